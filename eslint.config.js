@@ -1,0 +1,34 @@
+// ESLint flat config. Layering (docs/architecture.md): cli -> engine, diff -> kinds -> plan | openstack -> shared.
+// The sim is a separate server and imports only shared/ (and its own files).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message: why })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/e2e/openstack/state/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', structuredClone: 'readonly', performance: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-dynamic-delete': 'off',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+    },
+  },
+  layer(['src/openstack/**'], ['**/plan/**', '**/kinds/**', '**/engine/**', '**/diff/**', '**/cli/**', '**/sim/**'], 'openstack/ knows nothing of plans, kinds, the engine or the CLI'),
+  layer(['src/plan/**'], ['**/openstack/**', '**/kinds/**', '**/engine/**', '**/diff/**', '**/cli/**', '**/sim/**', 'undici'], 'plan/ is pure data: no cloud, no engine'),
+  layer(['src/kinds/**'], ['**/engine/**', '**/diff/**', '**/cli/**', '**/sim/**', 'undici'], 'kinds/ sits below the engine and the CLI'),
+  layer(['src/engine/**', 'src/diff/**'], ['**/cli/**', '**/sim/**', 'undici'], 'the engine is headless and never touches HTTP directly'),
+  layer(['src/shared/**'], ['**/openstack/**', '**/plan/**', '**/kinds/**', '**/engine/**', '**/diff/**', '**/cli/**', '**/sim/**', 'undici'], 'shared/ depends on nothing of ours'),
+  layer(['src/sim/**'], ['**/openstack/**', '**/plan/**', '**/kinds/**', '**/engine/**', '**/diff/**', '**/cli/**'], 'the simulator is independent of the code it tests'),
+  { files: ['src/cli/views/**', 'src/shared/logger.ts', 'test/**', 'bench/**', 'src/bin.ts'], rules: { 'no-console': 'off' } },
+);

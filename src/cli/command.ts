@@ -1,0 +1,59 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { ContextIo, GlobalArgs, RunContext } from './context.js';
+import { createContext } from './context.js';
+
+/** The outcome of one CLI run, filled by the handler that ran. */
+export interface RunState {
+  exitCode: number;
+  io: ContextIo;
+}
+
+/**
+ * A command: yargs wiring plus a `run` that does the work through the context and returns an exit
+ * code. Commands never call process.exit; src/cli/main.ts is the only boundary.
+ */
+export interface BasculeCommand<A> {
+  command: string | readonly string[];
+  describe: string;
+  builder: (yargs: Argv<GlobalArgs>) => Argv<A>;
+  run: (args: A & GlobalArgs, ctx: RunContext) => Promise<number>;
+}
+
+/** A command with its argument type erased, for the registry. */
+export interface Command {
+  readonly command: string | readonly string[];
+  readonly describe: string;
+  readonly builder: (yargs: Argv<GlobalArgs>) => Argv<unknown>;
+  readonly run: (args: unknown, ctx: RunContext) => Promise<number>;
+}
+
+/** Declares a command with typed arguments. */
+export function defineCommand<A>(cmd: BasculeCommand<A>): Command {
+  return cmd as unknown as Command;
+}
+
+export function toModule(cmd: Command, state: RunState): CommandModule<GlobalArgs, unknown> {
+  return {
+    command: cmd.command as string | string[],
+    describe: cmd.describe,
+    builder: cmd.builder as CommandModule<GlobalArgs, unknown>['builder'],
+    handler: async (args) => {
+      const ctx = createContext(args as GlobalArgs, state.io);
+      state.exitCode = await cmd.run(args, ctx);
+    },
+  };
+}
+
+/** A command with sub-commands (`bascule cloud info`, `bascule mapping invert`). */
+export function group(name: string, describe: string, children: readonly Command[], state: RunState): CommandModule<GlobalArgs, unknown> {
+  return {
+    command: `${name} <command>`,
+    describe,
+    builder: (yargs) => {
+      let y = yargs as Argv<GlobalArgs>;
+      for (const child of children) y = y.command(toModule(child, state)) as Argv<GlobalArgs>;
+      return y.demandCommand(1, `${name}: name a sub-command`);
+    },
+    handler: () => {},
+  };
+}

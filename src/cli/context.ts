@@ -1,0 +1,58 @@
+import type { Logger } from '../shared/logger.js';
+import { createLogger } from '../shared/logger.js';
+import type { OutputFormat } from './views/output.js';
+
+export interface GlobalArgs {
+  format?: OutputFormat;
+  verbose?: boolean;
+  quiet?: boolean;
+  'log-file'?: string;
+  'clouds-yaml'?: string;
+}
+
+/** What every command handler gets: the logger, the output settings and a signal wired to SIGINT/SIGTERM. */
+export interface RunContext {
+  logger: Logger;
+  format: OutputFormat;
+  quiet: boolean;
+  verbose: boolean;
+  /** Show spinners and progress: a TTY on stderr, not quiet, not machine output. */
+  interactive: boolean;
+  signal: AbortSignal;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Extra clouds.yaml files to search first (from --clouds-yaml). */
+  cloudsFiles: string[];
+}
+
+export interface ContextIo {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  isTTY?: boolean;
+  signal?: AbortSignal;
+}
+
+export function createContext(args: GlobalArgs, io: ContextIo = {}): RunContext {
+  const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
+  const format = args.format ?? 'table';
+  const quiet = args.quiet ?? false;
+  const verbose = args.verbose ?? false;
+  const logger = createLogger({
+    stderrLevel: quiet ? 'error' : verbose ? 'debug' : 'warn',
+    ...(args['log-file'] ? { file: args['log-file'] } : {}),
+    write: (line) => stderr(`${line}\n`),
+  });
+  const isTTY = io.isTTY ?? Boolean(process.stderr.isTTY);
+  return {
+    logger,
+    format,
+    quiet,
+    verbose,
+    interactive: isTTY && !quiet && format === 'table',
+    signal: io.signal ?? new AbortController().signal,
+    stdout,
+    stderr,
+    cloudsFiles: args['clouds-yaml'] ? [args['clouds-yaml']] : [],
+  };
+}

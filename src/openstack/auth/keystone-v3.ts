@@ -1,0 +1,133 @@
+import { BasculeError } from '../../shared/errors.js';
+import { rememberSecret, Secret } from '../../shared/secret.js';
+import type { AuthConfig } from '../config/types.js';
+import { extractServiceMessage } from '../errors.js';
+import type { Transport } from '../transport/http.js';
+import { header } from '../transport/http.js';
+import type { CatalogEntry } from './catalog.js';
+
+export interface Token {
+  value: Secret;
+  expiresAt: Date;
+  issuedAt?: Date;
+  project?: { id: string; name: string; domain?: { id?: string; name?: string } };
+  user: { id: string; name: string; domain?: { id?: string; name?: string } };
+  roles: string[];
+  methods: string[];
+  catalog: CatalogEntry[];
+}
+
+/** Keystone's URL without a trailing slash, ending in /v3. */
+export function identityBase(authUrl: string): string {
+  const trimmed = authUrl.replace(/\/+$/, '');
+  if (/\/v3$/.test(trimmed)) return trimmed;
+  if (/\/v2\.0$/.test(trimmed)) return trimmed.replace(/\/v2\.0$/, '/v3');
+  return `${trimmed}/v3`;
+}
+
+function domainRef(name: string | undefined, id: string | undefined): Record<string, string> | undefined {
+  if (id) return { id };
+  if (name) return { name };
+  return undefined;
+}
+
+/** The body of POST /v3/auth/tokens for each method. Secrets are revealed only here, into the request body. */
+export function authRequestBody(auth: AuthConfig): Record<string, unknown> {
+  const scope = (): Record<string, unknown> | undefined => {
+    if (auth.method === 'application_credential') return undefined; // an application credential carries its own scope
+    if (auth.projectId) return { project: { id: auth.projectId } };
+    if (auth.projectName) return { project: { name: auth.projectName, domain: domainRef(auth.projectDomainName, auth.projectDomainId) ?? { name: 'Default' } } };
+    return undefined;
+  };
+  let identity: Record<string, unknown>;
+  if (auth.method === 'password') {
+    const user: Record<string, unknown> = { password: auth.password.reveal() };
+    if (auth.userId) user.id = auth.userId;
+    else {
+      user.name = auth.username;
+      user.domain = domainRef(auth.userDomainName, auth.userDomainId) ?? { name: 'Default' };
+    }
+    identity = { methods: ['password'], password: { user } };
+  } else if (auth.method === 'application_credential') {
+    const cred: Record<string, unknown> = { secret: auth.applicationCredentialSecret.reveal() };
+    if (auth.applicationCredentialId) cred.id = auth.applicationCredentialId;
+    else {
+      cred.name = auth.applicationCredentialName;
+      cred.user = { name: auth.username, domain: { name: auth.userDomainName ?? 'Default' } };
+    }
+    identity = { methods: ['application_credential'], application_credential: cred };
+  } else {
+    identity = { methods: ['token'], token: { id: auth.token.reveal() } };
+  }
+  const body: Record<string, unknown> = { identity };
+  const s = scope();
+  if (s) body.scope = s;
+  return { auth: body };
+}
+
+interface TokenBody {
+  token?: {
+    expires_at?: string;
+    issued_at?: string;
+    methods?: string[];
+    project?: { id: string; name: string; domain?: { id?: string; name?: string } };
+    user?: { id: string; name: string; domain?: { id?: string; name?: string } };
+    roles?: { id?: string; name: string }[];
+    catalog?: CatalogEntry[];
+  };
+}
+
+/** Authenticates against Keystone v3 and returns the scoped token with its catalog. */
+export async function authenticate(transport: Transport, auth: AuthConfig, signal?: AbortSignal): Promise<Token> {
+  const url = `${identityBase(auth.authUrl)}/auth/tokens`;
+  let response;
+  try {
+    response = await transport({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'bascule' },
+      body: JSON.stringify(authRequestBody(auth)),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BasculeError('OS_AUTH_UNREACHABLE', `identity: cannot reach ${url}: ${code ?? (error as Error).message}`, { cause: error, hint: 'check auth_url in clouds.yaml and that Keystone is reachable' });
+  }
+  const text = await response.body.text();
+  if (response.status !== 201 && response.status !== 200) {
+    const { message } = extractServiceMessage(text, header(response.headers, 'content-type'));
+    const rid = header(response.headers, 'x-openstack-request-id');
+    throw new BasculeError('OS_AUTH_FAILED', `identity: authentication as ${describe(auth)} failed with ${response.status}: ${message}${rid ? ` [${rid}]` : ''}`, {
+      hint: response.status === 401 ? 'check the credentials (password, application credential or token) and the user/project domains' : undefined,
+    });
+  }
+  const subject = header(response.headers, 'x-subject-token');
+  if (!subject) throw new BasculeError('OS_AUTH_FAILED', 'identity: Keystone answered without an X-Subject-Token header');
+  rememberSecret(subject);
+  let body: TokenBody;
+  try {
+    body = JSON.parse(text) as TokenBody;
+  } catch (error) {
+    throw new BasculeError('OS_AUTH_FAILED', 'identity: the token response is not JSON', { cause: error });
+  }
+  const token = body.token;
+  if (!token?.expires_at || !token.user) throw new BasculeError('OS_AUTH_FAILED', 'identity: the token response has no expires_at or user');
+  const result: Token = {
+    value: new Secret(subject),
+    expiresAt: new Date(token.expires_at),
+    user: token.user,
+    roles: (token.roles ?? []).map((r) => r.name),
+    methods: token.methods ?? [],
+    catalog: token.catalog ?? [],
+  };
+  if (token.issued_at) result.issuedAt = new Date(token.issued_at);
+  if (token.project) result.project = token.project;
+  return result;
+}
+
+/** Who we authenticate as, for messages (never the secret). */
+export function describe(auth: AuthConfig): string {
+  if (auth.method === 'password') return `user ${auth.username ?? auth.userId ?? '?'} (password)`;
+  if (auth.method === 'application_credential') return `application credential ${auth.applicationCredentialId ?? auth.applicationCredentialName ?? '?'}`;
+  return 'a token';
+}

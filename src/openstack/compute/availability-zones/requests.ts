@@ -1,0 +1,12 @@
+import type { ServiceClient } from '../../service-client.js';
+
+export interface AvailabilityZone {
+  zoneName: string;
+  zoneState: { available: boolean };
+}
+
+/** GET /os-availability-zone (members see zone names and states, not hosts). */
+export async function list(sc: ServiceClient, signal?: AbortSignal): Promise<AvailabilityZone[]> {
+  const data = await sc.get<{ availabilityZoneInfo: AvailabilityZone[] }>('/os-availability-zone', signal ? { signal } : {});
+  return data.availabilityZoneInfo;
+}
