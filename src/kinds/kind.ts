@@ -1,0 +1,107 @@
+/**
+ * The resource-kind contract. A kind is two plain objects registered by hand (src/kinds/registry.ts):
+ *
+ * - a KindReader (src/kinds/read/<kind>.ts): lists what a project owns and turns a wire object into a
+ *   plan entry. The SAME `toEntry` serves export (source side) and compare (target side, in dry run
+ *   and audit), so "export, then compare against itself" finds no difference by construction.
+ * - a KindWriter (src/kinds/write/<kind>.ts): finds, creates, updates, waits for and removes the
+ *   resource on a target.
+ *
+ * References cross this boundary as cloud IDs; src/kinds/refs.ts (export) and the engine (apply) turn
+ * them into plan keys and back.
+ */
+import type { Cloud } from '../openstack/cloud.js';
+import type { Logger } from '../shared/logger.js';
+import type { PlanKind, PlanResource, SourceFacts } from '../plan/types.js';
+
+/** A warning about one resource or a whole kind; the run goes on. */
+export interface KindWarning {
+  kind: PlanKind;
+  /** The resource's name or id, when the warning is about one resource. */
+  resource?: string;
+  code: string;
+  message: string;
+}
+
+/** What a reader may use. One per cloud and run. */
+export interface ReadContext {
+  cloud: Cloud;
+  projectId: string;
+  signal: AbortSignal;
+  logger: Logger;
+  warn(warning: KindWarning): void;
+  /** Neutron extension aliases of this cloud. */
+  extensions: ReadonlySet<string>;
+  options: {
+    /** Export user_data (then marked sensitive). Off by default: it often holds secrets. */
+    includeUserData: boolean;
+  };
+}
+
+/**
+ * A reference as the reader found it: cloud IDs. The exporter maps each ID to the key of the entry that
+ * owns it, or to an external entry it builds with `describeExternal` of the target kind.
+ */
+export type WireRefs = Record<string, string | readonly string[] | undefined>;
+
+/** A plan entry before keys are assigned: spec, refs as IDs, source facts. */
+export interface DraftEntry<S = Record<string, unknown>> {
+  spec: S;
+  refs: WireRefs;
+  source: SourceFacts;
+  lossy?: string[];
+  sensitive?: string[];
+}
+
+export interface KindReader<W = unknown> {
+  readonly kind: PlanKind;
+  /** Everything of this kind that the project owns, in as few list requests as the API allows. */
+  list(ctx: ReadContext): Promise<W[]>;
+  /** The wire object's ID and name (the name may be empty: keys then fall back to the ID). */
+  identify(wire: W): { id: string; name: string };
+  /** The plan entry for a wire object. Pure: no I/O (what it needs is read in `list`). */
+  toEntry(wire: W, ctx: ReadContext): DraftEntry;
+  /**
+   * Describes a resource of this kind that the project does not own but references (a public image,
+   * a flavor, an external network) as an external entry's spec, used for matching on the target.
+   * Undefined when it cannot be read (then the exporter warns).
+   */
+  describeExternal?(id: string, ctx: ReadContext): Promise<{ spec: Record<string, unknown>; source: SourceFacts } | undefined>;
+}
+
+/** A plan entry with its references resolved to target IDs, as the engine hands it to a writer. */
+export interface ResolvedEntry<R extends PlanResource = PlanResource> {
+  entry: R;
+  /** Target IDs for each ref name (arrays keep their order). */
+  refs: Record<string, string | string[]>;
+  /** The provenance marker that identifies this entry on the target (see markers.ts). */
+  marker: string;
+}
+
+export interface WriteContext {
+  cloud: Cloud;
+  projectId: string;
+  signal: AbortSignal;
+  logger: Logger;
+  extensions: ReadonlySet<string>;
+}
+
+export interface KindWriter<W = unknown> {
+  readonly kind: PlanKind;
+  /** Spec fields that `update` can change in place; a difference elsewhere is a conflict. */
+  readonly updatable: readonly string[];
+  /**
+   * Target objects that may be this entry: first by marker, then by name (and, for kinds without a
+   * marker field, exact attributes). More than one candidate is a conflict, never "take the first".
+   */
+  find(ctx: WriteContext, resolved: ResolvedEntry): Promise<W[]>;
+  create(ctx: WriteContext, resolved: ResolvedEntry): Promise<W>;
+  update?(ctx: WriteContext, current: W, resolved: ResolvedEntry, changedFields: readonly string[]): Promise<W>;
+  /** Waits until the created object is usable (ACTIVE, available, active). */
+  waitUntilReady?(ctx: WriteContext, created: W): Promise<W>;
+  /** Whether this object carries the marker (rollback deletes only what still carries it). */
+  hasMarker(wire: W, marker: string): boolean;
+  remove(ctx: WriteContext, id: string): Promise<void>;
+  /** The target ID of a wire object. */
+  idOf(wire: W): string;
+}

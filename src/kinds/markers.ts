@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Provenance markers. Every resource Bascule creates carries one, so a second apply finds it (idempotence),
+ * a resumed apply finds what an interrupted call created, and rollback deletes only what carries it.
+ *
+ * The marker is derived from the source project and the plan key, so the same plan (or a re-export of the
+ * same source) finds the same resources, and two plans from different projects never collide.
+ *   - Neutron (standard-attr-tag) and Nova server tags: `bascule:<20 hex>` (tags are limited to 60 characters)
+ *   - Nova server metadata, Glance image properties, Cinder volume/snapshot metadata: key `bascule_marker`
+ *   - keypairs, server groups, security group rules: no such field; matched by exact name and attributes.
+ */
+export const MARKER_TAG_PREFIX = 'bascule:';
+export const MARKER_PROPERTY = 'bascule_marker';
+
+export function markerFor(sourceProject: string, key: string): string {
+  const digest = createHash('sha256').update(`${sourceProject}\n${key}`).digest('hex').slice(0, 20);
+  return `${MARKER_TAG_PREFIX}${digest}`;
+}
+
+export function isMarkerTag(tag: string): boolean {
+  return tag.startsWith(MARKER_TAG_PREFIX);
+}
+
+/** Tags without Bascule's markers: what the user set. */
+export function userTags(tags: readonly string[] | undefined): string[] {
+  return (tags ?? []).filter((t) => !isMarkerTag(t));
+}
+
+/** Metadata or properties without Bascule's marker key. */
+export function withoutMarker<T extends Record<string, unknown>>(values: T | undefined): T {
+  const out = { ...(values ?? {}) } as T;
+  delete (out as Record<string, unknown>)[MARKER_PROPERTY];
+  return out;
+}
