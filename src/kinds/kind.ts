@@ -84,6 +84,11 @@ export interface WriteContext {
   signal: AbortSignal;
   logger: Logger;
   extensions: ReadonlySet<string>;
+  /**
+   * The source cloud, when apply was given one (`--from`). Workload data (image bytes, server disks,
+   * volumes) moves only with it; without it, entries that need data are blocked in the dry run.
+   */
+  source?: { cloud: Cloud; projectId: string };
 }
 
 export interface KindWriter<W = unknown> {
