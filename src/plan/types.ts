@@ -1,0 +1,371 @@
+/**
+ * TypeScript types of a `bascule.plan/v1` plan, written by hand beside src/plan/schema/plan.schema.json (the source
+ * of truth). SPEC_FIELDS lists the spec fields of each kind; it is checked to cover every property of each type at
+ * compile time (SpecFieldsComplete below) and to equal the schema's properties by test/plan/schema-sync.test.ts, so
+ * the two cannot drift apart.
+ */
+import type { PlanKind } from './kinds.js';
+
+export type { PlanKind } from './kinds.js';
+
+export const PLAN_FORMAT = 'bascule.plan/v1';
+export const PLAN_SCHEMA_URL = 'https://bascule.dev/schema/plan/v1.json';
+
+export interface ApiProfile {
+  /** A release profile name when known (e.g. `pike`, `zed`). */
+  name?: string;
+  /** Major API version per service type, e.g. `{compute: "v2.1", block_storage: "v3"}`. */
+  api_versions: Record<string, string>;
+  /** Microversion in use per service type, e.g. `{compute: "2.53"}`. */
+  microversions: Record<string, string>;
+  /** Neutron extension aliases (and other capabilities) seen on the source. */
+  extensions: string[];
+}
+
+export interface Provenance {
+  cloud: string;
+  region: string | null;
+  project: { name: string; id: string; domain?: string };
+  profile: ApiProfile;
+  exported_at: string;
+  bascule_version: string;
+}
+
+/** Read-only facts about the source object; never compared, never replayed. */
+export interface SourceFacts {
+  id: string;
+  status?: string;
+  created_at?: string;
+  updated_at?: string;
+  project_id?: string;
+  [fact: string]: unknown;
+}
+
+export type Metadata = Record<string, string>;
+
+export interface FlavorSpec {
+  name: string;
+  description?: string | null;
+  vcpus?: number;
+  ram?: number;
+  disk?: number;
+  ephemeral?: number;
+  swap?: number;
+  rxtx_factor?: number;
+  is_public?: boolean;
+  extra_specs?: Metadata;
+}
+
+export interface ImageSpec {
+  name: string;
+  disk_format?: 'ami' | 'ari' | 'aki' | 'vhd' | 'vhdx' | 'vmdk' | 'raw' | 'qcow2' | 'vdi' | 'ploop' | 'iso';
+  container_format?: 'ami' | 'ari' | 'aki' | 'bare' | 'ovf' | 'ova' | 'docker' | 'compressed';
+  min_disk?: number;
+  min_ram?: number;
+  visibility?: 'public' | 'community' | 'shared' | 'private';
+  protected?: boolean;
+  tags?: string[];
+  properties?: Record<string, string>;
+  checksum?: string | null;
+  os_hash_algo?: string | null;
+  os_hash_value?: string | null;
+  size?: number | null;
+  virtual_size?: number | null;
+}
+
+export interface KeypairSpec {
+  name: string;
+  public_key: string;
+  type?: 'ssh' | 'x509';
+}
+
+export interface VolumeTypeSpec {
+  name: string;
+  description?: string | null;
+}
+
+export interface SubnetPoolSpec {
+  name: string;
+  ip_version?: 4 | 6;
+  prefixes?: string[];
+}
+
+export interface NetworkSpec {
+  name: string;
+  description?: string;
+  admin_state_up?: boolean;
+  shared?: boolean;
+  mtu?: number;
+  port_security_enabled?: boolean;
+  router_external?: boolean;
+  availability_zone_hints?: string[];
+  dns_domain?: string | null;
+  tags?: string[];
+}
+
+export interface AllocationPool {
+  start: string;
+  end: string;
+}
+
+export interface HostRoute {
+  destination: string;
+  nexthop: string;
+}
+
+export interface SubnetSpec {
+  name: string;
+  description?: string;
+  cidr: string;
+  ip_version: 4 | 6;
+  gateway_ip?: string | null;
+  enable_dhcp?: boolean;
+  dns_nameservers?: string[];
+  host_routes?: HostRoute[];
+  allocation_pools?: AllocationPool[];
+  ipv6_ra_mode?: 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless' | null;
+  ipv6_address_mode?: 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless' | null;
+  tags?: string[];
+}
+
+export interface SecurityGroupSpec {
+  name: string;
+  description?: string;
+  stateful?: boolean;
+  tags?: string[];
+}
+
+export interface SecurityGroupRuleSpec {
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  protocol?: string | null;
+  port_range_min?: number | null;
+  port_range_max?: number | null;
+  remote_ip_prefix?: string | null;
+  description?: string;
+}
+
+export interface RouterSpec {
+  name: string;
+  description?: string;
+  admin_state_up?: boolean;
+  enable_snat?: boolean;
+  external_fixed_ips?: { ip_address: string }[];
+  routes?: HostRoute[];
+  distributed?: boolean;
+  ha?: boolean;
+  availability_zone_hints?: string[];
+  tags?: string[];
+}
+
+export interface PortFixedIp {
+  ip_address?: string;
+}
+
+export interface AddressPair {
+  ip_address: string;
+  mac_address?: string;
+}
+
+export interface PortSpec {
+  name: string;
+  description?: string;
+  admin_state_up?: boolean;
+  mac_address?: string;
+  fixed_ips?: PortFixedIp[];
+  allowed_address_pairs?: AddressPair[];
+  port_security_enabled?: boolean;
+  binding_vnic_type?: 'normal' | 'direct' | 'macvtap' | 'baremetal' | 'direct-physical' | 'virtio-forwarder' | 'smart-nic' | 'remote-managed' | 'vdpa';
+  dns_name?: string;
+  tags?: string[];
+}
+
+export interface VolumeSpec {
+  name: string;
+  description?: string | null;
+  size: number;
+  availability_zone?: string;
+  bootable?: boolean;
+  multiattach?: boolean;
+  metadata?: Metadata;
+}
+
+export interface VolumeSnapshotSpec {
+  name: string;
+  description?: string | null;
+  metadata?: Metadata;
+}
+
+export interface ServerGroupSpec {
+  name: string;
+  policy: 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity';
+  rules?: { max_server_per_host?: number };
+}
+
+export type PowerState = 'running' | 'stopped' | 'paused' | 'suspended' | 'shelved';
+
+export interface ServerVolumeAttachment {
+  device?: string | null;
+  delete_on_termination?: boolean;
+}
+
+export interface ServerSpec {
+  name: string;
+  description?: string | null;
+  availability_zone?: string;
+  metadata?: Metadata;
+  tags?: string[];
+  config_drive?: boolean;
+  power_state?: PowerState;
+  user_data?: string;
+  volumes?: ServerVolumeAttachment[];
+  boot_volume_delete_on_termination?: boolean;
+  disk_strategy?: 'snapshot' | 'base-image';
+}
+
+export interface QuotaSpec {
+  compute?: {
+    instances?: number;
+    cores?: number;
+    ram?: number;
+    key_pairs?: number;
+    server_groups?: number;
+    server_group_members?: number;
+    metadata_items?: number;
+  };
+  network?: {
+    network?: number;
+    subnet?: number;
+    port?: number;
+    router?: number;
+    floatingip?: number;
+    security_group?: number;
+    security_group_rule?: number;
+  };
+  block_storage?: {
+    volumes?: number;
+    gigabytes?: number;
+    snapshots?: number;
+    backups?: number;
+    backup_gigabytes?: number;
+    per_volume_gigabytes?: number;
+  };
+}
+
+export interface FloatingIpSpec {
+  description?: string;
+  floating_ip_address?: string | null;
+  fixed_ip_address?: string | null;
+  tags?: string[];
+}
+
+/** The spec type of each kind. */
+export interface SpecByKind {
+  flavor: FlavorSpec;
+  image: ImageSpec;
+  keypair: KeypairSpec;
+  volume_type: VolumeTypeSpec;
+  subnet_pool: SubnetPoolSpec;
+  network: NetworkSpec;
+  subnet: SubnetSpec;
+  security_group: SecurityGroupSpec;
+  security_group_rule: SecurityGroupRuleSpec;
+  router: RouterSpec;
+  port: PortSpec;
+  volume: VolumeSpec;
+  volume_snapshot: VolumeSnapshotSpec;
+  server_group: ServerGroupSpec;
+  server: ServerSpec;
+  floating_ip: FloatingIpSpec;
+  quota: QuotaSpec;
+}
+
+export type SpecOf<K extends PlanKind> = SpecByKind[K];
+
+/** A reference value: one plan key, or an array of plan keys. */
+export type RefValue = string | string[];
+
+export interface PlanResourceOf<K extends PlanKind> {
+  kind: K;
+  key: string;
+  spec: SpecByKind[K];
+  refs?: Record<string, RefValue>;
+  /** An external reference: the target must already have it; `spec` describes it for matching. */
+  external?: true;
+  /** Spec fields the exporter declares the target cannot reproduce as they were, for this entry. */
+  lossy?: string[];
+  /** Spec fields that hold secrets or likely secrets (e.g. `user_data`); never printed. */
+  sensitive?: string[];
+  source?: SourceFacts;
+}
+
+/** One entry of `resources`: a union discriminated by `kind`. */
+export type PlanResource = { [K in PlanKind]: PlanResourceOf<K> }[PlanKind];
+
+export interface Plan {
+  $schema?: string;
+  format: typeof PLAN_FORMAT;
+  provenance: Provenance;
+  resources: PlanResource[];
+}
+
+/** The spec fields of each kind, in documentation order. */
+export const SPEC_FIELDS = {
+  flavor: ['name', 'description', 'vcpus', 'ram', 'disk', 'ephemeral', 'swap', 'rxtx_factor', 'is_public', 'extra_specs'],
+  image: [
+    'name', 'disk_format', 'container_format', 'min_disk', 'min_ram', 'visibility', 'protected', 'tags', 'properties',
+    'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size',
+  ],
+  keypair: ['name', 'public_key', 'type'],
+  volume_type: ['name', 'description'],
+  subnet_pool: ['name', 'ip_version', 'prefixes'],
+  network: [
+    'name', 'description', 'admin_state_up', 'shared', 'mtu', 'port_security_enabled', 'router_external',
+    'availability_zone_hints', 'dns_domain', 'tags',
+  ],
+  subnet: [
+    'name', 'description', 'cidr', 'ip_version', 'gateway_ip', 'enable_dhcp', 'dns_nameservers', 'host_routes',
+    'allocation_pools', 'ipv6_ra_mode', 'ipv6_address_mode', 'tags',
+  ],
+  security_group: ['name', 'description', 'stateful', 'tags'],
+  security_group_rule: [
+    'direction', 'ethertype', 'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix', 'description',
+  ],
+  router: [
+    'name', 'description', 'admin_state_up', 'enable_snat', 'external_fixed_ips', 'routes', 'distributed', 'ha',
+    'availability_zone_hints', 'tags',
+  ],
+  port: [
+    'name', 'description', 'admin_state_up', 'mac_address', 'fixed_ips', 'allowed_address_pairs',
+    'port_security_enabled', 'binding_vnic_type', 'dns_name', 'tags',
+  ],
+  volume: ['name', 'description', 'size', 'availability_zone', 'bootable', 'multiattach', 'metadata'],
+  volume_snapshot: ['name', 'description', 'metadata'],
+  server_group: ['name', 'policy', 'rules'],
+  server: [
+    'name', 'description', 'availability_zone', 'metadata', 'tags', 'config_drive', 'power_state', 'user_data',
+    'volumes', 'boot_volume_delete_on_termination', 'disk_strategy',
+  ],
+  floating_ip: ['description', 'floating_ip_address', 'fixed_ip_address', 'tags'],
+  quota: ['compute', 'network', 'block_storage'],
+} as const satisfies { [K in PlanKind]: readonly (keyof SpecByKind[K])[] };
+
+/** Compile-time proof that SPEC_FIELDS names every property of every spec type (a missing one fails tsc here). */
+type MissingFields = {
+  [K in PlanKind]: Exclude<keyof SpecByKind[K], (typeof SPEC_FIELDS)[K][number]>;
+}[PlanKind];
+export const SPEC_FIELDS_COMPLETE: [MissingFields] extends [never] ? true : MissingFields = true;
+
+/** One problem found in a plan. */
+export interface Issue {
+  severity: 'error' | 'warning';
+  /** JSON pointer (RFC 6901) into the plan document; '' is the whole document. */
+  path: string;
+  /** A stable code, e.g. SCHEMA_REQUIRED, REF_UNRESOLVED, JSON_SYNTAX. */
+  code: string;
+  message: string;
+  hint?: string;
+  /** 1-based position in the file, for syntax problems. */
+  line?: number;
+  column?: number;
+}
