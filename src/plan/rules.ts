@@ -115,7 +115,7 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
       if (target === undefined) {
         ctx.issues.push(error(path, 'REF_UNRESOLVED', `refs.${name} points to "${key}", which is not in the plan`, `add an entry with key "${key}" (with "external": true if the target cloud already has it)`));
       } else if (target.kind !== decl.kind) {
-        ctx.issues.push(error(path, 'REF_WRONG_KIND', `refs.${name} must point to a ${decl.kind}, but "${key}" is a ${target.kind}`));
+        ctx.issues.push(error(path, 'REF_WRONG_KIND', `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`));
       }
     });
     if (decl.parallel !== undefined) {

@@ -14,6 +14,22 @@ export interface CheckResult {
   from?: number;
 }
 
+/** Orders issues by path (numeric segments as numbers), keeping the original order within a path. */
+function byPath(a: Issue, b: Issue): number {
+  const x = a.path.split('/');
+  const y = b.path.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p === q) continue;
+    const m = /^[0-9]+$/.test(p) ? Number(p) : NaN;
+    const n = /^[0-9]+$/.test(q) ? Number(q) : NaN;
+    if (!Number.isNaN(m) && !Number.isNaN(n)) return m - n;
+    return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 const RESOURCE_PATH = /^\/resources\/([0-9]+)(?:\/|$)/;
 
 /**
@@ -41,6 +57,7 @@ export function checkPlan(value: unknown): CheckResult {
     }
     issues.push(...checkRules({ resources, invalid }));
   }
+  issues.sort(byPath);
   const result: CheckResult = { issues, from: upgraded.from! };
   if (!issues.some((i) => i.severity === 'error')) result.plan = document as Plan;
   return result;
