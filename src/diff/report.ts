@@ -1,0 +1,45 @@
+import type { PlanKind } from '../plan/types.js';
+
+/** The four classes of difference (issue: missing, extra, changed, expected-lossy). */
+export const DIFF_TYPES = ['missing', 'extra', 'changed', 'expected-lossy'] as const;
+export type DiffType = (typeof DIFF_TYPES)[number];
+
+export interface Difference {
+  type: DiffType;
+  kind: PlanKind;
+  /** The key on the reference side (source or plan); for `extra`, the target's own key. */
+  key: string;
+  /** The matched key on the target side. */
+  target_key?: string;
+  /** `spec.<field>` or `refs.<name>`; absent for missing/extra. */
+  field?: string;
+  source?: unknown;
+  target?: unknown;
+  /** Why a lossy difference is expected, or how the pair was matched. */
+  note?: string;
+}
+
+export const AUDIT_FORMAT = 'bascule.audit/v1';
+
+/** The stable JSON shape of an audit report (documented in docs/audit.md). */
+export interface AuditReport {
+  format: typeof AUDIT_FORMAT;
+  generated_at: string;
+  bascule_version: string;
+  source: { description: string; cloud?: string; project?: string };
+  target: { description: string; cloud?: string; project?: string };
+  /** How resources were matched, and how many each way. */
+  matching: { journal: number; marker: number; name: number; attributes: number };
+  summary: {
+    compared: number;
+    matched: number;
+    missing: number;
+    extra: number;
+    changed: number;
+    expected_lossy: number;
+    /** True when nothing but expected-lossy differences was found. */
+    clean: boolean;
+  };
+  per_kind: Partial<Record<PlanKind, { source: number; target: number; missing: number; extra: number; changed: number; expected_lossy: number }>>;
+  differences: Difference[];
+}

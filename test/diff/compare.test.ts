@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { compareSides } from '../../src/diff/compare.js';
+import type { Plan, PlanResource } from '../../src/plan/types.js';
+import { auditHtml, auditMarkdown, auditTable } from '../../src/cli/views/audit-report.js';
+
+function plan(cloud: string, resources: PlanResource[]): Plan {
+  return {
+    format: 'bascule.plan/v1',
+    provenance: {
+      cloud,
+      region: 'RegionOne',
+      project: { name: 'demo', id: `${cloud}-project` },
+      profile: { api_versions: {}, microversions: {}, extensions: [] },
+      exported_at: '2026-11-28T00:00:00Z',
+      bascule_version: '0.1.0',
+    },
+    resources,
+  };
+}
+
+const source = (): Plan =>
+  plan('a', [
+    { kind: 'flavor', key: 'flavor:m1.small', external: true, spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 }, source: { id: 'f1' } },
+    { kind: 'network', key: 'network:private', spec: { name: 'private', tags: ['b', 'a'], admin_state_up: true }, source: { id: 'n1' } },
+    { kind: 'subnet', key: 'subnet:private-v4', spec: { name: 'private-v4', cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: '10.0.0.1' }, refs: { network: 'network:private' }, source: { id: 's1' } },
+    { kind: 'security_group', key: 'security_group:web', spec: { name: 'web', description: '' }, source: { id: 'g1' } },
+    { kind: 'security_group_rule', key: 'security_group_rule:web/ingress-IPv4-tcp-80-any', spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 }, refs: { security_group: 'security_group:web' }, source: { id: 'r1' } },
+    { kind: 'port', key: 'port:web-1/eth0', spec: { name: '', mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ ip_address: '10.0.0.5' }] }, refs: { network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:web'] }, source: { id: 'p1' } },
+  ]);
+
+/** The same project as the target would export it: other IDs, another MAC, tags in another order, its own keys. */
+const target = (): Plan =>
+  plan('b', [
+    { kind: 'flavor', key: 'flavor:m1.small', external: true, spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 }, source: { id: 'F9' } },
+    { kind: 'network', key: 'network:private', spec: { name: 'private', tags: ['a', 'b'], admin_state_up: true }, source: { id: 'N9' } },
+    { kind: 'subnet', key: 'subnet:private-v4', spec: { name: 'private-v4', cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: '10.0.0.1' }, refs: { network: 'network:private' }, source: { id: 'S9' } },
+    { kind: 'security_group', key: 'security_group:web', spec: { name: 'web' }, source: { id: 'G9' } },
+    { kind: 'security_group_rule', key: 'security_group_rule:web/ingress-IPv4-tcp-80-any', spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 }, refs: { security_group: 'security_group:web' }, source: { id: 'R9' } },
+    { kind: 'port', key: 'port:unnamed', spec: { name: '', mac_address: 'fa:16:3e:99:99:99', fixed_ips: [{ ip_address: '10.0.0.5' }] }, refs: { network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:web'] }, source: { id: 'P9' } },
+  ]);
+
+describe('compareSides', () => {
+  it('finds no difference but the declared-lossy MAC when both sides hold the same project', () => {
+    const report = compareSides(source(), target());
+    expect(report.summary.clean).toBe(true);
+    expect(report.summary.missing + report.summary.extra + report.summary.changed).toBe(0);
+    const lossy = report.differences.filter((d) => d.type === 'expected-lossy');
+    expect(lossy.map((d) => d.field)).toEqual(['spec.mac_address']);
+    expect(report.matching.name).toBe(3); // network, subnet, security group (externals are matched apart)
+    expect(report.matching.attributes).toBe(2); // the rule and the unnamed port
+  });
+
+  it('compares a project with itself and finds nothing at all', () => {
+    const report = compareSides(source(), source());
+    expect(report.differences).toEqual([]);
+    expect(report.summary.matched).toBe(5);
+  });
+
+  it('reports missing, extra and changed resources, field by field', () => {
+    const t = target();
+    t.resources = t.resources.filter((r) => r.kind !== 'security_group_rule');
+    const subnet = t.resources.find((r) => r.kind === 'subnet')!;
+    (subnet.spec as { gateway_ip: string }).gateway_ip = '10.0.0.254';
+    t.resources.push({ kind: 'network', key: 'network:stray', spec: { name: 'stray' }, source: { id: 'X' } });
+    const report = compareSides(source(), t);
+    expect(report.summary.clean).toBe(false);
+    expect(report.differences).toContainEqual({ type: 'missing', kind: 'security_group_rule', key: 'security_group_rule:web/ingress-IPv4-tcp-80-any' });
+    expect(report.differences).toContainEqual({ type: 'extra', kind: 'network', key: 'network:stray' });
+    expect(report.differences).toContainEqual({ type: 'changed', kind: 'subnet', key: 'subnet:private-v4', target_key: 'subnet:private-v4', field: 'spec.gateway_ip', source: '10.0.0.1', target: '10.0.0.254' });
+  });
+
+  it('matches exactly through a journal even when names differ, and then sees the rename', () => {
+    const t = target();
+    const net = t.resources.find((r) => r.kind === 'network')!;
+    (net.spec as { name: string }).name = 'renamed';
+    net.key = 'network:renamed';
+    for (const r of t.resources) if (r.refs?.network === 'network:private') r.refs.network = 'network:renamed';
+    const report = compareSides(source(), t, { journal: new Map([['network:private', 'N9']]) });
+    expect(report.matching.journal).toBe(1);
+    expect(report.differences.filter((d) => d.type === 'changed').map((d) => d.field)).toEqual(['spec.name']);
+  });
+
+  it('sees a reference that points elsewhere', () => {
+    const t = target();
+    t.resources.push({ kind: 'security_group', key: 'security_group:db', spec: { name: 'db' }, source: { id: 'G10' } });
+    const s = source();
+    s.resources.push({ kind: 'security_group', key: 'security_group:db', spec: { name: 'db' }, source: { id: 'g2' } });
+    const port = t.resources.find((r) => r.kind === 'port')!;
+    port.refs = { ...port.refs, security_groups: ['security_group:db'] };
+    const report = compareSides(s, t);
+    // The port no longer matches by attributes: it is missing on one side and extra on the other.
+    expect(report.summary.missing).toBe(1);
+    expect(report.summary.extra).toBe(1);
+  });
+
+  it('renders the report as a table, Markdown and self-contained HTML with the same counts', () => {
+    const t = target();
+    t.resources.push({ kind: 'network', key: 'network:<script>', spec: { name: '<script>' }, source: { id: 'X' } });
+    const report = compareSides(source(), t);
+    expect(auditTable(report)).toContain('DIFFERENCES FOUND');
+    expect(auditMarkdown(report)).toContain('| extra | network:<script> |');
+    const html = auditHtml(report);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('network:&lt;script&gt;');
+    expect(html).not.toMatch(/<link|<script|src=/);
+    expect(html).toContain('data-count="extra">1<');
+  });
+});
