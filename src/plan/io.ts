@@ -110,7 +110,7 @@ export async function validatePlanFile(path: string, options: ParseOptions = {})
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return { issues: [{ severity: 'error', path: '', code: 'JSON_ENCODING', message: 'the file is not valid UTF-8', hint: 'plans are UTF-8 text' }] };
   }

@@ -17,7 +17,7 @@ const MAX_NAME = 240;
 /** The part of a key after `<kind>:`: control characters replaced, trimmed, never empty, at most 240 characters. */
 export function keyName(name: string): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '_').trim();
+  const cleaned = name.trim().replace(/[\u0000-\u001f\u007f]/g, '_');
   const short = cleaned.length > MAX_NAME ? cleaned.slice(0, MAX_NAME) : cleaned;
   return short === '' ? 'unnamed' : short;
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { cidrContains, isCidr, isMac, parseCidr, parseIp } from '../../src/plan/ip.js';
+
+describe('ip', () => {
+  it('parses IPv4 and IPv6 forms to the same numbers', () => {
+    expect(parseIp('10.0.0.1')).toEqual({ version: 4, value: 0x0a000001n });
+    expect(parseIp('::1')).toEqual({ version: 6, value: 1n });
+    expect(parseIp('2001:db8::1')?.value).toBe(parseIp('2001:0db8:0000:0000:0000:0000:0000:0001')?.value);
+    expect(parseIp('::ffff:192.0.2.1')?.value).toBe(0xffffc0000201n);
+    expect(parseIp('fe80::1%eth0')).toBeUndefined();
+    expect(parseIp('10.0.0')).toBeUndefined();
+    expect(parseIp('2001:db8:::1')).toBeUndefined();
+  });
+
+  it('parses CIDRs with their range and host bits', () => {
+    const v4 = parseCidr('10.1.2.0/24')!;
+    expect([v4.first, v4.last, v4.hostBitsSet]).toEqual([0x0a010200n, 0x0a0102ffn, false]);
+    expect(parseCidr('10.1.2.3/24')!.hostBitsSet).toBe(true);
+    expect(parseCidr('2001:db8::/64')!.last).toBe(0x20010db800000000ffffffffffffffffn);
+    expect(isCidr('10.0.0.0/33')).toBe(false);
+    expect(isCidr('::/129')).toBe(false);
+    expect(isCidr('::/0')).toBe(true);
+    expect(isCidr('10.0.0.0')).toBe(false);
+    expect(isCidr('10.0.0.0/0x8')).toBe(false);
+    expect(cidrContains(v4, parseIp('10.1.2.200')!)).toBe(true);
+    expect(cidrContains(v4, parseIp('10.1.3.0')!)).toBe(false);
+    expect(cidrContains(parseCidr('::/0')!, parseIp('10.0.0.1')!)).toBe(false);
+  });
+
+  it('recognises MAC addresses', () => {
+    expect(isMac('fa:16:3e:00:11:22')).toBe(true);
+    expect(isMac('FA-16-3E-00-11-22')).toBe(true);
+    expect(isMac('fa:16:3e-00:11:22')).toBe(false);
+    expect(isMac('fa:16:3e:00:11')).toBe(false);
+  });
+});
