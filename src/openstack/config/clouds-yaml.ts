@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDocument, isMap } from 'yaml';
+import { LineCounter, parseDocument, isMap } from 'yaml';
 import { UsageError } from '../../shared/errors.js';
 import { secret } from '../../shared/secret.js';
 import type { AuthConfig, CloudConfig, Interface } from './types.js';
@@ -55,10 +55,12 @@ async function readIfExists(path: string): Promise<string | undefined> {
 
 /** Parses one clouds.yaml/secure.yaml, with the file name and line:column on a syntax error. */
 export function parseCloudsFile(path: string, text: string): Raw {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
+    // linePos is only filled with prettyErrors; the line counter gives the position either way.
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const where = pos ? `:${pos.line}:${pos.col}` : '';
     throw new UsageError('CONFIG_INVALID', `${path}${where}: malformed YAML: ${first.message.split('\n')[0]}`, {
       hint: 'check the indentation and quoting; clouds.yaml must hold a top-level `clouds:` mapping',
