@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import type { Command, RunState } from './command.js';
 import { group, toModule } from './command.js';
 import { cloudInfo } from './commands/cloud.js';
+import { validateCommand } from './commands/validate.js';
 import type { ContextIo, GlobalArgs } from './context.js';
 import { OUTPUT_FORMATS } from './views/output.js';
 
@@ -21,7 +22,7 @@ or the plain OS_* variables. Docs: docs/ in the source tree.`;
 
 /** The registered commands, in help order (explicit list, no discovery). */
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
-  const top: Command[] = [];
+  const top: Command[] = [validateCommand];
   const modules = top.map((c) => toModule(c, state));
   modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
   return modules;
