@@ -1,0 +1,16 @@
+/**
+ * Workload data: image bytes, server disks and volumes, streamed from a source cloud to a target cloud
+ * through the public APIs and verified end to end. See docs/workload-data.md.
+ */
+export { TransferChecksumError, TransferError, TransferTimeoutError } from './errors.js';
+export { DEFAULT_MULTIHASH, HashingStream } from './hashing.js';
+export { transferImage, isRetryable } from './image-transfer.js';
+export type { TransferImageOptions, TransferImageResult, TransferMethod } from './image-transfer.js';
+export { IMAGE_MARKER_PROPERTY, findExistingImage, fingerprintOf, removeImageQuietly, sameBytes, waitImageActive } from './images.js';
+export type { ImageFingerprint } from './images.js';
+export { TransferManager } from './manager.js';
+export type { OverallProgress } from './manager.js';
+export { ProgressMeter } from './progress.js';
+export type { TransferProgress } from './progress.js';
+export { snapshotServer, volumeToImage } from './snapshot.js';
+export type { SnapshotResult } from './snapshot.js';

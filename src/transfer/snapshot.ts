@@ -1,0 +1,223 @@
+import type { Cloud } from '../openstack/cloud.js';
+import * as snapshots from '../openstack/block-storage/snapshots/requests.js';
+import * as volumes from '../openstack/block-storage/volumes/requests.js';
+import type { Volume } from '../openstack/block-storage/volumes/types.js';
+import * as servers from '../openstack/compute/servers/requests.js';
+import type { Server } from '../openstack/compute/servers/types.js';
+import { isNotFound } from '../openstack/errors.js';
+import * as images from '../openstack/image/images/requests.js';
+import type { Image } from '../openstack/image/images/types.js';
+import { WAITER_STATE, waitFor, waitOrThrow } from '../openstack/waiter.js';
+import { AbortedError, BasculeError } from '../shared/errors.js';
+import { TransferTimeoutError } from './errors.js';
+import type { ImageFingerprint } from './images.js';
+import { fingerprintOf, removeImageQuietly } from './images.js';
+
+const DEFAULT_IMAGE_TIMEOUT_MS = 60 * 60_000;
+const POWER_TIMEOUT_MS = 10 * 60_000;
+const VOLUME_TIMEOUT_MS = 30 * 60_000;
+
+export interface SnapshotResult {
+  /** The snapshot image on the source: temporary, the caller journals and removes it. */
+  imageId: string;
+  /** True when the server was running while its disk was copied (a crash-consistent copy). */
+  crashConsistent: boolean;
+  fingerprint: ImageFingerprint;
+  /** Whether the server was stopped for the snapshot, and whether it was started again. */
+  stopped: boolean;
+  restarted: boolean;
+}
+
+/**
+ * Snapshots an image-backed source server (Nova createImage) and waits until the image is active.
+ * consistency 'stop': a running server is stopped first (status SHUTOFF), snapshotted, and started again
+ * afterwards only when `restartSource` is set (also when the snapshot failed). 'live': the running server
+ * is snapshotted as it is, and the result says the copy is crash-consistent.
+ * A snapshot that does not become active in time (Nova's stock fake driver leaves it queued) is deleted
+ * and ends in a TransferTimeoutError naming the server.
+ */
+export async function snapshotServer(opts: {
+  source: Cloud;
+  serverId: string;
+  serverName: string;
+  imageName: string;
+  consistency: 'stop' | 'live';
+  restartSource: boolean;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  /** Properties set on the snapshot image (Nova copies them into it): e.g. Bascule's marker. */
+  metadata?: Record<string, string>;
+}): Promise<SnapshotResult> {
+  const { source, signal } = opts;
+  const who = `server ${opts.serverName} (${opts.serverId}) on ${source.name}`;
+  const server = await servers.get(source.compute, opts.serverId, { signal });
+  if (server.image === '' || server.image === null) {
+    throw new BasculeError('TRANSFER_BOOT_FROM_VOLUME', `${who} boots from a volume: its disk moves through its boot volume (volumeToImage), not a server snapshot`);
+  }
+  const running = server.status === 'ACTIVE';
+  let stopped = false;
+  let restarted = false;
+  try {
+    if (opts.consistency === 'stop' && running) {
+      await servers.stop(source.compute, opts.serverId, signal);
+      stopped = true;
+      await waitServer(source, opts.serverId, 'SHUTOFF', `${who} (stopping for a consistent snapshot)`, signal);
+    }
+    const crashConsistent = running && !stopped;
+    const imageId = await servers.createImage(source.compute, opts.serverId, opts.imageName, opts.metadata ?? {}, signal);
+    const image = await waitTemporaryImage(source, imageId, `snapshot ${opts.imageName} of ${who}`, signal, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
+    // Nova keeps the server in image_uploading until the upload is done; wait for it to settle before a restart.
+    await waitServer(source, opts.serverId, stopped ? 'SHUTOFF' : server.status, `${who} (after its snapshot)`, signal, true);
+    if (stopped && opts.restartSource) {
+      await servers.start(source.compute, opts.serverId, signal);
+      restarted = true;
+      await waitServer(source, opts.serverId, 'ACTIVE', `${who} (restarting after its snapshot)`, signal);
+    }
+    return { imageId, crashConsistent, fingerprint: fingerprintOf(image), stopped, restarted };
+  } catch (error) {
+    if (stopped && opts.restartSource && !restarted && !(error instanceof AbortedError)) {
+      // Give the source back its power state even though the snapshot failed.
+      try {
+        await servers.start(source.compute, opts.serverId);
+      } catch (startError) {
+        source.session.logger.warn('could not restart the source server after a failed snapshot', { server: opts.serverName, error: (startError as Error).message });
+      }
+    }
+    throw error;
+  }
+}
+
+async function waitServer(cloud: Cloud, id: string, status: string, what: string, signal: AbortSignal, idleTask = false): Promise<Server> {
+  return waitOrThrow(what, {
+    poll: () => servers.get(cloud.compute, id, { signal }),
+    status: (s) => (idleTask && s['OS-EXT-STS:task_state'] ? `${s.status}/${s['OS-EXT-STS:task_state']}` : s.status),
+    ready: [status],
+    failed: ['ERROR', 'DELETED'],
+    timeoutMs: POWER_TIMEOUT_MS,
+    intervalMs: 500,
+    maxIntervalMs: 5_000,
+    signal,
+    faultMessage: (s) => s.fault?.message,
+  });
+}
+
+/** Waits for a temporary image to become active; on timeout or failure deletes it and names what it was for. */
+async function waitTemporaryImage(cloud: Cloud, imageId: string, what: string, signal: AbortSignal, timeoutMs: number): Promise<Image> {
+  const outcome = await waitFor({
+    poll: () => images.get(cloud.image, imageId, signal),
+    status: (i) => i.status,
+    ready: ['active'],
+    failed: ['killed', 'deleted', 'pending_delete', 'deactivated'],
+    timeoutMs,
+    intervalMs: 500,
+    maxIntervalMs: 10_000,
+    signal,
+  });
+  if (outcome.state === WAITER_STATE.SUCCESS && outcome.value) return outcome.value;
+  if (outcome.state === WAITER_STATE.ABORTED) throw new AbortedError(`waiting for ${what} was interrupted`);
+  const removed = await removeImageQuietly(cloud, imageId);
+  const left = removed ? 'it was deleted' : `it could not be deleted: remove image ${imageId} by hand`;
+  if (outcome.state === WAITER_STATE.TIMEOUT) {
+    throw new TransferTimeoutError(`${what}: image ${imageId} did not become active within ${Math.round(timeoutMs / 1000)} s (last status ${outcome.lastStatus ?? 'unknown'}); ${left}`, imageId, {
+      hint: 'a compute driver that cannot snapshot (such as Nova\'s stock fake driver) leaves the image queued; use --server-disk base-image for this server, or raise the timeout for large disks',
+    });
+  }
+  throw new BasculeError('TRANSFER_IMAGE_FAILED', `${what}: image ${imageId} went to ${outcome.lastStatus ?? 'an error status'}; ${left}`);
+}
+
+async function waitVolume(cloud: Cloud, id: string, what: string, signal: AbortSignal, timeoutMs = VOLUME_TIMEOUT_MS): Promise<Volume> {
+  return waitOrThrow(what, {
+    poll: () => volumes.get(cloud.blockStorage, id, { signal }),
+    status: (v) => v.status,
+    ready: ['available'],
+    failed: ['error', 'error_deleting', 'error_restoring', 'error_extending', 'error_managing'],
+    timeoutMs,
+    intervalMs: 500,
+    maxIntervalMs: 10_000,
+    signal,
+  });
+}
+
+/**
+ * Copies a source volume's bytes into a new Glance image (os-volume_upload_image, raw by default) and
+ * waits until the image is active and the volume is available again. A volume in use is not detached:
+ * it is cloned first (a Cinder snapshot, forced, then a temporary volume from it), the clone is uploaded,
+ * and the clone and its snapshot are deleted afterwards. The image is temporary: the caller journals it.
+ */
+export async function volumeToImage(opts: {
+  source: Cloud;
+  volumeId: string;
+  volumeName: string;
+  imageName: string;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  diskFormat?: string;
+}): Promise<{ imageId: string; fingerprint: ImageFingerprint; size: number; cloned: boolean }> {
+  const { source, signal } = opts;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS;
+  const who = `volume ${opts.volumeName} (${opts.volumeId}) on ${source.name}`;
+  const volume = await volumes.get(source.blockStorage, opts.volumeId, { signal });
+  let uploadFrom = volume.id;
+  let clone: { snapshotId?: string; volumeId?: string } | undefined;
+  try {
+    if (volume.status === 'in-use') {
+      clone = {};
+      const snap = await snapshots.create(source.blockStorage, { volume_id: volume.id, name: `${opts.imageName}-snap`, force: true, description: 'bascule: temporary, for an upload to image' }, { signal });
+      clone.snapshotId = snap.id;
+      await waitOrThrow(`snapshot of ${who}`, {
+        poll: () => snapshots.get(source.blockStorage, snap.id, { signal }),
+        status: (s) => s.status,
+        ready: ['available'],
+        failed: ['error', 'error_deleting'],
+        timeoutMs,
+        signal,
+      });
+      const cloneVolume = await volumes.create(source.blockStorage, { size: volume.size, snapshot_id: snap.id, name: `${opts.imageName}-clone`, description: 'bascule: temporary, for an upload to image' }, { signal });
+      clone.volumeId = cloneVolume.id;
+      await waitVolume(source, cloneVolume.id, `clone of ${who}`, signal, timeoutMs);
+      uploadFrom = cloneVolume.id;
+    } else if (volume.status !== 'available') {
+      throw new BasculeError('TRANSFER_VOLUME_BUSY', `${who} is ${volume.status}: it must be available or in-use to be copied`);
+    }
+    const upload = await volumes.uploadToImage(source.blockStorage, uploadFrom, { image_name: opts.imageName, ...(opts.diskFormat ? { disk_format: opts.diskFormat } : {}) }, signal);
+    const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
+    await waitVolume(source, uploadFrom, `${who} (after its upload to image)`, signal, timeoutMs);
+    return { imageId: upload.image_id, fingerprint: fingerprintOf(image), size: volume.size, cloned: clone !== undefined };
+  } finally {
+    if (clone) await removeClone(source, clone);
+  }
+}
+
+async function removeClone(cloud: Cloud, clone: { snapshotId?: string; volumeId?: string }): Promise<void> {
+  // Without the run's signal: cleanup runs even when the run is being stopped.
+  const log = (what: string, error: unknown) => cloud.session.logger.warn(`could not remove the temporary ${what}`, { cloud: cloud.name, error: (error as Error).message });
+  if (clone.volumeId) {
+    try {
+      await volumes.remove(cloud.blockStorage, clone.volumeId);
+      // A clone may depend on its snapshot (Ceph): wait until it is gone before deleting the snapshot.
+      await waitFor({
+        poll: async () => {
+          try {
+            return (await volumes.get(cloud.blockStorage, clone.volumeId!)).status;
+          } catch (error) {
+            if (isNotFound(error)) return 'deleted';
+            throw error;
+          }
+        },
+        status: (s) => s,
+        ready: ['deleted'],
+        failed: ['error_deleting'],
+        timeoutMs: 5 * 60_000,
+      });
+    } catch (error) {
+      log(`volume ${clone.volumeId}`, error);
+    }
+  }
+  if (clone.snapshotId) {
+    try {
+      await snapshots.remove(cloud.blockStorage, clone.snapshotId);
+    } catch (error) {
+      if (!isNotFound(error)) log(`snapshot ${clone.snapshotId}`, error);
+    }
+  }
+}

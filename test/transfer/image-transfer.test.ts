@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Cloud } from '../../src/openstack/cloud.js';
+import * as images from '../../src/openstack/image/images/requests.js';
+import { TransferChecksumError, TransferError, findExistingImage, removeImageQuietly, transferImage } from '../../src/transfer/index.js';
+import type { TransferProgress } from '../../src/transfer/index.js';
+import { FakeCloud } from './fake-cloud.js';
+
+let src: FakeCloud;
+let dst: FakeCloud;
+let source: Cloud;
+let target: Cloud;
+
+beforeEach(async () => {
+  src = await FakeCloud.start('src');
+  dst = await FakeCloud.start('dst');
+  source = src.client();
+  target = dst.client();
+});
+
+afterEach(async () => {
+  await source.close();
+  await target.close();
+  await src.stop();
+  await dst.stop();
+});
+
+const signal = () => new AbortController().signal;
+
+function creator(name = 'copy') {
+  const created: string[] = [];
+  const fn = async () => {
+    const image = await images.create(target.image, { name, disk_format: 'qcow2', container_format: 'bare', bascule_marker: 'bascule:test' });
+    created.push(image.id);
+    return image.id;
+  };
+  return { fn, created };
+}
+
+describe('transferImage', () => {
+  it('moves the real bytes, verifies them and reports progress', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const original = src.addImage({ name: 'cirros' }, bytes);
+    const { fn, created } = creator();
+    const seen: TransferProgress[] = [];
+    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image cirros', signal: signal(), onProgress: (p) => seen.push(p) });
+    expect(created).toHaveLength(1);
+    expect(result.targetImageId).toBe(created[0]);
+    expect(result.bytes).toBe(bytes.length);
+    expect(result.md5).toBe(original.checksum);
+    expect(result.sha512).toBe(original.os_hash_value);
+    expect(result.method).toBe('upload');
+    expect(result.attempts).toBe(1);
+    expect(dst.bytesOf(result.targetImageId)!.equals(bytes)).toBe(true);
+    const copy = dst.images.get(result.targetImageId)!;
+    expect(copy.status).toBe('active');
+    expect(copy.bascule_marker).toBe('bascule:test');
+    const last = seen.at(-1)!;
+    expect(last.bytesDone).toBe(bytes.length);
+    expect(last.bytesTotal).toBe(bytes.length);
+    expect(last.label).toBe('image cirros');
+  });
+
+  it('deletes the target and retries when the bytes read do not match the expected checksum', async () => {
+    const bytes = randomBytes(1024 * 1024);
+    const original = src.addImage({ name: 'img' }, bytes);
+    src.faults.corruptDownloads = 1;
+    const { fn, created } = creator();
+    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1 });
+    expect(result.attempts).toBe(2);
+    expect(created).toHaveLength(2);
+    expect(dst.images.has(created[0]!)).toBe(false);
+    expect(dst.requests).toContain(`DELETE /image/v2/images/${created[0]}`);
+    expect(dst.bytesOf(result.targetImageId)!.equals(bytes)).toBe(true);
+  });
+
+  it('retries when the target computed a different checksum from the bytes sent', async () => {
+    const original = src.addImage({ name: 'img' }, randomBytes(200_000));
+    dst.faults.corruptStores = 1;
+    const { fn, created } = creator();
+    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: {}, label: 'image img', signal: signal(), retryBaseMs: 1 });
+    expect(result.attempts).toBe(2);
+    expect(dst.images.has(created[0]!)).toBe(false);
+    expect(dst.images.get(result.targetImageId)!.checksum).toBe(original.checksum);
+  });
+
+  it('fails clearly when the mismatch persists, leaving no target image behind', async () => {
+    const original = src.addImage({ name: 'img' }, randomBytes(100_000));
+    src.faults.corruptDownloads = 10;
+    const { fn, created } = creator();
+    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1, maxAttempts: 3 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferChecksumError);
+    expect((error as TransferChecksumError).code).toBe('TRANSFER_CHECKSUM');
+    expect((error as Error).message).toMatch(/image img: the bytes did not verify after 3 attempt\(s\).*md5 of the bytes read from src is [0-9a-f]{32}, expected [0-9a-f]{32}/);
+    expect(created).toHaveLength(3);
+    expect(dst.images.size).toBe(0);
+  });
+
+  it('restarts from the first byte after a connection dropped mid-stream and removes the partial image', async () => {
+    const bytes = randomBytes(4 * 1024 * 1024);
+    const original = src.addImage({ name: 'img' }, bytes);
+    src.faults.dropDownload = { afterBytes: 1_500_000, count: 1 };
+    const { fn, created } = creator();
+    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1 });
+    expect(result.attempts).toBe(2);
+    expect(created).toHaveLength(2);
+    expect(dst.images.has(created[0]!)).toBe(false);
+    expect(src.requests.filter((r) => r === `GET /image/v2/images/${original.id}/file`)).toHaveLength(2);
+    expect(dst.bytesOf(result.targetImageId)!.equals(bytes)).toBe(true);
+    expect([...dst.images.keys()]).toEqual([result.targetImageId]);
+  });
+
+  it('gives up after maxAttempts broken streams with a clear error', async () => {
+    const original = src.addImage({ name: 'img' }, randomBytes(2 * 1024 * 1024));
+    src.faults.dropDownload = { afterBytes: 500_000, count: 5 };
+    const { fn } = creator();
+    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1, maxAttempts: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferError);
+    expect((error as Error).message).toMatch(/image img: transfer from src to dst failed after 2 attempt\(s\)/);
+    expect(dst.images.size).toBe(0);
+  });
+
+  it('uses the interoperable import (stage + glance-direct) when the target refuses uploads', async () => {
+    const bytes = randomBytes(600_000);
+    const original = src.addImage({ name: 'img' }, bytes);
+    dst.faults.uploadDisabled = true;
+    const { fn, created } = creator();
+    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal() });
+    expect(result.method).toBe('glance-direct');
+    expect(result.attempts).toBe(1);
+    expect(created).toHaveLength(2);
+    expect(dst.requests).toContain(`PUT /image/v2/images/${result.targetImageId}/stage`);
+    expect(dst.requests).toContain(`POST /image/v2/images/${result.targetImageId}/import`);
+    expect(dst.images.get(result.targetImageId)!.status).toBe('active');
+    expect(dst.bytesOf(result.targetImageId)!.equals(bytes)).toBe(true);
+  });
+
+  it('says so when the target refuses uploads and offers no import', async () => {
+    const original = src.addImage({ name: 'img' }, randomBytes(1000));
+    dst.faults.uploadDisabled = true;
+    dst.importMethods = [];
+    const { fn } = creator();
+    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferError);
+    expect((error as Error).message).toMatch(/refused the upload.*offers no glance-direct import/);
+    expect(dst.images.size).toBe(0);
+  });
+
+  it('stops on abort without retrying and removes the partial image', async () => {
+    const original = src.addImage({ name: 'img' }, { size: 256 * 1024 * 1024, seed: 7 });
+    const controller = new AbortController();
+    const { fn } = creator();
+    const running = transferImage({
+      source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: controller.signal,
+      onProgress: (p) => { if (p.bytesDone > 8 * 1024 * 1024) controller.abort(); },
+    });
+    const error = await running.catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('ABORTED');
+    expect(dst.images.size).toBe(0);
+  });
+});
+
+describe('findExistingImage and removeImageQuietly', () => {
+  it('finds by marker first, then by size and checksum, and ignores other bytes', async () => {
+    const bytes = randomBytes(5000);
+    const a = dst.addImage({ name: 'same-bytes' }, bytes);
+    const b = dst.addImage({ name: 'marked', bascule_marker: 'bascule:abc' }, bytes);
+    dst.addImage({ name: 'other' }, randomBytes(5000));
+    const fp = { size: a.size, checksum: a.checksum };
+    expect((await findExistingImage(target, fp, 'bascule:abc'))?.id).toBe(b.id);
+    const byBytes = await findExistingImage(target, fp);
+    expect([a.id, b.id]).toContain(byBytes?.id);
+    expect(await findExistingImage(target, { size: 5000, checksum: '0'.repeat(32) })).toBeUndefined();
+    expect(await findExistingImage(target, { size: 5001, checksum: a.checksum })).toBeUndefined();
+  });
+
+  it('removes a protected image and treats a missing one as removed', async () => {
+    const image = dst.addImage({ name: 'p', protected: true }, randomBytes(10));
+    expect(await removeImageQuietly(target, image.id)).toBe(true);
+    expect(dst.images.has(image.id)).toBe(false);
+    expect(await removeImageQuietly(target, image.id)).toBe(true);
+  });
+});
