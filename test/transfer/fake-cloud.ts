@@ -88,6 +88,8 @@ export class FakeCloud {
   readonly requests: string[] = [];
   importMethods: string[] = ['glance-direct', 'web-download'];
   faults: Faults = {};
+  /** Uploads larger than this are hashed and their bytes dropped (the 1 GiB test sets 0). */
+  keepLimit = KEEP_LIMIT;
   /** The delay before a snapshot or volume upload becomes active. */
   asyncMs = 30;
   #server: Server;
@@ -222,7 +224,7 @@ export class FakeCloud {
       size += c.length;
       if (kept) {
         kept.push(c);
-        if (size > KEEP_LIMIT) kept = undefined;
+        if (size > this.keepLimit) kept = undefined;
       }
     }
     return { data: kept ? { kind: 'buffer', bytes: Buffer.concat(kept) } : { kind: 'hashed-only' }, size, md5: md5.digest('hex'), sha512: sha.digest('hex') };
