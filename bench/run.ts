@@ -1,0 +1,74 @@
+/**
+ * The benchmark runner: `npm run bench` (builds, then runs dist/bench/run.js). Benchmarks are not tests: they print
+ * measurements against a limit or a baseline and never fail the test suite.
+ *
+ *     node dist/bench/run.js                 every benchmark
+ *     node dist/bench/run.js plan-validate   only the modules whose name contains "plan-validate"
+ *     node dist/bench/run.js --json          machine-readable results
+ *
+ * Each module exports `run(): Promise<BenchResult[]>`; add yours to BENCHES (an explicit list, no discovery).
+ */
+import { pathToFileURL } from 'node:url';
+
+export interface BenchResult {
+  /** What was measured, e.g. "plan-validate: 100,000 resources". */
+  name: string;
+  value: number;
+  /** Unit of value and of baseline_or_limit: "s", "ms", "MiB", "resources/s", ... */
+  unit: string;
+  /** A limit not to exceed or a baseline to compare with, in the same unit; null when it is informational. */
+  baseline_or_limit: number | null;
+  /** value / baseline_or_limit (below 1 is within a limit); null when there is nothing to compare with. */
+  ratio: number | null;
+}
+
+export interface BenchModule {
+  run(): Promise<BenchResult[]>;
+}
+
+/** The benchmarks, by name; each is imported only when it runs. */
+export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> }[] = [
+  { name: 'plan-validate', load: () => import('./plan-validate.js') },
+];
+
+function format(value: number | null): string {
+  if (value === null) return '';
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+}
+
+export function renderTable(results: readonly BenchResult[]): string {
+  const headers = ['benchmark', 'value', 'unit', 'limit/baseline', 'ratio'];
+  const rows = results.map((r) => [r.name, format(r.value), r.unit, format(r.baseline_or_limit), r.ratio === null ? '' : r.ratio.toFixed(3)]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const filters = argv.filter((a) => !a.startsWith('--'));
+  const selected = BENCHES.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+  if (selected.length === 0) {
+    console.error(`no benchmark matches ${filters.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+    return 2;
+  }
+  const all: BenchResult[] = [];
+  let failed = false;
+  for (const bench of selected) {
+    if (!json) console.error(`running ${bench.name} ...`);
+    try {
+      const results = await (await bench.load()).run();
+      all.push(...results);
+    } catch (error) {
+      failed = true;
+      console.error(`${bench.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+  process.stdout.write(json ? `${JSON.stringify(all, null, 2)}\n` : renderTable(all));
+  return failed ? 1 : 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
