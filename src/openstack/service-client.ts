@@ -214,7 +214,12 @@ export class ServiceClient {
   #enqueue<R>(method: string, run: () => Promise<R>, signal?: AbortSignal): Promise<R> {
     const serviceQueue = this.session.queueFor(this.service);
     const task = () => serviceQueue.add(run, signal ? { signal } : {}) as Promise<R>;
-    return MUTATING.has(method) ? (this.session.writeQueue.add(task, signal ? { signal } : {}) as Promise<R>) : task();
+    const queued = MUTATING.has(method) ? (this.session.writeQueue.add(task, signal ? { signal } : {}) as Promise<R>) : task();
+    // p-queue rejects with the signal's reason (a DOMException) when the signal aborts: callers get our AbortedError.
+    return queued.catch((error: unknown) => {
+      if (signal?.aborted && !(error instanceof AbortedError)) throw new AbortedError(`${this.service}: ${method} aborted`, { cause: error });
+      throw error;
+    });
   }
 
   async #attempts(
