@@ -102,8 +102,23 @@ export interface KindWriter<W = unknown> {
   find(ctx: WriteContext, resolved: ResolvedEntry): Promise<W[]>;
   create(ctx: WriteContext, resolved: ResolvedEntry): Promise<W>;
   update?(ctx: WriteContext, current: W, resolved: ResolvedEntry, changedFields: readonly string[]): Promise<W>;
-  /** Waits until the created object is usable (ACTIVE, available, active). */
-  waitUntilReady?(ctx: WriteContext, created: W): Promise<W>;
+  /**
+   * Waits until the created object is usable (ACTIVE, available, active) and in its final state (a server in its
+   * source power state). `resolved` is the entry it was created for.
+   */
+  waitUntilReady?(ctx: WriteContext, created: W, resolved?: ResolvedEntry): Promise<W>;
+  /**
+   * Why this entry cannot be created on this target now (e.g. image data without a source cloud), or undefined.
+   * The dry run shows the entry as blocked.
+   */
+  check?(ctx: WriteContext, resolved: ResolvedEntry): string | undefined;
+  /**
+   * Adds the marker to an object found by name that an interrupted create made before it could mark it
+   * (Neutron: create, then tag). Only called when the journal shows that create in doubt.
+   */
+  mark?(ctx: WriteContext, wire: W, marker: string): Promise<W>;
+  /** Reads one object by target ID; undefined when it is gone (rollback checks the marker before deleting). */
+  get?(ctx: WriteContext, id: string): Promise<W | undefined>;
   /** Whether this object carries the marker (rollback deletes only what still carries it). */
   hasMarker(wire: W, marker: string): boolean;
   remove(ctx: WriteContext, id: string): Promise<void>;

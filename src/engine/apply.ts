@@ -1,0 +1,293 @@
+/**
+ * The apply: walks the graph (dependencies first, independent entries concurrently), and for each entry decides
+ * (find, compare) and acts (create, update, or nothing), journaling an intent before each mutating step and its
+ * result after. A failure skips what depends on it; the rest goes on. Re-running is safe: what exists is found by
+ * its marker and left alone; `resume` continues a journal, adopting what an interrupted create left unmarked.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
+import type { Plan } from '../plan/types.js';
+import { AbortedError, BasculeError } from '../shared/errors.js';
+import { ACTION, type Action, type PlannedAction } from './actions.js';
+import { KIND_SERVICE, planDigest, type EngineDeps } from './context.js';
+import { decide, MARKERLESS, type Decision } from './decide.js';
+import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
+import { buildGraph, type Graph } from './graph.js';
+import { Journal, journalState, readJournal, sanitizeEntry, type JournalOp, type JournalState } from './journal.js';
+import { resolveRefs, TargetCatalog } from './resolve.js';
+import { OUTCOME, walk, type NodeResult } from './walker.js';
+
+export interface ApplyOptions {
+  /** The journal file (created, or appended to on resume). */
+  journalPath: string;
+  /** Continue an existing journal (refused if it was written for another plan or target). */
+  resume?: boolean;
+}
+
+export interface NodeReport {
+  key: string;
+  kind: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'failed' | 'skipped' | 'cancelled';
+  action?: Action;
+  targetId?: string;
+  error?: { code: string; message: string };
+  upstream?: string;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  interrupted: boolean;
+  summary: RunSummary;
+  nodes: NodeReport[];
+  /** Target ID of every entry that has one. */
+  ids: Record<string, string>;
+  journal: string;
+}
+
+/** Thrown to stop an entry; the message is the reason shown to the user. */
+export class EngineNodeError extends BasculeError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'EngineNodeError';
+  }
+}
+
+/** A crash requested by a test hook: the engine stops writing its journal, as if killed. */
+export class SimulatedCrash extends Error {
+  constructor(message = 'simulated crash') {
+    super(message);
+    this.name = 'SimulatedCrash';
+  }
+}
+
+interface RunState {
+  journal: Journal;
+  crashed: boolean;
+  ids: Map<string, string>;
+  prior: JournalState;
+  decisions: Map<string, PlannedAction>;
+  adopted: Set<string>;
+}
+
+async function openJournal(plan: Plan, deps: EngineDeps, options: ApplyOptions, digest: string): Promise<{ journal: Journal; prior: JournalState }> {
+  const existing = await readJournal(options.journalPath, { missingOk: true });
+  const prior = journalState(existing);
+  const first = prior.runs[0];
+  if (first && !options.resume) {
+    throw new BasculeError('JOURNAL_EXISTS', `the journal ${options.journalPath} already records a run`, {
+      hint: 'continue it with --resume, or choose another file with --journal',
+      exitCode: 2,
+    });
+  }
+  if (first) {
+    if (first.plan_digest !== digest) {
+      throw new BasculeError('JOURNAL_PLAN_CHANGED', `the journal ${options.journalPath} was written for another plan (or the plan changed since)`, { exitCode: 2 });
+    }
+    if (first.target.project_id !== deps.target.projectId) {
+      throw new BasculeError('JOURNAL_TARGET_CHANGED', `the journal ${options.journalPath} was written for project ${first.target.project_id}, not ${deps.target.projectId}`, { exitCode: 2 });
+    }
+  }
+  const run = randomUUID();
+  const journal = await Journal.open(options.journalPath, run, existing);
+  await journal.append({
+    t: 'run',
+    format: 'bascule.journal/v1',
+    run,
+    at: new Date().toISOString(),
+    mode: first ? 'resume' : 'apply',
+    plan_digest: digest,
+    target: { cloud: deps.target.cloud.name, project_id: deps.target.projectId },
+    source_project: plan.provenance.project.id,
+  });
+  return { journal, prior };
+}
+
+/** One journaled mutating step: intent, call, result. A crash hook stops journaling (as a kill would). */
+async function step<T>(
+  state: RunState,
+  deps: EngineDeps,
+  graph: Graph,
+  resolved: ResolvedEntry,
+  op: JournalOp,
+  call: () => Promise<T>,
+  idOf: (value: T) => string | undefined,
+  extra: { target_id?: string; before?: Record<string, unknown> } = {},
+): Promise<T> {
+  const { entry } = resolved;
+  const seq = state.journal.nextSeq();
+  const record = async (rec: Parameters<Journal['append']>[0]) => {
+    if (!state.crashed) await state.journal.append(rec);
+  };
+  await record({
+    t: 'intent',
+    run: state.journal.run,
+    seq,
+    at: new Date().toISOString(),
+    key: entry.key,
+    kind: entry.kind,
+    op,
+    marker: resolved.marker,
+    rank: graph.rank.get(entry.key) ?? 0,
+    entry: sanitizeEntry(entry),
+    refs: resolved.refs,
+    ...extra,
+  });
+  try {
+    await deps.hooks?.beforeCall?.({ key: entry.key, op, seq });
+  } catch (error) {
+    if (error instanceof SimulatedCrash) state.crashed = true;
+    throw error;
+  }
+  let value: T;
+  try {
+    value = await call();
+  } catch (error) {
+    await record({ t: 'result', run: state.journal.run, seq, at: new Date().toISOString(), key: entry.key, kind: entry.kind, op, ok: false, error: errorInfo(error) });
+    throw error;
+  }
+  const id = idOf(value);
+  try {
+    await deps.hooks?.afterCall?.({ key: entry.key, op, seq, ...(id !== undefined ? { id } : {}) });
+  } catch (error) {
+    if (error instanceof SimulatedCrash) state.crashed = true;
+    throw error;
+  }
+  await record({ t: 'result', run: state.journal.run, seq, at: new Date().toISOString(), key: entry.key, kind: entry.kind, op, ok: true, ...(id !== undefined ? { id } : {}) });
+  return value;
+}
+
+async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: Decision): Promise<{ outcome: NodeReport['outcome']; id?: string }> {
+  const { action } = decision;
+  const emit = deps.onEvent ?? NO_EVENTS;
+  const ctx = deps.target;
+  switch (action.action) {
+    case ACTION.NOOP: {
+      const writer = decision.writer;
+      // An interrupted create made this object but could not mark it: adopt it (it is ours) and mark it now.
+      // A create in doubt (its result never journaled) made this object: record it as created by Bascule, marking
+      // it first when the create was cut before it could (Neutron: create, then tag).
+      const inDoubt = state.prior.created.get(action.key);
+      if (writer && decision.resolved && decision.wire !== undefined && inDoubt && inDoubt.id === undefined && !state.adopted.has(action.key)) {
+        const resolved = decision.resolved;
+        if (action.marked === false && !writer.mark && !MARKERLESS.has(action.kind)) return { outcome: 'unchanged', id: action.targetId! };
+        state.adopted.add(action.key);
+        const wire = decision.wire;
+        const adopted = await step(state, deps, graph, resolved, 'create', () => (action.marked === false && writer.mark ? writer.mark(ctx, wire, resolved.marker) : Promise.resolve(wire)), (w) => writer.idOf(w));
+        return { outcome: 'created', id: writer.idOf(adopted) };
+      }
+      return action.targetId !== undefined ? { outcome: 'unchanged', id: action.targetId } : { outcome: 'unchanged' };
+    }
+    case ACTION.UPDATE: {
+      const writer = decision.writer!;
+      const resolved = decision.resolved!;
+      const changes = action.changes ?? [];
+      const before = Object.fromEntries(changes.map((c) => [c.field, c.from ?? null]));
+      const updated = await step(state, deps, graph, resolved, 'update', () => writer.update!(ctx, decision.wire, resolved, changes.map((c) => c.field)), (w) => writer.idOf(w), {
+        target_id: action.targetId!,
+        before,
+      });
+      return { outcome: 'updated', id: writer.idOf(updated) };
+    }
+    case ACTION.CREATE:
+    case ACTION.LOSSY: {
+      const writer: KindWriter = decision.writer!;
+      const resolved = decision.resolved!;
+      const created = await step(state, deps, graph, resolved, 'create', () => writer.create(ctx, resolved), (w) => writer.idOf(w));
+      const id = writer.idOf(created);
+      state.ids.set(action.key, id);
+      if (writer.waitUntilReady) {
+        emit({ type: 'node.wait', key: action.key, kind: action.kind, what: 'ready' });
+        await writer.waitUntilReady(ctx, created, resolved);
+      }
+      return { outcome: 'created', id };
+    }
+    case ACTION.CONFLICT:
+      throw new EngineNodeError('ENGINE_CONFLICT', `${action.key}: ${action.reason ?? 'conflict'}${action.changes ? ` (${action.changes.map((c) => c.field).join(', ')})` : ''}`);
+    default:
+      throw new EngineNodeError('ENGINE_BLOCKED', `${action.key}: ${action.reason ?? 'blocked'}`);
+  }
+}
+
+/** Applies a plan to the target. Never throws for one resource: failures are in the result. */
+export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOptions): Promise<ApplyResult> {
+  const started = Date.now();
+  const emit = deps.onEvent ?? NO_EVENTS;
+  const graph = buildGraph(plan);
+  const digest = planDigest(plan);
+  const { journal, prior } = await openJournal(plan, deps, options, digest);
+  const state: RunState = { journal, crashed: false, ids: new Map(), prior, decisions: new Map(), adopted: new Set() };
+  const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
+  const sourceProject = plan.provenance.project.id;
+  const reports = new Map<string, NodeReport>();
+  // A crash (test hook) stops the walk at once, as a kill would.
+  const crash = new AbortController();
+  const signal = deps.target.signal ? AbortSignal.any([deps.target.signal, crash.signal]) : crash.signal;
+  emit({ type: 'apply.start', total: graph.order.length, resume: prior.runs.length > 0 });
+
+  const visit = async (key: string) => {
+    const node = graph.nodes.get(key)!;
+    const t0 = Date.now();
+    try {
+      const refs = resolveRefs(node.entry, state.ids);
+      const decision = await decide(deps, catalog, node.entry, refs, sourceProject);
+      state.decisions.set(key, decision.action);
+      emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
+      const { outcome, id } = await act(state, deps, graph, decision);
+      if (id !== undefined) state.ids.set(key, id);
+      reports.set(key, { key, kind: node.kind, outcome, action: decision.action.action, ...(id !== undefined ? { targetId: id } : {}) });
+      emit({ type: 'node.done', key, kind: node.kind, action: decision.action.action, ...(id !== undefined ? { targetId: id } : {}), elapsedMs: Date.now() - t0 });
+    } catch (error) {
+      if (error instanceof SimulatedCrash) {
+        state.crashed = true;
+        crash.abort();
+      }
+      const info = error instanceof AbortedError || signal.aborted ? { code: 'ABORTED', message: errorInfo(error).message } : errorInfo(error);
+      const decided = state.decisions.get(key);
+      reports.set(key, { key, kind: node.kind, outcome: 'failed', ...(decided ? { action: decided.action } : {}), error: info });
+      emit({ type: 'node.failed', key, kind: node.kind, error: info });
+      throw error;
+    }
+  };
+
+  let results: Map<string, NodeResult>;
+  try {
+    results = await walk(graph, visit, {
+      concurrency: deps.concurrency ?? 8,
+      groupOf: (key) => KIND_SERVICE[graph.nodes.get(key)!.kind],
+      groupLimits: deps.serviceLimits ?? {},
+      signal,
+      onSkip: (key, upstream) => {
+        const node = graph.nodes.get(key)!;
+        reports.set(key, { key, kind: node.kind, outcome: 'skipped', upstream });
+        emit({ type: 'node.skipped', key, kind: node.kind, upstream });
+      },
+      onCancel: (key) => {
+        const node = graph.nodes.get(key)!;
+        reports.set(key, { key, kind: node.kind, outcome: 'cancelled' });
+        emit({ type: 'node.cancelled', key, kind: node.kind });
+      },
+    });
+  } finally {
+    if (state.crashed) await journal.close().catch(() => undefined);
+  }
+  const nodes = graph.order.map((k) => reports.get(k) ?? { key: k, kind: graph.nodes.get(k)!.kind, outcome: results.get(k)?.outcome === OUTCOME.CANCELLED ? ('cancelled' as const) : ('skipped' as const) });
+  const count = (o: NodeReport['outcome']) => nodes.filter((n) => n.outcome === o).length;
+  const summary: RunSummary = {
+    done: count('created') + count('updated') + count('unchanged'),
+    created: count('created'),
+    updated: count('updated'),
+    unchanged: count('unchanged'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+    elapsedMs: Date.now() - started,
+  };
+  const interrupted = signal.aborted;
+  const ok = summary.failed === 0 && summary.skipped === 0 && summary.cancelled === 0;
+  if (!state.crashed) {
+    await journal.append({ t: 'end', run: journal.run, at: new Date().toISOString(), ok, interrupted, counts: { ...summary } });
+    await journal.close();
+  }
+  emit({ type: 'run.done', summary, interrupted });
+  return { ok, interrupted, summary, nodes, ids: Object.fromEntries(state.ids), journal: options.journalPath };
+}

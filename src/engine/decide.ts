@@ -1,0 +1,105 @@
+/**
+ * The decision for one entry, shared by the dry run and the apply (one code path, as Terraform's plan/apply):
+ * resolve refs, find candidates on the target, compare, and give one action.
+ */
+import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
+import { markerFor } from '../kinds/markers.js';
+import { lossyFields } from '../plan/schema.js';
+import type { PlanResource } from '../plan/types.js';
+import { ACTION, type PlannedAction } from './actions.js';
+import { diffEntry, targetView } from './compare.js';
+import { readContextFor, type EngineDeps } from './context.js';
+import { isKnownAfterApply, resolveExternal, type TargetCatalog } from './resolve.js';
+
+/** Kinds Bascule never creates: matched on the target like externals. */
+export const MATCH_ONLY = new Set(['flavor', 'volume_type', 'subnet_pool']);
+
+/** Kinds without a marker field: matched (and owned, for rollback) by exact name and attributes. */
+export const MARKERLESS = new Set(['keypair', 'server_group', 'security_group_rule']);
+
+export interface Decision {
+  action: PlannedAction;
+  /** The one matching target object (update, no-op, adoption). */
+  wire?: unknown;
+  resolved?: ResolvedEntry;
+  writer?: KindWriter;
+}
+
+/** Fields of the entry that a create cannot keep: the entry's own list and the schema's lossy fields it sets. */
+export function lossyOnCreate(entry: PlanResource): string[] {
+  const spec = entry.spec as unknown as Record<string, unknown>;
+  const fields = new Set(entry.lossy ?? []);
+  for (const field of lossyFields(entry.kind)) {
+    const value = spec[field];
+    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) fields.add(field);
+  }
+  return [...fields].sort();
+}
+
+function base(entry: PlanResource): Pick<PlannedAction, 'key' | 'kind'> {
+  return { key: entry.key, kind: entry.kind };
+}
+
+export function blocked(entry: PlanResource, reason: string, extra: Partial<PlannedAction> = {}): Decision {
+  return { action: { ...base(entry), action: ACTION.BLOCKED, reason, ...extra } };
+}
+
+/**
+ * Decides what to do with one entry. `refs` are target IDs (placeholders for entries a dry run would create).
+ * Never mutates anything.
+ */
+export async function decide(
+  deps: EngineDeps,
+  catalog: TargetCatalog,
+  entry: PlanResource,
+  refs: Record<string, string | string[]>,
+  sourceProject: string,
+): Promise<Decision> {
+  if (entry.external || MATCH_ONLY.has(entry.kind)) {
+    const match = await resolveExternal(catalog, entry, deps.resolution?.[entry.key]?.strategy ?? 'name');
+    if ('id' in match) return { action: { ...base(entry), action: ACTION.NOOP, external: true, targetId: match.id, reason: match.how } };
+    return blocked(entry, match.blocked, { external: true, ...(match.candidates ? { candidates: match.candidates } : {}) });
+  }
+  if (entry.kind === 'quota') {
+    return { action: { ...base(entry), action: ACTION.NOOP, reason: 'quotas are set by the target administrator; the preflight checks what the plan needs' } };
+  }
+  const writer = deps.writerFor(entry.kind);
+  if (!writer) return blocked(entry, `Bascule cannot write ${entry.kind} resources yet`);
+  const resolved: ResolvedEntry = { entry, refs, marker: markerFor(sourceProject, entry.key) };
+  const pending = Object.values(refs).some((v) => (Array.isArray(v) ? v.some(isKnownAfterApply) : isKnownAfterApply(v)));
+  const lossy = lossyOnCreate(entry);
+  const createAction = (): Decision => {
+    const why = writer.check?.(deps.target, resolved);
+    if (why !== undefined) return blocked(entry, why);
+    return {
+      action: lossy.length > 0 ? { ...base(entry), action: ACTION.LOSSY, lossy } : { ...base(entry), action: ACTION.CREATE },
+      resolved,
+      writer,
+    };
+  };
+  // Something this entry depends on does not exist yet, so neither can this entry.
+  if (pending) return createAction();
+  const candidates = await writer.find(deps.target, resolved);
+  if (candidates.length === 0) return createAction();
+  if (candidates.length > 1) {
+    const ids = candidates.map((c) => writer.idOf(c));
+    return { action: { ...base(entry), action: ACTION.CONFLICT, reason: `${candidates.length} target objects match`, candidates: ids } };
+  }
+  const wire = candidates[0];
+  const targetId = writer.idOf(wire);
+  const marked = writer.hasMarker(wire, resolved.marker);
+  const view = targetView(wire, deps.readerFor?.(entry.kind), readContextFor(deps.target), entry);
+  const changes = diffEntry(entry, refs, view, writer);
+  const common = { ...base(entry), targetId, marked, resolved };
+  if (changes.length === 0) return { action: { ...base(entry), action: ACTION.NOOP, targetId, marked }, wire, resolved, writer };
+  const fixed = changes.filter((c) => !c.updatable || !writer.update);
+  if (fixed.length > 0) {
+    return {
+      action: { ...base(entry), action: ACTION.CONFLICT, targetId, marked, changes, reason: `differs in ${fixed.map((c) => c.field).join(', ')}, which cannot be updated in place` },
+      wire,
+      resolved: common.resolved,
+      writer,
+    };
+  }
+  return { action: { ...base(entry), action: ACTION.UPDATE, targetId, marked, changes }, wire, resolved, writer };
+}

@@ -1,0 +1,115 @@
+/**
+ * The dry run: the first screen of every apply. Every entry is resolved against the live target and gets one
+ * action; nothing is changed (only GET requests are sent). The result can be saved (`--out changes.json`) with the
+ * plan's digest and a fingerprint of the target state it saw, and applied later only if neither changed.
+ */
+import { createHash } from 'node:crypto';
+import type { Plan } from '../plan/types.js';
+import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
+import { planDigest, type EngineDeps } from './context.js';
+import { blocked, decide } from './decide.js';
+import { NO_EVENTS } from './events.js';
+import { buildGraph } from './graph.js';
+import { runPreflight, type PreflightReport } from './preflight.js';
+import { knownAfterApply, TargetCatalog } from './resolve.js';
+import { OUTCOME, walk } from './walker.js';
+import { KIND_SERVICE } from './context.js';
+
+export const CHANGES_FORMAT = 'bascule.changes/v1';
+
+export interface ChangeSet {
+  format: typeof CHANGES_FORMAT;
+  /** SHA-256 of the canonical plan the dry run was made for. */
+  plan_digest: string;
+  /** SHA-256 over every action (key, action, target ID, differences): what the target looked like. */
+  fingerprint: string;
+  target: { cloud: string; project_id: string };
+  created_at: string;
+  actions: PlannedAction[];
+  preflight: PreflightReport;
+  /** Whether everything can be applied (no blocked or conflicting action, no preflight error). */
+  ok: boolean;
+  /** The plan itself, when saved with --out (so `apply changes.json` applies exactly that). */
+  plan?: Plan;
+}
+
+export function fingerprintOf(actions: readonly PlannedAction[]): string {
+  const rows = [...actions]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((a) => [a.key, a.action, a.targetId ?? null, a.changes ?? [], a.candidates ?? []]);
+  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+export interface DryRunOptions {
+  /** Run the preflight (quotas, name clashes, CIDR overlaps); default true. */
+  preflight?: boolean;
+}
+
+/** Plans every entry against the target. Zero mutating requests. */
+export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunOptions = {}): Promise<ChangeSet> {
+  const started = Date.now();
+  const emit = deps.onEvent ?? NO_EVENTS;
+  const graph = buildGraph(plan);
+  const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
+  const sourceProject = plan.provenance.project.id;
+  const ids = new Map<string, string>();
+  const unresolved = new Map<string, string>();
+  const actions = new Map<string, PlannedAction>();
+  emit({ type: 'plan.start', total: graph.order.length });
+
+  const visit = async (key: string) => {
+    const node = graph.nodes.get(key)!;
+    const upstream = node.deps.find((d) => unresolved.has(d));
+    let decision;
+    if (upstream !== undefined) {
+      decision = blocked(node.entry, `depends on ${upstream}, which is ${unresolved.get(upstream)}`);
+    } else {
+      const refs: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(node.entry.refs ?? {})) {
+        refs[name] = Array.isArray(value) ? value.map((k) => ids.get(k) ?? knownAfterApply(k)) : (ids.get(value) ?? knownAfterApply(value));
+      }
+      decision = await decide(deps, catalog, node.entry, refs, sourceProject);
+    }
+    const action = decision.action;
+    actions.set(key, action);
+    if (isBlocking(action.action)) unresolved.set(key, action.action === ACTION.CONFLICT ? 'in conflict' : 'blocked');
+    else ids.set(key, action.targetId ?? knownAfterApply(key));
+    emit({ type: 'plan.action', action });
+  };
+
+  const limits = deps.serviceLimits ?? {};
+  const results = await walk(graph, visit, {
+    concurrency: deps.concurrency ?? 8,
+    groupOf: (key) => KIND_SERVICE[graph.nodes.get(key)!.kind],
+    groupLimits: limits,
+    ...(deps.target.signal ? { signal: deps.target.signal } : {}),
+  });
+  for (const [key, result] of results) {
+    if (result.outcome === OUTCOME.FAILED) {
+      // A lookup failed (the target answered with an error): the entry cannot be planned.
+      const error = result.error as Error;
+      const node = graph.nodes.get(key)!;
+      const action: PlannedAction = { key, kind: node.kind, action: ACTION.BLOCKED, reason: `lookup failed: ${error.message}` };
+      actions.set(key, action);
+      emit({ type: 'plan.action', action });
+    } else if (result.outcome === OUTCOME.SKIPPED || result.outcome === OUTCOME.CANCELLED) {
+      const node = graph.nodes.get(key)!;
+      const action: PlannedAction = { key, kind: node.kind, action: ACTION.BLOCKED, reason: result.outcome === OUTCOME.SKIPPED ? `depends on ${result.upstream}, whose lookup failed` : 'interrupted' };
+      actions.set(key, action);
+    }
+  }
+  const ordered = graph.order.map((k) => actions.get(k)!);
+  const preflight = options.preflight === false ? { checks: [], issues: [] } : await runPreflight(plan, ordered, deps, catalog);
+  const ok = !ordered.some((a) => isBlocking(a.action)) && !preflight.issues.some((i) => i.severity === 'error');
+  emit({ type: 'plan.done', counts: countActions(ordered), elapsedMs: Date.now() - started });
+  return {
+    format: CHANGES_FORMAT,
+    plan_digest: planDigest(plan),
+    fingerprint: fingerprintOf(ordered),
+    target: { cloud: deps.target.cloud.name, project_id: deps.target.projectId },
+    created_at: new Date().toISOString(),
+    actions: ordered,
+    preflight,
+    ok,
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * The apply journal: append-only JSON lines, each one written and fsync'ed before the engine goes on. Before every
+ * mutating step the engine writes an `intent` (what it is about to do, with the entry's marker); after it, a
+ * `result` (the target ID, or the error). A run killed at any point leaves at most one step per entry "in doubt"
+ * (an intent without a result); a resumed run replays the plan, and the writers' find-by-marker locates whatever
+ * that step created, so nothing is created twice. Rollback reads the same file.
+ *
+ * The journal never holds a secret: entries are written without their sensitive fields (user_data).
+ */
+import { open, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { PlanKind } from '../plan/kinds.js';
+import type { PlanResource } from '../plan/types.js';
+import { sensitiveFields } from '../plan/schema.js';
+import { BasculeError, UsageError } from '../shared/errors.js';
+
+export const JOURNAL_FORMAT = 'bascule.journal/v1';
+
+export type JournalOp = 'create' | 'update' | 'delete' | 'temporary';
+
+export interface RunRecord {
+  t: 'run';
+  format: typeof JOURNAL_FORMAT;
+  run: string;
+  at: string;
+  mode: 'apply' | 'resume' | 'rollback';
+  plan_digest: string;
+  /** The target cloud's name and project. */
+  target: { cloud: string; project_id: string };
+  /** The source project the markers derive from. */
+  source_project: string;
+}
+
+export interface IntentRecord {
+  t: 'intent';
+  run: string;
+  seq: number;
+  at: string;
+  key: string;
+  kind: PlanKind;
+  op: JournalOp;
+  marker: string;
+  /** Position of the entry in the graph's topological order (rollback goes in reverse). */
+  rank: number;
+  /** The target object an update or delete is about. */
+  target_id?: string;
+  /** The entry (without sensitive fields) and its resolved refs: enough for rollback to find what a create made. */
+  entry?: PlanResource;
+  refs?: Record<string, string | string[]>;
+  /** For updates: the target's values before (rollback restores them). */
+  before?: Record<string, unknown>;
+}
+
+export interface ResultRecord {
+  t: 'result';
+  run: string;
+  seq: number;
+  at: string;
+  key: string;
+  kind: PlanKind;
+  op: JournalOp;
+  ok: boolean;
+  id?: string;
+  error?: { code: string; message: string };
+}
+
+export interface EndRecord {
+  t: 'end';
+  run: string;
+  at: string;
+  ok: boolean;
+  interrupted: boolean;
+  counts: Record<string, number>;
+}
+
+export type JournalRecord = RunRecord | IntentRecord | ResultRecord | EndRecord;
+
+/** Drops sensitive spec fields (user_data) so the journal can be kept and shared. */
+export function sanitizeEntry(entry: PlanResource): PlanResource {
+  const secret = new Set([...sensitiveFields(entry.kind), ...(entry.sensitive ?? [])]);
+  if (secret.size === 0) return entry;
+  const spec = { ...(entry.spec as unknown as Record<string, unknown>) };
+  for (const field of secret) delete spec[field];
+  return { ...entry, spec } as unknown as PlanResource;
+}
+
+/** An open journal. Appends are serialised and each is fsync'ed before its promise resolves. */
+export class Journal {
+  readonly path: string;
+  readonly run: string;
+  #handle: FileHandle;
+  #seq: number;
+  #tail: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  private constructor(path: string, handle: FileHandle, run: string, seq: number) {
+    this.path = path;
+    this.#handle = handle;
+    this.run = run;
+    this.#seq = seq;
+  }
+
+  /** Opens (creating, mode 0600) a journal for appending. `seq` continues after the highest one in the file. */
+  static async open(path: string, run: string, existing: readonly JournalRecord[] = []): Promise<Journal> {
+    const handle = await open(path, 'a', 0o600);
+    let seq = 0;
+    for (const record of existing) if ((record.t === 'intent' || record.t === 'result') && record.seq > seq) seq = record.seq;
+    return new Journal(path, handle, run, seq);
+  }
+
+  nextSeq(): number {
+    this.#seq += 1;
+    return this.#seq;
+  }
+
+  append(record: JournalRecord): Promise<void> {
+    if (this.#closed) return Promise.reject(new BasculeError('JOURNAL_CLOSED', `the journal ${this.path} is closed`));
+    const line = `${JSON.stringify(record)}\n`;
+    const write = this.#tail.then(async () => {
+      await this.#handle.write(line);
+      await this.#handle.datasync();
+    });
+    this.#tail = write.catch(() => undefined);
+    return write;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
+    await this.#handle.close();
+  }
+}
+
+/**
+ * Reads a journal. A last line cut short by a kill is ignored (it was never acknowledged); any other bad line is
+ * an error (UsageError JOURNAL_INVALID with the line number). A missing file gives [] when `missingOk`.
+ */
+export async function readJournal(path: string, options: { missingOk?: boolean } = {}): Promise<JournalRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.missingOk) return [];
+    throw new UsageError('JOURNAL_UNREADABLE', `cannot read the journal ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const lines = text.split('\n');
+  const records: JournalRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
+    try {
+      const value = JSON.parse(line) as JournalRecord;
+      if (typeof value !== 'object' || value === null || typeof (value as { t?: unknown }).t !== 'string') throw new Error('not a record');
+      records.push(value);
+    } catch {
+      if (isLast && !text.endsWith('\n')) break;
+      throw new UsageError('JOURNAL_INVALID', `${path}:${i + 1}: not a journal record`, { hint: 'a journal is written by bascule apply; do not edit it' });
+    }
+  }
+  if (records.length > 0 && records[0]!.t !== 'run') throw new UsageError('JOURNAL_INVALID', `${path}:1: a journal starts with a run record`);
+  return records;
+}
+
+export interface CreatedObject {
+  key: string;
+  kind: PlanKind;
+  marker: string;
+  rank: number;
+  /** Known when the create's result was recorded. */
+  id?: string;
+  /** The create's intent has no result: the object may or may not exist (find it by marker). */
+  inDoubt: boolean;
+  entry?: PlanResource;
+  refs?: Record<string, string | string[]>;
+}
+
+export interface UpdatedObject {
+  key: string;
+  kind: PlanKind;
+  rank: number;
+  id: string;
+  before: Record<string, unknown>;
+  entry?: PlanResource;
+  refs?: Record<string, string | string[]>;
+}
+
+export interface JournalState {
+  runs: RunRecord[];
+  /** What Bascule created (or may have created), by key; deleted objects are removed. */
+  created: Map<string, CreatedObject>;
+  /** Pre-existing objects Bascule updated, with their values before the first update. */
+  updated: Map<string, UpdatedObject>;
+  /** Intents without a result. */
+  inDoubt: IntentRecord[];
+  /** Whether the last run ended (an end record after the last run record). */
+  finished: boolean;
+}
+
+/** Error codes meaning the service refused a request, so it changed nothing. */
+const DEFINITIVE = new Set(['OS_BAD_REQUEST', 'OS_UNAUTHORIZED', 'OS_FORBIDDEN', 'OS_NOT_FOUND', 'OS_NOT_ACCEPTABLE', 'OS_CONFLICT', 'OS_OVER_QUOTA', 'OS_TOO_LARGE', 'OS_VERSION_UNSUPPORTED']);
+
+export function isDefinitiveFailure(code: string | undefined): boolean {
+  return code !== undefined && DEFINITIVE.has(code);
+}
+
+/** Replays the records into the state they describe. */
+export function journalState(records: readonly JournalRecord[]): JournalState {
+  const runs: RunRecord[] = [];
+  const created = new Map<string, CreatedObject>();
+  const updated = new Map<string, UpdatedObject>();
+  const open = new Map<string, IntentRecord>();
+  let finished = false;
+  for (const record of records) {
+    switch (record.t) {
+      case 'run':
+        runs.push(record);
+        finished = false;
+        break;
+      case 'end':
+        finished = true;
+        break;
+      case 'intent': {
+        open.set(`${record.run}/${record.seq}`, record);
+        if (record.op === 'create' && !created.has(record.key)) {
+          const object: CreatedObject = { key: record.key, kind: record.kind, marker: record.marker, rank: record.rank, inDoubt: true };
+          if (record.entry) object.entry = record.entry;
+          if (record.refs) object.refs = record.refs;
+          created.set(record.key, object);
+        }
+        break;
+      }
+      case 'result': {
+        const intent = open.get(`${record.run}/${record.seq}`);
+        open.delete(`${record.run}/${record.seq}`);
+        if (record.op === 'create') {
+          const object = created.get(record.key);
+          if (object && record.ok && record.id !== undefined) {
+            object.id = record.id;
+            object.inDoubt = false;
+          } else if (object && !record.ok && object.id === undefined && isDefinitiveFailure(record.error?.code)) {
+            // The service refused the create: it made nothing. Any other failure (a reset connection, a timeout,
+            // an interruption, a failed step after the create) leaves the create in doubt.
+            created.delete(record.key);
+          }
+        } else if (record.op === 'delete' && record.ok) {
+          created.delete(record.key);
+          updated.delete(record.key);
+        } else if (record.op === 'update' && record.ok && intent?.before && intent.target_id && !created.has(record.key) && !updated.has(record.key)) {
+          const object: UpdatedObject = { key: record.key, kind: record.kind, rank: intent.rank, id: intent.target_id, before: intent.before };
+          if (intent.entry) object.entry = intent.entry;
+          if (intent.refs) object.refs = intent.refs;
+          updated.set(record.key, object);
+        }
+        break;
+      }
+    }
+  }
+  return { runs, created, updated, inDoubt: [...open.values()], finished };
+}

@@ -1,0 +1,161 @@
+/**
+ * Resolution of references against the live target. Refs to plan entries become the target IDs those entries got
+ * (or "known after apply" in a dry run); external entries (flavors, public images, external networks, volume
+ * types, subnet pools) are matched on the target: by name, by shape (the smallest flavor with at least the vCPUs,
+ * RAM and disk), images by name or checksum, as the mapping's resolution says. A security group named `default`
+ * is the target project's own default group, never a new one.
+ */
+import { collect } from '../openstack/pagination.js';
+import type { Cloud } from '../openstack/cloud.js';
+import * as flavors from '../openstack/compute/flavors/requests.js';
+import type { Flavor } from '../openstack/compute/flavors/types.js';
+import * as images from '../openstack/image/images/requests.js';
+import type { Image } from '../openstack/image/images/types.js';
+import * as networks from '../openstack/network/networks/requests.js';
+import type { Network } from '../openstack/network/networks/types.js';
+import * as volumeTypes from '../openstack/block-storage/types/requests.js';
+import type { VolumeType } from '../openstack/block-storage/types/requests.js';
+import type { ServiceClient } from '../openstack/service-client.js';
+import type { PlanResource } from '../plan/types.js';
+
+/** How the mapping says an external entry is found (src/mapping's resolution). */
+export type ResolutionStrategy = 'name' | 'shape' | 'checksum' | 'unchanged';
+export type Resolution = Readonly<Record<string, { strategy: ResolutionStrategy }>>;
+
+export type ExternalMatch = { id: string; how: string } | { blocked: string; candidates?: string[] };
+
+/** Target catalogues read once per run (lists the project can see). */
+export class TargetCatalog {
+  readonly #cloud: Cloud;
+  readonly #signal: AbortSignal | undefined;
+  #flavors?: Promise<Flavor[]>;
+  #images?: Promise<Image[]>;
+  #networks?: Promise<Network[]>;
+  #volumeTypes?: Promise<VolumeType[]>;
+  #subnetPools?: Promise<{ id: string; name: string }[]>;
+
+  constructor(cloud: Cloud, signal?: AbortSignal) {
+    this.#cloud = cloud;
+    this.#signal = signal;
+  }
+
+  #opts() {
+    return this.#signal ? { signal: this.#signal } : {};
+  }
+
+  flavors(): Promise<Flavor[]> {
+    this.#flavors ??= collect(flavors.list(this.#cloud.compute, { is_public: 'None' }, this.#opts())).catch(() => collect(flavors.list(this.#cloud.compute, undefined, this.#opts())));
+    return this.#flavors;
+  }
+
+  images(): Promise<Image[]> {
+    this.#images ??= collect(images.list(this.#cloud.image, undefined, this.#signal));
+    return this.#images;
+  }
+
+  networks(): Promise<Network[]> {
+    this.#networks ??= collect(networks.list(this.#cloud.network, undefined, this.#opts()));
+    return this.#networks;
+  }
+
+  volumeTypes(): Promise<VolumeType[]> {
+    this.#volumeTypes ??= collect(volumeTypes.list(this.#cloud.blockStorage, undefined, this.#opts()));
+    return this.#volumeTypes;
+  }
+
+  subnetPools(): Promise<{ id: string; name: string }[]> {
+    const sc: ServiceClient = this.#cloud.network;
+    this.#subnetPools ??= sc.get<{ subnetpools: { id: string; name: string }[] }>('/subnetpools', this.#opts()).then((d) => d.subnetpools);
+    return this.#subnetPools;
+  }
+}
+
+interface Shape {
+  vcpus?: number;
+  ram?: number;
+  disk?: number;
+}
+
+/** The smallest flavor with at least the wanted vCPUs, RAM and disk (by vCPUs, then RAM, then disk, then name). */
+export function smallestFitFlavor(wanted: Shape, candidates: readonly Flavor[]): Flavor | undefined {
+  const fits = candidates.filter(
+    (f) => !f['OS-FLV-DISABLED:disabled'] && f.vcpus >= (wanted.vcpus ?? 0) && f.ram >= (wanted.ram ?? 0) && (f.disk >= (wanted.disk ?? 0) || (wanted.disk ?? 0) === 0),
+  );
+  fits.sort((a, b) => a.vcpus - b.vcpus || a.ram - b.ram || a.disk - b.disk || a.name.localeCompare(b.name));
+  return fits[0];
+}
+
+function byName<T extends { id: string; name?: string | null }>(items: readonly T[], name: string, what: string): ExternalMatch {
+  const found = items.filter((i) => i.name === name);
+  if (found.length === 1) return { id: found[0]!.id, how: `${what} by name` };
+  if (found.length > 1) return { blocked: `${found.length} ${what}s on the target are named ${name}`, candidates: found.map((f) => f.id) };
+  return { blocked: `no ${what} named ${name} on the target` };
+}
+
+/** Finds the target object an external entry (or a flavor, which Bascule never creates) stands for. */
+export async function resolveExternal(catalog: TargetCatalog, entry: PlanResource, strategy: ResolutionStrategy = 'name'): Promise<ExternalMatch> {
+  const name = (entry.spec as { name?: string }).name ?? '';
+  switch (entry.kind) {
+    case 'flavor': {
+      const all = await catalog.flavors();
+      if (strategy === 'shape') {
+        const fit = smallestFitFlavor(entry.spec, all);
+        return fit ? { id: fit.id, how: `flavor ${fit.name} by shape` } : { blocked: `no target flavor has at least ${entry.spec.vcpus ?? 0} vCPUs, ${entry.spec.ram ?? 0} MiB RAM and ${entry.spec.disk ?? 0} GiB disk` };
+      }
+      const match = byName(all, name, 'flavor');
+      if ('blocked' in match && match.candidates === undefined) return { blocked: `${match.blocked} (map it by name or by shape in a mapping file)` };
+      return match;
+    }
+    case 'image': {
+      const all = (await catalog.images()).filter((i) => i.status === 'active');
+      const checksum = entry.spec.checksum ?? undefined;
+      if (strategy === 'checksum' && checksum) {
+        const found = all.filter((i) => i.checksum === checksum);
+        if (found.length >= 1) return { id: found[0]!.id, how: `image by checksum${found.length > 1 ? ` (first of ${found.length} identical)` : ''}` };
+        return { blocked: `no active image with checksum ${checksum} on the target` };
+      }
+      const match = byName(all, name, 'image');
+      if ('blocked' in match && match.candidates === undefined && checksum) {
+        const found = all.filter((i) => i.checksum === checksum);
+        if (found.length >= 1) return { id: found[0]!.id, how: 'image by checksum' };
+      }
+      return match;
+    }
+    case 'network': {
+      const all = await catalog.networks();
+      const external = all.filter((n) => n['router:external'] === true);
+      const match = byName(external, name, 'external network');
+      if ('id' in match) return match;
+      return byName(all, name, 'network');
+    }
+    case 'volume_type':
+      return byName(await catalog.volumeTypes(), name, 'volume type');
+    case 'subnet_pool':
+      return byName(await catalog.subnetPools(), name, 'subnet pool');
+    default:
+      return { blocked: `${entry.kind} entries cannot be external` };
+  }
+}
+
+/** A placeholder for the ID of an entry that a dry run would create. */
+export function knownAfterApply(key: string): string {
+  return `(known after apply: ${key})`;
+}
+
+export function isKnownAfterApply(id: string): boolean {
+  return id.startsWith('(known after apply: ');
+}
+
+/** Replaces every plan key in `refs` by its target ID. Throws if one is unknown (a bug: deps run first). */
+export function resolveRefs(entry: PlanResource, ids: ReadonlyMap<string, string>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(entry.refs ?? {})) {
+    const one = (key: string) => {
+      const id = ids.get(key);
+      if (id === undefined) throw new Error(`${entry.key}: ${name} -> ${key} has no target id yet`);
+      return id;
+    };
+    out[name] = Array.isArray(value) ? value.map(one) : one(value);
+  }
+  return out;
+}
