@@ -58,8 +58,10 @@ export interface FlavorSpec {
 
 export interface ImageSpec {
   name: string;
-  disk_format?: 'ami' | 'ari' | 'aki' | 'vhd' | 'vhdx' | 'vmdk' | 'raw' | 'qcow2' | 'vdi' | 'ploop' | 'iso';
-  container_format?: 'ami' | 'ari' | 'aki' | 'bare' | 'ovf' | 'ova' | 'docker' | 'compressed';
+  /** ami, ari, aki, vhd, vhdx, vmdk, raw, qcow2, vdi, ploop, iso by default; a cloud may allow others. */
+  disk_format?: string;
+  /** ami, ari, aki, bare, ovf, ova, docker, compressed by default; a cloud may allow others. */
+  container_format?: string;
   min_disk?: number;
   min_ram?: number;
   visibility?: 'public' | 'community' | 'shared' | 'private';
@@ -175,7 +177,18 @@ export interface PortSpec {
   fixed_ips?: PortFixedIp[];
   allowed_address_pairs?: AddressPair[];
   port_security_enabled?: boolean;
-  binding_vnic_type?: 'normal' | 'direct' | 'macvtap' | 'baremetal' | 'direct-physical' | 'virtio-forwarder' | 'smart-nic' | 'remote-managed' | 'vdpa';
+  binding_vnic_type?:
+    | 'normal'
+    | 'direct'
+    | 'macvtap'
+    | 'baremetal'
+    | 'direct-physical'
+    | 'virtio-forwarder'
+    | 'smart-nic'
+    | 'remote-managed'
+    | 'vdpa'
+    | 'accelerator-direct'
+    | 'accelerator-direct-physical';
   dns_name?: string;
   tags?: string[];
 }
