@@ -101,6 +101,7 @@ export async function transferImage(opts: TransferImageOptions): Promise<Transfe
       if (opts.signal.aborted || error instanceof AbortedError) throw error instanceof AbortedError ? error : new AbortedError(`transfer of ${opts.label} was interrupted`, { cause: error });
       lastError = error;
       if (!isRetryable(error)) {
+        if (error instanceof TransferError) throw error;
         throw new TransferError(`${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed: ${(error as Error).message}`, attempt, { cause: error });
       }
       if (attempt < maxAttempts) {
@@ -133,7 +134,8 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof AbortedError) return false;
   if (error instanceof TransferChecksumError) return true;
   if (error instanceof OpenStackNetworkError) return true;
-  if (error instanceof OpenStackHttpError) return error.status >= 500 || error.status === 408 || error.status === 429;
+  // 401: the token expired as a stream started (a stream is never replayed by the client); the next attempt re-authenticates.
+  if (error instanceof OpenStackHttpError) return error.status >= 500 || error.status === 401 || error.status === 408 || error.status === 429;
   // The target image went to killed or a failed import, or a wait timed out.
   if (error instanceof BasculeError) return error.code === 'OS_RESOURCE_ERROR' || error.code === 'TRANSFER_STREAM';
   const code = (error as { code?: unknown }).code;

@@ -146,6 +146,17 @@ describe('transferImage', () => {
     expect(dst.images.size).toBe(0);
   });
 
+  it('fails at once, without retrying, when the source image has no data', async () => {
+    const empty = src.addImage({ name: 'empty' }, Buffer.alloc(0));
+    src.data.delete(empty.id);
+    const { fn, created } = creator();
+    const error = await transferImage({ source, sourceImageId: empty.id, target, createTargetImage: fn, expected: {}, label: 'image empty', signal: signal(), retryBaseMs: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferError);
+    expect((error as Error).message).toBe(`image empty: the source image ${empty.id} on src has no data`);
+    expect(created).toHaveLength(1);
+    expect(dst.images.size).toBe(0);
+  });
+
   it('stops on abort without retrying and removes the partial image', async () => {
     const original = src.addImage({ name: 'img' }, { size: 256 * 1024 * 1024, seed: 7 });
     const controller = new AbortController();
