@@ -254,6 +254,8 @@ export interface QuotaSpec {
     floatingip?: number;
     security_group?: number;
     security_group_rule?: number;
+    rbac_policy?: number;
+    subnetpool?: number;
   };
   block_storage?: {
     volumes?: number;
@@ -262,6 +264,7 @@ export interface QuotaSpec {
     backups?: number;
     backup_gigabytes?: number;
     per_volume_gigabytes?: number;
+    groups?: number;
   };
 }
 
@@ -362,6 +365,18 @@ export const SPEC_FIELDS = {
   floating_ip: ['description', 'floating_ip_address', 'fixed_ip_address', 'tags'],
   quota: ['compute', 'network', 'block_storage'],
 } as const satisfies { [K in PlanKind]: readonly (keyof SpecByKind[K])[] };
+
+/** The limits of each quota section, checked against the schema like SPEC_FIELDS. */
+export const QUOTA_FIELDS = {
+  compute: ['instances', 'cores', 'ram', 'key_pairs', 'server_groups', 'server_group_members', 'metadata_items'],
+  network: ['network', 'subnet', 'port', 'router', 'floatingip', 'security_group', 'security_group_rule', 'rbac_policy', 'subnetpool'],
+  block_storage: ['volumes', 'gigabytes', 'snapshots', 'backups', 'backup_gigabytes', 'per_volume_gigabytes', 'groups'],
+} as const satisfies { [S in keyof QuotaSpec]-?: readonly (keyof NonNullable<QuotaSpec[S]>)[] };
+
+type MissingQuotaFields = {
+  [S in keyof QuotaSpec]-?: Exclude<keyof NonNullable<QuotaSpec[S]>, (typeof QUOTA_FIELDS)[S][number]>;
+}[keyof QuotaSpec];
+export const QUOTA_FIELDS_COMPLETE: [MissingQuotaFields] extends [never] ? true : MissingQuotaFields = true;
 
 /** Compile-time proof that SPEC_FIELDS names every property of every spec type (a missing one fails tsc here). */
 type MissingFields = {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { KIND_EXTERNAL, KIND_REFS, PLAN_KINDS, type RefDecl } from '../../src/plan/kinds.js';
 import { PLAN_SCHEMA, lossyFields, sensitiveFields, specProperties } from '../../src/plan/schema.js';
-import { SPEC_FIELDS } from '../../src/plan/types.js';
+import { QUOTA_FIELDS, SPEC_FIELDS } from '../../src/plan/types.js';
 
 interface Node {
   $ref?: string;
@@ -51,6 +51,15 @@ describe('schema and TypeScript stay in step', () => {
     const mode = KIND_EXTERNAL[kind];
     expect(Object.hasOwn(entry.properties!, 'external')).toBe(mode !== 'never');
     expect((entry.required ?? []).includes('external')).toBe(mode === 'always');
+  });
+
+  it('the quota sections equal QUOTA_FIELDS', () => {
+    const sections = specProperties('quota') as Record<string, Node>;
+    expect(Object.keys(sections).sort()).toEqual(Object.keys(QUOTA_FIELDS).sort());
+    for (const [section, fields] of Object.entries(QUOTA_FIELDS)) {
+      expect(Object.keys(sections[section]!.properties ?? {}).sort(), section).toEqual([...fields].sort());
+      expect(sections[section]!.additionalProperties).toBe(false);
+    }
   });
 
   it('parallel arrays named in KIND_REFS are arrays in the spec', () => {
