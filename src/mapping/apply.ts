@@ -1,0 +1,473 @@
+/**
+ * Applying a mapping to a plan, purely: which entries go (include/exclude, with what depends on them), new names,
+ * availability zones, and for every external entry how the engine must find it on the target (its resolution).
+ * Keys and refs never change: only specs are rewritten and whole entries dropped.
+ */
+import type { PlanKind } from '../plan/kinds.js';
+import type { FlavorSpec, ImageSpec, Issue, Plan, PlanResource, RefValue } from '../plan/types.js';
+import { globToRegex, pointer, regex } from './match.js';
+import {
+  AZ_KINDS,
+  DEFAULT_AZ_KINDS,
+  NAMED_KINDS,
+  type AzKind,
+  type FlavorMatch,
+  type ImageMatch,
+  type Mapping,
+  type NameRule,
+  type Selector,
+} from './types.js';
+
+/** The smallest description of a flavor that smallestFit needs. */
+export interface FlavorLike {
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  id?: string;
+}
+
+export interface Shape {
+  vcpus: number;
+  ram: number;
+  disk: number;
+}
+
+export type ResolutionStrategy = 'name' | 'shape' | 'checksum' | 'unchanged';
+
+/** How the engine finds an external entry on the target. */
+export interface Resolution {
+  kind: PlanKind;
+  /**
+   * name: the target resource named `name`; shape: smallestFit(shape, target flavors filtered by `within`);
+   * checksum: the target image with the given checksum; unchanged: no rule matched, look for `name` as exported.
+   */
+  strategy: ResolutionStrategy;
+  /** JSON pointer of the mapping rule that decided it (absent for unchanged). */
+  rule?: string;
+  /** The name to look for (name, unchanged); for checksum and shape, the source name (for messages). */
+  name: string;
+  /** Flavors: the source flavor's shape when the plan knows it (input of smallestFit, and a check on name rules). */
+  shape?: Shape;
+  /** Shape: only target flavors whose name matches this regular expression are candidates. */
+  within?: string;
+  /** Checksum: the content to match; os_hash_value when both clouds have it, else md5 (Glance `checksum`). */
+  checksum?: { md5?: string; os_hash_algo?: string; os_hash_value?: string };
+}
+
+/** One change the mapping made to a spec. */
+export interface MappingNote {
+  key: string;
+  /** The spec field changed (`name`, `availability_zone`, `availability_zone_hints`, `checksum`). */
+  field: string;
+  from: unknown;
+  to: unknown;
+  /** JSON pointer of the rule in the mapping. */
+  rule: string;
+}
+
+/** An entry the mapping removed from the plan. */
+export interface FilteredEntry {
+  key: string;
+  /** excluded: matched `exclude`; depends-on-excluded: refers (maybe transitively) to an excluded entry; not-included: outside `include`. */
+  reason: 'excluded' | 'depends-on-excluded' | 'not-included';
+  /** For excluded: the pointer of the selector that matched. */
+  rule?: string;
+  /** For depends-on-excluded: the entry it refers to that was removed. */
+  via?: string;
+}
+
+/** An entry kept with `include` although no selector named it. */
+export interface PulledInEntry {
+  key: string;
+  /** dependency: an included entry refers to it; companion: it belongs to included entries (rules of a group, the floating IP of a port, a router between included subnets). */
+  reason: 'dependency' | 'companion';
+  of: string;
+}
+
+export interface MappedPlan {
+  /** A new plan: the kept entries, in their original order, with rewritten specs. */
+  plan: Plan;
+  /** For every external entry kept: how to find it on the target. */
+  resolution: Record<string, Resolution>;
+  notes: MappingNote[];
+  filtered: FilteredEntry[];
+  pulledIn: PulledInEntry[];
+  /** Problems found while applying (paths are JSON pointers into the mapping); errors mean the plan cannot be applied. */
+  issues: Issue[];
+}
+
+/** Smallest first: RAM, then vCPUs, then disk, then name, then id (code-point order): deterministic on ties. */
+export function compareFlavors(a: FlavorLike, b: FlavorLike): number {
+  const text = (x: string | undefined, y: string | undefined) => ((x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0);
+  return a.ram - b.ram || a.vcpus - b.vcpus || a.disk - b.disk || text(a.name, b.name) || text(a.id, b.id);
+}
+
+/**
+ * The smallest candidate with at least the wanted vCPUs, RAM and disk (see compareFlavors for the order and the
+ * tie-breaks), or undefined when none fits. With `within`, only candidates whose name matches that regular expression
+ * count. Pass disk 0 for a server that boots from a volume (its flavor disk is not used).
+ */
+export function smallestFit<F extends FlavorLike>(wanted: Shape, candidates: readonly F[], within?: string): F | undefined {
+  const filter = within === undefined ? undefined : regex(within);
+  let best: F | undefined;
+  for (const candidate of candidates) {
+    if (candidate.vcpus < wanted.vcpus || candidate.ram < wanted.ram || candidate.disk < wanted.disk) continue;
+    if (filter !== undefined && !filter.test(candidate.name)) continue;
+    if (best === undefined || compareFlavors(candidate, best) < 0) best = candidate;
+  }
+  return best;
+}
+
+function refKeys(value: RefValue | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function refsOf(resource: PlanResource): string[] {
+  return Object.values((resource.refs ?? {}) as Record<string, RefValue>).flatMap(refKeys);
+}
+
+/** The pointer of the first selector entry of `selector` (at `base`) that matches the resource, if any. */
+function selectorMatch(selector: Selector | undefined, base: string, resource: PlanResource): string | undefined {
+  if (selector === undefined) return undefined;
+  const kindIndex = selector.kinds?.indexOf(resource.kind) ?? -1;
+  if (kindIndex >= 0) return pointer(base, 'kinds', kindIndex);
+  const keyIndex = selector.keys?.findIndex((glob) => globToRegex(glob).test(resource.key)) ?? -1;
+  return keyIndex >= 0 ? pointer(base, 'keys', keyIndex) : undefined;
+}
+
+/** The kinds kept with `include` when the entries they belong to are kept (see PulledInEntry). */
+function companionOf(resource: PlanResource, kept: ReadonlySet<string>): string | undefined {
+  const refs = (resource.refs ?? {}) as Record<string, RefValue>;
+  const one = (name: string) => (typeof refs[name] === 'string' ? refs[name] : undefined);
+  switch (resource.kind) {
+    case 'security_group_rule': {
+      const group = one('security_group');
+      const remote = one('remote_group');
+      return group !== undefined && kept.has(group) && (remote === undefined || kept.has(remote)) ? group : undefined;
+    }
+    case 'floating_ip': {
+      const port = one('port');
+      return port !== undefined && kept.has(port) ? port : undefined;
+    }
+    case 'volume_snapshot': {
+      const volume = one('volume');
+      return volume !== undefined && kept.has(volume) ? volume : undefined;
+    }
+    case 'router': {
+      const inside = [...refKeys(refs.interfaces), ...refKeys(refs.interface_ports)];
+      return inside.length > 0 && inside.every((key) => kept.has(key)) ? inside[0] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+interface Selection {
+  kept: Set<string>;
+  filtered: FilteredEntry[];
+  pulledIn: PulledInEntry[];
+  issues: Issue[];
+}
+
+function select(plan: Plan, mapping: Mapping): Selection {
+  const byKey = new Map(plan.resources.map((r) => [r.key, r]));
+  const dependents = new Map<string, string[]>();
+  for (const resource of plan.resources) {
+    for (const target of refsOf(resource)) {
+      const list = dependents.get(target) ?? [];
+      list.push(resource.key);
+      dependents.set(target, list);
+    }
+  }
+  const filtered: FilteredEntry[] = [];
+  const pulledIn: PulledInEntry[] = [];
+  const issues: Issue[] = [];
+  const removed = new Set<string>();
+  const queue: string[] = [];
+  for (const resource of plan.resources) {
+    const rule = selectorMatch(mapping.exclude, 'exclude', resource);
+    if (rule === undefined) continue;
+    removed.add(resource.key);
+    filtered.push({ key: resource.key, reason: 'excluded', rule });
+    queue.push(resource.key);
+  }
+  while (queue.length > 0) {
+    const key = queue.shift()!;
+    for (const dependent of dependents.get(key) ?? []) {
+      if (removed.has(dependent)) continue;
+      removed.add(dependent);
+      filtered.push({ key: dependent, reason: 'depends-on-excluded', via: key });
+      queue.push(dependent);
+    }
+  }
+  let kept: Set<string>;
+  if (mapping.include === undefined) {
+    kept = new Set(plan.resources.map((r) => r.key).filter((k) => !removed.has(k)));
+  } else {
+    kept = new Set();
+    const addWithDependencies = (key: string) => {
+      const stack = [key];
+      while (stack.length > 0) {
+        const current = stack.pop()!;
+        for (const target of refsOf(byKey.get(current)!)) {
+          if (kept.has(target) || !byKey.has(target)) continue;
+          kept.add(target);
+          pulledIn.push({ key: target, reason: 'dependency', of: current });
+          stack.push(target);
+        }
+      }
+    };
+    for (const resource of plan.resources) {
+      if (removed.has(resource.key) || selectorMatch(mapping.include, 'include', resource) === undefined) continue;
+      kept.add(resource.key);
+    }
+    for (const key of [...kept]) addWithDependencies(key);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const resource of plan.resources) {
+        if (kept.has(resource.key) || removed.has(resource.key)) continue;
+        const owner = companionOf(resource, kept);
+        if (owner === undefined) continue;
+        kept.add(resource.key);
+        pulledIn.push({ key: resource.key, reason: 'companion', of: owner });
+        addWithDependencies(resource.key);
+        changed = true;
+      }
+    }
+    for (const resource of plan.resources) {
+      if (!kept.has(resource.key) && !removed.has(resource.key)) filtered.push({ key: resource.key, reason: 'not-included' });
+    }
+  }
+  for (const side of ['include', 'exclude'] as const) {
+    mapping[side]?.keys?.forEach((glob, index) => {
+      const re = globToRegex(glob);
+      if (!plan.resources.some((r) => re.test(r.key))) {
+        issues.push({ severity: 'warning', path: pointer(side, 'keys', index), code: 'MAPPING_SELECTOR_UNUSED', message: `${JSON.stringify(glob)} matches no entry of the plan`, hint: 'check the spelling: keys are "<kind>:<name>" as in the plan' });
+      }
+    });
+  }
+  return { kept, filtered, pulledIn, issues };
+}
+
+function matchesFlavor(from: FlavorMatch, spec: FlavorSpec): boolean {
+  if (from.any === true) return true;
+  if (from.name !== undefined && spec.name !== from.name) return false;
+  if (from.name_regex !== undefined && !regex(from.name_regex).test(spec.name)) return false;
+  for (const field of ['vcpus', 'ram', 'disk'] as const) {
+    if (from[field] !== undefined && spec[field] !== from[field]) return false;
+  }
+  return true;
+}
+
+function sameHex(a: string | null | undefined, b: string | undefined): boolean {
+  return typeof a === 'string' && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+function matchesImage(from: ImageMatch, spec: ImageSpec): boolean {
+  if (from.any === true) return true;
+  if (from.name !== undefined && spec.name !== from.name) return false;
+  if (from.name_regex !== undefined && !regex(from.name_regex).test(spec.name)) return false;
+  if (from.checksum !== undefined && !sameHex(spec.checksum, from.checksum)) return false;
+  if (from.os_hash_value !== undefined && !sameHex(spec.os_hash_value, from.os_hash_value)) return false;
+  return true;
+}
+
+function shapeOf(spec: FlavorSpec): Shape | undefined {
+  return spec.vcpus === undefined || spec.ram === undefined || spec.disk === undefined ? undefined : { vcpus: spec.vcpus, ram: spec.ram, disk: spec.disk };
+}
+
+/** The result of one name rule on a name (unchanged when it does not apply). */
+export function applyNameRule(rule: NameRule, name: string): string {
+  if (rule.prefix !== undefined) return `${rule.prefix}${name}`;
+  if (rule.suffix !== undefined) return `${name}${rule.suffix}`;
+  if (rule.strip_prefix !== undefined) return name.startsWith(rule.strip_prefix) ? name.slice(rule.strip_prefix.length) : name;
+  if (rule.strip_suffix !== undefined) return name.endsWith(rule.strip_suffix) && name.length > 0 ? name.slice(0, name.length - rule.strip_suffix.length) : name;
+  if (rule.regex !== undefined) return name.replace(regex(rule.regex), rule.replace ?? '');
+  return name;
+}
+
+const MAX_NAME = 255;
+
+/**
+ * Rewrites a plan for the target with a (valid) mapping. Pure: the input plan is not modified. See MappedPlan; the
+ * engine must refuse to apply when `issues` holds an error.
+ */
+export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
+  const region = plan.provenance.region;
+  const inScope = (rule: { region?: string }) => rule.region === undefined || rule.region === region;
+  const selection = select(plan, mapping);
+  const notes: MappingNote[] = [];
+  const issues: Issue[] = [...selection.issues];
+  const resolution: Record<string, Resolution> = {};
+  const named = new Set<string>(NAMED_KINDS);
+  const azKinds = new Set<string>(AZ_KINDS);
+  const resources: PlanResource[] = [];
+
+  for (const original of plan.resources) {
+    if (!selection.kept.has(original.key)) continue;
+    const resource = structuredClone(original);
+    const key = resource.key;
+    if (resource.external === true) {
+      resolution[key] = resolveExternal(resource, mapping, inScope, notes, issues);
+      resources.push(resource);
+      continue;
+    }
+    // Names, in order, each rule on the result of the previous.
+    const spec = resource.spec as unknown as Record<string, unknown>;
+    const isDefaultGroup = resource.kind === 'security_group' && spec.name === 'default';
+    if (named.has(resource.kind) && typeof spec.name === 'string' && !isDefaultGroup) {
+      (mapping.names ?? []).forEach((rule, index) => {
+        if (rule.kinds !== undefined && !(rule.kinds as readonly string[]).includes(resource.kind)) return;
+        const before = spec.name as string;
+        const after = applyNameRule(rule, before);
+        if (after === before) return;
+        const at = pointer('names', index);
+        spec.name = after;
+        notes.push({ key, field: 'name', from: before, to: after, rule: at });
+        if (after.trim() === '') issues.push({ severity: 'error', path: at, code: 'MAPPING_NAME_EMPTY', message: `${key}: the rule turns "${before}" into an empty name` });
+        else if (after.length > MAX_NAME) issues.push({ severity: 'error', path: at, code: 'MAPPING_NAME_TOO_LONG', message: `${key}: the rule makes a name of ${after.length} characters (at most ${MAX_NAME})` });
+      });
+    }
+    // Availability zones.
+    if (azKinds.has(resource.kind)) mapZones(resource, spec, mapping, inScope, notes);
+    resources.push(resource);
+  }
+
+  // Two entries of a kind that the names rules gave the same name (the target matches by name).
+  const byName = new Map<string, string>();
+  const originalName = new Map(plan.resources.map((r) => [r.key, (r.spec as { name?: unknown }).name]));
+  for (const resource of resources) {
+    const name = (resource.spec as { name?: unknown }).name;
+    if (resource.external === true || typeof name !== 'string' || !named.has(resource.kind)) continue;
+    const id = `${resource.kind}|${name}`;
+    const other = byName.get(id);
+    if (other !== undefined && originalName.get(other) !== originalName.get(resource.key)) {
+      issues.push({ severity: 'warning', path: '/names', code: 'MAPPING_NAME_COLLISION', message: `${other} and ${resource.key} are both named "${name}" after the name rules`, hint: 'the target matches resources by name: change the rules so names stay distinct' });
+    } else byName.set(id, resource.key);
+  }
+
+  return {
+    plan: { ...plan, resources },
+    resolution,
+    notes,
+    filtered: selection.filtered,
+    pulledIn: selection.pulledIn,
+    issues,
+  };
+}
+
+function mapZones(
+  resource: PlanResource,
+  spec: Record<string, unknown>,
+  mapping: Mapping,
+  inScope: (rule: { region?: string }) => boolean,
+  notes: MappingNote[],
+): void {
+  const kind = resource.kind as AzKind;
+  const rules = (mapping.availability_zones ?? []).map((rule, index) => ({ rule, at: pointer('availability_zones', index) }));
+  const find = (zone: string) => rules.find(({ rule }) => rule.from === zone && inScope(rule) && (rule.kinds ?? DEFAULT_AZ_KINDS).includes(kind));
+  if (kind === 'server' || kind === 'volume') {
+    const zone = spec.availability_zone;
+    if (typeof zone !== 'string') return;
+    const hit = find(zone);
+    if (hit === undefined) return;
+    if (hit.rule.to === null) delete spec.availability_zone;
+    else spec.availability_zone = hit.rule.to;
+    notes.push({ key: resource.key, field: 'availability_zone', from: zone, to: hit.rule.to, rule: hit.at });
+    return;
+  }
+  const hints = spec.availability_zone_hints;
+  if (!Array.isArray(hints)) return;
+  const next: string[] = [];
+  for (const zone of hints as string[]) {
+    const hit = find(zone);
+    if (hit === undefined) {
+      next.push(zone);
+      continue;
+    }
+    if (hit.rule.to !== null && !next.includes(hit.rule.to)) next.push(hit.rule.to);
+    notes.push({ key: resource.key, field: 'availability_zone_hints', from: zone, to: hit.rule.to, rule: hit.at });
+  }
+  spec.availability_zone_hints = next;
+}
+
+function resolveExternal(
+  resource: PlanResource,
+  mapping: Mapping,
+  inScope: (rule: { region?: string }) => boolean,
+  notes: MappingNote[],
+  issues: Issue[],
+): Resolution {
+  const key = resource.key;
+  const unchanged = (extra: Partial<Resolution> = {}): Resolution => ({ kind: resource.kind, strategy: 'unchanged', name: (resource.spec as { name?: string }).name ?? '', ...extra });
+  switch (resource.kind) {
+    case 'flavor': {
+      const spec = resource.spec;
+      const shape = shapeOf(spec);
+      const index = (mapping.flavors ?? []).findIndex((rule) => inScope(rule) && matchesFlavor(rule.from, spec));
+      if (index < 0) return unchanged(shape === undefined ? {} : { shape });
+      const rule = mapping.flavors![index]!;
+      const at = pointer('flavors', index);
+      if (rule.to.name !== undefined) {
+        resource.spec = { name: rule.to.name };
+        notes.push({ key, field: 'name', from: spec.name, to: rule.to.name, rule: at });
+        return { kind: 'flavor', strategy: 'name', rule: at, name: rule.to.name, ...(shape === undefined ? {} : { shape }) };
+      }
+      if (shape === undefined) {
+        issues.push({ severity: 'error', path: at, code: 'MAPPING_NO_SHAPE', message: `${key}: the plan does not give the vcpus, ram and disk of flavor "${spec.name}", so smallest-fit cannot choose`, hint: 'add a rule that maps this flavor by name' });
+      }
+      return { kind: 'flavor', strategy: 'shape', rule: at, name: spec.name, ...(shape === undefined ? {} : { shape }), ...(rule.to.within === undefined ? {} : { within: rule.to.within.name_regex }) };
+    }
+    case 'image': {
+      const spec = resource.spec;
+      const index = (mapping.images ?? []).findIndex((rule) => inScope(rule) && matchesImage(rule.from, spec));
+      if (index < 0) return unchanged();
+      const rule = mapping.images![index]!;
+      const at = pointer('images', index);
+      if (rule.to.name !== undefined) {
+        resource.spec = { name: rule.to.name };
+        notes.push({ key, field: 'name', from: spec.name, to: rule.to.name, rule: at });
+        return { kind: 'image', strategy: 'name', rule: at, name: rule.to.name };
+      }
+      if (rule.to.checksum !== undefined && rule.to.checksum !== 'same') {
+        const md5 = rule.to.checksum.toLowerCase();
+        resource.spec = { name: spec.name, checksum: md5 };
+        notes.push({ key, field: 'checksum', from: spec.checksum ?? null, to: md5, rule: at });
+        return { kind: 'image', strategy: 'checksum', rule: at, name: spec.name, checksum: { md5 } };
+      }
+      const checksum: NonNullable<Resolution['checksum']> = {};
+      if (typeof spec.checksum === 'string') checksum.md5 = spec.checksum.toLowerCase();
+      if (typeof spec.os_hash_value === 'string' && typeof spec.os_hash_algo === 'string') {
+        checksum.os_hash_algo = spec.os_hash_algo;
+        checksum.os_hash_value = spec.os_hash_value.toLowerCase();
+      }
+      if (checksum.md5 === undefined && checksum.os_hash_value === undefined) {
+        issues.push({ severity: 'error', path: at, code: 'MAPPING_NO_CHECKSUM', message: `${key}: the plan gives no checksum for image "${spec.name}", so "checksum: same" cannot find it`, hint: 'map this image by name' });
+      }
+      return { kind: 'image', strategy: 'checksum', rule: at, name: spec.name, checksum };
+    }
+    case 'network': {
+      const spec = resource.spec;
+      const index = (mapping.external_networks ?? []).findIndex((rule) => inScope(rule) && rule.from === spec.name);
+      if (index < 0) return unchanged();
+      const rule = mapping.external_networks![index]!;
+      const at = pointer('external_networks', index);
+      notes.push({ key, field: 'name', from: spec.name, to: rule.to, rule: at });
+      spec.name = rule.to;
+      return { kind: 'network', strategy: 'name', rule: at, name: rule.to };
+    }
+    case 'volume_type': {
+      const spec = resource.spec;
+      const index = (mapping.volume_types ?? []).findIndex((rule) => inScope(rule) && rule.from === spec.name);
+      if (index < 0) return unchanged();
+      const rule = mapping.volume_types![index]!;
+      const at = pointer('volume_types', index);
+      notes.push({ key, field: 'name', from: spec.name, to: rule.to, rule: at });
+      resource.spec = { name: rule.to };
+      return { kind: 'volume_type', strategy: 'name', rule: at, name: rule.to };
+    }
+    default:
+      return unchanged();
+  }
+}

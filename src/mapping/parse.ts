@@ -1,0 +1,140 @@
+/**
+ * Reading mapping files: YAML 1.2 or JSON (read with the same YAML parser, JSON being a subset), bounded, with the
+ * line and column of every problem; MappingInvalidError (exit code 2) when there is an error.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Issue } from '../plan/types.js';
+import { formatIssues, hasErrors } from '../plan/validate.js';
+import { UsageError } from '../shared/errors.js';
+import type { Mapping } from './types.js';
+import { validateMapping } from './validate.js';
+
+/** Largest mapping file: 4 MiB (a mapping of thousands of rules is a few hundred KiB). */
+export const MAX_MAPPING_BYTES = 4 * 1024 * 1024;
+
+export interface MappingParseResult {
+  /** Set only when there is no error (warnings allowed). */
+  mapping?: Mapping;
+  issues: Issue[];
+}
+
+/** A mapping with errors: exit code 2, nothing changed. Carries every issue. */
+export class MappingInvalidError extends UsageError {
+  readonly issues: Issue[];
+  readonly file: string | undefined;
+
+  constructor(issues: Issue[], file?: string) {
+    const errors = issues.filter((i) => i.severity === 'error');
+    const first = errors[0];
+    const where = first?.line === undefined ? '' : ` (line ${first.line})`;
+    const summary = first === undefined ? '' : `: ${first.path || '(document)'}${where} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+    super('MAPPING_INVALID', `${file ?? 'the mapping'} is not a valid mapping${summary}`, { hint: file === undefined ? 'check it with bascule mapping validate' : `see every problem with: bascule mapping validate ${file}` });
+    this.name = 'MappingInvalidError';
+    this.issues = issues;
+    this.file = file;
+  }
+
+  /** The full report, as formatMappingIssues gives it. */
+  report(): string {
+    return formatMappingIssues(this.issues, this.file);
+  }
+}
+
+/** Issues as text, with line:col when known. Ends with a newline. */
+export function formatMappingIssues(issues: readonly Issue[], file?: string): string {
+  const located = issues.map((i) => (i.line === undefined ? i : { ...i, path: `${i.path === '' ? '(document)' : i.path} (line ${i.line}, column ${i.column ?? 1})` }));
+  return formatIssues(located, file === undefined ? {} : { file });
+}
+
+function unescape(segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+/**
+ * The offset in the source of what a JSON pointer designates: the value when it exists, else the key or the closest
+ * existing parent (a missing field points at the object that lacks it).
+ */
+function offsetOf(root: Node | null, path: string, atKey: boolean): number | undefined {
+  let node: unknown = root;
+  let best: number | undefined = (root as Node | null)?.range?.[0];
+  for (const segment of path.split('/').slice(1).map(unescape)) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === segment);
+      if (pair === undefined) return best;
+      const keyStart = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+      best = keyStart ?? best;
+      node = pair.value;
+      const valueStart = (pair.value as Node | null)?.range?.[0];
+      if (valueStart !== undefined && !isMap(node) && !isSeq(node) && !atKey) best = valueStart;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      if (item === undefined) return best;
+      node = item;
+      best = item.range?.[0] ?? best;
+    } else return best;
+  }
+  return best;
+}
+
+/** Parses and validates mapping text (YAML or JSON). `path` is only used in messages. */
+export function parseMapping(text: string, path?: string): MappingParseResult {
+  void path;
+  if (Buffer.byteLength(text, 'utf8') > MAX_MAPPING_BYTES) {
+    return { issues: [{ severity: 'error', path: '', code: 'MAPPING_TOO_LARGE', message: `the mapping is larger than ${MAX_MAPPING_BYTES} bytes` }] };
+  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(body, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', merge: false });
+  const position = (offset: number | undefined) => {
+    if (offset === undefined) return {};
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const syntax: Issue[] = [];
+  for (const problem of doc.errors) {
+    const duplicate = problem.code === 'DUPLICATE_KEY';
+    const code = duplicate ? 'MAPPING_DUPLICATE_KEY' : 'YAML_SYNTAX';
+    const message = duplicate ? `duplicate key ${JSON.stringify(/^["']?([^:"'\n]*)/.exec(body.slice(problem.pos[0]))?.[1]?.trim() ?? '')}: give each key once` : (problem.message.split('\n')[0] ?? problem.message);
+    syntax.push({ severity: 'error', path: '', code, message, ...position(problem.pos[0]) });
+  }
+  for (const problem of doc.warnings) {
+    syntax.push({ severity: 'warning', path: '', code: 'YAML_WARNING', message: problem.message.split('\n')[0] ?? problem.message, ...position(problem.pos[0]) });
+  }
+  if (hasErrors(syntax)) return { issues: syntax };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { issues: [...syntax, { severity: 'error', path: '', code: 'YAML_SYNTAX', message: (error as Error).message }] };
+  }
+  if (value === null || value === undefined) {
+    return { issues: [...syntax, { severity: 'error', path: '', code: 'MAPPING_EMPTY', message: 'the mapping file is empty', hint: 'start it with: format: bascule.mapping/v1' }] };
+  }
+  const issues = [...syntax, ...validateMapping(value).map((issue) => ({ ...issue, ...position(offsetOf(doc.contents, issue.path, issue.code === 'SCHEMA_UNKNOWN_FIELD')) }))];
+  return hasErrors(issues) ? { issues } : { mapping: value as Mapping, issues };
+}
+
+/** Reads and validates a mapping file; never throws: an unreadable file is a FILE_UNREADABLE issue. */
+export async function validateMappingFile(path: string): Promise<MappingParseResult> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `${path} is not a regular file` }] };
+    if (info.size > MAX_MAPPING_BYTES) return { issues: [{ severity: 'error', path: '', code: 'MAPPING_TOO_LARGE', message: `${path} is ${info.size} bytes, more than the limit of ${MAX_MAPPING_BYTES}` }] };
+    const bytes = await readFile(path);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    if (error instanceof TypeError) return { issues: [{ severity: 'error', path: '', code: 'MAPPING_ENCODING', message: `${path} is not valid UTF-8`, hint: 'mapping files are UTF-8 text' }] };
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    return { issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `cannot read ${path} (${code})` }] };
+  }
+  return parseMapping(text, path);
+}
+
+/** Reads a mapping for use, or throws MappingInvalidError (code MAPPING_INVALID, exit code 2) with every issue. */
+export async function loadMapping(path: string): Promise<Mapping> {
+  const result = await validateMappingFile(path);
+  if (result.mapping === undefined || hasErrors(result.issues)) throw new MappingInvalidError(result.issues, path);
+  return result.mapping;
+}
