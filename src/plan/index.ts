@@ -1,6 +1,6 @@
 /** The public API of the plan layer: formats, validation, I/O, keys and the reference graph. */
 export { KIND_EXTERNAL, KIND_ORDER, KIND_REFS, PLAN_KINDS, isPlanKind, refDecls } from './kinds.js';
-export type { KindRefs, PlanKind, RefDecl, RefName } from './kinds.js';
+export type { KindRefs, PlanKind, RefDecl, RefName, RefsOf } from './kinds.js';
 export { PLAN_FORMAT, PLAN_SCHEMA_URL, SPEC_FIELDS } from './types.js';
 export type * from './types.js';
 export { PLAN_SCHEMA, lossyFields, planValidator, sensitiveFields, specProperties } from './schema.js';

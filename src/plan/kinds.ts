@@ -77,12 +77,13 @@ export interface RefDecl {
   readonly parallel?: string;
 }
 
-const one = (kind: PlanKind, required = false): RefDecl => ({ kind, list: false, ordered: false, required });
-const set = (kind: PlanKind): RefDecl => ({ kind, list: true, ordered: false, required: false });
-const seq = (kind: PlanKind, parallel?: string): RefDecl =>
-  parallel === undefined
+const one = <K extends PlanKind, R extends boolean = false>(kind: K, required?: R) =>
+  ({ kind, list: false, ordered: false, required: (required ?? false) as R }) as const;
+const set = <K extends PlanKind>(kind: K) => ({ kind, list: true, ordered: false, required: false }) as const;
+const seq = <K extends PlanKind, P extends string | undefined = undefined>(kind: K, parallel?: P) =>
+  (parallel === undefined
     ? { kind, list: true, ordered: true, required: false }
-    : { kind, list: true, ordered: true, required: false, parallel };
+    : { kind, list: true, ordered: true, required: false, parallel }) as { kind: K; list: true; ordered: true; required: false; parallel?: P };
 
 /** The references of each kind. */
 export const KIND_REFS = {
@@ -120,6 +121,18 @@ export const KIND_REFS = {
 
 export type KindRefs = typeof KIND_REFS;
 export type RefName<K extends PlanKind> = keyof KindRefs[K] & string;
+
+type RefValueOf<D> = D extends { list: true } ? string[] : string;
+type RequiredRefNames<D> = { [N in keyof D]: D[N] extends { required: true } ? N : never }[keyof D];
+
+/**
+ * The typed shape of the refs of a kind, for code that builds entries: e.g. RefsOf<'port'> is
+ * `{ network: string; fixed_ips?: string[]; security_groups?: string[] }`. (PlanResource.refs itself stays a plain
+ * record so that code can walk any entry's refs generically.)
+ */
+export type RefsOf<K extends PlanKind> = { [N in RequiredRefNames<KindRefs[K]>]: RefValueOf<KindRefs[K][N]> } & {
+  [N in Exclude<keyof KindRefs[K], RequiredRefNames<KindRefs[K]>>]?: RefValueOf<KindRefs[K][N]>;
+};
 
 /** The reference declarations of a kind, as a list of [name, declaration]. */
 export function refDecls(kind: PlanKind): readonly (readonly [string, RefDecl])[] {

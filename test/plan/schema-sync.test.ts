@@ -1,6 +1,6 @@
 /** The hand-written TypeScript side (types.ts, kinds.ts) and the JSON Schema must say the same thing. */
 import { describe, expect, it } from 'vitest';
-import { KIND_EXTERNAL, KIND_REFS, PLAN_KINDS, type RefDecl } from '../../src/plan/kinds.js';
+import { KIND_EXTERNAL, KIND_REFS, PLAN_KINDS, type RefDecl, type RefsOf } from '../../src/plan/kinds.js';
 import { PLAN_SCHEMA, lossyFields, sensitiveFields, specProperties } from '../../src/plan/schema.js';
 import { QUOTA_FIELDS, SPEC_FIELDS } from '../../src/plan/types.js';
 
@@ -90,5 +90,17 @@ describe('schema and TypeScript stay in step', () => {
         expect(described, `${kind}.${name}`).toBe(true);
       }
     }
+  });
+});
+
+describe('RefsOf', () => {
+  it('types the refs of a kind (required single keys, optional lists)', () => {
+    const port: RefsOf<'port'> = { network: 'network:a', fixed_ips: ['subnet:a'] };
+    const server: RefsOf<'server'> = { flavor: 'flavor:m1', ports: ['port:a'], boot_volume: 'volume:root' };
+    // @ts-expect-error a port needs its network
+    const missing: RefsOf<'port'> = { fixed_ips: [] };
+    // @ts-expect-error a server's ports are a list
+    const wrong: RefsOf<'server'> = { flavor: 'flavor:m1', ports: 'port:a' };
+    expect([port, server, missing, wrong]).toHaveLength(4);
   });
 });
