@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serializePlan } from '../../src/plan/canonical.js';
 import { parsePlan } from '../../src/plan/io.js';
+import { PLAN_SCHEMA } from '../../src/plan/schema.js';
 import { KIND_REFS, PLAN_KINDS, type RefDecl } from '../../src/plan/kinds.js';
 import type { Plan } from '../../src/plan/types.js';
 
@@ -22,6 +24,12 @@ describe('example plans', () => {
   it.each(files)('%s validates with no issue and is in canonical form', (name) => {
     const { text, plan } = load(name);
     expect(serializePlan(plan)).toBe(text);
+  });
+
+  it.each(files)('%s points $schema at the committed schema, for editors', (name) => {
+    const { plan } = load(name);
+    expect(existsSync(join('plans', plan.$schema!))).toBe(true);
+    expect(JSON.parse(readFileSync(join('plans', plan.$schema!), 'utf8'))).toEqual(PLAN_SCHEMA);
   });
 
   it('web-two-tier has two networks, a router, SGs whose rules refer to each other, servers, a volume and a floating IP', () => {
