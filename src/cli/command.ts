@@ -6,6 +6,8 @@ import { createContext } from './context.js';
 export interface RunState {
   exitCode: number;
   io: ContextIo;
+  /** Set when yargs reported bad usage: the command must not run. */
+  usageFailure?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function toModule(cmd: Command, state: RunState): CommandModule<GlobalArg
     describe: cmd.describe,
     builder: cmd.builder as CommandModule<GlobalArgs, unknown>['builder'],
     handler: async (args) => {
+      if (state.usageFailure !== undefined) return;
       const ctx = createContext(args as GlobalArgs, state.io);
       state.exitCode = await cmd.run(args, ctx);
     },

@@ -64,6 +64,8 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
     .fail((message, error) => {
       if (error) throw error;
       usageFailure = message;
+      // With exitProcess(false) yargs goes on and would run the command anyway: toModule checks this.
+      state.usageFailure = message;
     }) as unknown as Argv<GlobalArgs>;
   for (const module of commands(state)) parser = parser.command(module);
   let helpText = '';
