@@ -14,3 +14,5 @@ export { ProgressMeter } from './progress.js';
 export type { TransferProgress } from './progress.js';
 export { snapshotServer, volumeToImage } from './snapshot.js';
 export type { SnapshotResult } from './snapshot.js';
+export { TEMPORARY_PROPERTY, WorkloadMover, findTemporaryImages } from './workload.js';
+export type { TemporaryImage, WorkloadOptions } from './workload.js';

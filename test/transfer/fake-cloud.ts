@@ -354,7 +354,10 @@ export class FakeCloud {
         const ci = body.createImage as { name: string; metadata?: Record<string, string> } | undefined;
         if (ci) {
           const base = server.image === '' ? undefined : this.data.get(server.image.id);
-          const snap = this.#newImage({ name: ci.name, ...(ci.metadata ?? {}) });
+          // Nova copies the base image's formats and minimums into the snapshot.
+          const baseProps = server.image === '' ? undefined : this.images.get(server.image.id);
+          const inherited = baseProps ? { disk_format: baseProps.disk_format, container_format: baseProps.container_format, min_disk: baseProps['min_disk'] } : {};
+          const snap = this.#newImage({ ...inherited, name: ci.name, ...(ci.metadata ?? {}) });
           server.task = 'image_uploading';
           if (!this.faults.snapshotsStuck) {
             this.#later(() => {

@@ -1,0 +1,207 @@
+import type { Cloud } from '../openstack/cloud.js';
+import * as images from '../openstack/image/images/requests.js';
+import type { Image, ImageCreateOpts } from '../openstack/image/images/types.js';
+import type { TransferMethod } from './image-transfer.js';
+import { transferImage } from './image-transfer.js';
+import type { ImageFingerprint } from './images.js';
+import { findExistingImage, fingerprintOf, removeImageQuietly } from './images.js';
+import type { OverallProgress } from './manager.js';
+import { TransferManager } from './manager.js';
+import type { TransferProgress } from './progress.js';
+import { snapshotServer, volumeToImage } from './snapshot.js';
+
+/** The property that marks an image Bascule made only to carry bytes (a snapshot, a volume upload, a disk copy). */
+export const TEMPORARY_PROPERTY = 'bascule_temporary';
+
+/** A temporary image, for the caller's journal: removed after success unless --keep-temporary. */
+export interface TemporaryImage {
+  side: 'source' | 'target';
+  imageId: string;
+  /** What it carries: "snapshot of server web-1", "upload of volume data-1", "disk of server web-1". */
+  purpose: string;
+}
+
+export interface WorkloadOptions {
+  /** --consistency: stop the source server for its snapshot (default), or snapshot it live. */
+  consistency: 'stop' | 'live';
+  /** --restart-source: start a server that was stopped for its snapshot again afterwards. */
+  restartSource: boolean;
+  /** --transfer-concurrency: image transfers at once (default 2). */
+  transferConcurrency?: number;
+  /** Attempts per transfer (default 3). */
+  maxAttempts?: number;
+  method?: TransferMethod;
+  /** Called as each temporary image is made, before anything else happens to it (journal it there). */
+  onTemporary?: (t: TemporaryImage) => void | Promise<void>;
+  onProgress?: (overall: OverallProgress, current: TransferProgress[]) => void;
+  /** Timeouts (ms) for snapshots/volume uploads to become active, and for a target image after its bytes. */
+  snapshotTimeoutMs?: number;
+  activeTimeoutMs?: number;
+  /** First backoff delay between attempts (tests). */
+  retryBaseMs?: number;
+}
+
+/** Properties of a source image worth keeping on a disk copy (boot hints), without Glance's own fields. */
+function diskProperties(image: Image): ImageCreateOpts {
+  const out: ImageCreateOpts = {};
+  for (const key of ['disk_format', 'container_format', 'min_disk', 'min_ram', 'hw_disk_bus', 'hw_scsi_model', 'hw_firmware_type', 'hw_machine_type', 'hw_qemu_guest_agent', 'hw_vif_model', 'os_type', 'os_distro', 'os_version', 'architecture', 'hypervisor_type']) {
+    const value = image[key];
+    if (value !== undefined && value !== null && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * The workload-data side of one apply: source and target clouds, one TransferManager, and the temporary
+ * images made on the way. Writers call `image`, `serverDisk` and `volume`; the engine calls `cleanup` after
+ * success. Each method returns the target image to create from (a server boot or a volume).
+ */
+export class WorkloadMover {
+  readonly source: Cloud;
+  readonly target: Cloud;
+  readonly options: WorkloadOptions;
+  readonly manager: TransferManager;
+  readonly temporary: TemporaryImage[] = [];
+
+  constructor(source: Cloud, target: Cloud, options: WorkloadOptions) {
+    this.source = source;
+    this.target = target;
+    this.options = options;
+    this.manager = new TransferManager({ concurrency: options.transferConcurrency ?? 2, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  }
+
+  async #temporary(t: TemporaryImage): Promise<void> {
+    this.temporary.push(t);
+    await this.options.onTemporary?.(t);
+  }
+
+  #transfer(key: string, args: { sourceImageId: string; expected: ImageFingerprint; label: string; signal: AbortSignal; createTargetImage: () => Promise<string> }) {
+    return this.manager.image(key, (onProgress) =>
+      transferImage({
+        source: this.source,
+        target: this.target,
+        ...args,
+        onProgress,
+        ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
+        ...(this.options.method ? { method: this.options.method } : {}),
+        ...(this.options.activeTimeoutMs !== undefined ? { activeTimeoutMs: this.options.activeTimeoutMs } : {}),
+        ...(this.options.retryBaseMs !== undefined ? { retryBaseMs: this.options.retryBaseMs } : {}),
+      }),
+    );
+  }
+
+  /**
+   * A source image's bytes into a target image that `createTargetImage` creates (the image writer: the
+   * plan's properties and marker). Reuses an image the target already holds (the marker, or the same size
+   * and checksum). Moves once per source image, whoever asks.
+   */
+  async image(opts: { sourceImageId: string; label: string; marker?: string; signal: AbortSignal; createTargetImage: () => Promise<string>; expected?: ImageFingerprint }): Promise<{ targetImageId: string; reused: boolean; bytes: number }> {
+    return this.manager.image(`image:${opts.sourceImageId}`, async (onProgress) => {
+      const expected = opts.expected ?? fingerprintOf(await images.get(this.source.image, opts.sourceImageId, opts.signal));
+      const existing = await findExistingImage(this.target, expected, opts.marker, opts.signal);
+      if (existing) return { targetImageId: existing.id, reused: true, bytes: 0 };
+      const moved = await transferImage({
+        source: this.source,
+        target: this.target,
+        sourceImageId: opts.sourceImageId,
+        expected,
+        label: opts.label,
+        signal: opts.signal,
+        createTargetImage: opts.createTargetImage,
+        onProgress,
+        ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
+        ...(this.options.method ? { method: this.options.method } : {}),
+        ...(this.options.retryBaseMs !== undefined ? { retryBaseMs: this.options.retryBaseMs } : {}),
+      });
+      return { targetImageId: moved.targetImageId, reused: false, bytes: moved.bytes };
+    });
+  }
+
+  /**
+   * The disk of an image-backed source server as a temporary target image: snapshot (consistency as
+   * configured), transfer, and the snapshot recorded as temporary on the source.
+   */
+  async serverDisk(opts: { serverId: string; serverName: string; marker: string; signal: AbortSignal }): Promise<{ targetImageId: string; crashConsistent: boolean; bytes: number }> {
+    const snap = await snapshotServer({
+      source: this.source,
+      serverId: opts.serverId,
+      serverName: opts.serverName,
+      imageName: `bascule-snapshot-${opts.serverName}`,
+      consistency: this.options.consistency,
+      restartSource: this.options.restartSource,
+      signal: opts.signal,
+      metadata: { [TEMPORARY_PROPERTY]: opts.marker },
+      ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
+    });
+    await this.#temporary({ side: 'source', imageId: snap.imageId, purpose: `snapshot of server ${opts.serverName}` });
+    const snapshot = await images.get(this.source.image, snap.imageId, opts.signal);
+    const moved = await this.#transfer(`server:${opts.serverId}`, {
+      sourceImageId: snap.imageId,
+      expected: snap.fingerprint,
+      label: `disk of server ${opts.serverName}`,
+      signal: opts.signal,
+      createTargetImage: async () => {
+        const image = await images.create(this.target.image, { ...diskProperties(snapshot), name: `bascule-disk-${opts.serverName}`, visibility: 'private', [TEMPORARY_PROPERTY]: opts.marker });
+        await this.#temporary({ side: 'target', imageId: image.id, purpose: `disk of server ${opts.serverName}` });
+        return image.id;
+      },
+    });
+    return { targetImageId: moved.targetImageId, crashConsistent: snap.crashConsistent, bytes: moved.bytes };
+  }
+
+  /**
+   * A source volume's bytes as a temporary target image (raw), to create the target volume from: upload to
+   * image on the source (recorded as temporary), transfer.
+   */
+  async volume(opts: { volumeId: string; volumeName: string; marker: string; signal: AbortSignal }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
+    const up = await volumeToImage({
+      source: this.source,
+      volumeId: opts.volumeId,
+      volumeName: opts.volumeName,
+      imageName: `bascule-volume-${opts.volumeName}`,
+      signal: opts.signal,
+      ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
+    });
+    await this.#temporary({ side: 'source', imageId: up.imageId, purpose: `upload of volume ${opts.volumeName}` });
+    // Mark it so that a resumed run can find and remove it even without a journal line.
+    await images.update(this.source.image, up.imageId, [{ op: 'add', path: `/${TEMPORARY_PROPERTY}`, value: opts.marker }], opts.signal).catch(() => undefined);
+    const moved = await this.#transfer(`volume:${opts.volumeId}`, {
+      sourceImageId: up.imageId,
+      expected: up.fingerprint,
+      label: `volume ${opts.volumeName}`,
+      signal: opts.signal,
+      createTargetImage: async () => {
+        const image = await images.create(this.target.image, { name: `bascule-volume-${opts.volumeName}`, disk_format: 'raw', container_format: 'bare', visibility: 'private', [TEMPORARY_PROPERTY]: opts.marker });
+        await this.#temporary({ side: 'target', imageId: image.id, purpose: `volume ${opts.volumeName}` });
+        return image.id;
+      },
+    });
+    return { targetImageId: moved.targetImageId, sizeGb: up.size, bytes: moved.bytes };
+  }
+
+  /** Removes every temporary image recorded by this mover (after success, unless --keep-temporary). */
+  async cleanup(): Promise<{ removed: TemporaryImage[]; failed: TemporaryImage[] }> {
+    const removed: TemporaryImage[] = [];
+    const failed: TemporaryImage[] = [];
+    for (const t of this.temporary) {
+      const ok = await removeImageQuietly(t.side === 'source' ? this.source : this.target, t.imageId);
+      (ok ? removed : failed).push(t);
+    }
+    this.temporary.length = 0;
+    return { removed, failed };
+  }
+}
+
+/**
+ * Temporary images an interrupted run left on a cloud: those carrying `bascule_temporary` = one of
+ * `markers` (or any value when `markers` is undefined). A resumed apply removes them.
+ */
+export async function findTemporaryImages(cloud: Cloud, markers?: ReadonlySet<string>, signal?: AbortSignal): Promise<Image[]> {
+  const found: Image[] = [];
+  for await (const image of images.list(cloud.image, undefined, signal)) {
+    const value = image[TEMPORARY_PROPERTY];
+    if (typeof value !== 'string') continue;
+    if (markers === undefined || markers.has(value)) found.push(image);
+  }
+  return found;
+}
