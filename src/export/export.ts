@@ -1,0 +1,463 @@
+/**
+ * The export use case: read a project through the APIs and assemble a plan. Reading is I/O (every kind in
+ * parallel, list requests with filters and pagination); assembly is pure and deterministic: select, resolve
+ * references (owned entries, external descriptions, or dropped with a warning), assign keys, map IDs to keys,
+ * validate. Exporting an unchanged project twice gives the same plan except `provenance.exported_at`.
+ */
+import type { Cloud } from '../openstack/cloud.js';
+import * as servers from '../openstack/compute/servers/requests.js';
+import * as volumes from '../openstack/block-storage/volumes/requests.js';
+import type { DraftEntry, KindReader, KindWarning, ReadContext } from '../kinds/kind.js';
+import { readerFor } from '../kinds/readers.js';
+import { withReadCache } from '../kinds/read/shared.js';
+import { canonicalizePlan, serializePlan } from '../plan/canonical.js';
+import { KIND_EXTERNAL, KIND_ORDER, KIND_REFS, PLAN_KINDS, isPlanKind, type PlanKind, type RefDecl } from '../plan/kinds.js';
+import { lossyFields } from '../plan/schema.js';
+import { PLAN_FORMAT, PLAN_SCHEMA_URL, type Issue, type Plan, type PlanResource, type Provenance, type SourceFacts } from '../plan/types.js';
+import { checkPlan, formatIssues, hasErrors } from '../plan/validate.js';
+import { AbortedError, BasculeError, EXIT, UsageError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { VERSION } from '../version.js';
+import { countingCloud } from './counting.js';
+import { assignPlanKeys } from './names.js';
+import { matches, parseSelector, type Selector } from './select.js';
+
+export interface ExportOptions {
+  /** Kinds to export (default: all). */
+  kinds?: readonly string[];
+  /** Kinds never to export (references to them become external entries where the kind allows it). */
+  excludeKinds?: readonly string[];
+  /** Name globs, `tag:<tag>` or `id:<id>`: only matching resources (and, with dependencies, what they use). */
+  select?: readonly string[];
+  /** Pull in what selected resources depend on (default in the CLI). */
+  dependencies: boolean;
+  /** Export servers' user_data (admin rights needed to read it), marked sensitive. */
+  includeUserData: boolean;
+  /** Write a plan even when a whole kind could not be read. */
+  allowPartial: boolean;
+  signal: AbortSignal;
+  logger: Logger;
+  onProgress?(event: ExportProgressEvent): void;
+  /** The cloud's name in the provenance (default: the clouds.yaml entry). */
+  cloudName?: string;
+  /** The release profile name in the provenance (default: guessed from the compute microversion). */
+  profileName?: string;
+  /** The export time (tests); default now. */
+  now?: () => Date;
+}
+
+export type ExportProgressEvent =
+  | { type: 'kind-start'; kind: PlanKind }
+  | { type: 'kind-done'; kind: PlanKind; count: number; requests: number }
+  | { type: 'kind-failed'; kind: PlanKind; message: string }
+  | { type: 'externals'; count: number }
+  | { type: 'assembled'; resources: number };
+
+export interface KindStats {
+  /** Entries of this kind in the plan (owned and external). */
+  count: number;
+  /** API requests the kind's reader made. */
+  requests: number;
+}
+
+export interface ExportStats {
+  requests: number;
+  perKind: Record<PlanKind, KindStats>;
+}
+
+export interface ExportResult {
+  plan: Plan;
+  warnings: KindWarning[];
+  stats: ExportStats;
+}
+
+/** The plan Bascule assembled does not validate: a bug in Bascule (exit code 1), carrying every issue. */
+export class ExportInvalidPlanError extends BasculeError {
+  readonly issues: Issue[];
+  constructor(issues: Issue[]) {
+    super('EXPORT_INVALID_PLAN', `the exported plan does not validate (a bug in Bascule):\n${formatIssues(issues.filter((i) => i.severity === 'error'), { limit: 20 })}`, { exitCode: EXIT.FAILED, hint: 'please report it with the issues above' });
+    this.name = 'ExportInvalidPlanError';
+    this.issues = issues;
+  }
+}
+
+/** One or more whole kinds could not be read: the plan would be incomplete (exit code 1 unless --allow-partial). */
+export class ExportIncompleteError extends BasculeError {
+  readonly failures: { kind: PlanKind; message: string }[];
+  constructor(failures: { kind: PlanKind; message: string }[]) {
+    super('EXPORT_INCOMPLETE', `could not read ${failures.map((f) => `${f.kind} (${f.message})`).join('; ')}`, { exitCode: EXIT.FAILED, hint: 'fix access to these resources, exclude them with --exclude-kinds, or accept an incomplete plan with --allow-partial' });
+    this.name = 'ExportIncompleteError';
+    this.failures = failures;
+  }
+}
+
+/** A resource read from the project. */
+export interface ReadRecord {
+  kind: PlanKind;
+  id: string;
+  name: string;
+  draft: DraftEntry;
+}
+
+/** Children pulled in with their parent: a group's rules, a network's subnets, a port's floating IPs. */
+const CHILDREN: readonly { parent: PlanKind; child: PlanKind; ref: string }[] = [
+  { parent: 'security_group', child: 'security_group_rule', ref: 'security_group' },
+  { parent: 'network', child: 'subnet', ref: 'network' },
+  { parent: 'port', child: 'floating_ip', ref: 'port' },
+];
+
+const refDeclsOf = (kind: PlanKind) => KIND_REFS[kind] as Readonly<Record<string, RefDecl>>;
+const idsOf = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : [...value]);
+const recordKey = (kind: PlanKind, id: string) => `${kind}\u0000${id}`;
+
+function parseKinds(values: readonly string[] | undefined, flag: string): PlanKind[] | undefined {
+  if (values === undefined) return undefined;
+  const out: PlanKind[] = [];
+  for (const raw of values.flatMap((v) => v.split(','))) {
+    const name = raw.trim().replaceAll('-', '_');
+    if (name === '') continue;
+    if (!isPlanKind(name)) throw new UsageError('EXPORT_UNKNOWN_KIND', `${flag}: unknown kind "${raw.trim()}"`, { hint: `kinds: ${PLAN_KINDS.join(', ')}` });
+    out.push(name);
+  }
+  return out;
+}
+
+/** The kinds to read: the requested ones, and (with dependencies) every kind they refer to or pull in as children. */
+export function kindsToRead(requested: ReadonlySet<PlanKind>, excluded: ReadonlySet<PlanKind>, dependencies: boolean): Set<PlanKind> {
+  const read = new Set([...requested].filter((k) => !excluded.has(k)));
+  if (!dependencies) return read;
+  const queue = [...read];
+  while (queue.length > 0) {
+    const kind = queue.pop()!;
+    const next = [...Object.values(refDeclsOf(kind)).map((d) => d.kind), ...CHILDREN.filter((c) => c.parent === kind).map((c) => c.child)];
+    for (const target of next) {
+      if (!read.has(target) && !excluded.has(target)) {
+        read.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return read;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortWarnings(warnings: KindWarning[]): KindWarning[] {
+  const seen = new Set<string>();
+  const unique = warnings.filter((w) => {
+    const id = JSON.stringify([w.kind, w.resource ?? '', w.code, w.message]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  return unique.sort((a, b) => (KIND_ORDER[a.kind] ?? 0) - (KIND_ORDER[b.kind] ?? 0) || compareText(a.code, b.code) || compareText(a.resource ?? '', b.resource ?? '') || compareText(a.message, b.message));
+}
+
+const PROFILE_BY_COMPUTE_MAX: Record<string, string> = { '2.53': 'pike', '2.60': 'queens', '2.65': 'rocky', '2.72': 'stein', '2.79': 'train', '2.87': 'ussuri', '2.93': 'zed', '2.100': '2025.1' };
+
+async function describeProfile(cloud: Cloud, extensions: ReadonlySet<string>, signal: AbortSignal, profileName: string | undefined): Promise<Provenance['profile']> {
+  const apiVersions: Record<string, string> = {};
+  const microversions: Record<string, string> = {};
+  let computeMax: string | undefined;
+  for (const [name, client] of [['compute', cloud.compute], ['network', cloud.network], ['image', cloud.image], ['block_storage', cloud.blockStorage]] as const) {
+    try {
+      const resolved = await client.resolve(signal);
+      apiVersions[name] = resolved.apiVersion;
+      if (name === 'compute') {
+        computeMax = resolved.versions?.max;
+        const mv = await client.microversion({ max: servers.MAX_MICROVERSION }, signal);
+        if (mv) microversions.compute = mv;
+      }
+      if (name === 'block_storage' && resolved.versions) {
+        const mv = await client.microversion({ max: volumes.MAX_MICROVERSION }, signal);
+        if (mv) microversions.block_storage = mv;
+      }
+    } catch (error) {
+      if (signal.aborted) throw new AbortedError('export aborted', { cause: error });
+    }
+  }
+  const name = profileName ?? (computeMax ? PROFILE_BY_COMPUTE_MAX[computeMax] : undefined);
+  return { ...(name ? { name } : {}), api_versions: apiVersions, microversions, extensions: [...extensions].sort() };
+}
+
+/** Reads every kind of `kinds` in parallel; failures of whole kinds are returned, not thrown. */
+async function readKinds(
+  kinds: readonly PlanKind[],
+  base: ReadContext,
+  cloud: Cloud,
+  counters: Map<PlanKind, number>,
+  options: ExportOptions,
+): Promise<{ records: ReadRecord[]; failures: { kind: PlanKind; message: string }[] }> {
+  const records: ReadRecord[] = [];
+  const failures: { kind: PlanKind; message: string }[] = [];
+  await Promise.all(
+    kinds.map(async (kind) => {
+      const reader = readerFor(kind);
+      const ctx: ReadContext = { ...base, cloud: countingCloud(cloud, () => counters.set(kind, (counters.get(kind) ?? 0) + 1)) };
+      options.onProgress?.({ type: 'kind-start', kind });
+      let wires: unknown[];
+      try {
+        wires = await reader.list(ctx);
+      } catch (error) {
+        if (error instanceof AbortedError || options.signal.aborted) throw error instanceof AbortedError ? error : new AbortedError('export aborted', { cause: error });
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push({ kind, message });
+        options.onProgress?.({ type: 'kind-failed', kind, message });
+        return;
+      }
+      let count = 0;
+      for (const wire of wires) {
+        let identity: { id: string; name: string } | undefined;
+        try {
+          identity = reader.identify(wire);
+          const draft = reader.toEntry(wire, ctx);
+          records.push({ kind, id: identity.id, name: identity.name, draft });
+          count += 1;
+        } catch (error) {
+          base.warn({ kind, ...(identity ? { resource: identity.name || identity.id } : {}), code: 'RESOURCE_UNREADABLE', message: `a ${kind}${identity ? ` (${identity.name || identity.id})` : ''} cannot be exported: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      options.onProgress?.({ type: 'kind-done', kind, count, requests: counters.get(kind) ?? 0 });
+    }),
+  );
+  records.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.id, b.id));
+  return { records, failures };
+}
+
+interface ExternalRecord {
+  kind: PlanKind;
+  id: string;
+  spec: Record<string, unknown>;
+  source: SourceFacts;
+  placeholder: boolean;
+}
+
+/** Reads a project and assembles its plan. See docs/export.md. */
+export async function exportProject(cloud: Cloud, options: ExportOptions): Promise<ExportResult> {
+  const { signal, logger } = options;
+  const selectors: Selector[] = (options.select ?? []).map(parseSelector);
+  const requestedList = parseKinds(options.kinds, '--kinds') ?? [...PLAN_KINDS];
+  const excluded = new Set(parseKinds(options.excludeKinds, '--exclude-kinds') ?? []);
+  const requested = new Set(requestedList.filter((k) => !excluded.has(k)));
+  if (requested.size === 0) throw new UsageError('EXPORT_NO_KIND', 'no kind left to export', { hint: 'check --kinds and --exclude-kinds' });
+  const readSet = kindsToRead(requested, excluded, options.dependencies);
+
+  const token = await cloud.token(signal);
+  if (!token.project) throw new BasculeError('OS_NO_PROJECT', `cloud ${cloud.name}: the token is not scoped to a project`, { hint: 'set project_name (and project_domain_name) in clouds.yaml' });
+  const project = token.project;
+  const warnings: KindWarning[] = [];
+  let extensions: Set<string>;
+  try {
+    extensions = await cloud.networkExtensions(signal);
+  } catch (error) {
+    if (signal.aborted) throw new AbortedError('export aborted', { cause: error });
+    extensions = new Set();
+    warnings.push({ kind: 'network', code: 'NETWORK_EXTENSIONS_UNREADABLE', message: `Neutron's extensions cannot be read (${error instanceof Error ? error.message : String(error)}); assuming none` });
+  }
+  const counters = new Map<PlanKind, number>();
+  const base: ReadContext = withReadCache({
+    cloud,
+    projectId: project.id,
+    signal,
+    logger,
+    warn: (warning: KindWarning) => {
+      warnings.push(warning);
+      logger.debug('export warning', { kind: warning.kind, code: warning.code, resource: warning.resource });
+    },
+    extensions,
+    options: { includeUserData: options.includeUserData },
+  });
+
+  const kinds = PLAN_KINDS.filter((k) => readSet.has(k));
+  const [{ records, failures }, profile] = await Promise.all([readKinds(kinds, base, cloud, counters, options), describeProfile(cloud, extensions, signal, options.profileName)]);
+  if (failures.length > 0) {
+    if (!options.allowPartial) throw new ExportIncompleteError(failures);
+    for (const failure of failures) warnings.push({ kind: failure.kind, code: 'KIND_UNREADABLE', message: `no ${failure.kind} could be read (${failure.message}); the plan has none (--allow-partial)` });
+  }
+  if (readSet.has('server') && !options.includeUserData && records.some((r) => r.kind === 'server')) {
+    warnings.push({ kind: 'server', code: 'USER_DATA_NOT_EXPORTED', message: 'user_data is not exported (it often holds secrets); add --include-user-data to export it (reading it needs admin rights)' });
+  }
+
+  // Selection: roots, then dependencies and children.
+  const byKey = new Map(records.map((r) => [recordKey(r.kind, r.id), r]));
+  const included = new Set<ReadRecord>();
+  const queue: ReadRecord[] = [];
+  const include = (record: ReadRecord) => {
+    if (!included.has(record)) {
+      included.add(record);
+      queue.push(record);
+    }
+  };
+  for (const record of records) {
+    if (!requested.has(record.kind)) continue;
+    if (selectors.length === 0) include(record);
+    else if (record.kind !== 'quota' && matches(selectors, { id: record.id, name: record.name, tags: record.draft.spec.tags as string[] | undefined })) include(record);
+  }
+  const childrenOf = new Map<string, ReadRecord[]>();
+  for (const { parent, child, ref } of CHILDREN) {
+    if (!readSet.has(child)) continue;
+    for (const record of records) {
+      if (record.kind !== child) continue;
+      for (const id of idsOf(record.draft.refs[ref])) {
+        const k = recordKey(parent, id);
+        childrenOf.set(k, [...(childrenOf.get(k) ?? []), record]);
+      }
+    }
+  }
+  while (queue.length > 0) {
+    const record = queue.shift()!;
+    for (const child of childrenOf.get(recordKey(record.kind, record.id)) ?? []) include(child);
+    if (!options.dependencies) continue;
+    for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
+      for (const id of idsOf(record.draft.refs[name])) {
+        const target = byKey.get(recordKey(decl.kind, id));
+        if (target && !excluded.has(target.kind)) include(target);
+      }
+    }
+  }
+
+  // References: owned and included, external (described), or dropped. Entries whose required reference cannot be
+  // kept are dropped, until nothing changes.
+  const canBeExternal = (kind: PlanKind) => KIND_EXTERNAL[kind] !== 'never';
+  const resolvable = (decl: RefDecl, id: string) => {
+    const target = byKey.get(recordKey(decl.kind, id));
+    return (target !== undefined && included.has(target)) || canBeExternal(decl.kind);
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const record of [...included]) {
+      for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
+        if (!decl.required) continue;
+        const ids = idsOf(record.draft.refs[name]);
+        if (ids.length === 0 || ids.some((id) => !resolvable(decl, id))) {
+          included.delete(record);
+          changed = true;
+          base.warn({ kind: record.kind, resource: record.name || record.id, code: 'RESOURCE_DROPPED', message: `${record.kind} ${record.name || record.id} is not exported: its ${name} (${ids.join(', ') || 'none'}) is not in the plan and cannot be an external reference` });
+          break;
+        }
+      }
+    }
+  }
+
+  // External descriptions, read once per referenced (kind, id).
+  const externalWanted = new Map<string, { kind: PlanKind; id: string; needed: boolean }>();
+  for (const record of included) {
+    for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
+      for (const id of idsOf(record.draft.refs[name])) {
+        const target = byKey.get(recordKey(decl.kind, id));
+        if (target !== undefined && included.has(target)) continue;
+        if (!canBeExternal(decl.kind)) continue;
+        const k = recordKey(decl.kind, id);
+        const needed = decl.required || (record.kind === 'server' && name === 'image');
+        const known = externalWanted.get(k);
+        externalWanted.set(k, { kind: decl.kind, id, needed: needed || (known?.needed ?? false) });
+      }
+    }
+  }
+  options.onProgress?.({ type: 'externals', count: externalWanted.size });
+  const externals = new Map<string, ExternalRecord>();
+  await Promise.all(
+    [...externalWanted.entries()].map(async ([k, { kind, id, needed }]) => {
+      const reader: KindReader = readerFor(kind);
+      const ctx: ReadContext = { ...base, cloud: countingCloud(cloud, () => counters.set(kind, (counters.get(kind) ?? 0) + 1)) };
+      let described: { spec: Record<string, unknown>; source: SourceFacts } | undefined;
+      try {
+        described = await reader.describeExternal?.(id, ctx);
+      } catch (error) {
+        if (error instanceof AbortedError || signal.aborted) throw error;
+        base.warn({ kind, resource: id, code: 'EXTERNAL_UNREADABLE', message: `${kind} ${id} cannot be described (${error instanceof Error ? error.message : String(error)})` });
+      }
+      if (described) externals.set(k, { kind, id, spec: described.spec, source: described.source, placeholder: false });
+      else if (needed) {
+        base.warn({ kind, resource: id, code: 'EXTERNAL_PLACEHOLDER', message: `${kind} ${id} is referenced but cannot be read; the plan names it by its source ID only, so a mapping must say what replaces it` });
+        externals.set(k, { kind, id, spec: { name: '' }, source: { id, status: 'unreadable' }, placeholder: true });
+      }
+    }),
+  );
+
+  // Refs as IDs, final: drop what is neither included nor external (with the parallel spec element).
+  const finalRefs = new Map<ReadRecord, { refs: Record<string, string | string[]>; spec: Record<string, unknown> }>();
+  for (const record of [...included].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.id, b.id))) {
+    const spec: Record<string, unknown> = { ...record.draft.spec };
+    const refs: Record<string, string | string[]> = {};
+    for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
+      const value = record.draft.refs[name];
+      if (value === undefined) continue;
+      const ids = idsOf(value);
+      const keep: boolean[] = ids.map((id) => {
+        const target = byKey.get(recordKey(decl.kind, id));
+        return (target !== undefined && included.has(target)) || externals.has(recordKey(decl.kind, id));
+      });
+      ids.forEach((id, i) => {
+        if (!keep[i]) base.warn({ kind: record.kind, resource: record.name || record.id, code: 'REF_DROPPED', message: `${record.kind} ${record.name || record.id}: its ${name} ${decl.kind} ${id} is not in the plan and cannot be an external reference; the reference is left out` });
+      });
+      const kept = ids.filter((_, i) => keep[i]);
+      if (decl.parallel !== undefined && Array.isArray(spec[decl.parallel])) {
+        const parallel = (spec[decl.parallel] as unknown[]).filter((_, i) => keep[i]);
+        if (parallel.length > 0) spec[decl.parallel] = parallel;
+        else delete spec[decl.parallel];
+      }
+      if (decl.list) {
+        if (kept.length > 0) refs[name] = kept;
+      } else if (kept[0] !== undefined) refs[name] = kept[0];
+    }
+    finalRefs.set(record, { refs, spec });
+  }
+  // A server must keep one boot source.
+  for (const [record, { refs }] of finalRefs) {
+    if (record.kind === 'server' && refs.image === undefined && refs.boot_volume === undefined) {
+      finalRefs.delete(record);
+      base.warn({ kind: 'server', resource: record.name, code: 'RESOURCE_DROPPED', message: `server ${record.name} is not exported: its boot ${record.draft.refs.boot_volume ? 'volume' : 'source'} is not in the plan` });
+    }
+  }
+  // Dropping servers can orphan nothing required (nothing requires a server), so one pass is enough.
+
+  const owned = [...finalRefs.entries()].map(([record, { refs, spec }]) => ({ record, refs, spec }));
+  const keys = assignPlanKeys(owned.map(({ record, refs, spec }) => ({ kind: record.kind, id: record.id, name: record.name, spec, refs, draft: record.draft })), [...externals.values()]);
+
+  const resources: PlanResource[] = [];
+  const keyOf = (kind: PlanKind, id: string): string => {
+    const key = keys.get(recordKey(kind, id));
+    if (key === undefined) throw new BasculeError('INTERNAL', `no key for ${kind} ${id}`);
+    return key;
+  };
+  for (const { record, refs, spec } of owned) {
+    const keyed: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(refs)) {
+      const decl = refDeclsOf(record.kind)[name]!;
+      keyed[name] = Array.isArray(value) ? value.map((id) => keyOf(decl.kind, id)) : keyOf(decl.kind, value as string);
+    }
+    const declaredLossy = new Set(lossyFields(record.kind));
+    const lossy = [...new Set([...(record.draft.lossy ?? []), ...declaredLossy])].filter((f) => spec[f] !== undefined).sort();
+    const sensitive = [...new Set(record.draft.sensitive ?? [])].filter((f) => spec[f] !== undefined).sort();
+    const resource: Record<string, unknown> = { kind: record.kind, key: keyOf(record.kind, record.id), spec, source: record.draft.source };
+    if (Object.keys(keyed).length > 0 || Object.keys(refDeclsOf(record.kind)).some((n) => refDeclsOf(record.kind)[n]!.required)) resource.refs = keyed;
+    if (lossy.length > 0) resource.lossy = lossy;
+    if (sensitive.length > 0) resource.sensitive = sensitive;
+    resources.push(resource as unknown as PlanResource);
+  }
+  for (const external of externals.values()) {
+    resources.push({ kind: external.kind, key: keyOf(external.kind, external.id), external: true, spec: external.spec, source: external.source } as unknown as PlanResource);
+  }
+
+  const provenance: Provenance = {
+    cloud: options.cloudName ?? cloud.name,
+    region: cloud.session.config.regionName ?? null,
+    project: { name: project.name, id: project.id, ...(project.domain?.name ? { domain: project.domain.name } : {}) },
+    profile,
+    exported_at: (options.now?.() ?? new Date()).toISOString(),
+    bascule_version: VERSION,
+  };
+  const plan = canonicalizePlan({ $schema: PLAN_SCHEMA_URL, format: PLAN_FORMAT, provenance, resources });
+  options.onProgress?.({ type: 'assembled', resources: plan.resources.length });
+
+  const checked = checkPlan(JSON.parse(serializePlan(plan)));
+  if (hasErrors(checked.issues)) throw new ExportInvalidPlanError(checked.issues);
+
+  const perKind = Object.fromEntries(PLAN_KINDS.map((k) => [k, { count: 0, requests: counters.get(k) ?? 0 }])) as Record<PlanKind, KindStats>;
+  for (const resource of plan.resources) perKind[resource.kind].count += 1;
+  const requests = [...counters.values()].reduce((a, b) => a + b, 0);
+  return { plan, warnings: sortWarnings(warnings), stats: { requests, perKind } };
+}

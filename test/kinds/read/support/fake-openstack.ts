@@ -1,0 +1,143 @@
+/**
+ * An in-process fake OpenStack for reader and export tests: a Transport (no sockets) that answers Keystone with the
+ * recorded Zed token (its catalog points at 127.0.0.1), version discovery with the Pike or Zed documents, and every
+ * other GET from a route table of wire fixtures (fixtures/openstack/wire/<profile>/). It paginates any list answer
+ * when the request carries `limit` (Neutron/Nova/Cinder `<key>_links`, Glance `next`) and logs every request.
+ */
+import { Readable } from 'node:stream';
+import { Cloud } from '../../../../src/openstack/cloud.js';
+import type { CloudConfig } from '../../../../src/openstack/config/types.js';
+import type { HttpRequest, HttpResponse, Transport } from '../../../../src/openstack/transport/http.js';
+import { secret } from '../../../../src/shared/secret.js';
+import { fixtureBody, loadResponse } from '../../../support/fixtures.js';
+
+export type Profile = 'pike' | 'zed';
+export const PROJECT_ID = 'db05018d503c4bf38f2a6fdb27ce532e';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+export type Handler = (url: URL) => Answer | undefined;
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: string;
+}
+
+function response(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const stream = Readable.from([Buffer.from(text)]) as HttpResponse['body'];
+  stream.text = async () => text;
+  stream.json = async () => JSON.parse(text) as unknown;
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: stream };
+}
+
+/** The wire fixture of a profile (body only). */
+export function wire<T = Record<string, unknown>>(profile: Profile, name: string): T {
+  return fixtureBody<T>(`wire/${profile}/${name}`);
+}
+
+/** The routes of the sample project "shop" (fixtures/openstack/wire/generate.py) for a profile. */
+export function shopRoutes(profile: Profile): Record<string, () => unknown> {
+  const w = (name: string) => () => wire(profile, name);
+  const p = PROJECT_ID;
+  return {
+    'GET /v2.0/extensions': w('network-extensions'),
+    'GET /v2.0/networks': w('networks'),
+    'GET /v2.0/networks/00000003-0000-4000-8000-000000000003': w('network-public'),
+    'GET /v2.0/subnets': w('subnets'),
+    'GET /v2.0/security-groups': w('security-groups'),
+    'GET /v2.0/ports': w('ports'),
+    'GET /v2.0/routers': w('routers'),
+    'GET /v2.0/floatingips': w('floatingips'),
+    [`GET /v2.0/quotas/${p}`]: w('quota-network'),
+    'GET /v2/images': w('images-owned'),
+    'GET /v2/images/00000062-0000-4000-8000-000000000062': w('image-cirros'),
+    'GET /v2.1/flavors/detail': w('flavors-detail'),
+    'GET /v2.1/flavors/2': w('flavor-2'),
+    'GET /v2.1/flavors/2/os-extra_specs': w('flavor-2-extra-specs'),
+    'GET /v2.1/servers/detail': w('servers-detail'),
+    'GET /v2.1/servers/00000051-0000-4000-8000-000000000051/os-interface': w('server-web-1-interfaces'),
+    'GET /v2.1/os-keypairs': w('keypairs'),
+    'GET /v2.1/os-server-groups': w('server-groups'),
+    [`GET /v2.1/os-quota-sets/${p}`]: w('quota-compute'),
+    [`GET /v3/${p}/volumes/detail`]: w('volumes-detail'),
+    [`GET /v3/${p}/snapshots/detail`]: w('snapshots-detail'),
+    [`GET /v3/${p}/types`]: w('volume-types'),
+    [`GET /v3/${p}/os-quota-sets/${p}`]: w('quota-block-storage'),
+  };
+}
+
+/** Pages a list answer the way the real services do when `limit` is given. */
+function paginate(url: URL, body: unknown): unknown {
+  const limit = Number(url.searchParams.get('limit'));
+  if (!limit || typeof body !== 'object' || body === null) return body;
+  const record = body as Record<string, unknown>;
+  const key = Object.keys(record).find((k) => Array.isArray(record[k]));
+  if (key === undefined) return body;
+  const items = record[key] as { id?: string; keypair?: { name: string } }[];
+  const idOf = (item: (typeof items)[number]) => item.id ?? item.keypair?.name ?? '';
+  const marker = url.searchParams.get('marker');
+  const start = marker === null ? 0 : items.findIndex((i) => idOf(i) === marker) + 1;
+  const page = items.slice(start, start + limit);
+  const out: Record<string, unknown> = { ...record, [key]: page };
+  if (start + limit < items.length) {
+    const next = new URL(url.toString());
+    next.searchParams.set('marker', idOf(page[page.length - 1]!));
+    if (url.pathname.startsWith('/v2/images')) out.next = `${next.pathname}${next.search}`;
+    else out[`${key}_links`] = [{ rel: 'next', href: next.toString() }];
+  }
+  return out;
+}
+
+export interface FakeOpenStack {
+  cloud: Cloud;
+  requests: LoggedRequest[];
+  /** Requests other than Keystone and version discovery. */
+  apiRequests(): LoggedRequest[];
+  routes: Record<string, () => unknown>;
+  /** Paths that answer with an error status. */
+  failures: Map<string, number>;
+}
+
+export function fakeOpenStack(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile)): FakeOpenStack {
+  const requests: LoggedRequest[] = [];
+  const failures = new Map<string, number>();
+  const token = loadResponse('identity/token-password');
+  const transport: Transport = async (req: HttpRequest) => {
+    const url = new URL(req.url);
+    requests.push({ method: req.method, path: url.pathname, query: url.search });
+    if (req.method === 'POST' && url.pathname === '/v3/auth/tokens') {
+      const body = structuredClone(token.body) as { token: { expires_at: string } };
+      body.token.expires_at = new Date(Date.now() + 3_600_000).toISOString();
+      return response(201, body, { 'x-subject-token': 'gAAAAfaketokenfortests' });
+    }
+    if (url.pathname === '/' && url.port === '8774') return response(200, fixtureBody(`versions/nova-${profile}`));
+    if (url.pathname === '/' && url.port === '8776') return response(300, fixtureBody(`versions/cinder-${profile}`));
+    const route = `${req.method} ${url.pathname}`;
+    const status = failures.get(route);
+    if (status !== undefined) return response(status, { itemNotFound: { code: status, message: `fake failure of ${route}` } });
+    const handler = routes[route];
+    if (!handler) return response(404, { itemNotFound: { code: 404, message: `no fake route for ${route}` } });
+    return response(200, paginate(url, handler()));
+  };
+  const config: CloudConfig = {
+    name: `fake-${profile}`,
+    origin: 'test',
+    auth: { method: 'password', authUrl: 'http://127.0.0.1:5000/v3', username: 'demo', password: secret('fake-password-for-tests'), projectName: 'bascule-src', userDomainName: 'Default', projectDomainName: 'Default' },
+    interface: 'public',
+    verify: true,
+    endpointOverrides: {},
+    apiVersions: {},
+  };
+  const cloud = new Cloud(config, { transport, retry: { maxRetries: 0 } });
+  return {
+    cloud,
+    requests,
+    routes,
+    failures,
+    apiRequests: () => requests.filter((r) => r.path !== '/v3/auth/tokens' && r.path !== '/'),
+  };
+}
