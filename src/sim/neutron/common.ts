@@ -1,0 +1,161 @@
+import { clone, isObj, isoSeconds, type Obj } from '../core/json.js';
+import { parseLimit } from '../core/paginate.js';
+import { ApiError } from '../http/api-error.js';
+import { authOf, type AuthContext, type Reply, type SimRequest } from '../http/context.js';
+import type { RegionState } from '../state/region.js';
+
+const RESERVED = new Set(['limit', 'marker', 'page_reverse', 'fields', 'sort_key', 'sort_dir', 'tags', 'tags-any', 'not-tags', 'not-tags-any']);
+
+export function nError(status: number, type: string, message: string): ApiError {
+  return new ApiError(status, message, type);
+}
+
+/** The `{"<key>": {...}}` envelope of a create/update body, or Neutron's 400. */
+export function envelope(req: SimRequest, key: string): Obj {
+  const body = req.body;
+  if (!isObj(body) || !isObj(body[key])) {
+    throw nError(400, 'HTTPBadRequest', `Resource body required`);
+  }
+  return body[key];
+}
+
+/** Standard attributes every Neutron resource carries. */
+export function standardAttrs(projectId: string, description = ''): Obj {
+  const now = isoSeconds();
+  return { tenant_id: projectId, project_id: projectId, description, tags: [], created_at: now, updated_at: now, revision_number: 0 };
+}
+
+export function touch(o: Obj): void {
+  o.updated_at = isoSeconds();
+  o.revision_number = Number(o.revision_number ?? 0) + 1;
+}
+
+/** May the caller see a resource owned by `projectId`? */
+export function canSee(auth: AuthContext, projectId: unknown): boolean {
+  return auth.isAdmin || projectId === auth.projectId;
+}
+
+export function ensureWriter(auth: AuthContext, state: RegionState): void {
+  if (state.profile.keystone.hasScopedRbac && auth.isReaderOnly) {
+    throw nError(403, 'PolicyNotAuthorized', 'rule:admin_or_owner is disallowed by policy');
+  }
+}
+
+/** The project a create is for: the caller's, or (admin only) the one the body names. */
+export function ownerFor(auth: AuthContext, body: Obj): string {
+  const asked = (body.project_id ?? body.tenant_id) as string | undefined;
+  if (asked !== undefined && asked !== auth.projectId && !auth.isAdmin) {
+    throw nError(403, 'PolicyNotAuthorized', `(rule:create_resource and rule:create_resource:tenant_id) is disallowed by policy`);
+  }
+  const owner = asked ?? auth.projectId;
+  if (!owner) throw nError(400, 'HTTPBadRequest', 'Running without keystone AuthN requires that tenant_id is specified');
+  return owner;
+}
+
+function matchesValue(actual: unknown, wanted: string[]): boolean {
+  return wanted.some((w) => {
+    if (typeof actual === 'boolean') return String(actual) === w.toLowerCase() || (w === '1' && actual) || (w === '0' && !actual);
+    if (actual === null || actual === undefined) return w === '' || w === 'None';
+    if (Array.isArray(actual)) return actual.map(String).includes(w);
+    return String(actual) === w;
+  });
+}
+
+function matchesFixedIps(item: Obj, wanted: string[]): boolean {
+  const fixed = (item.fixed_ips as Obj[] | undefined) ?? [];
+  return wanted.every((w) => {
+    const [k, v] = w.split('=');
+    return fixed.some((f) => k !== undefined && String(f[k]) === v);
+  });
+}
+
+/** Filters, sorts, paginates and trims a Neutron collection, and renders `<key>_links`. */
+export function neutronList(req: SimRequest, key: string, rendered: Obj[]): Reply {
+  const q = req.query;
+  let items = rendered;
+  for (const name of new Set(q.keys())) {
+    if (RESERVED.has(name)) continue;
+    const wanted = q.getAll(name);
+    if (name === 'fixed_ips') {
+      items = items.filter((i) => matchesFixedIps(i, wanted));
+    } else {
+      items = items.filter((i) => matchesValue(i[name], wanted));
+    }
+  }
+  const tagSets = (n: string): string[][] => q.getAll(n).map((v) => v.split(',').filter((t) => t));
+  for (const tags of tagSets('tags')) items = items.filter((i) => tags.every((t) => (i.tags as string[]).includes(t)));
+  for (const tags of tagSets('tags-any')) items = items.filter((i) => tags.some((t) => (i.tags as string[]).includes(t)));
+  for (const tags of tagSets('not-tags')) items = items.filter((i) => !tags.every((t) => (i.tags as string[]).includes(t)));
+  for (const tags of tagSets('not-tags-any')) items = items.filter((i) => !tags.some((t) => (i.tags as string[]).includes(t)));
+
+  const limit = parseLimit(q.get('limit'));
+  if (Number.isNaN(limit)) throw nError(400, 'HTTPBadRequest', `Invalid input for limit. Reason: '${q.get('limit') ?? ''}' is not an integer.`);
+  const marker = q.get('marker') ?? undefined;
+  const sortKey = q.get('sort_key');
+  if (sortKey) {
+    const dir = q.get('sort_dir') === 'desc' ? -1 : 1;
+    items = [...items].sort((a, b) => dir * compare(a[sortKey], b[sortKey]) || compare(a.id, b.id));
+  } else if (limit || marker) {
+    items = [...items].sort((a, b) => compare(a.id, b.id));
+  }
+  const body: Obj = {};
+  if (limit) {
+    let start = 0;
+    if (marker !== undefined) {
+      const idx = items.findIndex((i) => i.id === marker);
+      start = idx < 0 ? items.length : idx + 1;
+    }
+    const page = items.slice(start, start + limit);
+    const links: Obj[] = [];
+    const base = `${req.baseUrl}${req.path}`;
+    const params = (m: string | undefined, reverse: boolean): string => {
+      const p = new URLSearchParams(q);
+      p.delete('marker');
+      p.delete('page_reverse');
+      if (m !== undefined) p.set('marker', m);
+      if (reverse) p.set('page_reverse', 'True');
+      return p.toString();
+    };
+    if (page.length >= limit) links.push({ rel: 'next', href: `${base}?${params(page.at(-1)?.id as string | undefined, false)}` });
+    links.push({ rel: 'previous', href: `${base}?${params(page[0]?.id as string | undefined, true)}` });
+    items = page;
+    body[`${key}_links`] = links;
+  }
+  const fields = q.getAll('fields');
+  body[key] = fields.length ? items.map((i) => pick(i, fields)) : items;
+  return { status: 200, body };
+}
+
+/** Trims one rendered resource to `fields`, for show requests. */
+export function neutronShow(req: SimRequest, key: string, rendered: Obj): Reply {
+  const fields = req.query.getAll('fields');
+  return { status: 200, body: { [key]: fields.length ? pick(rendered, fields) : rendered } };
+}
+
+function pick(o: Obj, fields: string[]): Obj {
+  const out: Obj = {};
+  for (const f of fields) if (f in o) out[f] = o[f];
+  return out;
+}
+
+function compare(a: unknown, b: unknown): number {
+  const x = String(a ?? '');
+  const y = String(b ?? '');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Applies the updatable keys of `body` to `record`; anything else is Neutron's 400. */
+export function applyUpdate(record: Obj, body: Obj, allowed: string[], resource: string): void {
+  for (const [k, v] of Object.entries(body)) {
+    if (!allowed.includes(k)) {
+      throw nError(400, 'HTTPBadRequest', `Cannot update read-only attribute ${k}`);
+    }
+    record[k] = clone(v);
+  }
+  void resource;
+  touch(record);
+}
+
+export function callerOf(req: SimRequest): AuthContext {
+  return authOf(req);
+}

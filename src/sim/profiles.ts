@@ -1,0 +1,93 @@
+/**
+ * Release profiles: what each simulated release serves. Sources are in docs/release-profiles.md.
+ */
+export type ServiceName = 'identity' | 'compute' | 'network' | 'image' | 'volume';
+
+export const PROFILE_NAMES = ['pike', 'zed', '2025.1'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export interface Profile {
+  name: ProfileName;
+  release: string;
+  keystone: { version: string; hasAppCredentials: boolean; hasScopedRbac: boolean };
+  nova: { min: string; max: string; catalogWithProjectId: boolean };
+  cinder: { v3Min: string; v3Max: string; hasV2: boolean };
+  glance: { versions: string[]; hasMultihash: boolean; hasImport: boolean; hasOsHidden: boolean };
+  neutron: { extensions: string[]; tagResources: string[] };
+}
+
+const NEUTRON_PIKE = [
+  'address-scope', 'agent', 'allowed-address-pairs', 'auto-allocated-topology', 'availability_zone', 'binding',
+  'default-subnetpools', 'dhcp_agent_scheduler', 'dvr', 'external-net', 'ext-gw-mode', 'extra_dhcp_opt', 'extraroute',
+  'flavors', 'ip-substring-filtering', 'l3-flavors', 'l3-ha', 'l3_agent_scheduler', 'multi-provider', 'net-mtu',
+  'net-mtu-writable', 'network-ip-availability', 'network_availability_zone', 'pagination', 'port-security',
+  'project-id', 'provider', 'quotas', 'rbac-policies', 'router', 'router_availability_zone', 'security-group',
+  'service-type', 'sorting', 'standard-attr-description', 'standard-attr-revisions', 'standard-attr-timestamp',
+  'subnet-service-types', 'subnet_allocation', 'tag', 'tag-ext', 'timestamp_core', 'trunk', 'trunk-details',
+  'lbaasv2',
+];
+
+const NEUTRON_ZED = [
+  'address-group', 'address-scope', 'agent', 'allowed-address-pairs', 'auto-allocated-topology', 'availability_zone',
+  'availability_zone_filter', 'binding', 'binding-extended', 'default-subnetpools', 'dhcp_agent_scheduler', 'dvr',
+  'empty-string-filtering', 'external-net', 'ext-gw-mode', 'extra_dhcp_opt', 'extraroute', 'extraroute-atomic',
+  'fip-port-details', 'filter-validation', 'fixed-ip-ipv6-only', 'flavors', 'floatingip-pools', 'ip-substring-filtering',
+  'l3-flavors', 'l3-ha', 'l3-port-ip-change-not-allowed', 'l3_agent_scheduler', 'multi-provider', 'net-mtu',
+  'net-mtu-writable', 'network-ip-availability', 'network_availability_zone', 'pagination', 'port-device-profile',
+  'port-mac-address-regenerate', 'port-numa-affinity-policy', 'port-resource-request', 'port-security',
+  'project-id', 'provider', 'quota-check-limit', 'quota_details', 'quotas', 'rbac-address-group',
+  'rbac-address-scope', 'rbac-policies', 'rbac-security-groups', 'rbac-subnetpool', 'revision-if-match', 'router',
+  'router-admin-state-down-before-update', 'router_availability_zone', 'security-group',
+  'security-groups-remote-address-group', 'security-groups-shared-filtering', 'segments-peer-subnet-host-routes',
+  'service-type', 'sorting', 'standard-attr-description', 'standard-attr-revisions', 'standard-attr-segment',
+  'standard-attr-tag', 'standard-attr-timestamp', 'stateful-security-group', 'subnet-dns-publish-fixed-ip',
+  'subnet-service-types', 'subnet_allocation', 'subnet_onboard', 'subnetpool-prefix-ops', 'tag-ports-during-bulk-creation',
+];
+
+const NEUTRON_2025_1 = [
+  ...NEUTRON_ZED,
+  'port-hints', 'port-hardware-offload-type', 'security-groups-default-rules', 'security-groups-normalized-cidr',
+  'quota-check-limit-default', 'enable-default-route-ecmp', 'network-ha', 'port-trusted-vif',
+].sort();
+
+const GLANCE_ZED = ['2.15', '2.13', '2.12', '2.11', '2.10', '2.9', '2.8', '2.7', '2.6', '2.5', '2.4', '2.3', '2.2', '2.1', '2.0'];
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  pike: {
+    name: 'pike',
+    release: 'Pike (HPE Helion OpenStack 8)',
+    keystone: { version: '3.8', hasAppCredentials: false, hasScopedRbac: false },
+    nova: { min: '2.1', max: '2.53', catalogWithProjectId: true },
+    cinder: { v3Min: '3.0', v3Max: '3.43', hasV2: true },
+    glance: { versions: ['2.5', '2.4', '2.3', '2.2', '2.1', '2.0'], hasMultihash: false, hasImport: false, hasOsHidden: false },
+    neutron: { extensions: NEUTRON_PIKE, tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools'] },
+  },
+  zed: {
+    name: 'zed',
+    release: 'Zed (2022.2)',
+    keystone: { version: '3.14', hasAppCredentials: true, hasScopedRbac: true },
+    nova: { min: '2.1', max: '2.93', catalogWithProjectId: false },
+    cinder: { v3Min: '3.0', v3Max: '3.70', hasV2: false },
+    glance: { versions: GLANCE_ZED, hasMultihash: true, hasImport: true, hasOsHidden: true },
+    neutron: {
+      extensions: NEUTRON_ZED,
+      tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
+    },
+  },
+  '2025.1': {
+    name: '2025.1',
+    release: '2025.1 Epoxy',
+    keystone: { version: '3.14', hasAppCredentials: true, hasScopedRbac: true },
+    nova: { min: '2.1', max: '2.100', catalogWithProjectId: false },
+    cinder: { v3Min: '3.0', v3Max: '3.71', hasV2: false },
+    glance: { versions: ['2.17', '2.16', ...GLANCE_ZED], hasMultihash: true, hasImport: true, hasOsHidden: true },
+    neutron: {
+      extensions: NEUTRON_2025_1,
+      tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
+    },
+  },
+};
+
+export function isProfileName(value: string): value is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Prng, seedFromString } from '../core/prng.js';
+
+export interface BlobInfo {
+  size: number;
+  md5: string;
+  sha512: string;
+}
+
+export type BlobKind = 'images' | 'volumes' | 'staging';
+
+/**
+ * Bytes of images and volumes, one file each under `<dir>/<kind>/<id>`. Everything is streamed:
+ * uploads are hashed (md5 for `checksum`, sha512 for multihash) in flight, never held in memory.
+ */
+export class BlobStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async init(): Promise<void> {
+    for (const kind of ['images', 'volumes', 'staging']) await mkdir(join(this.dir, kind), { recursive: true });
+  }
+
+  path(kind: BlobKind, id: string): string {
+    return join(this.dir, kind, id);
+  }
+
+  async exists(kind: BlobKind, id: string): Promise<boolean> {
+    return stat(this.path(kind, id)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Streams `source` into the blob, hashing as it goes. */
+  async write(kind: BlobKind, id: string, source: Readable | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+    const md5 = createHash('md5');
+    const sha512 = createHash('sha512');
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        md5.update(chunk);
+        sha512.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(source, hasher, createWriteStream(this.path(kind, id)));
+    return { size, md5: md5.digest('hex'), sha512: sha512.digest('hex') };
+  }
+
+  /** Copies one blob to another (the OS copies; nothing passes through memory). */
+  async copy(fromKind: BlobKind, fromId: string, toKind: BlobKind, toId: string): Promise<void> {
+    await copyFile(this.path(fromKind, fromId), this.path(toKind, toId));
+  }
+
+  /** Copies and hashes (a volume uploaded to an image needs its checksums). */
+  async copyHashed(fromKind: BlobKind, fromId: string, toKind: BlobKind, toId: string): Promise<BlobInfo> {
+    return this.write(toKind, toId, createReadStream(this.path(fromKind, fromId)));
+  }
+
+  read(kind: BlobKind, id: string): Readable {
+    return createReadStream(this.path(kind, id));
+  }
+
+  async remove(kind: BlobKind, id: string): Promise<void> {
+    await rm(this.path(kind, id), { force: true });
+  }
+
+  /** Writes `size` deterministic pseudo-random bytes derived from `seed`. */
+  async generate(kind: BlobKind, id: string, size: number, seed: string): Promise<BlobInfo> {
+    return this.write(kind, id, Readable.from(deterministicBytes(size, seed)));
+  }
+}
+
+export function* deterministicBytes(size: number, seed: string): Generator<Buffer> {
+  const prng = new Prng(seedFromString(seed));
+  const chunkSize = 64 * 1024;
+  for (let done = 0; done < size; done += chunkSize) {
+    const n = Math.min(chunkSize, size - done);
+    const buf = Buffer.allocUnsafe(n + 3);
+    for (let i = 0; i < n; i += 4) buf.writeUInt32LE(prng.uint32(), i);
+    yield buf.subarray(0, n);
+  }
+}
