@@ -51,7 +51,7 @@ const SECRET_KEY = /(pass(word)?|secret|token|credential|private[_-]?key|auth[_-
 
 /** True for a field or header name that carries a secret. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !/^(token_expires|expires_at|token_ttl)$/i.test(key);
+  return SECRET_KEY.test(key) && !/expire|ttl$/i.test(key);
 }
 
 /** Removes every known secret value from a text (error messages, log lines, response bodies). */
