@@ -30,7 +30,7 @@ describe('scrubText', () => {
 describe('isSecretKey', () => {
   it('knows secret-bearing names, not the harmless token_expires', () => {
     for (const key of ['password', 'adminPass', 'application_credential_secret', 'X-Auth-Token', 'x-subject-token', 'token', 'private_key', 'secret']) expect(isSecretKey(key)).toBe(true);
-    for (const key of ['name', 'expires_at', 'token_expires', 'status', 'user_id']) expect(isSecretKey(key)).toBe(false);
+    for (const key of ['name', 'expires_at', 'token_expires', 'tokenExpiresAt', 'password_expires_at', 'token_ttl', 'status', 'user_id']) expect(isSecretKey(key)).toBe(false);
   });
 });
 
