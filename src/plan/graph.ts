@@ -94,3 +94,9 @@ export function dependencyOrder(plan: Plan): PlanResource[] {
   }
   return order;
 }
+
+/** The spec name of an entry, for kinds that have one (security group rules, floating IPs and quotas have none). */
+export function nameOf(resource: PlanResource): string | undefined {
+  const name = (resource.spec as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}

@@ -12,7 +12,7 @@ export { canonicalizePlan, serializePlan, stringifyCanonical } from './canonical
 export { CURRENT_VERSION, detectVersion, upgradePlan } from './upgrade.js';
 export { assignKeys, keyName, ruleKeyName } from './keys.js';
 export type { KeyRequest } from './keys.js';
-export { dependencyOrder, dependents, indexPlan, referencedKeys } from './graph.js';
+export { dependencyOrder, dependents, indexPlan, nameOf, referencedKeys } from './graph.js';
 export { cidrContains, isCidr, isIp, isMac, parseCidr, parseIp } from './ip.js';
 export type { Cidr, IpAddress } from './ip.js';
 export { safeParseJson, scanJson, toPointer } from './json.js';

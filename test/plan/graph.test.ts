@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dependencyOrder, dependents, indexPlan, referencedKeys } from '../../src/plan/graph.js';
+import { dependencyOrder, dependents, indexPlan, nameOf, referencedKeys } from '../../src/plan/graph.js';
 import { parsePlan } from '../../src/plan/io.js';
 import type { Plan } from '../../src/plan/types.js';
 
@@ -26,6 +26,13 @@ describe('plan graph', () => {
     }
     // Deterministic: the same order whatever the order of the file.
     expect(dependencyOrder({ ...plan, resources: [...plan.resources].reverse() }).map((r) => r.key)).toEqual(order.map((r) => r.key));
+  });
+
+  it('gives the name of entries that have one', () => {
+    const index = indexPlan(load('web-two-tier'));
+    expect(nameOf(index.get('network:frontend')!)).toBe('frontend');
+    expect(nameOf(index.get('floating_ip:web-1/eth0')!)).toBeUndefined();
+    expect(nameOf(index.get('security_group_rule:web/egress-IPv4-any-any-any')!)).toBeUndefined();
   });
 
   it('refuses a cycle', () => {
