@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import type { Command, RunState } from './command.js';
 import { group, toModule } from './command.js';
 import { cloudInfo } from './commands/cloud.js';
+import { mappingInvert, mappingValidate } from './commands/mapping.js';
 import { validateCommand } from './commands/validate.js';
 import type { ContextIo, GlobalArgs } from './context.js';
 import { OUTPUT_FORMATS } from './views/output.js';
@@ -25,6 +26,7 @@ function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   const top: Command[] = [validateCommand];
   const modules = top.map((c) => toModule(c, state));
   modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
+  modules.push(group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state));
   return modules;
 }
 

@@ -210,10 +210,17 @@ class Inverter {
       const path = pointer('names', index);
       const scope: NameRule = rule.kinds === undefined ? {} : { kinds: [...rule.kinds] };
       let action: NameRule;
+      const stripped = (what: string) =>
+        this.warning(path, 'INVERT_STRIP', `the way back adds ${what} to every name${rule.kinds === undefined ? '' : ` of ${rule.kinds.join(', ')}`}, also to names that did not have it on the way there`);
       if (rule.prefix !== undefined) action = { strip_prefix: rule.prefix };
-      else if (rule.strip_prefix !== undefined) action = { prefix: rule.strip_prefix };
-      else if (rule.suffix !== undefined) action = { strip_suffix: rule.suffix };
-      else if (rule.strip_suffix !== undefined) action = { suffix: rule.strip_suffix };
+      else if (rule.strip_prefix !== undefined) {
+        action = { prefix: rule.strip_prefix };
+        stripped(`the prefix "${rule.strip_prefix}"`);
+      } else if (rule.suffix !== undefined) action = { strip_suffix: rule.suffix };
+      else if (rule.strip_suffix !== undefined) {
+        action = { suffix: rule.strip_suffix };
+        stripped(`the suffix "${rule.strip_suffix}"`);
+      }
       else if (rule.inverse !== undefined) action = { regex: rule.inverse.regex, replace: rule.inverse.replace, inverse: { regex: rule.regex!, replace: rule.replace ?? '' } };
       else {
         this.error(path, 'INVERT_REGEX', `the regex rule ${JSON.stringify(rule.regex)} -> ${JSON.stringify(rule.replace)} has no "inverse": a regular expression cannot be inverted automatically`);
