@@ -29,6 +29,7 @@ export interface BenchModule {
 /** The benchmarks, by name; each is imported only when it runs. */
 export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'plan-validate', load: () => import('./plan-validate.js') },
+  { name: 'transfer', load: () => import('./transfer.js') },
 ];
 
 function format(value: number | null): string {
