@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import type { Command, RunState } from './command.js';
 import { group, toModule } from './command.js';
 import { cloudInfo } from './commands/cloud.js';
+import { exportCommand } from './commands/export.js';
 import { mappingInvert, mappingValidate } from './commands/mapping.js';
 import { validateCommand } from './commands/validate.js';
 import type { ContextIo, GlobalArgs } from './context.js';
@@ -23,7 +24,7 @@ or the plain OS_* variables. Docs: docs/ in the source tree.`;
 
 /** The registered commands, in help order (explicit list, no discovery). */
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
-  const top: Command[] = [validateCommand];
+  const top: Command[] = [exportCommand, validateCommand];
   const modules = top.map((c) => toModule(c, state));
   modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
   modules.push(group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state));

@@ -4,6 +4,8 @@
  * other GET from a route table of wire fixtures (fixtures/openstack/wire/<profile>/). It paginates any list answer
  * when the request carries `limit` (Neutron/Nova/Cinder `<key>_links`, Glance `next`) and logs every request.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { Cloud } from '../../../../src/openstack/cloud.js';
 import type { CloudConfig } from '../../../../src/openstack/config/types.js';
@@ -102,26 +104,57 @@ export interface FakeOpenStack {
   failures: Map<string, number>;
 }
 
+const PORT_SERVICES: Record<string, string> = { '5000': 'identity', '8774': 'compute', '9696': 'network', '9292': 'image', '8776': 'volume' };
+
+/** The answer of the fake to one request. `url` may use the catalog's ports (in-process) or `/<service>` prefixes (HTTP). */
+function answer(profile: Profile, routes: Record<string, () => unknown>, failures: Map<string, number>, method: string, url: URL, catalogBase?: string): HttpResponse {
+  let service = PORT_SERVICES[url.port];
+  let path = url.pathname;
+  if (catalogBase !== undefined) {
+    const [, first, ...rest] = path.split('/');
+    service = first;
+    path = `/${rest.join('/')}`;
+  }
+  if (method === 'POST' && service === 'identity' && path === '/v3/auth/tokens') {
+    const body = structuredClone(loadResponse('identity/token-password').body) as { token: { expires_at: string; catalog: { endpoints: { url: string }[] }[] } };
+    body.token.expires_at = new Date(Date.now() + 3_600_000).toISOString();
+    if (catalogBase !== undefined) {
+      for (const entry of body.token.catalog) {
+        for (const endpoint of entry.endpoints) {
+          const original = new URL(endpoint.url);
+          endpoint.url = `${catalogBase}/${PORT_SERVICES[original.port] ?? 'other'}${original.pathname === '/' ? '' : original.pathname}`;
+        }
+      }
+    }
+    return response(201, body, { 'x-subject-token': 'gAAAAfaketokenfortests' });
+  }
+  if (path === '/' && service === 'compute') return response(200, fixtureBody(`versions/nova-${profile}`));
+  if (path === '/' && service === 'volume') return response(300, fixtureBody(`versions/cinder-${profile}`));
+  const route = `${method} ${path}`;
+  const status = failures.get(route);
+  if (status !== undefined) return response(status, { itemNotFound: { code: status, message: `fake failure of ${route}` } });
+  const handler = routes[route];
+  if (!handler) return response(404, { itemNotFound: { code: 404, message: `no fake route for ${route}` } });
+  const pageUrl = new URL(`http://fake${path}${url.search}`);
+  const body = paginate(pageUrl, handler()) as Record<string, unknown>;
+  // Next links point at the path the client used.
+  for (const key of Object.keys(body ?? {})) {
+    const links = body[key];
+    if (key.endsWith('_links') && Array.isArray(links)) {
+      for (const link of links as { href: string }[]) link.href = `${url.origin}${url.pathname}${new URL(link.href).search}`;
+    }
+  }
+  if (typeof body?.next === 'string') body.next = `${url.pathname}${new URL(`http://fake${body.next}`).search}`;
+  return response(200, body);
+}
+
 export function fakeOpenStack(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile)): FakeOpenStack {
   const requests: LoggedRequest[] = [];
   const failures = new Map<string, number>();
-  const token = loadResponse('identity/token-password');
   const transport: Transport = async (req: HttpRequest) => {
     const url = new URL(req.url);
     requests.push({ method: req.method, path: url.pathname, query: url.search });
-    if (req.method === 'POST' && url.pathname === '/v3/auth/tokens') {
-      const body = structuredClone(token.body) as { token: { expires_at: string } };
-      body.token.expires_at = new Date(Date.now() + 3_600_000).toISOString();
-      return response(201, body, { 'x-subject-token': 'gAAAAfaketokenfortests' });
-    }
-    if (url.pathname === '/' && url.port === '8774') return response(200, fixtureBody(`versions/nova-${profile}`));
-    if (url.pathname === '/' && url.port === '8776') return response(300, fixtureBody(`versions/cinder-${profile}`));
-    const route = `${req.method} ${url.pathname}`;
-    const status = failures.get(route);
-    if (status !== undefined) return response(status, { itemNotFound: { code: status, message: `fake failure of ${route}` } });
-    const handler = routes[route];
-    if (!handler) return response(404, { itemNotFound: { code: 404, message: `no fake route for ${route}` } });
-    return response(200, paginate(url, handler()));
+    return answer(profile, routes, failures, req.method, url);
   };
   const config: CloudConfig = {
     name: `fake-${profile}`,
@@ -140,4 +173,37 @@ export function fakeOpenStack(profile: Profile, routes: Record<string, () => unk
     failures,
     apiRequests: () => requests.filter((r) => r.path !== '/v3/auth/tokens' && r.path !== '/'),
   };
+}
+
+export interface FakeServer {
+  url: string;
+  requests: LoggedRequest[];
+  failures: Map<string, number>;
+  /** A clouds.yaml for this server (cloud name `fake`). */
+  cloudsYaml: string;
+  close(): Promise<void>;
+}
+
+/** The same fake over real HTTP on a port-0 server (for CLI tests): services under /identity, /compute, /network, ... */
+export async function startFakeServer(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile)): Promise<FakeServer> {
+  const requests: LoggedRequest[] = [];
+  const failures = new Map<string, number>();
+  let base = '';
+  const server = createServer((req, res) => {
+    void (async () => {
+      for await (const _chunk of req) {
+        // drain the request body
+      }
+      const url = new URL(req.url ?? '/', base);
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search });
+      const answered = answer(profile, routes, failures, req.method ?? 'GET', url, base);
+      const text = await answered.body.text();
+      res.writeHead(answered.status, answered.headers as Record<string, string>);
+      res.end(text);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const cloudsYaml = `clouds:\n  fake:\n    auth:\n      auth_url: ${base}/identity/v3\n      username: demo\n      password: fake-password-for-tests\n      project_name: bascule-src\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    interface: public\n`;
+  return { url: base, requests, failures, cloudsYaml, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,0 +1,144 @@
+import type { Argv } from 'yargs';
+import { ExportInvalidPlanError, exportProject, type ExportProgressEvent, type ExportResult } from '../../export/export.js';
+import type { KindWarning } from '../../kinds/kind.js';
+import { connect, loadCloudConfig } from '../../openstack/index.js';
+import { serializePlan } from '../../plan/canonical.js';
+import { writePlan } from '../../plan/io.js';
+import { PLAN_KINDS } from '../../plan/kinds.js';
+import { formatIssues } from '../../plan/validate.js';
+import { EXIT } from '../../shared/errors.js';
+import { defineCommand } from '../command.js';
+import type { GlobalArgs, RunContext } from '../context.js';
+import { concurrency, osCloud } from '../options.js';
+import { serialise, table } from '../views/output.js';
+import { startProgress } from '../views/progress.js';
+
+interface ExportArgs {
+  'os-cloud'?: string;
+  output?: string;
+  kinds?: string[];
+  'exclude-kinds'?: string[];
+  select?: string[];
+  dependencies: boolean;
+  'include-user-data': boolean;
+  'allow-partial': boolean;
+  concurrency: number;
+}
+
+/** The end-of-run summary: counts and requests per kind, then warnings. */
+export function summary(result: ExportResult, output: string | undefined): Record<string, unknown> {
+  const kinds = PLAN_KINDS.filter((k) => result.stats.perKind[k].count > 0 || result.stats.perKind[k].requests > 0).map((k) => ({
+    kind: k,
+    resources: result.plan.resources.filter((r) => r.kind === k && r.external !== true).length,
+    external: result.plan.resources.filter((r) => r.kind === k && r.external === true).length,
+    requests: result.stats.perKind[k].requests,
+  }));
+  return {
+    output: output ?? '(stdout)',
+    project: result.plan.provenance.project,
+    cloud: result.plan.provenance.cloud,
+    profile: result.plan.provenance.profile.name ?? null,
+    resources: result.plan.resources.length,
+    requests: result.stats.requests,
+    kinds,
+    warnings: result.warnings,
+  };
+}
+
+function summaryTable(result: ExportResult, output: string | undefined): string {
+  const data = summary(result, output) as { kinds: { kind: string; resources: number; external: number; requests: number }[] };
+  const rows = data.kinds.map((k) => [k.kind, k.resources, k.external, k.requests]);
+  rows.push(['total', data.kinds.reduce((a, k) => a + k.resources, 0), data.kinds.reduce((a, k) => a + k.external, 0), result.stats.requests]);
+  let text = table(['kind', 'exported', 'external', 'requests'], rows);
+  if (result.warnings.length > 0) {
+    text += `\n${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}:\n`;
+    text += result.warnings.map((w: KindWarning) => `  ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`).join('\n') + '\n';
+  }
+  text += `\n${result.plan.resources.length} resources from project ${result.plan.provenance.project.name} written to ${output ?? 'stdout'}\n`;
+  return text;
+}
+
+function progressView(ctx: RunContext, cloudName: string): { onProgress: (event: ExportProgressEvent) => void; stop: () => void } {
+  const progress = startProgress(ctx, `reading ${cloudName}`);
+  const done = new Map<string, number>();
+  const running = new Set<string>();
+  const render = (extra = '') => {
+    const counts = [...done.entries()].map(([k, n]) => `${k} ${n}`).join(', ');
+    progress.update(`reading ${cloudName}: ${counts}${running.size > 0 ? ` (waiting for ${[...running].join(', ')})` : ''}${extra}`);
+  };
+  return {
+    onProgress(event) {
+      if (event.type === 'kind-start') running.add(event.kind);
+      else if (event.type === 'kind-done') {
+        running.delete(event.kind);
+        done.set(event.kind, event.count);
+      } else if (event.type === 'kind-failed') {
+        running.delete(event.kind);
+        done.set(`${event.kind} (failed)`, 0);
+      } else if (event.type === 'externals') {
+        render(`; describing ${event.count} external references`);
+        return;
+      }
+      render();
+    },
+    stop: () => progress.stop(),
+  };
+}
+
+const list = (value: unknown): string[] | undefined => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String));
+
+/** `bascule export`: snapshot a project into a plan. */
+export const exportCommand = defineCommand<ExportArgs>({
+  command: 'export',
+  describe: 'Read a project through the APIs and write it as a plan (JSON)',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .option('os-cloud', osCloud)
+      .option('output', { type: 'string', alias: 'o', describe: 'write the plan to FILE (mode 0600, atomic); default: stdout' })
+      .option('kinds', { type: 'string', array: true, describe: `only these kinds (comma-separated or repeated): ${PLAN_KINDS.join(', ')}` })
+      .option('exclude-kinds', { type: 'string', array: true, describe: 'never these kinds (references to them become external where possible)' })
+      .option('select', { type: 'string', array: true, describe: 'only resources matching PATTERN: a name glob (web-*), tag:TAG or id:ID; repeatable' })
+      .option('dependencies', { type: 'boolean', default: true, describe: 'pull in what selected resources use (--no-dependencies: only the selection)' })
+      .option('include-user-data', { type: 'boolean', default: false, describe: "export servers' user_data (marked sensitive; needs admin rights to read)" })
+      .option('allow-partial', { type: 'boolean', default: false, describe: 'write the plan even if a whole kind cannot be read' })
+      .option('concurrency', concurrency)
+      .example('$0 export --os-cloud src -o plan.json', 'export the whole project')
+      .example("$0 export --os-cloud src --kinds server --select 'web-*' -o web.json", 'the web servers and what they use') as unknown as Argv<ExportArgs>,
+  async run(args, ctx) {
+    const config = await loadCloudConfig(args['os-cloud'], { files: ctx.cloudsFiles });
+    const connecting = startProgress(ctx, `connecting to ${config.name}`);
+    const cloud = await connect(config, { logger: ctx.logger, concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) } }).finally(() => connecting.stop());
+    const view = progressView(ctx, config.name);
+    let result: ExportResult;
+    try {
+      const kinds = list(args.kinds);
+      const excludeKinds = list(args['exclude-kinds']);
+      const select = list(args.select);
+      result = await exportProject(cloud, {
+        ...(kinds ? { kinds } : {}),
+        ...(excludeKinds ? { excludeKinds } : {}),
+        ...(select ? { select } : {}),
+        dependencies: args.dependencies,
+        includeUserData: args['include-user-data'],
+        allowPartial: args['allow-partial'],
+        signal: ctx.signal,
+        logger: ctx.logger,
+        onProgress: view.onProgress,
+        cloudName: config.name,
+      });
+    } catch (error) {
+      if (error instanceof ExportInvalidPlanError) ctx.stderr(formatIssues(error.issues));
+      throw error;
+    } finally {
+      view.stop();
+      await cloud.close();
+    }
+    if (args.output !== undefined) await writePlan(args.output, result.plan);
+    else ctx.stdout(serializePlan(result.plan));
+    // The plan goes to stdout when there is no --output: the summary then goes to stderr.
+    const summaryOut = args.output !== undefined && ctx.format !== 'table' ? ctx.stdout : ctx.stderr;
+    if (ctx.format !== 'table') summaryOut(serialise(summary(result, args.output), ctx.format));
+    else if (!ctx.quiet) ctx.stderr(summaryTable(result, args.output));
+    return EXIT.OK;
+  },
+});
