@@ -5,6 +5,7 @@
  * its marker and left alone; `resume` continues a journal, adopting what an interrupted create left unmarked.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
 import type { Plan } from '../plan/types.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
@@ -222,6 +223,9 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   // A crash (test hook) stops the walk at once, as a kill would.
   const crash = new AbortController();
   const signal = deps.target.signal ? AbortSignal.any([deps.target.signal, crash.signal]) : crash.signal;
+  // Every call in flight listens to the signal: many at once is expected, not a leak.
+  setMaxListeners(0, signal);
+  if (deps.target.signal) setMaxListeners(0, deps.target.signal);
   emit({ type: 'apply.start', total: graph.order.length, resume: prior.runs.length > 0 });
 
   const visit = async (key: string) => {

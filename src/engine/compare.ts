@@ -5,7 +5,7 @@
  */
 import type { DraftEntry, KindReader, KindWriter, ReadContext } from '../kinds/kind.js';
 import { MARKER_PROPERTY, userTags, withoutMarker } from '../kinds/markers.js';
-import { KIND_REFS, type RefDecl } from '../plan/kinds.js';
+import { KIND_REFS, type PlanKind, type RefDecl } from '../plan/kinds.js';
 import { lossyFields, sensitiveFields } from '../plan/schema.js';
 import type { PlanResource } from '../plan/types.js';
 import type { FieldChange } from './actions.js';
@@ -36,9 +36,20 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-/** Fields never compared: lossy (schema or entry) and sensitive ones. */
+/**
+ * Spec fields that describe how to migrate, or that the target derives itself, rather than a state to compare:
+ * how a server's disk moves, whether Cinder calls a volume bootable (it follows the content), a rule's description
+ * (rules cannot be updated, and Neutron's default rules have none).
+ */
+const NOT_STATE: Partial<Record<PlanKind, readonly string[]>> = {
+  server: ['disk_strategy'],
+  volume: ['bootable'],
+  security_group_rule: ['description'],
+};
+
+/** Fields never compared: lossy (schema or entry), sensitive ones, and those that are not state. */
 export function uncomparedFields(entry: PlanResource): Set<string> {
-  return new Set([...lossyFields(entry.kind), ...(entry.lossy ?? []), ...sensitiveFields(entry.kind), ...(entry.sensitive ?? [])]);
+  return new Set([...lossyFields(entry.kind), ...(entry.lossy ?? []), ...sensitiveFields(entry.kind), ...(entry.sensitive ?? []), ...(NOT_STATE[entry.kind] ?? [])]);
 }
 
 /**

@@ -67,7 +67,7 @@ export async function decide(
   if (!writer) return blocked(entry, `Bascule cannot write ${entry.kind} resources yet`);
   const resolved: ResolvedEntry = { entry, refs, marker: markerFor(sourceProject, entry.key) };
   const pending = Object.values(refs).some((v) => (Array.isArray(v) ? v.some(isKnownAfterApply) : isKnownAfterApply(v)));
-  const lossy = lossyOnCreate(entry);
+  const lossy = [...new Set([...lossyOnCreate(entry), ...(writer.lossy?.(resolved) ?? [])])].sort();
   const createAction = (): Decision => {
     const why = writer.check?.(deps.target, resolved);
     if (why !== undefined) return blocked(entry, why);

@@ -4,6 +4,7 @@
  * plan's digest and a fingerprint of the target state it saw, and applied later only if neither changed.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Plan } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';
@@ -50,6 +51,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   const started = Date.now();
   const emit = deps.onEvent ?? NO_EVENTS;
   const graph = buildGraph(plan);
+  if (deps.target.signal) setMaxListeners(0, deps.target.signal);
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const ids = new Map<string, string>();

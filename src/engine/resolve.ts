@@ -128,8 +128,11 @@ export async function resolveExternal(catalog: TargetCatalog, entry: PlanResourc
       if ('id' in match) return match;
       return byName(all, name, 'network');
     }
-    case 'volume_type':
-      return byName(await catalog.volumeTypes(), name, 'volume type');
+    case 'volume_type': {
+      // Cinder names a volume's type by name (and takes a name on create): the name is the reference.
+      const match = byName(await catalog.volumeTypes(), name, 'volume type');
+      return 'id' in match ? { id: name, how: match.how } : match;
+    }
     case 'subnet_pool':
       return byName(await catalog.subnetPools(), name, 'subnet pool');
     default:

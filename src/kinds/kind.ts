@@ -112,6 +112,8 @@ export interface KindWriter<W = unknown> {
    * The dry run shows the entry as blocked.
    */
   check?(ctx: WriteContext, resolved: ResolvedEntry): string | undefined;
+  /** Spec fields of this entry that a create on this target cannot keep (beyond the schema's lossy fields). */
+  lossy?(resolved: ResolvedEntry): string[];
   /**
    * Adds the marker to an object found by name that an interrupted create made before it could mark it
    * (Neutron: create, then tag). Only called when the journal shows that create in doubt.

@@ -1,0 +1,73 @@
+/**
+ * Volumes: created with their size, type, AZ and metadata (plus the `bascule_marker` key, set in the same call, so
+ * an interrupted create is always found by marker), from their image or snapshot if the entry says so; then
+ * waited for until `available`, with Cinder's error reported if it goes to `error`.
+ */
+import * as volumes from '../../openstack/block-storage/volumes/requests.js';
+import type { Volume, VolumeCreateOpts } from '../../openstack/block-storage/volumes/types.js';
+import { collect } from '../../openstack/pagination.js';
+import { waitOrThrow } from '../../openstack/waiter.js';
+import type { VolumeSpec } from '../../plan/types.js';
+import type { KindWriter, WriteContext } from '../kind.js';
+import { MARKER_PROPERTY, withoutMarker } from '../markers.js';
+import { getOrUndefined, refId, removeIgnoringMissing, sig } from './shared.js';
+
+export const VOLUME_WAIT_MS = 30 * 60_000;
+
+async function listVolumes(ctx: WriteContext, query: Record<string, string>): Promise<Volume[]> {
+  return collect(volumes.list(ctx.cloud.blockStorage, query, sig(ctx)));
+}
+
+export const volumeWriter: KindWriter<Volume> = {
+  kind: 'volume',
+  updatable: ['name', 'description', 'metadata'],
+  async find(ctx, r) {
+    const byMarker = (await listVolumes(ctx, { metadata: JSON.stringify({ [MARKER_PROPERTY]: r.marker }) })).filter((v) => v.metadata?.[MARKER_PROPERTY] === r.marker && v.status !== 'deleting');
+    if (byMarker.length > 0) return byMarker;
+    const name = (r.entry.spec as VolumeSpec).name;
+    if (!name) return [];
+    return (await listVolumes(ctx, { name })).filter((v) => v.name === name && v.status !== 'deleting');
+  },
+  async create(ctx, r) {
+    const spec = r.entry.spec as VolumeSpec;
+    const body: VolumeCreateOpts = { size: spec.size, name: spec.name, metadata: { ...(spec.metadata ?? {}), [MARKER_PROPERTY]: r.marker } };
+    if (spec.description) body.description = spec.description;
+    if (spec.availability_zone) body.availability_zone = spec.availability_zone;
+    if (spec.multiattach) body.multiattach = true;
+    const type = refId(r, 'volume_type');
+    if (type) body.volume_type = type;
+    const image = refId(r, 'image');
+    if (image) body.imageRef = image;
+    const snapshot = refId(r, 'snapshot');
+    if (snapshot) body.snapshot_id = snapshot;
+    return volumes.create(ctx.cloud.blockStorage, body, sig(ctx));
+  },
+  async update(ctx, current, r, fields) {
+    const spec = r.entry.spec as VolumeSpec;
+    const body: Record<string, unknown> = {};
+    if (fields.includes('name')) body.name = spec.name;
+    if (fields.includes('description')) body.description = spec.description ?? '';
+    if (Object.keys(body).length > 0) await volumes.update(ctx.cloud.blockStorage, current.id, body, sig(ctx));
+    if (fields.includes('metadata')) {
+      const keep = current.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
+      // PUT replaces the whole set (keys the plan dropped go away), the marker kept.
+      await ctx.cloud.blockStorage.put(`/volumes/${encodeURIComponent(current.id)}/metadata`, { metadata: { ...withoutMarker(spec.metadata), ...keep } }, sig(ctx));
+    }
+    return volumes.get(ctx.cloud.blockStorage, current.id, sig(ctx));
+  },
+  async waitUntilReady(ctx, created) {
+    return waitOrThrow(`volume ${created.name ?? created.id}`, {
+      poll: () => volumes.get(ctx.cloud.blockStorage, created.id, sig(ctx)),
+      status: (v) => v.status,
+      ready: ['available', 'in-use'],
+      failed: ['error', 'error_restoring', 'error_extending'],
+      timeoutMs: VOLUME_WAIT_MS,
+      intervalMs: 500,
+      signal: ctx.signal,
+    });
+  },
+  get: (ctx, id) => getOrUndefined(() => volumes.get(ctx.cloud.blockStorage, id, sig(ctx))),
+  hasMarker: (wire, marker) => wire.metadata?.[MARKER_PROPERTY] === marker,
+  remove: (ctx, id) => removeIgnoringMissing(() => volumes.remove(ctx.cloud.blockStorage, id, sig(ctx))),
+  idOf: (wire) => wire.id,
+};
