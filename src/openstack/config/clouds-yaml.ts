@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, visit } from 'yaml';
 import { UsageError } from '../../shared/errors.js';
 import { secret } from '../../shared/secret.js';
 import type { AuthConfig, CloudConfig, Interface } from './types.js';
@@ -70,6 +70,14 @@ export function parseCloudsFile(path: string, text: string): Raw {
   if (!isMap(doc.contents)) {
     throw new UsageError('CONFIG_INVALID', `${path}: the top level must be a mapping with a \`clouds\` key`);
   }
+  // `compute_api_version: 2.50` is the number 2.5 to YAML: keep version values as written.
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && typeof pair.key.value === 'string' && pair.key.value.endsWith('_api_version') && isScalar(pair.value) && typeof pair.value.value === 'number' && pair.value.source) {
+        pair.value.value = pair.value.source;
+      }
+    },
+  });
   const value = doc.toJS({ maxAliasCount: 100 }) as Raw;
   const clouds = value.clouds;
   if (clouds !== undefined && (clouds === null || typeof clouds !== 'object' || Array.isArray(clouds))) {

@@ -140,6 +140,15 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
     expect(config.auth.projectName).toBe('demo');
   });
 
+  it('keeps microversion pins as written, even unquoted (3.40 is not 3.4)', async () => {
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  c:\n    auth: {auth_url: "https://k.example:5000", username: u, password: pw-Pins-0001, project_name: p}\n    compute_api_version: 2.50\n    volume_api_version: 3.40\n    identity_api_version: 3\n',
+    );
+    const config = await load('c');
+    expect(config.apiVersions).toEqual({ compute: '2.50', volume: '3.40', identity: '3' });
+  });
+
   it('turns TLS verification off only when asked', async () => {
     await put('clouds.yaml', cwd);
     const config = await load('lab', { OS_PASSWORD: 'pw-Lab-0001' });
