@@ -1,4 +1,4 @@
-import { BasculeError } from '../../shared/errors.js';
+import { AbortedError, BasculeError } from '../../shared/errors.js';
 import { rememberSecret, Secret } from '../../shared/secret.js';
 import type { AuthConfig } from '../config/types.js';
 import { extractServiceMessage } from '../errors.js';
@@ -90,6 +90,7 @@ export async function authenticate(transport: Transport, auth: AuthConfig, signa
       ...(signal ? { signal } : {}),
     });
   } catch (error) {
+    if (signal?.aborted) throw new AbortedError('identity: authentication aborted', { cause: error });
     const code = (error as NodeJS.ErrnoException).code;
     throw new BasculeError('OS_AUTH_UNREACHABLE', `identity: cannot reach ${url}: ${code ?? (error as Error).message}`, { cause: error, hint: 'check auth_url in clouds.yaml and that Keystone is reachable' });
   }

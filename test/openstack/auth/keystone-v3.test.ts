@@ -202,6 +202,16 @@ describe('authentication failures', () => {
     }
   });
 
+  it('an abort during authentication is an AbortedError, not "cannot reach"', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const cloud = fakeCloud(fake);
+    const error = await cloud.token(controller.signal).catch((e: unknown) => e);
+    expect(isBasculeError(error) && error.code).toBe('ABORTED');
+    expect(isBasculeError(error) && error.exitCode).toBe(130);
+    await cloud.close();
+  });
+
   it('an unreachable Keystone gives OS_AUTH_UNREACHABLE naming the URL', async () => {
     const local = await FakeOpenStack.start();
     const config = fakeConfig(local);
