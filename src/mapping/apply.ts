@@ -316,7 +316,7 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
     // Names, in order, each rule on the result of the previous.
     const spec = resource.spec as unknown as Record<string, unknown>;
     const isDefaultGroup = resource.kind === 'security_group' && spec.name === 'default';
-    if (named.has(resource.kind) && typeof spec.name === 'string' && !isDefaultGroup) {
+    if (named.has(resource.kind) && typeof spec.name === 'string' && spec.name !== '' && !isDefaultGroup) {
       (mapping.names ?? []).forEach((rule, index) => {
         if (rule.kinds !== undefined && !(rule.kinds as readonly string[]).includes(resource.kind)) return;
         const before = spec.name as string;

@@ -167,6 +167,14 @@ describe('applyMapping: zones and names', () => {
     expect(spec(out.plan, 'security_group:db').name).toBe('x-db');
   });
 
+  it('leaves unnamed entries unnamed (ports Nova created have an empty name)', () => {
+    const plan = webPlan();
+    (entry(plan, 'port:web-1/eth0').spec as { name: string }).name = '';
+    const out = applyMapping(plan, mapping('names:\n  - { prefix: "mig-" }\n'));
+    expect(spec(out.plan, 'port:web-1/eth0').name).toBe('');
+    expect(spec(out.plan, 'port:web-2/eth0').name).toBe(`mig-${String(spec(plan, 'port:web-2/eth0').name)}`);
+  });
+
   it('strips prefixes and suffixes only where present', () => {
     const plan = webPlan();
     const out = applyMapping(plan, mapping('names:\n  - { strip_prefix: "web-" }\n  - { strip_suffix: "-v4" }\n'));
