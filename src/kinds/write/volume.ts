@@ -6,7 +6,7 @@
 import * as volumes from '../../openstack/block-storage/volumes/requests.js';
 import type { Volume, VolumeCreateOpts } from '../../openstack/block-storage/volumes/types.js';
 import { collect } from '../../openstack/pagination.js';
-import { waitOrThrow } from '../../openstack/waiter.js';
+import { waitFor, waitOrThrow } from '../../openstack/waiter.js';
 import type { VolumeSpec } from '../../plan/types.js';
 import type { KindWriter, WriteContext } from '../kind.js';
 import { MARKER_PROPERTY, withoutMarker } from '../markers.js';
@@ -68,6 +68,19 @@ export const volumeWriter: KindWriter<Volume> = {
   },
   get: (ctx, id) => getOrUndefined(() => volumes.get(ctx.cloud.blockStorage, id, sig(ctx))),
   hasMarker: (wire, marker) => wire.metadata?.[MARKER_PROPERTY] === marker,
-  remove: (ctx, id) => removeIgnoringMissing(() => volumes.remove(ctx.cloud.blockStorage, id, sig(ctx))),
+  async remove(ctx, id) {
+    // A volume whose server was just deleted is still detaching for a moment: wait until Cinder lets it go.
+    const outcome = await waitFor({
+      poll: async () => (await getOrUndefined(() => volumes.get(ctx.cloud.blockStorage, id, sig(ctx))))?.status ?? 'gone',
+      status: (s) => s,
+      ready: ['gone', 'available', 'error', 'error_restoring', 'error_extending'],
+      failed: [],
+      timeoutMs: 5 * 60_000,
+      intervalMs: 250,
+      signal: ctx.signal,
+    });
+    if (outcome.lastStatus === 'gone') return;
+    await removeIgnoringMissing(() => volumes.remove(ctx.cloud.blockStorage, id, sig(ctx)));
+  },
   idOf: (wire) => wire.id,
 };

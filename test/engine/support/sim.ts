@@ -114,3 +114,24 @@ export function projectPlan(): Plan {
     ],
   } as Plan;
 }
+
+const TABLES = ['networks', 'subnets', 'ports', 'routers', 'floatingips', 'securityGroups', 'securityGroupRules', 'keypairs', 'servers', 'serverGroups', 'images', 'volumes', 'snapshots'] as const;
+const VOLATILE = new Set(['updated_at', 'revision_number', 'updated']);
+
+/** Every object of the target region, as comparable text per table (volatile timestamps left out). */
+export function snapshotTarget(t: SimTarget): Record<string, string[]> {
+  const state = t.sim.regionState('dst') as unknown as Record<string, { all(): Record<string, unknown>[] }>;
+  const out: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    out[table] = state[table]!.all()
+      .map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([k]) => !VOLATILE.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)))))
+      .sort();
+  }
+  return out;
+}
+
+/** How many objects of each table. */
+export function countTarget(t: SimTarget): Record<string, number> {
+  const state = t.sim.regionState('dst') as unknown as Record<string, { size: number }>;
+  return Object.fromEntries(TABLES.map((table) => [table, state[table]!.size]));
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyPlan, SimulatedCrash } from '../../src/engine/apply.js';
+import { rollback } from '../../src/engine/rollback.js';
+import * as networks from '../../src/openstack/network/networks/requests.js';
+import * as keypairs from '../../src/openstack/compute/keypairs/requests.js';
+import { projectPlan, snapshotTarget, startTarget, type SimTarget } from './support/sim.js';
+
+const journal = () => join(mkdtempSync(join(tmpdir(), 'bascule-rb-')), 'j.jsonl');
+
+describe('rollback on the simulator', () => {
+  let t: SimTarget;
+  beforeEach(async () => {
+    t = await startTarget();
+    // Pre-existing resources: a network with a plan name (reused, never deleted), an unrelated one, the keypair.
+    await networks.create(t.cloud.network, { name: 'back', description: 'was here before' });
+    await networks.create(t.cloud.network, { name: 'unrelated' });
+    await keypairs.create(t.cloud.compute, { name: 'deploy', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5xQm1iZ0pJcE9hVnR6c2h1bmJ0b3Jhc2x2ZmRr deploy@bastion' });
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it('after a full apply, leaves the target exactly as it was, pre-existing resources included', async () => {
+    const before = snapshotTarget(t);
+    const file = journal();
+    const result = await applyPlan(projectPlan(), t.deps(), { journalPath: file });
+    expect(result.nodes.filter((n) => n.outcome === 'failed')).toEqual([]);
+    expect(snapshotTarget(t)).not.toEqual(before);
+    const undone = await rollback(t.deps(), { journalPath: file });
+    expect(undone.items.filter((i) => i.outcome === 'failed')).toEqual([]);
+    expect(undone.ok).toBe(true);
+    expect(snapshotTarget(t)).toEqual(before);
+  });
+
+  for (const n of [3, 9, 15]) {
+    it(`after an apply crashed at mutating call #${n}, leaves the target exactly as it was`, async () => {
+      const before = snapshotTarget(t);
+      const file = journal();
+      let count = 0;
+      const hooks = {
+        afterCall: () => {
+          if (++count === n) throw new SimulatedCrash();
+        },
+      };
+      const partial = await applyPlan(projectPlan(), t.deps({ hooks }), { journalPath: file });
+      expect(partial.ok).toBe(false);
+      const undone = await rollback(t.deps(), { journalPath: file });
+      expect(undone.ok).toBe(true);
+      expect(snapshotTarget(t)).toEqual(before);
+    });
+  }
+
+  it('never deletes an object that lost its marker, and a second rollback does nothing', async () => {
+    const file = journal();
+    const result = await applyPlan(projectPlan(), t.deps(), { journalPath: file });
+    const front = result.ids['network:front']!;
+    await t.cloud.network.request('PUT', `/networks/${front}/tags`, { json: { tags: ['claimed-by-someone'] } });
+    const undone = await rollback(t.deps(), { journalPath: file });
+    expect(undone.items.find((i) => i.key === 'network:front')).toMatchObject({ outcome: 'kept' });
+    expect((await networks.get(t.cloud.network, front)).id).toBe(front);
+    const again = await rollback(t.deps(), { journalPath: file });
+    expect(again.items.filter((i) => i.outcome === 'deleted')).toEqual([]);
+  });
+});
