@@ -105,7 +105,6 @@ export class ServiceServer {
       if (fault?.kind === 'reset') {
         status = 0;
         req.socket.destroy();
-        finish();
         return;
       }
       if (fault?.kind === 'error') {

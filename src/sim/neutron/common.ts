@@ -69,17 +69,21 @@ function matchesFixedIps(item: Obj, wanted: string[]): boolean {
   });
 }
 
-/** Filters, sorts, paginates and trims a Neutron collection, and renders `<key>_links`. */
-export function neutronList(req: SimRequest, key: string, rendered: Obj[]): Reply {
+/**
+ * Filters, sorts, paginates and trims a Neutron collection, and renders `<key>_links`. Filters see the
+ * stored records; only the returned page is rendered (so a 10,000-item collection stays cheap).
+ */
+export function neutronList(req: SimRequest, key: string, records: Obj[], render: (o: Obj) => Obj = clone): Reply {
   const q = req.query;
-  let items = rendered;
+  let items = records;
   for (const name of new Set(q.keys())) {
     if (RESERVED.has(name)) continue;
     const wanted = q.getAll(name);
     if (name === 'fixed_ips') {
       items = items.filter((i) => matchesFixedIps(i, wanted));
     } else {
-      items = items.filter((i) => matchesValue(i[name], wanted));
+      // Computed attributes (a port's status, ...) exist only once rendered.
+      items = items.filter((i) => matchesValue(name in i ? i[name] : render(i)[name], wanted));
     }
   }
   const tagSets = (n: string): string[][] => q.getAll(n).map((v) => v.split(',').filter((t) => t));
@@ -122,7 +126,8 @@ export function neutronList(req: SimRequest, key: string, rendered: Obj[]): Repl
     body[`${key}_links`] = links;
   }
   const fields = q.getAll('fields');
-  body[key] = fields.length ? items.map((i) => pick(i, fields)) : items;
+  const rendered = items.map(render);
+  body[key] = fields.length ? rendered.map((i) => pick(i, fields)) : rendered;
   return { status: 200, body };
 }
 
