@@ -105,12 +105,26 @@ export class ServiceClient {
   }
 
   async #discoverMicroversions(root: string, version: string, signal?: AbortSignal): Promise<VersionRange | undefined> {
-    const response = await this.session.transport({
-      method: 'GET',
-      url: `${root}/`,
-      headers: { accept: 'application/json' },
-      ...(signal ? { signal } : {}),
-    });
+    let response: HttpResponse;
+    try {
+      response = await this.session.transport({
+        method: 'GET',
+        url: `${root}/`,
+        headers: { accept: 'application/json' },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      // A raw undici error would reach the CLI as an "internal error": give it our types.
+      if (signal?.aborted) throw new AbortedError(`${this.service}: version discovery aborted`, { cause: error });
+      const code = networkCode(error);
+      throw new OpenStackNetworkError(`${this.service}: GET ${redactUrl(`${root}/`)} (version discovery): ${code ?? scrubText((error as Error).message)}`, {
+        service: this.service,
+        method: 'GET',
+        url: redactUrl(`${root}/`),
+        cause: error,
+        ...(code ? { causeCode: code } : {}),
+      });
+    }
     const text = await response.body.text();
     if (response.status !== 200 && response.status !== 300) {
       this.session.logger.warn(`${this.service}: version discovery at ${root}/ answered ${response.status}; assuming no microversions`);

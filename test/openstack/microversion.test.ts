@@ -202,6 +202,35 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
     expect(find('versions/cinder-pike', 'v3.0')).toMatchObject({ version: '3.40', min_version: '3.0' });
   });
 
+  it('an unreachable version root is an OS_NETWORK error (not a raw socket error), and discovery is tried again next time', async () => {
+    const { fake, cloud } = await start('zed');
+    fake.on('GET', '/compute/', ({ raw, call }) => {
+      if (call === 1) {
+        raw.socket.destroy();
+        return undefined;
+      }
+      return { body: { versions: [{ id: 'v2.1', status: 'CURRENT', version: '2.93', min_version: '2.1' }] } };
+    });
+    fake.reply('GET', '/compute/v2.1/servers/detail', { body: { servers: [] } });
+    const error = await collect(servers.list(cloud.compute)).catch((e: unknown) => e);
+    expect(isBasculeError(error) && error.code).toBe('OS_NETWORK');
+    expect((error as Error).message).toMatch(/^compute: GET .*\/compute\/ \(version discovery\)/);
+    expect(await collect(servers.list(cloud.compute))).toEqual([]);
+    expect(fake.requestsTo('/compute/')).toHaveLength(2);
+  });
+
+  it('an abort during version discovery is an AbortedError', async () => {
+    const { fake, cloud } = await start('zed');
+    const controller = new AbortController();
+    await cloud.token();
+    fake.on('GET', '/compute/', () => {
+      controller.abort();
+      return new Promise(() => undefined);
+    });
+    const error = await cloud.compute.resolve(controller.signal).catch((e: unknown) => e);
+    expect(isBasculeError(error) && error.code).toBe('ABORTED');
+  });
+
   it('a version root that fails leaves the service without microversions (warned), calls go without header', async () => {
     const { fake, cloud } = await start('zed');
     fake.reply('GET', '/volume/', { status: 404, body: 'not here' });
