@@ -4,6 +4,7 @@
  * references (owned entries, external descriptions, or dropped with a warning), assign keys, map IDs to keys,
  * validate. Exporting an unchanged project twice gives the same plan except `provenance.exported_at`.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Cloud } from '../openstack/cloud.js';
 import * as servers from '../openstack/compute/servers/requests.js';
 import * as volumes from '../openstack/block-storage/volumes/requests.js';
@@ -237,6 +238,8 @@ interface ExternalRecord {
 /** Reads a project and assembles its plan. See docs/export.md. */
 export async function exportProject(cloud: Cloud, options: ExportOptions): Promise<ExportResult> {
   const { signal, logger } = options;
+  // Every request in flight listens to the signal: hundreds at once are expected, not a leak.
+  if (getMaxListeners(signal) < 10_000) setMaxListeners(10_000, signal);
   const selectors: Selector[] = (options.select ?? []).map(parseSelector);
   const requestedList = parseKinds(options.kinds, '--kinds') ?? [...PLAN_KINDS];
   const excluded = new Set(parseKinds(options.excludeKinds, '--exclude-kinds') ?? []);
