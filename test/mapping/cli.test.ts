@@ -46,6 +46,33 @@ describe('bascule mapping validate', () => {
     expect(report.issues.every((i) => typeof i.line === 'number')).toBe(true);
   });
 
+  it('with --plan, shows what the mapping does to the plan', async () => {
+    const { code, stdout } = await run(['mapping', 'validate', 'plans/mappings/pi-hos8-to-pi-new.yaml', '--plan', 'plans/web-two-tier.plan.json']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/flavor:m1\.small\s+name\s+m1\.small\s+s1\.small\s+\/flavors\/1/);
+    expect(stdout).toMatch(/image:ubuntu-22\.04\s+image with sha512 abababababababab\.\.\.\s+\/images\/3/);
+    expect(stdout).toMatch(/network:public\s+public \(no rule\)/);
+    expect(stdout).toMatch(/quota:shop\s+excluded\s+\/exclude\/kinds\/0/);
+  });
+
+  it('with --plan, exits 2 when the mapping cannot be applied to the plan, and says why (JSON)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bascule-validate-'));
+    const file = join(dir, 'm.yaml');
+    await writeFile(file, 'format: bascule.mapping/v1\nnames: [{ kinds: [keypair], regex: "^.*$", replace: "" }]\n');
+    const { code, stdout } = await run(['--format', 'json', 'mapping', 'validate', file, '--plan', 'plans/web-two-tier.plan.json']);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { valid: boolean; issues: unknown[]; applied: { issues: { code: string; path: string }[] } };
+    expect(report.valid).toBe(false);
+    expect(report.issues).toEqual([]);
+    expect(report.applied.issues.map((i) => [i.path, i.code])).toEqual([['/names/0', 'MAPPING_NAME_EMPTY']]);
+  });
+
+  it('with --plan, exits 2 on an invalid plan', async () => {
+    const { code, stderr } = await run(['mapping', 'validate', 'plans/mappings/nubo-to-pi.yaml', '--plan', 'plans/mappings/nubo-to-pi.yaml']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('plans/mappings/nubo-to-pi.yaml is not a valid plan');
+  });
+
   it('exits 2 on a missing file', async () => {
     const { code, stdout } = await run(['mapping', 'validate', 'no/such/mapping.yaml']);
     expect(code).toBe(2);

@@ -1,31 +1,77 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { formatMappingIssues, invertMapping, stringifyMapping, validateMappingFile } from '../../mapping/index.js';
+import { applyMapping, formatMappingIssues, invertMapping, stringifyMapping, validateMappingFile, type MappedPlan } from '../../mapping/index.js';
+import { readPlan } from '../../plan/io.js';
 import { hasErrors } from '../../plan/validate.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { defineCommand } from '../command.js';
 import type { GlobalArgs } from '../context.js';
-import { serialise } from '../views/output.js';
+import { serialise, table } from '../views/output.js';
 
 interface FileArgs {
   file: string;
+}
+
+interface ValidateArgs extends FileArgs {
+  plan?: string;
 }
 
 interface InvertArgs extends FileArgs {
   output?: string;
 }
 
-/** `bascule mapping validate FILE`: every problem of a mapping file at once; exit 0 when valid, 2 when not. */
-export const mappingValidate = defineCommand<FileArgs>({
+/** What a mapping does to a plan, as text: changes, how externals are found, what is left out or pulled in. */
+function describeApplied(mapped: MappedPlan): string {
+  const parts: string[] = [];
+  const show = (value: unknown) => (value === null ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value));
+  if (mapped.notes.length > 0) {
+    parts.push(`changes (${mapped.notes.length}):\n${table(['key', 'field', 'from', 'to', 'rule'], mapped.notes.map((n) => [n.key, n.field, show(n.from), show(n.to), n.rule]))}`);
+  }
+  const externals = Object.entries(mapped.resolution);
+  if (externals.length > 0) {
+    parts.push(`external references (${externals.length}):\n${table(['key', 'find on the target', 'rule'], externals.map(([key, r]) => [key, r.strategy === 'shape' ? `smallest fit for ${r.shape === undefined ? '?' : `${r.shape.vcpus} vCPU, ${r.shape.ram} MiB, ${r.shape.disk} GiB`}${r.within === undefined ? '' : ` among /${r.within}/`}` : r.strategy === 'checksum' ? `image with ${r.checksum?.os_hash_value !== undefined ? `${r.checksum.os_hash_algo ?? 'hash'} ${r.checksum.os_hash_value.slice(0, 16)}...` : `md5 ${r.checksum?.md5 ?? '?'}`}` : `${r.name}${r.strategy === 'unchanged' ? ' (no rule)' : ''}`, r.rule ?? '']))}`);
+  }
+  if (mapped.filtered.length > 0) {
+    parts.push(`left out (${mapped.filtered.length}):\n${table(['key', 'reason', 'because of'], mapped.filtered.map((f) => [f.key, f.reason, f.rule ?? f.via ?? '']))}`);
+  }
+  if (mapped.pulledIn.length > 0) {
+    parts.push(`pulled in by include (${mapped.pulledIn.length}):\n${table(['key', 'reason', 'of'], mapped.pulledIn.map((p) => [p.key, p.reason, p.of]))}`);
+  }
+  if (parts.length === 0) parts.push('the mapping changes nothing in this plan\n');
+  return parts.join('\n');
+}
+
+/**
+ * `bascule mapping validate FILE [--plan P]`: every problem of a mapping file at once, and with --plan what the
+ * mapping does to that plan. Exit 0 when valid, 2 when not (or when it cannot be applied to the plan).
+ */
+export const mappingValidate = defineCommand<ValidateArgs>({
   command: 'validate <file>',
-  describe: 'Check a mapping file (YAML or JSON) and list every problem with its path, line and a hint',
-  builder: (y: Argv<GlobalArgs>) => y.positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' }) as unknown as Argv<FileArgs>,
+  describe: 'Check a mapping file (YAML or JSON) and list every problem with its path, line and a hint; with --plan, show what it does to a plan',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' })
+      .option('plan', { type: 'string', describe: 'also apply the mapping to this plan and show the result (nothing is written)' }) as unknown as Argv<ValidateArgs>,
   async run(args, ctx) {
     const result = await validateMappingFile(args.file);
-    const valid = !hasErrors(result.issues);
-    if (ctx.format === 'table') ctx.stdout(formatMappingIssues(result.issues, args.file));
-    else ctx.stdout(serialise({ file: args.file, valid, issues: result.issues }, ctx.format));
+    let valid = !hasErrors(result.issues);
+    let mapped: MappedPlan | undefined;
+    if (valid && result.mapping !== undefined && args.plan !== undefined) {
+      const { plan } = await readPlan(args.plan);
+      mapped = applyMapping(plan, result.mapping);
+      valid = !hasErrors(mapped.issues);
+    }
+    if (ctx.format !== 'table') {
+      const applied = mapped === undefined ? {} : { plan: args.plan, applied: { issues: mapped.issues, notes: mapped.notes, resolution: mapped.resolution, filtered: mapped.filtered, pulledIn: mapped.pulledIn } };
+      ctx.stdout(serialise({ file: args.file, valid, issues: result.issues, ...applied }, ctx.format));
+      return valid ? EXIT.OK : EXIT.USAGE;
+    }
+    ctx.stdout(formatMappingIssues(result.issues, args.file));
+    if (mapped !== undefined) {
+      ctx.stdout(`\napplied to ${args.plan}:\n${describeApplied(mapped)}`);
+      if (mapped.issues.length > 0) ctx.stdout(`\n${formatMappingIssues(mapped.issues, `${args.file} on ${args.plan}`)}`);
+    }
     return valid ? EXIT.OK : EXIT.USAGE;
   },
 });
