@@ -1,7 +1,10 @@
+import * as volumesApi from '../openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../openstack/cloud.js';
+import * as servers from '../openstack/compute/servers/requests.js';
+import { waitOrThrow } from '../openstack/waiter.js';
 import * as images from '../openstack/image/images/requests.js';
 import type { Image, ImageCreateOpts } from '../openstack/image/images/types.js';
-import type { TransferMethod } from './image-transfer.js';
+import type { TransferImageResult, TransferMethod } from './image-transfer.js';
 import { transferImage } from './image-transfer.js';
 import type { ImageFingerprint } from './images.js';
 import { findExistingImage, fingerprintOf, removeImageQuietly } from './images.js';
@@ -62,6 +65,8 @@ export class WorkloadMover {
   readonly options: WorkloadOptions;
   readonly manager: TransferManager;
   readonly temporary: TemporaryImage[] = [];
+  /** Source servers this run stopped for a consistent copy (by id), and whether they were started again. */
+  readonly #stopped = new Map<string, { name: string; stop: Promise<void>; released: boolean }>();
 
   constructor(source: Cloud, target: Cloud, options: WorkloadOptions) {
     this.source = source;
@@ -75,7 +80,15 @@ export class WorkloadMover {
     await this.options.onTemporary?.(t);
   }
 
-  #transfer(key: string, args: { sourceImageId: string; expected: ImageFingerprint; label: string; signal: AbortSignal; createTargetImage: () => Promise<string> }) {
+  /**
+   * transferImage through the run's TransferManager (once per key, within --transfer-concurrency, with
+   * overall progress). The image writer uses it with key `image:<source id>`.
+   */
+  transfer(key: string, args: { sourceImageId: string; expected: ImageFingerprint; label: string; signal: AbortSignal; createTargetImage: () => Promise<string> }): Promise<TransferImageResult> {
+    return this.#transfer(key, args);
+  }
+
+  #transfer(key: string, args: { sourceImageId: string; expected: ImageFingerprint; label: string; signal: AbortSignal; createTargetImage: () => Promise<string> }): Promise<TransferImageResult> {
     return this.manager.image(key, (onProgress) =>
       transferImage({
         source: this.source,
@@ -122,13 +135,15 @@ export class WorkloadMover {
    * configured), transfer, and the snapshot recorded as temporary on the source.
    */
   async serverDisk(opts: { serverId: string; serverName: string; marker: string; signal: AbortSignal }): Promise<{ targetImageId: string; crashConsistent: boolean; bytes: number }> {
+    // Stopped (once) before anything of it is copied; started again after its disk is copied (release).
+    if (this.options.consistency === 'stop') await this.quiesce(opts.serverId, opts.serverName, opts.signal);
     const snap = await snapshotServer({
       source: this.source,
       serverId: opts.serverId,
       serverName: opts.serverName,
       imageName: `bascule-snapshot-${opts.serverName}`,
       consistency: this.options.consistency,
-      restartSource: this.options.restartSource,
+      restartSource: false,
       signal: opts.signal,
       metadata: { [TEMPORARY_PROPERTY]: opts.marker },
       ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
@@ -146,6 +161,7 @@ export class WorkloadMover {
         return image.id;
       },
     });
+    await this.release(opts.serverId, opts.signal);
     return { targetImageId: moved.targetImageId, crashConsistent: snap.crashConsistent, bytes: moved.bytes };
   }
 
@@ -154,6 +170,10 @@ export class WorkloadMover {
    * image on the source (recorded as temporary), transfer.
    */
   async volume(opts: { volumeId: string; volumeName: string; marker: string; signal: AbortSignal }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
+    if (this.options.consistency === 'stop') {
+      const volume = await volumesApi.get(this.source.blockStorage, opts.volumeId, { signal: opts.signal });
+      for (const a of volume.attachments ?? []) await this.quiesce(a.server_id, a.server_id, opts.signal);
+    }
     const up = await volumeToImage({
       source: this.source,
       volumeId: opts.volumeId,
@@ -177,6 +197,97 @@ export class WorkloadMover {
       },
     });
     return { targetImageId: moved.targetImageId, sizeGb: up.size, bytes: moved.bytes };
+  }
+
+  /**
+   * Stops a running source server once for this run (consistency 'stop'), so that its disk and volumes are
+   * copied at rest. Concurrent callers share the stop. A server that is not running is left as it is.
+   */
+  async quiesce(serverId: string, serverName: string, signal: AbortSignal): Promise<void> {
+    let entry = this.#stopped.get(serverId);
+    if (!entry) {
+      const stop = (async () => {
+        const server = await servers.get(this.source.compute, serverId, { signal });
+        if (server.status !== 'ACTIVE') {
+          this.#stopped.delete(serverId);
+          return;
+        }
+        await servers.stop(this.source.compute, serverId, signal);
+        await waitOrThrow(`source server ${server.name} (${serverId}), stopping for a consistent copy`, {
+          poll: () => servers.get(this.source.compute, serverId, { signal }),
+          status: (s) => s.status,
+          ready: ['SHUTOFF'],
+          failed: ['ERROR'],
+          timeoutMs: 10 * 60_000,
+          intervalMs: 500,
+          signal,
+          faultMessage: (s) => s.fault?.message,
+        });
+      })();
+      entry = { name: serverName, stop, released: false };
+      this.#stopped.set(serverId, entry);
+    }
+    await entry.stop;
+  }
+
+  /** Starts a source server this run stopped again, when --restart-source asked for it. */
+  async release(serverId: string, signal?: AbortSignal): Promise<void> {
+    const entry = this.#stopped.get(serverId);
+    if (!entry || entry.released || !this.options.restartSource) return;
+    entry.released = true;
+    await entry.stop.catch(() => undefined);
+    const live = signal && !signal.aborted ? signal : undefined;
+    const server = await servers.get(this.source.compute, serverId, live ? { signal: live } : {});
+    if (server.status !== 'SHUTOFF') return;
+    await servers.start(this.source.compute, serverId, live);
+    await waitOrThrow(`source server ${server.name} (${serverId}), starting again after its copy`, {
+      poll: () => servers.get(this.source.compute, serverId, live ? { signal: live } : {}),
+      status: (s) => s.status,
+      ready: ['ACTIVE'],
+      failed: ['ERROR'],
+      timeoutMs: 10 * 60_000,
+      intervalMs: 500,
+      ...(live ? { signal: live } : {}),
+      faultMessage: (s) => s.fault?.message,
+    });
+  }
+
+  /** The source servers this run stopped (ids), for the report. */
+  get stoppedServers(): string[] {
+    return [...this.#stopped.keys()];
+  }
+
+  /**
+   * The end of a run: source servers stopped for a copy are started again (with --restart-source), and the
+   * temporary images are removed after a success unless `keepTemporary`. Also sweeps temporaries an earlier,
+   * interrupted run left (those carrying `bascule_temporary` = one of `markers`).
+   */
+  async finish(opts: { success: boolean; keepTemporary: boolean; markers?: ReadonlySet<string> }): Promise<{ removed: TemporaryImage[]; failed: TemporaryImage[]; restarted: string[] }> {
+    const restarted: string[] = [];
+    for (const id of this.#stopped.keys()) {
+      const entry = this.#stopped.get(id)!;
+      if (entry.released || !this.options.restartSource) continue;
+      try {
+        await this.release(id);
+        restarted.push(id);
+      } catch (error) {
+        this.source.session.logger.warn('could not start the source server again', { server: entry.name, error: (error as Error).message });
+      }
+    }
+    if (!opts.success || opts.keepTemporary) return { removed: [], failed: [], restarted };
+    if (opts.markers && opts.markers.size > 0) {
+      const known = new Set(this.temporary.map((t) => t.imageId));
+      for (const [side, cloud] of [['source', this.source], ['target', this.target]] as const) {
+        try {
+          for (const image of await findTemporaryImages(cloud, opts.markers)) {
+            if (!known.has(image.id)) this.temporary.push({ side, imageId: image.id, purpose: `left by an interrupted run (${image.name ?? image.id})` });
+          }
+        } catch (error) {
+          cloud.session.logger.warn('could not list temporary images', { cloud: cloud.name, error: (error as Error).message });
+        }
+      }
+    }
+    return { ...(await this.cleanup()), restarted };
   }
 
   /** Removes every temporary image recorded by this mover (after success, unless --keep-temporary). */

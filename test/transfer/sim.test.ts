@@ -47,10 +47,17 @@ beforeAll(async () => {
           images: [
             { name: 'cirros', disk_format: 'qcow2', container_format: 'bare', data: { size: '3MiB', seed: 'cirros' } },
             { name: 'tampered', disk_format: 'raw', container_format: 'bare', data: { size: '512KiB', seed: 't' } },
+            { name: 'tampered-free', disk_format: 'raw', container_format: 'bare', data: { size: '300KiB', seed: 'f' } },
           ],
           networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.0.0.0/24' }] }],
-          volumes: [{ name: 'data-1', size: 1, image: 'cirros' }],
-          servers: [{ name: 'web-1', flavor: 'm1.tiny', image: 'cirros', networks: [{ network: 'net' }] }],
+          volumes: [
+            { name: 'data-1', size: 1, image: 'cirros' },
+            { name: 'data-2', size: 1, image: 'tampered-free' },
+          ],
+          servers: [
+            { name: 'web-1', flavor: 'm1.tiny', image: 'cirros', networks: [{ network: 'net' }] },
+            { name: 'db-1', flavor: 'm1.tiny', image: 'cirros', networks: [{ network: 'net' }], volumes: ['data-2'] },
+          ],
         }),
       },
       { name: 'b', profile: 'pike', delays: FAST, seed: seed({}) },
@@ -150,6 +157,30 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     expect(await sha256Of(target, vol.targetImageId)).toBe(await sha256Of(source, upload.imageId));
     const { failed } = await mover.cleanup();
     expect(failed).toEqual([]);
+    expect(await targetImageIds()).toEqual([]);
+  }, 120_000);
+
+  it('copies an in-use volume at rest: stops its server once, clones the volume, and restarts the server at the end', async () => {
+    let serverId = '';
+    for await (const sv of servers.list(source.compute)) if (sv.name === 'db-1') serverId = sv.id;
+    let volumeId = '';
+    for await (const v of volumes.list(source.blockStorage)) if (v.name === 'data-2') volumeId = v.id;
+    expect((await volumes.get(source.blockStorage, volumeId)).status).toBe('in-use');
+    const free = await byName(source, 'tampered-free');
+    const mover = new WorkloadMover(source, target, { consistency: 'stop', restartSource: true });
+    const vol = await mover.volume({ volumeId, volumeName: 'data-2', marker: 'bascule:v2', signal });
+    expect((await servers.get(source.compute, serverId)).status).toBe('SHUTOFF');
+    expect(mover.stoppedServers).toEqual([serverId]);
+    expect(await sha256Of(target, vol.targetImageId)).toBe(await sha256Of(source, free.id));
+    // The clone and its snapshot are gone; the original volume is still attached.
+    const names: string[] = [];
+    for await (const v of volumes.list(source.blockStorage)) names.push(String(v.name));
+    expect(names.sort()).toEqual(['data-1', 'data-2']);
+    expect((await volumes.get(source.blockStorage, volumeId)).status).toBe('in-use');
+    const done = await mover.finish({ success: true, keepTemporary: false, markers: new Set(['bascule:v2']) });
+    expect(done.restarted).toEqual([serverId]);
+    expect(done.failed).toEqual([]);
+    expect((await servers.get(source.compute, serverId)).status).toBe('ACTIVE');
     expect(await targetImageIds()).toEqual([]);
   }, 120_000);
 });
