@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { BasculeError } from '../shared/errors.js';
+import { AbortedError, BasculeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { CatalogEntry, EndpointChoice, ServiceName } from './auth/catalog.js';
@@ -31,6 +31,16 @@ export interface SessionOptions {
   refreshMarginMs?: number;
 }
 
+/** One authentication in progress, shared by every caller that needs a new token. */
+interface SharedAuth {
+  promise: Promise<Token>;
+  controller: AbortController;
+  /** Callers with a signal still waiting. */
+  waiting: number;
+  /** A caller without a signal waits: the request is never cancelled. */
+  unabortable: boolean;
+}
+
 /**
  * Per-cloud state shared by every ServiceClient: the transport, the token (reused until near expiry,
  * refreshed once for everybody on a 401), the catalog and the queues.
@@ -47,7 +57,7 @@ export class Session {
   readonly #refreshMarginMs: number;
   readonly #close: () => Promise<void>;
   #token: Token | undefined;
-  #pending: Promise<Token> | undefined;
+  #pending: SharedAuth | undefined;
   /** How many times this session authenticated (tests and `cloud info`). */
   authCount = 0;
 
@@ -99,10 +109,14 @@ export class Session {
    */
   async reauthenticate(stale: Token | undefined, signal?: AbortSignal): Promise<Token> {
     if (this.#token && this.#token !== stale && this.#token.expiresAt.getTime() - Date.now() > this.#refreshMarginMs) return this.#token;
+    if (signal?.aborted) throw new AbortedError('identity: authentication aborted');
     if (!this.#pending) {
-      this.#pending = (async () => {
+      // The request has its own signal: one caller's abort must not fail the others waiting for it.
+      const controller = new AbortController();
+      const shared: SharedAuth = { controller, waiting: 0, unabortable: false, promise: Promise.resolve(undefined as unknown as Token) };
+      shared.promise = (async () => {
         try {
-          const token = await authenticate(this.transport, this.config.auth, signal);
+          const token = await authenticate(this.transport, this.config.auth, controller.signal);
           this.authCount += 1;
           this.#token = token;
           this.logger.debug('authenticated', { cloud: this.config.name, expires_at: token.expiresAt.toISOString(), project: token.project?.name });
@@ -111,8 +125,33 @@ export class Session {
           this.#pending = undefined;
         }
       })();
+      this.#pending = shared;
     }
-    return this.#pending;
+    const shared = this.#pending;
+    if (!signal) {
+      shared.unabortable = true;
+      return shared.promise;
+    }
+    shared.waiting += 1;
+    return new Promise<Token>((resolve, reject) => {
+      const onAbort = (): void => {
+        shared.waiting -= 1;
+        // Cancel the request only when nobody is left waiting for it.
+        if (shared.waiting === 0 && !shared.unabortable) shared.controller.abort();
+        reject(new AbortedError('identity: authentication aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.promise.then(
+        (token) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(token);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   get catalog(): CatalogEntry[] {

@@ -169,6 +169,46 @@ describe('token reuse and refresh', () => {
     await cloud.close();
   });
 
+  it('one caller aborting does not fail the shared re-authentication of the others', async () => {
+    const cloud = fakeCloud(fake);
+    await collect(networks.list(cloud.network));
+    const hold = gate();
+    fake.holdAuth = hold.promise;
+    fake.revokeTokens();
+    const controller = new AbortController();
+    const impatient = collect(networks.list(cloud.network, undefined, { signal: controller.signal }));
+    const patient = collect(networks.list(cloud.network));
+    await until(() => fake.authRequests.length === 2, 'the shared re-authentication to start');
+    await until(() => fake.requestsTo('/network/v2.0/networks').length === 3, 'both calls to get their 401');
+    controller.abort();
+    const error = await impatient.catch((e: unknown) => e);
+    expect(isBasculeError(error) && error.code).toBe('ABORTED');
+    hold.open();
+    expect(await patient).toEqual([{ id: 'n1', name: 'private' }]);
+    expect(fake.authCount).toBe(2);
+    await cloud.close();
+  });
+
+  it('the shared re-authentication is cancelled when every caller waiting for it aborted', async () => {
+    const cloud = fakeCloud(fake);
+    await collect(networks.list(cloud.network));
+    const hold = gate();
+    fake.holdAuth = hold.promise;
+    fake.revokeTokens();
+    const controller = new AbortController();
+    const calls = [1, 2].map(() => collect(networks.list(cloud.network, undefined, { signal: controller.signal })).catch((e: unknown) => e));
+    await until(() => fake.authRequests.length === 2, 'the shared re-authentication to start');
+    controller.abort();
+    const errors = await Promise.all(calls);
+    expect(errors.map((e) => isBasculeError(e) && e.code)).toEqual(['ABORTED', 'ABORTED']);
+    hold.open();
+    await until(() => fake.authCount === 2, 'Keystone to answer the abandoned request');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The request was cancelled: its answer never became the session's token.
+    expect(cloud.session.authCount).toBe(1);
+    await cloud.close();
+  });
+
   it('a token refused again after re-authentication fails with OS_UNAUTHORIZED (no loop)', async () => {
     fake.on('GET', '/network/v2.0/networks', () => ({ status: 401, body: { error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } } }));
     const cloud = fakeCloud(fake);
