@@ -19,7 +19,7 @@
 #   router seed-router: gateway on `public`, interfaces on both subnets, route 10.30.0.0/16 via 10.20.1.254
 #   port seed-port-vip on seed-net-app: fixed IP 10.20.1.50, allowed address pair 10.20.1.51, group seed-web
 #   floating IP on seed-port-vip (description "seed vip")
-#   image seed-image: 3 MiB of random bytes, raw, private (copy and sha256 in state/data/)
+#   image seed-image: 3 MiB of random bytes, raw, private, property bascule_sha256 = sha256 of the bytes
 #   volumes seed-vol-data (1 GiB blank, type standard, metadata) and seed-vol-boot (1 GiB from seed-image)
 #   server group seed-group (affinity)
 #   server seed-vm-image: from seed-image, m1.tiny, on seed-net-app, seed-key, groups seed-web and seed-db,
@@ -114,7 +114,7 @@ reset_project() {
     os volume delete $ids
     for id in $ids; do wait_gone volume "$id"; done
   fi
-  for id in $(os image list --long -f json | python3 -c "import json,sys; [print(i['ID']) for i in json.load(sys.stdin) if i.get('Owner') == '$project']"); do
+  for id in $(os image list --long -f json | python3 -c "import json,sys; [print(i['ID']) for i in json.load(sys.stdin) if (i.get('Project') or i.get('Owner')) == '$project']"); do
     os image delete "$id"
   done
   for id in $(os server group list -f value -c ID); do os server group delete "$id"; done
@@ -203,10 +203,12 @@ seed_port_and_fip() {
 seed_image() {
   if ! has seed-image "$(names image list)"; then
     head -c $((3 * 1024 * 1024)) /dev/urandom > "$DATA/seed-image.raw"
-    sha256sum "$DATA/seed-image.raw" | cut -d' ' -f1 > "$DATA/seed-image.sha256"
+    local sum; sum=$(sha256sum "$DATA/seed-image.raw" | cut -d' ' -f1)
+    # the sha256 of the bytes, computed here before the upload, travels with the image (a property), so any
+    # checkout on this machine can check a download against it
     os image create --private --disk-format raw --container-format bare --file "$DATA/seed-image.raw" \
       --min-disk 1 --min-ram 64 --property os_distro=bascule-test --property hw_disk_bus=virtio \
-      --tag seed seed-image > /dev/null
+      --property bascule_sha256="$sum" --tag seed seed-image > /dev/null
     say "created image seed-image (3 MiB)"
   fi
   wait_for image seed-image active 120

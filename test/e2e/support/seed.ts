@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloudEnv, dataDir, REPO_ROOT, requireCloud } from './env.js';
+import { osJson } from './openstack-cli.js';
 
 export const SEED_SCRIPT = join(REPO_ROOT, 'test/e2e/seed-source.sh');
 
@@ -56,8 +57,8 @@ export const SEED = {
   image: {
     name: 'seed-image', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private', sizeBytes: 3 * 1024 * 1024,
     minDisk: 1, minRam: 64, properties: { os_distro: 'bascule-test', hw_disk_bus: 'virtio' }, tags: ['seed'],
-    /** the uploaded bytes, and their sha256 in seed-image.sha256, in dataDir() */
-    file: 'seed-image.raw',
+    /** image property holding the sha256 (hex) of the uploaded bytes, computed before the upload */
+    sha256Property: 'bascule_sha256',
   },
   volumes: {
     data: { name: 'seed-vol-data', sizeGiB: 1, type: 'standard', description: 'data volume', bootable: false,
@@ -129,7 +130,12 @@ export function seedOnce(): Promise<SeedResult> {
   return pending;
 }
 
-/** The sha256 (hex) of the seeded image's bytes, as written by seed-source.sh. */
+/** The sha256 (hex) of the seeded image's bytes, as seed-source.sh computed them before the upload. */
 export async function seedImageSha256(): Promise<string> {
-  return (await readFile(join(dataDir(), 'seed-image.sha256'), 'utf8')).trim();
+  const image = await osJson<{ properties?: Record<string, unknown> }>('src', ['image', 'show', SEED.image.name]);
+  const sum = image.properties?.[SEED.image.sha256Property];
+  if (typeof sum !== 'string' || !/^[0-9a-f]{64}$/.test(sum)) {
+    throw new Error(`image ${SEED.image.name} has no ${SEED.image.sha256Property} property: run seed-source.sh --reset`);
+  }
+  return sum;
 }
