@@ -290,6 +290,30 @@ export function applyNameRule(rule: NameRule, name: string): string {
 const MAX_NAME = 255;
 
 /**
+ * The name an entry of `kind` named `name` gets on the target through the mapping's name rules (what applyMapping
+ * does to a non-external entry). Unnamed entries and the `default` security group keep their name. For the audit:
+ * matching a source entry with a target resource by name.
+ */
+export function mapName(mapping: Mapping, kind: PlanKind, name: string): string {
+  if (!(NAMED_KINDS as readonly string[]).includes(kind) || name === '' || (kind === 'security_group' && name === 'default')) return name;
+  let current = name;
+  for (const rule of mapping.names ?? []) {
+    if (rule.kinds !== undefined && !(rule.kinds as readonly string[]).includes(kind)) continue;
+    current = applyNameRule(rule, current);
+  }
+  return current;
+}
+
+/**
+ * The zone a server or volume (or a network or router hint) in `zone` gets on the target, for a plan exported from
+ * `region`: the first matching rule's `to` (null: no zone), or the zone unchanged when no rule matches.
+ */
+export function mapZone(mapping: Mapping, kind: AzKind, zone: string, region: string | null): string | null {
+  const rule = (mapping.availability_zones ?? []).find((r) => r.from === zone && (r.region === undefined || r.region === region) && (r.kinds ?? DEFAULT_AZ_KINDS).includes(kind));
+  return rule === undefined ? zone : rule.to;
+}
+
+/**
  * Rewrites a plan for the target with a (valid) mapping. Pure: the input plan is not modified. See MappedPlan; the
  * engine must refuse to apply when `issues` holds an error.
  */

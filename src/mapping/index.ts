@@ -1,5 +1,5 @@
 /** The mapping module's public API: load, validate, apply and invert mapping files (pure: no cloud). */
-export { applyMapping, applyNameRule, compareFlavors, smallestFit } from './apply.js';
+export { applyMapping, applyNameRule, compareFlavors, mapName, mapZone, smallestFit } from './apply.js';
 export type { FilteredEntry, FlavorLike, MappedPlan, MappingNote, PulledInEntry, Resolution, ResolutionStrategy, Shape } from './apply.js';
 export { invertMapping } from './invert.js';
 export type { Inversion, InversionProblem } from './invert.js';

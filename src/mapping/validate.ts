@@ -74,14 +74,19 @@ function scopeKey(rule: Json): string {
 function checkTable(issues: Issue[], section: string, rules: readonly unknown[], skip: (index: number) => boolean): void {
   const seen = new Map<string, number>();
   const catchAll: { index: number; region: unknown }[] = [];
+  const unscoped = new Map<string, number>();
   rules.forEach((raw, index) => {
     if (skip(index) || !isObject(raw)) return;
     const path = pointer(section, index);
+    const kinds = section === 'availability_zones' ? ((raw.kinds as string[] | undefined) ?? DEFAULT_AZ_KINDS) : [''];
     const shadow = catchAll.find((c) => c.region === undefined || c.region === raw.region);
+    const wider = raw.region === undefined ? undefined : kinds.map((kind) => unscoped.get(`${kind}|${JSON.stringify(raw.from)}`)).find((i) => i !== undefined);
     if (shadow !== undefined) {
       issues.push(warning(path, 'MAPPING_RULE_UNREACHABLE', `this rule comes after ${pointer(section, shadow.index)}, which matches everything${raw.region === undefined ? '' : ' in its region'}; it can never match`, 'the first matching rule wins: move catch-all rules last'));
+    } else if (wider !== undefined && kinds.every((kind) => unscoped.has(`${kind}|${JSON.stringify(raw.from)}`))) {
+      issues.push(warning(path, 'MAPPING_RULE_UNREACHABLE', `this rule comes after ${pointer(section, wider)}, which matches the same in every region; it can never match`, 'the first matching rule wins: put region-scoped rules before the rule for all regions'));
     }
-    const kinds = section === 'availability_zones' ? ((raw.kinds as string[] | undefined) ?? DEFAULT_AZ_KINDS) : [''];
+    if (raw.region === undefined) for (const kind of kinds) if (!unscoped.has(`${kind}|${JSON.stringify(raw.from)}`)) unscoped.set(`${kind}|${JSON.stringify(raw.from)}`, index);
     for (const kind of kinds) {
       const key = `${kind}|${scopeKey(raw)}`;
       const first = seen.get(key);

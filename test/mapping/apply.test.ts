@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyMapping, parseMapping, smallestFit, type FlavorLike, type Mapping } from '../../src/mapping/index.js';
+import { applyMapping, mapName, mapZone, parseMapping, smallestFit, type FlavorLike, type Mapping } from '../../src/mapping/index.js';
 import type { Plan, PlanResource } from '../../src/plan/types.js';
 import { checkPlan } from '../../src/plan/validate.js';
 
@@ -281,6 +281,29 @@ describe('applyMapping: purity and validity', () => {
     expect(out.plan).toEqual(webPlan());
     expect(out.notes).toEqual([]);
     expect(out.filtered).toEqual([]);
+  });
+});
+
+describe('mapName and mapZone (for the audit)', () => {
+  it('give the same names and zones as applyMapping', () => {
+    const m = mapping([
+      'names: [{ kinds: [server], prefix: "mig-" }, { regex: "^mig-web-(.*)$", replace: "front-$1" }, { suffix: "-x" }]',
+      'availability_zones: [{ from: nova, to: az1, kinds: [server] }, { from: nova, to: null, kinds: [volume], region: RegionOne }]',
+      '',
+    ].join('\n'));
+    const plan = webPlan();
+    const out = applyMapping(plan, m);
+    for (const resource of plan.resources) {
+      if (resource.external === true) continue;
+      const name = (resource.spec as { name?: unknown }).name;
+      if (typeof name === 'string') expect(mapName(m, resource.kind, name)).toBe(spec(out.plan, resource.key).name);
+      if (resource.kind === 'server' || resource.kind === 'volume') {
+        expect(mapZone(m, resource.kind, 'nova', plan.provenance.region)).toBe(spec(out.plan, resource.key).availability_zone ?? null);
+      }
+    }
+    expect(mapName(m, 'security_group', 'default')).toBe('default');
+    expect(mapName(m, 'quota', 'shop')).toBe('shop');
+    expect(mapZone(m, 'volume', 'nova', 'elsewhere')).toBe('nova');
   });
 });
 

@@ -150,3 +150,22 @@ describe('the schema agrees with the TypeScript constants', () => {
     expect(defs.selector!.properties.kinds!.items!.enum).toEqual([...PLAN_KINDS]);
   });
 });
+
+describe('docs/mapping.md documents the whole schema', () => {
+  it('names every field of every object the schema declares', () => {
+    const docs = readFileSync('docs/mapping.md', 'utf8');
+    const fields = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (typeof node === 'object' && node !== null) {
+        const record = node as Record<string, unknown>;
+        if (typeof record.properties === 'object' && record.properties !== null) for (const name of Object.keys(record.properties)) fields.add(name);
+        Object.values(record).forEach(walk);
+      }
+    };
+    walk(MAPPING_SCHEMA);
+    expect(fields.size).toBeGreaterThan(25);
+    const missing = [...fields].filter((name) => !docs.includes(`\`${name}`) && !docs.includes(`${name}:`));
+    expect(missing).toEqual([]);
+  });
+});
