@@ -61,7 +61,7 @@ export class SimCloud {
     const delays = { ...DEFAULT_DELAYS, ...opts.delays };
     for (const region of opts.regions ?? ['RegionOne']) {
       const blobs = new BlobStore(join(dataDir, opts.name, region));
-      this.regions.set(region, new RegionState({ name: region, profile: this.profile, identity: this.identity, blobs, delays, prng: ids, hosts: opts.computeHosts ?? 4 }));
+      this.regions.set(region, new RegionState({ name: region, profile: this.profile, identity: this.identity, blobs, delays, prng: ids, hosts: opts.computeHosts ?? 4, ...(opts.availabilityZones ? { zones: opts.availabilityZones } : {}) }));
     }
   }
 

@@ -41,6 +41,8 @@ export interface CloudOptions {
   tokenTtlSeconds?: number;
   /** Compute hosts the scheduler spreads servers over (anti-affinity needs enough of them). Default 4. */
   computeHosts?: number;
+  /** Nova availability zones; compute hosts are spread over them in turn. Default ['nova']. */
+  availabilityZones?: string[];
   /** First port to use; services take consecutive ports. Default 0 (ephemeral ports). */
   portBase?: number;
 }

@@ -35,7 +35,7 @@ export function renderNetwork(state: RegionState, auth: AuthContext, n: Obj): Ob
 /** Creates a network record (also used by the seed, with `force` skipping policy and quota). */
 export function createNetwork(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   for (const k of Object.keys(body)) {
-    if (!NETWORK_KEYS.includes(k)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+    if (!NETWORK_KEYS.includes(k) && !(k === 'id' && auth === undefined)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
   }
   if (auth && !auth.isAdmin) {
     for (const k of ['shared', 'router:external', 'provider:network_type', 'provider:physical_network', 'provider:segmentation_id']) {
@@ -96,7 +96,7 @@ const SUBNET_KEYS = [
 
 export function createSubnet(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   for (const k of Object.keys(body)) {
-    if (!SUBNET_KEYS.includes(k) && k !== 'id') throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+    if (!SUBNET_KEYS.includes(k) && !(k === 'id' && auth === undefined)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
   }
   const networkId = str(body, 'network_id');
   if (!networkId) throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");

@@ -10,7 +10,7 @@ import { ensureDefaultGroup } from './security-groups.js';
 const PORT_KEYS = [
   'name', 'network_id', 'admin_state_up', 'mac_address', 'fixed_ips', 'device_id', 'device_owner', 'security_groups',
   'allowed_address_pairs', 'port_security_enabled', 'binding:host_id', 'binding:vnic_type', 'binding:profile',
-  'description', 'tenant_id', 'project_id', 'extra_dhcp_opts', 'qos_policy_id', 'dns_name', 'tags', 'id',
+  'description', 'tenant_id', 'project_id', 'extra_dhcp_opts', 'qos_policy_id', 'dns_name', 'tags',
   'propagate_uplink_status', 'numa_affinity_policy', 'data_plane_status',
 ];
 
@@ -95,7 +95,7 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
 /** Creates a port: the API's POST /v2.0/ports, Nova's server create, routers and floating IPs all use it. */
 export function createPort(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   for (const k of Object.keys(body)) {
-    if (!PORT_KEYS.includes(k)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+    if (!PORT_KEYS.includes(k) && !(k === 'id' && auth === undefined)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
   }
   const networkId = str(body, 'network_id');
   if (!networkId) throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");

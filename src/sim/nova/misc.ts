@@ -34,17 +34,17 @@ function quotaSet(req: SimRequest, state: RegionState, projectId: string): Obj {
 export function miscRoutes(r: Router, state: RegionState): void {
   r.get('/v2.1/os-availability-zone', () => ({
     status: 200,
-    body: { availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true }, hosts: null }] },
+    body: { availabilityZoneInfo: state.zones.map((zoneName) => ({ zoneName, zoneState: { available: true }, hosts: null })) },
   }));
   r.get('/v2.1/os-availability-zone/detail', (req) => {
     requireAdmin(req, 'os_compute_api:os-availability-zone:detail');
-    const hosts = Object.fromEntries(state.hosts.map((h) => [h, { 'nova-compute': { available: true, active: true, updated_at: new Date().toISOString() } }]));
+    const hostsIn = (zone: string): Obj => Object.fromEntries(state.hosts.filter((h) => state.zoneOf(h) === zone).map((h) => [h, { 'nova-compute': { available: true, active: true, updated_at: new Date().toISOString() } }]));
     return {
       status: 200,
       body: {
         availabilityZoneInfo: [
           { zoneName: 'internal', zoneState: { available: true }, hosts: { controller: { 'nova-conductor': { available: true, active: true, updated_at: null }, 'nova-scheduler': { available: true, active: true, updated_at: null } } } },
-          { zoneName: 'nova', zoneState: { available: true }, hosts },
+          ...state.zones.map((zoneName) => ({ zoneName, zoneState: { available: true }, hosts: hostsIn(zoneName) })),
         ],
       },
     };

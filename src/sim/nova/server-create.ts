@@ -39,8 +39,8 @@ function translateNeutron(error: unknown): never {
   throw error;
 }
 
-function pickHost(state: RegionState, group: Obj | undefined): string | undefined {
-  const hosts = state.hosts;
+function pickHost(state: RegionState, group: Obj | undefined, zone: string | undefined): string | undefined {
+  const hosts = zone ? state.hosts.filter((h) => state.zoneOf(h) === zone) : state.hosts;
   const members = group ? (group.members as string[]).map((id) => state.servers.get(id)?.host).filter((h): h is string => typeof h === 'string' && h !== '') : [];
   if (group?.policy === 'anti-affinity') {
     const maxPerHost = Number((group.rules as Obj | undefined)?.max_server_per_host ?? 1);
@@ -73,7 +73,8 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
   const flavor = findFlavor(state, auth, flavorRef.split('/').at(-1)!);
   if (!flavor) throw novaBadRequest('Invalid flavorRef provided.');
   const az = str(body, 'availability_zone');
-  if (az !== undefined && az.split(':')[0] !== 'nova') throw novaBadRequest('The requested availability zone is not available');
+  const zone = az?.split(':')[0] || undefined;
+  if (zone !== undefined && !state.zones.includes(zone)) throw novaBadRequest('The requested availability zone is not available');
   const keyName = str(body, 'key_name');
   if (keyName !== undefined && !findKeypair(state, auth.userId, keyName)) throw novaBadRequest('Invalid key_name provided.');
   if (body.metadata !== undefined && !isObj(body.metadata)) throw novaBadRequest(`Invalid input for field/attribute metadata. Value: ${JSON.stringify(body.metadata)}. ${JSON.stringify(body.metadata)} is not of type 'object'`);
@@ -163,7 +164,8 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
 
   const id = ctx.id ?? state.uuid();
   state.instanceCounter++;
-  const host = pickHost(state, group);
+  const host = pickHost(state, group, zone);
+  const hostZone = zone ?? (host ? state.zoneOf(host) : state.zones[0]!);
   const now = isoSeconds();
 
   // Ports: created for networks, adopted for given ports.
@@ -175,7 +177,7 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
       if (portId) {
         const port = state.ports.get(portId)!;
         port.device_id = id;
-        port.device_owner = `compute:${az ?? 'nova'}`;
+        port.device_owner = `compute:${hostZone}`;
         port['binding:host_id'] = host ?? '';
         portIds.push(portId);
         continue;
@@ -184,7 +186,7 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
       const port = createPort(state, undefined, projectId, {
         network_id: String(n.uuid),
         device_id: id,
-        device_owner: `compute:${az ?? 'nova'}`,
+        device_owner: `compute:${hostZone}`,
         security_groups: state.networks.get(String(n.uuid))?.port_security_enabled === false ? [] : sgIds,
         'binding:host_id': host ?? '',
         ...(fixed ? { fixed_ips: [{ ip_address: fixed }] } : {}),
@@ -254,7 +256,7 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
     created: now,
     updated: now,
     key_name: keyName ?? null,
-    availability_zone: az?.split(':')[0] ?? 'nova',
+    availability_zone: hostZone,
     requested_az: az ?? null,
     config_drive: body.config_drive === true || body.config_drive === 'True' || body.config_drive === 'true',
     vm_state: 'building',

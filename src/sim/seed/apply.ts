@@ -29,6 +29,8 @@ export interface SeedTarget {
   adminUserId: string;
 }
 
+const NETWORK_READ_ONLY = ['subnets', 'status', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'availability_zones', 'ipv4_address_scope', 'ipv6_address_scope', 'l2_adjacency'];
+
 const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KIB: 1024, KB: 1000, MIB: 1024 ** 2, MB: 1000 ** 2, GIB: 1024 ** 3, GB: 1000 ** 3 };
 
 export function parseSize(value: number | string, where: string): number {
@@ -115,7 +117,12 @@ export async function applySeed(target: SeedTarget, seed: SeedFile, baseDir: str
     }
     for (const t of seed.volume_types ?? []) createVolumeTypeRecord(state, t);
     for (const [i, n] of (seed.external_networks ?? []).entries()) {
-      const net = createNetwork(state, undefined, target.adminProjectId, { ...without(n, 'subnets', 'cidr', 'gateway_ip', 'allocation_pools', 'subnet_name'), 'router:external': true });
+      let net: Obj;
+      try {
+        net = createNetwork(state, undefined, target.adminProjectId, { ...without(n, ...NETWORK_READ_ONLY, 'cidr', 'gateway_ip', 'allocation_pools', 'subnet_name'), 'router:external': true });
+      } catch (error) {
+        throw new SeedError(`seed/external_networks/${i}`, error instanceof Error ? error.message : String(error));
+      }
       const subnets = Array.isArray(n.subnets) ? (n.subnets as SeedObject[]) : n.cidr ? [{ name: n.subnet_name ?? `${String(n.name)}-subnet`, cidr: n.cidr, gateway_ip: n.gateway_ip, allocation_pools: n.allocation_pools }] : [];
       for (const [j, s] of subnets.entries()) {
         try {
@@ -178,17 +185,8 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
   const groups = res.security_groups ?? [];
   for (const [i, g] of groups.entries()) {
     wrap(`${where}/security_groups/${i}`, () => {
-      if (g.name === 'default') return;
-      const record = createGroupRecord(state, pid, g.name, str(g, 'description') ?? '', false, g.stateful !== false);
-      if (typeof g.id === 'string') {
-        state.securityGroups.delete(String(record.id));
-        const rules = state.sgRules.get(String(record.id))!;
-        state.sgRules.delete(String(record.id));
-        record.id = g.id;
-        state.securityGroups.put(g.id, record);
-        state.sgRules.set(g.id, rules);
-        for (const rid of rules) state.securityGroupRules.get(rid)!.security_group_id = g.id;
-      }
+      const record = g.name === 'default' ? ensureDefaultGroup(state, pid) : createGroupRecord(state, pid, g.name, str(g, 'description') ?? '', false, g.stateful !== false);
+      if (typeof g.id === 'string' && g.id !== record.id) rekeyGroup(state, record, g.id);
       if (Array.isArray(g.tags)) record.tags = g.tags.map(String);
     });
   }
@@ -209,7 +207,7 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
   }
 
   for (const [i, n] of (res.networks ?? []).entries()) {
-    const net = wrap(`${where}/networks/${i}`, () => createNetwork(state, undefined, pid, without(n, 'subnets', 'status', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'availability_zones', 'ipv4_address_scope', 'ipv6_address_scope', 'l2_adjacency')));
+    const net = wrap(`${where}/networks/${i}`, () => createNetwork(state, undefined, pid, without(n, ...NETWORK_READ_ONLY)));
     for (const [j, s] of (n.subnets ?? []).entries()) {
       wrap(`${where}/networks/${i}/subnets/${j}`, () => createSubnet(state, undefined, pid, { ...without(s, 'network_id', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'segment_id'), network_id: net.id }));
     }
@@ -373,6 +371,22 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
         ...(f.fixed_ip_address ? { fixed_ip_address: f.fixed_ip_address } : {}),
       });
     });
+  }
+}
+
+/** Gives a security group the id the seed pins (its rules follow). */
+function rekeyGroup(state: RegionState, record: Obj, id: string): void {
+  const old = String(record.id);
+  const rules = state.sgRules.get(old) ?? new Set<string>();
+  state.securityGroups.delete(old);
+  state.sgRules.delete(old);
+  record.id = id;
+  state.securityGroups.put(id, record);
+  state.sgRules.set(id, rules);
+  for (const rid of rules) {
+    const rule = state.securityGroupRules.get(rid)!;
+    rule.security_group_id = id;
+    if (rule.remote_group_id === old) rule.remote_group_id = id;
   }
 }
 

@@ -22,6 +22,8 @@ export class RegionState {
   readonly jobs = new Jobs();
   readonly quotas = new Quotas();
   readonly hosts: string[];
+  /** Nova availability zones; host i is in zone i mod n. */
+  readonly zones: string[];
   readonly #prng: Prng;
 
   // Neutron
@@ -69,6 +71,7 @@ export class RegionState {
     delays: typeof DEFAULT_DELAYS;
     prng: Prng;
     hosts: number;
+    zones?: string[];
   }) {
     this.name = opts.name;
     this.profile = opts.profile;
@@ -76,7 +79,8 @@ export class RegionState {
     this.blobs = opts.blobs;
     this.delays = opts.delays;
     this.#prng = opts.prng;
-    this.hosts = Array.from({ length: Math.max(1, opts.hosts) }, (_, i) => `compute-${i + 1}`);
+    this.zones = opts.zones?.length ? [...opts.zones] : ['nova'];
+    this.hosts = Array.from({ length: Math.max(1, opts.hosts, this.zones.length) }, (_, i) => `compute-${i + 1}`);
   }
 
   uuid(): string {
@@ -95,6 +99,11 @@ export class RegionState {
   mac(): string {
     const h = this.#prng.hex(6);
     return `fa:16:3e:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}`;
+  }
+
+  zoneOf(host: string): string {
+    const i = this.hosts.indexOf(host);
+    return this.zones[(i < 0 ? 0 : i) % this.zones.length]!;
   }
 
   projectName(projectId: string): string | undefined {
