@@ -31,7 +31,8 @@ function opts(signal?: AbortSignal, extra: CallOptions = {}): CallOptions {
  * Nova's answer carries `adminPass`, a secret: it is removed here and never leaves this function.
  */
 export async function create(sc: ServiceClient, body: ServerCreateOpts, signal?: AbortSignal): Promise<Server> {
-  const needs = body.tags ? '2.52' : body.description !== undefined ? '2.19' : body.networks === 'auto' || body.networks === 'none' ? '2.37' : undefined;
+  // The highest of what the fields need (tags 2.52 > networks auto/none 2.37 > description 2.19).
+  const needs = body.tags ? '2.52' : body.networks === 'auto' || body.networks === 'none' ? '2.37' : body.description !== undefined ? '2.19' : undefined;
   const response = await sc.request<{ server: Server & { adminPass?: string } }>('POST', '/servers', {
     json: { server: body },
     microversion: needs ? { max: MAX_MICROVERSION, min: needs } : { max: MAX_MICROVERSION },
