@@ -48,6 +48,16 @@ describe('compute', () => {
     expect(fake.requestsTo('/compute/v2.1/servers', 'POST')).toHaveLength(0);
   });
 
+  it('servers.create asks for the highest microversion any of its fields needs', async () => {
+    const { fake, cloud } = await start('pike');
+    fake.on('GET', '/compute/', () => ({ body: { versions: [{ id: 'v2.1', status: 'CURRENT', version: '2.30', min_version: '2.1' }] } }));
+    // A description needs 2.19, `networks: auto` needs 2.37: a 2.30 cloud cannot take both.
+    const error = await servers.create(cloud.compute, { name: 'x', flavorRef: '1', description: 'd', networks: 'auto' }).catch((e: unknown) => e);
+    expect(isBasculeError(error) && error.code).toBe('OS_VERSION_UNSUPPORTED');
+    expect((error as Error).message).toContain('needs microversion 2.37');
+    expect(fake.requestsTo('/compute/v2.1/servers', 'POST')).toHaveLength(0);
+  });
+
   it('createImage reads the image id from the body (2.45+) or from the Location header (before)', async () => {
     const { fake, cloud } = await start();
     fake.on('POST', '/compute/v2.1/servers/s1/action', () => ({ status: 202, body: { image_id: 'img-from-body' } }));
