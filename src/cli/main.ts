@@ -5,9 +5,13 @@ import { scrubText } from '../shared/secret.js';
 import { VERSION } from '../version.js';
 import type { Command, RunState } from './command.js';
 import { group, toModule } from './command.js';
+import { applyCommand } from './commands/apply.js';
+import { auditCommand } from './commands/audit.js';
+import { batchCommand } from './commands/batch.js';
 import { cloudInfo } from './commands/cloud.js';
 import { exportCommand } from './commands/export.js';
 import { mappingInvert, mappingValidate } from './commands/mapping.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { validateCommand } from './commands/validate.js';
 import type { ContextIo, GlobalArgs } from './context.js';
 import { OUTPUT_FORMATS } from './views/output.js';
@@ -25,6 +29,8 @@ or the plain OS_* variables. Docs: docs/ in the source tree.`;
 /** The registered commands, in help order (explicit list, no discovery). */
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   const top: Command[] = [exportCommand, validateCommand];
+  top.push(auditCommand);
+  top.push(applyCommand, rollbackCommand, batchCommand);
   const modules = top.map((c) => toModule(c, state));
   modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
   modules.push(group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state));

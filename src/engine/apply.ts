@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
+import { markerFor } from '../kinds/markers.js';
+import { finishWorkload } from '../kinds/write/workload.js';
 import type { Plan } from '../plan/types.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
 import { ACTION, type Action, type PlannedAction } from './actions.js';
@@ -209,6 +211,18 @@ async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: De
   }
 }
 
+/** Workload data: restart stopped source servers, remove temporary images after a success (src/kinds/write/workload.ts). */
+async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean): Promise<void> {
+  const workload = deps.target.workload!;
+  try {
+    const done = await finishWorkload(workload, plan, success, (key) => markerFor(plan.provenance.project.id, key));
+    if (done.removed.length > 0 || done.restarted.length > 0) deps.target.logger.info('workload data: cleaned up', { temporary_images_removed: done.removed.length, source_servers_restarted: done.restarted.length });
+    for (const t of done.failed) deps.target.logger.warn('temporary image left behind', { side: t.side, image: t.imageId, purpose: t.purpose });
+  } catch (error) {
+    deps.target.logger.warn('workload data: cleanup failed', { error: (error as Error).message });
+  }
+}
+
 /** Applies a plan to the target. Never throws for one resource: failures are in the result. */
 export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOptions): Promise<ApplyResult> {
   const started = Date.now();
@@ -292,6 +306,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
     await journal.append({ t: 'end', run: journal.run, at: new Date().toISOString(), ok, interrupted, counts: { ...summary } });
     await journal.close();
   }
+  if (deps.target.workload && !state.crashed) await endWorkload(deps, plan, ok && !interrupted);
   emit({ type: 'run.done', summary, interrupted });
   return { ok, interrupted, summary, nodes, ids: Object.fromEntries(state.ids), journal: options.journalPath };
 }

@@ -56,7 +56,7 @@ export async function decide(
   sourceProject: string,
 ): Promise<Decision> {
   if (entry.external || MATCH_ONLY.has(entry.kind)) {
-    const match = await resolveExternal(catalog, entry, deps.resolution?.[entry.key]?.strategy ?? 'name');
+    const match = await resolveExternal(catalog, entry, deps.resolution?.[entry.key]);
     if ('id' in match) return { action: { ...base(entry), action: ACTION.NOOP, external: true, targetId: match.id, reason: match.how } };
     return blocked(entry, match.blocked, { external: true, ...(match.candidates ? { candidates: match.candidates } : {}) });
   }

@@ -12,7 +12,7 @@ import { blocked, decide } from './decide.js';
 import { NO_EVENTS } from './events.js';
 import { buildGraph } from './graph.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
-import { knownAfterApply, TargetCatalog } from './resolve.js';
+import { knownAfterApply, TargetCatalog, type Resolution } from './resolve.js';
 import { OUTCOME, walk } from './walker.js';
 import { KIND_SERVICE } from './context.js';
 
@@ -30,8 +30,10 @@ export interface ChangeSet {
   preflight: PreflightReport;
   /** Whether everything can be applied (no blocked or conflicting action, no preflight error). */
   ok: boolean;
-  /** The plan itself, when saved with --out (so `apply changes.json` applies exactly that). */
+  /** The plan itself (after the mapping), when saved with --out, so `apply changes.json` applies exactly that. */
   plan?: Plan;
+  /** How external entries were matched (from the mapping), saved with the plan. */
+  resolution?: Resolution;
 }
 
 export function fingerprintOf(actions: readonly PlannedAction[]): string {
@@ -113,5 +115,12 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
     actions: ordered,
     preflight,
     ok,
+    ...(deps.resolution ? { resolution: deps.resolution } : {}),
   };
+}
+
+/** Parses a saved dry run (`--out`); undefined when the text is not one. */
+export function parseChangeSet(value: unknown): ChangeSet | undefined {
+  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== CHANGES_FORMAT) return undefined;
+  return value as ChangeSet;
 }

@@ -17,10 +17,21 @@ import * as volumeTypes from '../openstack/block-storage/types/requests.js';
 import type { VolumeType } from '../openstack/block-storage/types/requests.js';
 import type { ServiceClient } from '../openstack/service-client.js';
 import type { PlanResource } from '../plan/types.js';
+import { smallestFit } from '../mapping/apply.js';
 
-/** How the mapping says an external entry is found (src/mapping's resolution). */
+/** How an external entry is found on the target: src/mapping's Resolution (structurally; see applyMapping). */
 export type ResolutionStrategy = 'name' | 'shape' | 'checksum' | 'unchanged';
-export type Resolution = Readonly<Record<string, { strategy: ResolutionStrategy }>>;
+export interface ExternalResolution {
+  strategy: ResolutionStrategy;
+  /** The name to look for (name, unchanged); defaults to the entry's spec name. */
+  name?: string;
+  shape?: { vcpus: number; ram: number; disk: number };
+  /** Shape: only flavors whose name matches this regular expression. */
+  within?: string;
+  checksum?: { md5?: string; os_hash_algo?: string; os_hash_value?: string };
+  rule?: string;
+}
+export type Resolution = Readonly<Record<string, ExternalResolution>>;
 
 export type ExternalMatch = { id: string; how: string } | { blocked: string; candidates?: string[] };
 
@@ -70,21 +81,6 @@ export class TargetCatalog {
   }
 }
 
-interface Shape {
-  vcpus?: number;
-  ram?: number;
-  disk?: number;
-}
-
-/** The smallest flavor with at least the wanted vCPUs, RAM and disk (by vCPUs, then RAM, then disk, then name). */
-export function smallestFitFlavor(wanted: Shape, candidates: readonly Flavor[]): Flavor | undefined {
-  const fits = candidates.filter(
-    (f) => !f['OS-FLV-DISABLED:disabled'] && f.vcpus >= (wanted.vcpus ?? 0) && f.ram >= (wanted.ram ?? 0) && (f.disk >= (wanted.disk ?? 0) || (wanted.disk ?? 0) === 0),
-  );
-  fits.sort((a, b) => a.vcpus - b.vcpus || a.ram - b.ram || a.disk - b.disk || a.name.localeCompare(b.name));
-  return fits[0];
-}
-
 function byName<T extends { id: string; name?: string | null }>(items: readonly T[], name: string, what: string): ExternalMatch {
   const found = items.filter((i) => i.name === name);
   if (found.length === 1) return { id: found[0]!.id, how: `${what} by name` };
@@ -93,45 +89,52 @@ function byName<T extends { id: string; name?: string | null }>(items: readonly 
 }
 
 /** Finds the target object an external entry (or a flavor, which Bascule never creates) stands for. */
-export async function resolveExternal(catalog: TargetCatalog, entry: PlanResource, strategy: ResolutionStrategy = 'name'): Promise<ExternalMatch> {
-  const name = (entry.spec as { name?: string }).name ?? '';
+export async function resolveExternal(catalog: TargetCatalog, entry: PlanResource, resolution?: ExternalResolution): Promise<ExternalMatch> {
+  const strategy = resolution?.strategy ?? 'name';
+  const name = resolution?.name ?? (entry.spec as { name?: string }).name ?? '';
+  const via = resolution?.rule ? ` (mapping rule ${resolution.rule})` : '';
   switch (entry.kind) {
     case 'flavor': {
-      const all = await catalog.flavors();
+      const all = (await catalog.flavors()).filter((f) => !f['OS-FLV-DISABLED:disabled']);
       if (strategy === 'shape') {
-        const fit = smallestFitFlavor(entry.spec, all);
-        return fit ? { id: fit.id, how: `flavor ${fit.name} by shape` } : { blocked: `no target flavor has at least ${entry.spec.vcpus ?? 0} vCPUs, ${entry.spec.ram ?? 0} MiB RAM and ${entry.spec.disk ?? 0} GiB disk` };
+        const shape = resolution?.shape ?? { vcpus: entry.spec.vcpus ?? 0, ram: entry.spec.ram ?? 0, disk: entry.spec.disk ?? 0 };
+        const fit = smallestFit(shape, all, resolution?.within);
+        return fit
+          ? { id: fit.id, how: `flavor ${fit.name} by shape${via}` }
+          : { blocked: `no target flavor has at least ${shape.vcpus} vCPUs, ${shape.ram} MiB RAM and ${shape.disk} GiB disk${resolution?.within ? ` among ${resolution.within}` : ''}${via}` };
       }
       const match = byName(all, name, 'flavor');
-      if ('blocked' in match && match.candidates === undefined) return { blocked: `${match.blocked} (map it by name or by shape in a mapping file)` };
-      return match;
+      if ('blocked' in match && match.candidates === undefined) return { blocked: `${match.blocked}${via} (map it by name or by shape in a mapping file)` };
+      return 'id' in match ? { id: match.id, how: `${match.how}${via}` } : match;
     }
     case 'image': {
       const all = (await catalog.images()).filter((i) => i.status === 'active');
-      const checksum = entry.spec.checksum ?? undefined;
-      if (strategy === 'checksum' && checksum) {
-        const found = all.filter((i) => i.checksum === checksum);
-        if (found.length >= 1) return { id: found[0]!.id, how: `image by checksum${found.length > 1 ? ` (first of ${found.length} identical)` : ''}` };
-        return { blocked: `no active image with checksum ${checksum} on the target` };
+      const md5 = resolution?.checksum?.md5 ?? entry.spec.checksum ?? undefined;
+      const hash = resolution?.checksum?.os_hash_value;
+      const byChecksum = () => all.filter((i) => (hash !== undefined && i.os_hash_value === hash) || (md5 !== undefined && md5 !== null && i.checksum === md5));
+      if (strategy === 'checksum') {
+        const found = byChecksum();
+        if (found.length >= 1) return { id: found[0]!.id, how: `image ${found[0]!.name ?? found[0]!.id} by checksum${found.length > 1 ? ` (first of ${found.length} with the same bytes)` : ''}${via}` };
+        return { blocked: `no active image with checksum ${hash ?? md5 ?? '(none)'} on the target${via}` };
       }
       const match = byName(all, name, 'image');
-      if ('blocked' in match && match.candidates === undefined && checksum) {
-        const found = all.filter((i) => i.checksum === checksum);
-        if (found.length >= 1) return { id: found[0]!.id, how: 'image by checksum' };
+      if ('blocked' in match && match.candidates === undefined) {
+        const found = byChecksum();
+        if (found.length >= 1) return { id: found[0]!.id, how: 'image by checksum (no image of that name)' };
       }
-      return match;
+      return 'id' in match ? { id: match.id, how: `${match.how}${via}` } : match;
     }
     case 'network': {
       const all = await catalog.networks();
       const external = all.filter((n) => n['router:external'] === true);
       const match = byName(external, name, 'external network');
-      if ('id' in match) return match;
+      if ('id' in match) return { id: match.id, how: `${match.how}${via}` };
       return byName(all, name, 'network');
     }
     case 'volume_type': {
       // Cinder names a volume's type by name (and takes a name on create): the name is the reference.
       const match = byName(await catalog.volumeTypes(), name, 'volume type');
-      return 'id' in match ? { id: name, how: match.how } : match;
+      return 'id' in match ? { id: name, how: `${match.how}${via}` } : match;
     }
     case 'subnet_pool':
       return byName(await catalog.subnetPools(), name, 'subnet pool');

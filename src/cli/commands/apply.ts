@@ -1,0 +1,240 @@
+/**
+ * `bascule apply PLAN|CHANGES --to CLOUD`: the dry run first (always), then, confirmed, the apply.
+ *
+ * A saved dry run (`--out changes.json`) holds the mapped plan, how externals were matched, and a fingerprint of
+ * what the target looked like; `bascule apply changes.json` re-plans and refuses (exit 2, CHANGES_STALE) when the
+ * plan or the target changed since, so it applies exactly what was reviewed.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Argv } from 'yargs';
+import { applyPlan, type ApplyResult } from '../../engine/apply.js';
+import type { EngineDeps } from '../../engine/context.js';
+import { planChanges, parseChangeSet, type ChangeSet } from '../../engine/dry-run.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { Resolution } from '../../engine/resolve.js';
+import type { WriteContext } from '../../kinds/kind.js';
+import { readerFor } from '../../kinds/readers.js';
+import { writerFor } from '../../kinds/writers.js';
+import { applyMapping, loadMapping } from '../../mapping/index.js';
+import { connect, loadCloudConfig } from '../../openstack/index.js';
+import type { Cloud } from '../../openstack/cloud.js';
+import { PlanInvalidError, readPlan } from '../../plan/io.js';
+import { formatIssues, checkPlan, hasErrors } from '../../plan/validate.js';
+import type { Plan } from '../../plan/types.js';
+import { atomicWriteFile } from '../../shared/fs.js';
+import { BasculeError, EXIT, UsageError } from '../../shared/errors.js';
+import { defineCommand } from '../command.js';
+import type { GlobalArgs, RunContext } from '../context.js';
+import { renderApplyJson } from '../views/apply-json.js';
+import { renderApplySummary, renderChangesTable, renderEventLine } from '../views/apply-table.js';
+import { startProgress } from '../views/progress.js';
+
+export interface ApplyArgs {
+  plan: string;
+  to?: string;
+  from?: string;
+  mapping?: string;
+  'dry-run'?: boolean;
+  out?: string;
+  journal?: string;
+  resume?: boolean;
+  yes?: boolean;
+  concurrency: number;
+}
+
+/** Where the journal of a plan goes by default: PLAN.journal.jsonl beside it. */
+export function defaultJournal(planPath: string): string {
+  return join(dirname(planPath), `${basename(planPath).replace(/\.json$/, '')}.journal.jsonl`);
+}
+
+/** Reads a plan or a saved dry run. Bad input -> UsageError (exit 2), before any cloud is contacted. */
+export async function loadInput(path: string, mappingPath: string | undefined): Promise<{ plan: Plan; resolution?: Resolution; saved?: ChangeSet; notes: number }> {
+  let raw: unknown;
+  try {
+    const text = await readFile(path, 'utf8');
+    raw = text.includes('"bascule.changes/v1"') ? JSON.parse(text) : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') throw new UsageError('FILE_UNREADABLE', `cannot read ${path}`);
+    raw = undefined;
+  }
+  const saved = parseChangeSet(raw);
+  if (saved) {
+    if (mappingPath) throw new UsageError('APPLY_CHANGES_MAPPING', `${path} is a saved dry run: its mapping is already applied; drop --mapping`);
+    const checked = checkPlan(saved.plan);
+    if (!checked.plan || hasErrors(checked.issues)) throw new PlanInvalidError(checked.issues, `${path} (embedded plan)`);
+    return { plan: checked.plan, ...(saved.resolution ? { resolution: saved.resolution } : {}), saved, notes: 0 };
+  }
+  const { plan } = await readPlan(path);
+  if (!mappingPath) return { plan, notes: 0 };
+  const mapping = await loadMapping(mappingPath);
+  const mapped = applyMapping(plan, mapping);
+  if (hasErrors(mapped.issues)) {
+    throw new UsageError('MAPPING_NOT_APPLICABLE', `the mapping ${mappingPath} cannot be applied to ${path}:\n${formatIssues(mapped.issues)}`);
+  }
+  return { plan: mapped.plan, resolution: mapped.resolution as unknown as Resolution, notes: mapped.notes.length };
+}
+
+export interface Connected {
+  target: Cloud;
+  source?: Cloud;
+  close(): Promise<void>;
+}
+
+export async function connectClouds(ctx: RunContext, to: string | undefined, from: string | undefined): Promise<Connected> {
+  if (!to) throw new UsageError('APPLY_NO_TARGET', 'name the target cloud with --to CLOUD');
+  const targetConfig = await loadCloudConfig(to, { files: ctx.cloudsFiles });
+  const sourceConfig = from ? await loadCloudConfig(from, { files: ctx.cloudsFiles }) : undefined;
+  const target = await connect(targetConfig, { logger: ctx.logger });
+  let source: Cloud | undefined;
+  try {
+    if (sourceConfig) source = await connect(sourceConfig, { logger: ctx.logger });
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+  return {
+    target,
+    ...(source ? { source } : {}),
+    async close() {
+      await target.close();
+      await source?.close();
+    },
+  };
+}
+
+export async function engineDeps(ctx: RunContext, clouds: Connected, options: { concurrency: number; resolution?: Resolution; onEvent?: (e: EngineEvent) => void }): Promise<EngineDeps> {
+  const target: WriteContext = {
+    cloud: clouds.target,
+    projectId: clouds.target.projectId,
+    signal: ctx.signal,
+    logger: ctx.logger,
+    extensions: await clouds.target.networkExtensions(ctx.signal).catch(() => new Set<string>()),
+    ...(clouds.source ? { source: { cloud: clouds.source, projectId: clouds.source.projectId } } : {}),
+  };
+  const n = Math.max(1, options.concurrency);
+  return {
+    target,
+    writerFor,
+    readerFor,
+    concurrency: n,
+    serviceLimits: { compute: n, network: n, image: Math.max(1, Math.min(n, 4)), 'block-storage': n },
+    ...(options.resolution ? { resolution: options.resolution } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+}
+
+async function confirm(ctx: RunContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question, { signal: ctx.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+/** Whether we may ask the user: stdin and stderr are terminals. */
+export function canPrompt(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+}
+
+export interface ApplyRun {
+  changes: ChangeSet;
+  result?: ApplyResult;
+  exitCode: number;
+}
+
+/** The whole apply for one plan (used by `apply` and by `batch`). */
+export async function runApply(args: ApplyArgs, ctx: RunContext, options: { print?: boolean; prompt?: boolean } = {}): Promise<ApplyRun> {
+  const print = options.print !== false;
+  const input = await loadInput(args.plan, args.mapping);
+  const journalPath = args.journal ?? defaultJournal(args.plan);
+  if (!args['dry-run'] && !args.yes && !(options.prompt !== false && canPrompt())) {
+    throw new UsageError('APPLY_NOT_CONFIRMED', 'refusing to change a cloud without confirmation: not on a terminal and no --yes', { hint: 'review with --dry-run, then run again with --yes' });
+  }
+  const clouds = await connectClouds(ctx, args.to, args.from);
+  try {
+    const progress = print ? startProgress(ctx, `planning against ${clouds.target.name}`) : { update() {}, stop() {}, succeed() {}, fail() {} };
+    let planned = 0;
+    const lines = ctx.format === 'table' && !ctx.interactive && print && !ctx.quiet;
+    const onEvent = (event: EngineEvent) => {
+      if (event.type === 'plan.action') progress.update(`planning against ${clouds.target.name}: ${++planned} entries`);
+      if (event.type === 'node.done' || event.type === 'node.failed') progress.update(`applying: ${event.key}`);
+      if (lines) {
+        const line = renderEventLine(event);
+        if (line) ctx.stderr(`${line}\n`);
+      }
+    };
+    const deps = await engineDeps(ctx, clouds, { concurrency: args.concurrency, ...(input.resolution ? { resolution: input.resolution } : {}), onEvent });
+    const changes = await planChanges(input.plan, deps);
+    progress.stop();
+    if (input.saved) {
+      if (input.saved.plan_digest !== changes.plan_digest) throw new UsageError('CHANGES_STALE', `${args.plan}: the embedded plan does not match its digest`);
+      if (input.saved.target.project_id !== changes.target.project_id) throw new UsageError('CHANGES_STALE', `${args.plan} was made for project ${input.saved.target.project_id}, not ${changes.target.project_id}`);
+      if (input.saved.fingerprint !== changes.fingerprint) {
+        if (print) ctx.stdout(ctx.format === 'table' ? renderChangesTable(changes) : renderApplyJson({ changes, applied: false }, ctx.format));
+        throw new UsageError('CHANGES_STALE', `the target changed since ${args.plan} was made (the actions above differ from the saved ones); nothing was applied`, { hint: 'make and review a new dry run' });
+      }
+    }
+    if (args.out) await atomicWriteFile(args.out, `${JSON.stringify({ ...changes, plan: input.plan }, null, 2)}\n`);
+    if (print && ctx.format === 'table') ctx.stdout(renderChangesTable(changes));
+    if (args['dry-run'] || !changes.ok) {
+      if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));
+      if (!args['dry-run'] && print) ctx.stderr('bascule: nothing was applied: resolve the blocked or conflicting entries first\n');
+      return { changes, exitCode: changes.ok ? EXIT.OK : EXIT.FAILED };
+    }
+    const mutating = changes.actions.filter((a) => a.action === 'create' || a.action === 'update' || a.action === 'lossy').length;
+    if (mutating === 0 && !args.resume) {
+      if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));
+      if (print && ctx.format === 'table') ctx.stdout('Nothing to change.\n');
+      return { changes, exitCode: EXIT.OK };
+    }
+    if (!args.yes) {
+      const ok = await confirm(ctx, `Apply ${mutating} change${mutating === 1 ? '' : 's'} to ${clouds.target.name}? [y/N] `);
+      if (!ok) {
+        ctx.stderr('bascule: not applied\n');
+        return { changes, exitCode: EXIT.FAILED };
+      }
+    }
+    const applying = print ? startProgress(ctx, `applying to ${clouds.target.name}`) : { update() {}, stop() {}, succeed() {}, fail() {} };
+    const result = await applyPlan(input.plan, deps, { journalPath, resume: args.resume ?? false });
+    applying.stop();
+    if (print) ctx.stdout(ctx.format === 'table' ? renderApplySummary(result) : renderApplyJson({ changes, result, applied: true }, ctx.format));
+    return { changes, result, exitCode: result.interrupted ? EXIT.INTERRUPTED : result.ok ? EXIT.OK : EXIT.FAILED };
+  } finally {
+    await clouds.close();
+  }
+}
+
+export const applyCommand = defineCommand<ApplyArgs>({
+  command: 'apply <plan>',
+  describe: 'Replay a plan (or a saved dry run) on a target cloud: dry run, confirmation, then a journaled, resumable apply',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .positional('plan', { type: 'string', demandOption: true, describe: 'a plan file, or a dry run saved with --out' })
+      .option('to', { type: 'string', describe: 'target cloud (clouds.yaml)' })
+      .option('from', { type: 'string', describe: 'source cloud, for workload data (image bytes, disks)' })
+      .option('mapping', { type: 'string', describe: 'mapping file (YAML or JSON) rewriting the plan for the target' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'only show what would be done (exit 1 if something is blocked or in conflict)' })
+      .option('out', { type: 'string', describe: 'save the dry run to FILE; `bascule apply FILE` applies exactly that later' })
+      .option('journal', { type: 'string', describe: 'journal file (default: PLAN.journal.jsonl beside the plan)' })
+      .option('resume', { type: 'boolean', default: false, describe: 'continue the run the journal records' })
+      .option('yes', { type: 'boolean', alias: 'y', default: false, describe: 'apply without asking (needed without a terminal)' })
+      .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once (and per service)' }) as unknown as Argv<ApplyArgs>,
+  async run(args, ctx) {
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256) throw new UsageError('APPLY_BAD_CONCURRENCY', '--concurrency must be an integer from 1 to 256');
+    try {
+      return (await runApply(args, ctx)).exitCode;
+    } catch (error) {
+      if (error instanceof PlanInvalidError) {
+        ctx.stderr(error.report());
+      }
+      if (error instanceof BasculeError) throw error;
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,97 @@
+/** Human renderings of a dry run (actions, differences, preflight), an apply's progress and summary, a rollback. */
+import type { PlannedAction } from '../../engine/actions.js';
+import { countActions } from '../../engine/actions.js';
+import type { ApplyResult } from '../../engine/apply.js';
+import type { ChangeSet } from '../../engine/dry-run.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { RollbackResult } from '../../engine/rollback.js';
+import { redact } from '../../shared/secret.js';
+import { table } from './output.js';
+
+const SYMBOL: Record<string, string> = { create: '+', lossy: '+~', update: '~', 'no-op': '=', conflict: '!', blocked: 'x' };
+
+function short(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  const text = JSON.stringify(redact(value));
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function detail(a: PlannedAction): string {
+  const parts: string[] = [];
+  if (a.reason) parts.push(a.reason);
+  if (a.lossy?.length) parts.push(`not kept: ${a.lossy.join(', ')}`);
+  if (a.candidates?.length) parts.push(`candidates: ${a.candidates.join(', ')}`);
+  if (a.targetId && !a.reason && a.action !== 'update' && a.action !== 'conflict') parts.push(a.targetId);
+  return parts.join('; ');
+}
+
+/** The dry run as a table: one line per entry, then the differences, the preflight and the counts. */
+export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boolean } = {}): string {
+  const shown = changes.actions.filter((a) => options.showNoop !== false || a.action !== 'no-op');
+  let out = table(['', 'action', 'key', 'detail'], shown.map((a) => [SYMBOL[a.action] ?? '', a.action, a.key, detail(a)]));
+  const diffs = changes.actions.filter((a) => a.changes?.length);
+  if (diffs.length > 0) {
+    out += '\ndifferences (target -> plan):\n';
+    for (const a of diffs) {
+      out += `  ${a.key} (${a.targetId ?? ''})\n`;
+      for (const c of a.changes ?? []) out += `    ${c.updatable ? '~' : '!'} ${c.field}: ${short(c.from)} -> ${short(c.to)}${c.updatable ? '' : '  (cannot be updated in place)'}\n`;
+    }
+  }
+  const pf = changes.preflight;
+  if (pf.checks.length > 0) {
+    out += '\nquotas:\n';
+    out += table(['service', 'resource', 'needed', 'available', 'limit', 'used', ''], pf.checks.map((c) => [c.service, c.resource, c.need, c.available ?? 'unlimited', c.limit ?? 'unlimited', c.used, c.ok ? 'ok' : 'NOT ENOUGH']));
+  }
+  if (pf.issues.length > 0) {
+    out += '\npreflight:\n';
+    for (const i of pf.issues) out += `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.message} [${i.code}]\n`;
+  }
+  const counts = countActions(changes.actions);
+  out += `\n${Object.entries(counts).filter(([, n]) => n > 0).map(([a, n]) => `${n} ${a}`).join(', ') || 'nothing'} on ${changes.target.cloud} (project ${changes.target.project_id})\n`;
+  out += changes.ok ? 'Everything can be applied.\n' : 'Some entries cannot be applied (blocked, in conflict, or the preflight failed).\n';
+  return out;
+}
+
+/** One line per engine event worth a line on a non-interactive log (the interactive view uses a spinner). */
+export function renderEventLine(event: EngineEvent): string | undefined {
+  switch (event.type) {
+    case 'node.done':
+      return event.action === 'no-op' ? undefined : `${event.action === 'update' ? 'updated' : 'created'} ${event.key}${event.targetId ? ` (${event.targetId})` : ''}`;
+    case 'node.failed':
+      return `FAILED ${event.key}: ${event.error.message} [${event.error.code}]`;
+    case 'node.skipped':
+      return `skipped ${event.key} (upstream ${event.upstream} failed)`;
+    case 'rollback.delete':
+      return `deleting ${event.key} (${event.targetId})`;
+    case 'rollback.keep':
+      return `kept ${event.key} (${event.targetId}): ${event.reason}`;
+    case 'warning':
+      return `warning: ${event.message}`;
+    default:
+      return undefined;
+  }
+}
+
+export function renderApplySummary(result: ApplyResult): string {
+  const s = result.summary;
+  let out = '';
+  const failed = result.nodes.filter((n) => n.outcome === 'failed');
+  if (failed.length > 0) {
+    out += '\nfailed:\n';
+    for (const n of failed) out += `  ${n.key}: ${n.error?.message ?? ''} [${n.error?.code ?? ''}]\n`;
+  }
+  const skipped = result.nodes.filter((n) => n.outcome === 'skipped');
+  if (skipped.length > 0) out += `\nskipped (a dependency failed): ${skipped.map((n) => n.key).join(', ')}\n`;
+  out += `\n${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed, ${s.skipped} skipped${s.cancelled ? `, ${s.cancelled} not started` : ''} in ${(s.elapsedMs / 1000).toFixed(1)} s\n`;
+  out += `journal: ${result.journal}\n`;
+  if (result.interrupted) out += 'Interrupted: continue with --resume (the journal is consistent).\n';
+  else if (!result.ok) out += 'Fix the failures and run the same command with --resume.\n';
+  return out;
+}
+
+export function renderRollbackTable(result: RollbackResult): string {
+  let out = table(['outcome', 'key', 'id', 'reason'], result.items.map((i) => [i.outcome, i.key, i.id ?? '', i.reason ?? '']));
+  const count = (o: string) => result.items.filter((i) => i.outcome === o).length;
+  out += `\n${count('deleted')} deleted, ${count('restored')} restored, ${count('gone')} already gone, ${count('kept')} kept, ${count('failed')} failed\n`;
+  return out;
+}

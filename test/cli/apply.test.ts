@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import * as networks from '../../src/openstack/network/networks/requests.js';
+import { countTarget, projectPlan, startTarget, type SimTarget } from '../engine/support/sim.js';
+
+function run(t: SimTarget, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  return main(['--clouds-yaml', t.cloudsYaml, ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false, signal: new AbortController().signal }).then((code) => ({ code, out: out.join(''), err: err.join('') }));
+}
+
+describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
+  let t: SimTarget;
+  let dir: string;
+  let plan: string;
+  beforeAll(async () => {
+    t = await startTarget();
+    dir = mkdtempSync(join(tmpdir(), 'bascule-cli-apply-'));
+    plan = join(dir, 'shop.plan.json');
+    writeFileSync(plan, JSON.stringify(projectPlan(), null, 2));
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('bad input exits 2 and sends nothing: invalid plan, missing --to, unknown cloud, no --yes without a terminal', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ format: 'bascule.plan/v1', resources: 'nope' }));
+    t.sim.clearLog();
+    expect((await run(t, ['apply', bad, '--to', 'dst', '--yes'])).code).toBe(2);
+    expect((await run(t, ['apply', plan, '--yes'])).code).toBe(2);
+    expect((await run(t, ['apply', plan, '--to', 'no-such-cloud', '--yes'])).code).toBe(2);
+    const refused = await run(t, ['apply', plan, '--to', 'dst']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--yes/);
+    const badMapping = join(dir, 'bad-mapping.yaml');
+    writeFileSync(badMapping, 'format: nope\n');
+    expect((await run(t, ['apply', plan, '--to', 'dst', '--mapping', badMapping, '--yes'])).code).toBe(2);
+    expect(t.sim.requestLog('dst')).toEqual([]);
+  });
+
+  it('--dry-run prints the actions, exits 0 and makes no change; --out saves it', async () => {
+    t.sim.clearLog();
+    const changes = join(dir, 'changes.json');
+    const r = await run(t, ['apply', plan, '--to', 'dst', '--dry-run', '--out', changes]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/create\s+network:front/);
+    expect(r.out).toMatch(/lossy\s+port:web-1\/eth0/);
+    expect(t.mutations()).toEqual([]);
+    const saved = JSON.parse(readFileSync(changes, 'utf8'));
+    expect(saved).toMatchObject({ format: 'bascule.changes/v1', ok: true });
+    expect(saved.plan.resources).toHaveLength(projectPlan().resources.length);
+    const json = await run(t, ['--format', 'json', 'apply', plan, '--to', 'dst', '--dry-run']);
+    expect(JSON.parse(json.out).changes.actions.find((a: { key: string }) => a.key === 'network:front').action).toBe('create');
+  });
+
+  it('a saved dry run is refused once the target changed (exit 2, nothing applied), and applied when it has not', async () => {
+    const changes = join(dir, 'stale.json');
+    expect((await run(t, ['apply', plan, '--to', 'dst', '--dry-run', '--out', changes])).code).toBe(0);
+    const intruder = await networks.create(t.cloud.network, { name: 'back' });
+    t.sim.clearLog();
+    const stale = await run(t, ['apply', changes, '--to', 'dst', '--yes']);
+    expect(stale.code).toBe(2);
+    expect(stale.err).toMatch(/changed since/);
+    expect(t.mutations()).toEqual([]);
+    await networks.remove(t.cloud.network, intruder.id);
+    const fresh = join(dir, 'fresh.json');
+    expect((await run(t, ['apply', plan, '--to', 'dst', '--dry-run', '--out', fresh])).code).toBe(0);
+    const before = countTarget(t);
+    const applied = await run(t, ['apply', fresh, '--to', 'dst', '--yes', '--journal', join(dir, 'fresh.journal.jsonl')]);
+    expect(applied.code).toBe(0);
+    expect(countTarget(t).servers).toBe(before.servers + 2);
+    const undone = await run(t, ['rollback', '--journal', join(dir, 'fresh.journal.jsonl'), '--os-cloud', 'dst', '--yes']);
+    expect(undone.code).toBe(0);
+    expect(countTarget(t)).toEqual(before);
+  });
+
+  it('apply --yes, then again: nothing to change, no mutating request; rollback restores the target', async () => {
+    const before = countTarget(t);
+    const first = await run(t, ['apply', plan, '--to', 'dst', '--yes']);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/created/);
+    expect(readFileSync(join(dir, 'shop.plan.journal.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(10);
+    t.sim.clearLog();
+    const second = await run(t, ['apply', plan, '--to', 'dst', '--yes', '--journal', join(dir, 'second.jsonl')]);
+    expect(second.code).toBe(0);
+    expect(second.out).toMatch(/Nothing to change/);
+    expect(t.mutations()).toEqual([]);
+    const undone = await run(t, ['rollback', '--journal', join(dir, 'shop.plan.journal.jsonl'), '--os-cloud', 'dst', '--yes']);
+    expect(undone.code).toBe(0);
+    expect(countTarget(t)).toEqual(before);
+  });
+
+  it('batch: each plan with its own journal; a blocked plan does not stop the others', async () => {
+    const bdir = join(dir, 'batch');
+    const plans = join(bdir, 'plans');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(plans, { recursive: true });
+    const good = projectPlan();
+    good.provenance.project = { name: 'good', id: 'good-id' };
+    const blocked = projectPlan();
+    blocked.provenance.project = { name: 'blocked', id: 'blocked-id' };
+    for (const r of blocked.resources) if (r.kind !== 'flavor' && 'name' in r.spec) (r.spec as { name: string }).name = `b-${(r.spec as { name: string }).name}`;
+    (blocked.resources[0]!.spec as { name: string }).name = 'm9.huge';
+    for (const r of blocked.resources) if (r.kind === 'image' || r.kind === 'volume_type' || (r.kind === 'network' && r.external)) (r.spec as { name: string }).name = (r.spec as { name: string }).name.replace(/^b-/, '');
+    writeFileSync(join(plans, 'a-good.json'), JSON.stringify(good));
+    writeFileSync(join(plans, 'b-blocked.json'), JSON.stringify(blocked));
+    const r = await run(t, ['batch', '--plans', plans, '--to', 'dst', '--journal-dir', join(bdir, 'journals'), '--parallel', '2', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/1 of 2 plans done, 1 failed/);
+    expect(readFileSync(join(bdir, 'journals', 'a-good.journal.jsonl'), 'utf8')).toMatch(/"t":"end"/);
+    const nets = t.sim.regionState('dst').networks.all().map((n) => n.name);
+    expect(nets).toContain('front');
+    expect(nets).not.toContain('b-front');
+  });
+});
