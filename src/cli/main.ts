@@ -12,6 +12,7 @@ import { cloudInfo } from './commands/cloud.js';
 import { exportCommand } from './commands/export.js';
 import { mappingInvert, mappingValidate } from './commands/mapping.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
 import type { ContextIo, GlobalArgs } from './context.js';
 import { OUTPUT_FORMATS } from './views/output.js';
@@ -30,6 +31,7 @@ or the plain OS_* variables. Docs: docs/ in the source tree.`;
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   const top: Command[] = [exportCommand, validateCommand];
   top.push(auditCommand);
+  top.push(simCommand);
   top.push(applyCommand, rollbackCommand, batchCommand);
   const modules = top.map((c) => toModule(c, state));
   modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
