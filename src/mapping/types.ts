@@ -163,3 +163,57 @@ export const MAPPING_SECTIONS = [
   'include',
   'exclude',
 ] as const;
+
+/**
+ * The fields of each object of a mapping, as the TypeScript types above declare them. The compile-time check below
+ * fails when a type gains a field that is not listed; test/mapping/validate.test.ts checks each list equals the
+ * schema's properties, so types and schema cannot drift apart.
+ */
+export const MAPPING_FIELDS = {
+  mapping: ['$schema', 'format', 'description', 'source', 'target', 'regions', 'flavors', 'images', 'external_networks', 'availability_zones', 'volume_types', 'names', 'include', 'exclude'],
+  cloud_ref: ['cloud', 'description'],
+  region_rule: ['from', 'to'],
+  flavor_rule: ['from', 'to', 'region', 'description'],
+  flavor_match: ['name', 'name_regex', 'vcpus', 'ram', 'disk', 'any'],
+  flavor_target: ['name', 'shape', 'within'],
+  image_rule: ['from', 'to', 'region', 'description'],
+  image_match: ['name', 'name_regex', 'checksum', 'os_hash_value', 'any'],
+  image_target: ['name', 'checksum'],
+  name_map_rule: ['from', 'to', 'region', 'description'],
+  az_rule: ['from', 'to', 'kinds', 'region', 'description'],
+  name_rule: ['kinds', 'prefix', 'suffix', 'strip_prefix', 'strip_suffix', 'regex', 'replace', 'inverse', 'description'],
+  selector: ['kinds', 'keys'],
+} as const satisfies {
+  mapping: readonly (keyof Mapping)[];
+  cloud_ref: readonly (keyof CloudRef)[];
+  region_rule: readonly (keyof RegionRule)[];
+  flavor_rule: readonly (keyof FlavorRule)[];
+  flavor_match: readonly (keyof FlavorMatch)[];
+  flavor_target: readonly (keyof FlavorTarget)[];
+  image_rule: readonly (keyof ImageRule)[];
+  image_match: readonly (keyof ImageMatch)[];
+  image_target: readonly (keyof ImageTarget)[];
+  name_map_rule: readonly (keyof NameMapRule)[];
+  az_rule: readonly (keyof AzRule)[];
+  name_rule: readonly (keyof NameRule)[];
+  selector: readonly (keyof Selector)[];
+};
+
+interface FieldTypes {
+  mapping: Mapping;
+  cloud_ref: CloudRef;
+  region_rule: RegionRule;
+  flavor_rule: FlavorRule;
+  flavor_match: FlavorMatch;
+  flavor_target: FlavorTarget;
+  image_rule: ImageRule;
+  image_match: ImageMatch;
+  image_target: ImageTarget;
+  name_map_rule: NameMapRule;
+  az_rule: AzRule;
+  name_rule: NameRule;
+  selector: Selector;
+}
+type MissingMappingFields = { [K in keyof FieldTypes]: Exclude<keyof FieldTypes[K], (typeof MAPPING_FIELDS)[K][number]> }[keyof FieldTypes];
+/** Compile-time proof that MAPPING_FIELDS names every property of every mapping type. */
+export const MAPPING_FIELDS_COMPLETE: [MissingMappingFields] extends [never] ? true : MissingMappingFields = true;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyMapping, invertMapping, parseMapping, stringifyMapping, validateMapping, type Mapping } from '../../src/mapping/index.js';
+import { applyMapping, invertMapping, parseMapping, stringifyMapping, validateMapping, type Mapping, type NameRule } from '../../src/mapping/index.js';
 import type { Plan } from '../../src/plan/types.js';
 
 function mapping(yaml: string): Mapping {
@@ -175,5 +175,60 @@ describe('invertMapping names what cannot be inverted', () => {
     const m = mapping('description: "Inverse of: something"\n');
     expect(invertMapping(m).mapping.description).toBe('something');
     expect(invertMapping(invertMapping(m).mapping).mapping).toEqual(m);
+  });
+});
+
+describe('invertMapping on generated mappings', () => {
+  /** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
+  function prng(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function generate(seed: number): Mapping {
+    const random = prng(seed);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    /** A bijection between distinct source and target names (distinct targets: invertible). */
+    const pairs = (from: string, to: string) => {
+      const count = Math.floor(random() * 4);
+      const sources = names(from, count);
+      const targets = names(to, count).sort(() => random() - 0.5);
+      return sources.map((s, i) => ({ from: s, to: targets[i]! }));
+    };
+    const m: Mapping = { format: 'bascule.mapping/v1' };
+    if (random() < 0.5) m.description = pick(['A to B', 'Inverse of: B to A', 'x']);
+    if (random() < 0.5) m.source = { cloud: 'a' };
+    if (random() < 0.5) m.target = { cloud: 'b' };
+    if (random() < 0.7) m.flavors = pairs('fa', 'fb').map((p) => ({ from: { name: p.from }, to: { name: p.to } }));
+    if (m.flavors !== undefined && random() < 0.5) m.flavors.push({ from: { any: true }, to: { shape: 'smallest-fit' } });
+    if (random() < 0.7) {
+      m.images = pairs('ia', 'ib').map((p, i) => (i % 2 === 0 ? { from: { name: p.from }, to: { name: p.to } } : { from: { name: p.from }, to: { checksum: p.to.padEnd(32, '0').replace(/[^0-9a-f]/g, 'a') } }));
+      if (random() < 0.5) m.images.push({ from: { any: true }, to: { checksum: 'same' } });
+    }
+    if (random() < 0.7) m.external_networks = pairs('na', 'nb');
+    if (random() < 0.7) m.volume_types = pairs('va', 'vb');
+    if (random() < 0.7) m.availability_zones = pairs('za', 'zb').map((p) => (random() < 0.5 ? p : { ...p, kinds: [pick(['server', 'volume', 'network', 'router'] as const)] }));
+    if (random() < 0.7) {
+      const actions: NameRule[] = [{ prefix: 'p-' }, { suffix: '-s' }, { regex: '^a(.*)$', replace: 'b$1', inverse: { regex: '^b(.*)$', replace: 'a$1' } }];
+      m.names = Array.from({ length: Math.floor(random() * 4) }, () => ({ ...(random() < 0.5 ? { kinds: [pick(['server', 'port', 'network'] as const)] } : {}), ...pick(actions) }));
+    }
+    return m;
+  }
+
+  it('invert(invert(m)) equals m for 300 generated invertible mappings', () => {
+    for (let seed = 1; seed <= 300; seed += 1) {
+      const m = generate(seed);
+      expect(validateMapping(m), `seed ${seed}`).toEqual([]);
+      const once = invertMapping(m);
+      expect(once.problems.filter((p) => p.severity === 'error'), `seed ${seed}`).toEqual([]);
+      expect(validateMapping(once.mapping), `seed ${seed}`).toEqual([]);
+      expect(invertMapping(once.mapping).mapping, `seed ${seed}`).toEqual(m);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AZ_KINDS,
   loadMapping,
+  MAPPING_FIELDS,
   MAPPING_SCHEMA,
   MappingInvalidError,
   NAMED_KINDS,
@@ -148,6 +149,25 @@ describe('the schema agrees with the TypeScript constants', () => {
     expect(defs.name_rule!.properties.kinds!.items!.enum).toEqual([...NAMED_KINDS]);
     expect(defs.az_rule!.properties.kinds!.items!.enum).toEqual([...AZ_KINDS]);
     expect(defs.selector!.properties.kinds!.items!.enum).toEqual([...PLAN_KINDS]);
+  });
+});
+
+describe('the schema agrees with the TypeScript types', () => {
+  type Props = { properties: Record<string, { properties?: Record<string, unknown> }> };
+  const defs = MAPPING_SCHEMA.$defs as Record<string, Props>;
+  const props = (node: { properties?: Record<string, unknown> } | undefined) => Object.keys(node?.properties ?? {}).sort();
+  const sorted = (list: readonly string[]) => [...list].sort();
+  it('every object has exactly the fields its type declares', () => {
+    expect(props(MAPPING_SCHEMA as Props)).toEqual(sorted(MAPPING_FIELDS.mapping));
+    expect(props(defs.cloud_ref)).toEqual(sorted(MAPPING_FIELDS.cloud_ref));
+    expect(Object.keys(((MAPPING_SCHEMA as Props).properties.regions as unknown as { items: { properties: object } }).items.properties).sort()).toEqual(sorted(MAPPING_FIELDS.region_rule));
+    for (const rule of ['flavor_rule', 'image_rule', 'name_map_rule', 'az_rule', 'name_rule', 'selector'] as const) {
+      expect(props(defs[rule])).toEqual(sorted(MAPPING_FIELDS[rule]));
+    }
+    expect(props(defs.flavor_rule!.properties.from)).toEqual(sorted(MAPPING_FIELDS.flavor_match));
+    expect(props(defs.flavor_rule!.properties.to)).toEqual(sorted(MAPPING_FIELDS.flavor_target));
+    expect(props(defs.image_rule!.properties.from)).toEqual(sorted(MAPPING_FIELDS.image_match));
+    expect(props(defs.image_rule!.properties.to)).toEqual(sorted(MAPPING_FIELDS.image_target));
   });
 });
 

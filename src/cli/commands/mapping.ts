@@ -96,6 +96,7 @@ export const mappingInvert = defineCommand<InvertArgs>({
     if (args.output !== undefined && resolve(args.output) === resolve(args.file)) {
       throw new UsageError('MAPPING_OUTPUT_IS_INPUT', `--output ${args.output} is the mapping being inverted`, { hint: 'write the inverse to another file' });
     }
+    if (result.issues.length > 0) ctx.stderr(formatMappingIssues(result.issues, args.file));
     const { mapping, problems } = invertMapping(result.mapping);
     const format = args.output !== undefined ? (args.output.endsWith('.json') ? 'json' : 'yaml') : ctx.format === 'json' ? 'json' : 'yaml';
     const text = stringifyMapping(mapping, format);
