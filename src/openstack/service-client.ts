@@ -146,7 +146,9 @@ export class ServiceClient {
   /** The negotiated microversion for a call that understands up to `max` and needs at least `min`. */
   async microversion(wanted: { max: string; min?: string }, signal?: AbortSignal): Promise<string | undefined> {
     const resolved = await this.resolve(signal);
-    const pin = this.session.config.apiVersions[this.service === 'block-storage' ? 'volume' : this.service];
+    const versions = this.session.config.apiVersions;
+    // openstacksdk's key is block_storage_api_version; volume_api_version is the older spelling.
+    const pin = this.service === 'block-storage' ? (versions['block-storage'] ?? versions.volume) : versions[this.service];
     const pinned = pin && /^\d+\.\d+$/.test(pin) && pin.split('.')[1] !== '0' ? pin : undefined;
     return negotiate(this.service, resolved.versions, wanted, pinned);
   }
