@@ -117,6 +117,19 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
     expect(fake.requestsTo('/compute/v2.1/servers/detail')[0]?.headers['openstack-api-version']).toBe('compute 2.53');
   });
 
+  it('a Cinder pin is read from block_storage_api_version or the older volume_api_version', async () => {
+    for (const key of ['block_storage_api_version', 'volume_api_version']) {
+      const s = await start('zed', { [key]: '3.40' });
+      s.fake.reply('GET', `/volume/v3/${s.fake.projectId}/volumes/detail`, { body: { volumes: [] } });
+      await collect(volumes.list(s.cloud.blockStorage));
+      expect(s.fake.requestsTo(`/volume/v3/${s.fake.projectId}/volumes/detail`)[0]?.headers['openstack-api-version']).toBe('volume 3.40');
+      await s.cloud.close();
+      await s.fake.close();
+      cloud = undefined;
+      fake = undefined;
+    }
+  });
+
   it('a pin above the server\'s maximum is refused before the call', async () => {
     const { fake, cloud } = await start('pike', { compute_api_version: '2.79' });
     fake.reply('GET', '/compute/v2.1/servers/detail', { body: { servers: [] } });
