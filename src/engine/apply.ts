@@ -16,7 +16,8 @@ import { KIND_SERVICE, planDigest, type EngineDeps } from './context.js';
 import { decide, MARKERLESS, type Decision } from './decide.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
 import { buildGraph, type Graph } from './graph.js';
-import { Journal, journalState, readJournal, sanitizeEntry, type JournalOp, type JournalState } from './journal.js';
+import { isDefinitiveFailure, Journal, journalState, readJournal, sanitizeEntry, type JournalOp, type JournalState } from './journal.js';
+import { backoffDelay, sleep } from '../shared/async.js';
 import { resolveRefs, TargetCatalog } from './resolve.js';
 import { OUTCOME, walk, type NodeResult } from './walker.js';
 
@@ -47,6 +48,13 @@ export interface ApplyResult {
   journal: string;
 }
 
+/** Errors worth a second attempt at the whole entry: the service was unavailable, or a step after a create failed. */
+const TRANSIENT = new Set(['OS_SERVER_ERROR', 'OS_UNAVAILABLE', 'OS_RATE_LIMITED', 'OS_NETWORK', 'OS_UNAUTHORIZED', 'WRITE_INCOMPLETE', 'OS_BAD_RESPONSE']);
+
+export function isTransient(error: unknown): boolean {
+  return TRANSIENT.has(errorInfo(error).code);
+}
+
 /** Thrown to stop an entry; the message is the reason shown to the user. */
 export class EngineNodeError extends BasculeError {
   constructor(code: string, message: string) {
@@ -70,6 +78,8 @@ interface RunState {
   prior: JournalState;
   decisions: Map<string, PlannedAction>;
   adopted: Set<string>;
+  /** Keys whose create failed in this run without a definitive answer (the object may exist). */
+  inDoubt: Set<string>;
 }
 
 async function openJournal(plan: Plan, deps: EngineDeps, options: ApplyOptions, digest: string): Promise<{ journal: Journal; prior: JournalState }> {
@@ -145,6 +155,7 @@ async function step<T>(
   try {
     value = await call();
   } catch (error) {
+    if (op === 'create' && !isDefinitiveFailure(errorInfo(error).code)) state.inDoubt.add(entry.key);
     await record({ t: 'result', run: state.journal.run, seq, at: new Date().toISOString(), key: entry.key, kind: entry.kind, op, ok: false, error: errorInfo(error) });
     throw error;
   }
@@ -169,8 +180,9 @@ async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: De
       // An interrupted create made this object but could not mark it: adopt it (it is ours) and mark it now.
       // A create in doubt (its result never journaled) made this object: record it as created by Bascule, marking
       // it first when the create was cut before it could (Neutron: create, then tag).
-      const inDoubt = state.prior.created.get(action.key);
-      if (writer && decision.resolved && decision.wire !== undefined && inDoubt && inDoubt.id === undefined && !state.adopted.has(action.key)) {
+      const prior = state.prior.created.get(action.key);
+      const inDoubt = (prior !== undefined && prior.id === undefined) || state.inDoubt.has(action.key);
+      if (writer && decision.resolved && decision.wire !== undefined && inDoubt && !state.adopted.has(action.key)) {
         const resolved = decision.resolved;
         if (action.marked === false && !writer.mark && !MARKERLESS.has(action.kind)) return { outcome: 'unchanged', id: action.targetId! };
         state.adopted.add(action.key);
@@ -230,7 +242,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const graph = buildGraph(plan);
   const digest = planDigest(plan);
   const { journal, prior } = await openJournal(plan, deps, options, digest);
-  const state: RunState = { journal, crashed: false, ids: new Map(), prior, decisions: new Map(), adopted: new Set() };
+  const state: RunState = { journal, crashed: false, ids: new Map(), prior, decisions: new Map(), adopted: new Set(), inDoubt: new Set() };
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const reports = new Map<string, NodeReport>();
@@ -247,10 +259,24 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
     const t0 = Date.now();
     try {
       const refs = resolveRefs(node.entry, state.ids);
-      const decision = await decide(deps, catalog, node.entry, refs, sourceProject);
-      state.decisions.set(key, decision.action);
-      emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
-      const { outcome, id } = await act(state, deps, graph, decision);
+      let attempt = 0;
+      let done: { outcome: NodeReport['outcome']; id?: string; decision: Decision };
+      for (;;) {
+        attempt += 1;
+        try {
+          const decision = await decide(deps, catalog, node.entry, refs, sourceProject);
+          state.decisions.set(key, decision.action);
+          if (attempt === 1) emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
+          done = { ...(await act(state, deps, graph, decision)), decision };
+          break;
+        } catch (error) {
+          // Find-before-create makes a second attempt safe: what the failed one made is found by its marker.
+          if (state.crashed || signal.aborted || attempt >= (deps.nodeAttempts ?? 3) || !isTransient(error)) throw error;
+          emit({ type: 'warning', key, code: errorInfo(error).code, message: `${key}: ${errorInfo(error).message}; trying again (attempt ${attempt + 1})` });
+          await sleep(backoffDelay(attempt, { base: deps.retryBaseMs ?? 500, cap: 10_000 }), signal);
+        }
+      }
+      const { outcome, id, decision } = done;
       if (id !== undefined) state.ids.set(key, id);
       reports.set(key, { key, kind: node.kind, outcome, action: decision.action.action, ...(id !== undefined ? { targetId: id } : {}) });
       emit({ type: 'node.done', key, kind: node.kind, action: decision.action.action, ...(id !== undefined ? { targetId: id } : {}), elapsedMs: Date.now() - t0 });

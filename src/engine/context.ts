@@ -49,8 +49,10 @@ export interface EngineDeps {
   /** Per-service limits (compute, network, image, block-storage); default: `concurrency`. */
   serviceLimits?: Readonly<Record<string, number>>;
   hooks?: MutationHooks;
-  /** Wait timeouts in ms (default 15 minutes). */
-  waitTimeoutMs?: number;
+  /** Attempts per entry when it fails for a transient reason (default 3). */
+  nodeAttempts?: number;
+  /** First backoff delay between attempts, ms (default 500). */
+  retryBaseMs?: number;
 }
 
 /** A ReadContext over the target, for running readers' toEntry on target objects. */
