@@ -3,7 +3,7 @@ import type { RefDecl } from '../plan/kinds.js';
 import { lossyFields } from '../plan/schema.js';
 import type { Plan, PlanKind, PlanResource, RefValue } from '../plan/types.js';
 import { VERSION } from '../version.js';
-import { canonical, equalField, isEmpty } from './normalise.js';
+import { canonical, equalField, isEmpty, releaseDependent } from './normalise.js';
 import type { AuditReport, Difference } from './report.js';
 import { AUDIT_FORMAT } from './report.js';
 
@@ -66,7 +66,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
   }
   const matched = new Map<string, string>(); // reference key -> target key
   const taken = new Set<string>(); // target keys already matched
-  const matching: AuditReport['matching'] = { journal: 0, marker: 0, name: 0, attributes: 0 };
+  const matching: AuditReport['matching'] = { journal: 0, marker: 0, name: 0, key: 0, attributes: 0 };
   const differences: Difference[] = [];
   const perKind: AuditReport['per_kind'] = {};
   const translate = (key: string) => matched.get(key);
@@ -86,7 +86,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
 
   const signature = (entry: PlanResource, side: 'ref' | 'tgt'): string => {
     const lossy = new Set([...lossyFields(entry.kind), ...(entry.lossy ?? [])]);
-    const spec = Object.fromEntries(Object.entries(entry.spec as Record<string, unknown>).filter(([f]) => !lossy.has(f)));
+    const spec = Object.fromEntries(Object.entries(entry.spec as Record<string, unknown>).filter(([f]) => !lossy.has(f) && !releaseDependent(entry.kind, f)));
     const refs = Object.fromEntries(
       Object.entries(entry.refs ?? {}).map(([name, value]) => {
         const decl = (KIND_REFS[entry.kind] as Record<string, RefDecl>)[name];
@@ -139,10 +139,18 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
       else rest.push(entry);
     }
     // By attributes: the whole non-lossy spec and the translated references.
+    const unmatched: PlanResource[] = [];
     for (const entry of rest) {
       const wanted = signature(entry, 'ref');
       const candidate = freeTargets().find((t) => signature(t, 'tgt') === wanted);
       if (candidate) take(entry.key, candidate, 'attributes');
+      else unmatched.push(entry);
+    }
+    // Nameless kinds by key: the exporter derives their keys from what they belong to (the port of a floating IP),
+    // so the same key on both sides is the same object, whose fields then differ.
+    for (const entry of unmatched) {
+      const same = NAMELESS.has(kind) ? tgtByKey.get(entry.key) : undefined;
+      if (same && same.kind === kind && !same.external && !taken.has(same.key)) take(entry.key, same, 'key');
       else {
         differences.push({ type: 'missing', kind, key: entry.key });
         stats(kind).missing += 1;
@@ -162,6 +170,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
       const b = tgt.spec as Record<string, unknown>;
       for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
         if (equalField(field, a[field], b[field])) continue;
+        if (releaseDependent(kind, field) && (isEmpty(a[field]) || isEmpty(b[field]))) continue;
         const isLossy = lossy.has(field);
         const diff: Difference = { type: isLossy ? 'expected-lossy' : 'changed', kind, key: entry.key, target_key: tgtKey, field: `spec.${field}` };
         if (!isEmpty(a[field])) diff.source = a[field];

@@ -31,3 +31,15 @@ export function equalField(field: string, a: unknown, b: unknown): boolean {
   }
   return canonical(a) === canonical(b);
 }
+
+/**
+ * Fields that one release shows and another cannot (a Pike Glance has no multihash): when one side has no value
+ * at all, it is no difference; two values that differ still are.
+ */
+const RELEASE_DEPENDENT: Readonly<Partial<Record<string, ReadonlySet<string>>>> = {
+  image: new Set(['os_hash_algo', 'os_hash_value', 'virtual_size']),
+};
+
+export function releaseDependent(kind: string, field: string): boolean {
+  return RELEASE_DEPENDENT[kind]?.has(field) === true;
+}

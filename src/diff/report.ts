@@ -29,7 +29,7 @@ export interface AuditReport {
   source: { description: string; cloud?: string; project?: string };
   target: { description: string; cloud?: string; project?: string };
   /** How resources were matched, and how many each way. */
-  matching: { journal: number; marker: number; name: number; attributes: number };
+  matching: { journal: number; marker: number; name: number; key: number; attributes: number };
   summary: {
     compared: number;
     matched: number;

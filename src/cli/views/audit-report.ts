@@ -36,7 +36,7 @@ export function auditMarkdown(report: AuditReport): string {
     '',
     `**${summaryLine(report)}**`,
     '',
-    `Matched by journal ${report.matching.journal}, marker ${report.matching.marker}, name ${report.matching.name}, attributes ${report.matching.attributes}.`,
+    `Matched by journal ${report.matching.journal}, marker ${report.matching.marker}, name ${report.matching.name}, key ${report.matching.key}, attributes ${report.matching.attributes}.`,
     '',
     '| kind | source | target | missing | extra | changed | expected-lossy |',
     '|---|---|---|---|---|---|---|',

@@ -2,6 +2,7 @@
 import * as floatingIps from '../../openstack/network/floating-ips/requests.js';
 import type { FloatingIp } from '../../openstack/network/floating-ips/types.js';
 import { collect } from '../../openstack/pagination.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { PAGE_SIZE, compact, ownedByProject, ownerQuery, tagsOf, text } from './shared.js';
 
@@ -22,7 +23,7 @@ export const floatingIpReader: KindReader<FloatingIp> = {
         tags: tagsOf(fip.tags),
       }),
       refs: compact({ floating_network: fip.floating_network_id, port }),
-      source: compact({ id: fip.id, status: fip.status, created_at: fip.created_at, updated_at: fip.updated_at, project_id: fip.project_id ?? fip.tenant_id }),
+      source: compact({ id: fip.id, status: fip.status, created_at: fip.created_at, updated_at: fip.updated_at, project_id: fip.project_id ?? fip.tenant_id, marker: markerIn(fip.tags) }),
       ...(fip.floating_ip_address ? { lossy: ['floating_ip_address'] } : {}),
     };
   },

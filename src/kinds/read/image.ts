@@ -8,7 +8,7 @@ import type { Image } from '../../openstack/image/images/types.js';
 import { collect } from '../../openstack/pagination.js';
 import type { ImageSpec } from '../../plan/types.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
-import { MARKER_PROPERTY } from '../markers.js';
+import { MARKER_PROPERTY, markerIn } from '../markers.js';
 import { compact, errorText, tagsOf, text } from './shared.js';
 
 /** Glance's own attributes: never exported as custom properties. */
@@ -92,7 +92,7 @@ export const imageReader: KindReader<Image> = {
     return {
       spec: { ...imageSpec(image) },
       refs: {},
-      source: compact({ id: image.id, status: image.status, created_at: image.created_at, updated_at: image.updated_at, project_id: image.owner }),
+      source: compact({ id: image.id, status: image.status, created_at: image.created_at, updated_at: image.updated_at, project_id: image.owner, marker: markerIn(undefined, image as Record<string, unknown>) }),
     };
   },
   async describeExternal(id, ctx) {

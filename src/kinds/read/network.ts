@@ -5,6 +5,7 @@
 import * as networks from '../../openstack/network/networks/requests.js';
 import type { Network } from '../../openstack/network/networks/types.js';
 import { collect } from '../../openstack/pagination.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { PAGE_SIZE, compact, errorText, listOf, ownedByProject, ownerQuery, tagsOf, text } from './shared.js';
 
@@ -32,7 +33,7 @@ export const networkReader: KindReader<Network> = {
     return {
       spec,
       refs: {},
-      source: compact({ id: network.id, status: network.status, created_at: network.created_at, updated_at: network.updated_at, project_id: network.project_id ?? network.tenant_id }),
+      source: compact({ id: network.id, status: network.status, created_at: network.created_at, updated_at: network.updated_at, project_id: network.project_id ?? network.tenant_id, marker: markerIn(network.tags) }),
       ...(shared ? { lossy: ['shared'] } : {}),
     };
   },

@@ -6,6 +6,7 @@
  */
 import type { Port } from '../../openstack/network/ports/types.js';
 import type { PortSpec } from '../../plan/types.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { ROUTER_INTERFACE_OWNERS, isPortInterface, subnetsById } from './router.js';
 import { compact, listOf, listProjectPorts, tagsOf, text } from './shared.js';
@@ -58,7 +59,7 @@ export const portReader: KindReader<Port> = {
     return {
       spec: { ...spec },
       refs: compact({ network: port.network_id, fixed_ips: listOf(fixed.map((ip) => ip.subnet_id!)), security_groups: listOf(port.security_groups)?.sort() }),
-      source: compact({ id: port.id, status: port.status, created_at: port.created_at, updated_at: port.updated_at, project_id: port.project_id ?? port.tenant_id, device_owner: text(port.device_owner), device_id: text(port.device_id) }),
+      source: compact({ id: port.id, status: port.status, created_at: port.created_at, updated_at: port.updated_at, project_id: port.project_id ?? port.tenant_id, device_owner: text(port.device_owner), device_id: text(port.device_id), marker: markerIn(port.tags) }),
       ...(mac ? { lossy: ['mac_address'] } : {}),
     };
   },

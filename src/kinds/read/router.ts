@@ -9,6 +9,7 @@ import type { Port } from '../../openstack/network/ports/types.js';
 import type { Router } from '../../openstack/network/routers/types.js';
 import type { Subnet } from '../../openstack/network/subnets/types.js';
 import { collect } from '../../openstack/pagination.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
 import { PAGE_SIZE, compact, compareAddresses, listOf, listProjectPorts, listProjectSubnets, ownedByProject, ownerQuery, tagsOf, text } from './shared.js';
 
@@ -80,7 +81,7 @@ export const routerReader: KindReader<RouterWire> = {
     return {
       spec,
       refs: compact({ external_network: gateway?.network_id, interfaces: listOf(interfaces.subnets), interface_ports: listOf(interfaces.ports) }),
-      source: compact({ id: router.id, status: router.status, created_at: router.created_at, updated_at: router.updated_at, project_id: router.project_id ?? router.tenant_id }),
+      source: compact({ id: router.id, status: router.status, created_at: router.created_at, updated_at: router.updated_at, project_id: router.project_id ?? router.tenant_id, marker: markerIn(router.tags) }),
       ...(lossy.length > 0 ? { lossy: [...lossy] } : {}),
     };
   },

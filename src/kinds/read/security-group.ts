@@ -5,6 +5,7 @@
  * server reader (which names groups).
  */
 import type { SecurityGroup } from '../../openstack/network/security-groups/types.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { compact, listProjectSecurityGroups, tagsOf, text } from './shared.js';
 
@@ -19,7 +20,7 @@ export const securityGroupReader: KindReader<SecurityGroup> = {
     return {
       spec: compact({ name: group.name ?? '', description: text(group.description), stateful: stateless ? false : undefined, tags: tagsOf(group.tags) }),
       refs: {},
-      source: compact({ id: group.id, created_at: group.created_at, updated_at: group.updated_at, project_id: group.project_id ?? group.tenant_id }),
+      source: compact({ id: group.id, created_at: group.created_at, updated_at: group.updated_at, project_id: group.project_id ?? group.tenant_id, marker: markerIn(group.tags) }),
       ...(stateless ? { lossy: ['stateful'] } : {}),
     };
   },

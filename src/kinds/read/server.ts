@@ -15,6 +15,7 @@ import type { Port } from '../../openstack/network/ports/types.js';
 import { compareMicroversions } from '../../openstack/microversion.js';
 import { collect } from '../../openstack/pagination.js';
 import type { PowerState, ServerVolumeAttachment } from '../../plan/types.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
 import { isAbortError } from './abort.js';
 import { EMBEDDED_FLAVOR_PREFIX, describeEmbeddedFlavor, embeddedFlavors } from './flavor.js';
@@ -248,6 +249,7 @@ export const serverReader: KindReader<ServerWire> = {
         updated_at: server.updated,
         project_id: server.tenant_id,
         vm_state: server['OS-EXT-STS:vm_state'],
+        marker: markerIn(server.tags, server.metadata),
       }),
       ...(userData !== undefined ? { sensitive: ['user_data'] } : {}),
     };

@@ -1,6 +1,7 @@
 /** Subnets the project owns (GET /v2.0/subnets?project_id=, paginated; shared with the port and router readers). */
 import type { Subnet } from '../../openstack/network/subnets/types.js';
 import type { SubnetSpec } from '../../plan/types.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { compact, compareAddresses, listOf, listProjectSubnets, tagsOf, text } from './shared.js';
 
@@ -31,7 +32,7 @@ export const subnetReader: KindReader<Subnet> = {
     return {
       spec: { ...spec },
       refs: compact({ network: subnet.network_id, subnet_pool: subnet.subnetpool_id ?? undefined }),
-      source: compact({ id: subnet.id, created_at: subnet.created_at, updated_at: subnet.updated_at, project_id: subnet.project_id ?? subnet.tenant_id }),
+      source: compact({ id: subnet.id, created_at: subnet.created_at, updated_at: subnet.updated_at, project_id: subnet.project_id ?? subnet.tenant_id, marker: markerIn(subnet.tags) }),
     };
   },
 };

@@ -2,6 +2,7 @@
 import * as snapshots from '../../openstack/block-storage/snapshots/requests.js';
 import type { VolumeSnapshot } from '../../openstack/block-storage/snapshots/requests.js';
 import { collect } from '../../openstack/pagination.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { PAGE_SIZE, compact, metadataOf, text } from './shared.js';
 
@@ -13,7 +14,7 @@ export const volumeSnapshotReader: KindReader<VolumeSnapshot> = {
     return {
       spec: compact({ name: snapshot.name ?? '', description: text(snapshot.description), metadata: metadataOf(snapshot.metadata) }),
       refs: { volume: snapshot.volume_id },
-      source: compact({ id: snapshot.id, status: snapshot.status, created_at: snapshot.created_at, size: snapshot.size }),
+      source: compact({ id: snapshot.id, status: snapshot.status, created_at: snapshot.created_at, size: snapshot.size, marker: markerIn(undefined, snapshot.metadata) }),
     };
   },
 };

@@ -3,6 +3,7 @@
  * reference by name; the source image (volume_image_metadata.image_id) and snapshot are references.
  */
 import type { Volume } from '../../openstack/block-storage/volumes/types.js';
+import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { compact, listProjectVolumes, metadataOf, text, truthy } from './shared.js';
 
@@ -36,6 +37,7 @@ export const volumeReader: KindReader<Volume> = {
         project_id: text(volume['os-vol-tenant-attr:tenant_id']),
         encrypted: volume.encrypted === true ? true : undefined,
         source_volid: text(volume.source_volid ?? undefined),
+        marker: markerIn(undefined, volume.metadata),
       }),
       ...(multiattach ? { lossy: ['multiattach'] } : {}),
     };

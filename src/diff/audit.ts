@@ -1,0 +1,101 @@
+/**
+ * The audit use case over two plans: the reference side (a source export or a plan) is rewritten by the mapping
+ * (names, zones, externals), externals the mapping resolves by shape or checksum are given the target's name,
+ * and compareSides matches (journal, marker, name, attributes) and classifies. Pure: the CLI does the exports.
+ */
+import { journalState, type JournalRecord } from '../engine/journal.js';
+import { markerFor } from '../kinds/markers.js';
+import { applyMapping, smallestFit, type Mapping, type Resolution } from '../mapping/index.js';
+import type { PlanKind } from '../plan/kinds.js';
+import type { Plan, PlanResource } from '../plan/types.js';
+import { compareSides } from './compare.js';
+import type { AuditReport } from './report.js';
+
+export interface AuditOptions {
+  /** Applied to the reference side first: a mapped flavor, name or zone is no difference. */
+  mapping?: Mapping;
+  /** Plan key -> target ID (from a journal): exact matching. */
+  journal?: ReadonlyMap<string, string>;
+  /** The project the target's markers derive from (the journal's source_project); default the reference's project ID. */
+  sourceProject?: string;
+  /** Kinds left out on both sides (kinds the mapping excludes are added). */
+  ignoreKinds?: readonly PlanKind[];
+  source?: AuditReport['source'];
+  target?: AuditReport['target'];
+  now?: Date;
+}
+
+/** What a journal says about the target: plan key -> target ID of every object created or updated, and the marker's project. */
+export interface JournalFacts {
+  ids: Map<string, string>;
+  sourceProject?: string;
+}
+
+export function journalFacts(records: readonly JournalRecord[]): JournalFacts {
+  const state = journalState(records);
+  const ids = new Map<string, string>();
+  for (const object of state.updated.values()) ids.set(object.key, object.id);
+  for (const object of state.created.values()) if (object.id !== undefined) ids.set(object.key, object.id);
+  const first = state.runs[0];
+  return first ? { ids, sourceProject: first.source_project } : { ids };
+}
+
+interface FlavorShape {
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+}
+
+function flavorShape(entry: PlanResource): FlavorShape | undefined {
+  const s = entry.spec as { name?: unknown; vcpus?: unknown; ram?: unknown; disk?: unknown };
+  if (typeof s.name !== 'string' || typeof s.vcpus !== 'number' || typeof s.ram !== 'number') return undefined;
+  return { name: s.name, vcpus: s.vcpus, ram: s.ram, disk: typeof s.disk === 'number' ? s.disk : 0 };
+}
+
+/**
+ * Gives every reference external the name of the target external the engine would have chosen: by shape (the
+ * smallest target flavor that fits, within the rule's name filter) or by checksum (the target image with the same
+ * content). Name and unchanged strategies already carry the target name.
+ */
+export function resolveExternalNames(reference: Plan, resolution: Readonly<Record<string, Resolution>>, target: Plan): Plan {
+  const targetFlavors = target.resources.filter((r) => r.external && r.kind === 'flavor').map(flavorShape).filter((f): f is FlavorShape => f !== undefined);
+  const targetImages = target.resources.filter((r) => r.kind === 'image');
+  const resources = reference.resources.map((entry) => {
+    const how = resolution[entry.key];
+    if (!entry.external || !how) return entry;
+    let name: string | undefined;
+    if (how.strategy === 'shape' && how.shape) name = smallestFit(how.shape, targetFlavors, how.within)?.name;
+    else if (how.strategy === 'checksum' && how.checksum) {
+      const want = how.checksum;
+      const found = targetImages.find((t) => {
+        const s = t.spec as { checksum?: unknown; os_hash_value?: unknown };
+        return (want.os_hash_value !== undefined && s.os_hash_value === want.os_hash_value) || (want.md5 !== undefined && s.checksum === want.md5);
+      });
+      name = (found?.spec as { name?: string } | undefined)?.name;
+    }
+    if (name === undefined) return entry;
+    return { ...entry, spec: { ...(entry.spec as object), name } } as PlanResource;
+  });
+  return { ...reference, resources };
+}
+
+/** Audits a reference plan against an export of the target. */
+export function auditPlans(reference: Plan, target: Plan, options: AuditOptions = {}): AuditReport {
+  const ignore = new Set<PlanKind>(options.ignoreKinds ?? []);
+  let side = reference;
+  if (options.mapping) {
+    const mapped = applyMapping(reference, options.mapping);
+    side = resolveExternalNames(mapped.plan, mapped.resolution, target);
+    for (const kind of options.mapping.exclude?.kinds ?? []) ignore.add(kind);
+  }
+  const sourceProject = options.sourceProject ?? reference.provenance.project.id;
+  return compareSides(side, target, {
+    ...(options.journal ? { journal: options.journal } : {}),
+    markerOf: (key) => markerFor(sourceProject, key),
+    ignoreKinds: [...ignore],
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.target ? { target: options.target } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
