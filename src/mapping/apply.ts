@@ -257,7 +257,22 @@ function matchesFlavor(from: FlavorMatch, spec: FlavorSpec): boolean {
   for (const field of ['vcpus', 'ram', 'disk'] as const) {
     if (from[field] !== undefined && spec[field] !== from[field]) return false;
   }
+  for (const [name, value] of Object.entries(from.extra_specs ?? {})) {
+    if (spec.extra_specs?.[name] !== value) return false;
+  }
   return true;
+}
+
+/**
+ * Extra specs that change what a flavor gives a server (dedicated CPUs, huge pages, NUMA, PCI devices, placement
+ * resources and traits, host aggregates). Smallest-fit compares only vCPUs, RAM and disk, so it warns about these.
+ */
+const SIGNIFICANT_EXTRA_SPEC = /^(hw:cpu_policy|hw:cpu_thread_policy|hw:mem_page_size|hw:numa_nodes|hw:cpu_realtime|pci_passthrough:|resources:|trait:|aggregate_instance_extra_specs:|quota:)/;
+
+function significantExtraSpecs(spec: FlavorSpec): string[] {
+  return Object.entries(spec.extra_specs ?? {})
+    .filter(([name, value]) => SIGNIFICANT_EXTRA_SPEC.test(name) && !(name === 'hw:cpu_policy' && value === 'shared'))
+    .map(([name, value]) => `${name}=${value}`);
 }
 
 function sameHex(a: string | null | undefined, b: string | undefined): boolean {
@@ -440,6 +455,10 @@ function resolveExternal(
       }
       if (shape === undefined) {
         issues.push({ severity: 'error', path: at, code: 'MAPPING_NO_SHAPE', message: `${key}: the plan does not give the vcpus, ram and disk of flavor "${spec.name}", so smallest-fit cannot choose`, hint: 'add a rule that maps this flavor by name' });
+      }
+      const significant = significantExtraSpecs(spec);
+      if (significant.length > 0) {
+        issues.push({ severity: 'warning', path: at, code: 'MAPPING_EXTRA_SPECS_IGNORED', message: `${key}: smallest-fit compares vCPUs, RAM and disk only; flavor "${spec.name}" also has ${significant.join(', ')}, which the chosen flavor may not give`, hint: 'map this flavor by name (or by extra_specs) to a target flavor with the same properties, or narrow the candidates with within' });
       }
       return { kind: 'flavor', strategy: 'shape', rule: at, name: spec.name, ...(shape === undefined ? {} : { shape }), ...(rule.to.within === undefined ? {} : { within: rule.to.within.name_regex }) };
     }

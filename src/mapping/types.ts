@@ -59,6 +59,8 @@ export interface FlavorMatch {
   vcpus?: number;
   ram?: number;
   disk?: number;
+  /** Extra specs the flavor must have, each with exactly this value (e.g. `hw:cpu_policy: dedicated`). */
+  extra_specs?: Record<string, string>;
   any?: true;
 }
 
@@ -174,7 +176,7 @@ export const MAPPING_FIELDS = {
   cloud_ref: ['cloud', 'description'],
   region_rule: ['from', 'to'],
   flavor_rule: ['from', 'to', 'region', 'description'],
-  flavor_match: ['name', 'name_regex', 'vcpus', 'ram', 'disk', 'any'],
+  flavor_match: ['name', 'name_regex', 'vcpus', 'ram', 'disk', 'extra_specs', 'any'],
   flavor_target: ['name', 'shape', 'within'],
   image_rule: ['from', 'to', 'region', 'description'],
   image_match: ['name', 'name_regex', 'checksum', 'os_hash_value', 'any'],

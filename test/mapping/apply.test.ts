@@ -56,6 +56,20 @@ describe('applyMapping: externals', () => {
     expect(out.issues).toEqual([]);
   });
 
+  it('matches flavors by extra specs, and warns when smallest-fit ignores extra specs that matter', () => {
+    const plan = webPlan();
+    (entry(plan, 'flavor:m1.small').spec as { extra_specs?: Record<string, string> }).extra_specs = { 'hw:cpu_policy': 'dedicated', 'hw:mem_page_size': 'large' };
+    const rules = 'flavors:\n  - { from: { extra_specs: { "hw:cpu_policy": dedicated } }, to: { name: d1.small } }\n  - { from: { any: true }, to: { shape: smallest-fit } }\n';
+    const out = applyMapping(plan, mapping(rules));
+    expect(out.resolution['flavor:m1.small']).toMatchObject({ strategy: 'name', name: 'd1.small' });
+    // m1.medium has hw:cpu_policy=shared only: smallest-fit without a warning.
+    expect(out.resolution['flavor:m1.medium']).toMatchObject({ strategy: 'shape' });
+    expect(out.issues).toEqual([]);
+    const fitted = applyMapping(plan, mapping('flavors:\n  - { from: { any: true }, to: { shape: smallest-fit } }\n'));
+    expect(fitted.issues.map((i) => [i.severity, i.path, i.code])).toEqual([['warning', '/flavors/0', 'MAPPING_EXTRA_SPECS_IGNORED']]);
+    expect(fitted.issues[0]!.message).toContain('hw:cpu_policy=dedicated, hw:mem_page_size=large');
+  });
+
   it('reports a smallest-fit rule on a flavor whose shape the plan does not give', () => {
     const plan = webPlan();
     (entry(plan, 'flavor:m1.small').spec as { ram?: number }).ram = undefined;
