@@ -68,7 +68,7 @@ describe('the Bascule client against the simulator', () => {
     for (let i = 0; i < 5; i++) await networks.create(c.network, { name: `cli-${i}` });
     sim.clearLog();
     const all = await collect(networks.list(c.network, { tags: undefined }, { pageSize: 2 }));
-    expect(all.filter((n) => n.name.startsWith('cli-'))).toHaveLength(5);
+    expect(all.filter((n) => (n.name ?? '').startsWith('cli-'))).toHaveLength(5);
     expect(sim.counts('new')['GET /v2.0/networks']).toBeGreaterThanOrEqual(3);
   });
 
