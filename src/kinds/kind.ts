@@ -13,6 +13,7 @@
 import type { Cloud } from '../openstack/cloud.js';
 import type { Logger } from '../shared/logger.js';
 import type { PlanKind, PlanResource, SourceFacts } from '../plan/types.js';
+import type { WorkloadMover } from '../transfer/workload.js';
 
 /** A warning about one resource or a whole kind; the run goes on. */
 export interface KindWarning {
@@ -89,6 +90,22 @@ export interface WriteContext {
    * volumes) moves only with it; without it, entries that need data are blocked in the dry run.
    */
   source?: { cloud: Cloud; projectId: string };
+  /**
+   * Workload data for this run (src/kinds/write/workload.ts): the mover (snapshots, volume uploads, transfers,
+   * temporary images) and the per-entry choices. Present when apply moves data, that is with a source cloud.
+   */
+  workload?: Workload;
+}
+
+/** How workload data moves in this run. */
+export interface Workload {
+  mover: WorkloadMover;
+  /** How a server entry's disk moves: per-server flag, else the flag for all, else the plan's disk_strategy, else snapshot. */
+  serverDisk(entry: PlanResource): 'snapshot' | 'base-image';
+  /** Whether a volume entry's bytes are copied from the source (else it is created from its image ref, or empty). */
+  copiesVolume(entry: PlanResource): boolean;
+  /** Remove temporary images after a successful apply (false with --keep-temporary). */
+  removeTemporary: boolean;
 }
 
 export interface KindWriter<W = unknown> {
