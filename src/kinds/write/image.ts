@@ -52,15 +52,17 @@ export const imageWriter: KindWriter<Image> = {
     const spec = r.entry.spec as ImageSpec;
     const source = ctx.source;
     if (!source) throw new Error(`image ${spec.name}: image data moves only from a source cloud (--from)`);
-    const result = await transferImage({
-      source: source.cloud,
+    const move = {
       sourceImageId: r.entry.source!.id,
-      target: ctx.cloud,
       createTargetImage: async () => (await images.create(ctx.cloud.image, imageCreateBody(r), ctx.signal)).id,
       expected: { size: spec.size ?? null, checksum: spec.checksum ?? null, os_hash_algo: spec.os_hash_algo ?? null, os_hash_value: spec.os_hash_value ?? null },
       label: `image ${spec.name}`,
       signal: ctx.signal,
-    });
+    };
+    // Through the run's transfer manager when there is one (--transfer-concurrency, overall progress, once per image).
+    const result = ctx.workload
+      ? await ctx.workload.mover.transfer(`image:${move.sourceImageId}`, move)
+      : await transferImage({ ...move, source: source.cloud, target: ctx.cloud });
     if (spec.protected) return setProtected(ctx, result.targetImageId, true);
     return images.get(ctx.cloud.image, result.targetImageId, ctx.signal);
   },

@@ -2,8 +2,8 @@
  * Servers: booted on their ports, with the mapped flavor, the image (or boot volume), keypair, AZ, metadata with
  * Bascule's marker (in the create call itself, so an interrupted boot is found by marker), tags and server group;
  * then waited for until ACTIVE (Nova's fault message reported on ERROR), data volumes attached in device order,
- * and the source power state restored. Phase 1 boots from the mapped base image (disk_strategy base-image);
- * snapshots of the source disks come with the workload-data work (src/transfer).
+ * and the source power state restored. Disk strategy base-image boots from the mapped base image; snapshot (with a
+ * source cloud) boots from a copy of the source disk made by src/transfer (see ./workload.ts).
  */
 import { isNotFound } from '../../openstack/errors.js';
 import * as flavors from '../../openstack/compute/flavors/requests.js';
@@ -20,6 +20,9 @@ import { MARKER_PROPERTY, withoutMarker } from '../markers.js';
 import { nicOrderFromAddresses, powerStateOf, type ServerAttachment, type ServerWire } from '../read/server.js';
 import { compact } from '../read/shared.js';
 import { incomplete, refId, refIds } from './shared.js';
+import { bootsFromDiskCopy } from './workload.js';
+import * as images from '../../openstack/image/images/requests.js';
+import { TEMPORARY_PROPERTY } from '../../transfer/workload.js';
 
 export const SERVER_WAIT_MS = 30 * 60_000;
 const MV = servers.MAX_MICROVERSION;
@@ -124,6 +127,29 @@ async function setPowerState(ctx: WriteContext, server: Server, wanted: ServerSp
   }
 }
 
+/**
+ * Whether a target server Bascule created booted from a copy of its source disk (disk strategy snapshot) rather
+ * than from the plan's image: it carries the marker, and its image is a temporary disk copy (gone after cleanup,
+ * or still marked `bascule_temporary` with --keep-temporary).
+ */
+async function bootedFromDiskCopy(ctx: WriteContext, server: Server, r: ResolvedEntry): Promise<boolean> {
+  const imageId = typeof server.image === 'object' && server.image ? server.image.id : undefined;
+  const planned = refId(r, 'image');
+  if (!imageId || !planned || imageId === planned || server.metadata?.[MARKER_PROPERTY] !== r.marker) return false;
+  try {
+    const image = await images.get(ctx.cloud.image, imageId, ctx.signal);
+    return image[TEMPORARY_PROPERTY] === r.marker;
+  } catch (error) {
+    if (isNotFound(error)) return true;
+    throw error;
+  }
+}
+
+/** The server as the plan describes it: booted (through a copy of its disk) from the plan's image. */
+function asBootedFromPlanImage(server: Server, r: ResolvedEntry): Server {
+  return { ...server, image: { id: refId(r, 'image')! } };
+}
+
 export const serverWriter: KindWriter<ServerWire> = {
   kind: 'server',
   updatable: ['name', 'description', 'metadata', 'tags', 'power_state', 'refs.volumes'],
@@ -133,10 +159,14 @@ export const serverWriter: KindWriter<ServerWire> = {
     const live = named.filter((s) => s.status !== 'DELETED' && s.status !== 'SOFT_DELETED');
     const marked = live.filter((s) => s.metadata?.[MARKER_PROPERTY] === r.marker);
     const chosen = marked.length > 0 ? marked : live.filter((s) => s.name === name);
-    return Promise.all(chosen.map((s) => wireOf(ctx, s)));
+    return Promise.all(chosen.map(async (s) => wireOf(ctx, (await bootedFromDiskCopy(ctx, s, r)) ? asBootedFromPlanImage(s, r) : s)));
   },
-  check(_ctx, r) {
+  check(ctx, r) {
     if (!refId(r, 'image') && !refId(r, 'boot_volume')) return 'the server has neither an image nor a boot volume to boot from';
+    const spec = r.entry.spec as ServerSpec;
+    if (!ctx.workload && spec.disk_strategy === 'snapshot' && !refId(r, 'boot_volume')) {
+      return 'the plan moves this server\'s disk by snapshot, which needs the source cloud: give --from, or rebuild it from its image with --server-disk base-image';
+    }
     return undefined;
   },
   async create(ctx, r) {
@@ -147,7 +177,16 @@ export const serverWriter: KindWriter<ServerWire> = {
       metadata: { ...withoutMarker(spec.metadata), [MARKER_PROPERTY]: r.marker },
     };
     const bootVolume = refId(r, 'boot_volume');
-    const image = refId(r, 'image');
+    let image = refId(r, 'image');
+    if (ctx.workload && bootsFromDiskCopy(ctx.workload, r.entry)) {
+      // Disk strategy snapshot: the source disk, copied (stopped first with --consistency stop), boots the server.
+      const disk = await ctx.workload.mover.serverDisk({ serverId: r.entry.source!.id, serverName: spec.name, marker: r.marker, signal: ctx.signal });
+      if (disk.crashConsistent) ctx.logger.warn('server disk copied live: the copy is crash-consistent', { server: spec.name });
+      image = disk.targetImageId;
+    } else if (ctx.workload && r.entry.source?.id) {
+      // Its volumes are copied (they come first in the graph): the source may run again (--restart-source).
+      await ctx.workload.mover.release(r.entry.source.id, ctx.signal);
+    }
     if (bootVolume) {
       body.block_device_mapping_v2 = [{ boot_index: 0, uuid: bootVolume, source_type: 'volume', destination_type: 'volume', delete_on_termination: spec.boot_volume_delete_on_termination ?? false }];
     } else if (image) {

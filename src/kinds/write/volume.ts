@@ -1,6 +1,7 @@
 /**
  * Volumes: created with their size, type, AZ and metadata (plus the `bascule_marker` key, set in the same call, so
- * an interrupted create is always found by marker), from their image or snapshot if the entry says so; then
+ * an interrupted create is always found by marker), from their image or snapshot if the entry says so, or, when
+ * apply moves data, from a copy of the source volume's bytes (src/transfer, see ./workload.ts); then
  * waited for until `available`, with Cinder's error reported if it goes to `error`.
  */
 import * as volumes from '../../openstack/block-storage/volumes/requests.js';
@@ -8,7 +9,10 @@ import type { Volume, VolumeCreateOpts } from '../../openstack/block-storage/vol
 import { collect } from '../../openstack/pagination.js';
 import { waitFor, waitOrThrow } from '../../openstack/waiter.js';
 import type { VolumeSpec } from '../../plan/types.js';
-import type { KindWriter, WriteContext } from '../kind.js';
+import { isNotFound } from '../../openstack/errors.js';
+import * as images from '../../openstack/image/images/requests.js';
+import { TEMPORARY_PROPERTY } from '../../transfer/workload.js';
+import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { MARKER_PROPERTY, withoutMarker } from '../markers.js';
 import { getOrUndefined, refId, removeIgnoringMissing, sig } from './shared.js';
 
@@ -18,12 +22,33 @@ async function listVolumes(ctx: WriteContext, query: Record<string, string>): Pr
   return collect(volumes.list(ctx.cloud.blockStorage, query, sig(ctx)));
 }
 
+/**
+ * A volume Bascule made from a copy of the source volume's bytes names that temporary copy as its image (gone after
+ * cleanup, or still marked `bascule_temporary` with --keep-temporary): it is shown as the plan describes it, made
+ * from the plan's image (or from none), so that a second apply finds it equal.
+ */
+async function asPlannedIfCopied(ctx: WriteContext, volume: Volume, r: ResolvedEntry): Promise<Volume> {
+  const imageId = volume.volume_image_metadata?.image_id;
+  const planned = refId(r, 'image');
+  if (!imageId || imageId === planned) return volume;
+  try {
+    const image = await images.get(ctx.cloud.image, imageId, ctx.signal);
+    if (image[TEMPORARY_PROPERTY] !== r.marker) return volume;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  const meta = { ...volume.volume_image_metadata };
+  if (planned) meta.image_id = planned;
+  else delete meta.image_id;
+  return { ...volume, volume_image_metadata: meta };
+}
+
 export const volumeWriter: KindWriter<Volume> = {
   kind: 'volume',
   updatable: ['name', 'description', 'metadata'],
   async find(ctx, r) {
     const byMarker = (await listVolumes(ctx, { metadata: JSON.stringify({ [MARKER_PROPERTY]: r.marker }) })).filter((v) => v.metadata?.[MARKER_PROPERTY] === r.marker && v.status !== 'deleting');
-    if (byMarker.length > 0) return byMarker;
+    if (byMarker.length > 0) return Promise.all(byMarker.map((v) => asPlannedIfCopied(ctx, v, r)));
     const name = (r.entry.spec as VolumeSpec).name;
     if (!name) return [];
     return (await listVolumes(ctx, { name })).filter((v) => v.name === name && v.status !== 'deleting');
@@ -40,6 +65,13 @@ export const volumeWriter: KindWriter<Volume> = {
     if (image) body.imageRef = image;
     const snapshot = refId(r, 'snapshot');
     if (snapshot) body.snapshot_id = snapshot;
+    if (ctx.workload?.copiesVolume(r.entry)) {
+      // The source volume's bytes: uploaded to an image on the source, moved, and the volume made from that copy.
+      const copy = await ctx.workload.mover.volume({ volumeId: r.entry.source!.id, volumeName: spec.name, marker: r.marker, signal: ctx.signal });
+      body.imageRef = copy.targetImageId;
+      delete body.snapshot_id;
+      body.size = Math.max(spec.size, copy.sizeGb);
+    }
     return volumes.create(ctx.cloud.blockStorage, body, sig(ctx));
   },
   async update(ctx, current, r, fields) {
