@@ -66,10 +66,18 @@ export class Cloud {
   }
 }
 
-/** Authenticates and returns the cloud; fails early with a clear error on bad credentials. */
-export async function connect(config: CloudConfig, options: SessionOptions = {}): Promise<Cloud> {
+/**
+ * Authenticates and returns the cloud; fails early with a clear error on bad credentials. `signal`
+ * (Ctrl-C) stops a slow authentication; on failure the cloud's connections are closed.
+ */
+export async function connect(config: CloudConfig, options: SessionOptions = {}, signal?: AbortSignal): Promise<Cloud> {
   const cloud = new Cloud(config, options);
-  await cloud.token();
+  try {
+    await cloud.token(signal);
+  } catch (error) {
+    await cloud.close();
+    throw error;
+  }
   return cloud;
 }
 
@@ -110,6 +118,7 @@ export async function describeCloud(cloud: Cloud, signal?: AbortSignal): Promise
       info.apiVersion = resolved.apiVersion;
       if (resolved.versions) info.microversions = resolved.versions;
     } catch (error) {
+      if (signal?.aborted) throw error;
       info.error = (error as Error).message;
     }
     services.push(info);
@@ -117,13 +126,15 @@ export async function describeCloud(cloud: Cloud, signal?: AbortSignal): Promise
   let networkExtensions: string[] = [];
   try {
     networkExtensions = [...(await cloud.networkExtensions(signal))].sort();
-  } catch {
+  } catch (error) {
+    if (signal?.aborted) throw error;
     networkExtensions = [];
   }
   let imageImportMethods: string[] = [];
   try {
     imageImportMethods = await images.importMethods(cloud.image, signal);
-  } catch {
+  } catch (error) {
+    if (signal?.aborted) throw error;
     imageImportMethods = [];
   }
   const config = cloud.session.config;

@@ -19,7 +19,7 @@ export const cloudInfo = defineCommand<InfoArgs>({
   async run(args, ctx) {
     const config = await loadCloudConfig(args['os-cloud'], { files: ctx.cloudsFiles });
     const progress = startProgress(ctx, `connecting to ${config.name}`);
-    const cloud = await connect(config, { logger: ctx.logger });
+    const cloud = await connect(config, { logger: ctx.logger }, ctx.signal);
     try {
       const info = await describeCloud(cloud, ctx.signal);
       progress.stop();
