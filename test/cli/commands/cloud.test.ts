@@ -52,6 +52,10 @@ afterEach(async () => {
 });
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runWith(new AbortController().signal, ...argv);
+}
+
+async function runWith(signal: AbortSignal, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -62,7 +66,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
       stderr += t;
     },
     isTTY: false,
-    signal: new AbortController().signal,
+    signal,
   });
   return { code, stdout, stderr };
 }
@@ -139,6 +143,28 @@ describe('bascule cloud info', () => {
     expect(stderr).toMatch(/^bascule: identity: authentication as user bascule-src-user \(password\) failed with 401: The request you have made requires authentication\./);
     expect(stderr).toContain('hint: check the credentials');
     expect(stderr).not.toContain(SECRETS.password);
+  });
+
+  it('interrupted (Ctrl-C): exit 130, no partial table', async () => {
+    await startCloud();
+    const controller = new AbortController();
+    controller.abort();
+    const { code, stdout, stderr } = await runWith(controller.signal, 'cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml);
+    expect(code).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^bascule: .*aborted/);
+  });
+
+  it('interrupted while Keystone answers: exit 130', async () => {
+    await startCloud();
+    const controller = new AbortController();
+    fake.on('POST', '/identity/v3/auth/tokens', () => {
+      controller.abort();
+      return new Promise(() => undefined);
+    });
+    const { code, stdout } = await runWith(controller.signal, 'cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml);
+    expect(code).toBe(130);
+    expect(stdout).toBe('');
   });
 
   it('--log-file and --verbose: JSON lines and stderr lines without a password or token', async () => {
