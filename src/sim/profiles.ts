@@ -16,15 +16,16 @@ export interface Profile {
   neutron: { extensions: string[]; tagResources: string[] };
 }
 
+/** Aliases of neutron 11.0.0 (Pike)'s neutron/extensions with the ML2/OVS and L3 plugins, plus HOS 8's LBaaS v2. */
 const NEUTRON_PIKE = [
   'address-scope', 'agent', 'allowed-address-pairs', 'auto-allocated-topology', 'availability_zone', 'binding',
   'default-subnetpools', 'dhcp_agent_scheduler', 'dvr', 'external-net', 'ext-gw-mode', 'extra_dhcp_opt', 'extraroute',
-  'flavors', 'ip-substring-filtering', 'l3-flavors', 'l3-ha', 'l3_agent_scheduler', 'multi-provider', 'net-mtu',
+  'flavors', 'ip_allocation', 'l2_adjacency', 'l3-flavors', 'l3-ha', 'l3_agent_scheduler', 'multi-provider', 'net-mtu',
   'net-mtu-writable', 'network-ip-availability', 'network_availability_zone', 'pagination', 'port-security',
-  'project-id', 'provider', 'quotas', 'rbac-policies', 'router', 'router_availability_zone', 'security-group',
-  'service-type', 'sorting', 'standard-attr-description', 'standard-attr-revisions', 'standard-attr-timestamp',
-  'subnet-service-types', 'subnet_allocation', 'tag', 'tag-ext', 'timestamp_core', 'trunk', 'trunk-details',
-  'lbaasv2',
+  'project-id', 'provider', 'quota_details', 'quotas', 'rbac-policies', 'revision-if-match', 'router',
+  'router_availability_zone', 'security-group', 'service-type', 'sorting', 'standard-attr-description',
+  'standard-attr-revisions', 'standard-attr-tag', 'standard-attr-timestamp', 'subnet-service-types',
+  'subnet_allocation', 'tag', 'tag-ext', 'trunk', 'trunk-details', 'lbaasv2',
 ];
 
 const NEUTRON_ZED = [
@@ -60,7 +61,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
     nova: { min: '2.1', max: '2.53', catalogWithProjectId: true },
     cinder: { v3Min: '3.0', v3Max: '3.43', hasV2: true },
     glance: { versions: ['2.5', '2.4', '2.3', '2.2', '2.1', '2.0'], hasMultihash: false, hasImport: false, hasOsHidden: false },
-    neutron: { extensions: NEUTRON_PIKE, tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools'] },
+    neutron: {
+      extensions: NEUTRON_PIKE,
+      tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
+    },
   },
   zed: {
     name: 'zed',

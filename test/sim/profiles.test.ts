@@ -60,15 +60,18 @@ describe('pike profile (HPE Helion OpenStack 8)', () => {
     expect(res.status).toBe(404);
   });
 
-  it('tags networks but not security groups (tag-ext, no standard-attr-tag)', async () => {
+  it('tags networks and security groups (tag, tag-ext and standard-attr-tag are all in Pike)', async () => {
     const net = await call('POST', `${s.url('network')}/v2.0/networks`, { token: s.token, body: { network: { name: 'n' } } });
     expect((await call('PUT', `${s.url('network')}/v2.0/networks/${net.body.network.id}/tags/t`, { token: s.token })).status).toBe(201);
     const sg = await call('POST', `${s.url('network')}/v2.0/security-groups`, { token: s.token, body: { security_group: { name: 'sg' } } });
-    expect(sg.body.security_group).not.toHaveProperty('tags');
-    expect((await call('PUT', `${s.url('network')}/v2.0/security-groups/${sg.body.security_group.id}/tags/t`, { token: s.token })).status).toBe(404);
+    expect(sg.body.security_group.tags).toEqual([]);
+    expect(sg.body.security_group).not.toHaveProperty('stateful');
+    expect((await call('PUT', `${s.url('network')}/v2.0/security-groups/${sg.body.security_group.id}/tags/t`, { token: s.token })).status).toBe(201);
     const ext = (await call('GET', `${s.url('network')}/v2.0/extensions`, { token: s.token })).body.extensions.map((e: { alias: string }) => e.alias);
     expect(ext).toContain('tag-ext');
-    expect(ext).not.toContain('standard-attr-tag');
+    expect(ext).toContain('standard-attr-tag');
+    expect(ext).not.toContain('extraroute-atomic');
+    expect(ext).not.toContain('fip-port-details');
   });
 
   it('serves Nova with and without the project id in the path', async () => {

@@ -16,9 +16,7 @@ export function getFloatingIp(state: RegionState, auth: AuthContext, id: string)
 export function renderFloatingIp(state: RegionState, f: Obj): Obj {
   const out = clone(f);
   delete out.floating_port_id;
-  if (state.profile.name === 'pike') {
-    delete out.tags;
-  } else {
+  if (state.profile.name !== 'pike') {
     const port = f.port_id ? state.ports.get(String(f.port_id)) : undefined;
     out.port_details = port
       ? {

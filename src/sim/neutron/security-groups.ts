@@ -103,7 +103,6 @@ export function renderGroup(state: RegionState, group: Obj): Obj {
   if (state.profile.name === 'pike') {
     delete out.stateful;
     delete out.shared;
-    delete out.tags;
   }
   out.security_group_rules = [...(state.sgRules.get(String(group.id)) ?? [])].map((rid) => renderRule(state.securityGroupRules.get(rid)!));
   return out;
