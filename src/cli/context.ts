@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import { UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { createLogger } from '../shared/logger.js';
 import type { OutputFormat } from './views/output.js';
@@ -33,6 +35,15 @@ export interface ContextIo {
 }
 
 export function createContext(args: GlobalArgs, io: ContextIo = {}): RunContext {
+  const logFile = args['log-file'];
+  if (logFile) {
+    // Fail now, as a usage error, rather than on the first log line in the middle of a run.
+    try {
+      appendFileSync(logFile, '', { mode: 0o600 });
+    } catch (error) {
+      throw new UsageError('CLI_LOG_FILE', `--log-file ${logFile}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
   const format = args.format ?? 'table';
