@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/context.js';
+import { UsageError } from '../../src/shared/errors.js';
 import { rememberSecret } from '../../src/shared/secret.js';
 
 let dir: string;
@@ -60,6 +61,12 @@ describe('createContext', () => {
     expect(err).toEqual([]);
     const line = JSON.parse((await readFile(file, 'utf8')).trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'debug', event: 'http', url: 'http://x', token: '[redacted]' });
+  });
+
+  it('a --log-file that cannot be written is a usage error at once', () => {
+    const file = join(dir, 'no', 'such', 'dir.log');
+    expect(() => createContext({ 'log-file': file })).toThrow(UsageError);
+    expect(() => createContext({ 'log-file': file })).toThrow(`--log-file ${file}: cannot write it (ENOENT)`);
   });
 
   it('--clouds-yaml becomes the first clouds file; the signal is the one given', () => {

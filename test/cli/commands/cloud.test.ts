@@ -185,6 +185,19 @@ describe('bascule cloud info', () => {
   });
 });
 
+describe('bascule cloud info with a log file that cannot be written', () => {
+  it('exit 2 naming the file, before any call', async () => {
+    await startCloud();
+    const log = join(dir, 'missing-dir', 'bascule.log');
+    const { code, stdout, stderr } = await run('cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml, '--log-file', log);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`--log-file ${log}: cannot write it (ENOENT)`);
+    expect(stderr).not.toContain('internal error');
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
 describe('bascule cloud info with a bad clouds.yaml: exit 2 naming the file and the key', () => {
   beforeEach(async () => {
     fake = await FakeOpenStack.start();
