@@ -149,6 +149,14 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
     expect(config.apiVersions).toEqual({ compute: '2.50', volume: '3.40', identity: '3' });
   });
 
+  it('`verify: <path>` names a CA bundle; OS_INSECURE=true turns verification off', async () => {
+    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  c:\n    auth: {auth_url: "https://k.example:5000", username: u, password: pw-Verify-0001, project_name: p}\n    verify: /etc/ssl/private-ca.pem\n');
+    const withCa = await load('c');
+    expect([withCa.verify, withCa.cacert]).toEqual([true, '/etc/ssl/private-ca.pem']);
+    const insecure = await load(undefined, { OS_AUTH_URL: 'https://k.example:5000', OS_USERNAME: 'u', OS_PASSWORD: 'pw-Verify-0002', OS_PROJECT_NAME: 'p', OS_INSECURE: 'true' });
+    expect(insecure.verify).toBe(false);
+  });
+
   it('turns TLS verification off only when asked', async () => {
     await put('clouds.yaml', cwd);
     const config = await load('lab', { OS_PASSWORD: 'pw-Lab-0001' });
