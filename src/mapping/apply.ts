@@ -24,13 +24,20 @@ export interface FlavorLike {
   vcpus: number;
   ram: number;
   disk: number;
+  /** Ephemeral disk in GiB (Nova's `OS-FLV-EXT-DATA:ephemeral`); absent means 0. */
+  ephemeral?: number;
+  /** Swap in MiB (Nova gives "" for none); absent means 0. */
+  swap?: number;
   id?: string;
 }
 
+/** What a server needs of a flavor. Ephemeral and swap are given only when the source flavor has them. */
 export interface Shape {
   vcpus: number;
   ram: number;
   disk: number;
+  ephemeral?: number;
+  swap?: number;
 }
 
 export type ResolutionStrategy = 'name' | 'shape' | 'checksum' | 'unchanged';
@@ -88,7 +95,7 @@ export interface PulledInEntry {
 export interface MappedPlan {
   /** A new plan: the kept entries, in their original order, with rewritten specs. */
   plan: Plan;
-  /** For every external entry kept: how to find it on the target. */
+  /** For every external entry kept, and every flavor (always a reference): how to find it on the target. */
   resolution: Record<string, Resolution>;
   notes: MappingNote[];
   filtered: FilteredEntry[];
@@ -100,19 +107,21 @@ export interface MappedPlan {
 /** Smallest first: RAM, then vCPUs, then disk, then name, then id (code-point order): deterministic on ties. */
 export function compareFlavors(a: FlavorLike, b: FlavorLike): number {
   const text = (x: string | undefined, y: string | undefined) => ((x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0);
-  return a.ram - b.ram || a.vcpus - b.vcpus || a.disk - b.disk || text(a.name, b.name) || text(a.id, b.id);
+  return a.ram - b.ram || a.vcpus - b.vcpus || a.disk - b.disk || (a.ephemeral ?? 0) - (b.ephemeral ?? 0) || (a.swap ?? 0) - (b.swap ?? 0) || text(a.name, b.name) || text(a.id, b.id);
 }
 
 /**
- * The smallest candidate with at least the wanted vCPUs, RAM and disk (see compareFlavors for the order and the
- * tie-breaks), or undefined when none fits. With `within`, only candidates whose name matches that regular expression
- * count. Pass disk 0 for a server that boots from a volume (its flavor disk is not used).
+ * The smallest candidate with at least the wanted vCPUs, RAM and disk, and the wanted ephemeral disk and swap when
+ * given (see compareFlavors for the order and the tie-breaks), or undefined when none fits. With `within`, only
+ * candidates whose name matches that regular expression count. Pass disk 0 for a server that boots from a volume (its
+ * flavor disk is not used). Leave disabled flavors out of `candidates`.
  */
 export function smallestFit<F extends FlavorLike>(wanted: Shape, candidates: readonly F[], within?: string): F | undefined {
   const filter = within === undefined ? undefined : regex(within);
   let best: F | undefined;
   for (const candidate of candidates) {
     if (candidate.vcpus < wanted.vcpus || candidate.ram < wanted.ram || candidate.disk < wanted.disk) continue;
+    if ((candidate.ephemeral ?? 0) < (wanted.ephemeral ?? 0) || (candidate.swap ?? 0) < (wanted.swap ?? 0)) continue;
     if (filter !== undefined && !filter.test(candidate.name)) continue;
     if (best === undefined || compareFlavors(candidate, best) < 0) best = candidate;
   }
@@ -289,7 +298,11 @@ function matchesImage(from: ImageMatch, spec: ImageSpec): boolean {
 }
 
 function shapeOf(spec: FlavorSpec): Shape | undefined {
-  return spec.vcpus === undefined || spec.ram === undefined || spec.disk === undefined ? undefined : { vcpus: spec.vcpus, ram: spec.ram, disk: spec.disk };
+  if (spec.vcpus === undefined || spec.ram === undefined || spec.disk === undefined) return undefined;
+  const shape: Shape = { vcpus: spec.vcpus, ram: spec.ram, disk: spec.disk };
+  if (spec.ephemeral !== undefined && spec.ephemeral > 0) shape.ephemeral = spec.ephemeral;
+  if (spec.swap !== undefined && spec.swap > 0) shape.swap = spec.swap;
+  return shape;
 }
 
 /** The result of one name rule on a name (unchanged when it does not apply). */
@@ -347,7 +360,8 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
     if (!selection.kept.has(original.key)) continue;
     const resource = structuredClone(original);
     const key = resource.key;
-    if (resource.external === true) {
+    // A flavor is always a reference, external or not: a project cannot create flavors.
+    if (resource.external === true || resource.kind === 'flavor') {
       resolution[key] = resolveExternal(resource, mapping, inScope, notes, issues);
       resources.push(resource);
       continue;

@@ -7,9 +7,11 @@ import type { PlanKind } from '../plan/kinds.js';
 
 export const MAPPING_FORMAT = 'bascule.mapping/v1';
 
-/** The kinds whose entries have a `spec.name` that name rules may rewrite (volume_type and subnet_pool are always external). */
+/**
+ * The kinds whose entries have a `spec.name` that name rules may rewrite: not flavors (always references: a project
+ * cannot create one), nor volume types and subnet pools (always external).
+ */
 export const NAMED_KINDS = [
-  'flavor',
   'image',
   'keypair',
   'network',

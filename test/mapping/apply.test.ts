@@ -70,6 +70,16 @@ describe('applyMapping: externals', () => {
     expect(fitted.issues[0]!.message).toContain('hw:cpu_policy=dedicated, hw:mem_page_size=large');
   });
 
+  it('puts the ephemeral disk and swap of a source flavor in the shape, and resolves non-external flavors too', () => {
+    const plan = webPlan();
+    const small = entry(plan, 'flavor:m1.small');
+    Object.assign(small.spec, { ephemeral: 10, swap: 0 });
+    delete small.external;
+    const out = applyMapping(plan, mapping('flavors:\n  - { from: { any: true }, to: { shape: smallest-fit } }\n'));
+    expect(out.resolution['flavor:m1.small']).toMatchObject({ strategy: 'shape', shape: { vcpus: 1, ram: 2048, disk: 20, ephemeral: 10 } });
+    expect(out.resolution['flavor:m1.small']!.shape).not.toHaveProperty('swap');
+  });
+
   it('reports a smallest-fit rule on a flavor whose shape the plan does not give', () => {
     const plan = webPlan();
     (entry(plan, 'flavor:m1.small').spec as { ram?: number }).ram = undefined;
@@ -338,6 +348,14 @@ describe('smallestFit', () => {
     const withoutC = tied.filter((x) => x.name !== 'c');
     expect(smallestFit(wanted, withoutC)).toEqual(f('a', 2, 4096, 40, '1'));
     expect(smallestFit(wanted, [...withoutC].reverse())).toEqual(f('a', 2, 4096, 40, '1'));
+  });
+
+  it('keeps the ephemeral disk and swap a server had', () => {
+    const candidates: FlavorLike[] = [{ ...f('plain', 2, 4096, 40) }, { ...f('eph', 2, 8192, 40), ephemeral: 20 }, { ...f('swap', 4, 8192, 40), swap: 1024 }];
+    expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10 }, candidates)?.name).toBe('plain');
+    expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10, ephemeral: 10 }, candidates)?.name).toBe('eph');
+    expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10, swap: 512 }, candidates)?.name).toBe('swap');
+    expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10, ephemeral: 10, swap: 512 }, candidates)).toBeUndefined();
   });
 
   it('returns undefined when nothing fits, and filters candidates with within', () => {
