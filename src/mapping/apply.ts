@@ -351,6 +351,15 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
   const selection = select(plan, mapping);
   const notes: MappingNote[] = [];
   const issues: Issue[] = [...selection.issues];
+  if (mapping.regions !== undefined && !mapping.regions.some((r) => r.from === region)) {
+    issues.push({
+      severity: 'warning',
+      path: '/regions',
+      code: 'MAPPING_REGION_NOT_MAPPED',
+      message: `the plan comes from ${region === null ? 'no region' : `region "${region}"`}, which "regions" does not list: rules scoped to a region do not apply to it`,
+      hint: `add { from: ${region ?? '<region>'}, to: <target region> } to regions, or check that this mapping is meant for this plan`,
+    });
+  }
   const resolution: Record<string, Resolution> = {};
   const named = new Set<string>(NAMED_KINDS);
   const azKinds = new Set<string>(AZ_KINDS);

@@ -102,6 +102,17 @@ describe('applyMapping: externals', () => {
     expect(entry(nord.plan, 'router:edge').refs).toMatchObject({ external_network: 'network:public' });
   });
 
+  it('warns when the plan comes from a region the mapping\'s regions table does not list', () => {
+    const rules = 'regions: [{ from: region1, to: nord }]\nexternal_networks:\n  - { from: public, to: internet-nord, region: region1 }\n';
+    const out = applyMapping(webPlan(), mapping(rules));
+    expect(out.issues.map((i) => [i.severity, i.path, i.code])).toEqual([['warning', '/regions', 'MAPPING_REGION_NOT_MAPPED']]);
+    expect(out.issues[0]!.message).toContain('"RegionOne"');
+    expect(out.resolution['network:public']).toMatchObject({ strategy: 'unchanged' });
+    const plan = webPlan();
+    plan.provenance.region = 'region1';
+    expect(applyMapping(plan, mapping(rules)).issues).toEqual([]);
+  });
+
   it('maps images by name, by source checksum, to the same checksum and to an explicit checksum', () => {
     const byName = applyMapping(webPlan(), mapping('images:\n  - { from: { name: ubuntu-22.04 }, to: { name: ubuntu-jammy } }\n'));
     expect(spec(byName.plan, 'image:ubuntu-22.04')).toEqual({ name: 'ubuntu-jammy' });
