@@ -13,6 +13,9 @@
 import { once } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ResponseFixture } from './fixtures.js';
 import { loadResponse } from './fixtures.js';
@@ -60,6 +63,8 @@ export interface FakeOptions {
   checkAuth?: (body: unknown) => boolean;
   /** Changes the catalog before it is sent (regions, missing services). */
   editCatalog?: (catalog: CatalogEntryLike[]) => CatalogEntryLike[];
+  /** Serve HTTPS with this key and certificate (fixtures/tls). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface CatalogEntryLike {
@@ -103,13 +108,13 @@ export class FakeOpenStack {
   /** When set, Keystone holds every authentication until this promise settles (shared re-auth tests). */
   holdAuth: Promise<void> | undefined;
   release: Release;
-  readonly #server: ReturnType<typeof createServer>;
+  readonly #server: HttpServer | HttpsServer;
   readonly #routes: Route[] = [];
   readonly #valid = new Set<string>();
   readonly #options: FakeOptions;
   #tokenSerial = 0;
 
-  private constructor(server: ReturnType<typeof createServer>, base: string, options: FakeOptions) {
+  private constructor(server: HttpServer | HttpsServer, base: string, options: FakeOptions) {
     this.#server = server;
     this.base = base;
     this.#options = options;
@@ -119,11 +124,11 @@ export class FakeOpenStack {
   }
 
   static async start(options: FakeOptions = {}): Promise<FakeOpenStack> {
-    const server = createServer();
+    const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeOpenStack(server, `http://127.0.0.1:${port}`, options);
+    const fake = new FakeOpenStack(server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void fake.handle(req, res);
     });
