@@ -152,6 +152,16 @@ describe('retries', () => {
     expect(sent[0]?.body).toBe('qcow2 bytes');
   });
 
+  it('a stream body is not re-sent after a 401 either: the caller restarts the transfer', async () => {
+    fake.reply('PUT', '/image/v2/images/img-1/file', { status: 204 });
+    const c = open();
+    await c.token();
+    fake.revokeTokens();
+    const error = await failure(images.upload(c.image, 'img-1', Readable.from([Buffer.from('bytes')])));
+    expect((error as OpenStackHttpError).code).toBe('OS_UNAUTHORIZED');
+    expect(fake.requestsTo('/image/v2/images/img-1/file', 'PUT')).toHaveLength(1);
+  });
+
   it('a byte-array body is replayable: PUT retried on 503', async () => {
     fake.on('PUT', '/image/v2/images/img-1/file', flaky(1, { status: 503, body: 'busy' }, { status: 204 }));
     const c = open();
