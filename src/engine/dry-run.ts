@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { estimateData, type DataEstimate } from '../kinds/write/workload.js';
 import type { Plan } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';
@@ -34,6 +35,8 @@ export interface ChangeSet {
   plan?: Plan;
   /** How external entries were matched (from the mapping), saved with the plan. */
   resolution?: Resolution;
+  /** Workload data the apply will move (images, server disks, volumes), when it moves data (with a source cloud). */
+  data?: DataEstimate;
 }
 
 export function fingerprintOf(actions: readonly PlannedAction[]): string {
@@ -116,6 +119,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
     preflight,
     ok,
     ...(deps.resolution ? { resolution: deps.resolution } : {}),
+    ...(deps.target.workload ? { data: estimateData(plan, ordered, deps.target.workload) } : {}),
   };
 }
 

@@ -14,7 +14,9 @@ import type { EngineDeps } from '../../engine/context.js';
 import { planChanges, parseChangeSet, type ChangeSet } from '../../engine/dry-run.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Resolution } from '../../engine/resolve.js';
-import type { WriteContext } from '../../kinds/kind.js';
+import type { Workload, WriteContext } from '../../kinds/kind.js';
+import { createWorkload, parseServerDisk } from '../../kinds/write/workload.js';
+import { WorkloadMover } from '../../transfer/workload.js';
 import { readerFor } from '../../kinds/readers.js';
 import { writerFor } from '../../kinds/writers.js';
 import { applyMapping, loadMapping } from '../../mapping/index.js';
@@ -30,6 +32,7 @@ import type { GlobalArgs, RunContext } from '../context.js';
 import { renderApplyJson } from '../views/apply-json.js';
 import { renderApplySummary, renderChangesTable, renderEventLine } from '../views/apply-table.js';
 import { startProgress } from '../views/progress.js';
+import { renderDataEstimate, renderTransferProgress } from '../views/workload.js';
 
 export interface ApplyArgs {
   plan: string;
@@ -42,6 +45,12 @@ export interface ApplyArgs {
   resume?: boolean;
   yes?: boolean;
   concurrency: number;
+  /** Workload data (with --from): server disk strategy, consistency, temporaries, transfer concurrency. */
+  'server-disk'?: string[];
+  consistency?: 'stop' | 'live';
+  'restart-source'?: boolean;
+  'keep-temporary'?: boolean;
+  'transfer-concurrency'?: number;
 }
 
 /** Where the journal of a plan goes by default: PLAN.journal.jsonl beside it. */
@@ -80,6 +89,26 @@ export interface Connected {
   target: Cloud;
   source?: Cloud;
   close(): Promise<void>;
+}
+
+/** Workload-data flags: checked before any cloud is contacted (exit 2). */
+export function checkWorkloadArgs(args: ApplyArgs): void {
+  const n = args['transfer-concurrency'];
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 32)) throw new UsageError('APPLY_BAD_TRANSFER_CONCURRENCY', '--transfer-concurrency must be an integer from 1 to 32');
+  parseServerDisk(args['server-disk'] ?? []);
+  const moving = args['server-disk'] !== undefined || args.consistency === 'live' || args['restart-source'] || args['keep-temporary'];
+  if (moving && !args.from) throw new UsageError('APPLY_WORKLOAD_NO_SOURCE', '--server-disk, --consistency live, --restart-source and --keep-temporary need the source cloud: give --from');
+}
+
+/** The workload data of an apply with a source cloud: one mover (snapshots, uploads, transfers) and the choices. */
+export function workloadFor(args: ApplyArgs, plan: Plan, source: Cloud, target: Cloud, progress: (text: string) => void): Workload {
+  const mover = new WorkloadMover(source, target, {
+    consistency: args.consistency ?? 'stop',
+    restartSource: args['restart-source'] ?? false,
+    transferConcurrency: args['transfer-concurrency'] ?? 2,
+    onProgress: (overall) => progress(renderTransferProgress(overall)),
+  });
+  return createWorkload(plan, mover, { serverDisk: parseServerDisk(args['server-disk'] ?? []), keepTemporary: args['keep-temporary'] ?? false });
 }
 
 export async function connectClouds(ctx: RunContext, to: string | undefined, from: string | undefined): Promise<Connected> {
@@ -170,6 +199,8 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
       }
     };
     const deps = await engineDeps(ctx, clouds, { concurrency: args.concurrency, ...(input.resolution ? { resolution: input.resolution } : {}), onEvent });
+    let dataProgress: (text: string) => void = () => {};
+    if (clouds.source) deps.target.workload = workloadFor(args, input.plan, clouds.source, clouds.target, (text) => dataProgress(text));
     const changes = await planChanges(input.plan, deps);
     progress.stop();
     if (input.saved) {
@@ -182,6 +213,7 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
     }
     if (args.out) await atomicWriteFile(args.out, `${JSON.stringify({ ...changes, plan: input.plan }, null, 2)}\n`);
     if (print && ctx.format === 'table') ctx.stdout(renderChangesTable(changes));
+    if (print && ctx.format === 'table' && changes.data) ctx.stdout(renderDataEstimate(changes.data));
     if (args['dry-run'] || !changes.ok) {
       if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));
       if (!args['dry-run'] && print) ctx.stderr('bascule: nothing was applied: resolve the blocked or conflicting entries first\n');
@@ -201,6 +233,7 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
       }
     }
     const applying = print ? startProgress(ctx, `applying to ${clouds.target.name}`) : { update() {}, stop() {}, succeed() {}, fail() {} };
+    dataProgress = (text) => applying.update(text);
     const result = await applyPlan(input.plan, deps, { journalPath, resume: args.resume ?? false });
     applying.stop();
     if (print) ctx.stdout(ctx.format === 'table' ? renderApplySummary(result) : renderApplyJson({ changes, result, applied: true }, ctx.format));
@@ -224,9 +257,15 @@ export const applyCommand = defineCommand<ApplyArgs>({
       .option('journal', { type: 'string', describe: 'journal file (default: PLAN.journal.jsonl beside the plan)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue the run the journal records' })
       .option('yes', { type: 'boolean', alias: 'y', default: false, describe: 'apply without asking (needed without a terminal)' })
-      .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once (and per service)' }) as unknown as Argv<ApplyArgs>,
+      .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once (and per service)' })
+      .option('server-disk', { type: 'string', array: true, describe: 'how server disks move (with --from): snapshot (default) or base-image, for all, or NAME=snapshot|base-image per server (repeatable)' })
+      .option('consistency', { choices: ['stop', 'live'] as const, default: 'stop' as const, describe: 'stop a running source server before copying its disk and volumes, or copy it live (crash-consistent)' })
+      .option('restart-source', { type: 'boolean', default: false, describe: 'start source servers stopped for the copy again afterwards' })
+      .option('keep-temporary', { type: 'boolean', default: false, describe: 'keep the temporary snapshots and images on both clouds' })
+      .option('transfer-concurrency', { type: 'number', default: 2, describe: 'image transfers at once (separate from --concurrency)' }) as unknown as Argv<ApplyArgs>,
   async run(args, ctx) {
     if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256) throw new UsageError('APPLY_BAD_CONCURRENCY', '--concurrency must be an integer from 1 to 256');
+    checkWorkloadArgs(args);
     try {
       return (await runApply(args, ctx)).exitCode;
     } catch (error) {

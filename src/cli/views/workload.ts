@@ -1,0 +1,42 @@
+/** Workload data in apply's output: what the dry run will move, and the transfer progress line. */
+import type { DataEstimate } from '../../kinds/write/workload.js';
+import type { OverallProgress } from '../../transfer/manager.js';
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m} min ${seconds % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** "Workload data: 2 images, 1 server disk (snapshot), 3 volumes: up to 42.5 GiB to move." */
+export function renderDataEstimate(data: DataEstimate): string {
+  if (data.items.length === 0) return 'Workload data: nothing to move.\n';
+  const count = (what: string, one: string, many: string): string | undefined => {
+    const n = data.items.filter((i) => i.what === what).length;
+    return n === 0 ? undefined : `${n} ${n === 1 ? one : many}`;
+  };
+  const parts = [count('image bytes', 'image', 'images'), count('server disk (snapshot)', 'server disk (snapshot)', 'server disks (snapshot)'), count('volume bytes', 'volume', 'volumes')].filter(Boolean);
+  const amount = `${data.exact ? '' : 'up to '}${formatBytes(data.bytes)}`;
+  const note = data.exact ? '' : ' (volumes at their full size, snapshots estimated from their image or flavor)';
+  return `Workload data: ${parts.join(', ')}: ${amount} to move${note}.\n`;
+}
+
+/** "moving data: 1.2 GiB of 4.0 GiB, 85.3 MiB/s, 34 s left (2 running, 1 done)" */
+export function renderTransferProgress(overall: OverallProgress): string {
+  const total = overall.bytesTotal !== undefined ? ` of ${formatBytes(overall.bytesTotal)}` : '';
+  const rate = overall.bytesPerSecond !== undefined ? `, ${formatBytes(overall.bytesPerSecond)}/s` : '';
+  const eta = overall.etaSeconds !== undefined && overall.active > 0 ? `, ${formatSeconds(overall.etaSeconds)} left` : '';
+  return `moving data: ${formatBytes(overall.bytesDone)}${total}${rate}${eta} (${overall.active} running, ${overall.transfersDone} done${overall.transfersFailed ? `, ${overall.transfersFailed} failed` : ''})`;
+}
