@@ -87,19 +87,20 @@ export async function decide(
   }
   const wire = candidates[0];
   const targetId = writer.idOf(wire);
-  const marked = writer.hasMarker(wire, resolved.marker);
+  // Marker-less kinds cannot say who made them: `marked` stays unknown rather than false.
+  const marked = MARKERLESS.has(entry.kind) ? undefined : writer.hasMarker(wire, resolved.marker);
   const view = targetView(wire, deps.readerFor?.(entry.kind), readContextFor(deps.target), entry);
   const changes = diffEntry(entry, refs, view, writer);
-  const common = { ...base(entry), targetId, marked, resolved };
-  if (changes.length === 0) return { action: { ...base(entry), action: ACTION.NOOP, targetId, marked }, wire, resolved, writer };
+  const flag = marked === undefined ? {} : { marked };
+  if (changes.length === 0) return { action: { ...base(entry), action: ACTION.NOOP, targetId, ...flag }, wire, resolved, writer };
   const fixed = changes.filter((c) => !c.updatable || !writer.update);
   if (fixed.length > 0) {
     return {
-      action: { ...base(entry), action: ACTION.CONFLICT, targetId, marked, changes, reason: `differs in ${fixed.map((c) => c.field).join(', ')}, which cannot be updated in place` },
+      action: { ...base(entry), action: ACTION.CONFLICT, targetId, ...flag, changes, reason: `differs in ${fixed.map((c) => c.field).join(', ')}, which cannot be updated in place` },
       wire,
-      resolved: common.resolved,
+      resolved,
       writer,
     };
   }
-  return { action: { ...base(entry), action: ACTION.UPDATE, targetId, marked, changes }, wire, resolved, writer };
+  return { action: { ...base(entry), action: ACTION.UPDATE, targetId, ...flag, changes }, wire, resolved, writer };
 }

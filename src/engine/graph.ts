@@ -71,6 +71,15 @@ export function buildGraph(plan: Pick<Plan, 'resources'>): Graph {
     if (nodes.has(entry.key)) throw new UsageError('ENGINE_DUPLICATE_KEY', `the plan holds two entries with key ${entry.key}`);
     nodes.set(entry.key, { key: entry.key, kind: entry.kind, entry, deps: refKeys(entry), dependents: [] });
   }
+  // Implicit edges (order only, no reference): a floating IP can be associated with a port only once a router
+  // joins the port's subnet to the floating network, so it waits for the plan's routers on that network.
+  for (const node of nodes.values()) {
+    if (node.kind !== 'floating_ip') continue;
+    const network = node.entry.refs?.floating_network;
+    for (const other of nodes.values()) {
+      if (other.kind === 'router' && other.entry.refs?.external_network === network && !node.deps.includes(other.key)) node.deps.push(other.key);
+    }
+  }
   for (const node of nodes.values()) {
     for (const dep of node.deps) {
       const target = nodes.get(dep);

@@ -14,6 +14,7 @@ import type { Plan, PlanResource } from '../plan/types.js';
 import { ACTION, type PlannedAction } from './actions.js';
 import type { EngineDeps } from './context.js';
 import type { TargetCatalog } from './resolve.js';
+import { MATCH_ONLY } from './decide.js';
 
 export interface QuotaCheck {
   service: 'compute' | 'network' | 'block-storage';
@@ -139,8 +140,11 @@ export async function runPreflight(plan: Plan, actions: readonly PlannedAction[]
   const signal = deps.target.signal;
   const need = await needs(plan, actions, catalog);
   const checks = await quotaChecks(deps.target.cloud, deps.target.projectId, need, issues, signal);
+  const byName = new Map(plan.resources.map((r) => [r.key, (r.spec as { name?: string }).name]));
+  // The project's default group and rules matched exactly are the target's own, not a clash.
   for (const a of actions) {
-    if ((a.action === ACTION.NOOP || a.action === ACTION.UPDATE) && !a.external && a.marked === false && a.kind !== 'quota' && a.kind !== 'flavor') {
+    const ownDefault = a.kind === 'security_group_rule' || (a.kind === 'security_group' && (byName.get(a.key) === 'default'));
+    if ((a.action === ACTION.NOOP || a.action === ACTION.UPDATE) && !a.external && a.marked === false && !ownDefault && !MATCH_ONLY.has(a.kind) && a.kind !== 'quota') {
       issues.push({ severity: 'warning', code: 'PREFLIGHT_NAME_CLASH', key: a.key, message: `${a.key}: the target already has ${a.kind} ${a.targetId} with this name, not created by Bascule; it will be reused${a.action === ACTION.UPDATE ? ' and updated' : ''}` });
     }
   }

@@ -25,7 +25,7 @@ export interface ExternalResolution {
   strategy: ResolutionStrategy;
   /** The name to look for (name, unchanged); defaults to the entry's spec name. */
   name?: string;
-  shape?: { vcpus: number; ram: number; disk: number };
+  shape?: { vcpus: number; ram: number; disk: number; ephemeral?: number; swap?: number };
   /** Shape: only flavors whose name matches this regular expression. */
   within?: string;
   checksum?: { md5?: string; os_hash_algo?: string; os_hash_value?: string };
@@ -98,7 +98,8 @@ export async function resolveExternal(catalog: TargetCatalog, entry: PlanResourc
       const all = (await catalog.flavors()).filter((f) => !f['OS-FLV-DISABLED:disabled']);
       if (strategy === 'shape') {
         const shape = resolution?.shape ?? { vcpus: entry.spec.vcpus ?? 0, ram: entry.spec.ram ?? 0, disk: entry.spec.disk ?? 0 };
-        const fit = smallestFit(shape, all, resolution?.within);
+        const candidates = all.map((f) => ({ id: f.id, name: f.name, vcpus: f.vcpus, ram: f.ram, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'] ?? 0, swap: typeof f.swap === 'number' ? f.swap : 0 }));
+        const fit = smallestFit(shape, candidates, resolution?.within);
         return fit
           ? { id: fit.id, how: `flavor ${fit.name} by shape${via}` }
           : { blocked: `no target flavor has at least ${shape.vcpus} vCPUs, ${shape.ram} MiB RAM and ${shape.disk} GiB disk${resolution?.within ? ` among ${resolution.within}` : ''}${via}` };

@@ -31,7 +31,9 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function wireOf(ctx: WriteContext, server: Server): Promise<ServerWire> {
+async function wireOf(ctx: WriteContext, listed: Server): Promise<ServerWire> {
+  // The list answer never carries server_groups (only GET /servers/{id} from 2.71 does).
+  const server = Array.isArray(listed.server_groups) ? listed : await getServer(ctx, listed.id).catch(() => listed);
   const own = (await collect(ports.list(ctx.cloud.network, { device_id: server.id }, { signal: ctx.signal }))).filter((p) => (p.device_owner ?? '').startsWith('compute:'));
   const ordered = nicOrderFromAddresses(server, own);
   const securityGroups = [...new Set(own.flatMap((p) => p.security_groups ?? []))].sort();
