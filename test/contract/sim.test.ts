@@ -1,0 +1,31 @@
+// The contract suite against the simulator's `zed` profile; test/e2e/contract.test.ts runs the same suite
+// against the real Zed cloud.
+import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
+import { connect } from '../../src/openstack/cloud.js';
+import { startSimulator } from '../../src/sim/index.js';
+import { contractSuite } from './contract.js';
+
+contractSuite('simulator (zed profile)', async () => {
+  const sim = await startSimulator({ clouds: [{ name: 'contract', profile: 'zed', seed: 'fixtures/sim/target-platform.yaml', randomSeed: 7 }] });
+  // The simulator's clouds.yaml is an object; write it where the loader looks (a temporary file).
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'bascule-contract-'));
+  const file = join(dir, 'clouds.yaml');
+  await sim.writeCloudsYaml(file);
+  const cloud = await connect(await loadCloudConfig('contract-pi-web', { env: {}, files: [file], cwd: dir, home: dir }), { retry: { baseMs: 5, capMs: 50 } });
+  return {
+    cloud,
+    bootImageName: 'cirros',
+    async close() {
+      await cloud.close();
+      await sim.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}, {
+  timeoutMs: 20_000,
+  // TODO(sim): a blank simulated volume uploads as an empty image where real Cinder uploads its full raw size.
+  known: { 'volume-upload': 'the simulator does not yet give a blank volume its full raw size on upload' },
+});
