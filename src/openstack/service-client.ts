@@ -155,7 +155,21 @@ export class ServiceClient {
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const response = await this.#send(method, path, options);
-    const text = await response.body.text();
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      // The body was cut (reset, abort): our error types, not undici's (not retried: the status was already read).
+      if (options.signal?.aborted) throw new AbortedError(`${this.service}: ${method} ${path} aborted`, { cause: error });
+      const code = networkCode(error);
+      throw new OpenStackNetworkError(`${this.service}: ${method} ${redactUrl(response.sentUrl)}: ${code ?? scrubText((error as Error).message)} while reading the answer`, {
+        service: this.service,
+        method,
+        url: redactUrl(response.sentUrl),
+        cause: error,
+        ...(code ? { causeCode: code } : {}),
+      });
+    }
     let data: unknown = undefined;
     if (text.length > 0) {
       const type = header(response.headers, 'content-type') ?? '';
@@ -198,7 +212,7 @@ export class ServiceClient {
     await this.request('DELETE', path, options);
   }
 
-  async #send(method: string, path: string, options: RequestOptions): Promise<HttpResponse & { microversion?: string }> {
+  async #send(method: string, path: string, options: RequestOptions): Promise<HttpResponse & { microversion?: string; sentUrl: string }> {
     const signal = options.signal;
     if (signal?.aborted) throw new AbortedError();
     const resolved = await this.resolve(signal);
@@ -223,7 +237,7 @@ export class ServiceClient {
     const replayable = !(body !== undefined && typeof body === 'object' && !(body instanceof Uint8Array));
     const run = () => this.#attempts(method, fullUrl, headers, body, replayable, options, signal);
     const queued = options.unqueued ? run() : this.#enqueue(method, run, signal);
-    const response = await queued;
+    const response = Object.assign(await queued, { sentUrl: fullUrl });
     return microversion ? Object.assign(response, { microversion }) : response;
   }
 
