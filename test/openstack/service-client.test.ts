@@ -376,6 +376,30 @@ describe('concurrency and cancellation', () => {
     expect(fake.requestsTo(NETS)).toHaveLength(1);
   });
 
+  it('a connection cut in the middle of the body is an OS_NETWORK error', async () => {
+    fake.on('GET', NETS, ({ res }) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"networks": [{"id": "n1"}, ');
+      setTimeout(() => res.destroy(), 5);
+      return undefined;
+    });
+    const error = await failure(open().network.get('/networks'));
+    expect(error).toBeInstanceOf(OpenStackNetworkError);
+    expect((error as OpenStackNetworkError).message).toMatch(/^network: GET .*\/network\/v2\.0\/networks: /);
+  });
+
+  it('an abort while the body is read is an AbortedError', async () => {
+    const controller = new AbortController();
+    fake.on('GET', NETS, ({ res }) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"networks": [');
+      setTimeout(() => controller.abort(), 5);
+      return undefined;
+    });
+    const error = await failure(open().network.get('/networks', { signal: controller.signal }));
+    expect(error).toBeInstanceOf(AbortedError);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const c = open();
     const controller = new AbortController();
