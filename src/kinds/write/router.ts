@@ -94,7 +94,11 @@ export const routerWriter: KindWriter<RouterWire> = {
   },
   hasMarker: (wire, marker) => (wire.router.tags ?? []).includes(marker),
   async remove(ctx, id) {
-    // Interfaces first (Neutron refuses to delete a router that has some), then the router.
+    // Routes first (an interface a route needs cannot be removed), then interfaces (Neutron refuses to delete a
+    // router that has some), then the router.
+    const router = await getOrUndefined(() => routers.get(ctx.cloud.network, id, sig(ctx)));
+    if (!router) return;
+    if ((router.routes ?? []).length > 0) await routers.update(ctx.cloud.network, id, { routes: [] }, sig(ctx));
     const own = await collect(ports.list(ctx.cloud.network, { device_id: id }, sig(ctx)));
     for (const port of own) {
       if (!ROUTER_INTERFACE_OWNERS.has(port.device_owner ?? '')) continue;
