@@ -36,7 +36,13 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
   let lastStatus: string | undefined;
   for (;;) {
     if (options.signal?.aborted) return result(WAITER_STATE.ABORTED);
-    last = await options.poll();
+    try {
+      last = await options.poll();
+    } catch (error) {
+      // A poll cut by the same signal is the wait being aborted, not a failure of the poll.
+      if (options.signal?.aborted && error instanceof AbortedError) return result(WAITER_STATE.ABORTED);
+      throw error;
+    }
     lastStatus = options.status(last);
     options.onPoll?.(last);
     if (options.ready.includes(lastStatus)) return result(WAITER_STATE.SUCCESS);
