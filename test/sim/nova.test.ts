@@ -234,3 +234,38 @@ describe('nova (zed profile)', () => {
     expect(detail.body.quota_set.instances).toEqual({ limit: 10, in_use: 4, reserved: 0 });
   });
 });
+
+describe('nova power actions', () => {
+  let sim: Simulator;
+  let s: Session;
+  beforeAll(async () => {
+    sim = await startBasic('zed');
+    s = await login(sim, 'c', 'alice', 'alice-pw', 'demo');
+  });
+  afterAll(() => sim.stop());
+
+  it('pauses, suspends, shelves and locks as Nova does', async () => {
+    const image = (await call('GET', `${s.url('image')}/v2/images?name=cirros`, { token: s.token })).body.images[0].id;
+    const c = (path: string): string => `${s.url('compute')}${path}`;
+    const id = (await call('POST', c('/servers'), { token: s.token, body: { server: { name: 'p', flavorRef: '1', imageRef: image, networks: 'none' } } })).body.server.id;
+    const status = async (): Promise<{ status: string; 'OS-EXT-STS:power_state': number; locked: boolean }> =>
+      (await waitFor(() => call('GET', c(`/servers/${id}`), { token: s.token, headers: { 'openstack-api-version': 'compute 2.73' } }), (r) => r.body.server['OS-EXT-STS:task_state'] === null)).body.server;
+    await status();
+    const act = (body: object) => call('POST', c(`/servers/${id}/action`), { token: s.token, body });
+    expect((await act({ pause: null })).status).toBe(202);
+    expect(await status()).toMatchObject({ status: 'PAUSED', 'OS-EXT-STS:power_state': 3 });
+    expect((await act({ suspend: null })).status).toBe(409);
+    await act({ unpause: null });
+    await act({ suspend: null });
+    expect(await status()).toMatchObject({ status: 'SUSPENDED', 'OS-EXT-STS:power_state': 7 });
+    await act({ resume: null });
+    await status();
+    await act({ shelve: null });
+    expect((await status()).status).toBe('SHELVED_OFFLOADED');
+    await act({ unshelve: null });
+    expect((await status()).status).toBe('ACTIVE');
+    await act({ lock: { locked_reason: 'audit' } });
+    expect(await status()).toMatchObject({ locked: true, locked_reason: 'audit' });
+    expect((await act({ resize: { flavorRef: '2' } })).status).toBe(400);
+  });
+});

@@ -23,7 +23,8 @@ function transition(state: RegionState, s: ServerRecord, task: string, to: Parti
 export function serverActions(req: SimRequest, state: RegionState, s: ServerRecord, deps: NovaDeps): Reply {
   const body = isObj(req.body) ? req.body : {};
   const action = Object.keys(body)[0];
-  writer(req, state, `os_compute_api:servers:${action ?? 'action'}`);
+  const a = writer(req, state, `os_compute_api:servers:${action ?? 'action'}`);
+  if (s.locked === true && !a.isAdmin && action !== 'lock' && action !== 'unlock') throw novaConflict(`Instance ${s.id} is locked`);
   switch (action) {
     case 'os-stop':
       if (s.vm_state !== 'active' || s.task_state) stateConflict(s, 'stop');
@@ -40,6 +41,40 @@ export function serverActions(req: SimRequest, state: RegionState, s: ServerReco
       transition(state, s, hard ? 'reboot_started_hard' : 'reboot_started', { status: 'ACTIVE', vm_state: 'active', power_state: 1 });
       return { status: 202 };
     }
+    case 'pause':
+      if (s.vm_state !== 'active' || s.task_state) stateConflict(s, 'pause');
+      transition(state, s, 'pausing', { status: 'PAUSED', vm_state: 'paused', power_state: 3 });
+      return { status: 202 };
+    case 'unpause':
+      if (s.vm_state !== 'paused' || s.task_state) stateConflict(s, 'unpause');
+      transition(state, s, 'unpausing', { status: 'ACTIVE', vm_state: 'active', power_state: 1 });
+      return { status: 202 };
+    case 'suspend':
+      if (s.vm_state !== 'active' || s.task_state) stateConflict(s, 'suspend');
+      transition(state, s, 'suspending', { status: 'SUSPENDED', vm_state: 'suspended', power_state: 7 });
+      return { status: 202 };
+    case 'resume':
+      if (s.vm_state !== 'suspended' || s.task_state) stateConflict(s, 'resume');
+      transition(state, s, 'resuming', { status: 'ACTIVE', vm_state: 'active', power_state: 1 });
+      return { status: 202 };
+    case 'shelve':
+      if (!['active', 'stopped', 'paused', 'suspended'].includes(String(s.vm_state)) || s.task_state) stateConflict(s, 'shelve');
+      transition(state, s, 'shelving', { status: 'SHELVED_OFFLOADED', vm_state: 'shelved_offloaded', power_state: 4, host: '' });
+      return { status: 202 };
+    case 'unshelve': {
+      if (!['shelved', 'shelved_offloaded'].includes(String(s.vm_state)) || s.task_state) stateConflict(s, 'unshelve');
+      const host = String(s.planned_host || state.hosts[0]);
+      transition(state, s, 'unshelving', { status: 'ACTIVE', vm_state: 'active', power_state: 1, host });
+      return { status: 202 };
+    }
+    case 'lock':
+      s.locked = true;
+      s.locked_reason = isObj(body.lock) ? (str(body.lock, 'locked_reason') ?? null) : null;
+      return { status: 202 };
+    case 'unlock':
+      s.locked = false;
+      s.locked_reason = null;
+      return { status: 202 };
     case 'createImage':
       return createImage(req, state, s, body.createImage, deps);
     case 'addSecurityGroup':

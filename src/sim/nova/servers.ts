@@ -8,7 +8,7 @@ import { removePort } from '../neutron/ports.js';
 import { serverActions } from './server-actions.js';
 import { createServer } from './server-create.js';
 import { renderServer, renderServerBrief, addresses, type ServerRecord } from './server-render.js';
-import { computeBase, links, mvAtLeast, novaBadRequest, novaBody, novaNotFound, writer } from './common.js';
+import { computeBase, links, mvAtLeast, novaBadRequest, novaBody, novaConflict, novaNotFound, writer } from './common.js';
 import { serverSubresourceRoutes } from './server-subresources.js';
 
 export interface NovaDeps {
@@ -162,7 +162,7 @@ export function serverRoutes(r: Router, state: RegionState, deps: NovaDeps): voi
   r.delete('/v2.1/servers/{id}', (req) => {
     writer(req, state, 'os_compute_api:servers:delete');
     const s = getServer(req, state);
-    if (s.locked === true && !authOf(req).isAdmin) throw novaBadRequest(`Instance ${s.id} is locked`);
+    if (s.locked === true && !authOf(req).isAdmin) throw novaConflict(`Instance ${s.id} is locked`);
     deleteServer(state, s);
     return { status: 204 };
   });
