@@ -30,6 +30,7 @@ export interface BenchModule {
 export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'plan-validate', load: () => import('./plan-validate.js') },
   { name: 'transfer', load: () => import('./transfer.js') },
+  { name: 'export', load: () => import('./export.js') },
 ];
 
 function format(value: number | null): string {

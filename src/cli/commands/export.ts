@@ -133,7 +133,8 @@ export const exportCommand = defineCommand<ExportArgs>({
       view.stop();
       await cloud.close();
     }
-    if (args.output !== undefined) await writePlan(args.output, result.plan);
+    // exportProject validated this very plan (an invalid one is an ExportInvalidPlanError): no second pass.
+    if (args.output !== undefined) await writePlan(args.output, result.plan, { validate: false });
     else ctx.stdout(serializePlan(result.plan));
     // The plan goes to stdout when there is no --output: the summary then goes to stderr.
     const summaryOut = args.output !== undefined && ctx.format !== 'table' ? ctx.stdout : ctx.stderr;
