@@ -266,6 +266,10 @@ describe('nova power actions', () => {
     expect((await status()).status).toBe('ACTIVE');
     await act({ lock: { locked_reason: 'audit' } });
     expect(await status()).toMatchObject({ locked: true, locked_reason: 'audit' });
+    const locked = await act({ 'os-stop': null });
+    expect(locked.status).toBe(409);
+    expect(locked.body.conflictingRequest.message).toBe(`Instance ${id} is locked`);
+    await act({ unlock: null });
     expect((await act({ resize: { flavorRef: '2' } })).status).toBe(400);
   });
 });
