@@ -126,6 +126,17 @@ export class ServiceClient {
       });
     }
     const text = await response.body.text();
+    if (response.status >= 500) {
+      // A passing outage must not be cached as "no microversions" (every later call would go out at 2.1).
+      const { message, fault } = extractServiceMessage(text.slice(0, 64 * 1024), header(response.headers, 'content-type'));
+      throw new OpenStackHttpError(classifyStatus(response.status, message, fault), `version discovery failed: ${message}`, {
+        status: response.status,
+        method: 'GET',
+        url: redactUrl(`${root}/`),
+        service: this.service,
+        ...(requestIdOf(response.headers) ? { requestId: requestIdOf(response.headers) as string } : {}),
+      });
+    }
     if (response.status !== 200 && response.status !== 300) {
       this.session.logger.warn(`${this.service}: version discovery at ${root}/ answered ${response.status}; assuming no microversions`);
       return undefined;
