@@ -244,6 +244,17 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
     expect(isBasculeError(error) && error.code).toBe('ABORTED');
   });
 
+  it('a version root answering 5xx is an error, not "no microversions" cached for the whole run', async () => {
+    const { fake, cloud } = await start('zed');
+    fake.on('GET', '/compute/', ({ call }) => (call === 1 ? { status: 503, body: '503 Service Unavailable' } : { body: { versions: [{ id: 'v2.1', status: 'CURRENT', version: '2.93', min_version: '2.1' }] } }));
+    fake.reply('GET', '/compute/v2.1/servers/detail', { body: { servers: [] } });
+    const error = await collect(servers.list(cloud.compute)).catch((e: unknown) => e);
+    expect(isBasculeError(error) && error.code).toBe('OS_UNAVAILABLE');
+    expect((error as Error).message).toContain('version discovery');
+    await collect(servers.list(cloud.compute));
+    expect(fake.requestsTo('/compute/v2.1/servers/detail')[0]?.headers['openstack-api-version']).toBe('compute 2.79');
+  });
+
   it('a version root that fails leaves the service without microversions (warned), calls go without header', async () => {
     const { fake, cloud } = await start('zed');
     fake.reply('GET', '/volume/', { status: 404, body: 'not here' });
