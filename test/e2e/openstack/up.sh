@@ -314,7 +314,9 @@ main() {
     say "configuration changed since the daemons started: restarting them"
     bash "$E2E_OS_DIR/down.sh"
   fi
-  stage_done "$([[ $fast == 1 ]] && echo 'unchanged, everything running' || echo 'written')"
+  if [[ $fast == 1 ]]; then stage_done "unchanged, every daemon running"
+  elif [[ $fingerprint == "$previous" ]]; then stage_done "unchanged, some daemons to start"
+  else stage_done "new or changed"; fi
 
   local since; since=$(date -u '+%F %T')
   if [[ $fast == 0 ]]; then
