@@ -9,6 +9,7 @@ import { applyCommand } from './commands/apply.js';
 import { auditCommand } from './commands/audit.js';
 import { batchCommand } from './commands/batch.js';
 import { cloudInfo } from './commands/cloud.js';
+import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { mappingInvert, mappingValidate } from './commands/mapping.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -31,6 +32,7 @@ or the plain OS_* variables. Docs: docs/ in the source tree.`;
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   const top: Command[] = [exportCommand, validateCommand];
   top.push(auditCommand);
+  top.push(demoCommand(main));
   top.push(simCommand);
   top.push(applyCommand, rollbackCommand, batchCommand);
   const modules = top.map((c) => toModule(c, state));

@@ -84,16 +84,25 @@ export function resolveExternalNames(reference: Plan, resolution: Readonly<Recor
 export function auditPlans(reference: Plan, target: Plan, options: AuditOptions = {}): AuditReport {
   const ignore = new Set<PlanKind>(options.ignoreKinds ?? []);
   let side = reference;
+  const expected = new Map<string, Map<string, string>>();
   if (options.mapping) {
     const mapped = applyMapping(reference, options.mapping);
     side = resolveExternalNames(mapped.plan, mapped.resolution, target);
     for (const kind of options.mapping.exclude?.kinds ?? []) ignore.add(kind);
+    // A zone the mapping drops (to: null) is the target's choice: whatever it chose is expected.
+    for (const note of mapped.notes) {
+      if (note.to !== null) continue;
+      const fields = expected.get(note.key) ?? new Map<string, string>();
+      fields.set(`spec.${note.field}`, `the mapping drops it (rule ${note.rule}): the target chose`);
+      expected.set(note.key, fields);
+    }
   }
   const sourceProject = options.sourceProject ?? reference.provenance.project.id;
   return compareSides(side, target, {
     ...(options.journal ? { journal: options.journal } : {}),
     markerOf: (key) => markerFor(sourceProject, key),
     ignoreKinds: [...ignore],
+    expected,
     ...(options.source ? { source: options.source } : {}),
     ...(options.target ? { target: options.target } : {}),
     ...(options.now ? { now: options.now } : {}),

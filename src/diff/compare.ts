@@ -16,7 +16,23 @@ export interface CompareOptions {
   target?: AuditReport['target'];
   /** Kinds left out of the comparison (e.g. quota when the user cannot read it on one side). */
   ignoreKinds?: readonly PlanKind[];
+  /**
+   * Fields expected to differ on some entries, with the reason: reference key -> `spec.<field>` -> note (a zone the
+   * mapping dropped so the target chooses it). Such a difference is listed as expected-lossy.
+   */
+  expected?: ReadonlyMap<string, ReadonlyMap<string, string>>;
   now?: Date;
+}
+
+/**
+ * A server or volume built from a copy of its source bytes (a snapshot of the server's disk, an upload of the
+ * volume) is made from a temporary image that Bascule removes after the apply: the target no longer records the
+ * original image. Its `refs.image` is then empty or an image that cannot be described.
+ */
+const COPIED_FROM_TEMPORARY = 'built from a copy of the source bytes (a temporary image, removed after the apply): the target does not record the original image';
+
+function lostImageRef(kind: PlanKind, name: string, want: readonly string[], got: readonly string[]): boolean {
+  return (kind === 'server' || kind === 'volume') && name === 'image' && want.length > 0 && got.every((t) => t.startsWith('external:image:id='));
 }
 
 type How = keyof AuditReport['matching'];
@@ -37,7 +53,7 @@ function markerOfTarget(entry: PlanResource): string | undefined {
 /** A reference in a side-independent form: the matched target key, or `external:<kind>:<name>` for an external. */
 function refToken(key: string, byKey: ReadonlyMap<string, PlanResource>, translate: (key: string) => string | undefined): string {
   const entry = byKey.get(key);
-  if (entry?.external) return `external:${entry.kind}:${nameOf(entry) ?? canonical(entry.spec)}`;
+  if (entry?.external) return `external:${entry.kind}:${nameOf(entry) ?? (entry.source?.id ? `id=${entry.source.id}` : canonical(entry.spec))}`;
   return translate(key) ?? `unmatched:${key}`;
 }
 
@@ -171,11 +187,12 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
       for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
         if (equalField(field, a[field], b[field])) continue;
         if (releaseDependent(kind, field) && (isEmpty(a[field]) || isEmpty(b[field]))) continue;
-        const isLossy = lossy.has(field);
+        const why = options.expected?.get(entry.key)?.get(`spec.${field}`);
+        const isLossy = lossy.has(field) || why !== undefined;
         const diff: Difference = { type: isLossy ? 'expected-lossy' : 'changed', kind, key: entry.key, target_key: tgtKey, field: `spec.${field}` };
         if (!isEmpty(a[field])) diff.source = a[field];
         if (!isEmpty(b[field])) diff.target = b[field];
-        if (isLossy) diff.note = 'declared lossy: the target cannot reproduce it as it was';
+        if (isLossy) diff.note = why ?? 'declared lossy: the target cannot reproduce it as it was';
         differences.push(diff);
         stats(kind)[isLossy ? 'expected_lossy' : 'changed'] += 1;
       }
@@ -185,6 +202,11 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
         const want = refTokens(entry.refs?.[name], decls[name], refByKey, translate);
         const got = refTokens(tgt.refs?.[name], decls[name], tgtByKey, (k) => k);
         if (canonical(want) === canonical(got)) continue;
+        if (lostImageRef(kind, name, want, got)) {
+          differences.push({ type: 'expected-lossy', kind, key: entry.key, target_key: tgtKey, field: `refs.${name}`, source: want, target: got, note: COPIED_FROM_TEMPORARY });
+          stats(kind).expected_lossy += 1;
+          continue;
+        }
         differences.push({ type: 'changed', kind, key: entry.key, target_key: tgtKey, field: `refs.${name}`, source: want, target: got });
         stats(kind).changed += 1;
       }

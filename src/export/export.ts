@@ -235,11 +235,20 @@ interface ExternalRecord {
   placeholder: boolean;
 }
 
+function maxListeners(signal: AbortSignal): number {
+  try {
+    return getMaxListeners(signal);
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 /** Reads a project and assembles its plan. See docs/export.md. */
 export async function exportProject(cloud: Cloud, options: ExportOptions): Promise<ExportResult> {
   const { signal, logger } = options;
   // Every request in flight listens to the signal: hundreds at once are expected, not a leak.
-  if (getMaxListeners(signal) < 10_000) setMaxListeners(10_000, signal);
+  // (node's getMaxListeners throws when the limit is 0, "unlimited", as the engine sets it on the same signal)
+  if (maxListeners(signal) < 10_000) setMaxListeners(10_000, signal);
   const selectors: Selector[] = (options.select ?? []).map(parseSelector);
   const requestedList = parseKinds(options.kinds, '--kinds') ?? [...PLAN_KINDS];
   const excluded = new Set(parseKinds(options.excludeKinds, '--exclude-kinds') ?? []);

@@ -64,6 +64,26 @@ describe('resolveExternalNames', () => {
   });
 });
 
+describe('auditPlans with a mapping', () => {
+  it('a zone the mapping drops is the target\'s choice (expected), a zone it maps must be the mapped one', () => {
+    const parsed = parseMapping('format: bascule.mapping/v1\navailability_zones:\n  - { from: nova, to: null, kinds: [volume] }\n  - { from: az1, to: nord-a, kinds: [server] }\n');
+    expect(parsed.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const src = plan('a', 'sp', [
+      { kind: 'volume', key: 'volume:data', spec: { name: 'data', size: 1, availability_zone: 'nova' } },
+      { kind: 'server', key: 'server:web', spec: { name: 'web', availability_zone: 'az1' } },
+    ]);
+    const tgt = plan('b', 'tp', [
+      { kind: 'volume', key: 'volume:data', spec: { name: 'data', size: 1, availability_zone: 'ceph-zone' } },
+      { kind: 'server', key: 'server:web', spec: { name: 'web', availability_zone: 'nord-b' } },
+    ]);
+    const report = auditPlans(src, tgt, { mapping: parsed.mapping! });
+    expect(report.differences).toEqual([
+      { type: 'expected-lossy', kind: 'volume', key: 'volume:data', target_key: 'volume:data', field: 'spec.availability_zone', target: 'ceph-zone', note: 'the mapping drops it (rule /availability_zones/0): the target chose' },
+      { type: 'changed', kind: 'server', key: 'server:web', target_key: 'server:web', field: 'spec.availability_zone', source: 'nord-a', target: 'nord-b' },
+    ]);
+  });
+});
+
 describe('auditPlans on the simulator', () => {
   it("matches by Bascule's marker a resource renamed on the target, and reports the rename", async () => {
     const c = await startClouds([

@@ -105,4 +105,31 @@ describe('compareSides', () => {
     expect(html).not.toMatch(/<link|<script|src=/);
     expect(html).toContain('data-count="extra">1<');
   });
+
+  it('lists fields the caller expects to differ as expected-lossy, with the reason', () => {
+    const t = target();
+    (t.resources.find((r) => r.kind === 'network')!.spec as unknown as Record<string, unknown>).availability_zone_hints = ['nova'];
+    const report = compareSides(source(), t, { expected: new Map([['network:private', new Map([['spec.availability_zone_hints', 'the mapping drops it']])]]) });
+    expect(report.summary.clean).toBe(true);
+    expect(report.differences).toContainEqual({ type: 'expected-lossy', kind: 'network', key: 'network:private', target_key: 'network:private', field: 'spec.availability_zone_hints', target: ['nova'], note: 'the mapping drops it' });
+    // Without the expectation, the same difference fails the audit.
+    expect(compareSides(source(), t).summary.changed).toBe(1);
+  });
+
+  it('a server whose disk was copied through a temporary image loses its image link (expected), but not to another image', () => {
+    const server = (image: PlanResource): PlanResource => ({ kind: 'server', key: 'server:web-1', spec: { name: 'web-1' }, refs: { image: image.key, flavor: 'flavor:m1.small' } });
+    const cirros: PlanResource = { kind: 'image', key: 'image:cirros', external: true, spec: { name: 'cirros' } };
+    const gone = { kind: 'image', key: 'image:0f1e', external: true, spec: {}, source: { id: '0f1e' } } as unknown as PlanResource;
+    const other: PlanResource = { kind: 'image', key: 'image:debian', external: true, spec: { name: 'debian' } };
+    const s = source();
+    s.resources.push(cirros, server(cirros));
+    const lost = target();
+    lost.resources.push(gone, server(gone));
+    const report = compareSides(s, lost);
+    expect(report.summary.clean).toBe(true);
+    expect(report.differences).toContainEqual(expect.objectContaining({ type: 'expected-lossy', key: 'server:web-1', field: 'refs.image', source: ['external:image:cirros'], target: ['external:image:id=0f1e'] }));
+    const swapped = target();
+    swapped.resources.push(other, server(other));
+    expect(compareSides(s, swapped).differences).toContainEqual({ type: 'changed', kind: 'server', key: 'server:web-1', target_key: 'server:web-1', field: 'refs.image', source: ['external:image:cirros'], target: ['external:image:debian'] });
+  });
 });

@@ -85,8 +85,12 @@ async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs): 
           if (event.type === 'kind-done') progress.update(`reading ${config.name}: ${event.kind} ${event.count}`);
         },
       });
-      // user_data is never compared (it is not read): that notice is for export, not for an audit.
-      for (const w of result.warnings.filter((x) => x.code !== 'USER_DATA_NOT_EXPORTED')) ctx.logger.warn(`${config.name}: ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message}`);
+      // user_data is never compared (it is not read): that notice is for export, not for an audit. The other
+      // warnings (an image a server was booted from and that is gone, typically Bascule's temporary copy) are
+      // details behind the report's differences: counted here, each shown with --verbose.
+      const warnings = result.warnings.filter((x) => x.code !== 'USER_DATA_NOT_EXPORTED');
+      for (const w of warnings) ctx.logger.debug(`${config.name}: ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`);
+      if (warnings.length > 0 && !ctx.quiet) ctx.stderr(`${config.name}: ${warnings.length} export warning${warnings.length === 1 ? '' : 's'} (see them with --verbose)\n`);
       return result.plan;
     } finally {
       await cloud.close();

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { AuditReport } from '../../src/diff/report.js';
+import { readPlan } from '../../src/plan/io.js';
+
+/**
+ * `bascule demo` end to end, in-process: two simulated clouds, export, dry run, apply, audit. The demo is the
+ * README's first command, so this checks what a new user sees and gets: each step, its files, its replayable
+ * command line, and the exit code of the audit.
+ */
+let dir: string;
+let code: number;
+let stdout = '';
+let stderr = '';
+let seconds = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bascule-demo-'));
+  const started = Date.now();
+  code = await main(['demo', '--dir', join(dir, 'out')], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    isTTY: false,
+    signal: new AbortController().signal,
+  });
+  seconds = (Date.now() - started) / 1000;
+}, 120_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Differences that are a known defect outside the audit (see the report): tolerated here, and only these. */
+const KNOWN_DEFECT = (d: AuditReport['differences'][number]) => d.kind === 'volume' && d.field === 'spec.bootable' && d.source === false && d.target === true;
+
+describe('bascule demo', () => {
+  it('runs every step well under a minute, and exits 0 when the audit is clean (3 otherwise)', async () => {
+    expect(stderr).toBe('');
+    expect(seconds).toBeLessThan(60);
+    const report = JSON.parse(await readFile(join(dir, 'out', 'audit.json'), 'utf8')) as AuditReport;
+    expect(code).toBe(report.summary.clean ? 0 : 3);
+    const unexpected = report.differences.filter((d) => d.type !== 'expected-lossy' && !KNOWN_DEFECT(d));
+    expect(unexpected).toEqual([]);
+    expect(report.summary.missing + report.summary.extra).toBe(0);
+    expect(report.summary.matched).toBe(report.summary.compared);
+    expect(report.per_kind.server).toMatchObject({ source: 4, target: 4 });
+  });
+
+  it('prints each step with its files and the command line that replays it', () => {
+    for (const step of ['[1/5] Two simulated clouds', '[2/5] Export:', '[3/5] Dry run against pi-new:', '[4/5] Apply', '[5/5] Audit pi-hos8 -> pi-new:']) expect(stdout).toContain(step);
+    expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+clouds\.yaml export --os-cloud pi-hos8-pi-web --exclude-kinds volume_snapshot -o \S+plan\.json/);
+    expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ apply \S+plan\.json --from pi-hos8-pi-web --to pi-new-pi-web --mapping \S+mapping\.yaml --dry-run --out \S+changes\.json/);
+    expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ apply \S+changes\.json --from pi-hos8-pi-web --to pi-new-pi-web --yes/);
+    expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ audit --from pi-hos8-pi-web --to pi-new-pi-web --mapping \S+ --journal \S+apply\.journal\.jsonl/);
+    expect(stdout).toMatch(/Dry run against pi-new: .*\d+ create/);
+    expect(stdout).toMatch(/Apply \(exactly the saved dry run\): [1-9]\d* created, \d+ updated, 0 failed steps/);
+    expect(stdout).not.toMatch(/pi-ops-secret|pi-ops-new-secret|admin-secret/);
+  });
+
+  it('leaves the plan, the dry run, the journal, the reports and the logs in --dir, private', async () => {
+    const out = join(dir, 'out');
+    const names = await readdir(out);
+    expect(names.sort()).toEqual(['apply.journal.jsonl', 'audit.html', 'audit.json', 'audit.md', 'changes.json', 'clouds.yaml', 'logs', 'mapping.yaml', 'plan.json']);
+    const { plan } = await readPlan(join(out, 'plan.json'));
+    expect(plan.provenance.project.name).toBe('pi-web');
+    expect(plan.resources.some((r) => r.kind === 'volume_snapshot')).toBe(false);
+    const changes = JSON.parse(await readFile(join(out, 'changes.json'), 'utf8')) as { format: string; ok: boolean };
+    expect(changes).toMatchObject({ format: 'bascule.changes/v1', ok: true });
+    expect(await readFile(join(out, 'audit.html'), 'utf8')).toMatch(/<h1>Audit: pi-hos8-pi-web\/pi-web → pi-new-pi-web\/pi-web<\/h1>/);
+    for (const f of ['clouds.yaml', 'plan.json', 'changes.json', 'apply.journal.jsonl', 'audit.html', 'audit.md', 'audit.json']) expect((await stat(join(out, f))).mode & 0o777, f).toBe(0o600);
+    expect((await readdir(join(out, 'logs'))).sort()).toEqual(['2-export.log', '3-dry-run.log', '4-apply.log', '5-audit.log']);
+  });
+
+  it('refuses (exit 2) to run again over a directory that holds a demo, and changes nothing there', async () => {
+    const before = await stat(join(dir, 'out', 'plan.json'));
+    let err = '';
+    const again = await main(['demo', '--dir', join(dir, 'out')], { stdout: () => {}, stderr: (t) => void (err += t), isTTY: false, signal: new AbortController().signal });
+    expect(again).toBe(2);
+    expect(err).toContain('already holds a demo run');
+    expect((await stat(join(dir, 'out', 'plan.json'))).mtimeMs).toBe(before.mtimeMs);
+    expect(existsSync(join(dir, 'out', 'apply.journal.jsonl'))).toBe(true);
+  });
+});
