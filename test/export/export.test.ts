@@ -4,9 +4,9 @@ import { serializePlan } from '../../src/plan/canonical.js';
 import { parsePlan } from '../../src/plan/io.js';
 import type { Plan, PlanResource } from '../../src/plan/types.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { EXIT, UsageError } from '../../src/shared/errors.js';
+import { AbortedError, EXIT, UsageError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { PROJECT_ID, fakeOpenStack, wire, type Profile } from '../kinds/read/support/fake-openstack.js';
+import { PROJECT_ID, fakeOpenStack, shopRoutes, wire, type Profile } from '../kinds/read/support/fake-openstack.js';
 
 const FIXED = new Date('2026-11-28T12:00:00.000Z');
 
@@ -265,5 +265,46 @@ describe('exportProject errors and user data', () => {
     expect(web.sensitive).toEqual(['user_data']);
     expect(byKey(plan, 'server:db-1').spec).not.toHaveProperty('user_data');
     expect(warnings.some((w) => w.code === 'SERVER_USER_DATA_UNREADABLE')).toBe(false);
+  });
+});
+
+describe('exportProject across releases and failures', () => {
+  it('reads Cinder v2 when the catalog has no v3 (an old Pike deployment): same volumes, no microversion', async () => {
+    const routes = shopRoutes('pike');
+    for (const [route, handler] of Object.entries(routes)) if (route.startsWith(`GET /v3/${PROJECT_ID}/`)) routes[route.replace('/v3/', '/v2/')] = handler;
+    const fake = fakeOpenStack('pike', routes, (catalog) => [
+      ...catalog.filter((c) => c.type !== 'block-storage' && c.type !== 'volumev3'),
+      { type: 'volumev2', endpoints: [{ url: `http://127.0.0.1:8776/v2/${PROJECT_ID}`, interface: 'public', region: 'RegionOne', region_id: 'RegionOne' }] },
+    ]);
+    const v2 = await exportProject(fake.cloud, options());
+    const v3 = await exportShop('pike');
+    expect(v2.plan.provenance.profile.api_versions.block_storage).toBe('v2');
+    expect(v2.plan.provenance.profile.microversions).not.toHaveProperty('block_storage');
+    const volumes = (plan: Plan) => plan.resources.filter((r) => r.kind === 'volume' || r.kind === 'volume_snapshot' || r.kind === 'volume_type').map((r) => ({ ...r, source: undefined }));
+    expect(volumes(v2.plan)).toEqual(volumes(v3.plan));
+    expect(fake.apiRequests().some((r) => r.path === `/v2/${PROJECT_ID}/volumes/detail`)).toBe(true);
+    expect(fake.apiRequests().some((r) => r.path.startsWith('/v3/'))).toBe(false);
+  });
+
+  it('keeps a placeholder for a required external that cannot be read (a deleted public image)', async () => {
+    const fake = fakeOpenStack('zed');
+    fake.failures.set('GET /v2/images/00000062-0000-4000-8000-000000000062', 404);
+    const { plan, warnings } = await exportProject(fake.cloud, options());
+    const placeholder = byKey(plan, 'image:00000062-0000-4000-8000-000000000062');
+    expect(placeholder).toMatchObject({ external: true, spec: { name: '' }, source: { id: '00000062-0000-4000-8000-000000000062', status: 'unreadable' } });
+    expect(byKey(plan, 'server:web-1').refs).toMatchObject({ image: placeholder.key });
+    expect(byKey(plan, 'volume:db-1/boot').refs).toMatchObject({ image: placeholder.key });
+    expect(warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['IMAGE_UNREADABLE', 'EXTERNAL_PLACEHOLDER']));
+  });
+
+  it('stops with AbortedError when the signal is aborted mid-export', async () => {
+    const controller = new AbortController();
+    const fake = fakeOpenStack('zed');
+    const servers = fake.routes['GET /v2.1/servers/detail']!;
+    fake.routes['GET /v2.1/servers/detail'] = () => {
+      controller.abort();
+      return servers();
+    };
+    await expect(exportProject(fake.cloud, options({ signal: controller.signal }))).rejects.toBeInstanceOf(AbortedError);
   });
 });

@@ -107,7 +107,15 @@ export interface FakeOpenStack {
 const PORT_SERVICES: Record<string, string> = { '5000': 'identity', '8774': 'compute', '9696': 'network', '9292': 'image', '8776': 'volume' };
 
 /** The answer of the fake to one request. `url` may use the catalog's ports (in-process) or `/<service>` prefixes (HTTP). */
-function answer(profile: Profile, routes: Record<string, () => unknown>, failures: Map<string, number>, method: string, url: URL, catalogBase?: string): HttpResponse {
+export interface CatalogEntry {
+  type: string;
+  endpoints: { url: string; interface: string; region?: string; region_id?: string }[];
+}
+
+/** Rewrites the token's catalog (e.g. a Pike cloud that publishes Cinder only as volumev2). */
+export type CatalogEdit = (catalog: CatalogEntry[]) => CatalogEntry[];
+
+function answer(profile: Profile, routes: Record<string, () => unknown>, failures: Map<string, number>, method: string, url: URL, catalogBase?: string, editCatalog?: CatalogEdit): HttpResponse {
   let service = PORT_SERVICES[url.port];
   let path = url.pathname;
   if (catalogBase !== undefined) {
@@ -116,8 +124,9 @@ function answer(profile: Profile, routes: Record<string, () => unknown>, failure
     path = `/${rest.join('/')}`;
   }
   if (method === 'POST' && service === 'identity' && path === '/v3/auth/tokens') {
-    const body = structuredClone(loadResponse('identity/token-password').body) as { token: { expires_at: string; catalog: { endpoints: { url: string }[] }[] } };
+    const body = structuredClone(loadResponse('identity/token-password').body) as { token: { expires_at: string; catalog: CatalogEntry[] } };
     body.token.expires_at = new Date(Date.now() + 3_600_000).toISOString();
+    if (editCatalog) body.token.catalog = editCatalog(body.token.catalog);
     if (catalogBase !== undefined) {
       for (const entry of body.token.catalog) {
         for (const endpoint of entry.endpoints) {
@@ -148,13 +157,13 @@ function answer(profile: Profile, routes: Record<string, () => unknown>, failure
   return response(200, body);
 }
 
-export function fakeOpenStack(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile)): FakeOpenStack {
+export function fakeOpenStack(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile), editCatalog?: CatalogEdit): FakeOpenStack {
   const requests: LoggedRequest[] = [];
   const failures = new Map<string, number>();
   const transport: Transport = async (req: HttpRequest) => {
     const url = new URL(req.url);
     requests.push({ method: req.method, path: url.pathname, query: url.search });
-    return answer(profile, routes, failures, req.method, url);
+    return answer(profile, routes, failures, req.method, url, undefined, editCatalog);
   };
   const config: CloudConfig = {
     name: `fake-${profile}`,
