@@ -179,3 +179,20 @@ describe('neutron', () => {
     expect(aliases).toContain('extraroute-atomic');
   });
 });
+
+describe('neutron filter validation', () => {
+  it('refuses unknown filters on zed (filter-validation) and ignores them on pike', async () => {
+    for (const [profile, expected] of [['zed', 400], ['pike', 200]] as const) {
+      const sim = await startBasic(profile);
+      try {
+        const s = await login(sim, 'c', 'alice', 'alice-pw', 'demo');
+        const res = await call('GET', `${s.url('network')}/v2.0/networks?colour=blue`, { token: s.token });
+        expect(res.status).toBe(expected);
+        if (expected === 400) expect(res.body.NeutronError.message).toBe("['colour'] is invalid attribute for filtering");
+        expect((await call('GET', `${s.url('network')}/v2.0/ports?device_owner=compute:nova&fixed_ips=ip_address=10.0.0.1&fields=id`, { token: s.token })).status).toBe(200);
+      } finally {
+        await sim.stop();
+      }
+    }
+  });
+});

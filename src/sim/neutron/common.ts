@@ -4,6 +4,19 @@ import { ApiError } from '../http/api-error.js';
 import { authOf, type AuthContext, type Reply, type SimRequest } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
 
+const COMMON_FILTERS = ['id', 'tenant_id', 'project_id', 'description', 'revision_number'];
+
+/** Attributes each collection lets you filter on (Neutron's `is_filter`); others are 400 under filter-validation. */
+const FILTERS: Record<string, string[]> = {
+  networks: ['name', 'admin_state_up', 'status', 'shared', 'router:external', 'mtu', 'port_security_enabled', 'provider:network_type', 'provider:physical_network', 'provider:segmentation_id', 'is_default', 'qos_policy_id', 'dns_domain', 'ipv4_address_scope', 'ipv6_address_scope', 'availability_zone_hints'],
+  subnets: ['name', 'network_id', 'ip_version', 'cidr', 'gateway_ip', 'enable_dhcp', 'ipv6_ra_mode', 'ipv6_address_mode', 'subnetpool_id', 'segment_id', 'dns_publish_fixed_ip', 'service_types'],
+  ports: ['name', 'network_id', 'mac_address', 'fixed_ips', 'device_id', 'device_owner', 'admin_state_up', 'status', 'binding:host_id', 'binding:vnic_type', 'security_groups', 'ip_allocation', 'dns_name', 'port_security_enabled'],
+  routers: ['name', 'admin_state_up', 'status', 'distributed', 'ha', 'flavor_id', 'enable_ndp_proxy'],
+  floatingips: ['floating_ip_address', 'floating_network_id', 'router_id', 'port_id', 'fixed_ip_address', 'status'],
+  security_groups: ['name', 'stateful', 'shared'],
+  security_group_rules: ['security_group_id', 'direction', 'ethertype', 'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix', 'remote_group_id', 'remote_address_group_id', 'normalized_cidr', 'belongs_to_default_sg'],
+};
+
 const RESERVED = new Set(['limit', 'marker', 'page_reverse', 'fields', 'sort_key', 'sort_dir', 'tags', 'tags-any', 'not-tags', 'not-tags-any']);
 
 export function nError(status: number, type: string, message: string): ApiError {
@@ -73,9 +86,14 @@ function matchesFixedIps(item: Obj, wanted: string[]): boolean {
  * Filters, sorts, paginates and trims a Neutron collection, and renders `<key>_links`. Filters see the
  * stored records; only the returned page is rendered (so a 10,000-item collection stays cheap).
  */
-export function neutronList(req: SimRequest, key: string, records: Obj[], render: (o: Obj) => Obj = clone): Reply {
+export function neutronList(req: SimRequest, key: string, records: Obj[], render: (o: Obj) => Obj = clone, validate = false): Reply {
   const q = req.query;
   let items = records;
+  if (validate) {
+    const allowed = new Set([...COMMON_FILTERS, ...(FILTERS[key] ?? [])]);
+    const invalid = [...new Set(q.keys())].filter((k) => !RESERVED.has(k) && !allowed.has(k));
+    if (invalid.length) throw nError(400, 'HTTPBadRequest', `[${invalid.map((k) => `'${k}'`).join(', ')}] is invalid attribute for filtering`);
+  }
   for (const name of new Set(q.keys())) {
     if (RESERVED.has(name)) continue;
     const wanted = q.getAll(name);

@@ -13,6 +13,7 @@ import { addRuleRecord, createGroup, deleteGroup, ensureDefaultGroup, renderGrou
 
 export function neutronRouter(state: RegionState): Router {
   const r = new Router();
+  const validate = state.profile.neutron.extensions.includes('filter-validation');
   r.get('/', (req) => ({
     status: 200,
     body: { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${req.baseUrl}/v2.0/` }] }] },
@@ -36,7 +37,7 @@ export function neutronRouter(state: RegionState): Router {
   // Networks
   r.get('/v2.0/networks', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'networks', state.networks.filter((n) => visibleNetwork(a, n)), (n) => renderNetwork(state, a, n));
+    return neutronList(req, 'networks', state.networks.filter((n) => visibleNetwork(a, n)), (n) => renderNetwork(state, a, n), validate);
   });
   r.get('/v2.0/networks/{id}', (req) => neutronShow(req, 'network', renderNetwork(state, authOf(req), getNetwork(state, authOf(req), req.params.id!))));
   r.post('/v2.0/networks', (req) => {
@@ -76,7 +77,7 @@ export function neutronRouter(state: RegionState): Router {
       if (canSee(a, s.project_id)) return true;
       const n = state.networks.get(String(s.network_id));
       return n !== undefined && visibleNetwork(a, n);
-    }));
+    }), undefined, validate);
   });
   r.get('/v2.0/subnets/{id}', (req) => neutronShow(req, 'subnet', getSubnet(req)));
   r.post('/v2.0/subnets', (req) => {
@@ -98,7 +99,7 @@ export function neutronRouter(state: RegionState): Router {
   // Ports
   r.get('/v2.0/ports', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'ports', state.ports.filter((p) => canSee(a, p.project_id) || (a.isAdmin && p.project_id === '')), (p) => renderPort(state, a, p));
+    return neutronList(req, 'ports', state.ports.filter((p) => canSee(a, p.project_id) || (a.isAdmin && p.project_id === '')), (p) => renderPort(state, a, p), validate);
   });
   r.get('/v2.0/ports/{id}', (req) => neutronShow(req, 'port', renderPort(state, authOf(req), getPort(state, authOf(req), req.params.id!))));
   r.post('/v2.0/ports', (req) => {
@@ -119,7 +120,7 @@ export function neutronRouter(state: RegionState): Router {
   // Routers
   r.get('/v2.0/routers', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'routers', state.routers.filter((x) => canSee(a, x.project_id)), (x) => renderRouter(state, a, x));
+    return neutronList(req, 'routers', state.routers.filter((x) => canSee(a, x.project_id)), (x) => renderRouter(state, a, x), validate);
   });
   r.get('/v2.0/routers/{id}', (req) => neutronShow(req, 'router', renderRouter(state, authOf(req), getRouter(state, authOf(req), req.params.id!))));
   r.post('/v2.0/routers', (req) => {
@@ -159,7 +160,7 @@ export function neutronRouter(state: RegionState): Router {
   // Floating IPs
   r.get('/v2.0/floatingips', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'floatingips', state.floatingips.filter((f) => canSee(a, f.project_id)), (f) => renderFloatingIp(state, f));
+    return neutronList(req, 'floatingips', state.floatingips.filter((f) => canSee(a, f.project_id)), (f) => renderFloatingIp(state, f), validate);
   });
   r.get('/v2.0/floatingips/{id}', (req) => neutronShow(req, 'floatingip', renderFloatingIp(state, getFloatingIp(state, authOf(req), req.params.id!))));
   r.post('/v2.0/floatingips', (req) => {
@@ -187,7 +188,7 @@ export function neutronRouter(state: RegionState): Router {
   r.get('/v2.0/security-groups', (req) => {
     const a = authOf(req);
     if (a.projectId) ensureDefaultGroup(state, a.projectId);
-    return neutronList(req, 'security_groups', state.securityGroups.filter((g) => canSee(a, g.project_id)), (g) => renderGroup(state, g));
+    return neutronList(req, 'security_groups', state.securityGroups.filter((g) => canSee(a, g.project_id)), (g) => renderGroup(state, g), validate);
   });
   r.get('/v2.0/security-groups/{id}', (req) => neutronShow(req, 'security_group', renderGroup(state, getGroup(req))));
   r.post('/v2.0/security-groups', (req) => {
@@ -212,7 +213,7 @@ export function neutronRouter(state: RegionState): Router {
   r.get('/v2.0/security-group-rules', (req) => {
     const a = authOf(req);
     if (a.projectId) ensureDefaultGroup(state, a.projectId);
-    return neutronList(req, 'security_group_rules', state.securityGroupRules.filter((x) => canSee(a, x.project_id)), renderRule);
+    return neutronList(req, 'security_group_rules', state.securityGroupRules.filter((x) => canSee(a, x.project_id)), renderRule, validate);
   });
   r.get('/v2.0/security-group-rules/{id}', (req) => {
     const x = state.securityGroupRules.get(req.params.id!);
