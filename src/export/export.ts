@@ -415,6 +415,8 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         if (kept.length > 0) refs[name] = kept;
       } else if (kept[0] !== undefined) refs[name] = kept[0];
     }
+    // A floating IP whose port is not in the plan keeps no fixed address either (it would name a port's address).
+    if (record.kind === 'floating_ip' && refs.port === undefined) delete spec.fixed_ip_address;
     finalRefs.set(record, { refs, spec });
   }
   // A server must keep one boot source.

@@ -307,4 +307,24 @@ describe('exportProject across releases and failures', () => {
     };
     await expect(exportProject(fake.cloud, options({ signal: controller.signal }))).rejects.toBeInstanceOf(AbortedError);
   });
+
+  it('drops the association of a floating IP whose port belongs to another service, and says so', async () => {
+    const fake = fakeOpenStack('zed');
+    fake.routes['GET /v2.0/ports'] = () => {
+      const body = wire<{ ports: Record<string, unknown>[] }>('zed', 'ports');
+      body.ports.push({ ...body.ports[3]!, id: 'lb-port', name: 'lb-vip', device_owner: 'Octavia', allowed_address_pairs: [], fixed_ips: [{ subnet_id: '00000011-0000-4000-8000-000000000011', ip_address: '10.0.0.70' }] });
+      return body;
+    };
+    fake.routes['GET /v2.0/floatingips'] = () => {
+      const body = wire<{ floatingips: Record<string, unknown>[] }>('zed', 'floatingips');
+      body.floatingips[1] = { ...body.floatingips[1]!, port_id: 'lb-port', fixed_ip_address: '10.0.0.70' };
+      return body;
+    };
+    const { plan, warnings } = await exportProject(fake.cloud, options());
+    expect(plan.resources.some((r) => r.key === 'port:lb-vip')).toBe(false);
+    const fip = byKey(plan, 'floating_ip:public/unassociated');
+    expect(fip.spec).toEqual({ floating_ip_address: '172.24.4.21' });
+    expect(fip.refs).toEqual({ floating_network: 'network:public' });
+    expect(warnings.some((w) => w.code === 'REF_DROPPED' && w.kind === 'floating_ip')).toBe(true);
+  });
 });
