@@ -26,7 +26,8 @@ export const volumeReader: KindReader<Volume> = {
       }),
       refs: compact({
         volume_type: type === 'None' ? undefined : type,
-        image: text(volume.volume_image_metadata?.image_id),
+        // A volume made from a snapshot inherits its volume's image metadata: its one source is the snapshot.
+        image: volume.snapshot_id ? undefined : text(volume.volume_image_metadata?.image_id),
         snapshot: text(volume.snapshot_id ?? undefined),
       }),
       source: compact({

@@ -10,6 +10,8 @@ import { securityGroupReader } from '../../../src/kinds/read/security-group.js';
 import { nicOrderFromAddresses, pickBootVolume, powerStateOf } from '../../../src/kinds/read/server.js';
 import { compareDevices, withReadCache } from '../../../src/kinds/read/shared.js';
 import { subnetReader } from '../../../src/kinds/read/subnet.js';
+import { volumeReader } from '../../../src/kinds/read/volume.js';
+import type { Volume } from '../../../src/openstack/block-storage/volumes/types.js';
 import type { Server } from '../../../src/openstack/compute/servers/types.js';
 import type { Image } from '../../../src/openstack/image/images/types.js';
 import type { Port } from '../../../src/openstack/network/ports/types.js';
@@ -94,6 +96,15 @@ describe('each reader on Pike and Zed payloads', () => {
     expect(describeEmbeddedFlavor(server.flavor)).toEqual(describeWireFlavor(listed));
     const pikeListed = wire<{ flavor: Parameters<typeof describeWireFlavor>[0] }>('pike', 'flavor-2').flavor;
     expect(describeWireFlavor(pikeListed, { 'hw:cpu_policy': 'shared' })).toEqual(describeWireFlavor(listed));
+  });
+
+  it('gives a volume made from a snapshot one source, the snapshot (not the image metadata it inherited)', async () => {
+    const { ctx } = await context('zed');
+    const boot = wire<{ volumes: Volume[] }>('zed', 'volumes-detail').volumes[1]!;
+    expect(volumeReader.toEntry(boot, ctx).refs).toMatchObject({ image: '00000062-0000-4000-8000-000000000062' });
+    const fromSnapshot = volumeReader.toEntry({ ...boot, snapshot_id: 'snap-1' }, ctx).refs;
+    expect(fromSnapshot).toMatchObject({ snapshot: 'snap-1' });
+    expect(fromSnapshot).not.toHaveProperty('image');
   });
 
   it('keeps IPv6 modes on IPv6 subnets only', async () => {
