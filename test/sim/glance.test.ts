@@ -41,6 +41,9 @@ describe('glance (zed profile)', () => {
     expect(Buffer.from(await down.arrayBuffer()).equals(bytes)).toBe(true);
     const twice = await call('PUT', g(`/v2/images/${created.body.id}/file`), { token: s.token, raw: bytes });
     expect(twice.status).toBe(409);
+    const other = (await call('POST', g('/v2/images'), { token: s.token, body: { name: 'ct' } })).body;
+    const wrongType = await call('PUT', g(`/v2/images/${other.id}/file`), { token: s.token, raw: bytes, headers: { 'content-type': 'text/plain' } });
+    expect(wrongType.status).toBe(415);
   });
 
   it('answers 404 as webob does: plain text, or JSON when asked', async () => {

@@ -224,6 +224,9 @@ describe('nova (zed profile)', () => {
     expect(second.body.servers[0].name).toBe('pg-0');
     const bad = await call('GET', c('/servers?marker=nope'), { token: s.token });
     expect(bad.status).toBe(400);
+    const all = await call('GET', c('/servers?all_tenants=1'), { token: s.token });
+    expect(all.status).toBe(403);
+    expect(all.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");
   });
 
   it('availability zones, limits and quotas', async () => {

@@ -12,6 +12,11 @@ export function imageDataRoutes(r: Router, state: RegionState): void {
     '/v2/images/{id}/file',
     async (req) => {
       const image = ownImage(req, state, 'upload');
+      const type = String(req.headers['content-type'] ?? 'application/octet-stream');
+      if (!type.startsWith('application/octet-stream')) {
+        req.raw.resume();
+        throw new ApiError(415, `Content type ${type} not supported`);
+      }
       if (image.status !== 'queued') {
         req.raw.resume();
         throw new ApiError(409, `Image status transition from ${String(image.status)} to saving is not allowed`);

@@ -8,7 +8,7 @@ import { removePort } from '../neutron/ports.js';
 import { serverActions } from './server-actions.js';
 import { createServer } from './server-create.js';
 import { renderServer, renderServerBrief, addresses, type ServerRecord } from './server-render.js';
-import { computeBase, links, mvAtLeast, novaBadRequest, novaBody, novaConflict, novaNotFound, writer } from './common.js';
+import { computeBase, links, mvAtLeast, novaBadRequest, novaBody, novaConflict, novaNotFound, policyError, writer } from './common.js';
 import { serverSubresourceRoutes } from './server-subresources.js';
 
 export interface NovaDeps {
@@ -35,7 +35,9 @@ function regexFilter(pattern: string): (value: string) => boolean {
 function listServers(req: SimRequest, state: RegionState, isDetail: boolean): Reply {
   const a = authOf(req);
   const q = req.query;
-  const allTenants = a.isAdmin && (q.has('all_tenants') || q.has('all_projects'));
+  const asked = q.get('all_tenants') ?? q.get('all_projects');
+  const allTenants = asked !== null && !['0', 'false', 'False'].includes(asked);
+  if (allTenants && !a.isAdmin) throw policyError(`os_compute_api:servers:${isDetail ? 'detail' : 'index'}:get_all_tenants`);
   let items = state.servers.newestFirst() as ServerRecord[];
   const projectFilter = q.get('project_id') ?? q.get('tenant_id');
   items = items.filter((s) => (allTenants ? projectFilter === null || s.tenant_id === projectFilter : s.tenant_id === a.projectId));
