@@ -419,6 +419,14 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
     if (record.kind === 'floating_ip' && refs.port === undefined) delete spec.fixed_ip_address;
     finalRefs.set(record, { refs, spec });
   }
+  // A floating IP names one of its port's fixed addresses: if that address was left out of the port (its subnet is
+  // not in the plan), the target picks one.
+  for (const [record, { refs, spec }] of finalRefs) {
+    if (record.kind !== 'floating_ip' || typeof refs.port !== 'string' || typeof spec.fixed_ip_address !== 'string') continue;
+    const port = byKey.get(recordKey('port', refs.port));
+    const addresses = ((port && finalRefs.get(port)?.spec.fixed_ips) as { ip_address?: string }[] | undefined)?.map((ip) => ip.ip_address) ?? [];
+    if (!addresses.includes(spec.fixed_ip_address)) delete spec.fixed_ip_address;
+  }
   // A server must keep one boot source.
   for (const [record, { refs }] of finalRefs) {
     if (record.kind === 'server' && refs.image === undefined && refs.boot_volume === undefined) {

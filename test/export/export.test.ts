@@ -327,4 +327,22 @@ describe('exportProject across releases and failures', () => {
     expect(fip.refs).toEqual({ floating_network: 'network:public' });
     expect(warnings.some((w) => w.code === 'REF_DROPPED' && w.kind === 'floating_ip')).toBe(true);
   });
+
+  it('drops fixed IPs on subnets the plan cannot hold, and the floating IP address that named one', async () => {
+    const fake = fakeOpenStack('zed');
+    // private-v4 belongs to another project (a shared network's subnet): the project's listing does not show it.
+    fake.routes['GET /v2.0/subnets'] = () => {
+      const body = wire<{ subnets: { name: string }[] }>('zed', 'subnets');
+      return { subnets: body.subnets.filter((subnet) => subnet.name !== 'private-v4') };
+    };
+    const { plan, warnings } = await exportProject(fake.cloud, options());
+    const eth0 = byKey(plan, 'port:web-1/eth0');
+    expect(eth0.spec).not.toHaveProperty('fixed_ips');
+    expect(eth0.refs).not.toHaveProperty('fixed_ips');
+    const fip = byKey(plan, 'floating_ip:web-1/eth0');
+    expect(fip.refs).toEqual({ floating_network: 'network:public', port: 'port:web-1/eth0' });
+    expect(fip.spec).not.toHaveProperty('fixed_ip_address');
+    expect(byKey(plan, 'router:gw').refs).not.toHaveProperty('interfaces');
+    expect(warnings.filter((w) => w.code === 'REF_DROPPED' && w.kind === 'port').map((w) => w.resource).sort()).toEqual(['00000041-0000-4000-8000-000000000041', 'vip']);
+  });
 });
