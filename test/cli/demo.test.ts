@@ -57,6 +57,7 @@ describe('bascule demo', () => {
     expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ audit --from pi-hos8-pi-web --to pi-new-pi-web --mapping \S+ --journal \S+apply\.journal\.jsonl/);
     expect(stdout).toMatch(/Dry run against pi-new: .*\d+ create/);
     expect(stdout).toMatch(/Apply \(exactly the saved dry run\): [1-9]\d* created, \d+ updated, 0 failed steps/);
+    expect(stdout).toMatch(/rollback --journal \S+apply\.journal\.jsonl --os-cloud pi-new-pi-web --yes/);
     expect(stdout).not.toMatch(/pi-ops-secret|pi-ops-new-secret|admin-secret/);
   });
 

@@ -164,7 +164,7 @@ async function runDemo(main: Main, args: DemoArgs, ctx: RunContext): Promise<num
       .map((l) => JSON.parse(l) as { t: string; op?: string; ok?: boolean });
     const results = journal.filter((r) => r.t === 'result');
     say(`[4/5] Apply (exactly the saved dry run): ${results.filter((r) => r.op === 'create' && r.ok).length} created, ${results.filter((r) => r.op === 'update' && r.ok).length} updated, ${results.filter((r) => !r.ok).length} failed steps; images, server disks and volumes copied from ${S.name}`);
-    say(`      journal: ${shown(files.journal)}  (undo with: bascule rollback --journal ${shown(files.journal)} --to ${T.entry})`);
+    say(`      journal: ${shown(files.journal)}  (undo with: bascule --clouds-yaml ${shown(files.clouds)} rollback --journal ${shown(files.journal)} --os-cloud ${T.entry} --yes)`);
     say(command(applyArgs));
     say();
 
@@ -174,6 +174,9 @@ async function runDemo(main: Main, args: DemoArgs, ctx: RunContext): Promise<num
     const report = JSON.parse(await readFile(files.json, 'utf8')) as AuditReport;
     const s = report.summary;
     say(`[5/5] Audit ${S.name} -> ${T.name}: ${s.clean ? 'CLEAN' : 'DIFFERENCES FOUND'}: ${s.compared} compared, ${s.matched} matched, ${s.missing} missing, ${s.extra} extra, ${s.changed} changed, ${s.expected_lossy} expected-lossy (MAC and floating IP addresses, zones the target chose, images copied through temporary snapshots)`);
+    for (const d of report.differences.filter((x) => x.type !== 'expected-lossy').slice(0, 10)) {
+      say(`      ${d.type} ${d.key}${d.field ? ` ${d.field}` : ''}${d.type === 'changed' ? `: ${JSON.stringify(d.source ?? null)} -> ${JSON.stringify(d.target ?? null)}` : ''}`);
+    }
     say(`      reports: ${shown(files.html)} (open it in a browser), ${shown(files.md)}, ${shown(files.json)}`);
     say(command(auditArgs));
     say();
