@@ -5,5 +5,6 @@ export type { FaultRule } from './control/faults.js';
 export type { LogEntry } from './control/log.js';
 export type { SeedFile, ProjectResources } from './seed/types.js';
 export { loadSeedFile, validateSeed, SeedError } from './seed/load.js';
+export { loadSimulatorConfig } from './config.js';
 export { PROFILES, PROFILE_NAMES, type ProfileName, type Profile } from './profiles.js';
 export { ADMIN_PASSWORD } from './cloud.js';

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,5 +38,27 @@ describe('bascule sim (the command)', () => {
   it('refuses a missing seed file with a usage error (exit 2)', async () => {
     const ctx = createContext({}, { stdout: () => undefined, stderr: () => undefined, signal: new AbortController().signal });
     await expect(simCommand.run({ profile: 'zed', seed: join(dir, 'nope.yaml'), name: 's', region: ['RegionOne'], latency: 0, jitter: 0, 'fault-rate': 0, 'availability-zone': ['nova'], 'clouds-yaml': join(dir, 'c2.yaml') }, ctx)).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('starts several clouds from --config', async () => {
+    const controller = new AbortController();
+    let out = '';
+    const file = join(dir, 'rehearsal-clouds.yaml');
+    const ctx = createContext({ 'clouds-yaml': file }, { stdout: (t) => (out += t), stderr: () => undefined, signal: controller.signal });
+    const running = simCommand.run({ config: 'fixtures/sim/rehearsal.yaml', profile: 'zed', name: 'sim', region: ['RegionOne'], latency: 0, jitter: 0, 'fault-rate': 0, 'availability-zone': ['nova'], 'clouds-yaml': file }, ctx);
+    for (let i = 0; i < 500 && !out.includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(out).toContain('Cloud "pi-hos8"');
+    expect(out).toContain('Cloud "pi-new"');
+    const y = parse(await readFile(file, 'utf8')) as { clouds: Record<string, unknown> };
+    expect(Object.keys(y.clouds)).toEqual(expect.arrayContaining(['pi-hos8-pi-web', 'pi-new-pi-web', 'pi-new-admin']));
+    controller.abort();
+    expect(await running).toBe(0);
+  });
+
+  it('reports a bad --config with the path in the file (exit 2)', async () => {
+    const bad = join(dir, 'bad-config.yaml');
+    await writeFile(bad, 'clouds:\n  - { name: x, profile: havana }\n');
+    const ctx = createContext({}, { stdout: () => undefined, stderr: () => undefined, signal: new AbortController().signal });
+    await expect(simCommand.run({ config: bad, profile: 'zed', name: 's', region: ['RegionOne'], latency: 0, jitter: 0, 'fault-rate': 0, 'availability-zone': ['nova'], 'clouds-yaml': join(dir, 'c3.yaml') }, ctx)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('clouds/0/profile') });
   });
 });
