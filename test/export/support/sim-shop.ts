@@ -51,8 +51,9 @@ export interface SimShop {
 }
 
 /** Starts the simulator with one cloud per profile, each seeded with `seed` (default: the shop). */
-export async function startShop(profiles: readonly ProfileName[], seed: SeedFile = SHOP_SEED, latencyMs = 0): Promise<SimShop> {
-  const sim = await startSimulator({ clouds: profiles.map((profile) => ({ name: profile, profile, seed, ...(latencyMs > 0 ? { latency: { fixedMs: latencyMs } } : {}) })) });
+export async function startShop(profiles: readonly ProfileName[], seed: SeedFile | string = SHOP_SEED, options: { latencyMs?: number; regions?: string[]; availabilityZones?: string[] } = {}): Promise<SimShop> {
+  const { latencyMs = 0, regions, availabilityZones } = options;
+  const sim = await startSimulator({ clouds: profiles.map((profile) => ({ name: profile, profile, seed, ...(regions ? { regions } : {}), ...(availabilityZones ? { availabilityZones } : {}), ...(latencyMs > 0 ? { latency: { fixedMs: latencyMs } } : {}) })) });
   const cloudsFile = join(mkdtempSync(join(tmpdir(), 'bascule-sim-clouds-')), 'clouds.yaml');
   await sim.writeCloudsYaml(cloudsFile);
   return {
