@@ -14,7 +14,8 @@ function summaryLine(report: AuditReport): string {
 
 /** The terminal form: a summary line, counts per kind, then one row per difference. */
 export function auditTable(report: AuditReport): string {
-  const head = `audit ${report.source.description} -> ${report.target.description}\n${summaryLine(report)}\n\n`;
+  const m = report.matching;
+  const head = `audit ${report.source.description} -> ${report.target.description}\n${summaryLine(report)}\nmatched by journal ${m.journal}, marker ${m.marker}, name ${m.name}, key ${m.key}, attributes ${m.attributes}\n\n`;
   const kinds = table(
     ['kind', 'source', 'target', 'missing', 'extra', 'changed', 'lossy'],
     Object.entries(report.per_kind).map(([kind, k]) => [kind, k.source, k.target, k.missing, k.extra, k.changed, k.expected_lossy]),
