@@ -59,6 +59,14 @@ describe('bascule export', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ format: 'bascule.plan/v1' });
   });
 
+  it('passes selection flags through: --kinds, --select, --no-dependencies', async () => {
+    const { code, stdout } = await run(['export', '--clouds-yaml', clouds, '--os-cloud', 'fake', '--kinds', 'server', '--select', 'web-*', '--no-dependencies', '--quiet']);
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout) as { resources: { key: string; external?: boolean }[] };
+    expect(plan.resources.filter((r) => !r.external).map((r) => r.key)).toEqual(['server:web-1']);
+    expect(plan.resources.filter((r) => r.external).map((r) => r.key)).toEqual(['flavor:m1.small', 'image:cirros']);
+  });
+
   it('exits 2 on an unknown kind and 1 when a whole kind cannot be read', async () => {
     const bad = await run(['export', '--clouds-yaml', clouds, '--os-cloud', 'fake', '--kinds', 'servers']);
     expect(bad.code).toBe(2);
