@@ -23,6 +23,30 @@ export function nError(status: number, type: string, message: string): ApiError 
   return new ApiError(status, message, type);
 }
 
+/** Attributes that exist only with an extension: dropped from renders where the profile lacks it. */
+const EXTENSION_FIELDS: Record<string, string> = {
+  dns_domain: 'dns-integration',
+  dns_name: 'dns-integration',
+  dns_assignment: 'dns-integration',
+  qos_policy_id: 'qos',
+  propagate_uplink_status: 'uplink-status-propagation',
+  port_forwardings: 'floatingip-port-forwarding',
+  port_details: 'fip-port-details',
+  dns_publish_fixed_ip: 'subnet-dns-publish-fixed-ip',
+  stateful: 'stateful-security-group',
+  remote_address_group_id: 'security-groups-remote-address-group',
+  normalized_cidr: 'security-groups-normalized-cidr',
+  belongs_to_default_sg: 'security-groups-default-rules',
+};
+
+export function dropUnsupported(state: RegionState, o: Obj): Obj {
+  const exts = state.profile.neutron.extensions;
+  for (const [field, alias] of Object.entries(EXTENSION_FIELDS)) {
+    if (field in o && !exts.includes(alias)) delete o[field];
+  }
+  return o;
+}
+
 /** The `{"<key>": {...}}` envelope of a create/update body, or Neutron's 400. */
 export function envelope(req: SimRequest, key: string): Obj {
   const body = req.body;

@@ -1,7 +1,7 @@
 import { clone, str, type Obj } from '../core/json.js';
 import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
-import { canSee, nError, standardAttrs, touch } from './common.js';
+import { canSee, dropUnsupported, nError, standardAttrs, touch } from './common.js';
 import { subnetFor, type FixedIp } from './ipam.js';
 import { createPort, getPort, removePort } from './ports.js';
 import { checkQuota } from './quota.js';
@@ -31,7 +31,7 @@ export function renderFloatingIp(state: RegionState, f: Obj): Obj {
       : null;
     out.port_forwardings = [];
   }
-  return out;
+  return dropUnsupported(state, out);
 }
 
 /** Points the floating IP at a port, finding the router that connects them, or Neutron's 404. */

@@ -2,7 +2,7 @@ import { bool, clone, num, str, type Obj } from '../core/json.js';
 import { cidrSize, formatIp, parseCidr, parseIp } from '../core/net.js';
 import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
-import { canSee, nError, standardAttrs } from './common.js';
+import { canSee, dropUnsupported, nError, standardAttrs } from './common.js';
 import { checkQuota } from './quota.js';
 
 const NETWORK_KEYS = [
@@ -28,8 +28,7 @@ export function renderNetwork(state: RegionState, auth: AuthContext, n: Obj): Ob
     delete out['provider:physical_network'];
     delete out['provider:segmentation_id'];
   }
-  if (state.profile.name === 'pike') delete out.dns_domain;
-  return out;
+  return dropUnsupported(state, out);
 }
 
 /** Creates a network record (also used by the seed, with `force` skipping policy and quota). */

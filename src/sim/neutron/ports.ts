@@ -1,7 +1,7 @@
 import { bool, clone, isObj, str, type Obj } from '../core/json.js';
 import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
-import { canSee, nError, standardAttrs, touch } from './common.js';
+import { canSee, dropUnsupported, nError, standardAttrs, touch } from './common.js';
 import { allocate, release, reserve, subnetFor, type FixedIp } from './ipam.js';
 import { visibleNetwork } from './networks.js';
 import { checkQuota } from './quota.js';
@@ -33,11 +33,7 @@ export function renderPort(state: RegionState, auth: AuthContext, p: Obj): Obj {
     delete out['binding:host_id'];
     delete out['binding:profile'];
   }
-  if (state.profile.name === 'pike') {
-    delete out.propagate_uplink_status;
-    delete out.resource_request;
-  }
-  return out;
+  return dropUnsupported(state, out);
 }
 
 function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): FixedIp[] {
