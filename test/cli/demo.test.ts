@@ -84,4 +84,32 @@ describe('bascule demo', () => {
     expect((await stat(join(dir, 'out', 'plan.json'))).mtimeMs).toBe(before.mtimeMs);
     expect(existsSync(join(dir, 'out', 'apply.journal.jsonl'))).toBe(true);
   });
+
+  it('with --keep, the clouds stay up until Ctrl-C and the printed commands replay against them', async () => {
+    const out = join(dir, 'kept');
+    const controller = new AbortController();
+    let text = '';
+    const demo = main(['demo', '--dir', out, '--keep'], { stdout: (t) => void (text += t), stderr: (t) => void (text += t), isTTY: false, signal: controller.signal });
+    for (let i = 0; i < 600 && !text.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(text).toContain('Both clouds keep running');
+    const run = async (line: string) => {
+      // The printed command line, as a user would paste it (without the leading "$ bascule").
+      const argv = line.trim().replace(/^\$ bascule /, '').split(/\s+/);
+      let output = '';
+      const code = await main(argv, { stdout: (t) => void (output += t), stderr: (t) => void (output += t), isTTY: false, signal: new AbortController().signal });
+      return { code, output };
+    };
+    const lines = text.split('\n').filter((l) => l.trim().startsWith('$ bascule'));
+    expect(lines).toHaveLength(4);
+    // Replaying the audit gives the same verdict; replaying the first apply finds nothing to change.
+    const audit = await run(lines[3]!.replace(/--report \S+/g, '').concat(' --format json'));
+    const report = JSON.parse(await readFile(join(out, 'audit.json'), 'utf8')) as AuditReport;
+    expect(audit.code).toBe(report.summary.clean ? 0 : 3);
+    expect((JSON.parse(audit.output.slice(audit.output.indexOf('{'))) as AuditReport).summary).toMatchObject({ compared: report.summary.compared, changed: report.summary.changed, missing: 0, extra: 0 });
+    const again = await run(`${lines[1]!.replace('--dry-run --out', '--yes --journal').replace(/changes\.json/, 'again.jsonl')}`);
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toContain('Nothing to change');
+    controller.abort();
+    expect(await demo).toBe(report.summary.clean ? 0 : 3);
+  }, 120_000);
 });
