@@ -345,4 +345,35 @@ describe('exportProject across releases and failures', () => {
     expect(byKey(plan, 'router:gw').refs).not.toHaveProperty('interfaces');
     expect(warnings.filter((w) => w.code === 'REF_DROPPED' && w.kind === 'port').map((w) => w.resource).sort()).toEqual(['00000041-0000-4000-8000-000000000041', 'vip']);
   });
+
+  it('gives the same plan whatever order the APIs list things in', async () => {
+    const straight = await exportShop('zed');
+    const fake = fakeOpenStack('zed');
+    for (const [route, handler] of Object.entries(fake.routes)) {
+      fake.routes[route] = () => {
+        const body = handler() as Record<string, unknown>;
+        for (const [key, value] of Object.entries(body)) if (Array.isArray(value)) body[key] = [...value].reverse();
+        return body;
+      };
+    }
+    const reversed = await exportProject(fake.cloud, options());
+    expect(serializePlan(reversed.plan)).toBe(serializePlan(straight.plan));
+    expect(reversed.warnings).toEqual(straight.warnings);
+  });
+
+  it('suffixes keys of duplicate names by source ID, and names unnamed children after the right parent', async () => {
+    const fake = fakeOpenStack('zed');
+    fake.routes['GET /v2.1/servers/detail'] = () => {
+      const body = wire<{ servers: { name: string }[] }>('zed', 'servers-detail');
+      for (const server of body.servers) server.name = 'app';
+      return body;
+    };
+    const { plan } = await exportProject(fake.cloud, options());
+    // web-1 has the lower source ID: it keeps the plain key.
+    expect(byKey(plan, 'server:app').source?.id).toBe('00000051-0000-4000-8000-000000000051');
+    expect(byKey(plan, 'server:app~2').source?.id).toBe('00000052-0000-4000-8000-000000000052');
+    expect(byKey(plan, 'server:app').refs?.ports).toEqual(['port:app/eth0', 'port:app/eth1']);
+    expect(byKey(plan, 'server:app~2').refs?.boot_volume).toBe('volume:app~2/boot');
+    expect(validatePlan(JSON.parse(serializePlan(plan))).filter((i) => i.code === 'DUPLICATE_NAME')).toHaveLength(1);
+  });
 });
