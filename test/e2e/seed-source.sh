@@ -63,63 +63,11 @@ wait_for() {
     sleep 2
   done
 }
-# Poll until `openstack KIND show NAME` fails (gone).
-wait_gone() {
-  local kind=$1 name=$2 limit=${3:-300} t0
-  t0=$(date +%s)
-  # shellcheck disable=SC2086
-  while os $kind show "$name" > /dev/null 2>&1; do
-    (( $(date +%s) - t0 < limit )) || die "$kind $name still exists after ${limit}s"
-    sleep 2
-  done
-}
 
 ###################################################################################################
 reset_project() {
-  say "reset: deleting every resource of project bascule-src"
-  local id ids project
-  project=$(os token issue -f value -c project_id)
-  ids=$(os server list -f value -c ID)
-  if [[ -n $ids ]]; then
-    # shellcheck disable=SC2086
-    os server delete --wait $ids
-  fi
-  ids=$(os floating ip list -f value -c ID)
-  # shellcheck disable=SC2086
-  [[ -z $ids ]] || os floating ip delete $ids
-  for id in $(os router list -f value -c ID); do
-    os router set --no-route "$id"
-    os router unset --external-gateway "$id"
-    for sub in $(os port list --router "$id" -f json -c 'Fixed IP Addresses' \
-                 | python3 -c 'import json,sys; [print(a["subnet_id"]) for p in json.load(sys.stdin) for a in p["Fixed IP Addresses"]]'); do
-      os router remove subnet "$id" "$sub"
-    done
-    os router delete "$id"
-  done
-  ids=$(os port list -f value -c ID)
-  # shellcheck disable=SC2086
-  [[ -z $ids ]] || os port delete $ids
-  for id in $(os network list --project "$project" -f value -c ID 2>/dev/null || os network list --internal -f value -c ID); do
-    os network delete "$id"
-  done
-  for id in $(os security group list -f value -c ID -c Name | awk '$2 != "default" {print $1}'); do
-    os security group delete "$id"
-  done
-  ids=$(os volume snapshot list -f value -c ID)
-  # shellcheck disable=SC2086
-  [[ -z $ids ]] || { os volume snapshot delete $ids; for id in $ids; do wait_gone "volume snapshot" "$id"; done; }
-  ids=$(os volume list -f value -c ID)
-  if [[ -n $ids ]]; then
-    # shellcheck disable=SC2086
-    os volume delete $ids
-    for id in $ids; do wait_gone volume "$id"; done
-  fi
-  for id in $(os image list --long -f json | python3 -c "import json,sys; [print(i['ID']) for i in json.load(sys.stdin) if (i.get('Project') or i.get('Owner')) == '$project']"); do
-    os image delete "$id"
-  done
-  for id in $(os server group list -f value -c ID); do os server group delete "$id"; done
-  for id in $(os keypair list -f value -c Name); do os keypair delete "$id"; done
-  say "reset: done"
+  say "reset: emptying project bascule-src"
+  bash "$ROOT/test/e2e/support/empty-project.sh" src
 }
 
 ###################################################################################################
