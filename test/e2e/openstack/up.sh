@@ -11,7 +11,7 @@
 # Must run as root. Learned from ../shared/real-openstack (its REPORT.md lists the gotchas cited below).
 #
 # Environment: NOVA_DRIVER=fake.FakeDriver for nova's stock driver (snapshots then stay 'queued').
-set -euo pipefail
+set -Eeuo pipefail
 SCRIPT_TAG=up
 source "$(dirname "$0")/lib/common.sh"
 source "$E2E_OS_DIR/lib/configs.sh"
