@@ -1,11 +1,10 @@
 import type { Argv } from 'yargs';
-import { ExportInvalidPlanError, exportProject, type ExportProgressEvent, type ExportResult } from '../../export/export.js';
+import { exportProject, type ExportProgressEvent, type ExportResult } from '../../export/export.js';
 import type { KindWarning } from '../../kinds/kind.js';
 import { connect, loadCloudConfig } from '../../openstack/index.js';
 import { serializePlan } from '../../plan/canonical.js';
 import { writePlan } from '../../plan/io.js';
 import { PLAN_KINDS } from '../../plan/kinds.js';
-import { formatIssues } from '../../plan/validate.js';
 import { EXIT } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
 import type { GlobalArgs, RunContext } from '../context.js';
@@ -126,9 +125,6 @@ export const exportCommand = defineCommand<ExportArgs>({
         onProgress: view.onProgress,
         cloudName: config.name,
       });
-    } catch (error) {
-      if (error instanceof ExportInvalidPlanError) ctx.stderr(formatIssues(error.issues));
-      throw error;
     } finally {
       view.stop();
       await cloud.close();
