@@ -224,6 +224,9 @@ describe('nova (zed profile)', () => {
     expect(second.body.servers[0].name).toBe('pg-0');
     const bad = await call('GET', c('/servers?marker=nope'), { token: s.token });
     expect(bad.status).toBe(400);
+    const unknown = await call('GET', c('/servers?colour=red'), { token: s.token, headers: mv('2.75') });
+    expect(unknown.body).toEqual({ badRequest: { code: 400, message: "Additional properties are not allowed ('colour' was unexpected)" } });
+    expect((await call('GET', c('/servers?colour=red'), { token: s.token, headers: mv('2.74') })).status).toBe(200);
     const all = await call('GET', c('/servers?all_tenants=1'), { token: s.token });
     expect(all.status).toBe(403);
     expect(all.body.forbidden.message).toBe("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");

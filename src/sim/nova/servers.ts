@@ -32,10 +32,27 @@ function regexFilter(pattern: string): (value: string) => boolean {
   }
 }
 
+/** GET /servers query parameters Nova's schema knows (nova/api/openstack/compute/schemas/servers.py). */
+const SERVER_QUERY = new Set([
+  'access_ip_v4', 'access_ip_v6', 'all_tenants', 'auto_disk_config', 'availability_zone', 'changes-before', 'changes-since',
+  'config_drive', 'created_at', 'deleted', 'description', 'display_description', 'display_name', 'flavor', 'host', 'hostname',
+  'image', 'image_ref', 'ip', 'ip6', 'kernel_id', 'key_name', 'launch_index', 'launched_at', 'locked', 'locked_by', 'name',
+  'node', 'not-tags', 'not-tags-any', 'power_state', 'progress', 'project_id', 'ramdisk_id', 'reservation_id',
+  'root_device_name', 'soft_deleted', 'sort_dir', 'sort_key', 'status', 'tags', 'tags-any', 'task_state', 'tenant_id',
+  'terminated_at', 'user_id', 'uuid', 'vm_state', 'limit', 'marker', 'block_device_mapping', 'services', 'metadata',
+  'system_metadata', 'info_cache', 'security_groups', 'pci_devices',
+]);
+
 function listServers(req: SimRequest, state: RegionState, isDetail: boolean): Reply {
   const a = authOf(req);
   const q = req.query;
-  const asked = q.get('all_tenants') ?? q.get('all_projects');
+  if (mvAtLeast(req, '2.75')) {
+    const extra = [...new Set(q.keys())].filter((k) => !SERVER_QUERY.has(k) && !k.startsWith('_'));
+    if (extra.length) {
+      throw novaBadRequest(`Additional properties are not allowed (${extra.map((k) => `'${k}'`).join(', ')} ${extra.length === 1 ? 'was' : 'were'} unexpected)`);
+    }
+  }
+  const asked = q.get('all_tenants');
   const allTenants = asked !== null && !['0', 'false', 'False'].includes(asked);
   if (allTenants && !a.isAdmin) throw policyError(`os_compute_api:servers:${isDetail ? 'detail' : 'index'}:get_all_tenants`);
   let items = state.servers.newestFirst() as ServerRecord[];
