@@ -6,6 +6,7 @@ set -uo pipefail
 SCRIPT_TAG=down
 source "$(dirname "$0")/lib/common.sh"
 [[ $(id -u) == 0 ]] || die "down.sh must run as root"
+take_machine_lock
 T0=$(now)
 
 stop_daemon() {

@@ -22,6 +22,7 @@ HOST=$(hostname)
 NFS_SHARE="$IP:/var/lib/cinder/nfs-export"
 NOVA_DRIVER=${NOVA_DRIVER:-bascule_fake_driver.DataFakeDriver}
 mkdir -p "$STATE" "$LOGS" "$STATE/data" "$MACHINE" "$RUN"
+take_machine_lock
 chmod 0700 "$STATE" "$MACHINE"
 TIMINGS=$STATE/timings.txt
 T_ALL=$(now)
@@ -90,7 +91,8 @@ cloud_password() {
 start_daemon() { # NAME CMD...: started in its own session, so $! is the daemon itself (setsid execs)
   local name=$1; shift
   if service_running "$name"; then return 0; fi
-  setsid "$@" >> "$LOGS/$name.out" 2>&1 < /dev/null &
+  # fd 9 is the machine lock: a daemon must not keep it
+  setsid "$@" >> "$LOGS/$name.out" 2>&1 < /dev/null 9>&- &
   record_pid "$name" $!
   STARTED+=("$name")
 }

@@ -46,3 +46,16 @@ service_running() {
 service_pid() { local rec; rec=$(recorded_pid "$1") || return 1; echo "${rec%% *}"; }
 # The PID and all its descendants, read before any signal is sent.
 pid_tree() { local p=$1 c; echo "$p"; for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do pid_tree "$c"; done; }
+
+# One up.sh or down.sh at a time on this machine (helpers and CI may call them at the same moment).
+# up.sh holds the lock while it calls down.sh, which then does not ask for it again.
+take_machine_lock() {
+  [[ ${BASCULE_OS_LOCKED:-} == 1 ]] && return 0
+  mkdir -p "$MACHINE"
+  exec 9> "$MACHINE/lock"
+  if ! flock -n 9; then
+    say "another up.sh or down.sh is running on this machine: waiting for it (up to 15 minutes)"
+    flock -w 900 9 || die "still locked after 15 minutes: $MACHINE/lock"
+  fi
+  export BASCULE_OS_LOCKED=1
+}
