@@ -76,11 +76,20 @@ export interface ExportResult {
 export class ExportInvalidPlanError extends BasculeError {
   readonly issues: Issue[];
   constructor(issues: Issue[]) {
-    super('EXPORT_INVALID_PLAN', `the exported plan does not validate (a bug in Bascule):\n${formatIssues(issues.filter((i) => i.severity === 'error'), { limit: 20 })}`, { exitCode: EXIT.FAILED, hint: 'please report it with the issues above' });
+    const errors = issues.filter((i) => i.severity === 'error');
+    const fromSource = errors.length > 0 && errors.every((i) => SOURCE_DATA_RULES.has(i.code));
+    super(
+      fromSource ? 'EXPORT_SOURCE_INCONSISTENT' : 'EXPORT_INVALID_PLAN',
+      `${fromSource ? 'the source project breaks rules a plan must keep' : 'the exported plan does not validate (a bug in Bascule)'}:\n${formatIssues(errors, { limit: 20 })}`,
+      { exitCode: EXIT.FAILED, hint: fromSource ? 'fix the source (e.g. an image whose min_disk or min_ram grew after its servers booted), or leave these resources out with --select or --exclude-kinds' : 'please report it with the issues above' },
+    );
     this.name = 'ExportInvalidPlanError';
     this.issues = issues;
   }
 }
+
+/** Rules that data of a live project can break (an image's minimums raised after use): not a bug of the exporter. */
+const SOURCE_DATA_RULES = new Set(['SERVER_FLAVOR_TOO_SMALL', 'VOLUME_SMALLER_THAN_IMAGE']);
 
 /** One or more whole kinds could not be read: the plan would be incomplete (exit code 1 unless --allow-partial). */
 export class ExportIncompleteError extends BasculeError {
@@ -475,7 +484,21 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   const plan = canonicalizePlan({ $schema: PLAN_SCHEMA_URL, format: PLAN_FORMAT, provenance, resources });
   options.onProgress?.({ type: 'assembled', resources: plan.resources.length });
 
-  const checked = checkPlan(JSON.parse(serializePlan(plan)));
+  let checked = checkPlan(JSON.parse(serializePlan(plan)));
+  // A volume smaller than its source image's minimum (the image's min_disk grew after the volume was made): the
+  // volume's data moves as it is, so its image reference (where it came from) is left out rather than the volume.
+  const tooSmall = checked.issues.filter((i) => i.code === 'VOLUME_SMALLER_THAN_IMAGE');
+  if (tooSmall.length > 0) {
+    for (const issue of tooSmall) {
+      const index = Number(/^\/resources\/([0-9]+)\//.exec(issue.path)?.[1]);
+      const volume = plan.resources[index];
+      if (volume?.kind !== 'volume' || volume.refs?.image === undefined) continue;
+      base.warn({ kind: 'volume', resource: volume.key, code: 'VOLUME_IMAGE_DROPPED', message: `${volume.key}: ${issue.message}; its source image reference is left out` });
+      const { image: _image, ...rest } = volume.refs;
+      volume.refs = rest;
+    }
+    checked = checkPlan(JSON.parse(serializePlan(plan)));
+  }
   if (hasErrors(checked.issues)) throw new ExportInvalidPlanError(checked.issues);
 
   const perKind = Object.fromEntries(PLAN_KINDS.map((k) => [k, { count: 0, requests: counters.get(k) ?? 0 }])) as Record<PlanKind, KindStats>;

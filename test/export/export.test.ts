@@ -376,4 +376,34 @@ describe('exportProject across releases and failures', () => {
     expect(byKey(plan, 'server:app~2').refs?.boot_volume).toBe('volume:app~2/boot');
     expect(validatePlan(JSON.parse(serializePlan(plan))).filter((i) => i.code === 'DUPLICATE_NAME')).toHaveLength(1);
   });
+
+  it('leaves out the source image of a volume smaller than the image now requires, and refuses a server that breaks it', async () => {
+    const APP = '00000061-0000-4000-8000-000000000061';
+    const bigImage = (fake: ReturnType<typeof fakeOpenStack>) => {
+      fake.routes['GET /v2/images'] = () => {
+        const body = wire<{ images: Record<string, unknown>[] }>('zed', 'images-owned');
+        body.images[0]!.min_disk = 30; // raised after the volume and the server were made from it
+        return body;
+      };
+    };
+    const volumeFake = fakeOpenStack('zed');
+    bigImage(volumeFake);
+    volumeFake.routes[`GET /v3/${PROJECT_ID}/volumes/detail`] = () => {
+      const body = wire<{ volumes: { volume_image_metadata?: Record<string, string> }[] }>('zed', 'volumes-detail');
+      body.volumes[1]!.volume_image_metadata = { image_id: APP, image_name: 'app-image' };
+      return body;
+    };
+    const { plan, warnings } = await exportProject(volumeFake.cloud, options());
+    expect(byKey(plan, 'volume:db-1/boot').refs).not.toHaveProperty('image');
+    expect(warnings.filter((w) => w.code === 'VOLUME_IMAGE_DROPPED').map((w) => w.resource)).toEqual(['volume:db-1/boot']);
+
+    const serverFake = fakeOpenStack('zed');
+    bigImage(serverFake);
+    serverFake.routes['GET /v2.1/servers/detail'] = () => {
+      const body = wire<{ servers: { image: unknown }[] }>('zed', 'servers-detail');
+      body.servers[0]!.image = { id: APP, links: [] };
+      return body;
+    };
+    await expect(exportProject(serverFake.cloud, options())).rejects.toMatchObject({ code: 'EXPORT_SOURCE_INCONSISTENT', exitCode: EXIT.FAILED });
+  });
 });

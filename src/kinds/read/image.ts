@@ -65,14 +65,16 @@ export function imageSpec(image: Image): ImageSpec {
   });
 }
 
-/** What a mapping needs to find the same image on the target. */
+/**
+ * What a mapping needs to find the same image on the target: name, formats, checksum, multihash, size. Not min_disk
+ * or min_ram: the target image's own minimums apply, and an image's minimums raised after its servers booted would
+ * make the plan contradict itself.
+ */
 export function describeImage(image: Image): ImageSpec {
   return compact({
     name: image.name ?? '',
     disk_format: diskFormat(image),
     container_format: containerFormat(image),
-    min_disk: image.min_disk,
-    min_ram: image.min_ram,
     ...hashes(image),
     size: sizeOf(image.size),
   });
