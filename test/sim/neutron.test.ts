@@ -151,6 +151,11 @@ describe('neutron', () => {
       url = res.body.networks_links.find((l: { rel: string }) => l.rel === 'next')?.href;
     }
     expect(seen).toEqual([...seen].sort());
+    const last = await call('GET', n(`/networks?limit=2&marker=${seen.at(-2)!}`), { token: s.token });
+    const prevHref = last.body.networks_links.find((l: { rel: string }) => l.rel === 'previous').href as string;
+    expect(prevHref).toContain('page_reverse=True');
+    const prev = await call('GET', prevHref, { token: s.token });
+    expect(prev.body.networks.map((x: { id: string }) => x.id)).toEqual(seen.slice(-3, -1));
     expect(new Set(seen).size).toBe(seen.length);
     for (const id of made) expect(seen).toContain(id);
     expect(pages).toBeGreaterThan(3);

@@ -146,24 +146,33 @@ export function neutronList(req: SimRequest, key: string, records: Obj[], render
   }
   const body: Obj = {};
   if (limit) {
-    let start = 0;
-    if (marker !== undefined) {
-      const idx = items.findIndex((i) => i.id === marker);
-      start = idx < 0 ? items.length : idx + 1;
+    const reverse = ['true', 'True', '1'].includes(q.get('page_reverse') ?? '');
+    let page: Obj[];
+    if (reverse) {
+      const idx = marker === undefined ? items.length : items.findIndex((i) => i.id === marker);
+      const end = idx < 0 ? 0 : idx;
+      page = items.slice(Math.max(0, end - limit), end);
+    } else {
+      let start = 0;
+      if (marker !== undefined) {
+        const idx = items.findIndex((i) => i.id === marker);
+        start = idx < 0 ? items.length : idx + 1;
+      }
+      page = items.slice(start, start + limit);
     }
-    const page = items.slice(start, start + limit);
     const links: Obj[] = [];
     const base = `${req.baseUrl}${req.path}`;
-    const params = (m: string | undefined, reverse: boolean): string => {
+    const params = (m: string | undefined, isReverse: boolean): string => {
       const p = new URLSearchParams(q);
       p.delete('marker');
       p.delete('page_reverse');
       if (m !== undefined) p.set('marker', m);
-      if (reverse) p.set('page_reverse', 'True');
+      if (isReverse) p.set('page_reverse', 'True');
       return p.toString();
     };
-    if (page.length >= limit) links.push({ rel: 'next', href: `${base}?${params(page.at(-1)?.id as string | undefined, false)}` });
-    links.push({ rel: 'previous', href: `${base}?${params(page[0]?.id as string | undefined, true)}` });
+    // As neutron/api/api_common.py get_pagination_links: next unless a short forward page, previous unless a short reverse one.
+    if (!(page.length < limit && !reverse)) links.push({ rel: 'next', href: `${base}?${params(page.at(-1)?.id as string | undefined, false)}` });
+    if (!(page.length < limit && reverse)) links.push({ rel: 'previous', href: `${base}?${params(page[0]?.id as string | undefined, true)}` });
     items = page;
     body[`${key}_links`] = links;
   }
