@@ -323,12 +323,14 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
       if (record.kind !== child) continue;
       for (const id of idsOf(record.draft.refs[ref])) {
         const k = recordKey(parent, id);
-        childrenOf.set(k, [...(childrenOf.get(k) ?? []), record]);
+        const siblings = childrenOf.get(k);
+        if (siblings) siblings.push(record);
+        else childrenOf.set(k, [record]);
       }
     }
   }
-  while (queue.length > 0) {
-    const record = queue.shift()!;
+  for (let next = 0; next < queue.length; next += 1) {
+    const record = queue[next]!;
     for (const child of childrenOf.get(recordKey(record.kind, record.id)) ?? []) include(child);
     if (!options.dependencies) continue;
     for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
