@@ -4,7 +4,7 @@ import * as volumes from '../openstack/block-storage/volumes/requests.js';
 import type { Volume } from '../openstack/block-storage/volumes/types.js';
 import * as servers from '../openstack/compute/servers/requests.js';
 import type { Server } from '../openstack/compute/servers/types.js';
-import { isNotFound } from '../openstack/errors.js';
+import { isHttpError, isNotFound } from '../openstack/errors.js';
 import * as images from '../openstack/image/images/requests.js';
 import type { Image } from '../openstack/image/images/types.js';
 import { WAITER_STATE, waitFor, waitOrThrow } from '../openstack/waiter.js';
@@ -125,11 +125,11 @@ async function waitTemporaryImage(cloud: Cloud, imageId: string, what: string, s
   throw new BasculeError('TRANSFER_IMAGE_FAILED', `${what}: image ${imageId} went to ${outcome.lastStatus ?? 'an error status'}; ${left}`);
 }
 
-async function waitVolume(cloud: Cloud, id: string, what: string, signal: AbortSignal, timeoutMs = VOLUME_TIMEOUT_MS): Promise<Volume> {
+async function waitVolume(cloud: Cloud, id: string, what: string, signal: AbortSignal, timeoutMs = VOLUME_TIMEOUT_MS, ready = 'available'): Promise<Volume> {
   return waitOrThrow(what, {
     poll: () => volumes.get(cloud.blockStorage, id, { signal }),
     status: (v) => v.status,
-    ready: ['available'],
+    ready: [ready],
     failed: ['error', 'error_deleting', 'error_restoring', 'error_extending', 'error_managing'],
     timeoutMs,
     intervalMs: 500,
@@ -140,9 +140,13 @@ async function waitVolume(cloud: Cloud, id: string, what: string, signal: AbortS
 
 /**
  * Copies a source volume's bytes into a new Glance image (os-volume_upload_image, raw by default) and
- * waits until the image is active and the volume is available again. A volume in use is not detached:
- * it is cloned first (a Cinder snapshot, forced, then a temporary volume from it), the clone is uploaded,
- * and the clone and its snapshot are deleted afterwards. The image is temporary: the caller journals it.
+ * waits until the image is active and the volume is back to its status. A volume in use is never detached.
+ * `inUse` 'auto' (default): a forced upload first (Cinder allows it where enable_force_upload is on); when
+ * Cinder refuses it (400), a clone: a forced Cinder snapshot, a temporary volume from it, its upload, then the
+ * clone and its snapshot deleted. 'force' or 'clone' use only that way. A clone whose snapshot does not become
+ * available within `cloneTimeoutMs` (default 10 min: a backend that needs the hypervisor's help to snapshot an
+ * attached volume, such as NFS under Nova's fake driver, never finishes) fails with a clear error.
+ * The image is temporary: the caller journals it.
  */
 export async function volumeToImage(opts: {
   source: Cloud;
@@ -152,11 +156,26 @@ export async function volumeToImage(opts: {
   signal: AbortSignal;
   timeoutMs?: number;
   diskFormat?: string;
+  inUse?: 'auto' | 'force' | 'clone';
+  cloneTimeoutMs?: number;
 }): Promise<{ imageId: string; fingerprint: ImageFingerprint; size: number; cloned: boolean }> {
   const { source, signal } = opts;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS;
   const who = `volume ${opts.volumeName} (${opts.volumeId}) on ${source.name}`;
   const volume = await volumes.get(source.blockStorage, opts.volumeId, { signal });
+  const inUse = opts.inUse ?? 'auto';
+  const uploadBody = { image_name: opts.imageName, ...(opts.diskFormat ? { disk_format: opts.diskFormat } : {}) };
+  if (volume.status === 'in-use' && inUse !== 'clone') {
+    try {
+      const upload = await volumes.uploadToImage(source.blockStorage, volume.id, { ...uploadBody, force: true }, signal);
+      const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
+      await waitVolume(source, volume.id, `${who} (after its upload to image)`, signal, timeoutMs, 'in-use');
+      return { imageId: upload.image_id, fingerprint: fingerprintOf(image), size: volume.size, cloned: false };
+    } catch (error) {
+      if (inUse === 'force' || !isHttpError(error) || error.status !== 400) throw error;
+      source.session.logger.info('forced upload of an in-use volume refused; cloning it', { volume: opts.volumeName, reason: error.serviceMessage });
+    }
+  }
   let uploadFrom = volume.id;
   let clone: { snapshotId?: string; volumeId?: string } | undefined;
   try {
@@ -164,14 +183,25 @@ export async function volumeToImage(opts: {
       clone = {};
       const snap = await snapshots.create(source.blockStorage, { volume_id: volume.id, name: `${opts.imageName}-snap`, force: true, description: 'bascule: temporary, for an upload to image' }, { signal });
       clone.snapshotId = snap.id;
-      await waitOrThrow(`snapshot of ${who}`, {
+      const cloneTimeoutMs = opts.cloneTimeoutMs ?? 10 * 60_000;
+      const snapped = await waitFor({
         poll: () => snapshots.get(source.blockStorage, snap.id, { signal }),
         status: (s) => s.status,
         ready: ['available'],
         failed: ['error', 'error_deleting'],
-        timeoutMs,
+        timeoutMs: cloneTimeoutMs,
+        intervalMs: 1000,
+        maxIntervalMs: 10_000,
         signal,
       });
+      if (snapped.state === WAITER_STATE.ABORTED) throw new AbortedError(`waiting for the snapshot of ${who} was interrupted`);
+      if (snapped.state !== WAITER_STATE.SUCCESS) {
+        const stuck = snapped.lastStatus === 'creating';
+        if (stuck) clone.snapshotId = undefined; // Cinder refuses to delete a snapshot still creating: it is named below instead
+        throw new BasculeError('TRANSFER_VOLUME_IN_USE', `${who} is in use and cannot be copied while attached here: Cinder refused a forced upload, and its snapshot ${snap.id} ${stuck ? `did not become available within ${Math.round(cloneTimeoutMs / 1000)} s (still creating)` : `went to ${snapped.lastStatus ?? 'an error status'}`}`, {
+          hint: `detach the volume (or stop and detach), or ask the operator to set enable_force_upload = true in cinder.conf${stuck ? `; an administrator must reset and delete snapshot ${snap.id}` : ''}`,
+        });
+      }
       const cloneVolume = await volumes.create(source.blockStorage, { size: volume.size, snapshot_id: snap.id, name: `${opts.imageName}-clone`, description: 'bascule: temporary, for an upload to image' }, { signal });
       clone.volumeId = cloneVolume.id;
       await waitVolume(source, cloneVolume.id, `clone of ${who}`, signal, timeoutMs);
@@ -179,7 +209,7 @@ export async function volumeToImage(opts: {
     } else if (volume.status !== 'available') {
       throw new BasculeError('TRANSFER_VOLUME_BUSY', `${who} is ${volume.status}: it must be available or in-use to be copied`);
     }
-    const upload = await volumes.uploadToImage(source.blockStorage, uploadFrom, { image_name: opts.imageName, ...(opts.diskFormat ? { disk_format: opts.diskFormat } : {}) }, signal);
+    const upload = await volumes.uploadToImage(source.blockStorage, uploadFrom, uploadBody, signal);
     const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
     await waitVolume(source, uploadFrom, `${who} (after its upload to image)`, signal, timeoutMs);
     return { imageId: upload.image_id, fingerprint: fingerprintOf(image), size: volume.size, cloned: clone !== undefined };

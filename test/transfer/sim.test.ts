@@ -15,7 +15,7 @@ import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as volumes from '../../src/openstack/block-storage/volumes/requests.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
-import { TransferChecksumError, WorkloadMover, transferImage } from '../../src/transfer/index.js';
+import { TransferChecksumError, WorkloadMover, transferImage, volumeToImage } from '../../src/transfer/index.js';
 
 const FAST = { serverBuildMs: 0, volumeCreateMs: 10, imageActiveMs: 10, serverPowerMs: 10, volumeAttachMs: 0 };
 
@@ -160,7 +160,7 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     expect(await targetImageIds()).toEqual([]);
   }, 120_000);
 
-  it('copies an in-use volume at rest: stops its server once, clones the volume, and restarts the server at the end', async () => {
+  it('copies an in-use volume at rest: stops its server once, uploads it forced, and restarts the server at the end', async () => {
     let serverId = '';
     for await (const sv of servers.list(source.compute)) if (sv.name === 'db-1') serverId = sv.id;
     let volumeId = '';
@@ -183,4 +183,22 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     expect((await servers.get(source.compute, serverId)).status).toBe('ACTIVE');
     expect(await targetImageIds()).toEqual([]);
   }, 120_000);
+
+  it('clones an in-use volume (forced snapshot, temporary volume) when asked, and removes the clone', async () => {
+    let volumeId = '';
+    for await (const v of volumes.list(source.blockStorage)) if (v.name === 'data-2') volumeId = v.id;
+    const free = await byName(source, 'tampered-free');
+    sim.clearLog();
+    const up = await volumeToImage({ source, volumeId, volumeName: 'data-2', imageName: 'clone-test', signal, inUse: 'clone' });
+    expect(up.cloned).toBe(true);
+    expect(await sha256Of(source, up.imageId)).toBe(await sha256Of(source, free.id));
+    const routes = sim.requestLog('a').filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.route}`);
+    expect(routes.some((r) => r.startsWith('POST') && r.includes('/snapshots'))).toBe(true);
+    expect(routes.filter((r) => r.startsWith('DELETE'))).toHaveLength(2);
+    const names: string[] = [];
+    for await (const v of volumes.list(source.blockStorage)) names.push(String(v.name));
+    expect(names.sort()).toEqual(['data-1', 'data-2']);
+    expect((await volumes.get(source.blockStorage, volumeId)).status).toBe('in-use');
+    await images.remove(source.image, up.imageId);
+  });
 });
