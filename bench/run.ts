@@ -31,6 +31,7 @@ export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> 
   { name: 'plan-validate', load: () => import('./plan-validate.js') },
   { name: 'transfer', load: () => import('./transfer.js') },
   { name: 'export', load: () => import('./export.js') },
+  { name: 'apply', load: () => import('./apply.js') },
 ];
 
 function format(value: number | null): string {

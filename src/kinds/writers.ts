@@ -12,11 +12,12 @@ import { securityGroupWriter } from './write/security-group.js';
 import { serverGroupWriter } from './write/server-group.js';
 import { serverWriter } from './write/server.js';
 import { subnetWriter } from './write/subnet.js';
+import { volumeSnapshotWriter } from './write/volume-snapshot.js';
 import { volumeWriter } from './write/volume.js';
 
 /**
  * Flavors, volume types and subnet pools are never created (they are the operator's): the engine matches them on
- * the target like external entries. Volume snapshots and quotas have no writer yet.
+ * the target like external entries. Quotas are the target administrator's (the preflight checks them).
  */
 export const WRITERS: readonly KindWriter[] = [
   imageWriter as KindWriter,
@@ -28,6 +29,7 @@ export const WRITERS: readonly KindWriter[] = [
   routerWriter as KindWriter,
   portWriter as KindWriter,
   volumeWriter as KindWriter,
+  volumeSnapshotWriter as KindWriter,
   serverGroupWriter as KindWriter,
   serverWriter as KindWriter,
   floatingIpWriter as KindWriter,
