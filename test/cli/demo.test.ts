@@ -47,11 +47,12 @@ describe('bascule demo', () => {
     expect(report.summary.missing + report.summary.extra).toBe(0);
     expect(report.summary.matched).toBe(report.summary.compared);
     expect(report.per_kind.server).toMatchObject({ source: 4, target: 4 });
+    expect(report.per_kind.volume_snapshot).toMatchObject({ source: 1, target: 1, missing: 0 });
   });
 
   it('prints each step with its files and the command line that replays it', () => {
     for (const step of ['[1/5] Two simulated clouds', '[2/5] Export:', '[3/5] Dry run against pi-new:', '[4/5] Apply', '[5/5] Audit pi-hos8 -> pi-new:']) expect(stdout).toContain(step);
-    expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+clouds\.yaml export --os-cloud pi-hos8-pi-web --exclude-kinds volume_snapshot -o \S+plan\.json/);
+    expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+clouds\.yaml export --os-cloud pi-hos8-pi-web -o \S+plan\.json/);
     expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ apply \S+plan\.json --from pi-hos8-pi-web --to pi-new-pi-web --mapping \S+mapping\.yaml --dry-run --out \S+changes\.json/);
     expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ apply \S+changes\.json --from pi-hos8-pi-web --to pi-new-pi-web --yes/);
     expect(stdout).toMatch(/\$ bascule --clouds-yaml \S+ audit --from pi-hos8-pi-web --to pi-new-pi-web --mapping \S+ --journal \S+apply\.journal\.jsonl/);
@@ -67,7 +68,7 @@ describe('bascule demo', () => {
     expect(names.sort()).toEqual(['apply.journal.jsonl', 'audit.html', 'audit.json', 'audit.md', 'changes.json', 'clouds.yaml', 'logs', 'mapping.yaml', 'plan.json']);
     const { plan } = await readPlan(join(out, 'plan.json'));
     expect(plan.provenance.project.name).toBe('pi-web');
-    expect(plan.resources.some((r) => r.kind === 'volume_snapshot')).toBe(false);
+    expect(plan.resources.filter((r) => r.kind === 'volume_snapshot').map((r) => r.key)).toEqual(['volume_snapshot:pi-db-data-initial']);
     const changes = JSON.parse(await readFile(join(out, 'changes.json'), 'utf8')) as { format: string; ok: boolean };
     expect(changes).toMatchObject({ format: 'bascule.changes/v1', ok: true });
     expect(await readFile(join(out, 'audit.html'), 'utf8')).toMatch(/<h1>Audit: pi-hos8-pi-web\/pi-web → pi-new-pi-web\/pi-web<\/h1>/);

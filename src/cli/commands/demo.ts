@@ -135,14 +135,13 @@ async function runDemo(main: Main, args: DemoArgs, ctx: RunContext): Promise<num
       return EXIT.FAILED;
     };
 
-    // Volume snapshots are left out: Bascule does not write them yet (the dry run would block on them).
-    const exportArgs = ['export', '--os-cloud', S.entry, '--exclude-kinds', 'volume_snapshot', '-o', files.plan];
+    const exportArgs = ['export', '--os-cloud', S.entry, '-o', files.plan];
     const exported = await step('export', exportArgs);
     if (exported.code !== 0) return failed('export', exported);
     const plan = JSON.parse(await readFile(files.plan, 'utf8')) as { resources: { kind: string; external?: boolean }[] };
     const owned = plan.resources.filter((r) => !r.external);
     say(`[2/5] Export: ${owned.length} resources of ${S.name}/pi-web (${counts(count(owned, (r) => r.kind))}), and ${plan.resources.length - owned.length} external references`);
-    say(`      plan: ${shown(files.plan)}  (volume snapshots left out: Bascule does not recreate them yet)`);
+    say(`      plan: ${shown(files.plan)}  (spec, refs and source facts of every resource: docs/plan-format.md)`);
     say(command(exportArgs));
     say();
 
@@ -168,7 +167,7 @@ async function runDemo(main: Main, args: DemoArgs, ctx: RunContext): Promise<num
     say(command(applyArgs));
     say();
 
-    const auditArgs = ['audit', '--from', S.entry, '--to', T.entry, '--mapping', files.mapping, '--journal', files.journal, '--exclude-kinds', 'volume_snapshot', '--report', files.html, '--report', files.md, '--report', files.json];
+    const auditArgs = ['audit', '--from', S.entry, '--to', T.entry, '--mapping', files.mapping, '--journal', files.journal, '--report', files.html, '--report', files.md, '--report', files.json];
     const audited = await step('audit', auditArgs);
     if (audited.code !== EXIT.OK && audited.code !== EXIT.DIFFERENCES) return failed('audit', audited);
     const report = JSON.parse(await readFile(files.json, 'utf8')) as AuditReport;
