@@ -42,6 +42,8 @@ export interface WorkloadOptions {
   activeTimeoutMs?: number;
   /** First backoff delay between attempts (tests). */
   retryBaseMs?: number;
+  /** How long the snapshot of an in-use volume may take when it must be cloned (default 10 min). */
+  cloneTimeoutMs?: number;
 }
 
 /** Properties of a source image worth keeping on a disk copy (boot hints), without Glance's own fields. */
@@ -180,6 +182,7 @@ export class WorkloadMover {
       volumeName: opts.volumeName,
       imageName: `bascule-volume-${opts.volumeName}`,
       signal: opts.signal,
+      ...(this.options.cloneTimeoutMs !== undefined ? { cloneTimeoutMs: this.options.cloneTimeoutMs } : {}),
       ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
     });
     await this.#temporary({ side: 'source', imageId: up.imageId, purpose: `upload of volume ${opts.volumeName}` });
