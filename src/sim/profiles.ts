@@ -28,27 +28,29 @@ const NEUTRON_PIKE = [
   'subnet_allocation', 'tag', 'tag-ext', 'trunk', 'trunk-details', 'lbaasv2',
 ];
 
+/** The aliases GET /v2.0/extensions lists on the real Zed of ../shared/real-openstack (ML2/OVS and L3, no qos, trunk, port forwarding or segments). */
 const NEUTRON_ZED = [
-  'address-group', 'address-scope', 'agent', 'allowed-address-pairs', 'auto-allocated-topology', 'availability_zone',
-  'availability_zone_filter', 'binding', 'binding-extended', 'default-subnetpools', 'dhcp_agent_scheduler', 'dvr',
-  'empty-string-filtering', 'external-net', 'ext-gw-mode', 'extra_dhcp_opt', 'extraroute', 'extraroute-atomic',
-  'fip-port-details', 'filter-validation', 'fixed-ip-ipv6-only', 'flavors', 'floatingip-pools', 'ip-substring-filtering',
-  'l3-flavors', 'l3-ha', 'l3-port-ip-change-not-allowed', 'l3_agent_scheduler', 'multi-provider', 'net-mtu',
-  'net-mtu-writable', 'network-ip-availability', 'network_availability_zone', 'pagination', 'port-device-profile',
-  'port-mac-address-regenerate', 'port-numa-affinity-policy', 'port-resource-request', 'port-security',
-  'project-id', 'provider', 'quota-check-limit', 'quota_details', 'quotas', 'rbac-address-group',
-  'rbac-address-scope', 'rbac-policies', 'rbac-security-groups', 'rbac-subnetpool', 'revision-if-match', 'router',
-  'router-admin-state-down-before-update', 'router_availability_zone', 'security-group',
-  'security-groups-remote-address-group', 'security-groups-shared-filtering', 'segments-peer-subnet-host-routes',
-  'service-type', 'sorting', 'standard-attr-description', 'standard-attr-revisions', 'standard-attr-segment',
-  'standard-attr-tag', 'standard-attr-timestamp', 'stateful-security-group', 'subnet-dns-publish-fixed-ip',
-  'subnet-service-types', 'subnet_allocation', 'subnet_onboard', 'subnetpool-prefix-ops', 'tag-ports-during-bulk-creation',
+  'address-group', 'address-scope', 'agent', 'agent-resources-synced', 'allowed-address-pairs',
+  'auto-allocated-topology', 'availability_zone', 'availability_zone_filter', 'binding', 'binding-extended',
+  'default-subnetpools', 'dhcp_agent_scheduler', 'dvr', 'empty-string-filtering', 'ext-gw-mode', 'external-net',
+  'extra_dhcp_opt', 'extraroute', 'extraroute-atomic', 'filter-validation', 'fip-port-details', 'flavors',
+  'floating-ip-port-forwarding-detail', 'floatingip-pools', 'ip-substring-filtering', 'l3-flavors', 'l3-ha',
+  'l3-port-ip-change-not-allowed', 'l3_agent_scheduler', 'multi-provider', 'net-mtu', 'net-mtu-writable',
+  'network-ip-availability', 'network_availability_zone', 'pagination', 'port-device-profile',
+  'port-mac-address-regenerate', 'port-mac-override', 'port-numa-affinity-policy', 'port-security',
+  'port-security-groups-filtering', 'project-id', 'provider', 'quota-check-limit', 'quota_details', 'quotas',
+  'rbac-address-group', 'rbac-address-scope', 'rbac-policies', 'rbac-security-groups', 'rbac-subnetpool',
+  'revision-if-match', 'router', 'router-admin-state-down-before-update', 'router_availability_zone',
+  'security-group', 'security-groups-normalized-cidr', 'security-groups-remote-address-group',
+  'security-groups-shared-filtering', 'service-type', 'sorting', 'standard-attr-description',
+  'standard-attr-revisions', 'standard-attr-tag', 'standard-attr-timestamp', 'stateful-security-group',
+  'subnet-service-types', 'subnet_allocation', 'subnet_onboard', 'subnetpool-prefix-ops',
 ];
 
 const NEUTRON_2025_1 = [
   ...NEUTRON_ZED,
-  'port-hints', 'port-hardware-offload-type', 'security-groups-default-rules', 'security-groups-normalized-cidr',
-  'quota-check-limit-default', 'enable-default-route-ecmp', 'network-ha', 'port-trusted-vif',
+  'port-hints', 'port-hardware-offload-type', 'security-groups-default-rules', 'quota-check-limit-default',
+  'enable-default-route-ecmp', 'network-ha', 'port-trusted-vif',
 ].sort();
 
 const GLANCE_ZED = ['2.15', '2.13', '2.12', '2.11', '2.10', '2.9', '2.8', '2.7', '2.6', '2.5', '2.4', '2.3', '2.2', '2.1', '2.0'];

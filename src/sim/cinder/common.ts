@@ -42,20 +42,25 @@ export function volumeLinks(req: SimRequest, kind: string, id: string): Obj[] {
   ];
 }
 
-export function renderVolume(req: SimRequest, v: Obj): Obj {
+/** Project readers see the owner attributes on profiles with the newer default policies (Zed's real Cinder does). */
+export function seesOwner(req: SimRequest, state: RegionState): boolean {
+  return authOf(req).isAdmin || state.profile.keystone.hasScopedRbac;
+}
+
+export function renderVolume(req: SimRequest, v: Obj, state: RegionState): Obj {
   const a = authOf(req);
   const out = clone(v);
   out.links = volumeLinks(req, 'volumes', String(v.id));
+  if (!seesOwner(req, state)) delete out['os-vol-tenant-attr:tenant_id'];
   if (!a.isAdmin) {
     delete out['os-vol-host-attr:host'];
-    delete out['os-vol-tenant-attr:tenant_id'];
     delete out.migration_status;
   } else {
     out['os-vol-mig-status-attr:migstat'] = null;
     out['os-vol-mig-status-attr:name_id'] = null;
   }
   if (!mvAtLeast(req, '3.13')) delete out.group_id;
-  if (!mvAtLeast(req, '3.47')) delete out.backup_id;
+  delete out.backup_id;
   if (!mvAtLeast(req, '3.63')) delete out.volume_type_id;
   if (mvAtLeast(req, '3.48')) {
     out.shared_targets = false;

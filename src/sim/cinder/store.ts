@@ -82,6 +82,7 @@ export function createVolumeRecord(state: RegionState, owner: string, userId: st
     volume.bootable = 'true';
     volume.status = 'downloading';
     volume.volume_image_metadata = {
+      signature_verified: 'False',
       image_id: image.id,
       image_name: image.name,
       checksum: image.checksum,

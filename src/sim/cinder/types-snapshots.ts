@@ -4,7 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import type { Reply, SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
-import { both, caller, cinderBody, mvAtLeast, volumeLinks, writerOf } from './common.js';
+import { both, caller, cinderBody, mvAtLeast, seesOwner, volumeLinks, writerOf } from './common.js';
 import { defaultVolumeType, findVolumeType } from './store.js';
 import { getVolume } from './volumes.js';
 
@@ -68,7 +68,7 @@ export function typeRoutes(r: Router, state: RegionState): void {
 export function snapshotRoutes(r: Router, state: RegionState): void {
   const render = (req: SimRequest, s: Obj): Obj => {
     const out = clone(s);
-    if (!caller(req).isAdmin) {
+    if (!seesOwner(req, state)) {
       delete out['os-extended-snapshot-attributes:project_id'];
       delete out['os-extended-snapshot-attributes:progress'];
     }

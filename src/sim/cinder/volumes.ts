@@ -56,7 +56,7 @@ function listVolumes(req: SimRequest, state: RegionState, isDetail: boolean): Re
   const page = pageAfter(items, marker, limit, 1000);
   if (!page) throw new ApiError(400, `Invalid marker: ${marker ?? ''}`);
   const body: Obj = {
-    volumes: page.items.map((v) => (isDetail ? renderVolume(req, v) : { id: v.id, name: v.name, links: volumeLinks(req, 'volumes', String(v.id)) })),
+    volumes: page.items.map((v) => (isDetail ? renderVolume(req, v, state) : { id: v.id, name: v.name, links: volumeLinks(req, 'volumes', String(v.id)) })),
   };
   if (page.isFull && page.items.length > 0) {
     const next = new URLSearchParams(q);
@@ -72,7 +72,7 @@ function listVolumes(req: SimRequest, state: RegionState, isDetail: boolean): Re
 export function volumeRoutes(r: Router, state: RegionState): void {
   both(r, state, 'GET', '/volumes', (req) => listVolumes(req, state, false));
   both(r, state, 'GET', '/volumes/detail', (req) => listVolumes(req, state, true));
-  both(r, state, 'GET', '/volumes/{id}', (req) => ({ status: 200, body: { volume: renderVolume(req, getVolume(req, state)) } }));
+  both(r, state, 'GET', '/volumes/{id}', (req) => ({ status: 200, body: { volume: renderVolume(req, getVolume(req, state), state) } }));
   both(r, state, 'POST', '/volumes', (req) => {
     const a = writerOf(req, state, 'volume:create');
     const body = cinderBody(req, 'volume');
@@ -117,7 +117,7 @@ export function volumeRoutes(r: Router, state: RegionState): void {
       metadata: isObj(body.metadata) ? body.metadata : {},
       multiattach: body.multiattach === true,
     });
-    return { status: 202, body: { volume: renderVolume(req, v) } };
+    return { status: 202, body: { volume: renderVolume(req, v, state) } };
   });
   both(r, state, 'PUT', '/volumes/{id}', (req) => {
     writerOf(req, state, 'volume:update');
@@ -126,7 +126,7 @@ export function volumeRoutes(r: Router, state: RegionState): void {
     for (const k of ['name', 'description', 'metadata']) if (body[k] !== undefined) v[k] = body[k];
     if (body.display_name !== undefined) v.name = body.display_name;
     v.updated_at = isoMicros();
-    return { status: 200, body: { volume: renderVolume(req, v) } };
+    return { status: 200, body: { volume: renderVolume(req, v, state) } };
   });
   both(r, state, 'DELETE', '/volumes/{id}', (req) => {
     writerOf(req, state, 'volume:delete');

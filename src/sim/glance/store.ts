@@ -58,15 +58,31 @@ export function listedFor(state: RegionState, auth: AuthContext, image: Obj): bo
   return state.imageMembers.get(String(image.id))?.get(auth.projectId)?.status === 'accepted';
 }
 
+/**
+ * Pike's Glance never computed virtual_size on upload; the simulator still gives Pike Zed's value until Bascule's
+ * image export treats virtual_size as computed by the cloud (docs/simulator.md, "Pending").
+ */
+export const PIKE_VIRTUAL_SIZE_AS_ZED = true;
+
 /** Records the hashes of stored bytes and makes the image active. */
-export function markImageActive(state: RegionState, image: Obj, info: { size: number; md5: string; sha512: string }): void {
+export function markImageActive(state: RegionState, image: Obj, info: { size: number; md5: string; sha512: string; head?: Buffer }): void {
   image.status = 'active';
   image.size = info.size;
-  image.virtual_size = image.disk_format === 'raw' ? info.size : null;
+  // Zed's Glance inspects the data (glance/location.py, format_inspector): raw gives the size, a real qcow2 header
+  // its virtual size, data that does not match the format nothing. Pike's never sets virtual_size on upload.
+  image.virtual_size = state.profile.name === 'pike' && !PIKE_VIRTUAL_SIZE_AS_ZED ? null : inspectVirtualSize(String(image.disk_format), info);
+  if (state.profile.name !== 'pike') image.stores = 'file';
   image.checksum = info.md5;
   if (state.profile.glance.hasMultihash) {
     image.os_hash_algo = 'sha512';
     image.os_hash_value = info.sha512;
   }
   image.updated_at = isoSeconds();
+}
+
+function inspectVirtualSize(format: string, info: { size: number; head?: Buffer }): number | null {
+  if (format === 'raw') return info.size;
+  const head = info.head;
+  if (format === 'qcow2' && head && head.length >= 32 && head.readUInt32BE(0) === 0x514649fb) return Number(head.readBigUInt64BE(24));
+  return null;
 }

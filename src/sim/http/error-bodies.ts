@@ -65,12 +65,13 @@ export function errorBody(
     case 'network':
       return json({ NeutronError: { type: type || 'HTTPError', message, detail: '' } });
     case 'image': {
-      // webob's generated error page: JSON when asked for, HTML for browsers, plain text otherwise.
+      // webob's generated error page: JSON when asked for, plain text when only text/plain is acceptable,
+      // HTML otherwise (also for */*), with the explanation's trailing `<br /><br />` as the real Glance.
       const title = reason(status);
       if (accept?.includes('application/json')) {
-        return json({ message, code: `${status} ${title}`, title });
+        return json({ message: `${message}<br /><br />\n\n\n`, code: `${status} ${title}`, title });
       }
-      if (accept?.includes('text/html')) {
+      if (accept === undefined || !accept.includes('text/plain') || accept.includes('text/html') || accept.includes('*/*')) {
         return {
           contentType: 'text/html; charset=UTF-8',
           text: `<html>\n <head>\n  <title>${status} ${title}</title>\n </head>\n <body>\n  <h1>${status} ${title}</h1>\n  ${message}<br /><br />\n\n\n\n </body>\n</html>`,

@@ -37,6 +37,8 @@ const EXTENSION_FIELDS: Record<string, string> = {
   remote_address_group_id: 'security-groups-remote-address-group',
   normalized_cidr: 'security-groups-normalized-cidr',
   belongs_to_default_sg: 'security-groups-default-rules',
+  l2_adjacency: 'l2_adjacency',
+  segment_id: 'segment',
 };
 
 export function dropUnsupported(state: RegionState, o: Obj): Obj {

@@ -1,9 +1,9 @@
-import { isObj, type Obj } from '../core/json.js';
+import { clone, isObj, type Obj } from '../core/json.js';
 import type { Table } from '../core/table.js';
 import { authOf, type SimRequest } from '../http/context.js';
 import { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
-import { applyUpdate, canSee, ensureWriter, envelope, nError, neutronList, neutronShow, ownerFor, touch } from './common.js';
+import { applyUpdate, canSee, dropUnsupported, ensureWriter, envelope, nError, neutronList, neutronShow, ownerFor, touch } from './common.js';
 import { createFloatingIp, deleteFloatingIp, getFloatingIp, renderFloatingIp, updateFloatingIp } from './floating-ips.js';
 import { createNetwork, createSubnet, deleteNetwork, deleteSubnet, getNetwork, renderNetwork, visibleNetwork } from './networks.js';
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
@@ -77,19 +77,19 @@ export function neutronRouter(state: RegionState): Router {
       if (canSee(a, s.project_id)) return true;
       const n = state.networks.get(String(s.network_id));
       return n !== undefined && visibleNetwork(a, n);
-    }), undefined, validate);
+    }), (x) => dropUnsupported(state, clone(x)), validate);
   });
-  r.get('/v2.0/subnets/{id}', (req) => neutronShow(req, 'subnet', getSubnet(req)));
+  r.get('/v2.0/subnets/{id}', (req) => neutronShow(req, 'subnet', dropUnsupported(state, clone(getSubnet(req)))));
   r.post('/v2.0/subnets', (req) => {
     const a = writer(req);
     const body = envelope(req, 'subnet');
-    return { status: 201, body: { subnet: createSubnet(state, a, ownerFor(a, body), body) } };
+    return { status: 201, body: { subnet: dropUnsupported(state, clone(createSubnet(state, a, ownerFor(a, body), body))) } };
   });
   r.put('/v2.0/subnets/{id}', (req) => {
     writer(req);
     const s = getSubnet(req);
     applyUpdate(s, envelope(req, 'subnet'), ['name', 'description', 'gateway_ip', 'enable_dhcp', 'dns_nameservers', 'host_routes', 'allocation_pools', 'service_types', 'dns_publish_fixed_ip'], 'subnet');
-    return { status: 200, body: { subnet: s } };
+    return { status: 200, body: { subnet: dropUnsupported(state, clone(s)) } };
   });
   r.delete('/v2.0/subnets/{id}', (req) => {
     deleteSubnet(state, writer(req), req.params.id!);
@@ -213,12 +213,12 @@ export function neutronRouter(state: RegionState): Router {
   r.get('/v2.0/security-group-rules', (req) => {
     const a = authOf(req);
     if (a.projectId) ensureDefaultGroup(state, a.projectId);
-    return neutronList(req, 'security_group_rules', state.securityGroupRules.filter((x) => canSee(a, x.project_id)), renderRule, validate);
+    return neutronList(req, 'security_group_rules', state.securityGroupRules.filter((x) => canSee(a, x.project_id)), (x) => renderRule(state, x), validate);
   });
   r.get('/v2.0/security-group-rules/{id}', (req) => {
     const x = state.securityGroupRules.get(req.params.id!);
     if (!x || !canSee(authOf(req), x.project_id)) throw nError(404, 'SecurityGroupRuleNotFound', `Security group rule ${req.params.id!} does not exist`);
-    return neutronShow(req, 'security_group_rule', renderRule(x));
+    return neutronShow(req, 'security_group_rule', renderRule(state, x));
   });
   r.post('/v2.0/security-group-rules', (req) => {
     const a = writer(req);
@@ -236,7 +236,7 @@ export function neutronRouter(state: RegionState): Router {
     }
     const rule = addRuleRecord(state, body, String(group.project_id));
     touch(group);
-    return { status: 201, body: { security_group_rule: renderRule(rule) } };
+    return { status: 201, body: { security_group_rule: renderRule(state, rule) } };
   });
   r.delete('/v2.0/security-group-rules/{id}', (req) => {
     const a = writer(req);

@@ -2,7 +2,7 @@ import { bool, clone, str, type Obj } from '../core/json.js';
 import { parseCidr, formatCidr } from '../core/net.js';
 import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
-import { canSee, nError, standardAttrs } from './common.js';
+import { canSee, dropUnsupported, nError, standardAttrs } from './common.js';
 import { checkQuota } from './quota.js';
 
 /** The project's `default` group, created on first use with its four rules, as Neutron does. */
@@ -85,10 +85,8 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   const attrs = standardAttrs(projectId, str(body, 'description') ?? '');
   delete attrs.tags;
   const record = state.securityGroupRules.put(id, { id, ...rule, ...attrs });
-  if (state.profile.name === '2025.1') {
-    record.normalized_cidr = prefix;
-    record.belongs_to_default_sg = state.securityGroups.get(gid)?.name === 'default';
-  }
+  record.normalized_cidr = prefix;
+  record.belongs_to_default_sg = state.securityGroups.get(gid)?.name === 'default';
   let set = state.sgRules.get(gid);
   if (!set) {
     set = new Set();
@@ -104,12 +102,12 @@ export function renderGroup(state: RegionState, group: Obj): Obj {
     delete out.stateful;
     delete out.shared;
   }
-  out.security_group_rules = [...(state.sgRules.get(String(group.id)) ?? [])].map((rid) => renderRule(state.securityGroupRules.get(rid)!));
+  out.security_group_rules = [...(state.sgRules.get(String(group.id)) ?? [])].map((rid) => renderRule(state, state.securityGroupRules.get(rid)!));
   return out;
 }
 
-export function renderRule(rule: Obj): Obj {
-  return clone(rule);
+export function renderRule(state: RegionState, rule: Obj): Obj {
+  return dropUnsupported(state, clone(rule));
 }
 
 export function createGroup(state: RegionState, auth: AuthContext, owner: string, body: Obj): Obj {

@@ -54,8 +54,17 @@ export function renderServerBrief(req: SimRequest, state: RegionState, s: Server
   return { id: s.id, name: s.name, links: links(req, state, 'servers', s.id) };
 }
 
-/** A server as GET /servers/{id} shows it at the negotiated microversion, for this caller. */
-export function renderServer(req: SimRequest, state: RegionState, s: ServerRecord): Obj {
+/**
+ * Real Nova shows `server_groups` (2.71) only in GET /servers/{id}, never in /servers/detail. The simulator still
+ * shows it in the list too, until Bascule's server writer stops depending on it (docs/simulator.md, "Pending").
+ */
+export const SERVER_GROUPS_IN_LIST = true;
+
+/**
+ * A server as GET /servers/{id} shows it at the negotiated microversion, for this caller. `server_groups`
+ * (2.71) is only in the show, not in /servers/detail (nova's views/servers.py show_server_groups).
+ */
+export function renderServer(req: SimRequest, state: RegionState, s: ServerRecord, isShow = false): Obj {
   const a = authOf(req);
   const bookmarkBase = computeBase(req, state).replace('/v2.1', '');
   let image: unknown = '';
@@ -128,7 +137,7 @@ export function renderServer(req: SimRequest, state: RegionState, s: ServerRecor
   if (mvAtLeast(req, '2.19')) out.description = s.description ?? null;
   if (mvAtLeast(req, '2.26')) out.tags = [...s.tags];
   if (mvAtLeast(req, '2.63')) out.trusted_image_certificates = null;
-  if (mvAtLeast(req, '2.71')) out.server_groups = clone(s.server_groups ?? []);
+  if (mvAtLeast(req, '2.71') && (isShow || SERVER_GROUPS_IN_LIST)) out.server_groups = clone(s.server_groups ?? []);
   if (mvAtLeast(req, '2.73')) out.locked_reason = s.locked_reason ?? null;
   if (mvAtLeast(req, '2.96')) out.pinned_availability_zone = s.requested_az ?? null;
   if (mvAtLeast(req, '2.100')) out.scheduler_hints = clone(s.scheduler_hints ?? {});

@@ -141,7 +141,7 @@ export function deleteServer(state: RegionState, s: ServerRecord): void {
 export function serverRoutes(r: Router, state: RegionState, deps: NovaDeps): void {
   r.get('/v2.1/servers', (req) => listServers(req, state, false));
   r.get('/v2.1/servers/detail', (req) => listServers(req, state, true));
-  r.get('/v2.1/servers/{id}', (req) => ({ status: 200, body: { server: renderServer(req, state, getServer(req, state)) } }));
+  r.get('/v2.1/servers/{id}', (req) => ({ status: 200, body: { server: renderServer(req, state, getServer(req, state), true) } }));
   r.post('/v2.1/servers', (req) => {
     const a = writer(req, state, 'os_compute_api:servers:create');
     const body = novaBody(req, 'server');
@@ -176,7 +176,7 @@ export function serverRoutes(r: Router, state: RegionState, deps: NovaDeps): voi
     if (body.accessIPv6 !== undefined) s.access_ipv6 = body.accessIPv6;
     if (body.hostname !== undefined) s.hostname = body.hostname;
     s.updated = isoSeconds();
-    return { status: 200, body: { server: renderServer(req, state, s) } };
+    return { status: 200, body: { server: renderServer(req, state, s, true) } };
   });
   r.delete('/v2.1/servers/{id}', (req) => {
     writer(req, state, 'os_compute_api:servers:delete');

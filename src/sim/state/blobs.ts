@@ -10,6 +10,8 @@ export interface BlobInfo {
   size: number;
   md5: string;
   sha512: string;
+  /** The first bytes (format inspection: a qcow2 header gives the virtual size). */
+  head?: Buffer;
 }
 
 export type BlobKind = 'images' | 'volumes' | 'staging';
@@ -45,8 +47,10 @@ export class BlobStore {
     const md5 = createHash('md5');
     const sha512 = createHash('sha512');
     let size = 0;
+    let head = Buffer.alloc(0);
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, done) {
+        if (head.length < 64) head = Buffer.concat([head, chunk.subarray(0, 64 - head.length)]);
         md5.update(chunk);
         sha512.update(chunk);
         size += chunk.length;
@@ -54,7 +58,7 @@ export class BlobStore {
       },
     });
     await pipeline(source, hasher, createWriteStream(this.path(kind, id)));
-    return { size, md5: md5.digest('hex'), sha512: sha512.digest('hex') };
+    return { size, md5: md5.digest('hex'), sha512: sha512.digest('hex'), head };
   }
 
   /** Copies one blob to another (the OS copies; nothing passes through memory). */
