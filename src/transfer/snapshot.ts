@@ -144,7 +144,7 @@ async function waitVolume(cloud: Cloud, id: string, what: string, signal: AbortS
  * `inUse` 'auto' (default): a forced upload first (Cinder allows it where enable_force_upload is on); when
  * Cinder refuses it (400), a clone: a forced Cinder snapshot, a temporary volume from it, its upload, then the
  * clone and its snapshot deleted. 'force' or 'clone' use only that way. A clone whose snapshot does not become
- * available within `cloneTimeoutMs` (default 10 min: a backend that needs the hypervisor's help to snapshot an
+ * available within `cloneTimeoutMs` (default 5 min: a backend that needs the hypervisor's help to snapshot an
  * attached volume, such as NFS under Nova's fake driver, never finishes) fails with a clear error.
  * The image is temporary: the caller journals it.
  */
@@ -183,7 +183,7 @@ export async function volumeToImage(opts: {
       clone = {};
       const snap = await snapshots.create(source.blockStorage, { volume_id: volume.id, name: `${opts.imageName}-snap`, force: true, description: 'bascule: temporary, for an upload to image' }, { signal });
       clone.snapshotId = snap.id;
-      const cloneTimeoutMs = opts.cloneTimeoutMs ?? 10 * 60_000;
+      const cloneTimeoutMs = opts.cloneTimeoutMs ?? 5 * 60_000;
       const snapped = await waitFor({
         poll: () => snapshots.get(source.blockStorage, snap.id, { signal }),
         status: (s) => s.status,

@@ -42,7 +42,7 @@ export interface WorkloadOptions {
   activeTimeoutMs?: number;
   /** First backoff delay between attempts (tests). */
   retryBaseMs?: number;
-  /** How long the snapshot of an in-use volume may take when it must be cloned (default 10 min). */
+  /** How long the snapshot of an in-use volume may take when it must be cloned (default 5 min). */
   cloneTimeoutMs?: number;
 }
 
