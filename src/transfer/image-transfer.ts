@@ -129,6 +129,8 @@ async function offersGlanceDirect(target: Cloud, signal: AbortSignal): Promise<b
   }
 }
 
+const STREAM_ERRNOS = new Set(['ECONNRESET', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
 /** What a retry from the first byte may fix: corrupted or broken streams, network failures, server errors. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof AbortedError) return false;
@@ -139,7 +141,7 @@ export function isRetryable(error: unknown): boolean {
   // The target image went to killed or a failed import, or a wait timed out.
   if (error instanceof BasculeError) return error.code === 'OS_RESOURCE_ERROR' || error.code === 'TRANSFER_STREAM';
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('UND_ERR') || code.startsWith('ERR_STREAM') || code.startsWith('E'));
+  return typeof code === 'string' && (code.startsWith('UND_ERR') || code.startsWith('ERR_STREAM') || STREAM_ERRNOS.has(code));
 }
 
 async function attemptOnce(opts: TransferImageOptions, targetId: string, method: 'upload' | 'glance-direct'): Promise<Omit<TransferImageResult, 'targetImageId' | 'method' | 'attempts'>> {

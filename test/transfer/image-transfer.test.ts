@@ -192,3 +192,21 @@ describe('findExistingImage and removeImageQuietly', () => {
     expect(await removeImageQuietly(target, image.id)).toBe(true);
   });
 });
+
+describe('isRetryable', () => {
+  it('retries broken streams, network and server errors, and nothing else', async () => {
+    const { isRetryable } = await import('../../src/transfer/index.js');
+    const { OpenStackHttpError, OpenStackNetworkError } = await import('../../src/openstack/errors.js');
+    const { AbortedError } = await import('../../src/shared/errors.js');
+    const http = (status: number) => new OpenStackHttpError('OS_HTTP_ERROR', 'x', { status, method: 'PUT', url: '/v2/images/x/file', service: 'image' });
+    expect(isRetryable(new TransferChecksumError('x'))).toBe(true);
+    expect(isRetryable(new OpenStackNetworkError('x', { service: 'image', method: 'PUT', url: '/' }))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('closed'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))).toBe(true);
+    expect([500, 502, 503, 401, 408, 429].map((s) => isRetryable(http(s)))).toEqual([true, true, true, true, true, true]);
+    expect([400, 403, 404, 409, 413].map((s) => isRetryable(http(s)))).toEqual([false, false, false, false, false]);
+    expect(isRetryable(Object.assign(new Error('no space'), { code: 'ENOSPC' }))).toBe(false);
+    expect(isRetryable(new AbortedError())).toBe(false);
+    expect(isRetryable(new TransferError('x', 1))).toBe(false);
+  });
+});
