@@ -94,6 +94,34 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     expect(countTarget(t)).toEqual(before);
   });
 
+  it('Ctrl-C stops cleanly: exit 130, a consistent journal, and --resume finishes', async () => {
+    const before = countTarget(t);
+    const controller = new AbortController();
+    const journal = join(dir, 'interrupted.jsonl');
+    const err: string[] = [];
+    const code = await main(['--clouds-yaml', t.cloudsYaml, 'apply', plan, '--to', 'dst', '--yes', '--journal', journal, '--concurrency', '2'], {
+      stdout: () => {},
+      stderr: (s) => {
+        err.push(s);
+        if (s.startsWith('created ')) controller.abort();
+      },
+      isTTY: false,
+      signal: controller.signal,
+    });
+    expect(code).toBe(130);
+    const { journalState, readJournal } = await import('../../src/engine/journal.js');
+    const records = await readJournal(journal);
+    expect(records.at(-1)).toMatchObject({ t: 'end', interrupted: true });
+    const state = journalState(records);
+    expect(state.inDoubt).toEqual([]);
+    expect(countTarget(t).servers).toBe(before.servers);
+    const resumed = await run(t, ['apply', plan, '--to', 'dst', '--yes', '--resume', '--journal', journal]);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(countTarget(t).servers).toBe(before.servers + 2);
+    expect((await run(t, ['rollback', '--journal', journal, '--os-cloud', 'dst', '--yes'])).code).toBe(0);
+    expect(countTarget(t)).toEqual(before);
+  });
+
   it('batch: each plan with its own journal; a blocked plan does not stop the others', async () => {
     const bdir = join(dir, 'batch');
     const plans = join(bdir, 'plans');
