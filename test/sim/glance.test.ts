@@ -88,6 +88,8 @@ describe('glance (zed profile)', () => {
     const ids = [...first.body.images, ...second.body.images].map((i: { id: string }) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(second.body).not.toHaveProperty('next');
+    const bad = await call('GET', g('/v2/images?visibility=bogus'), { token: s.token });
+    expect(bad.body).toEqual({ message: 'Invalid visibility value: bogus<br /><br />\n\n\n', code: '400 Bad Request', title: 'Bad Request' });
   });
 
   it('imports with glance-direct: stage then import, queued -> uploading -> importing -> active', async () => {

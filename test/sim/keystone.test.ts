@@ -60,6 +60,9 @@ describe('keystone', () => {
   it('lets only admins list projects and users, and grants roles', async () => {
     const member = await login(sim, 'c', 'alice', 'alice-pw', 'demo');
     expect((await call('GET', `${sim.endpoints('c').identity}/projects`, { token: member.token })).status).toBe(403);
+    const roles403 = await call('GET', `${sim.endpoints('c').identity}/roles`, { token: member.token });
+    expect(roles403.body).toEqual({ error: { code: 403, message: 'You are not authorized to perform the requested action: identity:list_roles.', title: 'Forbidden' } });
+    expect((await call('GET', `${sim.endpoints('c').identity}/role_assignments?user.id=x`, { token: member.token })).status).toBe(403);
     const admin = await login(sim, 'c', 'admin', ADMIN_PASSWORD, 'admin');
     const projects = await call('GET', `${sim.endpoints('c').identity}/projects`, { token: admin.token });
     expect(projects.body.projects.map((p: { name: string }) => p.name).sort()).toEqual(['admin', 'demo', 'other']);

@@ -177,6 +177,11 @@ describe('neutron', () => {
     expect((await call('GET', n('/networks'), { token: reader.token })).status).toBe(200);
   });
 
+  it('refuses a bad limit as Neutron does', async () => {
+    const res = await call('GET', n('/networks?limit=abc'), { token: s.token });
+    expect(res.body).toEqual({ NeutronError: { type: 'BadRequest', message: "Bad limit request: Limit must be an integer 0 or greater and not 'abc'.", detail: '' } });
+  });
+
   it('lists the extensions of the profile', async () => {
     const res = await call('GET', n('/extensions'), { token: s.token });
     const aliases = res.body.extensions.map((e: { alias: string }) => e.alias);

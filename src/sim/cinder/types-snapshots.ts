@@ -24,7 +24,10 @@ export function createVolumeTypeRecord(state: RegionState, body: Obj): Obj {
 
 function renderType(req: SimRequest, t: Obj): Obj {
   const out = clone(t);
-  if (!caller(req).isAdmin) delete out.qos_specs_id;
+  if (!caller(req).isAdmin) {
+    delete out.qos_specs_id;
+    delete out['os-volume-type-access:is_public'];
+  }
   return out;
 }
 

@@ -57,6 +57,9 @@ function listImages(req: SimRequest, state: RegionState): Reply {
   const a = authOf(req);
   const q = req.query;
   const visibility = q.get('visibility');
+  if (visibility !== null && !['public', 'private', 'shared', 'community', 'all'].includes(visibility)) {
+    throw new ApiError(400, `Invalid visibility value: ${visibility}`);
+  }
   let items = state.images.newestFirst().filter((i) => {
     if (visibility === 'community') return i.visibility === 'community';
     if (visibility === 'all') return listedFor(state, a, i) || i.visibility === 'community';

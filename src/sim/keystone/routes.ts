@@ -173,6 +173,7 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
   // Domains, roles, assignments
   r.get('/v3/domains', (req) => collection(req, 'domains', identity.domains.all().map((d) => withLinks(req, 'domains', d))));
   r.get('/v3/roles', (req) => {
+    requireAdmin(req, 'identity:list_roles');
     let items = identity.roles.all();
     const name = req.query.get('name');
     if (name !== null) items = items.filter((x) => x.name === name);
@@ -188,9 +189,8 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     return { status: 204 };
   });
   r.get('/v3/role_assignments', (req) => {
-    const a = authOf(req);
+    requireAdmin(req, 'identity:list_role_assignments');
     const userFilter = req.query.get('user.id');
-    if (!a.isAdmin && userFilter !== a.userId) throw forbidden('identity:list_role_assignments');
     const projectFilter = req.query.get('scope.project.id');
     const names = req.query.has('include_names');
     const items = identity.assignments

@@ -137,7 +137,7 @@ export function neutronList(req: SimRequest, key: string, records: Obj[], render
   for (const tags of tagSets('not-tags-any')) items = items.filter((i) => !tags.some((t) => (i.tags as string[]).includes(t)));
 
   const limit = parseLimit(q.get('limit'));
-  if (Number.isNaN(limit)) throw nError(400, 'HTTPBadRequest', `Invalid input for limit. Reason: '${q.get('limit') ?? ''}' is not an integer.`);
+  if (Number.isNaN(limit)) throw nError(400, 'BadRequest', `Bad limit request: Limit must be an integer 0 or greater and not '${q.get('limit') ?? ''}'.`);
   const marker = q.get('marker') ?? undefined;
   const sortKey = q.get('sort_key');
   if (sortKey) {
