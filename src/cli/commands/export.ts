@@ -59,25 +59,29 @@ function summaryTable(result: ExportResult, output: string | undefined): string 
 
 function progressView(ctx: RunContext, cloudName: string): { onProgress: (event: ExportProgressEvent) => void; stop: () => void } {
   const progress = startProgress(ctx, `reading ${cloudName}`);
-  const done = new Map<string, number>();
+  const started = new Set<string>();
   const running = new Set<string>();
+  let read = 0;
+  let failed = 0;
   const render = (extra = '') => {
-    const counts = [...done.entries()].map(([k, n]) => `${k} ${n}`).join(', ');
-    progress.update(`reading ${cloudName}: ${counts}${running.size > 0 ? ` (waiting for ${[...running].join(', ')})` : ''}${extra}`);
+    const waiting = [...running].slice(0, 3).join(', ') + (running.size > 3 ? ', ...' : '');
+    progress.update(`reading ${cloudName}: ${started.size - running.size}/${started.size} kinds, ${read} resources${failed > 0 ? `, ${failed} kind(s) failed` : ''}${running.size > 0 ? ` (waiting for ${waiting})` : ''}${extra}`);
   };
   return {
     onProgress(event) {
-      if (event.type === 'kind-start') running.add(event.kind);
-      else if (event.type === 'kind-done') {
+      if (event.type === 'kind-start') {
+        started.add(event.kind);
+        running.add(event.kind);
+      } else if (event.type === 'kind-done') {
         running.delete(event.kind);
-        done.set(event.kind, event.count);
+        read += event.count;
       } else if (event.type === 'kind-failed') {
         running.delete(event.kind);
-        done.set(`${event.kind} (failed)`, 0);
+        failed += 1;
       } else if (event.type === 'externals') {
         render(`; describing ${event.count} external references`);
         return;
-      }
+      } else return;
       render();
     },
     stop: () => progress.stop(),

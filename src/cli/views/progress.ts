@@ -13,7 +13,9 @@ export interface Progress {
 const none: Progress = { update() {}, succeed() {}, fail() {}, stop() {} };
 
 export function startProgress(ctx: RunContext, text: string): Progress {
-  if (!ctx.interactive) return none;
+  // A terminal that reports no width (a pty without a window size, as `script` or some CI runners give) would make
+  // ora clear lines forever: no spinner there.
+  if (!ctx.interactive || !((process.stderr.columns ?? 0) > 0)) return none;
   const spinner: Ora = ora({ text, stream: process.stderr }).start();
   return {
     update: (t) => {
