@@ -132,7 +132,7 @@ describe('nova (zed profile)', () => {
     const noNets = await call('POST', c('/servers'), { token: s.token, headers: mv('2.37'), body: { server: { name: 'x', flavorRef: '1', imageRef: imageId } } });
     expect(noNets.status).toBe(400);
     const badFlavor = await call('POST', c('/servers'), { token: s.token, body: { server: { ...base, flavorRef: '99' } } });
-    expect(badFlavor.body.badRequest.message).toBe('Invalid flavorRef provided.');
+    expect(badFlavor.body.badRequest.message).toBe('Flavor 99 could not be found.');
     const badKey = await call('POST', c('/servers'), { token: s.token, body: { server: { ...base, key_name: 'nokey' } } });
     expect(badKey.body.badRequest.message).toBe('Invalid key_name provided.');
     const badImage = await call('POST', c('/servers'), { token: s.token, body: { server: { ...base, imageRef: '00000000-0000-4000-8000-000000000000' } } });

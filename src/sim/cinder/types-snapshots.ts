@@ -44,7 +44,7 @@ export function typeRoutes(r: Router, state: RegionState): void {
   });
   both(r, state, 'GET', '/types/{id}', (req) => ({ status: 200, body: { volume_type: renderType(req, get(req)) } }));
   both(r, state, 'POST', '/types', (req) => {
-    if (!caller(req).isAdmin) throw new ApiError(403, "Policy doesn't allow volume_extension:types_manage to be performed.");
+    if (!caller(req).isAdmin) throw new ApiError(403, `Policy doesn't allow ${state.profile.name === 'pike' ? 'volume_extension:types_manage' : 'volume_extension:type_create'} to be performed.`);
     const body = cinderBody(req, 'volume_type');
     const name = str(body, 'name');
     if (!name) throw new ApiError(400, 'Volume type name can not be empty.');
@@ -52,7 +52,7 @@ export function typeRoutes(r: Router, state: RegionState): void {
     return { status: 200, body: { volume_type: renderType(req, createVolumeTypeRecord(state, body)) } };
   });
   both(r, state, 'DELETE', '/types/{id}', (req) => {
-    if (!caller(req).isAdmin) throw new ApiError(403, "Policy doesn't allow volume_extension:types_manage to be performed.");
+    if (!caller(req).isAdmin) throw new ApiError(403, `Policy doesn't allow ${state.profile.name === 'pike' ? 'volume_extension:types_manage' : 'volume_extension:type_delete'} to be performed.`);
     const t = get(req);
     if (state.volumes.find((v) => v.volume_type_id === t.id)) throw new ApiError(400, `Target volume type is still in use.`);
     state.volumeTypes.delete(String(t.id));

@@ -1,5 +1,6 @@
 import { isObj, isoMicros, num, str, type Obj } from '../core/json.js';
 import { pageAfter, parseLimit } from '../core/paginate.js';
+import { pyRepr } from '../core/pyrepr.js';
 import { ApiError } from '../http/api-error.js';
 import type { Reply, SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
@@ -98,6 +99,9 @@ export function volumeRoutes(r: Router, state: RegionState): void {
       size ??= Number(src.size);
     }
     if (size === undefined || !Number.isInteger(size) || size < 1) {
+      if (state.profile.name !== 'pike' && typeof body.size === 'number' && body.size < 1) {
+        throw new ApiError(400, `Invalid input for field/attribute size. Value: ${pyRepr(body.size)}. ${pyRepr(body.size)} is less than the minimum of 1`);
+      }
       throw new ApiError(400, `Invalid input received: "size" must be an integer and larger than 0 (size=${String(body.size)})`);
     }
     const type = str(body, 'volume_type');

@@ -1,5 +1,6 @@
 import { clone, isObj, isoSeconds, type Obj } from '../core/json.js';
 import { pageAfter, parseLimit } from '../core/paginate.js';
+import { pyRepr } from '../core/pyrepr.js';
 import { ApiError } from '../http/api-error.js';
 import { authOf, type Reply, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
@@ -7,8 +8,8 @@ import type { RegionState } from '../state/region.js';
 import { renderImage } from './render.js';
 import { imageVisibleTo, listedFor, newImageRecord, READ_ONLY_IMAGE_KEYS } from './store.js';
 
-const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'];
-const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'];
+const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'] as const;
+const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'] as const;
 
 export function imageNotFound(id: string): ApiError {
   return new ApiError(404, `No image found with ID ${id}`);
@@ -44,11 +45,12 @@ function checkFields(req: SimRequest, state: RegionState, fields: Obj): void {
     if (!allowed.includes(String(visibility))) throw new ApiError(400, `Invalid visibility value: ${String(visibility)}`);
     if (visibility === 'public' && !a.isAdmin) throw new ApiError(403, 'You are not authorized to complete publicize_image action.');
   }
-  if (fields.disk_format !== undefined && fields.disk_format !== null && !DISK_FORMATS.includes(String(fields.disk_format))) {
-    throw new ApiError(400, `Invalid value '${String(fields.disk_format)}' for parameter 'disk_format': Invalid disk format '${String(fields.disk_format)}' for image.`);
-  }
-  if (fields.container_format !== undefined && fields.container_format !== null && !CONTAINER_FORMATS.includes(String(fields.container_format))) {
-    throw new ApiError(400, `Invalid value '${String(fields.container_format)}' for parameter 'container_format': Invalid container format '${String(fields.container_format)}' for image.`);
+  for (const [key, allowed] of [['disk_format', DISK_FORMATS], ['container_format', CONTAINER_FORMATS]] as const) {
+    const value = fields[key];
+    if (value !== undefined && value !== null && !(allowed as readonly string[]).includes(String(value))) {
+      // The head of Glance's jsonschema message (the real one goes on with the whole schema).
+      throw new ApiError(400, `Provided object does not match schema 'image': ${pyRepr(value)} is not one of ${pyRepr([null, ...allowed])}\n\nFailed validating 'enum' in schema['properties']['${key}']`);
+    }
   }
   if (fields.tags !== undefined && !Array.isArray(fields.tags)) throw new ApiError(400, "Invalid value for 'tags'.");
 }
@@ -155,6 +157,9 @@ export function imageRoutes(r: Router, state: RegionState): void {
     return { status: 200, body: renderImage(state, image) };
   });
   r.delete('/v2/images/{id}', (req) => {
+    if (!state.images.has(req.params.id!) || !imageVisibleTo(state, authOf(req), state.images.get(req.params.id!)!)) {
+      throw new ApiError(404, `Failed to find image ${req.params.id!} to delete`);
+    }
     const image = ownImage(req, state, 'delete');
     if (image.protected === true) throw new ApiError(403, `Image ${String(image.id)} is protected and cannot be deleted.`);
     state.images.delete(String(image.id));

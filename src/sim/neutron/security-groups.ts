@@ -33,11 +33,11 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   const gid = String(body.security_group_id);
   const direction = str(body, 'direction');
   if (direction !== 'ingress' && direction !== 'egress') {
-    throw nError(400, 'HTTPBadRequest', `Invalid input for direction. Reason: '${String(body.direction)}' is not in ['ingress', 'egress'].`);
+    throw nError(400, 'HTTPBadRequest', `Invalid input for direction. Reason: ${String(body.direction)} is not in valid_values.`);
   }
   const ethertype = str(body, 'ethertype') ?? 'IPv4';
   if (ethertype !== 'IPv4' && ethertype !== 'IPv6') {
-    throw nError(400, 'HTTPBadRequest', `Invalid input for ethertype. Reason: '${ethertype}' is not in ['IPv4', 'IPv6'].`);
+    throw nError(400, 'HTTPBadRequest', `Invalid input for ethertype. Reason: ${ethertype} is not in valid_values.`);
   }
   const protocol = body.protocol === undefined || body.protocol === null ? null : String(body.protocol).toLowerCase();
   const min = body.port_range_min === undefined ? null : (body.port_range_min as number | null);
@@ -51,6 +51,9 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   let prefix = body.remote_ip_prefix === undefined ? null : (body.remote_ip_prefix as string | null);
   const remoteGroup = body.remote_group_id === undefined ? null : (body.remote_group_id as string | null);
   if (prefix !== null && remoteGroup !== null) {
+    if (state.profile.neutron.extensions.includes('security-groups-remote-address-group')) {
+      throw nError(400, 'SecurityGroupMultipleRemoteEntites', 'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.');
+    }
     throw nError(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', 'Only remote_ip_prefix or remote_group_id may be provided.');
   }
   if (prefix !== null) {

@@ -1,4 +1,5 @@
 import { isObj, type Obj } from '../core/json.js';
+import { pyRepr } from '../core/pyrepr.js';
 import { ApiError } from '../http/api-error.js';
 import { atLeast } from '../http/microversion.js';
 import { authOf, type AuthContext, type SimRequest } from '../http/context.js';
@@ -28,13 +29,13 @@ export function writer(req: SimRequest, state: RegionState, rule: string): AuthC
 /** The `{"<key>": {...}}` body, or Nova's schema error. */
 export function novaBody(req: SimRequest, key: string): Obj {
   if (!isObj(req.body) || !isObj(req.body[key])) {
-    throw novaBadRequest(`Invalid input for field/attribute ${key}. Value: ${JSON.stringify(req.body ?? null)}. '${key}' is a required property`);
+    throw novaBadRequest(`Invalid input for field/attribute ${key}. Value: ${pyRepr(req.body ?? null)}. '${key}' is a required property`);
   }
   return req.body[key];
 }
 
 export function additionalProperty(key: string, value: unknown, prop: string): ApiError {
-  return novaBadRequest(`Invalid input for field/attribute ${key}. Value: ${JSON.stringify(value)}. Additional properties are not allowed ('${prop}' was unexpected)`);
+  return novaBadRequest(`Invalid input for field/attribute ${key}. Value: ${pyRepr(value)}. Additional properties are not allowed ('${prop}' was unexpected)`);
 }
 
 /** The compute endpoint's prefix as the catalog gives it (with the project id on old profiles). */

@@ -1,4 +1,5 @@
 import { clone, isObj, num, str, type Obj } from '../core/json.js';
+import { pyRepr } from '../core/pyrepr.js';
 import { pageAfter, parseLimit } from '../core/paginate.js';
 import { authOf, type AuthContext, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
@@ -98,7 +99,7 @@ export function flavorRoutes(r: Router, state: RegionState): void {
     const name = str(body, 'name');
     if (!name) throw novaBadRequest("Invalid input for field/attribute flavor. Value: {}. 'name' is a required property");
     for (const k of ['ram', 'vcpus', 'disk']) {
-      if (typeof body[k] !== 'number') throw novaBadRequest(`Invalid input for field/attribute flavor. Value: ${JSON.stringify(body)}. '${k}' is a required property`);
+      if (typeof body[k] !== 'number') throw novaBadRequest(`Invalid input for field/attribute flavor. Value: ${pyRepr(body)}. '${k}' is a required property`);
     }
     if (state.flavors.find((f) => f.name === name)) throw novaConflict(`Flavor with name ${name} already exists.`);
     if (body.id !== undefined && body.id !== null && state.flavors.has(String(body.id))) throw novaConflict(`Flavor with ID ${String(body.id)} already exists.`);

@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { pyRepr } from '../core/pyrepr.js';
 import { isoMicros, str, type Obj } from '../core/json.js';
 import { pageAfter, parseLimit } from '../core/paginate.js';
 import { authOf, type SimRequest } from '../http/context.js';
@@ -81,7 +82,7 @@ export function keypairRoutes(r: Router, state: RegionState): void {
     const a = writer(req, state, 'os_compute_api:os-keypairs:create');
     const body = novaBody(req, 'keypair');
     const name = str(body, 'name');
-    if (!name) throw novaBadRequest(`Invalid input for field/attribute keypair. Value: ${JSON.stringify(body)}. 'name' is a required property`);
+    if (!name) throw novaBadRequest(`Invalid input for field/attribute keypair. Value: ${pyRepr(body)}. 'name' is a required property`);
     if (mvAtLeast(req, '2.92') ? !/^[a-zA-Z0-9 _.@-]{1,255}$/.test(name) : name.length > 255) {
       throw novaBadRequest(`Keypair data is invalid: Keypair name contains unsafe characters`);
     }
@@ -97,7 +98,7 @@ export function keypairRoutes(r: Router, state: RegionState): void {
     let publicKey = str(body, 'public_key');
     let privateKey: string | undefined;
     if (publicKey === undefined) {
-      if (mvAtLeast(req, '2.92')) throw novaBadRequest(`Invalid input for field/attribute keypair. Value: ${JSON.stringify(body)}. 'public_key' is a required property`);
+      if (mvAtLeast(req, '2.92')) throw novaBadRequest(`Invalid input for field/attribute keypair. Value: ${pyRepr(body)}. 'public_key' is a required property`);
       const pair = generateKeyPairSync('ed25519');
       const raw = pair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
       const blob = Buffer.concat([lenPrefixed(Buffer.from('ssh-ed25519')), lenPrefixed(raw)]);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pyRepr } from '../core/pyrepr.js';
 import { bool, isObj, isoSeconds, num, str, type Obj } from '../core/json.js';
 import { ApiError } from '../http/api-error.js';
 import { atLeast, type Version } from '../http/microversion.js';
@@ -64,20 +65,20 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
   if (body.hostname !== undefined && !atLeast(mv, '2.90')) throw additionalProperty('server', body, 'hostname');
   if (body.personality !== undefined && atLeast(mv, '2.57')) throw additionalProperty('server', body, 'personality');
   const name = str(body, 'name');
-  if (!name) throw novaBadRequest(`Invalid input for field/attribute server. Value: ${JSON.stringify(body)}. 'name' is a required property`);
+  if (!name) throw novaBadRequest(`Invalid input for field/attribute server. Value: ${pyRepr(body)}. 'name' is a required property`);
   const flavorRef = body.flavorRef === undefined ? undefined : String(body.flavorRef);
-  if (!flavorRef) throw novaBadRequest(`Invalid input for field/attribute server. Value: ${JSON.stringify(body)}. 'flavorRef' is a required property`);
+  if (!flavorRef) throw novaBadRequest(`Invalid input for field/attribute server. Value: ${pyRepr(body)}. 'flavorRef' is a required property`);
   if (body.networks === undefined && atLeast(mv, '2.37')) {
-    throw novaBadRequest(`Invalid input for field/attribute server. Value: ${JSON.stringify(body)}. 'networks' is a required property`);
+    throw novaBadRequest(`Invalid input for field/attribute server. Value: ${pyRepr(body)}. 'networks' is a required property`);
   }
   const flavor = findFlavor(state, auth, flavorRef.split('/').at(-1)!);
-  if (!flavor) throw novaBadRequest('Invalid flavorRef provided.');
+  if (!flavor) throw novaBadRequest(`Flavor ${flavorRef.split('/').at(-1)!} could not be found.`);
   const az = str(body, 'availability_zone');
   const zone = az?.split(':')[0] || undefined;
   if (zone !== undefined && !state.zones.includes(zone)) throw novaBadRequest('The requested availability zone is not available');
   const keyName = str(body, 'key_name');
   if (keyName !== undefined && !findKeypair(state, auth.userId, keyName)) throw novaBadRequest('Invalid key_name provided.');
-  if (body.metadata !== undefined && !isObj(body.metadata)) throw novaBadRequest(`Invalid input for field/attribute metadata. Value: ${JSON.stringify(body.metadata)}. ${JSON.stringify(body.metadata)} is not of type 'object'`);
+  if (body.metadata !== undefined && !isObj(body.metadata)) throw novaBadRequest(`Invalid input for field/attribute metadata. Value: ${pyRepr(body.metadata)}. ${JSON.stringify(body.metadata)} is not of type 'object'`);
   const metadata = Object.fromEntries(Object.entries((body.metadata as Obj | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
   const tags = Array.isArray(body.tags) ? body.tags.map(String) : [];
   const userData = str(body, 'user_data');
@@ -134,7 +135,7 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
     if (candidates.length === 0 && networks === 'auto') throw novaBadRequest(`Unable to automatically allocate a network for project ${projectId}`);
     requested = candidates.map((n) => ({ uuid: n.id }));
   } else if (networks !== 'none') {
-    if (!Array.isArray(networks)) throw novaBadRequest(`Invalid input for field/attribute networks. Value: ${JSON.stringify(networks)}.`);
+    if (!Array.isArray(networks)) throw novaBadRequest(`Invalid input for field/attribute networks. Value: ${pyRepr(networks)}.`);
     requested = networks.filter(isObj);
   }
   for (const n of requested) {

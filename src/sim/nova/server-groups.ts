@@ -1,4 +1,5 @@
 import { clone, isObj, str, type Obj } from '../core/json.js';
+import { pyRepr } from '../core/pyrepr.js';
 import { authOf, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
@@ -51,14 +52,14 @@ export function serverGroupRoutes(r: Router, state: RegionState): void {
     const a = writer(req, state, 'os_compute_api:os-server-groups:create');
     const body = novaBody(req, 'server_group');
     const name = str(body, 'name');
-    if (!name) throw novaBadRequest(`Invalid input for field/attribute server_group. Value: ${JSON.stringify(body)}. 'name' is a required property`);
+    if (!name) throw novaBadRequest(`Invalid input for field/attribute server_group. Value: ${pyRepr(body)}. 'name' is a required property`);
     const allowed = mvAtLeast(req, '2.15') ? [...POLICIES, ...SOFT_POLICIES] : POLICIES;
     let policy: string;
     let rules: Obj = {};
     if (mvAtLeast(req, '2.64')) {
-      if (body.policies !== undefined) throw additionalProperty('server_group', body, 'policies');
       policy = str(body, 'policy') ?? '';
-      if (!policy) throw novaBadRequest(`Invalid input for field/attribute server_group. Value: ${JSON.stringify(body)}. 'policy' is a required property`);
+      if (!policy) throw novaBadRequest(`Invalid input for field/attribute server_group. Value: ${pyRepr(body)}. 'policy' is a required property`);
+      if (body.policies !== undefined) throw additionalProperty('server_group', body, 'policies');
       if (isObj(body.rules)) {
         rules = body.rules;
         if (policy !== 'anti-affinity' && Object.keys(rules).length) throw novaBadRequest(`Only anti-affinity policy supports rules.`);
@@ -67,7 +68,7 @@ export function serverGroupRoutes(r: Router, state: RegionState): void {
       if (body.policy !== undefined) throw additionalProperty('server_group', body, 'policy');
       const policies = body.policies;
       if (!Array.isArray(policies) || policies.length !== 1) {
-        throw novaBadRequest(`Invalid input for field/attribute policies. Value: ${JSON.stringify(policies ?? null)}. ${JSON.stringify(policies ?? null)} is too ${Array.isArray(policies) && policies.length > 1 ? 'long' : 'short'}`);
+        throw novaBadRequest(`Invalid input for field/attribute policies. Value: ${pyRepr(policies ?? null)}. ${pyRepr(policies ?? null)} is too ${Array.isArray(policies) && policies.length > 1 ? 'long' : 'short'}`);
       }
       policy = String(policies[0]);
     }

@@ -1,4 +1,5 @@
 import { isObj, isoSeconds, str, type Obj } from '../core/json.js';
+import { pyRepr } from '../core/pyrepr.js';
 import { pageAfter, parseLimit } from '../core/paginate.js';
 import { authOf, type Reply, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
@@ -168,7 +169,7 @@ export function serverRoutes(r: Router, state: RegionState, deps: NovaDeps): voi
     const body = novaBody(req, 'server');
     for (const k of Object.keys(body)) {
       const allowed = ['name', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig', ...(mvAtLeast(req, '2.19') ? ['description'] : []), ...(mvAtLeast(req, '2.90') ? ['hostname'] : [])];
-      if (!allowed.includes(k)) throw novaBadRequest(`Invalid input for field/attribute server. Value: ${JSON.stringify(body)}. Additional properties are not allowed ('${k}' was unexpected)`);
+      if (!allowed.includes(k)) throw novaBadRequest(`Invalid input for field/attribute server. Value: ${pyRepr(body)}. Additional properties are not allowed ('${k}' was unexpected)`);
     }
     if (body.name !== undefined) s.name = String(body.name);
     if (body.description !== undefined) s.description = body.description;
@@ -185,7 +186,13 @@ export function serverRoutes(r: Router, state: RegionState, deps: NovaDeps): voi
     deleteServer(state, s);
     return { status: 204 };
   });
-  r.post('/v2.1/servers/{id}/action', (req) => serverActions(req, state, getServer(req, state), deps));
+  r.post('/v2.1/servers/{id}/action', (req) => {
+    // Actions look the instance up through its cell mapping first: an unknown id gets that message.
+    const a = authOf(req);
+    const found = state.servers.get(req.params.id!);
+    if (!found || (!a.isAdmin && found.tenant_id !== a.projectId)) throw novaNotFound(`Instance ${req.params.id!} has no mapping to a cell.`);
+    return serverActions(req, state, getServer(req, state), deps);
+  });
   serverSubresourceRoutes(r, state);
   void str;
 }
