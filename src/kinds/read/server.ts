@@ -49,6 +49,14 @@ export interface ServerWire {
 const ORDERED_ADDRESSES_FROM = '2.80';
 const ROOT_DEVICES = ['/dev/vda', '/dev/sda', '/dev/xvda', '/dev/hda'];
 
+/** The image a server booted from; undefined for a boot from volume (Nova gives `""`, some clouds null or `{}`). */
+export function imageIdOf(server: Server): string | undefined {
+  const image = server.image as unknown;
+  if (typeof image !== 'object' || image === null) return undefined;
+  const id = (image as { id?: unknown }).id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 /** NIC order from `addresses`: networks in the order given, addresses in order, one port per MAC. */
 export function nicOrderFromAddresses(server: Server, ports: readonly Port[]): Port[] {
   const byMac = new Map(ports.map((p) => [p.mac_address?.toLowerCase(), p]));
@@ -194,7 +202,7 @@ export const serverReader: KindReader<ServerWire> = {
         const device = volumesById.get(a.id)?.attachments?.find((x) => x.server_id === server.id)?.device;
         return compact({ volumeId: a.id, device: text(device), deleteOnTermination: a.delete_on_termination });
       });
-      const bootFromVolume = server.image === '' || typeof server.image !== 'object' || !server.image.id;
+      const bootFromVolume = imageIdOf(server) === undefined;
       const rootDevice = text(server['OS-EXT-SRV-ATTR:root_device_name']);
       const bootVolume = bootFromVolume ? pickBootVolume(attached, rootDevice, volumesById) : undefined;
       const dataVolumes = attached.filter((a) => a !== bootVolume).sort((a, b) => compareDevices(a.device, b.device) || (a.volumeId < b.volumeId ? -1 : 1));
@@ -218,7 +226,7 @@ export const serverReader: KindReader<ServerWire> = {
       else ctx.warn({ kind: 'server', resource: server.name, code: 'SERVER_USER_DATA_UNREADABLE', message: `the user_data of server ${server.name} is not readable with these rights (admin only); it is not exported` });
     }
     const volumes: ServerVolumeAttachment[] = wire.volumes.map((a) => compact({ device: a.device && /^\/dev\/[a-z0-9]+$/.test(a.device) ? a.device : undefined, delete_on_termination: a.deleteOnTermination }));
-    const image = typeof server.image === 'object' && server.image.id ? server.image.id : undefined;
+    const image = imageIdOf(server);
     return {
       spec: compact({
         name: server.name,

@@ -7,7 +7,7 @@ import { skipReason } from '../../../src/kinds/read/port.js';
 import { quotaReader } from '../../../src/kinds/read/quota.js';
 import { securityGroupRuleReader } from '../../../src/kinds/read/security-group-rule.js';
 import { securityGroupReader } from '../../../src/kinds/read/security-group.js';
-import { nicOrderFromAddresses, pickBootVolume, powerStateOf } from '../../../src/kinds/read/server.js';
+import { imageIdOf, nicOrderFromAddresses, pickBootVolume, powerStateOf } from '../../../src/kinds/read/server.js';
 import { compareDevices, withReadCache } from '../../../src/kinds/read/shared.js';
 import { subnetReader } from '../../../src/kinds/read/subnet.js';
 import { volumeReader } from '../../../src/kinds/read/volume.js';
@@ -161,6 +161,11 @@ describe('reader helpers', () => {
   it('maps vm states and power codes to power states', () => {
     const s = (vm: string | undefined, power?: number) => powerStateOf({ 'OS-EXT-STS:vm_state': vm, 'OS-EXT-STS:power_state': power } as unknown as Server);
     expect([s('active'), s('stopped'), s('paused'), s('suspended'), s('shelved'), s('shelved_offloaded'), s('error', 4), s(undefined, 1), s('error', 0)]).toEqual(['running', 'stopped', 'paused', 'suspended', 'shelved', 'shelved', 'stopped', 'running', undefined]);
+  });
+
+  it('reads the boot image of a server, and none for a boot from volume whatever the shape', () => {
+    const of = (image: unknown) => imageIdOf({ image } as unknown as Server);
+    expect([of({ id: 'i-1', links: [] }), of(''), of(null), of({}), of({ id: '' }), of(undefined)]).toEqual(['i-1', undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('orders devices as the kernel names them', () => {
