@@ -133,7 +133,7 @@ async function optional<T>(ctx: ReadContext, what: string, load: () => Promise<T
 }
 
 function flavorRef(ctx: ReadContext, server: Server, listed: readonly { id: string; name: string; vcpus: number; ram: number; disk: number }[]): string {
-  const flavor = server.flavor as EmbeddedFlavor & { id?: string };
+  const flavor = (server.flavor ?? {}) as EmbeddedFlavor & { id?: string };
   if (typeof flavor.id === 'string' && flavor.id !== '') return flavor.id;
   const name = flavor.original_name ?? '';
   const match = listed.find((f) => f.name === name && f.vcpus === flavor.vcpus && f.ram === flavor.ram && f.disk === flavor.disk);
@@ -149,7 +149,7 @@ export const serverReader: KindReader<ServerWire> = {
     const list = await collect(servers.list(ctx.cloud.compute, undefined, { pageSize: PAGE_SIZE, signal: ctx.signal }));
     if (list.length === 0) return [];
     const needsGroups = list.some((s) => !Array.isArray(s.server_groups));
-    const needsFlavors = list.some((s) => typeof s.flavor.id !== 'string');
+    const needsFlavors = list.some((s) => typeof s.flavor?.id !== 'string');
     const [ports, volumes, groups, serverGroups, flavors, resolved] = await Promise.all([
       listProjectPorts(ctx),
       optional(ctx, 'the volume list', () => listProjectVolumes(ctx), [] as Volume[]),
@@ -172,7 +172,7 @@ export const serverReader: KindReader<ServerWire> = {
     const groupOfServer = new Map<string, string>();
     for (const group of serverGroups) for (const member of group.members) groupOfServer.set(member, group.id);
 
-    return Promise.all(list.map(async (server): Promise<ServerWire> => {
+    const enrich = async (server: Server): Promise<ServerWire> => {
       const own = portsByServer.get(server.id) ?? [];
       let ordered = nicOrderFromAddresses(server, own);
       const networks = new Set(own.map((p) => p.network_id));
@@ -211,7 +211,18 @@ export const serverReader: KindReader<ServerWire> = {
       if (bootVolume) wire.bootVolume = bootVolume;
       if (serverGroup) wire.serverGroup = serverGroup;
       return wire;
-    }));
+    };
+    // One server that cannot be read is a warning; the others are exported.
+    const wires = await Promise.all(
+      list.map((server) =>
+        enrich(server).catch((error: unknown) => {
+          if (isAbortError(error, ctx)) throw error;
+          ctx.warn({ kind: 'server', resource: server.name || server.id, code: 'RESOURCE_UNREADABLE', message: `server ${server.name || server.id} cannot be read (${errorText(error)}); it is not exported` });
+          return undefined;
+        }),
+      ),
+    );
+    return wires.filter((w): w is ServerWire => w !== undefined);
   },
   identify: ({ server }) => ({ id: server.id, name: server.name }),
   toEntry(wire, ctx): DraftEntry {
