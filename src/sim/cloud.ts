@@ -126,6 +126,7 @@ export class SimCloud {
         return undefined;
       },
       authenticate: (token) => authContext(this.identity, token),
+      authUri: () => (service === 'identity' ? `${this.keystoneUrl}/v3` : this.keystoneUrl),
       expireToken: (token) => {
         const t = this.identity.tokens.get(token);
         if (t) t.expiresAt = Date.now() - 1;

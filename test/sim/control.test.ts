@@ -57,7 +57,13 @@ describe('faults, latency and the request log', () => {
   it('expires the token on demand (401, and it stays expired)', async () => {
     const t = await login(sim, 'c', 'alice', 'alice-pw', 'demo');
     sim.setFaults('c', [{ kind: 'token-expiry', count: 1 }]);
-    expect((await call('GET', nets(), { token: t.token })).status).toBe(401);
+    const first = await call('GET', nets(), { token: t.token });
+    expect(first.status).toBe(401);
+    expect(first.headers['www-authenticate']).toBe(`Keystone uri="${sim.endpoints('c').identity.replace(/\/v3$/, '')}"`);
+    expect(first.body).toEqual({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+    const glance = await call('GET', `${s.url('image')}/v2/images`, { token: 'bogus' });
+    expect(glance.status).toBe(401);
+    expect(glance.body.code).toBe('401 Unauthorized');
     expect((await call('GET', nets(), { token: t.token })).status).toBe(401);
     const fresh = await login(sim, 'c', 'alice', 'alice-pw', 'demo');
     expect((await call('GET', nets(), { token: fresh.token })).status).toBe(200);

@@ -50,8 +50,8 @@ export function errorBody(
   retryAfter?: string,
 ): ErrorBody {
   const json = (value: unknown): ErrorBody => ({ contentType: 'application/json', text: JSON.stringify(value) });
-  // Every service answers 401 through keystonemiddleware, in Keystone's shape.
-  if (status === 401 || service === 'identity') {
+  // keystonemiddleware answers 401 in Keystone's shape for every service but Glance (which answers with webob).
+  if ((status === 401 && service !== 'image') || service === 'identity') {
     return json({ error: { code: status, message, title: reason(status) } });
   }
   switch (service) {

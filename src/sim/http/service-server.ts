@@ -27,6 +27,8 @@ export interface ServiceRuntime {
   latencyMs(): number;
   faults: FaultEngine;
   log: RequestLog;
+  /** The URI in `WWW-Authenticate: Keystone uri="..."` on a 401. */
+  authUri(): string;
   /** Rewrites the path before routing (Nova's optional project id segment). */
   rewritePath?(path: string): string;
 }
@@ -122,9 +124,11 @@ export class ServiceServer {
         if (token && fault?.kind === 'token-expiry') rt.expireToken(token);
         const result = token ? rt.authenticate(token) : undefined;
         if (result === undefined || result === 'expired') {
-          throw new ApiError(401, 'The request you have made requires authentication.', 'HTTPUnauthorized', {
-            'www-authenticate': 'Keystone uri="(keystone)"',
-          });
+          const message =
+            rt.service === 'image'
+              ? 'This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.'
+              : 'The request you have made requires authentication.';
+          throw new ApiError(401, message, 'HTTPUnauthorized', { 'www-authenticate': `Keystone uri="${rt.authUri()}"` });
         }
         auth = result;
       }
