@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { simCommand } from '../../src/cli/commands/sim.js';
+import { main } from '../../src/cli/main.js';
 import { createContext } from '../../src/cli/context.js';
 import { call } from './helpers.js';
 
@@ -60,5 +61,14 @@ describe('bascule sim (the command)', () => {
     await writeFile(bad, 'clouds:\n  - { name: x, profile: havana }\n');
     const ctx = createContext({}, { stdout: () => undefined, stderr: () => undefined, signal: new AbortController().signal });
     await expect(simCommand.run({ config: bad, profile: 'zed', name: 's', region: ['RegionOne'], latency: 0, jitter: 0, 'fault-rate': 0, 'availability-zone': ['nova'], 'clouds-yaml': join(dir, 'c3.yaml') }, ctx)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('clouds/0/profile') });
+  });
+
+  it('is registered in the CLI (bascule sim --help)', async () => {
+    let out = '';
+    const code = await main(['sim', '--help'], { stdout: (t) => (out += t), stderr: (t) => (out += t), signal: new AbortController().signal });
+    expect(code).toBe(0);
+    expect(out).toContain('--profile');
+    expect(out).toContain('--seed');
+    expect(out).toContain('--config');
   });
 });
