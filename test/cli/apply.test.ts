@@ -72,7 +72,7 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     const before = countTarget(t);
     const applied = await run(t, ['apply', fresh, '--to', 'dst', '--yes', '--journal', join(dir, 'fresh.journal.jsonl')]);
     expect(applied.code).toBe(0);
-    expect(countTarget(t).servers).toBe(before.servers + 2);
+    expect(countTarget(t).servers).toBe(before.servers! + 2);
     const undone = await run(t, ['rollback', '--journal', join(dir, 'fresh.journal.jsonl'), '--os-cloud', 'dst', '--yes']);
     expect(undone.code).toBe(0);
     expect(countTarget(t)).toEqual(before);
@@ -117,7 +117,7 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     expect(countTarget(t).servers).toBe(before.servers);
     const resumed = await run(t, ['apply', plan, '--to', 'dst', '--yes', '--resume', '--journal', journal]);
     expect(resumed.code, resumed.err).toBe(0);
-    expect(countTarget(t).servers).toBe(before.servers + 2);
+    expect(countTarget(t).servers).toBe(before.servers! + 2);
     expect((await run(t, ['rollback', '--journal', journal, '--os-cloud', 'dst', '--yes'])).code).toBe(0);
     expect(countTarget(t)).toEqual(before);
   });

@@ -52,9 +52,9 @@ describe('reliability', () => {
       cloud: {
         randomSeed: 7,
         faults: [
-          { kind: 'error', status: 503, rate: 0.02, service: ['compute', 'network', 'block-storage', 'image'], retryAfterSeconds: 0 },
-          { kind: 'error', status: 429, rate: 0.015, service: ['compute', 'network', 'block-storage', 'image'], retryAfterSeconds: 0 },
-          { kind: 'reset', rate: 0.015, service: ['compute', 'network', 'block-storage', 'image'] },
+          { kind: 'error', status: 503, rate: 0.02, service: ['compute', 'network', 'volume', 'image'], retryAfterSeconds: 0 },
+          { kind: 'error', status: 429, rate: 0.015, service: ['compute', 'network', 'volume', 'image'], retryAfterSeconds: 0 },
+          { kind: 'reset', rate: 0.015, service: ['compute', 'network', 'volume', 'image'] },
         ],
       },
     });
