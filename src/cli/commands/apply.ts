@@ -111,11 +111,13 @@ export function workloadFor(args: ApplyArgs, plan: Plan, source: Cloud, target: 
   return createWorkload(plan, mover, { serverDisk: parseServerDisk(args['server-disk'] ?? []), keepTemporary: args['keep-temporary'] ?? false });
 }
 
-export async function connectClouds(ctx: RunContext, to: string | undefined, from: string | undefined): Promise<Connected> {
+export async function connectClouds(ctx: RunContext, to: string | undefined, from: string | undefined, concurrency?: number): Promise<Connected> {
   if (!to) throw new UsageError('APPLY_NO_TARGET', 'name the target cloud with --to CLOUD');
   const targetConfig = await loadCloudConfig(to, { files: ctx.cloudsFiles });
   const sourceConfig = from ? await loadCloudConfig(from, { files: ctx.cloudsFiles }) : undefined;
-  const target = await connect(targetConfig, { logger: ctx.logger });
+  // --concurrency also sets the client's queues (calls per service, and mutating calls per cloud).
+  const limits = concurrency === undefined ? {} : { concurrency: { perService: concurrency, writes: concurrency } };
+  const target = await connect(targetConfig, { logger: ctx.logger, ...limits });
   let source: Cloud | undefined;
   try {
     if (sourceConfig) source = await connect(sourceConfig, { logger: ctx.logger });
@@ -185,7 +187,7 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
   if (!args['dry-run'] && !args.yes && !(options.prompt !== false && canPrompt())) {
     throw new UsageError('APPLY_NOT_CONFIRMED', 'refusing to change a cloud without confirmation: not on a terminal and no --yes', { hint: 'review with --dry-run, then run again with --yes' });
   }
-  const clouds = await connectClouds(ctx, args.to, args.from);
+  const clouds = await connectClouds(ctx, args.to, args.from, args.concurrency);
   try {
     const progress = print ? startProgress(ctx, `planning against ${clouds.target.name}`) : { update() {}, stop() {}, succeed() {}, fail() {} };
     let planned = 0;
