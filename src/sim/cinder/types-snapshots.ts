@@ -24,10 +24,9 @@ export function createVolumeTypeRecord(state: RegionState, body: Obj): Obj {
 
 function renderType(req: SimRequest, t: Obj): Obj {
   const out = clone(t);
-  if (!caller(req).isAdmin) {
-    delete out.qos_specs_id;
-    delete out['os-volume-type-access:is_public'];
-  }
+  if (!caller(req).isAdmin) delete out.qos_specs_id;
+  // GET /types/default answers without the type-access attribute (the real Zed does).
+  if (req.params.id === 'default') delete out['os-volume-type-access:is_public'];
   return out;
 }
 
