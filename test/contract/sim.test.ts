@@ -26,6 +26,7 @@ contractSuite('simulator (zed profile)', async () => {
   };
 }, {
   timeoutMs: 20_000,
-  // TODO(sim): a blank simulated volume uploads as an empty image where real Cinder uploads its full raw size.
-  known: { 'volume-upload': 'the simulator does not yet give a blank volume its full raw size on upload' },
+  // A deliberate difference (docs/simulator.md, "Deliberate differences"): a blank simulated volume holds no
+  // bytes, so it uploads as an empty image where real Cinder uploads the whole raw disk.
+  known: { 'volume-upload': 'blank simulated volumes hold no bytes (docs/simulator.md)' },
 });

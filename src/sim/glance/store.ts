@@ -62,7 +62,7 @@ export function listedFor(state: RegionState, auth: AuthContext, image: Obj): bo
  * Pike's Glance never computed virtual_size on upload; the simulator still gives Pike Zed's value until Bascule's
  * image export treats virtual_size as computed by the cloud (docs/simulator.md, "Pending").
  */
-export const PIKE_VIRTUAL_SIZE_AS_ZED = true;
+export const PIKE_VIRTUAL_SIZE_AS_ZED = false;
 
 /** Records the hashes of stored bytes and makes the image active. */
 export function markImageActive(state: RegionState, image: Obj, info: { size: number; md5: string; sha512: string; head?: Buffer }): void {
