@@ -38,11 +38,14 @@ export function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * Spec fields that describe how to migrate, or that the target derives itself, rather than a state to compare:
- * how a server's disk moves, whether Cinder calls a volume bootable (it follows the content), a rule's description
+ * how a server's disk moves, an image's virtual size (Glance's own figure), whether Cinder calls a volume bootable (it
+ * follows the content), a rule's description
  * (rules cannot be updated, and Neutron's default rules have none).
  */
 const NOT_STATE: Partial<Record<PlanKind, readonly string[]>> = {
   server: ['disk_strategy'],
+  // Glance computes virtual_size itself, and not on every backend or release.
+  image: ['virtual_size'],
   volume: ['bootable'],
   security_group_rule: ['description'],
 };
