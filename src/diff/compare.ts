@@ -88,6 +88,15 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
   const translate = (key: string) => matched.get(key);
   const stats = (kind: PlanKind) => (perKind[kind] ??= { source: 0, target: 0, missing: 0, extra: 0, changed: 0, expected_lossy: 0 });
 
+  // What every project has from the platform (its `default` security group and that group's rules, its quotas) is
+  // no extra when the reference side does not describe it at all (a plan of a selection).
+  const isDefaultGroup = (e: PlanResource | undefined) => e?.kind === 'security_group' && nameOf(e) === 'default';
+  const platformMade = (e: PlanResource): boolean =>
+    e.kind === 'quota' || isDefaultGroup(e) || (e.kind === 'security_group_rule' && isDefaultGroup(tgtByKey.get(String(e.refs?.security_group ?? ''))));
+  const refHasQuota = reference.resources.some((r) => r.kind === 'quota');
+  const refHasDefaultGroup = reference.resources.some((r) => !r.external && isDefaultGroup(r));
+  const refDescribes = (e: PlanResource): boolean => (e.kind === 'quota' ? refHasQuota : refHasDefaultGroup);
+
   const take = (refKey: string, tgt: PlanResource, how: How) => {
     matched.set(refKey, tgt.key);
     taken.add(tgt.key);
@@ -173,6 +182,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
       }
     }
     for (const t of freeTargets()) {
+      if (platformMade(t) && !refDescribes(t)) continue;
       differences.push({ type: 'extra', kind, key: t.key });
       stats(kind).extra += 1;
     }

@@ -132,4 +132,19 @@ describe('compareSides', () => {
     swapped.resources.push(other, server(other));
     expect(compareSides(s, swapped).differences).toContainEqual({ type: 'changed', kind: 'server', key: 'server:web-1', target_key: 'server:web-1', field: 'refs.image', source: ['external:image:cirros'], target: ['external:image:debian'] });
   });
+
+  it("the target project's own default group, its rules and its quotas are no extra when the reference does not describe them", () => {
+    const t = target();
+    t.resources.push(
+      { kind: 'security_group', key: 'security_group:default', spec: { name: 'default', description: 'Default security group' }, source: { id: 'D' } },
+      { kind: 'security_group_rule', key: 'security_group_rule:default/egress-IPv4-any-any-any', spec: { direction: 'egress', ethertype: 'IPv4' }, refs: { security_group: 'security_group:default' }, source: { id: 'DR' } },
+      { kind: 'quota', key: 'quota:project', spec: { compute: { instances: 10 } }, source: { id: 'Q' } } as unknown as PlanResource,
+    );
+    expect(compareSides(source(), t).summary).toMatchObject({ extra: 0, clean: true });
+    // When the reference has a default group, the target's is compared as any other: an extra rule is extra.
+    const s = source();
+    s.resources.push({ kind: 'security_group', key: 'security_group:default', spec: { name: 'default', description: 'Default security group' }, source: { id: 'd' } });
+    const report = compareSides(s, t);
+    expect(report.differences.filter((d) => d.type === 'extra').map((d) => d.key)).toEqual(['security_group_rule:default/egress-IPv4-any-any-any']);
+  });
 });
