@@ -125,7 +125,10 @@ export function seedOnce(): Promise<SeedResult> {
   pending ??= (async () => {
     const seen = await readFile(markerFile(), 'utf8').catch(() => '');
     if (seen === runKey()) return { ran: false, output: '' };
-    return { ran: true, output: await seed() };
+    const output = await seed();
+    // what had to be (re)created shows in the test log: the seed's duration depends on it
+    console.log(output.trim());
+    return { ran: true, output };
   })();
   return pending;
 }
