@@ -36,6 +36,13 @@ export function lossyOnCreate(entry: PlanResource): string[] {
   return [...fields].sort();
 }
 
+/** Egress to anywhere, any protocol: the rule Neutron adds to every new security group (IPv4 and IPv6). */
+function isNeutronDefaultRule(spec: unknown): boolean {
+  const r = spec as { direction?: string; protocol?: string | null; port_range_min?: number | null; port_range_max?: number | null; remote_ip_prefix?: string | null };
+  const empty = (v: unknown) => v === undefined || v === null;
+  return r.direction === 'egress' && empty(r.protocol) && empty(r.port_range_min) && empty(r.port_range_max) && (empty(r.remote_ip_prefix) || r.remote_ip_prefix === '0.0.0.0/0' || r.remote_ip_prefix === '::/0');
+}
+
 function base(entry: PlanResource): Pick<PlannedAction, 'key' | 'kind'> {
   return { key: entry.key, kind: entry.kind };
 }
@@ -77,8 +84,14 @@ export async function decide(
       writer,
     };
   };
-  // Something this entry depends on does not exist yet, so neither can this entry.
-  if (pending) return createAction();
+  // Something this entry depends on does not exist yet, so neither can this entry...
+  if (pending) {
+    // ...except the egress-to-anywhere rules Neutron puts in every new security group: they will be found.
+    if (entry.kind === 'security_group_rule' && isNeutronDefaultRule(entry.spec) && refs.remote_group === undefined && Array.isArray(refs.security_group) === false && isKnownAfterApply(String(refs.security_group))) {
+      return { action: { ...base(entry), action: ACTION.NOOP, reason: 'Neutron makes this rule with its new group' } };
+    }
+    return createAction();
+  }
   const candidates = await writer.find(deps.target, resolved);
   if (candidates.length === 0) return createAction();
   if (candidates.length > 1) {
