@@ -127,6 +127,8 @@ async function step<T>(
   extra: { target_id?: string; before?: Record<string, unknown> } = {},
 ): Promise<T> {
   const { entry } = resolved;
+  // After a (simulated) kill nothing more happens: a dead process sends no further call.
+  if (state.crashed) throw new SimulatedCrash('the engine crashed before this step');
   const seq = state.journal.nextSeq();
   const record = async (rec: Parameters<Journal['append']>[0]) => {
     if (!state.crashed) await state.journal.append(rec);

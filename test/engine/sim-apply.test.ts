@@ -9,10 +9,10 @@ import { projectPlan, startTarget, type SimTarget } from './support/sim.js';
 
 const journal = () => join(mkdtempSync(join(tmpdir(), 'bascule-j-')), 'j.jsonl');
 
-describe('apply on the simulator', () => {
+describe.each(['zed', 'pike', '2025.1'] as const)('apply on the simulator (%s)', (profile) => {
   let t: SimTarget;
   beforeEach(async () => {
-    t = await startTarget();
+    t = await startTarget({ cloud: { profile } });
   });
   afterEach(async () => {
     await t.stop();

@@ -10,10 +10,10 @@ import { projectPlan, snapshotTarget, startTarget, type SimTarget } from './supp
 
 const journal = () => join(mkdtempSync(join(tmpdir(), 'bascule-rb-')), 'j.jsonl');
 
-describe('rollback on the simulator', () => {
+describe.each(['zed', 'pike'] as const)('rollback on the simulator (%s)', (profile) => {
   let t: SimTarget;
   beforeEach(async () => {
-    t = await startTarget();
+    t = await startTarget({ cloud: { profile } });
     // Pre-existing resources: a network with a plan name (reused, never deleted), an unrelated one, the keypair.
     await networks.create(t.cloud.network, { name: 'back', description: 'was here before' });
     await networks.create(t.cloud.network, { name: 'unrelated' });
@@ -35,13 +35,13 @@ describe('rollback on the simulator', () => {
     expect(snapshotTarget(t)).toEqual(before);
   });
 
-  for (const n of [3, 9, 15]) {
-    it(`after an apply crashed at mutating call #${n}, leaves the target exactly as it was`, async () => {
+  for (const [n, when] of [[3, 'afterCall'], [9, 'afterCall'], [15, 'afterCall'], [17, 'afterCall'], [5, 'beforeCall'], [16, 'beforeCall']] as const) {
+    it(`after an apply crashed ${when === 'afterCall' ? 'after' : 'before'} mutating call #${n}, leaves the target exactly as it was`, async () => {
       const before = snapshotTarget(t);
       const file = journal();
       let count = 0;
       const hooks = {
-        afterCall: () => {
+        [when]: () => {
           if (++count === n) throw new SimulatedCrash();
         },
       };

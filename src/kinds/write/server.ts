@@ -7,6 +7,7 @@
  */
 import { isNotFound } from '../../openstack/errors.js';
 import * as flavors from '../../openstack/compute/flavors/requests.js';
+import * as serverGroups from '../../openstack/compute/server-groups/requests.js';
 import * as servers from '../../openstack/compute/servers/requests.js';
 import type { Server } from '../../openstack/compute/servers/types.js';
 import * as ports from '../../openstack/network/ports/requests.js';
@@ -55,7 +56,17 @@ async function wireOf(ctx: WriteContext, listed: Server): Promise<ServerWire> {
   const volumes = all.filter((a) => a !== boot).sort((a, b) => (a.device ?? '').localeCompare(b.device ?? ''));
   const wire: ServerWire = { server, ports: ordered.map((p) => p.id), securityGroups, flavor, volumes };
   if (boot) wire.bootVolume = boot;
-  if (Array.isArray(server.server_groups) && server.server_groups[0]) wire.serverGroup = server.server_groups[0];
+  if (Array.isArray(server.server_groups)) {
+    if (server.server_groups[0]) wire.serverGroup = server.server_groups[0];
+  } else {
+    // Before compute 2.71 a server does not name its group: the group names its members.
+    for await (const group of serverGroups.list(ctx.cloud.compute, ctx.signal)) {
+      if (group.members.includes(server.id)) {
+        wire.serverGroup = group.id;
+        break;
+      }
+    }
+  }
   return wire;
 }
 

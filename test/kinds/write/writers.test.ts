@@ -24,8 +24,8 @@ async function target(options: Parameters<typeof startTarget>[0] = {}): Promise<
 }
 
 describe('writers on the simulator', () => {
-  it('make what the plan says: markers, refs, rules without duplicates, power state, volumes in device order, snapshot', async () => {
-    const t = await target();
+  it.each(['zed', 'pike', '2025.1'] as const)('make what the plan says (%s): markers, refs, rules without duplicates, power state, volumes in device order, snapshot', async (profile) => {
+    const t = await target({ cloud: { profile } });
     const plan = projectPlan();
     const result = await applyPlan(plan, t.deps(), { journalPath: journal() });
     expect(result.ok).toBe(true);
