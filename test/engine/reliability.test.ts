@@ -81,6 +81,20 @@ describe('reliability', () => {
     await expectConverged(t);
   });
 
+  it('a Neutron object created but not tagged (the tag call failed) is adopted and marked, never created twice', async () => {
+    const t = await target({ cloud: { faults: [{ kind: 'error', status: 400, method: 'PUT', route: '/v2.0/{resources}/{id}/tags/{tag}', count: 2 }] } });
+    expect(t.ctx.extensions.has('tag-creation')).toBe(false);
+    const file = journal();
+    const result = await applyPlan(projectPlan(), t.deps({ retryBaseMs: 1 }), { journalPath: file });
+    expect(result.ok).toBe(true);
+    expect(t.sim.requestLog('dst').filter((e) => e.fault !== undefined)).toHaveLength(2);
+    await expectConverged(t);
+    const records = await readJournal(file);
+    expect(records.filter((r) => r.t === 'result' && !r.ok && r.error?.code === 'WRITE_INCOMPLETE')).toHaveLength(2);
+    const state = journalState(records);
+    expect([...state.created.values()].filter((c) => c.id === undefined)).toEqual([]);
+  });
+
   const points: { when: 'beforeCall' | 'afterCall'; n: number }[] = [];
   for (const n of [1, 2, 4, 6, 8, 10, 12, 14, 16]) points.push({ when: n % 4 === 0 ? 'beforeCall' : 'afterCall', n });
   points.push({ when: 'beforeCall', n: 3 }, { when: 'afterCall', n: 3 }, { when: 'afterCall', n: 11 });
