@@ -1,38 +1,56 @@
 #!/bin/bash
 # Stop Bascule's end-to-end cloud: exactly the daemons up.sh recorded (and their descendants, collected
-# before any signal), API and workers first, infrastructure last. Never kills by name. Data is kept
-# (databases, images, volumes): the next up.sh starts them again in about a minute.
+# before any signal). The OpenStack services get SIGTERM together, then the infrastructure one by one
+# (rabbitmq, epmd, memcached, mariadb); whatever still runs 30 s after its SIGTERM gets SIGKILL.
+# Never kills by name. Data is kept (databases, images, volumes): the next up.sh starts them again in about
+# a minute.
 set -uo pipefail
 SCRIPT_TAG=down
 source "$(dirname "$0")/lib/common.sh"
 [[ $(id -u) == 0 ]] || die "down.sh must run as root"
 take_machine_lock
 T0=$(now)
+mkdir -p "$STATE"
 
-stop_daemon() {
-  local name=$1 pid tree p i left
-  [[ -f $RUN/$name.pid ]] || return 0
-  if ! service_running "$name"; then rm -f "$RUN/$name.pid"; return 0; fi
-  pid=$(service_pid "$name")
-  tree=$(pid_tree "$pid" | tr '\n' ' ')
-  kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 60; i++)); do
-    left=0
-    for p in $tree; do pid_alive "$p" && left=1; done
-    ((left)) || break
-    sleep 0.5
+# stop_group NAME...: SIGTERM to each recorded daemon, then wait for every process of their trees
+stop_group() {
+  local name pid p i t0 left
+  local -A tree=() root=()
+  for name in "$@"; do
+    [[ -f $RUN/$name.pid ]] || continue
+    if ! service_running "$name"; then rm -f "$RUN/$name.pid"; continue; fi
+    pid=$(service_pid "$name")
+    root[$name]=$pid
+    tree[$name]=$(pid_tree "$pid" | tr '\n' ' ')
+    kill -TERM "$pid" 2>/dev/null
   done
-  for p in $tree; do
-    if pid_alive "$p"; then say "$name: pid $p still alive after 30s, SIGKILL"; kill -KILL "$p" 2>/dev/null; fi
+  t0=$(now)
+  for ((i = 0; i < 60 && ${#tree[@]} > 0; i++)); do
+    for name in "${!tree[@]}"; do
+      left=0
+      for p in ${tree[$name]}; do pid_alive "$p" && left=1; done
+      if ((left == 0)); then
+        say "stopped $name (pid ${root[$name]}) in $(( $(now) - t0 ))s"
+        rm -f "$RUN/$name.pid"; unset "tree[$name]"
+      fi
+    done
+    ((${#tree[@]})) && sleep 0.5
   done
-  rm -f "$RUN/$name.pid"
-  say "stopped $name (pid $pid)"
+  for name in "${!tree[@]}"; do
+    for p in ${tree[$name]}; do
+      pid_alive "$p" && { say "$name: pid $p still alive 30s after SIGTERM, SIGKILL"; kill -KILL "$p" 2>/dev/null; }
+    done
+    rm -f "$RUN/$name.pid"
+  done
 }
 
-for ((k = ${#SERVICES[@]} - 1; k >= 0; k--)); do stop_daemon "${SERVICES[$k]}"; done
-# anything recorded that is not in the list (an older layout)
-for f in "$RUN"/*.pid; do [[ -e $f ]] && stop_daemon "$(basename "$f" .pid)"; done
+# every OpenStack service at once (they only lose their connections), then the infrastructure in order
+stop_group nova-compute nova-api nova-scheduler nova-conductor cinder-volume cinder-scheduler cinder-api \
+           neutron-server glance-api placement keystone
+for name in rabbitmq epmd memcached mariadb; do stop_group "$name"; done
+# anything recorded that is not in the lists (an older layout)
+for f in "$RUN"/*.pid; do [[ -e $f ]] && stop_group "$(basename "$f" .pid)"; done
 # the bind mount standing in for the NFS share
 for mp in $(awk '$2 ~ "^/var/lib/cinder/mnt/" {print $2}' /proc/mounts); do umount "$mp" && say "unmounted $mp"; done
-rm -f "$MACHINE/fingerprint"
 say "down in $(( $(now) - T0 ))s"
+echo "$(date -u +%FT%TZ) down $(( $(now) - T0 ))s" >> "$STATE/timings.txt"
