@@ -172,7 +172,14 @@ export const serverWriter: KindWriter<ServerWire> = {
     const live = named.filter((s) => s.status !== 'DELETED' && s.status !== 'SOFT_DELETED');
     const marked = live.filter((s) => s.metadata?.[MARKER_PROPERTY] === r.marker);
     const chosen = marked.length > 0 ? marked : live.filter((s) => s.name === name);
-    return Promise.all(chosen.map(async (s) => wireOf(ctx, (await bootedFromDiskCopy(ctx, s, r)) ? asBootedFromPlanImage(s, r) : s)));
+    return Promise.all(
+      chosen.map(async (s) => {
+        // wireOf may read the server again (for server_groups), so the plan's image is put in after it.
+        const wire = await wireOf(ctx, s);
+        if (await bootedFromDiskCopy(ctx, s, r)) wire.server = asBootedFromPlanImage(wire.server, r);
+        return wire;
+      }),
+    );
   },
   check(ctx, r) {
     if (!refId(r, 'image') && !refId(r, 'boot_volume')) return 'the server has neither an image nor a boot volume to boot from';

@@ -58,7 +58,7 @@ export function renderServerBrief(req: SimRequest, state: RegionState, s: Server
  * Real Nova shows `server_groups` (2.71) only in GET /servers/{id}, never in /servers/detail. The simulator still
  * shows it in the list too, until Bascule's server writer stops depending on it (docs/simulator.md, "Pending").
  */
-export const SERVER_GROUPS_IN_LIST = true;
+export const SERVER_GROUPS_IN_LIST = false;
 
 /**
  * A server as GET /servers/{id} shows it at the negotiated microversion, for this caller. `server_groups`
