@@ -45,7 +45,7 @@ async function asPlannedIfCopied(ctx: WriteContext, volume: Volume, r: ResolvedE
 
 export const volumeWriter: KindWriter<Volume> = {
   kind: 'volume',
-  updatable: ['name', 'description', 'metadata'],
+  updatable: ['name', 'description', 'metadata', 'bootable'],
   async find(ctx, r) {
     const byMarker = (await listVolumes(ctx, { metadata: JSON.stringify({ [MARKER_PROPERTY]: r.marker }) })).filter((v) => v.metadata?.[MARKER_PROPERTY] === r.marker && v.status !== 'deleting');
     if (byMarker.length > 0) return Promise.all(byMarker.map((v) => asPlannedIfCopied(ctx, v, r)));
@@ -80,6 +80,7 @@ export const volumeWriter: KindWriter<Volume> = {
     if (fields.includes('name')) body.name = spec.name;
     if (fields.includes('description')) body.description = spec.description ?? '';
     if (Object.keys(body).length > 0) await volumes.update(ctx.cloud.blockStorage, current.id, body, sig(ctx));
+    if (fields.includes('bootable')) await volumes.setBootable(ctx.cloud.blockStorage, current.id, spec.bootable === true, ctx.signal);
     if (fields.includes('metadata')) {
       const keep = current.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
       // PUT replaces the whole set (keys the plan dropped go away), the marker kept.
@@ -87,8 +88,8 @@ export const volumeWriter: KindWriter<Volume> = {
     }
     return volumes.get(ctx.cloud.blockStorage, current.id, sig(ctx));
   },
-  async waitUntilReady(ctx, created) {
-    return waitOrThrow(`volume ${created.name ?? created.id}`, {
+  async waitUntilReady(ctx, created, resolved) {
+    const ready = await waitOrThrow(`volume ${created.name ?? created.id}`, {
       poll: () => volumes.get(ctx.cloud.blockStorage, created.id, sig(ctx)),
       status: (v) => v.status,
       ready: ['available', 'in-use'],
@@ -97,6 +98,13 @@ export const volumeWriter: KindWriter<Volume> = {
       intervalMs: 500,
       signal: ctx.signal,
     });
+    // A volume made from an image (a copy of a data volume's bytes) comes out bootable: put the flag back as planned.
+    const wanted = (resolved?.entry.spec as VolumeSpec | undefined)?.bootable;
+    if (wanted !== undefined && wanted !== (ready.bootable === true || ready.bootable === 'true')) {
+      await volumes.setBootable(ctx.cloud.blockStorage, ready.id, wanted, ctx.signal);
+      return volumes.get(ctx.cloud.blockStorage, ready.id, sig(ctx));
+    }
+    return ready;
   },
   get: (ctx, id) => getOrUndefined(() => volumes.get(ctx.cloud.blockStorage, id, sig(ctx))),
   hasMarker: (wire, marker) => wire.metadata?.[MARKER_PROPERTY] === marker,

@@ -37,3 +37,8 @@ export async function setMetadata(sc: ServiceClient, id: string, metadata: Recor
   const data = await sc.post<{ metadata: Record<string, string> }>(`/volumes/${encodeURIComponent(id)}/metadata`, { metadata }, sig(signal));
   return data.metadata;
 }
+
+/** os-set_bootable: Cinder marks a volume made from an image bootable; a data volume is put back as it was. */
+export async function setBootable(sc: ServiceClient, id: string, bootable: boolean, signal?: AbortSignal): Promise<void> {
+  await sc.request('POST', `/volumes/${encodeURIComponent(id)}/action`, { json: { 'os-set_bootable': { bootable } }, okStatus: [200, 202], ...sig(signal) });
+}
