@@ -30,14 +30,12 @@ or the plain OS_* variables. Docs: docs/ in the source tree.`;
 
 /** The registered commands, in help order (explicit list, no discovery). */
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
-  const top: Command[] = [exportCommand, validateCommand];
-  top.push(auditCommand);
-  top.push(demoCommand(main));
-  top.push(simCommand);
-  top.push(applyCommand, rollbackCommand, batchCommand);
-  const modules = top.map((c) => toModule(c, state));
-  modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
+  // The three steps first, then what surrounds them.
+  const steps: Command[] = [exportCommand, validateCommand, applyCommand, auditCommand, rollbackCommand, batchCommand];
+  const modules = steps.map((c) => toModule(c, state));
   modules.push(group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state));
+  modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
+  modules.push(toModule(demoCommand(main), state), toModule(simCommand, state));
   return modules;
 }
 
