@@ -1,6 +1,7 @@
 // `bascule audit` against the real OpenStack: the seeded source project is applied to bascule-dst2 (with its
 // workload data), then audited: clean but for the declared-lossy fields; a change made by hand on the target with
-// the `openstack` CLI shows up as a difference (exit 3). The target is rolled back at the end. This file applies to
+// the `openstack` CLI shows up as a difference (exit 3); then the way back to a third project (dst) audits clean
+// against the original plan (a round trip between two projects). Both targets are rolled back at the end. This file applies to
 // dst2 on its own, so it does not depend on the order of apply.test.ts (which works in dst). Only the seeded
 // resources are exported (--select 'seed-*', with what they use): other tests create and delete their own
 // resources in src, and the audit compares the plan that was applied (--plan) with dst2.
@@ -39,6 +40,7 @@ const KNOWN_DEFECT = (d: AuditReport['differences'][number]) => d.kind === 'volu
 
 let dir: string;
 const journal = () => join(dir, 'dst2.journal.jsonl');
+const backJournal = () => join(dir, 'dst.journal.jsonl');
 
 describe('bascule audit on the real cloud', () => {
   beforeAll(async () => {
@@ -56,10 +58,17 @@ describe('bascule audit on the real cloud', () => {
   });
   afterAll(async () => {
     if (!dir) return;
-    const undo = existsSync(journal()) ? await bascule(['rollback', '--journal', journal(), '--os-cloud', 'dst2', '--yes']) : { code: 0, stdout: '', stderr: '' };
-    // The journal is what rollback needs: keep it when the rollback failed (say, the cloud went away).
-    if (undo.code === 0) await rm(dir, { recursive: true, force: true });
-    else console.warn(`rollback of dst2 failed (exit ${undo.code}); retry with: bascule rollback --journal ${journal()} --os-cloud dst2 --yes\n${undo.stderr}`);
+    let ok = true;
+    for (const [file, cloud] of [[backJournal(), 'dst'], [journal(), 'dst2']] as const) {
+      if (!existsSync(file)) continue;
+      const undo = await bascule(['rollback', '--journal', file, '--os-cloud', cloud, '--yes']);
+      if (undo.code !== 0) {
+        ok = false;
+        console.warn(`rollback of ${cloud} failed (exit ${undo.code}); retry with: bascule rollback --journal ${file} --os-cloud ${cloud} --yes\n${undo.stderr}`);
+      }
+    }
+    // The journals are what rollback needs: keep them when a rollback failed (say, the cloud went away).
+    if (ok) await rm(dir, { recursive: true, force: true });
   });
 
   it('after the apply, the plan and dst2 differ only in declared-lossy fields', async () => {
@@ -90,5 +99,22 @@ describe('bascule audit on the real cloud', () => {
     } finally {
       await osRun('dst2', ['network', 'set', '--description', SEED.networks.app.description, SEED.networks.app.name]);
     }
+  });
+
+  it('round trip between two projects: src -> dst2 -> dst comes back clean', async () => {
+    // The way back: export dst2 as the migration left it, apply it to the empty project dst (same cloud, same
+    // names: no mapping), then audit the original plan of src against dst, without a journal (names, keys and
+    // attributes match what was rebuilt from dst2's plan).
+    const exported = await bascule(['export', '--os-cloud', 'dst2', '--select', 'seed-*', '--exclude-kinds', 'volume,volume_snapshot', '--output', join(dir, 'back.plan.json')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const applied = await bascule(['apply', join(dir, 'back.plan.json'), '--to', 'dst', '--from', 'dst2', '--yes', '--server-disk', 'base-image', '--journal', backJournal()]);
+    expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
+    const run = await bascule(['--format', 'json', 'audit', '--plan', join(dir, 'plan.json'), '--to', 'dst']);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(run.code, run.stderr).toBe(report.summary.clean ? 0 : 3);
+    expect(report.differences.filter((d) => d.type !== 'expected-lossy' && !KNOWN_DEFECT(d))).toEqual([]);
+    expect(report.summary.matched).toBe(report.summary.compared);
+    expect(report.matching.journal).toBe(0);
+    expect(report.per_kind.server).toMatchObject({ source: 1, target: 1, changed: 0 });
   });
 });
