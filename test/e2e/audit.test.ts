@@ -1,8 +1,9 @@
 // `bascule audit` against the real OpenStack: the seeded source project is applied to bascule-dst2 (with its
 // workload data), then audited: clean but for the declared-lossy fields; a change made by hand on the target with
 // the `openstack` CLI shows up as a difference (exit 3); then the way back to a third project (dst) audits clean
-// against the original plan (a round trip between two projects). Both targets are rolled back at the end. This file applies to
-// dst2 on its own, so it does not depend on the order of apply.test.ts (which works in dst). Only the seeded
+// against the original plan (a round trip between two projects). Both targets are rolled back at the end. The
+// migration goes to dst2 (apply.test.ts works in dst), the way back to dst, which apply.test.ts leaves empty after
+// its rollback; the files run one after the other (vitest.e2e.config.ts). Only the seeded
 // resources are exported (--select 'seed-*', with what they use): other tests create and delete their own
 // resources in src, and the audit compares the plan that was applied (--plan) with dst2.
 // Volumes and volume snapshots are left out here, and the server is rebuilt from its image (--server-disk
