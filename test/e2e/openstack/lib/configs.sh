@@ -214,6 +214,9 @@ state_path = /var/lib/cinder
 image_conversion_dir = /var/lib/cinder/conversion
 glance_api_servers = http://$IP:9292
 enabled_backends = nfs1
+# Bascule copies an attached volume (a boot volume, a data volume of a running server) by uploading it to an
+# image with force=True; Cinder refuses that unless the operator allows it.
+enable_force_upload = true
 [database]
 connection = mysql+pymysql://cinder:$PW@$IP/cinder
 [oslo_concurrency]
