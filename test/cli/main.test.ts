@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
+import { runCli } from '../support/cli.js';
 
-/** Runs the CLI in-process and captures its output. */
-export async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv);
 
 describe('bascule --help', () => {
   it('lists the commands, the global options and the exit codes', async () => {

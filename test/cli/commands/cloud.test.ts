@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../../../src/cli/main.js';
 import type { CloudInfo } from '../../../src/openstack/cloud.js';
 import { SECRETS } from '../../support/cloud.js';
 import type { FakeOptions } from '../../support/fake-openstack.js';
 import { FakeOpenStack } from '../../support/fake-openstack.js';
 import { cloudsFixture, fixtureBody } from '../../support/fixtures.js';
+import { runCli } from '../../support/cli.js';
 
 let dir: string;
 let fake: FakeOpenStack;
@@ -55,21 +55,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return runWith(new AbortController().signal, ...argv);
 }
 
-async function runWith(signal: AbortSignal, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-    signal,
-  });
-  return { code, stdout, stderr };
-}
+const runWith = (signal: AbortSignal, ...argv: string[]) => runCli(argv, signal);
 
 describe('bascule cloud info', () => {
   it('prints the scope, endpoints, microversions and extensions as a table', async () => {
