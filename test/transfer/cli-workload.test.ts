@@ -15,14 +15,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 
-const FAST = { serverBuildMs: 0, volumeCreateMs: 10, imageActiveMs: 10, serverPowerMs: 10, volumeAttachMs: 0 };
-const COMMON = {
-  projects: [{ name: 'shop' }],
-  users: [{ name: 'ops', password: 'ops-pw' }],
-  role_assignments: [{ user: 'ops', project: 'shop', role: 'member' }],
-  flavors: [{ id: '1', name: 'm1.tiny', ram: 512, vcpus: 1, disk: 1 }],
-  volume_types: [{ name: 'standard' }],
-};
+import { COMMON, FAST } from './sim-seed.js';
 
 let sim: Simulator;
 let dir: string;

@@ -17,7 +17,7 @@ import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { TransferChecksumError, WorkloadMover, transferImage, volumeToImage } from '../../src/transfer/index.js';
 
-const FAST = { serverBuildMs: 0, volumeCreateMs: 10, imageActiveMs: 10, serverPowerMs: 10, volumeAttachMs: 0 };
+import { FAST } from './sim-seed.js';
 
 function seed(resources: Record<string, unknown>) {
   return {
