@@ -28,35 +28,103 @@ export function benchPlan(total: number): Plan {
   const resources: PlanResource[] = [];
   for (let g = 0; g < groups; g++) {
     resources.push({ kind: 'network', key: `network:n${g}`, spec: { name: `n${g}` } });
-    resources.push({ kind: 'subnet', key: `subnet:s${g}`, refs: { network: `network:n${g}` }, spec: { name: `s${g}`, cidr: `10.${Math.floor(g / 250)}.${g % 250}.0/24`, ip_version: 4 } });
+    resources.push({
+      kind: 'subnet',
+      key: `subnet:s${g}`,
+      refs: { network: `network:n${g}` },
+      spec: { name: `s${g}`, cidr: `10.${Math.floor(g / 250)}.${g % 250}.0/24`, ip_version: 4 },
+    });
     resources.push({ kind: 'security_group', key: `security_group:g${g}`, spec: { name: `g${g}` } });
     for (const port of [22, 443]) {
-      resources.push({ kind: 'security_group_rule', key: `security_group_rule:g${g}/${port}`, refs: { security_group: `security_group:g${g}` }, spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: port, port_range_max: port, remote_ip_prefix: '0.0.0.0/0' } });
+      resources.push({
+        kind: 'security_group_rule',
+        key: `security_group_rule:g${g}/${port}`,
+        refs: { security_group: `security_group:g${g}` },
+        spec: {
+          direction: 'ingress',
+          ethertype: 'IPv4',
+          protocol: 'tcp',
+          port_range_min: port,
+          port_range_max: port,
+          remote_ip_prefix: '0.0.0.0/0',
+        },
+      });
     }
     for (let p = 0; p < 5; p++) {
-      resources.push({ kind: 'port', key: `port:p${g}-${p}`, refs: { network: `network:n${g}`, fixed_ips: [`subnet:s${g}`], security_groups: [`security_group:g${g}`] }, spec: { name: `p${g}-${p}` } });
+      resources.push({
+        kind: 'port',
+        key: `port:p${g}-${p}`,
+        refs: { network: `network:n${g}`, fixed_ips: [`subnet:s${g}`], security_groups: [`security_group:g${g}`] },
+        spec: { name: `p${g}-${p}` },
+      });
     }
   }
   return {
     format: 'bascule.plan/v1',
-    provenance: { cloud: 'bench', region: 'RegionOne', project: { name: 'bench', id: 'bench-source' }, profile: { api_versions: {}, microversions: {}, extensions: [] }, exported_at: '2026-11-28T00:00:00Z', bascule_version: '0.1.0' },
+    provenance: {
+      cloud: 'bench',
+      region: 'RegionOne',
+      project: { name: 'bench', id: 'bench-source' },
+      profile: { api_versions: {}, microversions: {}, extensions: [] },
+      exported_at: '2026-11-28T00:00:00Z',
+      bascule_version: '0.1.0',
+    },
     resources: resources.slice(0, total),
   } as Plan;
 }
 
-async function applyOnce(plan: Plan, concurrency: number): Promise<{ ms: number; requests: number; mutating: number; ok: boolean }> {
+async function applyOnce(
+  plan: Plan,
+  concurrency: number,
+): Promise<{ ms: number; requests: number; mutating: number; ok: boolean }> {
   const sim = await startSimulator({
-    clouds: [{ name: 'dst', profile: 'zed', latency: { fixedMs: LATENCY_MS }, seed: { projects: [{ name: 'bench' }], users: [{ name: 'u', password: 'u-pw' }], role_assignments: [{ user: 'u', project: 'bench', role: 'member' }], quotas: [{ project: 'bench', network: { network: -1, subnet: -1, port: -1, security_group: -1, security_group_rule: -1 } }] } as never }],
+    clouds: [
+      {
+        name: 'dst',
+        profile: 'zed',
+        latency: { fixedMs: LATENCY_MS },
+        seed: {
+          projects: [{ name: 'bench' }],
+          users: [{ name: 'u', password: 'u-pw' }],
+          role_assignments: [{ user: 'u', project: 'bench', role: 'member' }],
+          quotas: [
+            {
+              project: 'bench',
+              network: { network: -1, subnet: -1, port: -1, security_group: -1, security_group_rule: -1 },
+            },
+          ],
+        } as never,
+      },
+    ],
   });
   const dir = await mkdtemp(join(tmpdir(), 'bascule-bench-apply-'));
   try {
     await sim.writeCloudsYaml(join(dir, 'clouds.yaml'));
-    const cloud = await connect(await loadCloudConfig('dst', { files: [join(dir, 'clouds.yaml')], env: {} }), { logger: silentLogger, concurrency: { perService: concurrency, writes: concurrency } });
+    const cloud = await connect(await loadCloudConfig('dst', { files: [join(dir, 'clouds.yaml')], env: {} }), {
+      logger: silentLogger,
+      concurrency: { perService: concurrency, writes: concurrency },
+    });
     try {
       const extensions = await cloud.networkExtensions();
       sim.clearLog();
       const started = performance.now();
-      const result = await applyPlan(plan, { target: { cloud, projectId: cloud.projectId, signal: new AbortController().signal, logger: silentLogger, extensions }, writerFor, readerFor, concurrency, serviceLimits: { network: concurrency } }, { journalPath: join(dir, 'journal.jsonl') });
+      const result = await applyPlan(
+        plan,
+        {
+          target: {
+            cloud,
+            projectId: cloud.projectId,
+            signal: new AbortController().signal,
+            logger: silentLogger,
+            extensions,
+          },
+          writerFor,
+          readerFor,
+          concurrency,
+          serviceLimits: { network: concurrency },
+        },
+        { journalPath: join(dir, 'journal.jsonl') },
+      );
       const ms = performance.now() - started;
       const log = sim.requestLog('dst');
       return { ms, requests: log.length, mutating: log.filter((e) => e.method !== 'GET').length, ok: result.ok };
@@ -84,8 +152,26 @@ export async function run(): Promise<BenchResult[]> {
   const bound = Math.max(chain, throughput);
   const s = (ms: number) => ms / 1000;
   return [
-    { name: `apply: ${plan.resources.length} resources, ${LATENCY_MS} ms/request, concurrency ${concurrency} (${concurrent.requests} requests, ${concurrent.mutating} mutating)`, value: s(concurrent.ms), unit: 's', baseline_or_limit: s(bound), ratio: concurrent.ms / bound },
-    { name: `apply: lower bound = max(critical path ${s(chain).toFixed(2)} s, requests x latency / concurrency ${s(throughput).toFixed(2)} s)`, value: s(bound), unit: 's', baseline_or_limit: null, ratio: null },
-    { name: 'apply: one-at-a-time replay of the same plan (concurrency 1), vs the concurrent apply', value: s(serial.ms), unit: 's', baseline_or_limit: s(concurrent.ms), ratio: serial.ms / concurrent.ms },
+    {
+      name: `apply: ${plan.resources.length} resources, ${LATENCY_MS} ms/request, concurrency ${concurrency} (${concurrent.requests} requests, ${concurrent.mutating} mutating)`,
+      value: s(concurrent.ms),
+      unit: 's',
+      baseline_or_limit: s(bound),
+      ratio: concurrent.ms / bound,
+    },
+    {
+      name: `apply: lower bound = max(critical path ${s(chain).toFixed(2)} s, requests x latency / concurrency ${s(throughput).toFixed(2)} s)`,
+      value: s(bound),
+      unit: 's',
+      baseline_or_limit: null,
+      ratio: null,
+    },
+    {
+      name: 'apply: one-at-a-time replay of the same plan (concurrency 1), vs the concurrent apply',
+      value: s(serial.ms),
+      unit: 's',
+      baseline_or_limit: s(concurrent.ms),
+      ratio: serial.ms / concurrent.ms,
+    },
   ];
 }

@@ -15,7 +15,17 @@ interface Data {
 
 const data = workerData as Data;
 const port = parentPort!;
-const sim = await startSimulator({ clouds: [{ name: 'bench', profile: 'zed', seed: seed(shape(data.scale)), computeHosts: 64, delays: { serverBuildMs: 0, volumeCreateMs: 0, volumeAttachMs: 0, imageActiveMs: 0 } }] });
+const sim = await startSimulator({
+  clouds: [
+    {
+      name: 'bench',
+      profile: 'zed',
+      seed: seed(shape(data.scale)),
+      computeHosts: 64,
+      delays: { serverBuildMs: 0, volumeCreateMs: 0, volumeAttachMs: 0, imageActiveMs: 0 },
+    },
+  ],
+});
 await sim.writeCloudsYaml(data.cloudsFile);
 sim.setLatency('bench', { fixedMs: data.latencyMs });
 port.on('message', (message: string) => {

@@ -36,42 +36,108 @@ interface Shape {
 
 export function shape(scale: number): Shape {
   const n = (x: number) => Math.max(1, Math.round(x * scale));
-  return { networks: n(100), securityGroups: n(400), standalonePorts: n(3500), servers: n(1000), volumes: n(1500), snapshots: n(200), keypairs: n(50), images: n(20), serverGroups: n(20), floatingIps: n(500), routers: n(50) };
+  return {
+    networks: n(100),
+    securityGroups: n(400),
+    standalonePorts: n(3500),
+    servers: n(1000),
+    volumes: n(1500),
+    snapshots: n(200),
+    keypairs: n(50),
+    images: n(20),
+    serverGroups: n(20),
+    floatingIps: n(500),
+    routers: n(50),
+  };
 }
 
 export function seed(s: Shape): SeedFile {
   const pad = (i: number) => String(i).padStart(5, '0');
-  const networks = Array.from({ length: s.networks }, (_, i) => ({ name: `net-${pad(i)}`, subnets: [{ name: `subnet-${pad(i)}`, cidr: `10.${Math.floor(i / 200)}.${i % 200}.0/24`, ip_version: 4 }] }));
+  const networks = Array.from({ length: s.networks }, (_, i) => ({
+    name: `net-${pad(i)}`,
+    subnets: [{ name: `subnet-${pad(i)}`, cidr: `10.${Math.floor(i / 200)}.${i % 200}.0/24`, ip_version: 4 }],
+  }));
   return {
     projects: [{ name: 'bench' }],
     users: [{ name: 'bench-user', password: 'bench-password', default_project: 'bench' }],
     role_assignments: [{ user: 'bench-user', project: 'bench', role: 'member' }],
     flavors: [{ name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 }],
     volume_types: [{ name: 'standard' }],
-    quotas: [{ project: 'bench', compute: { instances: -1, cores: -1, ram: -1, key_pairs: -1, server_groups: -1, server_group_members: -1 }, network: { network: -1, subnet: -1, port: -1, router: -1, floatingip: -1, security_group: -1, security_group_rule: -1 }, volume: { volumes: -1, gigabytes: -1, snapshots: -1 } }],
+    quotas: [
+      {
+        project: 'bench',
+        compute: { instances: -1, cores: -1, ram: -1, key_pairs: -1, server_groups: -1, server_group_members: -1 },
+        network: {
+          network: -1,
+          subnet: -1,
+          port: -1,
+          router: -1,
+          floatingip: -1,
+          security_group: -1,
+          security_group_rule: -1,
+        },
+        volume: { volumes: -1, gigabytes: -1, snapshots: -1 },
+      },
+    ],
     external_networks: [{ name: 'public', subnets: [{ name: 'public-v4', cidr: '172.16.0.0/16', ip_version: 4 }] }],
     resources: {
       bench: {
-        keypairs: Array.from({ length: s.keypairs }, (_, i) => ({ name: `key-${pad(i)}`, public_key: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBench${pad(i)} key-${i}` })),
+        keypairs: Array.from({ length: s.keypairs }, (_, i) => ({
+          name: `key-${pad(i)}`,
+          public_key: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBench${pad(i)} key-${i}`,
+        })),
         security_groups: Array.from({ length: s.securityGroups }, (_, i) => ({
           name: `sg-${pad(i)}`,
           rules: [
-            { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '10.0.0.0/8' },
-            { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 443, port_range_max: 443, remote_ip_prefix: '0.0.0.0/0' },
+            {
+              direction: 'ingress',
+              ethertype: 'IPv4',
+              protocol: 'tcp',
+              port_range_min: 22,
+              port_range_max: 22,
+              remote_ip_prefix: '10.0.0.0/8',
+            },
+            {
+              direction: 'ingress',
+              ethertype: 'IPv4',
+              protocol: 'tcp',
+              port_range_min: 443,
+              port_range_max: 443,
+              remote_ip_prefix: '0.0.0.0/0',
+            },
           ],
         })),
         networks,
-        routers: Array.from({ length: s.routers }, (_, i) => ({ name: `router-${pad(i)}`, external_gateway: 'public', interfaces: i < s.networks ? [`subnet-${pad(i)}`] : [] })),
-        ports: Array.from({ length: s.standalonePorts }, (_, i) => ({ name: `port-${pad(i)}`, network: `net-${pad(i % s.networks)}` })),
+        routers: Array.from({ length: s.routers }, (_, i) => ({
+          name: `router-${pad(i)}`,
+          external_gateway: 'public',
+          interfaces: i < s.networks ? [`subnet-${pad(i)}`] : [],
+        })),
+        ports: Array.from({ length: s.standalonePorts }, (_, i) => ({
+          name: `port-${pad(i)}`,
+          network: `net-${pad(i % s.networks)}`,
+        })),
         // Floating IPs on ports whose network has a router to the external network.
         floating_ips: Array.from({ length: s.standalonePorts }, (_, i) => i)
           .filter((i) => i % s.networks < s.routers)
           .slice(0, s.floatingIps)
           .map((i) => ({ network: 'public', port: `port-${pad(i)}` })),
-        images: Array.from({ length: s.images }, (_, i) => ({ name: `image-${pad(i)}`, disk_format: 'raw', container_format: 'bare', data: { size: 1024 } })),
-        volumes: Array.from({ length: s.volumes }, (_, i) => ({ name: `vol-${pad(i)}`, size: 1, volume_type: 'standard' })),
+        images: Array.from({ length: s.images }, (_, i) => ({
+          name: `image-${pad(i)}`,
+          disk_format: 'raw',
+          container_format: 'bare',
+          data: { size: 1024 },
+        })),
+        volumes: Array.from({ length: s.volumes }, (_, i) => ({
+          name: `vol-${pad(i)}`,
+          size: 1,
+          volume_type: 'standard',
+        })),
         snapshots: Array.from({ length: s.snapshots }, (_, i) => ({ name: `snap-${pad(i)}`, volume: `vol-${pad(i)}` })),
-        server_groups: Array.from({ length: s.serverGroups }, (_, i) => ({ name: `group-${pad(i)}`, policy: 'affinity' })),
+        server_groups: Array.from({ length: s.serverGroups }, (_, i) => ({
+          name: `group-${pad(i)}`,
+          policy: 'affinity',
+        })),
         servers: Array.from({ length: s.servers }, (_, i) => ({
           name: `server-${pad(i)}`,
           flavor: 'm1.small',
@@ -89,8 +155,13 @@ export function seed(s: Shape): SeedFile {
 }
 
 /** Starts the simulator in a worker thread and talks to it by messages. */
-async function simulatorThread(scale: number, cloudsFile: string): Promise<{ ask<T>(message: string, answer: string): Promise<T>; stop(): Promise<void> }> {
-  const worker = new Worker(new URL('./export-sim-worker.js', import.meta.url), { workerData: { scale, cloudsFile, latencyMs: LATENCY_MS } });
+async function simulatorThread(
+  scale: number,
+  cloudsFile: string,
+): Promise<{ ask<T>(message: string, answer: string): Promise<T>; stop(): Promise<void> }> {
+  const worker = new Worker(new URL('./export-sim-worker.js', import.meta.url), {
+    workerData: { scale, cloudsFile, latencyMs: LATENCY_MS },
+  });
   const next = (type: string) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const onMessage = (message: Record<string, unknown>) => {
@@ -126,7 +197,9 @@ export async function run(): Promise<BenchResult[]> {
   const sim = await simulatorThread(scale, cloudsFile);
   console.error(`  seeded in ${((Date.now() - seeding) / 1000).toFixed(1)} s (simulator in a worker thread)`);
   try {
-    const cloud = await connect(await loadCloudConfig('bench', { files: [cloudsFile] }), { concurrency: { perService: CONCURRENCY } });
+    const cloud = await connect(await loadCloudConfig('bench', { files: [cloudsFile] }), {
+      concurrency: { perService: CONCURRENCY },
+    });
     await sim.ask('clear', 'cleared');
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => {
@@ -141,7 +214,10 @@ export async function run(): Promise<BenchResult[]> {
       signal: new AbortController().signal,
       logger: silentLogger,
       onProgress: (event) => {
-        if (event.type !== 'kind-start') phases.push(`${event.type === 'kind-done' ? event.kind : event.type} ${Math.round(performance.now() - started)} ms`);
+        if (event.type !== 'kind-start')
+          phases.push(
+            `${event.type === 'kind-done' ? event.kind : event.type} ${Math.round(performance.now() - started)} ms`,
+          );
       },
     });
     const seconds = (performance.now() - started) / 1000;
@@ -153,20 +229,44 @@ export async function run(): Promise<BenchResult[]> {
     const perRoute = new Map<string, number>();
     for (const route of routes) perRoute.set(route, (perRoute.get(route) ?? 0) + 1);
     // List pages: the GETs of collections (routes without an {id}, or .../detail).
-    const listPages = [...perRoute.entries()].filter(([route]) => !route.includes('{id}') || route.endsWith('/detail')).reduce((a, [, n]) => a + n, 0);
+    const listPages = [...perRoute.entries()]
+      .filter(([route]) => !route.includes('{id}') || route.endsWith('/detail'))
+      .reduce((a, [, n]) => a + n, 0);
     const lowerBound = (listPages * LATENCY_MS) / CONCURRENCY / 1000;
     // Critical path: authentication, discovery, extensions, then the longest chain of pages of one list.
     const longestChain = Math.max(...perRoute.values());
     const criticalPath = ((3 + longestChain) * LATENCY_MS) / 1000;
     const bound = Math.max(lowerBound, criticalPath);
     const resources = result.plan.resources.length;
-    console.error(`  ${resources} resources, ${requests} requests (${listPages} list pages; per resource: ${requests - listPages}), ${seconds.toFixed(2)} s, peak RSS ${(peak / MIB).toFixed(0)} MiB (exporter's thread and heap; the simulator runs in a worker)`);
+    console.error(
+      `  ${resources} resources, ${requests} requests (${listPages} list pages; per resource: ${requests - listPages}), ${seconds.toFixed(2)} s, peak RSS ${(peak / MIB).toFixed(0)} MiB (exporter's thread and heap; the simulator runs in a worker)`,
+    );
     console.error(`  phases: ${phases.join(', ')}`);
-    console.error(`  lower bound: pages x latency / concurrency = ${lowerBound.toFixed(2)} s; critical path ${criticalPath.toFixed(2)} s`);
+    console.error(
+      `  lower bound: pages x latency / concurrency = ${lowerBound.toFixed(2)} s; critical path ${criticalPath.toFixed(2)} s`,
+    );
     return [
-      { name: `export: ${resources} resources at ${LATENCY_MS} ms, time vs max(lower bound, critical path)`, value: seconds, unit: 's', baseline_or_limit: bound, ratio: seconds / bound },
-      { name: 'export: requests vs list pages', value: requests, unit: 'requests', baseline_or_limit: listPages, ratio: requests / listPages },
-      { name: 'export: peak RSS of the process', value: Math.round(peak / MIB), unit: 'MiB', baseline_or_limit: null, ratio: null },
+      {
+        name: `export: ${resources} resources at ${LATENCY_MS} ms, time vs max(lower bound, critical path)`,
+        value: seconds,
+        unit: 's',
+        baseline_or_limit: bound,
+        ratio: seconds / bound,
+      },
+      {
+        name: 'export: requests vs list pages',
+        value: requests,
+        unit: 'requests',
+        baseline_or_limit: listPages,
+        ratio: requests / listPages,
+      },
+      {
+        name: 'export: peak RSS of the process',
+        value: Math.round(peak / MIB),
+        unit: 'MiB',
+        baseline_or_limit: null,
+        ratio: null,
+      },
     ];
   } finally {
     await sim.stop();

@@ -15,8 +15,24 @@ const LIMIT_SECONDS = 10;
 /** A valid plan of about `units * 10 + 3` resources. */
 export function generatePlan(units: number): Plan {
   const resources: PlanResource[] = [
-    { kind: 'flavor', key: 'flavor:m1.small', external: true, spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 } },
-    { kind: 'image', key: 'image:ubuntu', external: true, spec: { name: 'ubuntu', disk_format: 'qcow2', container_format: 'bare', min_disk: 10, checksum: '0123456789abcdef0123456789abcdef' } },
+    {
+      kind: 'flavor',
+      key: 'flavor:m1.small',
+      external: true,
+      spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 },
+    },
+    {
+      kind: 'image',
+      key: 'image:ubuntu',
+      external: true,
+      spec: {
+        name: 'ubuntu',
+        disk_format: 'qcow2',
+        container_format: 'bare',
+        min_disk: 10,
+        checksum: '0123456789abcdef0123456789abcdef',
+      },
+    },
     { kind: 'network', key: 'network:public', external: true, spec: { name: 'public', router_external: true } },
   ];
   for (let i = 0; i < units; i += 1) {
@@ -24,21 +40,97 @@ export function generatePlan(units: number): Plan {
     const prefix = `10.${(i >> 8) & 255}.${i & 255}`;
     const sgKey = `security_group:${n}`;
     resources.push(
-      { kind: 'network', key: `network:${n}`, spec: { name: n, admin_state_up: true, mtu: 1450, tags: ['bench'] }, source: { id: `net-${i}` } },
-      { kind: 'subnet', key: `subnet:${n}`, spec: { name: n, cidr: `${prefix}.0/24`, ip_version: 4, gateway_ip: `${prefix}.1`, enable_dhcp: true, allocation_pools: [{ start: `${prefix}.10`, end: `${prefix}.250` }], dns_nameservers: ['192.0.2.53'] }, refs: { network: `network:${n}` } },
+      {
+        kind: 'network',
+        key: `network:${n}`,
+        spec: { name: n, admin_state_up: true, mtu: 1450, tags: ['bench'] },
+        source: { id: `net-${i}` },
+      },
+      {
+        kind: 'subnet',
+        key: `subnet:${n}`,
+        spec: {
+          name: n,
+          cidr: `${prefix}.0/24`,
+          ip_version: 4,
+          gateway_ip: `${prefix}.1`,
+          enable_dhcp: true,
+          allocation_pools: [{ start: `${prefix}.10`, end: `${prefix}.250` }],
+          dns_nameservers: ['192.0.2.53'],
+        },
+        refs: { network: `network:${n}` },
+      },
       { kind: 'security_group', key: sgKey, spec: { name: n, description: 'bench group' } },
-      { kind: 'security_group_rule', key: `security_group_rule:${n}/https`, spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 443, port_range_max: 443, remote_ip_prefix: '0.0.0.0/0' }, refs: { security_group: sgKey } },
-      { kind: 'security_group_rule', key: `security_group_rule:${n}/self`, spec: { direction: 'ingress', ethertype: 'IPv4', protocol: null }, refs: { security_group: sgKey, remote_group: sgKey } },
-      { kind: 'port', key: `port:${n}/eth0`, spec: { name: `${n}/eth0`, mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ ip_address: `${prefix}.11` }] }, refs: { network: `network:${n}`, fixed_ips: [`subnet:${n}`], security_groups: [sgKey] }, lossy: ['mac_address'] },
-      { kind: 'port', key: `port:${n}/eth1`, spec: { name: `${n}/eth1`, fixed_ips: [{ ip_address: `${prefix}.12` }] }, refs: { network: `network:${n}`, fixed_ips: [`subnet:${n}`], security_groups: [sgKey] } },
+      {
+        kind: 'security_group_rule',
+        key: `security_group_rule:${n}/https`,
+        spec: {
+          direction: 'ingress',
+          ethertype: 'IPv4',
+          protocol: 'tcp',
+          port_range_min: 443,
+          port_range_max: 443,
+          remote_ip_prefix: '0.0.0.0/0',
+        },
+        refs: { security_group: sgKey },
+      },
+      {
+        kind: 'security_group_rule',
+        key: `security_group_rule:${n}/self`,
+        spec: { direction: 'ingress', ethertype: 'IPv4', protocol: null },
+        refs: { security_group: sgKey, remote_group: sgKey },
+      },
+      {
+        kind: 'port',
+        key: `port:${n}/eth0`,
+        spec: { name: `${n}/eth0`, mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ ip_address: `${prefix}.11` }] },
+        refs: { network: `network:${n}`, fixed_ips: [`subnet:${n}`], security_groups: [sgKey] },
+        lossy: ['mac_address'],
+      },
+      {
+        kind: 'port',
+        key: `port:${n}/eth1`,
+        spec: { name: `${n}/eth1`, fixed_ips: [{ ip_address: `${prefix}.12` }] },
+        refs: { network: `network:${n}`, fixed_ips: [`subnet:${n}`], security_groups: [sgKey] },
+      },
       { kind: 'volume', key: `volume:${n}`, spec: { name: n, size: 10, bootable: false, metadata: { unit: n } } },
-      { kind: 'server', key: `server:${n}`, spec: { name: n, availability_zone: 'nova', metadata: { role: 'bench' }, power_state: 'running', volumes: [{ device: '/dev/vdb' }] }, refs: { flavor: 'flavor:m1.small', image: 'image:ubuntu', ports: [`port:${n}/eth0`, `port:${n}/eth1`], security_groups: [sgKey], volumes: [`volume:${n}`] } },
-      { kind: 'floating_ip', key: `floating_ip:${n}`, spec: { floating_ip_address: `203.0.${(i >> 8) & 255}.${i & 255}`, fixed_ip_address: `${prefix}.11` }, refs: { floating_network: 'network:public', port: `port:${n}/eth0` }, lossy: ['floating_ip_address'] },
+      {
+        kind: 'server',
+        key: `server:${n}`,
+        spec: {
+          name: n,
+          availability_zone: 'nova',
+          metadata: { role: 'bench' },
+          power_state: 'running',
+          volumes: [{ device: '/dev/vdb' }],
+        },
+        refs: {
+          flavor: 'flavor:m1.small',
+          image: 'image:ubuntu',
+          ports: [`port:${n}/eth0`, `port:${n}/eth1`],
+          security_groups: [sgKey],
+          volumes: [`volume:${n}`],
+        },
+      },
+      {
+        kind: 'floating_ip',
+        key: `floating_ip:${n}`,
+        spec: { floating_ip_address: `203.0.${(i >> 8) & 255}.${i & 255}`, fixed_ip_address: `${prefix}.11` },
+        refs: { floating_network: 'network:public', port: `port:${n}/eth0` },
+        lossy: ['floating_ip_address'],
+      },
     );
   }
   return {
     format: 'bascule.plan/v1',
-    provenance: { cloud: 'bench', region: null, project: { name: 'bench', id: 'bench' }, profile: { api_versions: {}, microversions: {}, extensions: [] }, exported_at: '2026-01-01T00:00:00Z', bascule_version: '0.0.0' },
+    provenance: {
+      cloud: 'bench',
+      region: null,
+      project: { name: 'bench', id: 'bench' },
+      profile: { api_versions: {}, microversions: {}, extensions: [] },
+      exported_at: '2026-01-01T00:00:00Z',
+      bascule_version: '0.0.0',
+    },
     resources,
   };
 }
@@ -76,8 +168,20 @@ export async function run(): Promise<BenchResult[]> {
   const label = `plan-validate (${count.toLocaleString('en-US')} resources, ${mib.toFixed(0)} MiB)`;
   await Promise.resolve();
   return [
-    { name: `${label}: total`, value: total, unit: 's', baseline_or_limit: LIMIT_SECONDS, ratio: total / LIMIT_SECONDS },
-    { name: `${label}: throughput`, value: count / total, unit: 'resources/s', baseline_or_limit: count / LIMIT_SECONDS, ratio: (count / LIMIT_SECONDS) / (count / total) },
+    {
+      name: `${label}: total`,
+      value: total,
+      unit: 's',
+      baseline_or_limit: LIMIT_SECONDS,
+      ratio: total / LIMIT_SECONDS,
+    },
+    {
+      name: `${label}: throughput`,
+      value: count / total,
+      unit: 'resources/s',
+      baseline_or_limit: count / LIMIT_SECONDS,
+      ratio: count / LIMIT_SECONDS / (count / total),
+    },
     { name: '  then, warm: scan + JSON.parse', value: parseTime, unit: 's', baseline_or_limit: null, ratio: null },
     { name: '  schema (ajv)', value: schemaTime, unit: 's', baseline_or_limit: null, ratio: null },
     { name: '  rules', value: rulesTime, unit: 's', baseline_or_limit: null, ratio: null },

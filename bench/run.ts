@@ -42,9 +42,19 @@ function format(value: number | null): string {
 
 export function renderTable(results: readonly BenchResult[]): string {
   const headers = ['benchmark', 'value', 'unit', 'limit/baseline', 'ratio'];
-  const rows = results.map((r) => [r.name, format(r.value), r.unit, format(r.baseline_or_limit), r.ratio === null ? '' : r.ratio.toFixed(3)]);
+  const rows = results.map((r) => [
+    r.name,
+    format(r.value),
+    r.unit,
+    format(r.baseline_or_limit),
+    r.ratio === null ? '' : r.ratio.toFixed(3),
+  ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -29,7 +29,16 @@ function seed(withImage: number | undefined): SeedFile {
     projects: [{ name: 'bench' }],
     users: [{ name: 'bench-user', password: 'bench-password', default_project: 'bench' }],
     role_assignments: [{ user: 'bench-user', project: 'bench', role: 'member' }],
-    resources: withImage === undefined ? {} : { bench: { images: [{ name: 'big', disk_format: 'raw', container_format: 'bare', data: { size: withImage, seed: 'bench' } }] } },
+    resources:
+      withImage === undefined
+        ? {}
+        : {
+            bench: {
+              images: [
+                { name: 'big', disk_format: 'raw', container_format: 'bare', data: { size: withImage, seed: 'bench' } },
+              ],
+            },
+          },
   };
 }
 
@@ -45,14 +54,19 @@ async function plainCopy(path: string, out: string): Promise<void> {
       () => res.writeHead(500).end(),
     );
   });
-  await Promise.all([new Promise<void>((r) => reader.listen(0, '127.0.0.1', r)), new Promise<void>((r) => writer.listen(0, '127.0.0.1', r))]);
+  await Promise.all([
+    new Promise<void>((r) => reader.listen(0, '127.0.0.1', r)),
+    new Promise<void>((r) => writer.listen(0, '127.0.0.1', r)),
+  ]);
   try {
     const port = (s: typeof reader) => (s.address() as AddressInfo).port;
     await new Promise<void>((resolve, reject) => {
       const get = request({ host: '127.0.0.1', port: port(reader), path: '/', method: 'GET' }, (download) => {
         const put = request({ host: '127.0.0.1', port: port(writer), path: '/', method: 'PUT' }, (res) => {
           res.resume();
-          res.on('end', () => (res.statusCode === 204 ? resolve() : reject(new Error(`PUT answered ${res.statusCode}`))));
+          res.on('end', () =>
+            res.statusCode === 204 ? resolve() : reject(new Error(`PUT answered ${res.statusCode}`)),
+          );
         });
         put.on('error', reject);
         download.pipe(put);
@@ -70,7 +84,13 @@ export async function run(): Promise<BenchResult[]> {
   const gib = Number(process.env['BENCH_TRANSFER_GIB'] ?? 2);
   const size = Math.round(gib * 1024 ** 3);
   const work = await mkdtemp(join(tmpdir(), 'bascule-bench-transfer-'));
-  const sim = await startSimulator({ dataDir: join(work, 'sim'), clouds: [{ name: 'a', profile: 'zed', seed: seed(size) }, { name: 'b', profile: 'zed', seed: seed(undefined) }] });
+  const sim = await startSimulator({
+    dataDir: join(work, 'sim'),
+    clouds: [
+      { name: 'a', profile: 'zed', seed: seed(size) },
+      { name: 'b', profile: 'zed', seed: seed(undefined) },
+    ],
+  });
   const cloudsFile = join(work, 'clouds.yaml');
   await sim.writeCloudsYaml(cloudsFile);
   const source = await connect(await loadCloudConfig('a', { files: [cloudsFile], env: {} }));
@@ -100,7 +120,8 @@ export async function run(): Promise<BenchResult[]> {
         source,
         sourceImageId: original.id,
         target,
-        createTargetImage: async () => (await images.create(target.image, { name: 'big', disk_format: 'raw', container_format: 'bare' })).id,
+        createTargetImage: async () =>
+          (await images.create(target.image, { name: 'big', disk_format: 'raw', container_format: 'bare' })).id,
         expected: original,
         label: 'image big',
         signal: new AbortController().signal,
@@ -115,9 +136,27 @@ export async function run(): Promise<BenchResult[]> {
     const growth = (peak - baseline) / MIB;
     const label = `${gib} GiB image`;
     return [
-      { name: `transfer: ${label} between two simulated clouds (vs plain loopback copy)`, value: transferRate, unit: 'MiB/s', baseline_or_limit: plainRate, ratio: transferRate / plainRate },
-      { name: `transfer: ${label}, plain loopback copy of the same bytes`, value: plainRate, unit: 'MiB/s', baseline_or_limit: null, ratio: null },
-      { name: `transfer: ${label}, peak RSS growth`, value: growth, unit: 'MiB', baseline_or_limit: RSS_LIMIT_MIB, ratio: growth / RSS_LIMIT_MIB },
+      {
+        name: `transfer: ${label} between two simulated clouds (vs plain loopback copy)`,
+        value: transferRate,
+        unit: 'MiB/s',
+        baseline_or_limit: plainRate,
+        ratio: transferRate / plainRate,
+      },
+      {
+        name: `transfer: ${label}, plain loopback copy of the same bytes`,
+        value: plainRate,
+        unit: 'MiB/s',
+        baseline_or_limit: null,
+        ratio: null,
+      },
+      {
+        name: `transfer: ${label}, peak RSS growth`,
+        value: growth,
+        unit: 'MiB',
+        baseline_or_limit: RSS_LIMIT_MIB,
+        ratio: growth / RSS_LIMIT_MIB,
+      },
     ];
   } finally {
     await source.close();

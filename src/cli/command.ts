@@ -48,7 +48,12 @@ export function toModule(cmd: Command, state: RunState): CommandModule<GlobalArg
 }
 
 /** A command with sub-commands (`bascule cloud info`, `bascule mapping invert`). */
-export function group(name: string, describe: string, children: readonly Command[], state: RunState): CommandModule<GlobalArgs, unknown> {
+export function group(
+  name: string,
+  describe: string,
+  children: readonly Command[],
+  state: RunState,
+): CommandModule<GlobalArgs, unknown> {
   return {
     command: `${name} <command>`,
     describe,

@@ -41,7 +41,10 @@ export function createContext(args: GlobalArgs, io: ContextIo = {}): RunContext 
     try {
       appendFileSync(logFile, '', { mode: 0o600 });
     } catch (error) {
-      throw new UsageError('CLI_LOG_FILE', `--log-file ${logFile}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new UsageError(
+        'CLI_LOG_FILE',
+        `--log-file ${logFile}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     }
   }
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));

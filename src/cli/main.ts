@@ -33,7 +33,9 @@ function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   // The three steps first, then what surrounds them.
   const steps: Command[] = [exportCommand, validateCommand, applyCommand, auditCommand, rollbackCommand, batchCommand];
   const modules = steps.map((c) => toModule(c, state));
-  modules.push(group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state));
+  modules.push(
+    group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state),
+  );
   modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
   modules.push(toModule(demoCommand(main), state), toModule(simCommand, state));
   return modules;
@@ -58,7 +60,11 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
   let parser: Argv<GlobalArgs> = yargs([...argv])
     .scriptName('bascule')
     .usage('$0 <command> [options]\n\nMove an OpenStack project from one cloud to another, and back.')
-    .option('format', { choices: OUTPUT_FORMATS, default: 'table' as const, describe: 'output format where a command prints data' })
+    .option('format', {
+      choices: OUTPUT_FORMATS,
+      default: 'table' as const,
+      describe: 'output format where a command prints data',
+    })
     .option('verbose', { type: 'boolean', alias: 'v', describe: 'log every API call (redacted) to stderr' })
     .option('quiet', { type: 'boolean', alias: 'q', describe: 'only errors; no progress' })
     .option('log-file', { type: 'string', describe: 'append a JSON-lines log (redacted) to FILE' })
@@ -107,6 +113,8 @@ function report(error: unknown, stderr: (text: string) => void): number {
   }
   if (error instanceof UsageError) return EXIT.USAGE;
   const err = error as Error;
-  stderr(`bascule: internal error: ${scrubText(err.stack ?? String(err))}\nPlease report this with the command you ran (secrets are redacted above).\n`);
+  stderr(
+    `bascule: internal error: ${scrubText(err.stack ?? String(err))}\nPlease report this with the command you ran (secrets are redacted above).\n`,
+  );
   return EXIT.FAILED;
 }

@@ -58,8 +58,15 @@ function flavorShape(entry: PlanResource): FlavorShape | undefined {
  * smallest target flavor that fits, within the rule's name filter) or by checksum (the target image with the same
  * content). Name and unchanged strategies already carry the target name.
  */
-export function resolveExternalNames(reference: Plan, resolution: Readonly<Record<string, Resolution>>, target: Plan): Plan {
-  const targetFlavors = target.resources.filter((r) => r.external && r.kind === 'flavor').map(flavorShape).filter((f): f is FlavorShape => f !== undefined);
+export function resolveExternalNames(
+  reference: Plan,
+  resolution: Readonly<Record<string, Resolution>>,
+  target: Plan,
+): Plan {
+  const targetFlavors = target.resources
+    .filter((r) => r.external && r.kind === 'flavor')
+    .map(flavorShape)
+    .filter((f): f is FlavorShape => f !== undefined);
   const targetImages = target.resources.filter((r) => r.kind === 'image');
   const resources = reference.resources.map((entry) => {
     const how = resolution[entry.key];
@@ -70,7 +77,10 @@ export function resolveExternalNames(reference: Plan, resolution: Readonly<Recor
       const want = how.checksum;
       const found = targetImages.find((t) => {
         const s = t.spec as { checksum?: unknown; os_hash_value?: unknown };
-        return (want.os_hash_value !== undefined && s.os_hash_value === want.os_hash_value) || (want.md5 !== undefined && s.checksum === want.md5);
+        return (
+          (want.os_hash_value !== undefined && s.os_hash_value === want.os_hash_value) ||
+          (want.md5 !== undefined && s.checksum === want.md5)
+        );
       });
       name = (found?.spec as { name?: string } | undefined)?.name;
     }

@@ -29,10 +29,16 @@ export interface CompareOptions {
  * volume) is made from a temporary image that Bascule removes after the apply: the target no longer records the
  * original image. Its `refs.image` is then empty or an image that cannot be described.
  */
-const COPIED_FROM_TEMPORARY = 'built from a copy of the source bytes (a temporary image, removed after the apply): the target does not record the original image';
+const COPIED_FROM_TEMPORARY =
+  'built from a copy of the source bytes (a temporary image, removed after the apply): the target does not record the original image';
 
 function lostImageRef(kind: PlanKind, name: string, want: readonly string[], got: readonly string[]): boolean {
-  return (kind === 'server' || kind === 'volume') && name === 'image' && want.length > 0 && got.every((t) => t.startsWith('external:image:id='));
+  return (
+    (kind === 'server' || kind === 'volume') &&
+    name === 'image' &&
+    want.length > 0 &&
+    got.every((t) => t.startsWith('external:image:id='))
+  );
 }
 
 type How = keyof AuditReport['matching'];
@@ -51,13 +57,23 @@ function markerOfTarget(entry: PlanResource): string | undefined {
 }
 
 /** A reference in a side-independent form: the matched target key, or `external:<kind>:<name>` for an external. */
-function refToken(key: string, byKey: ReadonlyMap<string, PlanResource>, translate: (key: string) => string | undefined): string {
+function refToken(
+  key: string,
+  byKey: ReadonlyMap<string, PlanResource>,
+  translate: (key: string) => string | undefined,
+): string {
   const entry = byKey.get(key);
-  if (entry?.external) return `external:${entry.kind}:${nameOf(entry) ?? (entry.source?.id ? `id=${entry.source.id}` : canonical(entry.spec))}`;
+  if (entry?.external)
+    return `external:${entry.kind}:${nameOf(entry) ?? (entry.source?.id ? `id=${entry.source.id}` : canonical(entry.spec))}`;
   return translate(key) ?? `unmatched:${key}`;
 }
 
-function refTokens(value: RefValue | undefined, decl: RefDecl | undefined, byKey: ReadonlyMap<string, PlanResource>, translate: (key: string) => string | undefined): string[] {
+function refTokens(
+  value: RefValue | undefined,
+  decl: RefDecl | undefined,
+  byKey: ReadonlyMap<string, PlanResource>,
+  translate: (key: string) => string | undefined,
+): string[] {
   if (value === undefined) return [];
   const list = (Array.isArray(value) ? value : [value]).map((k) => refToken(k, byKey, translate));
   return decl?.ordered === false || (decl?.list === true && !decl.ordered) ? [...list].sort() : list;
@@ -86,13 +102,16 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
   const differences: Difference[] = [];
   const perKind: AuditReport['per_kind'] = {};
   const translate = (key: string) => matched.get(key);
-  const stats = (kind: PlanKind) => (perKind[kind] ??= { source: 0, target: 0, missing: 0, extra: 0, changed: 0, expected_lossy: 0 });
+  const stats = (kind: PlanKind) =>
+    (perKind[kind] ??= { source: 0, target: 0, missing: 0, extra: 0, changed: 0, expected_lossy: 0 });
 
   // What every project has from the platform (its `default` security group and that group's rules, its quotas) is
   // no extra when the reference side does not describe it at all (a plan of a selection).
   const isDefaultGroup = (e: PlanResource | undefined) => e?.kind === 'security_group' && nameOf(e) === 'default';
   const platformMade = (e: PlanResource): boolean =>
-    e.kind === 'quota' || isDefaultGroup(e) || (e.kind === 'security_group_rule' && isDefaultGroup(tgtByKey.get(String(e.refs?.security_group ?? ''))));
+    e.kind === 'quota' ||
+    isDefaultGroup(e) ||
+    (e.kind === 'security_group_rule' && isDefaultGroup(tgtByKey.get(String(e.refs?.security_group ?? ''))));
   const refHasQuota = reference.resources.some((r) => r.kind === 'quota');
   const refHasDefaultGroup = reference.resources.some((r) => !r.external && isDefaultGroup(r));
   const refDescribes = (e: PlanResource): boolean => (e.kind === 'quota' ? refHasQuota : refHasDefaultGroup);
@@ -111,11 +130,18 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
 
   const signature = (entry: PlanResource, side: 'ref' | 'tgt'): string => {
     const lossy = new Set([...lossyFields(entry.kind), ...(entry.lossy ?? [])]);
-    const spec = Object.fromEntries(Object.entries(entry.spec as Record<string, unknown>).filter(([f]) => !lossy.has(f) && !releaseDependent(entry.kind, f)));
+    const spec = Object.fromEntries(
+      Object.entries(entry.spec as Record<string, unknown>).filter(
+        ([f]) => !lossy.has(f) && !releaseDependent(entry.kind, f),
+      ),
+    );
     const refs = Object.fromEntries(
       Object.entries(entry.refs ?? {}).map(([name, value]) => {
         const decl = (KIND_REFS[entry.kind] as Record<string, RefDecl>)[name];
-        return [name, side === 'ref' ? refTokens(value, decl, refByKey, translate) : refTokens(value, decl, tgtByKey, (k) => k)];
+        return [
+          name,
+          side === 'ref' ? refTokens(value, decl, refByKey, translate) : refTokens(value, decl, tgtByKey, (k) => k),
+        ];
       }),
     );
     return canonical({ spec, refs });
@@ -159,7 +185,10 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     const tgtNames = countNames(freeTargets());
     for (const entry of pending) {
       const name = NAMELESS.has(kind) ? undefined : nameOf(entry);
-      const candidate = name !== undefined && refNames.get(name) === 1 && tgtNames.get(name) === 1 ? freeTargets().find((t) => nameOf(t) === name) : undefined;
+      const candidate =
+        name !== undefined && refNames.get(name) === 1 && tgtNames.get(name) === 1
+          ? freeTargets().find((t) => nameOf(t) === name)
+          : undefined;
       if (candidate) take(entry.key, candidate, 'name');
       else rest.push(entry);
     }
@@ -199,7 +228,13 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
         if (releaseDependent(kind, field) && (isEmpty(a[field]) || isEmpty(b[field]))) continue;
         const why = options.expected?.get(entry.key)?.get(`spec.${field}`);
         const isLossy = lossy.has(field) || why !== undefined;
-        const diff: Difference = { type: isLossy ? 'expected-lossy' : 'changed', kind, key: entry.key, target_key: tgtKey, field: `spec.${field}` };
+        const diff: Difference = {
+          type: isLossy ? 'expected-lossy' : 'changed',
+          kind,
+          key: entry.key,
+          target_key: tgtKey,
+          field: `spec.${field}`,
+        };
         if (!isEmpty(a[field])) diff.source = a[field];
         if (!isEmpty(b[field])) diff.target = b[field];
         if (isLossy) diff.note = why ?? 'declared lossy: the target cannot reproduce it as it was';
@@ -213,11 +248,28 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
         const got = refTokens(tgt.refs?.[name], decls[name], tgtByKey, (k) => k);
         if (canonical(want) === canonical(got)) continue;
         if (lostImageRef(kind, name, want, got)) {
-          differences.push({ type: 'expected-lossy', kind, key: entry.key, target_key: tgtKey, field: `refs.${name}`, source: want, target: got, note: COPIED_FROM_TEMPORARY });
+          differences.push({
+            type: 'expected-lossy',
+            kind,
+            key: entry.key,
+            target_key: tgtKey,
+            field: `refs.${name}`,
+            source: want,
+            target: got,
+            note: COPIED_FROM_TEMPORARY,
+          });
           stats(kind).expected_lossy += 1;
           continue;
         }
-        differences.push({ type: 'changed', kind, key: entry.key, target_key: tgtKey, field: `refs.${name}`, source: want, target: got });
+        differences.push({
+          type: 'changed',
+          kind,
+          key: entry.key,
+          target_key: tgtKey,
+          field: `refs.${name}`,
+          source: want,
+          target: got,
+        });
         stats(kind).changed += 1;
       }
     }
@@ -238,8 +290,16 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     format: AUDIT_FORMAT,
     generated_at: (options.now ?? new Date()).toISOString(),
     bascule_version: VERSION,
-    source: options.source ?? { description: `${reference.provenance.cloud}/${reference.provenance.project.name}`, cloud: reference.provenance.cloud, project: reference.provenance.project.name },
-    target: options.target ?? { description: `${target.provenance.cloud}/${target.provenance.project.name}`, cloud: target.provenance.cloud, project: target.provenance.project.name },
+    source: options.source ?? {
+      description: `${reference.provenance.cloud}/${reference.provenance.project.name}`,
+      cloud: reference.provenance.cloud,
+      project: reference.provenance.project.name,
+    },
+    target: options.target ?? {
+      description: `${target.provenance.cloud}/${target.provenance.project.name}`,
+      cloud: target.provenance.cloud,
+      project: target.provenance.project.name,
+    },
     matching,
     summary,
     per_kind: perKind,

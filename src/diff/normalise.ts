@@ -23,7 +23,14 @@ export function canonical(value: unknown): string {
 }
 
 /** Spec fields whose array value has no meaningful order (compared as sets). */
-const UNORDERED_FIELDS: ReadonlySet<string> = new Set(['tags', 'dns_nameservers', 'availability_zone_hints', 'allowed_address_pairs', 'routes', 'host_routes']);
+const UNORDERED_FIELDS: ReadonlySet<string> = new Set([
+  'tags',
+  'dns_nameservers',
+  'availability_zone_hints',
+  'allowed_address_pairs',
+  'routes',
+  'host_routes',
+]);
 
 export function equalField(field: string, a: unknown, b: unknown): boolean {
   if (UNORDERED_FIELDS.has(field) && Array.isArray(a) && Array.isArray(b)) {

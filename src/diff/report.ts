@@ -40,6 +40,11 @@ export interface AuditReport {
     /** True when nothing but expected-lossy differences was found. */
     clean: boolean;
   };
-  per_kind: Partial<Record<PlanKind, { source: number; target: number; missing: number; extra: number; changed: number; expected_lossy: number }>>;
+  per_kind: Partial<
+    Record<
+      PlanKind,
+      { source: number; target: number; missing: number; extra: number; changed: number; expected_lossy: number }
+    >
+  >;
   differences: Difference[];
 }

@@ -16,7 +16,15 @@ import { KIND_SERVICE, planDigest, type EngineDeps } from './context.js';
 import { decide, MARKERLESS, type Decision } from './decide.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
 import { buildGraph, type Graph } from './graph.js';
-import { isDefinitiveFailure, Journal, journalState, readJournal, sanitizeEntry, type JournalOp, type JournalState } from './journal.js';
+import {
+  isDefinitiveFailure,
+  Journal,
+  journalState,
+  readJournal,
+  sanitizeEntry,
+  type JournalOp,
+  type JournalState,
+} from './journal.js';
 import { backoffDelay, sleep } from '../shared/async.js';
 import { resolveRefs, TargetCatalog } from './resolve.js';
 import { OUTCOME, walk, type NodeResult } from './walker.js';
@@ -49,7 +57,15 @@ export interface ApplyResult {
 }
 
 /** Errors worth a second attempt at the whole entry: the service was unavailable, or a step after a create failed. */
-const TRANSIENT = new Set(['OS_SERVER_ERROR', 'OS_UNAVAILABLE', 'OS_RATE_LIMITED', 'OS_NETWORK', 'OS_UNAUTHORIZED', 'WRITE_INCOMPLETE', 'OS_BAD_RESPONSE']);
+const TRANSIENT = new Set([
+  'OS_SERVER_ERROR',
+  'OS_UNAVAILABLE',
+  'OS_RATE_LIMITED',
+  'OS_NETWORK',
+  'OS_UNAUTHORIZED',
+  'WRITE_INCOMPLETE',
+  'OS_BAD_RESPONSE',
+]);
 
 export function isTransient(error: unknown): boolean {
   return TRANSIENT.has(errorInfo(error).code);
@@ -82,7 +98,12 @@ interface RunState {
   inDoubt: Set<string>;
 }
 
-async function openJournal(plan: Plan, deps: EngineDeps, options: ApplyOptions, digest: string): Promise<{ journal: Journal; prior: JournalState }> {
+async function openJournal(
+  plan: Plan,
+  deps: EngineDeps,
+  options: ApplyOptions,
+  digest: string,
+): Promise<{ journal: Journal; prior: JournalState }> {
   const existing = await readJournal(options.journalPath, { missingOk: true });
   const prior = journalState(existing);
   const first = prior.runs[0];
@@ -94,10 +115,18 @@ async function openJournal(plan: Plan, deps: EngineDeps, options: ApplyOptions, 
   }
   if (first) {
     if (first.plan_digest !== digest) {
-      throw new BasculeError('JOURNAL_PLAN_CHANGED', `the journal ${options.journalPath} was written for another plan (or the plan changed since)`, { exitCode: 2 });
+      throw new BasculeError(
+        'JOURNAL_PLAN_CHANGED',
+        `the journal ${options.journalPath} was written for another plan (or the plan changed since)`,
+        { exitCode: 2 },
+      );
     }
     if (first.target.project_id !== deps.target.projectId) {
-      throw new BasculeError('JOURNAL_TARGET_CHANGED', `the journal ${options.journalPath} was written for project ${first.target.project_id}, not ${deps.target.projectId}`, { exitCode: 2 });
+      throw new BasculeError(
+        'JOURNAL_TARGET_CHANGED',
+        `the journal ${options.journalPath} was written for project ${first.target.project_id}, not ${deps.target.projectId}`,
+        { exitCode: 2 },
+      );
     }
   }
   const run = randomUUID();
@@ -158,7 +187,17 @@ async function step<T>(
     value = await call();
   } catch (error) {
     if (op === 'create' && !isDefinitiveFailure(errorInfo(error).code)) state.inDoubt.add(entry.key);
-    await record({ t: 'result', run: state.journal.run, seq, at: new Date().toISOString(), key: entry.key, kind: entry.kind, op, ok: false, error: errorInfo(error) });
+    await record({
+      t: 'result',
+      run: state.journal.run,
+      seq,
+      at: new Date().toISOString(),
+      key: entry.key,
+      kind: entry.kind,
+      op,
+      ok: false,
+      error: errorInfo(error),
+    });
     throw error;
   }
   const id = idOf(value);
@@ -168,11 +207,26 @@ async function step<T>(
     if (error instanceof SimulatedCrash) state.crashed = true;
     throw error;
   }
-  await record({ t: 'result', run: state.journal.run, seq, at: new Date().toISOString(), key: entry.key, kind: entry.kind, op, ok: true, ...(id !== undefined ? { id } : {}) });
+  await record({
+    t: 'result',
+    run: state.journal.run,
+    seq,
+    at: new Date().toISOString(),
+    key: entry.key,
+    kind: entry.kind,
+    op,
+    ok: true,
+    ...(id !== undefined ? { id } : {}),
+  });
   return value;
 }
 
-async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: Decision): Promise<{ outcome: NodeReport['outcome']; id?: string }> {
+async function act(
+  state: RunState,
+  deps: EngineDeps,
+  graph: Graph,
+  decision: Decision,
+): Promise<{ outcome: NodeReport['outcome']; id?: string }> {
   const { action } = decision;
   const emit = deps.onEvent ?? NO_EVENTS;
   const ctx = deps.target;
@@ -186,10 +240,20 @@ async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: De
       const inDoubt = (prior !== undefined && prior.id === undefined) || state.inDoubt.has(action.key);
       if (writer && decision.resolved && decision.wire !== undefined && inDoubt && !state.adopted.has(action.key)) {
         const resolved = decision.resolved;
-        if (action.marked === false && !writer.mark && !MARKERLESS.has(action.kind)) return { outcome: 'unchanged', id: action.targetId! };
+        if (action.marked === false && !writer.mark && !MARKERLESS.has(action.kind))
+          return { outcome: 'unchanged', id: action.targetId! };
         state.adopted.add(action.key);
         const wire = decision.wire;
-        const adopted = await step(state, deps, graph, resolved, 'create', () => (action.marked === false && writer.mark ? writer.mark(ctx, wire, resolved.marker) : Promise.resolve(wire)), (w) => writer.idOf(w));
+        const adopted = await step(
+          state,
+          deps,
+          graph,
+          resolved,
+          'create',
+          () =>
+            action.marked === false && writer.mark ? writer.mark(ctx, wire, resolved.marker) : Promise.resolve(wire),
+          (w) => writer.idOf(w),
+        );
         return { outcome: 'created', id: writer.idOf(adopted) };
       }
       return action.targetId !== undefined ? { outcome: 'unchanged', id: action.targetId } : { outcome: 'unchanged' };
@@ -199,17 +263,40 @@ async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: De
       const resolved = decision.resolved!;
       const changes = action.changes ?? [];
       const before = Object.fromEntries(changes.map((c) => [c.field, c.from ?? null]));
-      const updated = await step(state, deps, graph, resolved, 'update', () => writer.update!(ctx, decision.wire, resolved, changes.map((c) => c.field)), (w) => writer.idOf(w), {
-        target_id: action.targetId!,
-        before,
-      });
+      const updated = await step(
+        state,
+        deps,
+        graph,
+        resolved,
+        'update',
+        () =>
+          writer.update!(
+            ctx,
+            decision.wire,
+            resolved,
+            changes.map((c) => c.field),
+          ),
+        (w) => writer.idOf(w),
+        {
+          target_id: action.targetId!,
+          before,
+        },
+      );
       return { outcome: 'updated', id: writer.idOf(updated) };
     }
     case ACTION.CREATE:
     case ACTION.LOSSY: {
       const writer: KindWriter = decision.writer!;
       const resolved = decision.resolved!;
-      const created = await step(state, deps, graph, resolved, 'create', () => writer.create(ctx, resolved), (w) => writer.idOf(w));
+      const created = await step(
+        state,
+        deps,
+        graph,
+        resolved,
+        'create',
+        () => writer.create(ctx, resolved),
+        (w) => writer.idOf(w),
+      );
       const id = writer.idOf(created);
       state.ids.set(action.key, id);
       if (writer.waitUntilReady) {
@@ -219,7 +306,10 @@ async function act(state: RunState, deps: EngineDeps, graph: Graph, decision: De
       return { outcome: 'created', id };
     }
     case ACTION.CONFLICT:
-      throw new EngineNodeError('ENGINE_CONFLICT', `${action.key}: ${action.reason ?? 'conflict'}${action.changes ? ` (${action.changes.map((c) => c.field).join(', ')})` : ''}`);
+      throw new EngineNodeError(
+        'ENGINE_CONFLICT',
+        `${action.key}: ${action.reason ?? 'conflict'}${action.changes ? ` (${action.changes.map((c) => c.field).join(', ')})` : ''}`,
+      );
     default:
       throw new EngineNodeError('ENGINE_BLOCKED', `${action.key}: ${action.reason ?? 'blocked'}`);
   }
@@ -230,8 +320,13 @@ async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean): Prom
   const workload = deps.target.workload!;
   try {
     const done = await finishWorkload(workload, plan, success, (key) => markerFor(plan.provenance.project.id, key));
-    if (done.removed.length > 0 || done.restarted.length > 0) deps.target.logger.info('workload data: cleaned up', { temporary_images_removed: done.removed.length, source_servers_restarted: done.restarted.length });
-    for (const t of done.failed) deps.target.logger.warn('temporary image left behind', { side: t.side, image: t.imageId, purpose: t.purpose });
+    if (done.removed.length > 0 || done.restarted.length > 0)
+      deps.target.logger.info('workload data: cleaned up', {
+        temporary_images_removed: done.removed.length,
+        source_servers_restarted: done.restarted.length,
+      });
+    for (const t of done.failed)
+      deps.target.logger.warn('temporary image left behind', { side: t.side, image: t.imageId, purpose: t.purpose });
   } catch (error) {
     deps.target.logger.warn('workload data: cleanup failed', { error: (error as Error).message });
   }
@@ -244,7 +339,15 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const graph = buildGraph(plan);
   const digest = planDigest(plan);
   const { journal, prior } = await openJournal(plan, deps, options, digest);
-  const state: RunState = { journal, crashed: false, ids: new Map(), prior, decisions: new Map(), adopted: new Set(), inDoubt: new Set() };
+  const state: RunState = {
+    journal,
+    crashed: false,
+    ids: new Map(),
+    prior,
+    decisions: new Map(),
+    adopted: new Set(),
+    inDoubt: new Set(),
+  };
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const reports = new Map<string, NodeReport>();
@@ -273,23 +376,51 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
           break;
         } catch (error) {
           // Find-before-create makes a second attempt safe: what the failed one made is found by its marker.
-          if (state.crashed || signal.aborted || attempt >= (deps.nodeAttempts ?? 3) || !isTransient(error)) throw error;
-          emit({ type: 'warning', key, code: errorInfo(error).code, message: `${key}: ${errorInfo(error).message}; trying again (attempt ${attempt + 1})` });
+          if (state.crashed || signal.aborted || attempt >= (deps.nodeAttempts ?? 3) || !isTransient(error))
+            throw error;
+          emit({
+            type: 'warning',
+            key,
+            code: errorInfo(error).code,
+            message: `${key}: ${errorInfo(error).message}; trying again (attempt ${attempt + 1})`,
+          });
           await sleep(backoffDelay(attempt, { base: deps.retryBaseMs ?? 500, cap: 10_000 }), signal);
         }
       }
       const { outcome, id, decision } = done;
       if (id !== undefined) state.ids.set(key, id);
-      reports.set(key, { key, kind: node.kind, outcome, action: decision.action.action, ...(id !== undefined ? { targetId: id } : {}) });
-      emit({ type: 'node.done', key, kind: node.kind, action: decision.action.action, ...(id !== undefined ? { targetId: id } : {}), elapsedMs: Date.now() - t0 });
+      reports.set(key, {
+        key,
+        kind: node.kind,
+        outcome,
+        action: decision.action.action,
+        ...(id !== undefined ? { targetId: id } : {}),
+      });
+      emit({
+        type: 'node.done',
+        key,
+        kind: node.kind,
+        action: decision.action.action,
+        ...(id !== undefined ? { targetId: id } : {}),
+        elapsedMs: Date.now() - t0,
+      });
     } catch (error) {
       if (error instanceof SimulatedCrash) {
         state.crashed = true;
         crash.abort();
       }
-      const info = error instanceof AbortedError || signal.aborted ? { code: 'ABORTED', message: errorInfo(error).message } : errorInfo(error);
+      const info =
+        error instanceof AbortedError || signal.aborted
+          ? { code: 'ABORTED', message: errorInfo(error).message }
+          : errorInfo(error);
       const decided = state.decisions.get(key);
-      reports.set(key, { key, kind: node.kind, outcome: 'failed', ...(decided ? { action: decided.action } : {}), error: info });
+      reports.set(key, {
+        key,
+        kind: node.kind,
+        outcome: 'failed',
+        ...(decided ? { action: decided.action } : {}),
+        error: info,
+      });
       emit({ type: 'node.failed', key, kind: node.kind, error: info });
       throw error;
     }
@@ -316,7 +447,14 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   } finally {
     if (state.crashed) await journal.close().catch(() => undefined);
   }
-  const nodes = graph.order.map((k) => reports.get(k) ?? { key: k, kind: graph.nodes.get(k)!.kind, outcome: results.get(k)?.outcome === OUTCOME.CANCELLED ? ('cancelled' as const) : ('skipped' as const) });
+  const nodes = graph.order.map(
+    (k) =>
+      reports.get(k) ?? {
+        key: k,
+        kind: graph.nodes.get(k)!.kind,
+        outcome: results.get(k)?.outcome === OUTCOME.CANCELLED ? ('cancelled' as const) : ('skipped' as const),
+      },
+  );
   const count = (o: NodeReport['outcome']) => nodes.filter((n) => n.outcome === o).length;
   const summary: RunSummary = {
     done: count('created') + count('updated') + count('unchanged'),
@@ -331,7 +469,14 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const interrupted = signal.aborted;
   const ok = summary.failed === 0 && summary.skipped === 0 && summary.cancelled === 0;
   if (!state.crashed) {
-    await journal.append({ t: 'end', run: journal.run, at: new Date().toISOString(), ok, interrupted, counts: { ...summary } });
+    await journal.append({
+      t: 'end',
+      run: journal.run,
+      at: new Date().toISOString(),
+      ok,
+      interrupted,
+      counts: { ...summary },
+    });
     await journal.close();
   }
   if (deps.target.workload && !state.crashed) await endWorkload(deps, plan, ok && !interrupted);

@@ -52,14 +52,25 @@ const NOT_STATE: Partial<Record<PlanKind, readonly string[]>> = {
 
 /** Fields never compared: lossy (schema or entry), sensitive ones, and those that are not state. */
 export function uncomparedFields(entry: PlanResource): Set<string> {
-  return new Set([...lossyFields(entry.kind), ...(entry.lossy ?? []), ...sensitiveFields(entry.kind), ...(entry.sensitive ?? []), ...(NOT_STATE[entry.kind] ?? [])]);
+  return new Set([
+    ...lossyFields(entry.kind),
+    ...(entry.lossy ?? []),
+    ...sensitiveFields(entry.kind),
+    ...(entry.sensitive ?? []),
+    ...(NOT_STATE[entry.kind] ?? []),
+  ]);
 }
 
 /**
  * The reader's view of a target object, or (when no reader is registered for the kind) a plain copy of the wire
  * fields named like the spec's, without Bascule's markers, and no refs.
  */
-export function targetView(wire: unknown, reader: KindReader | undefined, ctx: ReadContext, entry: PlanResource): { spec: Record<string, unknown>; refs?: DraftEntry['refs'] } {
+export function targetView(
+  wire: unknown,
+  reader: KindReader | undefined,
+  ctx: ReadContext,
+  entry: PlanResource,
+): { spec: Record<string, unknown>; refs?: DraftEntry['refs'] } {
   if (reader) {
     const draft = reader.toEntry(wire, ctx);
     return { spec: draft.spec, refs: draft.refs };
@@ -69,7 +80,8 @@ export function targetView(wire: unknown, reader: KindReader | undefined, ctx: R
   for (const field of Object.keys(entry.spec)) {
     let value = source[field];
     if (field === 'tags' && Array.isArray(value)) value = userTags(value as string[]).sort();
-    if ((field === 'metadata' || field === 'properties') && value && typeof value === 'object') value = withoutMarker(value as Record<string, unknown>);
+    if ((field === 'metadata' || field === 'properties') && value && typeof value === 'object')
+      value = withoutMarker(value as Record<string, unknown>);
     spec[field] = value;
   }
   delete spec[MARKER_PROPERTY];
@@ -99,7 +111,8 @@ export function diffEntry(
       wanted = Array.isArray(wanted) ? [...(wanted as string[])].sort() : wanted;
       actual = Array.isArray(actual) ? userTags(actual as string[]).sort() : actual;
     }
-    if (!sameValue(wanted, actual)) changes.push({ field, from: actual, to: wanted, updatable: writer.updatable.includes(field) });
+    if (!sameValue(wanted, actual))
+      changes.push({ field, from: actual, to: wanted, updatable: writer.updatable.includes(field) });
   }
   if (view.refs) {
     const decls = KIND_REFS[entry.kind] as Record<string, RefDecl>;
@@ -108,7 +121,13 @@ export function diffEntry(
       const decl = decls[name];
       const a = sortedIfUnordered(actual, decl);
       const b = sortedIfUnordered(ids, decl);
-      if (!sameValue(b, a)) changes.push({ field: `refs.${name}`, from: actual, to: ids, updatable: writer.updatable.includes(`refs.${name}`) });
+      if (!sameValue(b, a))
+        changes.push({
+          field: `refs.${name}`,
+          from: actual,
+          to: ids,
+          updatable: writer.updatable.includes(`refs.${name}`),
+        });
     }
   }
   return changes;

@@ -38,9 +38,21 @@ export function lossyOnCreate(entry: PlanResource): string[] {
 
 /** Egress to anywhere, any protocol: the rule Neutron adds to every new security group (IPv4 and IPv6). */
 function isNeutronDefaultRule(spec: unknown): boolean {
-  const r = spec as { direction?: string; protocol?: string | null; port_range_min?: number | null; port_range_max?: number | null; remote_ip_prefix?: string | null };
+  const r = spec as {
+    direction?: string;
+    protocol?: string | null;
+    port_range_min?: number | null;
+    port_range_max?: number | null;
+    remote_ip_prefix?: string | null;
+  };
   const empty = (v: unknown) => v === undefined || v === null;
-  return r.direction === 'egress' && empty(r.protocol) && empty(r.port_range_min) && empty(r.port_range_max) && (empty(r.remote_ip_prefix) || r.remote_ip_prefix === '0.0.0.0/0' || r.remote_ip_prefix === '::/0');
+  return (
+    r.direction === 'egress' &&
+    empty(r.protocol) &&
+    empty(r.port_range_min) &&
+    empty(r.port_range_max) &&
+    (empty(r.remote_ip_prefix) || r.remote_ip_prefix === '0.0.0.0/0' || r.remote_ip_prefix === '::/0')
+  );
 }
 
 function base(entry: PlanResource): Pick<PlannedAction, 'key' | 'kind'> {
@@ -64,22 +76,35 @@ export async function decide(
 ): Promise<Decision> {
   if (entry.external || MATCH_ONLY.has(entry.kind)) {
     const match = await resolveExternal(catalog, entry, deps.resolution?.[entry.key]);
-    if ('id' in match) return { action: { ...base(entry), action: ACTION.NOOP, external: true, targetId: match.id, reason: match.how } };
-    return blocked(entry, match.blocked, { external: true, ...(match.candidates ? { candidates: match.candidates } : {}) });
+    if ('id' in match)
+      return { action: { ...base(entry), action: ACTION.NOOP, external: true, targetId: match.id, reason: match.how } };
+    return blocked(entry, match.blocked, {
+      external: true,
+      ...(match.candidates ? { candidates: match.candidates } : {}),
+    });
   }
   if (entry.kind === 'quota') {
-    return { action: { ...base(entry), action: ACTION.NOOP, reason: 'quotas are set by the target administrator; the preflight checks what the plan needs' } };
+    return {
+      action: {
+        ...base(entry),
+        action: ACTION.NOOP,
+        reason: 'quotas are set by the target administrator; the preflight checks what the plan needs',
+      },
+    };
   }
   const writer = deps.writerFor(entry.kind);
   if (!writer) return blocked(entry, `Bascule cannot write ${entry.kind} resources yet`);
   const resolved: ResolvedEntry = { entry, refs, marker: markerFor(sourceProject, entry.key) };
-  const pending = Object.values(refs).some((v) => (Array.isArray(v) ? v.some(isKnownAfterApply) : isKnownAfterApply(v)));
+  const pending = Object.values(refs).some((v) =>
+    Array.isArray(v) ? v.some(isKnownAfterApply) : isKnownAfterApply(v),
+  );
   const lossy = [...new Set([...lossyOnCreate(entry), ...(writer.lossy?.(resolved) ?? [])])].sort();
   const createAction = (): Decision => {
     const why = writer.check?.(deps.target, resolved);
     if (why !== undefined) return blocked(entry, why);
     return {
-      action: lossy.length > 0 ? { ...base(entry), action: ACTION.LOSSY, lossy } : { ...base(entry), action: ACTION.CREATE },
+      action:
+        lossy.length > 0 ? { ...base(entry), action: ACTION.LOSSY, lossy } : { ...base(entry), action: ACTION.CREATE },
       resolved,
       writer,
     };
@@ -87,7 +112,13 @@ export async function decide(
   // Something this entry depends on does not exist yet, so neither can this entry...
   if (pending) {
     // ...except the egress-to-anywhere rules Neutron puts in every new security group: they will be found.
-    if (entry.kind === 'security_group_rule' && isNeutronDefaultRule(entry.spec) && refs.remote_group === undefined && Array.isArray(refs.security_group) === false && isKnownAfterApply(String(refs.security_group))) {
+    if (
+      entry.kind === 'security_group_rule' &&
+      isNeutronDefaultRule(entry.spec) &&
+      refs.remote_group === undefined &&
+      Array.isArray(refs.security_group) === false &&
+      isKnownAfterApply(String(refs.security_group))
+    ) {
       return { action: { ...base(entry), action: ACTION.NOOP, reason: 'Neutron makes this rule with its new group' } };
     }
     return createAction();
@@ -96,7 +127,14 @@ export async function decide(
   if (candidates.length === 0) return createAction();
   if (candidates.length > 1) {
     const ids = candidates.map((c) => writer.idOf(c));
-    return { action: { ...base(entry), action: ACTION.CONFLICT, reason: `${candidates.length} target objects match`, candidates: ids } };
+    return {
+      action: {
+        ...base(entry),
+        action: ACTION.CONFLICT,
+        reason: `${candidates.length} target objects match`,
+        candidates: ids,
+      },
+    };
   }
   const wire = candidates[0];
   const targetId = writer.idOf(wire);
@@ -105,11 +143,19 @@ export async function decide(
   const view = targetView(wire, deps.readerFor?.(entry.kind), readContextFor(deps.target), entry);
   const changes = diffEntry(entry, refs, view, writer);
   const flag = marked === undefined ? {} : { marked };
-  if (changes.length === 0) return { action: { ...base(entry), action: ACTION.NOOP, targetId, ...flag }, wire, resolved, writer };
+  if (changes.length === 0)
+    return { action: { ...base(entry), action: ACTION.NOOP, targetId, ...flag }, wire, resolved, writer };
   const fixed = changes.filter((c) => !c.updatable || !writer.update);
   if (fixed.length > 0) {
     return {
-      action: { ...base(entry), action: ACTION.CONFLICT, targetId, ...flag, changes, reason: `differs in ${fixed.map((c) => c.field).join(', ')}, which cannot be updated in place` },
+      action: {
+        ...base(entry),
+        action: ACTION.CONFLICT,
+        targetId,
+        ...flag,
+        changes,
+        reason: `differs in ${fixed.map((c) => c.field).join(', ')}, which cannot be updated in place`,
+      },
       wire,
       resolved,
       writer,

@@ -73,7 +73,9 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
     } else {
       const refs: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(node.entry.refs ?? {})) {
-        refs[name] = Array.isArray(value) ? value.map((k) => ids.get(k) ?? knownAfterApply(k)) : (ids.get(value) ?? knownAfterApply(value));
+        refs[name] = Array.isArray(value)
+          ? value.map((k) => ids.get(k) ?? knownAfterApply(k))
+          : (ids.get(value) ?? knownAfterApply(value));
       }
       decision = await decide(deps, catalog, node.entry, refs, sourceProject);
     }
@@ -96,17 +98,29 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
       // A lookup failed (the target answered with an error): the entry cannot be planned.
       const error = result.error as Error;
       const node = graph.nodes.get(key)!;
-      const action: PlannedAction = { key, kind: node.kind, action: ACTION.BLOCKED, reason: `lookup failed: ${error.message}` };
+      const action: PlannedAction = {
+        key,
+        kind: node.kind,
+        action: ACTION.BLOCKED,
+        reason: `lookup failed: ${error.message}`,
+      };
       actions.set(key, action);
       emit({ type: 'plan.action', action });
     } else if (result.outcome === OUTCOME.SKIPPED || result.outcome === OUTCOME.CANCELLED) {
       const node = graph.nodes.get(key)!;
-      const action: PlannedAction = { key, kind: node.kind, action: ACTION.BLOCKED, reason: result.outcome === OUTCOME.SKIPPED ? `depends on ${result.upstream}, whose lookup failed` : 'interrupted' };
+      const action: PlannedAction = {
+        key,
+        kind: node.kind,
+        action: ACTION.BLOCKED,
+        reason:
+          result.outcome === OUTCOME.SKIPPED ? `depends on ${result.upstream}, whose lookup failed` : 'interrupted',
+      };
       actions.set(key, action);
     }
   }
   const ordered = graph.order.map((k) => actions.get(k)!);
-  const preflight = options.preflight === false ? { checks: [], issues: [] } : await runPreflight(plan, ordered, deps, catalog);
+  const preflight =
+    options.preflight === false ? { checks: [], issues: [] } : await runPreflight(plan, ordered, deps, catalog);
   const ok = !ordered.some((a) => isBlocking(a.action)) && !preflight.issues.some((i) => i.severity === 'error');
   emit({ type: 'plan.done', counts: countActions(ordered), elapsedMs: Date.now() - started });
   return {
@@ -125,6 +139,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
 
 /** Parses a saved dry run (`--out`); undefined when the text is not one. */
 export function parseChangeSet(value: unknown): ChangeSet | undefined {
-  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== CHANGES_FORMAT) return undefined;
+  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== CHANGES_FORMAT)
+    return undefined;
   return value as ChangeSet;
 }

@@ -46,7 +46,8 @@ export const NO_EVENTS: EventSink = () => {};
 /** A short code and message for an error, for events and the journal (no stack, no secrets). */
 export function errorInfo(error: unknown): EngineErrorInfo {
   if (error instanceof Error) {
-    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as unknown as { code: string }).code : 'ERROR';
+    const code =
+      typeof (error as { code?: unknown }).code === 'string' ? (error as unknown as { code: string }).code : 'ERROR';
     return { code, message: error.message };
   }
   return { code: 'ERROR', message: String(error) };

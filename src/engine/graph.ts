@@ -29,7 +29,8 @@ export interface Graph {
 export function refKeys(entry: PlanResource): string[] {
   const out: string[] = [];
   for (const value of Object.values(entry.refs ?? {})) {
-    for (const key of Array.isArray(value) ? value : [value]) if (typeof key === 'string' && !out.includes(key)) out.push(key);
+    for (const key of Array.isArray(value) ? value : [value])
+      if (typeof key === 'string' && !out.includes(key)) out.push(key);
   }
   return out;
 }
@@ -68,7 +69,8 @@ function findCycle(nodes: ReadonlyMap<string, GraphNode>, keys: readonly string[
 export function buildGraph(plan: Pick<Plan, 'resources'>): Graph {
   const nodes = new Map<string, GraphNode>();
   for (const entry of plan.resources) {
-    if (nodes.has(entry.key)) throw new UsageError('ENGINE_DUPLICATE_KEY', `the plan holds two entries with key ${entry.key}`);
+    if (nodes.has(entry.key))
+      throw new UsageError('ENGINE_DUPLICATE_KEY', `the plan holds two entries with key ${entry.key}`);
     nodes.set(entry.key, { key: entry.key, kind: entry.kind, entry, deps: refKeys(entry), dependents: [] });
   }
   // Implicit edges (order only, no reference): a floating IP can be associated with a port only once a router
@@ -77,7 +79,8 @@ export function buildGraph(plan: Pick<Plan, 'resources'>): Graph {
     if (node.kind !== 'floating_ip') continue;
     const network = node.entry.refs?.floating_network;
     for (const other of nodes.values()) {
-      if (other.kind === 'router' && other.entry.refs?.external_network === network && !node.deps.includes(other.key)) node.deps.push(other.key);
+      if (other.kind === 'router' && other.entry.refs?.external_network === network && !node.deps.includes(other.key))
+        node.deps.push(other.key);
     }
   }
   for (const node of nodes.values()) {
@@ -107,7 +110,9 @@ export function buildGraph(plan: Pick<Plan, 'resources'>): Graph {
   if (order.length !== nodes.size) {
     const stuck = [...nodes.keys()].filter((k) => remaining.get(k)! > 0);
     const cycle = findCycle(nodes, stuck) ?? stuck;
-    throw new UsageError('ENGINE_CYCLE', `the plan's references form a cycle: ${cycle.join(' -> ')}`, { hint: 'validate the plan with bascule validate' });
+    throw new UsageError('ENGINE_CYCLE', `the plan's references form a cycle: ${cycle.join(' -> ')}`, {
+      hint: 'validate the plan with bascule validate',
+    });
   }
   const rank = new Map(order.map((key, i) => [key, i]));
   return { nodes, order, rank };

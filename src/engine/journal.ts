@@ -104,7 +104,8 @@ export class Journal {
   static async open(path: string, run: string, existing: readonly JournalRecord[] = []): Promise<Journal> {
     const handle = await open(path, 'a', 0o600);
     let seq = 0;
-    for (const record of existing) if ((record.t === 'intent' || record.t === 'result') && record.seq > seq) seq = record.seq;
+    for (const record of existing)
+      if ((record.t === 'intent' || record.t === 'result') && record.seq > seq) seq = record.seq;
     return new Journal(path, handle, run, seq);
   }
 
@@ -142,7 +143,10 @@ export async function readJournal(path: string, options: { missingOk?: boolean }
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.missingOk) return [];
-    throw new UsageError('JOURNAL_UNREADABLE', `cannot read the journal ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(
+      'JOURNAL_UNREADABLE',
+      `cannot read the journal ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   const lines = text.split('\n');
   const records: JournalRecord[] = [];
@@ -152,14 +156,18 @@ export async function readJournal(path: string, options: { missingOk?: boolean }
     const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
     try {
       const value = JSON.parse(line) as JournalRecord;
-      if (typeof value !== 'object' || value === null || typeof (value as { t?: unknown }).t !== 'string') throw new Error('not a record');
+      if (typeof value !== 'object' || value === null || typeof (value as { t?: unknown }).t !== 'string')
+        throw new Error('not a record');
       records.push(value);
     } catch {
       if (isLast && !text.endsWith('\n')) break;
-      throw new UsageError('JOURNAL_INVALID', `${path}:${i + 1}: not a journal record`, { hint: 'a journal is written by bascule apply; do not edit it' });
+      throw new UsageError('JOURNAL_INVALID', `${path}:${i + 1}: not a journal record`, {
+        hint: 'a journal is written by bascule apply; do not edit it',
+      });
     }
   }
-  if (records.length > 0 && records[0]!.t !== 'run') throw new UsageError('JOURNAL_INVALID', `${path}:1: a journal starts with a run record`);
+  if (records.length > 0 && records[0]!.t !== 'run')
+    throw new UsageError('JOURNAL_INVALID', `${path}:1: a journal starts with a run record`);
   return records;
 }
 
@@ -199,7 +207,17 @@ export interface JournalState {
 }
 
 /** Error codes meaning the service refused a request, so it changed nothing. */
-const DEFINITIVE = new Set(['OS_BAD_REQUEST', 'OS_UNAUTHORIZED', 'OS_FORBIDDEN', 'OS_NOT_FOUND', 'OS_NOT_ACCEPTABLE', 'OS_CONFLICT', 'OS_OVER_QUOTA', 'OS_TOO_LARGE', 'OS_VERSION_UNSUPPORTED']);
+const DEFINITIVE = new Set([
+  'OS_BAD_REQUEST',
+  'OS_UNAUTHORIZED',
+  'OS_FORBIDDEN',
+  'OS_NOT_FOUND',
+  'OS_NOT_ACCEPTABLE',
+  'OS_CONFLICT',
+  'OS_OVER_QUOTA',
+  'OS_TOO_LARGE',
+  'OS_VERSION_UNSUPPORTED',
+]);
 
 export function isDefinitiveFailure(code: string | undefined): boolean {
   return code !== undefined && DEFINITIVE.has(code);
@@ -224,7 +242,13 @@ export function journalState(records: readonly JournalRecord[]): JournalState {
       case 'intent': {
         open.set(`${record.run}/${record.seq}`, record);
         if (record.op === 'create' && !created.has(record.key)) {
-          const object: CreatedObject = { key: record.key, kind: record.kind, marker: record.marker, rank: record.rank, inDoubt: true };
+          const object: CreatedObject = {
+            key: record.key,
+            kind: record.kind,
+            marker: record.marker,
+            rank: record.rank,
+            inDoubt: true,
+          };
           if (record.entry) object.entry = record.entry;
           if (record.refs) object.refs = record.refs;
           created.set(record.key, object);
@@ -247,8 +271,21 @@ export function journalState(records: readonly JournalRecord[]): JournalState {
         } else if (record.op === 'delete' && record.ok) {
           created.delete(record.key);
           updated.delete(record.key);
-        } else if (record.op === 'update' && record.ok && intent?.before && intent.target_id && !created.has(record.key) && !updated.has(record.key)) {
-          const object: UpdatedObject = { key: record.key, kind: record.kind, rank: intent.rank, id: intent.target_id, before: intent.before };
+        } else if (
+          record.op === 'update' &&
+          record.ok &&
+          intent?.before &&
+          intent.target_id &&
+          !created.has(record.key) &&
+          !updated.has(record.key)
+        ) {
+          const object: UpdatedObject = {
+            key: record.key,
+            kind: record.kind,
+            rank: intent.rank,
+            id: intent.target_id,
+            before: intent.before,
+          };
           if (intent.entry) object.entry = intent.entry;
           if (intent.refs) object.refs = intent.refs;
           updated.set(record.key, object);

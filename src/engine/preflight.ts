@@ -50,16 +50,36 @@ const NEUTRON_RESOURCE: Record<string, string> = {
   security_group_rule: 'security_group_rule',
 };
 
-function check(service: QuotaCheck['service'], resource: string, need: number, limit: number | null, used: number): QuotaCheck {
+function check(
+  service: QuotaCheck['service'],
+  resource: string,
+  need: number,
+  limit: number | null,
+  used: number,
+): QuotaCheck {
   const unlimited = limit === null || limit < 0;
   const available = unlimited ? null : Math.max(0, limit - used);
-  return { service, resource, need, available, limit: unlimited ? null : limit, used, ok: unlimited || need <= (available ?? 0) };
+  return {
+    service,
+    resource,
+    need,
+    available,
+    limit: unlimited ? null : limit,
+    used,
+    ok: unlimited || need <= (available ?? 0),
+  };
 }
 
 /** What the plan's creates need, per quota resource. */
-export async function needs(plan: Plan, actions: readonly PlannedAction[], catalog: TargetCatalog): Promise<Record<string, number>> {
+export async function needs(
+  plan: Plan,
+  actions: readonly PlannedAction[],
+  catalog: TargetCatalog,
+): Promise<Record<string, number>> {
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
-  const creating = actions.filter((a) => a.action === ACTION.CREATE || a.action === ACTION.LOSSY).map((a) => byKey.get(a.key)!);
+  const creating = actions
+    .filter((a) => a.action === ACTION.CREATE || a.action === ACTION.LOSSY)
+    .map((a) => byKey.get(a.key)!);
   const flavorIds = new Map(actions.filter((a) => a.kind === 'flavor' && a.targetId).map((a) => [a.key, a.targetId!]));
   const out: Record<string, number> = {};
   const add = (name: string, n: number) => (out[name] = (out[name] ?? 0) + n);
@@ -76,7 +96,9 @@ export async function needs(plan: Plan, actions: readonly PlannedAction[], catal
       const flavorKey = entry.refs?.flavor;
       const flavorId = typeof flavorKey === 'string' ? flavorIds.get(flavorKey) : undefined;
       flavors ??= flavorId ? await catalog.flavors().catch(() => []) : undefined;
-      const flavor = flavors?.find((f) => f.id === flavorId) ?? (byKey.get(String(flavorKey))?.spec as { vcpus?: number; ram?: number } | undefined);
+      const flavor =
+        flavors?.find((f) => f.id === flavorId) ??
+        (byKey.get(String(flavorKey))?.spec as { vcpus?: number; ram?: number } | undefined);
       add('cores', flavor?.vcpus ?? 0);
       add('ram', flavor?.ram ?? 0);
     }
@@ -84,7 +106,13 @@ export async function needs(plan: Plan, actions: readonly PlannedAction[], catal
   return out;
 }
 
-async function quotaChecks(cloud: Cloud, projectId: string, need: Record<string, number>, issues: PreflightIssue[], signal?: AbortSignal): Promise<QuotaCheck[]> {
+async function quotaChecks(
+  cloud: Cloud,
+  projectId: string,
+  need: Record<string, number>,
+  issues: PreflightIssue[],
+  signal?: AbortSignal,
+): Promise<QuotaCheck[]> {
   const checks: QuotaCheck[] = [];
   const wants = (names: string[]) => names.some((n) => (need[n] ?? 0) > 0);
   if (wants(['instances', 'cores', 'ram'])) {
@@ -94,7 +122,11 @@ async function quotaChecks(cloud: Cloud, projectId: string, need: Record<string,
       checks.push(check('compute', 'cores', need.cores ?? 0, l.maxTotalCores, l.totalCoresUsed));
       checks.push(check('compute', 'ram', need.ram ?? 0, l.maxTotalRAMSize, l.totalRAMUsed));
     } catch (error) {
-      issues.push({ severity: 'warning', code: 'PREFLIGHT_QUOTA_UNREADABLE', message: `cannot read compute limits: ${(error as Error).message}` });
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_QUOTA_UNREADABLE',
+        message: `cannot read compute limits: ${(error as Error).message}`,
+      });
     }
   }
   const neutron = Object.values(NEUTRON_RESOURCE);
@@ -107,7 +139,11 @@ async function quotaChecks(cloud: Cloud, projectId: string, need: Record<string,
         if (d) checks.push(check('network', name, need[name] ?? 0, d.limit, d.used + (d.reserved ?? 0)));
       }
     } catch (error) {
-      issues.push({ severity: 'warning', code: 'PREFLIGHT_QUOTA_UNREADABLE', message: `cannot read network quota details: ${(error as Error).message}` });
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_QUOTA_UNREADABLE',
+        message: `cannot read network quota details: ${(error as Error).message}`,
+      });
     }
   }
   if (wants(['volumes', 'gigabytes'])) {
@@ -115,14 +151,24 @@ async function quotaChecks(cloud: Cloud, projectId: string, need: Record<string,
       const q = await blockQuotas.get(cloud.blockStorage, projectId, true, signal);
       for (const name of ['volumes', 'gigabytes']) {
         const d = q[name];
-        if (d && typeof d === 'object') checks.push(check('block-storage', name, need[name] ?? 0, d.limit, d.in_use + (d.reserved ?? 0)));
+        if (d && typeof d === 'object')
+          checks.push(check('block-storage', name, need[name] ?? 0, d.limit, d.in_use + (d.reserved ?? 0)));
       }
     } catch (error) {
-      issues.push({ severity: 'warning', code: 'PREFLIGHT_QUOTA_UNREADABLE', message: `cannot read block storage quota usage: ${(error as Error).message}` });
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_QUOTA_UNREADABLE',
+        message: `cannot read block storage quota usage: ${(error as Error).message}`,
+      });
     }
   }
   for (const c of checks) {
-    if (!c.ok) issues.push({ severity: 'error', code: 'PREFLIGHT_QUOTA', message: `${c.service} ${c.resource}: the plan needs ${c.need}, the project has ${c.available ?? 'unlimited'} left (limit ${c.limit}, used ${c.used})` });
+    if (!c.ok)
+      issues.push({
+        severity: 'error',
+        code: 'PREFLIGHT_QUOTA',
+        message: `${c.service} ${c.resource}: the plan needs ${c.need}, the project has ${c.available ?? 'unlimited'} left (limit ${c.limit}, used ${c.used})`,
+      });
   }
   return checks;
 }
@@ -135,7 +181,12 @@ function overlaps(a: string, b: string): boolean {
 }
 
 /** Runs every preflight check. */
-export async function runPreflight(plan: Plan, actions: readonly PlannedAction[], deps: EngineDeps, catalog: TargetCatalog): Promise<PreflightReport> {
+export async function runPreflight(
+  plan: Plan,
+  actions: readonly PlannedAction[],
+  deps: EngineDeps,
+  catalog: TargetCatalog,
+): Promise<PreflightReport> {
   const issues: PreflightIssue[] = [];
   const signal = deps.target.signal;
   const need = await needs(plan, actions, catalog);
@@ -143,13 +194,28 @@ export async function runPreflight(plan: Plan, actions: readonly PlannedAction[]
   const byName = new Map(plan.resources.map((r) => [r.key, (r.spec as { name?: string }).name]));
   // The project's default group and rules matched exactly are the target's own, not a clash.
   for (const a of actions) {
-    const ownDefault = a.kind === 'security_group_rule' || (a.kind === 'security_group' && (byName.get(a.key) === 'default'));
-    if ((a.action === ACTION.NOOP || a.action === ACTION.UPDATE) && !a.external && a.marked === false && !ownDefault && !MATCH_ONLY.has(a.kind) && a.kind !== 'quota') {
-      issues.push({ severity: 'warning', code: 'PREFLIGHT_NAME_CLASH', key: a.key, message: `${a.key}: the target already has ${a.kind} ${a.targetId} with this name, not created by Bascule; it will be reused${a.action === ACTION.UPDATE ? ' and updated' : ''}` });
+    const ownDefault =
+      a.kind === 'security_group_rule' || (a.kind === 'security_group' && byName.get(a.key) === 'default');
+    if (
+      (a.action === ACTION.NOOP || a.action === ACTION.UPDATE) &&
+      !a.external &&
+      a.marked === false &&
+      !ownDefault &&
+      !MATCH_ONLY.has(a.kind) &&
+      a.kind !== 'quota'
+    ) {
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_NAME_CLASH',
+        key: a.key,
+        message: `${a.key}: the target already has ${a.kind} ${a.targetId} with this name, not created by Bascule; it will be reused${a.action === ACTION.UPDATE ? ' and updated' : ''}`,
+      });
     }
   }
   const byKey = new Map<string, PlanResource>(plan.resources.map((r) => [r.key, r]));
-  const newSubnets = actions.filter((a) => a.kind === 'subnet' && (a.action === ACTION.CREATE || a.action === ACTION.LOSSY)).map((a) => byKey.get(a.key)!);
+  const newSubnets = actions
+    .filter((a) => a.kind === 'subnet' && (a.action === ACTION.CREATE || a.action === ACTION.LOSSY))
+    .map((a) => byKey.get(a.key)!);
   if (newSubnets.length > 0) {
     try {
       const existing = await collect(subnets.list(deps.target.cloud.network, undefined, signal ? { signal } : {}));
@@ -168,7 +234,11 @@ export async function runPreflight(plan: Plan, actions: readonly PlannedAction[]
         }
       }
     } catch (error) {
-      issues.push({ severity: 'warning', code: 'PREFLIGHT_SUBNETS_UNREADABLE', message: `cannot list target subnets: ${(error as Error).message}` });
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_SUBNETS_UNREADABLE',
+        message: `cannot list target subnets: ${(error as Error).message}`,
+      });
     }
   }
   return { checks, issues };

@@ -55,7 +55,9 @@ export class TargetCatalog {
   }
 
   flavors(): Promise<Flavor[]> {
-    this.#flavors ??= collect(flavors.list(this.#cloud.compute, { is_public: 'None' }, this.#opts())).catch(() => collect(flavors.list(this.#cloud.compute, undefined, this.#opts())));
+    this.#flavors ??= collect(flavors.list(this.#cloud.compute, { is_public: 'None' }, this.#opts())).catch(() =>
+      collect(flavors.list(this.#cloud.compute, undefined, this.#opts())),
+    );
     return this.#flavors;
   }
 
@@ -76,20 +78,31 @@ export class TargetCatalog {
 
   subnetPools(): Promise<{ id: string; name: string }[]> {
     const sc: ServiceClient = this.#cloud.network;
-    this.#subnetPools ??= sc.get<{ subnetpools: { id: string; name: string }[] }>('/subnetpools', this.#opts()).then((d) => d.subnetpools);
+    this.#subnetPools ??= sc
+      .get<{ subnetpools: { id: string; name: string }[] }>('/subnetpools', this.#opts())
+      .then((d) => d.subnetpools);
     return this.#subnetPools;
   }
 }
 
-function byName<T extends { id: string; name?: string | null }>(items: readonly T[], name: string, what: string): ExternalMatch {
+function byName<T extends { id: string; name?: string | null }>(
+  items: readonly T[],
+  name: string,
+  what: string,
+): ExternalMatch {
   const found = items.filter((i) => i.name === name);
   if (found.length === 1) return { id: found[0]!.id, how: `${what} by name` };
-  if (found.length > 1) return { blocked: `${found.length} ${what}s on the target are named ${name}`, candidates: found.map((f) => f.id) };
+  if (found.length > 1)
+    return { blocked: `${found.length} ${what}s on the target are named ${name}`, candidates: found.map((f) => f.id) };
   return { blocked: `no ${what} named ${name} on the target` };
 }
 
 /** Finds the target object an external entry (or a flavor, which Bascule never creates) stands for. */
-export async function resolveExternal(catalog: TargetCatalog, entry: PlanResource, resolution?: ExternalResolution): Promise<ExternalMatch> {
+export async function resolveExternal(
+  catalog: TargetCatalog,
+  entry: PlanResource,
+  resolution?: ExternalResolution,
+): Promise<ExternalMatch> {
   const strategy = resolution?.strategy ?? 'name';
   const name = resolution?.name ?? (entry.spec as { name?: string }).name ?? '';
   const via = resolution?.rule ? ` (mapping rule ${resolution.rule})` : '';
@@ -97,25 +110,49 @@ export async function resolveExternal(catalog: TargetCatalog, entry: PlanResourc
     case 'flavor': {
       const all = (await catalog.flavors()).filter((f) => !f['OS-FLV-DISABLED:disabled']);
       if (strategy === 'shape') {
-        const shape = resolution?.shape ?? { vcpus: entry.spec.vcpus ?? 0, ram: entry.spec.ram ?? 0, disk: entry.spec.disk ?? 0 };
-        const candidates = all.map((f) => ({ id: f.id, name: f.name, vcpus: f.vcpus, ram: f.ram, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'] ?? 0, swap: typeof f.swap === 'number' ? f.swap : 0 }));
+        const shape = resolution?.shape ?? {
+          vcpus: entry.spec.vcpus ?? 0,
+          ram: entry.spec.ram ?? 0,
+          disk: entry.spec.disk ?? 0,
+        };
+        const candidates = all.map((f) => ({
+          id: f.id,
+          name: f.name,
+          vcpus: f.vcpus,
+          ram: f.ram,
+          disk: f.disk,
+          ephemeral: f['OS-FLV-EXT-DATA:ephemeral'] ?? 0,
+          swap: typeof f.swap === 'number' ? f.swap : 0,
+        }));
         const fit = smallestFit(shape, candidates, resolution?.within);
         return fit
           ? { id: fit.id, how: `flavor ${fit.name} by shape${via}` }
-          : { blocked: `no target flavor has at least ${shape.vcpus} vCPUs, ${shape.ram} MiB RAM and ${shape.disk} GiB disk${resolution?.within ? ` among ${resolution.within}` : ''}${via}` };
+          : {
+              blocked: `no target flavor has at least ${shape.vcpus} vCPUs, ${shape.ram} MiB RAM and ${shape.disk} GiB disk${resolution?.within ? ` among ${resolution.within}` : ''}${via}`,
+            };
       }
       const match = byName(all, name, 'flavor');
-      if ('blocked' in match && match.candidates === undefined) return { blocked: `${match.blocked}${via} (map it by name or by shape in a mapping file)` };
+      if ('blocked' in match && match.candidates === undefined)
+        return { blocked: `${match.blocked}${via} (map it by name or by shape in a mapping file)` };
       return 'id' in match ? { id: match.id, how: `${match.how}${via}` } : match;
     }
     case 'image': {
       const all = (await catalog.images()).filter((i) => i.status === 'active');
       const md5 = resolution?.checksum?.md5 ?? entry.spec.checksum ?? undefined;
       const hash = resolution?.checksum?.os_hash_value;
-      const byChecksum = () => all.filter((i) => (hash !== undefined && i.os_hash_value === hash) || (md5 !== undefined && md5 !== null && i.checksum === md5));
+      const byChecksum = () =>
+        all.filter(
+          (i) =>
+            (hash !== undefined && i.os_hash_value === hash) ||
+            (md5 !== undefined && md5 !== null && i.checksum === md5),
+        );
       if (strategy === 'checksum') {
         const found = byChecksum();
-        if (found.length >= 1) return { id: found[0]!.id, how: `image ${found[0]!.name ?? found[0]!.id} by checksum${found.length > 1 ? ` (first of ${found.length} with the same bytes)` : ''}${via}` };
+        if (found.length >= 1)
+          return {
+            id: found[0]!.id,
+            how: `image ${found[0]!.name ?? found[0]!.id} by checksum${found.length > 1 ? ` (first of ${found.length} with the same bytes)` : ''}${via}`,
+          };
         return { blocked: `no active image with checksum ${hash ?? md5 ?? '(none)'} on the target${via}` };
       }
       const match = byName(all, name, 'image');

@@ -41,7 +41,11 @@ async function owns(deps: EngineDeps, writer: KindWriter, wire: unknown, object:
   return diffEntry(object.entry, object.refs ?? {}, view, { updatable: [] }).length === 0;
 }
 
-function resolvedOf(object: { entry?: PlanResource; refs?: Record<string, string | string[]>; marker?: string }): ResolvedEntry | undefined {
+function resolvedOf(object: {
+  entry?: PlanResource;
+  refs?: Record<string, string | string[]>;
+  marker?: string;
+}): ResolvedEntry | undefined {
   if (!object.entry) return undefined;
   return { entry: object.entry, refs: object.refs ?? {}, marker: object.marker ?? '' };
 }
@@ -54,29 +58,83 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
   const first = state.runs[0];
   if (!first) throw new UsageError('JOURNAL_EMPTY', `${options.journalPath} records no run: nothing to roll back`);
   if (first.target.project_id !== deps.target.projectId) {
-    throw new UsageError('JOURNAL_TARGET_CHANGED', `${options.journalPath} was written for project ${first.target.project_id} on ${first.target.cloud}, not ${deps.target.projectId}`);
+    throw new UsageError(
+      'JOURNAL_TARGET_CHANGED',
+      `${options.journalPath} was written for project ${first.target.project_id} on ${first.target.cloud}, not ${deps.target.projectId}`,
+    );
   }
   const ctx = deps.target;
   const items: RollbackItem[] = [];
   const journal = options.dryRun ? undefined : await Journal.open(options.journalPath, randomUUID(), records);
   if (journal) {
-    await journal.append({ t: 'run', format: 'bascule.journal/v1', run: journal.run, at: new Date().toISOString(), mode: 'rollback', plan_digest: first.plan_digest, target: first.target, source_project: first.source_project });
+    await journal.append({
+      t: 'run',
+      format: 'bascule.journal/v1',
+      run: journal.run,
+      at: new Date().toISOString(),
+      mode: 'rollback',
+      plan_digest: first.plan_digest,
+      target: first.target,
+      source_project: first.source_project,
+    });
   }
-  const record = async (key: string, kind: CreatedObject['kind'], op: 'delete' | 'update', marker: string, rank: number, targetId: string, call: () => Promise<void>) => {
+  const record = async (
+    key: string,
+    kind: CreatedObject['kind'],
+    op: 'delete' | 'update',
+    marker: string,
+    rank: number,
+    targetId: string,
+    call: () => Promise<void>,
+  ) => {
     if (!journal) return;
     const seq = journal.nextSeq();
-    await journal.append({ t: 'intent', run: journal.run, seq, at: new Date().toISOString(), key, kind, op, marker, rank, target_id: targetId });
+    await journal.append({
+      t: 'intent',
+      run: journal.run,
+      seq,
+      at: new Date().toISOString(),
+      key,
+      kind,
+      op,
+      marker,
+      rank,
+      target_id: targetId,
+    });
     try {
       await call();
     } catch (error) {
-      await journal.append({ t: 'result', run: journal.run, seq, at: new Date().toISOString(), key, kind, op, ok: false, error: errorInfo(error) });
+      await journal.append({
+        t: 'result',
+        run: journal.run,
+        seq,
+        at: new Date().toISOString(),
+        key,
+        kind,
+        op,
+        ok: false,
+        error: errorInfo(error),
+      });
       throw error;
     }
-    await journal.append({ t: 'result', run: journal.run, seq, at: new Date().toISOString(), key, kind, op, ok: true, id: targetId });
+    await journal.append({
+      t: 'result',
+      run: journal.run,
+      seq,
+      at: new Date().toISOString(),
+      key,
+      kind,
+      op,
+      ok: true,
+      id: targetId,
+    });
   };
 
   type Work = { rank: number; created?: CreatedObject; updated?: UpdatedObject };
-  const work: Work[] = [...[...state.created.values()].map((c) => ({ rank: c.rank, created: c })), ...[...state.updated.values()].map((u) => ({ rank: u.rank, updated: u }))];
+  const work: Work[] = [
+    ...[...state.created.values()].map((c) => ({ rank: c.rank, created: c })),
+    ...[...state.updated.values()].map((u) => ({ rank: u.rank, updated: u })),
+  ];
   work.sort((a, b) => b.rank - a.rank);
   let failed = false;
   try {
@@ -104,20 +162,32 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
           }
           for (const { id, wire } of targets) {
             if (!(await owns(deps, writer, wire, created))) {
-              const reason = created.id === undefined ? 'found by name but not carrying the marker: not known to be ours' : 'it no longer carries the marker (changed since): left alone';
+              const reason =
+                created.id === undefined
+                  ? 'found by name but not carrying the marker: not known to be ours'
+                  : 'it no longer carries the marker (changed since): left alone';
               items.push({ key: created.key, kind: created.kind, id, outcome: 'kept', reason });
               emit({ type: 'rollback.keep', key: created.key, kind: created.kind, targetId: id, reason });
               continue;
             }
             emit({ type: 'rollback.delete', key: created.key, kind: created.kind, targetId: id });
-            if (!options.dryRun) await record(created.key, created.kind, 'delete', created.marker, created.rank, id, () => writer.remove(ctx, id));
+            if (!options.dryRun)
+              await record(created.key, created.kind, 'delete', created.marker, created.rank, id, () =>
+                writer.remove(ctx, id),
+              );
             items.push({ key: created.key, kind: created.kind, id, outcome: 'deleted' });
           }
         } else {
           const updated = item.updated!;
           const wire = writer.get ? await writer.get(ctx, updated.id) : undefined;
           if (wire === undefined || !updated.entry || !writer.update) {
-            items.push({ key: updated.key, kind: updated.kind, id: updated.id, outcome: wire === undefined ? 'gone' : 'kept', reason: 'cannot restore' });
+            items.push({
+              key: updated.key,
+              kind: updated.kind,
+              id: updated.id,
+              outcome: wire === undefined ? 'gone' : 'kept',
+              reason: 'cannot restore',
+            });
             continue;
           }
           const spec = { ...(updated.entry.spec as unknown as Record<string, unknown>) };
@@ -126,19 +196,44 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
             if (field.startsWith('refs.')) refs[field.slice(5)] = value as string | string[];
             else spec[field] = value ?? undefined;
           }
-          const resolved: ResolvedEntry = { entry: { ...updated.entry, spec } as unknown as PlanResource, refs, marker: '' };
-          if (!options.dryRun) await record(updated.key, updated.kind, 'update', '', updated.rank, updated.id, async () => void (await writer.update!(ctx, wire, resolved, Object.keys(updated.before))));
+          const resolved: ResolvedEntry = {
+            entry: { ...updated.entry, spec } as unknown as PlanResource,
+            refs,
+            marker: '',
+          };
+          if (!options.dryRun)
+            await record(
+              updated.key,
+              updated.kind,
+              'update',
+              '',
+              updated.rank,
+              updated.id,
+              async () => void (await writer.update!(ctx, wire, resolved, Object.keys(updated.before))),
+            );
           items.push({ key: updated.key, kind: updated.kind, id: updated.id, outcome: 'restored' });
         }
       } catch (error) {
         failed = true;
         items.push({ key: object.key, kind: object.kind, outcome: 'failed', reason: errorInfo(error).message });
-        emit({ type: 'warning', key: object.key, code: errorInfo(error).code, message: `rollback of ${object.key} failed: ${errorInfo(error).message}` });
+        emit({
+          type: 'warning',
+          key: object.key,
+          code: errorInfo(error).code,
+          message: `rollback of ${object.key} failed: ${errorInfo(error).message}`,
+        });
       }
     }
   } finally {
     if (journal) {
-      await journal.append({ t: 'end', run: journal.run, at: new Date().toISOString(), ok: !failed, interrupted: ctx.signal?.aborted ?? false, counts: {} });
+      await journal.append({
+        t: 'end',
+        run: journal.run,
+        at: new Date().toISOString(),
+        ok: !failed,
+        interrupted: ctx.signal?.aborted ?? false,
+        counts: {},
+      });
       await journal.close();
     }
   }

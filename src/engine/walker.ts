@@ -33,7 +33,11 @@ export interface WalkOptions {
  * Walks `graph` calling `visit(key)` for each node once its dependencies are done. `visit` rejecting marks the
  * node failed. Resolves when every node has an outcome.
  */
-export async function walk(graph: Graph, visit: (key: string) => Promise<void>, options: WalkOptions = {}): Promise<Map<string, NodeResult>> {
+export async function walk(
+  graph: Graph,
+  visit: (key: string) => Promise<void>,
+  options: WalkOptions = {},
+): Promise<Map<string, NodeResult>> {
   const results = new Map<string, NodeResult>();
   const remaining = new Map<string, number>();
   for (const [key, node] of graph.nodes) remaining.set(key, node.deps.length);

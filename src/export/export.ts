@@ -12,9 +12,25 @@ import type { DraftEntry, KindReader, KindWarning, ReadContext } from '../kinds/
 import { readerFor } from '../kinds/readers.js';
 import { withReadCache } from '../kinds/read/shared.js';
 import { canonicalizePlan, serializePlan } from '../plan/canonical.js';
-import { KIND_EXTERNAL, KIND_ORDER, KIND_REFS, PLAN_KINDS, isPlanKind, type PlanKind, type RefDecl } from '../plan/kinds.js';
+import {
+  KIND_EXTERNAL,
+  KIND_ORDER,
+  KIND_REFS,
+  PLAN_KINDS,
+  isPlanKind,
+  type PlanKind,
+  type RefDecl,
+} from '../plan/kinds.js';
 import { lossyFields } from '../plan/schema.js';
-import { PLAN_FORMAT, PLAN_SCHEMA_URL, type Issue, type Plan, type PlanResource, type Provenance, type SourceFacts } from '../plan/types.js';
+import {
+  PLAN_FORMAT,
+  PLAN_SCHEMA_URL,
+  type Issue,
+  type Plan,
+  type PlanResource,
+  type Provenance,
+  type SourceFacts,
+} from '../plan/types.js';
 import { checkPlan, formatIssues, hasErrors } from '../plan/validate.js';
 import { AbortedError, BasculeError, EXIT, UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -81,7 +97,12 @@ export class ExportInvalidPlanError extends BasculeError {
     super(
       fromSource ? 'EXPORT_SOURCE_INCONSISTENT' : 'EXPORT_INVALID_PLAN',
       `${fromSource ? 'the source project breaks rules a plan must keep' : 'the exported plan does not validate (a bug in Bascule)'}:\n${formatIssues(errors, { limit: 20 })}`,
-      { exitCode: EXIT.FAILED, hint: fromSource ? 'fix the source (e.g. an image whose min_disk or min_ram grew after its servers booted), or leave these resources out with --select or --exclude-kinds' : 'please report it with the issues above' },
+      {
+        exitCode: EXIT.FAILED,
+        hint: fromSource
+          ? 'fix the source (e.g. an image whose min_disk or min_ram grew after its servers booted), or leave these resources out with --select or --exclude-kinds'
+          : 'please report it with the issues above',
+      },
     );
     this.name = 'ExportInvalidPlanError';
     this.issues = issues;
@@ -95,7 +116,10 @@ const SOURCE_DATA_RULES = new Set(['SERVER_FLAVOR_TOO_SMALL', 'VOLUME_SMALLER_TH
 export class ExportIncompleteError extends BasculeError {
   readonly failures: { kind: PlanKind; message: string }[];
   constructor(failures: { kind: PlanKind; message: string }[]) {
-    super('EXPORT_INCOMPLETE', `could not read ${failures.map((f) => `${f.kind} (${f.message})`).join('; ')}`, { exitCode: EXIT.FAILED, hint: 'fix access to these resources, exclude them with --exclude-kinds, or accept an incomplete plan with --allow-partial' });
+    super('EXPORT_INCOMPLETE', `could not read ${failures.map((f) => `${f.kind} (${f.message})`).join('; ')}`, {
+      exitCode: EXIT.FAILED,
+      hint: 'fix access to these resources, exclude them with --exclude-kinds, or accept an incomplete plan with --allow-partial',
+    });
     this.name = 'ExportIncompleteError';
     this.failures = failures;
   }
@@ -117,7 +141,8 @@ const CHILDREN: readonly { parent: PlanKind; child: PlanKind; ref: string }[] = 
 ];
 
 const refDeclsOf = (kind: PlanKind) => KIND_REFS[kind] as Readonly<Record<string, RefDecl>>;
-const idsOf = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : [...value]);
+const idsOf = (value: string | readonly string[] | undefined): string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
 const recordKey = (kind: PlanKind, id: string) => `${kind}\u0000${id}`;
 
 function parseKinds(values: readonly string[] | undefined, flag: string): PlanKind[] | undefined {
@@ -126,20 +151,30 @@ function parseKinds(values: readonly string[] | undefined, flag: string): PlanKi
   for (const raw of values.flatMap((v) => v.split(','))) {
     const name = raw.trim().replaceAll('-', '_');
     if (name === '') continue;
-    if (!isPlanKind(name)) throw new UsageError('EXPORT_UNKNOWN_KIND', `${flag}: unknown kind "${raw.trim()}"`, { hint: `kinds: ${PLAN_KINDS.join(', ')}` });
+    if (!isPlanKind(name))
+      throw new UsageError('EXPORT_UNKNOWN_KIND', `${flag}: unknown kind "${raw.trim()}"`, {
+        hint: `kinds: ${PLAN_KINDS.join(', ')}`,
+      });
     out.push(name);
   }
   return out;
 }
 
 /** The kinds to read: the requested ones, and (with dependencies) every kind they refer to or pull in as children. */
-export function kindsToRead(requested: ReadonlySet<PlanKind>, excluded: ReadonlySet<PlanKind>, dependencies: boolean): Set<PlanKind> {
+export function kindsToRead(
+  requested: ReadonlySet<PlanKind>,
+  excluded: ReadonlySet<PlanKind>,
+  dependencies: boolean,
+): Set<PlanKind> {
   const read = new Set([...requested].filter((k) => !excluded.has(k)));
   if (!dependencies) return read;
   const queue = [...read];
   while (queue.length > 0) {
     const kind = queue.pop()!;
-    const next = [...Object.values(refDeclsOf(kind)).map((d) => d.kind), ...CHILDREN.filter((c) => c.parent === kind).map((c) => c.child)];
+    const next = [
+      ...Object.values(refDeclsOf(kind)).map((d) => d.kind),
+      ...CHILDREN.filter((c) => c.parent === kind).map((c) => c.child),
+    ];
     for (const target of next) {
       if (!read.has(target) && !excluded.has(target)) {
         read.add(target);
@@ -162,16 +197,41 @@ function sortWarnings(warnings: KindWarning[]): KindWarning[] {
     seen.add(id);
     return true;
   });
-  return unique.sort((a, b) => (KIND_ORDER[a.kind] ?? 0) - (KIND_ORDER[b.kind] ?? 0) || compareText(a.code, b.code) || compareText(a.resource ?? '', b.resource ?? '') || compareText(a.message, b.message));
+  return unique.sort(
+    (a, b) =>
+      (KIND_ORDER[a.kind] ?? 0) - (KIND_ORDER[b.kind] ?? 0) ||
+      compareText(a.code, b.code) ||
+      compareText(a.resource ?? '', b.resource ?? '') ||
+      compareText(a.message, b.message),
+  );
 }
 
-const PROFILE_BY_COMPUTE_MAX: Record<string, string> = { '2.53': 'pike', '2.60': 'queens', '2.65': 'rocky', '2.72': 'stein', '2.79': 'train', '2.87': 'ussuri', '2.93': 'zed', '2.100': '2025.1' };
+const PROFILE_BY_COMPUTE_MAX: Record<string, string> = {
+  '2.53': 'pike',
+  '2.60': 'queens',
+  '2.65': 'rocky',
+  '2.72': 'stein',
+  '2.79': 'train',
+  '2.87': 'ussuri',
+  '2.93': 'zed',
+  '2.100': '2025.1',
+};
 
-async function describeProfile(cloud: Cloud, extensions: ReadonlySet<string>, signal: AbortSignal, profileName: string | undefined): Promise<Provenance['profile']> {
+async function describeProfile(
+  cloud: Cloud,
+  extensions: ReadonlySet<string>,
+  signal: AbortSignal,
+  profileName: string | undefined,
+): Promise<Provenance['profile']> {
   const apiVersions: Record<string, string> = {};
   const microversions: Record<string, string> = {};
   let computeMax: string | undefined;
-  for (const [name, client] of [['compute', cloud.compute], ['network', cloud.network], ['image', cloud.image], ['block_storage', cloud.blockStorage]] as const) {
+  for (const [name, client] of [
+    ['compute', cloud.compute],
+    ['network', cloud.network],
+    ['image', cloud.image],
+    ['block_storage', cloud.blockStorage],
+  ] as const) {
     try {
       const resolved = await client.resolve(signal);
       apiVersions[name] = resolved.apiVersion;
@@ -205,13 +265,17 @@ async function readKinds(
   await Promise.all(
     kinds.map(async (kind) => {
       const reader = readerFor(kind);
-      const ctx: ReadContext = { ...base, cloud: countingCloud(cloud, () => counters.set(kind, (counters.get(kind) ?? 0) + 1)) };
+      const ctx: ReadContext = {
+        ...base,
+        cloud: countingCloud(cloud, () => counters.set(kind, (counters.get(kind) ?? 0) + 1)),
+      };
       options.onProgress?.({ type: 'kind-start', kind });
       let wires: unknown[];
       try {
         wires = await reader.list(ctx);
       } catch (error) {
-        if (error instanceof AbortedError || options.signal.aborted) throw error instanceof AbortedError ? error : new AbortedError('export aborted', { cause: error });
+        if (error instanceof AbortedError || options.signal.aborted)
+          throw error instanceof AbortedError ? error : new AbortedError('export aborted', { cause: error });
         const message = error instanceof Error ? error.message : String(error);
         failures.push({ kind, message });
         options.onProgress?.({ type: 'kind-failed', kind, message });
@@ -226,7 +290,12 @@ async function readKinds(
           records.push({ kind, id: identity.id, name: identity.name, draft });
           count += 1;
         } catch (error) {
-          base.warn({ kind, ...(identity ? { resource: identity.name || identity.id } : {}), code: 'RESOURCE_UNREADABLE', message: `a ${kind}${identity ? ` (${identity.name || identity.id})` : ''} cannot be exported: ${error instanceof Error ? error.message : String(error)}` });
+          base.warn({
+            kind,
+            ...(identity ? { resource: identity.name || identity.id } : {}),
+            code: 'RESOURCE_UNREADABLE',
+            message: `a ${kind}${identity ? ` (${identity.name || identity.id})` : ''} cannot be exported: ${error instanceof Error ? error.message : String(error)}`,
+          });
         }
       }
       options.onProgress?.({ type: 'kind-done', kind, count, requests: counters.get(kind) ?? 0 });
@@ -262,11 +331,15 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   const requestedList = parseKinds(options.kinds, '--kinds') ?? [...PLAN_KINDS];
   const excluded = new Set(parseKinds(options.excludeKinds, '--exclude-kinds') ?? []);
   const requested = new Set(requestedList.filter((k) => !excluded.has(k)));
-  if (requested.size === 0) throw new UsageError('EXPORT_NO_KIND', 'no kind left to export', { hint: 'check --kinds and --exclude-kinds' });
+  if (requested.size === 0)
+    throw new UsageError('EXPORT_NO_KIND', 'no kind left to export', { hint: 'check --kinds and --exclude-kinds' });
   const readSet = kindsToRead(requested, excluded, options.dependencies);
 
   const token = await cloud.token(signal);
-  if (!token.project) throw new BasculeError('OS_NO_PROJECT', `cloud ${cloud.name}: the token is not scoped to a project`, { hint: 'set project_name (and project_domain_name) in clouds.yaml' });
+  if (!token.project)
+    throw new BasculeError('OS_NO_PROJECT', `cloud ${cloud.name}: the token is not scoped to a project`, {
+      hint: 'set project_name (and project_domain_name) in clouds.yaml',
+    });
   const project = token.project;
   const warnings: KindWarning[] = [];
   let extensions: Set<string>;
@@ -275,7 +348,11 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   } catch (error) {
     if (signal.aborted) throw new AbortedError('export aborted', { cause: error });
     extensions = new Set();
-    warnings.push({ kind: 'network', code: 'NETWORK_EXTENSIONS_UNREADABLE', message: `Neutron's extensions cannot be read (${error instanceof Error ? error.message : String(error)}); assuming none` });
+    warnings.push({
+      kind: 'network',
+      code: 'NETWORK_EXTENSIONS_UNREADABLE',
+      message: `Neutron's extensions cannot be read (${error instanceof Error ? error.message : String(error)}); assuming none`,
+    });
   }
   const counters = new Map<PlanKind, number>();
   const base: ReadContext = withReadCache({
@@ -292,13 +369,26 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   });
 
   const kinds = PLAN_KINDS.filter((k) => readSet.has(k));
-  const [{ records, failures }, profile] = await Promise.all([readKinds(kinds, base, cloud, counters, options), describeProfile(cloud, extensions, signal, options.profileName)]);
+  const [{ records, failures }, profile] = await Promise.all([
+    readKinds(kinds, base, cloud, counters, options),
+    describeProfile(cloud, extensions, signal, options.profileName),
+  ]);
   if (failures.length > 0) {
     if (!options.allowPartial) throw new ExportIncompleteError(failures);
-    for (const failure of failures) warnings.push({ kind: failure.kind, code: 'KIND_UNREADABLE', message: `no ${failure.kind} could be read (${failure.message}); the plan has none (--allow-partial)` });
+    for (const failure of failures)
+      warnings.push({
+        kind: failure.kind,
+        code: 'KIND_UNREADABLE',
+        message: `no ${failure.kind} could be read (${failure.message}); the plan has none (--allow-partial)`,
+      });
   }
   if (readSet.has('server') && !options.includeUserData && records.some((r) => r.kind === 'server')) {
-    warnings.push({ kind: 'server', code: 'USER_DATA_NOT_EXPORTED', message: 'user_data is not exported (it often holds secrets); add --include-user-data to export it (reading it needs admin rights)' });
+    warnings.push({
+      kind: 'server',
+      code: 'USER_DATA_NOT_EXPORTED',
+      message:
+        'user_data is not exported (it often holds secrets); add --include-user-data to export it (reading it needs admin rights)',
+    });
   }
 
   // Selection: roots, then dependencies and children.
@@ -314,7 +404,11 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   for (const record of records) {
     if (!requested.has(record.kind)) continue;
     if (selectors.length === 0) include(record);
-    else if (record.kind !== 'quota' && matches(selectors, { id: record.id, name: record.name, tags: record.draft.spec.tags as string[] | undefined })) include(record);
+    else if (
+      record.kind !== 'quota' &&
+      matches(selectors, { id: record.id, name: record.name, tags: record.draft.spec.tags as string[] | undefined })
+    )
+      include(record);
   }
   const childrenOf = new Map<string, ReadRecord[]>();
   for (const { parent, child, ref } of CHILDREN) {
@@ -348,7 +442,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
     const target = byKey.get(recordKey(decl.kind, id));
     return (target !== undefined && included.has(target)) || canBeExternal(decl.kind);
   };
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const record of [...included]) {
       for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
@@ -357,7 +451,12 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         if (ids.length === 0 || ids.some((id) => !resolvable(decl, id))) {
           included.delete(record);
           changed = true;
-          base.warn({ kind: record.kind, resource: record.name || record.id, code: 'RESOURCE_DROPPED', message: `${record.kind} ${record.name || record.id} is not exported: its ${name} (${ids.join(', ') || 'none'}) is not in the plan and cannot be an external reference` });
+          base.warn({
+            kind: record.kind,
+            resource: record.name || record.id,
+            code: 'RESOURCE_DROPPED',
+            message: `${record.kind} ${record.name || record.id} is not exported: its ${name} (${ids.join(', ') || 'none'}) is not in the plan and cannot be an external reference`,
+          });
           break;
         }
       }
@@ -384,17 +483,30 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   await Promise.all(
     [...externalWanted.entries()].map(async ([k, { kind, id, needed }]) => {
       const reader: KindReader = readerFor(kind);
-      const ctx: ReadContext = { ...base, cloud: countingCloud(cloud, () => counters.set(kind, (counters.get(kind) ?? 0) + 1)) };
+      const ctx: ReadContext = {
+        ...base,
+        cloud: countingCloud(cloud, () => counters.set(kind, (counters.get(kind) ?? 0) + 1)),
+      };
       let described: { spec: Record<string, unknown>; source: SourceFacts } | undefined;
       try {
         described = await reader.describeExternal?.(id, ctx);
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) throw error;
-        base.warn({ kind, resource: id, code: 'EXTERNAL_UNREADABLE', message: `${kind} ${id} cannot be described (${error instanceof Error ? error.message : String(error)})` });
+        base.warn({
+          kind,
+          resource: id,
+          code: 'EXTERNAL_UNREADABLE',
+          message: `${kind} ${id} cannot be described (${error instanceof Error ? error.message : String(error)})`,
+        });
       }
       if (described) externals.set(k, { kind, id, spec: described.spec, source: described.source, placeholder: false });
       else if (needed) {
-        base.warn({ kind, resource: id, code: 'EXTERNAL_PLACEHOLDER', message: `${kind} ${id} is referenced but cannot be read; the plan names it by its source ID only, so a mapping must say what replaces it` });
+        base.warn({
+          kind,
+          resource: id,
+          code: 'EXTERNAL_PLACEHOLDER',
+          message: `${kind} ${id} is referenced but cannot be read; the plan names it by its source ID only, so a mapping must say what replaces it`,
+        });
         externals.set(k, { kind, id, spec: { name: '' }, source: { id, status: 'unreadable' }, placeholder: true });
       }
     }),
@@ -402,7 +514,9 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
 
   // Refs as IDs, final: drop what is neither included nor external (with the parallel spec element).
   const finalRefs = new Map<ReadRecord, { refs: Record<string, string | string[]>; spec: Record<string, unknown> }>();
-  for (const record of [...included].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.id, b.id))) {
+  for (const record of [...included].sort(
+    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.id, b.id),
+  )) {
     const spec: Record<string, unknown> = { ...record.draft.spec };
     const refs: Record<string, string | string[]> = {};
     for (const [name, decl] of Object.entries(refDeclsOf(record.kind))) {
@@ -414,7 +528,13 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         return (target !== undefined && included.has(target)) || externals.has(recordKey(decl.kind, id));
       });
       ids.forEach((id, i) => {
-        if (!keep[i]) base.warn({ kind: record.kind, resource: record.name || record.id, code: 'REF_DROPPED', message: `${record.kind} ${record.name || record.id}: its ${name} ${decl.kind} ${id} is not in the plan and cannot be an external reference; the reference is left out` });
+        if (!keep[i])
+          base.warn({
+            kind: record.kind,
+            resource: record.name || record.id,
+            code: 'REF_DROPPED',
+            message: `${record.kind} ${record.name || record.id}: its ${name} ${decl.kind} ${id} is not in the plan and cannot be an external reference; the reference is left out`,
+          });
       });
       const kept = ids.filter((_, i) => keep[i]);
       if (decl.parallel !== undefined && Array.isArray(spec[decl.parallel])) {
@@ -433,22 +553,41 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   // A floating IP names one of its port's fixed addresses: if that address was left out of the port (its subnet is
   // not in the plan), the target picks one.
   for (const [record, { refs, spec }] of finalRefs) {
-    if (record.kind !== 'floating_ip' || typeof refs.port !== 'string' || typeof spec.fixed_ip_address !== 'string') continue;
+    if (record.kind !== 'floating_ip' || typeof refs.port !== 'string' || typeof spec.fixed_ip_address !== 'string')
+      continue;
     const port = byKey.get(recordKey('port', refs.port));
-    const addresses = ((port && finalRefs.get(port)?.spec.fixed_ips) as { ip_address?: string }[] | undefined)?.map((ip) => ip.ip_address) ?? [];
+    const addresses =
+      ((port && finalRefs.get(port)?.spec.fixed_ips) as { ip_address?: string }[] | undefined)?.map(
+        (ip) => ip.ip_address,
+      ) ?? [];
     if (!addresses.includes(spec.fixed_ip_address)) delete spec.fixed_ip_address;
   }
   // A server must keep one boot source.
   for (const [record, { refs }] of finalRefs) {
     if (record.kind === 'server' && refs.image === undefined && refs.boot_volume === undefined) {
       finalRefs.delete(record);
-      base.warn({ kind: 'server', resource: record.name, code: 'RESOURCE_DROPPED', message: `server ${record.name} is not exported: its boot ${record.draft.refs.boot_volume ? 'volume' : 'source'} is not in the plan` });
+      base.warn({
+        kind: 'server',
+        resource: record.name,
+        code: 'RESOURCE_DROPPED',
+        message: `server ${record.name} is not exported: its boot ${record.draft.refs.boot_volume ? 'volume' : 'source'} is not in the plan`,
+      });
     }
   }
   // Dropping servers can orphan nothing required (nothing requires a server), so one pass is enough.
 
   const owned = [...finalRefs.entries()].map(([record, { refs, spec }]) => ({ record, refs, spec }));
-  const keys = assignPlanKeys(owned.map(({ record, refs, spec }) => ({ kind: record.kind, id: record.id, name: record.name, spec, refs, draft: record.draft })), [...externals.values()]);
+  const keys = assignPlanKeys(
+    owned.map(({ record, refs, spec }) => ({
+      kind: record.kind,
+      id: record.id,
+      name: record.name,
+      spec,
+      refs,
+      draft: record.draft,
+    })),
+    [...externals.values()],
+  );
 
   const resources: PlanResource[] = [];
   const keyOf = (kind: PlanKind, id: string): string => {
@@ -463,16 +602,33 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
       keyed[name] = Array.isArray(value) ? value.map((id) => keyOf(decl.kind, id)) : keyOf(decl.kind, value as string);
     }
     const declaredLossy = new Set(lossyFields(record.kind));
-    const lossy = [...new Set([...(record.draft.lossy ?? []), ...declaredLossy])].filter((f) => spec[f] !== undefined).sort();
+    const lossy = [...new Set([...(record.draft.lossy ?? []), ...declaredLossy])]
+      .filter((f) => spec[f] !== undefined)
+      .sort();
     const sensitive = [...new Set(record.draft.sensitive ?? [])].filter((f) => spec[f] !== undefined).sort();
-    const resource: Record<string, unknown> = { kind: record.kind, key: keyOf(record.kind, record.id), spec, source: record.draft.source };
-    if (Object.keys(keyed).length > 0 || Object.keys(refDeclsOf(record.kind)).some((n) => refDeclsOf(record.kind)[n]!.required)) resource.refs = keyed;
+    const resource: Record<string, unknown> = {
+      kind: record.kind,
+      key: keyOf(record.kind, record.id),
+      spec,
+      source: record.draft.source,
+    };
+    if (
+      Object.keys(keyed).length > 0 ||
+      Object.keys(refDeclsOf(record.kind)).some((n) => refDeclsOf(record.kind)[n]!.required)
+    )
+      resource.refs = keyed;
     if (lossy.length > 0) resource.lossy = lossy;
     if (sensitive.length > 0) resource.sensitive = sensitive;
     resources.push(resource as unknown as PlanResource);
   }
   for (const external of externals.values()) {
-    resources.push({ kind: external.kind, key: keyOf(external.kind, external.id), external: true, spec: external.spec, source: external.source } as unknown as PlanResource);
+    resources.push({
+      kind: external.kind,
+      key: keyOf(external.kind, external.id),
+      external: true,
+      spec: external.spec,
+      source: external.source,
+    } as unknown as PlanResource);
   }
 
   const provenance: Provenance = {
@@ -495,7 +651,12 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
       const index = Number(/^\/resources\/([0-9]+)\//.exec(issue.path)?.[1]);
       const volume = plan.resources[index];
       if (volume?.kind !== 'volume' || volume.refs?.image === undefined) continue;
-      base.warn({ kind: 'volume', resource: volume.key, code: 'VOLUME_IMAGE_DROPPED', message: `${volume.key}: ${issue.message}; its source image reference is left out` });
+      base.warn({
+        kind: 'volume',
+        resource: volume.key,
+        code: 'VOLUME_IMAGE_DROPPED',
+        message: `${volume.key}: ${issue.message}; its source image reference is left out`,
+      });
       const { image: _image, ...rest } = volume.refs;
       volume.refs = rest;
     }
@@ -503,7 +664,9 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   }
   if (hasErrors(checked.issues)) throw new ExportInvalidPlanError(checked.issues);
 
-  const perKind = Object.fromEntries(PLAN_KINDS.map((k) => [k, { count: 0, requests: counters.get(k) ?? 0 }])) as Record<PlanKind, KindStats>;
+  const perKind = Object.fromEntries(
+    PLAN_KINDS.map((k) => [k, { count: 0, requests: counters.get(k) ?? 0 }]),
+  ) as Record<PlanKind, KindStats>;
   for (const resource of plan.resources) perKind[resource.kind].count += 1;
   const requests = [...counters.values()].reduce((a, b) => a + b, 0);
   return { plan, warnings: sortWarnings(warnings), stats: { requests, perKind } };

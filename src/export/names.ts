@@ -32,14 +32,32 @@ export interface KeyedExternal {
 }
 
 const KEY_ORDER: readonly PlanKind[] = [
-  'flavor', 'image', 'keypair', 'volume_type', 'subnet_pool', 'network', 'security_group', 'router', 'server_group', 'server', 'quota',
-  'subnet', 'security_group_rule', 'volume', 'volume_snapshot', 'port', 'floating_ip',
+  'flavor',
+  'image',
+  'keypair',
+  'volume_type',
+  'subnet_pool',
+  'network',
+  'security_group',
+  'router',
+  'server_group',
+  'server',
+  'quota',
+  'subnet',
+  'security_group_rule',
+  'volume',
+  'volume_snapshot',
+  'port',
+  'floating_ip',
 ];
 
 const recordKey = (kind: PlanKind, id: string) => `${kind}\u0000${id}`;
 
 /** Assigns every owned and external entry its key; returns them by `<kind>\0<id>`. */
-export function assignPlanKeys(records: readonly KeyedRecord[], externals: readonly KeyedExternal[]): Map<string, string> {
+export function assignPlanKeys(
+  records: readonly KeyedRecord[],
+  externals: readonly KeyedExternal[],
+): Map<string, string> {
   const keys = new Map<string, string>();
   /** The name part of an assigned key (`server:web-1` -> `web-1`). */
   const nameOf = (kind: PlanKind, id: string | undefined): string | undefined => {
@@ -60,7 +78,13 @@ export function assignPlanKeys(records: readonly KeyedRecord[], externals: reado
     if (boot !== undefined) diskOf.set(boot, { server: record.id, slot: 'boot' });
     const volumes = record.refs.volumes;
     const devices = Array.isArray(record.spec.volumes) ? (record.spec.volumes as { device?: string }[]) : [];
-    if (Array.isArray(volumes)) volumes.forEach((id, index) => diskOf.set(id, { server: record.id, slot: devices[index]?.device?.replace(/^\/dev\//, '') ?? `disk${index + 1}` }));
+    if (Array.isArray(volumes))
+      volumes.forEach((id, index) =>
+        diskOf.set(id, {
+          server: record.id,
+          slot: devices[index]?.device?.replace(/^\/dev\//, '') ?? `disk${index + 1}`,
+        }),
+      );
   }
   const routerOfPort = new Map<string, string>();
   for (const record of records) {
@@ -113,10 +137,13 @@ export function assignPlanKeys(records: readonly KeyedRecord[], externals: reado
 
   for (const kind of KEY_ORDER) {
     const requests: { kind: PlanKind; name: string; sourceId: string; mapKey: string }[] = [];
-    for (const record of records) if (record.kind === kind) requests.push({ kind, name: keyName(hint(record)), sourceId: record.id, mapKey: recordKey(kind, record.id) });
+    for (const record of records)
+      if (record.kind === kind)
+        requests.push({ kind, name: keyName(hint(record)), sourceId: record.id, mapKey: recordKey(kind, record.id) });
     for (const external of externals) {
       if (external.kind !== kind) continue;
-      const name = typeof external.spec.name === 'string' && external.spec.name !== '' ? external.spec.name : external.id;
+      const name =
+        typeof external.spec.name === 'string' && external.spec.name !== '' ? external.spec.name : external.id;
       requests.push({ kind, name: keyName(name), sourceId: external.id, mapKey: recordKey(kind, external.id) });
     }
     const assigned = assignKeys(requests);

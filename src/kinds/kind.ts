@@ -67,7 +67,10 @@ export interface KindReader<W = unknown> {
    * a flavor, an external network) as an external entry's spec, used for matching on the target.
    * Undefined when it cannot be read (then the exporter warns).
    */
-  describeExternal?(id: string, ctx: ReadContext): Promise<{ spec: Record<string, unknown>; source: SourceFacts } | undefined>;
+  describeExternal?(
+    id: string,
+    ctx: ReadContext,
+  ): Promise<{ spec: Record<string, unknown>; source: SourceFacts } | undefined>;
 }
 
 /** A plan entry with its references resolved to target IDs, as the engine hands it to a writer. */

@@ -38,7 +38,10 @@ export function withoutMarker<T extends Record<string, unknown>>(values: T | und
  * The marker a live object carries, if any: a marker tag, else the `bascule_marker` key of its metadata or
  * properties. Readers record it as `source.marker` (audit matches by it; it never enters a spec).
  */
-export function markerIn(tags: readonly unknown[] | null | undefined, values?: Readonly<Record<string, unknown>> | null): string | undefined {
+export function markerIn(
+  tags: readonly unknown[] | null | undefined,
+  values?: Readonly<Record<string, unknown>> | null,
+): string | undefined {
   const tag = (tags ?? []).find((t): t is string => typeof t === 'string' && isMarkerTag(t));
   if (tag !== undefined) return tag;
   const value = values?.[MARKER_PROPERTY];

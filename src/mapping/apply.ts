@@ -106,8 +106,17 @@ export interface MappedPlan {
 
 /** Smallest first: RAM, then vCPUs, then disk, then name, then id (code-point order): deterministic on ties. */
 export function compareFlavors(a: FlavorLike, b: FlavorLike): number {
-  const text = (x: string | undefined, y: string | undefined) => ((x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0);
-  return a.ram - b.ram || a.vcpus - b.vcpus || a.disk - b.disk || (a.ephemeral ?? 0) - (b.ephemeral ?? 0) || (a.swap ?? 0) - (b.swap ?? 0) || text(a.name, b.name) || text(a.id, b.id);
+  const text = (x: string | undefined, y: string | undefined) =>
+    (x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0;
+  return (
+    a.ram - b.ram ||
+    a.vcpus - b.vcpus ||
+    a.disk - b.disk ||
+    (a.ephemeral ?? 0) - (b.ephemeral ?? 0) ||
+    (a.swap ?? 0) - (b.swap ?? 0) ||
+    text(a.name, b.name) ||
+    text(a.id, b.id)
+  );
 }
 
 /**
@@ -116,7 +125,11 @@ export function compareFlavors(a: FlavorLike, b: FlavorLike): number {
  * candidates whose name matches that regular expression count. Pass disk 0 for a server that boots from a volume (its
  * flavor disk is not used). Leave disabled flavors out of `candidates`.
  */
-export function smallestFit<F extends FlavorLike>(wanted: Shape, candidates: readonly F[], within?: string): F | undefined {
+export function smallestFit<F extends FlavorLike>(
+  wanted: Shape,
+  candidates: readonly F[],
+  within?: string,
+): F | undefined {
   const filter = within === undefined ? undefined : regex(within);
   let best: F | undefined;
   for (const candidate of candidates) {
@@ -232,7 +245,7 @@ function select(plan: Plan, mapping: Mapping): Selection {
       kept.add(resource.key);
     }
     for (const key of [...kept]) addWithDependencies(key);
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const resource of plan.resources) {
         if (kept.has(resource.key) || removed.has(resource.key)) continue;
@@ -245,14 +258,21 @@ function select(plan: Plan, mapping: Mapping): Selection {
       }
     }
     for (const resource of plan.resources) {
-      if (!kept.has(resource.key) && !removed.has(resource.key)) filtered.push({ key: resource.key, reason: 'not-included' });
+      if (!kept.has(resource.key) && !removed.has(resource.key))
+        filtered.push({ key: resource.key, reason: 'not-included' });
     }
   }
   for (const side of ['include', 'exclude'] as const) {
     mapping[side]?.keys?.forEach((glob, index) => {
       const re = globToRegex(glob);
       if (!plan.resources.some((r) => re.test(r.key))) {
-        issues.push({ severity: 'warning', path: pointer(side, 'keys', index), code: 'MAPPING_SELECTOR_UNUSED', message: `${JSON.stringify(glob)} matches no entry of the plan`, hint: 'check the spelling: keys are "<kind>:<name>" as in the plan' });
+        issues.push({
+          severity: 'warning',
+          path: pointer(side, 'keys', index),
+          code: 'MAPPING_SELECTOR_UNUSED',
+          message: `${JSON.stringify(glob)} matches no entry of the plan`,
+          hint: 'check the spelling: keys are "<kind>:<name>" as in the plan',
+        });
       }
     });
   }
@@ -276,7 +296,8 @@ function matchesFlavor(from: FlavorMatch, spec: FlavorSpec): boolean {
  * Extra specs that change what a flavor gives a server (dedicated CPUs, huge pages, NUMA, PCI devices, placement
  * resources and traits, host aggregates). Smallest-fit compares only vCPUs, RAM and disk, so it warns about these.
  */
-const SIGNIFICANT_EXTRA_SPEC = /^(hw:cpu_policy|hw:cpu_thread_policy|hw:mem_page_size|hw:numa_nodes|hw:cpu_realtime|pci_passthrough:|resources:|trait:|aggregate_instance_extra_specs:|quota:)/;
+const SIGNIFICANT_EXTRA_SPEC =
+  /^(hw:cpu_policy|hw:cpu_thread_policy|hw:mem_page_size|hw:numa_nodes|hw:cpu_realtime|pci_passthrough:|resources:|trait:|aggregate_instance_extra_specs:|quota:)/;
 
 function significantExtraSpecs(spec: FlavorSpec): string[] {
   return Object.entries(spec.extra_specs ?? {})
@@ -309,8 +330,12 @@ function shapeOf(spec: FlavorSpec): Shape | undefined {
 export function applyNameRule(rule: NameRule, name: string): string {
   if (rule.prefix !== undefined) return `${rule.prefix}${name}`;
   if (rule.suffix !== undefined) return `${name}${rule.suffix}`;
-  if (rule.strip_prefix !== undefined) return name.startsWith(rule.strip_prefix) ? name.slice(rule.strip_prefix.length) : name;
-  if (rule.strip_suffix !== undefined) return name.endsWith(rule.strip_suffix) && name.length > 0 ? name.slice(0, name.length - rule.strip_suffix.length) : name;
+  if (rule.strip_prefix !== undefined)
+    return name.startsWith(rule.strip_prefix) ? name.slice(rule.strip_prefix.length) : name;
+  if (rule.strip_suffix !== undefined)
+    return name.endsWith(rule.strip_suffix) && name.length > 0
+      ? name.slice(0, name.length - rule.strip_suffix.length)
+      : name;
   if (rule.regex !== undefined) return name.replace(regex(rule.regex), rule.replace ?? '');
   return name;
 }
@@ -323,7 +348,12 @@ const MAX_NAME = 255;
  * matching a source entry with a target resource by name.
  */
 export function mapName(mapping: Mapping, kind: PlanKind, name: string): string {
-  if (!(NAMED_KINDS as readonly string[]).includes(kind) || name === '' || (kind === 'security_group' && name === 'default')) return name;
+  if (
+    !(NAMED_KINDS as readonly string[]).includes(kind) ||
+    name === '' ||
+    (kind === 'security_group' && name === 'default')
+  )
+    return name;
   let current = name;
   for (const rule of mapping.names ?? []) {
     if (rule.kinds !== undefined && !(rule.kinds as readonly string[]).includes(kind)) continue;
@@ -337,7 +367,12 @@ export function mapName(mapping: Mapping, kind: PlanKind, name: string): string 
  * `region`: the first matching rule's `to` (null: no zone), or the zone unchanged when no rule matches.
  */
 export function mapZone(mapping: Mapping, kind: AzKind, zone: string, region: string | null): string | null {
-  const rule = (mapping.availability_zones ?? []).find((r) => r.from === zone && (r.region === undefined || r.region === region) && (r.kinds ?? DEFAULT_AZ_KINDS).includes(kind));
+  const rule = (mapping.availability_zones ?? []).find(
+    (r) =>
+      r.from === zone &&
+      (r.region === undefined || r.region === region) &&
+      (r.kinds ?? DEFAULT_AZ_KINDS).includes(kind),
+  );
   return rule === undefined ? zone : rule.to;
 }
 
@@ -387,8 +422,20 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
         const at = pointer('names', index);
         spec.name = after;
         notes.push({ key, field: 'name', from: before, to: after, rule: at });
-        if (after.trim() === '') issues.push({ severity: 'error', path: at, code: 'MAPPING_NAME_EMPTY', message: `${key}: the rule turns "${before}" into an empty name` });
-        else if (after.length > MAX_NAME) issues.push({ severity: 'error', path: at, code: 'MAPPING_NAME_TOO_LONG', message: `${key}: the rule makes a name of ${after.length} characters (at most ${MAX_NAME})` });
+        if (after.trim() === '')
+          issues.push({
+            severity: 'error',
+            path: at,
+            code: 'MAPPING_NAME_EMPTY',
+            message: `${key}: the rule turns "${before}" into an empty name`,
+          });
+        else if (after.length > MAX_NAME)
+          issues.push({
+            severity: 'error',
+            path: at,
+            code: 'MAPPING_NAME_TOO_LONG',
+            message: `${key}: the rule makes a name of ${after.length} characters (at most ${MAX_NAME})`,
+          });
       });
     }
     // Availability zones.
@@ -405,7 +452,13 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
     const id = `${resource.kind}|${name}`;
     const other = byName.get(id);
     if (other !== undefined && originalName.get(other) !== originalName.get(resource.key)) {
-      issues.push({ severity: 'warning', path: '/names', code: 'MAPPING_NAME_COLLISION', message: `${other} and ${resource.key} are both named "${name}" after the name rules`, hint: 'the target matches resources by name: change the rules so names stay distinct' });
+      issues.push({
+        severity: 'warning',
+        path: '/names',
+        code: 'MAPPING_NAME_COLLISION',
+        message: `${other} and ${resource.key} are both named "${name}" after the name rules`,
+        hint: 'the target matches resources by name: change the rules so names stay distinct',
+      });
     } else byName.set(id, resource.key);
   }
 
@@ -427,8 +480,12 @@ function mapZones(
   notes: MappingNote[],
 ): void {
   const kind = resource.kind as AzKind;
-  const rules = (mapping.availability_zones ?? []).map((rule, index) => ({ rule, at: pointer('availability_zones', index) }));
-  const find = (zone: string) => rules.find(({ rule }) => rule.from === zone && inScope(rule) && (rule.kinds ?? DEFAULT_AZ_KINDS).includes(kind));
+  const rules = (mapping.availability_zones ?? []).map((rule, index) => ({
+    rule,
+    at: pointer('availability_zones', index),
+  }));
+  const find = (zone: string) =>
+    rules.find(({ rule }) => rule.from === zone && inScope(rule) && (rule.kinds ?? DEFAULT_AZ_KINDS).includes(kind));
   if (kind === 'server' || kind === 'volume') {
     const zone = spec.availability_zone;
     if (typeof zone !== 'string') return;
@@ -462,7 +519,12 @@ function resolveExternal(
   issues: Issue[],
 ): Resolution {
   const key = resource.key;
-  const unchanged = (extra: Partial<Resolution> = {}): Resolution => ({ kind: resource.kind, strategy: 'unchanged', name: (resource.spec as { name?: string }).name ?? '', ...extra });
+  const unchanged = (extra: Partial<Resolution> = {}): Resolution => ({
+    kind: resource.kind,
+    strategy: 'unchanged',
+    name: (resource.spec as { name?: string }).name ?? '',
+    ...extra,
+  });
   switch (resource.kind) {
     case 'flavor': {
       const spec = resource.spec;
@@ -474,16 +536,41 @@ function resolveExternal(
       if (rule.to.name !== undefined) {
         resource.spec = { name: rule.to.name };
         notes.push({ key, field: 'name', from: spec.name, to: rule.to.name, rule: at });
-        return { kind: 'flavor', strategy: 'name', rule: at, name: rule.to.name, ...(shape === undefined ? {} : { shape }) };
+        return {
+          kind: 'flavor',
+          strategy: 'name',
+          rule: at,
+          name: rule.to.name,
+          ...(shape === undefined ? {} : { shape }),
+        };
       }
       if (shape === undefined) {
-        issues.push({ severity: 'error', path: at, code: 'MAPPING_NO_SHAPE', message: `${key}: the plan does not give the vcpus, ram and disk of flavor "${spec.name}", so smallest-fit cannot choose`, hint: 'add a rule that maps this flavor by name' });
+        issues.push({
+          severity: 'error',
+          path: at,
+          code: 'MAPPING_NO_SHAPE',
+          message: `${key}: the plan does not give the vcpus, ram and disk of flavor "${spec.name}", so smallest-fit cannot choose`,
+          hint: 'add a rule that maps this flavor by name',
+        });
       }
       const significant = significantExtraSpecs(spec);
       if (significant.length > 0) {
-        issues.push({ severity: 'warning', path: at, code: 'MAPPING_EXTRA_SPECS_IGNORED', message: `${key}: smallest-fit compares vCPUs, RAM and disk only; flavor "${spec.name}" also has ${significant.join(', ')}, which the chosen flavor may not give`, hint: 'map this flavor by name (or by extra_specs) to a target flavor with the same properties, or narrow the candidates with within' });
+        issues.push({
+          severity: 'warning',
+          path: at,
+          code: 'MAPPING_EXTRA_SPECS_IGNORED',
+          message: `${key}: smallest-fit compares vCPUs, RAM and disk only; flavor "${spec.name}" also has ${significant.join(', ')}, which the chosen flavor may not give`,
+          hint: 'map this flavor by name (or by extra_specs) to a target flavor with the same properties, or narrow the candidates with within',
+        });
       }
-      return { kind: 'flavor', strategy: 'shape', rule: at, name: spec.name, ...(shape === undefined ? {} : { shape }), ...(rule.to.within === undefined ? {} : { within: rule.to.within.name_regex }) };
+      return {
+        kind: 'flavor',
+        strategy: 'shape',
+        rule: at,
+        name: spec.name,
+        ...(shape === undefined ? {} : { shape }),
+        ...(rule.to.within === undefined ? {} : { within: rule.to.within.name_regex }),
+      };
     }
     case 'image': {
       const spec = resource.spec;
@@ -509,7 +596,13 @@ function resolveExternal(
         checksum.os_hash_value = spec.os_hash_value.toLowerCase();
       }
       if (checksum.md5 === undefined && checksum.os_hash_value === undefined) {
-        issues.push({ severity: 'error', path: at, code: 'MAPPING_NO_CHECKSUM', message: `${key}: the plan gives no checksum for image "${spec.name}", so "checksum: same" cannot find it`, hint: 'map this image by name' });
+        issues.push({
+          severity: 'error',
+          path: at,
+          code: 'MAPPING_NO_CHECKSUM',
+          message: `${key}: the plan gives no checksum for image "${spec.name}", so "checksum: same" cannot find it`,
+          hint: 'map this image by name',
+        });
       }
       return { kind: 'image', strategy: 'checksum', rule: at, name: spec.name, checksum };
     }

@@ -65,14 +65,21 @@ class Inverter {
     if (rule.region === undefined) return {};
     const to = this.regionMap.get(rule.region);
     if (to === undefined) {
-      this.error(`${path}/region`, 'INVERT_REGION_UNKNOWN', `the rule applies to source region "${rule.region}", which "regions" does not map to a target region`);
+      this.error(
+        `${path}/region`,
+        'INVERT_REGION_UNKNOWN',
+        `the rule applies to source region "${rule.region}", which "regions" does not map to a target region`,
+      );
       return false;
     }
     return { region: to };
   }
 
   /** Common tail of a rule: region then description, in file order. */
-  tail(rule: { region?: string; description?: string }, path: string): { region?: string; description?: string } | false {
+  tail(
+    rule: { region?: string; description?: string },
+    path: string,
+  ): { region?: string; description?: string } | false {
     const region = this.region(rule, path);
     if (region === false) return false;
     return rule.description === undefined ? region : { ...region, description: rule.description };
@@ -84,7 +91,11 @@ class Inverter {
     (this.source.regions ?? []).forEach((rule, index) => {
       const first = seen.get(rule.to);
       if (first !== undefined) {
-        this.error(pointer('regions', index), 'INVERT_MANY_TO_ONE', `regions "${this.source.regions![first]!.from}" and "${rule.from}" both become "${rule.to}": the way back cannot tell them apart`);
+        this.error(
+          pointer('regions', index),
+          'INVERT_MANY_TO_ONE',
+          `regions "${this.source.regions![first]!.from}" and "${rule.from}" both become "${rule.to}": the way back cannot tell them apart`,
+        );
         return;
       }
       seen.set(rule.to, index);
@@ -100,7 +111,11 @@ class Inverter {
     const id = `${section}|${scope}|${to}`;
     const first = this.targets.get(id);
     if (first !== undefined) {
-      this.error(pointer(section, index), 'INVERT_MANY_TO_ONE', `${what} "${first.from}" (${pointer(section, first.index)}) and "${from}" both map to "${to}": the way back cannot tell them apart; "${to}" goes back to "${first.from}"`);
+      this.error(
+        pointer(section, index),
+        'INVERT_MANY_TO_ONE',
+        `${what} "${first.from}" (${pointer(section, first.index)}) and "${from}" both map to "${to}": the way back cannot tell them apart; "${to}" goes back to "${first.from}"`,
+      );
       return true;
     }
     this.targets.set(id, { index, from });
@@ -115,17 +130,34 @@ class Inverter {
       if (tail === false) return;
       if (rule.to.shape !== undefined) {
         if (rule.from.any === true) {
-          if (rule.to.within !== undefined) this.warning(`${path}/to/within`, 'INVERT_WITHIN_DROPPED', '"within" names target flavors; the way back has no such filter and considers every flavor');
-          this.warning(path, 'INVERT_SMALLEST_FIT', 'smallest-fit inverts to smallest-fit on the way back: a flavor comes back as the smallest source flavor that fits it, which is the original only when no smaller one fits; add name rules for an exact return');
+          if (rule.to.within !== undefined)
+            this.warning(
+              `${path}/to/within`,
+              'INVERT_WITHIN_DROPPED',
+              '"within" names target flavors; the way back has no such filter and considers every flavor',
+            );
+          this.warning(
+            path,
+            'INVERT_SMALLEST_FIT',
+            'smallest-fit inverts to smallest-fit on the way back: a flavor comes back as the smallest source flavor that fits it, which is the original only when no smaller one fits; add name rules for an exact return',
+          );
           out.push({ from: { any: true }, to: { shape: 'smallest-fit' }, ...tail });
         } else {
-          this.error(path, 'INVERT_SHAPE', `a flavor matched by ${describe(rule.from)} goes to the smallest target flavor that fits: which one is known only at apply time, so the way back needs an explicit rule`);
+          this.error(
+            path,
+            'INVERT_SHAPE',
+            `a flavor matched by ${describe(rule.from)} goes to the smallest target flavor that fits: which one is known only at apply time, so the way back needs an explicit rule`,
+          );
         }
         return;
       }
       const to = rule.to.name!;
       if (!onlyKeys(rule.from, ['name'])) {
-        this.error(path, 'INVERT_NOT_BY_NAME', `every flavor matched by ${describe(rule.from)} becomes "${to}": the way back cannot tell which flavor it was`);
+        this.error(
+          path,
+          'INVERT_NOT_BY_NAME',
+          `every flavor matched by ${describe(rule.from)} becomes "${to}": the way back cannot tell which flavor it was`,
+        );
         return;
       }
       if (this.manyToOne('flavors', index, String(tail.region), to, rule.from.name!, 'flavors')) return;
@@ -147,15 +179,24 @@ class Inverter {
           out.push({ from: { ...from }, to: { checksum: 'same' }, ...tail });
           return;
         }
-        this.error(path, 'INVERT_NOT_BY_NAME', `an image matched by ${describe(from)} goes to the target image with the same checksum, whose name is not known before apply: match it by checksum instead`);
+        this.error(
+          path,
+          'INVERT_NOT_BY_NAME',
+          `an image matched by ${describe(from)} goes to the target image with the same checksum, whose name is not known before apply: match it by checksum instead`,
+        );
         return;
       }
       if (to.checksum !== undefined) {
         if (!onlyKeys(from, ['name'])) {
-          this.error(path, 'INVERT_NOT_BY_NAME', `every image matched by ${describe(from)} becomes the image with checksum ${to.checksum}: the way back cannot tell which image it was`);
+          this.error(
+            path,
+            'INVERT_NOT_BY_NAME',
+            `every image matched by ${describe(from)} becomes the image with checksum ${to.checksum}: the way back cannot tell which image it was`,
+          );
           return;
         }
-        if (this.manyToOne('images', index, String(tail.region), `checksum ${to.checksum}`, from.name!, 'images')) return;
+        if (this.manyToOne('images', index, String(tail.region), `checksum ${to.checksum}`, from.name!, 'images'))
+          return;
         out.push({ from: { checksum: to.checksum }, to: { name: from.name! }, ...tail });
         return;
       }
@@ -167,7 +208,11 @@ class Inverter {
         if (this.manyToOne('images', index, String(tail.region), name, `checksum ${from.checksum!}`, 'images')) return;
         out.push({ from: { name }, to: { checksum: from.checksum! }, ...tail });
       } else {
-        this.error(path, 'INVERT_NOT_BY_NAME', `every image matched by ${describe(from)} becomes "${name}": the way back cannot tell which image it was`);
+        this.error(
+          path,
+          'INVERT_NOT_BY_NAME',
+          `every image matched by ${describe(from)} becomes "${name}": the way back cannot tell which image it was`,
+        );
       }
     });
     return out;
@@ -189,13 +234,26 @@ class Inverter {
     rules.forEach((rule, index) => {
       const path = pointer('availability_zones', index);
       if (rule.to === null) {
-        this.error(`${path}/to`, 'INVERT_DROPPED_ZONE', `zone "${rule.from}" is dropped on the way there: the way back cannot know which entries were in it`);
+        this.error(
+          `${path}/to`,
+          'INVERT_DROPPED_ZONE',
+          `zone "${rule.from}" is dropped on the way there: the way back cannot know which entries were in it`,
+        );
         return;
       }
       const tail = this.tail(rule, path);
       if (tail === false) return;
       const kinds = rule.kinds ?? DEFAULT_AZ_KINDS;
-      const clash = kinds.some((kind) => this.manyToOne('availability_zones', index, `${String(tail.region)}|${kind}`, rule.to!, rule.from, `zones (for ${kind})`));
+      const clash = kinds.some((kind) =>
+        this.manyToOne(
+          'availability_zones',
+          index,
+          `${String(tail.region)}|${kind}`,
+          rule.to!,
+          rule.from,
+          `zones (for ${kind})`,
+        ),
+      );
       if (clash) return;
       const inverse: AzRule = { from: rule.to, to: rule.from };
       if (rule.kinds !== undefined) inverse.kinds = [...rule.kinds];
@@ -211,7 +269,11 @@ class Inverter {
       const scope: NameRule = rule.kinds === undefined ? {} : { kinds: [...rule.kinds] };
       let action: NameRule;
       const stripped = (what: string) =>
-        this.warning(path, 'INVERT_STRIP', `the way back adds ${what} to every name${rule.kinds === undefined ? '' : ` of ${rule.kinds.join(', ')}`}, also to names that did not have it on the way there`);
+        this.warning(
+          path,
+          'INVERT_STRIP',
+          `the way back adds ${what} to every name${rule.kinds === undefined ? '' : ` of ${rule.kinds.join(', ')}`}, also to names that did not have it on the way there`,
+        );
       if (rule.prefix !== undefined) action = { strip_prefix: rule.prefix };
       else if (rule.strip_prefix !== undefined) {
         action = { prefix: rule.strip_prefix };
@@ -220,10 +282,18 @@ class Inverter {
       else if (rule.strip_suffix !== undefined) {
         action = { suffix: rule.strip_suffix };
         stripped(`the suffix "${rule.strip_suffix}"`);
-      }
-      else if (rule.inverse !== undefined) action = { regex: rule.inverse.regex, replace: rule.inverse.replace, inverse: { regex: rule.regex!, replace: rule.replace ?? '' } };
+      } else if (rule.inverse !== undefined)
+        action = {
+          regex: rule.inverse.regex,
+          replace: rule.inverse.replace,
+          inverse: { regex: rule.regex!, replace: rule.replace ?? '' },
+        };
       else {
-        this.error(path, 'INVERT_REGEX', `the regex rule ${JSON.stringify(rule.regex)} -> ${JSON.stringify(rule.replace)} has no "inverse": a regular expression cannot be inverted automatically`);
+        this.error(
+          path,
+          'INVERT_REGEX',
+          `the regex rule ${JSON.stringify(rule.regex)} -> ${JSON.stringify(rule.replace)} has no "inverse": a regular expression cannot be inverted automatically`,
+        );
         return;
       }
       out.push({ ...scope, ...action, ...(rule.description === undefined ? {} : { description: rule.description }) });
@@ -251,20 +321,30 @@ export function invertMapping(mapping: Mapping): Inversion {
   if (mapping.regions !== undefined) out.regions = inverter.regions();
   if (mapping.flavors !== undefined) out.flavors = inverter.flavors(mapping.flavors);
   if (mapping.images !== undefined) out.images = inverter.images(mapping.images);
-  if (mapping.external_networks !== undefined) out.external_networks = inverter.nameMap('external_networks', mapping.external_networks, 'networks');
+  if (mapping.external_networks !== undefined)
+    out.external_networks = inverter.nameMap('external_networks', mapping.external_networks, 'networks');
   if (mapping.availability_zones !== undefined) out.availability_zones = inverter.zones(mapping.availability_zones);
-  if (mapping.volume_types !== undefined) out.volume_types = inverter.nameMap('volume_types', mapping.volume_types, 'volume types');
+  if (mapping.volume_types !== undefined)
+    out.volume_types = inverter.nameMap('volume_types', mapping.volume_types, 'volume types');
   if (mapping.names !== undefined) out.names = inverter.names(mapping.names);
   for (const side of ['include', 'exclude'] as const) {
     const selector = mapping[side];
     if (selector === undefined) continue;
     if (selector.keys !== undefined && selector.keys.length > 0) {
-      inverter.error(`/${side}/keys`, 'INVERT_SELECTION', side === 'exclude'
-        ? `entries excluded by key (${selector.keys.join(', ')}) are not migrated, so they cannot come back; the way back has no such keys (names may have changed) and drops this selector`
-        : `only the entries included by key (${selector.keys.join(', ')}) are migrated: the others cannot come back; the way back drops this selector`);
+      inverter.error(
+        `/${side}/keys`,
+        'INVERT_SELECTION',
+        side === 'exclude'
+          ? `entries excluded by key (${selector.keys.join(', ')}) are not migrated, so they cannot come back; the way back has no such keys (names may have changed) and drops this selector`
+          : `only the entries included by key (${selector.keys.join(', ')}) are migrated: the others cannot come back; the way back drops this selector`,
+      );
     }
     if (selector.kinds !== undefined && selector.kinds.length > 0) {
-      inverter.error(`/${side}/kinds`, 'INVERT_SELECTION', `${side === 'exclude' ? 'excluded' : 'not included'} kinds (${side === 'exclude' ? selector.kinds.join(', ') : `all but ${selector.kinds.join(', ')}`}) do not make the round trip; the way back keeps the same kind filter`);
+      inverter.error(
+        `/${side}/kinds`,
+        'INVERT_SELECTION',
+        `${side === 'exclude' ? 'excluded' : 'not included'} kinds (${side === 'exclude' ? selector.kinds.join(', ') : `all but ${selector.kinds.join(', ')}`}) do not make the round trip; the way back keeps the same kind filter`,
+      );
       out[side] = { kinds: [...selector.kinds] };
     }
   }

@@ -49,7 +49,9 @@ export function highestGroupReference(replace: string): number {
 
 /** A key glob as a regular expression: `*` any run of characters, `?` one character, everything else literal. */
 export function globToRegex(glob: string): RegExp {
-  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+  const body = [...glob]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, 'su');
 }
 

@@ -28,8 +28,16 @@ export class MappingInvalidError extends UsageError {
     const errors = issues.filter((i) => i.severity === 'error');
     const first = errors[0];
     const where = first?.line === undefined ? '' : ` (line ${first.line})`;
-    const summary = first === undefined ? '' : `: ${first.path || '(document)'}${where} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
-    super('MAPPING_INVALID', `${file ?? 'the mapping'} is not a valid mapping${summary}`, { hint: file === undefined ? 'check it with bascule mapping validate' : `see every problem with: bascule mapping validate ${file}` });
+    const summary =
+      first === undefined
+        ? ''
+        : `: ${first.path || '(document)'}${where} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+    super('MAPPING_INVALID', `${file ?? 'the mapping'} is not a valid mapping${summary}`, {
+      hint:
+        file === undefined
+          ? 'check it with bascule mapping validate'
+          : `see every problem with: bascule mapping validate ${file}`,
+    });
     this.name = 'MappingInvalidError';
     this.issues = issues;
     this.file = file;
@@ -43,7 +51,11 @@ export class MappingInvalidError extends UsageError {
 
 /** Issues as text, with line:col when known. Ends with a newline. */
 export function formatMappingIssues(issues: readonly Issue[], file?: string): string {
-  const located = issues.map((i) => (i.line === undefined ? i : { ...i, path: `${i.path === '' ? '(document)' : i.path} (line ${i.line}, column ${i.column ?? 1})` }));
+  const located = issues.map((i) =>
+    i.line === undefined
+      ? i
+      : { ...i, path: `${i.path === '' ? '(document)' : i.path} (line ${i.line}, column ${i.column ?? 1})` },
+  );
   return formatIssues(located, file === undefined ? {} : { file });
 }
 
@@ -81,11 +93,27 @@ function offsetOf(root: Node | null, path: string, atKey: boolean): number | und
 export function parseMapping(text: string, path?: string): MappingParseResult {
   void path;
   if (Buffer.byteLength(text, 'utf8') > MAX_MAPPING_BYTES) {
-    return { issues: [{ severity: 'error', path: '', code: 'MAPPING_TOO_LARGE', message: `the mapping is larger than ${MAX_MAPPING_BYTES} bytes` }] };
+    return {
+      issues: [
+        {
+          severity: 'error',
+          path: '',
+          code: 'MAPPING_TOO_LARGE',
+          message: `the mapping is larger than ${MAX_MAPPING_BYTES} bytes`,
+        },
+      ],
+    };
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(body, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', merge: false });
+  const doc = parseDocument(body, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    version: '1.2',
+    merge: false,
+  });
   const position = (offset: number | undefined) => {
     if (offset === undefined) return {};
     const { line, col } = lineCounter.linePos(offset);
@@ -95,23 +123,50 @@ export function parseMapping(text: string, path?: string): MappingParseResult {
   for (const problem of doc.errors) {
     const duplicate = problem.code === 'DUPLICATE_KEY';
     const code = duplicate ? 'MAPPING_DUPLICATE_KEY' : 'YAML_SYNTAX';
-    const message = duplicate ? `duplicate key ${JSON.stringify(/^["']?([^:"'\n]*)/.exec(body.slice(problem.pos[0]))?.[1]?.trim() ?? '')}: give each key once` : (problem.message.split('\n')[0] ?? problem.message);
+    const message = duplicate
+      ? `duplicate key ${JSON.stringify(/^["']?([^:"'\n]*)/.exec(body.slice(problem.pos[0]))?.[1]?.trim() ?? '')}: give each key once`
+      : (problem.message.split('\n')[0] ?? problem.message);
     syntax.push({ severity: 'error', path: '', code, message, ...position(problem.pos[0]) });
   }
   for (const problem of doc.warnings) {
-    syntax.push({ severity: 'warning', path: '', code: 'YAML_WARNING', message: problem.message.split('\n')[0] ?? problem.message, ...position(problem.pos[0]) });
+    syntax.push({
+      severity: 'warning',
+      path: '',
+      code: 'YAML_WARNING',
+      message: problem.message.split('\n')[0] ?? problem.message,
+      ...position(problem.pos[0]),
+    });
   }
   if (hasErrors(syntax)) return { issues: syntax };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { issues: [...syntax, { severity: 'error', path: '', code: 'YAML_SYNTAX', message: (error as Error).message }] };
+    return {
+      issues: [...syntax, { severity: 'error', path: '', code: 'YAML_SYNTAX', message: (error as Error).message }],
+    };
   }
   if (value === null || value === undefined) {
-    return { issues: [...syntax, { severity: 'error', path: '', code: 'MAPPING_EMPTY', message: 'the mapping file is empty', hint: 'start it with: format: bascule.mapping/v1' }] };
+    return {
+      issues: [
+        ...syntax,
+        {
+          severity: 'error',
+          path: '',
+          code: 'MAPPING_EMPTY',
+          message: 'the mapping file is empty',
+          hint: 'start it with: format: bascule.mapping/v1',
+        },
+      ],
+    };
   }
-  const issues = [...syntax, ...validateMapping(value).map((issue) => ({ ...issue, ...position(offsetOf(doc.contents, issue.path, issue.code === 'SCHEMA_UNKNOWN_FIELD')) }))];
+  const issues = [
+    ...syntax,
+    ...validateMapping(value).map((issue) => ({
+      ...issue,
+      ...position(offsetOf(doc.contents, issue.path, issue.code === 'SCHEMA_UNKNOWN_FIELD')),
+    })),
+  ];
   return hasErrors(issues) ? { issues } : { mapping: value as Mapping, issues };
 }
 
@@ -120,14 +175,40 @@ export async function validateMappingFile(path: string): Promise<MappingParseRes
   let text: string;
   try {
     const info = await stat(path);
-    if (!info.isFile()) return { issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `${path} is not a regular file` }] };
-    if (info.size > MAX_MAPPING_BYTES) return { issues: [{ severity: 'error', path: '', code: 'MAPPING_TOO_LARGE', message: `${path} is ${info.size} bytes, more than the limit of ${MAX_MAPPING_BYTES}` }] };
+    if (!info.isFile())
+      return {
+        issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `${path} is not a regular file` }],
+      };
+    if (info.size > MAX_MAPPING_BYTES)
+      return {
+        issues: [
+          {
+            severity: 'error',
+            path: '',
+            code: 'MAPPING_TOO_LARGE',
+            message: `${path} is ${info.size} bytes, more than the limit of ${MAX_MAPPING_BYTES}`,
+          },
+        ],
+      };
     const bytes = await readFile(path);
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
-    if (error instanceof TypeError) return { issues: [{ severity: 'error', path: '', code: 'MAPPING_ENCODING', message: `${path} is not valid UTF-8`, hint: 'mapping files are UTF-8 text' }] };
+    if (error instanceof TypeError)
+      return {
+        issues: [
+          {
+            severity: 'error',
+            path: '',
+            code: 'MAPPING_ENCODING',
+            message: `${path} is not valid UTF-8`,
+            hint: 'mapping files are UTF-8 text',
+          },
+        ],
+      };
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    return { issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `cannot read ${path} (${code})` }] };
+    return {
+      issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `cannot read ${path} (${code})` }],
+    };
   }
   return parseMapping(text, path);
 }

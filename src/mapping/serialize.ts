@@ -2,7 +2,15 @@
 import { Document, isCollection, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
 import type { Mapping } from './types.js';
 
-const ONE_LINE_RULES = new Set(['regions', 'flavors', 'images', 'external_networks', 'availability_zones', 'volume_types', 'names']);
+const ONE_LINE_RULES = new Set([
+  'regions',
+  'flavors',
+  'images',
+  'external_networks',
+  'availability_zones',
+  'volume_types',
+  'names',
+]);
 const ONE_LINE_FIELDS = new Set(['from', 'to', 'within', 'inverse', 'kinds', 'source', 'target']);
 
 /** A mapping as YAML text (rules of name tables on one line, `from` and `to` in flow style) or as JSON. */

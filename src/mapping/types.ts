@@ -174,7 +174,22 @@ export const MAPPING_SECTIONS = [
  * schema's properties, so types and schema cannot drift apart.
  */
 export const MAPPING_FIELDS = {
-  mapping: ['$schema', 'format', 'description', 'source', 'target', 'regions', 'flavors', 'images', 'external_networks', 'availability_zones', 'volume_types', 'names', 'include', 'exclude'],
+  mapping: [
+    '$schema',
+    'format',
+    'description',
+    'source',
+    'target',
+    'regions',
+    'flavors',
+    'images',
+    'external_networks',
+    'availability_zones',
+    'volume_types',
+    'names',
+    'include',
+    'exclude',
+  ],
   cloud_ref: ['cloud', 'description'],
   region_rule: ['from', 'to'],
   flavor_rule: ['from', 'to', 'region', 'description'],
@@ -185,7 +200,17 @@ export const MAPPING_FIELDS = {
   image_target: ['name', 'checksum'],
   name_map_rule: ['from', 'to', 'region', 'description'],
   az_rule: ['from', 'to', 'kinds', 'region', 'description'],
-  name_rule: ['kinds', 'prefix', 'suffix', 'strip_prefix', 'strip_suffix', 'regex', 'replace', 'inverse', 'description'],
+  name_rule: [
+    'kinds',
+    'prefix',
+    'suffix',
+    'strip_prefix',
+    'strip_suffix',
+    'regex',
+    'replace',
+    'inverse',
+    'description',
+  ],
   selector: ['kinds', 'keys'],
 } as const satisfies {
   mapping: readonly (keyof Mapping)[];
@@ -218,6 +243,8 @@ interface FieldTypes {
   name_rule: NameRule;
   selector: Selector;
 }
-type MissingMappingFields = { [K in keyof FieldTypes]: Exclude<keyof FieldTypes[K], (typeof MAPPING_FIELDS)[K][number]> }[keyof FieldTypes];
+type MissingMappingFields = {
+  [K in keyof FieldTypes]: Exclude<keyof FieldTypes[K], (typeof MAPPING_FIELDS)[K][number]>;
+}[keyof FieldTypes];
 /** Compile-time proof that MAPPING_FIELDS names every property of every mapping type. */
 export const MAPPING_FIELDS_COMPLETE: [MissingMappingFields] extends [never] ? true : MissingMappingFields = true;

@@ -13,7 +13,9 @@ type Json = Record<string, unknown>;
 const error = (path: string, code: string, message: string, hint?: string): Issue =>
   hint === undefined ? { severity: 'error', path, code, message } : { severity: 'error', path, code, message, hint };
 const warning = (path: string, code: string, message: string, hint?: string): Issue =>
-  hint === undefined ? { severity: 'warning', path, code, message } : { severity: 'warning', path, code, message, hint };
+  hint === undefined
+    ? { severity: 'warning', path, code, message }
+    : { severity: 'warning', path, code, message, hint };
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32,7 +34,14 @@ function checkRegex(issues: Issue[], path: string, source: unknown): RegExp | un
   if (typeof source !== 'string') return undefined;
   const compiled = compileRegex(source);
   if (typeof compiled === 'string') {
-    issues.push(error(path, 'MAPPING_REGEX_INVALID', `${JSON.stringify(source)} is not a valid regular expression: ${compiled}`, 'the syntax is JavaScript\'s (Unicode mode); escape a literal dot as \\.'));
+    issues.push(
+      error(
+        path,
+        'MAPPING_REGEX_INVALID',
+        `${JSON.stringify(source)} is not a valid regular expression: ${compiled}`,
+        "the syntax is JavaScript's (Unicode mode); escape a literal dot as \\.",
+      ),
+    );
     return undefined;
   }
   return compiled;
@@ -43,7 +52,14 @@ function checkReplace(issues: Issue[], path: string, compiled: RegExp | undefine
   const groups = groupCount(compiled);
   const highest = highestGroupReference(replace);
   if (highest > groups) {
-    issues.push(error(path, 'MAPPING_REPLACE_GROUP', `the replacement refers to $${highest}, but the regular expression has ${groups} capture group${groups === 1 ? '' : 's'}`, 'add a group with ( ) or write $$ for a literal dollar'));
+    issues.push(
+      error(
+        path,
+        'MAPPING_REPLACE_GROUP',
+        `the replacement refers to $${highest}, but the regular expression has ${groups} capture group${groups === 1 ? '' : 's'}`,
+        'add a group with ( ) or write $$ for a literal dollar',
+      ),
+    );
   }
 }
 
@@ -52,12 +68,27 @@ function exactlyOne(issues: Issue[], path: string, value: Json, fields: readonly
   const present = fields.filter((f) => value[f] !== undefined);
   if (present.length === 1) return;
   if (present.length === 0) issues.push(error(path, 'MAPPING_ONE_OF', `${what} needs one of: ${fields.join(', ')}`));
-  else issues.push(error(path, 'MAPPING_ONE_OF', `${what} has ${present.join(' and ')}; give exactly one of: ${fields.join(', ')}`, 'split it into two rules'));
+  else
+    issues.push(
+      error(
+        path,
+        'MAPPING_ONE_OF',
+        `${what} has ${present.join(' and ')}; give exactly one of: ${fields.join(', ')}`,
+        'split it into two rules',
+      ),
+    );
 }
 
 function checkMatch(issues: Issue[], path: string, from: Json): void {
   if (from.any !== undefined && Object.keys(from).length > 1) {
-    issues.push(error(`${path}/any`, 'MAPPING_ANY_NOT_ALONE', '"any: true" matches everything and cannot be combined with other criteria', 'remove the other criteria, or remove "any"'));
+    issues.push(
+      error(
+        `${path}/any`,
+        'MAPPING_ANY_NOT_ALONE',
+        '"any: true" matches everything and cannot be combined with other criteria',
+        'remove the other criteria, or remove "any"',
+      ),
+    );
   }
   if (from.name !== undefined && from.name_regex !== undefined) {
     issues.push(error(path, 'MAPPING_CONFLICTING_CRITERIA', 'give "name" or "name_regex", not both'));
@@ -71,7 +102,12 @@ function scopeKey(rule: Json): string {
 }
 
 /** Duplicates and rules after a catch-all in one first-match-wins table. */
-function checkTable(issues: Issue[], section: string, rules: readonly unknown[], skip: (index: number) => boolean): void {
+function checkTable(
+  issues: Issue[],
+  section: string,
+  rules: readonly unknown[],
+  skip: (index: number) => boolean,
+): void {
   const seen = new Map<string, number>();
   const catchAll: { index: number; region: unknown }[] = [];
   const unscoped = new Map<string, number>();
@@ -80,23 +116,51 @@ function checkTable(issues: Issue[], section: string, rules: readonly unknown[],
     const path = pointer(section, index);
     const kinds = section === 'availability_zones' ? ((raw.kinds as string[] | undefined) ?? DEFAULT_AZ_KINDS) : [''];
     const shadow = catchAll.find((c) => c.region === undefined || c.region === raw.region);
-    const wider = raw.region === undefined ? undefined : kinds.map((kind) => unscoped.get(`${kind}|${JSON.stringify(raw.from)}`)).find((i) => i !== undefined);
+    const wider =
+      raw.region === undefined
+        ? undefined
+        : kinds.map((kind) => unscoped.get(`${kind}|${JSON.stringify(raw.from)}`)).find((i) => i !== undefined);
     if (shadow !== undefined) {
-      issues.push(warning(path, 'MAPPING_RULE_UNREACHABLE', `this rule comes after ${pointer(section, shadow.index)}, which matches everything${raw.region === undefined ? '' : ' in its region'}; it can never match`, 'the first matching rule wins: move catch-all rules last'));
+      issues.push(
+        warning(
+          path,
+          'MAPPING_RULE_UNREACHABLE',
+          `this rule comes after ${pointer(section, shadow.index)}, which matches everything${raw.region === undefined ? '' : ' in its region'}; it can never match`,
+          'the first matching rule wins: move catch-all rules last',
+        ),
+      );
     } else if (wider !== undefined && kinds.every((kind) => unscoped.has(`${kind}|${JSON.stringify(raw.from)}`))) {
-      issues.push(warning(path, 'MAPPING_RULE_UNREACHABLE', `this rule comes after ${pointer(section, wider)}, which matches the same in every region; it can never match`, 'the first matching rule wins: put region-scoped rules before the rule for all regions'));
+      issues.push(
+        warning(
+          path,
+          'MAPPING_RULE_UNREACHABLE',
+          `this rule comes after ${pointer(section, wider)}, which matches the same in every region; it can never match`,
+          'the first matching rule wins: put region-scoped rules before the rule for all regions',
+        ),
+      );
     }
-    if (raw.region === undefined) for (const kind of kinds) if (!unscoped.has(`${kind}|${JSON.stringify(raw.from)}`)) unscoped.set(`${kind}|${JSON.stringify(raw.from)}`, index);
+    if (raw.region === undefined)
+      for (const kind of kinds)
+        if (!unscoped.has(`${kind}|${JSON.stringify(raw.from)}`))
+          unscoped.set(`${kind}|${JSON.stringify(raw.from)}`, index);
     for (const kind of kinds) {
       const key = `${kind}|${scopeKey(raw)}`;
       const first = seen.get(key);
       if (first !== undefined) {
-        issues.push(error(`${path}/from`, 'MAPPING_DUPLICATE_RULE', `the same match as ${pointer(section, first)}${kind === '' ? '' : ` for ${kind}`}: this rule can never match`, 'remove one of the two rules'));
+        issues.push(
+          error(
+            `${path}/from`,
+            'MAPPING_DUPLICATE_RULE',
+            `the same match as ${pointer(section, first)}${kind === '' ? '' : ` for ${kind}`}: this rule can never match`,
+            'remove one of the two rules',
+          ),
+        );
         break;
       }
       seen.set(key, index);
     }
-    if (isObject(raw.from) && raw.from.any === true && Object.keys(raw.from).length === 1) catchAll.push({ index, region: raw.region });
+    if (isObject(raw.from) && raw.from.any === true && Object.keys(raw.from).length === 1)
+      catchAll.push({ index, region: raw.region });
   });
 }
 
@@ -128,14 +192,28 @@ function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
   regions.forEach((rule, index) => {
     if (skip('regions')(index) || !isObject(rule) || typeof rule.from !== 'string') return;
     const first = regionSources.get(rule.from);
-    if (first !== undefined) issues.push(error(pointer('regions', index, 'from'), 'MAPPING_DUPLICATE_RULE', `region "${rule.from}" is already mapped by ${pointer('regions', first)}`));
+    if (first !== undefined)
+      issues.push(
+        error(
+          pointer('regions', index, 'from'),
+          'MAPPING_DUPLICATE_RULE',
+          `region "${rule.from}" is already mapped by ${pointer('regions', first)}`,
+        ),
+      );
     else regionSources.set(rule.from, index);
   });
   if (doc.regions !== undefined) {
     for (const section of TABLES) {
       list(doc[section]).forEach((rule, index) => {
         if (!isObject(rule) || typeof rule.region !== 'string' || regionSources.has(rule.region)) return;
-        issues.push(warning(pointer(section, index, 'region'), 'MAPPING_REGION_UNKNOWN', `region "${rule.region}" is not a source region of "regions"`, `known: ${[...regionSources.keys()].join(', ') || '(none)'}; inversion needs its target region`));
+        issues.push(
+          warning(
+            pointer(section, index, 'region'),
+            'MAPPING_REGION_UNKNOWN',
+            `region "${rule.region}" is not a source region of "regions"`,
+            `known: ${[...regionSources.keys()].join(', ') || '(none)'}; inversion needs its target region`,
+          ),
+        );
       });
     }
   }
@@ -157,7 +235,14 @@ function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
     if (!isObject(selector) || brokenUnder(schema, `/${side}`)) continue;
     list(selector.keys).forEach((glob, index) => {
       if (typeof glob === 'string' && globKind(glob) === undefined) {
-        issues.push(error(pointer(side, 'keys', index), 'MAPPING_KEY_PATTERN', `${JSON.stringify(glob)} does not start with a kind and ':'`, 'a key is "<kind>:<name>"; globs use * and ?, e.g. "server:test-*"'));
+        issues.push(
+          error(
+            pointer(side, 'keys', index),
+            'MAPPING_KEY_PATTERN',
+            `${JSON.stringify(glob)} does not start with a kind and ':'`,
+            'a key is "<kind>:<name>"; globs use * and ?, e.g. "server:test-*"',
+          ),
+        );
       }
     });
   }
@@ -165,7 +250,14 @@ function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
   const exclude = doc.exclude;
   if (isObject(include) && isObject(exclude) && !brokenUnder(schema, '/include') && !brokenUnder(schema, '/exclude')) {
     const both = list(include.kinds).filter((k) => list(exclude.kinds).includes(k));
-    if (both.length > 0) issues.push(warning('/exclude/kinds', 'MAPPING_SELECTOR_OVERLAP', `${both.join(', ')} is both included and excluded; exclude wins`));
+    if (both.length > 0)
+      issues.push(
+        warning(
+          '/exclude/kinds',
+          'MAPPING_SELECTOR_OVERLAP',
+          `${both.join(', ')} is both included and excluded; exclude wins`,
+        ),
+      );
   }
   return issues;
 }
@@ -173,14 +265,22 @@ function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
 /** Clearer words for a few schema errors, and a YAML hint where a string was expected and YAML read a number or a boolean. */
 function withYamlHints(issues: Issue[], doc: unknown): Issue[] {
   return issues.map((issue) => {
-    if (issue.code === 'SCHEMA_MIN_PROPERTIES') return { ...issue, message: 'must not be empty', hint: 'give at least one field, or remove it' };
+    if (issue.code === 'SCHEMA_MIN_PROPERTIES')
+      return { ...issue, message: 'must not be empty', hint: 'give at least one field, or remove it' };
     if (issue.code === 'SCHEMA_ANY_OF' && /\/images\/[0-9]+\/to\/checksum$/.test(issue.path)) {
-      return { ...issue, message: `${JSON.stringify(valueAt(doc, issue.path))} is neither "same" nor an MD5 checksum`, hint: 'write checksum: same (the target image with the same content) or the 32 hex digits of an MD5 checksum' };
+      return {
+        ...issue,
+        message: `${JSON.stringify(valueAt(doc, issue.path))} is neither "same" nor an MD5 checksum`,
+        hint: 'write checksum: same (the target image with the same content) or the 32 hex digits of an MD5 checksum',
+      };
     }
     if (issue.code !== 'SCHEMA_TYPE' && issue.code !== 'SCHEMA_ANY_OF') return issue;
     const value = valueAt(doc, issue.path);
     if (typeof value === 'number' || typeof value === 'boolean') {
-      return { ...issue, hint: `YAML reads ${String(value)} as a ${typeof value}: quote it ("${String(value)}") to make it a string` };
+      return {
+        ...issue,
+        hint: `YAML reads ${String(value)} as a ${typeof value}: quote it ("${String(value)}") to make it a string`,
+      };
     }
     return issue;
   });
@@ -204,12 +304,28 @@ export function valueAt(doc: unknown, path: string): unknown {
  */
 export function validateMapping(value: unknown): Issue[] {
   if (!isObject(value)) {
-    return [error('', 'MAPPING_NOT_OBJECT', `a mapping is an object with "format: ${MAPPING_FORMAT}", not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`)];
+    return [
+      error(
+        '',
+        'MAPPING_NOT_OBJECT',
+        `a mapping is an object with "format: ${MAPPING_FORMAT}", not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+      ),
+    ];
   }
   if (value.format !== MAPPING_FORMAT) {
     const found = value.format === undefined ? 'no "format"' : `format ${JSON.stringify(value.format)}`;
-    const hint = typeof value.format === 'string' && value.format.startsWith('bascule.plan/') ? 'this is a plan, not a mapping' : `start the file with: format: ${MAPPING_FORMAT}`;
-    return [error('/format', 'MAPPING_FORMAT', `the document has ${found}; this version of Bascule reads ${MAPPING_FORMAT}`, hint)];
+    const hint =
+      typeof value.format === 'string' && value.format.startsWith('bascule.plan/')
+        ? 'this is a plan, not a mapping'
+        : `start the file with: format: ${MAPPING_FORMAT}`;
+    return [
+      error(
+        '/format',
+        'MAPPING_FORMAT',
+        `the document has ${found}; this version of Bascule reads ${MAPPING_FORMAT}`,
+        hint,
+      ),
+    ];
   }
   const validate = mappingValidator();
   const schema = validate(value) ? [] : withYamlHints(schemaIssues(validate.errors), value);

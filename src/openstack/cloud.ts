@@ -142,7 +142,11 @@ export async function describeCloud(cloud: Cloud, signal?: AbortSignal): Promise
     cloud: config.name,
     origin: config.origin,
     interface: config.interface,
-    user: { id: token.user.id, name: token.user.name, ...(token.user.domain?.name ? { domain: token.user.domain.name } : {}) },
+    user: {
+      id: token.user.id,
+      name: token.user.name,
+      ...(token.user.domain?.name ? { domain: token.user.domain.name } : {}),
+    },
     roles: token.roles,
     authMethods: token.methods,
     tokenExpiresAt: token.expiresAt.toISOString(),
@@ -151,6 +155,11 @@ export async function describeCloud(cloud: Cloud, signal?: AbortSignal): Promise
     imageImportMethods,
   };
   if (config.regionName) info.region = config.regionName;
-  if (token.project) info.project = { id: token.project.id, name: token.project.name, ...(token.project.domain?.name ? { domain: token.project.domain.name } : {}) };
+  if (token.project)
+    info.project = {
+      id: token.project.id,
+      name: token.project.name,
+      ...(token.project.domain?.name ? { domain: token.project.domain.name } : {}),
+    };
   return info;
 }

@@ -76,7 +76,10 @@ export class OpenStackNetworkError extends BasculeError {
   readonly url: string;
   readonly causeCode: string | undefined;
 
-  constructor(message: string, details: { service: string; method: string; url: string; causeCode?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    details: { service: string; method: string; url: string; causeCode?: string; cause?: unknown },
+  ) {
     super('OS_NETWORK', message, { cause: details.cause });
     this.name = 'OpenStackNetworkError';
     this.service = details.service;
@@ -108,7 +111,10 @@ export function extractServiceMessage(body: string, contentType = ''): { message
         const errors = obj.errors;
         if (Array.isArray(errors) && errors[0] && typeof errors[0] === 'object') {
           const first = errors[0] as Record<string, unknown>;
-          return withFault(String(first.detail ?? first.title ?? ''), typeof first.code === 'string' ? first.code : undefined);
+          return withFault(
+            String(first.detail ?? first.title ?? ''),
+            typeof first.code === 'string' ? first.code : undefined,
+          );
         }
         if (typeof obj.message === 'string') return { message: obj.message };
         if (typeof obj.faultstring === 'string') return { message: obj.faultstring };
@@ -116,7 +122,8 @@ export function extractServiceMessage(body: string, contentType = ''): { message
         const keys = Object.keys(obj);
         if (keys.length === 1 && keys[0]) {
           const inner = obj[keys[0]] as Record<string, unknown> | undefined;
-          if (inner && typeof inner === 'object' && typeof inner.message === 'string') return withFault(inner.message, keys[0]);
+          if (inner && typeof inner === 'object' && typeof inner.message === 'string')
+            return withFault(inner.message, keys[0]);
         }
       }
     } catch {
@@ -137,7 +144,9 @@ function withFault(message: string, fault: string | undefined): { message: strin
 
 /** Maps a status (and the body, for quota errors that Nova reports as 403) to a stable code. */
 export function classifyStatus(status: number, message: string, fault?: string): OsErrorCode {
-  const quota = /quota exceeded|over ?quota|overlimit|exceeded quota|quota.*exceed/i.test(`${fault ?? ''} ${message}`) || fault === 'OverQuota';
+  const quota =
+    /quota exceeded|over ?quota|overlimit|exceeded quota|quota.*exceed/i.test(`${fault ?? ''} ${message}`) ||
+    fault === 'OverQuota';
   if (quota && (status === 403 || status === 409 || status === 413 || status === 400)) return OS_ERROR.OVER_QUOTA;
   switch (status) {
     case 400:

@@ -19,7 +19,8 @@ export function compareMicroversions(a: string, b: string): number {
   return aMajor !== bMajor ? aMajor - bMajor : aMinor - bMinor;
 }
 
-export const mvAtLeast = (version: string | undefined, wanted: string): boolean => version !== undefined && compareMicroversions(version, wanted) >= 0;
+export const mvAtLeast = (version: string | undefined, wanted: string): boolean =>
+  version !== undefined && compareMicroversions(version, wanted) >= 0;
 
 export interface VersionRange {
   /** The lowest microversion the server accepts ("2.1"). */
@@ -33,11 +34,18 @@ export interface VersionRange {
  * else min(what our code understands for this call, the server's max). Fails clearly when the server
  * cannot give what the call needs.
  */
-export function negotiate(service: string, server: VersionRange | undefined, wanted: { max: string; min?: string }, pinned?: string): string | undefined {
+export function negotiate(
+  service: string,
+  server: VersionRange | undefined,
+  wanted: { max: string; min?: string },
+  pinned?: string,
+): string | undefined {
   if (!server) {
     // No microversions on this endpoint (Cinder v2, Neutron, Glance): the call is sent without a header.
     if (wanted.min !== undefined && compareMicroversions(wanted.min, '2.0') > 0 && service === 'compute') {
-      throw new UnsupportedVersionError(`${service}: the server does not announce microversions; this call needs ${wanted.min}`);
+      throw new UnsupportedVersionError(
+        `${service}: the server does not announce microversions; this call needs ${wanted.min}`,
+      );
     }
     return undefined;
   }
@@ -47,7 +55,9 @@ export function negotiate(service: string, server: VersionRange | undefined, wan
     throw new UnsupportedVersionError(`${service}: microversion ${chosen} is above the server's maximum ${server.max}`);
   }
   if (wanted.min !== undefined && compareMicroversions(chosen, wanted.min) < 0) {
-    throw new UnsupportedVersionError(`${service}: this call needs microversion ${wanted.min} or later; the server offers up to ${server.max}`);
+    throw new UnsupportedVersionError(
+      `${service}: this call needs microversion ${wanted.min} or later; the server offers up to ${server.max}`,
+    );
   }
   return chosen;
 }

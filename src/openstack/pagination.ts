@@ -36,7 +36,11 @@ function nextQuery(page: Record<string, unknown>, key: string): URLSearchParams 
  * Reads a collection page by page as an async iterator (gophercloud's pager, smithy's paginator).
  * Stops with an error if the server hands back the same marker twice, rather than looping forever.
  */
-export async function* paginate<T>(client: ServiceClient, path: string, options: PaginateOptions): AsyncGenerator<T, void, undefined> {
+export async function* paginate<T>(
+  client: ServiceClient,
+  path: string,
+  options: PaginateOptions,
+): AsyncGenerator<T, void, undefined> {
   const { key, strategy = 'links', markerField = 'id', pageSize } = options;
   const base: Query = { ...options.query };
   if (pageSize !== undefined && strategy !== 'none') base.limit = pageSize;
@@ -70,7 +74,10 @@ export async function* paginate<T>(client: ServiceClient, path: string, options:
       next = { ...base, marker };
     }
     if (seenMarkers.has(marker)) {
-      throw new BasculeError('OS_PAGINATION_LOOP', `${client.service}: GET ${path}: the server returned the same page marker twice (${marker}); stopping instead of looping`);
+      throw new BasculeError(
+        'OS_PAGINATION_LOOP',
+        `${client.service}: GET ${path}: the server returned the same page marker twice (${marker}); stopping instead of looping`,
+      );
     }
     seenMarkers.add(marker);
     query = next;

@@ -28,7 +28,11 @@ export type CallOptions = Pick<RequestOptions, 'signal' | 'microversion' | 'head
 
 export interface Crud<T, C, U> {
   def: ResourceDef;
-  list(sc: ServiceClient, query?: Query, options?: CallOptions & { pageSize?: number }): AsyncGenerator<T, void, undefined>;
+  list(
+    sc: ServiceClient,
+    query?: Query,
+    options?: CallOptions & { pageSize?: number },
+  ): AsyncGenerator<T, void, undefined>;
   get(sc: ServiceClient, id: string, options?: CallOptions): Promise<T>;
   create(sc: ServiceClient, body: C, options?: CallOptions): Promise<T>;
   update(sc: ServiceClient, id: string, body: U, options?: CallOptions): Promise<T>;
@@ -67,14 +71,21 @@ export function crud<T, C = Partial<T>, U = Partial<T>>(def: ResourceDef): Crud<
       return unwrap<T>(response.data, def.one);
     },
     async update(sc, id, body, options) {
-      const response = await sc.request<Record<string, T>>(def.updateMethod ?? 'PUT', `${def.path}/${encodeURIComponent(id)}`, {
-        ...withDefaults(def, options),
-        json: { [def.one]: body },
-      });
+      const response = await sc.request<Record<string, T>>(
+        def.updateMethod ?? 'PUT',
+        `${def.path}/${encodeURIComponent(id)}`,
+        {
+          ...withDefaults(def, options),
+          json: { [def.one]: body },
+        },
+      );
       return unwrap<T>(response.data, def.one);
     },
     async remove(sc, id, options) {
-      await sc.request('DELETE', `${def.path}/${encodeURIComponent(id)}`, { ...withDefaults(def, options), okStatus: [200, 202, 204] });
+      await sc.request('DELETE', `${def.path}/${encodeURIComponent(id)}`, {
+        ...withDefaults(def, options),
+        okStatus: [200, 202, 204],
+      });
     },
   };
 }

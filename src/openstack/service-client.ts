@@ -117,31 +117,46 @@ export class ServiceClient {
       // A raw undici error would reach the CLI as an "internal error": give it our types.
       if (signal?.aborted) throw new AbortedError(`${this.service}: version discovery aborted`, { cause: error });
       const code = networkCode(error);
-      throw new OpenStackNetworkError(`${this.service}: GET ${redactUrl(`${root}/`)} (version discovery): ${code ?? scrubText((error as Error).message)}`, {
-        service: this.service,
-        method: 'GET',
-        url: redactUrl(`${root}/`),
-        cause: error,
-        ...(code ? { causeCode: code } : {}),
-      });
+      throw new OpenStackNetworkError(
+        `${this.service}: GET ${redactUrl(`${root}/`)} (version discovery): ${code ?? scrubText((error as Error).message)}`,
+        {
+          service: this.service,
+          method: 'GET',
+          url: redactUrl(`${root}/`),
+          cause: error,
+          ...(code ? { causeCode: code } : {}),
+        },
+      );
     }
     const text = await response.body.text();
     if (response.status >= 500) {
       // A passing outage must not be cached as "no microversions" (every later call would go out at 2.1).
-      const { message, fault } = extractServiceMessage(text.slice(0, 64 * 1024), header(response.headers, 'content-type'));
-      throw new OpenStackHttpError(classifyStatus(response.status, message, fault), `version discovery failed: ${message}`, {
-        status: response.status,
-        method: 'GET',
-        url: redactUrl(`${root}/`),
-        service: this.service,
-        ...(requestIdOf(response.headers) ? { requestId: requestIdOf(response.headers) as string } : {}),
-      });
+      const { message, fault } = extractServiceMessage(
+        text.slice(0, 64 * 1024),
+        header(response.headers, 'content-type'),
+      );
+      throw new OpenStackHttpError(
+        classifyStatus(response.status, message, fault),
+        `version discovery failed: ${message}`,
+        {
+          status: response.status,
+          method: 'GET',
+          url: redactUrl(`${root}/`),
+          service: this.service,
+          ...(requestIdOf(response.headers) ? { requestId: requestIdOf(response.headers) as string } : {}),
+        },
+      );
     }
     if (response.status !== 200 && response.status !== 300) {
-      this.session.logger.warn(`${this.service}: version discovery at ${root}/ answered ${response.status}; assuming no microversions`);
+      this.session.logger.warn(
+        `${this.service}: version discovery at ${root}/ answered ${response.status}; assuming no microversions`,
+      );
       return undefined;
     }
-    let doc: { versions?: { id: string; version?: string; min_version?: string; status?: string }[]; version?: { id: string; version?: string; min_version?: string } };
+    let doc: {
+      versions?: { id: string; version?: string; min_version?: string; status?: string }[];
+      version?: { id: string; version?: string; min_version?: string };
+    };
     try {
       doc = JSON.parse(text) as typeof doc;
     } catch {
@@ -149,7 +164,9 @@ export class ServiceClient {
     }
     const list = doc.versions ?? (doc.version ? [doc.version] : []);
     const major = version.replace(/^v/, '').split('.')[0];
-    const entry = list.find((v) => v.id === version) ?? list.find((v) => v.id.replace(/^v/, '').split('.')[0] === major && v.version);
+    const entry =
+      list.find((v) => v.id === version) ??
+      list.find((v) => v.id.replace(/^v/, '').split('.')[0] === major && v.version);
     if (!entry?.version) return undefined;
     return { min: entry.min_version ?? entry.version, max: entry.version };
   }
@@ -159,7 +176,8 @@ export class ServiceClient {
     const resolved = await this.resolve(signal);
     const versions = this.session.config.apiVersions;
     // openstacksdk's key is block_storage_api_version; volume_api_version is the older spelling.
-    const pin = this.service === 'block-storage' ? (versions['block-storage'] ?? versions.volume) : versions[this.service];
+    const pin =
+      this.service === 'block-storage' ? (versions['block-storage'] ?? versions.volume) : versions[this.service];
     const pinned = pin && /^\d+\.\d+$/.test(pin) && pin.split('.')[1] !== '0' ? pin : undefined;
     return negotiate(this.service, resolved.versions, wanted, pinned);
   }
@@ -171,15 +189,19 @@ export class ServiceClient {
       text = await response.body.text();
     } catch (error) {
       // The body was cut (reset, abort): our error types, not undici's (not retried: the status was already read).
-      if (options.signal?.aborted) throw new AbortedError(`${this.service}: ${method} ${path} aborted`, { cause: error });
+      if (options.signal?.aborted)
+        throw new AbortedError(`${this.service}: ${method} ${path} aborted`, { cause: error });
       const code = networkCode(error);
-      throw new OpenStackNetworkError(`${this.service}: ${method} ${redactUrl(response.sentUrl)}: ${code ?? scrubText((error as Error).message)} while reading the answer`, {
-        service: this.service,
-        method,
-        url: redactUrl(response.sentUrl),
-        cause: error,
-        ...(code ? { causeCode: code } : {}),
-      });
+      throw new OpenStackNetworkError(
+        `${this.service}: ${method} ${redactUrl(response.sentUrl)}: ${code ?? scrubText((error as Error).message)} while reading the answer`,
+        {
+          service: this.service,
+          method,
+          url: redactUrl(response.sentUrl),
+          cause: error,
+          ...(code ? { causeCode: code } : {}),
+        },
+      );
     }
     let data: unknown = undefined;
     if (text.length > 0) {
@@ -188,7 +210,11 @@ export class ServiceClient {
         try {
           data = JSON.parse(text);
         } catch (error) {
-          throw new BasculeError('OS_BAD_RESPONSE', `${this.service}: ${method} ${path}: the answer is not valid JSON`, { cause: error });
+          throw new BasculeError(
+            'OS_BAD_RESPONSE',
+            `${this.service}: ${method} ${path}: the answer is not valid JSON`,
+            { cause: error },
+          );
         }
       } else {
         data = text;
@@ -223,7 +249,11 @@ export class ServiceClient {
     await this.request('DELETE', path, options);
   }
 
-  async #send(method: string, path: string, options: RequestOptions): Promise<HttpResponse & { microversion?: string; sentUrl: string }> {
+  async #send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<HttpResponse & { microversion?: string; sentUrl: string }> {
     const signal = options.signal;
     if (signal?.aborted) throw new AbortedError();
     const resolved = await this.resolve(signal);
@@ -255,10 +285,13 @@ export class ServiceClient {
   #enqueue<R>(method: string, run: () => Promise<R>, signal?: AbortSignal): Promise<R> {
     const serviceQueue = this.session.queueFor(this.service);
     const task = () => serviceQueue.add(run, signal ? { signal } : {}) as Promise<R>;
-    const queued = MUTATING.has(method) ? (this.session.writeQueue.add(task, signal ? { signal } : {}) as Promise<R>) : task();
+    const queued = MUTATING.has(method)
+      ? (this.session.writeQueue.add(task, signal ? { signal } : {}) as Promise<R>)
+      : task();
     // p-queue rejects with the signal's reason (a DOMException) when the signal aborts: callers get our AbortedError.
     return queued.catch((error: unknown) => {
-      if (signal?.aborted && !(error instanceof AbortedError)) throw new AbortedError(`${this.service}: ${method} aborted`, { cause: error });
+      if (signal?.aborted && !(error instanceof AbortedError))
+        throw new AbortedError(`${this.service}: ${method} aborted`, { cause: error });
       throw error;
     });
   }
@@ -288,25 +321,45 @@ export class ServiceClient {
           headersTimeoutMs: options.timeoutMs ?? this.session.timeoutMs,
         });
       } catch (error) {
-        if (signal?.aborted) throw new AbortedError(`${this.service}: ${method} ${redactUrl(url)} aborted`, { cause: error });
+        if (signal?.aborted)
+          throw new AbortedError(`${this.service}: ${method} ${redactUrl(url)} aborted`, { cause: error });
         const code = networkCode(error);
         const decision = shouldRetry(method, code === undefined ? {} : { networkCode: code });
         if (replayable && decision.retry && attempt < retry.maxRetries) {
           const wait = backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
-          logger.debug('retry', { service: this.service, method, url: redactUrl(url), reason: code, attempt: attempt + 1, wait_ms: wait });
+          logger.debug('retry', {
+            service: this.service,
+            method,
+            url: redactUrl(url),
+            reason: code,
+            attempt: attempt + 1,
+            wait_ms: wait,
+          });
           await sleep(wait, signal);
           continue;
         }
-        throw new OpenStackNetworkError(`${this.service}: ${method} ${redactUrl(url)}: ${code ?? scrubText((error as Error).message)}`, {
-          service: this.service,
-          method,
-          url: redactUrl(url),
-          cause: error,
-          ...(code ? { causeCode: code } : {}),
-        });
+        throw new OpenStackNetworkError(
+          `${this.service}: ${method} ${redactUrl(url)}: ${code ?? scrubText((error as Error).message)}`,
+          {
+            service: this.service,
+            method,
+            url: redactUrl(url),
+            cause: error,
+            ...(code ? { causeCode: code } : {}),
+          },
+        );
       }
-      logger.debug('http', { service: this.service, method, url: redactUrl(url), status: response.status, ms: Date.now() - started, request_id: requestIdOf(response.headers) });
-      const ok = options.okStatus ? options.okStatus.includes(response.status) : response.status >= 200 && response.status < 300;
+      logger.debug('http', {
+        service: this.service,
+        method,
+        url: redactUrl(url),
+        status: response.status,
+        ms: Date.now() - started,
+        request_id: requestIdOf(response.headers),
+      });
+      const ok = options.okStatus
+        ? options.okStatus.includes(response.status)
+        : response.status >= 200 && response.status < 300;
       if (ok) return response;
       if (response.status === 401 && !reauthenticated && replayable) {
         await discard(response.body);
@@ -317,11 +370,22 @@ export class ServiceClient {
         continue;
       }
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      const decision = shouldRetry(method, retryAfterMs === undefined ? { status: response.status } : { status: response.status, retryAfterMs });
+      const decision = shouldRetry(
+        method,
+        retryAfterMs === undefined ? { status: response.status } : { status: response.status, retryAfterMs },
+      );
       if (replayable && decision.retry && attempt < retry.maxRetries) {
         await discard(response.body);
-        const wait = decision.afterMs ?? backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
-        logger.debug('retry', { service: this.service, method, url: redactUrl(url), status: response.status, attempt: attempt + 1, wait_ms: wait });
+        const wait =
+          decision.afterMs ?? backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
+        logger.debug('retry', {
+          service: this.service,
+          method,
+          url: redactUrl(url),
+          status: response.status,
+          attempt: attempt + 1,
+          wait_ms: wait,
+        });
         await sleep(wait, signal);
         continue;
       }
@@ -329,14 +393,22 @@ export class ServiceClient {
     }
   }
 
-  async #toError(method: string, url: string, response: HttpResponse, retryAfterMs: number | undefined): Promise<OpenStackHttpError> {
+  async #toError(
+    method: string,
+    url: string,
+    response: HttpResponse,
+    retryAfterMs: number | undefined,
+  ): Promise<OpenStackHttpError> {
     let text = '';
     try {
       text = await response.body.text();
     } catch {
       text = '';
     }
-    const { message, fault } = extractServiceMessage(text.slice(0, 64 * 1024), header(response.headers, 'content-type'));
+    const { message, fault } = extractServiceMessage(
+      text.slice(0, 64 * 1024),
+      header(response.headers, 'content-type'),
+    );
     const code = classifyStatus(response.status, message, fault);
     const rid = requestIdOf(response.headers);
     return new OpenStackHttpError(code, message, {
@@ -370,6 +442,8 @@ export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return scrubText(url);
   const params = new URLSearchParams(url.slice(q + 1));
-  const names = [...new Set(params.keys())].map((k) => (k === 'marker' || k === 'limit' ? `${k}=${params.get(k) ?? ''}` : `${k}=…`));
+  const names = [...new Set(params.keys())].map((k) =>
+    k === 'marker' || k === 'limit' ? `${k}=${params.get(k) ?? ''}` : `${k}=…`,
+  );
   return scrubText(`${url.slice(0, q)}?${names.join('&')}`);
 }

@@ -68,7 +68,9 @@ export class Session {
       this.#close = async () => {};
     } else {
       if (!config.verify) {
-        (options.logger ?? silentLogger).warn(`TLS verification is OFF for cloud ${config.name} (insecure/verify: false in ${config.origin})`);
+        (options.logger ?? silentLogger).warn(
+          `TLS verification is OFF for cloud ${config.name} (insecure/verify: false in ${config.origin})`,
+        );
       }
       const agent = createAgent({ verify: config.verify, ...(config.cacert ? { cacert: config.cacert } : {}) });
       this.transport = createTransport(agent);
@@ -108,18 +110,28 @@ export class Session {
    * stale token wait for the same request; a caller whose token was already replaced gets the new one.
    */
   async reauthenticate(stale: Token | undefined, signal?: AbortSignal): Promise<Token> {
-    if (this.#token && this.#token !== stale && this.#token.expiresAt.getTime() - Date.now() > this.#refreshMarginMs) return this.#token;
+    if (this.#token && this.#token !== stale && this.#token.expiresAt.getTime() - Date.now() > this.#refreshMarginMs)
+      return this.#token;
     if (signal?.aborted) throw new AbortedError('identity: authentication aborted');
     if (!this.#pending) {
       // The request has its own signal: one caller's abort must not fail the others waiting for it.
       const controller = new AbortController();
-      const shared: SharedAuth = { controller, waiting: 0, unabortable: false, promise: Promise.resolve(undefined as unknown as Token) };
+      const shared: SharedAuth = {
+        controller,
+        waiting: 0,
+        unabortable: false,
+        promise: Promise.resolve(undefined as unknown as Token),
+      };
       shared.promise = (async () => {
         try {
           const token = await authenticate(this.transport, this.config.auth, controller.signal);
           this.authCount += 1;
           this.#token = token;
-          this.logger.debug('authenticated', { cloud: this.config.name, expires_at: token.expiresAt.toISOString(), project: token.project?.name });
+          this.logger.debug('authenticated', {
+            cloud: this.config.name,
+            expires_at: token.expiresAt.toISOString(),
+            project: token.project?.name,
+          });
           return token;
         } finally {
           this.#pending = undefined;
@@ -160,7 +172,10 @@ export class Session {
 
   get projectId(): string {
     const id = this.#token?.project?.id;
-    if (!id) throw new BasculeError('OS_NO_PROJECT', `cloud ${this.config.name}: the token is not scoped to a project`, { hint: 'set project_name (and project_domain_name) in clouds.yaml' });
+    if (!id)
+      throw new BasculeError('OS_NO_PROJECT', `cloud ${this.config.name}: the token is not scoped to a project`, {
+        hint: 'set project_name (and project_domain_name) in clouds.yaml',
+      });
     return id;
   }
 
@@ -171,10 +186,14 @@ export class Session {
       const url = overrides[type];
       if (url) {
         const token = await this.token(signal);
-        return { url: fillTemplate(url, token.project?.id ?? ''), serviceType: type === service ? SERVICE_TYPES[service][0] : type };
+        return {
+          url: fillTemplate(url, token.project?.id ?? ''),
+          serviceType: type === service ? SERVICE_TYPES[service][0] : type,
+        };
       }
     }
-    if (service === 'identity' && this.catalog.length === 0) return { url: identityBase(this.config.auth.authUrl), serviceType: 'identity' };
+    if (service === 'identity' && this.catalog.length === 0)
+      return { url: identityBase(this.config.auth.authUrl), serviceType: 'identity' };
     const token = await this.token(signal);
     const choice = selectEndpoint(token.catalog, service, this.config.interface, this.config.regionName);
     return { ...choice, url: fillTemplate(choice.url, token.project?.id ?? '') };

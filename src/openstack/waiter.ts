@@ -66,7 +66,10 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<WaitResult<T>
 }
 
 /** waitFor, throwing a clear error unless it succeeded. `what` names the resource ("server web-1"). */
-export async function waitOrThrow<T>(what: string, options: WaitOptions<T> & { faultMessage?: (value: T) => string | undefined }): Promise<T> {
+export async function waitOrThrow<T>(
+  what: string,
+  options: WaitOptions<T> & { faultMessage?: (value: T) => string | undefined },
+): Promise<T> {
   const outcome = await waitFor(options);
   switch (outcome.state) {
     case WAITER_STATE.SUCCESS:
@@ -74,10 +77,16 @@ export async function waitOrThrow<T>(what: string, options: WaitOptions<T> & { f
     case WAITER_STATE.ABORTED:
       throw new AbortedError(`waiting for ${what} was interrupted`);
     case WAITER_STATE.TIMEOUT:
-      throw new BasculeError('OS_WAIT_TIMEOUT', `${what} did not become ${options.ready.join('/')} within ${Math.round(options.timeoutMs / 1000)} s (last status ${outcome.lastStatus ?? 'unknown'})`);
+      throw new BasculeError(
+        'OS_WAIT_TIMEOUT',
+        `${what} did not become ${options.ready.join('/')} within ${Math.round(options.timeoutMs / 1000)} s (last status ${outcome.lastStatus ?? 'unknown'})`,
+      );
     default: {
       const fault = outcome.value !== undefined ? options.faultMessage?.(outcome.value) : undefined;
-      throw new BasculeError('OS_RESOURCE_ERROR', `${what} went to ${outcome.lastStatus ?? 'an error status'}${fault ? `: ${fault}` : ''}`);
+      throw new BasculeError(
+        'OS_RESOURCE_ERROR',
+        `${what} went to ${outcome.lastStatus ?? 'an error status'}${fault ? `: ${fault}` : ''}`,
+      );
     }
   }
 }

@@ -17,7 +17,12 @@ export function stringifyCanonical(value: unknown): string {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
       const sorted: Record<string, unknown> = {};
       for (const key of Object.keys(item).sort(compare)) {
-        Object.defineProperty(sorted, key, { value: (item as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(sorted, key, {
+          value: (item as Record<string, unknown>)[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return sorted;
     },

@@ -24,7 +24,10 @@ function typeOf(raw: Node): string {
   if (Array.isArray(node.anyOf)) {
     const branches = node.anyOf as Node[];
     const nullable = branches.some((b) => b.type === 'null');
-    return `${branches.filter((b) => b.type !== 'null').map(typeOf).join(' or ')}${nullable ? ' or null' : ''}`;
+    return `${branches
+      .filter((b) => b.type !== 'null')
+      .map(typeOf)
+      .join(' or ')}${nullable ? ' or null' : ''}`;
   }
   const types = Array.isArray(node.type) ? (node.type as string[]) : typeof node.type === 'string' ? [node.type] : [];
   const base = types.filter((t) => t !== 'null');
@@ -44,7 +47,8 @@ function typeOf(raw: Node): string {
   const limits: string[] = [];
   if (typeof node.minimum === 'number') limits.push(`≥ ${node.minimum}`);
   if (typeof node.maximum === 'number' && node.maximum < Number.MAX_SAFE_INTEGER) limits.push(`≤ ${node.maximum}`);
-  if (typeof node.maxLength === 'number' && base.includes('string') && typeof node.format !== 'string') limits.push(`≤ ${node.maxLength} chars`);
+  if (typeof node.maxLength === 'number' && base.includes('string') && typeof node.format !== 'string')
+    limits.push(`≤ ${node.maxLength} chars`);
   if (limits.length > 0) text += ` (${limits.join(', ')})`;
   if (types.includes('null')) text += ' or null';
   return text;
@@ -59,16 +63,25 @@ function kindSection(kind: PlanKind): string {
   const required = new Set((spec.required as string[] | undefined) ?? []);
   const lines = [`### \`${kind}\``, ''];
   const external = KIND_EXTERNAL[kind];
-  lines.push(external === 'always' ? 'Always an external reference (`"external": true`).' : external === 'optional' ? 'May be an external reference (`"external": true`).' : 'Never external.');
+  lines.push(
+    external === 'always'
+      ? 'Always an external reference (`"external": true`).'
+      : external === 'optional'
+        ? 'May be an external reference (`"external": true`).'
+        : 'Never external.',
+  );
   lines.push('', '| field | type | required | description |', '| --- | --- | --- | --- |');
   for (const [name, raw] of Object.entries(specProperties(kind))) {
     const node = raw as Node;
     const notes: string[] = [];
-    const description = (node.description as string | undefined) ?? (resolve(node).description as string | undefined) ?? '';
+    const description =
+      (node.description as string | undefined) ?? (resolve(node).description as string | undefined) ?? '';
     if (node[LOSSY_KEYWORD] === true) notes.push('**lossy**');
     if (node[SENSITIVE_KEYWORD] === true) notes.push('**sensitive**');
     if (typeof node[API_NAME_KEYWORD] === 'string') notes.push(`API: \`${node[API_NAME_KEYWORD] as string}\``);
-    lines.push(`| \`${name}\` | ${cell(typeOf(node))} | ${required.has(name) ? 'yes' : ''} | ${cell([description, ...notes].filter(Boolean).join(' '))} |`);
+    lines.push(
+      `| \`${name}\` | ${cell(typeOf(node))} | ${required.has(name) ? 'yes' : ''} | ${cell([description, ...notes].filter(Boolean).join(' '))} |`,
+    );
   }
   const refs = Object.entries(KIND_REFS[kind] as Record<string, RefDecl>);
   if (refs.length > 0) {

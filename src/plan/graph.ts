@@ -45,13 +45,17 @@ export function dependencyOrder(plan: Plan): PlanResource[] {
   const waiting = new Map<string, number>();
   const reverse = dependents(plan);
   for (const resource of index.values()) {
-    waiting.set(resource.key, referencedKeys(resource).filter((k) => index.has(k) && k !== resource.key).length + (referencedKeys(resource).includes(resource.key) ? 1 : 0));
+    waiting.set(
+      resource.key,
+      referencedKeys(resource).filter((k) => index.has(k) && k !== resource.key).length +
+        (referencedKeys(resource).includes(resource.key) ? 1 : 0),
+    );
   }
   // A binary heap keyed by rank keeps this O(n log n) for 100,000 entries.
   const heap: PlanResource[] = [];
   const push = (item: PlanResource): void => {
     heap.push(item);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (rank(heap[i]!, heap[parent]!) >= 0) break;
       [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
@@ -63,7 +67,7 @@ export function dependencyOrder(plan: Plan): PlanResource[] {
     const last = heap.pop()!;
     if (heap.length > 0) {
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

@@ -28,8 +28,14 @@ export class PlanInvalidError extends UsageError {
   constructor(issues: Issue[], file?: string) {
     const errors = issues.filter((i) => i.severity === 'error');
     const first = errors[0];
-    const summary = first === undefined ? '' : `: ${first.path || '(document)'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
-    super('PLAN_INVALID', `${file ?? 'the plan'} is not a valid plan${summary}`, { hint: file === undefined ? 'validate it with bascule validate' : `see every problem with: bascule validate ${file}` });
+    const summary =
+      first === undefined
+        ? ''
+        : `: ${first.path || '(document)'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+    super('PLAN_INVALID', `${file ?? 'the plan'} is not a valid plan${summary}`, {
+      hint:
+        file === undefined ? 'validate it with bascule validate' : `see every problem with: bascule validate ${file}`,
+    });
     this.name = 'PlanInvalidError';
     this.issues = issues;
   }
@@ -64,7 +70,13 @@ export function parsePlan(text: string, options: ParseOptions = {}): ParseResult
   let body = text;
   if (body.charCodeAt(0) === 0xfeff) {
     body = body.slice(1);
-    issues.push({ severity: 'warning', path: '', code: 'JSON_BOM', message: 'the file starts with a byte order mark, which JSON does not allow; it was ignored', hint: 'save the file as UTF-8 without BOM' });
+    issues.push({
+      severity: 'warning',
+      path: '',
+      code: 'JSON_BOM',
+      message: 'the file starts with a byte order mark, which JSON does not allow; it was ignored',
+      hint: 'save the file as UTF-8 without BOM',
+    });
   }
   const parsed = safeParseJson(body, options);
   issues.push(...parsed.issues);
@@ -83,7 +95,10 @@ export async function validatePlanFile(path: string, options: ParseOptions = {})
   let bytes: Buffer;
   try {
     const info = await stat(path);
-    if (!info.isFile()) return { issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `${path} is not a regular file` }] };
+    if (!info.isFile())
+      return {
+        issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `${path} is not a regular file` }],
+      };
     if (info.size > maxBytes) return { issues: [tooLarge(info.size, maxBytes)] };
     const handle = await open(path, 'r');
     try {
@@ -103,16 +118,38 @@ export async function validatePlanFile(path: string, options: ParseOptions = {})
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    return { issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `cannot read ${path} (${code})` }] };
+    return {
+      issues: [{ severity: 'error', path: '', code: 'FILE_UNREADABLE', message: `cannot read ${path} (${code})` }],
+    };
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { issues: [{ severity: 'error', path: '', code: 'JSON_ENCODING', message: 'the file is UTF-16; plans are UTF-8', hint: 'convert it to UTF-8' }] };
+    return {
+      issues: [
+        {
+          severity: 'error',
+          path: '',
+          code: 'JSON_ENCODING',
+          message: 'the file is UTF-16; plans are UTF-8',
+          hint: 'convert it to UTF-8',
+        },
+      ],
+    };
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return { issues: [{ severity: 'error', path: '', code: 'JSON_ENCODING', message: 'the file is not valid UTF-8', hint: 'plans are UTF-8 text' }] };
+    return {
+      issues: [
+        {
+          severity: 'error',
+          path: '',
+          code: 'JSON_ENCODING',
+          message: 'the file is not valid UTF-8',
+          hint: 'plans are UTF-8 text',
+        },
+      ],
+    };
   }
   return parsePlan(text, options);
 }

@@ -61,7 +61,13 @@ export function parseCidr(text: string): Cidr | undefined {
   if (prefix > bits) return undefined;
   const hostMask = (1n << BigInt(bits - prefix)) - 1n;
   const first = address.value & ~hostMask;
-  return { version: address.version, prefix, first, last: first | hostMask, hostBitsSet: (address.value & hostMask) !== 0n };
+  return {
+    version: address.version,
+    prefix,
+    first,
+    last: first | hostMask,
+    hostBitsSet: (address.value & hostMask) !== 0n,
+  };
 }
 
 export function isIp(text: string): boolean {

@@ -66,7 +66,10 @@ class Scanner {
       this.#value(0);
       this.#ws();
       if (this.#pos < this.#text.length) {
-        this.#fail('JSON_SYNTAX', `unexpected ${describeChar(this.#text.charCodeAt(this.#pos))} after the end of the JSON value`);
+        this.#fail(
+          'JSON_SYNTAX',
+          `unexpected ${describeChar(this.#text.charCodeAt(this.#pos))} after the end of the JSON value`,
+        );
       }
     } catch (error) {
       if (!(error instanceof Fatal)) throw error;
@@ -75,7 +78,14 @@ class Scanner {
 
   #report(code: string, message: string, at: number, hint?: string, path: string = toPointer(this.#path)): void {
     const { line, column } = lineColumn(this.#text, at);
-    const issue: Issue = { severity: 'error', path, code, message: `${message} (line ${line}, column ${column})`, line, column };
+    const issue: Issue = {
+      severity: 'error',
+      path,
+      code,
+      message: `${message} (line ${line}, column ${column})`,
+      line,
+      column,
+    };
     if (hint !== undefined) issue.hint = hint;
     this.issues.push(issue);
     if (this.issues.length >= this.#maxIssues) throw new Fatal();
@@ -111,7 +121,11 @@ class Scanner {
 
   #enter(depth: number): void {
     if (depth > this.#maxDepth) {
-      this.#fail('JSON_TOO_DEEP', `nesting deeper than ${this.#maxDepth} levels`, 'a plan is never nested this deep; the file is broken or hostile');
+      this.#fail(
+        'JSON_TOO_DEEP',
+        `nesting deeper than ${this.#maxDepth} levels`,
+        'a plan is never nested this deep; the file is broken or hostile',
+      );
     }
   }
 
@@ -128,23 +142,40 @@ class Scanner {
     let keys: Set<string> | undefined;
     for (;;) {
       if (text.charCodeAt(this.#pos) !== 0x22) {
-        this.#fail('JSON_SYNTAX', `unexpected ${describeChar(text.charCodeAt(this.#pos))}, expected a property name in double quotes`);
+        this.#fail(
+          'JSON_SYNTAX',
+          `unexpected ${describeChar(text.charCodeAt(this.#pos))}, expected a property name in double quotes`,
+        );
       }
       const keyAt = this.#pos;
       const key = this.#string(true)!;
       this.#ws();
       if (text.charCodeAt(this.#pos) !== 0x3a) {
-        this.#fail('JSON_SYNTAX', `unexpected ${describeChar(text.charCodeAt(this.#pos))}, expected ':' after a property name`);
+        this.#fail(
+          'JSON_SYNTAX',
+          `unexpected ${describeChar(text.charCodeAt(this.#pos))}, expected ':' after a property name`,
+        );
       }
       this.#pos += 1;
       this.#path.push(key);
       if (FORBIDDEN_KEYS.has(key)) {
-        this.#report('JSON_FORBIDDEN_KEY', `the key "${key}" is not allowed`, keyAt, 'keys __proto__, constructor and prototype are refused to rule out prototype pollution');
+        this.#report(
+          'JSON_FORBIDDEN_KEY',
+          `the key "${key}" is not allowed`,
+          keyAt,
+          'keys __proto__, constructor and prototype are refused to rule out prototype pollution',
+        );
       }
       if (firstKey === undefined) firstKey = key;
       else {
         keys ??= new Set([firstKey]);
-        if (keys.has(key)) this.#report('JSON_DUPLICATE_KEY', `the key "${key}" appears twice in the same object`, keyAt, 'JSON readers disagree on which one wins; keep one');
+        if (keys.has(key))
+          this.#report(
+            'JSON_DUPLICATE_KEY',
+            `the key "${key}" appears twice in the same object`,
+            keyAt,
+            'JSON readers disagree on which one wins; keep one',
+          );
         else keys.add(key);
       }
       this.#ws();
@@ -205,7 +236,16 @@ class Scanner {
             this.#fail('JSON_SYNTAX', 'bad \\u escape in a string, expected four hex digits');
           }
           pos += 6;
-        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        } else if (
+          e === 0x22 ||
+          e === 0x5c ||
+          e === 0x2f ||
+          e === 0x62 ||
+          e === 0x66 ||
+          e === 0x6e ||
+          e === 0x72 ||
+          e === 0x74
+        ) {
           pos += 2;
         } else {
           this.#pos = pos;
@@ -226,7 +266,13 @@ class Scanner {
     this.#pos = pos + 1;
     const length = pos - start - 1;
     if (length > this.#maxString) {
-      this.#report('JSON_STRING_TOO_LONG', `a string of ${length} characters, longer than the limit of ${this.#maxString}`, start, undefined, toPointer(wanted ? [...this.#path, '(key)'] : this.#path));
+      this.#report(
+        'JSON_STRING_TOO_LONG',
+        `a string of ${length} characters, longer than the limit of ${this.#maxString}`,
+        start,
+        undefined,
+        toPointer(wanted ? [...this.#path, '(key)'] : this.#path),
+      );
     }
     if (!wanted) return undefined;
     const raw = text.slice(start + 1, pos);
@@ -277,9 +323,18 @@ class Scanner {
     if (!integer || intDigits > 15) {
       const value = Number(text.slice(start, pos));
       if (!Number.isFinite(value)) {
-        this.#report('JSON_NUMBER_RANGE', `the number ${text.slice(start, Math.min(pos, start + 40))} is out of range`, start);
+        this.#report(
+          'JSON_NUMBER_RANGE',
+          `the number ${text.slice(start, Math.min(pos, start + 40))} is out of range`,
+          start,
+        );
       } else if (integer && !Number.isSafeInteger(value)) {
-        this.#report('JSON_NUMBER_RANGE', `the integer ${text.slice(start, Math.min(pos, start + 40))} is too large to be exact`, start, 'integers above 2^53-1 lose precision; write IDs as strings');
+        this.#report(
+          'JSON_NUMBER_RANGE',
+          `the integer ${text.slice(start, Math.min(pos, start + 40))} is too large to be exact`,
+          start,
+          'integers above 2^53-1 lose precision; write IDs as strings',
+        );
       }
     }
   }

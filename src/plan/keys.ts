@@ -32,7 +32,12 @@ function compare(a: string, b: string): number {
  * (skipping any key another name already produced).
  */
 export function assignKeys(requests: readonly KeyRequest[]): string[] {
-  const order = requests.map((request, index) => ({ index, kind: request.kind, name: keyName(request.name), id: request.sourceId ?? '' }));
+  const order = requests.map((request, index) => ({
+    index,
+    kind: request.kind,
+    name: keyName(request.name),
+    id: request.sourceId ?? '',
+  }));
   order.sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name) || compare(a.id, b.id) || a.index - b.index);
   const taken = new Set<string>();
   // Plain keys first, so that a name that looks suffixed ("web~2") keeps its own key.
@@ -62,12 +67,25 @@ export function assignKeys(requests: readonly KeyRequest[]): string[] {
  */
 export function ruleKeyName(
   groupName: string,
-  rule: { direction: string; ethertype: string; protocol?: string | null; port_range_min?: number | null; port_range_max?: number | null; remote_ip_prefix?: string | null },
+  rule: {
+    direction: string;
+    ethertype: string;
+    protocol?: string | null;
+    port_range_min?: number | null;
+    port_range_max?: number | null;
+    remote_ip_prefix?: string | null;
+  },
   remoteGroupName?: string,
 ): string {
   const min = rule.port_range_min ?? undefined;
   const max = rule.port_range_max ?? undefined;
-  const ports = min === undefined && max === undefined ? 'any' : min === max ? String(min) : `${String(min ?? '')}:${String(max ?? '')}`;
-  const remote = remoteGroupName !== undefined ? `sg=${remoteGroupName}` : (rule.remote_ip_prefix ?? 'any').replaceAll('/', '_');
+  const ports =
+    min === undefined && max === undefined
+      ? 'any'
+      : min === max
+        ? String(min)
+        : `${String(min ?? '')}:${String(max ?? '')}`;
+  const remote =
+    remoteGroupName !== undefined ? `sg=${remoteGroupName}` : (rule.remote_ip_prefix ?? 'any').replaceAll('/', '_');
   return `${groupName}/${rule.direction}-${rule.ethertype}-${rule.protocol ?? 'any'}-${ports}-${remote}`;
 }

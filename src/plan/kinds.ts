@@ -83,7 +83,13 @@ const set = <K extends PlanKind>(kind: K) => ({ kind, list: true, ordered: false
 const seq = <K extends PlanKind, P extends string | undefined = undefined>(kind: K, parallel?: P) =>
   (parallel === undefined
     ? { kind, list: true, ordered: true, required: false }
-    : { kind, list: true, ordered: true, required: false, parallel }) as { kind: K; list: true; ordered: true; required: false; parallel?: P };
+    : { kind, list: true, ordered: true, required: false, parallel }) as {
+    kind: K;
+    list: true;
+    ordered: true;
+    required: false;
+    parallel?: P;
+  };
 
 /** The references of each kind. */
 export const KIND_REFS = {
@@ -101,7 +107,11 @@ export const KIND_REFS = {
     interfaces: set('subnet'),
     interface_ports: set('port'),
   },
-  port: { network: one('network', true), fixed_ips: seq('subnet', 'fixed_ips'), security_groups: set('security_group') },
+  port: {
+    network: one('network', true),
+    fixed_ips: seq('subnet', 'fixed_ips'),
+    security_groups: set('security_group'),
+  },
   volume: { volume_type: one('volume_type'), image: one('image'), snapshot: one('volume_snapshot') },
   volume_snapshot: { volume: one('volume', true) },
   server_group: {},

@@ -28,11 +28,15 @@ interface Entry {
 const at = (index: number, ...rest: (string | number)[]): string => toPointer(['resources', index, ...rest]);
 
 function error(path: string, code: string, message: string, hint?: string): Issue {
-  return hint === undefined ? { severity: 'error', path, code, message } : { severity: 'error', path, code, message, hint };
+  return hint === undefined
+    ? { severity: 'error', path, code, message }
+    : { severity: 'error', path, code, message, hint };
 }
 
 function warning(path: string, code: string, message: string, hint?: string): Issue {
-  return hint === undefined ? { severity: 'warning', path, code, message } : { severity: 'warning', path, code, message, hint };
+  return hint === undefined
+    ? { severity: 'warning', path, code, message }
+    : { severity: 'warning', path, code, message, hint };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
@@ -78,7 +82,15 @@ class RuleContext {
       this.entries.push(entry);
       const first = this.byKey.get(key);
       if (first === undefined) this.byKey.set(key, entry);
-      else this.issues.push(error(at(index, 'key'), 'DUPLICATE_KEY', `the key "${key}" is already used by ${at(first.index)}`, 'keys must be unique; add a suffix such as ~2'));
+      else
+        this.issues.push(
+          error(
+            at(index, 'key'),
+            'DUPLICATE_KEY',
+            `the key "${key}" is already used by ${at(first.index)}`,
+            'keys must be unique; add a suffix such as ~2',
+          ),
+        );
     });
   }
 
@@ -113,38 +125,87 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
       seen.add(key);
       const target = ctx.byKey.get(key);
       if (target === undefined) {
-        ctx.issues.push(error(path, 'REF_UNRESOLVED', `refs.${name} points to "${key}", which is not in the plan`, `add an entry with key "${key}" (with "external": true if the target cloud already has it)`));
+        ctx.issues.push(
+          error(
+            path,
+            'REF_UNRESOLVED',
+            `refs.${name} points to "${key}", which is not in the plan`,
+            `add an entry with key "${key}" (with "external": true if the target cloud already has it)`,
+          ),
+        );
       } else if (target.kind !== decl.kind) {
-        ctx.issues.push(error(path, 'REF_WRONG_KIND', `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`));
+        ctx.issues.push(
+          error(
+            path,
+            'REF_WRONG_KIND',
+            `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`,
+          ),
+        );
       }
     });
     if (decl.parallel !== undefined) {
       const parallel = entry.spec[decl.parallel];
       const length = Array.isArray(parallel) ? parallel.length : 0;
       if (length !== keys.length) {
-        ctx.issues.push(error(at(entry.index, 'refs', name), 'REF_PARALLEL_MISMATCH', `refs.${name} has ${keys.length} element(s) but spec.${decl.parallel} has ${length}`, `element i of spec.${decl.parallel} describes element i of refs.${name}; give both the same length`));
+        ctx.issues.push(
+          error(
+            at(entry.index, 'refs', name),
+            'REF_PARALLEL_MISMATCH',
+            `refs.${name} has ${keys.length} element(s) but spec.${decl.parallel} has ${length}`,
+            `element i of spec.${decl.parallel} describes element i of refs.${name}; give both the same length`,
+          ),
+        );
       }
     }
   }
   for (const [name, decl] of Object.entries(decls)) {
-    if (decl.parallel !== undefined && entry.refs[name] === undefined && Array.isArray(entry.spec[decl.parallel]) && (entry.spec[decl.parallel] as unknown[]).length > 0) {
-      ctx.issues.push(error(at(entry.index, 'spec', decl.parallel), 'REF_PARALLEL_MISMATCH', `spec.${decl.parallel} has elements but refs.${name} is missing`, `element i of spec.${decl.parallel} describes element i of refs.${name}`));
+    if (
+      decl.parallel !== undefined &&
+      entry.refs[name] === undefined &&
+      Array.isArray(entry.spec[decl.parallel]) &&
+      (entry.spec[decl.parallel] as unknown[]).length > 0
+    ) {
+      ctx.issues.push(
+        error(
+          at(entry.index, 'spec', decl.parallel),
+          'REF_PARALLEL_MISMATCH',
+          `spec.${decl.parallel} has elements but refs.${name} is missing`,
+          `element i of spec.${decl.parallel} describes element i of refs.${name}`,
+        ),
+      );
     }
   }
 }
 
 function checkFieldLists(ctx: RuleContext, entry: Entry): void {
   const properties = specProperties(entry.kind);
-  for (const [list, code] of [[entry.lossy, 'LOSSY_UNKNOWN_FIELD'], [entry.sensitive, 'SENSITIVE_UNKNOWN_FIELD']] as const) {
+  for (const [list, code] of [
+    [entry.lossy, 'LOSSY_UNKNOWN_FIELD'],
+    [entry.sensitive, 'SENSITIVE_UNKNOWN_FIELD'],
+  ] as const) {
     list.forEach((field, position) => {
       if (typeof field === 'string' && !Object.hasOwn(properties, field)) {
-        ctx.issues.push(error(at(entry.index, list === entry.lossy ? 'lossy' : 'sensitive', position), code, `"${field}" is not a field of a ${entry.kind} spec`, `fields: ${Object.keys(properties).join(', ')}`));
+        ctx.issues.push(
+          error(
+            at(entry.index, list === entry.lossy ? 'lossy' : 'sensitive', position),
+            code,
+            `"${field}" is not a field of a ${entry.kind} spec`,
+            `fields: ${Object.keys(properties).join(', ')}`,
+          ),
+        );
       }
     });
   }
   for (const field of sensitiveFields(entry.kind)) {
     if (entry.spec[field] !== undefined && !entry.sensitive.includes(field)) {
-      ctx.issues.push(error(at(entry.index, 'spec', field), 'SENSITIVE_NOT_MARKED', `spec.${field} is present but not listed in "sensitive"`, `add "sensitive": ["${field}"] so that no tool prints it`));
+      ctx.issues.push(
+        error(
+          at(entry.index, 'spec', field),
+          'SENSITIVE_NOT_MARKED',
+          `spec.${field} is present but not listed in "sensitive"`,
+          `add "sensitive": ["${field}"] so that no tool prints it`,
+        ),
+      );
     }
   }
 }
@@ -156,17 +217,43 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
   if (cidr === undefined) return undefined;
   const p = (...rest: (string | number)[]): string => at(entry.index, 'spec', ...rest);
   if (spec.ip_version !== cidr.version) {
-    ctx.issues.push(error(p('ip_version'), 'SUBNET_IP_VERSION', `ip_version is ${String(spec.ip_version)} but the CIDR ${cidrText!} is IPv${cidr.version}`));
+    ctx.issues.push(
+      error(
+        p('ip_version'),
+        'SUBNET_IP_VERSION',
+        `ip_version is ${String(spec.ip_version)} but the CIDR ${cidrText!} is IPv${cidr.version}`,
+      ),
+    );
     return undefined;
   }
   if (cidr.hostBitsSet) {
-    ctx.issues.push(warning(p('cidr'), 'SUBNET_CIDR_HOST_BITS', `the CIDR ${cidrText!} has host bits set`, 'Neutron stores the network address; write it that way'));
+    ctx.issues.push(
+      warning(
+        p('cidr'),
+        'SUBNET_CIDR_HOST_BITS',
+        `the CIDR ${cidrText!} has host bits set`,
+        'Neutron stores the network address; write it that way',
+      ),
+    );
   }
   if (cidr.version === 4 && (spec.ipv6_ra_mode != null || spec.ipv6_address_mode != null)) {
-    ctx.issues.push(error(p(spec.ipv6_ra_mode != null ? 'ipv6_ra_mode' : 'ipv6_address_mode'), 'SUBNET_IPV6_MODE_ON_V4', 'IPv6 modes are set on an IPv4 subnet'));
+    ctx.issues.push(
+      error(
+        p(spec.ipv6_ra_mode != null ? 'ipv6_ra_mode' : 'ipv6_address_mode'),
+        'SUBNET_IPV6_MODE_ON_V4',
+        'IPv6 modes are set on an IPv4 subnet',
+      ),
+    );
   }
   if (spec.ipv6_ra_mode != null && spec.ipv6_address_mode != null && spec.ipv6_ra_mode !== spec.ipv6_address_mode) {
-    ctx.issues.push(error(p('ipv6_address_mode'), 'SUBNET_IPV6_MODES_DIFFER', `ipv6_ra_mode (${String(spec.ipv6_ra_mode)}) and ipv6_address_mode (${String(spec.ipv6_address_mode)}) differ`, 'Neutron requires them equal when both are set'));
+    ctx.issues.push(
+      error(
+        p('ipv6_address_mode'),
+        'SUBNET_IPV6_MODES_DIFFER',
+        `ipv6_ra_mode (${String(spec.ipv6_ra_mode)}) and ipv6_address_mode (${String(spec.ipv6_address_mode)}) differ`,
+        'Neutron requires them equal when both are set',
+      ),
+    );
   }
   const inside = (text: unknown, path: string, code: string, what: string): bigint | undefined => {
     const ip = typeof text === 'string' ? parseIp(text) : undefined;
@@ -186,12 +273,25 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
     const end = inside(pool.end, p('allocation_pools', position, 'end'), 'SUBNET_POOL_OUTSIDE', 'the pool end');
     if (start === undefined || end === undefined) return;
     if (start > end) {
-      ctx.issues.push(error(p('allocation_pools', position), 'SUBNET_POOL_RANGE', `the pool starts at ${String(pool.start)}, after its end ${String(pool.end)}`));
+      ctx.issues.push(
+        error(
+          p('allocation_pools', position),
+          'SUBNET_POOL_RANGE',
+          `the pool starts at ${String(pool.start)}, after its end ${String(pool.end)}`,
+        ),
+      );
       return;
     }
     ranges.push({ start, end, position });
     if (gateway !== undefined && gateway >= start && gateway <= end) {
-      ctx.issues.push(error(p('allocation_pools', position), 'SUBNET_GATEWAY_IN_POOL', `the gateway ${String(spec.gateway_ip)} is inside the pool ${String(pool.start)}-${String(pool.end)}`, 'Neutron refuses it; end the pool before the gateway or start it after'));
+      ctx.issues.push(
+        error(
+          p('allocation_pools', position),
+          'SUBNET_GATEWAY_IN_POOL',
+          `the gateway ${String(spec.gateway_ip)} is inside the pool ${String(pool.start)}-${String(pool.end)}`,
+          'Neutron refuses it; end the pool before the gateway or start it after',
+        ),
+      );
     }
   });
   ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.position - b.position));
@@ -199,7 +299,13 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
     const previous = ranges[i - 1]!;
     const current = ranges[i]!;
     if (current.start <= previous.end) {
-      ctx.issues.push(error(p('allocation_pools', Math.max(previous.position, current.position)), 'SUBNET_POOLS_OVERLAP', `allocation pools ${previous.position} and ${current.position} overlap`));
+      ctx.issues.push(
+        error(
+          p('allocation_pools', Math.max(previous.position, current.position)),
+          'SUBNET_POOLS_OVERLAP',
+          `allocation pools ${previous.position} and ${current.position} overlap`,
+        ),
+      );
     }
   }
   const routes = Array.isArray(spec.host_routes) ? spec.host_routes : [];
@@ -207,15 +313,30 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
     const route = asRecord(raw);
     const destination = typeof route.destination === 'string' ? parseCidr(route.destination) : undefined;
     const nexthop = typeof route.nexthop === 'string' ? parseIp(route.nexthop) : undefined;
-    if ((destination !== undefined && destination.version !== cidr.version) || (nexthop !== undefined && nexthop.version !== cidr.version)) {
-      ctx.issues.push(error(p('host_routes', position), 'SUBNET_ROUTE_VERSION', `the host route is not IPv${cidr.version} like the subnet`));
+    if (
+      (destination !== undefined && destination.version !== cidr.version) ||
+      (nexthop !== undefined && nexthop.version !== cidr.version)
+    ) {
+      ctx.issues.push(
+        error(
+          p('host_routes', position),
+          'SUBNET_ROUTE_VERSION',
+          `the host route is not IPv${cidr.version} like the subnet`,
+        ),
+      );
     }
   });
   const dns = Array.isArray(spec.dns_nameservers) ? spec.dns_nameservers : [];
   dns.forEach((server, position) => {
     const ip = typeof server === 'string' ? parseIp(server) : undefined;
     if (ip !== undefined && ip.version !== cidr.version) {
-      ctx.issues.push(error(p('dns_nameservers', position), 'SUBNET_DNS_VERSION', `the DNS server ${String(server)} is not IPv${cidr.version} like the subnet`));
+      ctx.issues.push(
+        error(
+          p('dns_nameservers', position),
+          'SUBNET_DNS_VERSION',
+          `the DNS server ${String(server)} is not IPv${cidr.version} like the subnet`,
+        ),
+      );
     }
   });
   return cidr;
@@ -259,7 +380,13 @@ export function checkRules(input: RuleInput): Issue[] {
       const subnet = ctx.target(port, 'fixed_ips', position);
       if (subnet === undefined) return;
       if (refList(subnet.refs.network)[0] !== network) {
-        ctx.issues.push(error(at(port.index, 'refs', 'fixed_ips', position), 'PORT_SUBNET_NOT_ON_NETWORK', `the subnet "${subnetKey}" is not on the port's network "${String(network)}"`));
+        ctx.issues.push(
+          error(
+            at(port.index, 'refs', 'fixed_ips', position),
+            'PORT_SUBNET_NOT_ON_NETWORK',
+            `the subnet "${subnetKey}" is not on the port's network "${String(network)}"`,
+          ),
+        );
       }
       const text = str(asRecord(fixedIps[position]).ip_address);
       const ip = text === undefined ? undefined : parseIp(text);
@@ -267,13 +394,25 @@ export function checkRules(input: RuleInput): Issue[] {
       if (text === undefined || ip === undefined) return;
       addresses.add(text);
       if (cidr !== undefined && !cidrContains(cidr, ip)) {
-        ctx.issues.push(error(at(port.index, 'spec', 'fixed_ips', position, 'ip_address'), 'PORT_IP_OUTSIDE_SUBNET', `the address ${text} is outside the subnet "${subnetKey}" (${String(subnet.spec.cidr)})`));
+        ctx.issues.push(
+          error(
+            at(port.index, 'spec', 'fixed_ips', position, 'ip_address'),
+            'PORT_IP_OUTSIDE_SUBNET',
+            `the address ${text} is outside the subnet "${subnetKey}" (${String(subnet.spec.cidr)})`,
+          ),
+        );
         return;
       }
       const id = `${subnetKey}|${ip.value.toString(16)}`;
       const other = usedAddresses.get(id);
       if (other !== undefined) {
-        ctx.issues.push(error(at(port.index, 'spec', 'fixed_ips', position, 'ip_address'), 'PORT_IP_DUPLICATE', `the address ${text} is also used by ${at(other)}`));
+        ctx.issues.push(
+          error(
+            at(port.index, 'spec', 'fixed_ips', position, 'ip_address'),
+            'PORT_IP_DUPLICATE',
+            `the address ${text} is also used by ${at(other)}`,
+          ),
+        );
       } else usedAddresses.set(id, port.index);
     });
   }
@@ -285,23 +424,60 @@ export function checkRules(input: RuleInput): Issue[] {
     const min = num(spec.port_range_min);
     const max = num(spec.port_range_max);
     const p = (field: string): string => at(rule.index, 'spec', field);
-    if (min !== undefined && max !== undefined && min > max && spec.protocol !== 'icmp' && spec.protocol !== 'ipv6-icmp') {
-      ctx.issues.push(error(p('port_range_min'), 'SG_RULE_PORT_RANGE', `port_range_min ${min} is above port_range_max ${max}`));
+    if (
+      min !== undefined &&
+      max !== undefined &&
+      min > max &&
+      spec.protocol !== 'icmp' &&
+      spec.protocol !== 'ipv6-icmp'
+    ) {
+      ctx.issues.push(
+        error(p('port_range_min'), 'SG_RULE_PORT_RANGE', `port_range_min ${min} is above port_range_max ${max}`),
+      );
     }
     if ((min !== undefined || max !== undefined) && spec.protocol == null) {
       ctx.issues.push(error(p('protocol'), 'SG_RULE_PORTS_WITHOUT_PROTOCOL', 'a port range needs a protocol'));
     }
     if (spec.remote_ip_prefix != null && rule.refs.remote_group !== undefined) {
-      ctx.issues.push(error(p('remote_ip_prefix'), 'SG_RULE_TWO_REMOTES', 'remote_ip_prefix and refs.remote_group are both set', 'Neutron takes one or the other'));
+      ctx.issues.push(
+        error(
+          p('remote_ip_prefix'),
+          'SG_RULE_TWO_REMOTES',
+          'remote_ip_prefix and refs.remote_group are both set',
+          'Neutron takes one or the other',
+        ),
+      );
     }
     const prefix = typeof spec.remote_ip_prefix === 'string' ? parseCidr(spec.remote_ip_prefix) : undefined;
     if (prefix !== undefined && `IPv${prefix.version}` !== spec.ethertype) {
-      ctx.issues.push(error(p('remote_ip_prefix'), 'SG_RULE_ETHERTYPE', `the remote prefix is IPv${prefix.version} but ethertype is ${String(spec.ethertype)}`));
+      ctx.issues.push(
+        error(
+          p('remote_ip_prefix'),
+          'SG_RULE_ETHERTYPE',
+          `the remote prefix is IPv${prefix.version} but ethertype is ${String(spec.ethertype)}`,
+        ),
+      );
     }
-    const signature = JSON.stringify([rule.refs.security_group, rule.refs.remote_group ?? null, spec.direction, spec.ethertype, spec.protocol ?? null, min ?? null, max ?? null, spec.remote_ip_prefix ?? null]);
+    const signature = JSON.stringify([
+      rule.refs.security_group,
+      rule.refs.remote_group ?? null,
+      spec.direction,
+      spec.ethertype,
+      spec.protocol ?? null,
+      min ?? null,
+      max ?? null,
+      spec.remote_ip_prefix ?? null,
+    ]);
     const other = ruleSignatures.get(signature);
     if (other !== undefined) {
-      ctx.issues.push(warning(at(rule.index), 'SG_RULE_DUPLICATE', `the same rule as ${at(other)}`, 'Neutron refuses duplicate rules; the second is skipped on apply'));
+      ctx.issues.push(
+        warning(
+          at(rule.index),
+          'SG_RULE_DUPLICATE',
+          `the same rule as ${at(other)}`,
+          'Neutron refuses duplicate rules; the second is skipped on apply',
+        ),
+      );
     } else ruleSignatures.set(signature, rule.index);
   }
 
@@ -309,12 +485,24 @@ export function checkRules(input: RuleInput): Issue[] {
   for (const router of ctx.of('router')) {
     const gateway = ctx.target(router, 'external_network');
     if (gateway !== undefined && !isExternalNetwork(gateway)) {
-      ctx.issues.push(warning(at(router.index, 'refs', 'external_network'), 'ROUTER_GATEWAY_NOT_EXTERNAL', `the gateway network "${gateway.key}" is neither external nor router_external`));
+      ctx.issues.push(
+        warning(
+          at(router.index, 'refs', 'external_network'),
+          'ROUTER_GATEWAY_NOT_EXTERNAL',
+          `the gateway network "${gateway.key}" is neither external nor router_external`,
+        ),
+      );
     }
     if (router.refs.external_network === undefined) {
       for (const field of ['external_fixed_ips', 'enable_snat']) {
         if (router.spec[field] !== undefined) {
-          ctx.issues.push(error(at(router.index, 'spec', field), 'ROUTER_GATEWAY_MISSING', `spec.${field} is set but the router has no refs.external_network`));
+          ctx.issues.push(
+            error(
+              at(router.index, 'spec', field),
+              'ROUTER_GATEWAY_MISSING',
+              `spec.${field} is set but the router has no refs.external_network`,
+            ),
+          );
         }
       }
     }
@@ -323,21 +511,46 @@ export function checkRules(input: RuleInput): Issue[] {
   for (const fip of ctx.of('floating_ip')) {
     const network = ctx.target(fip, 'floating_network');
     if (network !== undefined && !isExternalNetwork(network)) {
-      ctx.issues.push(error(at(fip.index, 'refs', 'floating_network'), 'FIP_NETWORK_NOT_EXTERNAL', `the floating network "${network.key}" is neither external nor router_external`));
+      ctx.issues.push(
+        error(
+          at(fip.index, 'refs', 'floating_network'),
+          'FIP_NETWORK_NOT_EXTERNAL',
+          `the floating network "${network.key}" is neither external nor router_external`,
+        ),
+      );
     }
     const fixed = str(fip.spec.fixed_ip_address);
     const portKey = refList(fip.refs.port)[0];
     if (fixed !== undefined && portKey === undefined) {
-      ctx.issues.push(error(at(fip.index, 'spec', 'fixed_ip_address'), 'FIP_FIXED_IP_WITHOUT_PORT', 'fixed_ip_address is set but refs.port is missing'));
+      ctx.issues.push(
+        error(
+          at(fip.index, 'spec', 'fixed_ip_address'),
+          'FIP_FIXED_IP_WITHOUT_PORT',
+          'fixed_ip_address is set but refs.port is missing',
+        ),
+      );
     }
     if (portKey !== undefined) {
       const addresses = portAddresses.get(portKey);
       if (fixed !== undefined && addresses !== undefined && addresses.size > 0 && !addresses.has(fixed)) {
-        ctx.issues.push(error(at(fip.index, 'spec', 'fixed_ip_address'), 'FIP_FIXED_IP_NOT_ON_PORT', `${fixed} is not a fixed IP of "${portKey}"`));
+        ctx.issues.push(
+          error(
+            at(fip.index, 'spec', 'fixed_ip_address'),
+            'FIP_FIXED_IP_NOT_ON_PORT',
+            `${fixed} is not a fixed IP of "${portKey}"`,
+          ),
+        );
       }
       const id = `${portKey}|${fixed ?? ''}`;
       const other = associations.get(id);
-      if (other !== undefined) ctx.issues.push(error(at(fip.index, 'refs', 'port'), 'FIP_DUPLICATE_ASSOCIATION', `${at(other)} is already associated with the same port and address`));
+      if (other !== undefined)
+        ctx.issues.push(
+          error(
+            at(fip.index, 'refs', 'port'),
+            'FIP_DUPLICATE_ASSOCIATION',
+            `${at(other)} is already associated with the same port and address`,
+          ),
+        );
       else associations.set(id, fip.index);
     }
   }
@@ -351,13 +564,34 @@ export function checkRules(input: RuleInput): Issue[] {
       const minDisk = num(image.spec.min_disk) ?? 0;
       const virtual = num(image.spec.virtual_size) ?? 0;
       if (minDisk > size) {
-        ctx.issues.push(error(at(volume.index, 'spec', 'size'), 'VOLUME_SMALLER_THAN_IMAGE', `the volume is ${size} GiB but its image "${image.key}" needs min_disk ${minDisk} GiB`, `make the volume at least ${minDisk} GiB`));
+        ctx.issues.push(
+          error(
+            at(volume.index, 'spec', 'size'),
+            'VOLUME_SMALLER_THAN_IMAGE',
+            `the volume is ${size} GiB but its image "${image.key}" needs min_disk ${minDisk} GiB`,
+            `make the volume at least ${minDisk} GiB`,
+          ),
+        );
       } else if (virtual > size * GIB) {
-        ctx.issues.push(error(at(volume.index, 'spec', 'size'), 'VOLUME_SMALLER_THAN_IMAGE', `the volume is ${size} GiB but its image "${image.key}" has a virtual size of ${virtual} bytes`, `make the volume at least ${Math.ceil(virtual / GIB)} GiB`));
+        ctx.issues.push(
+          error(
+            at(volume.index, 'spec', 'size'),
+            'VOLUME_SMALLER_THAN_IMAGE',
+            `the volume is ${size} GiB but its image "${image.key}" has a virtual size of ${virtual} bytes`,
+            `make the volume at least ${Math.ceil(virtual / GIB)} GiB`,
+          ),
+        );
       }
     }
     if (volume.refs.image !== undefined && volume.refs.snapshot !== undefined) {
-      ctx.issues.push(error(at(volume.index, 'refs'), 'VOLUME_TWO_SOURCES', 'refs.image and refs.snapshot are both set', 'a volume is created from one source'));
+      ctx.issues.push(
+        error(
+          at(volume.index, 'refs'),
+          'VOLUME_TWO_SOURCES',
+          'refs.image and refs.snapshot are both set',
+          'a volume is created from one source',
+        ),
+      );
     }
   }
 
@@ -365,7 +599,13 @@ export function checkRules(input: RuleInput): Issue[] {
   for (const group of ctx.of('server_group')) {
     const rules = asRecord(group.spec.rules);
     if (rules.max_server_per_host !== undefined && group.spec.policy !== 'anti-affinity') {
-      ctx.issues.push(error(at(group.index, 'spec', 'rules', 'max_server_per_host'), 'SERVER_GROUP_RULES_POLICY', 'max_server_per_host is only allowed with the anti-affinity policy'));
+      ctx.issues.push(
+        error(
+          at(group.index, 'spec', 'rules', 'max_server_per_host'),
+          'SERVER_GROUP_RULES_POLICY',
+          'max_server_per_host is only allowed with the anti-affinity policy',
+        ),
+      );
     }
   }
 
@@ -376,14 +616,34 @@ export function checkRules(input: RuleInput): Issue[] {
     const hasImage = server.refs.image !== undefined;
     const hasVolume = server.refs.boot_volume !== undefined;
     if (!hasImage && !hasVolume) {
-      ctx.issues.push(error(at(server.index, 'refs'), 'SERVER_NO_BOOT_SOURCE', 'the server has neither refs.image nor refs.boot_volume', 'give exactly one boot source'));
+      ctx.issues.push(
+        error(
+          at(server.index, 'refs'),
+          'SERVER_NO_BOOT_SOURCE',
+          'the server has neither refs.image nor refs.boot_volume',
+          'give exactly one boot source',
+        ),
+      );
     } else if (hasImage && hasVolume) {
-      ctx.issues.push(error(at(server.index, 'refs', 'boot_volume'), 'SERVER_TWO_BOOT_SOURCES', 'the server has both refs.image and refs.boot_volume', 'give exactly one boot source; the image of a boot volume belongs on the volume (refs.image)'));
+      ctx.issues.push(
+        error(
+          at(server.index, 'refs', 'boot_volume'),
+          'SERVER_TWO_BOOT_SOURCES',
+          'the server has both refs.image and refs.boot_volume',
+          'give exactly one boot source; the image of a boot volume belongs on the volume (refs.image)',
+        ),
+      );
     }
     const bootVolumeKey = refList(server.refs.boot_volume)[0];
     const bootVolume = ctx.target(server, 'boot_volume');
     if (bootVolume !== undefined && bootVolume.spec.bootable === false) {
-      ctx.issues.push(warning(at(server.index, 'refs', 'boot_volume'), 'SERVER_BOOT_VOLUME_NOT_BOOTABLE', `the boot volume "${bootVolume.key}" is not marked bootable`));
+      ctx.issues.push(
+        warning(
+          at(server.index, 'refs', 'boot_volume'),
+          'SERVER_BOOT_VOLUME_NOT_BOOTABLE',
+          `the boot volume "${bootVolume.key}" is not marked bootable`,
+        ),
+      );
     }
     const image = ctx.target(server, 'image');
     const flavor = ctx.target(server, 'flavor');
@@ -393,30 +653,56 @@ export function checkRules(input: RuleInput): Issue[] {
       const minDisk = num(image.spec.min_disk) ?? 0;
       const minRam = num(image.spec.min_ram) ?? 0;
       if (disk !== undefined && disk > 0 && minDisk > disk) {
-        ctx.issues.push(error(at(server.index, 'refs', 'flavor'), 'SERVER_FLAVOR_TOO_SMALL', `the flavor "${flavor.key}" has a ${disk} GiB disk but the image "${image.key}" needs min_disk ${minDisk} GiB`));
+        ctx.issues.push(
+          error(
+            at(server.index, 'refs', 'flavor'),
+            'SERVER_FLAVOR_TOO_SMALL',
+            `the flavor "${flavor.key}" has a ${disk} GiB disk but the image "${image.key}" needs min_disk ${minDisk} GiB`,
+          ),
+        );
       }
       if (ram !== undefined && minRam > ram) {
-        ctx.issues.push(error(at(server.index, 'refs', 'flavor'), 'SERVER_FLAVOR_TOO_SMALL', `the flavor "${flavor.key}" has ${ram} MiB of RAM but the image "${image.key}" needs min_ram ${minRam} MiB`));
+        ctx.issues.push(
+          error(
+            at(server.index, 'refs', 'flavor'),
+            'SERVER_FLAVOR_TOO_SMALL',
+            `the flavor "${flavor.key}" has ${ram} MiB of RAM but the image "${image.key}" needs min_ram ${minRam} MiB`,
+          ),
+        );
       }
     }
     const volumes = refList(server.refs.volumes);
-    const attachments = bootVolumeKey === undefined ? volumes.map((key, position) => [key, position] as const) : [[bootVolumeKey, -1] as const, ...volumes.map((key, position) => [key, position] as const)];
+    const attachments =
+      bootVolumeKey === undefined
+        ? volumes.map((key, position) => [key, position] as const)
+        : [[bootVolumeKey, -1] as const, ...volumes.map((key, position) => [key, position] as const)];
     for (const [key, position] of attachments) {
-      const path = position < 0 ? at(server.index, 'refs', 'boot_volume') : at(server.index, 'refs', 'volumes', position);
+      const path =
+        position < 0 ? at(server.index, 'refs', 'boot_volume') : at(server.index, 'refs', 'volumes', position);
       if (position >= 0 && key === bootVolumeKey) {
-        ctx.issues.push(error(path, 'SERVER_BOOT_VOLUME_ATTACHED_TWICE', `"${key}" is both the boot volume and a data volume`));
+        ctx.issues.push(
+          error(path, 'SERVER_BOOT_VOLUME_ATTACHED_TWICE', `"${key}" is both the boot volume and a data volume`),
+        );
         continue;
       }
       const volume = ctx.byKey.get(key);
       const other = attachedVolumes.get(key);
       if (other !== undefined && other !== server.index && volume?.spec.multiattach !== true) {
-        ctx.issues.push(error(path, 'VOLUME_ATTACHED_TWICE', `"${key}" is also attached to ${at(other)} and is not multiattach`));
+        ctx.issues.push(
+          error(path, 'VOLUME_ATTACHED_TWICE', `"${key}" is also attached to ${at(other)} and is not multiattach`),
+        );
       } else attachedVolumes.set(key, server.index);
     }
     refList(server.refs.ports).forEach((key, position) => {
       const other = usedPorts.get(key);
       if (other !== undefined && other !== server.index) {
-        ctx.issues.push(error(at(server.index, 'refs', 'ports', position), 'PORT_USED_TWICE', `the port "${key}" is also used by ${at(other)}`));
+        ctx.issues.push(
+          error(
+            at(server.index, 'refs', 'ports', position),
+            'PORT_USED_TWICE',
+            `the port "${key}" is also used by ${at(other)}`,
+          ),
+        );
       } else usedPorts.set(key, server.index);
     });
   }
@@ -424,7 +710,9 @@ export function checkRules(input: RuleInput): Issue[] {
   // Quota: one per plan.
   const quotas = ctx.of('quota');
   for (const extra of quotas.slice(1)) {
-    ctx.issues.push(error(at(extra.index), 'QUOTA_DUPLICATE', `a plan has one quota entry; another is ${at(quotas[0]!.index)}`));
+    ctx.issues.push(
+      error(at(extra.index), 'QUOTA_DUPLICATE', `a plan has one quota entry; another is ${at(quotas[0]!.index)}`),
+    );
   }
 
   // Names unique per kind (a warning: OpenStack allows duplicates, but matching by name becomes ambiguous).
@@ -436,7 +724,14 @@ export function checkRules(input: RuleInput): Issue[] {
     const id = `${entry.kind}|${entry.external ? 'x' : ''}|${name}`;
     const other = names.get(id);
     if (other !== undefined) {
-      ctx.issues.push(warning(at(entry.index, 'spec', 'name'), 'DUPLICATE_NAME', `another ${entry.kind} is also named "${name}" (${at(other)})`, 'the target matches resources by name and marker; rename one to avoid ambiguity'));
+      ctx.issues.push(
+        warning(
+          at(entry.index, 'spec', 'name'),
+          'DUPLICATE_NAME',
+          `another ${entry.kind} is also named "${name}" (${at(other)})`,
+          'the target matches resources by name and marker; rename one to avoid ambiguity',
+        ),
+      );
     } else names.set(id, entry.index);
   }
 
@@ -529,7 +824,14 @@ function findCycles(ctx: RuleContext): Issue[] {
     for (let v = previous.get(-1)!; v !== first; v = previous.get(v)!) path.unshift(v);
     const keys = [first, ...path, first].map((n) => nodes[n]!.key);
     const entry = nodes[first]!;
-    issues.push(error(at(entry.index, 'refs'), 'REF_CYCLE', `the references form a cycle: ${keys.join(' -> ')}`, 'apply needs an order: break the cycle (security groups refer to each other through separate rule entries, not directly)'));
+    issues.push(
+      error(
+        at(entry.index, 'refs'),
+        'REF_CYCLE',
+        `the references form a cycle: ${keys.join(' -> ')}`,
+        'apply needs an order: break the cycle (security groups refer to each other through separate rule entries, not directly)',
+      ),
+    );
   }
   return issues;
 }

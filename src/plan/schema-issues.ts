@@ -60,14 +60,24 @@ function single(raw: ErrorObject, siblings: ErrorObject[]): Issue {
     case 'required':
     case 'dependentRequired': {
       const missing = String(params.missingProperty);
-      const issue: Issue = { ...base, code: 'SCHEMA_REQUIRED', path: `${error.instancePath}/${escapeSegment(missing)}`, message: `missing required field "${missing}"` };
+      const issue: Issue = {
+        ...base,
+        code: 'SCHEMA_REQUIRED',
+        path: `${error.instancePath}/${escapeSegment(missing)}`,
+        message: `missing required field "${missing}"`,
+      };
       if (error.keyword === 'dependentRequired') issue.message += ` (needed with "${String(params.property)}")`;
       return issue;
     }
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const allowed = allowedProperties(error.parentSchema);
-      const issue: Issue = { ...base, code: 'SCHEMA_UNKNOWN_FIELD', path: `${error.instancePath}/${escapeSegment(extra)}`, message: `unknown field "${extra}"` };
+      const issue: Issue = {
+        ...base,
+        code: 'SCHEMA_UNKNOWN_FIELD',
+        path: `${error.instancePath}/${escapeSegment(extra)}`,
+        message: `unknown field "${extra}"`,
+      };
       const near = allowed.filter((name) => distance(name, extra) <= 2);
       if (near.length > 0) issue.hint = `did you mean "${near[0]!}"?`;
       else if (allowed.length > 0) issue.hint = `allowed here: ${allowed.join(', ')}`;
@@ -76,7 +86,13 @@ function single(raw: ErrorObject, siblings: ErrorObject[]): Issue {
     }
     case 'discriminator': {
       if (params.error === 'tag' && params.tagValue === undefined) {
-        return { ...base, code: 'KIND_MISSING', path: `${error.instancePath}/kind`, message: 'the resource has no "kind"', hint: `one of: ${PLAN_KINDS.join(', ')}` };
+        return {
+          ...base,
+          code: 'KIND_MISSING',
+          path: `${error.instancePath}/kind`,
+          message: 'the resource has no "kind"',
+          hint: `one of: ${PLAN_KINDS.join(', ')}`,
+        };
       }
       return {
         ...base,
@@ -87,21 +103,34 @@ function single(raw: ErrorObject, siblings: ErrorObject[]): Issue {
       };
     }
     case 'type':
-      return { ...base, message: `must be of type ${String(params.type).replaceAll(',', ' or ')}, not ${describeType(error.data)}` };
+      return {
+        ...base,
+        message: `must be of type ${String(params.type).replaceAll(',', ' or ')}, not ${describeType(error.data)}`,
+      };
     case 'format':
       return { ...base, message: `${show(error.data)} is not a valid ${String(params.format)}` };
     case 'enum':
-      return { ...base, message: `${show(error.data)} is not one of ${(params.allowedValues as unknown[]).map(show).join(', ')}` };
+      return {
+        ...base,
+        message: `${show(error.data)} is not one of ${(params.allowedValues as unknown[]).map(show).join(', ')}`,
+      };
     case 'const':
       return { ...base, message: `must be ${show(params.allowedValue)}` };
     case 'pattern': {
-      const issue: Issue = { ...base, message: `${truncate(show(error.data))} does not match the pattern ${String(params.pattern)}` };
-      if (/\/key$/.test(error.instancePath)) issue.hint = 'a key is "<kind>:<name>" with the kind of its entry, e.g. "network:private"';
+      const issue: Issue = {
+        ...base,
+        message: `${truncate(show(error.data))} does not match the pattern ${String(params.pattern)}`,
+      };
+      if (/\/key$/.test(error.instancePath))
+        issue.hint = 'a key is "<kind>:<name>" with the kind of its entry, e.g. "network:private"';
       return issue;
     }
     case 'maxLength':
     case 'minLength':
-      return { ...base, message: `${error.message ?? ''} (it has ${typeof error.data === 'string' ? error.data.length : '?'})` };
+      return {
+        ...base,
+        message: `${error.message ?? ''} (it has ${typeof error.data === 'string' ? error.data.length : '?'})`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

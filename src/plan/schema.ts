@@ -15,7 +15,7 @@ export const SENSITIVE_KEYWORD = 'x-bascule-sensitive';
 export const API_NAME_KEYWORD = 'x-bascule-api-name';
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((formatsModule as unknown as { default: AddFormats | { default: AddFormats } }).default);
+const addFormats = (formatsModule as unknown as { default: AddFormats | { default: AddFormats } }).default;
 const applyFormats: AddFormats = typeof addFormats === 'function' ? addFormats : addFormats.default;
 
 let compiled: ValidateFunction | undefined;
@@ -23,7 +23,13 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator of a whole v1 plan (compiled on first use, then reused). */
 export function planValidator(): ValidateFunction {
   if (compiled === undefined) {
-    const ajv = new Ajv2020({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true, verbose: true });
+    const ajv = new Ajv2020({
+      strict: true,
+      allErrors: true,
+      discriminator: true,
+      allowUnionTypes: true,
+      verbose: true,
+    });
     applyFormats(ajv);
     ajv.addFormat('ip', { type: 'string', validate: isIp });
     ajv.addFormat('cidr', { type: 'string', validate: isCidr });

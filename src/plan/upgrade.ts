@@ -18,9 +18,7 @@ import { PLAN_FORMAT, type Issue } from './types.js';
 export const CURRENT_VERSION = 1;
 const FORMAT_PATTERN = /^bascule\.plan\/v([0-9]{1,6})$/;
 
-export type DetectedVersion =
-  | { version: number; issue?: undefined }
-  | { version?: undefined; issue: Issue };
+export type DetectedVersion = { version: number; issue?: undefined } | { version?: undefined; issue: Issue };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -29,29 +27,77 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Which format version a parsed document claims, or the issue that makes it unreadable. */
 export function detectVersion(value: unknown): DetectedVersion {
   if (!isObject(value)) {
-    return { issue: { severity: 'error', path: '', code: 'PLAN_NOT_OBJECT', message: 'a plan is a JSON object', hint: 'the file may be a mapping, a journal or a list; check its content' } };
+    return {
+      issue: {
+        severity: 'error',
+        path: '',
+        code: 'PLAN_NOT_OBJECT',
+        message: 'a plan is a JSON object',
+        hint: 'the file may be a mapping, a journal or a list; check its content',
+      },
+    };
   }
   if (Object.hasOwn(value, 'format')) {
     const format = value.format;
     const match = typeof format === 'string' ? FORMAT_PATTERN.exec(format) : null;
     if (match === null) {
-      return { issue: { severity: 'error', path: '/format', code: 'PLAN_FORMAT_UNKNOWN', message: `unknown format ${JSON.stringify(format)?.slice(0, 80) ?? String(format)}`, hint: `a plan says "format": "${PLAN_FORMAT}"` } };
+      return {
+        issue: {
+          severity: 'error',
+          path: '/format',
+          code: 'PLAN_FORMAT_UNKNOWN',
+          message: `unknown format ${JSON.stringify(format)?.slice(0, 80) ?? String(format)}`,
+          hint: `a plan says "format": "${PLAN_FORMAT}"`,
+        },
+      };
     }
     const version = Number(match[1]);
     if (version > CURRENT_VERSION) {
-      return { issue: { severity: 'error', path: '/format', code: 'PLAN_VERSION_NEWER', message: `the plan is in format ${String(format)}, newer than this Bascule reads (up to ${PLAN_FORMAT})`, hint: 'upgrade Bascule to read it' } };
+      return {
+        issue: {
+          severity: 'error',
+          path: '/format',
+          code: 'PLAN_VERSION_NEWER',
+          message: `the plan is in format ${String(format)}, newer than this Bascule reads (up to ${PLAN_FORMAT})`,
+          hint: 'upgrade Bascule to read it',
+        },
+      };
     }
     if (version === 0) {
-      return { issue: { severity: 'error', path: '/format', code: 'PLAN_FORMAT_UNKNOWN', message: 'bascule.plan/v0 plans carry "version": 0, not a format string', hint: 'see docs/plan-format.md, "Versions"' } };
+      return {
+        issue: {
+          severity: 'error',
+          path: '/format',
+          code: 'PLAN_FORMAT_UNKNOWN',
+          message: 'bascule.plan/v0 plans carry "version": 0, not a format string',
+          hint: 'see docs/plan-format.md, "Versions"',
+        },
+      };
     }
     return { version };
   }
   if (Object.hasOwn(value, 'version')) {
     if (value.version === 0) return { version: 0 };
     const newer = typeof value.version === 'number' && value.version > CURRENT_VERSION;
-    return { issue: { severity: 'error', path: '/version', code: newer ? 'PLAN_VERSION_NEWER' : 'PLAN_FORMAT_UNKNOWN', message: `unknown plan version ${JSON.stringify(value.version)?.slice(0, 40) ?? '?'}`, hint: `a current plan says "format": "${PLAN_FORMAT}"` } };
+    return {
+      issue: {
+        severity: 'error',
+        path: '/version',
+        code: newer ? 'PLAN_VERSION_NEWER' : 'PLAN_FORMAT_UNKNOWN',
+        message: `unknown plan version ${JSON.stringify(value.version)?.slice(0, 40) ?? '?'}`,
+        hint: `a current plan says "format": "${PLAN_FORMAT}"`,
+      },
+    };
   }
-  return { issue: { severity: 'error', path: '/format', code: 'PLAN_FORMAT_MISSING', message: 'the document has no "format" field: it is not a Bascule plan', hint: `a plan starts with "format": "${PLAN_FORMAT}"` } };
+  return {
+    issue: {
+      severity: 'error',
+      path: '/format',
+      code: 'PLAN_FORMAT_MISSING',
+      message: 'the document has no "format" field: it is not a Bascule plan',
+      hint: `a plan starts with "format": "${PLAN_FORMAT}"`,
+    },
+  };
 }
 
 function upgradeItem(item: unknown): unknown {
@@ -102,7 +148,12 @@ function upgradeV0(value: Record<string, unknown>): UpgradeResult {
   const issues: Issue[] = [];
   const source = isObject(value.source) ? value.source : {};
   if (!Array.isArray(value.items)) {
-    issues.push({ severity: 'error', path: toPointer(['items']), code: 'PLAN_V0_INVALID', message: 'a v0 plan needs an "items" array' });
+    issues.push({
+      severity: 'error',
+      path: toPointer(['items']),
+      code: 'PLAN_V0_INVALID',
+      message: 'a v0 plan needs an "items" array',
+    });
   }
   const project: Record<string, unknown> = { name: source.project, id: source.project_id ?? source.project };
   const plan = {

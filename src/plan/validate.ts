@@ -48,7 +48,9 @@ export function checkPlan(value: unknown): CheckResult {
   const schema = ok ? [] : schemaIssues(validate.errors);
   issues.push(...schema);
   const resources = (document as { resources?: unknown }).resources;
-  const topLevelBroken = schema.some((i) => !RESOURCE_PATH.test(i.path) && (i.path === '' || i.path.startsWith('/resources')));
+  const topLevelBroken = schema.some(
+    (i) => !RESOURCE_PATH.test(i.path) && (i.path === '' || i.path.startsWith('/resources')),
+  );
   if (Array.isArray(resources) && !topLevelBroken) {
     const invalid = new Set<number>();
     for (const issue of schema) {
@@ -84,7 +86,9 @@ export function formatIssues(issues: readonly Issue[], options: FormatIssuesOpti
   const limit = options.limit ?? 200;
   const lines: string[] = [];
   for (const issue of issues.slice(0, limit)) {
-    lines.push(`${issue.severity === 'error' ? 'error  ' : 'warning'} ${issue.path === '' ? '(document)' : issue.path}  ${issue.code}`);
+    lines.push(
+      `${issue.severity === 'error' ? 'error  ' : 'warning'} ${issue.path === '' ? '(document)' : issue.path}  ${issue.code}`,
+    );
     lines.push(`        ${issue.message}`);
     if (issue.hint !== undefined) lines.push(`        hint: ${issue.hint}`);
   }
@@ -92,7 +96,10 @@ export function formatIssues(issues: readonly Issue[], options: FormatIssuesOpti
   const errors = issues.filter((i) => i.severity === 'error').length;
   const warnings = issues.length - errors;
   const where = options.file === undefined ? '' : `${options.file}: `;
-  const summary = errors === 0 && warnings === 0 ? `${where}valid` : `${where}${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  const summary =
+    errors === 0 && warnings === 0
+      ? `${where}valid`
+      : `${where}${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   lines.push(summary);
   return `${lines.join('\n')}\n`;
 }

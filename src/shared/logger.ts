@@ -33,7 +33,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const safe = redact(fields);
     const message = scrubText(event);
     if (options.file && LEVELS[level] >= fileLevel) {
-      appendFileSync(options.file, `${JSON.stringify({ time: new Date().toISOString(), level, event: message, ...safe })}\n`, { mode: 0o600 });
+      appendFileSync(
+        options.file,
+        `${JSON.stringify({ time: new Date().toISOString(), level, event: message, ...safe })}\n`,
+        { mode: 0o600 },
+      );
     }
     if (LEVELS[level] >= stderrLevel) {
       const extra = Object.entries(safe)

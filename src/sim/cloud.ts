@@ -51,17 +51,46 @@ export class SimCloud {
     this.latency = opts.latency ?? {};
     this.identity = new IdentityState(ids);
     const pid = this.identity.newId();
-    this.identity.projects.put(pid, { id: pid, name: 'admin', domain_id: 'default', description: 'Bootstrap project', enabled: true, parent_id: 'default', is_domain: false, tags: [], options: {} });
+    this.identity.projects.put(pid, {
+      id: pid,
+      name: 'admin',
+      domain_id: 'default',
+      description: 'Bootstrap project',
+      enabled: true,
+      parent_id: 'default',
+      is_domain: false,
+      tags: [],
+      options: {},
+    });
     this.adminProjectId = pid;
     const uid = this.identity.newId();
-    this.identity.users.put(uid, { id: uid, name: 'admin', domain_id: 'default', enabled: true, password_expires_at: null, options: {} });
+    this.identity.users.put(uid, {
+      id: uid,
+      name: 'admin',
+      domain_id: 'default',
+      enabled: true,
+      password_expires_at: null,
+      options: {},
+    });
     this.adminUserId = uid;
     this.identity.passwords.set(uid, ADMIN_PASSWORD);
     this.identity.assign(uid, this.adminProjectId, 'admin');
     const delays = { ...DEFAULT_DELAYS, ...opts.delays };
     for (const region of opts.regions ?? ['RegionOne']) {
       const blobs = new BlobStore(join(dataDir, opts.name, region));
-      this.regions.set(region, new RegionState({ name: region, profile: this.profile, identity: this.identity, blobs, delays, prng: ids, hosts: opts.computeHosts ?? 4, ...(opts.availabilityZones ? { zones: opts.availabilityZones } : {}) }));
+      this.regions.set(
+        region,
+        new RegionState({
+          name: region,
+          profile: this.profile,
+          identity: this.identity,
+          blobs,
+          delays,
+          prng: ids,
+          hosts: opts.computeHosts ?? 4,
+          ...(opts.availabilityZones ? { zones: opts.availabilityZones } : {}),
+        }),
+      );
     }
   }
 
@@ -76,11 +105,22 @@ export class SimCloud {
   endpoints(region: string): RegionEndpoints {
     const s = this.#servers.get(region);
     if (!s) throw new Error(`cloud ${this.name} has no region ${region}`);
-    return { region, compute: s.compute.baseUrl, network: s.network.baseUrl, image: s.image.baseUrl, volume: s.volume.baseUrl };
+    return {
+      region,
+      compute: s.compute.baseUrl,
+      network: s.network.baseUrl,
+      image: s.image.baseUrl,
+      volume: s.volume.baseUrl,
+    };
   }
 
   catalogFor(projectId: string | undefined): Obj[] {
-    return buildCatalog(this.profile, this.keystoneUrl, [...this.regions.keys()].map((r) => this.endpoints(r)), projectId);
+    return buildCatalog(
+      this.profile,
+      this.keystoneUrl,
+      [...this.regions.keys()].map((r) => this.endpoints(r)),
+      projectId,
+    );
   }
 
   setFaults(rules: FaultRule[]): void {
@@ -91,12 +131,16 @@ export class SimCloud {
     for (const state of this.regions.values()) await state.blobs.init();
     let port = this.#opts.portBase ?? 0;
     const next = (): number => (this.#opts.portBase ? port++ : 0);
-    this.#keystone = this.#server('identity', undefined, keystoneRouter({
-      identity: this.identity,
-      profile: this.profile,
-      ttlSeconds: this.#opts.tokenTtlSeconds ?? 3600,
-      catalogFor: (pid) => this.catalogFor(pid),
-    }));
+    this.#keystone = this.#server(
+      'identity',
+      undefined,
+      keystoneRouter({
+        identity: this.identity,
+        profile: this.profile,
+        ttlSeconds: this.#opts.tokenTtlSeconds ?? 3600,
+        catalogFor: (pid) => this.catalogFor(pid),
+      }),
+    );
     await this.#keystone.listen(host, next());
     for (const [region, state] of this.regions) {
       const servers: Record<RegionService, ServiceServer> = {
@@ -112,7 +156,12 @@ export class SimCloud {
 
   #server(service: ServiceName, state: RegionState | undefined, router: Router): ServiceServer {
     const profile = this.profile;
-    const compute: MicroversionSpec = { serviceType: 'compute', min: profile.nova.min, max: profile.nova.max, legacyHeader: 'X-OpenStack-Nova-API-Version' };
+    const compute: MicroversionSpec = {
+      serviceType: 'compute',
+      min: profile.nova.min,
+      max: profile.nova.max,
+      legacyHeader: 'X-OpenStack-Nova-API-Version',
+    };
     const volume: MicroversionSpec = { serviceType: 'volume', min: profile.cinder.v3Min, max: profile.cinder.v3Max };
     const projectIds = (): Set<string> => new Set(this.identity.projects.all().map((p) => String(p.id)));
     return new ServiceServer({

@@ -7,7 +7,20 @@ import type { CloudOptions, SimulatorOptions } from './options.js';
 import { isProfileName, PROFILE_NAMES } from './profiles.js';
 import { SeedError } from './seed/load.js';
 
-const CLOUD_KEYS = ['name', 'profile', 'regions', 'seed', 'latency', 'faults', 'delays', 'randomSeed', 'tokenTtlSeconds', 'computeHosts', 'availabilityZones', 'portBase'];
+const CLOUD_KEYS = [
+  'name',
+  'profile',
+  'regions',
+  'seed',
+  'latency',
+  'faults',
+  'delays',
+  'randomSeed',
+  'tokenTtlSeconds',
+  'computeHosts',
+  'availabilityZones',
+  'portBase',
+];
 
 /**
  * Reads a simulator configuration (YAML or JSON): `{ clouds: [CloudOptions...], dataDir? }`, the same shape as
@@ -22,12 +35,16 @@ export async function loadSimulatorConfig(path: string): Promise<SimulatorOption
   }
   const base = dirname(resolve(path));
   const at = (p: string): string => `${path}: ${p}`;
-  if (!isObj(data) || !Array.isArray(data.clouds) || data.clouds.length === 0) throw new SeedError(path, 'clouds: expected a non-empty list');
+  if (!isObj(data) || !Array.isArray(data.clouds) || data.clouds.length === 0)
+    throw new SeedError(path, 'clouds: expected a non-empty list');
   const clouds = data.clouds.map((c, i): CloudOptions => {
     if (!isObj(c)) throw new SeedError(at(`clouds/${i}`), 'expected a mapping');
-    for (const k of Object.keys(c)) if (!CLOUD_KEYS.includes(k)) throw new SeedError(at(`clouds/${i}/${k}`), `unknown key (expected one of ${CLOUD_KEYS.join(', ')})`);
+    for (const k of Object.keys(c))
+      if (!CLOUD_KEYS.includes(k))
+        throw new SeedError(at(`clouds/${i}/${k}`), `unknown key (expected one of ${CLOUD_KEYS.join(', ')})`);
     if (typeof c.name !== 'string' || !c.name) throw new SeedError(at(`clouds/${i}/name`), 'required (a string)');
-    if (typeof c.profile !== 'string' || !isProfileName(c.profile)) throw new SeedError(at(`clouds/${i}/profile`), `expected one of ${PROFILE_NAMES.join(', ')}`);
+    if (typeof c.profile !== 'string' || !isProfileName(c.profile))
+      throw new SeedError(at(`clouds/${i}/profile`), `expected one of ${PROFILE_NAMES.join(', ')}`);
     if (c.faults !== undefined) {
       try {
         validateFaultRules(c.faults, `clouds/${i}/faults`);
@@ -40,6 +57,7 @@ export async function loadSimulatorConfig(path: string): Promise<SimulatorOption
     return out;
   });
   const options: SimulatorOptions = { clouds };
-  if (typeof data.dataDir === 'string') options.dataDir = isAbsolute(data.dataDir) ? data.dataDir : resolve(base, data.dataDir);
+  if (typeof data.dataDir === 'string')
+    options.dataDir = isAbsolute(data.dataDir) ? data.dataDir : resolve(base, data.dataDir);
   return options;
 }

@@ -35,21 +35,33 @@ export class Simulator {
 
   /** Use startSimulator(). */
   static async start(options: SimulatorOptions): Promise<Simulator> {
-    if (!Array.isArray(options.clouds) || options.clouds.length === 0) throw new TypeError('startSimulator: clouds must list at least one cloud');
+    if (!Array.isArray(options.clouds) || options.clouds.length === 0)
+      throw new TypeError('startSimulator: clouds must list at least one cloud');
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bascule-sim-')));
     const sim = new Simulator(dataDir, options.dataDir === undefined);
     try {
       for (const [i, opts] of options.clouds.entries()) {
-        if (!isProfileName(opts.profile)) throw new TypeError(`clouds[${i}].profile: unknown profile ${String(opts.profile)} (expected ${PROFILE_NAMES.join(', ')})`);
+        if (!isProfileName(opts.profile))
+          throw new TypeError(
+            `clouds[${i}].profile: unknown profile ${String(opts.profile)} (expected ${PROFILE_NAMES.join(', ')})`,
+          );
         if (sim.#clouds.has(opts.name)) throw new TypeError(`clouds[${i}].name: duplicate cloud name ${opts.name}`);
         if (opts.faults) validateFaultRules(opts.faults, `clouds[${i}].faults`);
         const cloud = new SimCloud(opts, dataDir, sim.#log);
         sim.#clouds.set(opts.name, cloud);
         await cloud.start(options.host ?? '127.0.0.1');
         if (opts.seed !== undefined) {
-          const { seed, baseDir } = typeof opts.seed === 'string' ? await loadSeedFile(opts.seed) : { seed: validateSeed(opts.seed, `clouds[${i}].seed`), baseDir: process.cwd() };
+          const { seed, baseDir } =
+            typeof opts.seed === 'string'
+              ? await loadSeedFile(opts.seed)
+              : { seed: validateSeed(opts.seed, `clouds[${i}].seed`), baseDir: process.cwd() };
           await applySeed(
-            { identity: cloud.identity, regions: cloud.regions, adminProjectId: cloud.adminProjectId, adminUserId: cloud.adminUserId },
+            {
+              identity: cloud.identity,
+              regions: cloud.regions,
+              adminProjectId: cloud.adminProjectId,
+              adminUserId: cloud.adminUserId,
+            },
             seed,
             baseDir,
             cloud.defaultRegion,
@@ -75,7 +87,10 @@ export class Simulator {
 
   endpoints(cloud: string): CloudEndpoints {
     const c = this.#cloud(cloud);
-    return { identity: `${c.keystoneUrl}/v3`, regions: Object.fromEntries([...c.regions.keys()].map((r) => [r, c.endpoints(r)])) };
+    return {
+      identity: `${c.keystoneUrl}/v3`,
+      regions: Object.fromEntries([...c.regions.keys()].map((r) => [r, c.endpoints(r)])),
+    };
   }
 
   /**
@@ -115,7 +130,9 @@ export class Simulator {
         const project = String(c.identity.projects.get(a.project_id)?.name);
         const e = entry(a.user_id, a.project_id);
         if (!e) continue;
-        const key = seen.has(a.project_id) ? `${c.name}-${project}-${String(c.identity.users.get(a.user_id)?.name)}` : `${c.name}-${project}`;
+        const key = seen.has(a.project_id)
+          ? `${c.name}-${project}-${String(c.identity.users.get(a.user_id)?.name)}`
+          : `${c.name}-${project}`;
         if (clouds[key]) continue;
         if (!seen.size) clouds[c.name] = e;
         seen.add(a.project_id);

@@ -42,7 +42,10 @@ export class HashingStream extends Transform {
 
   /** The digests; call once, after the stream ended. */
   digests(): { bytes: number; md5: string; multihash?: { algo: string; value: string } } {
-    const out: { bytes: number; md5: string; multihash?: { algo: string; value: string } } = { bytes: this.#bytes, md5: this.#md5.digest('hex') };
+    const out: { bytes: number; md5: string; multihash?: { algo: string; value: string } } = {
+      bytes: this.#bytes,
+      md5: this.#md5.digest('hex'),
+    };
     if (this.#multi && this.algorithm) out.multihash = { algo: this.algorithm, value: this.#multi.digest('hex') };
     return out;
   }

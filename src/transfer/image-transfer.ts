@@ -89,36 +89,67 @@ export async function transferImage(opts: TransferImageOptions): Promise<Transfe
       if (error instanceof UploadRefused) {
         if (opts.method === 'auto' || opts.method === undefined) {
           if (!switched && (await offersGlanceDirect(opts.target, opts.signal))) {
-            opts.target.session.logger.info('target refuses plain uploads; using the interoperable import (glance-direct)', { image: opts.label, status: error.original.status });
+            opts.target.session.logger.info(
+              'target refuses plain uploads; using the interoperable import (glance-direct)',
+              { image: opts.label, status: error.original.status },
+            );
             method = 'glance-direct';
             switched = true;
             attempt -= 1; // the refusal moved no byte: it does not count as an attempt
             continue;
           }
         }
-        throw new TransferError(`${opts.label}: the target cloud ${opts.target.name} refused the upload (${error.original.message}) and offers no glance-direct import`, attempt, { cause: error.original });
+        throw new TransferError(
+          `${opts.label}: the target cloud ${opts.target.name} refused the upload (${error.original.message}) and offers no glance-direct import`,
+          attempt,
+          { cause: error.original },
+        );
       }
-      if (opts.signal.aborted || error instanceof AbortedError) throw error instanceof AbortedError ? error : new AbortedError(`transfer of ${opts.label} was interrupted`, { cause: error });
+      if (opts.signal.aborted || error instanceof AbortedError)
+        throw error instanceof AbortedError
+          ? error
+          : new AbortedError(`transfer of ${opts.label} was interrupted`, { cause: error });
       lastError = error;
       if (!isRetryable(error)) {
         if (error instanceof TransferError) throw error;
-        throw new TransferError(`${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed: ${(error as Error).message}`, attempt, { cause: error });
+        throw new TransferError(
+          `${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed: ${(error as Error).message}`,
+          attempt,
+          { cause: error },
+        );
       }
       if (attempt < maxAttempts) {
-        const wait = backoffDelay(attempt - 1, { base: opts.retryBaseMs ?? 1000, cap: 30_000, ...(opts.random ? { random: opts.random } : {}) });
-        opts.source.session.logger.warn('image transfer failed; retrying from the start', { image: opts.label, attempt, of: maxAttempts, wait_ms: wait, error: (error as Error).message });
+        const wait = backoffDelay(attempt - 1, {
+          base: opts.retryBaseMs ?? 1000,
+          cap: 30_000,
+          ...(opts.random ? { random: opts.random } : {}),
+        });
+        opts.source.session.logger.warn('image transfer failed; retrying from the start', {
+          image: opts.label,
+          attempt,
+          of: maxAttempts,
+          wait_ms: wait,
+          error: (error as Error).message,
+        });
         await sleep(wait, opts.signal);
       }
     }
   }
   const reason = (lastError as Error | undefined)?.message ?? 'unknown error';
   if (lastError instanceof TransferChecksumError) {
-    throw new TransferChecksumError(`${opts.label}: the bytes did not verify after ${maxAttempts} attempt(s), each target image was deleted; last: ${reason}`, {
-      cause: lastError,
-      hint: 'the source image may have changed since the plan was exported (re-export it), or its stored data may be corrupt (download it and compare its md5 to its checksum)',
-    });
+    throw new TransferChecksumError(
+      `${opts.label}: the bytes did not verify after ${maxAttempts} attempt(s), each target image was deleted; last: ${reason}`,
+      {
+        cause: lastError,
+        hint: 'the source image may have changed since the plan was exported (re-export it), or its stored data may be corrupt (download it and compare its md5 to its checksum)',
+      },
+    );
   }
-  throw new TransferError(`${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed after ${maxAttempts} attempt(s); each partial target image was deleted; last: ${reason}`, maxAttempts, { cause: lastError });
+  throw new TransferError(
+    `${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed after ${maxAttempts} attempt(s); each partial target image was deleted; last: ${reason}`,
+    maxAttempts,
+    { cause: lastError },
+  );
 }
 
 async function offersGlanceDirect(target: Cloud, signal: AbortSignal): Promise<boolean> {
@@ -129,7 +160,16 @@ async function offersGlanceDirect(target: Cloud, signal: AbortSignal): Promise<b
   }
 }
 
-const STREAM_ERRNOS = new Set(['ECONNRESET', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const STREAM_ERRNOS = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /** What a retry from the first byte may fix: corrupted or broken streams, network failures, server errors. */
 export function isRetryable(error: unknown): boolean {
@@ -137,14 +177,21 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof TransferChecksumError) return true;
   if (error instanceof OpenStackNetworkError) return true;
   // 401: the token expired as a stream started (a stream is never replayed by the client); the next attempt re-authenticates.
-  if (error instanceof OpenStackHttpError) return error.status >= 500 || error.status === 401 || error.status === 408 || error.status === 429;
+  if (error instanceof OpenStackHttpError)
+    return error.status >= 500 || error.status === 401 || error.status === 408 || error.status === 429;
   // The target image went to killed or a failed import, or a wait timed out.
   if (error instanceof BasculeError) return error.code === 'OS_RESOURCE_ERROR' || error.code === 'TRANSFER_STREAM';
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('UND_ERR') || code.startsWith('ERR_STREAM') || STREAM_ERRNOS.has(code));
+  return (
+    typeof code === 'string' && (code.startsWith('UND_ERR') || code.startsWith('ERR_STREAM') || STREAM_ERRNOS.has(code))
+  );
 }
 
-async function attemptOnce(opts: TransferImageOptions, targetId: string, method: 'upload' | 'glance-direct'): Promise<Omit<TransferImageResult, 'targetImageId' | 'method' | 'attempts'>> {
+async function attemptOnce(
+  opts: TransferImageOptions,
+  targetId: string,
+  method: 'upload' | 'glance-direct',
+): Promise<Omit<TransferImageResult, 'targetImageId' | 'method' | 'attempts'>> {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -153,12 +200,18 @@ async function attemptOnce(opts: TransferImageOptions, targetId: string, method:
     const download = await images.download(opts.source.image, opts.sourceImageId, signal);
     if (download.status === 204) {
       await download.body.dump?.().catch(() => undefined);
-      throw new TransferError(`${opts.label}: the source image ${opts.sourceImageId} on ${opts.source.name} has no data`, 1);
+      throw new TransferError(
+        `${opts.label}: the source image ${opts.sourceImageId} on ${opts.source.name} has no data`,
+        1,
+      );
     }
     const length = Number(header(download.headers, 'content-length'));
     const total = Number.isFinite(length) && length >= 0 ? length : (opts.expected.size ?? undefined);
     const meter = new ProgressMeter(opts.id ?? opts.sourceImageId, opts.label, total, opts.onProgress);
-    const hasher = new HashingStream({ algorithm: opts.expected.os_hash_algo || DEFAULT_MULTIHASH, onBytes: (n) => meter.update(n) });
+    const hasher = new HashingStream({
+      algorithm: opts.expected.os_hash_algo || DEFAULT_MULTIHASH,
+      onBytes: (n) => meter.update(n),
+    });
     const body = download.body;
     body.on('error', (error) => hasher.destroy(streamError(opts.label, opts.source.name, error)));
     body.pipe(hasher);
@@ -181,9 +234,18 @@ async function attemptOnce(opts: TransferImageOptions, targetId: string, method:
     meter.finish(digests.bytes);
     checkInFlight(opts, digests);
     if (method === 'glance-direct') await images.importImage(opts.target.image, targetId, 'glance-direct', signal);
-    const active = await waitImageActive(opts.target, targetId, `${opts.label}: target image ${targetId} on ${opts.target.name}`, signal, opts.activeTimeoutMs);
+    const active = await waitImageActive(
+      opts.target,
+      targetId,
+      `${opts.label}: target image ${targetId} on ${opts.target.name}`,
+      signal,
+      opts.activeTimeoutMs,
+    );
     checkTarget(opts, digests, active);
-    const result: Omit<TransferImageResult, 'targetImageId' | 'method' | 'attempts'> = { bytes: digests.bytes, md5: digests.md5 };
+    const result: Omit<TransferImageResult, 'targetImageId' | 'method' | 'attempts'> = {
+      bytes: digests.bytes,
+      md5: digests.md5,
+    };
     if (digests.multihash) {
       result.multihash = digests.multihash;
       if (digests.multihash.algo === 'sha512') result.sha512 = digests.multihash.value;
@@ -196,7 +258,11 @@ async function attemptOnce(opts: TransferImageOptions, targetId: string, method:
 
 function streamError(label: string, cloud: string, error: Error): BasculeError {
   const code = (error as { code?: unknown }).code;
-  return new BasculeError('TRANSFER_STREAM', `${label}: the download from ${cloud} broke after it started (${typeof code === 'string' ? code : error.message})`, { cause: error });
+  return new BasculeError(
+    'TRANSFER_STREAM',
+    `${label}: the download from ${cloud} broke after it started (${typeof code === 'string' ? code : error.message})`,
+    { cause: error },
+  );
 }
 
 type Digests = ReturnType<HashingStream['digests']>;
@@ -204,13 +270,24 @@ type Digests = ReturnType<HashingStream['digests']>;
 function checkInFlight(opts: TransferImageOptions, digests: Digests): void {
   const e = opts.expected;
   if (e.size != null && digests.bytes !== e.size) {
-    throw new TransferChecksumError(`${opts.label}: ${digests.bytes} bytes arrived from ${opts.source.name}, expected ${e.size}`);
+    throw new TransferChecksumError(
+      `${opts.label}: ${digests.bytes} bytes arrived from ${opts.source.name}, expected ${e.size}`,
+    );
   }
   if (e.checksum && digests.md5 !== e.checksum.toLowerCase()) {
-    throw new TransferChecksumError(`${opts.label}: md5 of the bytes read from ${opts.source.name} is ${digests.md5}, expected ${e.checksum}`);
+    throw new TransferChecksumError(
+      `${opts.label}: md5 of the bytes read from ${opts.source.name} is ${digests.md5}, expected ${e.checksum}`,
+    );
   }
-  if (e.os_hash_algo && e.os_hash_value && digests.multihash?.algo === e.os_hash_algo && digests.multihash.value !== e.os_hash_value.toLowerCase()) {
-    throw new TransferChecksumError(`${opts.label}: ${e.os_hash_algo} of the bytes read from ${opts.source.name} differs from the expected os_hash_value`);
+  if (
+    e.os_hash_algo &&
+    e.os_hash_value &&
+    digests.multihash?.algo === e.os_hash_algo &&
+    digests.multihash.value !== e.os_hash_value.toLowerCase()
+  ) {
+    throw new TransferChecksumError(
+      `${opts.label}: ${e.os_hash_algo} of the bytes read from ${opts.source.name} differs from the expected os_hash_value`,
+    );
   }
 }
 
@@ -220,9 +297,18 @@ function checkTarget(opts: TransferImageOptions, digests: Digests, image: Image)
     throw new TransferChecksumError(`${opts.label}: ${where} holds ${image.size} bytes, ${digests.bytes} were sent`);
   }
   if (image.checksum && image.checksum.toLowerCase() !== digests.md5) {
-    throw new TransferChecksumError(`${opts.label}: ${where} has checksum ${image.checksum}, the bytes sent hash to ${digests.md5}`);
+    throw new TransferChecksumError(
+      `${opts.label}: ${where} has checksum ${image.checksum}, the bytes sent hash to ${digests.md5}`,
+    );
   }
-  if (image.os_hash_algo && image.os_hash_value && digests.multihash?.algo === image.os_hash_algo && image.os_hash_value.toLowerCase() !== digests.multihash.value) {
-    throw new TransferChecksumError(`${opts.label}: ${where} has a different ${image.os_hash_algo} (os_hash_value) from the bytes sent`);
+  if (
+    image.os_hash_algo &&
+    image.os_hash_value &&
+    digests.multihash?.algo === image.os_hash_algo &&
+    image.os_hash_value.toLowerCase() !== digests.multihash.value
+  ) {
+    throw new TransferChecksumError(
+      `${opts.label}: ${where} has a different ${image.os_hash_algo} (os_hash_value) from the bytes sent`,
+    );
   }
 }

@@ -33,7 +33,13 @@ function effectiveStatus(image: Image): string {
 }
 
 /** Waits until an image is active; fails clearly on killed/deleted/failed import, or after the timeout (default 30 min). */
-export async function waitImageActive(cloud: Cloud, imageId: string, what: string, signal: AbortSignal, timeoutMs = 30 * 60_000): Promise<Image> {
+export async function waitImageActive(
+  cloud: Cloud,
+  imageId: string,
+  what: string,
+  signal: AbortSignal,
+  timeoutMs = 30 * 60_000,
+): Promise<Image> {
   return waitOrThrow(what, {
     poll: () => images.get(cloud.image, imageId, signal),
     status: effectiveStatus,
@@ -43,7 +49,10 @@ export async function waitImageActive(cloud: Cloud, imageId: string, what: strin
     intervalMs: 500,
     maxIntervalMs: 10_000,
     signal,
-    faultMessage: (image) => (typeof image.os_glance_failed_import === 'string' && image.os_glance_failed_import ? `import failed in store(s) ${image.os_glance_failed_import}` : undefined),
+    faultMessage: (image) =>
+      typeof image.os_glance_failed_import === 'string' && image.os_glance_failed_import
+        ? `import failed in store(s) ${image.os_glance_failed_import}`
+        : undefined,
   });
 }
 
@@ -73,7 +82,11 @@ export async function removeImageQuietly(cloud: Cloud, id: string, signal?: Abor
       }
     }
     if (error instanceof AbortedError) return false;
-    cloud.session.logger.warn('could not remove image', { cloud: cloud.name, image: id, error: (error as Error).message });
+    cloud.session.logger.warn('could not remove image', {
+      cloud: cloud.name,
+      image: id,
+      error: (error as Error).message,
+    });
     return false;
   }
 }
@@ -82,7 +95,8 @@ export async function removeImageQuietly(cloud: Cloud, id: string, signal?: Abor
 export function sameBytes(a: ImageFingerprint, b: ImageFingerprint): boolean {
   if (a.size == null || b.size == null || a.size !== b.size) return false;
   if (a.checksum && b.checksum) return a.checksum.toLowerCase() === b.checksum.toLowerCase();
-  if (a.os_hash_algo && a.os_hash_value && b.os_hash_algo === a.os_hash_algo && b.os_hash_value) return a.os_hash_value.toLowerCase() === b.os_hash_value.toLowerCase();
+  if (a.os_hash_algo && a.os_hash_value && b.os_hash_algo === a.os_hash_algo && b.os_hash_value)
+    return a.os_hash_value.toLowerCase() === b.os_hash_value.toLowerCase();
   return false;
 }
 
@@ -91,7 +105,12 @@ export function sameBytes(a: ImageFingerprint, b: ImageFingerprint): boolean {
  * else one with the same size and checksum (or multihash), preferring images the project owns. Undefined
  * when there is none. Lists the images visible to the project once (Glance pages them).
  */
-export async function findExistingImage(target: Cloud, fingerprint: ImageFingerprint, marker?: string, signal?: AbortSignal): Promise<Image | undefined> {
+export async function findExistingImage(
+  target: Cloud,
+  fingerprint: ImageFingerprint,
+  marker?: string,
+  signal?: AbortSignal,
+): Promise<Image | undefined> {
   let byMarker: Image | undefined;
   const byBytes: Image[] = [];
   for await (const image of images.list(target.image, { status: 'active' }, signal)) {

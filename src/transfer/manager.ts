@@ -39,7 +39,11 @@ export class TransferManager {
   #started: number | undefined;
   #lastReport = 0;
 
-  constructor(opts: { concurrency: number; onProgress?: (overall: OverallProgress, current: TransferProgress[]) => void; intervalMs?: number }) {
+  constructor(opts: {
+    concurrency: number;
+    onProgress?: (overall: OverallProgress, current: TransferProgress[]) => void;
+    intervalMs?: number;
+  }) {
     this.#queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
     this.#onProgress = opts.onProgress;
     this.#intervalMs = opts.intervalMs ?? 500;
@@ -131,13 +135,20 @@ export class TransferManager {
         totalKnown = true;
       }
     }
-    const out: OverallProgress = { bytesDone, transfersDone: done, transfersFailed: failed, transfersTotal: this.#entries.size, active };
+    const out: OverallProgress = {
+      bytesDone,
+      transfersDone: done,
+      transfersFailed: failed,
+      transfersTotal: this.#entries.size,
+      active,
+    };
     if (totalKnown) out.bytesTotal = Math.max(total, bytesDone);
     if (this.#started !== undefined) {
       const seconds = (Date.now() - this.#started) / 1000;
       if (seconds > 0.05 && bytesDone > 0) {
         out.bytesPerSecond = Math.round(bytesDone / seconds);
-        if (out.bytesTotal !== undefined) out.etaSeconds = Math.max(0, Math.round((out.bytesTotal - bytesDone) / out.bytesPerSecond));
+        if (out.bytesTotal !== undefined)
+          out.etaSeconds = Math.max(0, Math.round((out.bytesTotal - bytesDone) / out.bytesPerSecond));
       }
     }
     return out;

@@ -18,7 +18,13 @@ export class ProgressMeter {
   readonly #started = Date.now();
   #lastReport = 0;
 
-  constructor(id: string, label: string, total: number | undefined, report: ((p: TransferProgress) => void) | undefined, intervalMs = 250) {
+  constructor(
+    id: string,
+    label: string,
+    total: number | undefined,
+    report: ((p: TransferProgress) => void) | undefined,
+    intervalMs = 250,
+  ) {
     this.#id = id;
     this.#label = label;
     this.#total = total;
@@ -44,7 +50,8 @@ export class ProgressMeter {
     const seconds = (now - this.#started) / 1000;
     if (seconds > 0.05 && bytesDone > 0) {
       p.bytesPerSecond = Math.round(bytesDone / seconds);
-      if (this.#total !== undefined) p.etaSeconds = Math.max(0, Math.round((this.#total - bytesDone) / p.bytesPerSecond));
+      if (this.#total !== undefined)
+        p.etaSeconds = Math.max(0, Math.round((this.#total - bytesDone) / p.bytesPerSecond));
     }
     return p;
   }

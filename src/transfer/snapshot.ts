@@ -52,7 +52,10 @@ export async function snapshotServer(opts: {
   const who = `server ${opts.serverName} (${opts.serverId}) on ${source.name}`;
   const server = await servers.get(source.compute, opts.serverId, { signal });
   if (server.image === '' || server.image === null) {
-    throw new BasculeError('TRANSFER_BOOT_FROM_VOLUME', `${who} boots from a volume: its disk moves through its boot volume (volumeToImage), not a server snapshot`);
+    throw new BasculeError(
+      'TRANSFER_BOOT_FROM_VOLUME',
+      `${who} boots from a volume: its disk moves through its boot volume (volumeToImage), not a server snapshot`,
+    );
   }
   const running = server.status === 'ACTIVE';
   let stopped = false;
@@ -64,10 +67,29 @@ export async function snapshotServer(opts: {
       await waitServer(source, opts.serverId, 'SHUTOFF', `${who} (stopping for a consistent snapshot)`, signal);
     }
     const crashConsistent = running && !stopped;
-    const imageId = await servers.createImage(source.compute, opts.serverId, opts.imageName, opts.metadata ?? {}, signal);
-    const image = await waitTemporaryImage(source, imageId, `snapshot ${opts.imageName} of ${who}`, signal, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
+    const imageId = await servers.createImage(
+      source.compute,
+      opts.serverId,
+      opts.imageName,
+      opts.metadata ?? {},
+      signal,
+    );
+    const image = await waitTemporaryImage(
+      source,
+      imageId,
+      `snapshot ${opts.imageName} of ${who}`,
+      signal,
+      opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS,
+    );
     // Nova keeps the server in image_uploading until the upload is done; wait for it to settle before a restart.
-    await waitServer(source, opts.serverId, stopped ? 'SHUTOFF' : server.status, `${who} (after its snapshot)`, signal, true);
+    await waitServer(
+      source,
+      opts.serverId,
+      stopped ? 'SHUTOFF' : server.status,
+      `${who} (after its snapshot)`,
+      signal,
+      true,
+    );
     if (stopped && opts.restartSource) {
       await servers.start(source.compute, opts.serverId, signal);
       restarted = true;
@@ -80,14 +102,24 @@ export async function snapshotServer(opts: {
       try {
         await servers.start(source.compute, opts.serverId);
       } catch (startError) {
-        source.session.logger.warn('could not restart the source server after a failed snapshot', { server: opts.serverName, error: (startError as Error).message });
+        source.session.logger.warn('could not restart the source server after a failed snapshot', {
+          server: opts.serverName,
+          error: (startError as Error).message,
+        });
       }
     }
     throw error;
   }
 }
 
-async function waitServer(cloud: Cloud, id: string, status: string, what: string, signal: AbortSignal, idleTask = false): Promise<Server> {
+async function waitServer(
+  cloud: Cloud,
+  id: string,
+  status: string,
+  what: string,
+  signal: AbortSignal,
+  idleTask = false,
+): Promise<Server> {
   return waitOrThrow(what, {
     poll: () => servers.get(cloud.compute, id, { signal }),
     status: (s) => (idleTask && s['OS-EXT-STS:task_state'] ? `${s.status}/${s['OS-EXT-STS:task_state']}` : s.status),
@@ -102,7 +134,13 @@ async function waitServer(cloud: Cloud, id: string, status: string, what: string
 }
 
 /** Waits for a temporary image to become active; on timeout or failure deletes it and names what it was for. */
-async function waitTemporaryImage(cloud: Cloud, imageId: string, what: string, signal: AbortSignal, timeoutMs: number): Promise<Image> {
+async function waitTemporaryImage(
+  cloud: Cloud,
+  imageId: string,
+  what: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Image> {
   const outcome = await waitFor({
     poll: () => images.get(cloud.image, imageId, signal),
     status: (i) => i.status,
@@ -118,14 +156,28 @@ async function waitTemporaryImage(cloud: Cloud, imageId: string, what: string, s
   const removed = await removeImageQuietly(cloud, imageId);
   const left = removed ? 'it was deleted' : `it could not be deleted: remove image ${imageId} by hand`;
   if (outcome.state === WAITER_STATE.TIMEOUT) {
-    throw new TransferTimeoutError(`${what}: image ${imageId} did not become active within ${Math.round(timeoutMs / 1000)} s (last status ${outcome.lastStatus ?? 'unknown'}); ${left}`, imageId, {
-      hint: 'a compute driver that cannot snapshot (such as Nova\'s stock fake driver) leaves the image queued; use --server-disk base-image for this server, or raise the timeout for large disks',
-    });
+    throw new TransferTimeoutError(
+      `${what}: image ${imageId} did not become active within ${Math.round(timeoutMs / 1000)} s (last status ${outcome.lastStatus ?? 'unknown'}); ${left}`,
+      imageId,
+      {
+        hint: "a compute driver that cannot snapshot (such as Nova's stock fake driver) leaves the image queued; use --server-disk base-image for this server, or raise the timeout for large disks",
+      },
+    );
   }
-  throw new BasculeError('TRANSFER_IMAGE_FAILED', `${what}: image ${imageId} went to ${outcome.lastStatus ?? 'an error status'}; ${left}`);
+  throw new BasculeError(
+    'TRANSFER_IMAGE_FAILED',
+    `${what}: image ${imageId} went to ${outcome.lastStatus ?? 'an error status'}; ${left}`,
+  );
 }
 
-async function waitVolume(cloud: Cloud, id: string, what: string, signal: AbortSignal, timeoutMs = VOLUME_TIMEOUT_MS, ready = 'available'): Promise<Volume> {
+async function waitVolume(
+  cloud: Cloud,
+  id: string,
+  what: string,
+  signal: AbortSignal,
+  timeoutMs = VOLUME_TIMEOUT_MS,
+  ready = 'available',
+): Promise<Volume> {
   return waitOrThrow(what, {
     poll: () => volumes.get(cloud.blockStorage, id, { signal }),
     status: (v) => v.status,
@@ -167,13 +219,21 @@ export async function volumeToImage(opts: {
   const uploadBody = { image_name: opts.imageName, ...(opts.diskFormat ? { disk_format: opts.diskFormat } : {}) };
   if (volume.status === 'in-use' && inUse !== 'clone') {
     try {
-      const upload = await volumes.uploadToImage(source.blockStorage, volume.id, { ...uploadBody, force: true }, signal);
+      const upload = await volumes.uploadToImage(
+        source.blockStorage,
+        volume.id,
+        { ...uploadBody, force: true },
+        signal,
+      );
       const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
       await waitVolume(source, volume.id, `${who} (after its upload to image)`, signal, timeoutMs, 'in-use');
       return { imageId: upload.image_id, fingerprint: fingerprintOf(image), size: volume.size, cloned: false };
     } catch (error) {
       if (inUse === 'force' || !isHttpError(error) || error.status !== 400) throw error;
-      source.session.logger.info('forced upload of an in-use volume refused; cloning it', { volume: opts.volumeName, reason: error.serviceMessage });
+      source.session.logger.info('forced upload of an in-use volume refused; cloning it', {
+        volume: opts.volumeName,
+        reason: error.serviceMessage,
+      });
     }
   }
   let uploadFrom = volume.id;
@@ -181,7 +241,16 @@ export async function volumeToImage(opts: {
   try {
     if (volume.status === 'in-use') {
       clone = {};
-      const snap = await snapshots.create(source.blockStorage, { volume_id: volume.id, name: `${opts.imageName}-snap`, force: true, description: 'bascule: temporary, for an upload to image' }, { signal });
+      const snap = await snapshots.create(
+        source.blockStorage,
+        {
+          volume_id: volume.id,
+          name: `${opts.imageName}-snap`,
+          force: true,
+          description: 'bascule: temporary, for an upload to image',
+        },
+        { signal },
+      );
       clone.snapshotId = snap.id;
       const cloneTimeoutMs = opts.cloneTimeoutMs ?? 5 * 60_000;
       const snapped = await waitFor({
@@ -194,25 +263,47 @@ export async function volumeToImage(opts: {
         maxIntervalMs: 10_000,
         signal,
       });
-      if (snapped.state === WAITER_STATE.ABORTED) throw new AbortedError(`waiting for the snapshot of ${who} was interrupted`);
+      if (snapped.state === WAITER_STATE.ABORTED)
+        throw new AbortedError(`waiting for the snapshot of ${who} was interrupted`);
       if (snapped.state !== WAITER_STATE.SUCCESS) {
         const stuck = snapped.lastStatus === 'creating';
         if (stuck) clone.snapshotId = undefined; // Cinder refuses to delete a snapshot still creating: it is named below instead
-        throw new BasculeError('TRANSFER_VOLUME_IN_USE', `${who} is in use and cannot be copied while attached here: Cinder refused a forced upload, and its snapshot ${snap.id} ${stuck ? `did not become available within ${Math.round(cloneTimeoutMs / 1000)} s (still creating)` : `went to ${snapped.lastStatus ?? 'an error status'}`}`, {
-          hint: `detach the volume (or stop and detach), or ask the operator to set enable_force_upload = true in cinder.conf${stuck ? `; an administrator must reset and delete snapshot ${snap.id}` : ''}`,
-        });
+        throw new BasculeError(
+          'TRANSFER_VOLUME_IN_USE',
+          `${who} is in use and cannot be copied while attached here: Cinder refused a forced upload, and its snapshot ${snap.id} ${stuck ? `did not become available within ${Math.round(cloneTimeoutMs / 1000)} s (still creating)` : `went to ${snapped.lastStatus ?? 'an error status'}`}`,
+          {
+            hint: `detach the volume (or stop and detach), or ask the operator to set enable_force_upload = true in cinder.conf${stuck ? `; an administrator must reset and delete snapshot ${snap.id}` : ''}`,
+          },
+        );
       }
-      const cloneVolume = await volumes.create(source.blockStorage, { size: volume.size, snapshot_id: snap.id, name: `${opts.imageName}-clone`, description: 'bascule: temporary, for an upload to image' }, { signal });
+      const cloneVolume = await volumes.create(
+        source.blockStorage,
+        {
+          size: volume.size,
+          snapshot_id: snap.id,
+          name: `${opts.imageName}-clone`,
+          description: 'bascule: temporary, for an upload to image',
+        },
+        { signal },
+      );
       clone.volumeId = cloneVolume.id;
       await waitVolume(source, cloneVolume.id, `clone of ${who}`, signal, timeoutMs);
       uploadFrom = cloneVolume.id;
     } else if (volume.status !== 'available') {
-      throw new BasculeError('TRANSFER_VOLUME_BUSY', `${who} is ${volume.status}: it must be available or in-use to be copied`);
+      throw new BasculeError(
+        'TRANSFER_VOLUME_BUSY',
+        `${who} is ${volume.status}: it must be available or in-use to be copied`,
+      );
     }
     const upload = await volumes.uploadToImage(source.blockStorage, uploadFrom, uploadBody, signal);
     const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
     await waitVolume(source, uploadFrom, `${who} (after its upload to image)`, signal, timeoutMs);
-    return { imageId: upload.image_id, fingerprint: fingerprintOf(image), size: volume.size, cloned: clone !== undefined };
+    return {
+      imageId: upload.image_id,
+      fingerprint: fingerprintOf(image),
+      size: volume.size,
+      cloned: clone !== undefined,
+    };
   } finally {
     if (clone) await removeClone(source, clone);
   }
@@ -220,7 +311,11 @@ export async function volumeToImage(opts: {
 
 async function removeClone(cloud: Cloud, clone: { snapshotId?: string; volumeId?: string }): Promise<void> {
   // Without the run's signal: cleanup runs even when the run is being stopped.
-  const log = (what: string, error: unknown) => cloud.session.logger.warn(`could not remove the temporary ${what}`, { cloud: cloud.name, error: (error as Error).message });
+  const log = (what: string, error: unknown) =>
+    cloud.session.logger.warn(`could not remove the temporary ${what}`, {
+      cloud: cloud.name,
+      error: (error as Error).message,
+    });
   if (clone.volumeId) {
     try {
       await volumes.remove(cloud.blockStorage, clone.volumeId);

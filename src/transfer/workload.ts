@@ -49,7 +49,23 @@ export interface WorkloadOptions {
 /** Properties of a source image worth keeping on a disk copy (boot hints), without Glance's own fields. */
 function diskProperties(image: Image): ImageCreateOpts {
   const out: ImageCreateOpts = {};
-  for (const key of ['disk_format', 'container_format', 'min_disk', 'min_ram', 'hw_disk_bus', 'hw_scsi_model', 'hw_firmware_type', 'hw_machine_type', 'hw_qemu_guest_agent', 'hw_vif_model', 'os_type', 'os_distro', 'os_version', 'architecture', 'hypervisor_type']) {
+  for (const key of [
+    'disk_format',
+    'container_format',
+    'min_disk',
+    'min_ram',
+    'hw_disk_bus',
+    'hw_scsi_model',
+    'hw_firmware_type',
+    'hw_machine_type',
+    'hw_qemu_guest_agent',
+    'hw_vif_model',
+    'os_type',
+    'os_distro',
+    'os_version',
+    'architecture',
+    'hypervisor_type',
+  ]) {
     const value = image[key];
     if (value !== undefined && value !== null && value !== '') out[key] = value;
   }
@@ -74,7 +90,10 @@ export class WorkloadMover {
     this.source = source;
     this.target = target;
     this.options = options;
-    this.manager = new TransferManager({ concurrency: options.transferConcurrency ?? 2, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    this.manager = new TransferManager({
+      concurrency: options.transferConcurrency ?? 2,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
   }
 
   async #temporary(t: TemporaryImage): Promise<void> {
@@ -86,11 +105,29 @@ export class WorkloadMover {
    * transferImage through the run's TransferManager (once per key, within --transfer-concurrency, with
    * overall progress). The image writer uses it with key `image:<source id>`.
    */
-  transfer(key: string, args: { sourceImageId: string; expected: ImageFingerprint; label: string; signal: AbortSignal; createTargetImage: () => Promise<string> }): Promise<TransferImageResult> {
+  transfer(
+    key: string,
+    args: {
+      sourceImageId: string;
+      expected: ImageFingerprint;
+      label: string;
+      signal: AbortSignal;
+      createTargetImage: () => Promise<string>;
+    },
+  ): Promise<TransferImageResult> {
     return this.#transfer(key, args);
   }
 
-  #transfer(key: string, args: { sourceImageId: string; expected: ImageFingerprint; label: string; signal: AbortSignal; createTargetImage: () => Promise<string> }): Promise<TransferImageResult> {
+  #transfer(
+    key: string,
+    args: {
+      sourceImageId: string;
+      expected: ImageFingerprint;
+      label: string;
+      signal: AbortSignal;
+      createTargetImage: () => Promise<string>;
+    },
+  ): Promise<TransferImageResult> {
     return this.manager.image(key, (onProgress) =>
       transferImage({
         source: this.source,
@@ -110,9 +147,17 @@ export class WorkloadMover {
    * plan's properties and marker). Reuses an image the target already holds (the marker, or the same size
    * and checksum). Moves once per source image, whoever asks.
    */
-  async image(opts: { sourceImageId: string; label: string; marker?: string; signal: AbortSignal; createTargetImage: () => Promise<string>; expected?: ImageFingerprint }): Promise<{ targetImageId: string; reused: boolean; bytes: number }> {
+  async image(opts: {
+    sourceImageId: string;
+    label: string;
+    marker?: string;
+    signal: AbortSignal;
+    createTargetImage: () => Promise<string>;
+    expected?: ImageFingerprint;
+  }): Promise<{ targetImageId: string; reused: boolean; bytes: number }> {
     return this.manager.image(`image:${opts.sourceImageId}`, async (onProgress) => {
-      const expected = opts.expected ?? fingerprintOf(await images.get(this.source.image, opts.sourceImageId, opts.signal));
+      const expected =
+        opts.expected ?? fingerprintOf(await images.get(this.source.image, opts.sourceImageId, opts.signal));
       const existing = await findExistingImage(this.target, expected, opts.marker, opts.signal);
       if (existing) return { targetImageId: existing.id, reused: true, bytes: 0 };
       const moved = await transferImage({
@@ -136,7 +181,12 @@ export class WorkloadMover {
    * The disk of an image-backed source server as a temporary target image: snapshot (consistency as
    * configured), transfer, and the snapshot recorded as temporary on the source.
    */
-  async serverDisk(opts: { serverId: string; serverName: string; marker: string; signal: AbortSignal }): Promise<{ targetImageId: string; crashConsistent: boolean; bytes: number }> {
+  async serverDisk(opts: {
+    serverId: string;
+    serverName: string;
+    marker: string;
+    signal: AbortSignal;
+  }): Promise<{ targetImageId: string; crashConsistent: boolean; bytes: number }> {
     // Stopped (once) before anything of it is copied; started again after its disk is copied (release).
     if (this.options.consistency === 'stop') await this.quiesce(opts.serverId, opts.serverName, opts.signal);
     const snap = await snapshotServer({
@@ -158,7 +208,12 @@ export class WorkloadMover {
       label: `disk of server ${opts.serverName}`,
       signal: opts.signal,
       createTargetImage: async () => {
-        const image = await images.create(this.target.image, { ...diskProperties(snapshot), name: `bascule-disk-${opts.serverName}`, visibility: 'private', [TEMPORARY_PROPERTY]: opts.marker });
+        const image = await images.create(this.target.image, {
+          ...diskProperties(snapshot),
+          name: `bascule-disk-${opts.serverName}`,
+          visibility: 'private',
+          [TEMPORARY_PROPERTY]: opts.marker,
+        });
         await this.#temporary({ side: 'target', imageId: image.id, purpose: `disk of server ${opts.serverName}` });
         return image.id;
       },
@@ -171,7 +226,12 @@ export class WorkloadMover {
    * A source volume's bytes as a temporary target image (raw), to create the target volume from: upload to
    * image on the source (recorded as temporary), transfer.
    */
-  async volume(opts: { volumeId: string; volumeName: string; marker: string; signal: AbortSignal }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
+  async volume(opts: {
+    volumeId: string;
+    volumeName: string;
+    marker: string;
+    signal: AbortSignal;
+  }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
     if (this.options.consistency === 'stop') {
       const volume = await volumesApi.get(this.source.blockStorage, opts.volumeId, { signal: opts.signal });
       for (const a of volume.attachments ?? []) await this.quiesce(a.server_id, a.server_id, opts.signal);
@@ -187,14 +247,27 @@ export class WorkloadMover {
     });
     await this.#temporary({ side: 'source', imageId: up.imageId, purpose: `upload of volume ${opts.volumeName}` });
     // Mark it so that a resumed run can find and remove it even without a journal line.
-    await images.update(this.source.image, up.imageId, [{ op: 'add', path: `/${TEMPORARY_PROPERTY}`, value: opts.marker }], opts.signal).catch(() => undefined);
+    await images
+      .update(
+        this.source.image,
+        up.imageId,
+        [{ op: 'add', path: `/${TEMPORARY_PROPERTY}`, value: opts.marker }],
+        opts.signal,
+      )
+      .catch(() => undefined);
     const moved = await this.#transfer(`volume:${opts.volumeId}`, {
       sourceImageId: up.imageId,
       expected: up.fingerprint,
       label: `volume ${opts.volumeName}`,
       signal: opts.signal,
       createTargetImage: async () => {
-        const image = await images.create(this.target.image, { name: `bascule-volume-${opts.volumeName}`, disk_format: 'raw', container_format: 'bare', visibility: 'private', [TEMPORARY_PROPERTY]: opts.marker });
+        const image = await images.create(this.target.image, {
+          name: `bascule-volume-${opts.volumeName}`,
+          disk_format: 'raw',
+          container_format: 'bare',
+          visibility: 'private',
+          [TEMPORARY_PROPERTY]: opts.marker,
+        });
         await this.#temporary({ side: 'target', imageId: image.id, purpose: `volume ${opts.volumeName}` });
         return image.id;
       },
@@ -265,7 +338,11 @@ export class WorkloadMover {
    * temporary images are removed after a success unless `keepTemporary`. Also sweeps temporaries an earlier,
    * interrupted run left (those carrying `bascule_temporary` = one of `markers`).
    */
-  async finish(opts: { success: boolean; keepTemporary: boolean; markers?: ReadonlySet<string> }): Promise<{ removed: TemporaryImage[]; failed: TemporaryImage[]; restarted: string[] }> {
+  async finish(opts: {
+    success: boolean;
+    keepTemporary: boolean;
+    markers?: ReadonlySet<string>;
+  }): Promise<{ removed: TemporaryImage[]; failed: TemporaryImage[]; restarted: string[] }> {
     const restarted: string[] = [];
     for (const id of this.#stopped.keys()) {
       const entry = this.#stopped.get(id)!;
@@ -274,19 +351,33 @@ export class WorkloadMover {
         await this.release(id);
         restarted.push(id);
       } catch (error) {
-        this.source.session.logger.warn('could not start the source server again', { server: entry.name, error: (error as Error).message });
+        this.source.session.logger.warn('could not start the source server again', {
+          server: entry.name,
+          error: (error as Error).message,
+        });
       }
     }
     if (!opts.success || opts.keepTemporary) return { removed: [], failed: [], restarted };
     if (opts.markers && opts.markers.size > 0) {
       const known = new Set(this.temporary.map((t) => t.imageId));
-      for (const [side, cloud] of [['source', this.source], ['target', this.target]] as const) {
+      for (const [side, cloud] of [
+        ['source', this.source],
+        ['target', this.target],
+      ] as const) {
         try {
           for (const image of await findTemporaryImages(cloud, opts.markers)) {
-            if (!known.has(image.id)) this.temporary.push({ side, imageId: image.id, purpose: `left by an interrupted run (${image.name ?? image.id})` });
+            if (!known.has(image.id))
+              this.temporary.push({
+                side,
+                imageId: image.id,
+                purpose: `left by an interrupted run (${image.name ?? image.id})`,
+              });
           }
         } catch (error) {
-          cloud.session.logger.warn('could not list temporary images', { cloud: cloud.name, error: (error as Error).message });
+          cloud.session.logger.warn('could not list temporary images', {
+            cloud: cloud.name,
+            error: (error as Error).message,
+          });
         }
       }
     }
@@ -310,7 +401,11 @@ export class WorkloadMover {
  * Temporary images an interrupted run left on a cloud: those carrying `bascule_temporary` = one of
  * `markers` (or any value when `markers` is undefined). A resumed apply removes them.
  */
-export async function findTemporaryImages(cloud: Cloud, markers?: ReadonlySet<string>, signal?: AbortSignal): Promise<Image[]> {
+export async function findTemporaryImages(
+  cloud: Cloud,
+  markers?: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<Image[]> {
   const found: Image[] = [];
   for await (const image of images.list(cloud.image, undefined, signal)) {
     const value = image[TEMPORARY_PROPERTY];

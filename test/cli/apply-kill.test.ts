@@ -19,14 +19,18 @@ const targets: SimTarget[] = [];
 
 function intents(file: string): number {
   if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"t":"intent"')).length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"t":"intent"')).length;
 }
 
 describe('kill -9 during apply, then --resume', () => {
   beforeAll(async () => {
     const t = await startTarget();
     targets.push(t);
-    const result = await applyPlan(projectPlan(), t.deps(), { journalPath: join(mkdtempSync(join(tmpdir(), 'bascule-k-')), 'j.jsonl') });
+    const result = await applyPlan(projectPlan(), t.deps(), {
+      journalPath: join(mkdtempSync(join(tmpdir(), 'bascule-k-')), 'j.jsonl'),
+    });
     expect(result.ok).toBe(true);
     baseline = countTarget(t);
   });
@@ -42,14 +46,35 @@ describe('kill -9 during apply, then --resume', () => {
       const plan = join(dir, 'shop.json');
       const journal = join(dir, 'shop.journal.jsonl');
       writeFileSync(plan, JSON.stringify(projectPlan()));
-      const child = spawn(process.execPath, ['--import', join(REPO_ROOT, 'test/support/ts-register.mjs'), join(REPO_ROOT, 'src/bin.ts'), '--clouds-yaml', t.cloudsYaml, 'apply', plan, '--to', 'dst', '--yes', '--journal', journal, '--concurrency', '4'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, OS_CLOUD: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          join(REPO_ROOT, 'test/support/ts-register.mjs'),
+          join(REPO_ROOT, 'src/bin.ts'),
+          '--clouds-yaml',
+          t.cloudsYaml,
+          'apply',
+          plan,
+          '--to',
+          'dst',
+          '--yes',
+          '--journal',
+          journal,
+          '--concurrency',
+          '4',
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, OS_CLOUD: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
       const deadline = Date.now() + 60_000;
       while (intents(journal) < after) {
         if (Date.now() > deadline) throw new Error(`the child never journaled ${after} intents; stderr: ${stderr}`);
@@ -61,7 +86,10 @@ describe('kill -9 during apply, then --resume', () => {
       const records = await readJournal(journal);
       expect(records.some((r) => r.t === 'end')).toBe(false);
       const out: string[] = [];
-      const code = await main(['--clouds-yaml', t.cloudsYaml, 'apply', plan, '--to', 'dst', '--yes', '--resume', '--journal', journal], { stdout: (s) => out.push(s), stderr: (s) => out.push(s), isTTY: false, signal: new AbortController().signal });
+      const code = await main(
+        ['--clouds-yaml', t.cloudsYaml, 'apply', plan, '--to', 'dst', '--yes', '--resume', '--journal', journal],
+        { stdout: (s) => out.push(s), stderr: (s) => out.push(s), isTTY: false, signal: new AbortController().signal },
+      );
       expect(code, out.join('')).toBe(0);
       const again = await planChanges(projectPlan(), t.deps(), { preflight: false });
       expect(again.actions.filter((a) => a.action !== 'no-op')).toEqual([]);

@@ -54,7 +54,20 @@ describe.skipIf(!hasTmux)('bascule apply on a terminal', () => {
 
   function start(tag: string): string {
     const name = `${session}-${tag}`;
-    const command = [process.execPath, '--import', join(REPO_ROOT, 'test/support/ts-register.mjs'), join(REPO_ROOT, 'src/bin.ts'), '--clouds-yaml', t.cloudsYaml, 'apply', plan, '--to', 'dst', '--journal', join(dir, `${tag}.jsonl`)]
+    const command = [
+      process.execPath,
+      '--import',
+      join(REPO_ROOT, 'test/support/ts-register.mjs'),
+      join(REPO_ROOT, 'src/bin.ts'),
+      '--clouds-yaml',
+      t.cloudsYaml,
+      'apply',
+      plan,
+      '--to',
+      'dst',
+      '--journal',
+      join(dir, `${tag}.jsonl`),
+    ]
       .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
       .join(' ');
     tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', `${command}; echo "exit=$?"; sleep 30`);

@@ -9,7 +9,12 @@ import { countTarget, projectPlan, startTarget, type SimTarget } from '../engine
 function run(t: SimTarget, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  return main(['--clouds-yaml', t.cloudsYaml, ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false, signal: new AbortController().signal }).then((code) => ({ code, out: out.join(''), err: err.join('') }));
+  return main(['--clouds-yaml', t.cloudsYaml, ...argv], {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    isTTY: false,
+    signal: new AbortController().signal,
+  }).then((code) => ({ code, out: out.join(''), err: err.join('') }));
 }
 
 describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
@@ -54,7 +59,9 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     expect(saved).toMatchObject({ format: 'bascule.changes/v1', ok: true });
     expect(saved.plan.resources).toHaveLength(projectPlan().resources.length);
     const json = await run(t, ['--format', 'json', 'apply', plan, '--to', 'dst', '--dry-run']);
-    expect(JSON.parse(json.out).changes.actions.find((a: { key: string }) => a.key === 'network:front').action).toBe('create');
+    expect(JSON.parse(json.out).changes.actions.find((a: { key: string }) => a.key === 'network:front').action).toBe(
+      'create',
+    );
   });
 
   it('a saved dry run is refused once the target changed (exit 2, nothing applied), and applied when it has not', async () => {
@@ -70,10 +77,25 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     const fresh = join(dir, 'fresh.json');
     expect((await run(t, ['apply', plan, '--to', 'dst', '--dry-run', '--out', fresh])).code).toBe(0);
     const before = countTarget(t);
-    const applied = await run(t, ['apply', fresh, '--to', 'dst', '--yes', '--journal', join(dir, 'fresh.journal.jsonl')]);
+    const applied = await run(t, [
+      'apply',
+      fresh,
+      '--to',
+      'dst',
+      '--yes',
+      '--journal',
+      join(dir, 'fresh.journal.jsonl'),
+    ]);
     expect(applied.code).toBe(0);
     expect(countTarget(t).servers).toBe(before.servers! + 2);
-    const undone = await run(t, ['rollback', '--journal', join(dir, 'fresh.journal.jsonl'), '--os-cloud', 'dst', '--yes']);
+    const undone = await run(t, [
+      'rollback',
+      '--journal',
+      join(dir, 'fresh.journal.jsonl'),
+      '--os-cloud',
+      'dst',
+      '--yes',
+    ]);
     expect(undone.code).toBe(0);
     expect(countTarget(t)).toEqual(before);
   });
@@ -83,13 +105,22 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     const first = await run(t, ['apply', plan, '--to', 'dst', '--yes']);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/created/);
-    expect(readFileSync(join(dir, 'shop.plan.journal.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(10);
+    expect(
+      readFileSync(join(dir, 'shop.plan.journal.jsonl'), 'utf8').split('\n').filter(Boolean).length,
+    ).toBeGreaterThan(10);
     t.sim.clearLog();
     const second = await run(t, ['apply', plan, '--to', 'dst', '--yes', '--journal', join(dir, 'second.jsonl')]);
     expect(second.code).toBe(0);
     expect(second.out).toMatch(/Nothing to change/);
     expect(t.mutations()).toEqual([]);
-    const undone = await run(t, ['rollback', '--journal', join(dir, 'shop.plan.journal.jsonl'), '--os-cloud', 'dst', '--yes']);
+    const undone = await run(t, [
+      'rollback',
+      '--journal',
+      join(dir, 'shop.plan.journal.jsonl'),
+      '--os-cloud',
+      'dst',
+      '--yes',
+    ]);
     expect(undone.code).toBe(0);
     expect(countTarget(t)).toEqual(before);
   });
@@ -99,15 +130,30 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     const controller = new AbortController();
     const journal = join(dir, 'interrupted.jsonl');
     const err: string[] = [];
-    const code = await main(['--clouds-yaml', t.cloudsYaml, 'apply', plan, '--to', 'dst', '--yes', '--journal', journal, '--concurrency', '2'], {
-      stdout: () => {},
-      stderr: (s) => {
-        err.push(s);
-        if (s.startsWith('created ')) controller.abort();
+    const code = await main(
+      [
+        '--clouds-yaml',
+        t.cloudsYaml,
+        'apply',
+        plan,
+        '--to',
+        'dst',
+        '--yes',
+        '--journal',
+        journal,
+        '--concurrency',
+        '2',
+      ],
+      {
+        stdout: () => {},
+        stderr: (s) => {
+          err.push(s);
+          if (s.startsWith('created ')) controller.abort();
+        },
+        isTTY: false,
+        signal: controller.signal,
       },
-      isTTY: false,
-      signal: controller.signal,
-    });
+    );
     expect(code).toBe(130);
     const { journalState, readJournal } = await import('../../src/engine/journal.js');
     const records = await readJournal(journal);
@@ -131,16 +177,34 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     good.provenance.project = { name: 'good', id: 'good-id' };
     const blocked = projectPlan();
     blocked.provenance.project = { name: 'blocked', id: 'blocked-id' };
-    for (const r of blocked.resources) if (r.kind !== 'flavor' && 'name' in r.spec) (r.spec as { name: string }).name = `b-${(r.spec as { name: string }).name}`;
+    for (const r of blocked.resources)
+      if (r.kind !== 'flavor' && 'name' in r.spec)
+        (r.spec as { name: string }).name = `b-${(r.spec as { name: string }).name}`;
     (blocked.resources[0]!.spec as { name: string }).name = 'm9.huge';
-    for (const r of blocked.resources) if (r.kind === 'image' || r.kind === 'volume_type' || (r.kind === 'network' && r.external)) (r.spec as { name: string }).name = (r.spec as { name: string }).name.replace(/^b-/, '');
+    for (const r of blocked.resources)
+      if (r.kind === 'image' || r.kind === 'volume_type' || (r.kind === 'network' && r.external))
+        (r.spec as { name: string }).name = (r.spec as { name: string }).name.replace(/^b-/, '');
     writeFileSync(join(plans, 'a-good.json'), JSON.stringify(good));
     writeFileSync(join(plans, 'b-blocked.json'), JSON.stringify(blocked));
-    const r = await run(t, ['batch', '--plans', plans, '--to', 'dst', '--journal-dir', join(bdir, 'journals'), '--parallel', '2', '--yes']);
+    const r = await run(t, [
+      'batch',
+      '--plans',
+      plans,
+      '--to',
+      'dst',
+      '--journal-dir',
+      join(bdir, 'journals'),
+      '--parallel',
+      '2',
+      '--yes',
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/1 of 2 plans done, 1 failed/);
     expect(readFileSync(join(bdir, 'journals', 'a-good.journal.jsonl'), 'utf8')).toMatch(/"t":"end"/);
-    const nets = t.sim.regionState('dst').networks.all().map((n) => n.name);
+    const nets = t.sim
+      .regionState('dst')
+      .networks.all()
+      .map((n) => n.name);
     expect(nets).toContain('front');
     expect(nets).not.toContain('b-front');
   });

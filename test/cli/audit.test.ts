@@ -38,7 +38,8 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-const mutations = (cloud: string) => c.sim.requestLog(cloud).filter((e) => e.method !== 'GET' && !e.route.includes('/auth/tokens'));
+const mutations = (cloud: string) =>
+  c.sim.requestLog(cloud).filter((e) => e.method !== 'GET' && !e.route.includes('/auth/tokens'));
 
 describe('bascule audit --from --to', () => {
   it('is clean (exit 0) with the mapping: mapped flavors, image, network and volume type are no difference', async () => {
@@ -56,9 +57,22 @@ describe('bascule audit --from --to', () => {
     expect(report.format).toBe('bascule.audit/v1');
     expect(report.summary.clean).toBe(false);
     const changed = report.differences.filter((d) => d.type === 'changed').map((d) => `${d.key} ${d.field}`);
-    expect(changed).toEqual(expect.arrayContaining(['server:web-1 refs.flavor', 'server:web-1 refs.image', 'server:db-1 refs.flavor', 'router:edge refs.external_network', 'volume:db-data refs.volume_type']));
+    expect(changed).toEqual(
+      expect.arrayContaining([
+        'server:web-1 refs.flavor',
+        'server:web-1 refs.image',
+        'server:db-1 refs.flavor',
+        'router:edge refs.external_network',
+        'volume:db-data refs.volume_type',
+      ]),
+    );
     const fip = report.differences.find((d) => d.kind === 'floating_ip');
-    expect(fip).toMatchObject({ type: 'changed', field: 'refs.floating_network', source: ['external:network:ext-net'], target: ['external:network:internet'] });
+    expect(fip).toMatchObject({
+      type: 'changed',
+      field: 'refs.floating_network',
+      source: ['external:network:ext-net'],
+      target: ['external:network:internet'],
+    });
     expect(report.summary.changed).toBe(changed.length);
   });
 
@@ -68,14 +82,39 @@ describe('bascule audit --from --to', () => {
     await b.network.put(`/networks/${networks.networks[0]!.id}`, { network: { description: 'changed by hand' } });
     c.sim.clearLog();
     const dir = c.dir;
-    const { code, stdout, stderr } = await run('audit', '--from', 'a', '--to', 'b', '--mapping', mapping, '--report', join(dir, 'r.json'), '--report', join(dir, 'r.md'), '--report', join(dir, 'r.html'));
+    const { code, stdout, stderr } = await run(
+      'audit',
+      '--from',
+      'a',
+      '--to',
+      'b',
+      '--mapping',
+      mapping,
+      '--report',
+      join(dir, 'r.json'),
+      '--report',
+      join(dir, 'r.md'),
+      '--report',
+      join(dir, 'r.html'),
+    );
     expect(code).toBe(3);
     expect(stdout).toContain('DIFFERENCES FOUND');
     expect(stdout).toMatch(/changed\s+network:back\s+spec\.description\s+\(absent\)\s+changed by hand/);
     expect(stderr).toContain(`report written to ${join(dir, 'r.html')}`);
     const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as AuditReport;
-    expect(json.differences.filter((d) => d.type === 'changed')).toEqual([{ type: 'changed', kind: 'network', key: 'network:back', target_key: 'network:back', field: 'spec.description', target: 'changed by hand' }]);
-    expect(await readFile(join(dir, 'r.md'), 'utf8')).toContain('| changed | network:back | spec.description |  | changed by hand |');
+    expect(json.differences.filter((d) => d.type === 'changed')).toEqual([
+      {
+        type: 'changed',
+        kind: 'network',
+        key: 'network:back',
+        target_key: 'network:back',
+        field: 'spec.description',
+        target: 'changed by hand',
+      },
+    ]);
+    expect(await readFile(join(dir, 'r.md'), 'utf8')).toContain(
+      '| changed | network:back | spec.description |  | changed by hand |',
+    );
     expect(await readFile(join(dir, 'r.html'), 'utf8')).toContain('changed by hand');
     for (const f of ['r.json', 'r.md', 'r.html']) expect((await stat(join(dir, f))).mode & 0o777).toBe(0o600);
     expect(mutations('a')).toEqual([]);
@@ -101,7 +140,10 @@ describe('bascule audit: usage errors (exit 2, no cloud called)', () => {
   it.each([
     [['audit', '--to', 'b'], 'exactly one of --from CLOUD or --plan FILE'],
     [['audit', '--from', 'a'], 'audit needs --to CLOUD'],
-    [['audit', '--from', 'a', '--to', 'b', '--report', 'out.pdf'], '"--report out.pdf: the type comes from the extension'],
+    [
+      ['audit', '--from', 'a', '--to', 'b', '--report', 'out.pdf'],
+      '"--report out.pdf: the type comes from the extension',
+    ],
     [['audit', '--from', 'a', '--to', 'b', '--kinds', 'servers'], '--kinds: unknown kind "servers"'],
     [['audit', '--from', 'a', '--plan', 'p.json', '--to', 'b'], 'mutually exclusive'],
   ])('%j', async (argv, message) => {

@@ -24,7 +24,13 @@ describe('createContext', () => {
   it('defaults: table output, not quiet, not verbose, no clouds files', () => {
     const { io } = capture();
     const ctx = createContext({}, { ...io, isTTY: false });
-    expect([ctx.format, ctx.quiet, ctx.verbose, ctx.interactive, ctx.cloudsFiles]).toEqual(['table', false, false, false, []]);
+    expect([ctx.format, ctx.quiet, ctx.verbose, ctx.interactive, ctx.cloudsFiles]).toEqual([
+      'table',
+      false,
+      false,
+      false,
+      [],
+    ]);
     expect(ctx.signal.aborted).toBe(false);
   });
 

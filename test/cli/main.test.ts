@@ -11,10 +11,18 @@ describe('bascule --help', () => {
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^bascule <command> \[options\]/);
     expect(stdout).toMatch(/bascule cloud <command>\s+Inspect a cloud/);
-    for (const option of ['--format', '--verbose', '--quiet', '--log-file', '--clouds-yaml', '--version', '--help']) expect(stdout).toContain(option);
+    for (const option of ['--format', '--verbose', '--quiet', '--log-file', '--clouds-yaml', '--version', '--help'])
+      expect(stdout).toContain(option);
     expect(stdout).toMatch(/"table", "json", "yaml"/);
     expect(stdout).toContain('Exit codes:');
-    for (const line of [/^\s+0\s+success/m, /^\s+1\s+failure/m, /^\s+2\s+usage or validation error/m, /^\s+3\s+audit found differences/m, /^\s+130\s+interrupted/m]) expect(stdout).toMatch(line);
+    for (const line of [
+      /^\s+0\s+success/m,
+      /^\s+1\s+failure/m,
+      /^\s+2\s+usage or validation error/m,
+      /^\s+3\s+audit found differences/m,
+      /^\s+130\s+interrupted/m,
+    ])
+      expect(stdout).toMatch(line);
   });
 
   it('`cloud --help` and `cloud info --help` explain the sub-command and --os-cloud', async () => {

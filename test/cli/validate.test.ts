@@ -26,7 +26,11 @@ describe('bascule validate', () => {
   it('prints machine-readable issues with --format json', async () => {
     const { code, out } = await run(['validate', 'fixtures/plans/invalid/not-json.json', '--format', 'json']);
     expect(code).toBe(2);
-    const report = JSON.parse(out) as { valid: boolean; errors: number; issues: { code: string; line: number; column: number }[] };
+    const report = JSON.parse(out) as {
+      valid: boolean;
+      errors: number;
+      issues: { code: string; line: number; column: number }[];
+    };
     expect(report.valid).toBe(false);
     expect(report.errors).toBe(1);
     expect(report.issues[0]).toMatchObject({ code: 'JSON_SYNTAX', line: 4, column: 66 });

@@ -81,7 +81,10 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
       ];
       const faults: (string | undefined)[] = [];
       for (const call of cases) {
-        const error = await call().then(() => undefined, (e: unknown) => e);
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(isHttpError(error, OS_ERROR.NOT_FOUND)).toBe(true);
         if (isHttpError(error)) faults.push(error.fault);
       }
@@ -100,14 +103,25 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
     });
 
     it('gives each project one `default` security group with the default rules', async () => {
-      const groups = await collect(securityGroups.list(target.cloud.network, { name: 'default', project_id: target.cloud.projectId }));
+      const groups = await collect(
+        securityGroups.list(target.cloud.network, { name: 'default', project_id: target.cloud.projectId }),
+      );
       expect(groups).toHaveLength(1);
       const rules = await collect(securityGroupRules.list(target.cloud.network, { security_group_id: groups[0]!.id }));
       const shape = rules.map((r) => `${r.direction}/${r.ethertype}/${r.remote_group_id ? 'group' : 'any'}`).sort();
       expect(shape).toEqual(['egress/IPv4/any', 'egress/IPv6/any', 'ingress/IPv4/group', 'ingress/IPv6/group']);
       // A duplicate rule is refused with 409.
       const egress = rules.find((r) => r.direction === 'egress' && r.ethertype === 'IPv4')!;
-      const error = await securityGroupRules.create(target.cloud.network, { security_group_id: egress.security_group_id, direction: 'egress', ethertype: 'IPv4' }).then(() => undefined, (e: unknown) => e);
+      const error = await securityGroupRules
+        .create(target.cloud.network, {
+          security_group_id: egress.security_group_id,
+          direction: 'egress',
+          ethertype: 'IPv4',
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(isHttpError(error, OS_ERROR.CONFLICT)).toBe(true);
     });
 
@@ -122,11 +136,23 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
 
     it('stores image bytes and reports md5 and sha512 checksums', async () => {
       const bytes = randomBytes(256 * 1024 + 17);
-      const image = await images.create(target.cloud.image, { name: `${PREFIX}-image`, disk_format: 'raw', container_format: 'bare', visibility: 'private' });
+      const image = await images.create(target.cloud.image, {
+        name: `${PREFIX}-image`,
+        disk_format: 'raw',
+        container_format: 'bare',
+        visibility: 'private',
+      });
       cleanups.push(() => images.remove(target.cloud.image, image.id));
       expect(image.status).toBe('queued');
       await images.upload(target.cloud.image, image.id, bytes, bytes.length);
-      const ready = await waitOrThrow(`image ${image.id}`, { poll: () => images.get(target.cloud.image, image.id), status: (i) => i.status, ready: ['active'], failed: ['killed'], timeoutMs, intervalMs: 200 });
+      const ready = await waitOrThrow(`image ${image.id}`, {
+        poll: () => images.get(target.cloud.image, image.id),
+        status: (i) => i.status,
+        ready: ['active'],
+        failed: ['killed'],
+        timeoutMs,
+        intervalMs: 200,
+      });
       expect(ready.size).toBe(bytes.length);
       expect(ready.checksum).toBe(createHash('md5').update(bytes).digest('hex'));
       expect(ready.os_hash_algo).toBe('sha512');
@@ -141,49 +167,99 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
       const volume = await volumes.create(target.cloud.blockStorage, { size: 1, name: `${PREFIX}-vol` });
       cleanups.push(() => volumes.remove(target.cloud.blockStorage, volume.id));
       expect(['creating', 'available']).toContain(volume.status);
-      const ready = await waitOrThrow(`volume ${volume.id}`, { poll: () => volumes.get(target.cloud.blockStorage, volume.id), status: (v) => v.status, ready: ['available'], failed: ['error'], timeoutMs, intervalMs: 200 });
+      const ready = await waitOrThrow(`volume ${volume.id}`, {
+        poll: () => volumes.get(target.cloud.blockStorage, volume.id),
+        status: (v) => v.status,
+        ready: ['available'],
+        failed: ['error'],
+        timeoutMs,
+        intervalMs: 200,
+      });
       expect(ready.size).toBe(1);
     });
 
-    it.skipIf(Boolean(options.known?.['volume-upload']))('uploads a volume to an image that holds its bytes', async () => {
-      const volume = await volumes.create(target.cloud.blockStorage, { size: 1, name: `${PREFIX}-upload` });
-      cleanups.push(() => volumes.remove(target.cloud.blockStorage, volume.id));
-      await waitOrThrow(`volume ${volume.id}`, { poll: () => volumes.get(target.cloud.blockStorage, volume.id), status: (v) => v.status, ready: ['available'], failed: ['error'], timeoutMs, intervalMs: 200 });
-      const { image_id } = await volumes.uploadToImage(target.cloud.blockStorage, volume.id, { image_name: `${PREFIX}-from-volume` });
-      cleanups.push(() => images.remove(target.cloud.image, image_id));
-      const image = await waitOrThrow(`image ${image_id}`, { poll: () => images.get(target.cloud.image, image_id), status: (i) => i.status, ready: ['active'], failed: ['killed'], timeoutMs, intervalMs: 500 });
-      expect(image.size).toBe(1024 * 1024 * 1024);
-    });
+    it.skipIf(Boolean(options.known?.['volume-upload']))(
+      'uploads a volume to an image that holds its bytes',
+      async () => {
+        const volume = await volumes.create(target.cloud.blockStorage, { size: 1, name: `${PREFIX}-upload` });
+        cleanups.push(() => volumes.remove(target.cloud.blockStorage, volume.id));
+        await waitOrThrow(`volume ${volume.id}`, {
+          poll: () => volumes.get(target.cloud.blockStorage, volume.id),
+          status: (v) => v.status,
+          ready: ['available'],
+          failed: ['error'],
+          timeoutMs,
+          intervalMs: 200,
+        });
+        const { image_id } = await volumes.uploadToImage(target.cloud.blockStorage, volume.id, {
+          image_name: `${PREFIX}-from-volume`,
+        });
+        cleanups.push(() => images.remove(target.cloud.image, image_id));
+        const image = await waitOrThrow(`image ${image_id}`, {
+          poll: () => images.get(target.cloud.image, image_id),
+          status: (i) => i.status,
+          ready: ['active'],
+          failed: ['killed'],
+          timeoutMs,
+          intervalMs: 500,
+        });
+        expect(image.size).toBe(1024 * 1024 * 1024);
+      },
+    );
 
-    it.skipIf(Boolean(options.known?.['server-active']))('boots a server that goes from BUILD to ACTIVE and carries its tags', async () => {
-      const flavorList = await collect(flavors.list(target.cloud.compute));
-      const flavor = [...flavorList].sort((a, b) => a.ram - b.ram || a.vcpus - b.vcpus)[0]!;
-      const imageList = await collect(images.list(target.cloud.image, { status: 'active', visibility: 'public' }));
-      const image = imageList.find((i) => !target.bootImageName || i.name === target.bootImageName) ?? imageList[0]!;
-      const net = await networks.create(target.cloud.network, { name: `${PREFIX}-srv-net` });
-      cleanups.push(() => networks.remove(target.cloud.network, net.id));
-      const { subnetsApi } = await import('../../src/openstack/network/subnets/requests.js');
-      const subnet = await subnetsApi.create(target.cloud.network, { network_id: net.id, ip_version: 4, cidr: '192.168.77.0/24' });
-      cleanups.push(() => subnetsApi.remove(target.cloud.network, subnet.id));
-      const server = await servers.create(target.cloud.compute, { name: `${PREFIX}-vm`, flavorRef: flavor.id, imageRef: image.id, networks: [{ uuid: net.id }], tags: ['bascule:contract'], metadata: { role: 'contract' } });
-      // Cleanups run in reverse: the server goes (and is gone) before its subnet and network.
-      cleanups.push(async () => {
-        await servers.remove(target.cloud.compute, server.id);
-        await waitGone(() => servers.get(target.cloud.compute, server.id), timeoutMs);
-      });
-      expect(server).not.toHaveProperty('adminPass');
-      const ready = await waitOrThrow(`server ${server.id}`, { poll: () => servers.get(target.cloud.compute, server.id), status: (s) => s.status, ready: ['ACTIVE'], failed: ['ERROR'], timeoutMs, intervalMs: 500 });
-      expect(ready.tags).toEqual(['bascule:contract']);
-      expect(ready.metadata).toEqual({ role: 'contract' });
-      expect(ready.flavor.original_name).toBe(flavor.name);
-    });
+    it.skipIf(Boolean(options.known?.['server-active']))(
+      'boots a server that goes from BUILD to ACTIVE and carries its tags',
+      async () => {
+        const flavorList = await collect(flavors.list(target.cloud.compute));
+        const flavor = [...flavorList].sort((a, b) => a.ram - b.ram || a.vcpus - b.vcpus)[0]!;
+        const imageList = await collect(images.list(target.cloud.image, { status: 'active', visibility: 'public' }));
+        const image = imageList.find((i) => !target.bootImageName || i.name === target.bootImageName) ?? imageList[0]!;
+        const net = await networks.create(target.cloud.network, { name: `${PREFIX}-srv-net` });
+        cleanups.push(() => networks.remove(target.cloud.network, net.id));
+        const { subnetsApi } = await import('../../src/openstack/network/subnets/requests.js');
+        const subnet = await subnetsApi.create(target.cloud.network, {
+          network_id: net.id,
+          ip_version: 4,
+          cidr: '192.168.77.0/24',
+        });
+        cleanups.push(() => subnetsApi.remove(target.cloud.network, subnet.id));
+        const server = await servers.create(target.cloud.compute, {
+          name: `${PREFIX}-vm`,
+          flavorRef: flavor.id,
+          imageRef: image.id,
+          networks: [{ uuid: net.id }],
+          tags: ['bascule:contract'],
+          metadata: { role: 'contract' },
+        });
+        // Cleanups run in reverse: the server goes (and is gone) before its subnet and network.
+        cleanups.push(async () => {
+          await servers.remove(target.cloud.compute, server.id);
+          await waitGone(() => servers.get(target.cloud.compute, server.id), timeoutMs);
+        });
+        expect(server).not.toHaveProperty('adminPass');
+        const ready = await waitOrThrow(`server ${server.id}`, {
+          poll: () => servers.get(target.cloud.compute, server.id),
+          status: (s) => s.status,
+          ready: ['ACTIVE'],
+          failed: ['ERROR'],
+          timeoutMs,
+          intervalMs: 500,
+        });
+        expect(ready.tags).toEqual(['bascule:contract']);
+        expect(ready.metadata).toEqual({ role: 'contract' });
+        expect(ready.flavor.original_name).toBe(flavor.name);
+      },
+    );
   });
 }
 
 async function waitGone(get: () => Promise<unknown>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const gone = await get().then(() => false, (e: unknown) => isHttpError(e, OS_ERROR.NOT_FOUND));
+    const gone = await get().then(
+      () => false,
+      (e: unknown) => isHttpError(e, OS_ERROR.NOT_FOUND),
+    );
     if (gone) return;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -5,28 +5,37 @@ import { connect } from '../../src/openstack/cloud.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { contractSuite } from './contract.js';
 
-contractSuite('simulator (zed profile)', async () => {
-  const sim = await startSimulator({ clouds: [{ name: 'contract', profile: 'zed', seed: 'fixtures/sim/target-platform.yaml', randomSeed: 7 }] });
-  // The simulator's clouds.yaml is an object; write it where the loader looks (a temporary file).
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const dir = await mkdtemp(join(tmpdir(), 'bascule-contract-'));
-  const file = join(dir, 'clouds.yaml');
-  await sim.writeCloudsYaml(file);
-  const cloud = await connect(await loadCloudConfig('contract-pi-web', { env: {}, files: [file], cwd: dir, home: dir }), { retry: { baseMs: 5, capMs: 50 } });
-  return {
-    cloud,
-    bootImageName: 'cirros',
-    async close() {
-      await cloud.close();
-      await sim.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}, {
-  timeoutMs: 20_000,
-  // A deliberate difference (docs/simulator.md, "Deliberate differences"): a blank simulated volume holds no
-  // bytes, so it uploads as an empty image where real Cinder uploads the whole raw disk.
-  known: { 'volume-upload': 'blank simulated volumes hold no bytes (docs/simulator.md)' },
-});
+contractSuite(
+  'simulator (zed profile)',
+  async () => {
+    const sim = await startSimulator({
+      clouds: [{ name: 'contract', profile: 'zed', seed: 'fixtures/sim/target-platform.yaml', randomSeed: 7 }],
+    });
+    // The simulator's clouds.yaml is an object; write it where the loader looks (a temporary file).
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'bascule-contract-'));
+    const file = join(dir, 'clouds.yaml');
+    await sim.writeCloudsYaml(file);
+    const cloud = await connect(
+      await loadCloudConfig('contract-pi-web', { env: {}, files: [file], cwd: dir, home: dir }),
+      { retry: { baseMs: 5, capMs: 50 } },
+    );
+    return {
+      cloud,
+      bootImageName: 'cirros',
+      async close() {
+        await cloud.close();
+        await sim.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  {
+    timeoutMs: 20_000,
+    // A deliberate difference (docs/simulator.md, "Deliberate differences"): a blank simulated volume holds no
+    // bytes, so it uploads as an empty image where real Cinder uploads the whole raw disk.
+    known: { 'volume-upload': 'blank simulated volumes hold no bytes (docs/simulator.md)' },
+  },
+);

@@ -10,7 +10,14 @@ import { OLD, projectSeed } from '../roundtrip/seed.js';
 function plan(cloud: string, projectId: string, resources: PlanResource[]): Plan {
   return {
     format: 'bascule.plan/v1',
-    provenance: { cloud, region: 'RegionOne', project: { name: 'shop', id: projectId }, profile: { api_versions: {}, microversions: {}, extensions: [] }, exported_at: '2026-11-28T00:00:00Z', bascule_version: '0.1.0' },
+    provenance: {
+      cloud,
+      region: 'RegionOne',
+      project: { name: 'shop', id: projectId },
+      profile: { api_versions: {}, microversions: {}, extensions: [] },
+      exported_at: '2026-11-28T00:00:00Z',
+      bascule_version: '0.1.0',
+    },
     resources,
   };
 }
@@ -27,13 +34,83 @@ describe('markerIn', () => {
 describe('journalFacts', () => {
   it('maps plan keys to the IDs the journal recorded, with the source project of the markers', () => {
     const records: JournalRecord[] = [
-      { t: 'run', format: 'bascule.journal/v1', run: 'r1', at: 't', mode: 'apply', plan_digest: 'd', target: { cloud: 'dst', project_id: 'p' }, source_project: 'src-project' },
-      { t: 'intent', run: 'r1', seq: 1, at: 't', key: 'network:front', kind: 'network', op: 'create', marker: 'bascule:1', rank: 0 },
-      { t: 'result', run: 'r1', seq: 1, at: 't', key: 'network:front', kind: 'network', op: 'create', ok: true, id: 'N1' },
-      { t: 'intent', run: 'r1', seq: 2, at: 't', key: 'network:back', kind: 'network', op: 'create', marker: 'bascule:2', rank: 1 },
-      { t: 'result', run: 'r1', seq: 2, at: 't', key: 'network:back', kind: 'network', op: 'create', ok: false, error: { code: 'OS_BAD_REQUEST', message: 'no' } },
-      { t: 'intent', run: 'r1', seq: 3, at: 't', key: 'security_group:default', kind: 'security_group', op: 'update', marker: 'bascule:3', rank: 2, target_id: 'G0', before: { description: 'x' } },
-      { t: 'result', run: 'r1', seq: 3, at: 't', key: 'security_group:default', kind: 'security_group', op: 'update', ok: true },
+      {
+        t: 'run',
+        format: 'bascule.journal/v1',
+        run: 'r1',
+        at: 't',
+        mode: 'apply',
+        plan_digest: 'd',
+        target: { cloud: 'dst', project_id: 'p' },
+        source_project: 'src-project',
+      },
+      {
+        t: 'intent',
+        run: 'r1',
+        seq: 1,
+        at: 't',
+        key: 'network:front',
+        kind: 'network',
+        op: 'create',
+        marker: 'bascule:1',
+        rank: 0,
+      },
+      {
+        t: 'result',
+        run: 'r1',
+        seq: 1,
+        at: 't',
+        key: 'network:front',
+        kind: 'network',
+        op: 'create',
+        ok: true,
+        id: 'N1',
+      },
+      {
+        t: 'intent',
+        run: 'r1',
+        seq: 2,
+        at: 't',
+        key: 'network:back',
+        kind: 'network',
+        op: 'create',
+        marker: 'bascule:2',
+        rank: 1,
+      },
+      {
+        t: 'result',
+        run: 'r1',
+        seq: 2,
+        at: 't',
+        key: 'network:back',
+        kind: 'network',
+        op: 'create',
+        ok: false,
+        error: { code: 'OS_BAD_REQUEST', message: 'no' },
+      },
+      {
+        t: 'intent',
+        run: 'r1',
+        seq: 3,
+        at: 't',
+        key: 'security_group:default',
+        kind: 'security_group',
+        op: 'update',
+        marker: 'bascule:3',
+        rank: 2,
+        target_id: 'G0',
+        before: { description: 'x' },
+      },
+      {
+        t: 'result',
+        run: 'r1',
+        seq: 3,
+        at: 't',
+        key: 'security_group:default',
+        kind: 'security_group',
+        op: 'update',
+        ok: true,
+      },
     ];
     const facts = journalFacts(records);
     expect([...facts.ids.entries()].sort()).toEqual([
@@ -46,9 +123,24 @@ describe('journalFacts', () => {
 
 describe('resolveExternalNames', () => {
   const target = plan('b', 'tp', [
-    { kind: 'flavor', key: 'flavor:s1.small', external: true, spec: { name: 's1.small', vcpus: 1, ram: 2048, disk: 20 } },
-    { kind: 'flavor', key: 'flavor:s1.medium', external: true, spec: { name: 's1.medium', vcpus: 2, ram: 4096, disk: 40 } },
-    { kind: 'flavor', key: 'flavor:x1.medium', external: true, spec: { name: 'x1.medium', vcpus: 2, ram: 4096, disk: 40 } },
+    {
+      kind: 'flavor',
+      key: 'flavor:s1.small',
+      external: true,
+      spec: { name: 's1.small', vcpus: 1, ram: 2048, disk: 20 },
+    },
+    {
+      kind: 'flavor',
+      key: 'flavor:s1.medium',
+      external: true,
+      spec: { name: 's1.medium', vcpus: 2, ram: 4096, disk: 40 },
+    },
+    {
+      kind: 'flavor',
+      key: 'flavor:x1.medium',
+      external: true,
+      spec: { name: 'x1.medium', vcpus: 2, ram: 4096, disk: 40 },
+    },
     { kind: 'image', key: 'image:golden', external: true, spec: { name: 'golden', checksum: 'abc' } },
   ]);
   const source = plan('a', 'sp', [
@@ -56,7 +148,9 @@ describe('resolveExternalNames', () => {
     { kind: 'image', key: 'image:old-golden', external: true, spec: { name: 'old-golden', checksum: 'abc' } },
   ]);
   it('gives a shape-mapped flavor the name of the smallest target flavor that fits, and a checksum-mapped image its twin', () => {
-    const parsed = parseMapping("format: bascule.mapping/v1\nflavors:\n  - from: { any: true }\n    to: { shape: smallest-fit, within: { name_regex: '^s1\\.' } }\nimages:\n  - { from: { any: true }, to: { checksum: same } }\n");
+    const parsed = parseMapping(
+      "format: bascule.mapping/v1\nflavors:\n  - from: { any: true }\n    to: { shape: smallest-fit, within: { name_regex: '^s1\\.' } }\nimages:\n  - { from: { any: true }, to: { checksum: same } }\n",
+    );
     expect(parsed.issues.filter((i) => i.severity === 'error')).toEqual([]);
     const mapped = applyMapping(source, parsed.mapping!);
     const named = resolveExternalNames(mapped.plan, mapped.resolution, target);
@@ -65,8 +159,10 @@ describe('resolveExternalNames', () => {
 });
 
 describe('auditPlans with a mapping', () => {
-  it('a zone the mapping drops is the target\'s choice (expected), a zone it maps must be the mapped one', () => {
-    const parsed = parseMapping('format: bascule.mapping/v1\navailability_zones:\n  - { from: nova, to: null, kinds: [volume] }\n  - { from: az1, to: nord-a, kinds: [server] }\n');
+  it("a zone the mapping drops is the target's choice (expected), a zone it maps must be the mapped one", () => {
+    const parsed = parseMapping(
+      'format: bascule.mapping/v1\navailability_zones:\n  - { from: nova, to: null, kinds: [volume] }\n  - { from: az1, to: nord-a, kinds: [server] }\n',
+    );
     expect(parsed.issues.filter((i) => i.severity === 'error')).toEqual([]);
     const src = plan('a', 'sp', [
       { kind: 'volume', key: 'volume:data', spec: { name: 'data', size: 1, availability_zone: 'nova' } },
@@ -78,8 +174,24 @@ describe('auditPlans with a mapping', () => {
     ]);
     const report = auditPlans(src, tgt, { mapping: parsed.mapping! });
     expect(report.differences).toEqual([
-      { type: 'expected-lossy', kind: 'volume', key: 'volume:data', target_key: 'volume:data', field: 'spec.availability_zone', target: 'ceph-zone', note: 'the mapping drops it (rule /availability_zones/0): the target chose' },
-      { type: 'changed', kind: 'server', key: 'server:web', target_key: 'server:web', field: 'spec.availability_zone', source: 'nord-a', target: 'nord-b' },
+      {
+        type: 'expected-lossy',
+        kind: 'volume',
+        key: 'volume:data',
+        target_key: 'volume:data',
+        field: 'spec.availability_zone',
+        target: 'ceph-zone',
+        note: 'the mapping drops it (rule /availability_zones/0): the target chose',
+      },
+      {
+        type: 'changed',
+        kind: 'server',
+        key: 'server:web',
+        target_key: 'server:web',
+        field: 'spec.availability_zone',
+        source: 'nord-a',
+        target: 'nord-b',
+      },
     ]);
   });
 });
@@ -99,16 +211,33 @@ describe('auditPlans on the simulator', () => {
       await b.network.put(`/networks/${networks[0]!.id}/tags/${encodeURIComponent(marker)}`, undefined);
       await b.network.put(`/networks/${networks[0]!.id}`, { network: { name: 'back-renamed' } });
       const exported = await c.export('b');
-      const entry = exported.resources.find((r) => r.kind === 'network' && (r.spec as { name: string }).name === 'back-renamed')!;
+      const entry = exported.resources.find(
+        (r) => r.kind === 'network' && (r.spec as { name: string }).name === 'back-renamed',
+      )!;
       expect(entry.source?.['marker']).toBe(marker);
       expect(entry.spec).not.toHaveProperty('tags'); // the marker never enters the spec
       const report = auditPlans(a, exported);
       expect(report.matching.marker).toBe(1);
       const network = report.differences.filter((d) => d.kind === 'network');
-      expect(network).toEqual([{ type: 'changed', kind: 'network', key: 'network:back', target_key: entry.key, field: 'spec.name', source: 'back', target: 'back-renamed' }]);
+      expect(network).toEqual([
+        {
+          type: 'changed',
+          kind: 'network',
+          key: 'network:back',
+          target_key: entry.key,
+          field: 'spec.name',
+          source: 'back',
+          target: 'back-renamed',
+        },
+      ]);
       // Without the marker, the renamed network would be missing and an extra one would appear.
       const other = auditPlans(a, exported, { sourceProject: 'another-project' });
-      expect(other.differences.filter((d) => d.kind === 'network').map((d) => d.type).sort()).toEqual(['extra', 'missing']);
+      expect(
+        other.differences
+          .filter((d) => d.kind === 'network')
+          .map((d) => d.type)
+          .sort(),
+      ).toEqual(['extra', 'missing']);
     } finally {
       await c.stop();
     }

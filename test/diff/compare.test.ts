@@ -20,23 +20,81 @@ function plan(cloud: string, resources: PlanResource[]): Plan {
 
 const source = (): Plan =>
   plan('a', [
-    { kind: 'flavor', key: 'flavor:m1.small', external: true, spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 }, source: { id: 'f1' } },
-    { kind: 'network', key: 'network:private', spec: { name: 'private', tags: ['b', 'a'], admin_state_up: true }, source: { id: 'n1' } },
-    { kind: 'subnet', key: 'subnet:private-v4', spec: { name: 'private-v4', cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: '10.0.0.1' }, refs: { network: 'network:private' }, source: { id: 's1' } },
+    {
+      kind: 'flavor',
+      key: 'flavor:m1.small',
+      external: true,
+      spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 },
+      source: { id: 'f1' },
+    },
+    {
+      kind: 'network',
+      key: 'network:private',
+      spec: { name: 'private', tags: ['b', 'a'], admin_state_up: true },
+      source: { id: 'n1' },
+    },
+    {
+      kind: 'subnet',
+      key: 'subnet:private-v4',
+      spec: { name: 'private-v4', cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: '10.0.0.1' },
+      refs: { network: 'network:private' },
+      source: { id: 's1' },
+    },
     { kind: 'security_group', key: 'security_group:web', spec: { name: 'web', description: '' }, source: { id: 'g1' } },
-    { kind: 'security_group_rule', key: 'security_group_rule:web/ingress-IPv4-tcp-80-any', spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 }, refs: { security_group: 'security_group:web' }, source: { id: 'r1' } },
-    { kind: 'port', key: 'port:web-1/eth0', spec: { name: '', mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ ip_address: '10.0.0.5' }] }, refs: { network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:web'] }, source: { id: 'p1' } },
+    {
+      kind: 'security_group_rule',
+      key: 'security_group_rule:web/ingress-IPv4-tcp-80-any',
+      spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 },
+      refs: { security_group: 'security_group:web' },
+      source: { id: 'r1' },
+    },
+    {
+      kind: 'port',
+      key: 'port:web-1/eth0',
+      spec: { name: '', mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ ip_address: '10.0.0.5' }] },
+      refs: { network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:web'] },
+      source: { id: 'p1' },
+    },
   ]);
 
 /** The same project as the target would export it: other IDs, another MAC, tags in another order, its own keys. */
 const target = (): Plan =>
   plan('b', [
-    { kind: 'flavor', key: 'flavor:m1.small', external: true, spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 }, source: { id: 'F9' } },
-    { kind: 'network', key: 'network:private', spec: { name: 'private', tags: ['a', 'b'], admin_state_up: true }, source: { id: 'N9' } },
-    { kind: 'subnet', key: 'subnet:private-v4', spec: { name: 'private-v4', cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: '10.0.0.1' }, refs: { network: 'network:private' }, source: { id: 'S9' } },
+    {
+      kind: 'flavor',
+      key: 'flavor:m1.small',
+      external: true,
+      spec: { name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 },
+      source: { id: 'F9' },
+    },
+    {
+      kind: 'network',
+      key: 'network:private',
+      spec: { name: 'private', tags: ['a', 'b'], admin_state_up: true },
+      source: { id: 'N9' },
+    },
+    {
+      kind: 'subnet',
+      key: 'subnet:private-v4',
+      spec: { name: 'private-v4', cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: '10.0.0.1' },
+      refs: { network: 'network:private' },
+      source: { id: 'S9' },
+    },
     { kind: 'security_group', key: 'security_group:web', spec: { name: 'web' }, source: { id: 'G9' } },
-    { kind: 'security_group_rule', key: 'security_group_rule:web/ingress-IPv4-tcp-80-any', spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 }, refs: { security_group: 'security_group:web' }, source: { id: 'R9' } },
-    { kind: 'port', key: 'port:unnamed', spec: { name: '', mac_address: 'fa:16:3e:99:99:99', fixed_ips: [{ ip_address: '10.0.0.5' }] }, refs: { network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:web'] }, source: { id: 'P9' } },
+    {
+      kind: 'security_group_rule',
+      key: 'security_group_rule:web/ingress-IPv4-tcp-80-any',
+      spec: { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 },
+      refs: { security_group: 'security_group:web' },
+      source: { id: 'R9' },
+    },
+    {
+      kind: 'port',
+      key: 'port:unnamed',
+      spec: { name: '', mac_address: 'fa:16:3e:99:99:99', fixed_ips: [{ ip_address: '10.0.0.5' }] },
+      refs: { network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:web'] },
+      source: { id: 'P9' },
+    },
   ]);
 
 describe('compareSides', () => {
@@ -64,9 +122,21 @@ describe('compareSides', () => {
     t.resources.push({ kind: 'network', key: 'network:stray', spec: { name: 'stray' }, source: { id: 'X' } });
     const report = compareSides(source(), t);
     expect(report.summary.clean).toBe(false);
-    expect(report.differences).toContainEqual({ type: 'missing', kind: 'security_group_rule', key: 'security_group_rule:web/ingress-IPv4-tcp-80-any' });
+    expect(report.differences).toContainEqual({
+      type: 'missing',
+      kind: 'security_group_rule',
+      key: 'security_group_rule:web/ingress-IPv4-tcp-80-any',
+    });
     expect(report.differences).toContainEqual({ type: 'extra', kind: 'network', key: 'network:stray' });
-    expect(report.differences).toContainEqual({ type: 'changed', kind: 'subnet', key: 'subnet:private-v4', target_key: 'subnet:private-v4', field: 'spec.gateway_ip', source: '10.0.0.1', target: '10.0.0.254' });
+    expect(report.differences).toContainEqual({
+      type: 'changed',
+      kind: 'subnet',
+      key: 'subnet:private-v4',
+      target_key: 'subnet:private-v4',
+      field: 'spec.gateway_ip',
+      source: '10.0.0.1',
+      target: '10.0.0.254',
+    });
   });
 
   it('matches exactly through a journal even when names differ, and then sees the rename', () => {
@@ -108,18 +178,41 @@ describe('compareSides', () => {
 
   it('lists fields the caller expects to differ as expected-lossy, with the reason', () => {
     const t = target();
-    (t.resources.find((r) => r.kind === 'network')!.spec as unknown as Record<string, unknown>).availability_zone_hints = ['nova'];
-    const report = compareSides(source(), t, { expected: new Map([['network:private', new Map([['spec.availability_zone_hints', 'the mapping drops it']])]]) });
+    (
+      t.resources.find((r) => r.kind === 'network')!.spec as unknown as Record<string, unknown>
+    ).availability_zone_hints = ['nova'];
+    const report = compareSides(source(), t, {
+      expected: new Map([['network:private', new Map([['spec.availability_zone_hints', 'the mapping drops it']])]]),
+    });
     expect(report.summary.clean).toBe(true);
-    expect(report.differences).toContainEqual({ type: 'expected-lossy', kind: 'network', key: 'network:private', target_key: 'network:private', field: 'spec.availability_zone_hints', target: ['nova'], note: 'the mapping drops it' });
+    expect(report.differences).toContainEqual({
+      type: 'expected-lossy',
+      kind: 'network',
+      key: 'network:private',
+      target_key: 'network:private',
+      field: 'spec.availability_zone_hints',
+      target: ['nova'],
+      note: 'the mapping drops it',
+    });
     // Without the expectation, the same difference fails the audit.
     expect(compareSides(source(), t).summary.changed).toBe(1);
   });
 
   it('a server whose disk was copied through a temporary image loses its image link (expected), but not to another image', () => {
-    const server = (image: PlanResource): PlanResource => ({ kind: 'server', key: 'server:web-1', spec: { name: 'web-1' }, refs: { image: image.key, flavor: 'flavor:m1.small' } });
+    const server = (image: PlanResource): PlanResource => ({
+      kind: 'server',
+      key: 'server:web-1',
+      spec: { name: 'web-1' },
+      refs: { image: image.key, flavor: 'flavor:m1.small' },
+    });
     const cirros: PlanResource = { kind: 'image', key: 'image:cirros', external: true, spec: { name: 'cirros' } };
-    const gone = { kind: 'image', key: 'image:0f1e', external: true, spec: {}, source: { id: '0f1e' } } as unknown as PlanResource;
+    const gone = {
+      kind: 'image',
+      key: 'image:0f1e',
+      external: true,
+      spec: {},
+      source: { id: '0f1e' },
+    } as unknown as PlanResource;
     const other: PlanResource = { kind: 'image', key: 'image:debian', external: true, spec: { name: 'debian' } };
     const s = source();
     s.resources.push(cirros, server(cirros));
@@ -127,24 +220,63 @@ describe('compareSides', () => {
     lost.resources.push(gone, server(gone));
     const report = compareSides(s, lost);
     expect(report.summary.clean).toBe(true);
-    expect(report.differences).toContainEqual(expect.objectContaining({ type: 'expected-lossy', key: 'server:web-1', field: 'refs.image', source: ['external:image:cirros'], target: ['external:image:id=0f1e'] }));
+    expect(report.differences).toContainEqual(
+      expect.objectContaining({
+        type: 'expected-lossy',
+        key: 'server:web-1',
+        field: 'refs.image',
+        source: ['external:image:cirros'],
+        target: ['external:image:id=0f1e'],
+      }),
+    );
     const swapped = target();
     swapped.resources.push(other, server(other));
-    expect(compareSides(s, swapped).differences).toContainEqual({ type: 'changed', kind: 'server', key: 'server:web-1', target_key: 'server:web-1', field: 'refs.image', source: ['external:image:cirros'], target: ['external:image:debian'] });
+    expect(compareSides(s, swapped).differences).toContainEqual({
+      type: 'changed',
+      kind: 'server',
+      key: 'server:web-1',
+      target_key: 'server:web-1',
+      field: 'refs.image',
+      source: ['external:image:cirros'],
+      target: ['external:image:debian'],
+    });
   });
 
   it("the target project's own default group, its rules and its quotas are no extra when the reference does not describe them", () => {
     const t = target();
     t.resources.push(
-      { kind: 'security_group', key: 'security_group:default', spec: { name: 'default', description: 'Default security group' }, source: { id: 'D' } },
-      { kind: 'security_group_rule', key: 'security_group_rule:default/egress-IPv4-any-any-any', spec: { direction: 'egress', ethertype: 'IPv4' }, refs: { security_group: 'security_group:default' }, source: { id: 'DR' } },
-      { kind: 'quota', key: 'quota:project', spec: { compute: { instances: 10 } }, source: { id: 'Q' } } as unknown as PlanResource,
+      {
+        kind: 'security_group',
+        key: 'security_group:default',
+        spec: { name: 'default', description: 'Default security group' },
+        source: { id: 'D' },
+      },
+      {
+        kind: 'security_group_rule',
+        key: 'security_group_rule:default/egress-IPv4-any-any-any',
+        spec: { direction: 'egress', ethertype: 'IPv4' },
+        refs: { security_group: 'security_group:default' },
+        source: { id: 'DR' },
+      },
+      {
+        kind: 'quota',
+        key: 'quota:project',
+        spec: { compute: { instances: 10 } },
+        source: { id: 'Q' },
+      } as unknown as PlanResource,
     );
     expect(compareSides(source(), t).summary).toMatchObject({ extra: 0, clean: true });
     // When the reference has a default group, the target's is compared as any other: an extra rule is extra.
     const s = source();
-    s.resources.push({ kind: 'security_group', key: 'security_group:default', spec: { name: 'default', description: 'Default security group' }, source: { id: 'd' } });
+    s.resources.push({
+      kind: 'security_group',
+      key: 'security_group:default',
+      spec: { name: 'default', description: 'Default security group' },
+      source: { id: 'd' },
+    });
     const report = compareSides(s, t);
-    expect(report.differences.filter((d) => d.type === 'extra').map((d) => d.key)).toEqual(['security_group_rule:default/egress-IPv4-any-any-any']);
+    expect(report.differences.filter((d) => d.type === 'extra').map((d) => d.key)).toEqual([
+      'security_group_rule:default/egress-IPv4-any-any-any',
+    ]);
   });
 });

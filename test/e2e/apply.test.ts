@@ -20,9 +20,21 @@ const dst = (...args: string[]): Promise<Row[]> => osJson<Row[]>('dst', args);
 /** Runs Bascule's CLI from its TypeScript sources (test/support/ts-register.mjs), so no build is needed. */
 function bascule(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', join(REPO_ROOT, 'test/support/ts-register.mjs'), join(REPO_ROOT, 'src/bin.ts'), '--clouds-yaml', cloudsFile(), ...args], { env: cloudEnv(), timeout: 900_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        join(REPO_ROOT, 'test/support/ts-register.mjs'),
+        join(REPO_ROOT, 'src/bin.ts'),
+        '--clouds-yaml',
+        cloudsFile(),
+        ...args,
+      ],
+      { env: cloudEnv(), timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -74,7 +86,7 @@ describe('bascule apply on the real cloud', () => {
     await writeFile(mapping, "format: bascule.mapping/v1\nexclude: { keys: ['volume:seed-vol-data'] }\n");
     // What the mapping leaves: the excluded volume and what refers to it are not applied.
     const users = new Set(['volume:seed-vol-data']);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const r of plan.resources) {
         const refs = Object.values(r.refs ?? {}).flat();
@@ -98,7 +110,8 @@ describe('bascule apply on the real cloud', () => {
   it('dry run: one action per entry, nothing blocked with --from, and no change on dst', async () => {
     const run = await bascule(['--format', 'json', 'apply', planPath, '--to', 'dst', ...workload(), '--dry-run']);
     expect(run.code, run.stderr).toBe(0);
-    const actions = (JSON.parse(run.stdout) as { changes: { actions: { key: string; action: string }[] } }).changes.actions;
+    const actions = (JSON.parse(run.stdout) as { changes: { actions: { key: string; action: string }[] } }).changes
+      .actions;
     expect(actions).toHaveLength(plan.resources.length);
     const of = (key: string) => actions.find((a) => a.key === key)?.action;
     expect(of(`network:${SEED.networks.app.name}`)).toBe('create');
@@ -134,11 +147,22 @@ describe('bascule apply on the real cloud', () => {
     const volumes = plan.resources.filter((r) => r.kind === 'volume').map((r) => (r.spec as { name: string }).name);
     for (const name of volumes) expect(names(await dst('volume', 'list'))).toContain(name);
     const fips = await dst('floating', 'ip', 'list');
-    expect(fips.filter((f) => f.Port !== null && f.Port !== '').length).toBe(plan.resources.filter((r) => r.kind === 'floating_ip').length);
+    expect(fips.filter((f) => f.Port !== null && f.Port !== '').length).toBe(
+      plan.resources.filter((r) => r.kind === 'floating_ip').length,
+    );
   });
 
   it('a second apply changes nothing', async () => {
-    const run = await bascule(['apply', planPath, '--to', 'dst', ...workload(), '--yes', '--journal', join(dir, 'second.jsonl')]);
+    const run = await bascule([
+      'apply',
+      planPath,
+      '--to',
+      'dst',
+      ...workload(),
+      '--yes',
+      '--journal',
+      join(dir, 'second.jsonl'),
+    ]);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('Nothing to change');
   });
@@ -148,11 +172,19 @@ describe('bascule apply on the real cloud', () => {
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const after = await snapshot();
     // Everything that existed before is still there...
-    for (const [kind, ids] of Object.entries(before)) for (const id of ids) expect(after[kind]!.has(id), `${kind} ${id}`).toBe(true);
+    for (const [kind, ids] of Object.entries(before))
+      for (const id of ids) expect(after[kind]!.has(id), `${kind} ${id}`).toBe(true);
     // ...and nothing of the plan is left.
-    const planNames = new Set(plan.resources.filter((r) => !r.external && r.kind !== 'security_group_rule' && r.kind !== 'quota').map((r) => (r.spec as { name?: string }).name).filter((n) => n && n !== 'default'));
+    const planNames = new Set(
+      plan.resources
+        .filter((r) => !r.external && r.kind !== 'security_group_rule' && r.kind !== 'quota')
+        .map((r) => (r.spec as { name?: string }).name)
+        .filter((n) => n && n !== 'default'),
+    );
     for (const args of KINDS) {
-      const left = (await dst(...args)).filter((r) => planNames.has(String(r.Name)) && !before[args.join(' ')]!.has(String(r.ID ?? r.Name)));
+      const left = (await dst(...args)).filter(
+        (r) => planNames.has(String(r.Name)) && !before[args.join(' ')]!.has(String(r.ID ?? r.Name)),
+      );
       expect(left, args.join(' ')).toEqual([]);
     }
   });

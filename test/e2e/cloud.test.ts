@@ -13,13 +13,18 @@ import { SEED, seedImageSha256, seedOnce } from './support/seed.js';
 type Row = Record<string, unknown>;
 const show = (cloud: CloudName, ...args: string[]): Promise<Row> => osJson<Row>(cloud, args);
 const list = (cloud: CloudName, ...args: string[]): Promise<Row[]> => osJson<Row[]>(cloud, args);
-const byName = (rows: readonly Row[], name: string): Row | undefined => rows.find((r) => r['Name'] === name || r['name'] === name);
+const byName = (rows: readonly Row[], name: string): Row | undefined =>
+  rows.find((r) => r['Name'] === name || r['name'] === name);
 
 async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 async function md5File(path: string): Promise<string> {
-  return createHash('md5').update(await readFile(path)).digest('hex');
+  return createHash('md5')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 describe('the e2e cloud (test/e2e/openstack/up.sh)', () => {
@@ -47,15 +52,18 @@ describe('the e2e cloud (test/e2e/openstack/up.sh)', () => {
     for (const project of Object.values(PROJECTS)) {
       const user = `${project}-user`;
       const assignments = await list(CLOUDS.admin, 'role', 'assignment', 'list', '--user', user, '--names');
-      expect(assignments.map((a) => `${String(a['Role'])} on ${String(a['Project'])}`).sort())
-        .toEqual([`member on ${project}@Default`, `reader on ${project}@Default`]);
+      expect(assignments.map((a) => `${String(a['Role'])} on ${String(a['Project'])}`).sort()).toEqual([
+        `member on ${project}@Default`,
+        `reader on ${project}@Default`,
+      ]);
     }
   });
 
   it('has the six services in the catalog, on 127.0.0.1 in RegionOne', async () => {
     const catalog = await list(CLOUDS.src, 'catalog', 'list');
     const types = catalog.map((s) => String(s['Type']));
-    for (const type of ['identity', 'image', 'placement', 'compute', 'network', 'volumev3']) expect(types).toContain(type);
+    for (const type of ['identity', 'image', 'placement', 'compute', 'network', 'volumev3'])
+      expect(types).toContain(type);
     for (const service of catalog) {
       const endpoints = service['Endpoints'] as Row[];
       expect(endpoints.map((e) => e['interface']).sort()).toEqual(['admin', 'internal', 'public']);
@@ -128,12 +136,17 @@ describe('the seeded source project (test/e2e/seed-source.sh)', () => {
       expect(group['description']).toBe(spec.description);
       const ingress = (group['rules'] as Row[]).filter((r) => r['direction'] === 'ingress');
       const actual = ingress.map((r) => ({
-        ethertype: r['ethertype'], protocol: r['protocol'], portMin: r['port_range_min'], portMax: r['port_range_max'],
-        ...(r['remote_group_id'] !== null ? { remoteGroup: r['remote_group_id'] } : { remoteIp: r['remote_ip_prefix'] }),
+        ethertype: r['ethertype'],
+        protocol: r['protocol'],
+        portMin: r['port_range_min'],
+        portMax: r['port_range_max'],
+        ...(r['remote_group_id'] !== null
+          ? { remoteGroup: r['remote_group_id'] }
+          : { remoteIp: r['remote_ip_prefix'] }),
       }));
-      const expected = spec.rules.map((rule) => ('remoteGroup' in rule
-        ? { ...rule, remoteGroup: byName(groups, rule.remoteGroup)!['ID'] }
-        : rule));
+      const expected = spec.rules.map((rule) =>
+        'remoteGroup' in rule ? { ...rule, remoteGroup: byName(groups, rule.remoteGroup)!['ID'] } : rule,
+      );
       expect(actual).toHaveLength(expected.length);
       expect(actual).toEqual(expect.arrayContaining(expected));
     }
@@ -143,7 +156,12 @@ describe('the seeded source project (test/e2e/seed-source.sh)', () => {
     const networks = await list(CLOUDS.src, 'network', 'list');
     for (const spec of Object.values(SEED.subnets)) {
       const subnet = await show(CLOUDS.src, 'subnet', 'show', spec.name);
-      expect(subnet).toMatchObject({ cidr: spec.cidr, gateway_ip: spec.gateway, enable_dhcp: spec.dhcp, ip_version: 4 });
+      expect(subnet).toMatchObject({
+        cidr: spec.cidr,
+        gateway_ip: spec.gateway,
+        enable_dhcp: spec.dhcp,
+        ip_version: 4,
+      });
       expect(subnet['network_id']).toBe(byName(networks, spec.network)?.['ID']);
       if ('pool' in spec) {
         expect(subnet['allocation_pools']).toEqual([spec.pool]);
@@ -161,7 +179,9 @@ describe('the seeded source project (test/e2e/seed-source.sh)', () => {
     const publicNet = await show(CLOUDS.src, 'network', 'show', SEED.router.externalNetwork);
     expect(router['description']).toBe(SEED.router.description);
     expect((router['external_gateway_info'] as Row)['network_id']).toBe(publicNet['id']);
-    expect((router['interfaces_info'] as Row[]).map((i) => i['ip_address']).sort()).toEqual([...SEED.router.interfaces].sort());
+    expect((router['interfaces_info'] as Row[]).map((i) => i['ip_address']).sort()).toEqual(
+      [...SEED.router.interfaces].sort(),
+    );
     expect(router['routes']).toEqual(SEED.router.routes);
   });
 
@@ -181,8 +201,13 @@ describe('the seeded source project (test/e2e/seed-source.sh)', () => {
   it('has the image with its real bytes', async () => {
     const image = await show(CLOUDS.src, 'image', 'show', SEED.image.name);
     expect(image).toMatchObject({
-      status: 'active', disk_format: SEED.image.diskFormat, container_format: SEED.image.containerFormat,
-      visibility: SEED.image.visibility, size: SEED.image.sizeBytes, min_disk: SEED.image.minDisk, min_ram: SEED.image.minRam,
+      status: 'active',
+      disk_format: SEED.image.diskFormat,
+      container_format: SEED.image.containerFormat,
+      visibility: SEED.image.visibility,
+      size: SEED.image.sizeBytes,
+      min_disk: SEED.image.minDisk,
+      min_ram: SEED.image.minRam,
       tags: [...SEED.image.tags],
     });
     expect(image['properties']).toMatchObject(SEED.image.properties);
@@ -199,11 +224,20 @@ describe('the seeded source project (test/e2e/seed-source.sh)', () => {
   it('has a blank volume and a bootable volume made from the image', async () => {
     const image = await show(CLOUDS.src, 'image', 'show', SEED.image.name);
     const data = await show(CLOUDS.src, 'volume', 'show', SEED.volumes.data.name);
-    expect(data).toMatchObject({ size: SEED.volumes.data.sizeGiB, type: SEED.volumes.data.type,
-      description: SEED.volumes.data.description, bootable: 'false', properties: SEED.volumes.data.metadata });
+    expect(data).toMatchObject({
+      size: SEED.volumes.data.sizeGiB,
+      type: SEED.volumes.data.type,
+      description: SEED.volumes.data.description,
+      bootable: 'false',
+      properties: SEED.volumes.data.metadata,
+    });
     const boot = await show(CLOUDS.src, 'volume', 'show', SEED.volumes.boot.name);
-    expect(boot).toMatchObject({ size: SEED.volumes.boot.sizeGiB, description: SEED.volumes.boot.description,
-      bootable: 'true', properties: SEED.volumes.boot.metadata });
+    expect(boot).toMatchObject({
+      size: SEED.volumes.boot.sizeGiB,
+      description: SEED.volumes.boot.description,
+      bootable: 'true',
+      properties: SEED.volumes.boot.metadata,
+    });
     expect((boot['volume_image_metadata'] as Row)['image_id']).toBe(image['id']);
     expect((boot['volume_image_metadata'] as Row)['checksum']).toBe(image['checksum']);
   });
@@ -227,7 +261,12 @@ describe('the seeded source project (test/e2e/seed-source.sh)', () => {
 
     const bfv = await osJson<Row>(CLOUDS.src, ['server', 'show', SEED.servers.fromVolume.name], mv);
     const bfvSpec = SEED.servers.fromVolume;
-    expect(bfv).toMatchObject({ status: 'ACTIVE', key_name: bfvSpec.keypair, properties: bfvSpec.metadata, tags: [...bfvSpec.tags] });
+    expect(bfv).toMatchObject({
+      status: 'ACTIVE',
+      key_name: bfvSpec.keypair,
+      properties: bfvSpec.metadata,
+      tags: [...bfvSpec.tags],
+    });
     expect(String(bfv['image'])).toMatch(/booted from volume/); // the CLI's words for "no image"
     const bootVolume = await show(CLOUDS.src, 'volume', 'show', bfvSpec.bootVolume);
     expect((bfv['volumes_attached'] as Row[]).map((v) => v['id'])).toEqual([bootVolume['id']]);

@@ -5,9 +5,13 @@ import { connect } from '../../src/openstack/cloud.js';
 import { contractSuite } from '../contract/contract.js';
 import { requireCloud } from './support/env.js';
 
-contractSuite('real OpenStack (Zed)', async () => {
-  const file = requireCloud();
-  const config = await loadCloudConfig('dst2', { env: {}, files: [file] });
-  const cloud = await connect(config);
-  return { cloud, close: () => cloud.close() };
-}, { timeoutMs: 300_000 });
+contractSuite(
+  'real OpenStack (Zed)',
+  async () => {
+    const file = requireCloud();
+    const config = await loadCloudConfig('dst2', { env: {}, files: [file] });
+    const cloud = await connect(config);
+    return { cloud, close: () => cloud.close() };
+  },
+  { timeoutMs: 300_000 },
+);

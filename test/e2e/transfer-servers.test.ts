@@ -17,7 +17,6 @@ import { waitFor, waitOrThrow } from '../../src/openstack/waiter.js';
 import { removeImageQuietly, waitImageActive, WorkloadMover } from '../../src/transfer/index.js';
 import { cloudsFile, requireCloud } from './support/env.js';
 
-
 let source: Cloud;
 let target: Cloud;
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -41,7 +40,12 @@ async function tinyFlavor(cloud: Cloud): Promise<string> {
 async function network(cloud: Cloud): Promise<string> {
   const net = await networks.create(cloud.network, { name: tag });
   cleanup.push(() => networks.remove(cloud.network, net.id));
-  const sub = await subnets.create(cloud.network, { name: tag, network_id: net.id, cidr: '10.99.0.0/24', ip_version: 4 });
+  const sub = await subnets.create(cloud.network, {
+    name: tag,
+    network_id: net.id,
+    cidr: '10.99.0.0/24',
+    ip_version: 4,
+  });
   cleanup.push(() => subnets.remove(cloud.network, sub.id));
   return net.id;
 }
@@ -54,7 +58,11 @@ async function removeServer(cloud: Cloud, id: string): Promise<void> {
     throw error;
   }
   await waitFor({
-    poll: () => servers.get(cloud.compute, id).then((s) => s.status, (e: unknown) => (isNotFound(e) ? 'GONE' : Promise.reject(e))),
+    poll: () =>
+      servers.get(cloud.compute, id).then(
+        (s) => s.status,
+        (e: unknown) => (isNotFound(e) ? 'GONE' : Promise.reject(e)),
+      ),
     status: (s) => s,
     ready: ['GONE', 'DELETED'],
     failed: [],
@@ -63,14 +71,33 @@ async function removeServer(cloud: Cloud, id: string): Promise<void> {
 }
 
 async function boot(cloud: Cloud, body: Record<string, unknown>): Promise<string> {
-  const server = await servers.create(cloud.compute, { name: tag, flavorRef: await tinyFlavor(cloud), ...body } as never, signal);
+  const server = await servers.create(
+    cloud.compute,
+    { name: tag, flavorRef: await tinyFlavor(cloud), ...body } as never,
+    signal,
+  );
   cleanup.push(() => removeServer(cloud, server.id));
-  await waitOrThrow(`server ${tag} on ${cloud.name}`, { poll: () => servers.get(cloud.compute, server.id), status: (s) => s.status, ready: ['ACTIVE'], failed: ['ERROR'], timeoutMs: 300_000, signal, faultMessage: (s) => s.fault?.message });
+  await waitOrThrow(`server ${tag} on ${cloud.name}`, {
+    poll: () => servers.get(cloud.compute, server.id),
+    status: (s) => s.status,
+    ready: ['ACTIVE'],
+    failed: ['ERROR'],
+    timeoutMs: 300_000,
+    signal,
+    faultMessage: (s) => s.fault?.message,
+  });
   return server.id;
 }
 
 async function waitVolume(cloud: Cloud, id: string, ready = 'available'): Promise<void> {
-  await waitOrThrow(`volume ${id}`, { poll: () => volumes.get(cloud.blockStorage, id), status: (v) => v.status, ready: [ready], failed: ['error'], timeoutMs: 300_000, signal });
+  await waitOrThrow(`volume ${id}`, {
+    poll: () => volumes.get(cloud.blockStorage, id),
+    status: (v) => v.status,
+    ready: [ready],
+    failed: ['error'],
+    timeoutMs: 300_000,
+    signal,
+  });
 }
 
 async function deleteVolume(cloud: Cloud, id: string): Promise<void> {
@@ -85,7 +112,11 @@ beforeAll(async () => {
   requireCloud();
   source = await connect(await loadCloudConfig('src', { files: [cloudsFile()], env: {} }));
   target = await connect(await loadCloudConfig('dst', { files: [cloudsFile()], env: {} }));
-  const image = await images.create(source.image, { name: `${tag}-base`, disk_format: 'raw', container_format: 'bare' });
+  const image = await images.create(source.image, {
+    name: `${tag}-base`,
+    disk_format: 'raw',
+    container_format: 'bare',
+  });
   baseImageId = image.id;
   cleanup.push(() => removeImageQuietly(source, image.id));
   await images.upload(source.image, image.id, bytes, bytes.length, signal);
@@ -119,10 +150,25 @@ describe('server disks on the real OpenStack', () => {
     const vol = await volumes.create(source.blockStorage, { size: 1, name: `${tag}-boot`, imageRef: baseImageId });
     cleanup.push(() => deleteVolume(source, vol.id));
     await waitVolume(source, vol.id);
-    const serverId = await boot(source, { networks: [{ uuid: srcNet }], block_device_mapping_v2: [{ boot_index: 0, uuid: vol.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }] });
+    const serverId = await boot(source, {
+      networks: [{ uuid: srcNet }],
+      block_device_mapping_v2: [
+        {
+          boot_index: 0,
+          uuid: vol.id,
+          source_type: 'volume',
+          destination_type: 'volume',
+          delete_on_termination: false,
+        },
+      ],
+    });
     await waitVolume(source, vol.id, 'in-use');
 
-    const mover = new WorkloadMover(source, target, { consistency: 'stop', restartSource: true, cloneTimeoutMs: 90_000 });
+    const mover = new WorkloadMover(source, target, {
+      consistency: 'stop',
+      restartSource: true,
+      cloneTimeoutMs: 90_000,
+    });
     // The launcher sets enable_force_upload = true in cinder.conf, as an operator must for Bascule to copy an
     // attached volume: the copy goes through a forced upload-to-image.
     const moved = await mover.volume({ volumeId: vol.id, volumeName: `${tag}-boot`, marker: `bascule:${tag}`, signal });
@@ -140,10 +186,25 @@ describe('server disks on the real OpenStack', () => {
     expect(seen).toBe(1024 ** 3);
     expect(head.digest('hex')).toBe(sha256(bytes));
 
-    const restored = await volumes.create(target.blockStorage, { size: Math.max(1, moved.sizeGb), name: `${tag}-boot`, imageRef: moved.targetImageId });
+    const restored = await volumes.create(target.blockStorage, {
+      size: Math.max(1, moved.sizeGb),
+      name: `${tag}-boot`,
+      imageRef: moved.targetImageId,
+    });
     cleanup.push(() => deleteVolume(target, restored.id));
     await waitVolume(target, restored.id);
-    const copy = await boot(target, { networks: [{ uuid: dstNet }], block_device_mapping_v2: [{ boot_index: 0, uuid: restored.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }] });
+    const copy = await boot(target, {
+      networks: [{ uuid: dstNet }],
+      block_device_mapping_v2: [
+        {
+          boot_index: 0,
+          uuid: restored.id,
+          source_type: 'volume',
+          destination_type: 'volume',
+          delete_on_termination: false,
+        },
+      ],
+    });
     expect((await servers.get(target.compute, copy)).status).toBe('ACTIVE');
     const { failed } = await mover.cleanup();
     expect(failed).toEqual([]);

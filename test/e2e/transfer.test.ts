@@ -10,7 +10,13 @@ import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import { isNotFound } from '../../src/openstack/errors.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { waitOrThrow } from '../../src/openstack/waiter.js';
-import { findExistingImage, removeImageQuietly, transferImage, volumeToImage, waitImageActive } from '../../src/transfer/index.js';
+import {
+  findExistingImage,
+  removeImageQuietly,
+  transferImage,
+  volumeToImage,
+  waitImageActive,
+} from '../../src/transfer/index.js';
 import { cloudsFile, requireCloud } from './support/env.js';
 
 let source: Cloud;
@@ -32,7 +38,11 @@ afterAll(async () => {
 });
 
 /** Hashes an image's bytes as they are downloaded (never held whole). */
-async function downloadDigest(cloud: Cloud, id: string, onChunk?: (chunk: Buffer, offset: number) => void): Promise<{ size: number; sha256: string }> {
+async function downloadDigest(
+  cloud: Cloud,
+  id: string,
+  onChunk?: (chunk: Buffer, offset: number) => void,
+): Promise<{ size: number; sha256: string }> {
   const response = await images.download(cloud.image, id, signal);
   expect(response.status).toBe(200);
   const hash = createHash('sha256');
@@ -47,7 +57,12 @@ async function downloadDigest(cloud: Cloud, id: string, onChunk?: (chunk: Buffer
 }
 
 async function newTargetImage(name: string): Promise<string> {
-  const image = await images.create(target.image, { name, disk_format: 'raw', container_format: 'bare', bascule_marker: tag });
+  const image = await images.create(target.image, {
+    name,
+    disk_format: 'raw',
+    container_format: 'bare',
+    bascule_marker: tag,
+  });
   cleanup.push(() => removeImageQuietly(target, image.id));
   return image.id;
 }
@@ -63,14 +78,26 @@ describe('workload data on the real OpenStack', () => {
   const bytes = randomBytes(5 * 1024 * 1024 + 123);
 
   it('moves an image with real bytes from src to dst; the download from dst is identical', async () => {
-    const created = await images.create(source.image, { name: `${tag}-img`, disk_format: 'raw', container_format: 'bare' });
+    const created = await images.create(source.image, {
+      name: `${tag}-img`,
+      disk_format: 'raw',
+      container_format: 'bare',
+    });
     sourceImageId = created.id;
     cleanup.push(() => removeImageQuietly(source, created.id));
     await images.upload(source.image, created.id, bytes, bytes.length, signal);
     const original = await waitImageActive(source, created.id, 'source image', signal, 120_000);
     expect(original.checksum).toBe(createHash('md5').update(bytes).digest('hex'));
 
-    const result = await transferImage({ source, sourceImageId: created.id, target, createTargetImage: () => newTargetImage(`${tag}-img`), expected: original, label: `image ${tag}-img`, signal });
+    const result = await transferImage({
+      source,
+      sourceImageId: created.id,
+      target,
+      createTargetImage: () => newTargetImage(`${tag}-img`),
+      expected: original,
+      label: `image ${tag}-img`,
+      signal,
+    });
     expect(result.bytes).toBe(bytes.length);
     expect(result.md5).toBe(original.checksum);
     const copy = await images.get(target.image, result.targetImageId, signal);
@@ -99,16 +126,35 @@ describe('workload data on the real OpenStack', () => {
       signal,
     });
 
-    const uploaded = await volumeToImage({ source, volumeId: volume.id, volumeName: `${tag}-vol`, imageName: `${tag}-vol-image`, signal, timeoutMs: 600_000 });
+    const uploaded = await volumeToImage({
+      source,
+      volumeId: volume.id,
+      volumeName: `${tag}-vol`,
+      imageName: `${tag}-vol-image`,
+      signal,
+      timeoutMs: 600_000,
+    });
     cleanup.push(() => removeImageQuietly(source, uploaded.imageId));
     expect(uploaded.fingerprint.size).toBe(1024 ** 3);
 
-    const moved = await transferImage({ source, sourceImageId: uploaded.imageId, target, createTargetImage: () => newTargetImage(`${tag}-vol-image`), expected: uploaded.fingerprint, label: `volume ${tag}-vol`, signal });
+    const moved = await transferImage({
+      source,
+      sourceImageId: uploaded.imageId,
+      target,
+      createTargetImage: () => newTargetImage(`${tag}-vol-image`),
+      expected: uploaded.fingerprint,
+      label: `volume ${tag}-vol`,
+      signal,
+    });
     expect(moved.bytes).toBe(1024 ** 3);
 
     // Recreate the volume on dst from the moved image, upload it back to an image there, and read it:
     // the first bytes must be the original image's, everything after them zero.
-    const restored = await volumes.create(target.blockStorage, { size: 1, name: `${tag}-vol`, imageRef: moved.targetImageId });
+    const restored = await volumes.create(target.blockStorage, {
+      size: 1,
+      name: `${tag}-vol`,
+      imageRef: moved.targetImageId,
+    });
     cleanup.push(() => deleteVolume(target, restored.id));
     await waitOrThrow(`restored volume ${tag}-vol`, {
       poll: () => volumes.get(target.blockStorage, restored.id, { signal }),
@@ -118,7 +164,14 @@ describe('workload data on the real OpenStack', () => {
       timeoutMs: 300_000,
       signal,
     });
-    const check = await volumeToImage({ source: target, volumeId: restored.id, volumeName: `${tag}-vol`, imageName: `${tag}-vol-check`, signal, timeoutMs: 600_000 });
+    const check = await volumeToImage({
+      source: target,
+      volumeId: restored.id,
+      volumeName: `${tag}-vol`,
+      imageName: `${tag}-vol-check`,
+      signal,
+      timeoutMs: 600_000,
+    });
     cleanup.push(() => removeImageQuietly(target, check.imageId));
     expect(check.fingerprint.checksum).toBe(uploaded.fingerprint.checksum);
 

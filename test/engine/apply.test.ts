@@ -35,8 +35,14 @@ describe('planChanges (dry run)', () => {
     (plan.resources[1]!.spec as { mtu?: number }).mtu = 1450;
     const changes = await planChanges(plan, target.deps());
     const byKey = Object.fromEntries(changes.actions.map((a) => [a.key, a]));
-    expect(byKey['network:a']).toMatchObject({ action: 'update', changes: [{ field: 'description', from: 'old', to: 'net a', updatable: true }] });
-    expect(byKey['network:b']).toMatchObject({ action: 'conflict', changes: [{ field: 'mtu', from: 1400, to: 1450, updatable: false }] });
+    expect(byKey['network:a']).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'description', from: 'old', to: 'net a', updatable: true }],
+    });
+    expect(byKey['network:b']).toMatchObject({
+      action: 'conflict',
+      changes: [{ field: 'mtu', from: 1400, to: 1450, updatable: false }],
+    });
     // Dependents of a conflict are blocked
     expect(byKey['subnet:b4']).toMatchObject({ action: 'blocked' });
     expect(byKey['subnet:b4']!.reason).toMatch(/network:b/);
@@ -115,7 +121,9 @@ describe('applyPlan', () => {
     const target = new FakeTarget();
     target.failCreate.add('network:a');
     const events: string[] = [];
-    const result = await applyPlan(samplePlan(), target.deps({ onEvent: (e) => events.push(e.type) }), { journalPath: tmp() });
+    const result = await applyPlan(samplePlan(), target.deps({ onEvent: (e) => events.push(e.type) }), {
+      journalPath: tmp(),
+    });
     expect(result.ok).toBe(false);
     const byKey = Object.fromEntries(result.nodes.map((n) => [n.key, n]));
     expect(byKey['network:a']).toMatchObject({ outcome: 'failed', error: { code: 'OS_BAD_REQUEST' } });
@@ -131,10 +139,14 @@ describe('applyPlan', () => {
     const target = new FakeTarget();
     const journal = tmp();
     await applyPlan(samplePlan(), target.deps(), { journalPath: journal });
-    await expect(applyPlan(samplePlan(), target.deps(), { journalPath: journal })).rejects.toMatchObject({ code: 'JOURNAL_EXISTS' });
+    await expect(applyPlan(samplePlan(), target.deps(), { journalPath: journal })).rejects.toMatchObject({
+      code: 'JOURNAL_EXISTS',
+    });
     const other = samplePlan();
     other.resources.pop();
-    await expect(applyPlan(other, target.deps(), { journalPath: journal, resume: true })).rejects.toMatchObject({ code: 'JOURNAL_PLAN_CHANGED' });
+    await expect(applyPlan(other, target.deps(), { journalPath: journal, resume: true })).rejects.toMatchObject({
+      code: 'JOURNAL_PLAN_CHANGED',
+    });
   });
 
   for (const point of ['beforeCall', 'afterCall'] as const) {

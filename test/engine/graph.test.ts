@@ -20,12 +20,19 @@ describe('buildGraph', () => {
       { kind: 'volume', key: 'volume:v', spec: { name: 'v', size: 1 }, refs: { snapshot: 'volume_snapshot:s' } },
       { kind: 'volume_snapshot', key: 'volume_snapshot:s', spec: { name: 's' }, refs: { volume: 'volume:v' } },
     );
-    expect(() => buildGraph(plan)).toThrow(/cycle: (volume:v -> volume_snapshot:s -> volume:v|volume_snapshot:s -> volume:v -> volume_snapshot:s)/);
+    expect(() => buildGraph(plan)).toThrow(
+      /cycle: (volume:v -> volume_snapshot:s -> volume:v|volume_snapshot:s -> volume:v -> volume_snapshot:s)/,
+    );
   });
 
   it('refuses a ref to a missing key', () => {
     const plan = samplePlan();
-    plan.resources.push({ kind: 'subnet', key: 'subnet:x', spec: { name: 'x', cidr: '10.9.0.0/24', ip_version: 4 }, refs: { network: 'network:nope' } });
+    plan.resources.push({
+      kind: 'subnet',
+      key: 'subnet:x',
+      spec: { name: 'x', cidr: '10.9.0.0/24', ip_version: 4 },
+      refs: { network: 'network:nope' },
+    });
     expect(() => buildGraph(plan)).toThrow(/network:nope/);
   });
 });

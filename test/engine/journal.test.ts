@@ -6,9 +6,38 @@ import { Journal, journalState, readJournal, sanitizeEntry, type JournalRecord }
 import type { PlanResource } from '../../src/plan/types.js';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'bascule-journal-')), 'j.jsonl');
-const run: JournalRecord = { t: 'run', format: 'bascule.journal/v1', run: 'r1', at: 'now', mode: 'apply', plan_digest: 'd', target: { cloud: 'c', project_id: 'p' }, source_project: 's' };
-const intent = (seq: number, key: string, op: 'create' | 'update' | 'delete' = 'create'): JournalRecord => ({ t: 'intent', run: 'r1', seq, at: 'now', key, kind: 'network', op, marker: `m-${key}`, rank: seq });
-const result = (seq: number, key: string, ok: boolean, extra: object = {}): JournalRecord => ({ t: 'result', run: 'r1', seq, at: 'now', key, kind: 'network', op: 'create', ok, ...extra });
+const run: JournalRecord = {
+  t: 'run',
+  format: 'bascule.journal/v1',
+  run: 'r1',
+  at: 'now',
+  mode: 'apply',
+  plan_digest: 'd',
+  target: { cloud: 'c', project_id: 'p' },
+  source_project: 's',
+};
+const intent = (seq: number, key: string, op: 'create' | 'update' | 'delete' = 'create'): JournalRecord => ({
+  t: 'intent',
+  run: 'r1',
+  seq,
+  at: 'now',
+  key,
+  kind: 'network',
+  op,
+  marker: `m-${key}`,
+  rank: seq,
+});
+const result = (seq: number, key: string, ok: boolean, extra: object = {}): JournalRecord => ({
+  t: 'result',
+  run: 'r1',
+  seq,
+  at: 'now',
+  key,
+  kind: 'network',
+  op: 'create',
+  ok,
+  ...extra,
+});
 
 describe('journal', () => {
   it('appends fsync-ed JSON lines, mode 0600, continuing the sequence on reopen', async () => {
@@ -31,7 +60,9 @@ describe('journal', () => {
     expect(await readJournal(path)).toHaveLength(2);
     writeFileSync(path, `${JSON.stringify(run)}\n{"t":"resu\n${JSON.stringify(intent(1, 'network:a'))}\n`);
     await expect(readJournal(path)).rejects.toMatchObject({ code: 'JOURNAL_INVALID' });
-    await expect(readJournal(join(tmpdir(), 'nope-bascule.jsonl'))).rejects.toMatchObject({ code: 'JOURNAL_UNREADABLE' });
+    await expect(readJournal(join(tmpdir(), 'nope-bascule.jsonl'))).rejects.toMatchObject({
+      code: 'JOURNAL_UNREADABLE',
+    });
     expect(await readJournal(join(tmpdir(), 'nope-bascule.jsonl'), { missingOk: true })).toEqual([]);
   });
 
@@ -60,7 +91,12 @@ describe('journal', () => {
   });
 
   it('never writes sensitive fields', () => {
-    const entry = { kind: 'server', key: 'server:a', spec: { name: 'a', user_data: 'c2VjcmV0' }, sensitive: ['user_data'] } as PlanResource;
+    const entry = {
+      kind: 'server',
+      key: 'server:a',
+      spec: { name: 'a', user_data: 'c2VjcmV0' },
+      sensitive: ['user_data'],
+    } as PlanResource;
     expect(sanitizeEntry(entry).spec).toEqual({ name: 'a' });
     expect(entry.spec).toHaveProperty('user_data');
   });

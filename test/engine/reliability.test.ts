@@ -29,8 +29,21 @@ async function expectConverged(t: SimTarget): Promise<void> {
   expect(countTarget(t)).toEqual(baseline);
   // No duplicates by name among what the plan names.
   const state = t.sim.regionState('dst');
-  for (const table of ['networks', 'subnets', 'ports', 'routers', 'securityGroups', 'servers', 'volumes', 'serverGroups', 'keypairs'] as const) {
-    const names = state[table].all().map((row) => String(row.name ?? '')).filter((n) => n !== '');
+  for (const table of [
+    'networks',
+    'subnets',
+    'ports',
+    'routers',
+    'securityGroups',
+    'servers',
+    'volumes',
+    'serverGroups',
+    'keypairs',
+  ] as const) {
+    const names = state[table]
+      .all()
+      .map((row) => String(row.name ?? ''))
+      .filter((n) => n !== '');
     expect(new Set(names).size, `duplicate ${table}: ${names.join(', ')}`).toBe(names.length);
   }
 }
@@ -52,8 +65,20 @@ describe('reliability', () => {
       cloud: {
         randomSeed: 7,
         faults: [
-          { kind: 'error', status: 503, rate: 0.02, service: ['compute', 'network', 'volume', 'image'], retryAfterSeconds: 0 },
-          { kind: 'error', status: 429, rate: 0.015, service: ['compute', 'network', 'volume', 'image'], retryAfterSeconds: 0 },
+          {
+            kind: 'error',
+            status: 503,
+            rate: 0.02,
+            service: ['compute', 'network', 'volume', 'image'],
+            retryAfterSeconds: 0,
+          },
+          {
+            kind: 'error',
+            status: 429,
+            rate: 0.015,
+            service: ['compute', 'network', 'volume', 'image'],
+            retryAfterSeconds: 0,
+          },
           { kind: 'reset', rate: 0.015, service: ['compute', 'network', 'volume', 'image'] },
         ],
       },
@@ -82,7 +107,11 @@ describe('reliability', () => {
   });
 
   it('a Neutron object created but not tagged (the tag call failed) is adopted and marked, never created twice', async () => {
-    const t = await target({ cloud: { faults: [{ kind: 'error', status: 400, method: 'PUT', route: '/v2.0/{resources}/{id}/tags/{tag}', count: 2 }] } });
+    const t = await target({
+      cloud: {
+        faults: [{ kind: 'error', status: 400, method: 'PUT', route: '/v2.0/{resources}/{id}/tags/{tag}', count: 2 }],
+      },
+    });
     expect(t.ctx.extensions.has('tag-creation')).toBe(false);
     const file = journal();
     const result = await applyPlan(projectPlan(), t.deps({ retryBaseMs: 1 }), { journalPath: file });

@@ -30,7 +30,10 @@ describe.each(['zed', 'pike', '2025.1'] as const)('apply on the simulator (%s)',
     expect(byKey['flavor:m1.small']).toMatchObject({ action: 'no-op', external: true, targetId: '2' });
     expect(byKey['network:front']!.action).toBe('create');
     // Neutron's own egress rule of a new group is not counted as a create.
-    expect(byKey['security_group_rule:web/egress-IPv4']).toMatchObject({ action: 'no-op', reason: 'Neutron makes this rule with its new group' });
+    expect(byKey['security_group_rule:web/egress-IPv4']).toMatchObject({
+      action: 'no-op',
+      reason: 'Neutron makes this rule with its new group',
+    });
     expect(byKey['security_group_rule:web/https']!.action).toBe('create');
     expect(byKey['port:web-1/eth0']).toMatchObject({ action: 'lossy', lossy: ['mac_address'] });
     expect(byKey['floating_ip:web-1/eth0']).toMatchObject({ action: 'lossy', lossy: ['floating_ip_address'] });

@@ -17,7 +17,10 @@ describe.each(['zed', 'pike'] as const)('rollback on the simulator (%s)', (profi
     // Pre-existing resources: a network with a plan name (reused, never deleted), an unrelated one, the keypair.
     await networks.create(t.cloud.network, { name: 'back', description: 'was here before' });
     await networks.create(t.cloud.network, { name: 'unrelated' });
-    await keypairs.create(t.cloud.compute, { name: 'deploy', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5xQm1iZ0pJcE9hVnR6c2h1bmJ0b3Jhc2x2ZmRr deploy@bastion' });
+    await keypairs.create(t.cloud.compute, {
+      name: 'deploy',
+      public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5xQm1iZ0pJcE9hVnR6c2h1bmJ0b3Jhc2x2ZmRr deploy@bastion',
+    });
   });
   afterEach(async () => {
     await t.stop();
@@ -35,7 +38,14 @@ describe.each(['zed', 'pike'] as const)('rollback on the simulator (%s)', (profi
     expect(snapshotTarget(t)).toEqual(before);
   });
 
-  for (const [n, when] of [[3, 'afterCall'], [9, 'afterCall'], [15, 'afterCall'], [17, 'afterCall'], [5, 'beforeCall'], [16, 'beforeCall']] as const) {
+  for (const [n, when] of [
+    [3, 'afterCall'],
+    [9, 'afterCall'],
+    [15, 'afterCall'],
+    [17, 'afterCall'],
+    [5, 'beforeCall'],
+    [16, 'beforeCall'],
+  ] as const) {
     it(`after an apply crashed ${when === 'afterCall' ? 'after' : 'before'} mutating call #${n}, leaves the target exactly as it was`, async () => {
       const before = snapshotTarget(t);
       const file = journal();

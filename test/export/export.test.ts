@@ -11,7 +11,15 @@ import { PROJECT_ID, fakeOpenStack, shopRoutes, wire, type Profile } from '../ki
 const FIXED = new Date('2026-11-28T12:00:00.000Z');
 
 function options(extra: Partial<ExportOptions> = {}): ExportOptions {
-  return { dependencies: true, includeUserData: false, allowPartial: false, signal: new AbortController().signal, logger: silentLogger, now: () => FIXED, ...extra };
+  return {
+    dependencies: true,
+    includeUserData: false,
+    allowPartial: false,
+    signal: new AbortController().signal,
+    logger: silentLogger,
+    now: () => FIXED,
+    ...extra,
+  };
 }
 
 async function exportShop(profile: Profile, extra: Partial<ExportOptions> = {}) {
@@ -27,18 +35,48 @@ const byKey = (plan: Plan, key: string): PlanResource => {
 };
 
 const SHOP_KEYS = [
-  'flavor:m1.small', 'image:app-image', 'image:cirros', 'keypair:ops', 'volume_type:fast', 'volume_type:standard',
-  'network:db-net', 'network:private', 'network:public', 'subnet:db-net/10.1.0.0/24', 'subnet:private-v4',
-  'security_group:db', 'security_group:default', 'security_group:web',
-  'security_group_rule:db/egress-IPv4-any-any-any', 'security_group_rule:db/ingress-IPv4-tcp-5432-sg=web',
-  'security_group_rule:default/egress-IPv4-any-any-any', 'security_group_rule:default/egress-IPv6-any-any-any',
-  'security_group_rule:default/ingress-IPv4-any-any-sg=default', 'security_group_rule:default/ingress-IPv6-any-any-sg=default',
-  'security_group_rule:web/egress-IPv4-any-any-any', 'security_group_rule:web/egress-IPv6-any-any-any',
-  'security_group_rule:web/ingress-IPv4-icmp-any-10.0.0.0_8', 'security_group_rule:web/ingress-IPv4-tcp-443-0.0.0.0_0',
-  'security_group_rule:web/ingress-IPv4-tcp-80-0.0.0.0_0', 'router:gw', 'port:db-1-nic', 'port:gw-db', 'port:vip',
-  'port:web-1/eth0', 'port:web-1/eth1', 'volume:db-1/boot', 'volume:db-data', 'volume:db-logs', 'volume:web-data',
-  'volume_snapshot:db-data-snap', 'server_group:web-group', 'server:db-1', 'server:web-1',
-  'floating_ip:public/unassociated', 'floating_ip:web-1/eth0', 'quota:project',
+  'flavor:m1.small',
+  'image:app-image',
+  'image:cirros',
+  'keypair:ops',
+  'volume_type:fast',
+  'volume_type:standard',
+  'network:db-net',
+  'network:private',
+  'network:public',
+  'subnet:db-net/10.1.0.0/24',
+  'subnet:private-v4',
+  'security_group:db',
+  'security_group:default',
+  'security_group:web',
+  'security_group_rule:db/egress-IPv4-any-any-any',
+  'security_group_rule:db/ingress-IPv4-tcp-5432-sg=web',
+  'security_group_rule:default/egress-IPv4-any-any-any',
+  'security_group_rule:default/egress-IPv6-any-any-any',
+  'security_group_rule:default/ingress-IPv4-any-any-sg=default',
+  'security_group_rule:default/ingress-IPv6-any-any-sg=default',
+  'security_group_rule:web/egress-IPv4-any-any-any',
+  'security_group_rule:web/egress-IPv6-any-any-any',
+  'security_group_rule:web/ingress-IPv4-icmp-any-10.0.0.0_8',
+  'security_group_rule:web/ingress-IPv4-tcp-443-0.0.0.0_0',
+  'security_group_rule:web/ingress-IPv4-tcp-80-0.0.0.0_0',
+  'router:gw',
+  'port:db-1-nic',
+  'port:gw-db',
+  'port:vip',
+  'port:web-1/eth0',
+  'port:web-1/eth1',
+  'volume:db-1/boot',
+  'volume:db-data',
+  'volume:db-logs',
+  'volume:web-data',
+  'volume_snapshot:db-data-snap',
+  'server_group:web-group',
+  'server:db-1',
+  'server:web-1',
+  'floating_ip:public/unassociated',
+  'floating_ip:web-1/eth0',
+  'quota:project',
 ];
 
 describe('exportProject on the sample project', () => {
@@ -57,44 +95,109 @@ describe('exportProject on the sample project', () => {
     it(`reads the ${profile} servers field by field`, async () => {
       const { plan } = await exportShop(profile);
       const web = byKey(plan, 'server:web-1');
-      expect(web.spec).toEqual({ name: 'web-1', availability_zone: 'nova', metadata: { role: 'web' }, tags: ['frontend'], config_drive: true, power_state: 'running', volumes: [{ device: '/dev/vdb', delete_on_termination: false }] });
+      expect(web.spec).toEqual({
+        name: 'web-1',
+        availability_zone: 'nova',
+        metadata: { role: 'web' },
+        tags: ['frontend'],
+        config_drive: true,
+        power_state: 'running',
+        volumes: [{ device: '/dev/vdb', delete_on_termination: false }],
+      });
       // NIC order: eth0 on private, eth1 on db-net (on Pike from os-interface: its addresses map lists db-net first).
       expect(web.refs).toEqual({
-        flavor: 'flavor:m1.small', image: 'image:cirros', keypair: 'keypair:ops', server_group: 'server_group:web-group',
-        ports: ['port:web-1/eth0', 'port:web-1/eth1'], security_groups: ['security_group:default', 'security_group:web'], volumes: ['volume:web-data'],
+        flavor: 'flavor:m1.small',
+        image: 'image:cirros',
+        keypair: 'keypair:ops',
+        server_group: 'server_group:web-group',
+        ports: ['port:web-1/eth0', 'port:web-1/eth1'],
+        security_groups: ['security_group:default', 'security_group:web'],
+        volumes: ['volume:web-data'],
       });
       const db = byKey(plan, 'server:db-1');
-      expect(db.spec).toEqual({ name: 'db-1', availability_zone: 'nova', power_state: 'stopped', boot_volume_delete_on_termination: true, volumes: [{ device: '/dev/vdb', delete_on_termination: false }, { device: '/dev/vdc', delete_on_termination: false }] });
-      expect(db.refs).toEqual({ flavor: 'flavor:m1.small', boot_volume: 'volume:db-1/boot', ports: ['port:db-1-nic'], security_groups: ['security_group:db'], volumes: ['volume:db-logs', 'volume:db-data'] });
-      expect(byKey(plan, 'port:web-1/eth0').refs).toEqual({ network: 'network:private', fixed_ips: ['subnet:private-v4'], security_groups: ['security_group:default', 'security_group:web'] });
+      expect(db.spec).toEqual({
+        name: 'db-1',
+        availability_zone: 'nova',
+        power_state: 'stopped',
+        boot_volume_delete_on_termination: true,
+        volumes: [
+          { device: '/dev/vdb', delete_on_termination: false },
+          { device: '/dev/vdc', delete_on_termination: false },
+        ],
+      });
+      expect(db.refs).toEqual({
+        flavor: 'flavor:m1.small',
+        boot_volume: 'volume:db-1/boot',
+        ports: ['port:db-1-nic'],
+        security_groups: ['security_group:db'],
+        volumes: ['volume:db-logs', 'volume:db-data'],
+      });
+      expect(byKey(plan, 'port:web-1/eth0').refs).toEqual({
+        network: 'network:private',
+        fixed_ips: ['subnet:private-v4'],
+        security_groups: ['security_group:default', 'security_group:web'],
+      });
     });
 
     it(`describes the ${profile} externals the same way whatever the release`, async () => {
       const { plan } = await exportShop(profile);
       const flavor = byKey(plan, 'flavor:m1.small');
       expect(flavor.external).toBe(true);
-      expect(flavor.spec).toEqual({ name: 'm1.small', vcpus: 1, ram: 2048, disk: 20, ephemeral: 0, swap: 0, extra_specs: { 'hw:cpu_policy': 'shared' } });
-      expect(byKey(plan, 'network:public')).toMatchObject({ external: true, spec: { name: 'public', router_external: true } });
-      expect(byKey(plan, 'image:cirros')).toMatchObject({ external: true, spec: { name: 'cirros', checksum: '0123456789abcdef0123456789abcdef', size: 13287936, disk_format: 'qcow2' } });
+      expect(flavor.spec).toEqual({
+        name: 'm1.small',
+        vcpus: 1,
+        ram: 2048,
+        disk: 20,
+        ephemeral: 0,
+        swap: 0,
+        extra_specs: { 'hw:cpu_policy': 'shared' },
+      });
+      expect(byKey(plan, 'network:public')).toMatchObject({
+        external: true,
+        spec: { name: 'public', router_external: true },
+      });
+      expect(byKey(plan, 'image:cirros')).toMatchObject({
+        external: true,
+        spec: { name: 'cirros', checksum: '0123456789abcdef0123456789abcdef', size: 13287936, disk_format: 'qcow2' },
+      });
       expect(byKey(plan, 'volume_type:fast')).toMatchObject({ external: true, spec: { name: 'fast' } });
     });
 
     it(`keeps the ports that matter and skips the others on ${profile}`, async () => {
       const { plan } = await exportShop(profile);
       const ports = plan.resources.filter((r) => r.kind === 'port');
-      const addresses = ports.flatMap((p) => (p.spec as { fixed_ips?: { ip_address?: string }[] }).fixed_ips ?? []).map((ip) => ip.ip_address);
+      const addresses = ports
+        .flatMap((p) => (p.spec as { fixed_ips?: { ip_address?: string }[] }).fixed_ips ?? [])
+        .map((ip) => ip.ip_address);
       expect(addresses).not.toContain('10.0.0.2'); // DHCP
       expect(addresses).not.toContain('10.0.0.1'); // router interface on the subnet gateway
       const router = byKey(plan, 'router:gw');
-      expect(router.refs).toEqual({ external_network: 'network:public', interfaces: ['subnet:private-v4'], interface_ports: ['port:gw-db'] });
-      expect(router.spec).toEqual({ name: 'gw', admin_state_up: true, enable_snat: true, external_fixed_ips: [{ ip_address: '172.24.4.10' }], routes: [{ destination: '192.168.100.0/24', nexthop: '10.0.0.254' }] });
+      expect(router.refs).toEqual({
+        external_network: 'network:public',
+        interfaces: ['subnet:private-v4'],
+        interface_ports: ['port:gw-db'],
+      });
+      expect(router.spec).toEqual({
+        name: 'gw',
+        admin_state_up: true,
+        enable_snat: true,
+        external_fixed_ips: [{ ip_address: '172.24.4.10' }],
+        routes: [{ destination: '192.168.100.0/24', nexthop: '10.0.0.254' }],
+      });
       expect(router.lossy).toEqual(['external_fixed_ips']);
       const vip = byKey(plan, 'port:vip');
       // The pair MAC equal to the port's own MAC is left out (the target port gets another MAC).
-      expect((vip.spec as { allowed_address_pairs: unknown }).allowed_address_pairs).toEqual([{ ip_address: '10.0.0.60' }, { ip_address: '10.0.0.61/32', mac_address: 'fa:16:3e:00:00:99' }]);
+      expect((vip.spec as { allowed_address_pairs: unknown }).allowed_address_pairs).toEqual([
+        { ip_address: '10.0.0.60' },
+        { ip_address: '10.0.0.61/32', mac_address: 'fa:16:3e:00:00:99' },
+      ]);
       expect(vip.lossy).toEqual(['mac_address']);
       const fip = byKey(plan, 'floating_ip:web-1/eth0');
-      expect(fip).toMatchObject({ refs: { floating_network: 'network:public', port: 'port:web-1/eth0' }, spec: { fixed_ip_address: '10.0.0.11', floating_ip_address: '172.24.4.20', description: 'web entry' }, lossy: ['floating_ip_address'] });
+      expect(fip).toMatchObject({
+        refs: { floating_network: 'network:public', port: 'port:web-1/eth0' },
+        spec: { fixed_ip_address: '10.0.0.11', floating_ip_address: '172.24.4.20', description: 'web entry' },
+        lossy: ['floating_ip_address'],
+      });
     });
 
     it(`strips Bascule's markers on ${profile}`, async () => {
@@ -152,7 +255,9 @@ describe('exportProject on the sample project', () => {
     const pikeCounts = count(pike.fake.apiRequests());
     expect([...pikeCounts.values()].every((n) => n === 1)).toBe(true);
     // Pike: one os-interface for the server with NICs on two networks (compute < 2.80: addresses may be unordered).
-    expect([...pikeCounts.keys()].filter((k) => k.includes('os-interface'))).toEqual(['GET /v2.1/servers/00000051-0000-4000-8000-000000000051/os-interface']);
+    expect([...pikeCounts.keys()].filter((k) => k.includes('os-interface'))).toEqual([
+      'GET /v2.1/servers/00000051-0000-4000-8000-000000000051/os-interface',
+    ]);
     expect([...pikeCounts.keys()].some((k) => k.includes('os-extra_specs'))).toBe(false);
     expect(pike.stats.perKind.server.requests).toBe(3); // servers, flavors (to find the id of the embedded flavor), os-interface
     expect(pike.stats.perKind.security_group_rule).toEqual({ count: 11, requests: 0 });
@@ -173,7 +278,7 @@ describe('exportProject on the sample project', () => {
 });
 
 describe('exportProject selection', () => {
-  it('pulls what selected servers depend on, their groups\' rules and their floating IPs', async () => {
+  it("pulls what selected servers depend on, their groups' rules and their floating IPs", async () => {
     const { plan } = await exportShop('zed', { kinds: ['server'] });
     const keys = plan.resources.map((r) => r.key);
     expect(keys).toContain('port:web-1/eth0');
@@ -181,7 +286,16 @@ describe('exportProject selection', () => {
     expect(keys).toContain('security_group_rule:db/ingress-IPv4-tcp-5432-sg=web');
     expect(keys).toContain('floating_ip:web-1/eth0');
     expect(keys).toContain('volume:db-1/boot');
-    for (const absent of ['router:gw', 'port:vip', 'port:gw-db', 'quota:project', 'volume_snapshot:db-data-snap', 'floating_ip:public/unassociated', 'image:app-image']) expect(keys).not.toContain(absent);
+    for (const absent of [
+      'router:gw',
+      'port:vip',
+      'port:gw-db',
+      'quota:project',
+      'volume_snapshot:db-data-snap',
+      'floating_ip:public/unassociated',
+      'image:app-image',
+    ])
+      expect(keys).not.toContain(absent);
   });
 
   it('selects by name glob, tag and id', async () => {
@@ -210,14 +324,22 @@ describe('exportProject selection', () => {
     expect(plan.resources.map((r) => r.key)).toEqual(['network:db-net', 'network:private']);
     const volumes = await exportShop('zed', { kinds: ['volume'], excludeKinds: ['image'] });
     // Without its server, an unnamed volume is keyed by its source ID.
-    expect(byKey(volumes.plan, 'volume:00000072-0000-4000-8000-000000000072').refs).toMatchObject({ image: 'image:cirros' });
+    expect(byKey(volumes.plan, 'volume:00000072-0000-4000-8000-000000000072').refs).toMatchObject({
+      image: 'image:cirros',
+    });
     expect(byKey(volumes.plan, 'image:cirros').external).toBe(true);
   });
 
   it('refuses unknown kinds and empty patterns with a usage error', async () => {
-    await expect(exportShop('zed', { kinds: ['servers'] })).rejects.toMatchObject({ code: 'EXPORT_UNKNOWN_KIND', exitCode: EXIT.USAGE });
+    await expect(exportShop('zed', { kinds: ['servers'] })).rejects.toMatchObject({
+      code: 'EXPORT_UNKNOWN_KIND',
+      exitCode: EXIT.USAGE,
+    });
     await expect(exportShop('zed', { select: [' '] })).rejects.toBeInstanceOf(UsageError);
-    expect([...kindsToRead(new Set(['security_group']), new Set(), true)].sort()).toEqual(['security_group', 'security_group_rule']);
+    expect([...kindsToRead(new Set(['security_group']), new Set(), true)].sort()).toEqual([
+      'security_group',
+      'security_group_rule',
+    ]);
   });
 });
 
@@ -247,7 +369,10 @@ describe('exportProject errors and user data', () => {
 
   it('warns per server when user_data is requested but not readable', async () => {
     const { plan, warnings } = await exportShop('zed', { includeUserData: true });
-    expect(warnings.filter((w) => w.code === 'SERVER_USER_DATA_UNREADABLE').map((w) => w.resource)).toEqual(['db-1', 'web-1']);
+    expect(warnings.filter((w) => w.code === 'SERVER_USER_DATA_UNREADABLE').map((w) => w.resource)).toEqual([
+      'db-1',
+      'web-1',
+    ]);
     expect(warnings.some((w) => w.code === 'USER_DATA_NOT_EXPORTED')).toBe(false);
     expect(byKey(plan, 'server:web-1').spec).not.toHaveProperty('user_data');
   });
@@ -256,7 +381,8 @@ describe('exportProject errors and user data', () => {
     const fake = fakeOpenStack('zed');
     fake.routes['GET /v2.1/servers/detail'] = () => {
       const body = wire<{ servers: Record<string, unknown>[] }>('zed', 'servers-detail');
-      for (const server of body.servers) server['OS-EXT-SRV-ATTR:user_data'] = server.name === 'web-1' ? 'I2Nsb3VkLWNvbmZpZwo=' : null;
+      for (const server of body.servers)
+        server['OS-EXT-SRV-ATTR:user_data'] = server.name === 'web-1' ? 'I2Nsb3VkLWNvbmZpZwo=' : null;
       return body;
     };
     const { plan, warnings } = await exportProject(fake.cloud, options({ includeUserData: true }));
@@ -271,16 +397,30 @@ describe('exportProject errors and user data', () => {
 describe('exportProject across releases and failures', () => {
   it('reads Cinder v2 when the catalog has no v3 (an old Pike deployment): same volumes, no microversion', async () => {
     const routes = shopRoutes('pike');
-    for (const [route, handler] of Object.entries(routes)) if (route.startsWith(`GET /v3/${PROJECT_ID}/`)) routes[route.replace('/v3/', '/v2/')] = handler;
+    for (const [route, handler] of Object.entries(routes))
+      if (route.startsWith(`GET /v3/${PROJECT_ID}/`)) routes[route.replace('/v3/', '/v2/')] = handler;
     const fake = fakeOpenStack('pike', routes, (catalog) => [
       ...catalog.filter((c) => c.type !== 'block-storage' && c.type !== 'volumev3'),
-      { type: 'volumev2', endpoints: [{ url: `http://127.0.0.1:8776/v2/${PROJECT_ID}`, interface: 'public', region: 'RegionOne', region_id: 'RegionOne' }] },
+      {
+        type: 'volumev2',
+        endpoints: [
+          {
+            url: `http://127.0.0.1:8776/v2/${PROJECT_ID}`,
+            interface: 'public',
+            region: 'RegionOne',
+            region_id: 'RegionOne',
+          },
+        ],
+      },
     ]);
     const v2 = await exportProject(fake.cloud, options());
     const v3 = await exportShop('pike');
     expect(v2.plan.provenance.profile.api_versions.block_storage).toBe('v2');
     expect(v2.plan.provenance.profile.microversions).not.toHaveProperty('block_storage');
-    const volumes = (plan: Plan) => plan.resources.filter((r) => r.kind === 'volume' || r.kind === 'volume_snapshot' || r.kind === 'volume_type').map((r) => ({ ...r, source: undefined }));
+    const volumes = (plan: Plan) =>
+      plan.resources
+        .filter((r) => r.kind === 'volume' || r.kind === 'volume_snapshot' || r.kind === 'volume_type')
+        .map((r) => ({ ...r, source: undefined }));
     expect(volumes(v2.plan)).toEqual(volumes(v3.plan));
     expect(fake.apiRequests().some((r) => r.path === `/v2/${PROJECT_ID}/volumes/detail`)).toBe(true);
     expect(fake.apiRequests().some((r) => r.path.startsWith('/v3/'))).toBe(false);
@@ -291,7 +431,11 @@ describe('exportProject across releases and failures', () => {
     fake.failures.set('GET /v2/images/00000062-0000-4000-8000-000000000062', 404);
     const { plan, warnings } = await exportProject(fake.cloud, options());
     const placeholder = byKey(plan, 'image:00000062-0000-4000-8000-000000000062');
-    expect(placeholder).toMatchObject({ external: true, spec: { name: '' }, source: { id: '00000062-0000-4000-8000-000000000062', status: 'unreadable' } });
+    expect(placeholder).toMatchObject({
+      external: true,
+      spec: { name: '' },
+      source: { id: '00000062-0000-4000-8000-000000000062', status: 'unreadable' },
+    });
     expect(byKey(plan, 'server:web-1').refs).toMatchObject({ image: placeholder.key });
     expect(byKey(plan, 'volume:db-1/boot').refs).toMatchObject({ image: placeholder.key });
     expect(warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['IMAGE_UNREADABLE', 'EXTERNAL_PLACEHOLDER']));
@@ -305,14 +449,23 @@ describe('exportProject across releases and failures', () => {
       controller.abort();
       return servers();
     };
-    await expect(exportProject(fake.cloud, options({ signal: controller.signal }))).rejects.toBeInstanceOf(AbortedError);
+    await expect(exportProject(fake.cloud, options({ signal: controller.signal }))).rejects.toBeInstanceOf(
+      AbortedError,
+    );
   });
 
   it('drops the association of a floating IP whose port belongs to another service, and says so', async () => {
     const fake = fakeOpenStack('zed');
     fake.routes['GET /v2.0/ports'] = () => {
       const body = wire<{ ports: Record<string, unknown>[] }>('zed', 'ports');
-      body.ports.push({ ...body.ports[3]!, id: 'lb-port', name: 'lb-vip', device_owner: 'Octavia', allowed_address_pairs: [], fixed_ips: [{ subnet_id: '00000011-0000-4000-8000-000000000011', ip_address: '10.0.0.70' }] });
+      body.ports.push({
+        ...body.ports[3]!,
+        id: 'lb-port',
+        name: 'lb-vip',
+        device_owner: 'Octavia',
+        allowed_address_pairs: [],
+        fixed_ips: [{ subnet_id: '00000011-0000-4000-8000-000000000011', ip_address: '10.0.0.70' }],
+      });
       return body;
     };
     fake.routes['GET /v2.0/floatingips'] = () => {
@@ -343,7 +496,12 @@ describe('exportProject across releases and failures', () => {
     expect(fip.refs).toEqual({ floating_network: 'network:public', port: 'port:web-1/eth0' });
     expect(fip.spec).not.toHaveProperty('fixed_ip_address');
     expect(byKey(plan, 'router:gw').refs).not.toHaveProperty('interfaces');
-    expect(warnings.filter((w) => w.code === 'REF_DROPPED' && w.kind === 'port').map((w) => w.resource).sort()).toEqual(['00000041-0000-4000-8000-000000000041', 'vip']);
+    expect(
+      warnings
+        .filter((w) => w.code === 'REF_DROPPED' && w.kind === 'port')
+        .map((w) => w.resource)
+        .sort(),
+    ).toEqual(['00000041-0000-4000-8000-000000000041', 'vip']);
   });
 
   it('gives the same plan whatever order the APIs list things in', async () => {
@@ -395,7 +553,9 @@ describe('exportProject across releases and failures', () => {
     };
     const { plan, warnings } = await exportProject(volumeFake.cloud, options());
     expect(byKey(plan, 'volume:db-1/boot').refs).not.toHaveProperty('image');
-    expect(warnings.filter((w) => w.code === 'VOLUME_IMAGE_DROPPED').map((w) => w.resource)).toEqual(['volume:db-1/boot']);
+    expect(warnings.filter((w) => w.code === 'VOLUME_IMAGE_DROPPED').map((w) => w.resource)).toEqual([
+      'volume:db-1/boot',
+    ]);
 
     const serverFake = fakeOpenStack('zed');
     bigImage(serverFake);
@@ -404,6 +564,9 @@ describe('exportProject across releases and failures', () => {
       body.servers[0]!.image = { id: APP, links: [] };
       return body;
     };
-    await expect(exportProject(serverFake.cloud, options())).rejects.toMatchObject({ code: 'EXPORT_SOURCE_INCONSISTENT', exitCode: EXIT.FAILED });
+    await expect(exportProject(serverFake.cloud, options())).rejects.toMatchObject({
+      code: 'EXPORT_SOURCE_INCONSISTENT',
+      exitCode: EXIT.FAILED,
+    });
   });
 });

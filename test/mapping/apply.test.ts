@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyMapping, mapName, mapZone, parseMapping, smallestFit, type FlavorLike, type Mapping } from '../../src/mapping/index.js';
+import {
+  applyMapping,
+  mapName,
+  mapZone,
+  parseMapping,
+  smallestFit,
+  type FlavorLike,
+  type Mapping,
+} from '../../src/mapping/index.js';
 import type { Plan, PlanResource } from '../../src/plan/types.js';
 import { checkPlan } from '../../src/plan/validate.js';
 
@@ -28,45 +36,94 @@ function spec(plan: Plan, key: string): Record<string, unknown> {
 
 describe('applyMapping: externals', () => {
   it('maps a flavor by name: the spec describes the target, the source shape stays in the resolution', () => {
-    const out = applyMapping(webPlan(), mapping('flavors:\n  - { from: { name: m1.small }, to: { name: s1.small } }\n'));
+    const out = applyMapping(
+      webPlan(),
+      mapping('flavors:\n  - { from: { name: m1.small }, to: { name: s1.small } }\n'),
+    );
     expect(spec(out.plan, 'flavor:m1.small')).toEqual({ name: 's1.small' });
-    expect(out.resolution['flavor:m1.small']).toEqual({ kind: 'flavor', strategy: 'name', rule: '/flavors/0', name: 's1.small', shape: { vcpus: 1, ram: 2048, disk: 20 } });
-    expect(out.resolution['flavor:m1.medium']).toEqual({ kind: 'flavor', strategy: 'unchanged', name: 'm1.medium', shape: { vcpus: 2, ram: 4096, disk: 40 } });
-    expect(out.notes).toContainEqual({ key: 'flavor:m1.small', field: 'name', from: 'm1.small', to: 's1.small', rule: '/flavors/0' });
+    expect(out.resolution['flavor:m1.small']).toEqual({
+      kind: 'flavor',
+      strategy: 'name',
+      rule: '/flavors/0',
+      name: 's1.small',
+      shape: { vcpus: 1, ram: 2048, disk: 20 },
+    });
+    expect(out.resolution['flavor:m1.medium']).toEqual({
+      kind: 'flavor',
+      strategy: 'unchanged',
+      name: 'm1.medium',
+      shape: { vcpus: 2, ram: 4096, disk: 40 },
+    });
+    expect(out.notes).toContainEqual({
+      key: 'flavor:m1.small',
+      field: 'name',
+      from: 'm1.small',
+      to: 's1.small',
+      rule: '/flavors/0',
+    });
     // Keys and refs do not change.
     expect(entry(out.plan, 'server:web-1').refs).toEqual(entry(webPlan(), 'server:web-1').refs);
   });
 
   it('matches flavors by shape and by name_regex, first matching rule wins', () => {
-    const out = applyMapping(webPlan(), mapping([
-      'flavors:',
-      '  - { from: { vcpus: 2, ram: 4096, disk: 40 }, to: { name: s1.medium } }',
-      '  - { from: { name_regex: "^m1\\\\." }, to: { name: s1.generic } }',
-      '  - { from: { name: m1.small }, to: { name: never } }',
-      '',
-    ].join('\n')));
-    expect(out.resolution['flavor:m1.medium']).toMatchObject({ strategy: 'name', name: 's1.medium', rule: '/flavors/0' });
-    expect(out.resolution['flavor:m1.small']).toMatchObject({ strategy: 'name', name: 's1.generic', rule: '/flavors/1' });
+    const out = applyMapping(
+      webPlan(),
+      mapping(
+        [
+          'flavors:',
+          '  - { from: { vcpus: 2, ram: 4096, disk: 40 }, to: { name: s1.medium } }',
+          '  - { from: { name_regex: "^m1\\\\." }, to: { name: s1.generic } }',
+          '  - { from: { name: m1.small }, to: { name: never } }',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(out.resolution['flavor:m1.medium']).toMatchObject({
+      strategy: 'name',
+      name: 's1.medium',
+      rule: '/flavors/0',
+    });
+    expect(out.resolution['flavor:m1.small']).toMatchObject({
+      strategy: 'name',
+      name: 's1.generic',
+      rule: '/flavors/1',
+    });
   });
 
   it('leaves smallest-fit to the engine: strategy shape with the source shape and the candidate filter', () => {
-    const out = applyMapping(webPlan(), mapping('flavors:\n  - { from: { any: true }, to: { shape: smallest-fit, within: { name_regex: "^s1" } } }\n'));
-    expect(out.resolution['flavor:m1.medium']).toEqual({ kind: 'flavor', strategy: 'shape', rule: '/flavors/0', name: 'm1.medium', shape: { vcpus: 2, ram: 4096, disk: 40 }, within: '^s1' });
+    const out = applyMapping(
+      webPlan(),
+      mapping('flavors:\n  - { from: { any: true }, to: { shape: smallest-fit, within: { name_regex: "^s1" } } }\n'),
+    );
+    expect(out.resolution['flavor:m1.medium']).toEqual({
+      kind: 'flavor',
+      strategy: 'shape',
+      rule: '/flavors/0',
+      name: 'm1.medium',
+      shape: { vcpus: 2, ram: 4096, disk: 40 },
+      within: '^s1',
+    });
     expect(spec(out.plan, 'flavor:m1.medium')).toEqual(spec(webPlan(), 'flavor:m1.medium'));
     expect(out.issues).toEqual([]);
   });
 
   it('matches flavors by extra specs, and warns when smallest-fit ignores extra specs that matter', () => {
     const plan = webPlan();
-    (entry(plan, 'flavor:m1.small').spec as { extra_specs?: Record<string, string> }).extra_specs = { 'hw:cpu_policy': 'dedicated', 'hw:mem_page_size': 'large' };
-    const rules = 'flavors:\n  - { from: { extra_specs: { "hw:cpu_policy": dedicated } }, to: { name: d1.small } }\n  - { from: { any: true }, to: { shape: smallest-fit } }\n';
+    (entry(plan, 'flavor:m1.small').spec as { extra_specs?: Record<string, string> }).extra_specs = {
+      'hw:cpu_policy': 'dedicated',
+      'hw:mem_page_size': 'large',
+    };
+    const rules =
+      'flavors:\n  - { from: { extra_specs: { "hw:cpu_policy": dedicated } }, to: { name: d1.small } }\n  - { from: { any: true }, to: { shape: smallest-fit } }\n';
     const out = applyMapping(plan, mapping(rules));
     expect(out.resolution['flavor:m1.small']).toMatchObject({ strategy: 'name', name: 'd1.small' });
     // m1.medium has hw:cpu_policy=shared only: smallest-fit without a warning.
     expect(out.resolution['flavor:m1.medium']).toMatchObject({ strategy: 'shape' });
     expect(out.issues).toEqual([]);
     const fitted = applyMapping(plan, mapping('flavors:\n  - { from: { any: true }, to: { shape: smallest-fit } }\n'));
-    expect(fitted.issues.map((i) => [i.severity, i.path, i.code])).toEqual([['warning', '/flavors/0', 'MAPPING_EXTRA_SPECS_IGNORED']]);
+    expect(fitted.issues.map((i) => [i.severity, i.path, i.code])).toEqual([
+      ['warning', '/flavors/0', 'MAPPING_EXTRA_SPECS_IGNORED'],
+    ]);
     expect(fitted.issues[0]!.message).toContain('hw:cpu_policy=dedicated, hw:mem_page_size=large');
   });
 
@@ -76,7 +133,10 @@ describe('applyMapping: externals', () => {
     Object.assign(small.spec, { ephemeral: 10, swap: 0 });
     delete small.external;
     const out = applyMapping(plan, mapping('flavors:\n  - { from: { any: true }, to: { shape: smallest-fit } }\n'));
-    expect(out.resolution['flavor:m1.small']).toMatchObject({ strategy: 'shape', shape: { vcpus: 1, ram: 2048, disk: 20, ephemeral: 10 } });
+    expect(out.resolution['flavor:m1.small']).toMatchObject({
+      strategy: 'shape',
+      shape: { vcpus: 1, ram: 2048, disk: 20, ephemeral: 10 },
+    });
     expect(out.resolution['flavor:m1.small']!.shape).not.toHaveProperty('swap');
   });
 
@@ -90,22 +150,31 @@ describe('applyMapping: externals', () => {
   });
 
   it('applies a rule scoped to a region only to plans from that region', () => {
-    const rules = 'external_networks:\n  - { from: public, to: internet-nord, region: region1 }\n  - { from: public, to: internet-other }\n';
+    const rules =
+      'external_networks:\n  - { from: public, to: internet-nord, region: region1 }\n  - { from: public, to: internet-other }\n';
     const other = applyMapping(webPlan(), mapping(rules));
     expect(spec(other.plan, 'network:public').name).toBe('internet-other');
     const plan = webPlan();
     plan.provenance.region = 'region1';
     const nord = applyMapping(plan, mapping(rules));
     expect(spec(nord.plan, 'network:public')).toEqual({ name: 'internet-nord', router_external: true });
-    expect(nord.resolution['network:public']).toEqual({ kind: 'network', strategy: 'name', rule: '/external_networks/0', name: 'internet-nord' });
+    expect(nord.resolution['network:public']).toEqual({
+      kind: 'network',
+      strategy: 'name',
+      rule: '/external_networks/0',
+      name: 'internet-nord',
+    });
     // The router and the floating IP still point at the same key.
     expect(entry(nord.plan, 'router:edge').refs).toMatchObject({ external_network: 'network:public' });
   });
 
-  it('warns when the plan comes from a region the mapping\'s regions table does not list', () => {
-    const rules = 'regions: [{ from: region1, to: nord }]\nexternal_networks:\n  - { from: public, to: internet-nord, region: region1 }\n';
+  it("warns when the plan comes from a region the mapping's regions table does not list", () => {
+    const rules =
+      'regions: [{ from: region1, to: nord }]\nexternal_networks:\n  - { from: public, to: internet-nord, region: region1 }\n';
     const out = applyMapping(webPlan(), mapping(rules));
-    expect(out.issues.map((i) => [i.severity, i.path, i.code])).toEqual([['warning', '/regions', 'MAPPING_REGION_NOT_MAPPED']]);
+    expect(out.issues.map((i) => [i.severity, i.path, i.code])).toEqual([
+      ['warning', '/regions', 'MAPPING_REGION_NOT_MAPPED'],
+    ]);
     expect(out.issues[0]!.message).toContain('"RegionOne"');
     expect(out.resolution['network:public']).toMatchObject({ strategy: 'unchanged' });
     const plan = webPlan();
@@ -114,12 +183,22 @@ describe('applyMapping: externals', () => {
   });
 
   it('maps images by name, by source checksum, to the same checksum and to an explicit checksum', () => {
-    const byName = applyMapping(webPlan(), mapping('images:\n  - { from: { name: ubuntu-22.04 }, to: { name: ubuntu-jammy } }\n'));
+    const byName = applyMapping(
+      webPlan(),
+      mapping('images:\n  - { from: { name: ubuntu-22.04 }, to: { name: ubuntu-jammy } }\n'),
+    );
     expect(spec(byName.plan, 'image:ubuntu-22.04')).toEqual({ name: 'ubuntu-jammy' });
     expect(byName.resolution['image:ubuntu-22.04']).toMatchObject({ strategy: 'name', name: 'ubuntu-jammy' });
 
-    const byChecksum = applyMapping(webPlan(), mapping('images:\n  - { from: { checksum: 3C1F2E7A9B4D6C8E0F1A2B3C4D5E6F70 }, to: { name: jammy } }\n'));
-    expect(byChecksum.resolution['image:ubuntu-22.04']).toMatchObject({ strategy: 'name', name: 'jammy', rule: '/images/0' });
+    const byChecksum = applyMapping(
+      webPlan(),
+      mapping('images:\n  - { from: { checksum: 3C1F2E7A9B4D6C8E0F1A2B3C4D5E6F70 }, to: { name: jammy } }\n'),
+    );
+    expect(byChecksum.resolution['image:ubuntu-22.04']).toMatchObject({
+      strategy: 'name',
+      name: 'jammy',
+      rule: '/images/0',
+    });
 
     const same = applyMapping(webPlan(), mapping('images:\n  - { from: { any: true }, to: { checksum: same } }\n'));
     const source = spec(webPlan(), 'image:ubuntu-22.04');
@@ -132,10 +211,27 @@ describe('applyMapping: externals', () => {
     });
     expect(spec(same.plan, 'image:ubuntu-22.04')).toEqual(source);
 
-    const explicit = applyMapping(webPlan(), mapping('images:\n  - { from: { name: ubuntu-22.04 }, to: { checksum: 0123456789ABCDEF0123456789ABCDEF } }\n'));
-    expect(spec(explicit.plan, 'image:ubuntu-22.04')).toEqual({ name: 'ubuntu-22.04', checksum: '0123456789abcdef0123456789abcdef' });
-    expect(explicit.resolution['image:ubuntu-22.04']).toMatchObject({ strategy: 'checksum', checksum: { md5: '0123456789abcdef0123456789abcdef' } });
-    expect(explicit.notes).toEqual([{ key: 'image:ubuntu-22.04', field: 'checksum', from: source.checksum, to: '0123456789abcdef0123456789abcdef', rule: '/images/0' }]);
+    const explicit = applyMapping(
+      webPlan(),
+      mapping('images:\n  - { from: { name: ubuntu-22.04 }, to: { checksum: 0123456789ABCDEF0123456789ABCDEF } }\n'),
+    );
+    expect(spec(explicit.plan, 'image:ubuntu-22.04')).toEqual({
+      name: 'ubuntu-22.04',
+      checksum: '0123456789abcdef0123456789abcdef',
+    });
+    expect(explicit.resolution['image:ubuntu-22.04']).toMatchObject({
+      strategy: 'checksum',
+      checksum: { md5: '0123456789abcdef0123456789abcdef' },
+    });
+    expect(explicit.notes).toEqual([
+      {
+        key: 'image:ubuntu-22.04',
+        field: 'checksum',
+        from: source.checksum,
+        to: '0123456789abcdef0123456789abcdef',
+        rule: '/images/0',
+      },
+    ]);
   });
 
   it('reports "checksum: same" on an image the plan gives no checksum for', () => {
@@ -150,7 +246,10 @@ describe('applyMapping: externals', () => {
   it('maps volume types; every external entry gets a resolution', () => {
     const out = applyMapping(webPlan(), mapping('volume_types:\n  - { from: ssd, to: ceph-ssd }\n'));
     expect(spec(out.plan, 'volume_type:ssd')).toEqual({ name: 'ceph-ssd' });
-    const externals = webPlan().resources.filter((r) => r.external === true).map((r) => r.key).sort();
+    const externals = webPlan()
+      .resources.filter((r) => r.external === true)
+      .map((r) => r.key)
+      .sort();
     expect(Object.keys(out.resolution).sort()).toEqual(externals);
     expect(out.resolution['image:ubuntu-22.04']!.strategy).toBe('unchanged');
   });
@@ -158,7 +257,12 @@ describe('applyMapping: externals', () => {
 
 describe('applyMapping: zones and names', () => {
   it('maps zones per kind, and drops a zone mapped to null', () => {
-    const out = applyMapping(webPlan(), mapping('availability_zones:\n  - { from: nova, to: az1, kinds: [server] }\n  - { from: nova, to: null, kinds: [volume] }\n'));
+    const out = applyMapping(
+      webPlan(),
+      mapping(
+        'availability_zones:\n  - { from: nova, to: az1, kinds: [server] }\n  - { from: nova, to: null, kinds: [volume] }\n',
+      ),
+    );
     expect(spec(out.plan, 'server:web-1').availability_zone).toBe('az1');
     expect(spec(out.plan, 'volume:db-data')).not.toHaveProperty('availability_zone');
     expect(out.notes.filter((n) => n.field === 'availability_zone')).toHaveLength(4);
@@ -166,21 +270,32 @@ describe('applyMapping: zones and names', () => {
 
   it('maps network availability zone hints only when the rule names the network kind', () => {
     const plan = webPlan();
-    (entry(plan, 'network:backend').spec as { availability_zone_hints?: string[] }).availability_zone_hints = ['nova', 'zone-b'];
+    (entry(plan, 'network:backend').spec as { availability_zone_hints?: string[] }).availability_zone_hints = [
+      'nova',
+      'zone-b',
+    ];
     const without = applyMapping(plan, mapping('availability_zones:\n  - { from: nova, to: az1 }\n'));
     expect(spec(without.plan, 'network:backend').availability_zone_hints).toEqual(['nova', 'zone-b']);
-    const withNetwork = applyMapping(plan, mapping('availability_zones:\n  - { from: nova, to: az1, kinds: [network] }\n'));
+    const withNetwork = applyMapping(
+      plan,
+      mapping('availability_zones:\n  - { from: nova, to: az1, kinds: [network] }\n'),
+    );
     expect(spec(withNetwork.plan, 'network:backend').availability_zone_hints).toEqual(['az1', 'zone-b']);
   });
 
   it('applies name rules in order, each on the result of the previous, to non-external entries only', () => {
-    const out = applyMapping(webPlan(), mapping([
-      'names:',
-      '  - { kinds: [server], prefix: "mig-" }',
-      '  - { regex: "^mig-web-(.*)$", replace: "front-$1" }',
-      '  - { kinds: [network, subnet], suffix: "-pi" }',
-      '',
-    ].join('\n')));
+    const out = applyMapping(
+      webPlan(),
+      mapping(
+        [
+          'names:',
+          '  - { kinds: [server], prefix: "mig-" }',
+          '  - { regex: "^mig-web-(.*)$", replace: "front-$1" }',
+          '  - { kinds: [network, subnet], suffix: "-pi" }',
+          '',
+        ].join('\n'),
+      ),
+    );
     expect(spec(out.plan, 'server:web-1').name).toBe('front-1');
     expect(spec(out.plan, 'server:db-1').name).toBe('mig-db-1');
     expect(spec(out.plan, 'network:frontend').name).toBe('frontend-pi');
@@ -220,10 +335,20 @@ describe('applyMapping: zones and names', () => {
 
   it('reports names the rules empty, make too long, or make collide', () => {
     const empty = applyMapping(webPlan(), mapping('names:\n  - { kinds: [keypair], regex: "^.*$", replace: "" }\n'));
-    expect(empty.issues.map((i) => [i.severity, i.path, i.code])).toEqual([['error', '/names/0', 'MAPPING_NAME_EMPTY']]);
-    const long = applyMapping(webPlan(), mapping(`names:\n  - { kinds: [keypair], suffix: "${'x'.repeat(128)}" }\n  - { kinds: [keypair], suffix: "${'y'.repeat(128)}" }\n`));
+    expect(empty.issues.map((i) => [i.severity, i.path, i.code])).toEqual([
+      ['error', '/names/0', 'MAPPING_NAME_EMPTY'],
+    ]);
+    const long = applyMapping(
+      webPlan(),
+      mapping(
+        `names:\n  - { kinds: [keypair], suffix: "${'x'.repeat(128)}" }\n  - { kinds: [keypair], suffix: "${'y'.repeat(128)}" }\n`,
+      ),
+    );
     expect(long.issues.map((i) => i.code)).toEqual(['MAPPING_NAME_TOO_LONG']);
-    const collide = applyMapping(webPlan(), mapping('names:\n  - { kinds: [server], regex: "^web-[0-9]+$", replace: "web" }\n'));
+    const collide = applyMapping(
+      webPlan(),
+      mapping('names:\n  - { kinds: [server], regex: "^web-[0-9]+$", replace: "web" }\n'),
+    );
     expect(collide.issues.map((i) => [i.severity, i.code])).toEqual([['warning', 'MAPPING_NAME_COLLISION']]);
     expect(collide.issues[0]!.message).toContain('server:web-1');
   });
@@ -245,7 +370,15 @@ describe('applyMapping: include and exclude', () => {
   it('cascades through several levels', () => {
     const out = applyMapping(webPlan(), mapping('exclude: { keys: ["network:frontend"] }\n'));
     const removed = new Set(out.filtered.map((f) => f.key));
-    for (const key of ['network:frontend', 'subnet:frontend-v4', 'port:web-1/eth0', 'server:web-1', 'floating_ip:web-1/eth0', 'router:edge']) expect(removed.has(key)).toBe(true);
+    for (const key of [
+      'network:frontend',
+      'subnet:frontend-v4',
+      'port:web-1/eth0',
+      'server:web-1',
+      'floating_ip:web-1/eth0',
+      'router:edge',
+    ])
+      expect(removed.has(key)).toBe(true);
     expect(removed.has('network:backend')).toBe(false);
     expect(checkPlan(JSON.parse(JSON.stringify(out.plan))).issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
@@ -272,7 +405,10 @@ describe('applyMapping: include and exclude', () => {
     expect(out.pulledIn).toContainEqual({ key: 'floating_ip:web-1/eth0', reason: 'companion', of: 'port:web-1/eth0' });
     expect(out.pulledIn).toContainEqual({ key: 'network:frontend', reason: 'dependency', of: 'port:web-1/eth0' });
     // The rule allowing ICMP from the db group stays out: its remote group is not migrated.
-    expect(out.filtered).toContainEqual({ key: 'security_group_rule:web/ingress-IPv4-icmp-any-sg=db', reason: 'not-included' });
+    expect(out.filtered).toContainEqual({
+      key: 'security_group_rule:web/ingress-IPv4-icmp-any-sg=db',
+      reason: 'not-included',
+    });
     expect(checkPlan(JSON.parse(JSON.stringify(out.plan))).issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
@@ -283,7 +419,10 @@ describe('applyMapping: include and exclude', () => {
   });
 
   it('lets exclude win over include, and warns about key globs that match nothing', () => {
-    const out = applyMapping(webPlan(), mapping('include: { kinds: [server] }\nexclude: { keys: ["server:db-*", "server:nope"] }\n'));
+    const out = applyMapping(
+      webPlan(),
+      mapping('include: { kinds: [server] }\nexclude: { keys: ["server:db-*", "server:nope"] }\n'),
+    );
     const kept = out.plan.resources.map((r) => r.key);
     expect(kept).toContain('server:web-1');
     expect(kept).not.toContain('server:db-1');
@@ -296,16 +435,21 @@ describe('applyMapping: purity and validity', () => {
   it('does not modify its input, and a full mapping keeps the plan valid', () => {
     const plan = webPlan();
     const before = JSON.stringify(plan);
-    const out = applyMapping(plan, mapping([
-      'flavors: [{ from: { name: m1.small }, to: { name: s1.small } }, { from: { any: true }, to: { shape: smallest-fit } }]',
-      'images: [{ from: { any: true }, to: { checksum: same } }]',
-      'external_networks: [{ from: public, to: internet }]',
-      'availability_zones: [{ from: nova, to: az1 }]',
-      'volume_types: [{ from: ssd, to: ceph-ssd }]',
-      'names: [{ prefix: "pi-" }]',
-      'exclude: { kinds: [quota] }',
-      '',
-    ].join('\n')));
+    const out = applyMapping(
+      plan,
+      mapping(
+        [
+          'flavors: [{ from: { name: m1.small }, to: { name: s1.small } }, { from: { any: true }, to: { shape: smallest-fit } }]',
+          'images: [{ from: { any: true }, to: { checksum: same } }]',
+          'external_networks: [{ from: public, to: internet }]',
+          'availability_zones: [{ from: nova, to: az1 }]',
+          'volume_types: [{ from: ssd, to: ceph-ssd }]',
+          'names: [{ prefix: "pi-" }]',
+          'exclude: { kinds: [quota] }',
+          '',
+        ].join('\n'),
+      ),
+    );
     expect(JSON.stringify(plan)).toBe(before);
     expect(out.issues).toEqual([]);
     expect(checkPlan(JSON.parse(JSON.stringify(out.plan))).issues.filter((i) => i.severity === 'error')).toEqual([]);
@@ -321,11 +465,13 @@ describe('applyMapping: purity and validity', () => {
 
 describe('mapName and mapZone (for the audit)', () => {
   it('give the same names and zones as applyMapping', () => {
-    const m = mapping([
-      'names: [{ kinds: [server], prefix: "mig-" }, { regex: "^mig-web-(.*)$", replace: "front-$1" }, { suffix: "-x" }]',
-      'availability_zones: [{ from: nova, to: az1, kinds: [server] }, { from: nova, to: null, kinds: [volume], region: RegionOne }]',
-      '',
-    ].join('\n'));
+    const m = mapping(
+      [
+        'names: [{ kinds: [server], prefix: "mig-" }, { regex: "^mig-web-(.*)$", replace: "front-$1" }, { suffix: "-x" }]',
+        'availability_zones: [{ from: nova, to: az1, kinds: [server] }, { from: nova, to: null, kinds: [volume], region: RegionOne }]',
+        '',
+      ].join('\n'),
+    );
     const plan = webPlan();
     const out = applyMapping(plan, m);
     for (const resource of plan.resources) {
@@ -333,7 +479,9 @@ describe('mapName and mapZone (for the audit)', () => {
       const name = (resource.spec as { name?: unknown }).name;
       if (typeof name === 'string') expect(mapName(m, resource.kind, name)).toBe(spec(out.plan, resource.key).name);
       if (resource.kind === 'server' || resource.kind === 'volume') {
-        expect(mapZone(m, resource.kind, 'nova', plan.provenance.region)).toBe(spec(out.plan, resource.key).availability_zone ?? null);
+        expect(mapZone(m, resource.kind, 'nova', plan.provenance.region)).toBe(
+          spec(out.plan, resource.key).availability_zone ?? null,
+        );
       }
     }
     expect(mapName(m, 'security_group', 'default')).toBe('default');
@@ -343,7 +491,8 @@ describe('mapName and mapZone (for the audit)', () => {
 });
 
 describe('smallestFit', () => {
-  const f = (name: string, vcpus: number, ram: number, disk: number, id?: string): FlavorLike => (id === undefined ? { name, vcpus, ram, disk } : { name, vcpus, ram, disk, id });
+  const f = (name: string, vcpus: number, ram: number, disk: number, id?: string): FlavorLike =>
+    id === undefined ? { name, vcpus, ram, disk } : { name, vcpus, ram, disk, id };
 
   it('picks the smallest flavor with at least the vCPUs, RAM and disk, RAM first', () => {
     const candidates = [f('big', 8, 16384, 160), f('cpu', 4, 4096, 40), f('mem', 2, 8192, 40), f('tiny', 1, 512, 1)];
@@ -362,7 +511,11 @@ describe('smallestFit', () => {
   });
 
   it('keeps the ephemeral disk and swap a server had', () => {
-    const candidates: FlavorLike[] = [{ ...f('plain', 2, 4096, 40) }, { ...f('eph', 2, 8192, 40), ephemeral: 20 }, { ...f('swap', 4, 8192, 40), swap: 1024 }];
+    const candidates: FlavorLike[] = [
+      { ...f('plain', 2, 4096, 40) },
+      { ...f('eph', 2, 8192, 40), ephemeral: 20 },
+      { ...f('swap', 4, 8192, 40), swap: 1024 },
+    ];
     expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10 }, candidates)?.name).toBe('plain');
     expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10, ephemeral: 10 }, candidates)?.name).toBe('eph');
     expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10, swap: 512 }, candidates)?.name).toBe('swap');

@@ -24,7 +24,13 @@ describe('bascule mapping validate', () => {
   });
 
   it('gives JSON with --format json', async () => {
-    const { code, stdout } = await run(['--format', 'json', 'mapping', 'validate', 'fixtures/mappings/invalid/regex.yaml']);
+    const { code, stdout } = await run([
+      '--format',
+      'json',
+      'mapping',
+      'validate',
+      'fixtures/mappings/invalid/regex.yaml',
+    ]);
     expect(code).toBe(2);
     const report = JSON.parse(stdout) as { valid: boolean; issues: { path: string; code: string; line: number }[] };
     expect(report.valid).toBe(false);
@@ -33,7 +39,13 @@ describe('bascule mapping validate', () => {
   });
 
   it('with --plan, shows what the mapping does to the plan', async () => {
-    const { code, stdout } = await run(['mapping', 'validate', 'plans/mappings/pi-hos8-to-pi-new.yaml', '--plan', 'plans/web-two-tier.plan.json']);
+    const { code, stdout } = await run([
+      'mapping',
+      'validate',
+      'plans/mappings/pi-hos8-to-pi-new.yaml',
+      '--plan',
+      'plans/web-two-tier.plan.json',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/flavor:m1\.small\s+name\s+m1\.small\s+s1\.small\s+\/flavors\/1/);
     expect(stdout).toMatch(/image:ubuntu-22\.04\s+image with sha512 abababababababab\.\.\.\s+\/images\/3/);
@@ -45,16 +57,34 @@ describe('bascule mapping validate', () => {
     const dir = await mkdtemp(join(tmpdir(), 'bascule-validate-'));
     const file = join(dir, 'm.yaml');
     await writeFile(file, 'format: bascule.mapping/v1\nnames: [{ kinds: [keypair], regex: "^.*$", replace: "" }]\n');
-    const { code, stdout } = await run(['--format', 'json', 'mapping', 'validate', file, '--plan', 'plans/web-two-tier.plan.json']);
+    const { code, stdout } = await run([
+      '--format',
+      'json',
+      'mapping',
+      'validate',
+      file,
+      '--plan',
+      'plans/web-two-tier.plan.json',
+    ]);
     expect(code).toBe(2);
-    const report = JSON.parse(stdout) as { valid: boolean; issues: unknown[]; applied: { issues: { code: string; path: string }[] } };
+    const report = JSON.parse(stdout) as {
+      valid: boolean;
+      issues: unknown[];
+      applied: { issues: { code: string; path: string }[] };
+    };
     expect(report.valid).toBe(false);
     expect(report.issues).toEqual([]);
     expect(report.applied.issues.map((i) => [i.path, i.code])).toEqual([['/names/0', 'MAPPING_NAME_EMPTY']]);
   });
 
   it('with --plan, exits 2 on an invalid plan', async () => {
-    const { code, stderr } = await run(['mapping', 'validate', 'plans/mappings/nubo-to-pi.yaml', '--plan', 'plans/mappings/nubo-to-pi.yaml']);
+    const { code, stderr } = await run([
+      'mapping',
+      'validate',
+      'plans/mappings/nubo-to-pi.yaml',
+      '--plan',
+      'plans/mappings/nubo-to-pi.yaml',
+    ]);
     expect(code).toBe(2);
     expect(stderr).toContain('plans/mappings/nubo-to-pi.yaml is not a valid plan');
   });
@@ -89,7 +119,13 @@ describe('bascule mapping invert', () => {
   it('exits 2 on an invalid mapping and writes nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bascule-invert-'));
     const output = join(dir, 'back.yaml');
-    const { code, stdout, stderr } = await run(['mapping', 'invert', 'fixtures/mappings/invalid/one-of.yaml', '--output', output]);
+    const { code, stdout, stderr } = await run([
+      'mapping',
+      'invert',
+      'fixtures/mappings/invalid/one-of.yaml',
+      '--output',
+      output,
+    ]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('MAPPING_ONE_OF');
@@ -104,7 +140,8 @@ describe('bascule mapping invert', () => {
       expect(code).toBe(0);
       expect(stdout).toBe('');
       const text = await readFile(output, 'utf8');
-      if (name.endsWith('.json')) expect(JSON.parse(text)).toMatchObject({ format: 'bascule.mapping/v1', source: { cloud: 'pi-new' } });
+      if (name.endsWith('.json'))
+        expect(JSON.parse(text)).toMatchObject({ format: 'bascule.mapping/v1', source: { cloud: 'pi-new' } });
       expect(parseMapping(text).mapping?.target).toEqual({ cloud: 'nubo' });
     }
   });

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyMapping, invertMapping, loadMapping, validateMappingFile, type Mapping } from '../../src/mapping/index.js';
+import {
+  applyMapping,
+  invertMapping,
+  loadMapping,
+  validateMappingFile,
+  type Mapping,
+} from '../../src/mapping/index.js';
 import type { Plan, PlanResource } from '../../src/plan/types.js';
 import { checkPlan } from '../../src/plan/validate.js';
 
@@ -37,8 +43,14 @@ describe('example mappings (plans/mappings)', () => {
     expect(written.description).toBe('PI new platform to Nubo');
     // 2. one more flavor rule, for the PI-only database flavor.
     const extra = written.flavors!.filter((rule) => rule.from.name === 'd1.large');
-    expect(extra).toEqual([{ from: { name: 'd1.large' }, to: { name: 'n2.xlarge' }, description: 'PI-only database flavor' }]);
-    const normalised: Mapping = { ...written, description: inverse.mapping.description!, flavors: written.flavors!.filter((rule) => rule.from.name !== 'd1.large') };
+    expect(extra).toEqual([
+      { from: { name: 'd1.large' }, to: { name: 'n2.xlarge' }, description: 'PI-only database flavor' },
+    ]);
+    const normalised: Mapping = {
+      ...written,
+      description: inverse.mapping.description!,
+      flavors: written.flavors!.filter((rule) => rule.from.name !== 'd1.large'),
+    };
     expect(normalised).toEqual(inverse.mapping);
   });
 
@@ -90,7 +102,8 @@ describe('example mappings (plans/mappings)', () => {
     setName(plan, 'volume_type:ssd', 'performance');
     setName(plan, 'server:web-1', 'nubo-web-1');
     setName(plan, 'network:frontend', 'nubo-front');
-    for (const r of plan.resources) if (r.kind === 'server' || r.kind === 'volume') r.spec.availability_zone = 'nubo-az3';
+    for (const r of plan.resources)
+      if (r.kind === 'server' || r.kind === 'volume') r.spec.availability_zone = 'nubo-az3';
 
     const onPi = applyMapping(plan, there);
     expect(onPi.issues).toEqual([]);
@@ -100,7 +113,12 @@ describe('example mappings (plans/mappings)', () => {
     const exported: Plan = { ...onPi.plan, provenance: { ...onPi.plan.provenance, region: 'nord', cloud: 'pi-new' } };
     const home = applyMapping(exported, back);
     expect(home.issues).toEqual([]);
-    const comparable = (p: Plan) => p.resources.map((r) => [r.key, (r.spec as { name?: string }).name, (r.spec as { availability_zone?: string }).availability_zone]);
+    const comparable = (p: Plan) =>
+      p.resources.map((r) => [
+        r.key,
+        (r.spec as { name?: string }).name,
+        (r.spec as { availability_zone?: string }).availability_zone,
+      ]);
     expect(comparable(home.plan)).toEqual(comparable(plan));
   });
 });

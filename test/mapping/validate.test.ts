@@ -31,13 +31,22 @@ describe('invalid corpus (fixtures/mappings/invalid)', () => {
   it('has a case for every expected-issues file and the reverse', () => {
     const expected = readdirSync(CORPUS).filter((name) => name.endsWith('.issues.json'));
     expect(cases.length).toBeGreaterThanOrEqual(12);
-    expect(expected.map((n) => n.replace('.issues.json', '')).sort()).toEqual(cases.map((n) => n.replace(/\.(yaml|json)$/, '')).sort());
+    expect(expected.map((n) => n.replace('.issues.json', '')).sort()).toEqual(
+      cases.map((n) => n.replace(/\.(yaml|json)$/, '')).sort(),
+    );
   });
   for (const name of cases) {
     it(`${name}: exactly the expected paths and codes, each with a message`, async () => {
-      const expected = JSON.parse(readFileSync(join(CORPUS, name.replace(/\.(yaml|json)$/, '.issues.json')), 'utf8')) as Expected[];
+      const expected = JSON.parse(
+        readFileSync(join(CORPUS, name.replace(/\.(yaml|json)$/, '.issues.json')), 'utf8'),
+      ) as Expected[];
       const result = await validateMappingFile(join(CORPUS, name));
-      const got = result.issues.map((i) => ({ severity: i.severity, path: i.path, code: i.code, ...(i.line === undefined ? {} : { line: i.line }) }));
+      const got = result.issues.map((i) => ({
+        severity: i.severity,
+        path: i.path,
+        code: i.code,
+        ...(i.line === undefined ? {} : { line: i.line }),
+      }));
       expect(got).toEqual(expected);
       expect(expected.some((i) => i.severity === 'error')).toBe(true);
       expect(result.mapping).toBeUndefined();
@@ -56,7 +65,8 @@ describe('parseMapping', () => {
   });
 
   it('gives the line and column of the value at fault, and of the key for an unknown field', () => {
-    const text = 'format: bascule.mapping/v1\nflavors:\n  - from: { name: m1.small }\n    to: { name: s1.small, bogus: 1 }\n  - from: { vcpus: "two" }\n    to: { name: x }\n';
+    const text =
+      'format: bascule.mapping/v1\nflavors:\n  - from: { name: m1.small }\n    to: { name: s1.small, bogus: 1 }\n  - from: { vcpus: "two" }\n    to: { name: x }\n';
     const { issues } = parseMapping(text);
     const unknown = issues.find((i) => i.code === 'SCHEMA_UNKNOWN_FIELD')!;
     expect(unknown).toMatchObject({ path: '/flavors/0/to/bogus', line: 4, column: 27 });
@@ -65,16 +75,25 @@ describe('parseMapping', () => {
   });
 
   it('keeps YAML 1.2 core semantics: no, yes, on and off are strings (no Norway problem)', () => {
-    const { mapping, issues } = parseMapping('format: bascule.mapping/v1\navailability_zones:\n  - { from: no, to: on }\n');
+    const { mapping, issues } = parseMapping(
+      'format: bascule.mapping/v1\navailability_zones:\n  - { from: no, to: on }\n',
+    );
     expect(issues).toEqual([]);
     expect(mapping?.availability_zones).toEqual([{ from: 'no', to: 'on' }]);
   });
 
   it('refuses merge keys and anchors that explode', () => {
-    const merge = parseMapping('format: bascule.mapping/v1\nbase: &b { from: a, to: b }\nvolume_types:\n  - { <<: *b }\n');
+    const merge = parseMapping(
+      'format: bascule.mapping/v1\nbase: &b { from: a, to: b }\nvolume_types:\n  - { <<: *b }\n',
+    );
     expect(merge.mapping).toBeUndefined();
     const lines = ['format: bascule.mapping/v1', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i += 1) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    for (let i = 0; i < 8; i += 1)
+      lines.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(', ')}]`,
+      );
     const bomb = parseMapping(`${lines.join('\n')}\n`);
     expect(bomb.mapping).toBeUndefined();
     expect(bomb.issues.some((i) => i.severity === 'error')).toBe(true);
@@ -85,7 +104,9 @@ describe('parseMapping', () => {
   });
 
   it('warns but accepts a region that "regions" does not list, and an include/exclude overlap', () => {
-    const { mapping, issues } = parseMapping('format: bascule.mapping/v1\nregions: [{ from: r1, to: t1 }]\nvolume_types: [{ from: a, to: b, region: r9 }]\ninclude: { kinds: [server, quota] }\nexclude: { kinds: [quota] }\n');
+    const { mapping, issues } = parseMapping(
+      'format: bascule.mapping/v1\nregions: [{ from: r1, to: t1 }]\nvolume_types: [{ from: a, to: b, region: r9 }]\ninclude: { kinds: [server, quota] }\nexclude: { kinds: [quota] }\n',
+    );
     expect(mapping).toBeDefined();
     expect(issues.map((i) => [i.severity, i.path, i.code])).toEqual([
       ['warning', '/volume_types/0/region', 'MAPPING_REGION_UNKNOWN'],
@@ -144,7 +165,10 @@ describe('loadMapping', () => {
 });
 
 describe('the schema agrees with the TypeScript constants', () => {
-  const defs = MAPPING_SCHEMA.$defs as Record<string, { properties: Record<string, { items?: { enum?: string[] }; properties?: Record<string, unknown> }> }>;
+  const defs = MAPPING_SCHEMA.$defs as Record<
+    string,
+    { properties: Record<string, { items?: { enum?: string[] }; properties?: Record<string, unknown> }> }
+  >;
   it('name rule kinds are NAMED_KINDS; zone rule kinds are AZ_KINDS; selectors take every plan kind', () => {
     expect(defs.name_rule!.properties.kinds!.items!.enum).toEqual([...NAMED_KINDS]);
     expect(defs.az_rule!.properties.kinds!.items!.enum).toEqual([...AZ_KINDS]);
@@ -155,12 +179,17 @@ describe('the schema agrees with the TypeScript constants', () => {
 describe('the schema agrees with the TypeScript types', () => {
   type Props = { properties: Record<string, { properties?: Record<string, unknown> }> };
   const defs = MAPPING_SCHEMA.$defs as Record<string, Props>;
-  const props = (node: { properties?: Record<string, unknown> } | undefined) => Object.keys(node?.properties ?? {}).sort();
+  const props = (node: { properties?: Record<string, unknown> } | undefined) =>
+    Object.keys(node?.properties ?? {}).sort();
   const sorted = (list: readonly string[]) => [...list].sort();
   it('every object has exactly the fields its type declares', () => {
     expect(props(MAPPING_SCHEMA as Props)).toEqual(sorted(MAPPING_FIELDS.mapping));
     expect(props(defs.cloud_ref)).toEqual(sorted(MAPPING_FIELDS.cloud_ref));
-    expect(Object.keys(((MAPPING_SCHEMA as Props).properties.regions as unknown as { items: { properties: object } }).items.properties).sort()).toEqual(sorted(MAPPING_FIELDS.region_rule));
+    expect(
+      Object.keys(
+        ((MAPPING_SCHEMA as Props).properties.regions as unknown as { items: { properties: object } }).items.properties,
+      ).sort(),
+    ).toEqual(sorted(MAPPING_FIELDS.region_rule));
     for (const rule of ['flavor_rule', 'image_rule', 'name_map_rule', 'az_rule', 'name_rule', 'selector'] as const) {
       expect(props(defs[rule])).toEqual(sorted(MAPPING_FIELDS[rule]));
     }
@@ -179,7 +208,8 @@ describe('docs/mapping.md documents the whole schema', () => {
       if (Array.isArray(node)) node.forEach(walk);
       else if (typeof node === 'object' && node !== null) {
         const record = node as Record<string, unknown>;
-        if (typeof record.properties === 'object' && record.properties !== null) for (const name of Object.keys(record.properties)) fields.add(name);
+        if (typeof record.properties === 'object' && record.properties !== null)
+          for (const name of Object.keys(record.properties)) fields.add(name);
         Object.values(record).forEach(walk);
       }
     };

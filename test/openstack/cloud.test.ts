@@ -35,7 +35,14 @@ describe('describeCloud', () => {
   it('scope, services with versions and microversions, Neutron extensions, Glance import methods', async () => {
     const cloud = await connect(fakeConfig(fake));
     const info = await describeCloud(cloud);
-    expect(info).toMatchObject({ cloud: 'fake', origin: 'test/clouds.yaml', region: 'RegionOne', interface: 'public', authMethods: ['password'], roles: ['reader', 'member'] });
+    expect(info).toMatchObject({
+      cloud: 'fake',
+      origin: 'test/clouds.yaml',
+      region: 'RegionOne',
+      interface: 'public',
+      authMethods: ['password'],
+      roles: ['reader', 'member'],
+    });
     expect(info.project).toEqual({ id: fake.projectId, name: 'bascule-src', domain: 'Default' });
     expect(info.services.map((s) => [s.service, s.serviceType, s.apiVersion, s.microversions?.max])).toEqual([
       ['identity', 'identity', 'v3', undefined],

@@ -33,7 +33,9 @@ describe('microversion arithmetic', () => {
 
   it('negotiate: a pin wins, within the server range', () => {
     expect(negotiate('compute', { min: '2.1', max: '2.93' }, { max: '2.79' }, '2.53')).toBe('2.53');
-    expect(() => negotiate('compute', { min: '2.1', max: '2.53' }, { max: '2.79' }, '2.60')).toThrow(/2\.60 is above the server's maximum 2\.53/);
+    expect(() => negotiate('compute', { min: '2.1', max: '2.53' }, { max: '2.79' }, '2.60')).toThrow(
+      /2\.60 is above the server's maximum 2\.53/,
+    );
   });
 
   it('negotiate: a call needing more than the server has is refused', () => {
@@ -44,12 +46,16 @@ describe('microversion arithmetic', () => {
       error = e;
     }
     expect(isBasculeError(error) && error.code).toBe('OS_VERSION_UNSUPPORTED');
-    expect((error as Error).message).toBe('compute: this call needs microversion 2.64 or later; the server offers up to 2.53');
+    expect((error as Error).message).toBe(
+      'compute: this call needs microversion 2.64 or later; the server offers up to 2.53',
+    );
   });
 
   it('negotiate: no microversions announced (Cinder v2, Neutron): no header', () => {
     expect(negotiate('block-storage', undefined, { max: '3.60' })).toBeUndefined();
-    expect(() => negotiate('compute', undefined, { max: '2.79', min: '2.26' })).toThrow(/does not announce microversions/);
+    expect(() => negotiate('compute', undefined, { max: '2.79', min: '2.26' })).toThrow(
+      /does not announce microversions/,
+    );
   });
 });
 
@@ -63,15 +69,33 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
     fake = undefined;
   });
 
-  async function start(release: Release, extra: Record<string, unknown> = {}, options: FakeOptions = {}): Promise<{ fake: FakeOpenStack; cloud: Cloud }> {
+  async function start(
+    release: Release,
+    extra: Record<string, unknown> = {},
+    options: FakeOptions = {},
+  ): Promise<{ fake: FakeOpenStack; cloud: Cloud }> {
     fake = await FakeOpenStack.start({ release, ...options });
     cloud = fakeCloud(fake, { config: fakeConfig(fake, extra) });
     return { fake, cloud };
   }
 
   const cases = [
-    { release: 'pike', nova: { min: '2.1', max: '2.53' }, cinder: { min: '3.0', max: '3.40' }, servers: '2.53', flavors: '2.53', volumes: '3.40' },
-    { release: 'zed', nova: { min: '2.1', max: '2.93' }, cinder: { min: '3.0', max: '3.70' }, servers: '2.79', flavors: '2.61', volumes: '3.60' },
+    {
+      release: 'pike',
+      nova: { min: '2.1', max: '2.53' },
+      cinder: { min: '3.0', max: '3.40' },
+      servers: '2.53',
+      flavors: '2.53',
+      volumes: '3.40',
+    },
+    {
+      release: 'zed',
+      nova: { min: '2.1', max: '2.93' },
+      cinder: { min: '3.0', max: '3.70' },
+      servers: '2.79',
+      flavors: '2.61',
+      volumes: '3.60',
+    },
   ] as const;
 
   for (const c of cases) {
@@ -91,7 +115,9 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
       expect(s1?.headers['openstack-api-version']).toBe(`compute ${c.servers}`);
       expect(s1?.headers['x-openstack-nova-api-version']).toBe(c.servers);
       expect(s2?.headers['openstack-api-version']).toBe(`compute ${c.servers}`);
-      expect(fake.requestsTo('/compute/v2.1/flavors/detail')[0]?.headers['openstack-api-version']).toBe(`compute ${c.flavors}`);
+      expect(fake.requestsTo('/compute/v2.1/flavors/detail')[0]?.headers['openstack-api-version']).toBe(
+        `compute ${c.flavors}`,
+      );
       const v = fake.requestsTo(`/volume/v3/${pid}/volumes/detail`)[0];
       expect(v?.headers['openstack-api-version']).toBe(`volume ${c.volumes}`);
       expect(v?.headers['x-openstack-nova-api-version']).toBeUndefined();
@@ -104,7 +130,9 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
   it('a call needing more than the server offers fails with OS_VERSION_UNSUPPORTED before any request', async () => {
     const { fake, cloud } = await start('pike');
     fake.reply('GET', '/compute/v2.1/servers/detail', { body: { servers: [] } });
-    const error = await cloud.compute.request('GET', '/servers/detail', { microversion: { min: '2.60', max: '2.79' } }).catch((e: unknown) => e);
+    const error = await cloud.compute
+      .request('GET', '/servers/detail', { microversion: { min: '2.60', max: '2.79' } })
+      .catch((e: unknown) => e);
     expect(isBasculeError(error) && error.code).toBe('OS_VERSION_UNSUPPORTED');
     expect((error as Error).message).toContain('needs microversion 2.60');
     expect(fake.requestsTo('/compute/v2.1/servers/detail')).toHaveLength(0);
@@ -122,7 +150,9 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
       const s = await start('zed', { [key]: '3.40' });
       s.fake.reply('GET', `/volume/v3/${s.fake.projectId}/volumes/detail`, { body: { volumes: [] } });
       await collect(volumes.list(s.cloud.blockStorage));
-      expect(s.fake.requestsTo(`/volume/v3/${s.fake.projectId}/volumes/detail`)[0]?.headers['openstack-api-version']).toBe('volume 3.40');
+      expect(
+        s.fake.requestsTo(`/volume/v3/${s.fake.projectId}/volumes/detail`)[0]?.headers['openstack-api-version'],
+      ).toBe('volume 3.40');
       await s.cloud.close();
       await s.fake.close();
       cloud = undefined;
@@ -130,7 +160,7 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
     }
   });
 
-  it('a pin above the server\'s maximum is refused before the call', async () => {
+  it("a pin above the server's maximum is refused before the call", async () => {
     const { fake, cloud } = await start('pike', { compute_api_version: '2.79' });
     fake.reply('GET', '/compute/v2.1/servers/detail', { body: { servers: [] } });
     const error = await collect(servers.list(cloud.compute)).catch((e: unknown) => e);
@@ -145,10 +175,18 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
     const sentOld = pike.fake.requestsTo('/compute/v2.1/os-server-groups', 'POST')[0];
     expect(sentOld?.json).toEqual({ server_group: { name: 'web-anti', policies: ['anti-affinity'] } });
     expect(sentOld?.headers['openstack-api-version']).toBe('compute 2.53');
-    expect(oldGroup).toMatchObject({ id: '5bbcc3c4-1da2-4437-a48a-66f15b1b13f9', name: 'web-anti', policy: 'anti-affinity', rules: {}, members: [] });
+    expect(oldGroup).toMatchObject({
+      id: '5bbcc3c4-1da2-4437-a48a-66f15b1b13f9',
+      name: 'web-anti',
+      policy: 'anti-affinity',
+      rules: {},
+      members: [],
+    });
     expect(oldGroup).not.toHaveProperty('policies');
     // Rules cannot be said before 2.64: refused before any POST.
-    const refused = await serverGroups.create(pike.cloud.compute, { name: 'x', policy: 'anti-affinity', rules: { max_server_per_host: 3 } }).catch((e: unknown) => e);
+    const refused = await serverGroups
+      .create(pike.cloud.compute, { name: 'x', policy: 'anti-affinity', rules: { max_server_per_host: 3 } })
+      .catch((e: unknown) => e);
     expect(isBasculeError(refused) && refused.code).toBe('OS_VERSION_UNSUPPORTED');
     expect(pike.fake.requestsTo('/compute/v2.1/os-server-groups', 'POST')).toHaveLength(1);
     await pike.cloud.close();
@@ -156,45 +194,84 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
 
     const zed = await start('zed');
     zed.fake.reply('POST', '/compute/v2.1/os-server-groups', 'compute/server-group-create-zed');
-    const newGroup = await serverGroups.create(zed.cloud.compute, { name: 'web-anti', policy: 'anti-affinity', rules: { max_server_per_host: 3 } });
+    const newGroup = await serverGroups.create(zed.cloud.compute, {
+      name: 'web-anti',
+      policy: 'anti-affinity',
+      rules: { max_server_per_host: 3 },
+    });
     const sentNew = zed.fake.requestsTo('/compute/v2.1/os-server-groups', 'POST')[0];
-    expect(sentNew?.json).toEqual({ server_group: { name: 'web-anti', policy: 'anti-affinity', rules: { max_server_per_host: 3 } } });
+    expect(sentNew?.json).toEqual({
+      server_group: { name: 'web-anti', policy: 'anti-affinity', rules: { max_server_per_host: 3 } },
+    });
     expect(sentNew?.headers['openstack-api-version']).toBe('compute 2.64');
-    expect(newGroup).toMatchObject({ name: 'web-anti', policy: 'anti-affinity', rules: { max_server_per_host: 3 }, members: [] });
+    expect(newGroup).toMatchObject({
+      name: 'web-anti',
+      policy: 'anti-affinity',
+      rules: { max_server_per_host: 3 },
+      members: [],
+    });
     expect(Object.keys(newGroup).sort()).toEqual(Object.keys(oldGroup).sort());
   });
 
   it('server groups list pages by marker and normalises each item', async () => {
     const { fake, cloud } = await start('pike');
-    const pikeGroup = fixtureBody<{ server_group: Record<string, unknown> }>('compute/server-group-create-pike').server_group;
-    fake.on('GET', '/compute/v2.1/os-server-groups', ({ req }) => ({ body: { server_groups: req.query.get('marker') ? [] : [pikeGroup] } }));
+    const pikeGroup = fixtureBody<{ server_group: Record<string, unknown> }>(
+      'compute/server-group-create-pike',
+    ).server_group;
+    fake.on('GET', '/compute/v2.1/os-server-groups', ({ req }) => ({
+      body: { server_groups: req.query.get('marker') ? [] : [pikeGroup] },
+    }));
     const groups = await collect(serverGroups.list(cloud.compute));
-    expect(groups).toEqual([{ id: pikeGroup.id, name: 'web-anti', policy: 'anti-affinity', rules: {}, members: [], project_id: pikeGroup.project_id, user_id: pikeGroup.user_id }]);
+    expect(groups).toEqual([
+      {
+        id: pikeGroup.id,
+        name: 'web-anti',
+        policy: 'anti-affinity',
+        rules: {},
+        members: [],
+        project_id: pikeGroup.project_id,
+        user_id: pikeGroup.user_id,
+      },
+    ]);
     const sent = fake.requestsTo('/compute/v2.1/os-server-groups');
     expect(sent[0]?.query.get('limit')).toBe('1000');
   });
 
-  it('a server\'s flavor: {id, links} before 2.47, embedded from 2.47', async () => {
+  it("a server's flavor: {id, links} before 2.47, embedded from 2.47", async () => {
     const pike = await start('pike');
     const id = '9168b536-cd40-4630-b43f-b259807c6e87';
     pike.fake.reply('GET', `/compute/v2.1/servers/${id}`, 'compute/server-get-pike');
     const old = await servers.get(pike.cloud.compute, id);
     expect(old.flavor).toEqual({ id: '1', links: [{ rel: 'bookmark', href: 'http://127.0.0.1:8774/flavors/1' }] });
-    expect(pike.fake.requestsTo(`/compute/v2.1/servers/${id}`)[0]?.headers['openstack-api-version']).toBe('compute 2.53');
+    expect(pike.fake.requestsTo(`/compute/v2.1/servers/${id}`)[0]?.headers['openstack-api-version']).toBe(
+      'compute 2.53',
+    );
     await pike.cloud.close();
     await pike.fake.close();
 
     const zed = await start('zed');
     zed.fake.reply('GET', `/compute/v2.1/servers/${id}`, 'compute/server-get-zed');
     const current = await servers.get(zed.cloud.compute, id);
-    expect(current.flavor).toMatchObject({ original_name: 'm1.tiny', vcpus: 1, ram: 512, disk: 1, extra_specs: { 'hw:cpu_policy': 'shared' } });
+    expect(current.flavor).toMatchObject({
+      original_name: 'm1.tiny',
+      vcpus: 1,
+      ram: 512,
+      disk: 1,
+      extra_specs: { 'hw:cpu_policy': 'shared' },
+    });
     expect(current.flavor.id).toBeUndefined();
     expect(current.tags).toEqual(['web']);
-    expect(zed.fake.requestsTo(`/compute/v2.1/servers/${id}`)[0]?.headers['openstack-api-version']).toBe('compute 2.79');
+    expect(zed.fake.requestsTo(`/compute/v2.1/servers/${id}`)[0]?.headers['openstack-api-version']).toBe(
+      'compute 2.79',
+    );
   });
 
   it('Cinder v2 only (an old cloud): no discovery, no microversion header', async () => {
-    const { fake, cloud } = await start('pike', {}, { editCatalog: (catalog) => catalog.filter((e) => e.type !== 'volumev3') });
+    const { fake, cloud } = await start(
+      'pike',
+      {},
+      { editCatalog: (catalog) => catalog.filter((e) => e.type !== 'volumev3') },
+    );
     const pid = fake.projectId;
     fake.reply('GET', `/volume/v2/${pid}/volumes/detail`, 'block-storage/volumes-list-page2');
     const list = await collect(volumes.list(cloud.blockStorage));
@@ -208,7 +285,10 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
   });
 
   it('version documents: the recorded Zed ones and the Pike reference ones have the expected ranges', () => {
-    const find = (name: string, id: string) => (loadResponse(name).body as { versions: { id: string; version: string; min_version: string }[] }).versions.find((v) => v.id === id);
+    const find = (name: string, id: string) =>
+      (loadResponse(name).body as { versions: { id: string; version: string; min_version: string }[] }).versions.find(
+        (v) => v.id === id,
+      );
     expect(find('versions/nova-zed', 'v2.1')).toMatchObject({ version: '2.93', min_version: '2.1' });
     expect(find('versions/nova-pike', 'v2.1')).toMatchObject({ version: '2.53', min_version: '2.1' });
     expect(find('versions/cinder-zed', 'v3.0')).toMatchObject({ version: '3.70', min_version: '3.0' });
@@ -246,7 +326,11 @@ describe('discovery and headers against Pike-like and Zed-like clouds', () => {
 
   it('a version root answering 5xx is an error, not "no microversions" cached for the whole run', async () => {
     const { fake, cloud } = await start('zed');
-    fake.on('GET', '/compute/', ({ call }) => (call === 1 ? { status: 503, body: '503 Service Unavailable' } : { body: { versions: [{ id: 'v2.1', status: 'CURRENT', version: '2.93', min_version: '2.1' }] } }));
+    fake.on('GET', '/compute/', ({ call }) =>
+      call === 1
+        ? { status: 503, body: '503 Service Unavailable' }
+        : { body: { versions: [{ id: 'v2.1', status: 'CURRENT', version: '2.93', min_version: '2.1' }] } },
+    );
     fake.reply('GET', '/compute/v2.1/servers/detail', { body: { servers: [] } });
     const error = await collect(servers.list(cloud.compute)).catch((e: unknown) => e);
     expect(isBasculeError(error) && error.code).toBe('OS_UNAVAILABLE');

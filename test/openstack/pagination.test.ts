@@ -37,7 +37,13 @@ describe('paginate: links', () => {
     const page1 = fixtureBody<{ networks: { id: string }[] }>('network/networks-list-page1');
     const firstId = page1.networks[0]?.id ?? '';
     fake.on('GET', '/network/v2.0/networks', ({ req }) => ({
-      body: req.query.get('marker') === firstId ? { networks: [{ id: 'second' }], networks_links: [{ rel: 'previous', href: 'http://x/v2.0/networks?page_reverse=True' }] } : page1,
+      body:
+        req.query.get('marker') === firstId
+          ? {
+              networks: [{ id: 'second' }],
+              networks_links: [{ rel: 'previous', href: 'http://x/v2.0/networks?page_reverse=True' }],
+            }
+          : page1,
     }));
     const list = await collect(networks.list(cloud.network, { 'router:external': true }, { pageSize: 1 }));
     expect(list.map((n) => n.id)).toEqual([firstId, 'second']);
@@ -51,7 +57,9 @@ describe('paginate: links', () => {
   it('Cinder `volumes_links` naming another host: the query is applied to our endpoint', async () => {
     const pid = fake.projectId;
     fake.on('GET', `/volume/v3/${pid}/volumes/detail`, ({ req }) => ({
-      body: req.query.get('marker') ? fixtureBody('block-storage/volumes-list-page2') : fixtureBody('block-storage/volumes-list-page1'),
+      body: req.query.get('marker')
+        ? fixtureBody('block-storage/volumes-list-page2')
+        : fixtureBody('block-storage/volumes-list-page1'),
     }));
     const list = await collect(volumes.list(cloud.blockStorage, undefined, { pageSize: 2 }));
     expect(list.map((v) => v.name)).toEqual(['vol-1', 'vol-2', 'vol-3']);
@@ -65,7 +73,10 @@ describe('paginate: links', () => {
     const page1 = fixtureBody<{ images: { id: string }[] }>('image/images-list-page1');
     const firstId = page1.images[0]?.id ?? '';
     fake.on('GET', '/image/v2/images', ({ req }) => ({
-      body: req.query.get('marker') === firstId ? { images: [{ id: 'img-2', name: 'two' }], first: '/v2/images', schema: '/v2/schemas/images' } : page1,
+      body:
+        req.query.get('marker') === firstId
+          ? { images: [{ id: 'img-2', name: 'two' }], first: '/v2/images', schema: '/v2/schemas/images' }
+          : page1,
     }));
     const list = await collect(images.list(cloud.image));
     expect(list.map((i) => i.id)).toEqual([firstId, 'img-2']);
@@ -76,7 +87,10 @@ describe('paginate: links', () => {
 
   it('a next link that repeats stops with OS_PAGINATION_LOOP', async () => {
     fake.reply('GET', '/network/v2.0/networks', {
-      body: { networks: [{ id: 'a' }], networks_links: [{ rel: 'next', href: 'http://x/v2.0/networks?marker=a&limit=1' }] },
+      body: {
+        networks: [{ id: 'a' }],
+        networks_links: [{ rel: 'next', href: 'http://x/v2.0/networks?marker=a&limit=1' }],
+      },
     });
     const seen: string[] = [];
     const error = await (async () => {
@@ -90,7 +104,10 @@ describe('paginate: links', () => {
 
   it('stops reading when the consumer stops (lazy)', async () => {
     fake.on('GET', '/network/v2.0/networks', ({ call }) => ({
-      body: { networks: [{ id: `n${call}` }], networks_links: [{ rel: 'next', href: `http://x/v2.0/networks?marker=n${call}` }] },
+      body: {
+        networks: [{ id: `n${call}` }],
+        networks_links: [{ rel: 'next', href: `http://x/v2.0/networks?marker=n${call}` }],
+      },
     }));
     for await (const n of networks.list(cloud.network)) {
       expect(n.id).toBe('n1');
@@ -115,31 +132,53 @@ describe('paginate: marker', () => {
       const start = marker ? all.indexOf(marker) + 1 : 0;
       return { body: { things: all.slice(start, start + Number(req.query.get('limit'))).map((id) => ({ id })) } };
     });
-    const got = await collect(paginate<{ id: string }>(cloud.compute, '/os-things', { key: 'things', strategy: 'marker', pageSize: 2, query: { all_projects: false } }));
+    const got = await collect(
+      paginate<{ id: string }>(cloud.compute, '/os-things', {
+        key: 'things',
+        strategy: 'marker',
+        pageSize: 2,
+        query: { all_projects: false },
+      }),
+    );
     expect(got.map((t) => t.id)).toEqual(all);
     const sent = fake.requestsTo('/compute/v2.1/os-things').map((r) => r.query.toString());
-    expect(sent).toEqual(['all_projects=false&limit=2', 'all_projects=false&limit=2&marker=b', 'all_projects=false&limit=2&marker=d']);
+    expect(sent).toEqual([
+      'all_projects=false&limit=2',
+      'all_projects=false&limit=2&marker=b',
+      'all_projects=false&limit=2&marker=d',
+    ]);
   });
 
   it('uses another marker field when told', async () => {
     fake.on('GET', '/compute/v2.1/os-keypairs-like', ({ req }) => ({
       body: { keypairs: req.query.get('marker') === 'k2' ? [] : [{ name: 'k1' }, { name: 'k2' }] },
     }));
-    const got = await collect(paginate<{ name: string }>(cloud.compute, '/os-keypairs-like', { key: 'keypairs', strategy: 'marker', pageSize: 2, markerField: 'name' }));
+    const got = await collect(
+      paginate<{ name: string }>(cloud.compute, '/os-keypairs-like', {
+        key: 'keypairs',
+        strategy: 'marker',
+        pageSize: 2,
+        markerField: 'name',
+      }),
+    );
     expect(got.map((k) => k.name)).toEqual(['k1', 'k2']);
     expect(fake.requestsTo('/compute/v2.1/os-keypairs-like')[1]?.query.get('marker')).toBe('k2');
   });
 
   it('a server that ignores the marker is caught (OS_PAGINATION_LOOP)', async () => {
     fake.reply('GET', '/compute/v2.1/os-things', { body: { things: [{ id: 'x' }, { id: 'y' }] } });
-    const error = await collect(paginate(cloud.compute, '/os-things', { key: 'things', strategy: 'marker', pageSize: 2 })).catch((e: unknown) => e);
+    const error = await collect(
+      paginate(cloud.compute, '/os-things', { key: 'things', strategy: 'marker', pageSize: 2 }),
+    ).catch((e: unknown) => e);
     expect(isBasculeError(error) && error.code).toBe('OS_PAGINATION_LOOP');
     // page 1 gives marker y, page 2 gives y again: stop there.
     expect(fake.requestsTo('/compute/v2.1/os-things')).toHaveLength(2);
   });
 
   it('strategy none makes one request and sends no limit', async () => {
-    fake.reply('GET', '/compute/v2.1/os-things', { body: { things: [{ id: 'x' }], things_links: [{ rel: 'next', href: '?marker=x' }] } });
+    fake.reply('GET', '/compute/v2.1/os-things', {
+      body: { things: [{ id: 'x' }], things_links: [{ rel: 'next', href: '?marker=x' }] },
+    });
     const got = await collect(paginate(cloud.compute, '/os-things', { key: 'things', strategy: 'none', pageSize: 5 }));
     expect(got).toHaveLength(1);
     const sent = fake.requestsTo('/compute/v2.1/os-things');

@@ -35,7 +35,8 @@ function errorTexts(error: unknown): string[] {
 function assertClean(texts: string[], fake: FakeOpenStack, extra: string[] = []): void {
   const forbidden = [SECRETS.password, SECRETS.appCredSecret, SECRETS.token, ...fake.issuedTokens, ...extra];
   expect(forbidden.length).toBeGreaterThan(3);
-  for (const text of texts) for (const value of forbidden) expect(text, `a secret leaked into: ${text.slice(0, 200)}`).not.toContain(value);
+  for (const text of texts)
+    for (const value of forbidden) expect(text, `a secret leaked into: ${text.slice(0, 200)}`).not.toContain(value);
 }
 
 describe('no secret in logs, errors or results', () => {
@@ -46,10 +47,16 @@ describe('no secret in logs, errors or results', () => {
     fake.reply('GET', '/network/v2.0/networks', { body: { networks: [{ id: 'n1' }] } });
     fake.reply('GET', '/network/v2.0/networks/missing', 'network/error-404-NetworkNotFound');
     fake.reply('POST', '/network/v2.0/ports', 'network/error-409-IpAddressAlreadyAllocated');
-    fake.reply('GET', `/volume/v3/${pid}/volumes/detail`, { status: 500, body: { computeFault: { code: 500, message: 'Unexpected error' } } });
+    fake.reply('GET', `/volume/v3/${pid}/volumes/detail`, {
+      status: 500,
+      body: { computeFault: { code: 500, message: 'Unexpected error' } },
+    });
     fake.reply('POST', '/compute/v2.1/servers', 'compute/server-create');
     // A service that echoes the token it was sent in its error message.
-    fake.on('GET', '/compute/v2.1/servers/echo', ({ req }) => ({ status: 400, body: { badRequest: { code: 400, message: `bad token ${String(req.headers['x-auth-token'])}` } } }));
+    fake.on('GET', '/compute/v2.1/servers/echo', ({ req }) => ({
+      status: 400,
+      body: { badRequest: { code: 400, message: `bad token ${String(req.headers['x-auth-token'])}` } },
+    }));
     fake.on('GET', '/network/v2.0/reset', ({ raw }) => {
       raw.socket.destroy();
       return undefined;
@@ -57,7 +64,17 @@ describe('no secret in logs, errors or results', () => {
 
     const configs = [
       fakeConfig(fake),
-      fakeConfig(fake, { auth_type: 'v3applicationcredential' }, { username: undefined, password: undefined, project_name: undefined, application_credential_id: 'ac1', application_credential_secret: SECRETS.appCredSecret }),
+      fakeConfig(
+        fake,
+        { auth_type: 'v3applicationcredential' },
+        {
+          username: undefined,
+          password: undefined,
+          project_name: undefined,
+          application_credential_id: 'ac1',
+          application_credential_secret: SECRETS.appCredSecret,
+        },
+      ),
       fakeConfig(fake, { auth_type: 'token' }, { username: undefined, password: undefined, token: SECRETS.token }),
     ];
     const texts: string[] = [];
@@ -65,7 +82,12 @@ describe('no secret in logs, errors or results', () => {
       const cloud = fakeCloud(fake, { config, logger, retry: { baseMs: 1, capMs: 2, maxRetries: 1 } });
       clouds.push(cloud);
       expect(await collect(networks.list(cloud.network))).toEqual([{ id: 'n1' }]);
-      const created = await servers.create(cloud.compute, { name: 'web-1', flavorRef: '1', imageRef: 'i', networks: [{ uuid: 'n1' }] });
+      const created = await servers.create(cloud.compute, {
+        name: 'web-1',
+        flavorRef: '1',
+        imageRef: 'i',
+        networks: [{ uuid: 'n1' }],
+      });
       expect(created.id).toBe('f5dc173b-6804-445a-a6d8-c705dad5b5eb');
       expect(created).not.toHaveProperty('adminPass');
       texts.push(JSON.stringify(created), inspect(created));

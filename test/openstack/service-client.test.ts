@@ -1,7 +1,15 @@
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { isConflict, isForbidden, isHttpError, isNotFound, isOverQuota, OpenStackHttpError, OpenStackNetworkError } from '../../src/openstack/errors.js';
+import {
+  isConflict,
+  isForbidden,
+  isHttpError,
+  isNotFound,
+  isOverQuota,
+  OpenStackHttpError,
+  OpenStackNetworkError,
+} from '../../src/openstack/errors.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
@@ -143,7 +151,11 @@ describe('retries', () => {
   });
 
   it('a stream body is never retried, not even on 503 with Retry-After', async () => {
-    fake.on('PUT', '/image/v2/images/img-1/file', flaky(1, { status: 503, headers: { 'retry-after': '0' }, body: 'busy' }, { status: 204 }));
+    fake.on(
+      'PUT',
+      '/image/v2/images/img-1/file',
+      flaky(1, { status: 503, headers: { 'retry-after': '0' }, body: 'busy' }, { status: 204 }),
+    );
     const c = open();
     const error = await failure(images.upload(c.image, 'img-1', Readable.from([Buffer.from('qcow2 bytes')])));
     expect((error as OpenStackHttpError).status).toBe(503);
@@ -185,18 +197,105 @@ describe('retries', () => {
   });
 });
 
-describe('errors: each service\'s error body', () => {
-  const cases: { fixture: string; method: string; path: (pid: string) => string; code: string; message: RegExp; fault?: string; requestId: string }[] = [
-    { fixture: 'compute/error-404-itemNotFound', method: 'GET', path: () => '/compute/v2.1/servers/00000000-0000-0000-0000-000000000000', code: 'OS_NOT_FOUND', message: /^Instance 00000000-0000-0000-0000-000000000000 could not be found\.$/, fault: 'itemNotFound', requestId: 'req-9b028f2d-ec32-432e-80b8-56e477ec366e' },
-    { fixture: 'compute/error-400-badRequest', method: 'POST', path: () => '/compute/v2.1/servers', code: 'OS_BAD_REQUEST', message: /'flavorRef' is a required property/, fault: 'badRequest', requestId: 'req-3701e80f-333a-4987-8580-fbacad2f1186' },
-    { fixture: 'compute/error-403-quota-exceeded', method: 'POST', path: () => '/compute/v2.1/servers', code: 'OS_OVER_QUOTA', message: /^Quota exceeded for cores, instances, ram/, fault: 'forbidden', requestId: 'req-92885231-f764-4900-944a-b565378b065a' },
-    { fixture: 'compute/error-406-version', method: 'GET', path: () => '/compute/v2.1/servers/detail', code: 'OS_NOT_ACCEPTABLE', message: /Version 2\.99 is not supported/, fault: 'computeFault', requestId: 'req-beaf1ca0-7a51-4a6b-8a75-fc7f0f1da12e' },
-    { fixture: 'network/error-404-NetworkNotFound', method: 'GET', path: () => '/network/v2.0/networks/00000000-0000-0000-0000-000000000000', code: 'OS_NOT_FOUND', message: /^Network 00000000-0000-0000-0000-000000000000 could not be found\.$/, fault: 'NetworkNotFound', requestId: 'req-eb920a5f-4fc3-45b4-a4db-fb04cc84815e' },
-    { fixture: 'network/error-409-OverQuota', method: 'POST', path: () => '/network/v2.0/networks', code: 'OS_OVER_QUOTA', message: /^Quota exceeded for resources: \['network'\]\.$/, fault: 'OverQuota', requestId: 'req-0f0e6a31-8a43-4c51-9f5b-2b7d1f1c2e10' },
-    { fixture: 'network/error-409-IpAddressAlreadyAllocated', method: 'POST', path: () => '/network/v2.0/ports', code: 'OS_CONFLICT', message: /^IP address 10\.0\.0\.5 already allocated/, fault: 'IpAddressAlreadyAllocated', requestId: 'req-6d4a7c38-0b51-4f0c-8d7e-3a9b1c2d4e5f' },
-    { fixture: 'block-storage/error-404-itemNotFound', method: 'GET', path: (pid) => `/volume/v3/${pid}/volumes/00000000-0000-0000-0000-000000000000`, code: 'OS_NOT_FOUND', message: /^Volume 00000000-0000-0000-0000-000000000000 could not be found\.$/, fault: 'itemNotFound', requestId: 'req-a2264ede-eeab-4449-b83b-533a268eebac' },
-    { fixture: 'block-storage/error-413-overLimit', method: 'POST', path: (pid) => `/volume/v3/${pid}/volumes`, code: 'OS_OVER_QUOTA', message: /^VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota/, fault: 'overLimit', requestId: 'req-547d3ba6-1b80-4905-87e5-73c5e7d1f0ad' },
-    { fixture: 'image/error-404', method: 'GET', path: () => '/image/v2/images/00000000-0000-0000-0000-000000000000', code: 'OS_NOT_FOUND', message: /No image found with ID 00000000-0000-0000-0000-000000000000$/, requestId: 'req-eb3c183f-f8fb-4ed1-bf8a-518483860345' },
+describe("errors: each service's error body", () => {
+  const cases: {
+    fixture: string;
+    method: string;
+    path: (pid: string) => string;
+    code: string;
+    message: RegExp;
+    fault?: string;
+    requestId: string;
+  }[] = [
+    {
+      fixture: 'compute/error-404-itemNotFound',
+      method: 'GET',
+      path: () => '/compute/v2.1/servers/00000000-0000-0000-0000-000000000000',
+      code: 'OS_NOT_FOUND',
+      message: /^Instance 00000000-0000-0000-0000-000000000000 could not be found\.$/,
+      fault: 'itemNotFound',
+      requestId: 'req-9b028f2d-ec32-432e-80b8-56e477ec366e',
+    },
+    {
+      fixture: 'compute/error-400-badRequest',
+      method: 'POST',
+      path: () => '/compute/v2.1/servers',
+      code: 'OS_BAD_REQUEST',
+      message: /'flavorRef' is a required property/,
+      fault: 'badRequest',
+      requestId: 'req-3701e80f-333a-4987-8580-fbacad2f1186',
+    },
+    {
+      fixture: 'compute/error-403-quota-exceeded',
+      method: 'POST',
+      path: () => '/compute/v2.1/servers',
+      code: 'OS_OVER_QUOTA',
+      message: /^Quota exceeded for cores, instances, ram/,
+      fault: 'forbidden',
+      requestId: 'req-92885231-f764-4900-944a-b565378b065a',
+    },
+    {
+      fixture: 'compute/error-406-version',
+      method: 'GET',
+      path: () => '/compute/v2.1/servers/detail',
+      code: 'OS_NOT_ACCEPTABLE',
+      message: /Version 2\.99 is not supported/,
+      fault: 'computeFault',
+      requestId: 'req-beaf1ca0-7a51-4a6b-8a75-fc7f0f1da12e',
+    },
+    {
+      fixture: 'network/error-404-NetworkNotFound',
+      method: 'GET',
+      path: () => '/network/v2.0/networks/00000000-0000-0000-0000-000000000000',
+      code: 'OS_NOT_FOUND',
+      message: /^Network 00000000-0000-0000-0000-000000000000 could not be found\.$/,
+      fault: 'NetworkNotFound',
+      requestId: 'req-eb920a5f-4fc3-45b4-a4db-fb04cc84815e',
+    },
+    {
+      fixture: 'network/error-409-OverQuota',
+      method: 'POST',
+      path: () => '/network/v2.0/networks',
+      code: 'OS_OVER_QUOTA',
+      message: /^Quota exceeded for resources: \['network'\]\.$/,
+      fault: 'OverQuota',
+      requestId: 'req-0f0e6a31-8a43-4c51-9f5b-2b7d1f1c2e10',
+    },
+    {
+      fixture: 'network/error-409-IpAddressAlreadyAllocated',
+      method: 'POST',
+      path: () => '/network/v2.0/ports',
+      code: 'OS_CONFLICT',
+      message: /^IP address 10\.0\.0\.5 already allocated/,
+      fault: 'IpAddressAlreadyAllocated',
+      requestId: 'req-6d4a7c38-0b51-4f0c-8d7e-3a9b1c2d4e5f',
+    },
+    {
+      fixture: 'block-storage/error-404-itemNotFound',
+      method: 'GET',
+      path: (pid) => `/volume/v3/${pid}/volumes/00000000-0000-0000-0000-000000000000`,
+      code: 'OS_NOT_FOUND',
+      message: /^Volume 00000000-0000-0000-0000-000000000000 could not be found\.$/,
+      fault: 'itemNotFound',
+      requestId: 'req-a2264ede-eeab-4449-b83b-533a268eebac',
+    },
+    {
+      fixture: 'block-storage/error-413-overLimit',
+      method: 'POST',
+      path: (pid) => `/volume/v3/${pid}/volumes`,
+      code: 'OS_OVER_QUOTA',
+      message: /^VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota/,
+      fault: 'overLimit',
+      requestId: 'req-547d3ba6-1b80-4905-87e5-73c5e7d1f0ad',
+    },
+    {
+      fixture: 'image/error-404',
+      method: 'GET',
+      path: () => '/image/v2/images/00000000-0000-0000-0000-000000000000',
+      code: 'OS_NOT_FOUND',
+      message: /No image found with ID 00000000-0000-0000-0000-000000000000$/,
+      requestId: 'req-eb3c183f-f8fb-4ed1-bf8a-518483860345',
+    },
   ];
 
   for (const c of cases) {
@@ -205,7 +304,15 @@ describe('errors: each service\'s error body', () => {
       const path = c.path(fake.projectId);
       fake.reply(c.method, path, { status: fixture.status, headers: fixture.headers, body: fixture.body });
       const cl = open();
-      const client = cl.client(fixture.status && path.startsWith('/compute') ? 'compute' : path.startsWith('/network') ? 'network' : path.startsWith('/volume') ? 'block-storage' : 'image');
+      const client = cl.client(
+        fixture.status && path.startsWith('/compute')
+          ? 'compute'
+          : path.startsWith('/network')
+            ? 'network'
+            : path.startsWith('/volume')
+              ? 'block-storage'
+              : 'image',
+      );
       const relative = path.replace(/^\/(compute\/v2\.1|network\/v2\.0|volume\/v3\/[0-9a-f]+|image\/v2)/, '');
       const error = await failure(client.request(c.method, relative, c.method === 'POST' ? { json: {} } : {}));
       expect(error).toBeInstanceOf(OpenStackHttpError);
@@ -216,24 +323,45 @@ describe('errors: each service\'s error body', () => {
       expect(e.fault).toBe(c.fault);
       expect(e.requestId).toBe(c.requestId);
       expect(e.method).toBe(c.method);
-      expect(e.message).toBe(`${client.service}: ${c.method} ${fake.base}${path} -> ${fixture.status}: ${e.serviceMessage} [${c.requestId}]`);
+      expect(e.message).toBe(
+        `${client.service}: ${c.method} ${fake.base}${path} -> ${fixture.status}: ${e.serviceMessage} [${c.requestId}]`,
+      );
       expect(e.exitCode).toBe(1);
       expect(fake.requestsTo(path, c.method)).toHaveLength(1);
     });
   }
 
-  it('Cinder\'s Retry-After on 413 is kept on the error, and the call is not retried', async () => {
+  it("Cinder's Retry-After on 413 is kept on the error, and the call is not retried", async () => {
     const fixture = loadResponse('block-storage/error-413-overLimit');
-    fake.reply('POST', `/volume/v3/${fake.projectId}/volumes`, { status: fixture.status, headers: fixture.headers, body: fixture.body });
-    const error = (await failure(open().blockStorage.post('/volumes', { volume: { size: 100000 } }))) as OpenStackHttpError;
+    fake.reply('POST', `/volume/v3/${fake.projectId}/volumes`, {
+      status: fixture.status,
+      headers: fixture.headers,
+      body: fixture.body,
+    });
+    const error = (await failure(
+      open().blockStorage.post('/volumes', { volume: { size: 100000 } }),
+    )) as OpenStackHttpError;
     expect(error.retryAfterMs).toBe(0);
     expect(isOverQuota(error)).toBe(true);
   });
 
   it('predicates decide on codes, not text', async () => {
     fake.reply('GET', '/network/v2.0/networks/gone', 'network/error-404-NetworkNotFound');
-    fake.reply('DELETE', '/compute/v2.1/servers/busy', { status: 409, body: { conflictingRequest: { code: 409, message: "Cannot 'delete' instance busy while it is in task_state image_uploading" } } });
-    fake.reply('GET', '/compute/v2.1/os-hypervisors', { status: 403, body: { forbidden: { code: 403, message: 'Policy doesn\'t allow os_compute_api:os-hypervisors:list to be performed.' } } });
+    fake.reply('DELETE', '/compute/v2.1/servers/busy', {
+      status: 409,
+      body: {
+        conflictingRequest: {
+          code: 409,
+          message: "Cannot 'delete' instance busy while it is in task_state image_uploading",
+        },
+      },
+    });
+    fake.reply('GET', '/compute/v2.1/os-hypervisors', {
+      status: 403,
+      body: {
+        forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:os-hypervisors:list to be performed." },
+      },
+    });
     const c = open();
     const notFound = await failure(networks.get(c.network, 'gone'));
     const conflict = await failure(c.compute.delete('/servers/busy'));
@@ -245,7 +373,7 @@ describe('errors: each service\'s error body', () => {
     expect(fake.requestsTo('/compute/v2.1/servers/busy', 'DELETE')).toHaveLength(1);
   });
 
-  it('a Keystone-style 401 body that survives re-authentication: OS_UNAUTHORIZED with Keystone\'s message', async () => {
+  it("a Keystone-style 401 body that survives re-authentication: OS_UNAUTHORIZED with Keystone's message", async () => {
     const fixture = loadResponse('identity/error-401');
     fake.reply('GET', '/identity/v3/projects/p1', { status: 401, headers: fixture.headers, body: fixture.body });
     const error = (await failure(open().identity.get('/projects/p1'))) as OpenStackHttpError;
@@ -291,7 +419,10 @@ describe('concurrency and cancellation', () => {
       return { body: { images: [] } };
     });
     const c = open({ concurrency: { perService: 2 } });
-    const calls = [...Array.from({ length: 4 }, () => collect(networks.list(c.network))), ...Array.from({ length: 4 }, () => collect(images.list(c.image)))];
+    const calls = [
+      ...Array.from({ length: 4 }, () => collect(networks.list(c.network))),
+      ...Array.from({ length: 4 }, () => collect(images.list(c.image))),
+    ];
     await until(() => fake.inFlight === 4, 'two requests per service');
     held.open();
     await Promise.all(calls);

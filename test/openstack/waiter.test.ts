@@ -15,7 +15,13 @@ function sequence(statuses: string[]): { poll: () => Promise<{ status: string }>
   };
 }
 
-const base = { status: (v: { status: string }) => v.status, ready: ['available'], failed: ['error'], intervalMs: 1, maxIntervalMs: 2 };
+const base = {
+  status: (v: { status: string }) => v.status,
+  ready: ['available'],
+  failed: ['error'],
+  intervalMs: 1,
+  maxIntervalMs: 2,
+};
 
 describe('waitFor', () => {
   it('SUCCESS once a ready status is read, with the last value', async () => {
@@ -71,13 +77,17 @@ describe('waitFor', () => {
   });
 
   it('a failing poll propagates its error', async () => {
-    await expect(waitFor({ ...base, poll: () => Promise.reject(new Error('boom')), timeoutMs: 1000 })).rejects.toThrow('boom');
+    await expect(waitFor({ ...base, poll: () => Promise.reject(new Error('boom')), timeoutMs: 1000 })).rejects.toThrow(
+      'boom',
+    );
   });
 });
 
 describe('waitOrThrow', () => {
   it('returns the value on success', async () => {
-    expect(await waitOrThrow('volume v1', { ...base, poll: sequence(['creating', 'available']).poll, timeoutMs: 1000 })).toEqual({ status: 'available' });
+    expect(
+      await waitOrThrow('volume v1', { ...base, poll: sequence(['creating', 'available']).poll, timeoutMs: 1000 }),
+    ).toEqual({ status: 'available' });
   });
 
   it('OS_RESOURCE_ERROR with the fault message on failure', async () => {
@@ -92,15 +102,24 @@ describe('waitOrThrow', () => {
   });
 
   it('OS_WAIT_TIMEOUT naming the wanted and the last status', async () => {
-    const error = await waitOrThrow('volume v1', { ...base, poll: sequence(['creating']).poll, timeoutMs: 10 }).catch((e: unknown) => e);
+    const error = await waitOrThrow('volume v1', { ...base, poll: sequence(['creating']).poll, timeoutMs: 10 }).catch(
+      (e: unknown) => e,
+    );
     expect(isBasculeError(error) && error.code).toBe('OS_WAIT_TIMEOUT');
-    expect((error as Error).message).toMatch(/volume v1 did not become available within \d+ s \(last status creating\)/);
+    expect((error as Error).message).toMatch(
+      /volume v1 did not become available within \d+ s \(last status creating\)/,
+    );
   });
 
   it('AbortedError when aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await waitOrThrow('volume v1', { ...base, poll: sequence(['creating']).poll, timeoutMs: 1000, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await waitOrThrow('volume v1', {
+      ...base,
+      poll: sequence(['creating']).poll,
+      timeoutMs: 1000,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
   });
 });
@@ -118,7 +137,9 @@ describe('waitFor over HTTP', () => {
   });
 
   it('polls a Cinder volume until available', async () => {
-    fake.on('GET', `/volume/v3/${fake.projectId}/volumes/v1`, ({ call }) => ({ body: { volume: { id: 'v1', name: 'data', size: 1, status: call < 3 ? 'creating' : 'available' } } }));
+    fake.on('GET', `/volume/v3/${fake.projectId}/volumes/v1`, ({ call }) => ({
+      body: { volume: { id: 'v1', name: 'data', size: 1, status: call < 3 ? 'creating' : 'available' } },
+    }));
     const result = await waitFor({ ...base, poll: () => volumes.get(cloud.blockStorage, 'v1'), timeoutMs: 10_000 });
     expect(result.state).toBe('SUCCESS');
     expect(fake.requestsTo(`/volume/v3/${fake.projectId}/volumes/v1`)).toHaveLength(3);
@@ -130,7 +151,12 @@ describe('waitFor over HTTP', () => {
       controller.abort();
       return { body: { volume: { id: 'v1', status: 'creating' } } };
     });
-    const outcome = await waitFor({ ...base, poll: () => volumes.get(cloud.blockStorage, 'v1', { signal: controller.signal }), timeoutMs: 10_000, signal: controller.signal });
+    const outcome = await waitFor({
+      ...base,
+      poll: () => volumes.get(cloud.blockStorage, 'v1', { signal: controller.signal }),
+      timeoutMs: 10_000,
+      signal: controller.signal,
+    });
     expect(outcome.state).toBe('ABORTED');
     expect(outcome.value).toBeUndefined();
   });

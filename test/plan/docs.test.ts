@@ -38,8 +38,22 @@ describe('docs/plan-format.md', () => {
 
   it('describes every rule code that validation can produce', () => {
     const doc = readFileSync(PATH, 'utf8');
-    const sources = ['src/plan/rules.ts', 'src/plan/json.ts', 'src/plan/upgrade.ts', 'src/plan/io.ts', 'src/plan/schema-issues.ts'].map((p) => readFileSync(p, 'utf8')).join('\n');
-    const codes = new Set([...sources.matchAll(/'((?:JSON|PLAN|REF|SUBNET|PORT|SG_RULE|ROUTER|FIP|VOLUME|SERVER|QUOTA|KIND|LOSSY|SENSITIVE|DUPLICATE|FILE|SCHEMA)_[A-Z0-9_]+)'/g)].map((m) => m[1]!));
+    const sources = [
+      'src/plan/rules.ts',
+      'src/plan/json.ts',
+      'src/plan/upgrade.ts',
+      'src/plan/io.ts',
+      'src/plan/schema-issues.ts',
+    ]
+      .map((p) => readFileSync(p, 'utf8'))
+      .join('\n');
+    const codes = new Set(
+      [
+        ...sources.matchAll(
+          /'((?:JSON|PLAN|REF|SUBNET|PORT|SG_RULE|ROUTER|FIP|VOLUME|SERVER|QUOTA|KIND|LOSSY|SENSITIVE|DUPLICATE|FILE|SCHEMA)_[A-Z0-9_]+)'/g,
+        ),
+      ].map((m) => m[1]!),
+    );
     expect(codes.size).toBeGreaterThan(40);
     for (const code of codes) expect(doc, code).toContain(`\`${code}\``);
   });

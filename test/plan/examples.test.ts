@@ -7,7 +7,9 @@ import { PLAN_SCHEMA } from '../../src/plan/schema.js';
 import { KIND_REFS, PLAN_KINDS, type RefDecl } from '../../src/plan/kinds.js';
 import type { Plan } from '../../src/plan/types.js';
 
-const files = readdirSync('plans').filter((name) => name.endsWith('.plan.json')).sort();
+const files = readdirSync('plans')
+  .filter((name) => name.endsWith('.plan.json'))
+  .sort();
 
 function load(name: string): { text: string; plan: Plan } {
   const text = readFileSync(`plans/${name}`, 'utf8');
@@ -18,7 +20,9 @@ function load(name: string): { text: string; plan: Plan } {
 
 describe('example plans', () => {
   it('include the three documented examples', () => {
-    expect(files).toEqual(expect.arrayContaining(['web-two-tier.plan.json', 'boot-from-volume.plan.json', 'ipv6.plan.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['web-two-tier.plan.json', 'boot-from-volume.plan.json', 'ipv6.plan.json']),
+    );
   });
 
   it.each(files)('%s validates with no issue and is in canonical form', (name) => {
@@ -61,7 +65,9 @@ describe('example plans', () => {
 
   it('ipv6 has SLAAC and DHCPv6-stateful subnets on a dual-stack network', () => {
     const { plan } = load('ipv6.plan.json');
-    const modes = plan.resources.flatMap((r) => (r.kind === 'subnet' && r.spec.ip_version === 6 ? [r.spec.ipv6_address_mode] : []));
+    const modes = plan.resources.flatMap((r) =>
+      r.kind === 'subnet' && r.spec.ip_version === 6 ? [r.spec.ipv6_address_mode] : [],
+    );
     expect(modes.sort()).toEqual(['dhcpv6-stateful', 'slaac']);
   });
 

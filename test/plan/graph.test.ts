@@ -12,21 +12,36 @@ describe('plan graph', () => {
   it('lists the keys an entry refers to', () => {
     const plan = load('web-two-tier');
     const server = indexPlan(plan).get('server:db-1')!;
-    expect(referencedKeys(server).sort()).toEqual(['flavor:m1.medium', 'image:ubuntu-22.04', 'keypair:deploy', 'port:db-1/eth0', 'security_group:db', 'volume:db-data']);
-    expect(dependents(plan).get('security_group:web')?.sort()).toContain('security_group_rule:db/ingress-IPv4-tcp-5432-sg=web');
+    expect(referencedKeys(server).sort()).toEqual([
+      'flavor:m1.medium',
+      'image:ubuntu-22.04',
+      'keypair:deploy',
+      'port:db-1/eth0',
+      'security_group:db',
+      'volume:db-data',
+    ]);
+    expect(dependents(plan).get('security_group:web')?.sort()).toContain(
+      'security_group_rule:db/ingress-IPv4-tcp-5432-sg=web',
+    );
   });
 
-  it.each(['web-two-tier', 'boot-from-volume', 'ipv6'])('orders %s so that every entry comes after what it refers to', (name) => {
-    const plan = load(name);
-    const order = dependencyOrder(plan);
-    expect(order).toHaveLength(plan.resources.length);
-    const position = new Map(order.map((r, i) => [r.key, i]));
-    for (const resource of order) {
-      for (const key of referencedKeys(resource)) expect(position.get(key)!).toBeLessThan(position.get(resource.key)!);
-    }
-    // Deterministic: the same order whatever the order of the file.
-    expect(dependencyOrder({ ...plan, resources: [...plan.resources].reverse() }).map((r) => r.key)).toEqual(order.map((r) => r.key));
-  });
+  it.each(['web-two-tier', 'boot-from-volume', 'ipv6'])(
+    'orders %s so that every entry comes after what it refers to',
+    (name) => {
+      const plan = load(name);
+      const order = dependencyOrder(plan);
+      expect(order).toHaveLength(plan.resources.length);
+      const position = new Map(order.map((r, i) => [r.key, i]));
+      for (const resource of order) {
+        for (const key of referencedKeys(resource))
+          expect(position.get(key)!).toBeLessThan(position.get(resource.key)!);
+      }
+      // Deterministic: the same order whatever the order of the file.
+      expect(dependencyOrder({ ...plan, resources: [...plan.resources].reverse() }).map((r) => r.key)).toEqual(
+        order.map((r) => r.key),
+      );
+    },
+  );
 
   it('gives the name of entries that have one', () => {
     const index = indexPlan(load('web-two-tier'));

@@ -6,7 +6,15 @@ const codes = (text: string, limits = {}): string[] => scanJson(text, limits).ma
 
 describe('scanJson', () => {
   it('accepts what JSON.parse accepts', () => {
-    for (const text of ['{}', '[]', '0', '-0.5e+10', '"a\\u00e9\\n"', ' {"a": [1, true, false, null, {"b": "c"}]} ', '1E3']) {
+    for (const text of [
+      '{}',
+      '[]',
+      '0',
+      '-0.5e+10',
+      '"a\\u00e9\\n"',
+      ' {"a": [1, true, false, null, {"b": "c"}]} ',
+      '1E3',
+    ]) {
       expect(scanJson(text)).toEqual([]);
       expect(safeParseJson(text).value).toEqual(JSON.parse(text));
     }

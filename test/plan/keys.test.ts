@@ -13,7 +13,11 @@ describe('assignKeys', () => {
   });
 
   it('is independent of the input order', () => {
-    const requests: KeyRequest[] = Array.from({ length: 30 }, (_, i) => ({ kind: 'port', name: `p${i % 4}`, sourceId: `id-${String(i).padStart(2, '0')}` }));
+    const requests: KeyRequest[] = Array.from({ length: 30 }, (_, i) => ({
+      kind: 'port',
+      name: `p${i % 4}`,
+      sourceId: `id-${String(i).padStart(2, '0')}`,
+    }));
     const reference = new Map(requests.map((r, i) => [r.sourceId, assignKeys(requests)[i]]));
     for (let round = 0; round < 5; round += 1) {
       const shuffled = [...requests].sort(() => Math.random() - 0.5);
@@ -39,12 +43,32 @@ describe('assignKeys', () => {
     expect(keyName('')).toBe('unnamed');
     expect(keyName('  a\tb\n ')).toBe('a_b');
     expect(keyName('x'.repeat(500))).toHaveLength(240);
-    expect(assignKeys([{ kind: 'port', name: '' }, { kind: 'port', name: ' ' }])).toEqual(['port:unnamed', 'port:unnamed~2']);
+    expect(
+      assignKeys([
+        { kind: 'port', name: '' },
+        { kind: 'port', name: ' ' },
+      ]),
+    ).toEqual(['port:unnamed', 'port:unnamed~2']);
   });
 
   it('names security group rules readably and deterministically', () => {
-    expect(ruleKeyName('web', { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 443, port_range_max: 443, remote_ip_prefix: '0.0.0.0/0' })).toBe('web/ingress-IPv4-tcp-443-0.0.0.0_0');
-    expect(ruleKeyName('db', { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 5432, port_range_max: 5433 }, 'web')).toBe('db/ingress-IPv4-tcp-5432:5433-sg=web');
+    expect(
+      ruleKeyName('web', {
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'tcp',
+        port_range_min: 443,
+        port_range_max: 443,
+        remote_ip_prefix: '0.0.0.0/0',
+      }),
+    ).toBe('web/ingress-IPv4-tcp-443-0.0.0.0_0');
+    expect(
+      ruleKeyName(
+        'db',
+        { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 5432, port_range_max: 5433 },
+        'web',
+      ),
+    ).toBe('db/ingress-IPv4-tcp-5432:5433-sg=web');
     expect(ruleKeyName('db', { direction: 'egress', ethertype: 'IPv6' })).toBe('db/egress-IPv6-any-any-any');
   });
 });

@@ -12,7 +12,23 @@ function prng(seed: number): () => number {
   };
 }
 
-const ODD_VALUES: unknown[] = [null, true, 0, -1, 1.5, 1e308, '', 'x', '10.0.0.0/8', 'network:frontend', [], [null], {}, { kind: 'server' }, ['port:web-1/eth0', 5]];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  1e308,
+  '',
+  'x',
+  '10.0.0.0/8',
+  'network:frontend',
+  [],
+  [null],
+  {},
+  { kind: 'server' },
+  ['port:web-1/eth0', 5],
+];
 
 function mutate(value: unknown, random: () => number): unknown {
   const containers: (Record<string, unknown> | unknown[])[] = [];
@@ -64,7 +80,10 @@ describe('validation robustness', () => {
     const random = prng(7);
     for (let round = 0; round < 200; round += 1) {
       const cut = Math.floor(random() * text.length);
-      const corrupted = random() < 0.5 ? text.slice(0, cut) : `${text.slice(0, cut)}${String.fromCharCode(Math.floor(random() * 128))}${text.slice(cut + 1)}`;
+      const corrupted =
+        random() < 0.5
+          ? text.slice(0, cut)
+          : `${text.slice(0, cut)}${String.fromCharCode(Math.floor(random() * 128))}${text.slice(cut + 1)}`;
       const result = parsePlan(corrupted);
       expect(Array.isArray(result.issues)).toBe(true);
       if (result.plan === undefined) expect(result.issues.some((i) => i.severity === 'error')).toBe(true);

@@ -38,7 +38,12 @@ describe('semantic rules', () => {
     image.spec.min_ram = 4096;
     const issues = validatePlan(plan).filter((i) => i.code === 'SERVER_FLAVOR_TOO_SMALL');
     // web-1 and web-2 use m1.small (20 GiB, 2048 MiB): both checks fail; db-1 uses m1.medium (40 GiB, 4096 MiB).
-    expect(issues.map((i) => i.path)).toEqual(['/resources/25/refs/flavor', '/resources/25/refs/flavor', '/resources/26/refs/flavor', '/resources/26/refs/flavor']);
+    expect(issues.map((i) => i.path)).toEqual([
+      '/resources/25/refs/flavor',
+      '/resources/25/refs/flavor',
+      '/resources/26/refs/flavor',
+      '/resources/26/refs/flavor',
+    ]);
   });
 
   it('skips rules on a resource the schema refused, so a problem is reported once', () => {
@@ -75,13 +80,29 @@ describe('semantic rules', () => {
 
 describe('formatIssues', () => {
   it('prints path, code, message, hint and a summary', () => {
-    const text = formatIssues([
-      { severity: 'error', path: '/resources/1/key', code: 'DUPLICATE_KEY', message: 'the key is used', hint: 'rename it' },
-      { severity: 'warning', path: '', code: 'JSON_BOM', message: 'a BOM' },
-    ], { file: 'p.json' });
-    expect(text).toBe('error   /resources/1/key  DUPLICATE_KEY\n        the key is used\n        hint: rename it\nwarning (document)  JSON_BOM\n        a BOM\np.json: 1 error, 1 warning\n');
+    const text = formatIssues(
+      [
+        {
+          severity: 'error',
+          path: '/resources/1/key',
+          code: 'DUPLICATE_KEY',
+          message: 'the key is used',
+          hint: 'rename it',
+        },
+        { severity: 'warning', path: '', code: 'JSON_BOM', message: 'a BOM' },
+      ],
+      { file: 'p.json' },
+    );
+    expect(text).toBe(
+      'error   /resources/1/key  DUPLICATE_KEY\n        the key is used\n        hint: rename it\nwarning (document)  JSON_BOM\n        a BOM\np.json: 1 error, 1 warning\n',
+    );
     expect(formatIssues([])).toBe('valid\n');
-    const many = Array.from({ length: 5 }, (_, i) => ({ severity: 'error' as const, path: `/${i}`, code: 'X', message: 'm' }));
+    const many = Array.from({ length: 5 }, (_, i) => ({
+      severity: 'error' as const,
+      path: `/${i}`,
+      code: 'X',
+      message: 'm',
+    }));
     expect(formatIssues(many, { limit: 2 })).toContain('... and 3 more');
   });
 });

@@ -38,10 +38,15 @@ describe('schema and TypeScript stay in step', () => {
     expect(schemaRefs.additionalProperties).toBe(false);
     expect(Object.keys(schemaRefs.properties ?? {}).sort()).toEqual(Object.keys(decls).sort());
     for (const [name, decl] of Object.entries(decls)) {
-      expect(schemaRefs.properties![name]!.$ref, `${kind}.${name}`).toBe(decl.list ? '#/$defs/key_list' : '#/$defs/key');
+      expect(schemaRefs.properties![name]!.$ref, `${kind}.${name}`).toBe(
+        decl.list ? '#/$defs/key_list' : '#/$defs/key',
+      );
       expect(schemaRefs.properties![name]!.description, `${kind}.${name}`).toContain(`Points to: ${decl.kind}.`);
     }
-    const required = Object.entries(decls).filter(([, d]) => d.required).map(([n]) => n).sort();
+    const required = Object.entries(decls)
+      .filter(([, d]) => d.required)
+      .map(([n]) => n)
+      .sort();
     expect([...(schemaRefs.required ?? [])].sort()).toEqual(required);
     expect((defs[`${kind}_entry`]!.required ?? []).includes('refs')).toBe(required.length > 0);
   });
@@ -78,7 +83,9 @@ describe('schema and TypeScript stay in step', () => {
     expect(lossyFields('router')).toEqual(['external_fixed_ips', 'distributed', 'ha']);
     expect(sensitiveFields('server')).toEqual(['user_data']);
     for (const kind of PLAN_KINDS) {
-      const marked = Object.entries(specProperties(kind)).filter(([, s]) => s['x-bascule-lossy'] === true).map(([n]) => n);
+      const marked = Object.entries(specProperties(kind))
+        .filter(([, s]) => s['x-bascule-lossy'] === true)
+        .map(([n]) => n);
       expect(lossyFields(kind)).toEqual(marked);
     }
   });
@@ -86,7 +93,9 @@ describe('schema and TypeScript stay in step', () => {
   it('every spec property has a description (the reference docs are generated from them)', () => {
     for (const kind of PLAN_KINDS) {
       for (const [name, property] of Object.entries(specProperties(kind))) {
-        const described = typeof property.description === 'string' || (property.$ref !== undefined && typeof defs[property.$ref.split('/').pop()!]?.description === 'string');
+        const described =
+          typeof property.description === 'string' ||
+          (property.$ref !== undefined && typeof defs[property.$ref.split('/').pop()!]?.description === 'string');
         expect(described, `${kind}.${name}`).toBe(true);
       }
     }

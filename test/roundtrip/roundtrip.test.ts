@@ -23,7 +23,10 @@ afterEach(async () => {
   c = undefined;
 });
 
-async function bascule(clouds: SimClouds, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function bascule(
+  clouds: SimClouds,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(['--clouds-yaml', clouds.cloudsYaml, ...argv], {
@@ -47,11 +50,16 @@ function onlyLossy(report: AuditReport): void {
   expect(report.summary.clean).toBe(true);
   for (const d of report.differences.filter((x) => x.type === 'expected-lossy')) {
     // MACs and addresses cannot be chosen; a server disk or volume copied through a temporary image loses its image link.
-    expect(['spec.mac_address', 'spec.floating_ip_address', 'spec.external_fixed_ips', 'refs.image']).toContain(d.field);
+    expect(['spec.mac_address', 'spec.floating_ip_address', 'spec.external_fixed_ips', 'refs.image']).toContain(
+      d.field,
+    );
   }
 }
 
-async function roundTrip(from: ProfileName, via: ProfileName): Promise<{ there: AuditReport; back: AuditReport; created: number }> {
+async function roundTrip(
+  from: ProfileName,
+  via: ProfileName,
+): Promise<{ there: AuditReport; back: AuditReport; created: number }> {
   c = await startClouds([
     { name: 'a', profile: from, seed: projectSeed(OLD) },
     { name: 'b', profile: via, seed: platformSeed(NEW) },
@@ -60,51 +68,131 @@ async function roundTrip(from: ProfileName, via: ProfileName): Promise<{ there: 
   const d = (f: string) => join(c!.dir, f);
   await writeFile(d('there.yaml'), OLD_TO_NEW);
   await must(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-  await must(c, 'apply', d('a.plan.json'), '--to', 'b', '--from', 'a', '--mapping', d('there.yaml'), '--journal', d('there.journal'), '--yes', '--restart-source', '--server-disk', 'base-image');
-  const there = await bascule(c, 'audit', '--from', 'a', '--to', 'b', '--mapping', d('there.yaml'), '--journal', d('there.journal'), '--format', 'json');
+  await must(
+    c,
+    'apply',
+    d('a.plan.json'),
+    '--to',
+    'b',
+    '--from',
+    'a',
+    '--mapping',
+    d('there.yaml'),
+    '--journal',
+    d('there.journal'),
+    '--yes',
+    '--restart-source',
+    '--server-disk',
+    'base-image',
+  );
+  const there = await bascule(
+    c,
+    'audit',
+    '--from',
+    'a',
+    '--to',
+    'b',
+    '--mapping',
+    d('there.yaml'),
+    '--journal',
+    d('there.journal'),
+    '--format',
+    'json',
+  );
   expect(there.code, there.stdout + there.stderr).toBe(0);
 
   await must(c, 'export', '--os-cloud', 'b', '-o', d('b.plan.json'));
   await must(c, 'mapping', 'invert', d('there.yaml'), '-o', d('back.yaml'));
-  await must(c, 'apply', d('b.plan.json'), '--to', 'a2', '--from', 'b', '--mapping', d('back.yaml'), '--journal', d('back.journal'), '--yes', '--restart-source', '--server-disk', 'base-image');
+  await must(
+    c,
+    'apply',
+    d('b.plan.json'),
+    '--to',
+    'a2',
+    '--from',
+    'b',
+    '--mapping',
+    d('back.yaml'),
+    '--journal',
+    d('back.journal'),
+    '--yes',
+    '--restart-source',
+    '--server-disk',
+    'base-image',
+  );
   const back = await bascule(c, 'audit', '--from', 'a', '--to', 'a2', '--format', 'json', '--report', d('back.html'));
   expect(back.code, back.stdout + back.stderr).toBe(0);
   expect(await readFile(d('back.html'), 'utf8')).toContain('CLEAN');
-  const journal = (await readFile(d('there.journal'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { t: string; op?: string; ok?: boolean });
+  const journal = (await readFile(d('there.journal'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { t: string; op?: string; ok?: boolean });
   const created = journal.filter((r) => r.t === 'result' && r.op === 'create' && r.ok === true).length;
   return { there: JSON.parse(there.stdout) as AuditReport, back: JSON.parse(back.stdout) as AuditReport, created };
 }
 
-describe('round trip A -> B -> A\' on the simulator', () => {
+describe("round trip A -> B -> A' on the simulator", () => {
   it.each([
     ['pike', 'zed'],
     ['zed', '2025.1'],
-  ] as [ProfileName, ProfileName][])('%s -> %s and back: both audits clean but the declared-lossy fields', async (from, via) => {
-    const { there, back, created } = await roundTrip(from, via);
-    onlyLossy(there);
-    onlyLossy(back);
-    // Everything was compared and matched: nothing silently left out.
-    for (const report of [there, back]) {
-      expect(report.summary.compared).toBe(report.summary.matched);
-      expect(Object.keys(report.per_kind)).toEqual(expect.arrayContaining(['image', 'keypair', 'network', 'subnet', 'security_group', 'security_group_rule', 'router', 'port', 'volume', 'server_group', 'server', 'floating_ip']));
-      expect(report.per_kind.server).toMatchObject({ source: 2, target: 2, missing: 0, extra: 0, changed: 0 });
-    }
-    // The MAC addresses could not be kept: listed, expected, not failing.
-    expect(back.differences.filter((d) => d.field === 'spec.mac_address').map((d) => d.key).sort()).toEqual(['port:db-1/eth0', 'port:web-1/eth0']);
-    // There, the journal matched exactly every entry Bascule created (the default group and its rules were
-    // adopted, not created: matched by name); back, without a journal, markers cannot chain (A' carries B's
-    // markers), so names, keys and attributes did it.
-    expect(created).toBeGreaterThan(15);
-    expect(there.matching.journal).toBe(created);
-    expect(back.matching.journal).toBe(0);
-    // A control: the same audit sees a change made on A' after the round trip.
-    const a2 = await c!.connect('a2');
-    const { servers } = await a2.compute.get<{ servers: { id: string }[] }>('/servers?name=web-1');
-    await a2.compute.put(`/servers/${servers[0]!.id}/metadata/role`, { meta: { role: 'changed' } });
-    const after = await bascule(c!, 'audit', '--from', 'a', '--to', 'a2', '--format', 'json');
-    expect(after.code).toBe(3);
-    expect((JSON.parse(after.stdout) as AuditReport).differences.filter((d) => d.type !== 'expected-lossy')).toEqual([
-      { type: 'changed', kind: 'server', key: 'server:web-1', target_key: 'server:web-1', field: 'spec.metadata', source: { role: 'web' }, target: { role: 'changed' } },
-    ]);
-  }, 180_000);
+  ] as [ProfileName, ProfileName][])(
+    '%s -> %s and back: both audits clean but the declared-lossy fields',
+    async (from, via) => {
+      const { there, back, created } = await roundTrip(from, via);
+      onlyLossy(there);
+      onlyLossy(back);
+      // Everything was compared and matched: nothing silently left out.
+      for (const report of [there, back]) {
+        expect(report.summary.compared).toBe(report.summary.matched);
+        expect(Object.keys(report.per_kind)).toEqual(
+          expect.arrayContaining([
+            'image',
+            'keypair',
+            'network',
+            'subnet',
+            'security_group',
+            'security_group_rule',
+            'router',
+            'port',
+            'volume',
+            'server_group',
+            'server',
+            'floating_ip',
+          ]),
+        );
+        expect(report.per_kind.server).toMatchObject({ source: 2, target: 2, missing: 0, extra: 0, changed: 0 });
+      }
+      // The MAC addresses could not be kept: listed, expected, not failing.
+      expect(
+        back.differences
+          .filter((d) => d.field === 'spec.mac_address')
+          .map((d) => d.key)
+          .sort(),
+      ).toEqual(['port:db-1/eth0', 'port:web-1/eth0']);
+      // There, the journal matched exactly every entry Bascule created (the default group and its rules were
+      // adopted, not created: matched by name); back, without a journal, markers cannot chain (A' carries B's
+      // markers), so names, keys and attributes did it.
+      expect(created).toBeGreaterThan(15);
+      expect(there.matching.journal).toBe(created);
+      expect(back.matching.journal).toBe(0);
+      // A control: the same audit sees a change made on A' after the round trip.
+      const a2 = await c!.connect('a2');
+      const { servers } = await a2.compute.get<{ servers: { id: string }[] }>('/servers?name=web-1');
+      await a2.compute.put(`/servers/${servers[0]!.id}/metadata/role`, { meta: { role: 'changed' } });
+      const after = await bascule(c!, 'audit', '--from', 'a', '--to', 'a2', '--format', 'json');
+      expect(after.code).toBe(3);
+      expect((JSON.parse(after.stdout) as AuditReport).differences.filter((d) => d.type !== 'expected-lossy')).toEqual([
+        {
+          type: 'changed',
+          kind: 'server',
+          key: 'server:web-1',
+          target_key: 'server:web-1',
+          field: 'spec.metadata',
+          source: { role: 'web' },
+          target: { role: 'changed' },
+        },
+      ]);
+    },
+    180_000,
+  );
 });

@@ -20,8 +20,12 @@ export interface SimClouds {
 }
 
 /** Starts one simulator with the given clouds (name, profile, seed) and writes their clouds.yaml. */
-export async function startClouds(clouds: { name: string; profile: ProfileName; seed: SeedFile }[]): Promise<SimClouds> {
-  const sim = await startSimulator({ clouds: clouds.map((c) => ({ name: c.name, profile: c.profile, seed: c.seed, delays: FAST_DELAYS })) });
+export async function startClouds(
+  clouds: { name: string; profile: ProfileName; seed: SeedFile }[],
+): Promise<SimClouds> {
+  const sim = await startSimulator({
+    clouds: clouds.map((c) => ({ name: c.name, profile: c.profile, seed: c.seed, delays: FAST_DELAYS })),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'bascule-roundtrip-'));
   const cloudsYaml = join(dir, 'clouds.yaml');
   await sim.writeCloudsYaml(cloudsYaml);
@@ -39,7 +43,14 @@ export async function startClouds(clouds: { name: string; profile: ProfileName; 
     connect: connectTo,
     async export(name) {
       const cloud = await connectTo(name);
-      const result = await exportProject(cloud, { dependencies: true, includeUserData: false, allowPartial: false, signal: new AbortController().signal, logger: silentLogger, cloudName: name });
+      const result = await exportProject(cloud, {
+        dependencies: true,
+        includeUserData: false,
+        allowPartial: false,
+        signal: new AbortController().signal,
+        logger: silentLogger,
+        cloudName: name,
+      });
       return result.plan;
     },
     async stop() {

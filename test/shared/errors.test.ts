@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, BasculeError, EXIT, InternalError, isBasculeError, UsageError } from '../../src/shared/errors.js';
+import {
+  AbortedError,
+  BasculeError,
+  EXIT,
+  InternalError,
+  isBasculeError,
+  UsageError,
+} from '../../src/shared/errors.js';
 
 describe('errors', () => {
   it('carry a code, a hint and the exit code of their kind', () => {
     const usage = new UsageError('CONFIG_INVALID', 'bad', { hint: 'fix it' });
-    expect([usage.code, usage.hint, usage.exitCode, usage.name]).toEqual(['CONFIG_INVALID', 'fix it', EXIT.USAGE, 'UsageError']);
+    expect([usage.code, usage.hint, usage.exitCode, usage.name]).toEqual([
+      'CONFIG_INVALID',
+      'fix it',
+      EXIT.USAGE,
+      'UsageError',
+    ]);
     expect(new AbortedError().exitCode).toBe(EXIT.INTERRUPTED);
     expect(new AbortedError().code).toBe('ABORTED');
     expect(new InternalError('oops').code).toBe('INTERNAL');

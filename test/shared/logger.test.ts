@@ -29,12 +29,27 @@ describe('createLogger', () => {
     rememberSecret('tok-Logger-File-1');
     const pw = secret('pw-Logger-File-2');
     const logger = createLogger({ stderrLevel: 'silent', file, write: () => undefined });
-    logger.debug('sent tok-Logger-File-1', { password: 'pw-Logger-File-2', headers: { 'x-auth-token': 'tok-Logger-File-1' }, url: 'http://x/?q=tok-Logger-File-1', pw });
+    logger.debug('sent tok-Logger-File-1', {
+      password: 'pw-Logger-File-2',
+      headers: { 'x-auth-token': 'tok-Logger-File-1' },
+      url: 'http://x/?q=tok-Logger-File-1',
+      pw,
+    });
     logger.info('second');
     const text = await readFile(file, 'utf8');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ level: 'debug', event: 'sent [redacted]', password: '[redacted]', headers: { 'x-auth-token': '[redacted]' }, url: 'http://x/?q=[redacted]', pw: '[redacted]' });
+    expect(lines[0]).toMatchObject({
+      level: 'debug',
+      event: 'sent [redacted]',
+      password: '[redacted]',
+      headers: { 'x-auth-token': '[redacted]' },
+      url: 'http://x/?q=[redacted]',
+      pw: '[redacted]',
+    });
     expect(typeof lines[0]?.time).toBe('string');
     expect(text).not.toContain('tok-Logger-File-1');
     expect(text).not.toContain('pw-Logger-File-2');

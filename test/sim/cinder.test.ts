@@ -30,15 +30,32 @@ describe('cinder (zed profile)', () => {
   });
 
   it('creates a volume (creating -> available), with metadata and a type', async () => {
-    const res = await call('POST', v('/volumes'), { token: s.token, body: { volume: { size: 2, name: 'data', volume_type: 'standard', metadata: { tier: 'db' } } } });
+    const res = await call('POST', v('/volumes'), {
+      token: s.token,
+      body: { volume: { size: 2, name: 'data', volume_type: 'standard', metadata: { tier: 'db' } } },
+    });
     expect(res.status).toBe(202);
-    expect(res.body.volume).toMatchObject({ status: 'creating', size: 2, volume_type: 'standard', metadata: { tier: 'db' }, bootable: 'false' });
-    const done = await waitFor(() => call('GET', v(`/volumes/${res.body.volume.id}`), { token: s.token, headers: mv('3.63') }), (r) => r.body.volume.status === 'available');
+    expect(res.body.volume).toMatchObject({
+      status: 'creating',
+      size: 2,
+      volume_type: 'standard',
+      metadata: { tier: 'db' },
+      bootable: 'false',
+    });
+    const done = await waitFor(
+      () => call('GET', v(`/volumes/${res.body.volume.id}`), { token: s.token, headers: mv('3.63') }),
+      (r) => r.body.volume.status === 'available',
+    );
     expect(done.body.volume.volume_type_id).toBeTypeOf('string');
     expect(done.body.volume).not.toHaveProperty('os-vol-host-attr:host');
-    const byMeta = await call('GET', v(`/volumes/detail?metadata=${encodeURIComponent('{"tier":"db"}')}`), { token: s.token });
+    const byMeta = await call('GET', v(`/volumes/detail?metadata=${encodeURIComponent('{"tier":"db"}')}`), {
+      token: s.token,
+    });
     expect(byMeta.body.volumes.map((x: { id: string }) => x.id)).toEqual([res.body.volume.id]);
-    const meta = await call('POST', v(`/volumes/${res.body.volume.id}/metadata`), { token: s.token, body: { metadata: { owner: 'x' } } });
+    const meta = await call('POST', v(`/volumes/${res.body.volume.id}/metadata`), {
+      token: s.token,
+      body: { metadata: { owner: 'x' } },
+    });
     expect(meta.body.metadata).toEqual({ tier: 'db', owner: 'x' });
   });
 
@@ -46,38 +63,83 @@ describe('cinder (zed profile)', () => {
     const res = await call('GET', v('/volumes/nope'), { token: s.token });
     expect(res.body).toEqual({ itemNotFound: { code: 404, message: 'Volume nope could not be found.' } });
     expect((await call('POST', v('/volumes'), { token: s.token, body: { volume: { size: 0 } } })).status).toBe(400);
-    const wrongProject = await call('GET', `${s.url('volumev3').replace(s.projectId, 'someoneelse')}/volumes`, { token: s.token });
+    const wrongProject = await call('GET', `${s.url('volumev3').replace(s.projectId, 'someoneelse')}/volumes`, {
+      token: s.token,
+    });
     expect(wrongProject.status).toBe(400);
   });
 
   it('creates a volume from an image (bytes copied) and uploads it back to an image', async () => {
-    const res = await call('POST', v('/volumes'), { token: s.token, body: { volume: { size: 1, name: 'from-img', imageRef: imageId } } });
+    const res = await call('POST', v('/volumes'), {
+      token: s.token,
+      body: { volume: { size: 1, name: 'from-img', imageRef: imageId } },
+    });
     expect(res.body.volume.status).toBe('downloading');
-    const vol = await waitFor(() => call('GET', v(`/volumes/${res.body.volume.id}`), { token: s.token }), (r) => r.body.volume.status === 'available');
+    const vol = await waitFor(
+      () => call('GET', v(`/volumes/${res.body.volume.id}`), { token: s.token }),
+      (r) => r.body.volume.status === 'available',
+    );
     expect(vol.body.volume.bootable).toBe('true');
     expect(vol.body.volume.volume_image_metadata.image_id).toBe(imageId);
-    const up = await call('POST', v(`/volumes/${res.body.volume.id}/action`), { token: s.token, headers: mv('3.1'), body: { 'os-volume_upload_image': { image_name: 'from-vol', disk_format: 'raw', container_format: 'bare', visibility: 'private' } } });
+    const up = await call('POST', v(`/volumes/${res.body.volume.id}/action`), {
+      token: s.token,
+      headers: mv('3.1'),
+      body: {
+        'os-volume_upload_image': {
+          image_name: 'from-vol',
+          disk_format: 'raw',
+          container_format: 'bare',
+          visibility: 'private',
+        },
+      },
+    });
     expect(up.status).toBe(202);
-    expect(up.body['os-volume_upload_image']).toMatchObject({ status: 'uploading', image_name: 'from-vol', visibility: 'private' });
+    expect(up.body['os-volume_upload_image']).toMatchObject({
+      status: 'uploading',
+      image_name: 'from-vol',
+      visibility: 'private',
+    });
     const newId = up.body['os-volume_upload_image'].image_id;
-    const img = await waitFor(() => call('GET', `${s.url('image')}/v2/images/${newId}`, { token: s.token }), (r) => r.body.status === 'active');
+    const img = await waitFor(
+      () => call('GET', `${s.url('image')}/v2/images/${newId}`, { token: s.token }),
+      (r) => r.body.status === 'active',
+    );
     const base = await call('GET', `${s.url('image')}/v2/images/${imageId}`, { token: s.token });
     expect(img.body.checksum).toBe(base.body.checksum);
-    const bytes = Buffer.from(await (await fetch(`${s.url('image')}/v2/images/${newId}/file`, { headers: { 'x-auth-token': s.token } })).arrayBuffer());
+    const bytes = Buffer.from(
+      await (
+        await fetch(`${s.url('image')}/v2/images/${newId}/file`, { headers: { 'x-auth-token': s.token } })
+      ).arrayBuffer(),
+    );
     expect(createHash('md5').update(bytes).digest('hex')).toBe(base.body.checksum);
-    await waitFor(() => call('GET', v(`/volumes/${res.body.volume.id}`), { token: s.token }), (r) => r.body.volume.status === 'available');
+    await waitFor(
+      () => call('GET', v(`/volumes/${res.body.volume.id}`), { token: s.token }),
+      (r) => r.body.volume.status === 'available',
+    );
   });
 
   it('snapshots, volume from snapshot, delete rules', async () => {
     const vol = (await call('GET', v('/volumes?name=from-img'), { token: s.token })).body.volumes[0];
-    const snap = await call('POST', v('/snapshots'), { token: s.token, body: { snapshot: { volume_id: vol.id, name: 'snap1' } } });
+    const snap = await call('POST', v('/snapshots'), {
+      token: s.token,
+      body: { snapshot: { volume_id: vol.id, name: 'snap1' } },
+    });
     expect(snap.status).toBe(202);
-    await waitFor(() => call('GET', v(`/snapshots/${snap.body.snapshot.id}`), { token: s.token }), (r) => r.body.snapshot.status === 'available');
+    await waitFor(
+      () => call('GET', v(`/snapshots/${snap.body.snapshot.id}`), { token: s.token }),
+      (r) => r.body.snapshot.status === 'available',
+    );
     const blocked = await call('DELETE', v(`/volumes/${vol.id}`), { token: s.token });
     expect(blocked.status).toBe(400);
-    const clone = await call('POST', v('/volumes'), { token: s.token, body: { volume: { snapshot_id: snap.body.snapshot.id, name: 'clone' } } });
+    const clone = await call('POST', v('/volumes'), {
+      token: s.token,
+      body: { volume: { snapshot_id: snap.body.snapshot.id, name: 'clone' } },
+    });
     expect(clone.body.volume.size).toBe(1);
-    await waitFor(() => call('GET', v(`/volumes/${clone.body.volume.id}`), { token: s.token }), (r) => r.body.volume.status === 'available');
+    await waitFor(
+      () => call('GET', v(`/volumes/${clone.body.volume.id}`), { token: s.token }),
+      (r) => r.body.volume.status === 'available',
+    );
     expect((await call('DELETE', v(`/volumes/${vol.id}?cascade=true`), { token: s.token })).status).toBe(202);
     expect((await call('GET', v(`/volumes/${vol.id}`), { token: s.token })).status).toBe(404);
   });
@@ -88,13 +150,21 @@ describe('cinder (zed profile)', () => {
     const denied = await call('POST', v('/types'), { token: s.token, body: { volume_type: { name: 'fast' } } });
     expect(denied.status).toBe(403);
     const admin = await login(sim, 'c', 'admin', ADMIN_PASSWORD, 'admin');
-    const ok = await call('POST', `${admin.url('volumev3')}/types`, { token: admin.token, body: { volume_type: { name: 'fast', extra_specs: { volume_backend_name: 'ssd' } } } });
+    const ok = await call('POST', `${admin.url('volumev3')}/types`, {
+      token: admin.token,
+      body: { volume_type: { name: 'fast', extra_specs: { volume_backend_name: 'ssd' } } },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body.volume_type).toMatchObject({ name: 'fast', is_public: true, extra_specs: { volume_backend_name: 'ssd' } });
+    expect(ok.body.volume_type).toMatchObject({
+      name: 'fast',
+      is_public: true,
+      extra_specs: { volume_backend_name: 'ssd' },
+    });
   });
 
   it('paginates with volumes_links', async () => {
-    for (const name of ['p1', 'p2']) await call('POST', v('/volumes'), { token: s.token, body: { volume: { size: 1, name } } });
+    for (const name of ['p1', 'p2'])
+      await call('POST', v('/volumes'), { token: s.token, body: { volume: { size: 1, name } } });
     const all = (await call('GET', v('/volumes'), { token: s.token })).body.volumes;
     expect(all.map((x: { name: string }) => x.name).slice(0, 2)).toEqual(['p2', 'p1']);
     const first = await call('GET', v('/volumes?limit=2'), { token: s.token });
@@ -104,14 +174,18 @@ describe('cinder (zed profile)', () => {
   });
   it('quotas with usage and 413 overLimit', async () => {
     const admin = await login(sim, 'c', 'admin', ADMIN_PASSWORD, 'admin');
-    await call('PUT', `${admin.url('volumev3')}/os-quota-sets/${s.projectId}`, { token: admin.token, body: { quota_set: { volumes: 4 } } });
+    await call('PUT', `${admin.url('volumev3')}/os-quota-sets/${s.projectId}`, {
+      token: admin.token,
+      body: { quota_set: { volumes: 4 } },
+    });
     const q = await call('GET', v(`/os-quota-sets/${s.projectId}?usage=true`), { token: s.token });
     expect(q.body.quota_set.volumes).toMatchObject({ limit: 4, in_use: 4 });
     const over = await call('POST', v('/volumes'), { token: s.token, body: { volume: { size: 1 } } });
     expect(over.status).toBe(413);
-    expect(over.body.overLimit.message).toBe("VolumeLimitExceeded: Maximum number of volumes allowed (4) exceeded for quota 'volumes'.");
+    expect(over.body.overLimit.message).toBe(
+      "VolumeLimitExceeded: Maximum number of volumes allowed (4) exceeded for quota 'volumes'.",
+    );
     const limits = await call('GET', v('/limits'), { token: s.token });
     expect(limits.body.limits.absolute.totalVolumesUsed).toBe(4);
   });
-
 });

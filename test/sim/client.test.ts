@@ -56,10 +56,17 @@ describe('the Bascule client against the simulator', () => {
   it('creates server groups in one shape on Pike (policies) and Zed (policy)', async () => {
     sim.clearLog();
     const a = await serverGroups.create(clouds['old-demo']!.compute, { name: 'g', policy: 'anti-affinity' });
-    const b = await serverGroups.create(clouds['new-demo']!.compute, { name: 'g', policy: 'anti-affinity', rules: { max_server_per_host: 1 } });
+    const b = await serverGroups.create(clouds['new-demo']!.compute, {
+      name: 'g',
+      policy: 'anti-affinity',
+      rules: { max_server_per_host: 1 },
+    });
     expect(a.policy).toBe('anti-affinity');
     expect(b).toMatchObject({ policy: 'anti-affinity', rules: { max_server_per_host: 1 } });
-    const negotiated = sim.requestLog().filter((e) => e.route === 'POST /v2.1/os-server-groups').map((e) => `${e.cloud} ${e.microversion}`);
+    const negotiated = sim
+      .requestLog()
+      .filter((e) => e.route === 'POST /v2.1/os-server-groups')
+      .map((e) => `${e.cloud} ${e.microversion}`);
     expect(negotiated).toEqual(['old 2.53', 'new 2.64']);
   });
 
@@ -74,11 +81,18 @@ describe('the Bascule client against the simulator', () => {
 
   it('retries GETs on 503 and on 429 with Retry-After', async () => {
     const c = clouds['new-demo']!;
-    sim.setFaults('new', [{ kind: 'error', status: 503, count: 2, retryAfterSeconds: 0, service: 'network', method: 'GET' }]);
+    sim.setFaults('new', [
+      { kind: 'error', status: 503, count: 2, retryAfterSeconds: 0, service: 'network', method: 'GET' },
+    ]);
     sim.clearLog();
     const got = await collect(networks.list(c.network, { name: 'cli-1' }));
     expect(got).toHaveLength(1);
-    expect(sim.requestLog('new').filter((e) => e.service === 'network').map((e) => e.status)).toEqual([503, 503, 200]);
+    expect(
+      sim
+        .requestLog('new')
+        .filter((e) => e.service === 'network')
+        .map((e) => e.status),
+    ).toEqual([503, 503, 200]);
     sim.setFaults('new', [{ kind: 'error', status: 429, count: 1, retryAfterSeconds: 0, service: 'network' }]);
     expect(await collect(networks.list(c.network, { name: 'cli-2' }))).toHaveLength(1);
     sim.setFaults('new', []);
@@ -111,7 +125,9 @@ describe('the Bascule client against the simulator', () => {
     const chunks: Buffer[] = [];
     for await (const chunk of down.body) chunks.push(Buffer.from(chunk as Uint8Array));
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
-    const vol = await volumes.create(c.blockStorage, { size: 1, name: 'from-client', imageRef: img.id } as Parameters<typeof volumes.create>[1]);
+    const vol = await volumes.create(c.blockStorage, { size: 1, name: 'from-client', imageRef: img.id } as Parameters<
+      typeof volumes.create
+    >[1]);
     expect(['creating', 'downloading']).toContain(vol.status);
   });
 });

@@ -59,8 +59,12 @@ describe('faults, latency and the request log', () => {
     sim.setFaults('c', [{ kind: 'token-expiry', count: 1 }]);
     const first = await call('GET', nets(), { token: t.token });
     expect(first.status).toBe(401);
-    expect(first.headers['www-authenticate']).toBe(`Keystone uri="${sim.endpoints('c').identity.replace(/\/v3$/, '')}"`);
-    expect(first.body).toEqual({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+    expect(first.headers['www-authenticate']).toBe(
+      `Keystone uri="${sim.endpoints('c').identity.replace(/\/v3$/, '')}"`,
+    );
+    expect(first.body).toEqual({
+      error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+    });
     const glance = await call('GET', `${s.url('image')}/v2/images`, { token: 'bogus' });
     expect(glance.status).toBe(401);
     expect(glance.body.code).toBe('401 Unauthorized');
@@ -79,7 +83,14 @@ describe('faults, latency and the request log', () => {
     expect(counts['GET /v2.0/networks']).toBe(1);
     expect(counts['GET /v2.0/networks/{id}']).toBe(2);
     const entry = sim.requestLog('c').at(-1)!;
-    expect(entry).toMatchObject({ service: 'network', method: 'GET', route: 'GET /v2.0/networks/{id}', status: 200, region: 'RegionOne', path: `/v2.0/networks/${id}` });
+    expect(entry).toMatchObject({
+      service: 'network',
+      method: 'GET',
+      route: 'GET /v2.0/networks/{id}',
+      status: 200,
+      region: 'RegionOne',
+      path: `/v2.0/networks/${id}`,
+    });
     expect(entry.ms).toBeGreaterThanOrEqual(0);
   });
 
@@ -93,11 +104,22 @@ describe('faults, latency and the request log', () => {
 
   it('draws rate-based faults reproducibly from the random seed', async () => {
     const run = async (): Promise<number[]> => {
-      const local = await startSimulator({ clouds: [{ name: 'r', profile: 'zed', seed: BASIC_SEED, randomSeed: 42, faults: [{ kind: 'error', status: 503, rate: 0.5, service: 'network' }] }] });
+      const local = await startSimulator({
+        clouds: [
+          {
+            name: 'r',
+            profile: 'zed',
+            seed: BASIC_SEED,
+            randomSeed: 42,
+            faults: [{ kind: 'error', status: 503, rate: 0.5, service: 'network' }],
+          },
+        ],
+      });
       try {
         const t = await login(local, 'r', 'alice', 'alice-pw', 'demo');
         const statuses: number[] = [];
-        for (let i = 0; i < 20; i++) statuses.push((await call('GET', `${t.url('network')}/v2.0/networks`, { token: t.token })).status);
+        for (let i = 0; i < 20; i++)
+          statuses.push((await call('GET', `${t.url('network')}/v2.0/networks`, { token: t.token })).status);
         return statuses;
       } finally {
         await local.stop();

@@ -21,9 +21,27 @@ describe('glance (zed profile)', () => {
   });
 
   it('creates, uploads, downloads an image with checksum and sha512 multihash', async () => {
-    const created = await call('POST', g('/v2/images'), { token: s.token, body: { name: 'up', disk_format: 'raw', container_format: 'bare', min_disk: 1, os_distro: 'debian', tags: ['t1'] } });
+    const created = await call('POST', g('/v2/images'), {
+      token: s.token,
+      body: {
+        name: 'up',
+        disk_format: 'raw',
+        container_format: 'bare',
+        min_disk: 1,
+        os_distro: 'debian',
+        tags: ['t1'],
+      },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'queued', visibility: 'shared', os_distro: 'debian', checksum: null, os_hash_algo: null, os_hidden: false, self: `/v2/images/${created.body.id}` });
+    expect(created.body).toMatchObject({
+      status: 'queued',
+      visibility: 'shared',
+      os_distro: 'debian',
+      checksum: null,
+      os_hash_algo: null,
+      os_hidden: false,
+      self: `/v2/images/${created.body.id}`,
+    });
     const bytes = randomBytes(300_000);
     const put = await call('PUT', g(`/v2/images/${created.body.id}/file`), { token: s.token, raw: bytes });
     expect(put.status).toBe(204);
@@ -44,7 +62,11 @@ describe('glance (zed profile)', () => {
     const twice = await call('PUT', g(`/v2/images/${created.body.id}/file`), { token: s.token, raw: bytes });
     expect(twice.status).toBe(409);
     const other = (await call('POST', g('/v2/images'), { token: s.token, body: { name: 'ct' } })).body;
-    const wrongType = await call('PUT', g(`/v2/images/${other.id}/file`), { token: s.token, raw: bytes, headers: { 'content-type': 'text/plain' } });
+    const wrongType = await call('PUT', g(`/v2/images/${other.id}/file`), {
+      token: s.token,
+      raw: bytes,
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(wrongType.status).toBe(415);
   });
 
@@ -53,9 +75,15 @@ describe('glance (zed profile)', () => {
     const html = await call('GET', g(`/v2/images/${id}`), { token: s.token, headers: { accept: '*/*' } });
     expect(html.status).toBe(404);
     expect(html.headers['content-type']).toBe('text/html; charset=UTF-8');
-    expect(html.text).toBe(`<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n  No image found with ID ${id}<br /><br />\n\n\n\n </body>\n</html>`);
+    expect(html.text).toBe(
+      `<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n  No image found with ID ${id}<br /><br />\n\n\n\n </body>\n</html>`,
+    );
     const json = await call('GET', g(`/v2/images/${id}`), { token: s.token });
-    expect(json.body).toEqual({ message: `No image found with ID ${id}<br /><br />\n\n\n`, code: '404 Not Found', title: 'Not Found' });
+    expect(json.body).toEqual({
+      message: `No image found with ID ${id}<br /><br />\n\n\n`,
+      code: '404 Not Found',
+      title: 'Not Found',
+    });
     const text = await call('GET', g(`/v2/images/${id}`), { token: s.token, headers: { accept: 'text/plain' } });
     expect(text.headers['content-type']).toContain('text/plain');
     expect(text.text).toContain(`No image found with ID ${id}`);
@@ -63,8 +91,12 @@ describe('glance (zed profile)', () => {
 
   it('patches with json-patch, refuses read-only attributes and public visibility for members', async () => {
     const img = (await call('POST', g('/v2/images'), { token: s.token, body: { name: 'p' } })).body;
-    const patch = (ops: unknown[], ct = 'application/openstack-images-v2.1-json-patch') => call('PATCH', g(`/v2/images/${img.id}`), { token: s.token, body: ops, headers: { 'content-type': ct } });
-    const ok = await patch([{ op: 'replace', path: '/name', value: 'p2' }, { op: 'add', path: '/hw_disk_bus', value: 'scsi' }]);
+    const patch = (ops: unknown[], ct = 'application/openstack-images-v2.1-json-patch') =>
+      call('PATCH', g(`/v2/images/${img.id}`), { token: s.token, body: ops, headers: { 'content-type': ct } });
+    const ok = await patch([
+      { op: 'replace', path: '/name', value: 'p2' },
+      { op: 'add', path: '/hw_disk_bus', value: 'scsi' },
+    ]);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ name: 'p2', hw_disk_bus: 'scsi' });
     expect((await patch([{ op: 'replace', path: '/checksum', value: 'x' }])).status).toBe(403);
@@ -72,7 +104,9 @@ describe('glance (zed profile)', () => {
     expect((await patch([{ op: 'remove', path: '/nothing' }])).status).toBe(409);
     expect((await patch([{ op: 'replace', path: '/name', value: 'x' }], 'application/json')).status).toBe(415);
     expect((await call('PUT', g(`/v2/images/${img.id}/tags/red`), { token: s.token })).status).toBe(204);
-    expect((await call('GET', g(`/v2/images?tag=red`), { token: s.token })).body.images.map((i: { id: string }) => i.id)).toEqual([img.id]);
+    expect(
+      (await call('GET', g(`/v2/images?tag=red`), { token: s.token })).body.images.map((i: { id: string }) => i.id),
+    ).toEqual([img.id]);
     await patch([{ op: 'replace', path: '/protected', value: true }]);
     expect((await call('DELETE', g(`/v2/images/${img.id}`), { token: s.token })).status).toBe(403);
     await patch([{ op: 'replace', path: '/protected', value: false }]);
@@ -89,34 +123,64 @@ describe('glance (zed profile)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(second.body).not.toHaveProperty('next');
     const bad = await call('GET', g('/v2/images?visibility=bogus'), { token: s.token });
-    expect(bad.body).toEqual({ message: 'Invalid visibility value: bogus<br /><br />\n\n\n', code: '400 Bad Request', title: 'Bad Request' });
+    expect(bad.body).toEqual({
+      message: 'Invalid visibility value: bogus<br /><br />\n\n\n',
+      code: '400 Bad Request',
+      title: 'Bad Request',
+    });
   });
 
   it('imports with glance-direct: stage then import, queued -> uploading -> importing -> active', async () => {
     const info = await call('GET', g('/v2/info/import'), { token: s.token });
     expect(info.body['import-methods'].value).toContain('glance-direct');
-    const img = (await call('POST', g('/v2/images'), { token: s.token, body: { name: 'imp', disk_format: 'qcow2', container_format: 'bare' } })).body;
-    const early = await call('POST', g(`/v2/images/${img.id}/import`), { token: s.token, body: { method: { name: 'glance-direct' } } });
+    const img = (
+      await call('POST', g('/v2/images'), {
+        token: s.token,
+        body: { name: 'imp', disk_format: 'qcow2', container_format: 'bare' },
+      })
+    ).body;
+    const early = await call('POST', g(`/v2/images/${img.id}/import`), {
+      token: s.token,
+      body: { method: { name: 'glance-direct' } },
+    });
     expect(early.status).toBe(409);
     const bytes = randomBytes(70_000);
     expect((await call('PUT', g(`/v2/images/${img.id}/stage`), { token: s.token, raw: bytes })).status).toBe(204);
     expect((await call('GET', g(`/v2/images/${img.id}`), { token: s.token })).body.status).toBe('uploading');
-    expect((await call('POST', g(`/v2/images/${img.id}/import`), { token: s.token, body: { method: { name: 'glance-direct' } } })).status).toBe(202);
-    const done = await waitFor(() => call('GET', g(`/v2/images/${img.id}`), { token: s.token }), (r) => r.body.status === 'active');
+    expect(
+      (
+        await call('POST', g(`/v2/images/${img.id}/import`), {
+          token: s.token,
+          body: { method: { name: 'glance-direct' } },
+        })
+      ).status,
+    ).toBe(202);
+    const done = await waitFor(
+      () => call('GET', g(`/v2/images/${img.id}`), { token: s.token }),
+      (r) => r.body.status === 'active',
+    );
     expect(done.body.checksum).toBe(createHash('md5').update(bytes).digest('hex'));
     // qcow2 by name but not by content: Glance's format inspector finds no virtual size.
     expect(done.body.virtual_size).toBeNull();
   });
 
   it('shares an image with another project through members', async () => {
-    const img = (await call('POST', g('/v2/images'), { token: s.token, body: { name: 'shared-one', visibility: 'shared' } })).body;
+    const img = (
+      await call('POST', g('/v2/images'), { token: s.token, body: { name: 'shared-one', visibility: 'shared' } })
+    ).body;
     const bob = await login(sim, 'c', 'bob', 'bob-pw', 'other');
     expect((await call('GET', g(`/v2/images/${img.id}`), { token: bob.token })).status).toBe(404);
-    const m = await call('POST', g(`/v2/images/${img.id}/members`), { token: s.token, body: { member: bob.projectId } });
+    const m = await call('POST', g(`/v2/images/${img.id}/members`), {
+      token: s.token,
+      body: { member: bob.projectId },
+    });
     expect(m.body.status).toBe('pending');
     expect((await call('GET', g(`/v2/images/${img.id}`), { token: bob.token })).status).toBe(200);
     expect((await call('GET', g('/v2/images?name=shared-one'), { token: bob.token })).body.images).toHaveLength(0);
-    await call('PUT', g(`/v2/images/${img.id}/members/${bob.projectId}`), { token: bob.token, body: { status: 'accepted' } });
+    await call('PUT', g(`/v2/images/${img.id}/members/${bob.projectId}`), {
+      token: bob.token,
+      body: { status: 'accepted' },
+    });
     expect((await call('GET', g('/v2/images?name=shared-one'), { token: bob.token })).body.images).toHaveLength(1);
   });
 });

@@ -23,7 +23,11 @@ export interface Res {
 }
 
 /** A request over real HTTP; the JSON body is parsed when the answer is JSON. */
-export async function call(method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: Buffer | string } = {}): Promise<Res> {
+export async function call(
+  method: string,
+  url: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: Buffer | string } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.token) headers['x-auth-token'] = opts.token;
   let body: string | Buffer | undefined;
@@ -41,7 +45,13 @@ export async function call(method: string, url: string, opts: { token?: string; 
   return { status: res.statusCode, headers: res.headers, body: parsed, text };
 }
 
-export async function login(sim: Simulator, cloud: string, user: string, password: string, project: string): Promise<Session> {
+export async function login(
+  sim: Simulator,
+  cloud: string,
+  user: string,
+  password: string,
+  project: string,
+): Promise<Session> {
   const res = await call('POST', `${sim.endpoints(cloud).identity}/auth/tokens`, {
     body: {
       auth: {
@@ -91,8 +101,21 @@ export const BASIC_SEED = {
   },
 };
 
-export async function startBasic(profile: CloudOptions['profile'], extra: Partial<CloudOptions> = {}): Promise<Simulator> {
-  return startSimulator({ clouds: [{ name: 'c', profile, seed: BASIC_SEED, delays: { serverBuildMs: 0, volumeCreateMs: 0, imageActiveMs: 0, serverPowerMs: 0, volumeAttachMs: 0 }, ...extra }] });
+export async function startBasic(
+  profile: CloudOptions['profile'],
+  extra: Partial<CloudOptions> = {},
+): Promise<Simulator> {
+  return startSimulator({
+    clouds: [
+      {
+        name: 'c',
+        profile,
+        seed: BASIC_SEED,
+        delays: { serverBuildMs: 0, volumeCreateMs: 0, imageActiveMs: 0, serverPowerMs: 0, volumeAttachMs: 0 },
+        ...extra,
+      },
+    ],
+  });
 }
 
 /** Polls `get` until `done` holds (status transitions), failing after `ms`. */

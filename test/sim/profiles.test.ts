@@ -21,29 +21,47 @@ describe('pike profile (HPE Helion OpenStack 8)', () => {
     const base = s.url('compute').replace(/\/v2\.1\/.*$/, '');
     const root = await call('GET', `${base}/`);
     expect(root.body.versions[1].version).toBe('2.53');
-    const tooHigh = await call('GET', `${s.url('compute')}/servers`, { token: s.token, headers: { 'openstack-api-version': 'compute 2.54' } });
+    const tooHigh = await call('GET', `${s.url('compute')}/servers`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'compute 2.54' },
+    });
     expect(tooHigh.status).toBe(406);
-    expect(tooHigh.body.computeFault.message).toBe('Version 2.54 is not supported by the API. Minimum is 2.1 and maximum is 2.53.');
-    const latest = await call('POST', `${s.url('compute')}/os-server-groups`, { token: s.token, headers: { 'openstack-api-version': 'compute latest' }, body: { server_group: { name: 'g', policies: ['affinity'] } } });
+    expect(tooHigh.body.computeFault.message).toBe(
+      'Version 2.54 is not supported by the API. Minimum is 2.1 and maximum is 2.53.',
+    );
+    const latest = await call('POST', `${s.url('compute')}/os-server-groups`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'compute latest' },
+      body: { server_group: { name: 'g', policies: ['affinity'] } },
+    });
     expect(latest.status).toBe(200);
     expect(latest.body.server_group.policies).toEqual(['affinity']);
     expect(latest.headers['openstack-api-version']).toBe('compute 2.53');
   });
 
   it('serves Cinder v2 without microversions and v3 up to 3.43', async () => {
-    const v2 = await call('POST', `${s.url('volumev2')}/volumes`, { token: s.token, body: { volume: { size: 1, name: 'old' } } });
+    const v2 = await call('POST', `${s.url('volumev2')}/volumes`, {
+      token: s.token,
+      body: { volume: { size: 1, name: 'old' } },
+    });
     expect(v2.status).toBe(202);
     expect(v2.headers['openstack-api-version']).toBeUndefined();
     const base = s.url('volumev2').replace(/\/v2\/.*$/, '');
     const root = await call('GET', `${base}/`);
     expect(root.body.versions.map((v: { id: string }) => v.id)).toEqual(['v2.0', 'v3.0']);
     expect(root.body.versions[1].version).toBe('3.43');
-    const v3 = await call('GET', `${s.url('volumev3')}/volumes`, { token: s.token, headers: { 'openstack-api-version': 'volume 3.44' } });
+    const v3 = await call('GET', `${s.url('volumev3')}/volumes`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'volume 3.44' },
+    });
     expect(v3.status).toBe(406);
   });
 
   it('has Glance without multihash, os_hidden or the import API', async () => {
-    const img = await call('POST', `${s.url('image')}/v2/images`, { token: s.token, body: { name: 'x', disk_format: 'raw', container_format: 'bare' } });
+    const img = await call('POST', `${s.url('image')}/v2/images`, {
+      token: s.token,
+      body: { name: 'x', disk_format: 'raw', container_format: 'bare' },
+    });
     expect(img.body).not.toHaveProperty('os_hash_algo');
     expect(img.body).not.toHaveProperty('os_hidden');
     await call('PUT', `${s.url('image')}/v2/images/${img.body.id}/file`, { token: s.token, raw: Buffer.from('hello') });
@@ -55,19 +73,42 @@ describe('pike profile (HPE Helion OpenStack 8)', () => {
   });
 
   it('has no application credentials in Keystone', async () => {
-    const check = await call('GET', `${sim.endpoints('c').identity}/auth/tokens`, { token: s.token, headers: { 'x-subject-token': s.token } });
-    const res = await call('POST', `${sim.endpoints('c').identity}/users/${check.body.token.user.id}/application_credentials`, { token: s.token, body: { application_credential: { name: 'x' } } });
+    const check = await call('GET', `${sim.endpoints('c').identity}/auth/tokens`, {
+      token: s.token,
+      headers: { 'x-subject-token': s.token },
+    });
+    const res = await call(
+      'POST',
+      `${sim.endpoints('c').identity}/users/${check.body.token.user.id}/application_credentials`,
+      { token: s.token, body: { application_credential: { name: 'x' } } },
+    );
     expect(res.status).toBe(404);
   });
 
   it('tags networks and security groups (tag, tag-ext and standard-attr-tag are all in Pike)', async () => {
-    const net = await call('POST', `${s.url('network')}/v2.0/networks`, { token: s.token, body: { network: { name: 'n' } } });
-    expect((await call('PUT', `${s.url('network')}/v2.0/networks/${net.body.network.id}/tags/t`, { token: s.token })).status).toBe(201);
-    const sg = await call('POST', `${s.url('network')}/v2.0/security-groups`, { token: s.token, body: { security_group: { name: 'sg' } } });
+    const net = await call('POST', `${s.url('network')}/v2.0/networks`, {
+      token: s.token,
+      body: { network: { name: 'n' } },
+    });
+    expect(
+      (await call('PUT', `${s.url('network')}/v2.0/networks/${net.body.network.id}/tags/t`, { token: s.token })).status,
+    ).toBe(201);
+    const sg = await call('POST', `${s.url('network')}/v2.0/security-groups`, {
+      token: s.token,
+      body: { security_group: { name: 'sg' } },
+    });
     expect(sg.body.security_group.tags).toEqual([]);
     expect(sg.body.security_group).not.toHaveProperty('stateful');
-    expect((await call('PUT', `${s.url('network')}/v2.0/security-groups/${sg.body.security_group.id}/tags/t`, { token: s.token })).status).toBe(201);
-    const ext = (await call('GET', `${s.url('network')}/v2.0/extensions`, { token: s.token })).body.extensions.map((e: { alias: string }) => e.alias);
+    expect(
+      (
+        await call('PUT', `${s.url('network')}/v2.0/security-groups/${sg.body.security_group.id}/tags/t`, {
+          token: s.token,
+        })
+      ).status,
+    ).toBe(201);
+    const ext = (await call('GET', `${s.url('network')}/v2.0/extensions`, { token: s.token })).body.extensions.map(
+      (e: { alias: string }) => e.alias,
+    );
     expect(ext).toContain('tag-ext');
     expect(ext).toContain('standard-attr-tag');
     expect(ext).not.toContain('extraroute-atomic');
@@ -93,19 +134,45 @@ describe('2025.1 profile (Epoxy)', () => {
   afterAll(() => sim.stop());
 
   it('serves Nova 2.100 (scheduler_hints in server show) and Cinder 3.71', async () => {
-    const group = await call('POST', `${s.url('compute')}/os-server-groups`, { token: s.token, headers: { 'openstack-api-version': 'compute 2.100' }, body: { server_group: { name: 'g', policy: 'anti-affinity', rules: { max_server_per_host: 2 } } } });
+    const group = await call('POST', `${s.url('compute')}/os-server-groups`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'compute 2.100' },
+      body: { server_group: { name: 'g', policy: 'anti-affinity', rules: { max_server_per_host: 2 } } },
+    });
     expect(group.body.server_group).toMatchObject({ policy: 'anti-affinity', rules: { max_server_per_host: 2 } });
     const image = (await call('GET', `${s.url('image')}/v2/images?name=cirros`, { token: s.token })).body.images[0].id;
-    const srv = await call('POST', `${s.url('compute')}/servers`, { token: s.token, headers: { 'openstack-api-version': 'compute 2.100' }, body: { server: { name: 'x', flavorRef: '1', imageRef: image, networks: 'none' }, 'os:scheduler_hints': { group: group.body.server_group.id } } });
-    const shown = await call('GET', `${s.url('compute')}/servers/${srv.body.server.id}`, { token: s.token, headers: { 'openstack-api-version': 'compute 2.100' } });
+    const srv = await call('POST', `${s.url('compute')}/servers`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'compute 2.100' },
+      body: {
+        server: { name: 'x', flavorRef: '1', imageRef: image, networks: 'none' },
+        'os:scheduler_hints': { group: group.body.server_group.id },
+      },
+    });
+    const shown = await call('GET', `${s.url('compute')}/servers/${srv.body.server.id}`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'compute 2.100' },
+    });
     expect(shown.body.server.scheduler_hints).toEqual({ group: group.body.server_group.id });
-    expect((await call('GET', `${s.url('compute')}/servers`, { token: s.token, headers: { 'openstack-api-version': 'compute 2.101' } })).status).toBe(406);
-    const v = await call('GET', `${s.url('volumev3')}/volumes`, { token: s.token, headers: { 'openstack-api-version': 'volume 3.71' } });
+    expect(
+      (
+        await call('GET', `${s.url('compute')}/servers`, {
+          token: s.token,
+          headers: { 'openstack-api-version': 'compute 2.101' },
+        })
+      ).status,
+    ).toBe(406);
+    const v = await call('GET', `${s.url('volumev3')}/volumes`, {
+      token: s.token,
+      headers: { 'openstack-api-version': 'volume 3.71' },
+    });
     expect(v.status).toBe(200);
   });
 
   it('adds the security-groups-default-rules extension', async () => {
-    const ext = (await call('GET', `${s.url('network')}/v2.0/extensions`, { token: s.token })).body.extensions.map((e: { alias: string }) => e.alias);
+    const ext = (await call('GET', `${s.url('network')}/v2.0/extensions`, { token: s.token })).body.extensions.map(
+      (e: { alias: string }) => e.alias,
+    );
     expect(ext).toContain('security-groups-default-rules');
   });
 
@@ -113,11 +180,22 @@ describe('2025.1 profile (Epoxy)', () => {
     const local = await startBasic('2025.1', { computeHosts: 1 });
     try {
       const t = await login(local, 'c', 'alice', 'alice-pw', 'demo');
-      const image = (await call('GET', `${t.url('image')}/v2/images?name=cirros`, { token: t.token })).body.images[0].id;
-      const g = await call('POST', `${t.url('compute')}/os-server-groups`, { token: t.token, headers: { 'openstack-api-version': 'compute 2.64' }, body: { server_group: { name: 'aa', policy: 'anti-affinity' } } });
+      const image = (await call('GET', `${t.url('image')}/v2/images?name=cirros`, { token: t.token })).body.images[0]
+        .id;
+      const g = await call('POST', `${t.url('compute')}/os-server-groups`, {
+        token: t.token,
+        headers: { 'openstack-api-version': 'compute 2.64' },
+        body: { server_group: { name: 'aa', policy: 'anti-affinity' } },
+      });
       const ids: string[] = [];
       for (const name of ['a', 'b']) {
-        const r = await call('POST', `${t.url('compute')}/servers`, { token: t.token, body: { server: { name, flavorRef: '1', imageRef: image, networks: 'none' }, 'os:scheduler_hints': { group: g.body.server_group.id } } });
+        const r = await call('POST', `${t.url('compute')}/servers`, {
+          token: t.token,
+          body: {
+            server: { name, flavorRef: '1', imageRef: image, networks: 'none' },
+            'os:scheduler_hints': { group: g.body.server_group.id },
+          },
+        });
         ids.push(r.body.server.id);
       }
       await new Promise((r) => setTimeout(r, 20));

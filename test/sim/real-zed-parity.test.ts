@@ -29,9 +29,19 @@ describe('the zed profile answers errors exactly as the real Zed', () => {
   let s: Session;
   let sg: string;
   beforeAll(async () => {
-    sim = await startSimulator({ clouds: [{ name: 'z', profile: 'zed', seed: 'fixtures/sim/sample-project.yaml', availabilityZones: ['nord-az1', 'nord-az2', 'nord-az3'] }] });
+    sim = await startSimulator({
+      clouds: [
+        {
+          name: 'z',
+          profile: 'zed',
+          seed: 'fixtures/sim/sample-project.yaml',
+          availabilityZones: ['nord-az1', 'nord-az2', 'nord-az3'],
+        },
+      ],
+    });
     s = await login(sim, 'z', 'pi-ops', 'pi-ops-secret', 'pi-web');
-    sg = (await call('GET', `${s.url('network')}/v2.0/security-groups?name=pi-web`, { token: s.token })).body.security_groups[0].id;
+    sg = (await call('GET', `${s.url('network')}/v2.0/security-groups?name=pi-web`, { token: s.token })).body
+      .security_groups[0].id;
   });
   afterAll(() => sim.stop());
 
@@ -39,7 +49,11 @@ describe('the zed profile answers errors exactly as the real Zed', () => {
     it(`${c.method} ${c.service} ${c.path} ${JSON.stringify(c.headers)}`, async () => {
       const base = c.service === 'identity' ? sim.endpoints('z').identity : s.url(c.service);
       const body = c.body === undefined ? undefined : JSON.parse(JSON.stringify(c.body).replaceAll('{sg}', sg));
-      const res = await call(c.method, `${base}${c.path}`, { token: s.token, headers: c.headers, ...(body !== undefined ? { body } : {}) });
+      const res = await call(c.method, `${base}${c.path}`, {
+        token: s.token,
+        headers: c.headers,
+        ...(body !== undefined ? { body } : {}),
+      });
       expect(res.status).toBe(c.expect.status);
       expect(String(res.headers['content-type']).split(';')[0]).toBe(c.expect.contentType);
       expect(normalise(res.body ?? res.text)).toEqual(c.expect.body);

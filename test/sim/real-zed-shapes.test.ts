@@ -32,13 +32,29 @@ const SELECT: Record<string, (o: Obj) => boolean> = {
  * the sample's ACTIVE; `server_groups` in the list is held back (docs/simulator.md, "Pending"); pagination links
  * appear only when a page is full.
  */
-const STATE_DEPENDENT = new Set(['progress', 'server_groups', 'servers_links', 'flavors_links', 'volumes_links', 'next']);
+const STATE_DEPENDENT = new Set([
+  'progress',
+  'server_groups',
+  'servers_links',
+  'flavors_links',
+  'volumes_links',
+  'next',
+]);
 
 describe('the zed profile shows the attributes the real Zed shows', () => {
   let sim: Simulator;
   let s: Session;
   beforeAll(async () => {
-    sim = await startSimulator({ clouds: [{ name: 'z', profile: 'zed', seed: 'fixtures/sim/sample-project.yaml', availabilityZones: ['nord-az1', 'nord-az2', 'nord-az3'] }] });
+    sim = await startSimulator({
+      clouds: [
+        {
+          name: 'z',
+          profile: 'zed',
+          seed: 'fixtures/sim/sample-project.yaml',
+          availabilityZones: ['nord-az1', 'nord-az2', 'nord-az3'],
+        },
+      ],
+    });
     s = await login(sim, 'z', 'pi-ops', 'pi-ops-secret', 'pi-web');
   });
   afterAll(() => sim.stop());

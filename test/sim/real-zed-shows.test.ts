@@ -24,14 +24,32 @@ describe('the zed profile shows single resources as the real Zed', () => {
   let token: Obj;
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    sim = await startSimulator({ clouds: [{ name: 'z', profile: 'zed', seed: 'fixtures/sim/sample-project.yaml', availabilityZones: ['nord-az1', 'nord-az2', 'nord-az3'] }] });
+    sim = await startSimulator({
+      clouds: [
+        {
+          name: 'z',
+          profile: 'zed',
+          seed: 'fixtures/sim/sample-project.yaml',
+          availabilityZones: ['nord-az1', 'nord-az2', 'nord-az3'],
+        },
+      ],
+    });
     s = await login(sim, 'z', 'pi-ops', 'pi-ops-secret', 'pi-web');
-    const check = await call('GET', `${sim.endpoints('z').identity}/auth/tokens`, { token: s.token, headers: { 'x-subject-token': s.token } });
+    const check = await call('GET', `${sim.endpoints('z').identity}/auth/tokens`, {
+      token: s.token,
+      headers: { 'x-subject-token': s.token },
+    });
     token = check.body.token;
-    ids['{server}'] = (await call('GET', `${s.url('compute')}/servers?name=pi-db-1`, { token: s.token })).body.servers[0].id;
-    ids['{internal-network}'] = (await call('GET', `${s.url('network')}/v2.0/networks?name=pi-back`, { token: s.token })).body.networks[0].id;
+    ids['{server}'] = (
+      await call('GET', `${s.url('compute')}/servers?name=pi-db-1`, { token: s.token })
+    ).body.servers[0].id;
+    ids['{internal-network}'] = (
+      await call('GET', `${s.url('network')}/v2.0/networks?name=pi-back`, { token: s.token })
+    ).body.networks[0].id;
     // A volume made from an image, as the recorded one (it carries volume_image_metadata).
-    ids['{volume}'] = (await call('GET', `${s.url('volumev3')}/volumes/detail`, { token: s.token })).body.volumes.find((v: Obj) => v.volume_image_metadata).id;
+    ids['{volume}'] = (await call('GET', `${s.url('volumev3')}/volumes/detail`, { token: s.token })).body.volumes.find(
+      (v: Obj) => v.volume_image_metadata,
+    ).id;
     ids['{project}'] = s.projectId;
   });
   afterAll(() => sim.stop());

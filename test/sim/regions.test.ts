@@ -8,7 +8,12 @@ describe('a cloud with two regions and a second cloud', () => {
   beforeAll(async () => {
     sim = await startSimulator({
       clouds: [
-        { name: 'multi', profile: 'zed', regions: ['nord', 'sud'], seed: { ...BASIC_SEED, resources: { demo: { region: 'sud', networks: [{ name: 'only-in-sud' }] } } } },
+        {
+          name: 'multi',
+          profile: 'zed',
+          regions: ['nord', 'sud'],
+          seed: { ...BASIC_SEED, resources: { demo: { region: 'sud', networks: [{ name: 'only-in-sud' }] } } },
+        },
         { name: 'other', profile: 'pike', seed: BASIC_SEED },
       ],
     });
@@ -18,14 +23,23 @@ describe('a cloud with two regions and a second cloud', () => {
 
   it('lists public, internal and admin endpoints for each region', () => {
     const compute = s.catalog.find((c) => c.type === 'compute')!;
-    expect(compute.endpoints.map((e) => `${e.region}/${e.interface}`).sort()).toEqual(['nord/admin', 'nord/internal', 'nord/public', 'sud/admin', 'sud/internal', 'sud/public']);
+    expect(compute.endpoints.map((e) => `${e.region}/${e.interface}`).sort()).toEqual([
+      'nord/admin',
+      'nord/internal',
+      'nord/public',
+      'sud/admin',
+      'sud/internal',
+      'sud/public',
+    ]);
     expect(s.url('network', 'nord')).not.toBe(s.url('network', 'sud'));
     expect(sim.cloudsYaml().clouds['multi-demo']).toMatchObject({ region_name: 'nord', regions: ['nord', 'sud'] });
   });
 
   it('keeps each region its own resources; flavors and external networks are in every region', async () => {
     const names = async (region: string): Promise<string[]> =>
-      (await call('GET', `${s.url('network', region)}/v2.0/networks`, { token: s.token })).body.networks.map((n: { name: string }) => n.name).sort();
+      (await call('GET', `${s.url('network', region)}/v2.0/networks`, { token: s.token })).body.networks
+        .map((n: { name: string }) => n.name)
+        .sort();
     expect(await names('sud')).toEqual(['only-in-sud', 'public']);
     expect(await names('nord')).toEqual(['public']);
     const flavors = await call('GET', `${s.url('compute', 'sud')}/flavors`, { token: s.token });

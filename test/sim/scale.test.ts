@@ -10,23 +10,25 @@ describe('a project with 10,000 resources of a kind', () => {
   beforeAll(async () => {
     const names = Array.from({ length: N }, (_, i) => `n-${String(i).padStart(5, '0')}`);
     sim = await startSimulator({
-      clouds: [{
-        name: 'big',
-        profile: 'zed',
-        seed: {
-          projects: [{ name: 'big' }],
-          users: [{ name: 'u', password: 'pw' }],
-          role_assignments: [{ user: 'u', project: 'big', role: 'member' }],
-          flavors: [{ id: '1', name: 'tiny', ram: 64, vcpus: 1, disk: 1 }],
-          resources: {
-            big: {
-              networks: names.map((name) => ({ name })),
-              images: names.map((name) => ({ name, visibility: 'private' })),
-              volumes: names.map((name) => ({ name, size: 1 })),
+      clouds: [
+        {
+          name: 'big',
+          profile: 'zed',
+          seed: {
+            projects: [{ name: 'big' }],
+            users: [{ name: 'u', password: 'pw' }],
+            role_assignments: [{ user: 'u', project: 'big', role: 'member' }],
+            flavors: [{ id: '1', name: 'tiny', ram: 64, vcpus: 1, disk: 1 }],
+            resources: {
+              big: {
+                networks: names.map((name) => ({ name })),
+                images: names.map((name) => ({ name, visibility: 'private' })),
+                volumes: names.map((name) => ({ name, size: 1 })),
+              },
             },
           },
         },
-      }],
+      ],
     });
     s = await login(sim, 'big', 'u', 'pw', 'big');
   }, 120_000);

@@ -7,7 +7,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process, as a user without a terminal would, and captures what it prints. */
-export async function runCli(argv: readonly string[], signal: AbortSignal = new AbortController().signal): Promise<CliResult> {
+export async function runCli(
+  argv: readonly string[],
+  signal: AbortSignal = new AbortController().signal,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {

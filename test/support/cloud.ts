@@ -17,7 +17,11 @@ export const SECRETS = {
 export const FAST: SessionOptions = { retry: { baseMs: 1, capMs: 5 } };
 
 /** A clouds.yaml entry (as parsed) for the fake, password auth by default. */
-export function rawCloud(fake: FakeOpenStack, extra: Record<string, unknown> = {}, auth: Record<string, unknown> = {}): Record<string, unknown> {
+export function rawCloud(
+  fake: FakeOpenStack,
+  extra: Record<string, unknown> = {},
+  auth: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     region_name: 'RegionOne',
     ...extra,
@@ -34,7 +38,11 @@ export function rawCloud(fake: FakeOpenStack, extra: Record<string, unknown> = {
 }
 
 /** A CloudConfig for the fake, built through the real clouds.yaml code path. */
-export function fakeConfig(fake: FakeOpenStack, extra: Record<string, unknown> = {}, auth: Record<string, unknown> = {}): CloudConfig {
+export function fakeConfig(
+  fake: FakeOpenStack,
+  extra: Record<string, unknown> = {},
+  auth: Record<string, unknown> = {},
+): CloudConfig {
   return toCloudConfig('fake', 'test/clouds.yaml', rawCloud(fake, extra, auth));
 }
 
@@ -47,6 +55,10 @@ export function fakeCloud(fake: FakeOpenStack, options: SessionOptions & { confi
 /** A logger writing every level to an array (human lines) and, optionally, JSON lines to a file. */
 export function memoryLogger(file?: string): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = createLogger({ stderrLevel: 'debug', write: (line) => lines.push(line), ...(file ? { file, fileLevel: 'debug' as const } : {}) });
+  const logger = createLogger({
+    stderrLevel: 'debug',
+    write: (line) => lines.push(line),
+    ...(file ? { file, fileLevel: 'debug' as const } : {}),
+  });
   return { logger, lines };
 }

@@ -90,7 +90,9 @@ interface Route {
   calls: number;
 }
 
-export const KEYSTONE_401 = { error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } };
+export const KEYSTONE_401 = {
+  error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' },
+};
 
 export class FakeOpenStack {
   readonly base: string;
@@ -164,7 +166,11 @@ export class FakeOpenStack {
 
   /** Requests to a path (string: exact path; RegExp: test), optionally by method. */
   requestsTo(path: string | RegExp, method?: string): RecordedRequest[] {
-    return this.requests.filter((r) => (method === undefined || r.method === method.toUpperCase()) && (typeof path === 'string' ? r.path === path : path.test(r.path)));
+    return this.requests.filter(
+      (r) =>
+        (method === undefined || r.method === method.toUpperCase()) &&
+        (typeof path === 'string' ? r.path === path : path.test(r.path)),
+    );
   }
 
   /** Every token issued so far is refused from now on (as after a Keystone restart with new keys). */
@@ -178,16 +184,21 @@ export class FakeOpenStack {
   }
 
   #tokenFixture(): ResponseFixture {
-    return loadResponse(this.#options.tokenFixture ?? (this.release === 'pike' ? 'identity/token-pike-password' : 'identity/token-password'));
+    return loadResponse(
+      this.#options.tokenFixture ??
+        (this.release === 'pike' ? 'identity/token-pike-password' : 'identity/token-password'),
+    );
   }
 
   /** The catalog of the token fixture, pointed at this server. */
   catalog(): CatalogEntryLike[] {
     const token = (this.#tokenFixture().body as { token: { catalog: CatalogEntryLike[] } }).token;
-    const catalog = JSON.parse(JSON.stringify(token.catalog).replace(/http:\/\/127\.0\.0\.1:(\d+)/g, (whole, port: string) => {
-      const prefix = PORT_PREFIX[port];
-      return prefix ? `${this.base}/${prefix}` : whole;
-    })) as CatalogEntryLike[];
+    const catalog = JSON.parse(
+      JSON.stringify(token.catalog).replace(/http:\/\/127\.0\.0\.1:(\d+)/g, (whole, port: string) => {
+        const prefix = PORT_PREFIX[port];
+        return prefix ? `${this.base}/${prefix}` : whole;
+      }),
+    ) as CatalogEntryLike[];
     return this.#options.editCatalog ? this.#options.editCatalog(catalog) : catalog;
   }
 
@@ -208,7 +219,11 @@ export class FakeOpenStack {
       const value = `gAAAAAfake-token-${this.#tokenSerial}-${Math.random().toString(36).slice(2)}`;
       this.issuedTokens.push(value);
       this.#valid.add(value);
-      return { status: 201, headers: { 'x-subject-token': value, 'x-openstack-request-id': `req-auth-${this.#tokenSerial}` }, body };
+      return {
+        status: 201,
+        headers: { 'x-subject-token': value, 'x-openstack-request-id': `req-auth-${this.#tokenSerial}` },
+        body,
+      };
     });
     this.on('GET', '/compute/', () => fixtureReply(loadResponse(`versions/nova-${this.release}`), this.base));
     this.on('GET', '/volume/', () => fixtureReply(loadResponse(`versions/cinder-${this.release}`), this.base));
@@ -226,7 +241,14 @@ export class FakeOpenStack {
     const url = new URL(raw.url ?? '/', this.base);
     const body = Buffer.concat(chunks).toString('utf8');
     const service = url.pathname.split('/')[1] ?? '';
-    const req: RecordedRequest = { method: raw.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: raw.headers, body, service };
+    const req: RecordedRequest = {
+      method: raw.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: raw.headers,
+      body,
+      service,
+    };
     if (body && /json/.test(raw.headers['content-type'] ?? '')) {
       try {
         req.json = JSON.parse(body);
@@ -245,19 +267,30 @@ export class FakeOpenStack {
       const isVersionRoot = /^\/[a-z-]+\/?$/.test(req.path);
       const token = raw.headers['x-auth-token'];
       if (!isAuth && !isVersionRoot && (typeof token !== 'string' || !this.#valid.has(token))) {
-        send(res, { status: 401, headers: { 'www-authenticate': `Keystone uri="${this.authUrl}"` }, body: KEYSTONE_401 });
+        send(res, {
+          status: 401,
+          headers: { 'www-authenticate': `Keystone uri="${this.authUrl}"` },
+          body: KEYSTONE_401,
+        });
         return;
       }
-      const route = this.#routes.find((r) => r.method === req.method && (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path)));
+      const route = this.#routes.find(
+        (r) => r.method === req.method && (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path)),
+      );
       if (!route) {
-        send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: `404 Not Found\n\nfake OpenStack: no handler for ${req.method} ${req.path}\n` });
+        send(res, {
+          status: 404,
+          headers: { 'content-type': 'text/plain' },
+          body: `404 Not Found\n\nfake OpenStack: no handler for ${req.method} ${req.path}\n`,
+        });
         return;
       }
       route.calls += 1;
       const reply = await route.handler({ req, raw, res, call: route.calls });
       if (reply !== undefined && !res.headersSent && !res.destroyed) send(res, reply);
     } catch (error) {
-      if (!res.headersSent && !res.destroyed) send(res, { status: 599, body: `fake OpenStack handler failed: ${String(error)}` });
+      if (!res.headersSent && !res.destroyed)
+        send(res, { status: 599, body: `fake OpenStack handler failed: ${String(error)}` });
     } finally {
       this.inFlight -= 1;
       this.inFlightBy.set(service, (this.inFlightBy.get(service) ?? 1) - 1);
@@ -269,10 +302,12 @@ export class FakeOpenStack {
 export function fixtureReply(fixture: ResponseFixture, base?: string): Reply {
   let body = fixture.body;
   if (base !== undefined) {
-    body = JSON.parse(JSON.stringify(body).replace(/http:\/\/127\.0\.0\.1:(\d+)/g, (whole, port: string) => {
-      const prefix = PORT_PREFIX[port];
-      return prefix ? `${base}/${prefix}` : whole;
-    })) as unknown;
+    body = JSON.parse(
+      JSON.stringify(body).replace(/http:\/\/127\.0\.0\.1:(\d+)/g, (whole, port: string) => {
+        const prefix = PORT_PREFIX[port];
+        return prefix ? `${base}/${prefix}` : whole;
+      }),
+    ) as unknown;
   }
   return { status: fixture.status, headers: { ...fixture.headers }, body };
 }

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 export async function resolve(specifier, context, next) {
-  if (specifier.endsWith('.js') && (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:')) && context.parentURL?.startsWith('file:')) {
+  if (
+    specifier.endsWith('.js') &&
+    (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:')) &&
+    context.parentURL?.startsWith('file:')
+  ) {
     const url = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
     if (existsSync(fileURLToPath(url))) return { url: url.href, shortCircuit: true, format: 'module' };
   }
@@ -19,7 +23,12 @@ export async function load(url, context, next) {
   const source = await readFile(fileURLToPath(url), 'utf8');
   const out = ts.transpileModule(source, {
     fileName: fileURLToPath(url),
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, sourceMap: false },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+      sourceMap: false,
+    },
   });
   return { format: 'module', source: out.outputText, shortCircuit: true };
 }

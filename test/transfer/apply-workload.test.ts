@@ -47,11 +47,18 @@ beforeAll(async () => {
             shop: {
               images: [
                 { name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '2MiB', seed: 'base' } },
-                { name: 'payload', disk_format: 'raw', container_format: 'bare', data: { size: '700KiB', seed: 'payload' } },
+                {
+                  name: 'payload',
+                  disk_format: 'raw',
+                  container_format: 'bare',
+                  data: { size: '700KiB', seed: 'payload' },
+                },
               ],
               networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
               volumes: [{ name: 'data', size: 1, image: 'payload' }],
-              servers: [{ name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] }],
+              servers: [
+                { name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] },
+              ],
             },
           },
         } as never,
@@ -95,14 +102,29 @@ function deps(plan: Plan, options: { keepTemporary: boolean }): { deps: EngineDe
 
 describe('apply with workload data (simulator)', () => {
   it('moves the project with its bytes, estimates them in advance, and a second apply changes nothing', async () => {
-    const { plan } = await exportProject(source, { dependencies: true, includeUserData: false, allowPartial: false, signal, logger: silentLogger });
+    const { plan } = await exportProject(source, {
+      dependencies: true,
+      includeUserData: false,
+      allowPartial: false,
+      signal,
+      logger: silentLogger,
+    });
     const server = plan.resources.find((e) => e.kind === 'server')!;
     expect(server.refs?.['volumes']).toHaveLength(1);
     const first = deps(plan, { keepTemporary: true });
     first.deps.target.extensions = await target.networkExtensions();
 
-    const estimate = estimateData(plan, plan.resources.map((e) => ({ key: e.key, action: e.external ? 'no-op' : 'create' })), first.deps.target.workload);
-    expect(estimate.items.map((i) => i.what).sort()).toEqual(['image bytes', 'image bytes', 'server disk (snapshot)', 'volume bytes']);
+    const estimate = estimateData(
+      plan,
+      plan.resources.map((e) => ({ key: e.key, action: e.external ? 'no-op' : 'create' })),
+      first.deps.target.workload,
+    );
+    expect(estimate.items.map((i) => i.what).sort()).toEqual([
+      'image bytes',
+      'image bytes',
+      'server disk (snapshot)',
+      'volume bytes',
+    ]);
     expect(estimate.bytes).toBe(2 * 1024 * 1024 + 700 * 1024 + 2 * 1024 * 1024 + 1024 ** 3);
 
     const result = await applyPlan(plan, first.deps, { journalPath: join(work, 'j1.jsonl') });
@@ -117,12 +139,16 @@ describe('apply with workload data (simulator)', () => {
     expect(booted.status).toBe('ACTIVE');
     const diskImageId = typeof booted.image === 'object' ? booted.image.id : '';
     const base = [...(await collectImages(source))].find((i) => i.name === 'base')!;
-    expect(await fileSha(dstState.blobs.path('images', diskImageId))).toBe(await fileSha(srcState.blobs.path('images', base.id)));
+    expect(await fileSha(dstState.blobs.path('images', diskImageId))).toBe(
+      await fileSha(srcState.blobs.path('images', base.id)),
+    );
     const volumeKey = (server.refs!['volumes'] as string[])[0]!;
     const targetVolume = await volumes.get(target.blockStorage, result.ids[volumeKey]!);
     expect(targetVolume.status).toBe('in-use');
     const sourceVolume = plan.resources.find((e) => e.key === volumeKey)!;
-    expect(await fileSha(dstState.blobs.path('volumes', targetVolume.id))).toBe(await fileSha(srcState.blobs.path('volumes', sourceVolume.source!.id)));
+    expect(await fileSha(dstState.blobs.path('volumes', targetVolume.id))).toBe(
+      await fileSha(srcState.blobs.path('volumes', sourceVolume.source!.id)),
+    );
     // The source server was stopped for the copy and started again (--restart-source).
     expect((await servers.get(source.compute, server.source!.id)).status).toBe('ACTIVE');
     expect(first.mover.stoppedServers).toEqual([server.source!.id]);
@@ -134,9 +160,11 @@ describe('apply with workload data (simulator)', () => {
     const second = deps(plan, { keepTemporary: false });
     second.deps.target.extensions = first.deps.target.extensions;
     const again = await applyPlan(plan, second.deps, { journalPath: join(work, 'j2.jsonl') });
-    expect(again.nodes.filter((n) => n.outcome !== "unchanged")).toEqual([]);
+    expect(again.nodes.filter((n) => n.outcome !== 'unchanged')).toEqual([]);
     expect(again.summary).toMatchObject({ created: 0, updated: 0, failed: 0 });
-    const left = [...(await collectImages(source)), ...(await collectImages(target))].filter((i) => i['bascule_temporary'] !== undefined);
+    const left = [...(await collectImages(source)), ...(await collectImages(target))].filter(
+      (i) => i['bascule_temporary'] !== undefined,
+    );
     expect(left).toEqual([]);
   }, 180_000);
 });

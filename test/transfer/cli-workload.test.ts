@@ -35,10 +35,14 @@ beforeAll(async () => {
           ...COMMON,
           resources: {
             shop: {
-              images: [{ name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '1MiB', seed: 'base' } }],
+              images: [
+                { name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '1MiB', seed: 'base' } },
+              ],
               networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
               volumes: [{ name: 'data', size: 1 }],
-              servers: [{ name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] }],
+              servers: [
+                { name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] },
+              ],
             },
           },
         } as never,
@@ -51,7 +55,13 @@ beforeAll(async () => {
   await sim.writeCloudsYaml(cloudsYaml);
   source = await connect(await loadCloudConfig('src', { files: [cloudsYaml], env: {} }), { logger: silentLogger });
   target = await connect(await loadCloudConfig('dst', { files: [cloudsYaml], env: {} }), { logger: silentLogger });
-  const { plan } = await exportProject(source, { dependencies: true, includeUserData: false, allowPartial: false, signal: new AbortController().signal, logger: silentLogger });
+  const { plan } = await exportProject(source, {
+    dependencies: true,
+    includeUserData: false,
+    allowPartial: false,
+    signal: new AbortController().signal,
+    logger: silentLogger,
+  });
   planPath = join(dir, 'shop.plan.json');
   await writeFile(planPath, JSON.stringify(plan, null, 2));
 });
@@ -66,11 +76,19 @@ afterAll(async () => {
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['--clouds-yaml', cloudsYaml, ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false, signal: new AbortController().signal });
+  const code = await main(['--clouds-yaml', cloudsYaml, ...argv], {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    isTTY: false,
+    signal: new AbortController().signal,
+  });
   return { code, out: out.join(''), err: err.join('') };
 }
 
-const mutations = (cloud: string) => sim.requestLog(cloud).filter((e) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.route.includes('/auth/tokens'));
+const mutations = (cloud: string) =>
+  sim
+    .requestLog(cloud)
+    .filter((e) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.route.includes('/auth/tokens'));
 
 describe('bascule apply --from (workload data)', () => {
   it('refuses bad workload flags with exit 2 before contacting any cloud', async () => {
@@ -97,14 +115,41 @@ describe('bascule apply --from (workload data)', () => {
     expect(r.out).toMatch(/Workload data: 1 image, 1 server disk \(snapshot\), 1 volume: up to 1\.0 GiB to move/);
     expect(mutations('src')).toEqual([]);
     expect(mutations('dst')).toEqual([]);
-    const rebuilt = await run(['apply', planPath, '--to', 'dst', '--from', 'src', '--dry-run', '--server-disk', 'app=base-image']);
+    const rebuilt = await run([
+      'apply',
+      planPath,
+      '--to',
+      'dst',
+      '--from',
+      'src',
+      '--dry-run',
+      '--server-disk',
+      'app=base-image',
+    ]);
     expect(rebuilt.out).toMatch(/Workload data: 1 image, 1 volume: up to/);
     const json = await run(['--format', 'json', 'apply', planPath, '--to', 'dst', '--from', 'src', '--dry-run']);
-    expect(JSON.parse(json.out).changes.data.items.map((i: { what: string }) => i.what).sort()).toEqual(['image bytes', 'server disk (snapshot)', 'volume bytes']);
+    expect(
+      JSON.parse(json.out)
+        .changes.data.items.map((i: { what: string }) => i.what)
+        .sort(),
+    ).toEqual(['image bytes', 'server disk (snapshot)', 'volume bytes']);
   });
 
   it('applies with the data: the server boots from its disk copy, the source is restarted, temporaries are gone', async () => {
-    const r = await run(['apply', planPath, '--to', 'dst', '--from', 'src', '--yes', '--restart-source', '--transfer-concurrency', '1', '--journal', join(dir, 'j.jsonl')]);
+    const r = await run([
+      'apply',
+      planPath,
+      '--to',
+      'dst',
+      '--from',
+      'src',
+      '--yes',
+      '--restart-source',
+      '--transfer-concurrency',
+      '1',
+      '--journal',
+      join(dir, 'j.jsonl'),
+    ]);
     expect(r.err).not.toMatch(/failed/);
     expect(r.code).toBe(0);
     const onTarget = [];

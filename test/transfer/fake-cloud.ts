@@ -16,7 +16,8 @@ import { Secret } from '../../src/shared/secret.js';
 
 const KEEP_LIMIT = 64 * 1024 * 1024;
 
-export type Data = { kind: 'buffer'; bytes: Buffer } | { kind: 'synthetic'; size: number; seed: number } | { kind: 'hashed-only' };
+export type Data =
+  { kind: 'buffer'; bytes: Buffer } | { kind: 'synthetic'; size: number; seed: number } | { kind: 'hashed-only' };
 
 export interface FakeImage {
   id: string;
@@ -83,7 +84,10 @@ export class FakeCloud {
   readonly projectId = randomUUID().replace(/-/g, '');
   readonly images = new Map<string, FakeImage>();
   readonly data = new Map<string, Data>();
-  readonly servers = new Map<string, { id: string; name: string; status: string; image: { id: string } | ''; task: string | null }>();
+  readonly servers = new Map<
+    string,
+    { id: string; name: string; status: string; image: { id: string } | ''; task: string | null }
+  >();
   readonly volumes = new Map<string, { id: string; name: string; status: string; size: number; bytes: Buffer }>();
   readonly requests: string[] = [];
   importMethods: string[] = ['glance-direct', 'web-download'];
@@ -120,7 +124,15 @@ export class FakeCloud {
     return {
       name: this.name,
       origin: 'test',
-      auth: { method: 'password', authUrl: `${this.#url}/identity/v3`, username: 'u', password: new Secret('not-a-real-password'), projectName: 'p', userDomainName: 'Default', projectDomainName: 'Default' },
+      auth: {
+        method: 'password',
+        authUrl: `${this.#url}/identity/v3`,
+        username: 'u',
+        password: new Secret('not-a-real-password'),
+        projectName: 'p',
+        userDomainName: 'Default',
+        projectDomainName: 'Default',
+      },
       interface: 'public',
       verify: true,
       endpointOverrides: {},
@@ -200,7 +212,10 @@ export class FakeCloud {
 
   #json(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
     const text = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, { ...(text ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}), ...headers });
+    res.writeHead(status, {
+      ...(text ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -227,7 +242,12 @@ export class FakeCloud {
         if (size > this.keepLimit) kept = undefined;
       }
     }
-    return { data: kept ? { kind: 'buffer', bytes: Buffer.concat(kept) } : { kind: 'hashed-only' }, size, md5: md5.digest('hex'), sha512: sha.digest('hex') };
+    return {
+      data: kept ? { kind: 'buffer', bytes: Buffer.concat(kept) } : { kind: 'hashed-only' },
+      size,
+      md5: md5.digest('hex'),
+      sha512: sha.digest('hex'),
+    };
   }
 
   #later(fn: () => void): void {
@@ -245,8 +265,14 @@ export class FakeCloud {
       await this.#readJson(req);
       const catalog = [
         { type: 'image', endpoints: [{ interface: 'public', region_id: 'RegionOne', url: `${this.#url}/image` }] },
-        { type: 'compute', endpoints: [{ interface: 'public', region_id: 'RegionOne', url: `${this.#url}/compute/v2.1` }] },
-        { type: 'block-storage', endpoints: [{ interface: 'public', region_id: 'RegionOne', url: `${this.#url}/volume/v3/${this.projectId}` }] },
+        {
+          type: 'compute',
+          endpoints: [{ interface: 'public', region_id: 'RegionOne', url: `${this.#url}/compute/v2.1` }],
+        },
+        {
+          type: 'block-storage',
+          endpoints: [{ interface: 'public', region_id: 'RegionOne', url: `${this.#url}/volume/v3/${this.projectId}` }],
+        },
       ];
       const token = {
         expires_at: new Date(Date.now() + 3600_000).toISOString(),
@@ -323,7 +349,8 @@ export class FakeCloud {
       }
       if (sub === '/import' && method === 'POST') {
         const body = await this.#readJson(req);
-        if ((body.method as { name?: string } | undefined)?.name !== 'glance-direct') return this.#json(res, 400, { message: 'unsupported method' });
+        if ((body.method as { name?: string } | undefined)?.name !== 'glance-direct')
+          return this.#json(res, 400, { message: 'unsupported method' });
         image.status = 'importing';
         this.#later(() => {
           image.status = 'active';
@@ -336,7 +363,17 @@ export class FakeCloud {
     if ((m = /^\/compute\/v2\.1\/servers\/([^/]+)(\/action)?$/.exec(path))) {
       const server = this.servers.get(m[1]!);
       if (!server) return this.#json(res, 404, { itemNotFound: { code: 404, message: 'server not found' } });
-      if (!m[2] && method === 'GET') return this.#json(res, 200, { server: { id: server.id, name: server.name, status: server.status, image: server.image, 'OS-EXT-STS:task_state': server.task, flavor: {} } });
+      if (!m[2] && method === 'GET')
+        return this.#json(res, 200, {
+          server: {
+            id: server.id,
+            name: server.name,
+            status: server.status,
+            image: server.image,
+            'OS-EXT-STS:task_state': server.task,
+            flavor: {},
+          },
+        });
       if (m[2] && method === 'POST') {
         const body = await this.#readJson(req);
         if ('os-stop' in body) {
@@ -356,7 +393,13 @@ export class FakeCloud {
           const base = server.image === '' ? undefined : this.data.get(server.image.id);
           // Nova copies the base image's formats and minimums into the snapshot.
           const baseProps = server.image === '' ? undefined : this.images.get(server.image.id);
-          const inherited = baseProps ? { disk_format: baseProps.disk_format, container_format: baseProps.container_format, min_disk: baseProps['min_disk'] } : {};
+          const inherited = baseProps
+            ? {
+                disk_format: baseProps.disk_format,
+                container_format: baseProps.container_format,
+                min_disk: baseProps['min_disk'],
+              }
+            : {};
           const snap = this.#newImage({ ...inherited, name: ci.name, ...(ci.metadata ?? {}) });
           server.task = 'image_uploading';
           if (!this.faults.snapshotsStuck) {
@@ -364,7 +407,12 @@ export class FakeCloud {
               if (base) {
                 this.data.set(snap.id, base);
                 const baseImage = server.image === '' ? undefined : this.images.get(server.image.id);
-                if (baseImage) this.#setDigests(snap, { size: baseImage.size ?? 0, md5: baseImage.checksum ?? '', sha512: baseImage.os_hash_value ?? '' });
+                if (baseImage)
+                  this.#setDigests(snap, {
+                    size: baseImage.size ?? 0,
+                    md5: baseImage.checksum ?? '',
+                    sha512: baseImage.os_hash_value ?? '',
+                  });
               }
               snap.status = 'active';
               server.task = null;
@@ -380,14 +428,22 @@ export class FakeCloud {
     if ((m = /^\/volume\/v3\/[^/]+\/volumes\/([^/]+)(\/action)?$/.exec(path))) {
       const volume = this.volumes.get(m[1]!);
       if (!volume) return this.#json(res, 404, { itemNotFound: { code: 404, message: 'volume not found' } });
-      if (!m[2] && method === 'GET') return this.#json(res, 200, { volume: { id: volume.id, name: volume.name, status: volume.status, size: volume.size } });
+      if (!m[2] && method === 'GET')
+        return this.#json(res, 200, {
+          volume: { id: volume.id, name: volume.name, status: volume.status, size: volume.size },
+        });
       if (m[2] && method === 'POST') {
         const body = await this.#readJson(req);
         const up = body['os-volume_upload_image'] as { image_name: string; disk_format?: string } | undefined;
         if (!up) return this.#json(res, 400, { badRequest: { code: 400, message: 'unknown action' } });
-        if (volume.status !== 'available') return this.#json(res, 400, { badRequest: { code: 400, message: `volume is ${volume.status}` } });
+        if (volume.status !== 'available')
+          return this.#json(res, 400, { badRequest: { code: 400, message: `volume is ${volume.status}` } });
         volume.status = 'uploading';
-        const image = this.#newImage({ name: up.image_name, disk_format: up.disk_format ?? 'raw', container_format: 'bare' });
+        const image = this.#newImage({
+          name: up.image_name,
+          disk_format: up.disk_format ?? 'raw',
+          container_format: 'bare',
+        });
         image.status = 'saving';
         this.#later(() => {
           this.data.set(image.id, { kind: 'buffer', bytes: volume.bytes });
@@ -419,14 +475,19 @@ export class FakeCloud {
       return;
     }
     const size = data.kind === 'buffer' ? data.bytes.length : data.size;
-    let source: Iterable<Buffer> = data.kind === 'buffer' ? chunksOf(data.bytes, 256 * 1024) : syntheticChunks(data.size, data.seed);
+    let source: Iterable<Buffer> =
+      data.kind === 'buffer' ? chunksOf(data.bytes, 256 * 1024) : syntheticChunks(data.size, data.seed);
     if (this.faults.corruptDownloads && this.faults.corruptDownloads > 0) {
       this.faults.corruptDownloads--;
       source = corrupt(source);
     }
     const drop = this.faults.dropDownload && this.faults.dropDownload.count > 0 ? this.faults.dropDownload : undefined;
     if (drop) drop.count--;
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size), 'content-md5': image.checksum ?? '' });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(size),
+      'content-md5': image.checksum ?? '',
+    });
     const stream = Readable.from(drop ? cut(source, drop.afterBytes) : source, { objectMode: false });
     stream.on('end', () => {
       if (drop) res.socket?.destroy();

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as images from '../../src/openstack/image/images/requests.js';
-import { TransferChecksumError, TransferError, findExistingImage, removeImageQuietly, transferImage } from '../../src/transfer/index.js';
+import {
+  TransferChecksumError,
+  TransferError,
+  findExistingImage,
+  removeImageQuietly,
+  transferImage,
+} from '../../src/transfer/index.js';
 import type { TransferProgress } from '../../src/transfer/index.js';
 import { FakeCloud } from './fake-cloud.js';
 
@@ -30,7 +36,12 @@ const signal = () => new AbortController().signal;
 function creator(name = 'copy') {
   const created: string[] = [];
   const fn = async () => {
-    const image = await images.create(target.image, { name, disk_format: 'qcow2', container_format: 'bare', bascule_marker: 'bascule:test' });
+    const image = await images.create(target.image, {
+      name,
+      disk_format: 'qcow2',
+      container_format: 'bare',
+      bascule_marker: 'bascule:test',
+    });
     created.push(image.id);
     return image.id;
   };
@@ -43,7 +54,16 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'cirros' }, bytes);
     const { fn, created } = creator();
     const seen: TransferProgress[] = [];
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image cirros', signal: signal(), onProgress: (p) => seen.push(p) });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image cirros',
+      signal: signal(),
+      onProgress: (p) => seen.push(p),
+    });
     expect(created).toHaveLength(1);
     expect(result.targetImageId).toBe(created[0]);
     expect(result.bytes).toBe(bytes.length);
@@ -66,7 +86,16 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'img' }, bytes);
     src.faults.corruptDownloads = 1;
     const { fn, created } = creator();
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1 });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+    });
     expect(result.attempts).toBe(2);
     expect(created).toHaveLength(2);
     expect(dst.images.has(created[0]!)).toBe(false);
@@ -78,7 +107,16 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'img' }, randomBytes(200_000));
     dst.faults.corruptStores = 1;
     const { fn, created } = creator();
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: {}, label: 'image img', signal: signal(), retryBaseMs: 1 });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: {},
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+    });
     expect(result.attempts).toBe(2);
     expect(dst.images.has(created[0]!)).toBe(false);
     expect(dst.images.get(result.targetImageId)!.checksum).toBe(original.checksum);
@@ -88,10 +126,22 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'img' }, randomBytes(100_000));
     src.faults.corruptDownloads = 10;
     const { fn, created } = creator();
-    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1, maxAttempts: 3 }).catch((e: unknown) => e);
+    const error = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+      maxAttempts: 3,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferChecksumError);
     expect((error as TransferChecksumError).code).toBe('TRANSFER_CHECKSUM');
-    expect((error as Error).message).toMatch(/image img: the bytes did not verify after 3 attempt\(s\).*md5 of the bytes read from src is [0-9a-f]{32}, expected [0-9a-f]{32}/);
+    expect((error as Error).message).toMatch(
+      /image img: the bytes did not verify after 3 attempt\(s\).*md5 of the bytes read from src is [0-9a-f]{32}, expected [0-9a-f]{32}/,
+    );
     expect(created).toHaveLength(3);
     expect(dst.images.size).toBe(0);
   });
@@ -101,7 +151,16 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'img' }, bytes);
     src.faults.dropDownload = { afterBytes: 1_500_000, count: 1 };
     const { fn, created } = creator();
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1 });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+    });
     expect(result.attempts).toBe(2);
     expect(created).toHaveLength(2);
     expect(dst.images.has(created[0]!)).toBe(false);
@@ -114,7 +173,17 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'img' }, randomBytes(2 * 1024 * 1024));
     src.faults.dropDownload = { afterBytes: 500_000, count: 5 };
     const { fn } = creator();
-    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal(), retryBaseMs: 1, maxAttempts: 2 }).catch((e: unknown) => e);
+    const error = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+      maxAttempts: 2,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferError);
     expect((error as Error).message).toMatch(/image img: transfer from src to dst failed after 2 attempt\(s\)/);
     expect(dst.images.size).toBe(0);
@@ -125,7 +194,15 @@ describe('transferImage', () => {
     const original = src.addImage({ name: 'img' }, bytes);
     dst.faults.uploadDisabled = true;
     const { fn, created } = creator();
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal() });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+    });
     expect(result.method).toBe('glance-direct');
     expect(result.attempts).toBe(1);
     expect(created).toHaveLength(2);
@@ -140,7 +217,15 @@ describe('transferImage', () => {
     dst.faults.uploadDisabled = true;
     dst.importMethods = [];
     const { fn } = creator();
-    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: signal() }).catch((e: unknown) => e);
+    const error = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferError);
     expect((error as Error).message).toMatch(/refused the upload.*offers no glance-direct import/);
     expect(dst.images.size).toBe(0);
@@ -150,7 +235,16 @@ describe('transferImage', () => {
     const empty = src.addImage({ name: 'empty' }, Buffer.alloc(0));
     src.data.delete(empty.id);
     const { fn, created } = creator();
-    const error = await transferImage({ source, sourceImageId: empty.id, target, createTargetImage: fn, expected: {}, label: 'image empty', signal: signal(), retryBaseMs: 1 }).catch((e: unknown) => e);
+    const error = await transferImage({
+      source,
+      sourceImageId: empty.id,
+      target,
+      createTargetImage: fn,
+      expected: {},
+      label: 'image empty',
+      signal: signal(),
+      retryBaseMs: 1,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferError);
     expect((error as Error).message).toBe(`image empty: the source image ${empty.id} on src has no data`);
     expect(created).toHaveLength(1);
@@ -162,8 +256,16 @@ describe('transferImage', () => {
     const controller = new AbortController();
     const { fn } = creator();
     const running = transferImage({
-      source, sourceImageId: original.id, target, createTargetImage: fn, expected: original, label: 'image img', signal: controller.signal,
-      onProgress: (p) => { if (p.bytesDone > 8 * 1024 * 1024) controller.abort(); },
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytesDone > 8 * 1024 * 1024) controller.abort();
+      },
     });
     const error = await running.catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('ABORTED');
@@ -198,12 +300,25 @@ describe('isRetryable', () => {
     const { isRetryable } = await import('../../src/transfer/index.js');
     const { OpenStackHttpError, OpenStackNetworkError } = await import('../../src/openstack/errors.js');
     const { AbortedError } = await import('../../src/shared/errors.js');
-    const http = (status: number) => new OpenStackHttpError('OS_HTTP_ERROR', 'x', { status, method: 'PUT', url: '/v2/images/x/file', service: 'image' });
+    const http = (status: number) =>
+      new OpenStackHttpError('OS_HTTP_ERROR', 'x', {
+        status,
+        method: 'PUT',
+        url: '/v2/images/x/file',
+        service: 'image',
+      });
     expect(isRetryable(new TransferChecksumError('x'))).toBe(true);
     expect(isRetryable(new OpenStackNetworkError('x', { service: 'image', method: 'PUT', url: '/' }))).toBe(true);
     expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isRetryable(Object.assign(new Error('closed'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))).toBe(true);
-    expect([500, 502, 503, 401, 408, 429].map((s) => isRetryable(http(s)))).toEqual([true, true, true, true, true, true]);
+    expect([500, 502, 503, 401, 408, 429].map((s) => isRetryable(http(s)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect([400, 403, 404, 409, 413].map((s) => isRetryable(http(s)))).toEqual([false, false, false, false, false]);
     expect(isRetryable(Object.assign(new Error('no space'), { code: 'ENOSPC' }))).toBe(false);
     expect(isRetryable(new AbortedError())).toBe(false);

@@ -30,7 +30,10 @@ afterAll(async () => {
 describe('a 1 GiB image', () => {
   it('moves with flat memory: peak RSS growth stays far below the image size', async () => {
     // The source's bytes are generated on the fly, 1 MiB at a time: no buffer of the image exists anywhere.
-    const original = src.addImage({ name: 'big', disk_format: 'raw', container_format: 'bare' }, { size: GIB, seed: 42 });
+    const original = src.addImage(
+      { name: 'big', disk_format: 'raw', container_format: 'bare' },
+      { size: GIB, seed: 42 },
+    );
     globalThis.gc?.();
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
@@ -43,7 +46,8 @@ describe('a 1 GiB image', () => {
         source,
         sourceImageId: original.id,
         target,
-        createTargetImage: async () => (await images.create(target.image, { name: 'big', disk_format: 'raw', container_format: 'bare' })).id,
+        createTargetImage: async () =>
+          (await images.create(target.image, { name: 'big', disk_format: 'raw', container_format: 'bare' })).id,
         expected: original,
         label: 'image big',
         signal: new AbortController().signal,
@@ -53,7 +57,9 @@ describe('a 1 GiB image', () => {
       });
       const seconds = (Date.now() - started) / 1000;
       const growth = peak - baseline;
-      console.log(`1 GiB transfer: ${seconds.toFixed(1)} s, ${(GIB / MIB / seconds).toFixed(0)} MiB/s, RSS baseline ${(baseline / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB, growth ${(growth / MIB).toFixed(0)} MiB`);
+      console.log(
+        `1 GiB transfer: ${seconds.toFixed(1)} s, ${(GIB / MIB / seconds).toFixed(0)} MiB/s, RSS baseline ${(baseline / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB, growth ${(growth / MIB).toFixed(0)} MiB`,
+      );
       expect(result.bytes).toBe(GIB);
       expect(result.md5).toBe(original.checksum);
       const copy = dst.images.get(result.targetImageId)!;

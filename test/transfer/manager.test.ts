@@ -41,7 +41,11 @@ describe('TransferManager', () => {
 
   it('reports overall bytes, total, throughput and time left', async () => {
     const reports: { overall: OverallProgress; current: TransferProgress[] }[] = [];
-    const manager = new TransferManager({ concurrency: 2, intervalMs: 0, onProgress: (overall, current) => reports.push({ overall, current }) });
+    const manager = new TransferManager({
+      concurrency: 2,
+      intervalMs: 0,
+      onProgress: (overall, current) => reports.push({ overall, current }),
+    });
     manager.expect('a', 1000);
     manager.expect('b', 3000);
     const transfer = (key: string, total: number) => async (report: (p: TransferProgress) => void) => {
@@ -53,12 +57,21 @@ describe('TransferManager', () => {
     };
     await Promise.all([manager.image('a', transfer('a', 1000)), manager.image('b', transfer('b', 3000))]);
     const final = manager.overall();
-    expect(final).toMatchObject({ bytesDone: 4000, bytesTotal: 4000, transfersDone: 2, transfersTotal: 2, active: 0, etaSeconds: 0 });
+    expect(final).toMatchObject({
+      bytesDone: 4000,
+      bytesTotal: 4000,
+      transfersDone: 2,
+      transfersTotal: 2,
+      active: 0,
+      etaSeconds: 0,
+    });
     expect(final.bytesPerSecond).toBeGreaterThan(0);
     const first = reports.find((r) => r.overall.bytesDone > 0)!;
     expect(first.overall.bytesTotal).toBe(4000);
     expect(first.current.length).toBeGreaterThan(0);
-    const middle = reports.find((r) => r.overall.bytesDone > 0 && r.overall.bytesDone < 4000 && r.overall.etaSeconds !== undefined);
+    const middle = reports.find(
+      (r) => r.overall.bytesDone > 0 && r.overall.bytesDone < 4000 && r.overall.etaSeconds !== undefined,
+    );
     expect(middle).toBeDefined();
   });
 });

@@ -47,7 +47,12 @@ beforeAll(async () => {
           images: [
             { name: 'cirros', disk_format: 'qcow2', container_format: 'bare', data: { size: '3MiB', seed: 'cirros' } },
             { name: 'tampered', disk_format: 'raw', container_format: 'bare', data: { size: '512KiB', seed: 't' } },
-            { name: 'tampered-free', disk_format: 'raw', container_format: 'bare', data: { size: '300KiB', seed: 'f' } },
+            {
+              name: 'tampered-free',
+              disk_format: 'raw',
+              container_format: 'bare',
+              data: { size: '300KiB', seed: 'f' },
+            },
           ],
           networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.0.0.0/24' }] }],
           volumes: [
@@ -89,7 +94,8 @@ async function sha256Of(cloud: Cloud, id: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const createOn = (cloud: Cloud, name: string) => async () => (await images.create(cloud.image, { name, disk_format: 'qcow2', container_format: 'bare' })).id;
+const createOn = (cloud: Cloud, name: string) => async () =>
+  (await images.create(cloud.image, { name, disk_format: 'qcow2', container_format: 'bare' })).id;
 
 async function targetImageIds(): Promise<string[]> {
   const ids: string[] = [];
@@ -101,7 +107,15 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
   it('moves the real bytes; the target copy downloads identical', async () => {
     const original = await byName(source, 'cirros');
     expect(original.os_hash_algo).toBe('sha512');
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: createOn(target, 'cirros'), expected: original, label: 'image cirros', signal });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: createOn(target, 'cirros'),
+      expected: original,
+      label: 'image cirros',
+      signal,
+    });
     expect(result.bytes).toBe(3 * 1024 * 1024);
     expect(result.sha512).toBe(original.os_hash_value);
     const copy = await images.get(target.image, result.targetImageId);
@@ -115,7 +129,16 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     const original = await byName(source, 'cirros');
     sim.clearLog();
     sim.setFaults('b', [{ kind: 'reset', service: 'image', method: 'PUT', pathPrefix: '/v2/images/', count: 1 }]);
-    const result = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: createOn(target, 'cirros'), expected: original, label: 'image cirros', signal, retryBaseMs: 1 });
+    const result = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: createOn(target, 'cirros'),
+      expected: original,
+      label: 'image cirros',
+      signal,
+      retryBaseMs: 1,
+    });
     sim.setFaults('b', []);
     expect(result.attempts).toBe(2);
     expect(await targetImageIds()).toEqual([result.targetImageId]);
@@ -132,7 +155,17 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     const bytes = await readFile(path);
     bytes[1000] = (bytes[1000]! ^ 0x01) & 0xff;
     await writeFile(path, bytes);
-    const error = await transferImage({ source, sourceImageId: original.id, target, createTargetImage: createOn(target, 'tampered'), expected: original, label: 'image tampered', signal, retryBaseMs: 1, maxAttempts: 2 }).catch((e: unknown) => e);
+    const error = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: createOn(target, 'tampered'),
+      expected: original,
+      label: 'image tampered',
+      signal,
+      retryBaseMs: 1,
+      maxAttempts: 2,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferChecksumError);
     expect((error as Error).message).toContain(`image tampered: the bytes did not verify after 2 attempt(s)`);
     expect(await targetImageIds()).toEqual([]);
@@ -189,10 +222,20 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     for await (const v of volumes.list(source.blockStorage)) if (v.name === 'data-2') volumeId = v.id;
     const free = await byName(source, 'tampered-free');
     sim.clearLog();
-    const up = await volumeToImage({ source, volumeId, volumeName: 'data-2', imageName: 'clone-test', signal, inUse: 'clone' });
+    const up = await volumeToImage({
+      source,
+      volumeId,
+      volumeName: 'data-2',
+      imageName: 'clone-test',
+      signal,
+      inUse: 'clone',
+    });
     expect(up.cloned).toBe(true);
     expect(await sha256Of(source, up.imageId)).toBe(await sha256Of(source, free.id));
-    const routes = sim.requestLog('a').filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.route}`);
+    const routes = sim
+      .requestLog('a')
+      .filter((e) => e.method !== 'GET')
+      .map((e) => `${e.method} ${e.route}`);
     expect(routes.some((r) => r.startsWith('POST') && r.includes('/snapshots'))).toBe(true);
     expect(routes.filter((r) => r.startsWith('DELETE'))).toHaveLength(2);
     const names: string[] = [];

@@ -23,7 +23,16 @@ describe('snapshotServer', () => {
   it("stops a running server, snapshots it with its base image's bytes, and restarts it when asked", async () => {
     const base = src.addImage({ name: 'cirros' }, randomBytes(70_000));
     const id = src.addServer('web-1', 'ACTIVE', base.id);
-    const result = await snapshotServer({ source, serverId: id, serverName: 'web-1', imageName: 'bascule-web-1', consistency: 'stop', restartSource: true, signal: signal(), metadata: { bascule_marker: 'bascule:x' } });
+    const result = await snapshotServer({
+      source,
+      serverId: id,
+      serverName: 'web-1',
+      imageName: 'bascule-web-1',
+      consistency: 'stop',
+      restartSource: true,
+      signal: signal(),
+      metadata: { bascule_marker: 'bascule:x' },
+    });
     expect(result.crashConsistent).toBe(false);
     expect(result.stopped).toBe(true);
     expect(result.restarted).toBe(true);
@@ -40,7 +49,15 @@ describe('snapshotServer', () => {
   it('leaves a stopped server stopped without restartSource', async () => {
     const base = src.addImage({ name: 'cirros' }, randomBytes(1000));
     const id = src.addServer('web-2', 'ACTIVE', base.id);
-    const result = await snapshotServer({ source, serverId: id, serverName: 'web-2', imageName: 's', consistency: 'stop', restartSource: false, signal: signal() });
+    const result = await snapshotServer({
+      source,
+      serverId: id,
+      serverName: 'web-2',
+      imageName: 's',
+      consistency: 'stop',
+      restartSource: false,
+      signal: signal(),
+    });
     expect(result.restarted).toBe(false);
     expect(src.servers.get(id)!.status).toBe('SHUTOFF');
   });
@@ -48,7 +65,15 @@ describe('snapshotServer', () => {
   it('snapshots a running server live and says the copy is crash-consistent', async () => {
     const base = src.addImage({ name: 'cirros' }, randomBytes(1000));
     const id = src.addServer('db-1', 'ACTIVE', base.id);
-    const result = await snapshotServer({ source, serverId: id, serverName: 'db-1', imageName: 's', consistency: 'live', restartSource: false, signal: signal() });
+    const result = await snapshotServer({
+      source,
+      serverId: id,
+      serverName: 'db-1',
+      imageName: 's',
+      consistency: 'live',
+      restartSource: false,
+      signal: signal(),
+    });
     expect(result.crashConsistent).toBe(true);
     expect(result.stopped).toBe(false);
     expect(src.servers.get(id)!.status).toBe('ACTIVE');
@@ -58,16 +83,39 @@ describe('snapshotServer', () => {
     const base = src.addImage({ name: 'cirros' }, randomBytes(1000));
     const id = src.addServer('app-7', 'SHUTOFF', base.id);
     src.faults.snapshotsStuck = true;
-    const error = await snapshotServer({ source, serverId: id, serverName: 'app-7', imageName: 'bascule-app-7', consistency: 'stop', restartSource: false, signal: signal(), timeoutMs: 1200 }).catch((e: unknown) => e);
+    const error = await snapshotServer({
+      source,
+      serverId: id,
+      serverName: 'app-7',
+      imageName: 'bascule-app-7',
+      consistency: 'stop',
+      restartSource: false,
+      signal: signal(),
+      timeoutMs: 1200,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferTimeoutError);
-    expect((error as Error).message).toMatch(new RegExp(`snapshot bascule-app-7 of server app-7 \\(${id}\\) on src: image \\S+ did not become active within 1 s \\(last status queued\\); it was deleted`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `snapshot bascule-app-7 of server app-7 \\(${id}\\) on src: image \\S+ did not become active within 1 s \\(last status queued\\); it was deleted`,
+      ),
+    );
     expect((error as TransferTimeoutError).hint).toMatch(/base-image/);
     expect([...src.images.values()].map((i) => i.name)).toEqual(['cirros']);
   });
 
   it('refuses a boot-from-volume server with a pointer to volumeToImage', async () => {
     const id = src.addServer('bfv', 'ACTIVE', '');
-    await expect(snapshotServer({ source, serverId: id, serverName: 'bfv', imageName: 's', consistency: 'stop', restartSource: false, signal: signal() })).rejects.toThrow(/boots from a volume.*volumeToImage/);
+    await expect(
+      snapshotServer({
+        source,
+        serverId: id,
+        serverName: 'bfv',
+        imageName: 's',
+        consistency: 'stop',
+        restartSource: false,
+        signal: signal(),
+      }),
+    ).rejects.toThrow(/boots from a volume.*volumeToImage/);
   });
 });
 
@@ -75,7 +123,13 @@ describe('volumeToImage', () => {
   it("uploads an available volume to an image with the volume's bytes and waits for both", async () => {
     const bytes = randomBytes(300_000);
     const id = src.addVolume('data-1', bytes);
-    const result = await volumeToImage({ source, volumeId: id, volumeName: 'data-1', imageName: 'bascule-data-1', signal: signal() });
+    const result = await volumeToImage({
+      source,
+      volumeId: id,
+      volumeName: 'data-1',
+      imageName: 'bascule-data-1',
+      signal: signal(),
+    });
     expect(src.bytesOf(result.imageId)!.equals(bytes)).toBe(true);
     expect(result.fingerprint.size).toBe(bytes.length);
     expect(src.images.get(result.imageId)!.disk_format).toBe('raw');
@@ -84,6 +138,8 @@ describe('volumeToImage', () => {
 
   it('refuses a volume in a transient state', async () => {
     const id = src.addVolume('data-2', randomBytes(10), 'attaching');
-    await expect(volumeToImage({ source, volumeId: id, volumeName: 'data-2', imageName: 'x', signal: signal() })).rejects.toThrow(/volume data-2 .* is attaching/);
+    await expect(
+      volumeToImage({ source, volumeId: id, volumeName: 'data-2', imageName: 'x', signal: signal() }),
+    ).rejects.toThrow(/volume data-2 .* is attaching/);
   });
 });

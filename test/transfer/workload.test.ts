@@ -30,18 +30,30 @@ const signal = new AbortController().signal;
 describe('WorkloadMover', () => {
   it('moves a server disk by snapshot and a volume by upload, journals the temporaries, and cleans them up', async () => {
     const baseBytes = randomBytes(400_000);
-    const base = src.addImage({ name: 'cirros', disk_format: 'qcow2', container_format: 'bare', min_disk: 1 }, baseBytes);
+    const base = src.addImage(
+      { name: 'cirros', disk_format: 'qcow2', container_format: 'bare', min_disk: 1 },
+      baseBytes,
+    );
     const serverId = src.addServer('web-1', 'ACTIVE', base.id);
     const volumeBytes = randomBytes(250_000);
     const volumeId = src.addVolume('data-1', volumeBytes);
     const journaled: TemporaryImage[] = [];
-    const mover = new WorkloadMover(source, target, { consistency: 'stop', restartSource: true, onTemporary: (t) => void journaled.push(t) });
+    const mover = new WorkloadMover(source, target, {
+      consistency: 'stop',
+      restartSource: true,
+      onTemporary: (t) => void journaled.push(t),
+    });
 
     const disk = await mover.serverDisk({ serverId, serverName: 'web-1', marker: 'bascule:m1', signal });
     expect(disk.crashConsistent).toBe(false);
     expect(dst.bytesOf(disk.targetImageId)!.equals(baseBytes)).toBe(true);
     const diskImage = dst.images.get(disk.targetImageId)!;
-    expect(diskImage).toMatchObject({ disk_format: 'qcow2', min_disk: 1, [TEMPORARY_PROPERTY]: 'bascule:m1', status: 'active' });
+    expect(diskImage).toMatchObject({
+      disk_format: 'qcow2',
+      min_disk: 1,
+      [TEMPORARY_PROPERTY]: 'bascule:m1',
+      status: 'active',
+    });
     expect(src.servers.get(serverId)!.status).toBe('ACTIVE');
 
     const vol = await mover.volume({ volumeId, volumeName: 'data-1', marker: 'bascule:m2', signal });
@@ -54,7 +66,12 @@ describe('WorkloadMover', () => {
       'source: upload of volume data-1',
       'target: volume data-1',
     ]);
-    expect((await findTemporaryImages(source, new Set(['bascule:m1', 'bascule:m2']))).map((i) => i.id).sort()).toEqual(journaled.filter((t) => t.side === 'source').map((t) => t.imageId).sort());
+    expect((await findTemporaryImages(source, new Set(['bascule:m1', 'bascule:m2']))).map((i) => i.id).sort()).toEqual(
+      journaled
+        .filter((t) => t.side === 'source')
+        .map((t) => t.imageId)
+        .sort(),
+    );
     expect(mover.manager.overall()).toMatchObject({ transfersDone: 2, bytesDone: 650_000 });
 
     const { removed, failed } = await mover.cleanup();
@@ -74,8 +91,20 @@ describe('WorkloadMover', () => {
       return (await images.create(target.image, { name: 'ubuntu', bascule_marker: 'bascule:img' })).id;
     };
     const [a, b] = await Promise.all([
-      mover.image({ sourceImageId: original.id, label: 'image ubuntu', marker: 'bascule:img', signal, createTargetImage }),
-      mover.image({ sourceImageId: original.id, label: 'image ubuntu', marker: 'bascule:img', signal, createTargetImage }),
+      mover.image({
+        sourceImageId: original.id,
+        label: 'image ubuntu',
+        marker: 'bascule:img',
+        signal,
+        createTargetImage,
+      }),
+      mover.image({
+        sourceImageId: original.id,
+        label: 'image ubuntu',
+        marker: 'bascule:img',
+        signal,
+        createTargetImage,
+      }),
     ]);
     expect(a).toEqual(b);
     expect(a.reused).toBe(false);
@@ -83,7 +112,13 @@ describe('WorkloadMover', () => {
     expect(dst.bytesOf(a.targetImageId)!.equals(bytes)).toBe(true);
 
     // A new run (new mover) finds the copy by its marker and sends nothing.
-    const again = await new WorkloadMover(source, target, { consistency: 'stop', restartSource: false }).image({ sourceImageId: original.id, label: 'image ubuntu', marker: 'bascule:img', signal, createTargetImage });
+    const again = await new WorkloadMover(source, target, { consistency: 'stop', restartSource: false }).image({
+      sourceImageId: original.id,
+      label: 'image ubuntu',
+      marker: 'bascule:img',
+      signal,
+      createTargetImage,
+    });
     expect(again).toEqual({ targetImageId: a.targetImageId, reused: true, bytes: 0 });
     expect(creates).toBe(1);
     expect(src.requests.filter((r) => r.endsWith('/file'))).toHaveLength(1);

@@ -59,20 +59,29 @@ export function defaultJournal(planPath: string): string {
 }
 
 /** Reads a plan or a saved dry run. Bad input -> UsageError (exit 2), before any cloud is contacted. */
-export async function loadInput(path: string, mappingPath: string | undefined): Promise<{ plan: Plan; resolution?: Resolution; saved?: ChangeSet; notes: number }> {
+export async function loadInput(
+  path: string,
+  mappingPath: string | undefined,
+): Promise<{ plan: Plan; resolution?: Resolution; saved?: ChangeSet; notes: number }> {
   let raw: unknown;
   try {
     const text = await readFile(path, 'utf8');
     raw = text.includes('"bascule.changes/v1"') ? JSON.parse(text) : undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') throw new UsageError('FILE_UNREADABLE', `cannot read ${path}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new UsageError('FILE_UNREADABLE', `cannot read ${path}`);
     raw = undefined;
   }
   const saved = parseChangeSet(raw);
   if (saved) {
-    if (mappingPath) throw new UsageError('APPLY_CHANGES_MAPPING', `${path} is a saved dry run: its mapping is already applied; drop --mapping`);
+    if (mappingPath)
+      throw new UsageError(
+        'APPLY_CHANGES_MAPPING',
+        `${path} is a saved dry run: its mapping is already applied; drop --mapping`,
+      );
     const checked = checkPlan(saved.plan);
-    if (!checked.plan || hasErrors(checked.issues)) throw new PlanInvalidError(checked.issues, `${path} (embedded plan)`);
+    if (!checked.plan || hasErrors(checked.issues))
+      throw new PlanInvalidError(checked.issues, `${path} (embedded plan)`);
     return { plan: checked.plan, ...(saved.resolution ? { resolution: saved.resolution } : {}), saved, notes: 0 };
   }
   const { plan } = await readPlan(path);
@@ -80,7 +89,10 @@ export async function loadInput(path: string, mappingPath: string | undefined): 
   const mapping = await loadMapping(mappingPath);
   const mapped = applyMapping(plan, mapping);
   if (hasErrors(mapped.issues)) {
-    throw new UsageError('MAPPING_NOT_APPLICABLE', `the mapping ${mappingPath} cannot be applied to ${path}:\n${formatIssues(mapped.issues)}`);
+    throw new UsageError(
+      'MAPPING_NOT_APPLICABLE',
+      `the mapping ${mappingPath} cannot be applied to ${path}:\n${formatIssues(mapped.issues)}`,
+    );
   }
   return { plan: mapped.plan, resolution: mapped.resolution as unknown as Resolution, notes: mapped.notes.length };
 }
@@ -94,24 +106,47 @@ export interface Connected {
 /** Workload-data flags: checked before any cloud is contacted (exit 2). */
 export function checkWorkloadArgs(args: ApplyArgs): void {
   const n = args['transfer-concurrency'];
-  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 32)) throw new UsageError('APPLY_BAD_TRANSFER_CONCURRENCY', '--transfer-concurrency must be an integer from 1 to 32');
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 32))
+    throw new UsageError('APPLY_BAD_TRANSFER_CONCURRENCY', '--transfer-concurrency must be an integer from 1 to 32');
   parseServerDisk(args['server-disk'] ?? []);
-  const moving = args['server-disk'] !== undefined || args.consistency === 'live' || args['restart-source'] || args['keep-temporary'];
-  if (moving && !args.from) throw new UsageError('APPLY_WORKLOAD_NO_SOURCE', '--server-disk, --consistency live, --restart-source and --keep-temporary need the source cloud: give --from');
+  const moving =
+    args['server-disk'] !== undefined ||
+    args.consistency === 'live' ||
+    args['restart-source'] ||
+    args['keep-temporary'];
+  if (moving && !args.from)
+    throw new UsageError(
+      'APPLY_WORKLOAD_NO_SOURCE',
+      '--server-disk, --consistency live, --restart-source and --keep-temporary need the source cloud: give --from',
+    );
 }
 
 /** The workload data of an apply with a source cloud: one mover (snapshots, uploads, transfers) and the choices. */
-export function workloadFor(args: ApplyArgs, plan: Plan, source: Cloud, target: Cloud, progress: (text: string) => void): Workload {
+export function workloadFor(
+  args: ApplyArgs,
+  plan: Plan,
+  source: Cloud,
+  target: Cloud,
+  progress: (text: string) => void,
+): Workload {
   const mover = new WorkloadMover(source, target, {
     consistency: args.consistency ?? 'stop',
     restartSource: args['restart-source'] ?? false,
     transferConcurrency: args['transfer-concurrency'] ?? 2,
     onProgress: (overall) => progress(renderTransferProgress(overall)),
   });
-  return createWorkload(plan, mover, { serverDisk: parseServerDisk(args['server-disk'] ?? []), keepTemporary: args['keep-temporary'] ?? false });
+  return createWorkload(plan, mover, {
+    serverDisk: parseServerDisk(args['server-disk'] ?? []),
+    keepTemporary: args['keep-temporary'] ?? false,
+  });
 }
 
-export async function connectClouds(ctx: RunContext, to: string | undefined, from: string | undefined, concurrency?: number): Promise<Connected> {
+export async function connectClouds(
+  ctx: RunContext,
+  to: string | undefined,
+  from: string | undefined,
+  concurrency?: number,
+): Promise<Connected> {
   if (!to) throw new UsageError('APPLY_NO_TARGET', 'name the target cloud with --to CLOUD');
   const targetConfig = await loadCloudConfig(to, { files: ctx.cloudsFiles });
   const sourceConfig = from ? await loadCloudConfig(from, { files: ctx.cloudsFiles }) : undefined;
@@ -135,7 +170,11 @@ export async function connectClouds(ctx: RunContext, to: string | undefined, fro
   };
 }
 
-export async function engineDeps(ctx: RunContext, clouds: Connected, options: { concurrency: number; resolution?: Resolution; onEvent?: (e: EngineEvent) => void }): Promise<EngineDeps> {
+export async function engineDeps(
+  ctx: RunContext,
+  clouds: Connected,
+  options: { concurrency: number; resolution?: Resolution; onEvent?: (e: EngineEvent) => void },
+): Promise<EngineDeps> {
   const target: WriteContext = {
     cloud: clouds.target,
     projectId: clouds.target.projectId,
@@ -180,16 +219,26 @@ export interface ApplyRun {
 }
 
 /** The whole apply for one plan (used by `apply` and by `batch`). */
-export async function runApply(args: ApplyArgs, ctx: RunContext, options: { print?: boolean; prompt?: boolean } = {}): Promise<ApplyRun> {
+export async function runApply(
+  args: ApplyArgs,
+  ctx: RunContext,
+  options: { print?: boolean; prompt?: boolean } = {},
+): Promise<ApplyRun> {
   const print = options.print !== false;
   const input = await loadInput(args.plan, args.mapping);
   const journalPath = args.journal ?? defaultJournal(args.plan);
   if (!args['dry-run'] && !args.yes && !(options.prompt !== false && canPrompt())) {
-    throw new UsageError('APPLY_NOT_CONFIRMED', 'refusing to change a cloud without confirmation: not on a terminal and no --yes', { hint: 'review with --dry-run, then run again with --yes' });
+    throw new UsageError(
+      'APPLY_NOT_CONFIRMED',
+      'refusing to change a cloud without confirmation: not on a terminal and no --yes',
+      { hint: 'review with --dry-run, then run again with --yes' },
+    );
   }
   const clouds = await connectClouds(ctx, args.to, args.from, args.concurrency);
   try {
-    const progress = print ? startProgress(ctx, `planning against ${clouds.target.name}`) : { update() {}, stop() {}, succeed() {}, fail() {} };
+    const progress = print
+      ? startProgress(ctx, `planning against ${clouds.target.name}`)
+      : { update() {}, stop() {}, succeed() {}, fail() {} };
     let planned = 0;
     const lines = ctx.format === 'table' && !ctx.interactive && print && !ctx.quiet;
     const onEvent = (event: EngineEvent) => {
@@ -200,17 +249,36 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
         if (line) ctx.stderr(`${line}\n`);
       }
     };
-    const deps = await engineDeps(ctx, clouds, { concurrency: args.concurrency, ...(input.resolution ? { resolution: input.resolution } : {}), onEvent });
+    const deps = await engineDeps(ctx, clouds, {
+      concurrency: args.concurrency,
+      ...(input.resolution ? { resolution: input.resolution } : {}),
+      onEvent,
+    });
     let dataProgress: (text: string) => void = () => {};
-    if (clouds.source) deps.target.workload = workloadFor(args, input.plan, clouds.source, clouds.target, (text) => dataProgress(text));
+    if (clouds.source)
+      deps.target.workload = workloadFor(args, input.plan, clouds.source, clouds.target, (text) => dataProgress(text));
     const changes = await planChanges(input.plan, deps);
     progress.stop();
     if (input.saved) {
-      if (input.saved.plan_digest !== changes.plan_digest) throw new UsageError('CHANGES_STALE', `${args.plan}: the embedded plan does not match its digest`);
-      if (input.saved.target.project_id !== changes.target.project_id) throw new UsageError('CHANGES_STALE', `${args.plan} was made for project ${input.saved.target.project_id}, not ${changes.target.project_id}`);
+      if (input.saved.plan_digest !== changes.plan_digest)
+        throw new UsageError('CHANGES_STALE', `${args.plan}: the embedded plan does not match its digest`);
+      if (input.saved.target.project_id !== changes.target.project_id)
+        throw new UsageError(
+          'CHANGES_STALE',
+          `${args.plan} was made for project ${input.saved.target.project_id}, not ${changes.target.project_id}`,
+        );
       if (input.saved.fingerprint !== changes.fingerprint) {
-        if (print) ctx.stdout(ctx.format === 'table' ? renderChangesTable(changes) : renderApplyJson({ changes, applied: false }, ctx.format));
-        throw new UsageError('CHANGES_STALE', `the target changed since ${args.plan} was made (the actions above differ from the saved ones); nothing was applied`, { hint: 'make and review a new dry run' });
+        if (print)
+          ctx.stdout(
+            ctx.format === 'table'
+              ? renderChangesTable(changes)
+              : renderApplyJson({ changes, applied: false }, ctx.format),
+          );
+        throw new UsageError(
+          'CHANGES_STALE',
+          `the target changed since ${args.plan} was made (the actions above differ from the saved ones); nothing was applied`,
+          { hint: 'make and review a new dry run' },
+        );
       }
     }
     if (args.out) await atomicWriteFile(args.out, `${JSON.stringify({ ...changes, plan: input.plan }, null, 2)}\n`);
@@ -218,27 +286,40 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
     if (print && ctx.format === 'table' && changes.data) ctx.stdout(renderDataEstimate(changes.data));
     if (args['dry-run'] || !changes.ok) {
       if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));
-      if (!args['dry-run'] && print) ctx.stderr('bascule: nothing was applied: resolve the blocked or conflicting entries first\n');
+      if (!args['dry-run'] && print)
+        ctx.stderr('bascule: nothing was applied: resolve the blocked or conflicting entries first\n');
       return { changes, exitCode: changes.ok ? EXIT.OK : EXIT.FAILED };
     }
-    const mutating = changes.actions.filter((a) => a.action === 'create' || a.action === 'update' || a.action === 'lossy').length;
+    const mutating = changes.actions.filter(
+      (a) => a.action === 'create' || a.action === 'update' || a.action === 'lossy',
+    ).length;
     if (mutating === 0 && !args.resume) {
       if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));
       if (print && ctx.format === 'table') ctx.stdout('Nothing to change.\n');
       return { changes, exitCode: EXIT.OK };
     }
     if (!args.yes) {
-      const ok = await confirm(ctx, `Apply ${mutating} change${mutating === 1 ? '' : 's'} to ${clouds.target.name}? [y/N] `);
+      const ok = await confirm(
+        ctx,
+        `Apply ${mutating} change${mutating === 1 ? '' : 's'} to ${clouds.target.name}? [y/N] `,
+      );
       if (!ok) {
         ctx.stderr('bascule: not applied\n');
         return { changes, exitCode: EXIT.FAILED };
       }
     }
-    const applying = print ? startProgress(ctx, `applying to ${clouds.target.name}`) : { update() {}, stop() {}, succeed() {}, fail() {} };
+    const applying = print
+      ? startProgress(ctx, `applying to ${clouds.target.name}`)
+      : { update() {}, stop() {}, succeed() {}, fail() {} };
     dataProgress = (text) => applying.update(text);
     const result = await applyPlan(input.plan, deps, { journalPath, resume: args.resume ?? false });
     applying.stop();
-    if (print) ctx.stdout(ctx.format === 'table' ? renderApplySummary(result) : renderApplyJson({ changes, result, applied: true }, ctx.format));
+    if (print)
+      ctx.stdout(
+        ctx.format === 'table'
+          ? renderApplySummary(result)
+          : renderApplyJson({ changes, result, applied: true }, ctx.format),
+      );
     return { changes, result, exitCode: result.interrupted ? EXIT.INTERRUPTED : result.ok ? EXIT.OK : EXIT.FAILED };
   } finally {
     await clouds.close();
@@ -247,26 +328,66 @@ export async function runApply(args: ApplyArgs, ctx: RunContext, options: { prin
 
 export const applyCommand = defineCommand<ApplyArgs>({
   command: 'apply <plan>',
-  describe: 'Replay a plan (or a saved dry run) on a target cloud: dry run, confirmation, then a journaled, resumable apply',
+  describe:
+    'Replay a plan (or a saved dry run) on a target cloud: dry run, confirmation, then a journaled, resumable apply',
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .positional('plan', { type: 'string', demandOption: true, describe: 'a plan file, or a dry run saved with --out' })
+      .positional('plan', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a plan file, or a dry run saved with --out',
+      })
       .option('to', { type: 'string', describe: 'target cloud (clouds.yaml)' })
       .option('from', { type: 'string', describe: 'source cloud, for workload data (image bytes, disks)' })
       .option('mapping', { type: 'string', describe: 'mapping file (YAML or JSON) rewriting the plan for the target' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'only show what would be done (exit 1 if something is blocked or in conflict)' })
-      .option('out', { type: 'string', describe: 'save the dry run to FILE; `bascule apply FILE` applies exactly that later' })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'only show what would be done (exit 1 if something is blocked or in conflict)',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'save the dry run to FILE; `bascule apply FILE` applies exactly that later',
+      })
       .option('journal', { type: 'string', describe: 'journal file (default: PLAN.journal.jsonl beside the plan)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue the run the journal records' })
-      .option('yes', { type: 'boolean', alias: 'y', default: false, describe: 'apply without asking (needed without a terminal)' })
+      .option('yes', {
+        type: 'boolean',
+        alias: 'y',
+        default: false,
+        describe: 'apply without asking (needed without a terminal)',
+      })
       .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once (and per service)' })
-      .option('server-disk', { type: 'string', array: true, describe: 'how server disks move (with --from): snapshot (default) or base-image, for all, or NAME=snapshot|base-image per server (repeatable)' })
-      .option('consistency', { choices: ['stop', 'live'] as const, default: 'stop' as const, describe: 'stop a running source server before copying its disk and volumes, or copy it live (crash-consistent)' })
-      .option('restart-source', { type: 'boolean', default: false, describe: 'start source servers stopped for the copy again afterwards' })
-      .option('keep-temporary', { type: 'boolean', default: false, describe: 'keep the temporary snapshots and images on both clouds' })
-      .option('transfer-concurrency', { type: 'number', default: 2, describe: 'image transfers at once (separate from --concurrency)' }) as unknown as Argv<ApplyArgs>,
+      .option('server-disk', {
+        type: 'string',
+        array: true,
+        describe:
+          'how server disks move (with --from): snapshot (default) or base-image, for all, or NAME=snapshot|base-image per server (repeatable)',
+      })
+      .option('consistency', {
+        choices: ['stop', 'live'] as const,
+        default: 'stop' as const,
+        describe:
+          'stop a running source server before copying its disk and volumes, or copy it live (crash-consistent)',
+      })
+      .option('restart-source', {
+        type: 'boolean',
+        default: false,
+        describe: 'start source servers stopped for the copy again afterwards',
+      })
+      .option('keep-temporary', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep the temporary snapshots and images on both clouds',
+      })
+      .option('transfer-concurrency', {
+        type: 'number',
+        default: 2,
+        describe: 'image transfers at once (separate from --concurrency)',
+      }) as unknown as Argv<ApplyArgs>,
   async run(args, ctx) {
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256) throw new UsageError('APPLY_BAD_CONCURRENCY', '--concurrency must be an integer from 1 to 256');
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256)
+      throw new UsageError('APPLY_BAD_CONCURRENCY', '--concurrency must be an integer from 1 to 256');
     checkWorkloadArgs(args);
     try {
       return (await runApply(args, ctx)).exitCode;

@@ -37,7 +37,11 @@ type ReportType = (typeof REPORT_TYPES)[keyof typeof REPORT_TYPES];
 export function reportTargets(paths: readonly string[]): { path: string; type: ReportType }[] {
   return paths.map((path) => {
     const type = REPORT_TYPES[extname(path).toLowerCase() as keyof typeof REPORT_TYPES];
-    if (type === undefined) throw new UsageError('AUDIT_REPORT_TYPE', `--report ${path}: the type comes from the extension, and "${extname(path) || '(none)'}" is not one of .json, .md, .html`);
+    if (type === undefined)
+      throw new UsageError(
+        'AUDIT_REPORT_TYPE',
+        `--report ${path}: the type comes from the extension, and "${extname(path) || '(none)'}" is not one of .json, .md, .html`,
+      );
     return { path, type };
   });
 }
@@ -49,7 +53,10 @@ export function renderReport(report: AuditReport, type: ReportType): string {
 }
 
 /** Writes every report atomically, mode 0600 (a report names the project's resources). */
-export async function writeReports(report: AuditReport, targets: readonly { path: string; type: ReportType }[]): Promise<void> {
+export async function writeReports(
+  report: AuditReport,
+  targets: readonly { path: string; type: ReportType }[],
+): Promise<void> {
   for (const target of targets) await atomicWriteFile(target.path, renderReport(report, target.type), 0o600);
 }
 
@@ -59,20 +66,27 @@ function kindList(values: readonly string[] | undefined, flag: string): PlanKind
   for (const raw of values.flatMap((v) => String(v).split(','))) {
     const name = raw.trim().replaceAll('-', '_');
     if (name === '') continue;
-    if (!isPlanKind(name)) throw new UsageError('AUDIT_UNKNOWN_KIND', `${flag}: unknown kind "${raw.trim()}"`, { hint: `kinds: ${PLAN_KINDS.join(', ')}` });
+    if (!isPlanKind(name))
+      throw new UsageError('AUDIT_UNKNOWN_KIND', `${flag}: unknown kind "${raw.trim()}"`, {
+        hint: `kinds: ${PLAN_KINDS.join(', ')}`,
+      });
     out.push(name);
   }
   return out;
 }
 
-const list = (value: unknown): string[] | undefined => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String));
+const list = (value: unknown): string[] | undefined =>
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
 /** Exports a live project (every kind, with its dependencies), quietly apart from a spinner. */
 async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs): Promise<Plan> {
   const config = await loadCloudConfig(cloudName, { files: ctx.cloudsFiles });
   const progress = startProgress(ctx, `reading ${config.name}`);
   try {
-    const cloud = await connect(config, { logger: ctx.logger, concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) } });
+    const cloud = await connect(config, {
+      logger: ctx.logger,
+      concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) },
+    });
     try {
       const result = await exportProject(cloud, {
         dependencies: true,
@@ -89,8 +103,12 @@ async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs): 
       // warnings (an image a server was booted from and that is gone, typically Bascule's temporary copy) are
       // details behind the report's differences: counted here, each shown with --verbose.
       const warnings = result.warnings.filter((x) => x.code !== 'USER_DATA_NOT_EXPORTED');
-      for (const w of warnings) ctx.logger.debug(`${config.name}: ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`);
-      if (warnings.length > 0 && !ctx.quiet) ctx.stderr(`${config.name}: ${warnings.length} export warning${warnings.length === 1 ? '' : 's'} (see them with --verbose)\n`);
+      for (const w of warnings)
+        ctx.logger.debug(`${config.name}: ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`);
+      if (warnings.length > 0 && !ctx.quiet)
+        ctx.stderr(
+          `${config.name}: ${warnings.length} export warning${warnings.length === 1 ? '' : 's'} (see them with --verbose)\n`,
+        );
       return result.plan;
     } finally {
       await cloud.close();
@@ -103,7 +121,12 @@ async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs): 
 /** Drops the kinds outside --kinds / inside --exclude-kinds (externals are kept: references resolve through them). */
 function restrict(plan: Plan, kinds: PlanKind[] | undefined, exclude: PlanKind[] | undefined): Plan {
   if (!kinds && !exclude) return plan;
-  return { ...plan, resources: plan.resources.filter((r) => r.external === true || ((!kinds || kinds.includes(r.kind)) && !(exclude ?? []).includes(r.kind))) };
+  return {
+    ...plan,
+    resources: plan.resources.filter(
+      (r) => r.external === true || ((!kinds || kinds.includes(r.kind)) && !(exclude ?? []).includes(r.kind)),
+    ),
+  };
 }
 
 /** `bascule audit`: compare two live projects, or a plan with a live project; exit 3 when they differ. */
@@ -115,18 +138,37 @@ export const auditCommand = defineCommand<AuditArgs>({
       .option('from', { type: 'string', describe: 'the source cloud (clouds.yaml name): exported now and compared' })
       .option('plan', { type: 'string', describe: 'or a plan file as the reference (drift after a migration)' })
       .option('to', { type: 'string', describe: 'the target cloud (clouds.yaml name), exported now' })
-      .option('mapping', { type: 'string', describe: 'the mapping the migration used: a mapped flavor, name or zone is no difference' })
-      .option('journal', { type: 'string', describe: "the apply's journal: match plan entries to the target's objects exactly" })
-      .option('report', { type: 'string', array: true, describe: 'also write the report to FILE.json, FILE.md or FILE.html (by extension; repeatable; mode 0600)' })
-      .option('kinds', { type: 'string', array: true, describe: 'only compare these kinds (comma-separated or repeated)' })
+      .option('mapping', {
+        type: 'string',
+        describe: 'the mapping the migration used: a mapped flavor, name or zone is no difference',
+      })
+      .option('journal', {
+        type: 'string',
+        describe: "the apply's journal: match plan entries to the target's objects exactly",
+      })
+      .option('report', {
+        type: 'string',
+        array: true,
+        describe: 'also write the report to FILE.json, FILE.md or FILE.html (by extension; repeatable; mode 0600)',
+      })
+      .option('kinds', {
+        type: 'string',
+        array: true,
+        describe: 'only compare these kinds (comma-separated or repeated)',
+      })
       .option('exclude-kinds', { type: 'string', array: true, describe: 'leave these kinds out of the comparison' })
       .option('concurrency', concurrency)
       .conflicts('from', 'plan')
       .example('$0 audit --from src --to dst --mapping map.yaml', 'compare two live projects')
-      .example('$0 audit --plan plan.json --to dst --journal apply.journal --report audit.html', 'drift after a migration, with an HTML report') as unknown as Argv<AuditArgs>,
+      .example(
+        '$0 audit --plan plan.json --to dst --journal apply.journal --report audit.html',
+        'drift after a migration, with an HTML report',
+      ) as unknown as Argv<AuditArgs>,
   async run(args, ctx) {
-    if (args.to === undefined) throw new UsageError('AUDIT_NO_TARGET', 'audit needs --to CLOUD (the target project to compare)');
-    if ((args.from === undefined) === (args.plan === undefined)) throw new UsageError('AUDIT_NO_REFERENCE', 'audit needs exactly one of --from CLOUD or --plan FILE');
+    if (args.to === undefined)
+      throw new UsageError('AUDIT_NO_TARGET', 'audit needs --to CLOUD (the target project to compare)');
+    if ((args.from === undefined) === (args.plan === undefined))
+      throw new UsageError('AUDIT_NO_REFERENCE', 'audit needs exactly one of --from CLOUD or --plan FILE');
     const targets = reportTargets(list(args.report) ?? []);
     const kinds = kindList(list(args.kinds), '--kinds');
     const exclude = kindList(list(args['exclude-kinds']), '--exclude-kinds');
@@ -135,10 +177,28 @@ export const auditCommand = defineCommand<AuditArgs>({
     const journal = args.journal !== undefined ? journalFacts(await readJournal(args.journal)) : undefined;
     const planFile = args.plan !== undefined ? (await readPlan(args.plan)).plan : undefined;
 
-    const [reference, target] = await Promise.all([planFile ?? exportLive(ctx, args.from!, args), exportLive(ctx, args.to, args)]);
+    const [reference, target] = await Promise.all([
+      planFile ?? exportLive(ctx, args.from!, args),
+      exportLive(ctx, args.to, args),
+    ]);
     const options: AuditOptions = {
-      source: args.plan !== undefined ? { description: `plan ${args.plan}`, project: reference.provenance.project.name, cloud: reference.provenance.cloud } : { description: `${args.from}/${reference.provenance.project.name}`, cloud: args.from!, project: reference.provenance.project.name },
-      target: { description: `${args.to}/${target.provenance.project.name}`, cloud: args.to, project: target.provenance.project.name },
+      source:
+        args.plan !== undefined
+          ? {
+              description: `plan ${args.plan}`,
+              project: reference.provenance.project.name,
+              cloud: reference.provenance.cloud,
+            }
+          : {
+              description: `${args.from}/${reference.provenance.project.name}`,
+              cloud: args.from!,
+              project: reference.provenance.project.name,
+            },
+      target: {
+        description: `${args.to}/${target.provenance.project.name}`,
+        cloud: args.to,
+        project: target.provenance.project.name,
+      },
     };
     if (mapping) options.mapping = mapping;
     if (journal) {

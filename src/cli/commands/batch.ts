@@ -47,7 +47,8 @@ async function planFiles(inputs: readonly string[]): Promise<string[]> {
     const info = await stat(input).catch(() => undefined);
     if (!info) throw new UsageError('BATCH_NO_PLANS', `${input} does not exist`);
     if (info.isDirectory()) {
-      for (const name of (await readdir(input)).sort()) if (name.endsWith('.json') && !name.endsWith('.changes.json')) out.push(join(input, name));
+      for (const name of (await readdir(input)).sort())
+        if (name.endsWith('.json') && !name.endsWith('.changes.json')) out.push(join(input, name));
     } else out.push(input);
   }
   if (out.length === 0) throw new UsageError('BATCH_NO_PLANS', 'no plan files (*.json) found');
@@ -59,19 +60,38 @@ export const batchCommand = defineCommand<BatchArgs>({
   describe: 'Apply many plans (one per project), each with its own journal and summary',
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .option('plans', { type: 'string', array: true, demandOption: true, describe: 'plan files, or directories of *.json plans' })
-      .option('to', { type: 'string', demandOption: true, describe: 'target cloud; {project} is replaced by the plan\'s project name' })
+      .option('plans', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'plan files, or directories of *.json plans',
+      })
+      .option('to', {
+        type: 'string',
+        demandOption: true,
+        describe: "target cloud; {project} is replaced by the plan's project name",
+      })
       .option('from', { type: 'string', describe: 'source cloud; {project} as for --to' })
       .option('mapping', { type: 'string', describe: 'mapping applied to every plan' })
-      .option('journal-dir', { type: 'string', demandOption: true, describe: 'where each plan\'s journal goes' })
+      .option('journal-dir', { type: 'string', demandOption: true, describe: "where each plan's journal goes" })
       .option('parallel', { type: 'number', default: 2, describe: 'plans applied at once' })
       .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once within a plan' })
       .option('dry-run', { type: 'boolean', default: false })
-      .option('resume', { type: 'boolean', default: false, describe: 'continue each plan\'s journal where it exists' })
-      .option('yes', { type: 'boolean', alias: 'y', default: false, describe: 'required unless --dry-run' }) as unknown as Argv<BatchArgs>,
+      .option('resume', { type: 'boolean', default: false, describe: "continue each plan's journal where it exists" })
+      .option('yes', {
+        type: 'boolean',
+        alias: 'y',
+        default: false,
+        describe: 'required unless --dry-run',
+      }) as unknown as Argv<BatchArgs>,
   async run(args, ctx) {
-    if (!args['dry-run'] && !args.yes) throw new UsageError('BATCH_NOT_CONFIRMED', 'batch changes many projects: give --yes (review each with --dry-run first)');
-    if (!Number.isInteger(args.parallel) || args.parallel < 1) throw new UsageError('BATCH_BAD_PARALLEL', '--parallel must be a positive integer');
+    if (!args['dry-run'] && !args.yes)
+      throw new UsageError(
+        'BATCH_NOT_CONFIRMED',
+        'batch changes many projects: give --yes (review each with --dry-run first)',
+      );
+    if (!Number.isInteger(args.parallel) || args.parallel < 1)
+      throw new UsageError('BATCH_BAD_PARALLEL', '--parallel must be a positive integer');
     const files = await planFiles(args.plans);
     // Every plan is validated before any cloud is touched: one bad plan is bad input for the batch.
     const projects = new Map<string, string>();
@@ -102,20 +122,43 @@ export const batchCommand = defineCommand<BatchArgs>({
               { print: false, prompt: false },
             );
             item.exitCode = run.exitCode;
-            if (run.result) Object.assign(item, { created: run.result.summary.created, updated: run.result.summary.updated, unchanged: run.result.summary.unchanged, failed: run.result.summary.failed, skipped: run.result.summary.skipped });
+            if (run.result)
+              Object.assign(item, {
+                created: run.result.summary.created,
+                updated: run.result.summary.updated,
+                unchanged: run.result.summary.unchanged,
+                failed: run.result.summary.failed,
+                skipped: run.result.summary.skipped,
+              });
             else if (!run.changes.ok) item.error = 'blocked or in conflict (see --dry-run)';
           } catch (error) {
             item.error = (error as Error).message;
             item.exitCode = (error as { exitCode?: number }).exitCode ?? EXIT.FAILED;
           }
           items.push(item);
-          if (!ctx.quiet && ctx.format === 'table') ctx.stderr(`${item.exitCode === 0 ? 'done  ' : 'FAILED'} ${file}${item.error ? `: ${item.error}` : ''}\n`);
+          if (!ctx.quiet && ctx.format === 'table')
+            ctx.stderr(`${item.exitCode === 0 ? 'done  ' : 'FAILED'} ${file}${item.error ? `: ${item.error}` : ''}\n`);
         }),
       ),
     );
     items.sort((a, b) => files.indexOf(a.plan) - files.indexOf(b.plan));
     if (ctx.format === 'table') {
-      ctx.stdout(table(['plan', 'project', 'exit', 'created', 'updated', 'unchanged', 'failed', 'skipped', 'journal / error'], items.map((i) => [i.plan, i.project, i.exitCode, i.created ?? '', i.updated ?? '', i.unchanged ?? '', i.failed ?? '', i.skipped ?? '', i.error ?? i.journal])));
+      ctx.stdout(
+        table(
+          ['plan', 'project', 'exit', 'created', 'updated', 'unchanged', 'failed', 'skipped', 'journal / error'],
+          items.map((i) => [
+            i.plan,
+            i.project,
+            i.exitCode,
+            i.created ?? '',
+            i.updated ?? '',
+            i.unchanged ?? '',
+            i.failed ?? '',
+            i.skipped ?? '',
+            i.error ?? i.journal,
+          ]),
+        ),
+      );
       const bad = items.filter((i) => i.exitCode !== 0).length;
       ctx.stdout(`\n${items.length - bad} of ${items.length} plans done${bad ? `, ${bad} failed` : ''}\n`);
     } else {

@@ -40,11 +40,19 @@ export const cloudInfo = defineCommand<InfoArgs>({
       ctx.stdout(
         table(
           ['service', 'type', 'version', 'microversions', 'endpoint'],
-          info.services.map((s) => [s.service, s.serviceType ?? '', s.apiVersion ?? '', s.microversions ? `${s.microversions.min} - ${s.microversions.max}` : '', s.error ? `error: ${s.error}` : (s.url ?? '')]),
+          info.services.map((s) => [
+            s.service,
+            s.serviceType ?? '',
+            s.apiVersion ?? '',
+            s.microversions ? `${s.microversions.min} - ${s.microversions.max}` : '',
+            s.error ? `error: ${s.error}` : (s.url ?? ''),
+          ]),
         ),
       );
       ctx.stdout(`\nneutron extensions (${info.networkExtensions.length}): ${info.networkExtensions.join(', ')}\n`);
-      ctx.stdout(`image import methods: ${info.imageImportMethods.length > 0 ? info.imageImportMethods.join(', ') : '(none: plain upload)'}\n`);
+      ctx.stdout(
+        `image import methods: ${info.imageImportMethods.length > 0 ? info.imageImportMethods.join(', ') : '(none: plain upload)'}\n`,
+      );
       return info.services.some((s) => s.error) ? EXIT.FAILED : EXIT.OK;
     } finally {
       await cloud.close();

@@ -26,12 +26,14 @@ interface ExportArgs {
 
 /** The end-of-run summary: counts and requests per kind, then warnings. */
 export function summary(result: ExportResult, output: string | undefined): Record<string, unknown> {
-  const kinds = PLAN_KINDS.filter((k) => result.stats.perKind[k].count > 0 || result.stats.perKind[k].requests > 0).map((k) => ({
-    kind: k,
-    resources: result.plan.resources.filter((r) => r.kind === k && r.external !== true).length,
-    external: result.plan.resources.filter((r) => r.kind === k && r.external === true).length,
-    requests: result.stats.perKind[k].requests,
-  }));
+  const kinds = PLAN_KINDS.filter((k) => result.stats.perKind[k].count > 0 || result.stats.perKind[k].requests > 0).map(
+    (k) => ({
+      kind: k,
+      resources: result.plan.resources.filter((r) => r.kind === k && r.external !== true).length,
+      external: result.plan.resources.filter((r) => r.kind === k && r.external === true).length,
+      requests: result.stats.perKind[k].requests,
+    }),
+  );
   return {
     output: output ?? '(stdout)',
     project: result.plan.provenance.project,
@@ -45,19 +47,32 @@ export function summary(result: ExportResult, output: string | undefined): Recor
 }
 
 function summaryTable(result: ExportResult, output: string | undefined): string {
-  const data = summary(result, output) as { kinds: { kind: string; resources: number; external: number; requests: number }[] };
+  const data = summary(result, output) as {
+    kinds: { kind: string; resources: number; external: number; requests: number }[];
+  };
   const rows = data.kinds.map((k) => [k.kind, k.resources, k.external, k.requests]);
-  rows.push(['total', data.kinds.reduce((a, k) => a + k.resources, 0), data.kinds.reduce((a, k) => a + k.external, 0), result.stats.requests]);
+  rows.push([
+    'total',
+    data.kinds.reduce((a, k) => a + k.resources, 0),
+    data.kinds.reduce((a, k) => a + k.external, 0),
+    result.stats.requests,
+  ]);
   let text = table(['kind', 'exported', 'external', 'requests'], rows);
   if (result.warnings.length > 0) {
     text += `\n${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}:\n`;
-    text += result.warnings.map((w: KindWarning) => `  ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`).join('\n') + '\n';
+    text +=
+      result.warnings
+        .map((w: KindWarning) => `  ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`)
+        .join('\n') + '\n';
   }
   text += `\n${result.plan.resources.length} resources from project ${result.plan.provenance.project.name} written to ${output ?? 'stdout'}\n`;
   return text;
 }
 
-function progressView(ctx: RunContext, cloudName: string): { onProgress: (event: ExportProgressEvent) => void; stop: () => void } {
+function progressView(
+  ctx: RunContext,
+  cloudName: string,
+): { onProgress: (event: ExportProgressEvent) => void; stop: () => void } {
   const progress = startProgress(ctx, `reading ${cloudName}`);
   const started = new Set<string>();
   const running = new Set<string>();
@@ -65,7 +80,9 @@ function progressView(ctx: RunContext, cloudName: string): { onProgress: (event:
   let failed = 0;
   const render = (extra = '') => {
     const waiting = [...running].slice(0, 3).join(', ') + (running.size > 3 ? ', ...' : '');
-    progress.update(`reading ${cloudName}: ${started.size - running.size}/${started.size} kinds, ${read} resources${failed > 0 ? `, ${failed} kind(s) failed` : ''}${running.size > 0 ? ` (waiting for ${waiting})` : ''}${extra}`);
+    progress.update(
+      `reading ${cloudName}: ${started.size - running.size}/${started.size} kinds, ${read} resources${failed > 0 ? `, ${failed} kind(s) failed` : ''}${running.size > 0 ? ` (waiting for ${waiting})` : ''}${extra}`,
+    );
   };
   return {
     onProgress(event) {
@@ -88,7 +105,8 @@ function progressView(ctx: RunContext, cloudName: string): { onProgress: (event:
   };
 }
 
-const list = (value: unknown): string[] | undefined => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String));
+const list = (value: unknown): string[] | undefined =>
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
 /** `bascule export`: snapshot a project into a plan. */
 export const exportCommand = defineCommand<ExportArgs>({
@@ -97,20 +115,54 @@ export const exportCommand = defineCommand<ExportArgs>({
   builder: (y: Argv<GlobalArgs>) =>
     y
       .option('os-cloud', osCloud)
-      .option('output', { type: 'string', alias: 'o', describe: 'write the plan to FILE (mode 0600, atomic); default: stdout' })
-      .option('kinds', { type: 'string', array: true, describe: `only these kinds (comma-separated or repeated): ${PLAN_KINDS.join(', ')}` })
-      .option('exclude-kinds', { type: 'string', array: true, describe: 'never these kinds (references to them become external where possible)' })
-      .option('select', { type: 'string', array: true, describe: 'only resources matching PATTERN: a name glob (web-*), tag:TAG or id:ID; repeatable' })
-      .option('dependencies', { type: 'boolean', default: true, describe: 'pull in what selected resources use (--no-dependencies: only the selection)' })
-      .option('include-user-data', { type: 'boolean', default: false, describe: "export servers' user_data (marked sensitive; needs admin rights to read)" })
-      .option('allow-partial', { type: 'boolean', default: false, describe: 'write the plan even if a whole kind cannot be read' })
+      .option('output', {
+        type: 'string',
+        alias: 'o',
+        describe: 'write the plan to FILE (mode 0600, atomic); default: stdout',
+      })
+      .option('kinds', {
+        type: 'string',
+        array: true,
+        describe: `only these kinds (comma-separated or repeated): ${PLAN_KINDS.join(', ')}`,
+      })
+      .option('exclude-kinds', {
+        type: 'string',
+        array: true,
+        describe: 'never these kinds (references to them become external where possible)',
+      })
+      .option('select', {
+        type: 'string',
+        array: true,
+        describe: 'only resources matching PATTERN: a name glob (web-*), tag:TAG or id:ID; repeatable',
+      })
+      .option('dependencies', {
+        type: 'boolean',
+        default: true,
+        describe: 'pull in what selected resources use (--no-dependencies: only the selection)',
+      })
+      .option('include-user-data', {
+        type: 'boolean',
+        default: false,
+        describe: "export servers' user_data (marked sensitive; needs admin rights to read)",
+      })
+      .option('allow-partial', {
+        type: 'boolean',
+        default: false,
+        describe: 'write the plan even if a whole kind cannot be read',
+      })
       .option('concurrency', concurrency)
       .example('$0 export --os-cloud src -o plan.json', 'export the whole project')
-      .example("$0 export --os-cloud src --kinds server --select 'web-*' -o web.json", 'the web servers and what they use') as unknown as Argv<ExportArgs>,
+      .example(
+        "$0 export --os-cloud src --kinds server --select 'web-*' -o web.json",
+        'the web servers and what they use',
+      ) as unknown as Argv<ExportArgs>,
   async run(args, ctx) {
     const config = await loadCloudConfig(args['os-cloud'], { files: ctx.cloudsFiles });
     const connecting = startProgress(ctx, `connecting to ${config.name}`);
-    const cloud = await connect(config, { logger: ctx.logger, concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) } }).finally(() => connecting.stop());
+    const cloud = await connect(config, {
+      logger: ctx.logger,
+      concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) },
+    }).finally(() => connecting.stop());
     const view = progressView(ctx, config.name);
     let result: ExportResult;
     try {

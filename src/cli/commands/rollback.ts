@@ -26,13 +26,22 @@ export const rollbackCommand = defineCommand<RollbackArgs>({
       .option('journal', { type: 'string', demandOption: true, describe: 'the journal of the apply to undo' })
       .option('os-cloud', osCloud)
       .option('dry-run', { type: 'boolean', default: false, describe: 'only list what would be deleted' })
-      .option('yes', { type: 'boolean', alias: 'y', default: false, describe: 'do it without asking (needed without a terminal)' }) as unknown as Argv<RollbackArgs>,
+      .option('yes', {
+        type: 'boolean',
+        alias: 'y',
+        default: false,
+        describe: 'do it without asking (needed without a terminal)',
+      }) as unknown as Argv<RollbackArgs>,
   async run(args, ctx) {
     const records = await readJournal(args.journal);
     const first = records[0];
     if (!first || first.t !== 'run') throw new UsageError('JOURNAL_EMPTY', `${args.journal} records no run`);
     const cloudName = args['os-cloud'] ?? first.target.cloud;
-    if (!args['dry-run'] && !args.yes && !canPrompt()) throw new UsageError('ROLLBACK_NOT_CONFIRMED', 'refusing to delete without confirmation: not on a terminal and no --yes');
+    if (!args['dry-run'] && !args.yes && !canPrompt())
+      throw new UsageError(
+        'ROLLBACK_NOT_CONFIRMED',
+        'refusing to delete without confirmation: not on a terminal and no --yes',
+      );
     const clouds = await connectClouds(ctx, cloudName, undefined);
     try {
       const lines = ctx.format === 'table' && !ctx.quiet;

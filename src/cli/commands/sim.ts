@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../../shared/errors.js';
-import { loadSimulatorConfig, PROFILE_NAMES, SeedError, startSimulator, type FaultRule, type ProfileName, type SimulatorOptions } from '../../sim/index.js';
+import {
+  loadSimulatorConfig,
+  PROFILE_NAMES,
+  SeedError,
+  startSimulator,
+  type FaultRule,
+  type ProfileName,
+  type SimulatorOptions,
+} from '../../sim/index.js';
 import { defineCommand } from '../command.js';
 import type { GlobalArgs } from '../context.js';
 
@@ -29,47 +37,94 @@ export const simCommand = defineCommand<SimArgs>({
   describe: 'Run a simulated OpenStack cloud (Keystone, Nova, Neutron, Glance, Cinder) until Ctrl-C',
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .option('config', { type: 'string', describe: 'a YAML/JSON file listing several clouds (startSimulator options); replaces the single-cloud options' })
-      .option('profile', { choices: PROFILE_NAMES, default: 'zed' as ProfileName, describe: 'the release to simulate (pike = HPE Helion OpenStack 8)' })
+      .option('config', {
+        type: 'string',
+        describe: 'a YAML/JSON file listing several clouds (startSimulator options); replaces the single-cloud options',
+      })
+      .option('profile', {
+        choices: PROFILE_NAMES,
+        default: 'zed' as ProfileName,
+        describe: 'the release to simulate (pike = HPE Helion OpenStack 8)',
+      })
       .option('seed', { type: 'string', describe: 'a seed file (YAML or JSON), e.g. fixtures/sim/sample-project.yaml' })
-      .option('name', { type: 'string', default: 'sim', describe: 'the cloud name (clouds.yaml entries are <name>, <name>-<project>, <name>-admin)' })
+      .option('name', {
+        type: 'string',
+        default: 'sim',
+        describe: 'the cloud name (clouds.yaml entries are <name>, <name>-<project>, <name>-admin)',
+      })
       .option('region', { type: 'string', array: true, default: ['RegionOne'], describe: 'region names' })
-      .option('port-base', { type: 'number', describe: 'first port (services take consecutive ports); default: ephemeral ports' })
+      .option('port-base', {
+        type: 'number',
+        describe: 'first port (services take consecutive ports); default: ephemeral ports',
+      })
       .option('latency', { type: 'number', default: 0, describe: 'added latency per request, in ms' })
-      .option('jitter', { type: 'number', default: 0, describe: 'random extra latency per request, up to this many ms' })
-      .option('fault-rate', { type: 'number', default: 0, describe: 'share of requests (0..1) answered 503 with Retry-After' })
+      .option('jitter', {
+        type: 'number',
+        default: 0,
+        describe: 'random extra latency per request, up to this many ms',
+      })
+      .option('fault-rate', {
+        type: 'number',
+        default: 0,
+        describe: 'share of requests (0..1) answered 503 with Retry-After',
+      })
       .option('random-seed', { type: 'number', describe: 'seed of the PRNG behind ids, jitter and faults' })
-      .option('availability-zone', { type: 'string', array: true, default: ['nova'], describe: 'Nova availability zones' })
-      .option('data-dir', { type: 'string', describe: 'where image and volume bytes go (default: a temporary directory)' })
-      .example('$0 sim --profile pike --seed fixtures/sim/sample-project.yaml', 'PI on HPE Helion 8, with its sample project')
-      .example('$0 sim --config fixtures/sim/rehearsal.yaml', 'the source (Pike) and the target (2025.1) side by side') as unknown as Argv<SimArgs>,
+      .option('availability-zone', {
+        type: 'string',
+        array: true,
+        default: ['nova'],
+        describe: 'Nova availability zones',
+      })
+      .option('data-dir', {
+        type: 'string',
+        describe: 'where image and volume bytes go (default: a temporary directory)',
+      })
+      .example(
+        '$0 sim --profile pike --seed fixtures/sim/sample-project.yaml',
+        'PI on HPE Helion 8, with its sample project',
+      )
+      .example(
+        '$0 sim --config fixtures/sim/rehearsal.yaml',
+        'the source (Pike) and the target (2025.1) side by side',
+      ) as unknown as Argv<SimArgs>,
   async run(args, ctx) {
-    if (args['fault-rate'] < 0 || args['fault-rate'] > 1) throw new UsageError('SIM_BAD_FAULT_RATE', `--fault-rate must be between 0 and 1 (got ${args['fault-rate']})`);
-    if (args['port-base'] !== undefined && (!Number.isInteger(args['port-base']) || args['port-base'] < 1 || args['port-base'] > 65000)) {
+    if (args['fault-rate'] < 0 || args['fault-rate'] > 1)
+      throw new UsageError('SIM_BAD_FAULT_RATE', `--fault-rate must be between 0 and 1 (got ${args['fault-rate']})`);
+    if (
+      args['port-base'] !== undefined &&
+      (!Number.isInteger(args['port-base']) || args['port-base'] < 1 || args['port-base'] > 65000)
+    ) {
       throw new UsageError('SIM_BAD_PORT', `--port-base must be a port number (got ${args['port-base']})`);
     }
-    const faults: FaultRule[] = args['fault-rate'] > 0 ? [{ kind: 'error', status: 503, rate: args['fault-rate'], retryAfterSeconds: 1 }] : [];
+    const faults: FaultRule[] =
+      args['fault-rate'] > 0 ? [{ kind: 'error', status: 503, rate: args['fault-rate'], retryAfterSeconds: 1 }] : [];
     let sim;
     try {
       const options: SimulatorOptions = args.config
         ? await loadSimulatorConfig(resolve(args.config))
         : {
-            clouds: [{
-              name: args.name,
-              profile: args.profile,
-              regions: args.region,
-              availabilityZones: args['availability-zone'],
-              latency: { fixedMs: args.latency, jitterMs: args.jitter },
-              faults,
-              ...(args.seed ? { seed: resolve(args.seed) } : {}),
-              ...(args['port-base'] !== undefined ? { portBase: args['port-base'] } : {}),
-              ...(args['random-seed'] !== undefined ? { randomSeed: args['random-seed'] } : {}),
-            }],
+            clouds: [
+              {
+                name: args.name,
+                profile: args.profile,
+                regions: args.region,
+                availabilityZones: args['availability-zone'],
+                latency: { fixedMs: args.latency, jitterMs: args.jitter },
+                faults,
+                ...(args.seed ? { seed: resolve(args.seed) } : {}),
+                ...(args['port-base'] !== undefined ? { portBase: args['port-base'] } : {}),
+                ...(args['random-seed'] !== undefined ? { randomSeed: args['random-seed'] } : {}),
+              },
+            ],
           };
       if (args['data-dir']) options.dataDir = resolve(args['data-dir']);
       sim = await startSimulator(options);
     } catch (error) {
-      if (error instanceof SeedError || error instanceof TypeError || (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'ENOENT')) {
+      if (
+        error instanceof SeedError ||
+        error instanceof TypeError ||
+        (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'ENOENT')
+      ) {
         throw new UsageError('SIM_BAD_SEED', error.message, { cause: error });
       }
       throw error;
@@ -80,7 +135,10 @@ export const simCommand = defineCommand<SimArgs>({
       const endpoints = sim.endpoints(cloud);
       return [
         `Cloud "${cloud}": Keystone at ${endpoints.identity}`,
-        ...Object.entries(endpoints.regions).map(([region, e]) => `  ${region}: compute ${e.compute}  network ${e.network}  image ${e.image}  volume ${e.volume}`),
+        ...Object.entries(endpoints.regions).map(
+          ([region, e]) =>
+            `  ${region}: compute ${e.compute}  network ${e.network}  image ${e.image}  volume ${e.volume}`,
+        ),
       ];
     });
     lines.push(

@@ -18,7 +18,11 @@ export const validateCommand = defineCommand<ValidateArgs>({
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('plan', { type: 'string', demandOption: true, describe: 'the plan file (JSON)' })
-      .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'refuse plan files larger than this' }) as unknown as Argv<ValidateArgs>,
+      .option('max-bytes', {
+        type: 'number',
+        default: DEFAULT_MAX_BYTES,
+        describe: 'refuse plan files larger than this',
+      }) as unknown as Argv<ValidateArgs>,
   async run(args, ctx) {
     const result = await validatePlanFile(args.plan, { maxBytes: args['max-bytes'] });
     const failed = hasErrors(result.issues);
@@ -26,7 +30,19 @@ export const validateCommand = defineCommand<ValidateArgs>({
       ctx.stdout(formatIssues(result.issues, { file: args.plan }));
     } else {
       const errors = result.issues.filter((i) => i.severity === 'error').length;
-      ctx.stdout(serialise({ file: args.plan, valid: !failed, errors, warnings: result.issues.length - errors, resources: result.plan?.resources.length ?? null, issues: result.issues }, ctx.format));
+      ctx.stdout(
+        serialise(
+          {
+            file: args.plan,
+            valid: !failed,
+            errors,
+            warnings: result.issues.length - errors,
+            resources: result.plan?.resources.length ?? null,
+            issues: result.issues,
+          },
+          ctx.format,
+        ),
+      );
     }
     return failed ? EXIT.USAGE : EXIT.OK;
   },

@@ -10,8 +10,14 @@ export function changesDocument(changes: ChangeSet): Omit<ChangeSet, 'plan'> {
   return rest;
 }
 
-export function renderApplyJson(doc: { changes: ChangeSet; result?: ApplyResult; applied: boolean }, format: 'json' | 'yaml'): string {
-  return serialise({ changes: changesDocument(doc.changes), applied: doc.applied, ...(doc.result ? { result: doc.result } : {}) }, format);
+export function renderApplyJson(
+  doc: { changes: ChangeSet; result?: ApplyResult; applied: boolean },
+  format: 'json' | 'yaml',
+): string {
+  return serialise(
+    { changes: changesDocument(doc.changes), applied: doc.applied, ...(doc.result ? { result: doc.result } : {}) },
+    format,
+  );
 }
 
 export function renderRollbackJson(result: RollbackResult, format: 'json' | 'yaml'): string {

@@ -8,7 +8,14 @@ import type { RollbackResult } from '../../engine/rollback.js';
 import { redact } from '../../shared/secret.js';
 import { table } from './output.js';
 
-const SYMBOL: Record<string, string> = { create: '+', lossy: '+~', update: '~', 'no-op': '=', conflict: '!', blocked: 'x' };
+const SYMBOL: Record<string, string> = {
+  create: '+',
+  lossy: '+~',
+  update: '~',
+  'no-op': '=',
+  conflict: '!',
+  blocked: 'x',
+};
 
 function short(value: unknown): string {
   if (value === undefined) return '(absent)';
@@ -28,27 +35,49 @@ function detail(a: PlannedAction): string {
 /** The dry run as a table: one line per entry, then the differences, the preflight and the counts. */
 export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boolean } = {}): string {
   const shown = changes.actions.filter((a) => options.showNoop !== false || a.action !== 'no-op');
-  let out = table(['', 'action', 'key', 'detail'], shown.map((a) => [SYMBOL[a.action] ?? '', a.action, a.key, detail(a)]));
+  let out = table(
+    ['', 'action', 'key', 'detail'],
+    shown.map((a) => [SYMBOL[a.action] ?? '', a.action, a.key, detail(a)]),
+  );
   const diffs = changes.actions.filter((a) => a.changes?.length);
   if (diffs.length > 0) {
     out += '\ndifferences (target -> plan):\n';
     for (const a of diffs) {
       out += `  ${a.key} (${a.targetId ?? ''})\n`;
-      for (const c of a.changes ?? []) out += `    ${c.updatable ? '~' : '!'} ${c.field}: ${short(c.from)} -> ${short(c.to)}${c.updatable ? '' : '  (cannot be updated in place)'}\n`;
+      for (const c of a.changes ?? [])
+        out += `    ${c.updatable ? '~' : '!'} ${c.field}: ${short(c.from)} -> ${short(c.to)}${c.updatable ? '' : '  (cannot be updated in place)'}\n`;
     }
   }
   const pf = changes.preflight;
   if (pf.checks.length > 0) {
     out += '\nquotas:\n';
-    out += table(['service', 'resource', 'needed', 'available', 'limit', 'used', ''], pf.checks.map((c) => [c.service, c.resource, c.need, c.available ?? 'unlimited', c.limit ?? 'unlimited', c.used, c.ok ? 'ok' : 'NOT ENOUGH']));
+    out += table(
+      ['service', 'resource', 'needed', 'available', 'limit', 'used', ''],
+      pf.checks.map((c) => [
+        c.service,
+        c.resource,
+        c.need,
+        c.available ?? 'unlimited',
+        c.limit ?? 'unlimited',
+        c.used,
+        c.ok ? 'ok' : 'NOT ENOUGH',
+      ]),
+    );
   }
   if (pf.issues.length > 0) {
     out += '\npreflight:\n';
     for (const i of pf.issues) out += `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.message} [${i.code}]\n`;
   }
   const counts = countActions(changes.actions);
-  out += `\n${Object.entries(counts).filter(([, n]) => n > 0).map(([a, n]) => `${n} ${a}`).join(', ') || 'nothing'} on ${changes.target.cloud} (project ${changes.target.project_id})\n`;
-  out += changes.ok ? 'Everything can be applied.\n' : 'Some entries cannot be applied (blocked, in conflict, or the preflight failed).\n';
+  out += `\n${
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([a, n]) => `${n} ${a}`)
+      .join(', ') || 'nothing'
+  } on ${changes.target.cloud} (project ${changes.target.project_id})\n`;
+  out += changes.ok
+    ? 'Everything can be applied.\n'
+    : 'Some entries cannot be applied (blocked, in conflict, or the preflight failed).\n';
   return out;
 }
 
@@ -56,7 +85,9 @@ export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boo
 export function renderEventLine(event: EngineEvent): string | undefined {
   switch (event.type) {
     case 'node.done':
-      return event.action === 'no-op' ? undefined : `${event.action === 'update' ? 'updated' : 'created'} ${event.key}${event.targetId ? ` (${event.targetId})` : ''}`;
+      return event.action === 'no-op'
+        ? undefined
+        : `${event.action === 'update' ? 'updated' : 'created'} ${event.key}${event.targetId ? ` (${event.targetId})` : ''}`;
     case 'node.failed':
       return `FAILED ${event.key}: ${event.error.message} [${event.error.code}]`;
     case 'node.skipped':
@@ -90,7 +121,10 @@ export function renderApplySummary(result: ApplyResult): string {
 }
 
 export function renderRollbackTable(result: RollbackResult): string {
-  let out = table(['outcome', 'key', 'id', 'reason'], result.items.map((i) => [i.outcome, i.key, i.id ?? '', i.reason ?? '']));
+  let out = table(
+    ['outcome', 'key', 'id', 'reason'],
+    result.items.map((i) => [i.outcome, i.key, i.id ?? '', i.reason ?? '']),
+  );
   const count = (o: string) => result.items.filter((i) => i.outcome === o).length;
   out += `\n${count('deleted')} deleted, ${count('restored')} restored, ${count('gone')} already gone, ${count('kept')} kept, ${count('failed')} failed\n`;
   return out;

@@ -8,7 +8,11 @@ function show(value: unknown): string {
 
 function summaryLine(report: AuditReport): string {
   const s = report.summary;
-  const verdict = s.clean ? (s.expected_lossy > 0 ? 'CLEAN (with expected-lossy fields)' : 'CLEAN') : 'DIFFERENCES FOUND';
+  const verdict = s.clean
+    ? s.expected_lossy > 0
+      ? 'CLEAN (with expected-lossy fields)'
+      : 'CLEAN'
+    : 'DIFFERENCES FOUND';
   return `${verdict}: ${s.compared} compared, ${s.matched} matched, ${s.missing} missing, ${s.extra} extra, ${s.changed} changed, ${s.expected_lossy} expected-lossy`;
 }
 
@@ -18,10 +22,24 @@ export function auditTable(report: AuditReport): string {
   const head = `audit ${report.source.description} -> ${report.target.description}\n${summaryLine(report)}\nmatched by journal ${m.journal}, marker ${m.marker}, name ${m.name}, key ${m.key}, attributes ${m.attributes}\n\n`;
   const kinds = table(
     ['kind', 'source', 'target', 'missing', 'extra', 'changed', 'lossy'],
-    Object.entries(report.per_kind).map(([kind, k]) => [kind, k.source, k.target, k.missing, k.extra, k.changed, k.expected_lossy]),
+    Object.entries(report.per_kind).map(([kind, k]) => [
+      kind,
+      k.source,
+      k.target,
+      k.missing,
+      k.extra,
+      k.changed,
+      k.expected_lossy,
+    ]),
   );
   if (report.differences.length === 0) return `${head}${kinds}`;
-  const rows = report.differences.map((d) => [d.type, d.key, d.field ?? '', d.type === 'changed' || d.type === 'expected-lossy' ? show(d.source) : '', d.type === 'changed' || d.type === 'expected-lossy' ? show(d.target) : '']);
+  const rows = report.differences.map((d) => [
+    d.type,
+    d.key,
+    d.field ?? '',
+    d.type === 'changed' || d.type === 'expected-lossy' ? show(d.source) : '',
+    d.type === 'changed' || d.type === 'expected-lossy' ? show(d.target) : '',
+  ]);
   return `${head}${kinds}\n${table(['difference', 'resource', 'field', 'source', 'target'], rows)}`;
 }
 
@@ -41,13 +59,18 @@ export function auditMarkdown(report: AuditReport): string {
     '',
     '| kind | source | target | missing | extra | changed | expected-lossy |',
     '|---|---|---|---|---|---|---|',
-    ...Object.entries(report.per_kind).map(([kind, k]) => `| ${kind} | ${k.source} | ${k.target} | ${k.missing} | ${k.extra} | ${k.changed} | ${k.expected_lossy} |`),
+    ...Object.entries(report.per_kind).map(
+      ([kind, k]) =>
+        `| ${kind} | ${k.source} | ${k.target} | ${k.missing} | ${k.extra} | ${k.changed} | ${k.expected_lossy} |`,
+    ),
     '',
   ];
   if (report.differences.length > 0) {
     lines.push('## Differences', '', '| type | resource | field | source | target |', '|---|---|---|---|---|');
     for (const d of report.differences) {
-      lines.push(`| ${d.type} | ${mdCell(d.key)} | ${mdCell(d.field ?? '')} | ${mdCell(d.source === undefined ? '' : show(d.source))} | ${mdCell(d.target === undefined ? '' : show(d.target))} |`);
+      lines.push(
+        `| ${d.type} | ${mdCell(d.key)} | ${mdCell(d.field ?? '')} | ${mdCell(d.source === undefined ? '' : show(d.source))} | ${mdCell(d.target === undefined ? '' : show(d.target))} |`,
+      );
     }
     lines.push('');
   }
@@ -55,7 +78,12 @@ export function auditMarkdown(report: AuditReport): string {
 }
 
 function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** A self-contained HTML page (inline CSS, no script, no external resource): readable offline. */
@@ -67,14 +95,21 @@ export function auditHtml(report: AuditReport): string {
     list.push(d);
     byResource.set(d.key, list);
   }
-  const card = (label: string, value: number, cls: string) => `<div class="card ${cls}"><div class="n" data-count="${esc(label)}">${value}</div><div>${esc(label)}</div></div>`;
+  const card = (label: string, value: number, cls: string) =>
+    `<div class="card ${cls}"><div class="n" data-count="${esc(label)}">${value}</div><div>${esc(label)}</div></div>`;
   const kindRows = Object.entries(report.per_kind)
-    .map(([kind, k]) => `<tr><td>${esc(kind)}</td><td>${k.source}</td><td>${k.target}</td><td>${k.missing}</td><td>${k.extra}</td><td>${k.changed}</td><td>${k.expected_lossy}</td></tr>`)
+    .map(
+      ([kind, k]) =>
+        `<tr><td>${esc(kind)}</td><td>${k.source}</td><td>${k.target}</td><td>${k.missing}</td><td>${k.extra}</td><td>${k.changed}</td><td>${k.expected_lossy}</td></tr>`,
+    )
     .join('');
   const sections = [...byResource.entries()]
     .map(([key, diffs]) => {
       const rows = diffs
-        .map((d) => `<tr class="${esc(d.type)}"><td>${esc(d.type)}</td><td>${esc(d.field ?? '')}</td><td><code>${esc(d.source === undefined ? '' : show(d.source))}</code></td><td><code>${esc(d.target === undefined ? '' : show(d.target))}</code></td><td>${esc(d.note ?? '')}</td></tr>`)
+        .map(
+          (d) =>
+            `<tr class="${esc(d.type)}"><td>${esc(d.type)}</td><td>${esc(d.field ?? '')}</td><td><code>${esc(d.source === undefined ? '' : show(d.source))}</code></td><td><code>${esc(d.target === undefined ? '' : show(d.target))}</code></td><td>${esc(d.note ?? '')}</td></tr>`,
+        )
         .join('');
       return `<section class="resource"><h3>${esc(key)}</h3><table><thead><tr><th>difference</th><th>field</th><th>source</th><th>target</th><th>note</th></tr></thead><tbody>${rows}</tbody></table></section>`;
     })

@@ -6,9 +6,17 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Renders rows as an aligned text table (no colours: output is often piped or logged). */
 export function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const cells = rows.map((row) => row.map((cell) => (cell === undefined || cell === null ? '' : typeof cell === 'string' ? cell : JSON.stringify(cell))));
+  const cells = rows.map((row) =>
+    row.map((cell) =>
+      cell === undefined || cell === null ? '' : typeof cell === 'string' ? cell : JSON.stringify(cell),
+    ),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
-  const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
 }
 

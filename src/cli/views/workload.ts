@@ -27,7 +27,11 @@ export function renderDataEstimate(data: DataEstimate): string {
     const n = data.items.filter((i) => i.what === what).length;
     return n === 0 ? undefined : `${n} ${n === 1 ? one : many}`;
   };
-  const parts = [count('image bytes', 'image', 'images'), count('server disk (snapshot)', 'server disk (snapshot)', 'server disks (snapshot)'), count('volume bytes', 'volume', 'volumes')].filter(Boolean);
+  const parts = [
+    count('image bytes', 'image', 'images'),
+    count('server disk (snapshot)', 'server disk (snapshot)', 'server disks (snapshot)'),
+    count('volume bytes', 'volume', 'volumes'),
+  ].filter(Boolean);
   const amount = `${data.exact ? '' : 'up to '}${formatBytes(data.bytes)}`;
   const note = data.exact ? '' : ' (volumes at their full size, snapshots estimated from their image or flavor)';
   return `Workload data: ${parts.join(', ')}: ${amount} to move${note}.\n`;
@@ -37,6 +41,7 @@ export function renderDataEstimate(data: DataEstimate): string {
 export function renderTransferProgress(overall: OverallProgress): string {
   const total = overall.bytesTotal !== undefined ? ` of ${formatBytes(overall.bytesTotal)}` : '';
   const rate = overall.bytesPerSecond !== undefined ? `, ${formatBytes(overall.bytesPerSecond)}/s` : '';
-  const eta = overall.etaSeconds !== undefined && overall.active > 0 ? `, ${formatSeconds(overall.etaSeconds)} left` : '';
+  const eta =
+    overall.etaSeconds !== undefined && overall.active > 0 ? `, ${formatSeconds(overall.etaSeconds)} left` : '';
   return `moving data: ${formatBytes(overall.bytesDone)}${total}${rate}${eta} (${overall.active} running, ${overall.transfersDone} done${overall.transfersFailed ? `, ${overall.transfersFailed} failed` : ''})`;
 }

@@ -27,7 +27,15 @@ export const EMBEDDED_FLAVOR_PREFIX = 'embedded-flavor:';
 const swapOf = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
 /** The external description of a flavor: the same fields whichever way the source showed it. */
-export function flavorDescription(input: { name: string; vcpus?: number | undefined; ram?: number | undefined; disk?: number | undefined; ephemeral?: number | undefined; swap?: unknown; extra_specs?: Record<string, string> | undefined }): FlavorSpec {
+export function flavorDescription(input: {
+  name: string;
+  vcpus?: number | undefined;
+  ram?: number | undefined;
+  disk?: number | undefined;
+  ephemeral?: number | undefined;
+  swap?: unknown;
+  extra_specs?: Record<string, string> | undefined;
+}): FlavorSpec {
   return compact({
     name: input.name,
     vcpus: input.vcpus,
@@ -68,7 +76,16 @@ export const flavorReader: KindReader<Flavor> = {
   },
   identify: (flavor) => ({ id: flavor.id, name: flavor.name }),
   toEntry(flavor): DraftEntry {
-    return { spec: { ...describeWireFlavor(flavor), ...(flavor['os-flavor-access:is_public'] !== undefined ? { is_public: flavor['os-flavor-access:is_public'] } : {}) }, refs: {}, source: { id: flavor.id } };
+    return {
+      spec: {
+        ...describeWireFlavor(flavor),
+        ...(flavor['os-flavor-access:is_public'] !== undefined
+          ? { is_public: flavor['os-flavor-access:is_public'] }
+          : {}),
+      },
+      refs: {},
+      source: { id: flavor.id },
+    };
   },
   /**
    * From the embedded copy when the server gave one; else from the flavor list (or GET by id, which also finds a
@@ -77,7 +94,14 @@ export const flavorReader: KindReader<Flavor> = {
    */
   async describeExternal(id, ctx) {
     const embedded = embeddedFlavors(ctx).get(id);
-    if (embedded) return { spec: { ...embedded }, source: { id: id.startsWith(EMBEDDED_FLAVOR_PREFIX) ? id.slice(EMBEDDED_FLAVOR_PREFIX.length) : id, embedded: true } };
+    if (embedded)
+      return {
+        spec: { ...embedded },
+        source: {
+          id: id.startsWith(EMBEDDED_FLAVOR_PREFIX) ? id.slice(EMBEDDED_FLAVOR_PREFIX.length) : id,
+          embedded: true,
+        },
+      };
     if (id.startsWith(EMBEDDED_FLAVOR_PREFIX)) return undefined;
     let flavor: Flavor | undefined;
     try {
@@ -88,7 +112,12 @@ export const flavorReader: KindReader<Flavor> = {
     try {
       flavor ??= await flavors.get(ctx.cloud.compute, id, { signal: ctx.signal });
     } catch (error) {
-      ctx.warn({ kind: 'flavor', resource: id, code: 'FLAVOR_UNREADABLE', message: `flavor ${id} cannot be read (${errorText(error)})` });
+      ctx.warn({
+        kind: 'flavor',
+        resource: id,
+        code: 'FLAVOR_UNREADABLE',
+        message: `flavor ${id} cannot be read (${errorText(error)})`,
+      });
       return undefined;
     }
     let extraSpecs = flavor.extra_specs;
@@ -96,7 +125,12 @@ export const flavorReader: KindReader<Flavor> = {
       try {
         extraSpecs = await flavors.extraSpecs(ctx.cloud.compute, id, ctx.signal);
       } catch (error) {
-        ctx.warn({ kind: 'flavor', resource: flavor.name, code: 'FLAVOR_EXTRA_SPECS_UNREADABLE', message: `the extra specs of flavor ${flavor.name} cannot be read (${errorText(error)}); exported without them` });
+        ctx.warn({
+          kind: 'flavor',
+          resource: flavor.name,
+          code: 'FLAVOR_EXTRA_SPECS_UNREADABLE',
+          message: `the extra specs of flavor ${flavor.name} cannot be read (${errorText(error)}); exported without them`,
+        });
       }
     }
     return { spec: { ...describeWireFlavor(flavor, extraSpecs) }, source: { id: flavor.id } };

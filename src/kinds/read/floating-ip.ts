@@ -9,7 +9,9 @@ import { PAGE_SIZE, compact, ownedByProject, ownerQuery, tagsOf, text } from './
 export const floatingIpReader: KindReader<FloatingIp> = {
   kind: 'floating_ip',
   async list(ctx) {
-    const all = await collect(floatingIps.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, signal: ctx.signal }));
+    const all = await collect(
+      floatingIps.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, signal: ctx.signal }),
+    );
     return all.filter((f) => ownedByProject(ctx, f));
   },
   identify: (fip) => ({ id: fip.id, name: '' }),
@@ -23,7 +25,14 @@ export const floatingIpReader: KindReader<FloatingIp> = {
         tags: tagsOf(fip.tags),
       }),
       refs: compact({ floating_network: fip.floating_network_id, port }),
-      source: compact({ id: fip.id, status: fip.status, created_at: fip.created_at, updated_at: fip.updated_at, project_id: fip.project_id ?? fip.tenant_id, marker: markerIn(fip.tags) }),
+      source: compact({
+        id: fip.id,
+        status: fip.status,
+        created_at: fip.created_at,
+        updated_at: fip.updated_at,
+        project_id: fip.project_id ?? fip.tenant_id,
+        marker: markerIn(fip.tags),
+      }),
       ...(fip.floating_ip_address ? { lossy: ['floating_ip_address'] } : {}),
     };
   },

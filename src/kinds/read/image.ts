@@ -13,9 +13,34 @@ import { compact, errorText, tagsOf, text } from './shared.js';
 
 /** Glance's own attributes: never exported as custom properties. */
 const STANDARD = new Set([
-  'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'min_disk', 'min_ram', 'size',
-  'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'protected', 'tags', 'created_at', 'updated_at', 'file',
-  'schema', 'self', 'stores', 'direct_url', 'locations', 'os_hidden', 'is_public', 'deleted', 'deleted_at',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'owner',
+  'disk_format',
+  'container_format',
+  'min_disk',
+  'min_ram',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'protected',
+  'tags',
+  'created_at',
+  'updated_at',
+  'file',
+  'schema',
+  'self',
+  'stores',
+  'direct_url',
+  'locations',
+  'os_hidden',
+  'is_public',
+  'deleted',
+  'deleted_at',
   MARKER_PROPERTY,
 ]);
 
@@ -37,16 +62,27 @@ export function imageProperties(image: Image): Record<string, string> | undefine
 function hashes(image: Image): Pick<ImageSpec, 'checksum' | 'os_hash_algo' | 'os_hash_value'> {
   const out: Pick<ImageSpec, 'checksum' | 'os_hash_algo' | 'os_hash_value'> = {};
   if (typeof image.checksum === 'string' && /^[0-9a-f]{32}$/.test(image.checksum)) out.checksum = image.checksum;
-  if (text(image.os_hash_algo) && typeof image.os_hash_value === 'string' && /^[0-9a-f]{32,256}$/.test(image.os_hash_value)) {
+  if (
+    text(image.os_hash_algo) &&
+    typeof image.os_hash_value === 'string' &&
+    /^[0-9a-f]{32,256}$/.test(image.os_hash_value)
+  ) {
     out.os_hash_algo = image.os_hash_algo!;
     out.os_hash_value = image.os_hash_value;
   }
   return out;
 }
 
-const diskFormat = (image: Image) => (image.disk_format && DISK_FORMATS.has(image.disk_format) ? (image.disk_format as ImageSpec['disk_format']) : undefined);
-const containerFormat = (image: Image) => (image.container_format && CONTAINER_FORMATS.has(image.container_format) ? (image.container_format as ImageSpec['container_format']) : undefined);
-const sizeOf = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
+const diskFormat = (image: Image) =>
+  image.disk_format && DISK_FORMATS.has(image.disk_format)
+    ? (image.disk_format as ImageSpec['disk_format'])
+    : undefined;
+const containerFormat = (image: Image) =>
+  image.container_format && CONTAINER_FORMATS.has(image.container_format)
+    ? (image.container_format as ImageSpec['container_format'])
+    : undefined;
+const sizeOf = (value: unknown) =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 
 export function imageSpec(image: Image): ImageSpec {
   return compact({
@@ -90,20 +126,40 @@ export const imageReader: KindReader<Image> = {
   identify: (image) => ({ id: image.id, name: image.name ?? '' }),
   toEntry(image, ctx): DraftEntry {
     if (image.status !== 'active') {
-      ctx.warn({ kind: 'image', resource: image.name ?? image.id, code: 'IMAGE_NOT_ACTIVE', message: `image ${image.name ?? image.id} is ${image.status}: it has no data to move` });
+      ctx.warn({
+        kind: 'image',
+        resource: image.name ?? image.id,
+        code: 'IMAGE_NOT_ACTIVE',
+        message: `image ${image.name ?? image.id} is ${image.status}: it has no data to move`,
+      });
     }
     return {
       spec: { ...imageSpec(image) },
       refs: {},
-      source: compact({ id: image.id, status: image.status, created_at: image.created_at, updated_at: image.updated_at, project_id: image.owner, marker: markerIn(undefined, image as Record<string, unknown>) }),
+      source: compact({
+        id: image.id,
+        status: image.status,
+        created_at: image.created_at,
+        updated_at: image.updated_at,
+        project_id: image.owner,
+        marker: markerIn(undefined, image as Record<string, unknown>),
+      }),
     };
   },
   async describeExternal(id, ctx) {
     try {
       const image = await images.get(ctx.cloud.image, id, ctx.signal);
-      return { spec: { ...describeImage(image) }, source: compact({ id: image.id, status: image.status, visibility: image.visibility, project_id: image.owner }) };
+      return {
+        spec: { ...describeImage(image) },
+        source: compact({ id: image.id, status: image.status, visibility: image.visibility, project_id: image.owner }),
+      };
     } catch (error) {
-      ctx.warn({ kind: 'image', resource: id, code: 'IMAGE_UNREADABLE', message: `image ${id} cannot be read (${errorText(error)}); it may have been deleted` });
+      ctx.warn({
+        kind: 'image',
+        resource: id,
+        code: 'IMAGE_UNREADABLE',
+        message: `image ${id} cannot be read (${errorText(error)}); it may have been deleted`,
+      });
       return undefined;
     }
   },

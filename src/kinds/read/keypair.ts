@@ -14,7 +14,12 @@ export const keypairReader: KindReader<Keypair> = {
     return {
       spec: compact({ name: keypair.name, public_key: keypair.public_key.trim(), type: keypair.type }),
       refs: {},
-      source: compact({ id: keypair.name, fingerprint: keypair.fingerprint, user_id: keypair.user_id, created_at: keypair.created_at }),
+      source: compact({
+        id: keypair.name,
+        fingerprint: keypair.fingerprint,
+        user_id: keypair.user_id,
+        created_at: keypair.created_at,
+      }),
     };
   },
 };

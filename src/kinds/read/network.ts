@@ -12,7 +12,9 @@ import { PAGE_SIZE, compact, errorText, listOf, ownedByProject, ownerQuery, tags
 export const networkReader: KindReader<Network> = {
   kind: 'network',
   async list(ctx) {
-    const all = await collect(networks.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, signal: ctx.signal }));
+    const all = await collect(
+      networks.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, signal: ctx.signal }),
+    );
     return all.filter((n) => ownedByProject(ctx, n));
   },
   identify: (network) => ({ id: network.id, name: network.name ?? '' }),
@@ -33,7 +35,14 @@ export const networkReader: KindReader<Network> = {
     return {
       spec,
       refs: {},
-      source: compact({ id: network.id, status: network.status, created_at: network.created_at, updated_at: network.updated_at, project_id: network.project_id ?? network.tenant_id, marker: markerIn(network.tags) }),
+      source: compact({
+        id: network.id,
+        status: network.status,
+        created_at: network.created_at,
+        updated_at: network.updated_at,
+        project_id: network.project_id ?? network.tenant_id,
+        marker: markerIn(network.tags),
+      }),
       ...(shared ? { lossy: ['shared'] } : {}),
     };
   },
@@ -41,11 +50,20 @@ export const networkReader: KindReader<Network> = {
     try {
       const network = await networks.get(ctx.cloud.network, id, { signal: ctx.signal });
       return {
-        spec: compact({ name: network.name ?? '', router_external: network['router:external'] === true ? true : undefined, shared: network.shared === true ? true : undefined }),
+        spec: compact({
+          name: network.name ?? '',
+          router_external: network['router:external'] === true ? true : undefined,
+          shared: network.shared === true ? true : undefined,
+        }),
         source: compact({ id: network.id, project_id: network.project_id ?? network.tenant_id }),
       };
     } catch (error) {
-      ctx.warn({ kind: 'network', resource: id, code: 'NETWORK_UNREADABLE', message: `network ${id} cannot be read (${errorText(error)})` });
+      ctx.warn({
+        kind: 'network',
+        resource: id,
+        code: 'NETWORK_UNREADABLE',
+        message: `network ${id} cannot be read (${errorText(error)})`,
+      });
       return undefined;
     }
   },

@@ -11,7 +11,17 @@ import type { DraftEntry, KindReader } from '../kind.js';
 import { ROUTER_INTERFACE_OWNERS, isPortInterface, subnetsById } from './router.js';
 import { compact, listOf, listProjectPorts, tagsOf, text } from './shared.js';
 
-const VNIC_TYPES = new Set(['normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'remote-managed', 'vdpa']);
+const VNIC_TYPES = new Set([
+  'normal',
+  'direct',
+  'macvtap',
+  'baremetal',
+  'direct-physical',
+  'virtio-forwarder',
+  'smart-nic',
+  'remote-managed',
+  'vdpa',
+]);
 
 /** Why a port is left out, or undefined when it is exported. */
 export function skipReason(port: Port, isByPortInterface: boolean): string | undefined {
@@ -42,7 +52,13 @@ export const portReader: KindReader<Port> = {
   toEntry(port): DraftEntry {
     const fixed = (port.fixed_ips ?? []).filter((ip) => ip.subnet_id);
     const mac = port.mac_address?.toLowerCase();
-    const pairs = (port.allowed_address_pairs ?? []).map((pair) => compact({ ip_address: pair.ip_address, mac_address: pair.mac_address && pair.mac_address.toLowerCase() !== mac ? pair.mac_address.toLowerCase() : undefined }));
+    const pairs = (port.allowed_address_pairs ?? []).map((pair) =>
+      compact({
+        ip_address: pair.ip_address,
+        mac_address:
+          pair.mac_address && pair.mac_address.toLowerCase() !== mac ? pair.mac_address.toLowerCase() : undefined,
+      }),
+    );
     const vnic = port['binding:vnic_type'];
     const spec: PortSpec = compact({
       name: port.name ?? '',
@@ -58,8 +74,21 @@ export const portReader: KindReader<Port> = {
     });
     return {
       spec: { ...spec },
-      refs: compact({ network: port.network_id, fixed_ips: listOf(fixed.map((ip) => ip.subnet_id!)), security_groups: listOf(port.security_groups)?.sort() }),
-      source: compact({ id: port.id, status: port.status, created_at: port.created_at, updated_at: port.updated_at, project_id: port.project_id ?? port.tenant_id, device_owner: text(port.device_owner), device_id: text(port.device_id), marker: markerIn(port.tags) }),
+      refs: compact({
+        network: port.network_id,
+        fixed_ips: listOf(fixed.map((ip) => ip.subnet_id!)),
+        security_groups: listOf(port.security_groups)?.sort(),
+      }),
+      source: compact({
+        id: port.id,
+        status: port.status,
+        created_at: port.created_at,
+        updated_at: port.updated_at,
+        project_id: port.project_id ?? port.tenant_id,
+        device_owner: text(port.device_owner),
+        device_id: text(port.device_id),
+        marker: markerIn(port.tags),
+      }),
       ...(mac ? { lossy: ['mac_address'] } : {}),
     };
   },

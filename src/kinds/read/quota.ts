@@ -24,7 +24,10 @@ const FIELDS = {
   block_storage: ['volumes', 'gigabytes', 'snapshots', 'backups', 'backup_gigabytes', 'per_volume_gigabytes'],
 } as const;
 
-function pick(values: Record<string, unknown> | undefined, fields: readonly string[]): Record<string, number> | undefined {
+function pick(
+  values: Record<string, unknown> | undefined,
+  fields: readonly string[],
+): Record<string, number> | undefined {
   if (!values) return undefined;
   const out: Record<string, number> = {};
   for (const field of fields) {
@@ -35,12 +38,21 @@ function pick(values: Record<string, unknown> | undefined, fields: readonly stri
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-async function part(ctx: ReadContext, name: string, read: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown> | undefined> {
+async function part(
+  ctx: ReadContext,
+  name: string,
+  read: () => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown> | undefined> {
   try {
     return await read();
   } catch (error) {
     if (isAbortError(error, ctx)) throw error;
-    ctx.warn({ kind: 'quota', resource: name, code: 'QUOTA_UNREADABLE', message: `the ${name} quotas cannot be read (${errorText(error)}); they are not exported` });
+    ctx.warn({
+      kind: 'quota',
+      resource: name,
+      code: 'QUOTA_UNREADABLE',
+      message: `the ${name} quotas cannot be read (${errorText(error)}); they are not exported`,
+    });
     return undefined;
   }
 }

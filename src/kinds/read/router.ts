@@ -11,9 +11,24 @@ import type { Subnet } from '../../openstack/network/subnets/types.js';
 import { collect } from '../../openstack/pagination.js';
 import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
-import { PAGE_SIZE, compact, compareAddresses, listOf, listProjectPorts, listProjectSubnets, ownedByProject, ownerQuery, tagsOf, text } from './shared.js';
+import {
+  PAGE_SIZE,
+  compact,
+  compareAddresses,
+  listOf,
+  listProjectPorts,
+  listProjectSubnets,
+  ownedByProject,
+  ownerQuery,
+  tagsOf,
+  text,
+} from './shared.js';
 
-export const ROUTER_INTERFACE_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
+export const ROUTER_INTERFACE_OWNERS = new Set([
+  'network:router_interface',
+  'network:router_interface_distributed',
+  'network:ha_router_replicated_interface',
+]);
 
 export interface RouterInterfaces {
   subnets: string[];
@@ -21,7 +36,11 @@ export interface RouterInterfaces {
 }
 
 /** The interfaces of a router: by subnet (address = subnet gateway) or by port (any other address). */
-export function routerInterfaces(routerId: string, ports: readonly Port[], subnets: ReadonlyMap<string, Subnet>): RouterInterfaces {
+export function routerInterfaces(
+  routerId: string,
+  ports: readonly Port[],
+  subnets: ReadonlyMap<string, Subnet>,
+): RouterInterfaces {
   const bySubnet = new Set<string>();
   const byPort = new Set<string>();
   for (const port of ports) {
@@ -35,10 +54,13 @@ export function routerInterfaces(routerId: string, ports: readonly Port[], subne
 /** A router interface attached by port: one of its addresses is not its subnet's gateway (or the subnet is unknown). */
 export function isPortInterface(port: Port, subnets: ReadonlyMap<string, Subnet>): boolean {
   const ips = port.fixed_ips ?? [];
-  return ips.length === 0 || ips.some((ip) => {
-    const subnet = ip.subnet_id ? subnets.get(ip.subnet_id) : undefined;
-    return subnet !== undefined && subnet.gateway_ip !== ip.ip_address;
-  });
+  return (
+    ips.length === 0 ||
+    ips.some((ip) => {
+      const subnet = ip.subnet_id ? subnets.get(ip.subnet_id) : undefined;
+      return subnet !== undefined && subnet.gateway_ip !== ip.ip_address;
+    })
+  );
 }
 
 export interface RouterWire {
@@ -58,13 +80,20 @@ export const routerReader: KindReader<RouterWire> = {
       listProjectPorts(ctx),
       subnetsById(ctx),
     ]);
-    return all.filter((r) => ownedByProject(ctx, r)).map((router) => ({ router, interfaces: routerInterfaces(router.id, ports, subnets) }));
+    return all
+      .filter((r) => ownedByProject(ctx, r))
+      .map((router) => ({ router, interfaces: routerInterfaces(router.id, ports, subnets) }));
   },
   identify: ({ router }) => ({ id: router.id, name: router.name ?? '' }),
   toEntry({ router, interfaces }): DraftEntry {
     const gateway = router.external_gateway_info ?? undefined;
-    const fixedIps = (gateway?.external_fixed_ips ?? []).filter((ip) => typeof ip.ip_address === 'string').map((ip) => ({ ip_address: ip.ip_address! })).sort((a, b) => compareAddresses(a.ip_address, b.ip_address));
-    const routes = (router.routes ?? []).map((r) => ({ destination: r.destination, nexthop: r.nexthop })).sort((a, b) => compareAddresses(a.destination, b.destination) || compareAddresses(a.nexthop, b.nexthop));
+    const fixedIps = (gateway?.external_fixed_ips ?? [])
+      .filter((ip) => typeof ip.ip_address === 'string')
+      .map((ip) => ({ ip_address: ip.ip_address! }))
+      .sort((a, b) => compareAddresses(a.ip_address, b.ip_address));
+    const routes = (router.routes ?? [])
+      .map((r) => ({ destination: r.destination, nexthop: r.nexthop }))
+      .sort((a, b) => compareAddresses(a.destination, b.destination) || compareAddresses(a.nexthop, b.nexthop));
     const spec = compact({
       name: router.name ?? '',
       description: text(router.description),
@@ -80,8 +109,19 @@ export const routerReader: KindReader<RouterWire> = {
     const lossy = (['external_fixed_ips', 'distributed', 'ha'] as const).filter((field) => spec[field] !== undefined);
     return {
       spec,
-      refs: compact({ external_network: gateway?.network_id, interfaces: listOf(interfaces.subnets), interface_ports: listOf(interfaces.ports) }),
-      source: compact({ id: router.id, status: router.status, created_at: router.created_at, updated_at: router.updated_at, project_id: router.project_id ?? router.tenant_id, marker: markerIn(router.tags) }),
+      refs: compact({
+        external_network: gateway?.network_id,
+        interfaces: listOf(interfaces.subnets),
+        interface_ports: listOf(interfaces.ports),
+      }),
+      source: compact({
+        id: router.id,
+        status: router.status,
+        created_at: router.created_at,
+        updated_at: router.updated_at,
+        project_id: router.project_id ?? router.tenant_id,
+        marker: markerIn(router.tags),
+      }),
       ...(lossy.length > 0 ? { lossy: [...lossy] } : {}),
     };
   },

@@ -16,7 +16,12 @@ export const securityGroupRuleReader: KindReader<SecurityGroupRule> = {
     for (const group of groups) {
       for (const rule of group.security_group_rules ?? []) {
         if (rule.remote_address_group_id) {
-          ctx.warn({ kind: 'security_group_rule', resource: rule.id, code: 'RULE_REMOTE_ADDRESS_GROUP', message: `a ${rule.direction} rule of group ${group.name ?? group.id} uses remote address group ${rule.remote_address_group_id}, which a plan cannot express; it is not exported` });
+          ctx.warn({
+            kind: 'security_group_rule',
+            resource: rule.id,
+            code: 'RULE_REMOTE_ADDRESS_GROUP',
+            message: `a ${rule.direction} rule of group ${group.name ?? group.id} uses remote address group ${rule.remote_address_group_id}, which a plan cannot express; it is not exported`,
+          });
           continue;
         }
         rules.push({ ...rule, security_group_id: rule.security_group_id ?? group.id });
@@ -26,7 +31,10 @@ export const securityGroupRuleReader: KindReader<SecurityGroupRule> = {
   },
   identify: (rule) => ({ id: rule.id, name: '' }),
   toEntry(rule): DraftEntry {
-    const protocol = rule.protocol === undefined || rule.protocol === null || rule.protocol === '' ? undefined : String(rule.protocol).toLowerCase();
+    const protocol =
+      rule.protocol === undefined || rule.protocol === null || rule.protocol === ''
+        ? undefined
+        : String(rule.protocol).toLowerCase();
     return {
       spec: compact({
         direction: rule.direction,
@@ -38,7 +46,12 @@ export const securityGroupRuleReader: KindReader<SecurityGroupRule> = {
         description: text(rule.description),
       }),
       refs: compact({ security_group: rule.security_group_id, remote_group: rule.remote_group_id ?? undefined }),
-      source: compact({ id: rule.id, created_at: rule.created_at, updated_at: rule.updated_at, project_id: rule.project_id ?? rule.tenant_id }),
+      source: compact({
+        id: rule.id,
+        created_at: rule.created_at,
+        updated_at: rule.updated_at,
+        project_id: rule.project_id ?? rule.tenant_id,
+      }),
     };
   },
 };

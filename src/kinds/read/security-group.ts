@@ -18,9 +18,20 @@ export const securityGroupReader: KindReader<SecurityGroup> = {
     // stateful-security-group extension (Pike) does, so both releases export the same spec.
     const stateless = group.stateful === false;
     return {
-      spec: compact({ name: group.name ?? '', description: text(group.description), stateful: stateless ? false : undefined, tags: tagsOf(group.tags) }),
+      spec: compact({
+        name: group.name ?? '',
+        description: text(group.description),
+        stateful: stateless ? false : undefined,
+        tags: tagsOf(group.tags),
+      }),
       refs: {},
-      source: compact({ id: group.id, created_at: group.created_at, updated_at: group.updated_at, project_id: group.project_id ?? group.tenant_id, marker: markerIn(group.tags) }),
+      source: compact({
+        id: group.id,
+        created_at: group.created_at,
+        updated_at: group.updated_at,
+        project_id: group.project_id ?? group.tenant_id,
+        marker: markerIn(group.tags),
+      }),
       ...(stateless ? { lossy: ['stateful'] } : {}),
     };
   },

@@ -15,14 +15,26 @@ export const serverGroupReader: KindReader<ServerGroup> = {
     const groups = await listServerGroups(ctx);
     return groups.filter((group) => {
       if (POLICIES.has(group.policy)) return true;
-      ctx.warn({ kind: 'server_group', resource: group.name, code: 'SERVER_GROUP_POLICY_UNKNOWN', message: `server group ${group.name} has policy ${group.policy}, which a plan cannot express; it is not exported` });
+      ctx.warn({
+        kind: 'server_group',
+        resource: group.name,
+        code: 'SERVER_GROUP_POLICY_UNKNOWN',
+        message: `server group ${group.name} has policy ${group.policy}, which a plan cannot express; it is not exported`,
+      });
       return false;
     });
   },
   identify: (group) => ({ id: group.id, name: group.name }),
   toEntry(group): DraftEntry {
-    const rules = typeof group.rules.max_server_per_host === 'number' ? { max_server_per_host: group.rules.max_server_per_host } : undefined;
-    const spec: ServerGroupSpec = compact({ name: group.name, policy: group.policy as ServerGroupSpec['policy'], rules });
+    const rules =
+      typeof group.rules.max_server_per_host === 'number'
+        ? { max_server_per_host: group.rules.max_server_per_host }
+        : undefined;
+    const spec: ServerGroupSpec = compact({
+      name: group.name,
+      policy: group.policy as ServerGroupSpec['policy'],
+      rules,
+    });
     return {
       spec: { ...spec },
       refs: {},

@@ -21,8 +21,20 @@ import { isAbortError } from './abort.js';
 import { EMBEDDED_FLAVOR_PREFIX, describeEmbeddedFlavor, embeddedFlavors } from './flavor.js';
 import type { EmbeddedFlavor } from './flavor.js';
 import {
-  PAGE_SIZE, byCreation, compact, compareDevices, errorText, listFlavors, listProjectPorts, listProjectSecurityGroups,
-  listProjectVolumes, listServerGroups, metadataOf, tagsOf, text, truthy,
+  PAGE_SIZE,
+  byCreation,
+  compact,
+  compareDevices,
+  errorText,
+  listFlavors,
+  listProjectPorts,
+  listProjectSecurityGroups,
+  listProjectVolumes,
+  listServerGroups,
+  metadataOf,
+  tagsOf,
+  text,
+  truthy,
 } from './shared.js';
 
 export interface ServerAttachment {
@@ -77,7 +89,11 @@ export function nicOrderFromAddresses(server: Server, ports: readonly Port[]): P
 }
 
 /** The boot volume of a server booted from a volume: the root device, else the first disk device, else the bootable one. */
-export function pickBootVolume(attachments: readonly ServerAttachment[], rootDevice: string | undefined, volumes: ReadonlyMap<string, Volume>): ServerAttachment | undefined {
+export function pickBootVolume(
+  attachments: readonly ServerAttachment[],
+  rootDevice: string | undefined,
+  volumes: ReadonlyMap<string, Volume>,
+): ServerAttachment | undefined {
   if (attachments.length === 0) return undefined;
   const byDevice = (device: string) => attachments.find((a) => a.device === device);
   if (rootDevice) {
@@ -127,16 +143,26 @@ async function optional<T>(ctx: ReadContext, what: string, load: () => Promise<T
     return await load();
   } catch (error) {
     if (isAbortError(error, ctx)) throw error;
-    ctx.warn({ kind: 'server', code: 'SERVER_CONTEXT_UNREADABLE', message: `${what} cannot be read (${errorText(error)}); servers are exported without it` });
+    ctx.warn({
+      kind: 'server',
+      code: 'SERVER_CONTEXT_UNREADABLE',
+      message: `${what} cannot be read (${errorText(error)}); servers are exported without it`,
+    });
     return fallback;
   }
 }
 
-function flavorRef(ctx: ReadContext, server: Server, listed: readonly { id: string; name: string; vcpus: number; ram: number; disk: number }[]): string {
+function flavorRef(
+  ctx: ReadContext,
+  server: Server,
+  listed: readonly { id: string; name: string; vcpus: number; ram: number; disk: number }[],
+): string {
   const flavor = (server.flavor ?? {}) as EmbeddedFlavor & { id?: string };
   if (typeof flavor.id === 'string' && flavor.id !== '') return flavor.id;
   const name = flavor.original_name ?? '';
-  const match = listed.find((f) => f.name === name && f.vcpus === flavor.vcpus && f.ram === flavor.ram && f.disk === flavor.disk);
+  const match = listed.find(
+    (f) => f.name === name && f.vcpus === flavor.vcpus && f.ram === flavor.ram && f.disk === flavor.disk,
+  );
   const ref = match?.id ?? `${EMBEDDED_FLAVOR_PREFIX}${name}`;
   const known = embeddedFlavors(ctx);
   if (!known.has(ref)) known.set(ref, describeEmbeddedFlavor(flavor));
@@ -158,7 +184,8 @@ export const serverReader: KindReader<ServerWire> = {
       needsFlavors ? optional(ctx, 'the flavor list', () => listFlavors(ctx), []) : Promise.resolve([]),
       ctx.cloud.compute.resolve(ctx.signal),
     ]);
-    const orderedAddresses = resolved.versions !== undefined && compareMicroversions(resolved.versions.max, ORDERED_ADDRESSES_FROM) >= 0;
+    const orderedAddresses =
+      resolved.versions !== undefined && compareMicroversions(resolved.versions.max, ORDERED_ADDRESSES_FROM) >= 0;
     const portsByServer = new Map<string, Port[]>();
     for (const port of ports) {
       if (!port.device_id || !(port.device_owner ?? '').startsWith('compute:')) continue;
@@ -168,7 +195,8 @@ export const serverReader: KindReader<ServerWire> = {
     }
     const volumesById = new Map(volumes.map((v) => [v.id, v]));
     const groupsByName = new Map<string, string[]>();
-    for (const group of groups) groupsByName.set(group.name ?? '', [...(groupsByName.get(group.name ?? '') ?? []), group.id]);
+    for (const group of groups)
+      groupsByName.set(group.name ?? '', [...(groupsByName.get(group.name ?? '') ?? []), group.id]);
     const groupOfServer = new Map<string, string>();
     for (const group of serverGroups) for (const member of group.members) groupOfServer.set(member, group.id);
 
@@ -184,7 +212,12 @@ export const serverReader: KindReader<ServerWire> = {
           ordered = [...fromNova, ...ordered.filter((p) => !fromNova.includes(p))];
         } catch (error) {
           if (isAbortError(error, ctx)) throw error;
-          ctx.warn({ kind: 'server', resource: server.name, code: 'SERVER_NIC_ORDER_UNKNOWN', message: `the NIC order of server ${server.name} cannot be read (${errorText(error)}); ports are exported in address order` });
+          ctx.warn({
+            kind: 'server',
+            resource: server.name,
+            code: 'SERVER_NIC_ORDER_UNKNOWN',
+            message: `the NIC order of server ${server.name} cannot be read (${errorText(error)}); ports are exported in address order`,
+          });
         }
       }
       const portGroups = new Set(own.flatMap((p) => p.security_groups ?? []));
@@ -194,7 +227,12 @@ export const serverReader: KindReader<ServerWire> = {
         const onPorts = candidates.filter((id) => portGroups.has(id));
         const chosen = candidates.length === 1 ? candidates : onPorts;
         if (chosen.length === 0) {
-          ctx.warn({ kind: 'server', resource: server.name, code: 'SERVER_SECURITY_GROUP_UNRESOLVED', message: `security group "${name}" of server ${server.name} is not one of the project's groups${candidates.length > 1 ? ' (several have that name)' : ''}; it is left out` });
+          ctx.warn({
+            kind: 'server',
+            resource: server.name,
+            code: 'SERVER_SECURITY_GROUP_UNRESOLVED',
+            message: `security group "${name}" of server ${server.name} is not one of the project's groups${candidates.length > 1 ? ' (several have that name)' : ''}; it is left out`,
+          });
         }
         for (const id of chosen) securityGroups.add(id);
       }
@@ -205,9 +243,17 @@ export const serverReader: KindReader<ServerWire> = {
       const bootFromVolume = imageIdOf(server) === undefined;
       const rootDevice = text(server['OS-EXT-SRV-ATTR:root_device_name']);
       const bootVolume = bootFromVolume ? pickBootVolume(attached, rootDevice, volumesById) : undefined;
-      const dataVolumes = attached.filter((a) => a !== bootVolume).sort((a, b) => compareDevices(a.device, b.device) || (a.volumeId < b.volumeId ? -1 : 1));
+      const dataVolumes = attached
+        .filter((a) => a !== bootVolume)
+        .sort((a, b) => compareDevices(a.device, b.device) || (a.volumeId < b.volumeId ? -1 : 1));
       const serverGroup = Array.isArray(server.server_groups) ? server.server_groups[0] : groupOfServer.get(server.id);
-      const wire: ServerWire = { server, ports: ordered.map((p) => p.id), securityGroups: [...securityGroups].sort(), flavor: flavorRef(ctx, server, flavors), volumes: dataVolumes };
+      const wire: ServerWire = {
+        server,
+        ports: ordered.map((p) => p.id),
+        securityGroups: [...securityGroups].sort(),
+        flavor: flavorRef(ctx, server, flavors),
+        volumes: dataVolumes,
+      };
       if (bootVolume) wire.bootVolume = bootVolume;
       if (serverGroup) wire.serverGroup = serverGroup;
       return wire;
@@ -217,7 +263,12 @@ export const serverReader: KindReader<ServerWire> = {
       list.map((server) =>
         enrich(server).catch((error: unknown) => {
           if (isAbortError(error, ctx)) throw error;
-          ctx.warn({ kind: 'server', resource: server.name || server.id, code: 'RESOURCE_UNREADABLE', message: `server ${server.name || server.id} cannot be read (${errorText(error)}); it is not exported` });
+          ctx.warn({
+            kind: 'server',
+            resource: server.name || server.id,
+            code: 'RESOURCE_UNREADABLE',
+            message: `server ${server.name || server.id} cannot be read (${errorText(error)}); it is not exported`,
+          });
           return undefined;
         }),
       ),
@@ -229,14 +280,30 @@ export const serverReader: KindReader<ServerWire> = {
     const { server } = wire;
     const power = powerStateOf(server);
     if (power === undefined) {
-      ctx.warn({ kind: 'server', resource: server.name, code: 'SERVER_POWER_STATE_UNKNOWN', message: `server ${server.name} is ${server.status}; its power state is not exported` });
+      ctx.warn({
+        kind: 'server',
+        resource: server.name,
+        code: 'SERVER_POWER_STATE_UNKNOWN',
+        message: `server ${server.name} is ${server.status}; its power state is not exported`,
+      });
     }
     let userData: string | undefined;
     if (ctx.options.includeUserData) {
       if (Object.hasOwn(server, 'OS-EXT-SRV-ATTR:user_data')) userData = text(server['OS-EXT-SRV-ATTR:user_data']);
-      else ctx.warn({ kind: 'server', resource: server.name, code: 'SERVER_USER_DATA_UNREADABLE', message: `the user_data of server ${server.name} is not readable with these rights (admin only); it is not exported` });
+      else
+        ctx.warn({
+          kind: 'server',
+          resource: server.name,
+          code: 'SERVER_USER_DATA_UNREADABLE',
+          message: `the user_data of server ${server.name} is not readable with these rights (admin only); it is not exported`,
+        });
     }
-    const volumes: ServerVolumeAttachment[] = wire.volumes.map((a) => compact({ device: a.device && /^\/dev\/[a-z0-9]+$/.test(a.device) ? a.device : undefined, delete_on_termination: a.deleteOnTermination }));
+    const volumes: ServerVolumeAttachment[] = wire.volumes.map((a) =>
+      compact({
+        device: a.device && /^\/dev\/[a-z0-9]+$/.test(a.device) ? a.device : undefined,
+        delete_on_termination: a.deleteOnTermination,
+      }),
+    );
     const image = imageIdOf(server);
     return {
       spec: compact({

@@ -36,7 +36,12 @@ type WithCache = { [CACHE]?: Map<string, Promise<unknown>> };
  * several readers need (ports, volumes...) is read once per run. The exporter calls this on its base context.
  */
 export function withReadCache<C extends ReadContext>(ctx: C): C {
-  Object.defineProperty(ctx, CACHE, { value: new Map<string, Promise<unknown>>(), enumerable: true, configurable: true, writable: true });
+  Object.defineProperty(ctx, CACHE, {
+    value: new Map<string, Promise<unknown>>(),
+    enumerable: true,
+    configurable: true,
+    writable: true,
+  });
   return ctx;
 }
 
@@ -87,20 +92,34 @@ export function ownedByProject(ctx: ReadContext, wire: { project_id?: string; te
 }
 
 export function listProjectPorts(ctx: ReadContext): Promise<Port[]> {
-  return memo(ctx, 'ports', async () => (await collect(ports.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter((p) => ownedByProject(ctx, p)));
+  return memo(ctx, 'ports', async () =>
+    (await collect(ports.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter((p) =>
+      ownedByProject(ctx, p),
+    ),
+  );
 }
 
 export function listProjectSubnets(ctx: ReadContext): Promise<Subnet[]> {
-  return memo(ctx, 'subnets', async () => (await collect(subnets.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter((s) => ownedByProject(ctx, s)));
+  return memo(ctx, 'subnets', async () =>
+    (await collect(subnets.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter(
+      (s) => ownedByProject(ctx, s),
+    ),
+  );
 }
 
 export function listProjectSecurityGroups(ctx: ReadContext): Promise<SecurityGroup[]> {
-  return memo(ctx, 'security-groups', async () => (await collect(securityGroups.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter((g) => ownedByProject(ctx, g)));
+  return memo(ctx, 'security-groups', async () =>
+    (
+      await collect(securityGroups.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))
+    ).filter((g) => ownedByProject(ctx, g)),
+  );
 }
 
 /** Cinder lists the project's volumes to a member (no all_tenants). */
 export function listProjectVolumes(ctx: ReadContext): Promise<Volume[]> {
-  return memo(ctx, 'volumes', () => collect(volumes.list(ctx.cloud.blockStorage, undefined, { pageSize: PAGE_SIZE, ...sig(ctx) })));
+  return memo(ctx, 'volumes', () =>
+    collect(volumes.list(ctx.cloud.blockStorage, undefined, { pageSize: PAGE_SIZE, ...sig(ctx) })),
+  );
 }
 
 export function listServerGroups(ctx: ReadContext): Promise<ServerGroup[]> {
@@ -109,7 +128,9 @@ export function listServerGroups(ctx: ReadContext): Promise<ServerGroup[]> {
 
 /** Every flavor the project can see (public and shared private ones), with extra specs from compute 2.61. */
 export function listFlavors(ctx: ReadContext): Promise<Flavor[]> {
-  return memo(ctx, 'flavors', () => collect(flavors.list(ctx.cloud.compute, undefined, { pageSize: PAGE_SIZE, ...sig(ctx) })));
+  return memo(ctx, 'flavors', () =>
+    collect(flavors.list(ctx.cloud.compute, undefined, { pageSize: PAGE_SIZE, ...sig(ctx) })),
+  );
 }
 
 export function listVolumeTypes(ctx: ReadContext): Promise<VolumeType[]> {
@@ -182,7 +203,10 @@ export function compareDevices(a: string | null | undefined, b: string | null | 
 }
 
 /** Creation order, then id: a stable order for objects the API gives in no defined order. */
-export function byCreation(a: { created_at?: string | undefined; id: string }, b: { created_at?: string | undefined; id: string }): number {
+export function byCreation(
+  a: { created_at?: string | undefined; id: string },
+  b: { created_at?: string | undefined; id: string },
+): number {
   const ca = a.created_at ?? '';
   const cb = b.created_at ?? '';
   return ca < cb ? -1 : ca > cb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

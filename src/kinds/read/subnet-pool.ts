@@ -12,7 +12,11 @@ export interface SubnetPool {
 }
 
 function describe(pool: SubnetPool): Record<string, unknown> {
-  return compact({ name: pool.name, ip_version: pool.ip_version === 4 || pool.ip_version === 6 ? pool.ip_version : undefined, prefixes: pool.prefixes && pool.prefixes.length > 0 ? [...pool.prefixes].sort() : undefined });
+  return compact({
+    name: pool.name,
+    ip_version: pool.ip_version === 4 || pool.ip_version === 6 ? pool.ip_version : undefined,
+    prefixes: pool.prefixes && pool.prefixes.length > 0 ? [...pool.prefixes].sort() : undefined,
+  });
 }
 
 export const subnetPoolReader: KindReader<SubnetPool> = {
@@ -27,10 +31,17 @@ export const subnetPoolReader: KindReader<SubnetPool> = {
   /** GET /v2.0/subnetpools/{id} (the client has no subnet-pool module; this is its only use). */
   async describeExternal(id, ctx) {
     try {
-      const data = await ctx.cloud.network.get<{ subnetpool: SubnetPool }>(`/subnetpools/${encodeURIComponent(id)}`, { signal: ctx.signal });
+      const data = await ctx.cloud.network.get<{ subnetpool: SubnetPool }>(`/subnetpools/${encodeURIComponent(id)}`, {
+        signal: ctx.signal,
+      });
       return { spec: describe(data.subnetpool), source: compact({ id, project_id: data.subnetpool.project_id }) };
     } catch (error) {
-      ctx.warn({ kind: 'subnet_pool', resource: id, code: 'SUBNET_POOL_UNREADABLE', message: `subnet pool ${id} cannot be read (${errorText(error)})` });
+      ctx.warn({
+        kind: 'subnet_pool',
+        resource: id,
+        code: 'SUBNET_POOL_UNREADABLE',
+        message: `subnet pool ${id} cannot be read (${errorText(error)})`,
+      });
       return undefined;
     }
   },

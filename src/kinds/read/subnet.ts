@@ -6,15 +6,20 @@ import type { DraftEntry, KindReader } from '../kind.js';
 import { compact, compareAddresses, listOf, listProjectSubnets, tagsOf, text } from './shared.js';
 
 const IPV6_MODES = new Set(['slaac', 'dhcpv6-stateful', 'dhcpv6-stateless']);
-const mode = (value: string | null | undefined) => (value && IPV6_MODES.has(value) ? (value as SubnetSpec['ipv6_ra_mode']) : undefined);
+const mode = (value: string | null | undefined) =>
+  value && IPV6_MODES.has(value) ? (value as SubnetSpec['ipv6_ra_mode']) : undefined;
 
 export const subnetReader: KindReader<Subnet> = {
   kind: 'subnet',
   list: (ctx) => listProjectSubnets(ctx),
   identify: (subnet) => ({ id: subnet.id, name: subnet.name ?? '' }),
   toEntry(subnet): DraftEntry {
-    const pools = (subnet.allocation_pools ?? []).map((p) => ({ start: p.start, end: p.end })).sort((a, b) => compareAddresses(a.start, b.start));
-    const routes = (subnet.host_routes ?? []).map((r) => ({ destination: r.destination, nexthop: r.nexthop })).sort((a, b) => compareAddresses(a.destination, b.destination) || compareAddresses(a.nexthop, b.nexthop));
+    const pools = (subnet.allocation_pools ?? [])
+      .map((p) => ({ start: p.start, end: p.end }))
+      .sort((a, b) => compareAddresses(a.start, b.start));
+    const routes = (subnet.host_routes ?? [])
+      .map((r) => ({ destination: r.destination, nexthop: r.nexthop }))
+      .sort((a, b) => compareAddresses(a.destination, b.destination) || compareAddresses(a.nexthop, b.nexthop));
     const spec: SubnetSpec = compact({
       name: subnet.name ?? '',
       description: text(subnet.description),
@@ -32,7 +37,13 @@ export const subnetReader: KindReader<Subnet> = {
     return {
       spec: { ...spec },
       refs: compact({ network: subnet.network_id, subnet_pool: subnet.subnetpool_id ?? undefined }),
-      source: compact({ id: subnet.id, created_at: subnet.created_at, updated_at: subnet.updated_at, project_id: subnet.project_id ?? subnet.tenant_id, marker: markerIn(subnet.tags) }),
+      source: compact({
+        id: subnet.id,
+        created_at: subnet.created_at,
+        updated_at: subnet.updated_at,
+        project_id: subnet.project_id ?? subnet.tenant_id,
+        marker: markerIn(subnet.tags),
+      }),
     };
   },
 };

@@ -8,13 +8,24 @@ import { PAGE_SIZE, compact, metadataOf, text } from './shared.js';
 
 export const volumeSnapshotReader: KindReader<VolumeSnapshot> = {
   kind: 'volume_snapshot',
-  list: (ctx) => collect(snapshots.list(ctx.cloud.blockStorage, undefined, { pageSize: PAGE_SIZE, signal: ctx.signal })),
+  list: (ctx) =>
+    collect(snapshots.list(ctx.cloud.blockStorage, undefined, { pageSize: PAGE_SIZE, signal: ctx.signal })),
   identify: (snapshot) => ({ id: snapshot.id, name: snapshot.name ?? '' }),
   toEntry(snapshot): DraftEntry {
     return {
-      spec: compact({ name: snapshot.name ?? '', description: text(snapshot.description), metadata: metadataOf(snapshot.metadata) }),
+      spec: compact({
+        name: snapshot.name ?? '',
+        description: text(snapshot.description),
+        metadata: metadataOf(snapshot.metadata),
+      }),
       refs: { volume: snapshot.volume_id },
-      source: compact({ id: snapshot.id, status: snapshot.status, created_at: snapshot.created_at, size: snapshot.size, marker: markerIn(undefined, snapshot.metadata) }),
+      source: compact({
+        id: snapshot.id,
+        status: snapshot.status,
+        created_at: snapshot.created_at,
+        size: snapshot.size,
+        marker: markerIn(undefined, snapshot.metadata),
+      }),
     };
   },
 };

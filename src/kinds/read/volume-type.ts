@@ -24,6 +24,8 @@ export const volumeTypeReader: KindReader<VolumeType> = {
     }
     const type = types.find((t) => t.name === nameOrId) ?? types.find((t) => t.id === nameOrId);
     // A private type the member cannot list is still known by the name the volume gave.
-    return type ? { spec: { name: type.name }, source: { id: type.id } } : { spec: { name: nameOrId }, source: { id: nameOrId } };
+    return type
+      ? { spec: { name: type.name }, source: { id: type.id } }
+      : { spec: { name: nameOrId }, source: { id: nameOrId } };
   },
 };

@@ -8,13 +8,23 @@ import { collect } from '../../openstack/pagination.js';
 import type { FloatingIpSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
 import { updateNeutron } from './network.js';
-import { getOrUndefined, refId, removeIgnoringMissing, sig, tagAfterCreate, tagsAtCreate, tagsWithMarker } from './shared.js';
+import {
+  getOrUndefined,
+  refId,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from './shared.js';
 
 export const floatingIpWriter: KindWriter<FloatingIp> = {
   kind: 'floating_ip',
   updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port'],
   async find(ctx, r) {
-    const marked = (await collect(fips.list(ctx.cloud.network, { tags: r.marker }, sig(ctx)))).filter((f) => (f.tags ?? []).includes(r.marker));
+    const marked = (await collect(fips.list(ctx.cloud.network, { tags: r.marker }, sig(ctx)))).filter((f) =>
+      (f.tags ?? []).includes(r.marker),
+    );
     if (marked.length > 0) return marked;
     const port = refId(r, 'port');
     if (!port) return [];
@@ -39,7 +49,9 @@ export const floatingIpWriter: KindWriter<FloatingIp> = {
   },
   async update(ctx, current, r, fields) {
     const plain = fields.filter((f) => f === 'description' || f === 'tags');
-    let result = await updateNeutron(ctx, current, r, plain, 'floatingips', ['description'], (b) => fips.update(ctx.cloud.network, current.id, b, sig(ctx)));
+    let result = await updateNeutron(ctx, current, r, plain, 'floatingips', ['description'], (b) =>
+      fips.update(ctx.cloud.network, current.id, b, sig(ctx)),
+    );
     if (fields.includes('refs.port') || fields.includes('fixed_ip_address')) {
       const spec = r.entry.spec as FloatingIpSpec;
       const port = refId(r, 'port') ?? null;

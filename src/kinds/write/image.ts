@@ -55,7 +55,12 @@ export const imageWriter: KindWriter<Image> = {
     const move = {
       sourceImageId: r.entry.source!.id,
       createTargetImage: async () => (await images.create(ctx.cloud.image, imageCreateBody(r), ctx.signal)).id,
-      expected: { size: spec.size ?? null, checksum: spec.checksum ?? null, os_hash_algo: spec.os_hash_algo ?? null, os_hash_value: spec.os_hash_value ?? null },
+      expected: {
+        size: spec.size ?? null,
+        checksum: spec.checksum ?? null,
+        os_hash_algo: spec.os_hash_algo ?? null,
+        os_hash_value: spec.os_hash_value ?? null,
+      },
       label: `image ${spec.name}`,
       signal: ctx.signal,
     };
@@ -69,18 +74,24 @@ export const imageWriter: KindWriter<Image> = {
   async update(ctx, current, r, fields) {
     const spec = r.entry.spec as ImageSpec;
     const ops: ImagePatchOp[] = [];
-    const set = (path: string, value: unknown) => ops.push({ op: Object.hasOwn(current, path) ? 'replace' : 'add', path: `/${path}`, value });
+    const set = (path: string, value: unknown) =>
+      ops.push({ op: Object.hasOwn(current, path) ? 'replace' : 'add', path: `/${path}`, value });
     if (fields.includes('name')) set('name', spec.name);
     if (fields.includes('min_disk')) set('min_disk', spec.min_disk ?? 0);
     if (fields.includes('min_ram')) set('min_ram', spec.min_ram ?? 0);
     if (fields.includes('protected')) set('protected', spec.protected ?? false);
-    if (fields.includes('visibility') && spec.visibility && spec.visibility !== 'public') set('visibility', spec.visibility);
+    if (fields.includes('visibility') && spec.visibility && spec.visibility !== 'public')
+      set('visibility', spec.visibility);
     if (fields.includes('tags')) set('tags', userTags(spec.tags));
-    if (fields.includes('properties')) for (const [key, value] of Object.entries(spec.properties ?? {})) if (current[key] !== value) set(key, value);
+    if (fields.includes('properties'))
+      for (const [key, value] of Object.entries(spec.properties ?? {})) if (current[key] !== value) set(key, value);
     if (ops.length === 0) return current;
     return images.update(ctx.cloud.image, current.id, ops, ctx.signal);
   },
-  waitUntilReady: (ctx, created) => (created.status === 'active' ? Promise.resolve(created) : waitImageActive(ctx.cloud, created.id, `image ${created.name ?? created.id}`, ctx.signal)),
+  waitUntilReady: (ctx, created) =>
+    created.status === 'active'
+      ? Promise.resolve(created)
+      : waitImageActive(ctx.cloud, created.id, `image ${created.name ?? created.id}`, ctx.signal),
   get: (ctx, id) => getOrUndefined(() => images.get(ctx.cloud.image, id, ctx.signal)),
   hasMarker: (wire, marker) => wire[MARKER_PROPERTY] === marker,
   async remove(ctx, id) {

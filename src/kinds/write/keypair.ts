@@ -27,7 +27,15 @@ export const keypairWriter: KindWriter<Keypair> = {
   },
   async create(ctx, r) {
     const spec = r.entry.spec as KeypairSpec;
-    return keypairs.create(ctx.cloud.compute, { name: spec.name, public_key: spec.public_key, ...(spec.type && spec.type !== 'ssh' ? { type: spec.type } : {}) }, ctx.signal);
+    return keypairs.create(
+      ctx.cloud.compute,
+      {
+        name: spec.name,
+        public_key: spec.public_key,
+        ...(spec.type && spec.type !== 'ssh' ? { type: spec.type } : {}),
+      },
+      ctx.signal,
+    );
   },
   get: (ctx, id) => byName(ctx, id),
   hasMarker: () => false,

@@ -4,9 +4,26 @@ import * as networks from '../../openstack/network/networks/requests.js';
 import type { Network, NetworkCreateOpts } from '../../openstack/network/networks/types.js';
 import type { NetworkSpec } from '../../plan/types.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
-import { getOrUndefined, neutronFind, pick, removeIgnoringMissing, sig, tagAfterCreate, tagsAtCreate, tagsWithMarker } from './shared.js';
+import {
+  getOrUndefined,
+  neutronFind,
+  pick,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from './shared.js';
 
-const CREATE_FIELDS = ['name', 'description', 'admin_state_up', 'mtu', 'port_security_enabled', 'availability_zone_hints', 'dns_domain'] as const;
+const CREATE_FIELDS = [
+  'name',
+  'description',
+  'admin_state_up',
+  'mtu',
+  'port_security_enabled',
+  'availability_zone_hints',
+  'dns_domain',
+] as const;
 const UPDATE_FIELDS = ['name', 'description', 'admin_state_up', 'mtu', 'port_security_enabled', 'dns_domain'];
 
 export const networkWriter: KindWriter<Network> = {
@@ -28,7 +45,9 @@ export const networkWriter: KindWriter<Network> = {
     return created;
   },
   async update(ctx, current, r, fields) {
-    return updateNeutron(ctx, current, r, fields, 'networks', UPDATE_FIELDS, (body) => networks.update(ctx.cloud.network, current.id, body, sig(ctx)));
+    return updateNeutron(ctx, current, r, fields, 'networks', UPDATE_FIELDS, (body) =>
+      networks.update(ctx.cloud.network, current.id, body, sig(ctx)),
+    );
   },
   async mark(ctx, wire, marker) {
     await tagAfterCreate(ctx, 'networks', wire.id, marker, 'network');

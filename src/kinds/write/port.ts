@@ -7,7 +7,17 @@ import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.j
 import type { PortSpec } from '../../plan/types.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { updateNeutron } from './network.js';
-import { getOrUndefined, neutronFind, refId, refIds, removeIgnoringMissing, sig, tagAfterCreate, tagsAtCreate, tagsWithMarker } from './shared.js';
+import {
+  getOrUndefined,
+  neutronFind,
+  refId,
+  refIds,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from './shared.js';
 
 const PLAIN = ['name', 'description', 'admin_state_up', 'port_security_enabled', 'dns_name'];
 
@@ -36,7 +46,13 @@ export const portWriter: KindWriter<Port> = {
   updatable: [...PLAIN, 'allowed_address_pairs', 'fixed_ips', 'tags', 'refs.security_groups', 'refs.fixed_ips'],
   find(ctx, r) {
     const network = refId(r, 'network');
-    return neutronFind(ctx, r, (q) => ports.list(ctx.cloud.network, q, sig(ctx)), network ? { network_id: network } : {}, (p) => network === undefined || p.network_id === network);
+    return neutronFind(
+      ctx,
+      r,
+      (q) => ports.list(ctx.cloud.network, q, sig(ctx)),
+      network ? { network_id: network } : {},
+      (p) => network === undefined || p.network_id === network,
+    );
   },
   async create(ctx, r) {
     const spec = r.entry.spec as PortSpec;
@@ -44,7 +60,8 @@ export const portWriter: KindWriter<Port> = {
     const ips = fixedIps(r);
     if (ips.length > 0) create.fixed_ips = ips;
     // No security groups on the source means none on the target (Neutron would otherwise add `default`).
-    if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined) create.security_groups = refIds(r, 'security_groups');
+    if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined)
+      create.security_groups = refIds(r, 'security_groups');
     const atCreate = tagsAtCreate(ctx);
     if (atCreate) create.tags = tagsWithMarker(spec.tags, r.marker);
     const created = await ports.create(ctx.cloud.network, create, sig(ctx));
@@ -57,7 +74,15 @@ export const portWriter: KindWriter<Port> = {
   },
   async update(ctx, current, r, fields) {
     const plain = fields.filter((f) => PLAIN.includes(f) || f === 'allowed_address_pairs');
-    const result = await updateNeutron(ctx, current, r, [...plain, ...(fields.includes('tags') ? ['tags'] : [])], 'ports', [...PLAIN, 'allowed_address_pairs'], (b) => ports.update(ctx.cloud.network, current.id, b, sig(ctx)));
+    const result = await updateNeutron(
+      ctx,
+      current,
+      r,
+      [...plain, ...(fields.includes('tags') ? ['tags'] : [])],
+      'ports',
+      [...PLAIN, 'allowed_address_pairs'],
+      (b) => ports.update(ctx.cloud.network, current.id, b, sig(ctx)),
+    );
     const extra: Record<string, unknown> = {};
     if (fields.includes('refs.security_groups')) extra.security_groups = refIds(r, 'security_groups');
     if (fields.includes('fixed_ips') || fields.includes('refs.fixed_ips')) extra.fixed_ips = fixedIps(r);

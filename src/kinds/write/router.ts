@@ -12,11 +12,24 @@ import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { RouterSpec } from '../../plan/types.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { ROUTER_INTERFACE_OWNERS, routerInterfaces, type RouterWire } from '../read/router.js';
-import { getOrUndefined, incomplete, neutronFind, refId, refIds, removeIgnoringMissing, sig, tagAfterCreate, tagsAtCreate, tagsWithMarker } from './shared.js';
+import {
+  getOrUndefined,
+  incomplete,
+  neutronFind,
+  refId,
+  refIds,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from './shared.js';
 
 async function withInterfaces(ctx: WriteContext, router: Router): Promise<RouterWire> {
   const own = await collect(ports.list(ctx.cloud.network, { device_id: router.id }, sig(ctx)));
-  const ids = [...new Set(own.flatMap((p) => (p.fixed_ips ?? []).map((ip) => ip.subnet_id).filter((s): s is string => !!s)))];
+  const ids = [
+    ...new Set(own.flatMap((p) => (p.fixed_ips ?? []).map((ip) => ip.subnet_id).filter((s): s is string => !!s))),
+  ];
   const subnetMap = new Map<string, Awaited<ReturnType<typeof subnets.get>>>();
   for (const id of ids) {
     const subnet = await getOrUndefined(() => subnets.get(ctx.cloud.network, id, sig(ctx)));
@@ -25,9 +38,18 @@ async function withInterfaces(ctx: WriteContext, router: Router): Promise<Router
   return { router, interfaces: routerInterfaces(router.id, own, subnetMap) };
 }
 
-async function addInterfaces(ctx: WriteContext, routerId: string, r: ResolvedEntry, have: RouterWire['interfaces']): Promise<void> {
-  for (const subnet of refIds(r, 'interfaces')) if (!have.subnets.includes(subnet)) await routers.addInterface(ctx.cloud.network, routerId, { subnet_id: subnet }, ctx.signal);
-  for (const port of refIds(r, 'interface_ports')) if (!have.ports.includes(port)) await routers.addInterface(ctx.cloud.network, routerId, { port_id: port }, ctx.signal);
+async function addInterfaces(
+  ctx: WriteContext,
+  routerId: string,
+  r: ResolvedEntry,
+  have: RouterWire['interfaces'],
+): Promise<void> {
+  for (const subnet of refIds(r, 'interfaces'))
+    if (!have.subnets.includes(subnet))
+      await routers.addInterface(ctx.cloud.network, routerId, { subnet_id: subnet }, ctx.signal);
+  for (const port of refIds(r, 'interface_ports'))
+    if (!have.ports.includes(port))
+      await routers.addInterface(ctx.cloud.network, routerId, { port_id: port }, ctx.signal);
 }
 
 function gateway(r: ResolvedEntry): RouterCreateOpts['external_gateway_info'] | undefined {
@@ -40,7 +62,17 @@ function gateway(r: ResolvedEntry): RouterCreateOpts['external_gateway_info'] | 
 
 export const routerWriter: KindWriter<RouterWire> = {
   kind: 'router',
-  updatable: ['name', 'description', 'admin_state_up', 'routes', 'tags', 'enable_snat', 'refs.external_network', 'refs.interfaces', 'refs.interface_ports'],
+  updatable: [
+    'name',
+    'description',
+    'admin_state_up',
+    'routes',
+    'tags',
+    'enable_snat',
+    'refs.external_network',
+    'refs.interfaces',
+    'refs.interface_ports',
+  ],
   async find(ctx, r) {
     const found = await neutronFind(ctx, r, (q) => routers.list(ctx.cloud.network, q, sig(ctx)));
     return Promise.all(found.map((router) => withInterfaces(ctx, router)));
@@ -73,14 +105,17 @@ export const routerWriter: KindWriter<RouterWire> = {
     const spec = r.entry.spec as RouterSpec;
     const id = current.router.id;
     const body: Record<string, unknown> = {};
-    for (const f of ['name', 'description', 'admin_state_up'] as const) if (fields.includes(f)) body[f] = spec[f] ?? null;
-    if (fields.includes('refs.external_network') || fields.includes('enable_snat')) body.external_gateway_info = gateway(r) ?? {};
+    for (const f of ['name', 'description', 'admin_state_up'] as const)
+      if (fields.includes(f)) body[f] = spec[f] ?? null;
+    if (fields.includes('refs.external_network') || fields.includes('enable_snat'))
+      body.external_gateway_info = gateway(r) ?? {};
     if (Object.keys(body).length > 0) await routers.update(ctx.cloud.network, id, body, sig(ctx));
     if (fields.includes('tags')) {
       const keep = (current.router.tags ?? []).filter((t) => t === r.marker);
       await replaceTags(ctx.cloud.network, 'routers', id, [...new Set([...(spec.tags ?? []), ...keep])], ctx.signal);
     }
-    if (fields.includes('refs.interfaces') || fields.includes('refs.interface_ports')) await addInterfaces(ctx, id, r, current.interfaces);
+    if (fields.includes('refs.interfaces') || fields.includes('refs.interface_ports'))
+      await addInterfaces(ctx, id, r, current.interfaces);
     if (fields.includes('routes')) await routers.update(ctx.cloud.network, id, { routes: spec.routes ?? [] }, sig(ctx));
     return withInterfaces(ctx, await routers.get(ctx.cloud.network, id, sig(ctx)));
   },

@@ -5,7 +5,10 @@
 import { isConflict } from '../../openstack/errors.js';
 import { collect } from '../../openstack/pagination.js';
 import * as rules from '../../openstack/network/security-group-rules/requests.js';
-import type { SecurityGroupRule, SecurityGroupRuleCreateOpts } from '../../openstack/network/security-group-rules/types.js';
+import type {
+  SecurityGroupRule,
+  SecurityGroupRuleCreateOpts,
+} from '../../openstack/network/security-group-rules/types.js';
 import type { SecurityGroupRuleSpec } from '../../plan/types.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { getOrUndefined, refId, removeIgnoringMissing, sig } from './shared.js';
@@ -50,7 +53,11 @@ export const securityGroupRuleWriter: KindWriter<SecurityGroupRule> = {
   find: findRules,
   async create(ctx, r) {
     const spec = r.entry.spec as SecurityGroupRuleSpec;
-    const body: SecurityGroupRuleCreateOpts = { security_group_id: refId(r, 'security_group')!, direction: spec.direction, ethertype: spec.ethertype };
+    const body: SecurityGroupRuleCreateOpts = {
+      security_group_id: refId(r, 'security_group')!,
+      direction: spec.direction,
+      ethertype: spec.ethertype,
+    };
     if (spec.protocol !== undefined && spec.protocol !== null) body.protocol = spec.protocol;
     if (spec.port_range_min !== undefined && spec.port_range_min !== null) body.port_range_min = spec.port_range_min;
     if (spec.port_range_max !== undefined && spec.port_range_max !== null) body.port_range_max = spec.port_range_max;

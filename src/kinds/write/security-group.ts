@@ -8,7 +8,15 @@ import { collect } from '../../openstack/pagination.js';
 import type { SecurityGroupSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
 import { updateNeutron } from './network.js';
-import { getOrUndefined, neutronFind, removeIgnoringMissing, sig, tagAfterCreate, tagsAtCreate, tagsWithMarker } from './shared.js';
+import {
+  getOrUndefined,
+  neutronFind,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from './shared.js';
 
 export const DEFAULT_GROUP = 'default';
 
@@ -18,13 +26,19 @@ export const securityGroupWriter: KindWriter<SecurityGroup> = {
   async find(ctx, r) {
     const spec = r.entry.spec as SecurityGroupSpec;
     if (spec.name === DEFAULT_GROUP) {
-      const all = await collect(groups.list(ctx.cloud.network, { name: DEFAULT_GROUP, project_id: ctx.projectId }, sig(ctx)));
-      return all.filter((g) => g.name === DEFAULT_GROUP && (g.project_id ?? g.tenant_id ?? ctx.projectId) === ctx.projectId);
+      const all = await collect(
+        groups.list(ctx.cloud.network, { name: DEFAULT_GROUP, project_id: ctx.projectId }, sig(ctx)),
+      );
+      return all.filter(
+        (g) => g.name === DEFAULT_GROUP && (g.project_id ?? g.tenant_id ?? ctx.projectId) === ctx.projectId,
+      );
     }
     return neutronFind(ctx, r, (q) => groups.list(ctx.cloud.network, q, sig(ctx)));
   },
   check(_ctx, r) {
-    return (r.entry.spec as SecurityGroupSpec).name === DEFAULT_GROUP ? 'the target project has no default security group (Neutron creates it on first use; list the groups once and retry)' : undefined;
+    return (r.entry.spec as SecurityGroupSpec).name === DEFAULT_GROUP
+      ? 'the target project has no default security group (Neutron creates it on first use; list the groups once and retry)'
+      : undefined;
   },
   async create(ctx, r) {
     const spec = r.entry.spec as SecurityGroupSpec;
@@ -36,12 +50,16 @@ export const securityGroupWriter: KindWriter<SecurityGroup> = {
     const created = await groups.create(ctx.cloud.network, body as { name: string }, sig(ctx));
     if (!atCreate) {
       await tagAfterCreate(ctx, 'security-groups', created.id, r.marker, `security group ${spec.name}`);
-      for (const tag of spec.tags ?? []) await tagAfterCreate(ctx, 'security-groups', created.id, tag, `security group ${spec.name}`);
+      for (const tag of spec.tags ?? [])
+        await tagAfterCreate(ctx, 'security-groups', created.id, tag, `security group ${spec.name}`);
       created.tags = tagsWithMarker(spec.tags, r.marker);
     }
     return created;
   },
-  update: (ctx, current, r, fields) => updateNeutron(ctx, current, r, fields, 'security-groups', ['name', 'description', 'stateful'], (body) => groups.update(ctx.cloud.network, current.id, body, sig(ctx))),
+  update: (ctx, current, r, fields) =>
+    updateNeutron(ctx, current, r, fields, 'security-groups', ['name', 'description', 'stateful'], (body) =>
+      groups.update(ctx.cloud.network, current.id, body, sig(ctx)),
+    ),
   async mark(ctx, wire, marker) {
     await tagAfterCreate(ctx, 'security-groups', wire.id, marker, 'security group');
     return { ...wire, tags: [...(wire.tags ?? []), marker] };

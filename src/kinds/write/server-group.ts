@@ -17,7 +17,11 @@ export const serverGroupWriter: KindWriter<ServerGroup> = {
   async create(ctx, r) {
     const spec = r.entry.spec as ServerGroupSpec;
     const rules = spec.rules && Object.keys(spec.rules).length > 0 ? (spec.rules as Record<string, number>) : undefined;
-    return groups.create(ctx.cloud.compute, { name: spec.name, policy: spec.policy, ...(rules ? { rules } : {}) }, ctx.signal);
+    return groups.create(
+      ctx.cloud.compute,
+      { name: spec.name, policy: spec.policy, ...(rules ? { rules } : {}) },
+      ctx.signal,
+    );
   },
   get: (ctx, id) => getOrUndefined(() => groups.get(ctx.cloud.compute, id, ctx.signal)),
   hasMarker: () => false,

@@ -35,14 +35,18 @@ function escapeRegex(text: string): string {
 async function wireOf(ctx: WriteContext, listed: Server): Promise<ServerWire> {
   // The list answer never carries server_groups (only GET /servers/{id} from 2.71 does).
   const server = Array.isArray(listed.server_groups) ? listed : await getServer(ctx, listed.id).catch(() => listed);
-  const own = (await collect(ports.list(ctx.cloud.network, { device_id: server.id }, { signal: ctx.signal }))).filter((p) => (p.device_owner ?? '').startsWith('compute:'));
+  const own = (await collect(ports.list(ctx.cloud.network, { device_id: server.id }, { signal: ctx.signal }))).filter(
+    (p) => (p.device_owner ?? '').startsWith('compute:'),
+  );
   const ordered = nicOrderFromAddresses(server, own);
   const securityGroups = [...new Set(own.flatMap((p) => p.security_groups ?? []))].sort();
   let flavor = typeof server.flavor.id === 'string' ? server.flavor.id : '';
   if (!flavor) {
     const all = await collect(flavors.list(ctx.cloud.compute, undefined, { signal: ctx.signal }));
     const f = server.flavor;
-    flavor = all.find((x) => x.name === f.original_name && x.vcpus === f.vcpus && x.ram === f.ram && x.disk === f.disk)?.id ?? `embedded-flavor:${f.original_name ?? ''}`;
+    flavor =
+      all.find((x) => x.name === f.original_name && x.vcpus === f.vcpus && x.ram === f.ram && x.disk === f.disk)?.id ??
+      `embedded-flavor:${f.original_name ?? ''}`;
   }
   const attached = server['os-extended-volumes:volumes_attached'] ?? [];
   let devices = new Map<string, string | undefined>();
@@ -50,9 +54,13 @@ async function wireOf(ctx: WriteContext, listed: Server): Promise<ServerWire> {
     const attachments = await servers.listVolumeAttachments(ctx.cloud.compute, server.id, ctx.signal);
     devices = new Map(attachments.map((a) => [a.volumeId, a.device ?? undefined]));
   }
-  const all: ServerAttachment[] = attached.map((a) => compact({ volumeId: a.id, device: devices.get(a.id), deleteOnTermination: a.delete_on_termination }));
+  const all: ServerAttachment[] = attached.map((a) =>
+    compact({ volumeId: a.id, device: devices.get(a.id), deleteOnTermination: a.delete_on_termination }),
+  );
   const bootFromVolume = server.image === '' || typeof server.image !== 'object' || !server.image.id;
-  const boot = bootFromVolume ? (all.find((a) => a.device === '/dev/vda' || a.device === '/dev/sda') ?? all[0]) : undefined;
+  const boot = bootFromVolume
+    ? (all.find((a) => a.device === '/dev/vda' || a.device === '/dev/sda') ?? all[0])
+    : undefined;
   const volumes = all.filter((a) => a !== boot).sort((a, b) => (a.device ?? '').localeCompare(b.device ?? ''));
   const wire: ServerWire = { server, ports: ordered.map((p) => p.id), securityGroups, flavor, volumes };
   if (boot) wire.bootVolume = boot;
@@ -75,7 +83,12 @@ async function getServer(ctx: WriteContext, id: string): Promise<Server> {
 }
 
 /** Attaches the entry's data volumes that are not attached yet, in device order. */
-async function attachVolumes(ctx: WriteContext, serverId: string, r: ResolvedEntry, have: readonly string[]): Promise<void> {
+async function attachVolumes(
+  ctx: WriteContext,
+  serverId: string,
+  r: ResolvedEntry,
+  have: readonly string[],
+): Promise<void> {
   const spec = r.entry.spec as ServerSpec;
   const ids = refIds(r, 'volumes');
   for (let i = 0; i < ids.length; i++) {
@@ -83,7 +96,10 @@ async function attachVolumes(ctx: WriteContext, serverId: string, r: ResolvedEnt
     if (have.includes(id)) continue;
     await servers.attachVolume(ctx.cloud.compute, serverId, id, spec.volumes?.[i]?.device ?? undefined, ctx.signal);
     await waitOrThrow(`volume ${id} attaching to server ${serverId}`, {
-      poll: () => ctx.cloud.blockStorage.get<{ volume: { status: string } }>(`/volumes/${encodeURIComponent(id)}`, { signal: ctx.signal }).then((d) => d.volume),
+      poll: () =>
+        ctx.cloud.blockStorage
+          .get<{ volume: { status: string } }>(`/volumes/${encodeURIComponent(id)}`, { signal: ctx.signal })
+          .then((d) => d.volume),
       status: (v) => v.status,
       ready: ['in-use'],
       failed: ['error', 'error_attaching', 'available'],
@@ -113,7 +129,12 @@ async function setPowerState(ctx: WriteContext, server: Server, wanted: ServerSp
   const now = powerStateOf(server);
   if (wanted === undefined || now === wanted) return server;
   const name = `server ${server.name}`;
-  const act = (body: Record<string, unknown>) => ctx.cloud.compute.request('POST', `/servers/${encodeURIComponent(server.id)}/action`, { json: body, okStatus: [202], signal: ctx.signal });
+  const act = (body: Record<string, unknown>) =>
+    ctx.cloud.compute.request('POST', `/servers/${encodeURIComponent(server.id)}/action`, {
+      json: body,
+      okStatus: [202],
+      signal: ctx.signal,
+    });
   if (now !== 'running') {
     if (now === 'stopped') await servers.start(ctx.cloud.compute, server.id, ctx.signal);
     else if (now === 'paused') await act({ unpause: null });
@@ -168,7 +189,13 @@ export const serverWriter: KindWriter<ServerWire> = {
   updatable: ['name', 'description', 'metadata', 'tags', 'power_state', 'refs.volumes'],
   async find(ctx, r) {
     const name = (r.entry.spec as ServerSpec).name;
-    const named = await collect(servers.list(ctx.cloud.compute, { name: `^${escapeRegex(name)}$` }, { signal: ctx.signal, microversion: { max: MV } }));
+    const named = await collect(
+      servers.list(
+        ctx.cloud.compute,
+        { name: `^${escapeRegex(name)}$` },
+        { signal: ctx.signal, microversion: { max: MV } },
+      ),
+    );
     const live = named.filter((s) => s.status !== 'DELETED' && s.status !== 'SOFT_DELETED');
     const marked = live.filter((s) => s.metadata?.[MARKER_PROPERTY] === r.marker);
     const chosen = marked.length > 0 ? marked : live.filter((s) => s.name === name);
@@ -182,10 +209,11 @@ export const serverWriter: KindWriter<ServerWire> = {
     );
   },
   check(ctx, r) {
-    if (!refId(r, 'image') && !refId(r, 'boot_volume')) return 'the server has neither an image nor a boot volume to boot from';
+    if (!refId(r, 'image') && !refId(r, 'boot_volume'))
+      return 'the server has neither an image nor a boot volume to boot from';
     const spec = r.entry.spec as ServerSpec;
     if (!ctx.workload && spec.disk_strategy === 'snapshot' && !refId(r, 'boot_volume')) {
-      return 'the plan moves this server\'s disk by snapshot, which needs the source cloud: give --from, or rebuild it from its image with --server-disk base-image';
+      return "the plan moves this server's disk by snapshot, which needs the source cloud: give --from, or rebuild it from its image with --server-disk base-image";
     }
     return undefined;
   },
@@ -200,15 +228,29 @@ export const serverWriter: KindWriter<ServerWire> = {
     let image = refId(r, 'image');
     if (ctx.workload && bootsFromDiskCopy(ctx.workload, r.entry)) {
       // Disk strategy snapshot: the source disk, copied (stopped first with --consistency stop), boots the server.
-      const disk = await ctx.workload.mover.serverDisk({ serverId: r.entry.source!.id, serverName: spec.name, marker: r.marker, signal: ctx.signal });
-      if (disk.crashConsistent) ctx.logger.warn('server disk copied live: the copy is crash-consistent', { server: spec.name });
+      const disk = await ctx.workload.mover.serverDisk({
+        serverId: r.entry.source!.id,
+        serverName: spec.name,
+        marker: r.marker,
+        signal: ctx.signal,
+      });
+      if (disk.crashConsistent)
+        ctx.logger.warn('server disk copied live: the copy is crash-consistent', { server: spec.name });
       image = disk.targetImageId;
     } else if (ctx.workload && r.entry.source?.id) {
       // Its volumes are copied (they come first in the graph): the source may run again (--restart-source).
       await ctx.workload.mover.release(r.entry.source.id, ctx.signal);
     }
     if (bootVolume) {
-      body.block_device_mapping_v2 = [{ boot_index: 0, uuid: bootVolume, source_type: 'volume', destination_type: 'volume', delete_on_termination: spec.boot_volume_delete_on_termination ?? false }];
+      body.block_device_mapping_v2 = [
+        {
+          boot_index: 0,
+          uuid: bootVolume,
+          source_type: 'volume',
+          destination_type: 'volume',
+          delete_on_termination: spec.boot_volume_delete_on_termination ?? false,
+        },
+      ];
     } else if (image) {
       body.imageRef = image;
     }
@@ -235,7 +277,13 @@ export const serverWriter: KindWriter<ServerWire> = {
     });
     const created = unwrap<Server & { adminPass?: string }>(response.data, 'server');
     delete created.adminPass;
-    return { server: { ...created, name: spec.name, metadata: body.metadata as Record<string, string> } as Server, ports: nics, securityGroups: [], flavor: String(body.flavorRef), volumes: [] };
+    return {
+      server: { ...created, name: spec.name, metadata: body.metadata as Record<string, string> } as Server,
+      ports: nics,
+      securityGroups: [],
+      flavor: String(body.flavorRef),
+      volumes: [],
+    };
   },
   async waitUntilReady(ctx, created, r) {
     const id = created.server.id;
@@ -245,7 +293,12 @@ export const serverWriter: KindWriter<ServerWire> = {
       try {
         await attachVolumes(ctx, id, r, []);
         const version = await ctx.cloud.compute.microversion({ max: MV }, ctx.signal);
-        if ((spec.tags?.length ?? 0) > 0 && version !== undefined && compareVersion(version, '2.52') < 0 && compareVersion(version, '2.26') >= 0) {
+        if (
+          (spec.tags?.length ?? 0) > 0 &&
+          version !== undefined &&
+          compareVersion(version, '2.52') < 0 &&
+          compareVersion(version, '2.26') >= 0
+        ) {
           await servers.replaceTags(ctx.cloud.compute, id, spec.tags!, ctx.signal);
         }
         server = await setPowerState(ctx, server, spec.power_state);
@@ -261,16 +314,28 @@ export const serverWriter: KindWriter<ServerWire> = {
     const body: Record<string, unknown> = {};
     if (fields.includes('name')) body.name = spec.name;
     if (fields.includes('description')) body.description = spec.description ?? null;
-    if (Object.keys(body).length > 0) await ctx.cloud.compute.request('PUT', `/servers/${encodeURIComponent(id)}`, { json: { server: body }, microversion: { max: MV, ...(body.description !== undefined ? { min: '2.19' } : {}) }, signal: ctx.signal });
+    if (Object.keys(body).length > 0)
+      await ctx.cloud.compute.request('PUT', `/servers/${encodeURIComponent(id)}`, {
+        json: { server: body },
+        microversion: { max: MV, ...(body.description !== undefined ? { min: '2.19' } : {}) },
+        signal: ctx.signal,
+      });
     if (fields.includes('metadata')) {
-      const keep: Record<string, string> = current.server.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
+      const keep: Record<string, string> =
+        current.server.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
       await servers.setMetadata(ctx.cloud.compute, id, { ...withoutMarker(spec.metadata), ...keep }, ctx.signal);
     }
     if (fields.includes('tags')) {
       const keep = (current.server.tags ?? []).filter((t) => t === r.marker);
       await servers.replaceTags(ctx.cloud.compute, id, [...new Set([...(spec.tags ?? []), ...keep])], ctx.signal);
     }
-    if (fields.includes('refs.volumes')) await attachVolumes(ctx, id, r, current.volumes.map((v) => v.volumeId));
+    if (fields.includes('refs.volumes'))
+      await attachVolumes(
+        ctx,
+        id,
+        r,
+        current.volumes.map((v) => v.volumeId),
+      );
     let server = await getServer(ctx, id);
     if (fields.includes('power_state')) server = await setPowerState(ctx, server, spec.power_state);
     return wireOf(ctx, server);
@@ -283,7 +348,8 @@ export const serverWriter: KindWriter<ServerWire> = {
       throw error;
     }
   },
-  hasMarker: (wire, marker) => wire.server.metadata?.[MARKER_PROPERTY] === marker || (wire.server.tags ?? []).includes(marker),
+  hasMarker: (wire, marker) =>
+    wire.server.metadata?.[MARKER_PROPERTY] === marker || (wire.server.tags ?? []).includes(marker),
   async remove(ctx, id) {
     try {
       await servers.remove(ctx.cloud.compute, id, { signal: ctx.signal });
@@ -308,7 +374,11 @@ export const serverWriter: KindWriter<ServerWire> = {
       intervalMs: 500,
       signal: ctx.signal,
     });
-    if (outcome.state !== WAITER_STATE.SUCCESS) throw new BasculeError('OS_DELETE_FAILED', `server ${id} was not deleted (${outcome.lastStatus ?? outcome.state})`);
+    if (outcome.state !== WAITER_STATE.SUCCESS)
+      throw new BasculeError(
+        'OS_DELETE_FAILED',
+        `server ${id} was not deleted (${outcome.lastStatus ?? outcome.state})`,
+      );
   },
   idOf: (wire) => wire.server.id,
 };

@@ -29,17 +29,33 @@ type Lister<T> = (query: Query) => AsyncIterable<T>;
  * exact name in the target project (optionally narrowed by `filter`). The list filters are repeated client-side,
  * so a server that ignores one cannot widen the result.
  */
-export async function neutronFind<T extends StandardAttrs>(ctx: WriteContext, r: ResolvedEntry, list: Lister<T>, extra: Query = {}, filter: (item: T) => boolean = () => true): Promise<T[]> {
-  const marked = (await collect(list({ ...extra, tags: r.marker }))).filter((i) => (i.tags ?? []).includes(r.marker) && filter(i));
+export async function neutronFind<T extends StandardAttrs>(
+  ctx: WriteContext,
+  r: ResolvedEntry,
+  list: Lister<T>,
+  extra: Query = {},
+  filter: (item: T) => boolean = () => true,
+): Promise<T[]> {
+  const marked = (await collect(list({ ...extra, tags: r.marker }))).filter(
+    (i) => (i.tags ?? []).includes(r.marker) && filter(i),
+  );
   if (marked.length > 0) return marked;
   const name = (r.entry.spec as { name?: string }).name;
   if (name === undefined || name === '') return [];
   const project = ctx.projectId;
-  return (await collect(list({ ...extra, name, project_id: project }))).filter((i) => i.name === name && (i.project_id ?? i.tenant_id ?? project) === project && filter(i));
+  return (await collect(list({ ...extra, name, project_id: project }))).filter(
+    (i) => i.name === name && (i.project_id ?? i.tenant_id ?? project) === project && filter(i),
+  );
 }
 
 /** Tags a Neutron object just created (when tags could not go in the create body). */
-export async function tagAfterCreate(ctx: WriteContext, collection: string, id: string, marker: string, what: string): Promise<void> {
+export async function tagAfterCreate(
+  ctx: WriteContext,
+  collection: string,
+  id: string,
+  marker: string,
+  what: string,
+): Promise<void> {
   try {
     await addTag(ctx.cloud.network, collection, id, marker, ctx.signal);
   } catch (error) {

@@ -4,21 +4,59 @@ import type { Subnet, SubnetCreateOpts } from '../../openstack/network/subnets/t
 import type { SubnetSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
 import { updateNeutron } from './network.js';
-import { getOrUndefined, neutronFind, pick, refId, removeIgnoringMissing, sig, tagAfterCreate, tagsAtCreate, tagsWithMarker } from './shared.js';
+import {
+  getOrUndefined,
+  neutronFind,
+  pick,
+  refId,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from './shared.js';
 
-const CREATE_FIELDS = ['name', 'description', 'cidr', 'ip_version', 'gateway_ip', 'enable_dhcp', 'dns_nameservers', 'host_routes', 'allocation_pools', 'ipv6_ra_mode', 'ipv6_address_mode'] as const;
-const UPDATE_FIELDS = ['name', 'description', 'gateway_ip', 'enable_dhcp', 'dns_nameservers', 'host_routes', 'allocation_pools'];
+const CREATE_FIELDS = [
+  'name',
+  'description',
+  'cidr',
+  'ip_version',
+  'gateway_ip',
+  'enable_dhcp',
+  'dns_nameservers',
+  'host_routes',
+  'allocation_pools',
+  'ipv6_ra_mode',
+  'ipv6_address_mode',
+] as const;
+const UPDATE_FIELDS = [
+  'name',
+  'description',
+  'gateway_ip',
+  'enable_dhcp',
+  'dns_nameservers',
+  'host_routes',
+  'allocation_pools',
+];
 
 export const subnetWriter: KindWriter<Subnet> = {
   kind: 'subnet',
   updatable: [...UPDATE_FIELDS, 'tags'],
   find(ctx, r) {
     const network = refId(r, 'network');
-    return neutronFind(ctx, r, (q) => subnets.list(ctx.cloud.network, q, sig(ctx)), network ? { network_id: network } : {}, (s) => network === undefined || s.network_id === network);
+    return neutronFind(
+      ctx,
+      r,
+      (q) => subnets.list(ctx.cloud.network, q, sig(ctx)),
+      network ? { network_id: network } : {},
+      (s) => network === undefined || s.network_id === network,
+    );
   },
   async create(ctx, r) {
     const spec = r.entry.spec as SubnetSpec;
-    const body = { ...pick(spec, CREATE_FIELDS), network_id: refId(r, 'network')! } as SubnetCreateOpts & { tags?: string[] };
+    const body = { ...pick(spec, CREATE_FIELDS), network_id: refId(r, 'network')! } as SubnetCreateOpts & {
+      tags?: string[];
+    };
     for (const mode of ['ipv6_ra_mode', 'ipv6_address_mode'] as const) if (body[mode] === null) delete body[mode];
     const pool = refId(r, 'subnet_pool');
     if (pool) body.subnetpool_id = pool;
@@ -32,7 +70,10 @@ export const subnetWriter: KindWriter<Subnet> = {
     }
     return created;
   },
-  update: (ctx, current, r, fields) => updateNeutron(ctx, current, r, fields, 'subnets', UPDATE_FIELDS, (body) => subnets.update(ctx.cloud.network, current.id, body, sig(ctx))),
+  update: (ctx, current, r, fields) =>
+    updateNeutron(ctx, current, r, fields, 'subnets', UPDATE_FIELDS, (body) =>
+      subnets.update(ctx.cloud.network, current.id, body, sig(ctx)),
+    ),
   async mark(ctx, wire, marker) {
     await tagAfterCreate(ctx, 'subnets', wire.id, marker, 'subnet');
     return { ...wire, tags: [...(wire.tags ?? []), marker] };

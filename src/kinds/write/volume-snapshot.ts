@@ -16,7 +16,9 @@ export const volumeSnapshotWriter: KindWriter<VolumeSnapshot> = {
   updatable: ['name', 'description', 'metadata'],
   async find(ctx, r) {
     const volume = refId(r, 'volume');
-    const all = (await collect(snapshots.list(ctx.cloud.blockStorage, volume ? { volume_id: volume } : {}, sig(ctx)))).filter((s) => s.status !== 'deleting' && (volume === undefined || s.volume_id === volume));
+    const all = (
+      await collect(snapshots.list(ctx.cloud.blockStorage, volume ? { volume_id: volume } : {}, sig(ctx)))
+    ).filter((s) => s.status !== 'deleting' && (volume === undefined || s.volume_id === volume));
     const marked = all.filter((s) => s.metadata?.[MARKER_PROPERTY] === r.marker);
     if (marked.length > 0) return marked;
     const name = (r.entry.spec as VolumeSnapshotSpec).name;
@@ -24,23 +26,33 @@ export const volumeSnapshotWriter: KindWriter<VolumeSnapshot> = {
   },
   async create(ctx, r) {
     const spec = r.entry.spec as VolumeSnapshotSpec;
-    return snapshots.create(ctx.cloud.blockStorage, {
-      volume_id: refId(r, 'volume')!,
-      name: spec.name,
-      ...(spec.description ? { description: spec.description } : {}),
-      force: true,
-      metadata: { ...withoutMarker(spec.metadata), [MARKER_PROPERTY]: r.marker },
-    }, sig(ctx));
+    return snapshots.create(
+      ctx.cloud.blockStorage,
+      {
+        volume_id: refId(r, 'volume')!,
+        name: spec.name,
+        ...(spec.description ? { description: spec.description } : {}),
+        force: true,
+        metadata: { ...withoutMarker(spec.metadata), [MARKER_PROPERTY]: r.marker },
+      },
+      sig(ctx),
+    );
   },
   async update(ctx, current, r, fields) {
     const spec = r.entry.spec as VolumeSnapshotSpec;
     const body: Record<string, unknown> = {};
     if (fields.includes('name')) body.name = spec.name;
     if (fields.includes('description')) body.description = spec.description ?? '';
-    if (Object.keys(body).length > 0) await ctx.cloud.blockStorage.put(`/snapshots/${encodeURIComponent(current.id)}`, { snapshot: body }, sig(ctx));
+    if (Object.keys(body).length > 0)
+      await ctx.cloud.blockStorage.put(`/snapshots/${encodeURIComponent(current.id)}`, { snapshot: body }, sig(ctx));
     if (fields.includes('metadata')) {
-      const keep: Record<string, string> = current.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
-      await ctx.cloud.blockStorage.put(`/snapshots/${encodeURIComponent(current.id)}/metadata`, { metadata: { ...withoutMarker(spec.metadata), ...keep } }, sig(ctx));
+      const keep: Record<string, string> =
+        current.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
+      await ctx.cloud.blockStorage.put(
+        `/snapshots/${encodeURIComponent(current.id)}/metadata`,
+        { metadata: { ...withoutMarker(spec.metadata), ...keep } },
+        sig(ctx),
+      );
     }
     return snapshots.get(ctx.cloud.blockStorage, current.id, sig(ctx));
   },

@@ -47,7 +47,9 @@ export const volumeWriter: KindWriter<Volume> = {
   kind: 'volume',
   updatable: ['name', 'description', 'metadata', 'bootable'],
   async find(ctx, r) {
-    const byMarker = (await listVolumes(ctx, { metadata: JSON.stringify({ [MARKER_PROPERTY]: r.marker }) })).filter((v) => v.metadata?.[MARKER_PROPERTY] === r.marker && v.status !== 'deleting');
+    const byMarker = (await listVolumes(ctx, { metadata: JSON.stringify({ [MARKER_PROPERTY]: r.marker }) })).filter(
+      (v) => v.metadata?.[MARKER_PROPERTY] === r.marker && v.status !== 'deleting',
+    );
     if (byMarker.length > 0) return Promise.all(byMarker.map((v) => asPlannedIfCopied(ctx, v, r)));
     const name = (r.entry.spec as VolumeSpec).name;
     if (!name) return [];
@@ -55,7 +57,11 @@ export const volumeWriter: KindWriter<Volume> = {
   },
   async create(ctx, r) {
     const spec = r.entry.spec as VolumeSpec;
-    const body: VolumeCreateOpts = { size: spec.size, name: spec.name, metadata: { ...(spec.metadata ?? {}), [MARKER_PROPERTY]: r.marker } };
+    const body: VolumeCreateOpts = {
+      size: spec.size,
+      name: spec.name,
+      metadata: { ...(spec.metadata ?? {}), [MARKER_PROPERTY]: r.marker },
+    };
     if (spec.description) body.description = spec.description;
     if (spec.availability_zone) body.availability_zone = spec.availability_zone;
     if (spec.multiattach) body.multiattach = true;
@@ -67,7 +73,12 @@ export const volumeWriter: KindWriter<Volume> = {
     if (snapshot) body.snapshot_id = snapshot;
     if (ctx.workload?.copiesVolume(r.entry)) {
       // The source volume's bytes: uploaded to an image on the source, moved, and the volume made from that copy.
-      const copy = await ctx.workload.mover.volume({ volumeId: r.entry.source!.id, volumeName: spec.name, marker: r.marker, signal: ctx.signal });
+      const copy = await ctx.workload.mover.volume({
+        volumeId: r.entry.source!.id,
+        volumeName: spec.name,
+        marker: r.marker,
+        signal: ctx.signal,
+      });
       body.imageRef = copy.targetImageId;
       delete body.snapshot_id;
       body.size = Math.max(spec.size, copy.sizeGb);
@@ -80,11 +91,16 @@ export const volumeWriter: KindWriter<Volume> = {
     if (fields.includes('name')) body.name = spec.name;
     if (fields.includes('description')) body.description = spec.description ?? '';
     if (Object.keys(body).length > 0) await volumes.update(ctx.cloud.blockStorage, current.id, body, sig(ctx));
-    if (fields.includes('bootable')) await volumes.setBootable(ctx.cloud.blockStorage, current.id, spec.bootable === true, ctx.signal);
+    if (fields.includes('bootable'))
+      await volumes.setBootable(ctx.cloud.blockStorage, current.id, spec.bootable === true, ctx.signal);
     if (fields.includes('metadata')) {
       const keep = current.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
       // PUT replaces the whole set (keys the plan dropped go away), the marker kept.
-      await ctx.cloud.blockStorage.put(`/volumes/${encodeURIComponent(current.id)}/metadata`, { metadata: { ...withoutMarker(spec.metadata), ...keep } }, sig(ctx));
+      await ctx.cloud.blockStorage.put(
+        `/volumes/${encodeURIComponent(current.id)}/metadata`,
+        { metadata: { ...withoutMarker(spec.metadata), ...keep } },
+        sig(ctx),
+      );
     }
     return volumes.get(ctx.cloud.blockStorage, current.id, sig(ctx));
   },
@@ -111,7 +127,8 @@ export const volumeWriter: KindWriter<Volume> = {
   async remove(ctx, id) {
     // A volume whose server was just deleted is still detaching for a moment: wait until Cinder lets it go.
     const outcome = await waitFor({
-      poll: async () => (await getOrUndefined(() => volumes.get(ctx.cloud.blockStorage, id, sig(ctx))))?.status ?? 'gone',
+      poll: async () =>
+        (await getOrUndefined(() => volumes.get(ctx.cloud.blockStorage, id, sig(ctx))))?.status ?? 'gone',
       status: (s) => s,
       ready: ['gone', 'available', 'error', 'error_restoring', 'error_extending'],
       failed: [],

@@ -28,14 +28,26 @@ export function parseServerDisk(values: readonly string[]): ServerDiskChoice {
     const value = raw.trim();
     const eq = value.lastIndexOf('=');
     if (eq < 0) {
-      if (!isStrategy(value)) throw new UsageError('APPLY_SERVER_DISK', `--server-disk[${i}]: ${JSON.stringify(raw)} is not snapshot, base-image or NAME=snapshot|base-image`);
-      if (choice.all !== undefined && choice.all !== value) throw new UsageError('APPLY_SERVER_DISK', `--server-disk[${i}]: ${value} contradicts ${choice.all} given before for all servers`);
+      if (!isStrategy(value))
+        throw new UsageError(
+          'APPLY_SERVER_DISK',
+          `--server-disk[${i}]: ${JSON.stringify(raw)} is not snapshot, base-image or NAME=snapshot|base-image`,
+        );
+      if (choice.all !== undefined && choice.all !== value)
+        throw new UsageError(
+          'APPLY_SERVER_DISK',
+          `--server-disk[${i}]: ${value} contradicts ${choice.all} given before for all servers`,
+        );
       choice.all = value;
       continue;
     }
     const name = value.slice(0, eq).trim();
     const strategy = value.slice(eq + 1).trim();
-    if (!name || !isStrategy(strategy)) throw new UsageError('APPLY_SERVER_DISK', `--server-disk[${i}]: ${JSON.stringify(raw)}: expected NAME=snapshot or NAME=base-image`);
+    if (!name || !isStrategy(strategy))
+      throw new UsageError(
+        'APPLY_SERVER_DISK',
+        `--server-disk[${i}]: ${JSON.stringify(raw)}: expected NAME=snapshot or NAME=base-image`,
+      );
     choice.perServer.set(name, strategy);
   }
   return choice;
@@ -48,7 +60,11 @@ const refOf = (e: PlanResource, name: string): string | undefined => {
 };
 
 /** The workload of one apply: the mover plus the choices, resolved against the plan. */
-export function createWorkload(plan: Plan, mover: WorkloadMover, options: { serverDisk?: ServerDiskChoice; keepTemporary?: boolean } = {}): Workload {
+export function createWorkload(
+  plan: Plan,
+  mover: WorkloadMover,
+  options: { serverDisk?: ServerDiskChoice; keepTemporary?: boolean } = {},
+): Workload {
   const choice: ServerDiskChoice = options.serverDisk ?? { perServer: new Map() };
   const serverDisk = (entry: PlanResource): DiskStrategy => {
     const name = (entry.spec as { name?: string }).name;
@@ -71,7 +87,8 @@ export function createWorkload(plan: Plan, mover: WorkloadMover, options: { serv
     serverDisk,
     copiesVolume(entry) {
       if (entry.kind !== 'volume' || entry.external || !entry.source?.id) return false;
-      if (rebuilt.has(entry.key) && refOf(entry, 'image') !== undefined && byKey.has(refOf(entry, 'image')!)) return false;
+      if (rebuilt.has(entry.key) && refOf(entry, 'image') !== undefined && byKey.has(refOf(entry, 'image')!))
+        return false;
       return true;
     },
     removeTemporary: !options.keepTemporary,
@@ -80,7 +97,14 @@ export function createWorkload(plan: Plan, mover: WorkloadMover, options: { serv
 
 /** Whether a server entry boots from a copy of its source disk (image-backed, snapshot strategy, data moving). */
 export function bootsFromDiskCopy(workload: Workload | undefined, entry: PlanResource): boolean {
-  return workload !== undefined && entry.kind === 'server' && !entry.external && !!entry.source?.id && refOf(entry, 'boot_volume') === undefined && workload.serverDisk(entry) === 'snapshot';
+  return (
+    workload !== undefined &&
+    entry.kind === 'server' &&
+    !entry.external &&
+    !!entry.source?.id &&
+    refOf(entry, 'boot_volume') === undefined &&
+    workload.serverDisk(entry) === 'snapshot'
+  );
 }
 
 export interface DataItem {
@@ -104,7 +128,11 @@ const GIB = 1024 ** 3;
  * How many bytes an apply will move, for the entries the dry run creates: images (their size), server disks by
  * snapshot (the base image's size, else the flavor's disk), volumes (their size; a raw upload is the whole volume).
  */
-export function estimateData(plan: Plan, actions: readonly { key: string; action: string }[], workload: Workload | undefined): DataEstimate {
+export function estimateData(
+  plan: Plan,
+  actions: readonly { key: string; action: string }[],
+  workload: Workload | undefined,
+): DataEstimate {
   const byKey = new Map(plan.resources.map((e) => [e.key, e]));
   const items: DataItem[] = [];
   for (const a of actions) {
@@ -121,7 +149,12 @@ export function estimateData(plan: Plan, actions: readonly { key: string; action
       const flavor = byKey.get(refOf(entry, 'flavor') ?? '');
       const imageSize = image?.kind === 'image' ? (image.spec as ImageSpec).size : undefined;
       const flavorDisk = flavor?.kind === 'flavor' ? (flavor.spec as FlavorSpec).disk : undefined;
-      items.push({ key: entry.key, what: 'server disk (snapshot)', bytes: imageSize ?? (flavorDisk ?? 0) * GIB, exact: false });
+      items.push({
+        key: entry.key,
+        what: 'server disk (snapshot)',
+        bytes: imageSize ?? (flavorDisk ?? 0) * GIB,
+        exact: false,
+      });
     }
   }
   return { bytes: items.reduce((n, i) => n + i.bytes, 0), exact: items.every((i) => i.exact), items };
@@ -132,7 +165,14 @@ export function estimateData(plan: Plan, actions: readonly { key: string; action
  * a success the temporary images are removed (unless --keep-temporary), including those an interrupted earlier run
  * left for this plan's servers and volumes (found by their `bascule_temporary` marker).
  */
-export async function finishWorkload(workload: Workload, plan: Plan, success: boolean, markerOf: (key: string) => string): Promise<Awaited<ReturnType<WorkloadMover['finish']>>> {
-  const markers = new Set(plan.resources.filter((e) => e.kind === 'server' || e.kind === 'volume').map((e) => markerOf(e.key)));
+export async function finishWorkload(
+  workload: Workload,
+  plan: Plan,
+  success: boolean,
+  markerOf: (key: string) => string,
+): Promise<Awaited<ReturnType<WorkloadMover['finish']>>> {
+  const markers = new Set(
+    plan.resources.filter((e) => e.kind === 'server' || e.kind === 'volume').map((e) => markerOf(e.key)),
+  );
   return workload.mover.finish({ success, keepTemporary: !workload.removeTemporary, markers });
 }

@@ -35,7 +35,12 @@ export interface EndpointChoice {
 }
 
 /** Endpoint by service type, region and interface (keystoneauth's rules; no region given: the only region or the first). */
-export function selectEndpoint(catalog: CatalogEntry[], service: ServiceName, iface: Interface, region?: string): EndpointChoice {
+export function selectEndpoint(
+  catalog: CatalogEntry[],
+  service: ServiceName,
+  iface: Interface,
+  region?: string,
+): EndpointChoice {
   const types: readonly string[] = SERVICE_TYPES[service];
   const regions = new Set<string>();
   for (const type of types) {
@@ -53,14 +58,21 @@ export function selectEndpoint(catalog: CatalogEntry[], service: ServiceName, if
   }
   const inRegion = region ? ` in region ${region}` : '';
   const known = regions.size > 0 ? `; regions with a ${iface} endpoint: ${[...regions].join(', ')}` : '';
-  throw new BasculeError('OS_NO_ENDPOINT', `no ${iface} endpoint for ${service} (${types.join(' or ')})${inRegion} in the catalog${known}`, {
-    hint: 'check region_name and interface in clouds.yaml, or set <service>_endpoint_override',
-  });
+  throw new BasculeError(
+    'OS_NO_ENDPOINT',
+    `no ${iface} endpoint for ${service} (${types.join(' or ')})${inRegion} in the catalog${known}`,
+    {
+      hint: 'check region_name and interface in clouds.yaml, or set <service>_endpoint_override',
+    },
+  );
 }
 
 /** Fills `%(project_id)s`, `$(project_id)s` and `{project_id}` templates. */
 export function fillTemplate(url: string, projectId: string): string {
-  return url.replace(/%\((project_id|tenant_id)\)s|\$\((project_id|tenant_id)\)s|\{(project_id|tenant_id)\}/g, projectId);
+  return url.replace(
+    /%\((project_id|tenant_id)\)s|\$\((project_id|tenant_id)\)s|\{(project_id|tenant_id)\}/g,
+    projectId,
+  );
 }
 
 /**
@@ -78,6 +90,7 @@ export function versionedBase(serviceType: string, url: string): { base: string;
   if (wanted) return { base: `${trimmed}/${wanted}`, root: trimmed, version: wanted };
   if (serviceType === 'compute') return { base: `${trimmed}/v2.1`, root: trimmed, version: 'v2.1' };
   if (serviceType === 'volumev2') return { base: `${trimmed}/v2`, root: trimmed, version: 'v2' };
-  if (serviceType === 'volumev3' || serviceType === 'block-storage' || serviceType === 'volume') return { base: `${trimmed}/v3`, root: trimmed, version: 'v3' };
+  if (serviceType === 'volumev3' || serviceType === 'block-storage' || serviceType === 'volume')
+    return { base: `${trimmed}/v3`, root: trimmed, version: 'v3' };
   return { base: trimmed, root: trimmed, version: '' };
 }

@@ -36,7 +36,13 @@ export function authRequestBody(auth: AuthConfig): Record<string, unknown> {
   const scope = (): Record<string, unknown> | undefined => {
     if (auth.method === 'application_credential') return undefined; // an application credential carries its own scope
     if (auth.projectId) return { project: { id: auth.projectId } };
-    if (auth.projectName) return { project: { name: auth.projectName, domain: domainRef(auth.projectDomainName, auth.projectDomainId) ?? { name: 'Default' } } };
+    if (auth.projectName)
+      return {
+        project: {
+          name: auth.projectName,
+          domain: domainRef(auth.projectDomainName, auth.projectDomainId) ?? { name: 'Default' },
+        },
+      };
     return undefined;
   };
   let identity: Record<string, unknown>;
@@ -92,18 +98,30 @@ export async function authenticate(transport: Transport, auth: AuthConfig, signa
   } catch (error) {
     if (signal?.aborted) throw new AbortedError('identity: authentication aborted', { cause: error });
     const code = (error as NodeJS.ErrnoException).code;
-    throw new BasculeError('OS_AUTH_UNREACHABLE', `identity: cannot reach ${url}: ${code ?? (error as Error).message}`, { cause: error, hint: 'check auth_url in clouds.yaml and that Keystone is reachable' });
+    throw new BasculeError(
+      'OS_AUTH_UNREACHABLE',
+      `identity: cannot reach ${url}: ${code ?? (error as Error).message}`,
+      { cause: error, hint: 'check auth_url in clouds.yaml and that Keystone is reachable' },
+    );
   }
   const text = await response.body.text();
   if (response.status !== 201 && response.status !== 200) {
     const { message } = extractServiceMessage(text, header(response.headers, 'content-type'));
     const rid = header(response.headers, 'x-openstack-request-id');
-    throw new BasculeError('OS_AUTH_FAILED', `identity: authentication as ${describe(auth)} failed with ${response.status}: ${message}${rid ? ` [${rid}]` : ''}`, {
-      hint: response.status === 401 ? 'check the credentials (password, application credential or token) and the user/project domains' : undefined,
-    });
+    throw new BasculeError(
+      'OS_AUTH_FAILED',
+      `identity: authentication as ${describe(auth)} failed with ${response.status}: ${message}${rid ? ` [${rid}]` : ''}`,
+      {
+        hint:
+          response.status === 401
+            ? 'check the credentials (password, application credential or token) and the user/project domains'
+            : undefined,
+      },
+    );
   }
   const subject = header(response.headers, 'x-subject-token');
-  if (!subject) throw new BasculeError('OS_AUTH_FAILED', 'identity: Keystone answered without an X-Subject-Token header');
+  if (!subject)
+    throw new BasculeError('OS_AUTH_FAILED', 'identity: Keystone answered without an X-Subject-Token header');
   rememberSecret(subject);
   let body: TokenBody;
   try {
@@ -112,7 +130,8 @@ export async function authenticate(transport: Transport, auth: AuthConfig, signa
     throw new BasculeError('OS_AUTH_FAILED', 'identity: the token response is not JSON', { cause: error });
   }
   const token = body.token;
-  if (!token?.expires_at || !token.user) throw new BasculeError('OS_AUTH_FAILED', 'identity: the token response has no expires_at or user');
+  if (!token?.expires_at || !token.user)
+    throw new BasculeError('OS_AUTH_FAILED', 'identity: the token response has no expires_at or user');
   const result: Token = {
     value: new Secret(subject),
     expiresAt: new Date(token.expires_at),
@@ -129,6 +148,7 @@ export async function authenticate(transport: Transport, auth: AuthConfig, signa
 /** Who we authenticate as, for messages (never the secret). */
 export function describe(auth: AuthConfig): string {
   if (auth.method === 'password') return `user ${auth.username ?? auth.userId ?? '?'} (password)`;
-  if (auth.method === 'application_credential') return `application credential ${auth.applicationCredentialId ?? auth.applicationCredentialName ?? '?'}`;
+  if (auth.method === 'application_credential')
+    return `application credential ${auth.applicationCredentialId ?? auth.applicationCredentialName ?? '?'}`;
   return 'a token';
 }

@@ -73,7 +73,14 @@ export function parseCloudsFile(path: string, text: string): Raw {
   // `compute_api_version: 2.50` is the number 2.5 to YAML: keep version values as written.
   visit(doc, {
     Pair(_, pair) {
-      if (isScalar(pair.key) && typeof pair.key.value === 'string' && pair.key.value.endsWith('_api_version') && isScalar(pair.value) && typeof pair.value.value === 'number' && pair.value.source) {
+      if (
+        isScalar(pair.key) &&
+        typeof pair.key.value === 'string' &&
+        pair.key.value.endsWith('_api_version') &&
+        isScalar(pair.value) &&
+        typeof pair.value.value === 'number' &&
+        pair.value.source
+      ) {
         pair.value.value = pair.value.source;
       }
     },
@@ -172,11 +179,17 @@ export function toCloudConfig(name: string, origin: string, raw: Raw): CloudConf
   const where = origin === 'environment' ? 'OS_* variables' : `${origin}: clouds.${name}`;
   const authRaw = raw.auth;
   if (!isPlainObject(authRaw)) {
-    throw new UsageError('CONFIG_MISSING_KEY', `${where}.auth: missing (the cloud needs an \`auth\` mapping with auth_url and credentials)`);
+    throw new UsageError(
+      'CONFIG_MISSING_KEY',
+      `${where}.auth: missing (the cloud needs an \`auth\` mapping with auth_url and credentials)`,
+    );
   }
   const authWhere = `${where}.auth`;
   const authUrl = str(authRaw, 'auth_url', authWhere);
-  if (!authUrl) throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.auth_url: missing`, { hint: 'set auth_url to the Keystone endpoint, e.g. https://keystone.example:5000/v3' });
+  if (!authUrl)
+    throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.auth_url: missing`, {
+      hint: 'set auth_url to the Keystone endpoint, e.g. https://keystone.example:5000/v3',
+    });
   try {
     new URL(authUrl);
   } catch {
@@ -194,17 +207,30 @@ export function toCloudConfig(name: string, origin: string, raw: Raw): CloudConf
   const token = str(authRaw, 'token', authWhere);
   const password = str(authRaw, 'password', authWhere);
   if (authType === 'v3applicationcredential' || (!authType && appSecret)) {
-    if (!appSecret) throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.application_credential_secret: missing`, { hint: 'put it in secure.yaml or OS_APPLICATION_CREDENTIAL_SECRET' });
+    if (!appSecret)
+      throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.application_credential_secret: missing`, {
+        hint: 'put it in secure.yaml or OS_APPLICATION_CREDENTIAL_SECRET',
+      });
     const id = str(authRaw, 'application_credential_id', authWhere);
     const credName = str(authRaw, 'application_credential_name', authWhere);
     if (!id && !credName) throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.application_credential_id: missing`);
-    auth = compact({ method: 'application_credential' as const, authUrl, applicationCredentialId: id, applicationCredentialName: credName, applicationCredentialSecret: secret(appSecret), username: str(authRaw, 'username', authWhere), userDomainName: str(authRaw, 'user_domain_name', authWhere) });
+    auth = compact({
+      method: 'application_credential' as const,
+      authUrl,
+      applicationCredentialId: id,
+      applicationCredentialName: credName,
+      applicationCredentialSecret: secret(appSecret),
+      username: str(authRaw, 'username', authWhere),
+      userDomainName: str(authRaw, 'user_domain_name', authWhere),
+    });
   } else if (authType === 'token' || authType === 'v3token' || (!authType && token && !password)) {
     if (!token) throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.token: missing`);
     auth = compact({ method: 'token' as const, authUrl, token: secret(token), ...project });
   } else if (!authType || authType === 'password' || authType === 'v3password') {
     if (!password) {
-      throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.password: missing`, { hint: 'put it in secure.yaml beside clouds.yaml, or set OS_PASSWORD' });
+      throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.password: missing`, {
+        hint: 'put it in secure.yaml beside clouds.yaml, or set OS_PASSWORD',
+      });
     }
     const username = str(authRaw, 'username', authWhere);
     const userId = str(authRaw, 'user_id', authWhere);
@@ -215,20 +241,35 @@ export function toCloudConfig(name: string, origin: string, raw: Raw): CloudConf
       username,
       userId,
       password: secret(password),
-      userDomainName: str(authRaw, 'user_domain_name', authWhere) ?? (str(authRaw, 'user_domain_id', authWhere) ? undefined : 'Default'),
+      userDomainName:
+        str(authRaw, 'user_domain_name', authWhere) ??
+        (str(authRaw, 'user_domain_id', authWhere) ? undefined : 'Default'),
       userDomainId: str(authRaw, 'user_domain_id', authWhere),
       ...project,
     });
   } else {
-    throw new UsageError('CONFIG_INVALID', `${where}.auth_type: unsupported ${JSON.stringify(authType)}`, { hint: 'use password, v3applicationcredential or token' });
+    throw new UsageError('CONFIG_INVALID', `${where}.auth_type: unsupported ${JSON.stringify(authType)}`, {
+      hint: 'use password, v3applicationcredential or token',
+    });
   }
   if (auth.method !== 'application_credential' && !auth.projectId && !auth.projectName) {
-    throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.project_name: missing (Bascule works on one project: name it with project_name or project_id)`);
+    throw new UsageError(
+      'CONFIG_MISSING_KEY',
+      `${authWhere}.project_name: missing (Bascule works on one project: name it with project_name or project_id)`,
+    );
   }
-  if (auth.method !== 'application_credential' && auth.projectName && !auth.projectDomainName && !auth.projectDomainId) {
+  if (
+    auth.method !== 'application_credential' &&
+    auth.projectName &&
+    !auth.projectDomainName &&
+    !auth.projectDomainId
+  ) {
     auth.projectDomainName = 'Default';
   }
-  const iface = (str(raw, 'interface', where) ?? str(raw, 'endpoint_type', where) ?? 'public').replace(/URL$/, '') as Interface;
+  const iface = (str(raw, 'interface', where) ?? str(raw, 'endpoint_type', where) ?? 'public').replace(
+    /URL$/,
+    '',
+  ) as Interface;
   if (!INTERFACES.includes(iface)) {
     throw new UsageError('CONFIG_INVALID', `${where}.interface: must be one of ${INTERFACES.join(', ')}`);
   }
@@ -242,7 +283,8 @@ export function toCloudConfig(name: string, origin: string, raw: Raw): CloudConf
     const override = /^(.+)_endpoint_override$/.exec(key);
     if (override?.[1] && typeof value === 'string') endpointOverrides[override[1].replace(/_/g, '-')] = value;
     const version = /^(.+)_api_version$/.exec(key);
-    if (version?.[1] && (typeof value === 'string' || typeof value === 'number')) apiVersions[version[1].replace(/_/g, '-')] = String(value);
+    if (version?.[1] && (typeof value === 'string' || typeof value === 'number'))
+      apiVersions[version[1].replace(/_/g, '-')] = String(value);
   }
   return compact({
     name,
@@ -274,7 +316,10 @@ export async function loadCloudConfig(name?: string, options: LoadOptions = {}):
   if (!wanted) {
     const fromEnv = cloudFromEnv(env);
     if (!fromEnv) {
-      throw new UsageError('CONFIG_NO_CLOUD', 'no cloud named: use --os-cloud NAME (or --from/--to), set OS_CLOUD, or set OS_AUTH_URL and the other OS_* variables');
+      throw new UsageError(
+        'CONFIG_NO_CLOUD',
+        'no cloud named: use --os-cloud NAME (or --from/--to), set OS_CLOUD, or set OS_AUTH_URL and the other OS_* variables',
+      );
     }
     return toCloudConfig('envvars', 'environment', fromEnv);
   }
@@ -288,7 +333,8 @@ export async function loadCloudConfig(name?: string, options: LoadOptions = {}):
       hint: known.length > 0 ? `known clouds: ${known.join(', ')}` : 'create a clouds.yaml with a `clouds:` mapping',
     });
   }
-  if (!isPlainObject(entry)) throw new UsageError('CONFIG_INVALID', `${clouds.path}: clouds.${wanted} must be a mapping`);
+  if (!isPlainObject(entry))
+    throw new UsageError('CONFIG_INVALID', `${clouds.path}: clouds.${wanted} must be a mapping`);
   const secureEntry = secure?.clouds[wanted];
   let merged = isPlainObject(secureEntry) ? deepMerge(entry, secureEntry) : entry;
   // Plain OS_* variables fill in what the file leaves out (commonly OS_PASSWORD), never override it.

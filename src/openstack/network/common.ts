@@ -14,11 +14,30 @@ export interface StandardAttrs {
 }
 
 /** Adds one tag (`standard-attr-tag` extension): PUT /v2.0/{collection}/{id}/tags/{tag}. */
-export async function addTag(sc: ServiceClient, collection: string, id: string, tag: string, signal?: AbortSignal): Promise<void> {
-  await sc.request('PUT', `/${collection}/${encodeURIComponent(id)}/tags/${encodeURIComponent(tag)}`, { okStatus: [201, 204], ...(signal ? { signal } : {}) });
+export async function addTag(
+  sc: ServiceClient,
+  collection: string,
+  id: string,
+  tag: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await sc.request('PUT', `/${collection}/${encodeURIComponent(id)}/tags/${encodeURIComponent(tag)}`, {
+    okStatus: [201, 204],
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** Replaces all tags: PUT /v2.0/{collection}/{id}/tags. */
-export async function replaceTags(sc: ServiceClient, collection: string, id: string, tags: readonly string[], signal?: AbortSignal): Promise<void> {
-  await sc.request('PUT', `/${collection}/${encodeURIComponent(id)}/tags`, { json: { tags }, okStatus: [200], ...(signal ? { signal } : {}) });
+export async function replaceTags(
+  sc: ServiceClient,
+  collection: string,
+  id: string,
+  tags: readonly string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  await sc.request('PUT', `/${collection}/${encodeURIComponent(id)}/tags`, {
+    json: { tags },
+    okStatus: [200],
+    ...(signal ? { signal } : {}),
+  });
 }

@@ -21,7 +21,12 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Failures that happen before a byte of the request was sent. */
-export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export type RetryDecision = { retry: false } | { retry: true; afterMs?: number };
 
@@ -30,10 +35,15 @@ export type RetryDecision = { retry: false } | { retry: true; afterMs?: number }
  * server sent Retry-After (it says the request was not processed). POST and PATCH are never blindly
  * retried on anything else: the engine makes creates idempotent above the transport.
  */
-export function shouldRetry(method: string, outcome: { status?: number; networkCode?: string; retryAfterMs?: number }): RetryDecision {
+export function shouldRetry(
+  method: string,
+  outcome: { status?: number; networkCode?: string; retryAfterMs?: number },
+): RetryDecision {
   const idempotent = IDEMPOTENT_METHODS.has(method);
-  if (outcome.status === 429) return outcome.retryAfterMs === undefined ? { retry: true } : { retry: true, afterMs: outcome.retryAfterMs };
-  if (outcome.status === 503 && outcome.retryAfterMs !== undefined) return { retry: true, afterMs: outcome.retryAfterMs };
+  if (outcome.status === 429)
+    return outcome.retryAfterMs === undefined ? { retry: true } : { retry: true, afterMs: outcome.retryAfterMs };
+  if (outcome.status === 503 && outcome.retryAfterMs !== undefined)
+    return { retry: true, afterMs: outcome.retryAfterMs };
   // The request never reached the server: safe to send again whatever the method.
   if (outcome.networkCode !== undefined && NOT_SENT_CODES.has(outcome.networkCode)) return { retry: true };
   if (!idempotent) return { retry: false };
@@ -43,7 +53,11 @@ export function shouldRetry(method: string, outcome: { status?: number; networkC
 }
 
 /** Parses Retry-After (delta-seconds or HTTP-date) into milliseconds, capped. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now(), capMs = 120_000): number | undefined {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now = Date.now(),
+  capMs = 120_000,
+): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value;
   if (raw === undefined || raw.trim() === '') return undefined;
   const seconds = Number(raw);

@@ -40,7 +40,10 @@ export function createAgent(tls: TlsOptions, connections = 32): Dispatcher {
     try {
       ca = readFileSync(tls.cacert, 'utf8');
     } catch (error) {
-      throw new UsageError('CONFIG_CACERT', `cacert ${tls.cacert}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new UsageError(
+        'CONFIG_CACERT',
+        `cacert ${tls.cacert}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     }
   }
   return new Agent({

@@ -6,7 +6,13 @@ import type { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
 
 /** Registers a route under /v3/{project_id} and, on profiles that still have it, /v2/{project_id}. */
-export function both(r: Router, state: RegionState, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, handler: Handler): void {
+export function both(
+  r: Router,
+  state: RegionState,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  handler: Handler,
+): void {
   r.add(method, `/v3/{project_id}${path}`, handler);
   if (state.profile.cinder.hasV2) r.add(method, `/v2/{project_id}${path}`, handler);
 }
@@ -20,12 +26,14 @@ export function caller(req: SimRequest): AuthContext {
 
 export function writerOf(req: SimRequest, state: RegionState, rule: string): AuthContext {
   const a = caller(req);
-  if (state.profile.keystone.hasScopedRbac && a.isReaderOnly) throw new ApiError(403, `Policy doesn't allow ${rule} to be performed.`);
+  if (state.profile.keystone.hasScopedRbac && a.isReaderOnly)
+    throw new ApiError(403, `Policy doesn't allow ${rule} to be performed.`);
   return a;
 }
 
 export function cinderBody(req: SimRequest, key: string): Obj {
-  if (!isObj(req.body) || !isObj(req.body[key])) throw new ApiError(400, `Missing required element '${key}' in request body.`);
+  if (!isObj(req.body) || !isObj(req.body[key]))
+    throw new ApiError(400, `Missing required element '${key}' in request body.`);
   return req.body[key];
 }
 

@@ -23,25 +23,39 @@ function usage(state: RegionState, pid: string): Record<string, number> {
 export function cinderMiscRoutes(r: Router, state: RegionState): void {
   const target = (req: SimRequest): string => {
     const a = caller(req);
-    if (!a.isAdmin && req.params.pid !== a.projectId) throw new ApiError(403, "Policy doesn't allow volume_extension:quotas:show to be performed.");
+    if (!a.isAdmin && req.params.pid !== a.projectId)
+      throw new ApiError(403, "Policy doesn't allow volume_extension:quotas:show to be performed.");
     return req.params.pid!;
   };
   const quotaSet = (pid: string, withUsage: boolean): Obj => {
     const q = state.quotas.get(pid, 'volume');
     const u = usage(state, pid);
     const out: Obj = { id: pid };
-    for (const [k, limit] of Object.entries(q)) out[k] = withUsage ? { limit, in_use: u[k] ?? 0, reserved: 0, allocated: 0 } : limit;
+    for (const [k, limit] of Object.entries(q))
+      out[k] = withUsage ? { limit, in_use: u[k] ?? 0, reserved: 0, allocated: 0 } : limit;
     for (const t of state.volumeTypes.all()) {
-      for (const base of ['volumes', 'gigabytes', 'snapshots']) out[`${base}_${String(t.name)}`] = withUsage ? { limit: -1, in_use: 0, reserved: 0, allocated: 0 } : -1;
+      for (const base of ['volumes', 'gigabytes', 'snapshots'])
+        out[`${base}_${String(t.name)}`] = withUsage ? { limit: -1, in_use: 0, reserved: 0, allocated: 0 } : -1;
     }
     return out;
   };
-  both(r, state, 'GET', '/os-quota-sets/{pid}', (req) => ({ status: 200, body: { quota_set: quotaSet(target(req), req.query.get('usage') === 'true') } }));
-  both(r, state, 'GET', '/os-quota-sets/{pid}/defaults', (req) => ({ status: 200, body: { quota_set: { ...quotaSet('', false), id: req.params.pid } } }));
+  both(r, state, 'GET', '/os-quota-sets/{pid}', (req) => ({
+    status: 200,
+    body: { quota_set: quotaSet(target(req), req.query.get('usage') === 'true') },
+  }));
+  both(r, state, 'GET', '/os-quota-sets/{pid}/defaults', (req) => ({
+    status: 200,
+    body: { quota_set: { ...quotaSet('', false), id: req.params.pid } },
+  }));
   both(r, state, 'PUT', '/os-quota-sets/{pid}', (req) => {
-    if (!caller(req).isAdmin) throw new ApiError(403, "Policy doesn't allow volume_extension:quotas:update to be performed.");
+    if (!caller(req).isAdmin)
+      throw new ApiError(403, "Policy doesn't allow volume_extension:quotas:update to be performed.");
     const body = isObj(req.body) && isObj(req.body.quota_set) ? req.body.quota_set : {};
-    state.quotas.set(req.params.pid!, 'volume', Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Number(v)])));
+    state.quotas.set(
+      req.params.pid!,
+      'volume',
+      Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Number(v)])),
+    );
     const out = quotaSet(req.params.pid!, false);
     delete out.id;
     return { status: 200, body: { quota_set: out } };
@@ -72,5 +86,8 @@ export function cinderMiscRoutes(r: Router, state: RegionState): void {
       },
     };
   });
-  both(r, state, 'GET', '/os-availability-zone', () => ({ status: 200, body: { availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true } }] } }));
+  both(r, state, 'GET', '/os-availability-zone', () => ({
+    status: 200,
+    body: { availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true } }] },
+  }));
 }

@@ -44,7 +44,13 @@ export interface NewVolume {
  * Creates a volume record in `creating` and schedules `available`. Bytes: a copy of the image's,
  * the snapshot's or the source volume's when there is one; otherwise the volume holds no bytes.
  */
-export function createVolumeRecord(state: RegionState, owner: string, userId: string, spec: NewVolume, delayMs = state.delays.volumeCreateMs): Obj {
+export function createVolumeRecord(
+  state: RegionState,
+  owner: string,
+  userId: string,
+  spec: NewVolume,
+  delayMs = state.delays.volumeCreateMs,
+): Obj {
   const type = spec.volume_type ? findVolumeType(state, spec.volume_type) : defaultVolumeType(state);
   if (!type) throw new ApiError(404, `Volume type with name ${spec.volume_type ?? ''} could not be found.`);
   const id = spec.id ?? state.uuid();
@@ -120,7 +126,14 @@ async function copyIfAny(state: RegionState, fromId: string, toId: string): Prom
 }
 
 /** Marks a volume attached to a server (Nova's attach flow, collapsed). */
-export function attachVolume(state: RegionState, volume: Obj, serverId: string, device: string, host: string, immediate = false): Obj {
+export function attachVolume(
+  state: RegionState,
+  volume: Obj,
+  serverId: string,
+  device: string,
+  host: string,
+  immediate = false,
+): Obj {
   const attachmentId = state.uuid();
   const attachment = {
     server_id: serverId,

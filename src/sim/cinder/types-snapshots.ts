@@ -39,11 +39,18 @@ export function typeRoutes(r: Router, state: RegionState): void {
   };
   both(r, state, 'GET', '/types', (req) => {
     defaultVolumeType(state);
-    return { status: 200, body: { volume_types: state.volumeTypes.filter((t) => visible(req, t)).map((t) => renderType(req, t)) } };
+    return {
+      status: 200,
+      body: { volume_types: state.volumeTypes.filter((t) => visible(req, t)).map((t) => renderType(req, t)) },
+    };
   });
   both(r, state, 'GET', '/types/{id}', (req) => ({ status: 200, body: { volume_type: renderType(req, get(req)) } }));
   both(r, state, 'POST', '/types', (req) => {
-    if (!caller(req).isAdmin) throw new ApiError(403, `Policy doesn't allow ${state.profile.name === 'pike' ? 'volume_extension:types_manage' : 'volume_extension:type_create'} to be performed.`);
+    if (!caller(req).isAdmin)
+      throw new ApiError(
+        403,
+        `Policy doesn't allow ${state.profile.name === 'pike' ? 'volume_extension:types_manage' : 'volume_extension:type_create'} to be performed.`,
+      );
     const body = cinderBody(req, 'volume_type');
     const name = str(body, 'name');
     if (!name) throw new ApiError(400, 'Volume type name can not be empty.');
@@ -51,15 +58,24 @@ export function typeRoutes(r: Router, state: RegionState): void {
     return { status: 200, body: { volume_type: renderType(req, createVolumeTypeRecord(state, body)) } };
   });
   both(r, state, 'DELETE', '/types/{id}', (req) => {
-    if (!caller(req).isAdmin) throw new ApiError(403, `Policy doesn't allow ${state.profile.name === 'pike' ? 'volume_extension:types_manage' : 'volume_extension:type_delete'} to be performed.`);
+    if (!caller(req).isAdmin)
+      throw new ApiError(
+        403,
+        `Policy doesn't allow ${state.profile.name === 'pike' ? 'volume_extension:types_manage' : 'volume_extension:type_delete'} to be performed.`,
+      );
     const t = get(req);
-    if (state.volumes.find((v) => v.volume_type_id === t.id)) throw new ApiError(400, `Target volume type is still in use.`);
+    if (state.volumes.find((v) => v.volume_type_id === t.id))
+      throw new ApiError(400, `Target volume type is still in use.`);
     state.volumeTypes.delete(String(t.id));
     return { status: 202 };
   });
-  both(r, state, 'GET', '/types/{id}/extra_specs', (req) => ({ status: 200, body: { extra_specs: clone(get(req).extra_specs) } }));
+  both(r, state, 'GET', '/types/{id}/extra_specs', (req) => ({
+    status: 200,
+    body: { extra_specs: clone(get(req).extra_specs) },
+  }));
   both(r, state, 'POST', '/types/{id}/extra_specs', (req) => {
-    if (!caller(req).isAdmin) throw new ApiError(403, "Policy doesn't allow volume_extension:types_extra_specs:create to be performed.");
+    if (!caller(req).isAdmin)
+      throw new ApiError(403, "Policy doesn't allow volume_extension:types_extra_specs:create to be performed.");
     const t = get(req);
     const specs = cinderBody(req, 'extra_specs');
     Object.assign(t.extra_specs as Obj, specs);
@@ -82,27 +98,54 @@ export function snapshotRoutes(r: Router, state: RegionState): void {
   const get = (req: SimRequest): Obj => {
     const a = caller(req);
     const s = state.snapshots.get(req.params.id!);
-    if (!s || (!a.isAdmin && s['os-extended-snapshot-attributes:project_id'] !== a.projectId)) throw new ApiError(404, `Snapshot ${req.params.id!} could not be found.`);
+    if (!s || (!a.isAdmin && s['os-extended-snapshot-attributes:project_id'] !== a.projectId))
+      throw new ApiError(404, `Snapshot ${req.params.id!} could not be found.`);
     return s;
   };
-  const list = (isDetail: boolean) => (req: SimRequest): Reply => {
-    const a = caller(req);
-    let items = state.snapshots.newestFirst().filter((s) => a.isAdmin && req.query.has('all_tenants') ? true : s['os-extended-snapshot-attributes:project_id'] === (a.projectId ?? req.params.project_id));
-    for (const key of ['name', 'status', 'volume_id']) {
-      const value = req.query.get(key);
-      if (value !== null) items = items.filter((s) => s[key] === value);
-    }
-    const limit = parseLimit(req.query.get('limit'));
-    const page = pageAfter(items, req.query.get('marker') ?? undefined, Number.isNaN(limit) ? undefined : limit, 1000);
-    if (!page) throw new ApiError(400, `Invalid marker: ${req.query.get('marker') ?? ''}`);
-    const body: Obj = { snapshots: page.items.map((s) => (isDetail ? render(req, s) : { id: s.id, name: s.name, status: s.status, volume_id: s.volume_id, size: s.size, links: volumeLinks(req, 'snapshots', String(s.id)) })) };
-    if (page.isFull && page.items.length) {
-      const next = new URLSearchParams(req.query);
-      next.set('marker', String(page.items.at(-1)!.id));
-      body.snapshots_links = [{ rel: 'next', href: `${req.baseUrl}${req.path}?${next.toString()}` }];
-    }
-    return { status: 200, body };
-  };
+  const list =
+    (isDetail: boolean) =>
+    (req: SimRequest): Reply => {
+      const a = caller(req);
+      let items = state.snapshots
+        .newestFirst()
+        .filter((s) =>
+          a.isAdmin && req.query.has('all_tenants')
+            ? true
+            : s['os-extended-snapshot-attributes:project_id'] === (a.projectId ?? req.params.project_id),
+        );
+      for (const key of ['name', 'status', 'volume_id']) {
+        const value = req.query.get(key);
+        if (value !== null) items = items.filter((s) => s[key] === value);
+      }
+      const limit = parseLimit(req.query.get('limit'));
+      const page = pageAfter(
+        items,
+        req.query.get('marker') ?? undefined,
+        Number.isNaN(limit) ? undefined : limit,
+        1000,
+      );
+      if (!page) throw new ApiError(400, `Invalid marker: ${req.query.get('marker') ?? ''}`);
+      const body: Obj = {
+        snapshots: page.items.map((s) =>
+          isDetail
+            ? render(req, s)
+            : {
+                id: s.id,
+                name: s.name,
+                status: s.status,
+                volume_id: s.volume_id,
+                size: s.size,
+                links: volumeLinks(req, 'snapshots', String(s.id)),
+              },
+        ),
+      };
+      if (page.isFull && page.items.length) {
+        const next = new URLSearchParams(req.query);
+        next.set('marker', String(page.items.at(-1)!.id));
+        body.snapshots_links = [{ rel: 'next', href: `${req.baseUrl}${req.path}?${next.toString()}` }];
+      }
+      return { status: 200, body };
+    };
   both(r, state, 'GET', '/snapshots', list(false));
   both(r, state, 'GET', '/snapshots/detail', list(true));
   both(r, state, 'GET', '/snapshots/{id}', (req) => ({ status: 200, body: { snapshot: render(req, get(req)) } }));
@@ -114,11 +157,17 @@ export function snapshotRoutes(r: Router, state: RegionState): void {
     const v = getVolume(req, state, vid);
     const force = body.force === true || String(body.force).toLowerCase() === 'true';
     if (v.status !== 'available' && !(v.status === 'in-use' && (force || mvAtLeast(req, '3.66')))) {
-      throw new ApiError(400, `Invalid volume: Volume ${vid} status must be available, but current status is: ${String(v.status)}.`);
+      throw new ApiError(
+        400,
+        `Invalid volume: Volume ${vid} status must be available, but current status is: ${String(v.status)}.`,
+      );
     }
     const pid = a.projectId ?? req.params.project_id!;
     const max = state.quotas.limit(pid, 'volume', 'snapshots');
-    if (max >= 0 && state.snapshots.filter((s) => s['os-extended-snapshot-attributes:project_id'] === pid).length + 1 > max) {
+    if (
+      max >= 0 &&
+      state.snapshots.filter((s) => s['os-extended-snapshot-attributes:project_id'] === pid).length + 1 > max
+    ) {
       throw new ApiError(413, `SnapshotLimitExceeded: Maximum number of snapshots allowed (${max}) exceeded`);
     }
     const id = state.uuid();
@@ -137,7 +186,12 @@ export function snapshotRoutes(r: Router, state: RegionState): void {
       'os-extended-snapshot-attributes:progress': '0%',
     });
     state.jobs.schedule(state.delays.volumeCreateMs, () => {
-      if (snap.status === 'creating') Object.assign(snap, { status: 'available', 'os-extended-snapshot-attributes:progress': '100%', updated_at: isoMicros() });
+      if (snap.status === 'creating')
+        Object.assign(snap, {
+          status: 'available',
+          'os-extended-snapshot-attributes:progress': '100%',
+          updated_at: isoMicros(),
+        });
     });
     return { status: 202, body: { snapshot: render(req, snap) } };
   });
@@ -152,7 +206,8 @@ export function snapshotRoutes(r: Router, state: RegionState): void {
   both(r, state, 'DELETE', '/snapshots/{id}', (req) => {
     writerOf(req, state, 'volume:delete_snapshot');
     const s = get(req);
-    if (state.volumes.find((v) => v.snapshot_id === s.id && v.status === 'creating')) throw new ApiError(400, 'Invalid snapshot: Snapshot is in use.');
+    if (state.volumes.find((v) => v.snapshot_id === s.id && v.status === 'creating'))
+      throw new ApiError(400, 'Invalid snapshot: Snapshot is in use.');
     state.snapshots.delete(String(s.id));
     return { status: 202 };
   });

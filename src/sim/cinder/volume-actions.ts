@@ -15,19 +15,32 @@ export function volumeActions(req: SimRequest, state: RegionState, v: Obj): Repl
   switch (action) {
     case 'os-extend': {
       const size = num(args, 'new_size');
-      if (size === undefined || size <= Number(v.size)) throw new ApiError(400, `Invalid input received: New size for extend must be greater than current size. (current: ${String(v.size)}, extended: ${String(size)}).`);
-      if (v.status !== 'available' && !(v.status === 'in-use' && mvAtLeast(req, '3.42'))) throw new ApiError(400, `Invalid volume: Volume ${String(v.id)} status must be 'available' to extend, currently ${String(v.status)}.`);
+      if (size === undefined || size <= Number(v.size))
+        throw new ApiError(
+          400,
+          `Invalid input received: New size for extend must be greater than current size. (current: ${String(v.size)}, extended: ${String(size)}).`,
+        );
+      if (v.status !== 'available' && !(v.status === 'in-use' && mvAtLeast(req, '3.42')))
+        throw new ApiError(
+          400,
+          `Invalid volume: Volume ${String(v.id)} status must be 'available' to extend, currently ${String(v.status)}.`,
+        );
       v.size = size;
       return { status: 202 };
     }
     case 'os-set_bootable':
-      v.bootable = bool(args, 'bootable') === true || str(args, 'bootable')?.toLowerCase() === 'true' ? 'true' : 'false';
+      v.bootable =
+        bool(args, 'bootable') === true || str(args, 'bootable')?.toLowerCase() === 'true' ? 'true' : 'false';
       return { status: 200 };
     case 'os-update_readonly_flag':
       (v.metadata as Obj).readonly = String(bool(args, 'readonly') ?? false);
       return { status: 202 };
     case 'os-reset_status':
-      if (!a.isAdmin) throw new ApiError(403, "Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed.");
+      if (!a.isAdmin)
+        throw new ApiError(
+          403,
+          "Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed.",
+        );
       if (str(args, 'status')) v.status = str(args, 'status');
       if (str(args, 'attach_status') === 'detached') v.attachments = [];
       return { status: 202 };
@@ -54,17 +67,35 @@ function uploadToImage(req: SimRequest, state: RegionState, v: Obj, args: Obj): 
   const a = authOf(req);
   const force = bool(args, 'force') === true || str(args, 'force')?.toLowerCase() === 'true';
   if (v.status !== 'available' && !(v.status === 'in-use' && force)) {
-    throw new ApiError(400, `Invalid volume: Volume ${String(v.id)} status must be available or in-use, but current status is: ${String(v.status)}.`);
+    throw new ApiError(
+      400,
+      `Invalid volume: Volume ${String(v.id)} status must be available or in-use, but current status is: ${String(v.status)}.`,
+    );
   }
   const name = str(args, 'image_name');
   if (!name) throw new ApiError(400, 'No image_name was specified in request.');
   const diskFormat = str(args, 'disk_format') ?? 'raw';
   const containerFormat = str(args, 'container_format') ?? 'bare';
   const visibility = mvAtLeast(req, '3.1') ? (str(args, 'visibility') ?? 'private') : 'private';
-  if (visibility === 'public' && !a.isAdmin) throw new ApiError(403, "Policy doesn't allow volume_extension:volume_actions:upload_public to be performed.");
+  if (visibility === 'public' && !a.isAdmin)
+    throw new ApiError(403, "Policy doesn't allow volume_extension:volume_actions:upload_public to be performed.");
   const isProtected = mvAtLeast(req, '3.1') ? bool(args, 'protected') === true : false;
   const meta = (v.volume_image_metadata as Obj | undefined) ?? {};
-  const inherited = Object.fromEntries(Object.entries(meta).filter(([k]) => !['image_id', 'image_name', 'checksum', 'size', 'container_format', 'disk_format', 'min_disk', 'min_ram'].includes(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(meta).filter(
+      ([k]) =>
+        ![
+          'image_id',
+          'image_name',
+          'checksum',
+          'size',
+          'container_format',
+          'disk_format',
+          'min_disk',
+          'min_ram',
+        ].includes(k),
+    ),
+  );
   const image = newImageRecord(state, String(v['os-vol-tenant-attr:tenant_id']), {
     ...inherited,
     name,
@@ -80,7 +111,8 @@ function uploadToImage(req: SimRequest, state: RegionState, v: Obj, args: Obj): 
   image.status = 'saving';
   const volumeId = String(v.id);
   const copy = (async () => {
-    if (await state.blobs.exists('volumes', volumeId)) return state.blobs.copyHashed('volumes', volumeId, 'images', imageId);
+    if (await state.blobs.exists('volumes', volumeId))
+      return state.blobs.copyHashed('volumes', volumeId, 'images', imageId);
     return state.blobs.generate('images', imageId, 0, imageId);
   })().then((info) => {
     (image as Obj)._pending = info;

@@ -21,12 +21,22 @@ export function checkVolumeQuota(state: RegionState, projectId: string, size: nu
   const mine = state.volumes.filter((v) => volumeOwner(v) === projectId);
   const maxVolumes = state.quotas.limit(projectId, 'volume', 'volumes');
   if (maxVolumes >= 0 && mine.length + 1 > maxVolumes) {
-    throw new ApiError(413, `VolumeLimitExceeded: Maximum number of volumes allowed (${maxVolumes}) exceeded for quota 'volumes'.`);
+    throw new ApiError(
+      413,
+      `VolumeLimitExceeded: Maximum number of volumes allowed (${maxVolumes}) exceeded for quota 'volumes'.`,
+    );
   }
   const maxGb = state.quotas.limit(projectId, 'volume', 'gigabytes');
-  const used = mine.reduce((t, v) => t + Number(v.size), 0) + state.snapshots.filter((s) => s['os-extended-snapshot-attributes:project_id'] === projectId).reduce((t, s) => t + Number(s.size), 0);
+  const used =
+    mine.reduce((t, v) => t + Number(v.size), 0) +
+    state.snapshots
+      .filter((s) => s['os-extended-snapshot-attributes:project_id'] === projectId)
+      .reduce((t, s) => t + Number(s.size), 0);
   if (maxGb >= 0 && used + size > maxGb) {
-    throw new ApiError(413, `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${maxGb}G and ${used}G has been consumed.`);
+    throw new ApiError(
+      413,
+      `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${maxGb}G and ${used}G has been consumed.`,
+    );
   }
 }
 
@@ -35,7 +45,13 @@ function listVolumes(req: SimRequest, state: RegionState, isDetail: boolean): Re
   const q = req.query;
   const all = a.isAdmin && (q.get('all_tenants') === '1' || q.get('all_tenants') === 'true' || q.has('all_tenants'));
   const projectFilter = q.get('project_id');
-  let items = state.volumes.newestFirst().filter((v) => (all ? projectFilter === null || volumeOwner(v) === projectFilter : volumeOwner(v) === (a.isAdmin ? req.params.project_id : a.projectId)));
+  let items = state.volumes
+    .newestFirst()
+    .filter((v) =>
+      all
+        ? projectFilter === null || volumeOwner(v) === projectFilter
+        : volumeOwner(v) === (a.isAdmin ? req.params.project_id : a.projectId),
+    );
   for (const key of ['name', 'status', 'availability_zone', 'bootable', 'volume_type']) {
     const value = q.get(key);
     if (value !== null) items = items.filter((v) => String(v[key]).toLowerCase() === value.toLowerCase());
@@ -57,14 +73,23 @@ function listVolumes(req: SimRequest, state: RegionState, isDetail: boolean): Re
   const page = pageAfter(items, marker, limit, 1000);
   if (!page) throw new ApiError(400, `Invalid marker: ${marker ?? ''}`);
   const body: Obj = {
-    volumes: page.items.map((v) => (isDetail ? renderVolume(req, v, state) : { id: v.id, name: v.name, links: volumeLinks(req, 'volumes', String(v.id)) })),
+    volumes: page.items.map((v) =>
+      isDetail
+        ? renderVolume(req, v, state)
+        : { id: v.id, name: v.name, links: volumeLinks(req, 'volumes', String(v.id)) },
+    ),
   };
   if (page.isFull && page.items.length > 0) {
     const next = new URLSearchParams(q);
     next.set('marker', String(page.items.at(-1)!.id));
     next.set('limit', String(page.items.length));
     const version = req.path.startsWith('/v2/') ? 'v2' : 'v3';
-    body.volumes_links = [{ rel: 'next', href: `${req.baseUrl}/${version}/${req.params.project_id!}/volumes${isDetail ? '/detail' : ''}?${next.toString()}` }];
+    body.volumes_links = [
+      {
+        rel: 'next',
+        href: `${req.baseUrl}/${version}/${req.params.project_id!}/volumes${isDetail ? '/detail' : ''}?${next.toString()}`,
+      },
+    ];
   }
   if (mvAtLeast(req, '3.45') && q.get('with_count') === 'true') body.count = items.length;
   return { status: 200, body };
@@ -73,7 +98,10 @@ function listVolumes(req: SimRequest, state: RegionState, isDetail: boolean): Re
 export function volumeRoutes(r: Router, state: RegionState): void {
   both(r, state, 'GET', '/volumes', (req) => listVolumes(req, state, false));
   both(r, state, 'GET', '/volumes/detail', (req) => listVolumes(req, state, true));
-  both(r, state, 'GET', '/volumes/{id}', (req) => ({ status: 200, body: { volume: renderVolume(req, getVolume(req, state), state) } }));
+  both(r, state, 'GET', '/volumes/{id}', (req) => ({
+    status: 200,
+    body: { volume: renderVolume(req, getVolume(req, state), state) },
+  }));
   both(r, state, 'POST', '/volumes', (req) => {
     const a = writerOf(req, state, 'volume:create');
     const body = cinderBody(req, 'volume');
@@ -83,15 +111,21 @@ export function volumeRoutes(r: Router, state: RegionState): void {
     const sourceId = str(body, 'source_volid');
     if (imageRef) {
       const image = state.images.get(imageRef);
-      if (!image || !imageVisibleTo(state, a, image)) throw new ApiError(400, `Invalid image identifier or unable to access requested image.`);
+      if (!image || !imageVisibleTo(state, a, image))
+        throw new ApiError(400, `Invalid image identifier or unable to access requested image.`);
       if (image.status !== 'active') throw new ApiError(400, `Image ${imageRef} is not active.`);
       const minGb = Math.max(Number(image.min_disk ?? 0), Math.ceil(Number(image.size ?? 0) / 2 ** 30));
       size ??= minGb;
-      if (size < minGb) throw new ApiError(400, `Invalid input received: Image minDisk size ${minGb} is larger than the volume size ${size}.`);
+      if (size < minGb)
+        throw new ApiError(
+          400,
+          `Invalid input received: Image minDisk size ${minGb} is larger than the volume size ${size}.`,
+        );
     }
     if (snapshotId) {
       const snap = state.snapshots.get(snapshotId);
-      if (!snap || (!a.isAdmin && snap['os-extended-snapshot-attributes:project_id'] !== a.projectId)) throw new ApiError(404, `Snapshot ${snapshotId} could not be found.`);
+      if (!snap || (!a.isAdmin && snap['os-extended-snapshot-attributes:project_id'] !== a.projectId))
+        throw new ApiError(404, `Snapshot ${snapshotId} could not be found.`);
       size ??= Number(snap.size);
     }
     if (sourceId) {
@@ -100,12 +134,19 @@ export function volumeRoutes(r: Router, state: RegionState): void {
     }
     if (size === undefined || !Number.isInteger(size) || size < 1) {
       if (state.profile.name !== 'pike' && typeof body.size === 'number' && body.size < 1) {
-        throw new ApiError(400, `Invalid input for field/attribute size. Value: ${pyRepr(body.size)}. ${pyRepr(body.size)} is less than the minimum of 1`);
+        throw new ApiError(
+          400,
+          `Invalid input for field/attribute size. Value: ${pyRepr(body.size)}. ${pyRepr(body.size)} is less than the minimum of 1`,
+        );
       }
-      throw new ApiError(400, `Invalid input received: "size" must be an integer and larger than 0 (size=${String(body.size)})`);
+      throw new ApiError(
+        400,
+        `Invalid input received: "size" must be an integer and larger than 0 (size=${String(body.size)})`,
+      );
     }
     const type = str(body, 'volume_type');
-    if (type && !findVolumeType(state, type)) throw new ApiError(404, `Volume type with name ${type} could not be found.`);
+    if (type && !findVolumeType(state, type))
+      throw new ApiError(404, `Volume type with name ${type} could not be found.`);
     const az = str(body, 'availability_zone');
     if (az && az !== 'nova') throw new ApiError(400, `Invalid input received: Availability zone '${az}' is invalid.`);
     const owner = a.projectId ?? req.params.project_id!;
@@ -140,7 +181,10 @@ export function volumeRoutes(r: Router, state: RegionState): void {
     const snaps = state.snapshots.filter((s) => s.volume_id === id);
     const okStatus = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
     if (!okStatus.includes(String(v.status)) || (v.attachments as Obj[]).length > 0 || (snaps.length > 0 && !cascade)) {
-      throw new ApiError(400, 'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots or be disassociated from snapshots after volume transfer.');
+      throw new ApiError(
+        400,
+        'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots or be disassociated from snapshots after volume transfer.',
+      );
     }
     for (const s of snaps) state.snapshots.delete(String(s.id));
     v.status = 'deleting';
@@ -154,20 +198,26 @@ export function volumeRoutes(r: Router, state: RegionState): void {
   both(r, state, 'POST', '/volumes/{id}/action', (req) => volumeActions(req, state, getVolume(req, state)));
 
   // Metadata
-  both(r, state, 'GET', '/volumes/{id}/metadata', (req) => ({ status: 200, body: { metadata: { ...(getVolume(req, state).metadata as Obj) } } }));
-  const setMeta = (replace: boolean) => (req: SimRequest): Reply => {
-    writerOf(req, state, 'volume:update_volume_metadata');
-    const v = getVolume(req, state);
-    const meta = cinderBody(req, 'metadata');
-    const values = Object.fromEntries(Object.entries(meta).map(([k, val]) => [k, String(val)]));
-    v.metadata = replace ? values : { ...(v.metadata as Obj), ...values };
-    return { status: 200, body: { metadata: { ...(v.metadata as Obj) } } };
-  };
+  both(r, state, 'GET', '/volumes/{id}/metadata', (req) => ({
+    status: 200,
+    body: { metadata: { ...(getVolume(req, state).metadata as Obj) } },
+  }));
+  const setMeta =
+    (replace: boolean) =>
+    (req: SimRequest): Reply => {
+      writerOf(req, state, 'volume:update_volume_metadata');
+      const v = getVolume(req, state);
+      const meta = cinderBody(req, 'metadata');
+      const values = Object.fromEntries(Object.entries(meta).map(([k, val]) => [k, String(val)]));
+      v.metadata = replace ? values : { ...(v.metadata as Obj), ...values };
+      return { status: 200, body: { metadata: { ...(v.metadata as Obj) } } };
+    };
   both(r, state, 'POST', '/volumes/{id}/metadata', setMeta(false));
   both(r, state, 'PUT', '/volumes/{id}/metadata', setMeta(true));
   both(r, state, 'GET', '/volumes/{id}/metadata/{key}', (req) => {
     const meta = getVolume(req, state).metadata as Obj;
-    if (!(req.params.key! in meta)) throw new ApiError(404, `Volume ${req.params.id!} has no metadata with key ${req.params.key!}.`);
+    if (!(req.params.key! in meta))
+      throw new ApiError(404, `Volume ${req.params.id!} has no metadata with key ${req.params.key!}.`);
     return { status: 200, body: { meta: { [req.params.key!]: meta[req.params.key!] } } };
   });
   both(r, state, 'PUT', '/volumes/{id}/metadata/{key}', (req) => {
@@ -180,7 +230,8 @@ export function volumeRoutes(r: Router, state: RegionState): void {
   both(r, state, 'DELETE', '/volumes/{id}/metadata/{key}', (req) => {
     writerOf(req, state, 'volume:delete_volume_metadata');
     const meta = getVolume(req, state).metadata as Obj;
-    if (!(req.params.key! in meta)) throw new ApiError(404, `Volume ${req.params.id!} has no metadata with key ${req.params.key!}.`);
+    if (!(req.params.key! in meta))
+      throw new ApiError(404, `Volume ${req.params.id!} has no metadata with key ${req.params.key!}.`);
     delete meta[req.params.key!];
     return { status: 200 };
   });

@@ -28,7 +28,10 @@ export function imageDataRoutes(r: Router, state: RegionState): void {
       } catch (error) {
         image.status = 'queued';
         await state.blobs.remove('images', String(image.id));
-        throw new ApiError(400, `Error in store configuration. Adding images to store is disabled. (${error instanceof Error ? error.message : String(error)})`);
+        throw new ApiError(
+          400,
+          `Error in store configuration. Adding images to store is disabled. (${error instanceof Error ? error.message : String(error)})`,
+        );
       }
       return { status: 204 };
     },
@@ -37,20 +40,35 @@ export function imageDataRoutes(r: Router, state: RegionState): void {
   r.get('/v2/images/{id}/file', async (req) => {
     const image = getImage(req, state);
     if (image.status !== 'active' || !(await state.blobs.exists('images', String(image.id)))) {
-      if (image.status === 'deactivated') throw new ApiError(403, 'The requested image has been deactivated. Image data download is forbidden.');
+      if (image.status === 'deactivated')
+        throw new ApiError(403, 'The requested image has been deactivated. Image data download is forbidden.');
       return { status: 204 };
     }
     const headers: Record<string, string> = { 'content-length': String(image.size ?? 0) };
     if (typeof image.checksum === 'string') headers['content-md5'] = image.checksum;
-    return { status: 200, headers, contentType: 'application/octet-stream', stream: state.blobs.read('images', String(image.id)) };
+    return {
+      status: 200,
+      headers,
+      contentType: 'application/octet-stream',
+      stream: state.blobs.read('images', String(image.id)),
+    };
   });
 
   if (state.profile.glance.hasImport) {
     r.get('/v2/info/import', () => ({
       status: 200,
-      body: { 'import-methods': { description: 'Import methods available.', type: 'array', value: ['glance-direct', 'web-download', 'copy-image'] } },
+      body: {
+        'import-methods': {
+          description: 'Import methods available.',
+          type: 'array',
+          value: ['glance-direct', 'web-download', 'copy-image'],
+        },
+      },
     }));
-    r.get('/v2/info/stores', () => ({ status: 200, body: { stores: [{ id: 'file', description: 'Local file store', default: true }] } }));
+    r.get('/v2/info/stores', () => ({
+      status: 200,
+      body: { stores: [{ id: 'file', description: 'Local file store', default: true }] },
+    }));
     r.put(
       '/v2/images/{id}/stage',
       async (req) => {
@@ -71,7 +89,8 @@ export function imageDataRoutes(r: Router, state: RegionState): void {
       const image = ownImage(req, state, 'import');
       const method = isObj(req.body) && isObj(req.body.method) ? str(req.body.method, 'name') : undefined;
       if (method !== 'glance-direct') {
-        if (method === 'web-download' || method === 'copy-image') throw new ApiError(400, `Import method ${method} is not supported by this simulator.`);
+        if (method === 'web-download' || method === 'copy-image')
+          throw new ApiError(400, `Import method ${method} is not supported by this simulator.`);
         throw new ApiError(400, `Import method ${method ?? ''} is invalid.`);
       }
       if (image.status !== 'uploading' || !(image as Obj)._staged) {

@@ -19,7 +19,9 @@ export function imageMemberRoutes(r: Router, state: RegionState): void {
   r.get('/v2/images/{id}/members', (req) => {
     const image = getImage(req, state);
     const a = authOf(req);
-    const all = [...members(String(image.id)).values()].filter((m) => a.isAdmin || image.owner === a.projectId || m.member_id === a.projectId);
+    const all = [...members(String(image.id)).values()].filter(
+      (m) => a.isAdmin || image.owner === a.projectId || m.member_id === a.projectId,
+    );
     return { status: 200, body: { members: all.map(render), schema: '/v2/schemas/members' } };
   });
   r.get('/v2/images/{id}/members/{member}', (req) => {
@@ -45,16 +47,19 @@ export function imageMemberRoutes(r: Router, state: RegionState): void {
     const a = authOf(req);
     const m = members(String(image.id)).get(req.params.member!);
     if (!m) throw new ApiError(404, `Not a member of image ${String(image.id)}`);
-    if (!a.isAdmin && a.projectId !== req.params.member) throw new ApiError(403, 'You are not permitted to modify this membership.');
+    if (!a.isAdmin && a.projectId !== req.params.member)
+      throw new ApiError(403, 'You are not permitted to modify this membership.');
     const status = isObj(req.body) ? str(req.body, 'status') : undefined;
-    if (!status || !['pending', 'accepted', 'rejected'].includes(status)) throw new ApiError(400, `Invalid status: ${status ?? ''}`);
+    if (!status || !['pending', 'accepted', 'rejected'].includes(status))
+      throw new ApiError(400, `Invalid status: ${status ?? ''}`);
     m.status = status;
     m.updated_at = isoSeconds();
     return { status: 200, body: render(m) };
   });
   r.delete('/v2/images/{id}/members/{member}', (req) => {
     const image = ownImage(req, state, 'remove member from');
-    if (!members(String(image.id)).delete(req.params.member!)) throw new ApiError(404, `Not a member of image ${String(image.id)}`);
+    if (!members(String(image.id)).delete(req.params.member!))
+      throw new ApiError(404, `Not a member of image ${String(image.id)}`);
     return { status: 204 };
   });
   void (null as unknown as SimRequest);

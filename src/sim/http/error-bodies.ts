@@ -71,7 +71,12 @@ export function errorBody(
       if (accept?.includes('application/json')) {
         return json({ message: `${message}<br /><br />\n\n\n`, code: `${status} ${title}`, title });
       }
-      if (accept === undefined || !accept.includes('text/plain') || accept.includes('text/html') || accept.includes('*/*')) {
+      if (
+        accept === undefined ||
+        !accept.includes('text/plain') ||
+        accept.includes('text/html') ||
+        accept.includes('*/*')
+      ) {
         return {
           contentType: 'text/html; charset=UTF-8',
           text: `<html>\n <head>\n  <title>${status} ${title}</title>\n </head>\n <body>\n  <h1>${status} ${title}</h1>\n  ${message}<br /><br />\n\n\n\n </body>\n</html>`,

@@ -54,7 +54,10 @@ export function negotiate(spec: MicroversionSpec, headers: Record<string, string
   if (requested.trim() === 'latest') return max;
   const v = parseVersion(requested);
   if (!v) {
-    throw new ApiError(400, `API Version String ${requested} is of invalid format. Must be of format MajorNum.MinorNum.`);
+    throw new ApiError(
+      400,
+      `API Version String ${requested} is of invalid format. Must be of format MajorNum.MinorNum.`,
+    );
   }
   if (compareVersions(v, min) < 0 || compareVersions(v, max) > 0) {
     throw new ApiError(

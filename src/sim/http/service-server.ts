@@ -103,7 +103,12 @@ export class ServiceServer {
     try {
       const latency = rt.latencyMs();
       if (latency > 0) await delay(latency);
-      fault = rt.faults.decide({ service: rt.service, method, route: route.slice(method.length + 1), path: url.pathname });
+      fault = rt.faults.decide({
+        service: rt.service,
+        method,
+        route: route.slice(method.length + 1),
+        path: url.pathname,
+      });
       if (fault?.kind === 'reset') {
         status = 0;
         req.socket.destroy();
@@ -117,7 +122,8 @@ export class ServiceServer {
       }
       rt.beforeRequest();
       if (matched === undefined) throw new ApiError(404, 'The resource could not be found.', 'HTTPNotFound');
-      if (matched === 'methodNotAllowed') throw new ApiError(405, 'The method is not allowed for the requested URL.', 'HTTPMethodNotAllowed');
+      if (matched === 'methodNotAllowed')
+        throw new ApiError(405, 'The method is not allowed for the requested URL.', 'HTTPMethodNotAllowed');
       let auth: AuthContext | undefined;
       if (!matched.route.isPublic) {
         const token = header(req, 'x-auth-token');
@@ -128,7 +134,9 @@ export class ServiceServer {
             rt.service === 'image'
               ? 'This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.'
               : 'The request you have made requires authentication.';
-          throw new ApiError(401, message, 'HTTPUnauthorized', { 'www-authenticate': `Keystone uri="${rt.authUri()}"` });
+          throw new ApiError(401, message, 'HTTPUnauthorized', {
+            'www-authenticate': `Keystone uri="${rt.authUri()}"`,
+          });
         }
         auth = result;
       }
@@ -156,7 +164,11 @@ export class ServiceServer {
       const e =
         error instanceof ApiError
           ? error
-          : new ApiError(500, `Unexpected API Error: ${error instanceof Error ? error.message : String(error)}`, 'HTTPInternalServerError');
+          : new ApiError(
+              500,
+              `Unexpected API Error: ${error instanceof Error ? error.message : String(error)}`,
+              'HTTPInternalServerError',
+            );
       status = e.status;
       const body = errorBody(rt.service, e.status, e.message, e.type, header(req, 'accept'), e.headers['retry-after']);
       if (!res.headersSent) {

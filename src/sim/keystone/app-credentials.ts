@@ -10,7 +10,10 @@ export function applicationCredentialRoutes(r: Router, identity: IdentityState):
   const own = (req: SimRequest): string => {
     const a = authOf(req);
     if (a.userId !== req.params.uid && !a.isAdmin) {
-      throw new ApiError(403, 'You are not authorized to perform the requested action: identity:list_application_credentials.');
+      throw new ApiError(
+        403,
+        'You are not authorized to perform the requested action: identity:list_application_credentials.',
+      );
     }
     return req.params.uid!;
   };
@@ -22,7 +25,13 @@ export function applicationCredentialRoutes(r: Router, identity: IdentityState):
     const uid = own(req);
     const name = req.query.get('name');
     const items = identity.appCredentials.filter((c) => c.user_id === uid && (name === null || c.name === name));
-    return { status: 200, body: { application_credentials: items.map((c) => render(req, c)), links: { self: `${req.baseUrl}${req.path}`, previous: null, next: null } } };
+    return {
+      status: 200,
+      body: {
+        application_credentials: items.map((c) => render(req, c)),
+        links: { self: `${req.baseUrl}${req.path}`, previous: null, next: null },
+      },
+    };
   });
   r.get('/v3/users/{uid}/application_credentials/{id}', (req) => {
     const uid = own(req);
@@ -33,7 +42,8 @@ export function applicationCredentialRoutes(r: Router, identity: IdentityState):
   r.post('/v3/users/{uid}/application_credentials', (req) => {
     const uid = own(req);
     const a = authOf(req);
-    const body = isObj(req.body) && isObj(req.body.application_credential) ? req.body.application_credential : undefined;
+    const body =
+      isObj(req.body) && isObj(req.body.application_credential) ? req.body.application_credential : undefined;
     const name = body ? str(body, 'name') : undefined;
     if (!body || !name) throw new ApiError(400, "Invalid input for field 'name': 'name' is a required property");
     if (!a.projectId) throw new ApiError(401, 'The request you have made requires authentication.');

@@ -28,21 +28,43 @@ export function buildCatalog(
     );
   const pid = projectId ?? '%(project_id)s';
   const services: Obj[] = [
-    { id: 'svc-identity', type: 'identity', name: 'keystone', endpoints: endpoints('ep-identity', () => `${keystoneUrl}/v3/`) },
+    {
+      id: 'svc-identity',
+      type: 'identity',
+      name: 'keystone',
+      endpoints: endpoints('ep-identity', () => `${keystoneUrl}/v3/`),
+    },
     {
       id: 'svc-compute',
       type: 'compute',
       name: 'nova',
-      endpoints: endpoints('ep-compute', (r) => (profile.nova.catalogWithProjectId ? `${r.compute}/v2.1/${pid}` : `${r.compute}/v2.1`)),
+      endpoints: endpoints('ep-compute', (r) =>
+        profile.nova.catalogWithProjectId ? `${r.compute}/v2.1/${pid}` : `${r.compute}/v2.1`,
+      ),
     },
     { id: 'svc-network', type: 'network', name: 'neutron', endpoints: endpoints('ep-network', (r) => r.network) },
     { id: 'svc-image', type: 'image', name: 'glance', endpoints: endpoints('ep-image', (r) => r.image) },
-    { id: 'svc-volumev3', type: 'volumev3', name: 'cinderv3', endpoints: endpoints('ep-volumev3', (r) => `${r.volume}/v3/${pid}`) },
+    {
+      id: 'svc-volumev3',
+      type: 'volumev3',
+      name: 'cinderv3',
+      endpoints: endpoints('ep-volumev3', (r) => `${r.volume}/v3/${pid}`),
+    },
   ];
   if (profile.cinder.hasV2) {
-    services.push({ id: 'svc-volumev2', type: 'volumev2', name: 'cinderv2', endpoints: endpoints('ep-volumev2', (r) => `${r.volume}/v2/${pid}`) });
+    services.push({
+      id: 'svc-volumev2',
+      type: 'volumev2',
+      name: 'cinderv2',
+      endpoints: endpoints('ep-volumev2', (r) => `${r.volume}/v2/${pid}`),
+    });
   } else {
-    services.push({ id: 'svc-block-storage', type: 'block-storage', name: 'cinder', endpoints: endpoints('ep-block-storage', (r) => `${r.volume}/v3/${pid}`) });
+    services.push({
+      id: 'svc-block-storage',
+      type: 'block-storage',
+      name: 'cinder',
+      endpoints: endpoints('ep-block-storage', (r) => `${r.volume}/v3/${pid}`),
+    });
   }
   return services;
 }

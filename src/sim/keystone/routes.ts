@@ -34,7 +34,10 @@ function versionDoc(req: SimRequest, profile: Profile): Obj {
 }
 
 function collection(req: SimRequest, key: string, items: Obj[]): Reply {
-  return { status: 200, body: { [key]: items, links: { self: `${req.baseUrl}${req.path}`, previous: null, next: null } } };
+  return {
+    status: 200,
+    body: { [key]: items, links: { self: `${req.baseUrl}${req.path}`, previous: null, next: null } },
+  };
 }
 
 function withLinks(req: SimRequest, kind: string, o: Obj): Obj {
@@ -44,7 +47,9 @@ function withLinks(req: SimRequest, kind: string, o: Obj): Obj {
 export function keystoneRouter(deps: KeystoneDeps): Router {
   const { identity, profile } = deps;
   const r = new Router();
-  r.get('/', (req) => ({ status: 300, body: { versions: { values: [versionDoc(req, profile)] } } }), { isPublic: true });
+  r.get('/', (req) => ({ status: 300, body: { versions: { values: [versionDoc(req, profile)] } } }), {
+    isPublic: true,
+  });
   r.get('/v3', (req) => ({ status: 200, body: { version: versionDoc(req, profile) } }), { isPublic: true });
 
   r.post(
@@ -72,7 +77,11 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
   };
   r.get('/v3/auth/tokens', (req) => {
     const t = identity.tokens.get(subject(req))!;
-    return { status: 200, headers: { 'x-subject-token': t.id }, body: renderToken(identity, t, deps.catalogFor(t.projectId)) };
+    return {
+      status: 200,
+      headers: { 'x-subject-token': t.id },
+      body: renderToken(identity, t, deps.catalogFor(t.projectId)),
+    };
   });
   r.delete('/v3/auth/tokens', (req) => {
     identity.tokens.delete(subject(req));
@@ -82,7 +91,13 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     status: 200,
     body: { catalog: deps.catalogFor(authOf(req).projectId), links: { self: `${req.baseUrl}/v3/auth/catalog` } },
   }));
-  r.get('/v3/auth/projects', (req) => collection(req, 'projects', userProjects(identity, authOf(req).userId).map((p) => withLinks(req, 'projects', p))));
+  r.get('/v3/auth/projects', (req) =>
+    collection(
+      req,
+      'projects',
+      userProjects(identity, authOf(req).userId).map((p) => withLinks(req, 'projects', p)),
+    ),
+  );
 
   // Projects
   r.get('/v3/projects', (req) => {
@@ -92,7 +107,11 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     if (name !== null) items = items.filter((p) => p.name === name);
     const domain = req.query.get('domain_id');
     if (domain !== null) items = items.filter((p) => p.domain_id === domain);
-    return collection(req, 'projects', items.map((p) => withLinks(req, 'projects', p)));
+    return collection(
+      req,
+      'projects',
+      items.map((p) => withLinks(req, 'projects', p)),
+    );
   });
   r.get('/v3/projects/{id}', (req) => {
     const a = authOf(req);
@@ -107,7 +126,11 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     const name = body ? str(body, 'name') : undefined;
     if (!body || !name) throw new ApiError(400, "Invalid input for field 'name': 'name' is a required property");
     const domainId = str(body, 'domain_id') ?? 'default';
-    if (identity.projectByName(name, domainId)) throw new ApiError(409, `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${name}.`);
+    if (identity.projectByName(name, domainId))
+      throw new ApiError(
+        409,
+        `Conflict occurred attempting to store project - it is not permitted to have two projects with the same name in the same domain : ${name}.`,
+      );
     const id = identity.newId();
     const p = identity.projects.put(id, {
       id,
@@ -134,7 +157,11 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     let items = identity.users.all();
     const name = req.query.get('name');
     if (name !== null) items = items.filter((u) => u.name === name);
-    return collection(req, 'users', items.map((u) => withLinks(req, 'users', u)));
+    return collection(
+      req,
+      'users',
+      items.map((u) => withLinks(req, 'users', u)),
+    );
   });
   r.get('/v3/users/{id}', (req) => {
     const a = authOf(req);
@@ -149,7 +176,11 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     const name = body ? str(body, 'name') : undefined;
     if (!body || !name) throw new ApiError(400, "Invalid input for field 'name': 'name' is a required property");
     const domainId = str(body, 'domain_id') ?? 'default';
-    if (identity.userByName(name, domainId)) throw new ApiError(409, `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`);
+    if (identity.userByName(name, domainId))
+      throw new ApiError(
+        409,
+        `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`,
+      );
     const id = identity.newId();
     const u = identity.users.put(id, {
       id,
@@ -167,17 +198,31 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
   r.get('/v3/users/{id}/projects', (req) => {
     const a = authOf(req);
     if (!a.isAdmin && a.userId !== req.params.id) throw forbidden('identity:list_user_projects');
-    return collection(req, 'projects', userProjects(identity, req.params.id!).map((p) => withLinks(req, 'projects', p)));
+    return collection(
+      req,
+      'projects',
+      userProjects(identity, req.params.id!).map((p) => withLinks(req, 'projects', p)),
+    );
   });
 
   // Domains, roles, assignments
-  r.get('/v3/domains', (req) => collection(req, 'domains', identity.domains.all().map((d) => withLinks(req, 'domains', d))));
+  r.get('/v3/domains', (req) =>
+    collection(
+      req,
+      'domains',
+      identity.domains.all().map((d) => withLinks(req, 'domains', d)),
+    ),
+  );
   r.get('/v3/roles', (req) => {
     requireAdmin(req, 'identity:list_roles');
     let items = identity.roles.all();
     const name = req.query.get('name');
     if (name !== null) items = items.filter((x) => x.name === name);
-    return collection(req, 'roles', items.map((x) => withLinks(req, 'roles', x)));
+    return collection(
+      req,
+      'roles',
+      items.map((x) => withLinks(req, 'roles', x)),
+    );
   });
   r.put('/v3/projects/{pid}/users/{uid}/roles/{rid}', (req) => {
     requireAdmin(req, 'identity:create_grant');
@@ -194,7 +239,11 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     const projectFilter = req.query.get('scope.project.id');
     const names = req.query.has('include_names');
     const items = identity.assignments
-      .filter((x) => (userFilter === null || x.user_id === userFilter) && (projectFilter === null || x.project_id === projectFilter))
+      .filter(
+        (x) =>
+          (userFilter === null || x.user_id === userFilter) &&
+          (projectFilter === null || x.project_id === projectFilter),
+      )
       .map((x) => {
         const role = identity.roles.get(x.role_id);
         const user = identity.users.get(x.user_id);
@@ -202,11 +251,18 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
         return {
           role: names ? { id: x.role_id, name: role?.name } : { id: x.role_id },
           user: names ? { id: x.user_id, name: user?.name, domain: { id: user?.domain_id } } : { id: x.user_id },
-          scope: { project: names ? { id: x.project_id, name: project?.name, domain: { id: project?.domain_id } } : { id: x.project_id } },
+          scope: {
+            project: names
+              ? { id: x.project_id, name: project?.name, domain: { id: project?.domain_id } }
+              : { id: x.project_id },
+          },
           links: { assignment: `${req.baseUrl}/v3/projects/${x.project_id}/users/${x.user_id}/roles/${x.role_id}` },
         };
       });
-    return { status: 200, body: { role_assignments: items, links: { self: `${req.baseUrl}${req.path}`, previous: null, next: null } } };
+    return {
+      status: 200,
+      body: { role_assignments: items, links: { self: `${req.baseUrl}${req.path}`, previous: null, next: null } },
+    };
   });
 
   if (profile.keystone.hasAppCredentials) applicationCredentialRoutes(r, identity);

@@ -31,7 +31,12 @@ export function issueToken(identity: IdentityState, body: unknown, opts: IssueOp
     if (!user) throw new ApiError(400, "Invalid input for field 'identity/password/user': required", 'ValidationError');
     const record = findUser(identity, user);
     const password = str(user, 'password');
-    if (!record || password === undefined || identity.passwords.get(String(record.id)) !== password || record.enabled === false) {
+    if (
+      !record ||
+      password === undefined ||
+      identity.passwords.get(String(record.id)) !== password ||
+      record.enabled === false
+    ) {
       throw unauthorized();
     }
     userId = String(record.id);
@@ -46,7 +51,8 @@ export function issueToken(identity: IdentityState, body: unknown, opts: IssueOp
     if (!ac) throw unauthorized();
     appCred = findAppCred(identity, ac);
     const secret = str(ac, 'secret');
-    if (!appCred || secret === undefined || identity.appSecrets.get(String(appCred.id)) !== secret) throw unauthorized();
+    if (!appCred || secret === undefined || identity.appSecrets.get(String(appCred.id)) !== secret)
+      throw unauthorized();
     const expires = appCred.expires_at;
     if (typeof expires === 'string' && Date.parse(expires) <= Date.now()) throw unauthorized();
     userId = String(appCred.user_id);
@@ -102,7 +108,9 @@ function findUser(identity: IdentityState, user: Obj): Obj | undefined {
   const id = str(user, 'id');
   if (id) return identity.users.get(id);
   const name = str(user, 'name');
-  const domain = identity.domainByNameOrId(isObj(user.domain) ? (user.domain as { id?: string; name?: string }) : undefined);
+  const domain = identity.domainByNameOrId(
+    isObj(user.domain) ? (user.domain as { id?: string; name?: string }) : undefined,
+  );
   return name && domain ? identity.userByName(name, String(domain.id)) : undefined;
 }
 
@@ -110,7 +118,9 @@ function findProject(identity: IdentityState, project: Obj): Obj | undefined {
   const id = str(project, 'id');
   if (id) return identity.projects.get(id);
   const name = str(project, 'name');
-  const domain = identity.domainByNameOrId(isObj(project.domain) ? (project.domain as { id?: string; name?: string }) : undefined);
+  const domain = identity.domainByNameOrId(
+    isObj(project.domain) ? (project.domain as { id?: string; name?: string }) : undefined,
+  );
   return name && domain ? identity.projectByName(name, String(domain.id)) : undefined;
 }
 

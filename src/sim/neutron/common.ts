@@ -8,16 +8,84 @@ const COMMON_FILTERS = ['id', 'tenant_id', 'project_id', 'description', 'revisio
 
 /** Attributes each collection lets you filter on (Neutron's `is_filter`); others are 400 under filter-validation. */
 const FILTERS: Record<string, string[]> = {
-  networks: ['name', 'admin_state_up', 'status', 'shared', 'router:external', 'mtu', 'port_security_enabled', 'provider:network_type', 'provider:physical_network', 'provider:segmentation_id', 'is_default', 'qos_policy_id', 'dns_domain', 'ipv4_address_scope', 'ipv6_address_scope', 'availability_zone_hints'],
-  subnets: ['name', 'network_id', 'ip_version', 'cidr', 'gateway_ip', 'enable_dhcp', 'ipv6_ra_mode', 'ipv6_address_mode', 'subnetpool_id', 'segment_id', 'dns_publish_fixed_ip', 'service_types'],
-  ports: ['name', 'network_id', 'mac_address', 'fixed_ips', 'device_id', 'device_owner', 'admin_state_up', 'status', 'binding:host_id', 'binding:vnic_type', 'security_groups', 'ip_allocation', 'dns_name', 'port_security_enabled'],
+  networks: [
+    'name',
+    'admin_state_up',
+    'status',
+    'shared',
+    'router:external',
+    'mtu',
+    'port_security_enabled',
+    'provider:network_type',
+    'provider:physical_network',
+    'provider:segmentation_id',
+    'is_default',
+    'qos_policy_id',
+    'dns_domain',
+    'ipv4_address_scope',
+    'ipv6_address_scope',
+    'availability_zone_hints',
+  ],
+  subnets: [
+    'name',
+    'network_id',
+    'ip_version',
+    'cidr',
+    'gateway_ip',
+    'enable_dhcp',
+    'ipv6_ra_mode',
+    'ipv6_address_mode',
+    'subnetpool_id',
+    'segment_id',
+    'dns_publish_fixed_ip',
+    'service_types',
+  ],
+  ports: [
+    'name',
+    'network_id',
+    'mac_address',
+    'fixed_ips',
+    'device_id',
+    'device_owner',
+    'admin_state_up',
+    'status',
+    'binding:host_id',
+    'binding:vnic_type',
+    'security_groups',
+    'ip_allocation',
+    'dns_name',
+    'port_security_enabled',
+  ],
   routers: ['name', 'admin_state_up', 'status', 'distributed', 'ha', 'flavor_id', 'enable_ndp_proxy'],
   floatingips: ['floating_ip_address', 'floating_network_id', 'router_id', 'port_id', 'fixed_ip_address', 'status'],
   security_groups: ['name', 'stateful', 'shared'],
-  security_group_rules: ['security_group_id', 'direction', 'ethertype', 'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix', 'remote_group_id', 'remote_address_group_id', 'normalized_cidr', 'belongs_to_default_sg'],
+  security_group_rules: [
+    'security_group_id',
+    'direction',
+    'ethertype',
+    'protocol',
+    'port_range_min',
+    'port_range_max',
+    'remote_ip_prefix',
+    'remote_group_id',
+    'remote_address_group_id',
+    'normalized_cidr',
+    'belongs_to_default_sg',
+  ],
 };
 
-const RESERVED = new Set(['limit', 'marker', 'page_reverse', 'fields', 'sort_key', 'sort_dir', 'tags', 'tags-any', 'not-tags', 'not-tags-any']);
+const RESERVED = new Set([
+  'limit',
+  'marker',
+  'page_reverse',
+  'fields',
+  'sort_key',
+  'sort_dir',
+  'tags',
+  'tags-any',
+  'not-tags',
+  'not-tags-any',
+]);
 
 export function nError(status: number, type: string, message: string): ApiError {
   return new ApiError(status, message, type);
@@ -61,7 +129,15 @@ export function envelope(req: SimRequest, key: string): Obj {
 /** Standard attributes every Neutron resource carries. */
 export function standardAttrs(projectId: string, description = ''): Obj {
   const now = isoSeconds();
-  return { tenant_id: projectId, project_id: projectId, description, tags: [], created_at: now, updated_at: now, revision_number: 0 };
+  return {
+    tenant_id: projectId,
+    project_id: projectId,
+    description,
+    tags: [],
+    created_at: now,
+    updated_at: now,
+    revision_number: 0,
+  };
 }
 
 export function touch(o: Obj): void {
@@ -84,16 +160,22 @@ export function ensureWriter(auth: AuthContext, state: RegionState): void {
 export function ownerFor(auth: AuthContext, body: Obj): string {
   const asked = (body.project_id ?? body.tenant_id) as string | undefined;
   if (asked !== undefined && asked !== auth.projectId && !auth.isAdmin) {
-    throw nError(403, 'PolicyNotAuthorized', `(rule:create_resource and rule:create_resource:tenant_id) is disallowed by policy`);
+    throw nError(
+      403,
+      'PolicyNotAuthorized',
+      `(rule:create_resource and rule:create_resource:tenant_id) is disallowed by policy`,
+    );
   }
   const owner = asked ?? auth.projectId;
-  if (!owner) throw nError(400, 'HTTPBadRequest', 'Running without keystone AuthN requires that tenant_id is specified');
+  if (!owner)
+    throw nError(400, 'HTTPBadRequest', 'Running without keystone AuthN requires that tenant_id is specified');
   return owner;
 }
 
 function matchesValue(actual: unknown, wanted: string[]): boolean {
   return wanted.some((w) => {
-    if (typeof actual === 'boolean') return String(actual) === w.toLowerCase() || (w === '1' && actual) || (w === '0' && !actual);
+    if (typeof actual === 'boolean')
+      return String(actual) === w.toLowerCase() || (w === '1' && actual) || (w === '0' && !actual);
     if (actual === null || actual === undefined) return w === '' || w === 'None';
     if (Array.isArray(actual)) return actual.map(String).includes(w);
     return String(actual) === w;
@@ -112,13 +194,24 @@ function matchesFixedIps(item: Obj, wanted: string[]): boolean {
  * Filters, sorts, paginates and trims a Neutron collection, and renders `<key>_links`. Filters see the
  * stored records; only the returned page is rendered (so a 10,000-item collection stays cheap).
  */
-export function neutronList(req: SimRequest, key: string, records: Obj[], render: (o: Obj) => Obj = clone, validate = false): Reply {
+export function neutronList(
+  req: SimRequest,
+  key: string,
+  records: Obj[],
+  render: (o: Obj) => Obj = clone,
+  validate = false,
+): Reply {
   const q = req.query;
   let items = records;
   if (validate) {
     const allowed = new Set([...COMMON_FILTERS, ...(FILTERS[key] ?? [])]);
     const invalid = [...new Set(q.keys())].filter((k) => !RESERVED.has(k) && !allowed.has(k));
-    if (invalid.length) throw nError(400, 'HTTPBadRequest', `[${invalid.map((k) => `'${k}'`).join(', ')}] is invalid attribute for filtering`);
+    if (invalid.length)
+      throw nError(
+        400,
+        'HTTPBadRequest',
+        `[${invalid.map((k) => `'${k}'`).join(', ')}] is invalid attribute for filtering`,
+      );
   }
   for (const name of new Set(q.keys())) {
     if (RESERVED.has(name)) continue;
@@ -132,12 +225,20 @@ export function neutronList(req: SimRequest, key: string, records: Obj[], render
   }
   const tagSets = (n: string): string[][] => q.getAll(n).map((v) => v.split(',').filter((t) => t));
   for (const tags of tagSets('tags')) items = items.filter((i) => tags.every((t) => (i.tags as string[]).includes(t)));
-  for (const tags of tagSets('tags-any')) items = items.filter((i) => tags.some((t) => (i.tags as string[]).includes(t)));
-  for (const tags of tagSets('not-tags')) items = items.filter((i) => !tags.every((t) => (i.tags as string[]).includes(t)));
-  for (const tags of tagSets('not-tags-any')) items = items.filter((i) => !tags.some((t) => (i.tags as string[]).includes(t)));
+  for (const tags of tagSets('tags-any'))
+    items = items.filter((i) => tags.some((t) => (i.tags as string[]).includes(t)));
+  for (const tags of tagSets('not-tags'))
+    items = items.filter((i) => !tags.every((t) => (i.tags as string[]).includes(t)));
+  for (const tags of tagSets('not-tags-any'))
+    items = items.filter((i) => !tags.some((t) => (i.tags as string[]).includes(t)));
 
   const limit = parseLimit(q.get('limit'));
-  if (Number.isNaN(limit)) throw nError(400, 'BadRequest', `Bad limit request: Limit must be an integer 0 or greater and not '${q.get('limit') ?? ''}'.`);
+  if (Number.isNaN(limit))
+    throw nError(
+      400,
+      'BadRequest',
+      `Bad limit request: Limit must be an integer 0 or greater and not '${q.get('limit') ?? ''}'.`,
+    );
   const marker = q.get('marker') ?? undefined;
   const sortKey = q.get('sort_key');
   if (sortKey) {
@@ -173,8 +274,10 @@ export function neutronList(req: SimRequest, key: string, records: Obj[], render
       return p.toString();
     };
     // As neutron/api/api_common.py get_pagination_links: next unless a short forward page, previous unless a short reverse one.
-    if (!(page.length < limit && !reverse)) links.push({ rel: 'next', href: `${base}?${params(page.at(-1)?.id as string | undefined, false)}` });
-    if (!(page.length < limit && reverse)) links.push({ rel: 'previous', href: `${base}?${params(page[0]?.id as string | undefined, true)}` });
+    if (!(page.length < limit && !reverse))
+      links.push({ rel: 'next', href: `${base}?${params(page.at(-1)?.id as string | undefined, false)}` });
+    if (!(page.length < limit && reverse))
+      links.push({ rel: 'previous', href: `${base}?${params(page[0]?.id as string | undefined, true)}` });
     items = page;
     body[`${key}_links`] = links;
   }

@@ -9,7 +9,8 @@ import { routerSubnets } from './routers.js';
 
 export function getFloatingIp(state: RegionState, auth: AuthContext, id: string): Obj {
   const f = state.floatingips.get(id);
-  if (!f || !canSee(auth, f.project_id)) throw nError(404, 'FloatingIPNotFound', `Floating IP ${id} could not be found`);
+  if (!f || !canSee(auth, f.project_id))
+    throw nError(404, 'FloatingIPNotFound', `Floating IP ${id} could not be found`);
   return f;
 }
 
@@ -35,7 +36,13 @@ export function renderFloatingIp(state: RegionState, f: Obj): Obj {
 }
 
 /** Points the floating IP at a port, finding the router that connects them, or Neutron's 404. */
-function associate(state: RegionState, auth: AuthContext | undefined, fip: Obj, portId: string | null, fixedIp: string | undefined): void {
+function associate(
+  state: RegionState,
+  auth: AuthContext | undefined,
+  fip: Obj,
+  portId: string | null,
+  fixedIp: string | undefined,
+): void {
   if (portId === null) {
     fip.port_id = null;
     fip.fixed_ip_address = null;
@@ -50,15 +57,27 @@ function associate(state: RegionState, auth: AuthContext | undefined, fip: Obj, 
   if (!chosen) {
     throw nError(400, 'BadRequest', `Bad floatingip request: Port ${portId} does not have fixed ip ${fixedIp ?? ''}.`);
   }
-  const taken = state.floatingips.find((f) => f.id !== fip.id && f.port_id === portId && f.fixed_ip_address === chosen.ip_address);
+  const taken = state.floatingips.find(
+    (f) => f.id !== fip.id && f.port_id === portId && f.fixed_ip_address === chosen.ip_address,
+  );
   if (taken) {
-    throw nError(409, 'FloatingIPPortAlreadyAssociated', `Cannot associate floating IP ${String(fip.floating_ip_address)} (${String(fip.id)}) with port ${portId} using fixed IP ${chosen.ip_address}, as that fixed IP already has a floating IP on external network ${String(taken.floating_network_id)}.`);
+    throw nError(
+      409,
+      'FloatingIPPortAlreadyAssociated',
+      `Cannot associate floating IP ${String(fip.floating_ip_address)} (${String(fip.id)}) with port ${portId} using fixed IP ${chosen.ip_address}, as that fixed IP already has a floating IP on external network ${String(taken.floating_network_id)}.`,
+    );
   }
   const router = state.routers.find(
-    (r) => (r.external_gateway_info as Obj | null)?.network_id === fip.floating_network_id && routerSubnets(state, String(r.id)).includes(chosen.subnet_id),
+    (r) =>
+      (r.external_gateway_info as Obj | null)?.network_id === fip.floating_network_id &&
+      routerSubnets(state, String(r.id)).includes(chosen.subnet_id),
   );
   if (!router) {
-    throw nError(404, 'ExternalGatewayForFloatingIPNotFound', `External network ${String(fip.floating_network_id)} is not reachable from subnet ${chosen.subnet_id}.  Therefore, cannot associate Port ${portId} with a Floating IP.`);
+    throw nError(
+      404,
+      'ExternalGatewayForFloatingIPNotFound',
+      `External network ${String(fip.floating_network_id)} is not reachable from subnet ${chosen.subnet_id}.  Therefore, cannot associate Port ${portId} with a Floating IP.`,
+    );
   }
   fip.port_id = portId;
   fip.fixed_ip_address = chosen.ip_address;
@@ -68,7 +87,12 @@ function associate(state: RegionState, auth: AuthContext | undefined, fip: Obj, 
 
 export function createFloatingIp(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   const networkId = str(body, 'floating_network_id');
-  if (!networkId) throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'floating_network_id' not specified");
+  if (!networkId)
+    throw nError(
+      400,
+      'HTTPBadRequest',
+      "Failed to parse request. Required attribute 'floating_network_id' not specified",
+    );
   const network = state.networks.get(networkId);
   if (!network) throw nError(404, 'NetworkNotFound', `Network ${networkId} could not be found.`);
   if (network['router:external'] !== true) {
@@ -76,7 +100,11 @@ export function createFloatingIp(state: RegionState, auth: AuthContext | undefin
   }
   if (auth && !auth.isAdmin) {
     if (body.floating_ip_address !== undefined && state.profile.name !== 'pike') {
-      throw nError(403, 'PolicyNotAuthorized', '(rule:create_floatingip and rule:create_floatingip:floating_ip_address) is disallowed by policy');
+      throw nError(
+        403,
+        'PolicyNotAuthorized',
+        '(rule:create_floatingip and rule:create_floatingip:floating_ip_address) is disallowed by policy',
+      );
     }
     checkQuota(state, owner, 'floatingip', state.floatingips);
   }
@@ -87,7 +115,9 @@ export function createFloatingIp(state: RegionState, auth: AuthContext | undefin
     network_id: networkId,
     device_owner: 'network:floatingip',
     device_id: id,
-    ...(wanted || subnetId ? { fixed_ips: [{ ...(subnetId ? { subnet_id: subnetId } : {}), ...(wanted ? { ip_address: wanted } : {}) }] } : {}),
+    ...(wanted || subnetId
+      ? { fixed_ips: [{ ...(subnetId ? { subnet_id: subnetId } : {}), ...(wanted ? { ip_address: wanted } : {}) }] }
+      : {}),
   });
   const address = (port.fixed_ips as FixedIp[])[0];
   if (!address) {
@@ -126,7 +156,8 @@ export function updateFloatingIp(state: RegionState, auth: AuthContext, fip: Obj
       throw nError(400, 'HTTPBadRequest', `Cannot update read-only attribute ${k}`);
     }
   }
-  if (body.port_id !== undefined) associate(state, auth, fip, (body.port_id as string | null) ?? null, str(body, 'fixed_ip_address'));
+  if (body.port_id !== undefined)
+    associate(state, auth, fip, (body.port_id as string | null) ?? null, str(body, 'fixed_ip_address'));
   if (body.description !== undefined) fip.description = body.description;
   touch(fip);
 }

@@ -6,9 +6,23 @@ import { canSee, dropUnsupported, nError, standardAttrs } from './common.js';
 import { checkQuota } from './quota.js';
 
 const NETWORK_KEYS = [
-  'name', 'admin_state_up', 'shared', 'router:external', 'mtu', 'port_security_enabled', 'description',
-  'provider:network_type', 'provider:physical_network', 'provider:segmentation_id', 'availability_zone_hints',
-  'tenant_id', 'project_id', 'is_default', 'dns_domain', 'qos_policy_id', 'tags',
+  'name',
+  'admin_state_up',
+  'shared',
+  'router:external',
+  'mtu',
+  'port_security_enabled',
+  'description',
+  'provider:network_type',
+  'provider:physical_network',
+  'provider:segmentation_id',
+  'availability_zone_hints',
+  'tenant_id',
+  'project_id',
+  'is_default',
+  'dns_domain',
+  'qos_policy_id',
+  'tags',
 ];
 
 export function visibleNetwork(auth: AuthContext, n: Obj): boolean {
@@ -34,12 +48,23 @@ export function renderNetwork(state: RegionState, auth: AuthContext, n: Obj): Ob
 /** Creates a network record (also used by the seed, with `force` skipping policy and quota). */
 export function createNetwork(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   for (const k of Object.keys(body)) {
-    if (!NETWORK_KEYS.includes(k) && !(k === 'id' && auth === undefined)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+    if (!NETWORK_KEYS.includes(k) && !(k === 'id' && auth === undefined))
+      throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
   }
   if (auth && !auth.isAdmin) {
-    for (const k of ['shared', 'router:external', 'provider:network_type', 'provider:physical_network', 'provider:segmentation_id']) {
+    for (const k of [
+      'shared',
+      'router:external',
+      'provider:network_type',
+      'provider:physical_network',
+      'provider:segmentation_id',
+    ]) {
       if (body[k] !== undefined && body[k] !== false) {
-        throw nError(403, 'PolicyNotAuthorized', `(rule:create_network and rule:create_network:${k}) is disallowed by policy`);
+        throw nError(
+          403,
+          'PolicyNotAuthorized',
+          `(rule:create_network and rule:create_network:${k}) is disallowed by policy`,
+        );
       }
     }
     checkQuota(state, owner, 'network', state.networks);
@@ -63,8 +88,10 @@ export function createNetwork(state: RegionState, auth: AuthContext | undefined,
     ipv6_address_scope: null,
     l2_adjacency: true,
     'provider:network_type': type,
-    'provider:physical_network': str(body, 'provider:physical_network') ?? (type === 'flat' || type === 'vlan' ? 'physnet1' : null),
-    'provider:segmentation_id': num(body, 'provider:segmentation_id') ?? (type === 'vxlan' ? 1000 + state.networks.size : null),
+    'provider:physical_network':
+      str(body, 'provider:physical_network') ?? (type === 'flat' || type === 'vlan' ? 'physnet1' : null),
+    'provider:segmentation_id':
+      num(body, 'provider:segmentation_id') ?? (type === 'vxlan' ? 1000 + state.networks.size : null),
     dns_domain: str(body, 'dns_domain') ?? '',
     ...standardAttrs(owner, str(body, 'description') ?? ''),
   };
@@ -78,7 +105,11 @@ export function deleteNetwork(state: RegionState, auth: AuthContext, id: string)
   if (!canSee(auth, n.project_id)) throw nError(403, 'PolicyNotAuthorized', 'disallowed by policy');
   const inUse = state.ports.find((p) => p.network_id === id && !String(p.device_owner).startsWith('network:dhcp'));
   if (inUse) {
-    throw nError(409, 'NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`);
+    throw nError(
+      409,
+      'NetworkInUse',
+      `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`,
+    );
   }
   for (const sid of n.subnets as string[]) {
     state.subnets.delete(sid);
@@ -88,26 +119,53 @@ export function deleteNetwork(state: RegionState, auth: AuthContext, id: string)
 }
 
 const SUBNET_KEYS = [
-  'name', 'network_id', 'cidr', 'ip_version', 'gateway_ip', 'allocation_pools', 'enable_dhcp', 'dns_nameservers',
-  'host_routes', 'ipv6_ra_mode', 'ipv6_address_mode', 'description', 'service_types', 'subnetpool_id', 'tenant_id',
-  'project_id', 'tags', 'segment_id', 'dns_publish_fixed_ip', 'use_default_subnetpool', 'prefixlen',
+  'name',
+  'network_id',
+  'cidr',
+  'ip_version',
+  'gateway_ip',
+  'allocation_pools',
+  'enable_dhcp',
+  'dns_nameservers',
+  'host_routes',
+  'ipv6_ra_mode',
+  'ipv6_address_mode',
+  'description',
+  'service_types',
+  'subnetpool_id',
+  'tenant_id',
+  'project_id',
+  'tags',
+  'segment_id',
+  'dns_publish_fixed_ip',
+  'use_default_subnetpool',
+  'prefixlen',
 ];
 
 export function createSubnet(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   for (const k of Object.keys(body)) {
-    if (!SUBNET_KEYS.includes(k) && !(k === 'id' && auth === undefined)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+    if (!SUBNET_KEYS.includes(k) && !(k === 'id' && auth === undefined))
+      throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
   }
   const networkId = str(body, 'network_id');
-  if (!networkId) throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");
+  if (!networkId)
+    throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");
   const network = state.networks.get(networkId);
-  if (!network || (auth && !visibleNetwork(auth, network))) throw nError(404, 'NetworkNotFound', `Network ${networkId} could not be found.`);
+  if (!network || (auth && !visibleNetwork(auth, network)))
+    throw nError(404, 'NetworkNotFound', `Network ${networkId} could not be found.`);
   if (auth && !auth.isAdmin && network.project_id !== owner) {
-    throw nError(403, 'PolicyNotAuthorized', '(rule:create_subnet and rule:create_subnet:network_id) is disallowed by policy');
+    throw nError(
+      403,
+      'PolicyNotAuthorized',
+      '(rule:create_subnet and rule:create_subnet:network_id) is disallowed by policy',
+    );
   }
   const cidrText = str(body, 'cidr');
-  if (!cidrText) throw nError(400, 'BadRequest', 'Bad subnets request: a subnetpool must be specified in the absence of a cidr.');
+  if (!cidrText)
+    throw nError(400, 'BadRequest', 'Bad subnets request: a subnetpool must be specified in the absence of a cidr.');
   const cidr = parseCidr(cidrText);
-  if (!cidr) throw nError(400, 'HTTPBadRequest', `Invalid input for cidr. Reason: '${cidrText}' is not a valid IP subnet.`);
+  if (!cidr)
+    throw nError(400, 'HTTPBadRequest', `Invalid input for cidr. Reason: '${cidrText}' is not a valid IP subnet.`);
   const ipVersion = num(body, 'ip_version') ?? 4;
   if (ipVersion !== cidr.version) {
     throw nError(400, 'HTTPBadRequest', 'Invalid input for operation: Cidr and IP version are not compatible.');
@@ -117,7 +175,11 @@ export function createSubnet(state: RegionState, auth: AuthContext | undefined, 
     if (other && other.version === cidr.version) {
       const overlap = cidr.network < other.network + cidrSize(other) && other.network < cidr.network + cidrSize(cidr);
       if (overlap) {
-        throw nError(400, 'InvalidInput', `Invalid input for operation: Requested subnet with cidr: ${cidrText} for network: ${networkId} overlaps with another subnet.`);
+        throw nError(
+          400,
+          'InvalidInput',
+          `Invalid input for operation: Requested subnet with cidr: ${cidrText} for network: ${networkId} overlaps with another subnet.`,
+        );
       }
     }
   }
@@ -165,7 +227,11 @@ export function deleteSubnet(state: RegionState, auth: AuthContext, id: string):
   if (!s || !canSee(auth, s.project_id)) throw nError(404, 'SubnetNotFound', `Subnet ${id} could not be found.`);
   const inUse = state.ports.find((p) => (p.fixed_ips as Obj[]).some((f) => f.subnet_id === id));
   if (inUse) {
-    throw nError(409, 'SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+    throw nError(
+      409,
+      'SubnetInUse',
+      `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`,
+    );
   }
   const network = state.networks.get(String(s.network_id));
   if (network) network.subnets = (network.subnets as string[]).filter((x) => x !== id);

@@ -8,10 +8,29 @@ import { checkQuota } from './quota.js';
 import { ensureDefaultGroup } from './security-groups.js';
 
 const PORT_KEYS = [
-  'name', 'network_id', 'admin_state_up', 'mac_address', 'fixed_ips', 'device_id', 'device_owner', 'security_groups',
-  'allowed_address_pairs', 'port_security_enabled', 'binding:host_id', 'binding:vnic_type', 'binding:profile',
-  'description', 'tenant_id', 'project_id', 'extra_dhcp_opts', 'qos_policy_id', 'dns_name', 'tags',
-  'propagate_uplink_status', 'numa_affinity_policy', 'data_plane_status',
+  'name',
+  'network_id',
+  'admin_state_up',
+  'mac_address',
+  'fixed_ips',
+  'device_id',
+  'device_owner',
+  'security_groups',
+  'allowed_address_pairs',
+  'port_security_enabled',
+  'binding:host_id',
+  'binding:vnic_type',
+  'binding:profile',
+  'description',
+  'tenant_id',
+  'project_id',
+  'extra_dhcp_opts',
+  'qos_policy_id',
+  'dns_name',
+  'tags',
+  'propagate_uplink_status',
+  'numa_affinity_policy',
+  'data_plane_status',
 ];
 
 export function getPort(state: RegionState, auth: AuthContext, id: string): Obj {
@@ -25,10 +44,19 @@ export function getPort(state: RegionState, auth: AuthContext, id: string): Obj 
 export function renderPort(state: RegionState, auth: AuthContext, p: Obj): Obj {
   const out = clone(p);
   const bound = str(p, 'binding:host_id');
-  out.status = p.admin_state_up === false ? 'DOWN' : bound || String(p.device_owner).startsWith('network:') ? 'ACTIVE' : 'DOWN';
+  out.status =
+    p.admin_state_up === false ? 'DOWN' : bound || String(p.device_owner).startsWith('network:') ? 'ACTIVE' : 'DOWN';
   if (auth.isAdmin) {
     out['binding:vif_type'] = bound ? 'ovs' : 'unbound';
-    out['binding:vif_details'] = bound ? { port_filter: true, ovs_hybrid_plug: false, connectivity: 'l2', bridge_name: 'br-int', datapath_type: 'system' } : {};
+    out['binding:vif_details'] = bound
+      ? {
+          port_filter: true,
+          ovs_hybrid_plug: false,
+          connectivity: 'l2',
+          bridge_name: 'br-int',
+          datapath_type: 'system',
+        }
+      : {};
   } else {
     delete out['binding:host_id'];
     delete out['binding:profile'];
@@ -48,20 +76,34 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
         if (subnetId) {
           subnet = state.subnets.get(subnetId);
           if (!subnet || subnet.network_id !== network.id) {
-            throw nError(400, 'InvalidInput', `Invalid input for operation: Failed to create port on network ${String(network.id)}, because fixed_ips included invalid subnet ${subnetId}.`);
+            throw nError(
+              400,
+              'InvalidInput',
+              `Invalid input for operation: Failed to create port on network ${String(network.id)}, because fixed_ips included invalid subnet ${subnetId}.`,
+            );
           }
         } else if (ip) {
           subnet = subnetFor(state, network, ip);
           if (!subnet) {
-            throw nError(400, 'InvalidIpForNetwork', `IP address ${ip} is not a valid IP for any of the subnets on the specified network.`);
+            throw nError(
+              400,
+              'InvalidIpForNetwork',
+              `IP address ${ip} is not a valid IP for any of the subnets on the specified network.`,
+            );
           }
         }
-        if (!subnet) throw nError(400, 'HTTPBadRequest', 'Invalid input for fixed_ips: a subnet_id or an ip_address is required.');
+        if (!subnet)
+          throw nError(400, 'HTTPBadRequest', 'Invalid input for fixed_ips: a subnet_id or an ip_address is required.');
         if (ip) {
           out.push(reserve(state, subnet, ip));
         } else {
           const got = allocate(state, subnet);
-          if (!got) throw nError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${String(network.id)}.`);
+          if (!got)
+            throw nError(
+              409,
+              'IpAddressGenerationFailure',
+              `No more IP addresses available on network ${String(network.id)}.`,
+            );
           out.push(got);
         }
       }
@@ -78,7 +120,11 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
         out.push(got);
         if (subnet.ip_version === 4) v4Done = true;
       } else if (subnet.ip_version === 4 && (network.subnets as string[]).length === 1) {
-        throw nError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${String(network.id)}.`);
+        throw nError(
+          409,
+          'IpAddressGenerationFailure',
+          `No more IP addresses available on network ${String(network.id)}.`,
+        );
       }
     }
     return out;
@@ -91,21 +137,32 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
 /** Creates a port: the API's POST /v2.0/ports, Nova's server create, routers and floating IPs all use it. */
 export function createPort(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   for (const k of Object.keys(body)) {
-    if (!PORT_KEYS.includes(k) && !(k === 'id' && auth === undefined)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+    if (!PORT_KEYS.includes(k) && !(k === 'id' && auth === undefined))
+      throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
   }
   const networkId = str(body, 'network_id');
-  if (!networkId) throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");
+  if (!networkId)
+    throw nError(400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'network_id' not specified");
   const network = state.networks.get(networkId);
-  if (!network || (auth && !visibleNetwork(auth, network))) throw nError(404, 'NetworkNotFound', `Network ${networkId} could not be found.`);
+  if (!network || (auth && !visibleNetwork(auth, network)))
+    throw nError(404, 'NetworkNotFound', `Network ${networkId} could not be found.`);
   if (auth && !auth.isAdmin) {
     if (network['router:external'] === true && body.device_owner === undefined) {
-      throw nError(403, 'PolicyNotAuthorized', '(rule:create_port and rule:create_port:fixed_ips) is disallowed by policy');
+      throw nError(
+        403,
+        'PolicyNotAuthorized',
+        '(rule:create_port and rule:create_port:fixed_ips) is disallowed by policy',
+      );
     }
     checkQuota(state, owner, 'port', state.ports);
   }
   let mac = str(body, 'mac_address');
   if (mac && state.macs.has(mac)) {
-    throw nError(409, 'MacAddressInUse', `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`);
+    throw nError(
+      409,
+      'MacAddressInUse',
+      `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`,
+    );
   }
   mac ??= state.mac();
   const deviceOwner = str(body, 'device_owner') ?? '';
@@ -115,13 +172,19 @@ export function createPort(state: RegionState, auth: AuthContext | undefined, ow
     groups = body.security_groups.map(String);
     for (const g of groups) {
       const sg = state.securityGroups.get(g);
-      if (!sg || (auth && !canSee(auth, sg.project_id))) throw nError(404, 'SecurityGroupNotFound', `Security group ${g} does not exist`);
+      if (!sg || (auth && !canSee(auth, sg.project_id)))
+        throw nError(404, 'SecurityGroupNotFound', `Security group ${g} does not exist`);
     }
   } else {
-    groups = portSecurity && !deviceOwner.startsWith('network:') && owner ? [String(ensureDefaultGroup(state, owner).id)] : [];
+    groups =
+      portSecurity && !deviceOwner.startsWith('network:') && owner ? [String(ensureDefaultGroup(state, owner).id)] : [];
   }
   if (!portSecurity && groups.length > 0) {
-    throw nError(400, 'PortSecurityAndIPRequiredForSecurityGroups', 'Port security must be enabled and port must have an IP address in order to use security groups.');
+    throw nError(
+      400,
+      'PortSecurityAndIPRequiredForSecurityGroups',
+      'Port security must be enabled and port must have an IP address in order to use security groups.',
+    );
   }
   const fixed = resolveFixedIps(state, network, body.fixed_ips);
   state.macs.add(mac);
@@ -136,14 +199,21 @@ export function createPort(state: RegionState, auth: AuthContext | undefined, ow
     device_id: str(body, 'device_id') ?? '',
     device_owner: deviceOwner,
     security_groups: groups,
-    allowed_address_pairs: ((body.allowed_address_pairs as Obj[] | undefined) ?? []).map((p) => ({ ip_address: p.ip_address, mac_address: p.mac_address ?? mac })),
+    allowed_address_pairs: ((body.allowed_address_pairs as Obj[] | undefined) ?? []).map((p) => ({
+      ip_address: p.ip_address,
+      mac_address: p.mac_address ?? mac,
+    })),
     extra_dhcp_opts: (body.extra_dhcp_opts as Obj[] | undefined) ?? [],
     port_security_enabled: portSecurity,
     'binding:host_id': str(body, 'binding:host_id') ?? '',
     'binding:vnic_type': str(body, 'binding:vnic_type') ?? 'normal',
     'binding:profile': (body['binding:profile'] as Obj | undefined) ?? {},
     dns_name: str(body, 'dns_name') ?? '',
-    dns_assignment: fixed.map((f) => ({ ip_address: f.ip_address, hostname: `host-${f.ip_address.replace(/[.:]/g, '-')}`, fqdn: `host-${f.ip_address.replace(/[.:]/g, '-')}.openstacklocal.` })),
+    dns_assignment: fixed.map((f) => ({
+      ip_address: f.ip_address,
+      hostname: `host-${f.ip_address.replace(/[.:]/g, '-')}`,
+      fqdn: `host-${f.ip_address.replace(/[.:]/g, '-')}.openstacklocal.`,
+    })),
     qos_policy_id: null,
     propagate_uplink_status: false,
     ...standardAttrs(owner, str(body, 'description') ?? ''),
@@ -153,9 +223,22 @@ export function createPort(state: RegionState, auth: AuthContext | undefined, ow
 }
 
 const UPDATABLE = [
-  'name', 'admin_state_up', 'fixed_ips', 'device_id', 'device_owner', 'security_groups', 'allowed_address_pairs',
-  'port_security_enabled', 'binding:host_id', 'binding:profile', 'binding:vnic_type', 'description', 'dns_name',
-  'extra_dhcp_opts', 'mac_address', 'qos_policy_id',
+  'name',
+  'admin_state_up',
+  'fixed_ips',
+  'device_id',
+  'device_owner',
+  'security_groups',
+  'allowed_address_pairs',
+  'port_security_enabled',
+  'binding:host_id',
+  'binding:profile',
+  'binding:vnic_type',
+  'description',
+  'dns_name',
+  'extra_dhcp_opts',
+  'mac_address',
+  'qos_policy_id',
 ];
 
 export function updatePort(state: RegionState, auth: AuthContext, port: Obj, body: Obj): Obj {
@@ -177,12 +260,16 @@ export function updatePort(state: RegionState, auth: AuthContext, port: Obj, bod
     const groups = (body.security_groups as unknown[]).map(String);
     for (const g of groups) {
       const sg = state.securityGroups.get(g);
-      if (!sg || !canSee(auth, sg.project_id)) throw nError(404, 'SecurityGroupNotFound', `Security group ${g} does not exist`);
+      if (!sg || !canSee(auth, sg.project_id))
+        throw nError(404, 'SecurityGroupNotFound', `Security group ${g} does not exist`);
     }
     port.security_groups = groups;
   }
   if (body.allowed_address_pairs !== undefined) {
-    port.allowed_address_pairs = (body.allowed_address_pairs as Obj[]).map((p) => ({ ip_address: p.ip_address, mac_address: p.mac_address ?? port.mac_address }));
+    port.allowed_address_pairs = (body.allowed_address_pairs as Obj[]).map((p) => ({
+      ip_address: p.ip_address,
+      mac_address: p.mac_address ?? port.mac_address,
+    }));
   }
   for (const k of UPDATABLE) {
     if (['fixed_ips', 'security_groups', 'allowed_address_pairs'].includes(k) || body[k] === undefined) continue;
@@ -190,7 +277,11 @@ export function updatePort(state: RegionState, auth: AuthContext, port: Obj, bod
   }
   if (port.port_security_enabled === false && (port.security_groups as string[]).length > 0) {
     if (body.security_groups === undefined && body.port_security_enabled === false) {
-      throw nError(409, 'PortSecurityPortHasSecurityGroup', 'Port has security group associated. Cannot disable port security or ip address until security group is removed');
+      throw nError(
+        409,
+        'PortSecurityPortHasSecurityGroup',
+        'Port has security group associated. Cannot disable port security or ip address until security group is removed',
+      );
     }
   }
   touch(port);
@@ -200,7 +291,11 @@ export function updatePort(state: RegionState, auth: AuthContext, port: Obj, bod
 /** Removes a port and frees its addresses and MAC. `internal` skips the router-interface guard. */
 export function removePort(state: RegionState, port: Obj, internal = false): void {
   if (!internal && String(port.device_owner) === 'network:router_interface') {
-    throw nError(409, 'L3PortInUse', `Port ${String(port.id)} cannot be deleted directly via the port API: has device owner network:router_interface.`);
+    throw nError(
+      409,
+      'L3PortInUse',
+      `Port ${String(port.id)} cannot be deleted directly via the port API: has device owner network:router_interface.`,
+    );
   }
   release(state, port.fixed_ips as FixedIp[]);
   state.macs.delete(String(port.mac_address));

@@ -19,7 +19,8 @@ export function networkQuotaRoutes(r: Router, state: RegionState): void {
   const project = (req: SimRequest): string => {
     const a = authOf(req);
     const pid = req.params.pid!;
-    if (!a.isAdmin && pid !== a.projectId) throw nError(403, 'HTTPForbidden', 'Non-admin is not authorised to access quotas for another tenant');
+    if (!a.isAdmin && pid !== a.projectId)
+      throw nError(403, 'HTTPForbidden', 'Non-admin is not authorised to access quotas for another tenant');
     return pid;
   };
   r.get('/v2.0/quotas/{pid}', (req) => ({ status: 200, body: { quota: state.quotas.get(project(req), 'network') } }));
@@ -43,7 +44,11 @@ export function networkQuotaRoutes(r: Router, state: RegionState): void {
     if (!authOf(req).isAdmin) throw nError(403, 'HTTPForbidden', 'Only admin can update quotas');
     const body = isObj(req.body) && isObj(req.body.quota) ? req.body.quota : undefined;
     if (!body) throw nError(400, 'HTTPBadRequest', 'Resource body required');
-    state.quotas.set(req.params.pid!, 'network', Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Number(v)])));
+    state.quotas.set(
+      req.params.pid!,
+      'network',
+      Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Number(v)])),
+    );
     return { status: 200, body: { quota: state.quotas.get(req.params.pid!, 'network') } };
   });
 }

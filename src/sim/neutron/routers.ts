@@ -37,7 +37,11 @@ function setGateway(state: RegionState, auth: AuthContext | undefined, router: O
     if (current) {
       const inUse = state.floatingips.find((f) => f.router_id === router.id);
       if (inUse) {
-        throw nError(409, 'RouterExternalGatewayInUseByFloatingIp', `Gateway cannot be updated for router ${String(router.id)}, since a gateway to external network ${String(current.network_id)} is required by one or more floating IPs.`);
+        throw nError(
+          409,
+          'RouterExternalGatewayInUseByFloatingIp',
+          `Gateway cannot be updated for router ${String(router.id)}, since a gateway to external network ${String(current.network_id)} is required by one or more floating IPs.`,
+        );
       }
       const port = state.ports.get(String(current.port_id));
       if (port) removePort(state, port, true);
@@ -53,7 +57,11 @@ function setGateway(state: RegionState, auth: AuthContext | undefined, router: O
     throw nError(400, 'BadRequest', `Bad router request: Network ${String(networkId)} is not an external network.`);
   }
   if (auth && !auth.isAdmin && info.external_fixed_ips !== undefined && state.profile.name !== 'pike') {
-    throw nError(403, 'PolicyNotAuthorized', '(rule:update_router and rule:update_router:external_gateway_info:external_fixed_ips) is disallowed by policy');
+    throw nError(
+      403,
+      'PolicyNotAuthorized',
+      '(rule:update_router and rule:update_router:external_gateway_info:external_fixed_ips) is disallowed by policy',
+    );
   }
   if (current) {
     const port = state.ports.get(String(current.port_id));
@@ -69,13 +77,22 @@ function setGateway(state: RegionState, auth: AuthContext | undefined, router: O
     device_id: String(router.id),
     ...(Array.isArray(info.external_fixed_ips) ? { fixed_ips: info.external_fixed_ips } : {}),
   });
-  router.external_gateway_info = { network_id: networkId, enable_snat: bool(info, 'enable_snat') ?? true, port_id: port.id };
+  router.external_gateway_info = {
+    network_id: networkId,
+    enable_snat: bool(info, 'enable_snat') ?? true,
+    port_id: port.id,
+  };
 }
 
 export function createRouter(state: RegionState, auth: AuthContext | undefined, owner: string, body: Obj): Obj {
   if (auth && !auth.isAdmin) {
     for (const k of ['distributed', 'ha']) {
-      if (body[k] !== undefined) throw nError(403, 'PolicyNotAuthorized', `(rule:create_router and rule:create_router:${k}) is disallowed by policy`);
+      if (body[k] !== undefined)
+        throw nError(
+          403,
+          'PolicyNotAuthorized',
+          `(rule:create_router and rule:create_router:${k}) is disallowed by policy`,
+        );
     }
     checkQuota(state, owner, 'router', state.routers);
   }
@@ -119,11 +136,19 @@ function checkRoutes(state: RegionState, router: Obj, routes: unknown): Obj[] {
   const cidrs = routerSubnets(state, String(router.id)).map((sid) => parseCidr(String(state.subnets.get(sid)?.cidr)));
   return routes.map((r) => {
     if (!isObj(r) || !str(r, 'destination') || !str(r, 'nexthop') || !parseCidr(str(r, 'destination')!)) {
-      throw nError(400, 'InvalidRoutes', `Invalid format for routes: ${JSON.stringify(routes)}, the destination or nexthop is malformed`);
+      throw nError(
+        400,
+        'InvalidRoutes',
+        `Invalid format for routes: ${JSON.stringify(routes)}, the destination or nexthop is malformed`,
+      );
     }
     const hop = str(r, 'nexthop')!;
     if (!cidrs.some((c) => c && cidrContains(c, hop))) {
-      throw nError(400, 'InvalidRoutes', `Invalid format for routes: ${JSON.stringify([r])}, the nexthop is not connected with router`);
+      throw nError(
+        400,
+        'InvalidRoutes',
+        `Invalid format for routes: ${JSON.stringify([r])}, the nexthop is not connected with router`,
+      );
     }
     return { destination: r.destination, nexthop: hop };
   });
@@ -131,13 +156,16 @@ function checkRoutes(state: RegionState, router: Obj, routes: unknown): Obj[] {
 
 export function updateRouter(state: RegionState, auth: AuthContext, router: Obj, body: Obj): void {
   for (const k of Object.keys(body)) {
-    if (!['name', 'admin_state_up', 'external_gateway_info', 'routes', 'description', 'distributed', 'ha'].includes(k)) {
+    if (
+      !['name', 'admin_state_up', 'external_gateway_info', 'routes', 'description', 'distributed', 'ha'].includes(k)
+    ) {
       throw nError(400, 'HTTPBadRequest', `Cannot update read-only attribute ${k}`);
     }
   }
   if (body.routes !== undefined) router.routes = checkRoutes(state, router, body.routes);
   if (body.external_gateway_info !== undefined) setGateway(state, auth, router, body.external_gateway_info);
-  for (const k of ['name', 'admin_state_up', 'description', 'distributed', 'ha']) if (body[k] !== undefined) router[k] = body[k];
+  for (const k of ['name', 'admin_state_up', 'description', 'distributed', 'ha'])
+    if (body[k] !== undefined) router[k] = body[k];
   touch(router);
 }
 
@@ -166,13 +194,17 @@ export function addInterface(state: RegionState, auth: AuthContext, router: Obj,
   let port: Obj;
   if (subnetId) {
     const subnet = state.subnets.get(subnetId);
-    if (!subnet || !(canSee(auth, subnet.project_id) || state.networks.get(String(subnet.network_id))?.shared === true)) {
+    if (
+      !subnet ||
+      !(canSee(auth, subnet.project_id) || state.networks.get(String(subnet.network_id))?.shared === true)
+    ) {
       throw nError(404, 'SubnetNotFound', `Subnet ${subnetId} could not be found.`);
     }
     if (routerSubnets(state, rid).includes(subnetId)) {
       throw nError(400, 'BadRequest', `Bad router request: Router already has a port on subnet ${subnetId}.`);
     }
-    if (!subnet.gateway_ip) throw nError(400, 'BadRequest', `Bad router request: Subnet for router interface must have a gateway IP.`);
+    if (!subnet.gateway_ip)
+      throw nError(400, 'BadRequest', `Bad router request: Subnet for router interface must have a gateway IP.`);
     port = createPort(state, undefined, String(router.project_id), {
       network_id: String(subnet.network_id),
       fixed_ips: [{ subnet_id: subnetId, ip_address: subnet.gateway_ip }],
@@ -181,7 +213,12 @@ export function addInterface(state: RegionState, auth: AuthContext, router: Obj,
     });
   } else {
     port = getPort(state, auth, portId!);
-    if (port.device_id) throw nError(409, 'PortInUse', `Unable to complete operation on port ${portId!} for network ${String(port.network_id)}. Port already has an attached device ${String(port.device_id)}.`);
+    if (port.device_id)
+      throw nError(
+        409,
+        'PortInUse',
+        `Unable to complete operation on port ${portId!} for network ${String(port.network_id)}. Port already has an attached device ${String(port.device_id)}.`,
+      );
     port.device_owner = 'network:router_interface';
     port.device_id = rid;
     port.security_groups = [];
@@ -205,10 +242,12 @@ export function removeInterface(state: RegionState, auth: AuthContext, router: O
   const portId = str(body, 'port_id');
   const rid = String(router.id);
   const port = interfacePorts(state, rid).find(
-    (p) => p.id === portId || (subnetId !== undefined && (p.fixed_ips as FixedIp[]).some((f) => f.subnet_id === subnetId)),
+    (p) =>
+      p.id === portId || (subnetId !== undefined && (p.fixed_ips as FixedIp[]).some((f) => f.subnet_id === subnetId)),
   );
   if (!port) {
-    if (portId) throw nError(404, 'RouterInterfaceNotFound', `Router ${rid} does not have an interface with id ${portId}`);
+    if (portId)
+      throw nError(404, 'RouterInterfaceNotFound', `Router ${rid} does not have an interface with id ${portId}`);
     throw nError(404, 'RouterInterfaceNotFoundForSubnet', `Router ${rid} has no interface on subnet ${subnetId ?? ''}`);
   }
   const subnets = (port.fixed_ips as FixedIp[]).map((f) => f.subnet_id);
@@ -216,20 +255,37 @@ export function removeInterface(state: RegionState, auth: AuthContext, router: O
     for (const sid of subnets) {
       const c = parseCidr(String(state.subnets.get(sid)?.cidr));
       if (c && cidrContains(c, String(route.nexthop))) {
-        throw nError(409, 'RouterInterfaceInUseByRoute', `Router interface for subnet ${sid} on router ${rid} cannot be deleted, as it is required by one or more routes.`);
+        throw nError(
+          409,
+          'RouterInterfaceInUseByRoute',
+          `Router interface for subnet ${sid} on router ${rid} cannot be deleted, as it is required by one or more routes.`,
+        );
       }
     }
   }
   for (const fip of state.floatingips.filter((f) => f.router_id === rid)) {
     const fport = state.ports.get(String(fip.port_id));
     if (fport && (fport.fixed_ips as FixedIp[]).some((f) => subnets.includes(f.subnet_id))) {
-      throw nError(409, 'RouterInterfaceInUseByFloatingIP', `Router interface for subnet ${subnets[0] ?? ''} on router ${rid} cannot be deleted, as it is required by one or more floating IPs.`);
+      throw nError(
+        409,
+        'RouterInterfaceInUseByFloatingIP',
+        `Router interface for subnet ${subnets[0] ?? ''} on router ${rid} cannot be deleted, as it is required by one or more floating IPs.`,
+      );
     }
   }
   removePort(state, port, true);
   void auth;
   touch(router);
-  return { id: rid, subnet_id: subnets[0], subnet_ids: subnets, port_id: port.id, tenant_id: router.project_id, project_id: router.project_id, network_id: port.network_id, tags: [] };
+  return {
+    id: rid,
+    subnet_id: subnets[0],
+    subnet_ids: subnets,
+    port_id: port.id,
+    tenant_id: router.project_id,
+    project_id: router.project_id,
+    network_id: port.network_id,
+    tags: [],
+  };
 }
 
 export function deleteRouter(state: RegionState, auth: AuthContext, id: string): void {

@@ -3,25 +3,79 @@ import type { Table } from '../core/table.js';
 import { authOf, type SimRequest } from '../http/context.js';
 import { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
-import { applyUpdate, canSee, dropUnsupported, ensureWriter, envelope, nError, neutronList, neutronShow, ownerFor, touch } from './common.js';
-import { createFloatingIp, deleteFloatingIp, getFloatingIp, renderFloatingIp, updateFloatingIp } from './floating-ips.js';
-import { createNetwork, createSubnet, deleteNetwork, deleteSubnet, getNetwork, renderNetwork, visibleNetwork } from './networks.js';
+import {
+  applyUpdate,
+  canSee,
+  dropUnsupported,
+  ensureWriter,
+  envelope,
+  nError,
+  neutronList,
+  neutronShow,
+  ownerFor,
+  touch,
+} from './common.js';
+import {
+  createFloatingIp,
+  deleteFloatingIp,
+  getFloatingIp,
+  renderFloatingIp,
+  updateFloatingIp,
+} from './floating-ips.js';
+import {
+  createNetwork,
+  createSubnet,
+  deleteNetwork,
+  deleteSubnet,
+  getNetwork,
+  renderNetwork,
+  visibleNetwork,
+} from './networks.js';
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
 import { networkQuotaRoutes } from './quotas.js';
-import { addInterface, changeRoutes, createRouter, deleteRouter, getRouter, removeInterface, renderRouter, updateRouter } from './routers.js';
-import { addRuleRecord, createGroup, deleteGroup, ensureDefaultGroup, renderGroup, renderRule } from './security-groups.js';
+import {
+  addInterface,
+  changeRoutes,
+  createRouter,
+  deleteRouter,
+  getRouter,
+  removeInterface,
+  renderRouter,
+  updateRouter,
+} from './routers.js';
+import {
+  addRuleRecord,
+  createGroup,
+  deleteGroup,
+  ensureDefaultGroup,
+  renderGroup,
+  renderRule,
+} from './security-groups.js';
 
 export function neutronRouter(state: RegionState): Router {
   const r = new Router();
   const validate = state.profile.neutron.extensions.includes('filter-validation');
-  r.get('/', (req) => ({
-    status: 200,
-    body: { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${req.baseUrl}/v2.0/` }] }] },
-  }), { isPublic: true });
+  r.get(
+    '/',
+    (req) => ({
+      status: 200,
+      body: { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${req.baseUrl}/v2.0/` }] }] },
+    }),
+    { isPublic: true },
+  );
   r.get('/v2.0', (req) => ({
     status: 200,
     body: {
-      resources: ['subnets', 'networks', 'ports', 'routers', 'floatingips', 'security-groups', 'security-group-rules', 'quotas'].map((name) => ({
+      resources: [
+        'subnets',
+        'networks',
+        'ports',
+        'routers',
+        'floatingips',
+        'security-groups',
+        'security-group-rules',
+        'quotas',
+      ].map((name) => ({
         name: name.replace(/s$/, ''),
         collection: name,
         links: [{ rel: 'self', href: `${req.baseUrl}/v2.0/${name}` }],
@@ -37,9 +91,17 @@ export function neutronRouter(state: RegionState): Router {
   // Networks
   r.get('/v2.0/networks', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'networks', state.networks.filter((n) => visibleNetwork(a, n)), (n) => renderNetwork(state, a, n), validate);
+    return neutronList(
+      req,
+      'networks',
+      state.networks.filter((n) => visibleNetwork(a, n)),
+      (n) => renderNetwork(state, a, n),
+      validate,
+    );
   });
-  r.get('/v2.0/networks/{id}', (req) => neutronShow(req, 'network', renderNetwork(state, authOf(req), getNetwork(state, authOf(req), req.params.id!))));
+  r.get('/v2.0/networks/{id}', (req) =>
+    neutronShow(req, 'network', renderNetwork(state, authOf(req), getNetwork(state, authOf(req), req.params.id!))),
+  );
   r.post('/v2.0/networks', (req) => {
     const a = writer(req);
     const body = envelope(req, 'network');
@@ -53,9 +115,29 @@ export function neutronRouter(state: RegionState): Router {
     if (!canSee(a, n.project_id)) throw nError(403, 'PolicyNotAuthorized', 'disallowed by policy');
     const body = envelope(req, 'network');
     if (!a.isAdmin && (body.shared !== undefined || body['router:external'] !== undefined)) {
-      throw nError(403, 'PolicyNotAuthorized', '(rule:update_network and rule:update_network:shared) is disallowed by policy');
+      throw nError(
+        403,
+        'PolicyNotAuthorized',
+        '(rule:update_network and rule:update_network:shared) is disallowed by policy',
+      );
     }
-    applyUpdate(n, body, ['name', 'admin_state_up', 'description', 'mtu', 'port_security_enabled', 'shared', 'router:external', 'dns_domain', 'qos_policy_id', 'is_default'], 'network');
+    applyUpdate(
+      n,
+      body,
+      [
+        'name',
+        'admin_state_up',
+        'description',
+        'mtu',
+        'port_security_enabled',
+        'shared',
+        'router:external',
+        'dns_domain',
+        'qos_policy_id',
+        'is_default',
+      ],
+      'network',
+    );
     return { status: 200, body: { network: renderNetwork(state, a, n) } };
   });
   r.delete('/v2.0/networks/{id}', (req) => {
@@ -68,27 +150,52 @@ export function neutronRouter(state: RegionState): Router {
     const a = authOf(req);
     const s = state.subnets.get(req.params.id!);
     const n = s ? state.networks.get(String(s.network_id)) : undefined;
-    if (!s || !(canSee(a, s.project_id) || (n && visibleNetwork(a, n)))) throw nError(404, 'SubnetNotFound', `Subnet ${req.params.id!} could not be found.`);
+    if (!s || !(canSee(a, s.project_id) || (n && visibleNetwork(a, n))))
+      throw nError(404, 'SubnetNotFound', `Subnet ${req.params.id!} could not be found.`);
     return s;
   };
   r.get('/v2.0/subnets', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'subnets', state.subnets.filter((s) => {
-      if (canSee(a, s.project_id)) return true;
-      const n = state.networks.get(String(s.network_id));
-      return n !== undefined && visibleNetwork(a, n);
-    }), (x) => dropUnsupported(state, clone(x)), validate);
+    return neutronList(
+      req,
+      'subnets',
+      state.subnets.filter((s) => {
+        if (canSee(a, s.project_id)) return true;
+        const n = state.networks.get(String(s.network_id));
+        return n !== undefined && visibleNetwork(a, n);
+      }),
+      (x) => dropUnsupported(state, clone(x)),
+      validate,
+    );
   });
   r.get('/v2.0/subnets/{id}', (req) => neutronShow(req, 'subnet', dropUnsupported(state, clone(getSubnet(req)))));
   r.post('/v2.0/subnets', (req) => {
     const a = writer(req);
     const body = envelope(req, 'subnet');
-    return { status: 201, body: { subnet: dropUnsupported(state, clone(createSubnet(state, a, ownerFor(a, body), body))) } };
+    return {
+      status: 201,
+      body: { subnet: dropUnsupported(state, clone(createSubnet(state, a, ownerFor(a, body), body))) },
+    };
   });
   r.put('/v2.0/subnets/{id}', (req) => {
     writer(req);
     const s = getSubnet(req);
-    applyUpdate(s, envelope(req, 'subnet'), ['name', 'description', 'gateway_ip', 'enable_dhcp', 'dns_nameservers', 'host_routes', 'allocation_pools', 'service_types', 'dns_publish_fixed_ip'], 'subnet');
+    applyUpdate(
+      s,
+      envelope(req, 'subnet'),
+      [
+        'name',
+        'description',
+        'gateway_ip',
+        'enable_dhcp',
+        'dns_nameservers',
+        'host_routes',
+        'allocation_pools',
+        'service_types',
+        'dns_publish_fixed_ip',
+      ],
+      'subnet',
+    );
     return { status: 200, body: { subnet: dropUnsupported(state, clone(s)) } };
   });
   r.delete('/v2.0/subnets/{id}', (req) => {
@@ -99,9 +206,17 @@ export function neutronRouter(state: RegionState): Router {
   // Ports
   r.get('/v2.0/ports', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'ports', state.ports.filter((p) => canSee(a, p.project_id) || (a.isAdmin && p.project_id === '')), (p) => renderPort(state, a, p), validate);
+    return neutronList(
+      req,
+      'ports',
+      state.ports.filter((p) => canSee(a, p.project_id) || (a.isAdmin && p.project_id === '')),
+      (p) => renderPort(state, a, p),
+      validate,
+    );
   });
-  r.get('/v2.0/ports/{id}', (req) => neutronShow(req, 'port', renderPort(state, authOf(req), getPort(state, authOf(req), req.params.id!))));
+  r.get('/v2.0/ports/{id}', (req) =>
+    neutronShow(req, 'port', renderPort(state, authOf(req), getPort(state, authOf(req), req.params.id!))),
+  );
   r.post('/v2.0/ports', (req) => {
     const a = writer(req);
     const body = envelope(req, 'port');
@@ -120,9 +235,17 @@ export function neutronRouter(state: RegionState): Router {
   // Routers
   r.get('/v2.0/routers', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'routers', state.routers.filter((x) => canSee(a, x.project_id)), (x) => renderRouter(state, a, x), validate);
+    return neutronList(
+      req,
+      'routers',
+      state.routers.filter((x) => canSee(a, x.project_id)),
+      (x) => renderRouter(state, a, x),
+      validate,
+    );
   });
-  r.get('/v2.0/routers/{id}', (req) => neutronShow(req, 'router', renderRouter(state, authOf(req), getRouter(state, authOf(req), req.params.id!))));
+  r.get('/v2.0/routers/{id}', (req) =>
+    neutronShow(req, 'router', renderRouter(state, authOf(req), getRouter(state, authOf(req), req.params.id!))),
+  );
   r.post('/v2.0/routers', (req) => {
     const a = writer(req);
     const body = envelope(req, 'router');
@@ -140,14 +263,23 @@ export function neutronRouter(state: RegionState): Router {
   });
   r.put('/v2.0/routers/{id}/add_router_interface', (req) => {
     const a = writer(req);
-    return { status: 200, body: addInterface(state, a, getRouter(state, a, req.params.id!), isObj(req.body) ? req.body : {}) };
+    return {
+      status: 200,
+      body: addInterface(state, a, getRouter(state, a, req.params.id!), isObj(req.body) ? req.body : {}),
+    };
   });
   r.put('/v2.0/routers/{id}/remove_router_interface', (req) => {
     const a = writer(req);
-    return { status: 200, body: removeInterface(state, a, getRouter(state, a, req.params.id!), isObj(req.body) ? req.body : {}) };
+    return {
+      status: 200,
+      body: removeInterface(state, a, getRouter(state, a, req.params.id!), isObj(req.body) ? req.body : {}),
+    };
   });
   if (state.profile.neutron.extensions.includes('extraroute-atomic')) {
-    for (const [path, isAdd] of [['add_extraroutes', true], ['remove_extraroutes', false]] as const) {
+    for (const [path, isAdd] of [
+      ['add_extraroutes', true],
+      ['remove_extraroutes', false],
+    ] as const) {
       r.put(`/v2.0/routers/{id}/${path}`, (req) => {
         const a = writer(req);
         const x = getRouter(state, a, req.params.id!);
@@ -160,13 +292,24 @@ export function neutronRouter(state: RegionState): Router {
   // Floating IPs
   r.get('/v2.0/floatingips', (req) => {
     const a = authOf(req);
-    return neutronList(req, 'floatingips', state.floatingips.filter((f) => canSee(a, f.project_id)), (f) => renderFloatingIp(state, f), validate);
+    return neutronList(
+      req,
+      'floatingips',
+      state.floatingips.filter((f) => canSee(a, f.project_id)),
+      (f) => renderFloatingIp(state, f),
+      validate,
+    );
   });
-  r.get('/v2.0/floatingips/{id}', (req) => neutronShow(req, 'floatingip', renderFloatingIp(state, getFloatingIp(state, authOf(req), req.params.id!))));
+  r.get('/v2.0/floatingips/{id}', (req) =>
+    neutronShow(req, 'floatingip', renderFloatingIp(state, getFloatingIp(state, authOf(req), req.params.id!))),
+  );
   r.post('/v2.0/floatingips', (req) => {
     const a = writer(req);
     const body = envelope(req, 'floatingip');
-    return { status: 201, body: { floatingip: renderFloatingIp(state, createFloatingIp(state, a, ownerFor(a, body), body)) } };
+    return {
+      status: 201,
+      body: { floatingip: renderFloatingIp(state, createFloatingIp(state, a, ownerFor(a, body), body)) },
+    };
   });
   r.put('/v2.0/floatingips/{id}', (req) => {
     const a = writer(req);
@@ -182,19 +325,29 @@ export function neutronRouter(state: RegionState): Router {
   // Security groups and rules
   const getGroup = (req: SimRequest, id = req.params.id!): Obj => {
     const g = state.securityGroups.get(id);
-    if (!g || !canSee(authOf(req), g.project_id)) throw nError(404, 'SecurityGroupNotFound', `Security group ${id} does not exist`);
+    if (!g || !canSee(authOf(req), g.project_id))
+      throw nError(404, 'SecurityGroupNotFound', `Security group ${id} does not exist`);
     return g;
   };
   r.get('/v2.0/security-groups', (req) => {
     const a = authOf(req);
     if (a.projectId) ensureDefaultGroup(state, a.projectId);
-    return neutronList(req, 'security_groups', state.securityGroups.filter((g) => canSee(a, g.project_id)), (g) => renderGroup(state, g), validate);
+    return neutronList(
+      req,
+      'security_groups',
+      state.securityGroups.filter((g) => canSee(a, g.project_id)),
+      (g) => renderGroup(state, g),
+      validate,
+    );
   });
   r.get('/v2.0/security-groups/{id}', (req) => neutronShow(req, 'security_group', renderGroup(state, getGroup(req))));
   r.post('/v2.0/security-groups', (req) => {
     const a = writer(req);
     const body = envelope(req, 'security_group');
-    return { status: 201, body: { security_group: renderGroup(state, createGroup(state, a, ownerFor(a, body), body)) } };
+    return {
+      status: 201,
+      body: { security_group: renderGroup(state, createGroup(state, a, ownerFor(a, body), body)) },
+    };
   });
   r.put('/v2.0/security-groups/{id}', (req) => {
     writer(req);
@@ -213,11 +366,18 @@ export function neutronRouter(state: RegionState): Router {
   r.get('/v2.0/security-group-rules', (req) => {
     const a = authOf(req);
     if (a.projectId) ensureDefaultGroup(state, a.projectId);
-    return neutronList(req, 'security_group_rules', state.securityGroupRules.filter((x) => canSee(a, x.project_id)), (x) => renderRule(state, x), validate);
+    return neutronList(
+      req,
+      'security_group_rules',
+      state.securityGroupRules.filter((x) => canSee(a, x.project_id)),
+      (x) => renderRule(state, x),
+      validate,
+    );
   });
   r.get('/v2.0/security-group-rules/{id}', (req) => {
     const x = state.securityGroupRules.get(req.params.id!);
-    if (!x || !canSee(authOf(req), x.project_id)) throw nError(404, 'SecurityGroupRuleNotFound', `Security group rule ${req.params.id!} does not exist`);
+    if (!x || !canSee(authOf(req), x.project_id))
+      throw nError(404, 'SecurityGroupRuleNotFound', `Security group rule ${req.params.id!} does not exist`);
     return neutronShow(req, 'security_group_rule', renderRule(state, x));
   });
   r.post('/v2.0/security-group-rules', (req) => {
@@ -241,7 +401,8 @@ export function neutronRouter(state: RegionState): Router {
   r.delete('/v2.0/security-group-rules/{id}', (req) => {
     const a = writer(req);
     const x = state.securityGroupRules.get(req.params.id!);
-    if (!x || !canSee(a, x.project_id)) throw nError(404, 'SecurityGroupRuleNotFound', `Security group rule ${req.params.id!} does not exist`);
+    if (!x || !canSee(a, x.project_id))
+      throw nError(404, 'SecurityGroupRuleNotFound', `Security group rule ${req.params.id!} does not exist`);
     state.securityGroupRules.delete(req.params.id!);
     state.sgRules.get(String(x.security_group_id))?.delete(req.params.id!);
     return { status: 204 };
@@ -249,20 +410,35 @@ export function neutronRouter(state: RegionState): Router {
 
   tagRoutes(r, state);
   networkQuotaRoutes(r, state);
-  r.get('/v2.0/extensions', () => ({ status: 200, body: { extensions: state.profile.neutron.extensions.map(extension) } }));
+  r.get('/v2.0/extensions', () => ({
+    status: 200,
+    body: { extensions: state.profile.neutron.extensions.map(extension) },
+  }));
   r.get('/v2.0/extensions/{alias}', (req) => {
-    if (!state.profile.neutron.extensions.includes(req.params.alias!)) throw nError(404, 'HTTPNotFound', 'The resource could not be found.');
+    if (!state.profile.neutron.extensions.includes(req.params.alias!))
+      throw nError(404, 'HTTPNotFound', 'The resource could not be found.');
     return { status: 200, body: { extension: extension(req.params.alias!) } };
   });
   r.get('/v2.0/availability_zones', () => ({
     status: 200,
-    body: { availability_zones: [{ name: 'nova', resource: 'network', state: 'available' }, { name: 'nova', resource: 'router', state: 'available' }] },
+    body: {
+      availability_zones: [
+        { name: 'nova', resource: 'network', state: 'available' },
+        { name: 'nova', resource: 'router', state: 'available' },
+      ],
+    },
   }));
   return r;
 }
 
 function extension(alias: string): Obj {
-  return { alias, name: alias, description: `The ${alias} extension.`, updated: '2017-01-01T10:00:00-00:00', links: [] };
+  return {
+    alias,
+    name: alias,
+    description: `The ${alias} extension.`,
+    updated: '2017-01-01T10:00:00-00:00',
+    links: [],
+  };
 }
 
 const TAG_TABLES: Record<string, (s: RegionState) => Table> = {
@@ -287,24 +463,33 @@ const NOT_FOUND_TYPE: Record<string, string> = {
 function tagRoutes(r: Router, state: RegionState): void {
   const target = (req: SimRequest): Obj => {
     const kind = req.params.resources!;
-    if (!state.profile.neutron.tagResources.includes(kind) || !TAG_TABLES[kind]) throw nError(404, 'HTTPNotFound', 'The resource could not be found.');
+    if (!state.profile.neutron.tagResources.includes(kind) || !TAG_TABLES[kind])
+      throw nError(404, 'HTTPNotFound', 'The resource could not be found.');
     const row = TAG_TABLES[kind](state).get(req.params.id!);
-    if (!row || !canSee(authOf(req), row.project_id)) throw nError(404, NOT_FOUND_TYPE[kind] ?? 'NotFound', `${kind} ${req.params.id!} could not be found.`);
+    if (!row || !canSee(authOf(req), row.project_id))
+      throw nError(404, NOT_FOUND_TYPE[kind] ?? 'NotFound', `${kind} ${req.params.id!} could not be found.`);
     if (req.method !== 'GET') ensureWriter(authOf(req), state);
     return row;
   };
   const checkTag = (tag: string): string => {
-    if (tag.length > 255 || tag.includes(',') || tag.includes('/')) throw nError(400, 'InvalidInput', `Invalid input for operation: '${tag}' is not a valid tag.`);
+    if (tag.length > 255 || tag.includes(',') || tag.includes('/'))
+      throw nError(400, 'InvalidInput', `Invalid input for operation: '${tag}' is not a valid tag.`);
     return tag;
   };
   r.get('/v2.0/{resources}/{id}/tags', (req) => ({ status: 200, body: { tags: target(req).tags } }));
   r.get('/v2.0/{resources}/{id}/tags/{tag}', (req) => {
-    if (!(target(req).tags as string[]).includes(req.params.tag!)) throw nError(404, 'TagNotFound', `Tag ${req.params.tag!} could not be found for ${req.params.resources!} ${req.params.id!}.`);
+    if (!(target(req).tags as string[]).includes(req.params.tag!))
+      throw nError(
+        404,
+        'TagNotFound',
+        `Tag ${req.params.tag!} could not be found for ${req.params.resources!} ${req.params.id!}.`,
+      );
     return { status: 204 };
   });
   r.put('/v2.0/{resources}/{id}/tags', (req) => {
     const row = target(req);
-    const tags = isObj(req.body) && Array.isArray(req.body.tags) ? req.body.tags.map((t) => checkTag(String(t))) : undefined;
+    const tags =
+      isObj(req.body) && Array.isArray(req.body.tags) ? req.body.tags.map((t) => checkTag(String(t))) : undefined;
     if (!tags) throw nError(400, 'HTTPBadRequest', 'Invalid input: tags is required.');
     row.tags = [...new Set(tags)];
     touch(row);
@@ -326,7 +511,12 @@ function tagRoutes(r: Router, state: RegionState): void {
   r.delete('/v2.0/{resources}/{id}/tags/{tag}', (req) => {
     const row = target(req);
     const tags = row.tags as string[];
-    if (!tags.includes(req.params.tag!)) throw nError(404, 'TagNotFound', `Tag ${req.params.tag!} could not be found for ${req.params.resources!} ${req.params.id!}.`);
+    if (!tags.includes(req.params.tag!))
+      throw nError(
+        404,
+        'TagNotFound',
+        `Tag ${req.params.tag!} could not be found for ${req.params.resources!} ${req.params.id!}.`,
+      );
     row.tags = tags.filter((t) => t !== req.params.tag);
     touch(row);
     return { status: 204 };

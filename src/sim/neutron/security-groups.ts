@@ -17,9 +17,22 @@ export function ensureDefaultGroup(state: RegionState, projectId: string): Obj {
   return group;
 }
 
-export function createGroupRecord(state: RegionState, projectId: string, name: string, description: string, isDefault = false, stateful = true): Obj {
+export function createGroupRecord(
+  state: RegionState,
+  projectId: string,
+  name: string,
+  description: string,
+  isDefault = false,
+  stateful = true,
+): Obj {
   const id = state.uuid();
-  const group = state.securityGroups.put(id, { id, name, stateful, shared: false, ...standardAttrs(projectId, description) });
+  const group = state.securityGroups.put(id, {
+    id,
+    name,
+    stateful,
+    shared: false,
+    ...standardAttrs(projectId, description),
+  });
   state.sgRules.set(id, new Set());
   for (const ethertype of ['IPv4', 'IPv6']) {
     addRuleRecord(state, { security_group_id: id, direction: 'egress', ethertype }, projectId);
@@ -33,7 +46,11 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   const gid = String(body.security_group_id);
   const direction = str(body, 'direction');
   if (direction !== 'ingress' && direction !== 'egress') {
-    throw nError(400, 'HTTPBadRequest', `Invalid input for direction. Reason: ${String(body.direction)} is not in valid_values.`);
+    throw nError(
+      400,
+      'HTTPBadRequest',
+      `Invalid input for direction. Reason: ${String(body.direction)} is not in valid_values.`,
+    );
   }
   const ethertype = str(body, 'ethertype') ?? 'IPv4';
   if (ethertype !== 'IPv4' && ethertype !== 'IPv6') {
@@ -43,7 +60,11 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   const min = body.port_range_min === undefined ? null : (body.port_range_min as number | null);
   const max = body.port_range_max === undefined ? null : (body.port_range_max as number | null);
   if ((protocol === 'tcp' || protocol === 'udp') && min !== null && max !== null && min > max) {
-    throw nError(400, 'SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max');
+    throw nError(
+      400,
+      'SecurityGroupInvalidPortRange',
+      'For TCP/UDP protocols, port_range_min must be <= port_range_max',
+    );
   }
   if (min !== null && protocol === null) {
     throw nError(400, 'SecurityGroupProtocolRequiredWithPorts', 'Must also specify protocol if port range is given.');
@@ -52,15 +73,32 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   const remoteGroup = body.remote_group_id === undefined ? null : (body.remote_group_id as string | null);
   if (prefix !== null && remoteGroup !== null) {
     if (state.profile.neutron.extensions.includes('security-groups-remote-address-group')) {
-      throw nError(400, 'SecurityGroupMultipleRemoteEntites', 'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.');
+      throw nError(
+        400,
+        'SecurityGroupMultipleRemoteEntites',
+        'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.',
+      );
     }
-    throw nError(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', 'Only remote_ip_prefix or remote_group_id may be provided.');
+    throw nError(
+      400,
+      'SecurityGroupRemoteGroupAndRemoteIpPrefix',
+      'Only remote_ip_prefix or remote_group_id may be provided.',
+    );
   }
   if (prefix !== null) {
     const c = parseCidr(prefix.includes('/') ? prefix : `${prefix}/${prefix.includes(':') ? 128 : 32}`);
-    if (!c) throw nError(400, 'HTTPBadRequest', `Invalid input for remote_ip_prefix. Reason: '${prefix}' is not a valid IP subnet.`);
+    if (!c)
+      throw nError(
+        400,
+        'HTTPBadRequest',
+        `Invalid input for remote_ip_prefix. Reason: '${prefix}' is not a valid IP subnet.`,
+      );
     if ((c.version === 4 ? 'IPv4' : 'IPv6') !== ethertype) {
-      throw nError(400, 'SecurityGroupRuleParameterConflict', `Conflicting value ethertype ${ethertype} for CIDR ${prefix}`);
+      throw nError(
+        400,
+        'SecurityGroupRuleParameterConflict',
+        `Conflicting value ethertype ${ethertype} for CIDR ${prefix}`,
+      );
     }
     if (state.profile.name !== 'pike') prefix = formatCidr(c);
   }
@@ -81,7 +119,11 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   for (const rid of state.sgRules.get(gid) ?? []) {
     const other = state.securityGroupRules.get(rid)!;
     if (Object.keys(rule).every((k) => other[k] === rule[k])) {
-      throw nError(409, 'SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${String(other.id)}.`);
+      throw nError(
+        409,
+        'SecurityGroupRuleExists',
+        `Security group rule already exists. Rule id is ${String(other.id)}.`,
+      );
     }
   }
   const id = state.uuid();
@@ -105,7 +147,9 @@ export function renderGroup(state: RegionState, group: Obj): Obj {
     delete out.stateful;
     delete out.shared;
   }
-  out.security_group_rules = [...(state.sgRules.get(String(group.id)) ?? [])].map((rid) => renderRule(state, state.securityGroupRules.get(rid)!));
+  out.security_group_rules = [...(state.sgRules.get(String(group.id)) ?? [])].map((rid) =>
+    renderRule(state, state.securityGroupRules.get(rid)!),
+  );
   return out;
 }
 
@@ -126,7 +170,8 @@ export function createGroup(state: RegionState, auth: AuthContext, owner: string
 
 export function deleteGroup(state: RegionState, auth: AuthContext, id: string): void {
   const group = state.securityGroups.get(id);
-  if (!group || !canSee(auth, group.project_id)) throw nError(404, 'SecurityGroupNotFound', `Security group ${id} does not exist`);
+  if (!group || !canSee(auth, group.project_id))
+    throw nError(404, 'SecurityGroupNotFound', `Security group ${id} does not exist`);
   if (group.name === 'default' && !auth.isAdmin) {
     throw nError(409, 'SecurityGroupCannotRemoveDefault', 'Insufficient rights for removing default security group.');
   }

@@ -29,13 +29,17 @@ export function writer(req: SimRequest, state: RegionState, rule: string): AuthC
 /** The `{"<key>": {...}}` body, or Nova's schema error. */
 export function novaBody(req: SimRequest, key: string): Obj {
   if (!isObj(req.body) || !isObj(req.body[key])) {
-    throw novaBadRequest(`Invalid input for field/attribute ${key}. Value: ${pyRepr(req.body ?? null)}. '${key}' is a required property`);
+    throw novaBadRequest(
+      `Invalid input for field/attribute ${key}. Value: ${pyRepr(req.body ?? null)}. '${key}' is a required property`,
+    );
   }
   return req.body[key];
 }
 
 export function additionalProperty(key: string, value: unknown, prop: string): ApiError {
-  return novaBadRequest(`Invalid input for field/attribute ${key}. Value: ${pyRepr(value)}. Additional properties are not allowed ('${prop}' was unexpected)`);
+  return novaBadRequest(
+    `Invalid input for field/attribute ${key}. Value: ${pyRepr(value)}. Additional properties are not allowed ('${prop}' was unexpected)`,
+  );
 }
 
 /** The compute endpoint's prefix as the catalog gives it (with the project id on old profiles). */
@@ -58,9 +62,18 @@ export function mvAtLeast(req: SimRequest, v: string): boolean {
 }
 
 /** Nova's 403 for quota, in its real wording. */
-export function checkComputeQuota(state: RegionState, projectId: string, resource: string, requested: number, used: number): void {
+export function checkComputeQuota(
+  state: RegionState,
+  projectId: string,
+  resource: string,
+  requested: number,
+  used: number,
+): void {
   const limit = state.quotas.limit(projectId, 'compute', resource);
   if (limit >= 0 && used + requested > limit) {
-    throw new ApiError(403, `Quota exceeded for ${resource}: Requested ${requested}, but already used ${used} of ${limit} ${resource}`);
+    throw new ApiError(
+      403,
+      `Quota exceeded for ${resource}: Requested ${requested}, but already used ${used} of ${limit} ${resource}`,
+    );
   }
 }

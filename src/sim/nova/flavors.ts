@@ -4,7 +4,16 @@ import { pageAfter, parseLimit } from '../core/paginate.js';
 import { authOf, type AuthContext, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
-import { computeBase, links, mvAtLeast, novaBadRequest, novaBody, novaConflict, novaNotFound, requireAdmin } from './common.js';
+import {
+  computeBase,
+  links,
+  mvAtLeast,
+  novaBadRequest,
+  novaBody,
+  novaConflict,
+  novaNotFound,
+  requireAdmin,
+} from './common.js';
 
 export function createFlavorRecord(state: RegionState, body: Obj): Obj {
   const id = str(body, 'id') ?? (body.id !== undefined && body.id !== null ? String(body.id) : state.uuid());
@@ -61,9 +70,12 @@ export function flavorRoutes(r: Router, state: RegionState): void {
   };
   const list = (isDetail: boolean) => (req: SimRequest) => {
     const a = authOf(req);
-    let items = state.flavors.all().sort((x, y) => (String(x.id) < String(y.id) ? -1 : String(x.id) > String(y.id) ? 1 : 0));
+    let items = state.flavors
+      .all()
+      .sort((x, y) => (String(x.id) < String(y.id) ? -1 : String(x.id) > String(y.id) ? 1 : 0));
     const isPublic = (req.query.get('is_public') ?? 'true').toLowerCase();
-    const hasAccess = (f: Obj): boolean => a.projectId !== undefined && (state.flavorAccess.get(String(f.id))?.has(a.projectId) ?? false);
+    const hasAccess = (f: Obj): boolean =>
+      a.projectId !== undefined && (state.flavorAccess.get(String(f.id))?.has(a.projectId) ?? false);
     items = items.filter((f) => {
       const pub = f['os-flavor-access:is_public'] !== false;
       if (!a.isAdmin || isPublic === 'true') return pub || hasAccess(f);
@@ -77,7 +89,8 @@ export function flavorRoutes(r: Router, state: RegionState): void {
     const name = req.query.get('name');
     if (name !== null && mvAtLeast(req, '2.102')) items = items.filter((f) => f.name === name);
     const limit = parseLimit(req.query.get('limit'));
-    if (Number.isNaN(limit)) throw novaBadRequest(`Invalid input for query parameters limit. Value: ${req.query.get('limit') ?? ''}.`);
+    if (Number.isNaN(limit))
+      throw novaBadRequest(`Invalid input for query parameters limit. Value: ${req.query.get('limit') ?? ''}.`);
     const marker = req.query.get('marker') ?? undefined;
     const page = pageAfter(items, marker, limit, 1000);
     if (!page) throw novaBadRequest(`marker [${marker ?? ''}] not found`);
@@ -86,7 +99,9 @@ export function flavorRoutes(r: Router, state: RegionState): void {
       const q = new URLSearchParams(req.query);
       q.set('marker', String(page.items.at(-1)!.id));
       q.set('limit', String(page.items.length));
-      body.flavors_links = [{ rel: 'next', href: `${computeBase(req, state)}/flavors${isDetail ? '/detail' : ''}?${q.toString()}` }];
+      body.flavors_links = [
+        { rel: 'next', href: `${computeBase(req, state)}/flavors${isDetail ? '/detail' : ''}?${q.toString()}` },
+      ];
     }
     return { status: 200, body };
   };
@@ -97,13 +112,21 @@ export function flavorRoutes(r: Router, state: RegionState): void {
     requireAdmin(req, 'os_compute_api:os-flavor-manage:create');
     const body = novaBody(req, 'flavor');
     const name = str(body, 'name');
-    if (!name) throw novaBadRequest("Invalid input for field/attribute flavor. Value: {}. 'name' is a required property");
+    if (!name)
+      throw novaBadRequest("Invalid input for field/attribute flavor. Value: {}. 'name' is a required property");
     for (const k of ['ram', 'vcpus', 'disk']) {
-      if (typeof body[k] !== 'number') throw novaBadRequest(`Invalid input for field/attribute flavor. Value: ${pyRepr(body)}. '${k}' is a required property`);
+      if (typeof body[k] !== 'number')
+        throw novaBadRequest(
+          `Invalid input for field/attribute flavor. Value: ${pyRepr(body)}. '${k}' is a required property`,
+        );
     }
     if (state.flavors.find((f) => f.name === name)) throw novaConflict(`Flavor with name ${name} already exists.`);
-    if (body.id !== undefined && body.id !== null && state.flavors.has(String(body.id))) throw novaConflict(`Flavor with ID ${String(body.id)} already exists.`);
-    if (!mvAtLeast(req, '2.55') && body.description !== undefined) throw novaBadRequest("Invalid input for field/attribute flavor. Additional properties are not allowed ('description' was unexpected)");
+    if (body.id !== undefined && body.id !== null && state.flavors.has(String(body.id)))
+      throw novaConflict(`Flavor with ID ${String(body.id)} already exists.`);
+    if (!mvAtLeast(req, '2.55') && body.description !== undefined)
+      throw novaBadRequest(
+        "Invalid input for field/attribute flavor. Additional properties are not allowed ('description' was unexpected)",
+      );
     const f = createFlavorRecord(state, { ...body, extra_specs: {} });
     return { status: 200, body: { flavor: renderFlavor(req, state, f, true) } };
   });
@@ -112,7 +135,10 @@ export function flavorRoutes(r: Router, state: RegionState): void {
     if (!state.flavors.delete(req.params.id!)) throw novaNotFound(`Flavor ${req.params.id!} could not be found.`);
     return { status: 202 };
   });
-  r.get('/v2.1/flavors/{id}/os-extra_specs', (req) => ({ status: 200, body: { extra_specs: clone(get(req).extra_specs) } }));
+  r.get('/v2.1/flavors/{id}/os-extra_specs', (req) => ({
+    status: 200,
+    body: { extra_specs: clone(get(req).extra_specs) },
+  }));
   r.post('/v2.1/flavors/{id}/os-extra_specs', (req) => {
     requireAdmin(req, 'os_compute_api:os-flavor-extra-specs:create');
     const f = get(req);
@@ -122,7 +148,8 @@ export function flavorRoutes(r: Router, state: RegionState): void {
   });
   r.get('/v2.1/flavors/{id}/os-extra_specs/{key}', (req) => {
     const specs = get(req).extra_specs as Obj;
-    if (!(req.params.key! in specs)) throw novaNotFound(`Flavor ${req.params.id!} has no extra specs with key ${req.params.key!}.`);
+    if (!(req.params.key! in specs))
+      throw novaNotFound(`Flavor ${req.params.id!} has no extra specs with key ${req.params.key!}.`);
     return { status: 200, body: { [req.params.key!]: specs[req.params.key!] } };
   });
   r.put('/v2.1/flavors/{id}/os-extra_specs/{key}', (req) => {
@@ -134,7 +161,8 @@ export function flavorRoutes(r: Router, state: RegionState): void {
   r.delete('/v2.1/flavors/{id}/os-extra_specs/{key}', (req) => {
     requireAdmin(req, 'os_compute_api:os-flavor-extra-specs:delete');
     const specs = get(req).extra_specs as Obj;
-    if (!(req.params.key! in specs)) throw novaNotFound(`Flavor ${req.params.id!} has no extra specs with key ${req.params.key!}.`);
+    if (!(req.params.key! in specs))
+      throw novaNotFound(`Flavor ${req.params.id!} has no extra specs with key ${req.params.key!}.`);
     delete specs[req.params.key!];
     return { status: 200 };
   });
@@ -142,7 +170,15 @@ export function flavorRoutes(r: Router, state: RegionState): void {
     requireAdmin(req, 'os_compute_api:os-flavor-access');
     const f = get(req);
     if (f['os-flavor-access:is_public'] !== false) throw novaNotFound('Access list not available for public flavors.');
-    return { status: 200, body: { flavor_access: [...(state.flavorAccess.get(String(f.id)) ?? [])].map((t) => ({ flavor_id: f.id, tenant_id: t })) } };
+    return {
+      status: 200,
+      body: {
+        flavor_access: [...(state.flavorAccess.get(String(f.id)) ?? [])].map((t) => ({
+          flavor_id: f.id,
+          tenant_id: t,
+        })),
+      },
+    };
   });
   r.post('/v2.1/flavors/{id}/action', (req) => {
     requireAdmin(req, 'os_compute_api:os-flavor-access:add_tenant_access');
@@ -154,10 +190,12 @@ export function flavorRoutes(r: Router, state: RegionState): void {
     const set = state.flavorAccess.get(String(f.id)) ?? new Set<string>();
     state.flavorAccess.set(String(f.id), set);
     if (add) {
-      if (set.has(add)) throw novaConflict(`Flavor access already exists for flavor ${String(f.id)} and project ${add} combination.`);
+      if (set.has(add))
+        throw novaConflict(`Flavor access already exists for flavor ${String(f.id)} and project ${add} combination.`);
       set.add(add);
     } else if (remove) {
-      if (!set.delete(remove)) throw novaNotFound(`Flavor access not found for ${String(f.id)} / ${remove} combination.`);
+      if (!set.delete(remove))
+        throw novaNotFound(`Flavor access not found for ${String(f.id)} / ${remove} combination.`);
     } else {
       throw novaBadRequest('Invalid flavor action.');
     }

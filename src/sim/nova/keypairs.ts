@@ -5,7 +5,17 @@ import { pageAfter, parseLimit } from '../core/paginate.js';
 import { authOf, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
-import { checkComputeQuota, computeBase, mvAtLeast, novaBadRequest, novaBody, novaConflict, novaNotFound, policyError, writer } from './common.js';
+import {
+  checkComputeQuota,
+  computeBase,
+  mvAtLeast,
+  novaBadRequest,
+  novaBody,
+  novaConflict,
+  novaNotFound,
+  policyError,
+  writer,
+} from './common.js';
 
 /** OpenSSH's legacy MD5 fingerprint of a public key line, as Nova computes it. */
 export function fingerprint(publicKey: string): string {
@@ -16,7 +26,13 @@ export function fingerprint(publicKey: string): string {
 
 let keypairCounter = 0;
 
-export function createKeypairRecord(state: RegionState, userId: string, name: string, publicKey: string, type = 'ssh'): Obj {
+export function createKeypairRecord(
+  state: RegionState,
+  userId: string,
+  name: string,
+  publicKey: string,
+  type = 'ssh',
+): Obj {
   const key = `${userId}/${name}`;
   return state.keypairs.put(key, {
     name,
@@ -39,7 +55,15 @@ export function findKeypair(state: RegionState, userId: string, name: string): O
 function renderKeypair(req: SimRequest, k: Obj, isShow: boolean): Obj {
   const out: Obj = { name: k.name, public_key: k.public_key, fingerprint: k.fingerprint };
   if (mvAtLeast(req, '2.2')) out.type = k.type;
-  if (isShow) Object.assign(out, { user_id: k.user_id, created_at: k.created_at, updated_at: k.updated_at, deleted: k.deleted, deleted_at: k.deleted_at, id: k.id });
+  if (isShow)
+    Object.assign(out, {
+      user_id: k.user_id,
+      created_at: k.created_at,
+      updated_at: k.updated_at,
+      deleted: k.deleted,
+      deleted_at: k.deleted_at,
+      id: k.id,
+    });
   return out;
 }
 
@@ -64,7 +88,11 @@ export function keypairRoutes(r: Router, state: RegionState): void {
       if (!p) throw novaBadRequest(`marker [${req.query.get('marker') ?? ''}] not found`);
       page = p;
     }
-    const body: Obj = { keypairs: page.items.map((k) => ({ keypair: renderKeypair(req, state.keypairs.get(`${uid}/${String(k.name)}`)!, false) })) };
+    const body: Obj = {
+      keypairs: page.items.map((k) => ({
+        keypair: renderKeypair(req, state.keypairs.get(`${uid}/${String(k.name)}`)!, false),
+      })),
+    };
     if (page.isFull && page.items.length) {
       const q = new URLSearchParams(req.query);
       q.set('marker', String(page.items.at(-1)!.name));
@@ -82,7 +110,10 @@ export function keypairRoutes(r: Router, state: RegionState): void {
     const a = writer(req, state, 'os_compute_api:os-keypairs:create');
     const body = novaBody(req, 'keypair');
     const name = str(body, 'name');
-    if (!name) throw novaBadRequest(`Invalid input for field/attribute keypair. Value: ${pyRepr(body)}. 'name' is a required property`);
+    if (!name)
+      throw novaBadRequest(
+        `Invalid input for field/attribute keypair. Value: ${pyRepr(body)}. 'name' is a required property`,
+      );
     if (mvAtLeast(req, '2.92') ? !/^[a-zA-Z0-9 _.@-]{1,255}$/.test(name) : name.length > 255) {
       throw novaBadRequest(`Keypair data is invalid: Keypair name contains unsafe characters`);
     }
@@ -98,7 +129,10 @@ export function keypairRoutes(r: Router, state: RegionState): void {
     let publicKey = str(body, 'public_key');
     let privateKey: string | undefined;
     if (publicKey === undefined) {
-      if (mvAtLeast(req, '2.92')) throw novaBadRequest(`Invalid input for field/attribute keypair. Value: ${pyRepr(body)}. 'public_key' is a required property`);
+      if (mvAtLeast(req, '2.92'))
+        throw novaBadRequest(
+          `Invalid input for field/attribute keypair. Value: ${pyRepr(body)}. 'public_key' is a required property`,
+        );
       const pair = generateKeyPairSync('ed25519');
       const raw = pair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
       const blob = Buffer.concat([lenPrefixed(Buffer.from('ssh-ed25519')), lenPrefixed(raw)]);
@@ -116,7 +150,8 @@ export function keypairRoutes(r: Router, state: RegionState): void {
   r.delete('/v2.1/os-keypairs/{name}', (req) => {
     writer(req, state, 'os_compute_api:os-keypairs:delete');
     const uid = owner(req);
-    if (!state.keypairs.delete(`${uid}/${req.params.name!}`)) throw novaNotFound(`Keypair ${req.params.name!} not found for user ${uid}`);
+    if (!state.keypairs.delete(`${uid}/${req.params.name!}`))
+      throw novaNotFound(`Keypair ${req.params.name!} not found for user ${uid}`);
     return { status: mvAtLeast(req, '2.2') ? 204 : 202 };
   });
 }

@@ -27,23 +27,40 @@ function quotaSet(req: SimRequest, state: RegionState, projectId: string): Obj {
     delete q.injected_file_content_bytes;
     delete q.injected_file_path_bytes;
   }
-  if (!mvAtLeast(req, '2.36')) Object.assign(q, { floating_ips: 10, fixed_ips: -1, security_groups: 10, security_group_rules: 20 });
+  if (!mvAtLeast(req, '2.36'))
+    Object.assign(q, { floating_ips: 10, fixed_ips: -1, security_groups: 10, security_group_rules: 20 });
   return q;
 }
 
 export function miscRoutes(r: Router, state: RegionState): void {
   r.get('/v2.1/os-availability-zone', () => ({
     status: 200,
-    body: { availabilityZoneInfo: state.zones.map((zoneName) => ({ zoneName, zoneState: { available: true }, hosts: null })) },
+    body: {
+      availabilityZoneInfo: state.zones.map((zoneName) => ({ zoneName, zoneState: { available: true }, hosts: null })),
+    },
   }));
   r.get('/v2.1/os-availability-zone/detail', (req) => {
     requireAdmin(req, 'os_compute_api:os-availability-zone:detail');
-    const hostsIn = (zone: string): Obj => Object.fromEntries(state.hosts.filter((h) => state.zoneOf(h) === zone).map((h) => [h, { 'nova-compute': { available: true, active: true, updated_at: new Date().toISOString() } }]));
+    const hostsIn = (zone: string): Obj =>
+      Object.fromEntries(
+        state.hosts
+          .filter((h) => state.zoneOf(h) === zone)
+          .map((h) => [h, { 'nova-compute': { available: true, active: true, updated_at: new Date().toISOString() } }]),
+      );
     return {
       status: 200,
       body: {
         availabilityZoneInfo: [
-          { zoneName: 'internal', zoneState: { available: true }, hosts: { controller: { 'nova-conductor': { available: true, active: true, updated_at: null }, 'nova-scheduler': { available: true, active: true, updated_at: null } } } },
+          {
+            zoneName: 'internal',
+            zoneState: { available: true },
+            hosts: {
+              controller: {
+                'nova-conductor': { available: true, active: true, updated_at: null },
+                'nova-scheduler': { available: true, active: true, updated_at: null },
+              },
+            },
+          },
           ...state.zones.map((zoneName) => ({ zoneName, zoneState: { available: true }, hosts: hostsIn(zoneName) })),
         ],
       },
@@ -69,7 +86,14 @@ export function miscRoutes(r: Router, state: RegionState): void {
     };
     if (!mvAtLeast(req, '2.57')) Object.assign(absolute, { maxPersonality: 5, maxPersonalitySize: 10240 });
     if (!mvAtLeast(req, '2.36')) {
-      Object.assign(absolute, { maxImageMeta: 128, maxSecurityGroups: 10, maxSecurityGroupRules: 20, maxTotalFloatingIps: 10, totalFloatingIpsUsed: 0, totalSecurityGroupsUsed: 0 });
+      Object.assign(absolute, {
+        maxImageMeta: 128,
+        maxSecurityGroups: 10,
+        maxSecurityGroupRules: 20,
+        maxTotalFloatingIps: 10,
+        totalFloatingIpsUsed: 0,
+        totalSecurityGroupsUsed: 0,
+      });
     }
     return { status: 200, body: { limits: { rate: [], absolute } } };
   });
@@ -78,19 +102,31 @@ export function miscRoutes(r: Router, state: RegionState): void {
     if (!a.isAdmin && req.params.pid !== a.projectId) throw policyError('os_compute_api:os-quota-sets:show');
     return req.params.pid!;
   };
-  r.get('/v2.1/os-quota-sets/{pid}', (req) => ({ status: 200, body: { quota_set: { id: target(req), ...quotaSet(req, state, req.params.pid!) } } }));
-  r.get('/v2.1/os-quota-sets/{pid}/defaults', (req) => ({ status: 200, body: { quota_set: { id: req.params.pid, ...quotaSet(req, state, '') } } }));
+  r.get('/v2.1/os-quota-sets/{pid}', (req) => ({
+    status: 200,
+    body: { quota_set: { id: target(req), ...quotaSet(req, state, req.params.pid!) } },
+  }));
+  r.get('/v2.1/os-quota-sets/{pid}/defaults', (req) => ({
+    status: 200,
+    body: { quota_set: { id: req.params.pid, ...quotaSet(req, state, '') } },
+  }));
   r.get('/v2.1/os-quota-sets/{pid}/detail', (req) => {
     const pid = target(req);
     const q = quotaSet(req, state, pid);
     const u = usage(state, pid);
-    const detail = Object.fromEntries(Object.entries(q).map(([k, limit]) => [k, { limit, in_use: u[k] ?? 0, reserved: 0 }]));
+    const detail = Object.fromEntries(
+      Object.entries(q).map(([k, limit]) => [k, { limit, in_use: u[k] ?? 0, reserved: 0 }]),
+    );
     return { status: 200, body: { quota_set: { id: pid, ...detail } } };
   });
   r.put('/v2.1/os-quota-sets/{pid}', (req) => {
     requireAdmin(req, 'os_compute_api:os-quota-sets:update');
     const body = isObj(req.body) && isObj(req.body.quota_set) ? req.body.quota_set : {};
-    const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'force').map(([k, v]) => [k, Number(v)]));
+    const values = Object.fromEntries(
+      Object.entries(body)
+        .filter(([k]) => k !== 'force')
+        .map(([k, v]) => [k, Number(v)]),
+    );
     state.quotas.set(req.params.pid!, 'compute', values);
     return { status: 200, body: { quota_set: quotaSet(req, state, req.params.pid!) } };
   });

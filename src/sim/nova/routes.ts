@@ -10,7 +10,14 @@ import { serverRoutes, type NovaDeps } from './servers.js';
 
 function versions(req: SimRequest, state: RegionState): Obj[] {
   return [
-    { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z', links: [{ rel: 'self', href: `${req.baseUrl}/v2/` }] },
+    {
+      id: 'v2.0',
+      status: 'SUPPORTED',
+      version: '',
+      min_version: '',
+      updated: '2011-01-21T11:33:21Z',
+      links: [{ rel: 'self', href: `${req.baseUrl}/v2/` }],
+    },
     {
       id: 'v2.1',
       status: 'CURRENT',
@@ -25,19 +32,23 @@ function versions(req: SimRequest, state: RegionState): Obj[] {
 export function novaRouter(state: RegionState, deps: NovaDeps): Router {
   const r = new Router();
   r.get('/', (req) => ({ status: 200, body: { versions: versions(req, state) } }), { isPublic: true });
-  r.get('/v2.1', (req) => ({
-    status: 200,
-    body: {
-      version: {
-        ...versions(req, state)[1],
-        'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
-        links: [
-          { rel: 'self', href: `${req.baseUrl}/v2.1/` },
-          { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
-        ],
+  r.get(
+    '/v2.1',
+    (req) => ({
+      status: 200,
+      body: {
+        version: {
+          ...versions(req, state)[1],
+          'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
+          links: [
+            { rel: 'self', href: `${req.baseUrl}/v2.1/` },
+            { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+          ],
+        },
       },
-    },
-  }), { isPublic: true });
+    }),
+    { isPublic: true },
+  );
   flavorRoutes(r, state);
   keypairRoutes(r, state);
   serverGroupRoutes(r, state);

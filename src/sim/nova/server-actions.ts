@@ -24,7 +24,8 @@ export function serverActions(req: SimRequest, state: RegionState, s: ServerReco
   const body = isObj(req.body) ? req.body : {};
   const action = Object.keys(body)[0];
   const a = writer(req, state, `os_compute_api:servers:${action ?? 'action'}`);
-  if (s.locked === true && !a.isAdmin && action !== 'lock' && action !== 'unlock') throw novaConflict(`Instance ${s.id} is locked`);
+  if (s.locked === true && !a.isAdmin && action !== 'lock' && action !== 'unlock')
+    throw novaConflict(`Instance ${s.id} is locked`);
   switch (action) {
     case 'os-stop':
       if (s.vm_state !== 'active' || s.task_state) stateConflict(s, 'stop');
@@ -38,7 +39,11 @@ export function serverActions(req: SimRequest, state: RegionState, s: ServerReco
       if (s.vm_state !== 'active' && s.vm_state !== 'stopped') stateConflict(s, 'reboot');
       const hard = isObj(body.reboot) && str(body.reboot, 'type') === 'HARD';
       s.status = hard ? 'HARD_REBOOT' : 'REBOOT';
-      transition(state, s, hard ? 'reboot_started_hard' : 'reboot_started', { status: 'ACTIVE', vm_state: 'active', power_state: 1 });
+      transition(state, s, hard ? 'reboot_started_hard' : 'reboot_started', {
+        status: 'ACTIVE',
+        vm_state: 'active',
+        power_state: 1,
+      });
       return { status: 202 };
     }
     case 'pause':
@@ -58,8 +63,14 @@ export function serverActions(req: SimRequest, state: RegionState, s: ServerReco
       transition(state, s, 'resuming', { status: 'ACTIVE', vm_state: 'active', power_state: 1 });
       return { status: 202 };
     case 'shelve':
-      if (!['active', 'stopped', 'paused', 'suspended'].includes(String(s.vm_state)) || s.task_state) stateConflict(s, 'shelve');
-      transition(state, s, 'shelving', { status: 'SHELVED_OFFLOADED', vm_state: 'shelved_offloaded', power_state: 4, host: '' });
+      if (!['active', 'stopped', 'paused', 'suspended'].includes(String(s.vm_state)) || s.task_state)
+        stateConflict(s, 'shelve');
+      transition(state, s, 'shelving', {
+        status: 'SHELVED_OFFLOADED',
+        vm_state: 'shelved_offloaded',
+        power_state: 4,
+        host: '',
+      });
       return { status: 202 };
     case 'unshelve': {
       if (!['shelved', 'shelved_offloaded'].includes(String(s.vm_state)) || s.task_state) stateConflict(s, 'unshelve');
@@ -104,12 +115,36 @@ export function serverActions(req: SimRequest, state: RegionState, s: ServerReco
 function createImage(req: SimRequest, state: RegionState, s: ServerRecord, args: unknown, deps: NovaDeps): Reply {
   const a = authOf(req);
   const name = isObj(args) ? str(args, 'name') : undefined;
-  if (!name) throw novaBadRequest("Invalid input for field/attribute createImage. Value: {}. 'name' is a required property");
+  if (!name)
+    throw novaBadRequest("Invalid input for field/attribute createImage. Value: {}. 'name' is a required property");
   if (s.vm_state !== 'active' && s.vm_state !== 'stopped') stateConflict(s, 'createImage');
   const metadata = isObj(args) && isObj(args.metadata) ? args.metadata : {};
   const base = s.image_id ? state.images.get(s.image_id) : undefined;
   const props: Obj = {
-    ...Object.fromEntries(Object.entries(base ?? {}).filter(([k]) => !['id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size', 'owner', 'created_at', 'updated_at', 'tags', 'locations', 'direct_url'].includes(k))),
+    ...Object.fromEntries(
+      Object.entries(base ?? {}).filter(
+        ([k]) =>
+          ![
+            'id',
+            'name',
+            'status',
+            'visibility',
+            'protected',
+            'os_hidden',
+            'checksum',
+            'os_hash_algo',
+            'os_hash_value',
+            'size',
+            'virtual_size',
+            'owner',
+            'created_at',
+            'updated_at',
+            'tags',
+            'locations',
+            'direct_url',
+          ].includes(k),
+      ),
+    ),
     ...metadata,
     name,
     visibility: 'private',
@@ -164,12 +199,39 @@ function createImage(req: SimRequest, state: RegionState, s: ServerRecord, args:
         'os-extended-snapshot-attributes:project_id': s.tenant_id,
         'os-extended-snapshot-attributes:progress': '100%',
       });
-      return { boot_index: v.is_root ? 0 : null, source_type: 'snapshot', destination_type: 'volume', snapshot_id: snapId, volume_size: vol?.size, device_name: v.device, delete_on_termination: v.delete_on_termination, tag: v.tag, guest_format: null, disk_bus: 'virtio', device_type: 'disk', image_id: null, volume_id: null, no_device: null, boot_order: i };
+      return {
+        boot_index: v.is_root ? 0 : null,
+        source_type: 'snapshot',
+        destination_type: 'volume',
+        snapshot_id: snapId,
+        volume_size: vol?.size,
+        device_name: v.device,
+        delete_on_termination: v.delete_on_termination,
+        tag: v.tag,
+        guest_format: null,
+        disk_bus: 'virtio',
+        device_type: 'disk',
+        image_id: null,
+        volume_id: null,
+        no_device: null,
+        boot_order: i,
+      };
     });
-    Object.assign(image, { block_device_mapping: JSON.stringify(mappings), bdm_v2: 'True', root_device_name: '/dev/vda', disk_format: image.disk_format ?? 'raw', container_format: image.container_format ?? 'bare' });
+    Object.assign(image, {
+      block_device_mapping: JSON.stringify(mappings),
+      bdm_v2: 'True',
+      root_device_name: '/dev/vda',
+      disk_format: image.disk_format ?? 'raw',
+      container_format: image.container_format ?? 'bare',
+    });
     state.jobs.schedule(state.delays.imageActiveMs, () => {
       if (state.images.has(imageId)) {
-        markImageActive(state, image, { size: 0, md5: 'd41d8cd98f00b204e9800998ecf8427e', sha512: 'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e' });
+        markImageActive(state, image, {
+          size: 0,
+          md5: 'd41d8cd98f00b204e9800998ecf8427e',
+          sha512:
+            'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e',
+        });
       }
       done();
     });

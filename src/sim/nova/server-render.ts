@@ -16,7 +16,15 @@ export interface ServerRecord extends Obj {
   image_id: string;
   flavor: Obj;
   port_ids: string[];
-  volumes: { id: string; delete_on_termination: boolean; device: string; attachment_id: string; tag: string | null; bdm_uuid: string; is_root: boolean }[];
+  volumes: {
+    id: string;
+    delete_on_termination: boolean;
+    device: string;
+    attachment_id: string;
+    tag: string | null;
+    bdm_uuid: string;
+    is_root: boolean;
+  }[];
   host: string;
   tags: string[];
 }
@@ -31,10 +39,20 @@ export function addresses(state: RegionState, server: ServerRecord): Obj {
     const list = (out[name] ??= []);
     for (const f of port.fixed_ips as Obj[]) {
       const ip = String(f.ip_address);
-      list.push({ version: ip.includes(':') ? 6 : 4, addr: ip, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address });
+      list.push({
+        version: ip.includes(':') ? 6 : 4,
+        addr: ip,
+        'OS-EXT-IPS:type': 'fixed',
+        'OS-EXT-IPS-MAC:mac_addr': port.mac_address,
+      });
     }
     for (const fip of state.floatingips.filter((x) => x.port_id === pid)) {
-      list.push({ version: 4, addr: fip.floating_ip_address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port.mac_address });
+      list.push({
+        version: 4,
+        addr: fip.floating_ip_address,
+        'OS-EXT-IPS:type': 'floating',
+        'OS-EXT-IPS-MAC:mac_addr': port.mac_address,
+      });
     }
   }
   return out;
@@ -72,14 +90,24 @@ export function renderServer(req: SimRequest, state: RegionState, s: ServerRecor
     const img: Obj = { id: s.image_id, links: [{ rel: 'bookmark', href: `${bookmarkBase}/images/${s.image_id}` }] };
     if (mvAtLeast(req, '2.98')) {
       const record = state.images.get(s.image_id);
-      img.properties = record ? Object.fromEntries(Object.entries(record).filter(([k]) => !CORE_IMAGE_KEYS.includes(k))) : {};
+      img.properties = record
+        ? Object.fromEntries(Object.entries(record).filter(([k]) => !CORE_IMAGE_KEYS.includes(k)))
+        : {};
     }
     image = img;
   }
   let flavor: Obj;
   if (mvAtLeast(req, '2.47')) {
     const f = s.flavor;
-    flavor = { vcpus: f.vcpus, ram: f.ram, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'], swap: f.swap, original_name: f.name, extra_specs: clone(f.extra_specs) };
+    flavor = {
+      vcpus: f.vcpus,
+      ram: f.ram,
+      disk: f.disk,
+      ephemeral: f['OS-FLV-EXT-DATA:ephemeral'],
+      swap: f.swap,
+      original_name: f.name,
+      extra_specs: clone(f.extra_specs),
+    };
   } else {
     flavor = { id: s.flavor.id, links: [{ rel: 'bookmark', href: `${bookmarkBase}/flavors/${String(s.flavor.id)}` }] };
   }
@@ -108,7 +136,9 @@ export function renderServer(req: SimRequest, state: RegionState, s: ServerRecor
     'OS-EXT-STS:task_state': s.task_state ?? null,
     'OS-EXT-STS:vm_state': s.vm_state,
     'OS-EXT-STS:power_state': s.power_state,
-    'os-extended-volumes:volumes_attached': s.volumes.map((v) => (mvAtLeast(req, '2.3') ? { id: v.id, delete_on_termination: v.delete_on_termination } : { id: v.id })),
+    'os-extended-volumes:volumes_attached': s.volumes.map((v) =>
+      mvAtLeast(req, '2.3') ? { id: v.id, delete_on_termination: v.delete_on_termination } : { id: v.id },
+    ),
   };
   if (s.status === 'BUILD' || s.status === 'ACTIVE') out.progress = 0;
   if (s.status === 'ERROR' && s.fault) out.fault = clone(s.fault);

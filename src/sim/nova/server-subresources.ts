@@ -25,7 +25,11 @@ export function serverSubresourceRoutes(r: Router, state: RegionState): void {
     const values = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)]));
     s.metadata = replace ? values : { ...s.metadata, ...values };
     const limit = state.quotas.limit(s.tenant_id, 'compute', 'metadata_items');
-    if (limit >= 0 && Object.keys(s.metadata).length > limit) throw new ApiError(403, `Quota exceeded for metadata_items: Requested ${Object.keys(s.metadata).length}, but already used 0 of ${limit} metadata_items`);
+    if (limit >= 0 && Object.keys(s.metadata).length > limit)
+      throw new ApiError(
+        403,
+        `Quota exceeded for metadata_items: Requested ${Object.keys(s.metadata).length}, but already used 0 of ${limit} metadata_items`,
+      );
     s.updated = isoSeconds();
     return { status: 200, body: { metadata: { ...s.metadata } } };
   };
@@ -62,12 +66,14 @@ export function serverSubresourceRoutes(r: Router, state: RegionState): void {
   };
   r.get('/v2.1/servers/{id}/tags', (req) => ({ status: 200, body: { tags: [...tagged(req, false).tags] } }));
   r.get('/v2.1/servers/{id}/tags/{tag}', (req) => {
-    if (!tagged(req, false).tags.includes(req.params.tag!)) throw novaNotFound(`Tag ${req.params.tag!} could not be found.`);
+    if (!tagged(req, false).tags.includes(req.params.tag!))
+      throw novaNotFound(`Tag ${req.params.tag!} could not be found.`);
     return { status: 204 };
   });
   r.put('/v2.1/servers/{id}/tags', (req) => {
     const s = tagged(req, true);
-    const tags = isObj(req.body) && Array.isArray(req.body.tags) ? req.body.tags.map((t) => checkTag(String(t))) : undefined;
+    const tags =
+      isObj(req.body) && Array.isArray(req.body.tags) ? req.body.tags.map((t) => checkTag(String(t))) : undefined;
     if (!tags) throw novaBadRequest("Invalid input for field/attribute tags. 'tags' is a required property");
     if (tags.length > 50) throw novaBadRequest('The number of tags exceeded the per-server limit 50');
     s.tags = [...new Set(tags)];
@@ -118,17 +124,34 @@ export function serverSubresourceRoutes(r: Router, state: RegionState): void {
     const s = mutable(req, 'os-volumes-attachments:create');
     const body = novaBody(req, 'volumeAttachment');
     const volumeId = str(body, 'volumeId');
-    if (!volumeId) throw novaBadRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
-    if (body.tag !== undefined && !mvAtLeast(req, '2.49')) throw novaBadRequest("Additional properties are not allowed ('tag' was unexpected)");
-    if (body.delete_on_termination !== undefined && !mvAtLeast(req, '2.79')) throw novaBadRequest("Additional properties are not allowed ('delete_on_termination' was unexpected)");
-    if (s.vm_state !== 'active' && s.vm_state !== 'stopped') throw novaConflict(`Cannot 'attach_volume' instance ${s.id} while it is in vm_state ${String(s.vm_state)}`);
+    if (!volumeId)
+      throw novaBadRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+    if (body.tag !== undefined && !mvAtLeast(req, '2.49'))
+      throw novaBadRequest("Additional properties are not allowed ('tag' was unexpected)");
+    if (body.delete_on_termination !== undefined && !mvAtLeast(req, '2.79'))
+      throw novaBadRequest("Additional properties are not allowed ('delete_on_termination' was unexpected)");
+    if (s.vm_state !== 'active' && s.vm_state !== 'stopped')
+      throw novaConflict(`Cannot 'attach_volume' instance ${s.id} while it is in vm_state ${String(s.vm_state)}`);
     const vol = state.volumes.get(volumeId);
-    if (!vol || vol['os-vol-tenant-attr:tenant_id'] !== s.tenant_id) throw novaNotFound(`Volume ${volumeId} could not be found.`);
-    if (vol.status !== 'available') throw novaBadRequest(`Invalid volume: volume '${volumeId}' status must be 'available'. Currently in '${String(vol.status)}'`);
+    if (!vol || vol['os-vol-tenant-attr:tenant_id'] !== s.tenant_id)
+      throw novaNotFound(`Volume ${volumeId} could not be found.`);
+    if (vol.status !== 'available')
+      throw novaBadRequest(
+        `Invalid volume: volume '${volumeId}' status must be 'available'. Currently in '${String(vol.status)}'`,
+      );
     const used = new Set(s.volumes.map((v) => v.device));
-    const device = str(body, 'device') ?? [...'bcdefghijklmnopqrstuvwxyz'].map((l) => `/dev/vd${l}`).find((d) => !used.has(d))!;
+    const device =
+      str(body, 'device') ?? [...'bcdefghijklmnopqrstuvwxyz'].map((l) => `/dev/vd${l}`).find((d) => !used.has(d))!;
     const attachment = attachVolume(state, vol, s.id, device, s.host);
-    const entry = { id: volumeId, delete_on_termination: body.delete_on_termination === true, device, attachment_id: String(attachment.attachment_id), tag: str(body, 'tag') ?? null, bdm_uuid: state.uuid(), is_root: false };
+    const entry = {
+      id: volumeId,
+      delete_on_termination: body.delete_on_termination === true,
+      device,
+      attachment_id: String(attachment.attachment_id),
+      tag: str(body, 'tag') ?? null,
+      bdm_uuid: state.uuid(),
+      is_root: false,
+    };
     s.volumes.push(entry);
     return { status: 200, body: { volumeAttachment: renderAttachment(req, s, entry) } };
   });
@@ -157,7 +180,15 @@ export function serverSubresourceRoutes(r: Router, state: RegionState): void {
   };
   r.get('/v2.1/servers/{id}/os-interface', (req) => {
     const s = server(req);
-    return { status: 200, body: { interfaceAttachments: s.port_ids.map((p) => state.ports.get(p)).filter((p): p is Obj => p !== undefined).map((p) => renderInterface(req, p)) } };
+    return {
+      status: 200,
+      body: {
+        interfaceAttachments: s.port_ids
+          .map((p) => state.ports.get(p))
+          .filter((p): p is Obj => p !== undefined)
+          .map((p) => renderInterface(req, p)),
+      },
+    };
   });
   r.get('/v2.1/servers/{id}/os-interface/{pid}', (req) => {
     const s = server(req);
@@ -168,14 +199,19 @@ export function serverSubresourceRoutes(r: Router, state: RegionState): void {
   r.post('/v2.1/servers/{id}/os-interface', (req) => {
     const s = mutable(req, 'os-attach-interfaces:create');
     const body = novaBody(req, 'interfaceAttachment');
-    if (s.vm_state !== 'active' && s.vm_state !== 'stopped') throw novaConflict(`Cannot 'attach_interface' instance ${s.id} while it is in vm_state ${String(s.vm_state)}`);
+    if (s.vm_state !== 'active' && s.vm_state !== 'stopped')
+      throw novaConflict(`Cannot 'attach_interface' instance ${s.id} while it is in vm_state ${String(s.vm_state)}`);
     let port: Obj | undefined;
     const portId = str(body, 'port_id');
     if (portId) {
       port = state.ports.get(portId);
       if (!port || port.project_id !== s.tenant_id) throw novaNotFound(`Port ${portId} could not be found.`);
       if (port.device_id) throw novaConflict(`Port ${portId} is still in use.`);
-      Object.assign(port, { device_id: s.id, device_owner: `compute:${String(s.availability_zone)}`, 'binding:host_id': s.host });
+      Object.assign(port, {
+        device_id: s.id,
+        device_owner: `compute:${String(s.availability_zone)}`,
+        'binding:host_id': s.host,
+      });
     } else {
       const netId = str(body, 'net_id');
       if (!netId || !state.networks.has(netId)) throw novaNotFound(`Network ${netId ?? ''} could not be found.`);

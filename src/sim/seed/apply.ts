@@ -29,9 +29,30 @@ export interface SeedTarget {
   adminUserId: string;
 }
 
-const NETWORK_READ_ONLY = ['subnets', 'status', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'availability_zones', 'ipv4_address_scope', 'ipv6_address_scope', 'l2_adjacency'];
+const NETWORK_READ_ONLY = [
+  'subnets',
+  'status',
+  'tenant_id',
+  'project_id',
+  'created_at',
+  'updated_at',
+  'revision_number',
+  'availability_zones',
+  'ipv4_address_scope',
+  'ipv6_address_scope',
+  'l2_adjacency',
+];
 
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KIB: 1024, KB: 1000, MIB: 1024 ** 2, MB: 1000 ** 2, GIB: 1024 ** 3, GB: 1000 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KIB: 1024,
+  KB: 1000,
+  MIB: 1024 ** 2,
+  MB: 1000 ** 2,
+  GIB: 1024 ** 3,
+  GB: 1000 ** 3,
+};
 
 export function parseSize(value: number | string, where: string): number {
   if (typeof value === 'number') return value;
@@ -63,7 +84,12 @@ function without(o: SeedObject, ...keys: string[]): Obj {
   return out;
 }
 
-export async function applySeed(target: SeedTarget, seed: SeedFile, baseDir: string, defaultRegion: string): Promise<void> {
+export async function applySeed(
+  target: SeedTarget,
+  seed: SeedFile,
+  baseDir: string,
+  defaultRegion: string,
+): Promise<void> {
   const { identity } = target;
   for (const [i, d] of (seed.domains ?? []).entries()) {
     if (identity.domains.find((x) => x.name === d.name)) continue;
@@ -81,16 +107,40 @@ export async function applySeed(target: SeedTarget, seed: SeedFile, baseDir: str
     const did = domainId(p.domain, `seed/projects/${i}/domain`);
     if (identity.projectByName(p.name, did)) continue;
     const id = p.id ?? identity.newId();
-    identity.projects.put(id, { id, name: p.name, domain_id: did, description: p.description ?? '', enabled: true, parent_id: did, is_domain: false, tags: [], options: {} });
+    identity.projects.put(id, {
+      id,
+      name: p.name,
+      domain_id: did,
+      description: p.description ?? '',
+      enabled: true,
+      parent_id: did,
+      is_domain: false,
+      tags: [],
+      options: {},
+    });
   }
   for (const [i, u] of (seed.users ?? []).entries()) {
     const did = domainId(u.domain, `seed/users/${i}/domain`);
     let user = identity.userByName(u.name, did);
     if (!user) {
       const id = u.id ?? identity.newId();
-      user = identity.users.put(id, { id, name: u.name, domain_id: did, enabled: true, password_expires_at: null, options: {}, ...(u.email ? { email: u.email } : {}) });
+      user = identity.users.put(id, {
+        id,
+        name: u.name,
+        domain_id: did,
+        enabled: true,
+        password_expires_at: null,
+        options: {},
+        ...(u.email ? { email: u.email } : {}),
+      });
     }
-    if (u.default_project) user.default_project_id = ref(identity.projects.all(), u.default_project, `seed/users/${i}/default_project`, 'project').id;
+    if (u.default_project)
+      user.default_project_id = ref(
+        identity.projects.all(),
+        u.default_project,
+        `seed/users/${i}/default_project`,
+        'project',
+      ).id;
     if (u.password !== undefined) identity.passwords.set(String(user.id), u.password);
   }
   for (const [i, a] of (seed.role_assignments ?? []).entries()) {
@@ -112,23 +162,51 @@ export async function applySeed(target: SeedTarget, seed: SeedFile, baseDir: str
     for (const [i, f] of (seed.flavors ?? []).entries()) {
       const record = createFlavorRecord(state, without(f, 'access'));
       if (Array.isArray(f.access)) {
-        state.flavorAccess.set(String(record.id), new Set(f.access.map((p, j) => String(ref(identity.projects.all(), p, `seed/flavors/${i}/access/${j}`, 'project').id))));
+        state.flavorAccess.set(
+          String(record.id),
+          new Set(
+            f.access.map((p, j) =>
+              String(ref(identity.projects.all(), p, `seed/flavors/${i}/access/${j}`, 'project').id),
+            ),
+          ),
+        );
       }
     }
     for (const t of seed.volume_types ?? []) createVolumeTypeRecord(state, t);
     for (const [i, n] of (seed.external_networks ?? []).entries()) {
       let net: Obj;
       try {
-        net = createNetwork(state, undefined, target.adminProjectId, { ...without(n, ...NETWORK_READ_ONLY, 'cidr', 'gateway_ip', 'allocation_pools', 'subnet_name'), 'router:external': true });
+        net = createNetwork(state, undefined, target.adminProjectId, {
+          ...without(n, ...NETWORK_READ_ONLY, 'cidr', 'gateway_ip', 'allocation_pools', 'subnet_name'),
+          'router:external': true,
+        });
       } catch (error) {
         throw new SeedError(`seed/external_networks/${i}`, error instanceof Error ? error.message : String(error));
       }
-      const subnets = Array.isArray(n.subnets) ? (n.subnets as SeedObject[]) : n.cidr ? [{ name: n.subnet_name ?? `${String(n.name)}-subnet`, cidr: n.cidr, gateway_ip: n.gateway_ip, allocation_pools: n.allocation_pools }] : [];
+      const subnets = Array.isArray(n.subnets)
+        ? (n.subnets as SeedObject[])
+        : n.cidr
+          ? [
+              {
+                name: n.subnet_name ?? `${String(n.name)}-subnet`,
+                cidr: n.cidr,
+                gateway_ip: n.gateway_ip,
+                allocation_pools: n.allocation_pools,
+              },
+            ]
+          : [];
       for (const [j, s] of subnets.entries()) {
         try {
-          createSubnet(state, undefined, target.adminProjectId, { ...Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)), network_id: net.id, enable_dhcp: s.enable_dhcp ?? false });
+          createSubnet(state, undefined, target.adminProjectId, {
+            ...Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)),
+            network_id: net.id,
+            enable_dhcp: s.enable_dhcp ?? false,
+          });
         } catch (error) {
-          throw new SeedError(`seed/external_networks/${i}/subnets/${j}`, error instanceof Error ? error.message : String(error));
+          throw new SeedError(
+            `seed/external_networks/${i}/subnets/${j}`,
+            error instanceof Error ? error.message : String(error),
+          );
         }
       }
     }
@@ -152,7 +230,14 @@ function projectUser(target: SeedTarget, projectId: string, res: ProjectResource
   return user;
 }
 
-async function applyProject(target: SeedTarget, state: RegionState, pid: string, res: ProjectResources, baseDir: string, where: string): Promise<void> {
+async function applyProject(
+  target: SeedTarget,
+  state: RegionState,
+  pid: string,
+  res: ProjectResources,
+  baseDir: string,
+  where: string,
+): Promise<void> {
   const user = projectUser(target, pid, res, where);
   const uid = String(user.id);
   const wrap = <T>(path: string, fn: () => T): T => {
@@ -179,23 +264,52 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
   ensureDefaultGroup(state, pid);
   const mine = <T extends Obj>(rows: T[]): T[] => rows.filter((r) => r.project_id === pid || r.tenant_id === pid);
 
-  for (const [i, k] of (res.keypairs ?? []).entries()) wrap(`${where}/keypairs/${i}`, () => createKeypairRecord(state, uid, k.name, k.public_key, k.type ?? 'ssh'));
+  for (const [i, k] of (res.keypairs ?? []).entries())
+    wrap(`${where}/keypairs/${i}`, () => createKeypairRecord(state, uid, k.name, k.public_key, k.type ?? 'ssh'));
 
   // Security groups first, then their rules (so a rule can name any group as its remote group).
   const groups = res.security_groups ?? [];
   for (const [i, g] of groups.entries()) {
     wrap(`${where}/security_groups/${i}`, () => {
-      const record = g.name === 'default' ? ensureDefaultGroup(state, pid) : createGroupRecord(state, pid, g.name, str(g, 'description') ?? '', false, g.stateful !== false);
+      const record =
+        g.name === 'default'
+          ? ensureDefaultGroup(state, pid)
+          : createGroupRecord(state, pid, g.name, str(g, 'description') ?? '', false, g.stateful !== false);
       if (typeof g.id === 'string' && g.id !== record.id) rekeyGroup(state, record, g.id);
       if (Array.isArray(g.tags)) record.tags = g.tags.map(String);
     });
   }
   for (const [i, g] of groups.entries()) {
-    const group = ref(mine(state.securityGroups.all()), g.id ?? g.name, `${where}/security_groups/${i}`, 'security group');
+    const group = ref(
+      mine(state.securityGroups.all()),
+      g.id ?? g.name,
+      `${where}/security_groups/${i}`,
+      'security group',
+    );
     for (const [j, rule] of (g.rules ?? []).entries()) {
       wrap(`${where}/security_groups/${i}/rules/${j}`, () => {
-        const body = without(rule, 'remote_group', 'id', 'security_group_id', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'tags', 'normalized_cidr', 'belongs_to_default_sg', 'remote_address_group_id');
-        if (rule.remote_group !== undefined) body.remote_group_id = ref(mine(state.securityGroups.all()), rule.remote_group, `${where}/security_groups/${i}/rules/${j}/remote_group`, 'security group').id;
+        const body = without(
+          rule,
+          'remote_group',
+          'id',
+          'security_group_id',
+          'tenant_id',
+          'project_id',
+          'created_at',
+          'updated_at',
+          'revision_number',
+          'tags',
+          'normalized_cidr',
+          'belongs_to_default_sg',
+          'remote_address_group_id',
+        );
+        if (rule.remote_group !== undefined)
+          body.remote_group_id = ref(
+            mine(state.securityGroups.all()),
+            rule.remote_group,
+            `${where}/security_groups/${i}/rules/${j}/remote_group`,
+            'security group',
+          ).id;
         body.security_group_id = group.id;
         try {
           addRuleRecord(state, body, pid);
@@ -207,13 +321,31 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
   }
 
   for (const [i, n] of (res.networks ?? []).entries()) {
-    const net = wrap(`${where}/networks/${i}`, () => createNetwork(state, undefined, pid, without(n, ...NETWORK_READ_ONLY)));
+    const net = wrap(`${where}/networks/${i}`, () =>
+      createNetwork(state, undefined, pid, without(n, ...NETWORK_READ_ONLY)),
+    );
     for (const [j, s] of (n.subnets ?? []).entries()) {
-      wrap(`${where}/networks/${i}/subnets/${j}`, () => createSubnet(state, undefined, pid, { ...without(s, 'network_id', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'segment_id'), network_id: net.id }));
+      wrap(`${where}/networks/${i}/subnets/${j}`, () =>
+        createSubnet(state, undefined, pid, {
+          ...without(
+            s,
+            'network_id',
+            'tenant_id',
+            'project_id',
+            'created_at',
+            'updated_at',
+            'revision_number',
+            'segment_id',
+          ),
+          network_id: net.id,
+        }),
+      );
     }
   }
-  const visibleNets = (): Obj[] => state.networks.filter((x) => x.project_id === pid || x.shared === true || x['router:external'] === true);
-  const subnetsOf = (): Obj[] => state.subnets.filter((x) => x.project_id === pid || state.networks.get(String(x.network_id))?.shared === true);
+  const visibleNets = (): Obj[] =>
+    state.networks.filter((x) => x.project_id === pid || x.shared === true || x['router:external'] === true);
+  const subnetsOf = (): Obj[] =>
+    state.subnets.filter((x) => x.project_id === pid || state.networks.get(String(x.network_id))?.shared === true);
 
   for (const [i, r] of (res.routers ?? []).entries()) {
     const p = `${where}/routers/${i}`;
@@ -221,25 +353,45 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
       const gw = r.external_gateway;
       const router = createRouter(state, undefined, pid, {
         ...without(r, 'external_gateway', 'interfaces', 'routes'),
-        ...(gw ? { external_gateway_info: { network_id: ref(visibleNets(), gw, `${p}/external_gateway`, 'network').id } } : {}),
+        ...(gw
+          ? { external_gateway_info: { network_id: ref(visibleNets(), gw, `${p}/external_gateway`, 'network').id } }
+          : {}),
       });
       for (const [j, sub] of ((r.interfaces as unknown[] | undefined) ?? []).entries()) {
-        addInterface(state, { ...authAdmin(auth) }, router, { subnet_id: ref(subnetsOf(), sub, `${p}/interfaces/${j}`, 'subnet').id });
+        addInterface(state, { ...authAdmin(auth) }, router, {
+          subnet_id: ref(subnetsOf(), sub, `${p}/interfaces/${j}`, 'subnet').id,
+        });
       }
       if (Array.isArray(r.routes)) updateRouter(state, authAdmin(auth), router, { routes: r.routes });
     });
   }
 
   const resolvePortBody = (pt: SeedObject, p: string): Obj => {
-    const body = without(pt, 'network', 'security_groups', 'fixed_ips', 'status', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'mac_address_generated');
+    const body = without(
+      pt,
+      'network',
+      'security_groups',
+      'fixed_ips',
+      'status',
+      'tenant_id',
+      'project_id',
+      'created_at',
+      'updated_at',
+      'revision_number',
+      'mac_address_generated',
+    );
     const net = ref(visibleNets(), pt.network ?? pt.network_id, `${p}/network`, 'network');
     body.network_id = net.id;
     if (Array.isArray(pt.security_groups)) {
-      body.security_groups = pt.security_groups.map((g, j) => ref(mine(state.securityGroups.all()), g, `${p}/security_groups/${j}`, 'security group').id);
+      body.security_groups = pt.security_groups.map(
+        (g, j) => ref(mine(state.securityGroups.all()), g, `${p}/security_groups/${j}`, 'security group').id,
+      );
     }
     if (Array.isArray(pt.fixed_ips)) {
       body.fixed_ips = (pt.fixed_ips as Obj[]).map((f, j) => ({
-        ...(f.subnet !== undefined || f.subnet_id !== undefined ? { subnet_id: ref(subnetsOf(), f.subnet ?? f.subnet_id, `${p}/fixed_ips/${j}/subnet`, 'subnet').id } : {}),
+        ...(f.subnet !== undefined || f.subnet_id !== undefined
+          ? { subnet_id: ref(subnetsOf(), f.subnet ?? f.subnet_id, `${p}/fixed_ips/${j}/subnet`, 'subnet').id }
+          : {}),
         ...(f.ip_address !== undefined ? { ip_address: f.ip_address } : {}),
       }));
     }
@@ -251,7 +403,23 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
 
   for (const [i, img] of (res.images ?? []).entries()) {
     const p = `${where}/images/${i}`;
-    const fields = without(img, 'data', 'file', 'properties', 'status', 'checksum', 'size', 'os_hash_algo', 'os_hash_value', 'owner', 'created_at', 'updated_at', 'virtual_size', 'self', 'schema');
+    const fields = without(
+      img,
+      'data',
+      'file',
+      'properties',
+      'status',
+      'checksum',
+      'size',
+      'os_hash_algo',
+      'os_hash_value',
+      'owner',
+      'created_at',
+      'updated_at',
+      'virtual_size',
+      'self',
+      'schema',
+    );
     Object.assign(fields, img.properties ?? {});
     fields.disk_format ??= 'raw';
     fields.container_format ??= 'bare';
@@ -263,21 +431,45 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
       try {
         info = await state.blobs.write('images', id, createReadStream(path));
       } catch (error) {
-        throw new SeedError(`${p}/file`, `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new SeedError(
+          `${p}/file`,
+          `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     } else if (img.data) {
-      info = await state.blobs.generate('images', id, parseSize(img.data.size, `${p}/data/size`), img.data.seed ?? img.name);
+      info = await state.blobs.generate(
+        'images',
+        id,
+        parseSize(img.data.size, `${p}/data/size`),
+        img.data.seed ?? img.name,
+      );
     }
     if (info) markImageActive(state, image, info);
   }
   for (const [i, m] of (res.images ?? []).entries()) {
     const members = (m as Obj).members;
     if (!Array.isArray(members)) continue;
-    const image = ref(state.images.filter((x) => x.owner === pid), m.id ?? m.name, `${where}/images/${i}`, 'image');
+    const image = ref(
+      state.images.filter((x) => x.owner === pid),
+      m.id ?? m.name,
+      `${where}/images/${i}`,
+      'image',
+    );
     const map = new Map<string, Obj>();
     for (const [j, member] of members.entries()) {
-      const proj = ref(target.identity.projects.all(), isObj(member) ? member.project : member, `${where}/images/${i}/members/${j}`, 'project');
-      map.set(String(proj.id), { image_id: image.id, member_id: proj.id, status: isObj(member) ? String(member.status ?? 'accepted') : 'accepted', created_at: image.created_at, updated_at: image.created_at });
+      const proj = ref(
+        target.identity.projects.all(),
+        isObj(member) ? member.project : member,
+        `${where}/images/${i}/members/${j}`,
+        'project',
+      );
+      map.set(String(proj.id), {
+        image_id: image.id,
+        member_id: proj.id,
+        status: isObj(member) ? String(member.status ?? 'accepted') : 'accepted',
+        created_at: image.created_at,
+        updated_at: image.created_at,
+      });
     }
     state.imageMembers.set(String(image.id), map);
   }
@@ -287,16 +479,22 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
     const p = `${where}/volumes/${i}`;
     wrap(p, () => {
       const imageRef = v.image !== undefined ? String(ref(images(), v.image, `${p}/image`, 'image').id) : undefined;
-      createVolumeRecord(state, pid, uid, {
-        name: str(v, 'name') ?? null,
-        size: Number(v.size ?? 1),
-        description: str(v, 'description') ?? null,
-        ...(str(v, 'volume_type') ? { volume_type: str(v, 'volume_type')! } : {}),
-        ...(imageRef ? { imageRef } : {}),
-        metadata: isObj(v.metadata) ? v.metadata : {},
-        bootable: v.bootable === true || v.bootable === 'true',
-        ...(str(v, 'id') ? { id: str(v, 'id')! } : {}),
-      }, 0);
+      createVolumeRecord(
+        state,
+        pid,
+        uid,
+        {
+          name: str(v, 'name') ?? null,
+          size: Number(v.size ?? 1),
+          description: str(v, 'description') ?? null,
+          ...(str(v, 'volume_type') ? { volume_type: str(v, 'volume_type')! } : {}),
+          ...(imageRef ? { imageRef } : {}),
+          metadata: isObj(v.metadata) ? v.metadata : {},
+          bootable: v.bootable === true || v.bootable === 'true',
+          ...(str(v, 'id') ? { id: str(v, 'id')! } : {}),
+        },
+        0,
+      );
     });
   }
   await settle(state);
@@ -305,9 +503,18 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
     const vol = ref(volumes(), s.volume ?? s.volume_id, `${where}/snapshots/${i}/volume`, 'volume');
     const id = str(s, 'id') ?? state.uuid();
     state.snapshots.put(id, {
-      id, name: s.name ?? null, description: s.description ?? null, volume_id: vol.id, status: 'available', size: vol.size, metadata: isObj(s.metadata) ? s.metadata : {},
-      created_at: new Date().toISOString().replace('Z', '000').slice(0, 26), updated_at: null, user_id: uid,
-      'os-extended-snapshot-attributes:project_id': pid, 'os-extended-snapshot-attributes:progress': '100%',
+      id,
+      name: s.name ?? null,
+      description: s.description ?? null,
+      volume_id: vol.id,
+      status: 'available',
+      size: vol.size,
+      metadata: isObj(s.metadata) ? s.metadata : {},
+      created_at: new Date().toISOString().replace('Z', '000').slice(0, 26),
+      updated_at: null,
+      user_id: uid,
+      'os-extended-snapshot-attributes:project_id': pid,
+      'os-extended-snapshot-attributes:progress': '100%',
     });
   }
   for (const [i, g] of (res.server_groups ?? []).entries()) {
@@ -326,30 +533,69 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
     if (isObj(bv)) {
       body.block_device_mapping_v2 = [
         bv.volume !== undefined
-          ? { boot_index: 0, source_type: 'volume', destination_type: 'volume', uuid: ref(volumes(), bv.volume, `${p}/boot_volume/volume`, 'volume').id, delete_on_termination: bv.delete_on_termination === true }
-          : { boot_index: 0, source_type: 'image', destination_type: 'volume', uuid: ref(images(), bv.image, `${p}/boot_volume/image`, 'image').id, volume_size: Number(bv.size ?? 1), delete_on_termination: bv.delete_on_termination !== false },
+          ? {
+              boot_index: 0,
+              source_type: 'volume',
+              destination_type: 'volume',
+              uuid: ref(volumes(), bv.volume, `${p}/boot_volume/volume`, 'volume').id,
+              delete_on_termination: bv.delete_on_termination === true,
+            }
+          : {
+              boot_index: 0,
+              source_type: 'image',
+              destination_type: 'volume',
+              uuid: ref(images(), bv.image, `${p}/boot_volume/image`, 'image').id,
+              volume_size: Number(bv.size ?? 1),
+              delete_on_termination: bv.delete_on_termination !== false,
+            },
       ];
     } else {
       body.imageRef = ref(images(), s.image ?? s.imageRef, `${p}/image`, 'image').id;
     }
     body.networks = ((s.networks as Obj[] | undefined) ?? []).map((n, j) => {
-      if (n.port !== undefined) return { port: ref(mine(state.ports.all()), n.port, `${p}/networks/${j}/port`, 'port').id };
-      return { uuid: ref(visibleNets(), n.network ?? n.uuid, `${p}/networks/${j}/network`, 'network').id, ...(n.fixed_ip ? { fixed_ip: n.fixed_ip } : {}) };
+      if (n.port !== undefined)
+        return { port: ref(mine(state.ports.all()), n.port, `${p}/networks/${j}/port`, 'port').id };
+      return {
+        uuid: ref(visibleNets(), n.network ?? n.uuid, `${p}/networks/${j}/network`, 'network').id,
+        ...(n.fixed_ip ? { fixed_ip: n.fixed_ip } : {}),
+      };
     });
     if (!Array.isArray(s.networks)) body.networks = 'none';
-    for (const k of ['key_name', 'metadata', 'tags', 'availability_zone', 'config_drive', 'description']) if (s[k] !== undefined) body[k] = s[k];
+    for (const k of ['key_name', 'metadata', 'tags', 'availability_zone', 'config_drive', 'description'])
+      if (s[k] !== undefined) body[k] = s[k];
     if (Array.isArray(s.security_groups)) body.security_groups = s.security_groups.map((g) => ({ name: String(g) }));
     if (typeof s.user_data === 'string') body.user_data = Buffer.from(s.user_data).toString('base64');
     const hints: Obj = {};
-    if (s.group !== undefined) hints.group = ref(state.serverGroups.filter((g) => g.project_id === pid), s.group, `${p}/group`, 'server group').id;
-    const server = wrap(p, () => createServer(state, { auth, mv: maxMv, isImmediate: true, ...(str(s, 'id') ? { id: str(s, 'id')! } : {}) }, body, hints));
+    if (s.group !== undefined)
+      hints.group = ref(
+        state.serverGroups.filter((g) => g.project_id === pid),
+        s.group,
+        `${p}/group`,
+        'server group',
+      ).id;
+    const server = wrap(p, () =>
+      createServer(
+        state,
+        { auth, mv: maxMv, isImmediate: true, ...(str(s, 'id') ? { id: str(s, 'id')! } : {}) },
+        body,
+        hints,
+      ),
+    );
     if (s.status === 'SHUTOFF') Object.assign(server, { status: 'SHUTOFF', vm_state: 'stopped', power_state: 4 });
     for (const [j, vname] of ((s.volumes as unknown[] | undefined) ?? []).entries()) {
       const vol = ref(volumes(), vname, `${p}/volumes/${j}`, 'volume');
       const used = new Set(server.volumes.map((v) => v.device));
       const device = [...'bcdefghijklmnopqrstuvwxyz'].map((l) => `/dev/vd${l}`).find((d) => !used.has(d))!;
       const att = attachVolume(state, vol, server.id, device, server.host, true);
-      server.volumes.push({ id: String(vol.id), delete_on_termination: false, device, attachment_id: String(att.attachment_id), tag: null, bdm_uuid: state.uuid(), is_root: false });
+      server.volumes.push({
+        id: String(vol.id),
+        delete_on_termination: false,
+        device,
+        attachment_id: String(att.attachment_id),
+        tag: null,
+        bdm_uuid: state.uuid(),
+        is_root: false,
+      });
     }
   }
   await settle(state);
@@ -357,17 +603,42 @@ async function applyProject(target: SeedTarget, state: RegionState, pid: string,
   for (const [i, f] of (res.floating_ips ?? []).entries()) {
     const p = `${where}/floating_ips/${i}`;
     wrap(p, () => {
-      const net = ref(state.networks.filter((x) => x['router:external'] === true), f.network ?? f.floating_network_id, `${p}/network`, 'external network');
+      const net = ref(
+        state.networks.filter((x) => x['router:external'] === true),
+        f.network ?? f.floating_network_id,
+        `${p}/network`,
+        'external network',
+      );
       let portId: unknown;
       if (f.port !== undefined) portId = ref(mine(state.ports.all()), f.port, `${p}/port`, 'port').id;
       if (f.server !== undefined) {
-        const server = ref(state.servers.filter((x) => x.tenant_id === pid), f.server, `${p}/server`, 'server') as ServerRecord;
+        const server = ref(
+          state.servers.filter((x) => x.tenant_id === pid),
+          f.server,
+          `${p}/server`,
+          'server',
+        ) as ServerRecord;
         portId = server.port_ids[0];
       }
       createFloatingIp(state, undefined, pid, {
         floating_network_id: net.id,
         ...(portId ? { port_id: portId } : {}),
-        ...without(f, 'network', 'port', 'server', 'floating_network_id', 'port_id', 'status', 'router_id', 'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number', 'fixed_ip_address'),
+        ...without(
+          f,
+          'network',
+          'port',
+          'server',
+          'floating_network_id',
+          'port_id',
+          'status',
+          'router_id',
+          'tenant_id',
+          'project_id',
+          'created_at',
+          'updated_at',
+          'revision_number',
+          'fixed_ip_address',
+        ),
         ...(f.fixed_ip_address ? { fixed_ip_address: f.fixed_ip_address } : {}),
       });
     });

@@ -18,7 +18,12 @@ export interface SeedFile {
   /** Provider networks marked router:external, each with its subnets; owned by the admin project. */
   external_networks?: SeedObject[];
   /** Quota overrides per project. */
-  quotas?: { project: string; compute?: Record<string, number>; network?: Record<string, number>; volume?: Record<string, number> }[];
+  quotas?: {
+    project: string;
+    compute?: Record<string, number>;
+    network?: Record<string, number>;
+    volume?: Record<string, number>;
+  }[];
   /** Resources per project name. */
   resources?: Record<string, ProjectResources>;
 }

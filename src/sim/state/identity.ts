@@ -31,7 +31,13 @@ export class IdentityState {
 
   constructor(prng: Prng) {
     this.#prng = prng;
-    this.domains.put('default', { id: 'default', name: 'Default', enabled: true, description: 'The default domain', tags: [] });
+    this.domains.put('default', {
+      id: 'default',
+      name: 'Default',
+      enabled: true,
+      description: 'The default domain',
+      tags: [],
+    });
     for (const name of ['admin', 'member', 'reader']) this.ensureRole(name);
   }
 

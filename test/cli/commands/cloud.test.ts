@@ -43,7 +43,18 @@ beforeEach(async () => {
   await mkdir(home);
   // Isolate from the developer's own configuration.
   vi.stubEnv('HOME', home);
-  for (const name of ['OS_CLOUD', 'OS_AUTH_URL', 'OS_PASSWORD', 'OS_USERNAME', 'OS_PROJECT_NAME', 'OS_REGION_NAME', 'OS_CLIENT_CONFIG_FILE', 'OS_CLIENT_SECURE_FILE', 'OS_TOKEN']) vi.stubEnv(name, undefined);
+  for (const name of [
+    'OS_CLOUD',
+    'OS_AUTH_URL',
+    'OS_PASSWORD',
+    'OS_USERNAME',
+    'OS_PROJECT_NAME',
+    'OS_REGION_NAME',
+    'OS_CLIENT_CONFIG_FILE',
+    'OS_CLIENT_SECURE_FILE',
+    'OS_TOKEN',
+  ])
+    vi.stubEnv(name, undefined);
 });
 afterEach(async () => {
   vi.unstubAllEnvs();
@@ -72,11 +83,17 @@ describe('bascule cloud info', () => {
     expect(stdout).toMatch(/token:\s+expires \d{4}-\d\d-\d\dT[\d:.]+Z \(methods: password\)/);
     expect(stdout).toMatch(/^service\s+type\s+version\s+microversions\s+endpoint$/m);
     expect(stdout).toMatch(new RegExp(`^identity\\s+identity\\s+v3\\s+${fake.base}/identity/v3$`, 'm'));
-    expect(stdout).toMatch(new RegExp(`^compute\\s+compute\\s+v2\\.1\\s+2\\.1 - 2\\.93\\s+${fake.base}/compute/v2\\.1$`, 'm'));
+    expect(stdout).toMatch(
+      new RegExp(`^compute\\s+compute\\s+v2\\.1\\s+2\\.1 - 2\\.93\\s+${fake.base}/compute/v2\\.1$`, 'm'),
+    );
     expect(stdout).toMatch(new RegExp(`^network\\s+network\\s+v2\\.0\\s+${fake.base}/network/v2\\.0$`, 'm'));
     expect(stdout).toMatch(new RegExp(`^image\\s+image\\s+v2\\s+${fake.base}/image/v2$`, 'm'));
-    expect(stdout).toMatch(new RegExp(`^block-storage\\s+block-storage\\s+v3\\s+3\\.0 - 3\\.70\\s+${fake.base}/volume/v3/${pid}$`, 'm'));
-    const aliases = fixtureBody<{ extensions: { alias: string }[] }>('network/extensions').extensions.map((e) => e.alias);
+    expect(stdout).toMatch(
+      new RegExp(`^block-storage\\s+block-storage\\s+v3\\s+3\\.0 - 3\\.70\\s+${fake.base}/volume/v3/${pid}$`, 'm'),
+    );
+    const aliases = fixtureBody<{ extensions: { alias: string }[] }>('network/extensions').extensions.map(
+      (e) => e.alias,
+    );
     expect(stdout).toContain(`neutron extensions (${aliases.length}): ${[...aliases].sort().join(', ')}`);
     expect(stdout).toContain('image import methods: glance-direct, web-download, copy-image');
     expect(stdout).not.toContain(SECRETS.password);
@@ -85,7 +102,16 @@ describe('bascule cloud info', () => {
 
   it('--format json gives the same facts as data', async () => {
     await startCloud({ release: 'pike' });
-    const { code, stdout } = await run('cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml, '--format', 'json');
+    const { code, stdout } = await run(
+      'cloud',
+      'info',
+      '--os-cloud',
+      'fake',
+      '--clouds-yaml',
+      cloudsYaml,
+      '--format',
+      'json',
+    );
     expect(code).toBe(0);
     const info = JSON.parse(stdout) as CloudInfo;
     expect(info.cloud).toBe('fake');
@@ -94,9 +120,18 @@ describe('bascule cloud info', () => {
     expect(info.authMethods).toEqual(['password']);
     expect(info.roles).toEqual(['_member_']);
     const byService = Object.fromEntries(info.services.map((s) => [s.service, s]));
-    expect(byService.compute).toMatchObject({ serviceType: 'compute', apiVersion: 'v2.1', microversions: { min: '2.1', max: '2.53' } });
+    expect(byService.compute).toMatchObject({
+      serviceType: 'compute',
+      apiVersion: 'v2.1',
+      microversions: { min: '2.1', max: '2.53' },
+    });
     // Pike: Cinder v3 under the volumev3 type; Neutron and Glance catalog URLs without a version.
-    expect(byService['block-storage']).toMatchObject({ serviceType: 'volumev3', apiVersion: 'v3', microversions: { min: '3.0', max: '3.40' }, url: `${fake.base}/volume/v3/${fake.projectId}` });
+    expect(byService['block-storage']).toMatchObject({
+      serviceType: 'volumev3',
+      apiVersion: 'v3',
+      microversions: { min: '3.0', max: '3.40' },
+      url: `${fake.base}/volume/v3/${fake.projectId}`,
+    });
     expect(byService.network).toMatchObject({ url: `${fake.base}/network/v2.0` });
     expect(byService.image).toMatchObject({ url: `${fake.base}/image/v2` });
     expect(info.networkExtensions).toContain('router');
@@ -107,7 +142,16 @@ describe('bascule cloud info', () => {
 
   it('--format yaml', async () => {
     await startCloud();
-    const { code, stdout } = await run('cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml, '--format', 'yaml');
+    const { code, stdout } = await run(
+      'cloud',
+      'info',
+      '--os-cloud',
+      'fake',
+      '--clouds-yaml',
+      cloudsYaml,
+      '--format',
+      'yaml',
+    );
     expect(code).toBe(0);
     const info = parseYaml(stdout) as CloudInfo;
     expect(info.services.find((s) => s.service === 'compute')?.microversions).toEqual({ min: '2.1', max: '2.93' });
@@ -121,12 +165,14 @@ describe('bascule cloud info', () => {
     expect(stdout).toContain('image import methods: (none: plain upload)');
   });
 
-  it('bad credentials: exit 1 with Keystone\'s message and no secret anywhere', async () => {
+  it("bad credentials: exit 1 with Keystone's message and no secret anywhere", async () => {
     await startCloud({ checkAuth: () => false });
     const { code, stdout, stderr } = await run('cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^bascule: identity: authentication as user bascule-src-user \(password\) failed with 401: The request you have made requires authentication\./);
+    expect(stderr).toMatch(
+      /^bascule: identity: authentication as user bascule-src-user \(password\) failed with 401: The request you have made requires authentication\./,
+    );
     expect(stderr).toContain('hint: check the credentials');
     expect(stderr).not.toContain(SECRETS.password);
   });
@@ -135,7 +181,15 @@ describe('bascule cloud info', () => {
     await startCloud();
     const controller = new AbortController();
     controller.abort();
-    const { code, stdout, stderr } = await runWith(controller.signal, 'cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml);
+    const { code, stdout, stderr } = await runWith(
+      controller.signal,
+      'cloud',
+      'info',
+      '--os-cloud',
+      'fake',
+      '--clouds-yaml',
+      cloudsYaml,
+    );
     expect(code).toBe(130);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^bascule: .*aborted/);
@@ -148,7 +202,15 @@ describe('bascule cloud info', () => {
       controller.abort();
       return new Promise(() => undefined);
     });
-    const { code, stdout } = await runWith(controller.signal, 'cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml);
+    const { code, stdout } = await runWith(
+      controller.signal,
+      'cloud',
+      'info',
+      '--os-cloud',
+      'fake',
+      '--clouds-yaml',
+      cloudsYaml,
+    );
     expect(code).toBe(130);
     expect(stdout).toBe('');
   });
@@ -156,13 +218,28 @@ describe('bascule cloud info', () => {
   it('--log-file and --verbose: JSON lines and stderr lines without a password or token', async () => {
     await startCloud();
     const log = join(dir, 'bascule.log');
-    const { code, stdout, stderr } = await run('cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml, '--verbose', '--log-file', log);
+    const { code, stdout, stderr } = await run(
+      'cloud',
+      'info',
+      '--os-cloud',
+      'fake',
+      '--clouds-yaml',
+      cloudsYaml,
+      '--verbose',
+      '--log-file',
+      log,
+    );
     expect(code).toBe(0);
-    const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((l) => l.event === 'authenticated')).toBe(true);
     // The Neutron extensions and the Glance import methods (version discovery is not an API call).
     const http = lines.filter((l) => l.event === 'http');
-    expect(http.map((l) => l.url)).toEqual(expect.arrayContaining([`${fake.base}/network/v2.0/extensions`, `${fake.base}/image/v2/info/import`]));
+    expect(http.map((l) => l.url)).toEqual(
+      expect.arrayContaining([`${fake.base}/network/v2.0/extensions`, `${fake.base}/image/v2/info/import`]),
+    );
     expect(http[0]).toMatchObject({ level: 'debug', method: 'GET', status: 200 });
     expect(stderr).toContain('debug: http');
     expect(fake.issuedTokens).toHaveLength(1);
@@ -175,7 +252,16 @@ describe('bascule cloud info with a log file that cannot be written', () => {
   it('exit 2 naming the file, before any call', async () => {
     await startCloud();
     const log = join(dir, 'missing-dir', 'bascule.log');
-    const { code, stdout, stderr } = await run('cloud', 'info', '--os-cloud', 'fake', '--clouds-yaml', cloudsYaml, '--log-file', log);
+    const { code, stdout, stderr } = await run(
+      'cloud',
+      'info',
+      '--os-cloud',
+      'fake',
+      '--clouds-yaml',
+      cloudsYaml,
+      '--log-file',
+      log,
+    );
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(`--log-file ${log}: cannot write it (ENOENT)`);

@@ -36,8 +36,10 @@ export function dataDir(): string {
 export function requireCloud(): string {
   const file = cloudsFile();
   if (!existsSync(file)) {
-    throw new Error(`no end-to-end cloud: ${file} does not exist. Run \`npm run openstack:up\` (as root) first, ` +
-      'or set BASCULE_E2E_CLOUDS to the clouds.yaml of a running one.');
+    throw new Error(
+      `no end-to-end cloud: ${file} does not exist. Run \`npm run openstack:up\` (as root) first, ` +
+        'or set BASCULE_E2E_CLOUDS to the clouds.yaml of a running one.',
+    );
   }
   return file;
 }

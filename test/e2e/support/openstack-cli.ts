@@ -20,7 +20,9 @@ export class OpenStackCliError extends Error {
   readonly exitCode: number | null;
   readonly stderr: string;
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
-    super(`openstack ${args.join(' ')} failed (exit ${exitCode ?? 'killed'}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    super(
+      `openstack ${args.join(' ')} failed (exit ${exitCode ?? 'killed'}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
     this.name = 'OpenStackCliError';
     this.args = args;
     this.exitCode = exitCode;
@@ -40,7 +42,10 @@ export function osRun(cloud: CloudName, args: readonly string[], opts: CliOption
   requireCloud();
   const argv = fullArgs(cloud, args, opts);
   return new Promise((resolveRun, reject) => {
-    execFile('/usr/bin/openstack', argv, { env: cloudEnv(), timeout: opts.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 },
+    execFile(
+      '/usr/bin/openstack',
+      argv,
+      { env: cloudEnv(), timeout: opts.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           const code = typeof error.code === 'number' ? error.code : null;
@@ -48,12 +53,17 @@ export function osRun(cloud: CloudName, args: readonly string[], opts: CliOption
           return;
         }
         resolveRun(stdout);
-      });
+      },
+    );
   });
 }
 
 /** Run `openstack --os-cloud CLOUD ARGS... -f json` and return the parsed JSON. */
-export async function osJson<T = unknown>(cloud: CloudName, args: readonly string[], opts: CliOptions = {}): Promise<T> {
+export async function osJson<T = unknown>(
+  cloud: CloudName,
+  args: readonly string[],
+  opts: CliOptions = {},
+): Promise<T> {
   const out = await osRun(cloud, [...args, '-f', 'json'], opts);
   try {
     return JSON.parse(out) as T;
@@ -63,12 +73,16 @@ export async function osJson<T = unknown>(cloud: CloudName, args: readonly strin
 }
 
 /** Like osJson for a `show`, but resolves undefined when the resource does not exist. */
-export async function osShow<T = Record<string, unknown>>(cloud: CloudName, args: readonly string[],
-  opts: CliOptions = {}): Promise<T | undefined> {
+export async function osShow<T = Record<string, unknown>>(
+  cloud: CloudName,
+  args: readonly string[],
+  opts: CliOptions = {},
+): Promise<T | undefined> {
   try {
     return await osJson<T>(cloud, args, opts);
   } catch (err) {
-    if (err instanceof OpenStackCliError && /No .* found|could not be found|NotFound|404/i.test(err.stderr)) return undefined;
+    if (err instanceof OpenStackCliError && /No .* found|could not be found|NotFound|404/i.test(err.stderr))
+      return undefined;
     throw err;
   }
 }

@@ -15,10 +15,19 @@ export const EMPTY_PROJECT_SCRIPT = join(REPO_ROOT, 'test/e2e/support/empty-proj
 export function emptyProject(cloud: 'src' | 'dst' | 'dst2'): Promise<string> {
   requireCloud();
   return new Promise((resolveRun, reject) => {
-    execFile('/bin/bash', [EMPTY_PROJECT_SCRIPT, cloud], { env: cloudEnv(), timeout: 1_200_000, maxBuffer: 16 * 1024 * 1024 },
+    execFile(
+      '/bin/bash',
+      [EMPTY_PROJECT_SCRIPT, cloud],
+      { env: cloudEnv(), timeout: 1_200_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`empty-project.sh ${cloud} failed: ${(stderr || error.message).trim().split('\n').slice(-5).join(' | ')}`));
+        if (error)
+          reject(
+            new Error(
+              `empty-project.sh ${cloud} failed: ${(stderr || error.message).trim().split('\n').slice(-5).join(' | ')}`,
+            ),
+          );
         else resolveRun(stdout);
-      });
+      },
+    );
   });
 }

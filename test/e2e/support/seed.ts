@@ -39,43 +39,86 @@ export const SEED = {
   },
   subnets: {
     app: {
-      name: 'seed-subnet-app', network: 'seed-net-app', cidr: '10.20.1.0/24', gateway: '10.20.1.1', dhcp: true,
-      pool: { start: '10.20.1.10', end: '10.20.1.200' }, dns: ['10.20.1.2'],
+      name: 'seed-subnet-app',
+      network: 'seed-net-app',
+      cidr: '10.20.1.0/24',
+      gateway: '10.20.1.1',
+      dhcp: true,
+      pool: { start: '10.20.1.10', end: '10.20.1.200' },
+      dns: ['10.20.1.2'],
       hostRoutes: [{ destination: '10.40.0.0/16', nexthop: '10.20.1.253' }],
     },
     db: { name: 'seed-subnet-db', network: 'seed-net-db', cidr: '10.20.2.0/24', gateway: '10.20.2.1', dhcp: false },
   },
   router: {
-    name: 'seed-router', description: 'edge router', externalNetwork: 'public',
-    interfaces: ['10.20.1.1', '10.20.2.1'], routes: [{ destination: '10.30.0.0/16', nexthop: '10.20.1.254' }],
+    name: 'seed-router',
+    description: 'edge router',
+    externalNetwork: 'public',
+    interfaces: ['10.20.1.1', '10.20.2.1'],
+    routes: [{ destination: '10.30.0.0/16', nexthop: '10.20.1.254' }],
   },
   port: {
-    name: 'seed-port-vip', network: 'seed-net-app', description: 'service address', fixedIp: '10.20.1.50',
-    allowedAddressPairs: ['10.20.1.51'], securityGroups: ['seed-web'],
+    name: 'seed-port-vip',
+    network: 'seed-net-app',
+    description: 'service address',
+    fixedIp: '10.20.1.50',
+    allowedAddressPairs: ['10.20.1.51'],
+    securityGroups: ['seed-web'],
   },
   floatingIp: { port: 'seed-port-vip', description: 'seed vip', network: 'public', cidr: '203.0.113.0/24' },
   image: {
-    name: 'seed-image', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private', sizeBytes: 3 * 1024 * 1024,
-    minDisk: 1, minRam: 64, properties: { os_distro: 'bascule-test', hw_disk_bus: 'virtio' }, tags: ['seed'],
+    name: 'seed-image',
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+    sizeBytes: 3 * 1024 * 1024,
+    minDisk: 1,
+    minRam: 64,
+    properties: { os_distro: 'bascule-test', hw_disk_bus: 'virtio' },
+    tags: ['seed'],
     /** image property holding the sha256 (hex) of the uploaded bytes, computed before the upload */
     sha256Property: 'bascule_sha256',
   },
   volumes: {
-    data: { name: 'seed-vol-data', sizeGiB: 1, type: 'standard', description: 'data volume', bootable: false,
-      metadata: { tier: 'data', owner: 'seed' } },
-    boot: { name: 'seed-vol-boot', sizeGiB: 1, image: 'seed-image', description: 'boot volume', bootable: true,
-      metadata: { tier: 'boot' } },
+    data: {
+      name: 'seed-vol-data',
+      sizeGiB: 1,
+      type: 'standard',
+      description: 'data volume',
+      bootable: false,
+      metadata: { tier: 'data', owner: 'seed' },
+    },
+    boot: {
+      name: 'seed-vol-boot',
+      sizeGiB: 1,
+      image: 'seed-image',
+      description: 'boot volume',
+      bootable: true,
+      metadata: { tier: 'boot' },
+    },
   },
   serverGroup: { name: 'seed-group', policy: 'affinity' },
   servers: {
     fromImage: {
-      name: 'seed-vm-image', flavor: 'm1.tiny', image: 'seed-image', network: 'seed-net-app', keypair: 'seed-key',
-      securityGroups: ['seed-db', 'seed-web'], group: 'seed-group', metadata: { role: 'web', owner: 'seed' },
-      tags: ['seed', 'web'], attachedVolumes: ['seed-vol-data'],
+      name: 'seed-vm-image',
+      flavor: 'm1.tiny',
+      image: 'seed-image',
+      network: 'seed-net-app',
+      keypair: 'seed-key',
+      securityGroups: ['seed-db', 'seed-web'],
+      group: 'seed-group',
+      metadata: { role: 'web', owner: 'seed' },
+      tags: ['seed', 'web'],
+      attachedVolumes: ['seed-vol-data'],
     },
     fromVolume: {
-      name: 'seed-vm-volume', flavor: 'm1.tiny', bootVolume: 'seed-vol-boot', port: 'seed-port-vip',
-      keypair: 'seed-key', metadata: { role: 'db' }, tags: ['seed'],
+      name: 'seed-vm-volume',
+      flavor: 'm1.tiny',
+      bootVolume: 'seed-vol-boot',
+      port: 'seed-port-vip',
+      keypair: 'seed-key',
+      metadata: { role: 'db' },
+      tags: ['seed'],
     },
   },
 } as const;
@@ -90,11 +133,18 @@ function runSeed(reset: boolean): Promise<string> {
   requireCloud();
   const args = reset ? [SEED_SCRIPT, '--reset'] : [SEED_SCRIPT];
   return new Promise((resolveSeed, reject) => {
-    execFile('/bin/bash', args, { env: cloudEnv(), timeout: 1_200_000, maxBuffer: 16 * 1024 * 1024 },
+    execFile(
+      '/bin/bash',
+      args,
+      { env: cloudEnv(), timeout: 1_200_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`seed-source.sh failed: ${(stderr || error.message).trim().split('\n').slice(-5).join(' | ')}`));
+        if (error)
+          reject(
+            new Error(`seed-source.sh failed: ${(stderr || error.message).trim().split('\n').slice(-5).join(' | ')}`),
+          );
         else resolveSeed(stdout);
-      });
+      },
+    );
   });
 }
 
@@ -138,7 +188,9 @@ export async function seedImageSha256(): Promise<string> {
   const image = await osJson<{ properties?: Record<string, unknown> }>('src', ['image', 'show', SEED.image.name]);
   const sum = image.properties?.[SEED.image.sha256Property];
   if (typeof sum !== 'string' || !/^[0-9a-f]{64}$/.test(sum)) {
-    throw new Error(`image ${SEED.image.name} has no ${SEED.image.sha256Property} property: run seed-source.sh --reset`);
+    throw new Error(
+      `image ${SEED.image.name} has no ${SEED.image.sha256Property} property: run seed-source.sh --reset`,
+    );
   }
   return sum;
 }

@@ -81,9 +81,17 @@ export class FakeTarget {
       create(_ctx: WriteContext, r: ResolvedEntry) {
         return t.#tick(() => {
           t.calls.push({ op: 'create', kind, key: r.entry.key });
-          if (t.failCreate.has(r.entry.key)) throw Object.assign(new Error(`create of ${r.entry.key} refused`), { code: 'OS_BAD_REQUEST' });
+          if (t.failCreate.has(r.entry.key))
+            throw Object.assign(new Error(`create of ${r.entry.key} refused`), { code: 'OS_BAD_REQUEST' });
           const spec = r.entry.spec as unknown as Record<string, unknown>;
-          const object: FakeObject = { id: `${kind}-${t.#next++}`, kind, name: String(spec.name ?? r.entry.key), tags: [], spec: { ...spec }, refs: { ...r.refs } };
+          const object: FakeObject = {
+            id: `${kind}-${t.#next++}`,
+            kind,
+            name: String(spec.name ?? r.entry.key),
+            tags: [],
+            spec: { ...spec },
+            refs: { ...r.refs },
+          };
           t.objects.set(object.id, object);
           if (t.createUnmarkedThenThrow.has(r.entry.key)) {
             t.createUnmarkedThenThrow.delete(r.entry.key);
@@ -146,7 +154,11 @@ export class FakeTarget {
         kind: 'network',
         list: async () => [],
         identify: (w: unknown) => ({ id: (w as FakeObject).id, name: (w as FakeObject).name }),
-        toEntry: (w: unknown) => ({ spec: (w as FakeObject).spec, refs: (w as FakeObject).refs, source: { id: (w as FakeObject).id } }),
+        toEntry: (w: unknown) => ({
+          spec: (w as FakeObject).spec,
+          refs: (w as FakeObject).refs,
+          source: { id: (w as FakeObject).id },
+        }),
       }),
       ...extra,
     };
@@ -168,10 +180,25 @@ export function samplePlan(extra: PlanResource[] = []): Plan {
     resources: [
       { kind: 'network', key: 'network:a', spec: { name: 'a', description: 'net a' } },
       { kind: 'network', key: 'network:b', spec: { name: 'b' } },
-      { kind: 'subnet', key: 'subnet:a4', spec: { name: 'a4', cidr: '10.0.1.0/24', ip_version: 4 }, refs: { network: 'network:a' } },
-      { kind: 'subnet', key: 'subnet:b4', spec: { name: 'b4', cidr: '10.0.2.0/24', ip_version: 4 }, refs: { network: 'network:b' } },
+      {
+        kind: 'subnet',
+        key: 'subnet:a4',
+        spec: { name: 'a4', cidr: '10.0.1.0/24', ip_version: 4 },
+        refs: { network: 'network:a' },
+      },
+      {
+        kind: 'subnet',
+        key: 'subnet:b4',
+        spec: { name: 'b4', cidr: '10.0.2.0/24', ip_version: 4 },
+        refs: { network: 'network:b' },
+      },
       { kind: 'security_group', key: 'security_group:web', spec: { name: 'web' } },
-      { kind: 'port', key: 'port:a1', spec: { name: 'a1' }, refs: { network: 'network:a', fixed_ips: ['subnet:a4'], security_groups: ['security_group:web'] } },
+      {
+        kind: 'port',
+        key: 'port:a1',
+        spec: { name: 'a1' },
+        refs: { network: 'network:a', fixed_ips: ['subnet:a4'], security_groups: ['security_group:web'] },
+      },
       ...extra,
     ],
   } as Plan;

@@ -21,11 +21,22 @@ import { PLAN_KINDS } from '../../../src/plan/kinds.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { PROJECT_ID, fakeOpenStack, wire, type Profile } from './support/fake-openstack.js';
 
-async function context(profile: Profile, includeUserData = false): Promise<{ ctx: ReadContext; warnings: KindWarning[]; fake: ReturnType<typeof fakeOpenStack> }> {
+async function context(
+  profile: Profile,
+  includeUserData = false,
+): Promise<{ ctx: ReadContext; warnings: KindWarning[]; fake: ReturnType<typeof fakeOpenStack> }> {
   const fake = fakeOpenStack(profile);
   const warnings: KindWarning[] = [];
   const extensions = await fake.cloud.networkExtensions();
-  const ctx = withReadCache<ReadContext>({ cloud: fake.cloud, projectId: PROJECT_ID, signal: new AbortController().signal, logger: silentLogger, warn: (w) => warnings.push(w), extensions, options: { includeUserData } });
+  const ctx = withReadCache<ReadContext>({
+    cloud: fake.cloud,
+    projectId: PROJECT_ID,
+    signal: new AbortController().signal,
+    logger: silentLogger,
+    warn: (w) => warnings.push(w),
+    extensions,
+    options: { includeUserData },
+  });
   return { ctx, warnings, fake };
 }
 
@@ -36,7 +47,8 @@ describe('READERS', () => {
   });
 
   it('gives every kind that may be external a describeExternal', () => {
-    for (const kind of ['flavor', 'image', 'volume_type', 'subnet_pool', 'network'] as const) expect(typeof readerFor(kind).describeExternal).toBe('function');
+    for (const kind of ['flavor', 'image', 'volume_type', 'subnet_pool', 'network'] as const)
+      expect(typeof readerFor(kind).describeExternal).toBe('function');
   });
 });
 
@@ -111,14 +123,27 @@ describe('each reader on Pike and Zed payloads', () => {
     const { ctx } = await context('zed');
     const v4 = wire<{ subnets: Subnet[] }>('zed', 'subnets').subnets[0]!;
     expect(subnetReader.toEntry({ ...v4, ipv6_ra_mode: 'slaac' }, ctx).spec).not.toHaveProperty('ipv6_ra_mode');
-    const v6 = subnetReader.toEntry({ ...v4, ip_version: 6, cidr: '2001:db8::/64', gateway_ip: '2001:db8::1', allocation_pools: [], ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' }, ctx).spec;
+    const v6 = subnetReader.toEntry(
+      {
+        ...v4,
+        ip_version: 6,
+        cidr: '2001:db8::/64',
+        gateway_ip: '2001:db8::1',
+        allocation_pools: [],
+        ipv6_ra_mode: 'slaac',
+        ipv6_address_mode: 'slaac',
+      },
+      ctx,
+    ).spec;
     expect(v6).toMatchObject({ ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' });
     expect(v6).not.toHaveProperty('allocation_pools');
   });
 
   it('reads quotas given as limits or with usage details, and warns about a part it may not read', async () => {
     const { ctx, warnings, fake } = await context('zed');
-    fake.routes[`GET /v2.0/quotas/${PROJECT_ID}`] = () => ({ quota: { network: { limit: 7, used: 2, reserved: 0 }, port: 40 } });
+    fake.routes[`GET /v2.0/quotas/${PROJECT_ID}`] = () => ({
+      quota: { network: { limit: 7, used: 2, reserved: 0 }, port: 40 },
+    });
     fake.failures.set(`GET /v3/${PROJECT_ID}/os-quota-sets/${PROJECT_ID}`, 403);
     const [quota] = await quotaReader.list(ctx);
     const spec = quotaReader.toEntry(quota!, ctx).spec;
@@ -130,9 +155,23 @@ describe('each reader on Pike and Zed payloads', () => {
 
 describe('reader helpers', () => {
   it('keeps server, standalone, address-pair and by-port interface ports, and skips the rest', () => {
-    const port = (owner: string, pairs = false): Port => ({ id: 'p', network_id: 'n', device_owner: owner, ...(pairs ? { allowed_address_pairs: [{ ip_address: '10.0.0.9' }] } : {}) });
+    const port = (owner: string, pairs = false): Port => ({
+      id: 'p',
+      network_id: 'n',
+      device_owner: owner,
+      ...(pairs ? { allowed_address_pairs: [{ ip_address: '10.0.0.9' }] } : {}),
+    });
     for (const owner of ['', 'compute:nova', 'compute:az-2']) expect(skipReason(port(owner), false)).toBeUndefined();
-    for (const owner of ['network:dhcp', 'network:router_gateway', 'network:floatingip', 'network:router_ha_interface', 'network:router_centralized_snat', 'trunk:subport', 'Octavia']) expect(skipReason(port(owner), false)).toBeDefined();
+    for (const owner of [
+      'network:dhcp',
+      'network:router_gateway',
+      'network:floatingip',
+      'network:router_ha_interface',
+      'network:router_centralized_snat',
+      'trunk:subport',
+      'Octavia',
+    ])
+      expect(skipReason(port(owner), false)).toBeDefined();
     expect(skipReason(port('network:router_interface'), false)).toBeDefined();
     expect(skipReason(port('network:router_interface'), true)).toBeUndefined();
     expect(skipReason(port('Octavia', true), false)).toBeUndefined();
@@ -146,34 +185,108 @@ describe('reader helpers', () => {
       { id: 'a', network_id: 'n1', mac_address: 'FA:16:3E:00:00:0A', created_at: '2026-01-01T00:00:03Z' },
       { id: 'd', network_id: 'n4', mac_address: 'fa:16:3e:00:00:0d', created_at: '2026-01-01T00:00:00Z' },
     ];
-    const server = { addresses: { n1: [{ addr: '10.0.0.1', version: 4, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:0a' }, { addr: '2001:db8::1', version: 6, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:0a' }], n3: [{ addr: '10.3.0.1', version: 4, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:0c' }] } } as unknown as Server;
+    const server = {
+      addresses: {
+        n1: [
+          { addr: '10.0.0.1', version: 4, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:0a' },
+          { addr: '2001:db8::1', version: 6, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:0a' },
+        ],
+        n3: [{ addr: '10.3.0.1', version: 4, 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:0c' }],
+      },
+    } as unknown as Server;
     expect(nicOrderFromAddresses(server, ports).map((p) => p.id)).toEqual(['a', 'c', 'd', 'b']);
   });
 
   it('finds the boot volume by root device, then the first disk device, then the bootable one', () => {
-    const volumes = new Map([['v2', { id: 'v2', bootable: 'true' }], ['v1', { id: 'v1', bootable: 'false' }]]) as never;
-    expect(pickBootVolume([{ volumeId: 'v1', device: '/dev/vdb' }, { volumeId: 'v2', device: '/dev/vdc' }], '/dev/vdc', volumes)?.volumeId).toBe('v2');
-    expect(pickBootVolume([{ volumeId: 'v1', device: '/dev/vdb' }, { volumeId: 'v2', device: '/dev/sda' }], undefined, volumes)?.volumeId).toBe('v2');
-    expect(pickBootVolume([{ volumeId: 'v1', device: '/dev/vdb' }, { volumeId: 'v2', device: '/dev/vdc' }], undefined, volumes)?.volumeId).toBe('v2');
+    const volumes = new Map([
+      ['v2', { id: 'v2', bootable: 'true' }],
+      ['v1', { id: 'v1', bootable: 'false' }],
+    ]) as never;
+    expect(
+      pickBootVolume(
+        [
+          { volumeId: 'v1', device: '/dev/vdb' },
+          { volumeId: 'v2', device: '/dev/vdc' },
+        ],
+        '/dev/vdc',
+        volumes,
+      )?.volumeId,
+    ).toBe('v2');
+    expect(
+      pickBootVolume(
+        [
+          { volumeId: 'v1', device: '/dev/vdb' },
+          { volumeId: 'v2', device: '/dev/sda' },
+        ],
+        undefined,
+        volumes,
+      )?.volumeId,
+    ).toBe('v2');
+    expect(
+      pickBootVolume(
+        [
+          { volumeId: 'v1', device: '/dev/vdb' },
+          { volumeId: 'v2', device: '/dev/vdc' },
+        ],
+        undefined,
+        volumes,
+      )?.volumeId,
+    ).toBe('v2');
     expect(pickBootVolume([], undefined, volumes)).toBeUndefined();
   });
 
   it('maps vm states and power codes to power states', () => {
-    const s = (vm: string | undefined, power?: number) => powerStateOf({ 'OS-EXT-STS:vm_state': vm, 'OS-EXT-STS:power_state': power } as unknown as Server);
-    expect([s('active'), s('stopped'), s('paused'), s('suspended'), s('shelved'), s('shelved_offloaded'), s('error', 4), s(undefined, 1), s('error', 0)]).toEqual(['running', 'stopped', 'paused', 'suspended', 'shelved', 'shelved', 'stopped', 'running', undefined]);
+    const s = (vm: string | undefined, power?: number) =>
+      powerStateOf({ 'OS-EXT-STS:vm_state': vm, 'OS-EXT-STS:power_state': power } as unknown as Server);
+    expect([
+      s('active'),
+      s('stopped'),
+      s('paused'),
+      s('suspended'),
+      s('shelved'),
+      s('shelved_offloaded'),
+      s('error', 4),
+      s(undefined, 1),
+      s('error', 0),
+    ]).toEqual(['running', 'stopped', 'paused', 'suspended', 'shelved', 'shelved', 'stopped', 'running', undefined]);
   });
 
   it('reads the boot image of a server, and none for a boot from volume whatever the shape', () => {
     const of = (image: unknown) => imageIdOf({ image } as unknown as Server);
-    expect([of({ id: 'i-1', links: [] }), of(''), of(null), of({}), of({ id: '' }), of(undefined)]).toEqual(['i-1', undefined, undefined, undefined, undefined, undefined]);
+    expect([of({ id: 'i-1', links: [] }), of(''), of(null), of({}), of({ id: '' }), of(undefined)]).toEqual([
+      'i-1',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('orders devices as the kernel names them', () => {
-    expect(['/dev/vdaa', '/dev/vdc', '/dev/vdb', undefined, '/dev/vdz'].sort(compareDevices)).toEqual(['/dev/vdb', '/dev/vdc', '/dev/vdz', '/dev/vdaa', undefined]);
+    expect(['/dev/vdaa', '/dev/vdc', '/dev/vdb', undefined, '/dev/vdz'].sort(compareDevices)).toEqual([
+      '/dev/vdb',
+      '/dev/vdc',
+      '/dev/vdz',
+      '/dev/vdaa',
+      undefined,
+    ]);
   });
 
   it('exports custom image properties only, without the marker or Glance bookkeeping', () => {
-    const image = { id: 'i', name: 'x', status: 'active', visibility: 'private', os_distro: 'debian', hw_qemu_guest_agent: true, bascule_marker: 'bascule:1', os_glance_import_task: 't', stores: 'file', os_hidden: false, empty: null } as unknown as Image;
+    const image = {
+      id: 'i',
+      name: 'x',
+      status: 'active',
+      visibility: 'private',
+      os_distro: 'debian',
+      hw_qemu_guest_agent: true,
+      bascule_marker: 'bascule:1',
+      os_glance_import_task: 't',
+      stores: 'file',
+      os_hidden: false,
+      empty: null,
+    } as unknown as Image;
     expect(imageProperties(image)).toEqual({ os_distro: 'debian', hw_qemu_guest_agent: 'true' });
   });
 });

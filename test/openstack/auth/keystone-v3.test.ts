@@ -35,7 +35,10 @@ describe('authentication request bodies (what Keystone receives)', () => {
     expect(fake.authRequests).toEqual([
       {
         auth: {
-          identity: { methods: ['password'], password: { user: { name: 'bascule-src-user', domain: { name: 'Default' }, password: SECRETS.password } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'bascule-src-user', domain: { name: 'Default' }, password: SECRETS.password } },
+          },
           scope: { project: { name: 'bascule-src', domain: { name: 'Default' } } },
         },
       },
@@ -44,49 +47,89 @@ describe('authentication request bodies (what Keystone receives)', () => {
   });
 
   it('password: user id and project id when given (no domains needed)', async () => {
-    const cloud = fakeCloud(fake, { config: fakeConfig(fake, {}, { username: undefined, user_id: 'u-1', project_name: undefined, project_id: 'p-1' }) });
+    const cloud = fakeCloud(fake, {
+      config: fakeConfig(fake, {}, { username: undefined, user_id: 'u-1', project_name: undefined, project_id: 'p-1' }),
+    });
     await cloud.token();
     expect(fake.authRequests[0]).toEqual({
-      auth: { identity: { methods: ['password'], password: { user: { id: 'u-1', password: SECRETS.password } } }, scope: { project: { id: 'p-1' } } },
+      auth: {
+        identity: { methods: ['password'], password: { user: { id: 'u-1', password: SECRETS.password } } },
+        scope: { project: { id: 'p-1' } },
+      },
     });
     await cloud.close();
   });
 
   it('application credential by id: no scope (the credential carries it)', async () => {
-    const config = fakeConfig(fake, { auth_type: 'v3applicationcredential' }, {
-      username: undefined,
-      password: undefined,
-      project_name: undefined,
-      project_domain_name: undefined,
-      application_credential_id: 'dc84d6bbb35e495baffa0f08ff22aadf',
-      application_credential_secret: SECRETS.appCredSecret,
-    });
+    const config = fakeConfig(
+      fake,
+      { auth_type: 'v3applicationcredential' },
+      {
+        username: undefined,
+        password: undefined,
+        project_name: undefined,
+        project_domain_name: undefined,
+        application_credential_id: 'dc84d6bbb35e495baffa0f08ff22aadf',
+        application_credential_secret: SECRETS.appCredSecret,
+      },
+    );
     const cloud = fakeCloud(fake, { config });
     await cloud.token();
     expect(fake.authRequests[0]).toEqual({
-      auth: { identity: { methods: ['application_credential'], application_credential: { id: 'dc84d6bbb35e495baffa0f08ff22aadf', secret: SECRETS.appCredSecret } } },
+      auth: {
+        identity: {
+          methods: ['application_credential'],
+          application_credential: { id: 'dc84d6bbb35e495baffa0f08ff22aadf', secret: SECRETS.appCredSecret },
+        },
+      },
     });
     await cloud.close();
   });
 
   it('application credential by name names the user and the user domain', () => {
-    const config = fakeConfig(fake, {}, { password: undefined, application_credential_name: 'migrate', application_credential_secret: SECRETS.appCredSecret, user_domain_name: 'Users' });
+    const config = fakeConfig(
+      fake,
+      {},
+      {
+        password: undefined,
+        application_credential_name: 'migrate',
+        application_credential_secret: SECRETS.appCredSecret,
+        user_domain_name: 'Users',
+      },
+    );
     expect(authRequestBody(config.auth)).toEqual({
       auth: {
         identity: {
           methods: ['application_credential'],
-          application_credential: { name: 'migrate', secret: SECRETS.appCredSecret, user: { name: 'bascule-src-user', domain: { name: 'Users' } } },
+          application_credential: {
+            name: 'migrate',
+            secret: SECRETS.appCredSecret,
+            user: { name: 'bascule-src-user', domain: { name: 'Users' } },
+          },
         },
       },
     });
   });
 
   it('token: methods [token] with a project scope', async () => {
-    const config = fakeConfig(fake, { auth_type: 'token' }, { username: undefined, password: undefined, token: SECRETS.token, project_name: undefined, project_id: 'db05018d503c4bf38f2a6fdb27ce532e' });
+    const config = fakeConfig(
+      fake,
+      { auth_type: 'token' },
+      {
+        username: undefined,
+        password: undefined,
+        token: SECRETS.token,
+        project_name: undefined,
+        project_id: 'db05018d503c4bf38f2a6fdb27ce532e',
+      },
+    );
     const cloud = fakeCloud(fake, { config });
     await cloud.token();
     expect(fake.authRequests[0]).toEqual({
-      auth: { identity: { methods: ['token'], token: { id: SECRETS.token } }, scope: { project: { id: 'db05018d503c4bf38f2a6fdb27ce532e' } } },
+      auth: {
+        identity: { methods: ['token'], token: { id: SECRETS.token } },
+        scope: { project: { id: 'db05018d503c4bf38f2a6fdb27ce532e' } },
+      },
     });
     await cloud.close();
   });
@@ -103,12 +146,22 @@ describe('token responses of each method (recorded from Keystone)', () => {
       try {
         const cloud = fakeCloud(local);
         const token = await cloud.token();
-        const recorded = fixtureBody<{ token: { project: { id: string }; user: { name: string }; roles: { name: string }[] } }>(fixture).token;
+        const recorded = fixtureBody<{
+          token: { project: { id: string }; user: { name: string }; roles: { name: string }[] };
+        }>(fixture).token;
         expect(token.methods).toEqual(methods);
         expect(token.project?.id).toBe(recorded.project.id);
         expect(token.user.name).toBe(recorded.user.name);
         expect(token.roles).toEqual(recorded.roles.map((r) => r.name));
-        expect(token.catalog.map((c) => c.type).sort()).toEqual(['block-storage', 'compute', 'identity', 'image', 'network', 'placement', 'volumev3']);
+        expect(token.catalog.map((c) => c.type).sort()).toEqual([
+          'block-storage',
+          'compute',
+          'identity',
+          'image',
+          'network',
+          'placement',
+          'volumev3',
+        ]);
         expect(token.value.reveal()).toBe(local.issuedTokens[0]);
         expect(cloud.projectId).toBe(recorded.project.id);
         await cloud.close();
@@ -196,7 +249,9 @@ describe('token reuse and refresh', () => {
     fake.holdAuth = hold.promise;
     fake.revokeTokens();
     const controller = new AbortController();
-    const calls = [1, 2].map(() => collect(networks.list(cloud.network, undefined, { signal: controller.signal })).catch((e: unknown) => e));
+    const calls = [1, 2].map(() =>
+      collect(networks.list(cloud.network, undefined, { signal: controller.signal })).catch((e: unknown) => e),
+    );
     await until(() => fake.authRequests.length === 2, 'the shared re-authentication to start');
     controller.abort();
     const errors = await Promise.all(calls);
@@ -210,7 +265,12 @@ describe('token reuse and refresh', () => {
   });
 
   it('a token refused again after re-authentication fails with OS_UNAUTHORIZED (no loop)', async () => {
-    fake.on('GET', '/network/v2.0/networks', () => ({ status: 401, body: { error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } } }));
+    fake.on('GET', '/network/v2.0/networks', () => ({
+      status: 401,
+      body: {
+        error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' },
+      },
+    }));
     const cloud = fakeCloud(fake);
     const error = await collect(networks.list(cloud.network)).catch((e: unknown) => e);
     expect(isBasculeError(error) && error.code).toBe('OS_UNAUTHORIZED');
@@ -221,7 +281,7 @@ describe('token reuse and refresh', () => {
 });
 
 describe('authentication failures', () => {
-  it('bad credentials: OS_AUTH_FAILED with Keystone\'s message and request id, no secret', async () => {
+  it("bad credentials: OS_AUTH_FAILED with Keystone's message and request id, no secret", async () => {
     const local = await FakeOpenStack.start({ checkAuth: () => false });
     try {
       const config = fakeConfig(local);
@@ -261,4 +321,3 @@ describe('authentication failures', () => {
     expect((error as Error).message).toContain('/identity/v3/auth/tokens');
   });
 });
-

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cloudFromEnv, listClouds, loadCloudConfig, parseCloudsFile, searchPaths } from '../../../src/openstack/config/clouds-yaml.js';
+import {
+  cloudFromEnv,
+  listClouds,
+  loadCloudConfig,
+  parseCloudsFile,
+  searchPaths,
+} from '../../../src/openstack/config/clouds-yaml.js';
 import type { CloudConfig } from '../../../src/openstack/config/types.js';
 import { EXIT, UsageError } from '../../../src/shared/errors.js';
 import { cloudsFixture } from '../../support/fixtures.js';
@@ -48,7 +54,12 @@ async function usageError(promise: Promise<unknown>): Promise<UsageError> {
 
 describe('searchPaths', () => {
   it('follows openstacksdk: extra files, OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack, /etc/openstack', () => {
-    const paths = searchPaths('clouds.yaml', { cwd, home, env: { OS_CLIENT_CONFIG_FILE: 'conf/c.yaml' }, files: ['first.yaml'] });
+    const paths = searchPaths('clouds.yaml', {
+      cwd,
+      home,
+      env: { OS_CLIENT_CONFIG_FILE: 'conf/c.yaml' },
+      files: ['first.yaml'],
+    });
     expect(paths.slice(0, 5)).toEqual([
       join(cwd, 'first.yaml'),
       join(cwd, 'conf/c.yaml'),
@@ -57,7 +68,9 @@ describe('searchPaths', () => {
       '/etc/openstack/clouds.yaml',
     ]);
     expect(paths).toContain(join(cwd, 'clouds.yml'));
-    expect(searchPaths('secure.yaml', { cwd, home, env: { OS_CLIENT_SECURE_FILE: '/s/secure.yaml' } })[0]).toBe('/s/secure.yaml');
+    expect(searchPaths('secure.yaml', { cwd, home, env: { OS_CLIENT_SECURE_FILE: '/s/secure.yaml' } })[0]).toBe(
+      '/s/secure.yaml',
+    );
   });
 });
 
@@ -95,7 +108,10 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
     await put('clouds.yaml', cwd);
     expect((await listClouds({ cwd, home, env: {} })).names).toEqual(['helion', 'zed', 'appcred', 'tokencloud', 'lab']);
     const extra = join(root, 'extra.yaml');
-    await writeFile(extra, 'clouds:\n  extra:\n    auth: {auth_url: "https://x.example:5000", username: u, password: pw-Extra-0001, project_name: p}\n');
+    await writeFile(
+      extra,
+      'clouds:\n  extra:\n    auth: {auth_url: "https://x.example:5000", username: u, password: pw-Extra-0001, project_name: p}\n',
+    );
     const config = await load('extra', {}, [extra]);
     expect(config.origin).toBe(extra);
   });
@@ -150,10 +166,19 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
   });
 
   it('`verify: <path>` names a CA bundle; OS_INSECURE=true turns verification off', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  c:\n    auth: {auth_url: "https://k.example:5000", username: u, password: pw-Verify-0001, project_name: p}\n    verify: /etc/ssl/private-ca.pem\n');
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  c:\n    auth: {auth_url: "https://k.example:5000", username: u, password: pw-Verify-0001, project_name: p}\n    verify: /etc/ssl/private-ca.pem\n',
+    );
     const withCa = await load('c');
     expect([withCa.verify, withCa.cacert]).toEqual([true, '/etc/ssl/private-ca.pem']);
-    const insecure = await load(undefined, { OS_AUTH_URL: 'https://k.example:5000', OS_USERNAME: 'u', OS_PASSWORD: 'pw-Verify-0002', OS_PROJECT_NAME: 'p', OS_INSECURE: 'true' });
+    const insecure = await load(undefined, {
+      OS_AUTH_URL: 'https://k.example:5000',
+      OS_USERNAME: 'u',
+      OS_PASSWORD: 'pw-Verify-0002',
+      OS_PROJECT_NAME: 'p',
+      OS_INSECURE: 'true',
+    });
     expect(insecure.verify).toBe(false);
   });
 
@@ -163,7 +188,7 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
     expect(config.verify).toBe(false);
   });
 
-  it('lets OS_PASSWORD fill a named cloud\'s missing password, never override one from the files', async () => {
+  it("lets OS_PASSWORD fill a named cloud's missing password, never override one from the files", async () => {
     await put('clouds.yaml', cwd);
     const filled = await load('helion', { OS_PASSWORD: 'from-Env-Pw-0001' });
     expect(filled.auth.method === 'password' && filled.auth.password.reveal()).toBe('from-Env-Pw-0001');
@@ -198,15 +223,29 @@ describe('loadCloudConfig: plain OS_* variables', () => {
   });
 
   it('reads application credentials and tokens from OS_* too', async () => {
-    const app = await load(undefined, { OS_AUTH_URL: base.OS_AUTH_URL, OS_APPLICATION_CREDENTIAL_ID: 'abc', OS_APPLICATION_CREDENTIAL_SECRET: 'env-App-Secret-0001' });
+    const app = await load(undefined, {
+      OS_AUTH_URL: base.OS_AUTH_URL,
+      OS_APPLICATION_CREDENTIAL_ID: 'abc',
+      OS_APPLICATION_CREDENTIAL_SECRET: 'env-App-Secret-0001',
+    });
     expect(app.auth.method).toBe('application_credential');
-    const token = await load(undefined, { OS_AUTH_URL: base.OS_AUTH_URL, OS_TOKEN: 'env-Token-0001', OS_PROJECT_ID: 'p1' });
+    const token = await load(undefined, {
+      OS_AUTH_URL: base.OS_AUTH_URL,
+      OS_TOKEN: 'env-Token-0001',
+      OS_PROJECT_ID: 'p1',
+    });
     expect(token.auth.method).toBe('token');
     expect(token.auth.method === 'token' && token.auth.projectId).toBe('p1');
   });
 
   it('accepts the v2-era OS_TENANT_NAME and the `publicURL` interface spelling', async () => {
-    const config = await load(undefined, { OS_AUTH_URL: base.OS_AUTH_URL, OS_USERNAME: 'u', OS_PASSWORD: 'pw-Tenant-0001', OS_TENANT_NAME: 't', OS_ENDPOINT_TYPE: 'publicURL' });
+    const config = await load(undefined, {
+      OS_AUTH_URL: base.OS_AUTH_URL,
+      OS_USERNAME: 'u',
+      OS_PASSWORD: 'pw-Tenant-0001',
+      OS_TENANT_NAME: 't',
+      OS_ENDPOINT_TYPE: 'publicURL',
+    });
     expect(config.auth.method === 'password' && config.auth.projectName).toBe('t');
     expect(config.interface).toBe('public');
   });
@@ -233,8 +272,12 @@ describe('loadCloudConfig: errors name the file and the key, exit code 2', () =>
   });
 
   it('a top level that is not a mapping, and `clouds` that is not a mapping', () => {
-    expect(() => parseCloudsFile('/x/clouds.yaml', '- a\n- b\n')).toThrow(/\/x\/clouds\.yaml: the top level must be a mapping/);
-    expect(() => parseCloudsFile('/x/clouds.yaml', 'clouds: [a, b]\n')).toThrow(/\/x\/clouds\.yaml: `clouds` must be a mapping/);
+    expect(() => parseCloudsFile('/x/clouds.yaml', '- a\n- b\n')).toThrow(
+      /\/x\/clouds\.yaml: the top level must be a mapping/,
+    );
+    expect(() => parseCloudsFile('/x/clouds.yaml', 'clouds: [a, b]\n')).toThrow(
+      /\/x\/clouds\.yaml: `clouds` must be a mapping/,
+    );
     expect(parseCloudsFile('/x/clouds.yaml', '')).toEqual({});
   });
 
@@ -304,12 +347,24 @@ describe('the loaded configuration never exposes a secret', () => {
   it('JSON.stringify, util.inspect, String and template literals show [redacted]', async () => {
     await put('clouds.yaml', cwd);
     await put('secure.yaml', cwd);
-    const secrets = ['helion-Secure-Yaml-Pw-31', 'zed-Secure-Yaml-Pw-47', 'appcred-Secure-Yaml-Secret-59', 'token-Secure-Yaml-Value-61'];
+    const secrets = [
+      'helion-Secure-Yaml-Pw-31',
+      'zed-Secure-Yaml-Pw-47',
+      'appcred-Secure-Yaml-Secret-59',
+      'token-Secure-Yaml-Value-61',
+    ];
     for (const name of ['helion', 'zed', 'appcred', 'tokencloud']) {
       const config = await load(name);
       const auth = config.auth as unknown as Record<string, unknown>;
       const secretField = Object.values(auth).find((v) => typeof v === 'object' && v !== null);
-      const texts = [JSON.stringify(config), inspect(config, { depth: 10 }), String(config), `${String(secretField)}`, inspect(secretField), JSON.stringify(auth)];
+      const texts = [
+        JSON.stringify(config),
+        inspect(config, { depth: 10 }),
+        String(config),
+        `${String(secretField)}`,
+        inspect(secretField),
+        JSON.stringify(auth),
+      ];
       for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
       expect(JSON.stringify(config)).toContain('[redacted]');
     }

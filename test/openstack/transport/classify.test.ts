@@ -29,8 +29,10 @@ describe('shouldRetry', () => {
   it('idempotent methods: 500/502/503/504 and connection errors', () => {
     for (const method of ['GET', 'HEAD', 'PUT', 'DELETE']) {
       for (const status of [500, 502, 503, 504]) expect(shouldRetry(method, { status })).toEqual({ retry: true });
-      for (const networkCode of ['ECONNRESET', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT']) expect(shouldRetry(method, { networkCode })).toEqual({ retry: true });
-      for (const status of [400, 401, 403, 404, 409, 413, 501]) expect(shouldRetry(method, { status })).toEqual({ retry: false });
+      for (const networkCode of ['ECONNRESET', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT'])
+        expect(shouldRetry(method, { networkCode })).toEqual({ retry: true });
+      for (const status of [400, 401, 403, 404, 409, 413, 501])
+        expect(shouldRetry(method, { status })).toEqual({ retry: false });
     }
   });
 

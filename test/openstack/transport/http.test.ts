@@ -5,7 +5,10 @@ import { UsageError } from '../../../src/shared/errors.js';
 import { memoryLogger } from '../../support/cloud.js';
 import { toCloudConfig } from '../../../src/openstack/config/clouds-yaml.js';
 
-const raw = (extra: Record<string, unknown>) => ({ ...extra, auth: { auth_url: 'https://k.example:5000/v3', username: 'u', password: 'pw-Http-Test-0001', project_name: 'p' } });
+const raw = (extra: Record<string, unknown>) => ({
+  ...extra,
+  auth: { auth_url: 'https://k.example:5000/v3', username: 'u', password: 'pw-Http-Test-0001', project_name: 'p' },
+});
 
 describe('TLS settings', () => {
   it('an unreadable cacert is a usage error naming the file', () => {
@@ -24,7 +27,9 @@ describe('TLS settings', () => {
     const { logger, lines } = memoryLogger();
     const session = new Session(toCloudConfig('lab', '/etc/openstack/clouds.yaml', raw({ verify: false })), { logger });
     await session.close();
-    expect(lines).toEqual(['warn: TLS verification is OFF for cloud lab (insecure/verify: false in /etc/openstack/clouds.yaml)']);
+    expect(lines).toEqual([
+      'warn: TLS verification is OFF for cloud lab (insecure/verify: false in /etc/openstack/clouds.yaml)',
+    ]);
   });
 
   it('verification on (the default) is silent', async () => {

@@ -11,7 +11,11 @@ export interface VolumeSnapshot {
   created_at?: string;
 }
 
-export const snapshotsApi = crud<VolumeSnapshot, { volume_id: string; name?: string; description?: string; force?: boolean; metadata?: Record<string, string> }, { name?: string; description?: string }>({
+export const snapshotsApi = crud<
+  VolumeSnapshot,
+  { volume_id: string; name?: string; description?: string; force?: boolean; metadata?: Record<string, string> },
+  { name?: string; description?: string }
+>({
   path: '/snapshots',
   listPath: '/snapshots/detail',
   one: 'snapshot',

@@ -9,5 +9,10 @@ export interface VolumeType {
 }
 
 /** Cinder `/types` (members see public types; extra specs only for admins). */
-export const volumeTypesApi = crud<VolumeType, { name: string; description?: string }, never>({ path: '/types', one: 'volume_type', many: 'volume_types', pagination: 'none' });
+export const volumeTypesApi = crud<VolumeType, { name: string; description?: string }, never>({
+  path: '/types',
+  one: 'volume_type',
+  many: 'volume_types',
+  pagination: 'none',
+});
 export const { list, get } = volumeTypesApi;

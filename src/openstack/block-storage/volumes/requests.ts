@@ -33,12 +33,30 @@ export async function uploadToImage(
   return data['os-volume_upload_image'];
 }
 
-export async function setMetadata(sc: ServiceClient, id: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<Record<string, string>> {
-  const data = await sc.post<{ metadata: Record<string, string> }>(`/volumes/${encodeURIComponent(id)}/metadata`, { metadata }, sig(signal));
+export async function setMetadata(
+  sc: ServiceClient,
+  id: string,
+  metadata: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
+  const data = await sc.post<{ metadata: Record<string, string> }>(
+    `/volumes/${encodeURIComponent(id)}/metadata`,
+    { metadata },
+    sig(signal),
+  );
   return data.metadata;
 }
 
 /** os-set_bootable: Cinder marks a volume made from an image bootable; a data volume is put back as it was. */
-export async function setBootable(sc: ServiceClient, id: string, bootable: boolean, signal?: AbortSignal): Promise<void> {
-  await sc.request('POST', `/volumes/${encodeURIComponent(id)}/action`, { json: { 'os-set_bootable': { bootable } }, okStatus: [200, 202], ...sig(signal) });
+export async function setBootable(
+  sc: ServiceClient,
+  id: string,
+  bootable: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
+  await sc.request('POST', `/volumes/${encodeURIComponent(id)}/action`, {
+    json: { 'os-set_bootable': { bootable } },
+    okStatus: [200, 202],
+    ...sig(signal),
+  });
 }

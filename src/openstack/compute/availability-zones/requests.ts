@@ -7,6 +7,9 @@ export interface AvailabilityZone {
 
 /** GET /os-availability-zone (members see zone names and states, not hosts). */
 export async function list(sc: ServiceClient, signal?: AbortSignal): Promise<AvailabilityZone[]> {
-  const data = await sc.get<{ availabilityZoneInfo: AvailabilityZone[] }>('/os-availability-zone', signal ? { signal } : {});
+  const data = await sc.get<{ availabilityZoneInfo: AvailabilityZone[] }>(
+    '/os-availability-zone',
+    signal ? { signal } : {},
+  );
   return data.availabilityZoneInfo;
 }

@@ -17,10 +17,18 @@ export const { list, get, create, remove } = flavorsApi;
 
 /** GET /flavors/{id}/os-extra_specs (before 2.61 the only way to see them). */
 export async function extraSpecs(sc: ServiceClient, id: string, signal?: AbortSignal): Promise<Record<string, string>> {
-  const data = await sc.get<{ extra_specs: Record<string, string> }>(`/flavors/${encodeURIComponent(id)}/os-extra_specs`, signal ? { signal } : {});
+  const data = await sc.get<{ extra_specs: Record<string, string> }>(
+    `/flavors/${encodeURIComponent(id)}/os-extra_specs`,
+    signal ? { signal } : {},
+  );
   return data.extra_specs;
 }
 
-export async function setExtraSpecs(sc: ServiceClient, id: string, specs: Record<string, string>, signal?: AbortSignal): Promise<void> {
+export async function setExtraSpecs(
+  sc: ServiceClient,
+  id: string,
+  specs: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<void> {
   await sc.post(`/flavors/${encodeURIComponent(id)}/os-extra_specs`, { extra_specs: specs }, signal ? { signal } : {});
 }

@@ -4,7 +4,10 @@ export type ComputeQuota = Record<string, number | string>;
 
 /** GET /os-quota-sets/{project_id}. */
 export async function get(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<ComputeQuota> {
-  const data = await sc.get<{ quota_set: ComputeQuota }>(`/os-quota-sets/${encodeURIComponent(projectId)}`, signal ? { signal } : {});
+  const data = await sc.get<{ quota_set: ComputeQuota }>(
+    `/os-quota-sets/${encodeURIComponent(projectId)}`,
+    signal ? { signal } : {},
+  );
   return data.quota_set;
 }
 

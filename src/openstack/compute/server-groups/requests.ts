@@ -42,10 +42,17 @@ function normalise(wire: WireServerGroup): ServerGroup {
   return group;
 }
 
-const api = crud<WireServerGroup, Record<string, unknown>, never>({ path: '/os-server-groups', one: 'server_group', many: 'server_groups', pagination: 'marker', microversion: { max: MAX_MICROVERSION } });
+const api = crud<WireServerGroup, Record<string, unknown>, never>({
+  path: '/os-server-groups',
+  one: 'server_group',
+  many: 'server_groups',
+  pagination: 'marker',
+  microversion: { max: MAX_MICROVERSION },
+});
 
 export async function* list(sc: ServiceClient, signal?: AbortSignal): AsyncGenerator<ServerGroup, void, undefined> {
-  for await (const wire of api.list(sc, undefined, { pageSize: 1000, ...(signal ? { signal } : {}) })) yield normalise(wire);
+  for await (const wire of api.list(sc, undefined, { pageSize: 1000, ...(signal ? { signal } : {}) }))
+    yield normalise(wire);
 }
 
 export async function get(sc: ServiceClient, id: string, signal?: AbortSignal): Promise<ServerGroup> {
@@ -56,13 +63,22 @@ export async function get(sc: ServiceClient, id: string, signal?: AbortSignal): 
  * Creates a group with `policy`/`rules` from 2.64, or `policies: [policy]` before (rules, such as
  * max_server_per_host, cannot be expressed there: the caller is told by an error).
  */
-export async function create(sc: ServiceClient, body: { name: string; policy: string; rules?: Record<string, number> }, signal?: AbortSignal): Promise<ServerGroup> {
+export async function create(
+  sc: ServiceClient,
+  body: { name: string; policy: string; rules?: Record<string, number> },
+  signal?: AbortSignal,
+): Promise<ServerGroup> {
   const version = await sc.microversion({ max: MAX_MICROVERSION }, signal);
   const modern = mvAtLeast(version, '2.64');
   const hasRules = body.rules !== undefined && Object.keys(body.rules).length > 0;
-  const payload: Record<string, unknown> = modern ? { name: body.name, policy: body.policy, ...(hasRules ? { rules: body.rules } : {}) } : { name: body.name, policies: [body.policy] };
+  const payload: Record<string, unknown> = modern
+    ? { name: body.name, policy: body.policy, ...(hasRules ? { rules: body.rules } : {}) }
+    : { name: body.name, policies: [body.policy] };
   if (!modern && hasRules) {
-    throw new BasculeError('OS_VERSION_UNSUPPORTED', `server group ${body.name}: rules ${JSON.stringify(body.rules)} need compute microversion 2.64; this cloud offers ${version ?? 'none'}`);
+    throw new BasculeError(
+      'OS_VERSION_UNSUPPORTED',
+      `server group ${body.name}: rules ${JSON.stringify(body.rules)} need compute microversion 2.64; this cloud offers ${version ?? 'none'}`,
+    );
   }
   return normalise(await api.create(sc, payload, signal ? { signal } : {}));
 }

@@ -6,10 +6,23 @@ export interface Server {
   tenant_id?: string;
   user_id?: string;
   /** Before 2.47: `{id, links}`. From 2.47: the flavor embedded (`original_name`, vcpus, ram, disk, extra_specs), no id. */
-  flavor: { id?: string; original_name?: string; vcpus?: number; ram?: number; disk?: number; ephemeral?: number; swap?: number; extra_specs?: Record<string, string>; links?: unknown[] };
+  flavor: {
+    id?: string;
+    original_name?: string;
+    vcpus?: number;
+    ram?: number;
+    disk?: number;
+    ephemeral?: number;
+    swap?: number;
+    extra_specs?: Record<string, string>;
+    links?: unknown[];
+  };
   /** `""` for a server booted from a volume. */
   image: { id: string; links?: unknown[] } | '';
-  addresses?: Record<string, { addr: string; version: number; 'OS-EXT-IPS:type'?: string; 'OS-EXT-IPS-MAC:mac_addr'?: string }[]>;
+  addresses?: Record<
+    string,
+    { addr: string; version: number; 'OS-EXT-IPS:type'?: string; 'OS-EXT-IPS-MAC:mac_addr'?: string }[]
+  >;
   metadata?: Record<string, string>;
   key_name?: string | null;
   security_groups?: { name: string }[];
@@ -53,7 +66,7 @@ export interface ServerCreateOpts {
   name: string;
   flavorRef: string;
   imageRef?: string;
-  networks?: ({ uuid?: string; port?: string; fixed_ip?: string; tag?: string }[]) | 'auto' | 'none';
+  networks?: { uuid?: string; port?: string; fixed_ip?: string; tag?: string }[] | 'auto' | 'none';
   block_device_mapping_v2?: BlockDeviceMapping[];
   key_name?: string;
   security_groups?: { name: string }[];
@@ -90,4 +103,11 @@ export interface InterfaceAttachment {
 }
 
 /** Nova's power_state codes (OS-EXT-STS:power_state). */
-export const POWER_STATE: Record<number, string> = { 0: 'nostate', 1: 'running', 3: 'paused', 4: 'shutdown', 6: 'crashed', 7: 'suspended' };
+export const POWER_STATE: Record<number, string> = {
+  0: 'nostate',
+  1: 'running',
+  3: 'paused',
+  4: 'shutdown',
+  6: 'crashed',
+  7: 'suspended',
+};

@@ -2,7 +2,16 @@
 export interface Image {
   id: string;
   name: string | null;
-  status: 'queued' | 'saving' | 'uploading' | 'importing' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated';
+  status:
+    | 'queued'
+    | 'saving'
+    | 'uploading'
+    | 'importing'
+    | 'active'
+    | 'killed'
+    | 'deleted'
+    | 'pending_delete'
+    | 'deactivated';
   visibility: 'public' | 'private' | 'shared' | 'community';
   owner?: string;
   disk_format?: string | null;
@@ -30,9 +39,26 @@ export interface Image {
 
 /** Properties that Glance computes or owns and that cannot be set on create. */
 export const READ_ONLY_IMAGE_FIELDS = [
-  'id', 'status', 'owner', 'size', 'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'created_at', 'updated_at',
-  'file', 'schema', 'self', 'stores', 'direct_url', 'locations', 'os_glance_import_task', 'os_glance_failed_import',
-  'os_glance_importing_to_stores', 'os_glance_stage_host',
+  'id',
+  'status',
+  'owner',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'created_at',
+  'updated_at',
+  'file',
+  'schema',
+  'self',
+  'stores',
+  'direct_url',
+  'locations',
+  'os_glance_import_task',
+  'os_glance_failed_import',
+  'os_glance_importing_to_stores',
+  'os_glance_stage_host',
 ] as const;
 
 export type ImageCreateOpts = Record<string, unknown> & {

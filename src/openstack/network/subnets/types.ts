@@ -42,4 +42,6 @@ export interface SubnetCreateOpts {
   prefixlen?: number;
   service_types?: string[];
 }
-export type SubnetUpdateOpts = Partial<Omit<SubnetCreateOpts, 'network_id' | 'ip_version' | 'cidr' | 'subnetpool_id' | 'prefixlen'>>;
+export type SubnetUpdateOpts = Partial<
+  Omit<SubnetCreateOpts, 'network_id' | 'ip_version' | 'cidr' | 'subnetpool_id' | 'prefixlen'>
+>;

@@ -104,7 +104,13 @@ export interface FakeOpenStack {
   failures: Map<string, number>;
 }
 
-const PORT_SERVICES: Record<string, string> = { '5000': 'identity', '8774': 'compute', '9696': 'network', '9292': 'image', '8776': 'volume' };
+const PORT_SERVICES: Record<string, string> = {
+  '5000': 'identity',
+  '8774': 'compute',
+  '9696': 'network',
+  '9292': 'image',
+  '8776': 'volume',
+};
 
 /** The answer of the fake to one request. `url` may use the catalog's ports (in-process) or `/<service>` prefixes (HTTP). */
 export interface CatalogEntry {
@@ -115,7 +121,15 @@ export interface CatalogEntry {
 /** Rewrites the token's catalog (e.g. a Pike cloud that publishes Cinder only as volumev2). */
 export type CatalogEdit = (catalog: CatalogEntry[]) => CatalogEntry[];
 
-function answer(profile: Profile, routes: Record<string, () => unknown>, failures: Map<string, number>, method: string, url: URL, catalogBase?: string, editCatalog?: CatalogEdit): HttpResponse {
+function answer(
+  profile: Profile,
+  routes: Record<string, () => unknown>,
+  failures: Map<string, number>,
+  method: string,
+  url: URL,
+  catalogBase?: string,
+  editCatalog?: CatalogEdit,
+): HttpResponse {
   let service = PORT_SERVICES[url.port];
   let path = url.pathname;
   if (catalogBase !== undefined) {
@@ -124,7 +138,9 @@ function answer(profile: Profile, routes: Record<string, () => unknown>, failure
     path = `/${rest.join('/')}`;
   }
   if (method === 'POST' && service === 'identity' && path === '/v3/auth/tokens') {
-    const body = structuredClone(loadResponse('identity/token-password').body) as { token: { expires_at: string; catalog: CatalogEntry[] } };
+    const body = structuredClone(loadResponse('identity/token-password').body) as {
+      token: { expires_at: string; catalog: CatalogEntry[] };
+    };
     body.token.expires_at = new Date(Date.now() + 3_600_000).toISOString();
     if (editCatalog) body.token.catalog = editCatalog(body.token.catalog);
     if (catalogBase !== undefined) {
@@ -141,7 +157,8 @@ function answer(profile: Profile, routes: Record<string, () => unknown>, failure
   if (path === '/' && service === 'volume') return response(300, fixtureBody(`versions/cinder-${profile}`));
   const route = `${method} ${path}`;
   const status = failures.get(route);
-  if (status !== undefined) return response(status, { itemNotFound: { code: status, message: `fake failure of ${route}` } });
+  if (status !== undefined)
+    return response(status, { itemNotFound: { code: status, message: `fake failure of ${route}` } });
   const handler = routes[route];
   if (!handler) return response(404, { itemNotFound: { code: 404, message: `no fake route for ${route}` } });
   const pageUrl = new URL(`http://fake${path}${url.search}`);
@@ -150,14 +167,19 @@ function answer(profile: Profile, routes: Record<string, () => unknown>, failure
   for (const key of Object.keys(body ?? {})) {
     const links = body[key];
     if (key.endsWith('_links') && Array.isArray(links)) {
-      for (const link of links as { href: string }[]) link.href = `${url.origin}${url.pathname}${new URL(link.href).search}`;
+      for (const link of links as { href: string }[])
+        link.href = `${url.origin}${url.pathname}${new URL(link.href).search}`;
     }
   }
   if (typeof body?.next === 'string') body.next = `${url.pathname}${new URL(`http://fake${body.next}`).search}`;
   return response(200, body);
 }
 
-export function fakeOpenStack(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile), editCatalog?: CatalogEdit): FakeOpenStack {
+export function fakeOpenStack(
+  profile: Profile,
+  routes: Record<string, () => unknown> = shopRoutes(profile),
+  editCatalog?: CatalogEdit,
+): FakeOpenStack {
   const requests: LoggedRequest[] = [];
   const failures = new Map<string, number>();
   const transport: Transport = async (req: HttpRequest) => {
@@ -168,7 +190,15 @@ export function fakeOpenStack(profile: Profile, routes: Record<string, () => unk
   const config: CloudConfig = {
     name: `fake-${profile}`,
     origin: 'test',
-    auth: { method: 'password', authUrl: 'http://127.0.0.1:5000/v3', username: 'demo', password: secret('fake-password-for-tests'), projectName: 'bascule-src', userDomainName: 'Default', projectDomainName: 'Default' },
+    auth: {
+      method: 'password',
+      authUrl: 'http://127.0.0.1:5000/v3',
+      username: 'demo',
+      password: secret('fake-password-for-tests'),
+      projectName: 'bascule-src',
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+    },
     interface: 'public',
     verify: true,
     endpointOverrides: {},
@@ -194,7 +224,10 @@ export interface FakeServer {
 }
 
 /** The same fake over real HTTP on a port-0 server (for CLI tests): services under /identity, /compute, /network, ... */
-export async function startFakeServer(profile: Profile, routes: Record<string, () => unknown> = shopRoutes(profile)): Promise<FakeServer> {
+export async function startFakeServer(
+  profile: Profile,
+  routes: Record<string, () => unknown> = shopRoutes(profile),
+): Promise<FakeServer> {
   const requests: LoggedRequest[] = [];
   const failures = new Map<string, number>();
   let base = '';
@@ -214,5 +247,11 @@ export async function startFakeServer(profile: Profile, routes: Record<string, (
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const cloudsYaml = `clouds:\n  fake:\n    auth:\n      auth_url: ${base}/identity/v3\n      username: demo\n      password: fake-password-for-tests\n      project_name: bascule-src\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    interface: public\n`;
-  return { url: base, requests, failures, cloudsYaml, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: base,
+    requests,
+    failures,
+    cloudsYaml,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
