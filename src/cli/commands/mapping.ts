@@ -87,12 +87,10 @@ export const mappingValidate = defineCommand<ValidateArgs>({
   describe:
     'Check a mapping file (YAML or JSON) and list every problem with its path, line and a hint; with --plan, show what it does to a plan',
   builder: (y: Argv<GlobalArgs>) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' })
-      .option('plan', {
-        type: 'string',
-        describe: 'also apply the mapping to this plan and show the result (nothing is written)',
-      }) as unknown as Argv<ValidateArgs>,
+    y.positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' }).option('plan', {
+      type: 'string',
+      describe: 'also apply the mapping to this plan and show the result (nothing is written)',
+    }) as unknown as Argv<ValidateArgs>,
   async run(args, ctx) {
     const result = await validateMappingFile(args.file);
     let valid = !hasErrors(result.issues);
@@ -137,13 +135,11 @@ export const mappingInvert = defineCommand<InvertArgs>({
   command: 'invert <file>',
   describe: 'Write the mapping for the way back (B to A) and name every rule that cannot be inverted',
   builder: (y: Argv<GlobalArgs>) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' })
-      .option('output', {
-        type: 'string',
-        alias: 'o',
-        describe: 'write the inverse to this file (.json for JSON, else YAML) instead of stdout',
-      }) as unknown as Argv<InvertArgs>,
+    y.positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' }).option('output', {
+      type: 'string',
+      alias: 'o',
+      describe: 'write the inverse to this file (.json for JSON, else YAML) instead of stdout',
+    }) as unknown as Argv<InvertArgs>,
   async run(args, ctx) {
     const result = await validateMappingFile(args.file);
     if (result.mapping === undefined || hasErrors(result.issues)) {

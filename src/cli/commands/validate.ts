@@ -16,13 +16,11 @@ export const validateCommand = defineCommand<ValidateArgs>({
   command: 'validate <plan>',
   describe: 'Check a plan file against the plan schema and rules, and list every problem',
   builder: (y: Argv<GlobalArgs>) =>
-    y
-      .positional('plan', { type: 'string', demandOption: true, describe: 'the plan file (JSON)' })
-      .option('max-bytes', {
-        type: 'number',
-        default: DEFAULT_MAX_BYTES,
-        describe: 'refuse plan files larger than this',
-      }) as unknown as Argv<ValidateArgs>,
+    y.positional('plan', { type: 'string', demandOption: true, describe: 'the plan file (JSON)' }).option('max-bytes', {
+      type: 'number',
+      default: DEFAULT_MAX_BYTES,
+      describe: 'refuse plan files larger than this',
+    }) as unknown as Argv<ValidateArgs>,
   async run(args, ctx) {
     const result = await validatePlanFile(args.plan, { maxBytes: args['max-bytes'] });
     const failed = hasErrors(result.issues);

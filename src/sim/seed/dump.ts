@@ -60,12 +60,10 @@ export function dumpCloud(
     resources: {},
   };
   const first = regions.get(defaultRegion)!;
-  seed.flavors = first.flavors
-    .all()
-    .map((f) => ({
-      ...clone(f),
-      ...(first.flavorAccess.has(String(f.id)) ? { access: [...first.flavorAccess.get(String(f.id))!] } : {}),
-    }));
+  seed.flavors = first.flavors.all().map((f) => ({
+    ...clone(f),
+    ...(first.flavorAccess.has(String(f.id)) ? { access: [...first.flavorAccess.get(String(f.id))!] } : {}),
+  }));
   seed.volume_types = first.volumeTypes.all().map((t) => clone(t));
   seed.external_networks = first.networks
     .filter((n) => n['router:external'] === true)
@@ -228,20 +226,18 @@ function dumpProject(state: RegionState, identity: IdentityState, pid: string): 
         : {}),
     };
   });
-  res.floating_ips = state.floatingips
-    .filter(owned)
-    .map((f) => ({
-      id: f.id,
-      network: f.floating_network_id,
-      floating_ip_address: f.floating_ip_address,
-      description: f.description,
-      tags: clone(f.tags),
-      ...(f.port_id
-        ? serverPorts.has(String(f.port_id))
-          ? { server: serverPorts.get(String(f.port_id)) }
-          : { port: f.port_id, fixed_ip_address: f.fixed_ip_address }
-        : {}),
-    }));
+  res.floating_ips = state.floatingips.filter(owned).map((f) => ({
+    id: f.id,
+    network: f.floating_network_id,
+    floating_ip_address: f.floating_ip_address,
+    description: f.description,
+    tags: clone(f.tags),
+    ...(f.port_id
+      ? serverPorts.has(String(f.port_id))
+        ? { server: serverPorts.get(String(f.port_id)) }
+        : { port: f.port_id, fixed_ip_address: f.fixed_ip_address }
+      : {}),
+  }));
   const empty = Object.entries(res).every(([k, v]) => k === 'user' || (Array.isArray(v) && v.length === 0));
   return empty ? undefined : res;
 }
