@@ -7,7 +7,7 @@
  *
  * The journal never holds a secret: entries are written without their sensitive fields (user_data).
  */
-import { open, readFile } from 'node:fs/promises';
+import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { PlanKind } from '../plan/kinds.js';
 import type { PlanResource } from '../plan/types.js';
@@ -100,8 +100,13 @@ export class Journal {
     this.#seq = seq;
   }
 
-  /** Opens (creating, mode 0600) a journal for appending. `seq` continues after the highest one in the file. */
+  /**
+   * Opens (creating, mode 0600) a journal for appending. `seq` continues after the highest one in the file. A last
+   * line cut short by a kill (no newline after it; never acknowledged, and ignored by readJournal) is cut off first:
+   * appending after it would glue the next record onto it and make the whole journal unreadable.
+   */
   static async open(path: string, run: string, existing: readonly JournalRecord[] = []): Promise<Journal> {
+    await dropTornTail(path);
     const handle = await open(path, 'a', 0o600);
     let seq = 0;
     for (const record of existing)
@@ -134,6 +139,35 @@ export class Journal {
 }
 
 /**
+ * Ends a journal on a complete line: a last line without its newline is cut off when it is not a whole record (the
+ * kill came mid-write), or given its newline when it is (readJournal reads it either way). A missing file stays so.
+ */
+async function dropTornTail(path: string): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return;
+  const start = bytes.lastIndexOf(0x0a) + 1;
+  if (parseRecord(bytes.subarray(start).toString('utf8')) !== undefined) await appendFile(path, '\n');
+  else await truncate(path, start);
+}
+
+function parseRecord(line: string): JournalRecord | undefined {
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (typeof value !== 'object' || value === null || typeof (value as { t?: unknown }).t !== 'string')
+      return undefined;
+    return value as JournalRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Reads a journal. A last line cut short by a kill is ignored (it was never acknowledged); any other bad line is
  * an error (UsageError JOURNAL_INVALID with the line number). A missing file gives [] when `missingOk`.
  */
@@ -154,12 +188,9 @@ export async function readJournal(path: string, options: { missingOk?: boolean }
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
-    try {
-      const value = JSON.parse(line) as JournalRecord;
-      if (typeof value !== 'object' || value === null || typeof (value as { t?: unknown }).t !== 'string')
-        throw new Error('not a record');
-      records.push(value);
-    } catch {
+    const value = parseRecord(line);
+    if (value) records.push(value);
+    else {
       if (isLast && !text.endsWith('\n')) break;
       throw new UsageError('JOURNAL_INVALID', `${path}:${i + 1}: not a journal record`, {
         hint: 'a journal is written by bascule apply; do not edit it',
