@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
-import { finishWorkload } from '../kinds/write/workload.js';
+import { finishWorkload } from '../kinds/shared/workload.js';
 import type { Plan } from '../plan/types.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
 import { ACTION, type Action, type PlannedAction } from './actions.js';
@@ -315,7 +315,7 @@ async function act(
   }
 }
 
-/** Workload data: restart stopped source servers, remove temporary images after a success (src/kinds/write/workload.ts). */
+/** Workload data: restart stopped source servers, remove temporary images after a success (src/kinds/shared/workload.ts). */
 async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean): Promise<void> {
   const workload = deps.target.workload!;
   try {

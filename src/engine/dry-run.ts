@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { estimateData, type DataEstimate } from '../kinds/write/workload.js';
+import { estimateData, type DataEstimate } from '../kinds/shared/workload.js';
 import type { Plan } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';

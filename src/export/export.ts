@@ -9,8 +9,8 @@ import type { Cloud } from '../openstack/cloud.js';
 import * as servers from '../openstack/compute/servers/requests.js';
 import * as volumes from '../openstack/block-storage/volumes/requests.js';
 import type { DraftEntry, KindReader, KindWarning, ReadContext } from '../kinds/kind.js';
-import { readerFor } from '../kinds/readers.js';
-import { withReadCache } from '../kinds/read/shared.js';
+import { readerFor } from '../kinds/registry.js';
+import { withReadCache } from '../kinds/shared/read.js';
 import { canonicalizePlan, serializePlan } from '../plan/canonical.js';
 import {
   KIND_EXTERNAL,

@@ -1,10 +1,10 @@
 /**
  * The resource-kind contract. A kind is two plain objects registered by hand (src/kinds/registry.ts):
  *
- * - a KindReader (src/kinds/read/<kind>.ts): lists what a project owns and turns a wire object into a
+ * - a KindReader (src/kinds/<kind>/read.ts): lists what a project owns and turns a wire object into a
  *   plan entry. The SAME `toEntry` serves export (source side) and compare (target side, in dry run
  *   and audit), so "export, then compare against itself" finds no difference by construction.
- * - a KindWriter (src/kinds/write/<kind>.ts): finds, creates, updates, waits for and removes the
+ * - a KindWriter (src/kinds/<kind>/write.ts): finds, creates, updates, waits for and removes the
  *   resource on a target.
  *
  * References cross this boundary as cloud IDs; src/kinds/refs.ts (export) and the engine (apply) turn
@@ -94,7 +94,7 @@ export interface WriteContext {
    */
   source?: { cloud: Cloud; projectId: string };
   /**
-   * Workload data for this run (src/kinds/write/workload.ts): the mover (snapshots, volume uploads, transfers,
+   * Workload data for this run (src/kinds/shared/workload.ts): the mover (snapshots, volume uploads, transfers,
    * temporary images) and the per-entry choices. Present when apply moves data, that is with a source cloud.
    */
   workload?: Workload;

@@ -15,10 +15,9 @@ import { planChanges, parseChangeSet, type ChangeSet } from '../../engine/dry-ru
 import type { EngineEvent } from '../../engine/events.js';
 import type { Resolution } from '../../engine/resolve.js';
 import type { Workload, WriteContext } from '../../kinds/kind.js';
-import { createWorkload, parseServerDisk } from '../../kinds/write/workload.js';
+import { createWorkload, parseServerDisk } from '../../kinds/shared/workload.js';
 import { WorkloadMover } from '../../transfer/workload.js';
-import { readerFor } from '../../kinds/readers.js';
-import { writerFor } from '../../kinds/writers.js';
+import { readerFor, writerFor } from '../../kinds/registry.js';
 import { applyMapping, loadMapping } from '../../mapping/index.js';
 import { connect, loadCloudConfig } from '../../openstack/index.js';
 import type { Cloud } from '../../openstack/cloud.js';

@@ -1,5 +1,5 @@
 /** Workload data in apply's output: what the dry run will move, and the transfer progress line. */
-import type { DataEstimate } from '../../kinds/write/workload.js';
+import type { DataEstimate } from '../../kinds/shared/workload.js';
 import type { OverallProgress } from '../../transfer/manager.js';
 
 export function formatBytes(bytes: number): string {

@@ -7,7 +7,7 @@ import { applyPlan } from '../../../src/engine/apply.js';
 import { planChanges } from '../../../src/engine/dry-run.js';
 import { rollback } from '../../../src/engine/rollback.js';
 import { markerFor } from '../../../src/kinds/markers.js';
-import { securityGroupRuleWriter } from '../../../src/kinds/write/security-group-rule.js';
+import { securityGroupRuleWriter } from '../../../src/kinds/security-group-rule/write.js';
 import * as networks from '../../../src/openstack/network/networks/requests.js';
 import type { PlanResource } from '../../../src/plan/types.js';
 import { projectPlan, startTarget, type SimTarget } from '../../engine/support/sim.js';

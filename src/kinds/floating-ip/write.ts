@@ -1,0 +1,72 @@
+/**
+ * Floating IPs: allocated on the (mapped) external network and associated with their port. The address itself is
+ * lossy (choosing one needs admin rights). Without a marker, the floating IP of the same port is the match.
+ */
+import * as fips from '../../openstack/network/floating-ips/requests.js';
+import type { FloatingIp, FloatingIpCreateOpts } from '../../openstack/network/floating-ips/types.js';
+import { collect } from '../../openstack/pagination.js';
+import type { FloatingIpSpec } from '../../plan/types.js';
+import type { KindWriter } from '../kind.js';
+import { updateNeutron } from '../network/write.js';
+import {
+  getOrUndefined,
+  refId,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from '../shared/write.js';
+
+export const floatingIpWriter: KindWriter<FloatingIp> = {
+  kind: 'floating_ip',
+  updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port'],
+  async find(ctx, r) {
+    const marked = (await collect(fips.list(ctx.cloud.network, { tags: r.marker }, sig(ctx)))).filter((f) =>
+      (f.tags ?? []).includes(r.marker),
+    );
+    if (marked.length > 0) return marked;
+    const port = refId(r, 'port');
+    if (!port) return [];
+    return (await collect(fips.list(ctx.cloud.network, { port_id: port }, sig(ctx)))).filter((f) => f.port_id === port);
+  },
+  async create(ctx, r) {
+    const spec = r.entry.spec as FloatingIpSpec;
+    const body: FloatingIpCreateOpts & { tags?: string[] } = { floating_network_id: refId(r, 'floating_network')! };
+    const port = refId(r, 'port');
+    if (port) body.port_id = port;
+    if (port && spec.fixed_ip_address) body.fixed_ip_address = spec.fixed_ip_address;
+    if (spec.description) body.description = spec.description;
+    const atCreate = tagsAtCreate(ctx);
+    if (atCreate) body.tags = tagsWithMarker(spec.tags, r.marker);
+    const created = await fips.create(ctx.cloud.network, body, sig(ctx));
+    if (!atCreate) {
+      await tagAfterCreate(ctx, 'floatingips', created.id, r.marker, 'floating IP');
+      for (const tag of spec.tags ?? []) await tagAfterCreate(ctx, 'floatingips', created.id, tag, 'floating IP');
+      created.tags = tagsWithMarker(spec.tags, r.marker);
+    }
+    return created;
+  },
+  async update(ctx, current, r, fields) {
+    const plain = fields.filter((f) => f === 'description' || f === 'tags');
+    let result = await updateNeutron(ctx, current, r, plain, 'floatingips', ['description'], (b) =>
+      fips.update(ctx.cloud.network, current.id, b, sig(ctx)),
+    );
+    if (fields.includes('refs.port') || fields.includes('fixed_ip_address')) {
+      const spec = r.entry.spec as FloatingIpSpec;
+      const port = refId(r, 'port') ?? null;
+      const body: Record<string, unknown> = { port_id: port };
+      if (port && spec.fixed_ip_address) body.fixed_ip_address = spec.fixed_ip_address;
+      result = { ...(await fips.update(ctx.cloud.network, current.id, body, sig(ctx))), tags: result.tags ?? [] };
+    }
+    return result;
+  },
+  async mark(ctx, wire, marker) {
+    await tagAfterCreate(ctx, 'floatingips', wire.id, marker, 'floating IP');
+    return { ...wire, tags: [...(wire.tags ?? []), marker] };
+  },
+  get: (ctx, id) => getOrUndefined(() => fips.get(ctx.cloud.network, id, sig(ctx))),
+  hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
+  remove: (ctx, id) => removeIgnoringMissing(() => fips.remove(ctx.cloud.network, id, sig(ctx))),
+  idOf: (wire) => wire.id,
+};

@@ -1,0 +1,95 @@
+/**
+ * Ports that matter: server ports (device_owner compute:*), standalone ports (no owner), ports with allowed address
+ * pairs, and router interfaces attached by port. Not DHCP ports, router gateway or subnet-gateway interface ports,
+ * floating IP ports, HA or SNAT ports, or other services' ports: the target recreates those itself.
+ * One paginated list (GET /v2.0/ports?project_id=), shared with the server and router readers.
+ */
+import type { Port } from '../../openstack/network/ports/types.js';
+import type { PortSpec } from '../../plan/types.js';
+import { markerIn } from '../markers.js';
+import type { DraftEntry, KindReader } from '../kind.js';
+import { ROUTER_INTERFACE_OWNERS, isPortInterface, subnetsById } from '../router/read.js';
+import { compact, listOf, listProjectPorts, tagsOf, text } from '../shared/read.js';
+
+const VNIC_TYPES = new Set([
+  'normal',
+  'direct',
+  'macvtap',
+  'baremetal',
+  'direct-physical',
+  'virtio-forwarder',
+  'smart-nic',
+  'remote-managed',
+  'vdpa',
+]);
+
+/** Why a port is left out, or undefined when it is exported. */
+export function skipReason(port: Port, isByPortInterface: boolean): string | undefined {
+  const owner = port.device_owner ?? '';
+  if (owner === '' || owner.startsWith('compute:')) return undefined;
+  if (ROUTER_INTERFACE_OWNERS.has(owner)) return isByPortInterface ? undefined : 'router interface on a subnet gateway';
+  if (owner.startsWith('network:')) return owner;
+  if ((port.allowed_address_pairs ?? []).length > 0) return undefined;
+  return `owned by another service (${owner})`;
+}
+
+export const portReader: KindReader<Port> = {
+  kind: 'port',
+  async list(ctx) {
+    const [ports, subnets] = await Promise.all([listProjectPorts(ctx), subnetsById(ctx)]);
+    const kept: Port[] = [];
+    let skipped = 0;
+    for (const port of ports) {
+      const owner = port.device_owner ?? '';
+      const reason = skipReason(port, ROUTER_INTERFACE_OWNERS.has(owner) && isPortInterface(port, subnets));
+      if (reason === undefined) kept.push(port);
+      else skipped += 1;
+    }
+    ctx.logger.debug('ports left out (the target recreates them)', { count: skipped });
+    return kept;
+  },
+  identify: (port) => ({ id: port.id, name: port.name ?? '' }),
+  toEntry(port): DraftEntry {
+    const fixed = (port.fixed_ips ?? []).filter((ip) => ip.subnet_id);
+    const mac = port.mac_address?.toLowerCase();
+    const pairs = (port.allowed_address_pairs ?? []).map((pair) =>
+      compact({
+        ip_address: pair.ip_address,
+        mac_address:
+          pair.mac_address && pair.mac_address.toLowerCase() !== mac ? pair.mac_address.toLowerCase() : undefined,
+      }),
+    );
+    const vnic = port['binding:vnic_type'];
+    const spec: PortSpec = compact({
+      name: port.name ?? '',
+      description: text(port.description),
+      admin_state_up: port.admin_state_up,
+      mac_address: mac,
+      fixed_ips: listOf(fixed.map((ip) => compact({ ip_address: ip.ip_address }))),
+      allowed_address_pairs: listOf(pairs),
+      port_security_enabled: port.port_security_enabled,
+      binding_vnic_type: vnic && VNIC_TYPES.has(vnic) ? (vnic as PortSpec['binding_vnic_type']) : undefined,
+      dns_name: text(port.dns_name),
+      tags: tagsOf(port.tags),
+    });
+    return {
+      spec: { ...spec },
+      refs: compact({
+        network: port.network_id,
+        fixed_ips: listOf(fixed.map((ip) => ip.subnet_id!)),
+        security_groups: listOf(port.security_groups)?.sort(),
+      }),
+      source: compact({
+        id: port.id,
+        status: port.status,
+        created_at: port.created_at,
+        updated_at: port.updated_at,
+        project_id: port.project_id ?? port.tenant_id,
+        device_owner: text(port.device_owner),
+        device_id: text(port.device_id),
+        marker: markerIn(port.tags),
+      }),
+      ...(mac ? { lossy: ['mac_address'] } : {}),
+    };
+  },
+};

@@ -1,0 +1,100 @@
+/**
+ * Ports: on their network, with their fixed IPs (subnet i of refs.fixed_ips with address i of spec.fixed_ips),
+ * security groups, address pairs. A MAC address is lossy (setting one needs admin rights): never sent.
+ */
+import * as ports from '../../openstack/network/ports/requests.js';
+import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.js';
+import type { PortSpec } from '../../plan/types.js';
+import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
+import { updateNeutron } from '../network/write.js';
+import {
+  getOrUndefined,
+  neutronFind,
+  refId,
+  refIds,
+  removeIgnoringMissing,
+  sig,
+  tagAfterCreate,
+  tagsAtCreate,
+  tagsWithMarker,
+} from '../shared/write.js';
+
+const PLAIN = ['name', 'description', 'admin_state_up', 'port_security_enabled', 'dns_name'];
+
+function fixedIps(r: ResolvedEntry): { subnet_id: string; ip_address?: string }[] {
+  const spec = r.entry.spec as PortSpec;
+  return refIds(r, 'fixed_ips').map((subnet, i) => {
+    const ip = spec.fixed_ips?.[i]?.ip_address;
+    return ip ? { subnet_id: subnet, ip_address: ip } : { subnet_id: subnet };
+  });
+}
+
+function body(ctx: WriteContext, r: ResolvedEntry): Record<string, unknown> {
+  const spec = r.entry.spec as PortSpec;
+  const out: Record<string, unknown> = {};
+  for (const field of PLAIN) {
+    const value = (spec as unknown as Record<string, unknown>)[field];
+    if (value !== undefined && !(field === 'dns_name' && !ctx.extensions.has('dns-integration'))) out[field] = value;
+  }
+  if (spec.allowed_address_pairs) out.allowed_address_pairs = spec.allowed_address_pairs;
+  if (spec.binding_vnic_type && spec.binding_vnic_type !== 'normal') out['binding:vnic_type'] = spec.binding_vnic_type;
+  return out;
+}
+
+export const portWriter: KindWriter<Port> = {
+  kind: 'port',
+  updatable: [...PLAIN, 'allowed_address_pairs', 'fixed_ips', 'tags', 'refs.security_groups', 'refs.fixed_ips'],
+  find(ctx, r) {
+    const network = refId(r, 'network');
+    return neutronFind(
+      ctx,
+      r,
+      (q) => ports.list(ctx.cloud.network, q, sig(ctx)),
+      network ? { network_id: network } : {},
+      (p) => network === undefined || p.network_id === network,
+    );
+  },
+  async create(ctx, r) {
+    const spec = r.entry.spec as PortSpec;
+    const create = { ...body(ctx, r), network_id: refId(r, 'network')! } as PortCreateOpts & { tags?: string[] };
+    const ips = fixedIps(r);
+    if (ips.length > 0) create.fixed_ips = ips;
+    // No security groups on the source means none on the target (Neutron would otherwise add `default`).
+    if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined)
+      create.security_groups = refIds(r, 'security_groups');
+    const atCreate = tagsAtCreate(ctx);
+    if (atCreate) create.tags = tagsWithMarker(spec.tags, r.marker);
+    const created = await ports.create(ctx.cloud.network, create, sig(ctx));
+    if (!atCreate) {
+      await tagAfterCreate(ctx, 'ports', created.id, r.marker, `port ${spec.name}`);
+      for (const tag of spec.tags ?? []) await tagAfterCreate(ctx, 'ports', created.id, tag, `port ${spec.name}`);
+      created.tags = tagsWithMarker(spec.tags, r.marker);
+    }
+    return created;
+  },
+  async update(ctx, current, r, fields) {
+    const plain = fields.filter((f) => PLAIN.includes(f) || f === 'allowed_address_pairs');
+    const result = await updateNeutron(
+      ctx,
+      current,
+      r,
+      [...plain, ...(fields.includes('tags') ? ['tags'] : [])],
+      'ports',
+      [...PLAIN, 'allowed_address_pairs'],
+      (b) => ports.update(ctx.cloud.network, current.id, b, sig(ctx)),
+    );
+    const extra: Record<string, unknown> = {};
+    if (fields.includes('refs.security_groups')) extra.security_groups = refIds(r, 'security_groups');
+    if (fields.includes('fixed_ips') || fields.includes('refs.fixed_ips')) extra.fixed_ips = fixedIps(r);
+    if (Object.keys(extra).length === 0) return result;
+    return { ...(await ports.update(ctx.cloud.network, current.id, extra, sig(ctx))), tags: result.tags ?? [] };
+  },
+  async mark(ctx, wire, marker) {
+    await tagAfterCreate(ctx, 'ports', wire.id, marker, 'port');
+    return { ...wire, tags: [...(wire.tags ?? []), marker] };
+  },
+  get: (ctx, id) => getOrUndefined(() => ports.get(ctx.cloud.network, id, sig(ctx))),
+  hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
+  remove: (ctx, id) => removeIgnoringMissing(() => ports.remove(ctx.cloud.network, id, sig(ctx))),
+  idOf: (wire) => wire.id,
+};
