@@ -336,7 +336,7 @@ export function applyNameRule(rule: NameRule, name: string): string {
     return name.endsWith(rule.strip_suffix) && name.length > 0
       ? name.slice(0, name.length - rule.strip_suffix.length)
       : name;
-  if (rule.regex !== undefined) return name.replace(regex(rule.regex), rule.replace ?? '');
+  if (rule.regex !== undefined) return regex(rule.regex).replaceFirst(name, rule.replace ?? '');
   return name;
 }
 

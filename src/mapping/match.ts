@@ -1,4 +1,5 @@
 /** Small matching helpers shared by validation, application and inversion of mappings. */
+import { RE2JS, RE2JSException } from 're2js';
 import { isPlanKind, type PlanKind } from '../plan/kinds.js';
 
 /** JSON pointer (RFC 6901) from path segments. */
@@ -8,19 +9,42 @@ export function pointer(...segments: readonly (string | number)[]): string {
   return out;
 }
 
-/** Compiles a mapping regular expression (Unicode mode); returns the error message when it does not compile. */
-export function compileRegex(source: string): RegExp | string {
-  try {
-    return new RegExp(source, 'u');
-  } catch (error) {
-    return (error as Error).message;
-  }
+/**
+ * A compiled mapping regular expression. Mapping rules run on every name of a plan (and on every flavor and image of
+ * the target), so they run on RE2 (re2js): matching time is linear in the name, whatever the pattern; `(a+)+$` cannot
+ * stall an apply. RE2 has no backreferences and no lookaround; those are refused at validation.
+ */
+export interface MappingRegex {
+  readonly source: string;
+  /** Capture groups in the pattern. */
+  readonly groups: number;
+  /** Whether the pattern matches somewhere in `text` (unanchored, as RegExp.test). */
+  test(text: string): boolean;
+  /** `text` with its first match replaced; `$1`..`$99` are groups, `$$` is a dollar (as String.replace). */
+  replaceFirst(text: string, replacement: string): string;
 }
 
-const cache = new Map<string, RegExp>();
+/** Compiles a mapping regular expression (RE2 syntax, Unicode); returns the error message when it does not compile. */
+export function compileRegex(source: string): MappingRegex | string {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(source);
+  } catch (error) {
+    if (error instanceof RE2JSException) return error.message.replace(/^error parsing regexp: /, '');
+    throw error;
+  }
+  return {
+    source,
+    groups: compiled.groupCount(),
+    test: (text) => compiled.test(text),
+    replaceFirst: (text, replacement) => compiled.matcher(text).replaceFirst(replacement),
+  };
+}
+
+const cache = new Map<string, MappingRegex>();
 
 /** A compiled regular expression; the mapping was validated, so an invalid one here is a bug and throws. */
-export function regex(source: string): RegExp {
+export function regex(source: string): MappingRegex {
   let compiled = cache.get(source);
   if (compiled === undefined) {
     const result = compileRegex(source);
@@ -33,8 +57,8 @@ export function regex(source: string): RegExp {
 }
 
 /** The number of capture groups of a regular expression. */
-export function groupCount(compiled: RegExp): number {
-  return (new RegExp(`${compiled.source}|`, 'u').exec('')?.length ?? 1) - 1;
+export function groupCount(compiled: MappingRegex): number {
+  return compiled.groups;
 }
 
 /** The highest `$n` group a replacement string refers to (0 when none); `$$` is a literal dollar. */

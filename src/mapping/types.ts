@@ -53,7 +53,7 @@ interface RuleBase {
 
 /**
  * Which source flavors a rule matches. Every given criterion must hold; `any: true` matches every flavor and stands
- * alone. `name_regex` is an unanchored JavaScript regular expression (use ^...$ for a full match).
+ * alone. `name_regex` is an unanchored RE2 regular expression (linear time) (use ^...$ for a full match).
  */
 export interface FlavorMatch {
   name?: string;

@@ -4,7 +4,7 @@
  */
 import { schemaIssues } from '../plan/schema-issues.js';
 import type { Issue } from '../plan/types.js';
-import { compileRegex, globKind, groupCount, highestGroupReference, pointer } from './match.js';
+import { compileRegex, globKind, groupCount, highestGroupReference, pointer, type MappingRegex } from './match.js';
 import { mappingValidator } from './schema.js';
 import { DEFAULT_AZ_KINDS, MAPPING_FORMAT } from './types.js';
 
@@ -30,7 +30,7 @@ function brokenUnder(issues: readonly Issue[], path: string): boolean {
   return issues.some((i) => i.path === path || i.path.startsWith(`${path}/`));
 }
 
-function checkRegex(issues: Issue[], path: string, source: unknown): RegExp | undefined {
+function checkRegex(issues: Issue[], path: string, source: unknown): MappingRegex | undefined {
   if (typeof source !== 'string') return undefined;
   const compiled = compileRegex(source);
   if (typeof compiled === 'string') {
@@ -39,7 +39,7 @@ function checkRegex(issues: Issue[], path: string, source: unknown): RegExp | un
         path,
         'MAPPING_REGEX_INVALID',
         `${JSON.stringify(source)} is not a valid regular expression: ${compiled}`,
-        "the syntax is JavaScript's (Unicode mode); escape a literal dot as \\.",
+        'the syntax is RE2 (linear time: no backreferences, no lookahead or lookbehind); escape a literal dot as \\.',
       ),
     );
     return undefined;
@@ -47,7 +47,7 @@ function checkRegex(issues: Issue[], path: string, source: unknown): RegExp | un
   return compiled;
 }
 
-function checkReplace(issues: Issue[], path: string, compiled: RegExp | undefined, replace: unknown): void {
+function checkReplace(issues: Issue[], path: string, compiled: MappingRegex | undefined, replace: unknown): void {
   if (compiled === undefined || typeof replace !== 'string') return;
   const groups = groupCount(compiled);
   const highest = highestGroupReference(replace);

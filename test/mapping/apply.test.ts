@@ -530,3 +530,37 @@ describe('smallestFit', () => {
     expect(smallestFit({ vcpus: 1, ram: 1024, disk: 10 }, candidates)?.name).toBe('m1.small');
   });
 });
+
+describe('applyMapping: regular expressions run in linear time (RE2)', () => {
+  it('completes a catastrophic-backtracking rule on long names (it would run for ages on a backtracking engine)', () => {
+    const plan = webPlan();
+    const long = `${'a'.repeat(60)}!`;
+    (entry(plan, 'server:web-1').spec as unknown as Record<string, unknown>).name = long;
+    const out = applyMapping(
+      plan,
+      mapping(
+        [
+          'flavors:',
+          '  - { from: { name_regex: "^(a|aa)+$" }, to: { name: s1.small } }',
+          '  - { from: { any: true }, to: { name: s1.large } }',
+          'names:',
+          '  - { regex: "(a+)+$", replace: "x" }',
+          '  - { regex: "^((a+)+)!$", replace: "short-$1" }',
+          '',
+        ].join('\n'),
+      ),
+    );
+    // (a+)+$ does not match before the "!", so the first rule leaves the name; the second captures the run of a's.
+    expect(spec(out.plan, 'server:web-1').name).toBe(`short-${'a'.repeat(60)}`);
+    expect(spec(out.plan, 'server:db-1').name).toBe('db-1');
+  });
+
+  it('keeps String.replace semantics: first match only, $n groups and $$', () => {
+    const plan = webPlan();
+    const out = applyMapping(
+      plan,
+      mapping('names:\n  - { kinds: [server], regex: "(\\\\w)-(\\\\d)", replace: "$2$$$1" }\n'),
+    );
+    expect(spec(out.plan, 'server:web-1').name).toBe('we1$b');
+  });
+});
