@@ -30,6 +30,11 @@ export interface RequestOptions {
   unqueued?: boolean;
   /** Timeout for the response headers, in ms. */
   timeoutMs?: number;
+  /**
+   * False for a PUT or DELETE that is not idempotent (Neutron's add_router_interface): after a lost reply (a
+   * network error once sent, a timeout, a 5xx) it is not sent again; the caller reads the state to decide.
+   */
+  idempotent?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -57,6 +62,12 @@ interface Resolved {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Where a call's tries stand: retries made, and whether the one re-authentication after a 401 was spent. */
+interface Tries {
+  attempt: number;
+  reauthenticated: boolean;
+}
 
 function buildQuery(query: Query | undefined): string {
   if (!query) return '';
@@ -276,10 +287,18 @@ export class ServiceClient {
     }
     // A stream body can be sent once only: such calls are never retried.
     const replayable = !(body !== undefined && typeof body === 'object' && !(body instanceof Uint8Array));
-    const run = () => this.#attempts(method, fullUrl, headers, body, replayable, options, signal);
-    const queued = options.unqueued ? run() : this.#enqueue(method, run, signal);
-    const response = Object.assign(await queued, { sentUrl: fullUrl });
-    return microversion ? Object.assign(response, { microversion }) : response;
+    // Each attempt takes its queue slot(s) and gives them back before any back-off: a call waiting to try again
+    // (a Retry-After may be two minutes) never holds one of the cloud's write slots.
+    const tries: Tries = { attempt: 0, reauthenticated: false };
+    for (;;) {
+      const once = () => this.#attempt(method, fullUrl, headers, body, replayable, options, tries, signal);
+      const outcome = await (options.unqueued ? once() : this.#enqueue(method, once, signal));
+      if ('response' in outcome) {
+        const response = Object.assign(outcome.response, { sentUrl: fullUrl });
+        return microversion ? Object.assign(response, { microversion }) : response;
+      }
+      if (outcome.waitMs > 0) await sleep(outcome.waitMs, signal);
+    }
   }
 
   #enqueue<R>(method: string, run: () => Promise<R>, signal?: AbortSignal): Promise<R> {
@@ -296,101 +315,101 @@ export class ServiceClient {
     });
   }
 
-  async #attempts(
+  /** One try: the response, or how long to wait (outside the queues) before the next one. Throws when done. */
+  async #attempt(
     method: string,
     url: string,
     headers: Record<string, string>,
     body: string | Uint8Array | Readable | undefined,
     replayable: boolean,
     options: RequestOptions,
+    tries: Tries,
     signal?: AbortSignal,
-  ): Promise<HttpResponse> {
+  ): Promise<{ response: HttpResponse } | { waitMs: number }> {
     const { retry, logger } = this.session;
-    let reauthenticated = false;
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.session.token(signal);
-      const started = Date.now();
-      let response: HttpResponse;
-      try {
-        response = await this.session.transport({
-          method,
-          url,
-          headers: { ...headers, 'x-auth-token': token.value.reveal() },
-          ...(body !== undefined ? { body } : {}),
-          ...(signal ? { signal } : {}),
-          headersTimeoutMs: options.timeoutMs ?? this.session.timeoutMs,
-        });
-      } catch (error) {
-        if (signal?.aborted)
-          throw new AbortedError(`${this.service}: ${method} ${redactUrl(url)} aborted`, { cause: error });
-        const code = networkCode(error);
-        const decision = shouldRetry(method, code === undefined ? {} : { networkCode: code });
-        if (replayable && decision.retry && attempt < retry.maxRetries) {
-          const wait = backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
-          logger.debug('retry', {
-            service: this.service,
-            method,
-            url: redactUrl(url),
-            reason: code,
-            attempt: attempt + 1,
-            wait_ms: wait,
-          });
-          await sleep(wait, signal);
-          continue;
-        }
-        throw new OpenStackNetworkError(
-          `${this.service}: ${method} ${redactUrl(url)}: ${code ?? scrubText((error as Error).message)}`,
-          {
-            service: this.service,
-            method,
-            url: redactUrl(url),
-            cause: error,
-            ...(code ? { causeCode: code } : {}),
-          },
-        );
-      }
-      logger.debug('http', {
-        service: this.service,
+    const attempt = tries.attempt;
+    const token = await this.session.token(signal);
+    const started = Date.now();
+    let response: HttpResponse;
+    try {
+      response = await this.session.transport({
         method,
-        url: redactUrl(url),
-        status: response.status,
-        ms: Date.now() - started,
-        request_id: requestIdOf(response.headers),
+        url,
+        headers: { ...headers, 'x-auth-token': token.value.reveal() },
+        ...(body !== undefined ? { body } : {}),
+        ...(signal ? { signal } : {}),
+        headersTimeoutMs: options.timeoutMs ?? this.session.timeoutMs,
       });
-      const ok = options.okStatus
-        ? options.okStatus.includes(response.status)
-        : response.status >= 200 && response.status < 300;
-      if (ok) return response;
-      if (response.status === 401 && !reauthenticated && replayable) {
-        await discard(response.body);
-        reauthenticated = true;
-        logger.debug('token rejected; re-authenticating once', { service: this.service });
-        await this.session.reauthenticate(token, signal);
-        attempt -= 1; // the re-authenticated try does not count as a retry
-        continue;
-      }
-      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      const decision = shouldRetry(
-        method,
-        retryAfterMs === undefined ? { status: response.status } : { status: response.status, retryAfterMs },
-      );
+    } catch (error) {
+      if (signal?.aborted)
+        throw new AbortedError(`${this.service}: ${method} ${redactUrl(url)} aborted`, { cause: error });
+      const code = networkCode(error);
+      const decision = shouldRetry(method, code === undefined ? {} : { networkCode: code }, options.idempotent);
       if (replayable && decision.retry && attempt < retry.maxRetries) {
-        await discard(response.body);
-        const wait =
-          decision.afterMs ?? backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
+        const wait = backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
         logger.debug('retry', {
           service: this.service,
           method,
           url: redactUrl(url),
-          status: response.status,
+          reason: code,
           attempt: attempt + 1,
           wait_ms: wait,
         });
-        await sleep(wait, signal);
-        continue;
+        tries.attempt += 1;
+        return { waitMs: wait };
       }
-      throw await this.#toError(method, url, response, retryAfterMs);
+      throw new OpenStackNetworkError(
+        `${this.service}: ${method} ${redactUrl(url)}: ${code ?? scrubText((error as Error).message)}`,
+        {
+          service: this.service,
+          method,
+          url: redactUrl(url),
+          cause: error,
+          ...(code ? { causeCode: code } : {}),
+        },
+      );
     }
+    logger.debug('http', {
+      service: this.service,
+      method,
+      url: redactUrl(url),
+      status: response.status,
+      ms: Date.now() - started,
+      request_id: requestIdOf(response.headers),
+    });
+    const ok = options.okStatus
+      ? options.okStatus.includes(response.status)
+      : response.status >= 200 && response.status < 300;
+    if (ok) return { response };
+    if (response.status === 401 && !tries.reauthenticated && replayable) {
+      await discard(response.body);
+      tries.reauthenticated = true;
+      logger.debug('token rejected; re-authenticating once', { service: this.service });
+      await this.session.reauthenticate(token, signal);
+      return { waitMs: 0 }; // the re-authenticated try does not count as a retry
+    }
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+    const decision = shouldRetry(
+      method,
+      retryAfterMs === undefined ? { status: response.status } : { status: response.status, retryAfterMs },
+      options.idempotent,
+    );
+    if (replayable && decision.retry && attempt < retry.maxRetries) {
+      await discard(response.body);
+      const wait =
+        decision.afterMs ?? backoffDelay(attempt, { base: retry.baseMs, cap: retry.capMs, random: retry.random });
+      logger.debug('retry', {
+        service: this.service,
+        method,
+        url: redactUrl(url),
+        status: response.status,
+        attempt: attempt + 1,
+        wait_ms: wait,
+      });
+      tries.attempt += 1;
+      return { waitMs: wait };
+    }
+    throw await this.#toError(method, url, response, retryAfterMs);
   }
 
   async #toError(

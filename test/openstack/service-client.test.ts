@@ -460,6 +460,29 @@ describe('concurrency and cancellation', () => {
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path !== '/identity/v3/auth/tokens')).toHaveLength(9);
   });
 
+  it('a call backing off before a retry holds no write slot: other writes on the cloud go on meanwhile', async () => {
+    // The only write slot of the cloud: the first POST is told to come back in a minute.
+    fake.on('POST', NETS, flaky(1, { status: 503, headers: { 'retry-after': '60' }, body: 'later' }, CREATED));
+    fake.reply('POST', '/network/v2.0/ports', { status: 201, body: { port: { id: 'p' } } });
+    fake.reply('POST', '/compute/v2.1/os-keypairs', { status: 201, body: { keypair: { name: 'k' } } });
+    const c = open({ concurrency: { perService: 10, writes: 1 } });
+    const controller = new AbortController();
+    const waiting = networks.create(c.network, { name: 'n' }, { signal: controller.signal }).then(
+      () => 'done',
+      (error: unknown) => error,
+    );
+    await until(() => fake.requestsTo(NETS).length === 1, 'the first answer (503, Retry-After: 60)');
+    // While it waits its minute, writes on the same cloud (same service or another) are sent and answered.
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await c.network.post('/ports', { port: {} });
+    await c.compute.post('/os-keypairs', { keypair: {} });
+    expect(settled).toBe(false);
+    controller.abort();
+    expect(await waiting).toBeInstanceOf(AbortedError);
+    expect(fake.requestsTo(NETS)).toHaveLength(1);
+  });
+
   it('an AbortSignal stops a call waiting in the queue (AbortedError), and it never reaches the server', async () => {
     const held = gate();
     fake.on('GET', NETS, async () => {

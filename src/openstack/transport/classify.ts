@@ -32,14 +32,17 @@ export type RetryDecision = { retry: false } | { retry: true; afterMs?: number }
 
 /**
  * Idempotent methods are retried on 5xx and network errors; any method on 429, and on 503 when the
- * server sent Retry-After (it says the request was not processed). POST and PATCH are never blindly
- * retried on anything else: the engine makes creates idempotent above the transport.
+ * server sent Retry-After (it says the request was not processed). POST and PATCH, and calls marked not
+ * idempotent, are never blindly retried on anything else: their callers decide from the state (the engine finds
+ * creates by marker; the router writer reads the router's ports).
  */
 export function shouldRetry(
   method: string,
   outcome: { status?: number; networkCode?: string; retryAfterMs?: number },
+  /** False for a call whose method says idempotent but is not (a Neutron router interface PUT). */
+  idempotentCall = true,
 ): RetryDecision {
-  const idempotent = IDEMPOTENT_METHODS.has(method);
+  const idempotent = idempotentCall && IDEMPOTENT_METHODS.has(method);
   if (outcome.status === 429)
     return outcome.retryAfterMs === undefined ? { retry: true } : { retry: true, afterMs: outcome.retryAfterMs };
   if (outcome.status === 503 && outcome.retryAfterMs !== undefined)
