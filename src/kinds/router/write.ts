@@ -38,6 +38,57 @@ async function withInterfaces(ctx: WriteContext, router: Router): Promise<Router
   return { router, interfaces: routerInterfaces(router.id, own, subnetMap) };
 }
 
+/** Failures after which an interface call may or may not have happened: the reply was lost. */
+const IN_DOUBT = new Set(['OS_NETWORK', 'OS_SERVER_ERROR', 'OS_UNAVAILABLE', 'OS_HTTP_ERROR', 'OS_BAD_RESPONSE']);
+
+type InterfaceTarget = { subnet_id: string } | { port_id: string };
+
+/** Whether the router has this port, or a port on this subnet, as an interface (read from its ports). */
+async function hasInterface(ctx: WriteContext, routerId: string, target: InterfaceTarget): Promise<boolean> {
+  const own = await collect(ports.list(ctx.cloud.network, { device_id: routerId }, sig(ctx)));
+  if ('port_id' in target) return own.some((p) => p.id === target.port_id);
+  return own.some(
+    (p) =>
+      ROUTER_INTERFACE_OWNERS.has(p.device_owner ?? '') &&
+      (p.fixed_ips ?? []).some((ip) => ip.subnet_id === target.subnet_id),
+  );
+}
+
+/**
+ * add_router_interface / remove_router_interface are not idempotent (a second add is a 400, a second remove a
+ * 404), so the transport never sends them twice on its own. After a lost reply (a network error once sent, a
+ * timeout, a 5xx), the router's ports say whether the change happened; it is sent again only when it did not.
+ */
+export async function changeInterface(
+  ctx: WriteContext,
+  routerId: string,
+  target: InterfaceTarget,
+  op: 'add' | 'remove',
+  attempts = 3,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (op === 'add') await routers.addInterface(ctx.cloud.network, routerId, target, ctx.signal);
+      else await routers.removeInterface(ctx.cloud.network, routerId, target, ctx.signal);
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !IN_DOUBT.has(code) || ctx.signal.aborted) throw error;
+      const present = await hasInterface(ctx, routerId, target);
+      const what = `${op === 'add' ? 'adding' : 'removing'} the interface ${'port_id' in target ? `port ${target.port_id}` : `on subnet ${target.subnet_id}`} of router ${routerId}`;
+      if (present === (op === 'add')) {
+        ctx.logger.info(`${what}: the reply was lost, the router's ports show it was done`, { error: code });
+        return;
+      }
+      if (attempt >= attempts) throw error;
+      ctx.logger.warn(`${what}: the reply was lost and the router's ports show it was not done; sending it again`, {
+        error: code,
+        attempt: attempt + 1,
+      });
+    }
+  }
+}
+
 async function addInterfaces(
   ctx: WriteContext,
   routerId: string,
@@ -45,11 +96,9 @@ async function addInterfaces(
   have: RouterWire['interfaces'],
 ): Promise<void> {
   for (const subnet of refIds(r, 'interfaces'))
-    if (!have.subnets.includes(subnet))
-      await routers.addInterface(ctx.cloud.network, routerId, { subnet_id: subnet }, ctx.signal);
+    if (!have.subnets.includes(subnet)) await changeInterface(ctx, routerId, { subnet_id: subnet }, 'add');
   for (const port of refIds(r, 'interface_ports'))
-    if (!have.ports.includes(port))
-      await routers.addInterface(ctx.cloud.network, routerId, { port_id: port }, ctx.signal);
+    if (!have.ports.includes(port)) await changeInterface(ctx, routerId, { port_id: port }, 'add');
 }
 
 function gateway(r: ResolvedEntry): RouterCreateOpts['external_gateway_info'] | undefined {
@@ -137,9 +186,7 @@ export const routerWriter: KindWriter<RouterWire> = {
     const own = await collect(ports.list(ctx.cloud.network, { device_id: id }, sig(ctx)));
     for (const port of own) {
       if (!ROUTER_INTERFACE_OWNERS.has(port.device_owner ?? '')) continue;
-      await removeIgnoringMissing(async () => {
-        await routers.removeInterface(ctx.cloud.network, id, { port_id: port.id }, ctx.signal);
-      });
+      await removeIgnoringMissing(() => changeInterface(ctx, id, { port_id: port.id }, 'remove'));
     }
     await removeIgnoringMissing(() => routers.remove(ctx.cloud.network, id, sig(ctx)));
   },

@@ -6,11 +6,12 @@ import type { ServiceName } from '../profiles.js';
  * draw (`rate`) fires. Draws come from the cloud's seeded PRNG, so a run is reproducible.
  * - `error`: answer `status` (default 500) with the service's error body; 429 and 503 carry Retry-After.
  * - `reset`: destroy the connection without an answer (the client sees ECONNRESET / socket closed).
+ * - `lost-reply`: carry the request out, then destroy the connection before answering (an in-doubt call).
  * - `slow`: answer normally but pause `delayMs` (default 1000) in the middle of the body.
  * - `token-expiry`: expire the caller's token now, so this request (and later ones) get 401.
  */
 export interface FaultRule {
-  kind: 'error' | 'reset' | 'slow' | 'token-expiry';
+  kind: 'error' | 'reset' | 'lost-reply' | 'slow' | 'token-expiry';
   status?: number;
   /** Probability in [0, 1] that a matching request fires. Default 1. */
   rate?: number;
@@ -93,8 +94,8 @@ export function validateFaultRules(rules: unknown, where: string): FaultRule[] {
   if (!Array.isArray(rules)) throw new TypeError(`${where}: faults must be a list`);
   return rules.map((r, i) => {
     const rule = r as FaultRule;
-    if (!['error', 'reset', 'slow', 'token-expiry'].includes(rule.kind)) {
-      throw new TypeError(`${where}[${i}].kind: expected error, reset, slow or token-expiry`);
+    if (!['error', 'reset', 'lost-reply', 'slow', 'token-expiry'].includes(rule.kind)) {
+      throw new TypeError(`${where}[${i}].kind: expected error, reset, lost-reply, slow or token-expiry`);
     }
     if (rule.rate !== undefined && (typeof rule.rate !== 'number' || rule.rate < 0 || rule.rate > 1)) {
       throw new TypeError(`${where}[${i}].rate: expected a number between 0 and 1`);

@@ -159,6 +159,12 @@ export class ServiceServer {
       };
       const reply = await matched.route.handler(simReq);
       status = reply.status;
+      if (fault?.kind === 'lost-reply') {
+        // The request was carried out; its answer never reaches the caller.
+        reply.stream?.destroy();
+        req.socket.destroy();
+        return;
+      }
       await send(res, reply, headers, fault, method);
     } catch (error) {
       const e =
