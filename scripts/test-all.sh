@@ -1,8 +1,10 @@
 #!/bin/bash
 # The whole test suite, as `npm run test:all` (and CI) runs it:
-#   1. npm test            typecheck, lint, build, unit and simulator tests
-#   2. npm run openstack:up the real OpenStack of test/e2e/openstack/ (installs it the first time; needs root)
-#   3. npm run test:e2e    the end-to-end suite against it
+#   1. npm run postgres:up the test PostgreSQL of test/postgres/ (installs postgresql-15 the first time; needs
+#                          root); the unit suite's PostgreSQL tests need it and fail when it is absent
+#   2. npm test            typecheck, lint, build, unit and simulator tests
+#   3. npm run openstack:up the real OpenStack of test/e2e/openstack/ (installs it the first time; needs root)
+#   4. npm run test:e2e    the end-to-end suite against it
 # Every stage runs even when an earlier one failed (except the e2e suite, which needs the cloud), each prints
 # its duration, and the last line is the sum of both vitest runs, exactly:
 #   tests: N passed, N failed[, N skipped]
@@ -38,6 +40,8 @@ run_stage() {
 }
 
 VITEST_REPORT=(--reporter=default --reporter=json)
+# The unit stage runs even when PostgreSQL did not come up: its PostgreSQL tests then fail, loudly.
+run_stage postgres-up - npm run postgres:up || say "PostgreSQL did not come up: its tests will fail (log: /var/lib/bascule-postgres/log/)"
 run_stage unit "$RESULTS/unit.json" npm test -- "${VITEST_REPORT[@]}" "--outputFile.json=$RESULTS/unit.json"
 if run_stage openstack-up - npm run openstack:up; then
   run_stage e2e "$RESULTS/e2e.json" npm run test:e2e -- "${VITEST_REPORT[@]}" "--outputFile.json=$RESULTS/e2e.json"
