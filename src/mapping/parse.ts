@@ -3,10 +3,11 @@
  * line and column of every problem; MappingInvalidError (exit code 2) when there is an error.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Issue } from '../plan/types.js';
 import { formatIssues, hasErrors } from '../plan/validate.js';
 import { UsageError } from '../shared/errors.js';
+import { loadYaml } from '../shared/yaml.js';
 import type { Mapping } from './types.js';
 import { validateMapping } from './validate.js';
 
@@ -104,48 +105,18 @@ export function parseMapping(text: string, path?: string): MappingParseResult {
       ],
     };
   }
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(body, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    strict: true,
-    version: '1.2',
-    merge: false,
-  });
-  const position = (offset: number | undefined) => {
-    if (offset === undefined) return {};
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  const syntax: Issue[] = [];
-  for (const problem of doc.errors) {
-    const duplicate = problem.code === 'DUPLICATE_KEY';
-    const code = duplicate ? 'MAPPING_DUPLICATE_KEY' : 'YAML_SYNTAX';
-    const message = duplicate
-      ? `duplicate key ${JSON.stringify(/^["']?([^:"'\n]*)/.exec(body.slice(problem.pos[0]))?.[1]?.trim() ?? '')}: give each key once`
-      : (problem.message.split('\n')[0] ?? problem.message);
-    syntax.push({ severity: 'error', path: '', code, message, ...position(problem.pos[0]) });
-  }
-  for (const problem of doc.warnings) {
-    syntax.push({
-      severity: 'warning',
-      path: '',
-      code: 'YAML_WARNING',
-      message: problem.message.split('\n')[0] ?? problem.message,
-      ...position(problem.pos[0]),
-    });
-  }
+  const loaded = loadYaml(text);
+  const position = loaded.position;
+  const syntax: Issue[] = loaded.problems.map((p) => ({
+    severity: p.severity,
+    path: '',
+    code: p.code === 'YAML_DUPLICATE_KEY' ? 'MAPPING_DUPLICATE_KEY' : p.code,
+    message: p.message,
+    ...(p.line === undefined ? {} : { line: p.line, column: p.column ?? 1 }),
+  }));
   if (hasErrors(syntax)) return { issues: syntax };
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    return {
-      issues: [...syntax, { severity: 'error', path: '', code: 'YAML_SYNTAX', message: (error as Error).message }],
-    };
-  }
+  const value = loaded.value;
+  const doc = loaded.doc;
   if (value === null || value === undefined) {
     return {
       issues: [

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { yamlValue } from '../shared/yaml.js';
 import { validateFaultRules } from './control/faults.js';
 import { isObj } from './core/json.js';
 import type { CloudOptions, SimulatorOptions } from './options.js';
@@ -29,7 +29,7 @@ const CLOUD_KEYS = [
 export async function loadSimulatorConfig(path: string): Promise<SimulatorOptions> {
   let data: unknown;
   try {
-    data = parse(await readFile(path, 'utf8'));
+    data = yamlValue(await readFile(path, 'utf8'));
   } catch (error) {
     throw new SeedError(path, error instanceof Error ? error.message : String(error));
   }

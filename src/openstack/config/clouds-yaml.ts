@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, visit } from 'yaml';
+import { isMap, isScalar, visit } from 'yaml';
 import { UsageError } from '../../shared/errors.js';
 import { secret } from '../../shared/secret.js';
+import { describeYamlProblem, loadYaml } from '../../shared/yaml.js';
 import type { AuthConfig, CloudConfig, Interface } from './types.js';
 import { INTERFACES } from './types.js';
 
@@ -55,37 +56,40 @@ async function readIfExists(path: string): Promise<string | undefined> {
 
 /** Parses one clouds.yaml/secure.yaml, with the file name and line:column on a syntax error. */
 export function parseCloudsFile(path: string, text: string): Raw {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const first = doc.errors[0];
+  const loaded = loadYaml(text, {
+    // `compute_api_version: 2.50` is the number 2.5 to YAML: keep version values as written.
+    prepare: (doc) =>
+      visit(doc, {
+        Pair(_, pair) {
+          if (
+            isScalar(pair.key) &&
+            typeof pair.key.value === 'string' &&
+            pair.key.value.endsWith('_api_version') &&
+            isScalar(pair.value) &&
+            typeof pair.value.value === 'number' &&
+            pair.value.source
+          ) {
+            pair.value.value = pair.value.source;
+          }
+        },
+      }),
+  });
+  const first = loaded.problems.find((p) => p.severity === 'error');
   if (first) {
-    // linePos is only filled with prettyErrors; the line counter gives the position either way.
-    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
-    const where = pos ? `:${pos.line}:${pos.col}` : '';
-    throw new UsageError('CONFIG_INVALID', `${path}${where}: malformed YAML: ${first.message.split('\n')[0]}`, {
-      hint: 'check the indentation and quoting; clouds.yaml must hold a top-level `clouds:` mapping',
+    const syntax = first.code === 'YAML_SYNTAX' || first.code === 'YAML_DUPLICATE_KEY';
+    throw new UsageError('CONFIG_INVALID', describeYamlProblem(path, first, syntax ? 'malformed YAML: ' : ''), {
+      hint: syntax
+        ? 'check the indentation and quoting; clouds.yaml must hold a top-level `clouds:` mapping'
+        : first.code === 'YAML_TAG'
+          ? 'clouds.yaml holds plain values: remove the tag'
+          : 'clouds.yaml needs no more than a few aliases',
     });
   }
-  if (doc.contents === null) return {};
-  if (!isMap(doc.contents)) {
+  if (loaded.value === null || loaded.value === undefined) return {};
+  if (!isMap(loaded.doc.contents)) {
     throw new UsageError('CONFIG_INVALID', `${path}: the top level must be a mapping with a \`clouds\` key`);
   }
-  // `compute_api_version: 2.50` is the number 2.5 to YAML: keep version values as written.
-  visit(doc, {
-    Pair(_, pair) {
-      if (
-        isScalar(pair.key) &&
-        typeof pair.key.value === 'string' &&
-        pair.key.value.endsWith('_api_version') &&
-        isScalar(pair.value) &&
-        typeof pair.value.value === 'number' &&
-        pair.value.source
-      ) {
-        pair.value.value = pair.value.source;
-      }
-    },
-  });
-  const value = doc.toJS({ maxAliasCount: 100 }) as Raw;
+  const value = loaded.value as Raw;
   const clouds = value.clouds;
   if (clouds !== undefined && (clouds === null || typeof clouds !== 'object' || Array.isArray(clouds))) {
     throw new UsageError('CONFIG_INVALID', `${path}: \`clouds\` must be a mapping of cloud names`);
@@ -190,10 +194,18 @@ export function toCloudConfig(name: string, origin: string, raw: Raw): CloudConf
     throw new UsageError('CONFIG_MISSING_KEY', `${authWhere}.auth_url: missing`, {
       hint: 'set auth_url to the Keystone endpoint, e.g. https://keystone.example:5000/v3',
     });
+  let parsedUrl: URL;
   try {
-    new URL(authUrl);
+    parsedUrl = new URL(authUrl);
   } catch {
     throw new UsageError('CONFIG_INVALID', `${authWhere}.auth_url: not a URL: ${JSON.stringify(authUrl)}`);
+  }
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+    throw new UsageError(
+      'CONFIG_INVALID',
+      `${authWhere}.auth_url: ${JSON.stringify(parsedUrl.protocol.replace(/:$/, ''))} is not allowed, only http and https`,
+      { hint: 'set auth_url to the Keystone endpoint, e.g. https://keystone.example:5000/v3' },
+    );
   }
   const authType = (str(raw, 'auth_type', where) ?? '').toLowerCase();
   const project = {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { yamlValue } from '../../shared/yaml.js';
 import { isObj } from '../core/json.js';
 import type { SeedFile } from './types.js';
 
@@ -45,7 +45,7 @@ export async function loadSeedFile(path: string): Promise<{ seed: SeedFile; base
   const text = await readFile(path, 'utf8');
   let data: unknown;
   try {
-    data = path.endsWith('.json') ? JSON.parse(text) : parse(text);
+    data = path.endsWith('.json') ? JSON.parse(text) : yamlValue(text);
   } catch (error) {
     throw new SeedError(
       path,

@@ -288,6 +288,37 @@ describe('loadCloudConfig: errors name the file and the key, exit code 2', () =>
     expect(error.message).toMatch(/malformed YAML/);
   });
 
+  it('an alias bomb is refused at the line of its first alias, without expanding it', async () => {
+    const path = await put('alias-bomb.yaml', cwd, 'clouds.yaml');
+    const error = await usageError(load('bomb'));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(new RegExp(`^${escape(path)}:3:\\d+: the aliases expand`));
+    expect(error.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('an auth_url that is not http or https is refused at load, naming the key', async () => {
+    const path = await put('file-auth-url.yaml', cwd, 'clouds.yaml');
+    const error = await usageError(load('local'));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe(`${path}: clouds.local.auth.auth_url: "file" is not allowed, only http and https`);
+  });
+
+  it('YAML tags are refused the same way, whatever they name (python, js, in clouds.yaml and secure.yaml)', async () => {
+    const python = await put('python-tag.yaml', cwd, 'clouds.yaml');
+    const first = await usageError(load('tagged'));
+    expect(first.message).toMatch(
+      new RegExp(`^${escape(python)}:4:\\d+: the tag !!python/object/apply:os.system is not allowed$`),
+    );
+    await rm(python);
+    const js = await put('js-function-tag.yaml', cwd, 'clouds.yaml');
+    const second = await usageError(load('tagged'));
+    expect(second.message).toBe(`${js}:6:31: the tag !!js/function is not allowed`);
+    await put('clouds.yaml', cwd);
+    await writeFile(join(cwd, 'secure.yaml'), 'clouds:\n  zed:\n    auth:\n      password: !!binary aGVsbG8=\n');
+    const third = await usageError(load('zed'));
+    expect(third.message).toBe(`${join(cwd, 'secure.yaml')}:4:26: the tag !!binary is not allowed`);
+  });
+
   it('unknown cloud: names the file and lists the known clouds', async () => {
     const path = await put('clouds.yaml', cwd);
     const error = await usageError(load('nope'));
