@@ -13,6 +13,24 @@ import { createHash } from 'node:crypto';
 export const MARKER_TAG_PREFIX = 'bascule:';
 export const MARKER_PROPERTY = 'bascule_marker';
 
+/**
+ * A server booted from a copy of its source disk (disk strategy snapshot) boots from a temporary image that is
+ * removed afterwards. What the disk came from is recorded in the server's metadata under these keys, which Bascule
+ * owns (never part of a spec): the name and checksum of the image the source server was built from, and the target
+ * image the plan's image was matched to. A later export describes the server's boot source from them
+ * (src/kinds/read/server.ts), so the way back needs no hand-made mapping.
+ */
+export const BOOT_IMAGE_NAME = 'bascule_boot_image_name';
+export const BOOT_IMAGE_CHECKSUM = 'bascule_boot_image_checksum';
+export const BOOT_IMAGE_ID = 'bascule_boot_image_id';
+/** Keys of metadata and properties that Bascule owns: left out of specs, kept by updates. */
+export const OWNED_PROPERTIES: readonly string[] = [
+  MARKER_PROPERTY,
+  BOOT_IMAGE_NAME,
+  BOOT_IMAGE_CHECKSUM,
+  BOOT_IMAGE_ID,
+];
+
 export function markerFor(sourceProject: string, key: string): string {
   const digest = createHash('sha256').update(`${sourceProject}\n${key}`).digest('hex').slice(0, 20);
   return `${MARKER_TAG_PREFIX}${digest}`;
@@ -27,10 +45,20 @@ export function userTags(tags: readonly string[] | undefined): string[] {
   return (tags ?? []).filter((t) => !isMarkerTag(t));
 }
 
-/** Metadata or properties without Bascule's marker key. */
+/** Metadata or properties without the keys Bascule owns (its marker, a copied disk's boot source). */
 export function withoutMarker<T extends Record<string, unknown>>(values: T | undefined): T {
   const out = { ...(values ?? {}) } as T;
-  delete (out as Record<string, unknown>)[MARKER_PROPERTY];
+  for (const key of OWNED_PROPERTIES) delete (out as Record<string, unknown>)[key];
+  return out;
+}
+
+/** The keys Bascule owns in these metadata (kept as they are when an update rewrites the user's). */
+export function ownedOnly(values: Readonly<Record<string, unknown>> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of OWNED_PROPERTIES) {
+    const value = values?.[key];
+    if (typeof value === 'string') out[key] = value;
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { atomicWriteFile } from '../shared/fs.js';
 import { SimCloud } from './cloud.js';
+import { diskReady, writeDisk } from './nova/disks.js';
 import { validateFaultRules, type FaultRule } from './control/faults.js';
 import { RequestLog, type LogEntry } from './control/log.js';
 import type { Obj } from './core/json.js';
@@ -178,6 +179,25 @@ export class Simulator {
     const state = c.regions.get(region ?? c.defaultRegion);
     if (!state) throw new TypeError(`cloud ${cloud} has no region ${region ?? ''}`);
     return state;
+  }
+
+  /**
+   * The bytes of a server's disk (an image-backed server's own copy of its image; see nova/disks.ts), or undefined
+   * when the server has none (booted from a volume, or its image had no data).
+   */
+  async readServerDisk(cloud: string, serverId: string, region?: string): Promise<Buffer | undefined> {
+    const state = this.regionState(cloud, region);
+    if (!(await diskReady(state, serverId))) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of state.blobs.read('disks', serverId)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Replaces the bytes of a server's disk, as a workload writing to it would. */
+  async writeServerDisk(cloud: string, serverId: string, data: Uint8Array, region?: string): Promise<void> {
+    const state = this.regionState(cloud, region);
+    if (!state.servers.get(serverId)) throw new TypeError(`cloud ${cloud} has no server ${serverId}`);
+    await writeDisk(state, serverId, data);
   }
 
   /** Expires every token of the cloud now (the next call with one gets 401). */

@@ -165,6 +165,39 @@ describe('apply with workload data (simulator)', () => {
       (i) => i['bascule_temporary'] !== undefined,
     );
     expect(left).toEqual([]);
+
+    // The copy records what its disk came from, in metadata Bascule owns, so an export of the target names the
+    // server's boot image (not the temporary image it booted from, which is gone).
+    const baseChecksum = base.checksum!;
+    expect((await servers.get(target.compute, targetServerId)).metadata).toMatchObject({
+      bascule_boot_image_name: 'base',
+      bascule_boot_image_checksum: baseChecksum,
+      bascule_boot_image_id: result.ids['image:base'],
+    });
+    const exportTarget = async () =>
+      (
+        await exportProject(target, {
+          dependencies: true,
+          includeUserData: false,
+          allowPartial: false,
+          signal,
+          logger: silentLogger,
+        })
+      ).plan;
+    const there = await exportTarget();
+    const copied = there.resources.find((e) => e.kind === 'server')!;
+    const bootImage = there.resources.find((e) => e.key === copied.refs!['image'])!;
+    expect(bootImage).toMatchObject({ kind: 'image', spec: { name: 'base', checksum: baseChecksum } });
+    expect(bootImage.external).toBeUndefined();
+    expect(bootImage.source!.id).toBe(result.ids['image:base']);
+    expect(Object.keys((copied.spec as { metadata?: object }).metadata ?? {})).toEqual([]);
+    // With that image gone from the target too, the plan still says what the disk came from: an external image
+    // described by the recorded name and checksum (matched on the way back like any external image).
+    await images.remove(target.image, result.ids['image:base']!);
+    const gone = await exportTarget();
+    const server2 = gone.resources.find((e) => e.kind === 'server')!;
+    const described = gone.resources.find((e) => e.key === server2.refs!['image'])!;
+    expect(described).toMatchObject({ kind: 'image', external: true, spec: { name: 'base', checksum: baseChecksum } });
   }, 180_000);
 });
 

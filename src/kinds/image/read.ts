@@ -10,6 +10,7 @@ import type { ImageSpec } from '../../plan/types.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
 import { MARKER_PROPERTY, markerIn } from '../markers.js';
 import { compact, errorText, tagsOf, text } from '../shared/read.js';
+import { recordedBootSources } from '../server/read.js';
 
 /** Glance's own attributes: never exported as custom properties. */
 const STANDARD = new Set([
@@ -147,6 +148,9 @@ export const imageReader: KindReader<Image> = {
     };
   },
   async describeExternal(id, ctx) {
+    // The gone temporary image a copied server boots from: described by the boot source it recorded.
+    const recorded = recordedBootSources(ctx).get(id);
+    if (recorded) return { spec: { ...recorded }, source: { id, status: 'deleted', recorded: true } };
     try {
       const image = await images.get(ctx.cloud.image, id, ctx.signal);
       return {

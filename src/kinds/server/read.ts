@@ -15,7 +15,11 @@ import type { Port } from '../../openstack/network/ports/types.js';
 import { compareMicroversions } from '../../openstack/microversion.js';
 import { collect } from '../../openstack/pagination.js';
 import type { PowerState, ServerVolumeAttachment } from '../../plan/types.js';
-import { markerIn } from '../markers.js';
+import * as images from '../../openstack/image/images/requests.js';
+import type { Image } from '../../openstack/image/images/types.js';
+import { isNotFound } from '../../openstack/errors.js';
+import type { ImageSpec } from '../../plan/types.js';
+import { BOOT_IMAGE_CHECKSUM, BOOT_IMAGE_ID, BOOT_IMAGE_NAME, markerIn } from '../markers.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
 import { isAbortError } from '../shared/abort.js';
 import { EMBEDDED_FLAVOR_PREFIX, describeEmbeddedFlavor, embeddedFlavors } from '../flavor/read.js';
@@ -32,6 +36,7 @@ import {
   listProjectVolumes,
   listServerGroups,
   metadataOf,
+  runMap,
   tagsOf,
   text,
   truthy,
@@ -55,6 +60,59 @@ export interface ServerWire {
   /** Data volumes in device order. */
   volumes: ServerAttachment[];
   serverGroup?: string;
+  /**
+   * The image the server's disk came from, when Bascule booted it from a copy of its source disk through a
+   * temporary image (now gone): found from the boot source its metadata records. Export refers to it instead.
+   */
+  bootImage?: string;
+}
+
+/** Temporary images carry this property (src/transfer/workload.ts: TEMPORARY_PROPERTY). */
+const TEMPORARY_PROPERTY = 'bascule_temporary';
+
+/**
+ * Boot sources recorded on servers whose image could not be found on this cloud, by the (gone) image id the server
+ * names: the image reader describes such an id from it (name and checksum), so the plan says what the disk came from.
+ */
+export function recordedBootSources(ctx: ReadContext): Map<string, ImageSpec> {
+  return runMap<ImageSpec>(ctx, 'recorded-boot-sources');
+}
+
+/**
+ * For a server Bascule booted from a copy of its disk (BOOT_IMAGE_* in its metadata): the image it came from on this
+ * cloud. Its own image, if that is still there and is not a temporary copy (the server was rebuilt since); else an
+ * image with the recorded name and checksum (the project's own first); else the image the plan's image was matched
+ * to when it was moved. Undefined when none is left: the recorded name and checksum then describe the image.
+ */
+async function resolveBootImage(ctx: ReadContext, server: Server): Promise<string | undefined> {
+  const metadata = server.metadata ?? {};
+  const name = metadata[BOOT_IMAGE_NAME];
+  const checksum = metadata[BOOT_IMAGE_CHECKSUM];
+  const own = imageIdOf(server);
+  if (!own || (!checksum && !metadata[BOOT_IMAGE_ID])) return undefined;
+  const readable = async (id: string): Promise<Image | undefined> => {
+    try {
+      return await images.get(ctx.cloud.image, id, ctx.signal);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+  const current = await readable(own);
+  if (current && current[TEMPORARY_PROPERTY] === undefined) return undefined;
+  if (name && checksum) {
+    const named = await collect(images.list(ctx.cloud.image, { name }, ctx.signal));
+    const same = named.filter((i) => i.status === 'active' && i.checksum === checksum && !i[TEMPORARY_PROPERTY]);
+    const chosen = same.find((i) => i.owner === ctx.projectId) ?? same[0];
+    if (chosen) return chosen.id;
+  }
+  const matched = metadata[BOOT_IMAGE_ID];
+  if (matched && matched !== own) {
+    const image = await readable(matched);
+    if (image && image.status === 'active') return image.id;
+  }
+  if (name && checksum) recordedBootSources(ctx).set(own, { name, checksum });
+  return undefined;
 }
 
 /** From 2.80 (Ussuri, Python 3 only) Nova's `addresses` keeps the NIC order across networks. */
@@ -256,6 +314,8 @@ export const serverReader: KindReader<ServerWire> = {
       };
       if (bootVolume) wire.bootVolume = bootVolume;
       if (serverGroup) wire.serverGroup = serverGroup;
+      const bootImage = await resolveBootImage(ctx, server);
+      if (bootImage) wire.bootImage = bootImage;
       return wire;
     };
     // One server that cannot be read is a warning; the others are exported.
@@ -304,7 +364,7 @@ export const serverReader: KindReader<ServerWire> = {
         delete_on_termination: a.deleteOnTermination,
       }),
     );
-    const image = imageIdOf(server);
+    const image = wire.bootImage ?? imageIdOf(server);
     return {
       spec: compact({
         name: server.name,

@@ -17,7 +17,14 @@ import { waitFor, waitOrThrow, WAITER_STATE } from '../../openstack/waiter.js';
 import type { ServerSpec } from '../../plan/types.js';
 import { BasculeError } from '../../shared/errors.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
-import { MARKER_PROPERTY, withoutMarker } from '../markers.js';
+import {
+  BOOT_IMAGE_CHECKSUM,
+  BOOT_IMAGE_ID,
+  BOOT_IMAGE_NAME,
+  MARKER_PROPERTY,
+  ownedOnly,
+  withoutMarker,
+} from '../markers.js';
 import { nicOrderFromAddresses, powerStateOf, type ServerAttachment, type ServerWire } from './read.js';
 import { compact } from '../shared/read.js';
 import { incomplete, refId, refIds } from '../shared/write.js';
@@ -179,6 +186,40 @@ async function bootedFromDiskCopy(ctx: WriteContext, server: Server, r: Resolved
   }
 }
 
+/**
+ * What the disk of a source server came from, recorded on its copy (BOOT_IMAGE_* metadata): the image the source
+ * server was built from (its name and checksum), or, when the source server is itself a copy whose image is gone,
+ * what it records; plus the target image the plan's image was matched to. Best effort: what cannot be read is left
+ * out (a later export then says the image is unreadable, as before).
+ */
+async function bootSourceOf(ctx: WriteContext, sourceServerId: string, planned: string | undefined) {
+  const out: Record<string, string> = {};
+  if (planned) out[BOOT_IMAGE_ID] = planned;
+  const source = ctx.source?.cloud;
+  if (!source) return out;
+  try {
+    const server = await servers.get(source.compute, sourceServerId, { signal: ctx.signal });
+    const recorded = server.metadata ?? {};
+    const imageId = typeof server.image === 'object' && server.image ? server.image.id : undefined;
+    let image: Awaited<ReturnType<typeof images.get>> | undefined;
+    if (imageId) image = await images.get(source.image, imageId, ctx.signal).catch(() => undefined);
+    const usable = image && image.status === 'active' && image[TEMPORARY_PROPERTY] === undefined;
+    if (usable && image!.name && image!.checksum) {
+      out[BOOT_IMAGE_NAME] = image!.name;
+      out[BOOT_IMAGE_CHECKSUM] = image!.checksum;
+    } else if (recorded[BOOT_IMAGE_NAME] && recorded[BOOT_IMAGE_CHECKSUM]) {
+      out[BOOT_IMAGE_NAME] = recorded[BOOT_IMAGE_NAME];
+      out[BOOT_IMAGE_CHECKSUM] = recorded[BOOT_IMAGE_CHECKSUM];
+    }
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    ctx.logger.warn('the boot image of the source server cannot be read; its copy does not record it', {
+      server: sourceServerId,
+    });
+  }
+  return out;
+}
+
 /** The server as the plan describes it: booted (through a copy of its disk) from the plan's image. */
 function asBootedFromPlanImage(server: Server, r: ResolvedEntry): Server {
   return { ...server, image: { id: refId(r, 'image')! } };
@@ -237,6 +278,10 @@ export const serverWriter: KindWriter<ServerWire> = {
       if (disk.crashConsistent)
         ctx.logger.warn('server disk copied live: the copy is crash-consistent', { server: spec.name });
       image = disk.targetImageId;
+      Object.assign(
+        body.metadata as Record<string, string>,
+        await bootSourceOf(ctx, r.entry.source!.id, refId(r, 'image')),
+      );
     } else if (ctx.workload && r.entry.source?.id) {
       // Its volumes are copied (they come first in the graph): the source may run again (--restart-source).
       await ctx.workload.mover.release(r.entry.source.id, ctx.signal);
@@ -321,8 +366,9 @@ export const serverWriter: KindWriter<ServerWire> = {
         signal: ctx.signal,
       });
     if (fields.includes('metadata')) {
+      // What Bascule owns (its marker, a copied disk's boot source) stays as it is.
       const keep: Record<string, string> =
-        current.server.metadata?.[MARKER_PROPERTY] === r.marker ? { [MARKER_PROPERTY]: r.marker } : {};
+        current.server.metadata?.[MARKER_PROPERTY] === r.marker ? ownedOnly(current.server.metadata) : {};
       await servers.setMetadata(ctx.cloud.compute, id, { ...withoutMarker(spec.metadata), ...keep }, ctx.signal);
     }
     if (fields.includes('tags')) {

@@ -1,3 +1,4 @@
+import { diskReady, hasDisk } from './disks.js';
 import { isObj, isoSeconds, str, type Obj } from '../core/json.js';
 import { authOf, type Reply, type SimRequest } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
@@ -108,8 +109,8 @@ export function serverActions(req: SimRequest, state: RegionState, s: ServerReco
 }
 
 /**
- * createImage: an image-backed server's snapshot holds a copy of its base image's bytes (as the real
- * recipe's fake driver does); a volume-backed one gives an image without data that names volume
+ * createImage: an image-backed server's snapshot holds a copy of its disk's bytes (its own disk, made from its
+ * image when it was created; see ./disks.ts); a volume-backed one gives an image without data that names volume
  * snapshots in `block_device_mapping`, as Nova does.
  */
 function createImage(req: SimRequest, state: RegionState, s: ServerRecord, args: unknown, deps: NovaDeps): Reply {
@@ -167,11 +168,19 @@ function createImage(req: SimRequest, state: RegionState, s: ServerRecord, args:
   const done = (): void => {
     if (s.task_state === 'image_snapshot') s.task_state = null;
   };
-  if (s.image_id && base) {
+  if (s.image_id && (base || hasDisk(state, s.id))) {
     image.status = 'saving';
-    const copy = state.blobs.copyHashed('images', s.image_id, 'images', imageId).then((info) => {
-      (image as Obj)._pending = info;
-    });
+    // The server's own disk when it has one (a workload may have written to it), else its base image.
+    const baseId = s.image_id;
+    const copy = diskReady(state, s.id)
+      .then((own) =>
+        own
+          ? state.blobs.copyHashed('disks', s.id, 'images', imageId)
+          : state.blobs.copyHashed('images', baseId, 'images', imageId),
+      )
+      .then((info) => {
+        (image as Obj)._pending = info;
+      });
     state.jobs.schedule(
       state.delays.imageActiveMs,
       () => {

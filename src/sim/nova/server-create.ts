@@ -1,3 +1,4 @@
+import { startDisk } from './disks.js';
 import { randomBytes } from 'node:crypto';
 import { pyRepr } from '../core/pyrepr.js';
 import { bool, isObj, isoSeconds, num, str, type Obj } from '../core/json.js';
@@ -409,6 +410,8 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
         attachVolume(state, vol, id, v.device, host, true);
     }
   };
+  // The image's bytes become the server's own disk (a snapshot waits for that copy; the build does not).
+  if (imageId) void startDisk(state, id, imageId);
   if (ctx.isImmediate) finishBuild();
   else state.jobs.schedule(state.delays.serverBuildMs, finishBuild);
   return server;

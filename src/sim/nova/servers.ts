@@ -1,3 +1,4 @@
+import { removeDisk } from './disks.js';
 import { isObj, isoSeconds, str, type Obj } from '../core/json.js';
 import { pyRepr } from '../core/pyrepr.js';
 import { pageAfter, parseLimit } from '../core/paginate.js';
@@ -234,6 +235,7 @@ export function deleteServer(state: RegionState, s: ServerRecord): void {
   }
   state.servers.delete(s.id);
   state.serverSecrets.delete(s.id);
+  removeDisk(state, s.id);
 }
 
 export function serverRoutes(r: Router, state: RegionState, deps: NovaDeps): void {

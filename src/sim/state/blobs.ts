@@ -14,10 +14,10 @@ export interface BlobInfo {
   head?: Buffer;
 }
 
-export type BlobKind = 'images' | 'volumes' | 'staging';
+export type BlobKind = 'images' | 'volumes' | 'staging' | 'disks';
 
 /**
- * Bytes of images and volumes, one file each under `<dir>/<kind>/<id>`. Everything is streamed:
+ * Bytes of images, volumes and server disks, one file each under `<dir>/<kind>/<id>`. Everything is streamed:
  * uploads are hashed (md5 for `checksum`, sha512 for multihash) in flight, never held in memory.
  */
 export class BlobStore {
@@ -28,7 +28,8 @@ export class BlobStore {
   }
 
   async init(): Promise<void> {
-    for (const kind of ['images', 'volumes', 'staging']) await mkdir(join(this.dir, kind), { recursive: true });
+    for (const kind of ['images', 'volumes', 'staging', 'disks'])
+      await mkdir(join(this.dir, kind), { recursive: true });
   }
 
   path(kind: BlobKind, id: string): string {
