@@ -11,6 +11,7 @@ import type { ImageSpec } from '../../plan/types.js';
 import { transferImage, waitImageActive } from '../../transfer/index.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { MARKER_PROPERTY, userTags } from '../markers.js';
+import { imageProperties } from './read.js';
 import { getOrUndefined, removeIgnoringMissing } from '../shared/write.js';
 
 /** The body of POST /v2/images for an entry: its properties, its marker; never the read-only hash fields. */
@@ -83,8 +84,15 @@ export const imageWriter: KindWriter<Image> = {
     if (fields.includes('visibility') && spec.visibility && spec.visibility !== 'public')
       set('visibility', spec.visibility);
     if (fields.includes('tags')) set('tags', userTags(spec.tags));
-    if (fields.includes('properties'))
-      for (const [key, value] of Object.entries(spec.properties ?? {})) if (current[key] !== value) set(key, value);
+    if (fields.includes('properties')) {
+      const wanted = spec.properties ?? {};
+      for (const [key, value] of Object.entries(wanted)) if (current[key] !== value) set(key, value);
+      // A custom property the target has and the plan does not is removed, so that the image converges (else compare
+      // sees the difference on every run and the update sends nothing). Only custom properties, as the reader sees
+      // them: never Glance's own fields, its os_glance_* bookkeeping or Bascule's marker.
+      for (const key of Object.keys(imageProperties(current) ?? {}))
+        if (!Object.hasOwn(wanted, key)) ops.push({ op: 'remove', path: `/${key}` });
+    }
     if (ops.length === 0) return current;
     return images.update(ctx.cloud.image, current.id, ops, ctx.signal);
   },
