@@ -99,35 +99,3 @@ export function sameBytes(a: ImageFingerprint, b: ImageFingerprint): boolean {
     return a.os_hash_value.toLowerCase() === b.os_hash_value.toLowerCase();
   return false;
 }
-
-/**
- * An active image on the target that already holds these bytes: one carrying Bascule's marker (first),
- * else one with the same size and checksum (or multihash), preferring images the project owns. Undefined
- * when there is none. Lists the images visible to the project once (Glance pages them).
- */
-export async function findExistingImage(
-  target: Cloud,
-  fingerprint: ImageFingerprint,
-  marker?: string,
-  signal?: AbortSignal,
-): Promise<Image | undefined> {
-  let byMarker: Image | undefined;
-  const byBytes: Image[] = [];
-  for await (const image of images.list(target.image, { status: 'active' }, signal)) {
-    if (image.status !== 'active') continue;
-    if (marker !== undefined && image[IMAGE_MARKER_PROPERTY] === marker) {
-      // The marker says Bascule made it for this entry; with a known fingerprint the bytes must agree too.
-      if (fingerprint.size == null || sameBytes(fingerprint, fingerprintOf(image))) byMarker ??= image;
-      continue;
-    }
-    if (sameBytes(fingerprint, fingerprintOf(image))) byBytes.push(image);
-  }
-  if (byMarker) return byMarker;
-  let projectId: string | undefined;
-  try {
-    projectId = target.projectId;
-  } catch {
-    projectId = undefined;
-  }
-  return byBytes.find((i) => projectId !== undefined && i.owner === projectId) ?? byBytes[0];
-}

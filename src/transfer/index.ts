@@ -6,14 +6,7 @@ export { TransferChecksumError, TransferError, TransferTimeoutError } from './er
 export { DEFAULT_MULTIHASH, HashingStream } from './hashing.js';
 export { transferImage, isRetryable } from './image-transfer.js';
 export type { TransferImageOptions, TransferImageResult, TransferMethod } from './image-transfer.js';
-export {
-  IMAGE_MARKER_PROPERTY,
-  findExistingImage,
-  fingerprintOf,
-  removeImageQuietly,
-  sameBytes,
-  waitImageActive,
-} from './images.js';
+export { IMAGE_MARKER_PROPERTY, fingerprintOf, removeImageQuietly, sameBytes, waitImageActive } from './images.js';
 export type { ImageFingerprint } from './images.js';
 export { TransferManager } from './manager.js';
 export type { OverallProgress } from './manager.js';

@@ -7,7 +7,7 @@ import type { Image, ImageCreateOpts } from '../openstack/image/images/types.js'
 import type { TransferImageResult, TransferMethod } from './image-transfer.js';
 import { transferImage } from './image-transfer.js';
 import type { ImageFingerprint } from './images.js';
-import { findExistingImage, fingerprintOf, removeImageQuietly } from './images.js';
+import { removeImageQuietly } from './images.js';
 import type { OverallProgress } from './manager.js';
 import { TransferManager } from './manager.js';
 import type { TransferProgress } from './progress.js';
@@ -103,7 +103,8 @@ export class WorkloadMover {
 
   /**
    * transferImage through the run's TransferManager (once per key, within --transfer-concurrency, with
-   * overall progress). The image writer uses it with key `image:<source id>`.
+   * overall progress). The image writer uses it with key `image:<source id>`; it finds an image a resumed run
+   * already made by its marker first (the engine's find), so nothing here looks for same-bytes images.
    */
   transfer(
     key: string,
@@ -140,41 +141,6 @@ export class WorkloadMover {
         ...(this.options.retryBaseMs !== undefined ? { retryBaseMs: this.options.retryBaseMs } : {}),
       }),
     );
-  }
-
-  /**
-   * A source image's bytes into a target image that `createTargetImage` creates (the image writer: the
-   * plan's properties and marker). Reuses an image the target already holds (the marker, or the same size
-   * and checksum). Moves once per source image, whoever asks.
-   */
-  async image(opts: {
-    sourceImageId: string;
-    label: string;
-    marker?: string;
-    signal: AbortSignal;
-    createTargetImage: () => Promise<string>;
-    expected?: ImageFingerprint;
-  }): Promise<{ targetImageId: string; reused: boolean; bytes: number }> {
-    return this.manager.image(`image:${opts.sourceImageId}`, async (onProgress) => {
-      const expected =
-        opts.expected ?? fingerprintOf(await images.get(this.source.image, opts.sourceImageId, opts.signal));
-      const existing = await findExistingImage(this.target, expected, opts.marker, opts.signal);
-      if (existing) return { targetImageId: existing.id, reused: true, bytes: 0 };
-      const moved = await transferImage({
-        source: this.source,
-        target: this.target,
-        sourceImageId: opts.sourceImageId,
-        expected,
-        label: opts.label,
-        signal: opts.signal,
-        createTargetImage: opts.createTargetImage,
-        onProgress,
-        ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
-        ...(this.options.method ? { method: this.options.method } : {}),
-        ...(this.options.retryBaseMs !== undefined ? { retryBaseMs: this.options.retryBaseMs } : {}),
-      });
-      return { targetImageId: moved.targetImageId, reused: false, bytes: moved.bytes };
-    });
   }
 
   /**

@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as images from '../../src/openstack/image/images/requests.js';
-import {
-  TransferChecksumError,
-  TransferError,
-  findExistingImage,
-  removeImageQuietly,
-  transferImage,
-} from '../../src/transfer/index.js';
+import { TransferChecksumError, TransferError, removeImageQuietly, transferImage } from '../../src/transfer/index.js';
 import type { TransferProgress } from '../../src/transfer/index.js';
 import { FakeCloud } from './fake-cloud.js';
 
@@ -273,20 +267,7 @@ describe('transferImage', () => {
   });
 });
 
-describe('findExistingImage and removeImageQuietly', () => {
-  it('finds by marker first, then by size and checksum, and ignores other bytes', async () => {
-    const bytes = randomBytes(5000);
-    const a = dst.addImage({ name: 'same-bytes' }, bytes);
-    const b = dst.addImage({ name: 'marked', bascule_marker: 'bascule:abc' }, bytes);
-    dst.addImage({ name: 'other' }, randomBytes(5000));
-    const fp = { size: a.size, checksum: a.checksum };
-    expect((await findExistingImage(target, fp, 'bascule:abc'))?.id).toBe(b.id);
-    const byBytes = await findExistingImage(target, fp);
-    expect([a.id, b.id]).toContain(byBytes?.id);
-    expect(await findExistingImage(target, { size: 5000, checksum: '0'.repeat(32) })).toBeUndefined();
-    expect(await findExistingImage(target, { size: 5001, checksum: a.checksum })).toBeUndefined();
-  });
-
+describe('removeImageQuietly', () => {
   it('removes a protected image and treats a missing one as removed', async () => {
     const image = dst.addImage({ name: 'p', protected: true }, randomBytes(10));
     expect(await removeImageQuietly(target, image.id)).toBe(true);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import * as images from '../../src/openstack/image/images/requests.js';
 import { TEMPORARY_PROPERTY, WorkloadMover, findTemporaryImages } from '../../src/transfer/index.js';
 import type { TemporaryImage } from '../../src/transfer/index.js';
 import { FakeCloud } from './fake-cloud.js';
@@ -79,48 +78,5 @@ describe('WorkloadMover', () => {
     expect(removed).toHaveLength(4);
     expect([...src.images.keys()]).toEqual([base.id]);
     expect(dst.images.size).toBe(0);
-  });
-
-  it('moves an image once for all callers and reuses what the target already holds', async () => {
-    const bytes = randomBytes(100_000);
-    const original = src.addImage({ name: 'ubuntu' }, bytes);
-    const mover = new WorkloadMover(source, target, { consistency: 'stop', restartSource: false });
-    let creates = 0;
-    const createTargetImage = async () => {
-      creates++;
-      return (await images.create(target.image, { name: 'ubuntu', bascule_marker: 'bascule:img' })).id;
-    };
-    const [a, b] = await Promise.all([
-      mover.image({
-        sourceImageId: original.id,
-        label: 'image ubuntu',
-        marker: 'bascule:img',
-        signal,
-        createTargetImage,
-      }),
-      mover.image({
-        sourceImageId: original.id,
-        label: 'image ubuntu',
-        marker: 'bascule:img',
-        signal,
-        createTargetImage,
-      }),
-    ]);
-    expect(a).toEqual(b);
-    expect(a.reused).toBe(false);
-    expect(creates).toBe(1);
-    expect(dst.bytesOf(a.targetImageId)!.equals(bytes)).toBe(true);
-
-    // A new run (new mover) finds the copy by its marker and sends nothing.
-    const again = await new WorkloadMover(source, target, { consistency: 'stop', restartSource: false }).image({
-      sourceImageId: original.id,
-      label: 'image ubuntu',
-      marker: 'bascule:img',
-      signal,
-      createTargetImage,
-    });
-    expect(again).toEqual({ targetImageId: a.targetImageId, reused: true, bytes: 0 });
-    expect(creates).toBe(1);
-    expect(src.requests.filter((r) => r.endsWith('/file'))).toHaveLength(1);
   });
 });
