@@ -11,7 +11,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/e2e/openstack/state/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/e2e/openstack/state/**', 'src/**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -28,6 +28,7 @@ export interface BenchModule {
 
 /** The benchmarks, by name; each is imported only when it runs. */
 export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> }[] = [
+  { name: 'startup', load: () => import('./startup.js') },
   { name: 'plan-validate', load: () => import('./plan-validate.js') },
   { name: 'transfer', load: () => import('./transfer.js') },
   { name: 'export', load: () => import('./export.js') },

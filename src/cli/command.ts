@@ -34,13 +34,27 @@ export function defineCommand<A>(cmd: BasculeCommand<A>): Command {
   return cmd as unknown as Command;
 }
 
-export function toModule(cmd: Command, state: RunState): CommandModule<GlobalArgs, unknown> {
+/**
+ * A command as the registry names it: what `--help` lists, and how to load the module that does the work. The module
+ * (and everything it imports: ajv, undici, the engine...) is imported only when the command runs or shows its own
+ * help, so `bascule --help` and `bascule validate` do not pay for the others (docs/performance.md).
+ */
+export interface LazyCommand {
+  readonly command: string;
+  readonly describe: string;
+  readonly load: () => Promise<Command>;
+}
+
+export function toModule(entry: LazyCommand, state: RunState): CommandModule<GlobalArgs, unknown> {
+  let loaded: Promise<Command> | undefined;
+  const load = (): Promise<Command> => (loaded ??= entry.load());
   return {
-    command: cmd.command as string | string[],
-    describe: cmd.describe,
-    builder: cmd.builder as CommandModule<GlobalArgs, unknown>['builder'],
+    command: entry.command,
+    describe: entry.describe,
+    builder: async (yargs) => (await load()).builder(yargs as Argv<GlobalArgs>) as Argv<unknown>,
     handler: async (args) => {
       if (state.usageFailure !== undefined) return;
+      const cmd = await load();
       const ctx = createContext(args as GlobalArgs, state.io);
       state.exitCode = await cmd.run(args, ctx);
     },
@@ -51,7 +65,7 @@ export function toModule(cmd: Command, state: RunState): CommandModule<GlobalArg
 export function group(
   name: string,
   describe: string,
-  children: readonly Command[],
+  children: readonly LazyCommand[],
   state: RunState,
 ): CommandModule<GlobalArgs, unknown> {
   return {

@@ -3,20 +3,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { BasculeError, EXIT, UsageError } from '../shared/errors.js';
 import { scrubText } from '../shared/secret.js';
 import { VERSION } from '../version.js';
-import type { Command, RunState } from './command.js';
+import type { LazyCommand, RunState } from './command.js';
 import { group, toModule } from './command.js';
-import { applyCommand } from './commands/apply.js';
-import { auditCommand } from './commands/audit.js';
-import { batchCommand } from './commands/batch.js';
-import { cloudInfo } from './commands/cloud.js';
-import { demoCommand } from './commands/demo.js';
-import { exportCommand } from './commands/export.js';
-import { mappingInvert, mappingValidate } from './commands/mapping.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { simCommand } from './commands/sim.js';
-import { validateCommand } from './commands/validate.js';
 import type { ContextIo, GlobalArgs } from './context.js';
-import { OUTPUT_FORMATS } from './views/output.js';
+import { OUTPUT_FORMATS } from './options.js';
 
 const EPILOGUE = `Exit codes:
   0    success (audit: no difference)
@@ -28,16 +18,89 @@ const EPILOGUE = `Exit codes:
 Clouds come from clouds.yaml and secure.yaml (./, ~/.config/openstack/, /etc/openstack/), OS_CLOUD,
 or the plain OS_* variables. Docs: docs/ in the source tree.`;
 
-/** The registered commands, in help order (explicit list, no discovery). */
-function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
+/**
+ * The registered commands, in help order (explicit list, no discovery). Each names its module, imported only when
+ * that command runs or shows its help; test/cli/main.test.ts checks that `command` and `describe` here are the
+ * module's own.
+ */
+export const COMMANDS: readonly LazyCommand[] = [
   // The three steps first, then what surrounds them.
-  const steps: Command[] = [exportCommand, validateCommand, applyCommand, auditCommand, rollbackCommand, batchCommand];
-  const modules = steps.map((c) => toModule(c, state));
+  {
+    command: 'export',
+    describe: 'Read a project through the APIs and write it as a plan (JSON)',
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
+  {
+    command: 'validate <plan>',
+    describe: 'Check a plan file against the plan schema and rules, and list every problem',
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+  },
+  {
+    command: 'apply <plan>',
+    describe:
+      'Replay a plan (or a saved dry run) on a target cloud: dry run, confirmation, then a journaled, resumable apply',
+    load: async () => (await import('./commands/apply.js')).applyCommand,
+  },
+  {
+    command: 'audit',
+    describe: 'Compare two live projects, or a plan with a live project (exit 3 when they differ)',
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
+  {
+    command: 'rollback',
+    describe: 'Delete, in reverse dependency order, what a journal says Bascule created (and still carries its marker)',
+    load: async () => (await import('./commands/rollback.js')).rollbackCommand,
+  },
+  {
+    command: 'batch',
+    describe: 'Apply many plans (one per project), each with its own journal and summary',
+    load: async () => (await import('./commands/batch.js')).batchCommand,
+  },
+];
+
+export const MAPPING_COMMANDS: readonly LazyCommand[] = [
+  {
+    command: 'validate <file>',
+    describe:
+      'Check a mapping file (YAML or JSON) and list every problem with its path, line and a hint; with --plan, show what it does to a plan',
+    load: async () => (await import('./commands/mapping.js')).mappingValidate,
+  },
+  {
+    command: 'invert <file>',
+    describe: 'Write the mapping for the way back (B to A) and name every rule that cannot be inverted',
+    load: async () => (await import('./commands/mapping.js')).mappingInvert,
+  },
+];
+
+export const CLOUD_COMMANDS: readonly LazyCommand[] = [
+  {
+    command: 'info',
+    describe: 'Show the token scope, endpoints, API versions, microversions and Neutron extensions of a cloud',
+    load: async () => (await import('./commands/cloud.js')).cloudInfo,
+  },
+];
+
+export const TOOL_COMMANDS: readonly LazyCommand[] = [
+  {
+    command: 'demo',
+    describe:
+      "Quick start: migrate a sample project between two simulated clouds (PI's HPE Helion 8 to its new platform)",
+    load: async () => (await import('./commands/demo.js')).demoCommand(main),
+  },
+  {
+    command: 'sim',
+    describe: 'Run a simulated OpenStack cloud (Keystone, Nova, Neutron, Glance, Cinder) until Ctrl-C',
+    load: async () => (await import('./commands/sim.js')).simCommand,
+  },
+];
+
+function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
+  const modules = COMMANDS.map((c) => toModule(c, state));
   modules.push(
-    group('mapping', 'Check mapping files and invert them for the way back', [mappingValidate, mappingInvert], state),
+    group('mapping', 'Check mapping files and invert them for the way back', MAPPING_COMMANDS, state),
+    group('cloud', 'Inspect a cloud: credentials, endpoints, versions', CLOUD_COMMANDS, state),
+    ...TOOL_COMMANDS.map((c) => toModule(c, state)),
   );
-  modules.push(group('cloud', 'Inspect a cloud: credentials, endpoints, versions', [cloudInfo], state));
-  modules.push(toModule(demoCommand(main), state), toModule(simCommand, state));
   return modules;
 }
 

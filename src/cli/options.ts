@@ -12,3 +12,7 @@ export const concurrency: Options = {
   default: 8,
   describe: 'API calls in flight at once, per cloud and service',
 };
+
+/** The output formats of `--format` (here rather than in views/output.ts, which loads yaml: start-up stays light). */
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

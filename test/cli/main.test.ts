@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLOUD_COMMANDS, COMMANDS, MAPPING_COMMANDS, TOOL_COMMANDS } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
 import { runCli } from '../support/cli.js';
 
@@ -73,5 +74,17 @@ describe('usage errors exit with 2 and say so on stderr', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/Invalid values|choices/i);
     expect(stderr).not.toMatch(/no cloud named/);
+  });
+});
+
+describe('the command registry (commands load on demand)', () => {
+  it('names each command and describes it exactly as its module does', async () => {
+    for (const entry of [...COMMANDS, ...MAPPING_COMMANDS, ...CLOUD_COMMANDS, ...TOOL_COMMANDS]) {
+      const module = await entry.load();
+      expect({ command: module.command, describe: module.describe }).toEqual({
+        command: entry.command,
+        describe: entry.describe,
+      });
+    }
   });
 });

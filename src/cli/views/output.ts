@@ -1,8 +1,8 @@
 import { stringify as toYaml } from 'yaml';
 import { redact } from '../../shared/secret.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from '../options.js';
+import type { OutputFormat } from '../options.js';
 
 /** Renders rows as an aligned text table (no colours: output is often piped or logged). */
 export function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {

@@ -1,0 +1,105 @@
+/**
+ * Start-up: `bascule --help` and `bascule validate` of a 38-entry plan, as new processes (the built dist/src/bin.js),
+ * against `node -e 0` (the floor: Node itself) and the issue's targets (0.25 s and 0.4 s). The three are run in turn,
+ * BENCH_STARTUP_ROUNDS times (default 9), and the medians compared, so a loaded machine slows all of them alike.
+ *
+ * BENCH_STARTUP_BASELINE=/path/to/other/dist/src/bin.js adds the same figures for another build (for example the
+ * trunk before a change), run in the same rounds, and the ratio of this build to it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plan } from '../src/plan/types.js';
+import { generatePlan } from './plan-validate.js';
+import type { BenchResult } from './run.js';
+
+const HELP_TARGET = 0.25;
+const VALIDATE_TARGET = 0.4;
+
+/** A valid plan of 38 entries: four units of the 100k benchmark, less the last unit's server and what hangs on it. */
+export function plan38(): Plan {
+  const plan = generatePlan(4);
+  const drop = new Set(['server:u3', 'floating_ip:u3', 'port:u3/eth0', 'port:u3/eth1', 'volume:u3']);
+  return { ...plan, resources: plan.resources.filter((r) => !drop.has(r.key)) };
+}
+
+function timeRun(args: readonly string[]): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const seconds = (performance.now() - start) / 1000;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`);
+  return seconds;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const bin = fileURLToPath(new URL('../src/bin.js', import.meta.url));
+  const baseline = process.env.BENCH_STARTUP_BASELINE;
+  const rounds = Number(process.env.BENCH_STARTUP_ROUNDS ?? 9);
+  const dir = await mkdtemp(join(tmpdir(), 'bascule-bench-startup-'));
+  try {
+    const planFile = join(dir, 'plan38.json');
+    await writeFile(planFile, JSON.stringify(plan38(), null, 2));
+    const cases: { name: string; args: string[] }[] = [
+      { name: 'node -e 0', args: ['-e', '0'] },
+      { name: 'help', args: [bin, '--help'] },
+      { name: 'validate', args: [bin, 'validate', planFile] },
+    ];
+    if (baseline) {
+      cases.push(
+        { name: 'baseline help', args: [baseline, '--help'] },
+        { name: 'baseline validate', args: [baseline, 'validate', planFile] },
+      );
+    }
+    const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    for (const c of cases) timeRun(c.args); // warm the file cache
+    for (let round = 0; round < rounds; round += 1) {
+      for (const c of cases) times.get(c.name)!.push(timeRun(c.args));
+    }
+    const m = (name: string) => median(times.get(name)!);
+    const results: BenchResult[] = [
+      {
+        name: `startup: node -e 0 (floor; median of ${rounds})`,
+        value: m('node -e 0'),
+        unit: 's',
+        baseline_or_limit: null,
+        ratio: null,
+      },
+      {
+        name: 'startup: bascule --help',
+        value: m('help'),
+        unit: 's',
+        baseline_or_limit: HELP_TARGET,
+        ratio: m('help') / HELP_TARGET,
+      },
+      {
+        name: 'startup: bascule validate (38 entries)',
+        value: m('validate'),
+        unit: 's',
+        baseline_or_limit: VALIDATE_TARGET,
+        ratio: m('validate') / VALIDATE_TARGET,
+      },
+    ];
+    if (baseline) {
+      for (const name of ['help', 'validate']) {
+        results.push({
+          name: `  ${name}: this build vs baseline build`,
+          value: m(name),
+          unit: 's',
+          baseline_or_limit: m(`baseline ${name}`),
+          ratio: m(name) / m(`baseline ${name}`),
+        });
+      }
+    }
+    return results;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
