@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
+import { descriptorOf } from '../kinds/registry.js';
 import { finishWorkload } from '../kinds/shared/workload.js';
 import type { Plan } from '../plan/types.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
 import { ACTION, type Action, type PlannedAction } from './actions.js';
-import { KIND_SERVICE, planDigest, type EngineDeps } from './context.js';
-import { decide, MARKERLESS, type Decision } from './decide.js';
+import { planDigest, serviceOf, type EngineDeps } from './context.js';
+import { decide, type Decision } from './decide.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
 import { buildGraph, type Graph } from './graph.js';
 import {
@@ -221,6 +222,44 @@ async function step<T>(
   return value;
 }
 
+/**
+ * The one adoption step, run before every action on an existing target object (no change, update, conflict): when
+ * a create of this entry is in doubt (an interrupted run, or a create that failed half-way in this run), the object
+ * found is what that create made. It is recorded as created by Bascule (a journaled `create` with its ID), marked
+ * first when the create was cut before it could mark it (Neutron: create, then tag), so that rollback removes it
+ * whatever the next action does to it. Returns the adopted (marked) object, or undefined when there is nothing to
+ * adopt (or it cannot be marked: then it is not known to be ours and is left as found).
+ */
+async function adopt(
+  state: RunState,
+  deps: EngineDeps,
+  graph: Graph,
+  decision: Decision,
+): Promise<{ wire: unknown; id: string } | undefined> {
+  const { action, writer, resolved } = decision;
+  if (!writer || !resolved || decision.wire === undefined || state.adopted.has(action.key)) return undefined;
+  const prior = state.prior.created.get(action.key);
+  const inDoubt = (prior !== undefined && prior.id === undefined) || state.inDoubt.has(action.key);
+  if (!inDoubt) return undefined;
+  const markerless = descriptorOf(action.kind).markerless === true;
+  if (action.marked === false && !writer.mark && !markerless) return undefined;
+  state.adopted.add(action.key);
+  const wire = decision.wire;
+  const ctx = deps.target;
+  const adopted = await step(
+    state,
+    deps,
+    graph,
+    resolved,
+    'create',
+    () => (action.marked === false && writer.mark ? writer.mark(ctx, wire, resolved.marker) : Promise.resolve(wire)),
+    (w) => writer.idOf(w),
+  );
+  const id = writer.idOf(adopted);
+  state.ids.set(action.key, id);
+  return { wire: adopted, id };
+}
+
 async function act(
   state: RunState,
   deps: EngineDeps,
@@ -230,32 +269,14 @@ async function act(
   const { action } = decision;
   const emit = deps.onEvent ?? NO_EVENTS;
   const ctx = deps.target;
+  // Whatever the action, an object a create in doubt left behind is adopted first (journaled, marked).
+  const adopted =
+    action.action === ACTION.NOOP || action.action === ACTION.UPDATE || action.action === ACTION.CONFLICT
+      ? await adopt(state, deps, graph, decision)
+      : undefined;
   switch (action.action) {
     case ACTION.NOOP: {
-      const writer = decision.writer;
-      // An interrupted create made this object but could not mark it: adopt it (it is ours) and mark it now.
-      // A create in doubt (its result never journaled) made this object: record it as created by Bascule, marking
-      // it first when the create was cut before it could (Neutron: create, then tag).
-      const prior = state.prior.created.get(action.key);
-      const inDoubt = (prior !== undefined && prior.id === undefined) || state.inDoubt.has(action.key);
-      if (writer && decision.resolved && decision.wire !== undefined && inDoubt && !state.adopted.has(action.key)) {
-        const resolved = decision.resolved;
-        if (action.marked === false && !writer.mark && !MARKERLESS.has(action.kind))
-          return { outcome: 'unchanged', id: action.targetId! };
-        state.adopted.add(action.key);
-        const wire = decision.wire;
-        const adopted = await step(
-          state,
-          deps,
-          graph,
-          resolved,
-          'create',
-          () =>
-            action.marked === false && writer.mark ? writer.mark(ctx, wire, resolved.marker) : Promise.resolve(wire),
-          (w) => writer.idOf(w),
-        );
-        return { outcome: 'created', id: writer.idOf(adopted) };
-      }
+      if (adopted) return { outcome: 'created', id: adopted.id };
       return action.targetId !== undefined ? { outcome: 'unchanged', id: action.targetId } : { outcome: 'unchanged' };
     }
     case ACTION.UPDATE: {
@@ -263,6 +284,8 @@ async function act(
       const resolved = decision.resolved!;
       const changes = action.changes ?? [];
       const before = Object.fromEntries(changes.map((c) => [c.field, c.from ?? null]));
+      // The update starts from the adopted (now marked) object, so a tag update keeps the marker.
+      const current = adopted ? adopted.wire : decision.wire;
       const updated = await step(
         state,
         deps,
@@ -272,7 +295,7 @@ async function act(
         () =>
           writer.update!(
             ctx,
-            decision.wire,
+            current,
             resolved,
             changes.map((c) => c.field),
           ),
@@ -282,7 +305,7 @@ async function act(
           before,
         },
       );
-      return { outcome: 'updated', id: writer.idOf(updated) };
+      return { outcome: adopted ? 'created' : 'updated', id: writer.idOf(updated) };
     }
     case ACTION.CREATE:
     case ACTION.LOSSY: {
@@ -430,7 +453,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   try {
     results = await walk(graph, visit, {
       concurrency: deps.concurrency ?? 8,
-      groupOf: (key) => KIND_SERVICE[graph.nodes.get(key)!.kind],
+      groupOf: (key) => serviceOf(graph.nodes.get(key)!.kind),
       groupLimits: deps.serviceLimits ?? {},
       signal,
       onSkip: (key, upstream) => {

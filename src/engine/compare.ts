@@ -5,8 +5,8 @@
  */
 import type { DraftEntry, KindReader, KindWriter, ReadContext } from '../kinds/kind.js';
 import { MARKER_PROPERTY, userTags, withoutMarker } from '../kinds/markers.js';
-import { KIND_REFS, type PlanKind, type RefDecl } from '../plan/kinds.js';
-import { lossyFields, sensitiveFields } from '../plan/schema.js';
+import { descriptorOf } from '../kinds/registry.js';
+import type { RefDecl } from '../plan/kinds.js';
 import type { PlanResource } from '../plan/types.js';
 import type { FieldChange } from './actions.js';
 
@@ -36,28 +36,15 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-/**
- * Spec fields that describe how to migrate, or that the target derives itself, rather than a state to compare:
- * how a server's disk moves, an image's virtual size (Glance's own figure), whether Cinder calls a volume bootable (it
- * follows the content), a rule's description
- * (rules cannot be updated, and Neutron's default rules have none).
- */
-const NOT_STATE: Partial<Record<PlanKind, readonly string[]>> = {
-  server: ['disk_strategy'],
-  // Glance computes virtual_size itself, and not on every backend or release.
-  image: ['virtual_size'],
-  volume: ['bootable'],
-  security_group_rule: ['description'],
-};
-
-/** Fields never compared: lossy (schema or entry), sensitive ones, and those that are not state. */
+/** Fields never compared: lossy (descriptor or entry), sensitive ones, and those the descriptor says are not state. */
 export function uncomparedFields(entry: PlanResource): Set<string> {
+  const descriptor = descriptorOf(entry.kind);
   return new Set([
-    ...lossyFields(entry.kind),
+    ...descriptor.lossy,
     ...(entry.lossy ?? []),
-    ...sensitiveFields(entry.kind),
+    ...descriptor.sensitive,
     ...(entry.sensitive ?? []),
-    ...(NOT_STATE[entry.kind] ?? []),
+    ...(descriptor.notState ?? []),
   ]);
 }
 
@@ -115,7 +102,7 @@ export function diffEntry(
       changes.push({ field, from: actual, to: wanted, updatable: writer.updatable.includes(field) });
   }
   if (view.refs) {
-    const decls = KIND_REFS[entry.kind] as Record<string, RefDecl>;
+    const decls = descriptorOf(entry.kind).refs;
     for (const [name, ids] of Object.entries(resolvedRefs)) {
       const actual = view.refs[name];
       const decl = decls[name];

@@ -1,32 +1,17 @@
 /** What the engine needs to run against one target: the cloud context, the writers and readers, the mapping's resolution. */
 import { createHash } from 'node:crypto';
 import type { KindReader, KindWriter, ReadContext, WriteContext } from '../kinds/kind.js';
+import { descriptorOf } from '../kinds/registry.js';
 import type { PlanKind } from '../plan/kinds.js';
 import { serializePlan } from '../plan/canonical.js';
 import type { Plan } from '../plan/types.js';
 import type { EventSink } from './events.js';
 import type { Resolution } from './resolve.js';
 
-/** The OpenStack service a kind's calls go to (one concurrency limit each). */
-export const KIND_SERVICE: Readonly<Record<PlanKind, string>> = {
-  flavor: 'compute',
-  image: 'image',
-  keypair: 'compute',
-  volume_type: 'block-storage',
-  subnet_pool: 'network',
-  network: 'network',
-  subnet: 'network',
-  security_group: 'network',
-  security_group_rule: 'network',
-  router: 'network',
-  port: 'network',
-  volume: 'block-storage',
-  volume_snapshot: 'block-storage',
-  server_group: 'compute',
-  server: 'compute',
-  floating_ip: 'network',
-  quota: 'compute',
-};
+/** The OpenStack service a kind's calls go to (one concurrency limit each): its descriptor's `service`. */
+export function serviceOf(kind: PlanKind): string {
+  return descriptorOf(kind).service;
+}
 
 /** Called around every mutating step (tests use it to crash the engine at a chosen point). */
 export interface MutationHooks {

@@ -4,18 +4,12 @@
  */
 import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
-import { lossyFields } from '../plan/schema.js';
+import { descriptorOf } from '../kinds/registry.js';
 import type { PlanResource } from '../plan/types.js';
 import { ACTION, type PlannedAction } from './actions.js';
 import { diffEntry, targetView } from './compare.js';
 import { readContextFor, type EngineDeps } from './context.js';
 import { isKnownAfterApply, resolveExternal, type TargetCatalog } from './resolve.js';
-
-/** Kinds Bascule never creates: matched on the target like externals. */
-export const MATCH_ONLY = new Set(['flavor', 'volume_type', 'subnet_pool']);
-
-/** Kinds without a marker field: matched (and owned, for rollback) by exact name and attributes. */
-export const MARKERLESS = new Set(['keypair', 'server_group', 'security_group_rule']);
 
 export interface Decision {
   action: PlannedAction;
@@ -29,30 +23,11 @@ export interface Decision {
 export function lossyOnCreate(entry: PlanResource): string[] {
   const spec = entry.spec as unknown as Record<string, unknown>;
   const fields = new Set(entry.lossy ?? []);
-  for (const field of lossyFields(entry.kind)) {
+  for (const field of descriptorOf(entry.kind).lossy) {
     const value = spec[field];
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) fields.add(field);
   }
   return [...fields].sort();
-}
-
-/** Egress to anywhere, any protocol: the rule Neutron adds to every new security group (IPv4 and IPv6). */
-function isNeutronDefaultRule(spec: unknown): boolean {
-  const r = spec as {
-    direction?: string;
-    protocol?: string | null;
-    port_range_min?: number | null;
-    port_range_max?: number | null;
-    remote_ip_prefix?: string | null;
-  };
-  const empty = (v: unknown) => v === undefined || v === null;
-  return (
-    r.direction === 'egress' &&
-    empty(r.protocol) &&
-    empty(r.port_range_min) &&
-    empty(r.port_range_max) &&
-    (empty(r.remote_ip_prefix) || r.remote_ip_prefix === '0.0.0.0/0' || r.remote_ip_prefix === '::/0')
-  );
 }
 
 function base(entry: PlanResource): Pick<PlannedAction, 'key' | 'kind'> {
@@ -74,7 +49,8 @@ export async function decide(
   refs: Record<string, string | string[]>,
   sourceProject: string,
 ): Promise<Decision> {
-  if (entry.external || MATCH_ONLY.has(entry.kind)) {
+  const descriptor = descriptorOf(entry.kind);
+  if (entry.external || descriptor.matchOnly) {
     const match = await resolveExternal(catalog, entry, deps.resolution?.[entry.key]);
     if ('id' in match)
       return { action: { ...base(entry), action: ACTION.NOOP, external: true, targetId: match.id, reason: match.how } };
@@ -83,14 +59,8 @@ export async function decide(
       ...(match.candidates ? { candidates: match.candidates } : {}),
     });
   }
-  if (entry.kind === 'quota') {
-    return {
-      action: {
-        ...base(entry),
-        action: ACTION.NOOP,
-        reason: 'quotas are set by the target administrator; the preflight checks what the plan needs',
-      },
-    };
+  if (descriptor.unmanaged !== undefined) {
+    return { action: { ...base(entry), action: ACTION.NOOP, reason: descriptor.unmanaged } };
   }
   const writer = deps.writerFor(entry.kind);
   if (!writer) return blocked(entry, `Bascule cannot write ${entry.kind} resources yet`);
@@ -111,16 +81,9 @@ export async function decide(
   };
   // Something this entry depends on does not exist yet, so neither can this entry...
   if (pending) {
-    // ...except the egress-to-anywhere rules Neutron puts in every new security group: they will be found.
-    if (
-      entry.kind === 'security_group_rule' &&
-      isNeutronDefaultRule(entry.spec) &&
-      refs.remote_group === undefined &&
-      Array.isArray(refs.security_group) === false &&
-      isKnownAfterApply(String(refs.security_group))
-    ) {
-      return { action: { ...base(entry), action: ACTION.NOOP, reason: 'Neutron makes this rule with its new group' } };
-    }
+    // ...except the children the target makes with a new parent (Neutron's egress rules in a new security group).
+    const made = descriptor.madeWithParent?.(entry, refs, isKnownAfterApply);
+    if (made !== undefined) return { action: { ...base(entry), action: ACTION.NOOP, reason: made } };
     return createAction();
   }
   const candidates = await writer.find(deps.target, resolved);
@@ -139,7 +102,7 @@ export async function decide(
   const wire = candidates[0];
   const targetId = writer.idOf(wire);
   // Marker-less kinds cannot say who made them: `marked` stays unknown rather than false.
-  const marked = MARKERLESS.has(entry.kind) ? undefined : writer.hasMarker(wire, resolved.marker);
+  const marked = descriptor.markerless ? undefined : writer.hasMarker(wire, resolved.marker);
   const view = targetView(wire, deps.readerFor?.(entry.kind), readContextFor(deps.target), entry);
   const changes = diffEntry(entry, refs, view, writer);
   const flag = marked === undefined ? {} : { marked };

@@ -15,7 +15,7 @@ import { buildGraph } from './graph.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
 import { knownAfterApply, TargetCatalog, type Resolution } from './resolve.js';
 import { OUTCOME, walk } from './walker.js';
-import { KIND_SERVICE } from './context.js';
+import { serviceOf } from './context.js';
 
 export const CHANGES_FORMAT = 'bascule.changes/v1';
 
@@ -89,7 +89,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   const limits = deps.serviceLimits ?? {};
   const results = await walk(graph, visit, {
     concurrency: deps.concurrency ?? 8,
-    groupOf: (key) => KIND_SERVICE[graph.nodes.get(key)!.kind],
+    groupOf: (key) => serviceOf(graph.nodes.get(key)!.kind),
     groupLimits: limits,
     ...(deps.target.signal ? { signal: deps.target.signal } : {}),
   });

@@ -3,6 +3,7 @@
  * hand-maintained order (Terraform's ReferenceTransformer). Security group rules point at groups, never the
  * reverse, so groups that reference each other through remote-group rules are no cycle: groups first, then rules.
  */
+import { descriptorOf } from '../kinds/registry.js';
 import type { PlanKind } from '../plan/kinds.js';
 import type { Plan, PlanResource } from '../plan/types.js';
 import { UsageError } from '../shared/errors.js';
@@ -73,15 +74,10 @@ export function buildGraph(plan: Pick<Plan, 'resources'>): Graph {
       throw new UsageError('ENGINE_DUPLICATE_KEY', `the plan holds two entries with key ${entry.key}`);
     nodes.set(entry.key, { key: entry.key, kind: entry.kind, entry, deps: refKeys(entry), dependents: [] });
   }
-  // Implicit edges (order only, no reference): a floating IP can be associated with a port only once a router
-  // joins the port's subnet to the floating network, so it waits for the plan's routers on that network.
+  // Implicit edges (order only, no reference), as each kind's descriptor declares them (`extraDeps`).
   for (const node of nodes.values()) {
-    if (node.kind !== 'floating_ip') continue;
-    const network = node.entry.refs?.floating_network;
-    for (const other of nodes.values()) {
-      if (other.kind === 'router' && other.entry.refs?.external_network === network && !node.deps.includes(other.key))
-        node.deps.push(other.key);
-    }
+    for (const dep of descriptorOf(node.kind).extraDeps?.(node.entry, plan.resources) ?? [])
+      if (!node.deps.includes(dep)) node.deps.push(dep);
   }
   for (const node of nodes.values()) {
     for (const dep of node.deps) {

@@ -14,7 +14,7 @@ import type { Plan, PlanResource } from '../plan/types.js';
 import { ACTION, type PlannedAction } from './actions.js';
 import type { EngineDeps } from './context.js';
 import type { TargetCatalog } from './resolve.js';
-import { MATCH_ONLY } from './decide.js';
+import { descriptorOf } from '../kinds/registry.js';
 
 export interface QuotaCheck {
   service: 'compute' | 'network' | 'block-storage';
@@ -201,7 +201,7 @@ export async function runPreflight(
       !a.external &&
       a.marked === false &&
       !ownDefault &&
-      !MATCH_ONLY.has(a.kind) &&
+      !descriptorOf(a.kind).matchOnly &&
       a.kind !== 'quota'
     ) {
       issues.push({

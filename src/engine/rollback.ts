@@ -10,7 +10,7 @@ import type { PlanResource } from '../plan/types.js';
 import { BasculeError, UsageError } from '../shared/errors.js';
 import { diffEntry, targetView } from './compare.js';
 import { readContextFor, type EngineDeps } from './context.js';
-import { MARKERLESS } from './decide.js';
+import { descriptorOf } from '../kinds/registry.js';
 import { errorInfo, NO_EVENTS } from './events.js';
 import { Journal, journalState, readJournal, type CreatedObject, type UpdatedObject } from './journal.js';
 
@@ -36,7 +36,7 @@ export interface RollbackOptions {
 /** Whether a target object is the one Bascule created for this entry. */
 async function owns(deps: EngineDeps, writer: KindWriter, wire: unknown, object: CreatedObject): Promise<boolean> {
   if (writer.hasMarker(wire, object.marker)) return true;
-  if (!MARKERLESS.has(object.kind) || !object.entry) return false;
+  if (!descriptorOf(object.kind).markerless || !object.entry) return false;
   const view = targetView(wire, deps.readerFor?.(object.kind), readContextFor(deps.target), object.entry);
   return diffEntry(object.entry, object.refs ?? {}, view, { updatable: [] }).length === 0;
 }

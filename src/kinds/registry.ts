@@ -1,72 +1,65 @@
 /**
  * The kinds, listed once, in plan order (an explicit list: no discovery). Each kind lives in its own folder
- * src/kinds/<kind>/ (reader, writer). Flavors, volume types and subnet pools are never created (they are the
- * operator's): the engine matches them on the target like external entries. Quotas are the target administrator's
- * (the preflight checks them). Those kinds have a reader and no writer.
+ * src/kinds/<kind>/ (descriptor.ts, read.ts, write.ts, gathered by its index.ts): adding a kind adds one line here.
+ * Flavors, volume types and subnet pools are never created (they are the operator's): the engine matches them on
+ * the target like external entries. Quotas are the target administrator's (the preflight checks them). Those kinds
+ * have a reader and no writer.
  */
 import type { PlanKind } from '../plan/kinds.js';
+import type { KindDescriptor } from './descriptor.js';
 import type { KindReader, KindWriter } from './kind.js';
-import { flavorReader } from './flavor/read.js';
-import { floatingIpReader } from './floating-ip/read.js';
-import { floatingIpWriter } from './floating-ip/write.js';
-import { imageReader } from './image/read.js';
-import { imageWriter } from './image/write.js';
-import { keypairReader } from './keypair/read.js';
-import { keypairWriter } from './keypair/write.js';
-import { networkReader } from './network/read.js';
-import { networkWriter } from './network/write.js';
-import { portReader } from './port/read.js';
-import { portWriter } from './port/write.js';
-import { quotaReader } from './quota/read.js';
-import { routerReader } from './router/read.js';
-import { routerWriter } from './router/write.js';
-import { securityGroupRuleReader } from './security-group-rule/read.js';
-import { securityGroupRuleWriter } from './security-group-rule/write.js';
-import { securityGroupReader } from './security-group/read.js';
-import { securityGroupWriter } from './security-group/write.js';
-import { serverGroupReader } from './server-group/read.js';
-import { serverGroupWriter } from './server-group/write.js';
-import { serverReader } from './server/read.js';
-import { serverWriter } from './server/write.js';
-import { subnetPoolReader } from './subnet-pool/read.js';
-import { subnetReader } from './subnet/read.js';
-import { subnetWriter } from './subnet/write.js';
-import { volumeSnapshotReader } from './volume-snapshot/read.js';
-import { volumeSnapshotWriter } from './volume-snapshot/write.js';
-import { volumeTypeReader } from './volume-type/read.js';
-import { volumeReader } from './volume/read.js';
-import { volumeWriter } from './volume/write.js';
+import { flavorKind } from './flavor/index.js';
+import { imageKind } from './image/index.js';
+import { keypairKind } from './keypair/index.js';
+import { volumeTypeKind } from './volume-type/index.js';
+import { subnetPoolKind } from './subnet-pool/index.js';
+import { networkKind } from './network/index.js';
+import { subnetKind } from './subnet/index.js';
+import { securityGroupKind } from './security-group/index.js';
+import { securityGroupRuleKind } from './security-group-rule/index.js';
+import { routerKind } from './router/index.js';
+import { portKind } from './port/index.js';
+import { volumeKind } from './volume/index.js';
+import { volumeSnapshotKind } from './volume-snapshot/index.js';
+import { serverGroupKind } from './server-group/index.js';
+import { serverKind } from './server/index.js';
+import { floatingIpKind } from './floating-ip/index.js';
+import { quotaKind } from './quota/index.js';
 
-/** One registered kind: its reader, and its writer when Bascule creates that kind. */
+/** One registered kind: its descriptor, its reader, and its writer when Bascule creates that kind. */
 export interface RegisteredKind {
+  readonly descriptor: KindDescriptor;
   readonly reader: KindReader;
   readonly writer?: KindWriter;
 }
 
 /** The registry: one line per kind, in plan order. */
 export const KINDS: readonly RegisteredKind[] = [
-  { reader: flavorReader },
-  { reader: imageReader, writer: imageWriter as KindWriter },
-  { reader: keypairReader, writer: keypairWriter as KindWriter },
-  { reader: volumeTypeReader },
-  { reader: subnetPoolReader },
-  { reader: networkReader, writer: networkWriter as KindWriter },
-  { reader: subnetReader, writer: subnetWriter as KindWriter },
-  { reader: securityGroupReader, writer: securityGroupWriter as KindWriter },
-  { reader: securityGroupRuleReader, writer: securityGroupRuleWriter as KindWriter },
-  { reader: routerReader, writer: routerWriter as KindWriter },
-  { reader: portReader, writer: portWriter as KindWriter },
-  { reader: volumeReader, writer: volumeWriter as KindWriter },
-  { reader: volumeSnapshotReader, writer: volumeSnapshotWriter as KindWriter },
-  { reader: serverGroupReader, writer: serverGroupWriter as KindWriter },
-  { reader: serverReader, writer: serverWriter as KindWriter },
-  { reader: floatingIpReader, writer: floatingIpWriter as KindWriter },
-  { reader: quotaReader },
+  flavorKind,
+  imageKind,
+  keypairKind,
+  volumeTypeKind,
+  subnetPoolKind,
+  networkKind,
+  subnetKind,
+  securityGroupKind,
+  securityGroupRuleKind,
+  routerKind,
+  portKind,
+  volumeKind,
+  volumeSnapshotKind,
+  serverGroupKind,
+  serverKind,
+  floatingIpKind,
+  quotaKind,
 ];
 
 for (const entry of KINDS) {
-  if (entry.writer && entry.writer.kind !== entry.reader.kind) {
-    throw new Error(`registry: the writer of ${entry.reader.kind} is for ${entry.writer.kind}`);
+  if (entry.descriptor.kind !== entry.reader.kind) {
+    throw new Error(`registry: the reader of ${entry.descriptor.kind} is for ${entry.reader.kind}`);
+  }
+  if (entry.writer && entry.writer.kind !== entry.descriptor.kind) {
+    throw new Error(`registry: the writer of ${entry.descriptor.kind} is for ${entry.writer.kind}`);
   }
 }
 
@@ -75,6 +68,18 @@ export const READERS: readonly KindReader[] = KINDS.map((entry) => entry.reader)
 
 /** The writers, one per kind Bascule creates, in plan order. */
 export const WRITERS: readonly KindWriter[] = KINDS.flatMap((entry) => (entry.writer ? [entry.writer] : []));
+
+/** The descriptors, one per kind, in plan order. */
+export const DESCRIPTORS: readonly KindDescriptor[] = KINDS.map((entry) => entry.descriptor);
+
+const DESCRIPTOR_OF = new Map<PlanKind, KindDescriptor>(DESCRIPTORS.map((d) => [d.kind, d]));
+
+/** The descriptor of a kind (every plan kind has one). */
+export function descriptorOf(kind: PlanKind): KindDescriptor {
+  const descriptor = DESCRIPTOR_OF.get(kind);
+  if (!descriptor) throw new Error(`no descriptor for kind ${kind}`);
+  return descriptor;
+}
 
 const READER_OF = new Map<PlanKind, KindReader>(READERS.map((reader) => [reader.kind, reader]));
 const WRITER_OF = new Map<PlanKind, KindWriter>(WRITERS.map((writer) => [writer.kind, writer]));

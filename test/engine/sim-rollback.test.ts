@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, SimulatedCrash } from '../../src/engine/apply.js';
+import { journalState, readJournal } from '../../src/engine/journal.js';
 import { rollback } from '../../src/engine/rollback.js';
+import { markerFor } from '../../src/kinds/markers.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
+import * as routers from '../../src/openstack/network/routers/requests.js';
 import * as keypairs from '../../src/openstack/compute/keypairs/requests.js';
 import { projectPlan, snapshotTarget, startTarget, type SimTarget } from './support/sim.js';
 
@@ -73,5 +76,40 @@ describe.each(['zed', 'pike'] as const)('rollback on the simulator (%s)', (profi
     expect((await networks.get(t.cloud.network, front)).id).toBe(front);
     const again = await rollback(t.deps(), { journalPath: file });
     expect(again.items.filter((i) => i.outcome === 'deleted')).toEqual([]);
+  });
+});
+
+describe('rollback after a half-failed create repaired by an update', () => {
+  let t: SimTarget;
+  beforeEach(async () => {
+    // The router's tag call fails once: the router exists, unmarked and without its interfaces.
+    t = await startTarget({
+      cloud: { faults: [{ kind: 'error', status: 400, method: 'PUT', pathPrefix: '/v2.0/routers/', count: 1 }] },
+    });
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it('adopts the router the retry updated (journaled, marked), so rollback removes it and everything else', async () => {
+    expect(t.ctx.extensions.has('tag-creation')).toBe(false);
+    const before = snapshotTarget(t);
+    const file = journal();
+    const result = await applyPlan(projectPlan(), t.deps({ retryBaseMs: 1 }), { journalPath: file });
+    expect(result.ok).toBe(true);
+    expect(t.sim.requestLog('dst').filter((e) => e.fault !== undefined)).toHaveLength(1);
+    const router = result.nodes.find((n) => n.kind === 'router')!;
+    // The retry found the unmarked router and completed it with an update; it is still the one this apply made.
+    const records = await readJournal(file);
+    expect(records.some((r) => r.t === 'intent' && r.key === router.key && r.op === 'update')).toBe(true);
+    const state = journalState(records);
+    expect(state.created.get(router.key)?.id).toBe(result.ids[router.key]);
+    expect((await routers.get(t.cloud.network, result.ids[router.key]!)).tags).toContain(
+      markerFor(projectPlan().provenance.project.id, router.key),
+    );
+    const undone = await rollback(t.deps(), { journalPath: file });
+    expect(undone.items.filter((i) => i.outcome === 'failed')).toEqual([]);
+    expect(undone.ok).toBe(true);
+    expect(snapshotTarget(t)).toEqual(before);
   });
 });

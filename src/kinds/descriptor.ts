@@ -1,0 +1,72 @@
+/**
+ * The kind descriptor: everything the generic layers (engine, audit, export, CLI views) know about a kind, declared
+ * once in the kind's folder (src/kinds/<kind>/descriptor.ts) beside its reader and writer, the way Terraform's
+ * plugin framework gives each resource type one object with required methods and optional capabilities, and
+ * openstacksdk declares each resource as one class. The registry (src/kinds/registry.ts) lists the kinds once.
+ *
+ * Required: `kind`, `service`, `refs`, `external`, `lossy`, `sensitive`. Everything else is an optional capability
+ * whose absence means "the common case" (created and marked by Bascule, compared field by field, no extra edges).
+ */
+import type { PlanKind, RefDecl } from '../plan/kinds.js';
+import type { PlanResource } from '../plan/types.js';
+import type { ExternalMatch, ExternalResolution, TargetCatalog } from './external.js';
+
+/** The OpenStack service a kind's calls go to (the engine runs one concurrency limit per service). */
+export type KindService = 'compute' | 'network' | 'image' | 'block-storage';
+
+export interface KindDescriptor<K extends PlanKind = PlanKind> {
+  readonly kind: K;
+  readonly service: KindService;
+  /**
+   * The references of the kind: name -> target kind, single or list, ordered or not, required. Part of the plan
+   * format: declared in src/plan/kinds.ts (KIND_REFS, which the plan validator and schema use) and named here.
+   */
+  readonly refs: Readonly<Record<string, RefDecl>>;
+  /** Whether an entry may be an external reference (never, optionally, always). Part of the plan format too. */
+  readonly external: 'never' | 'optional' | 'always';
+  /**
+   * How an external entry (or any entry of a match-only kind) is found on the target, given the mapping's
+   * resolution for it. Required when `external` is not 'never' or `matchOnly` is set.
+   */
+  findExternal?(catalog: TargetCatalog, entry: PlanResource, resolution?: ExternalResolution): Promise<ExternalMatch>;
+  /** Spec fields a create cannot keep (`x-bascule-lossy` in the plan schema; test/kinds keeps them in step). */
+  readonly lossy: readonly string[];
+  /** Spec fields that may hold secrets (`x-bascule-sensitive` in the plan schema; kept in step by the same test). */
+  readonly sensitive: readonly string[];
+  /** Spec fields that describe how to move, not what the target holds: never compared (dry run, audit). */
+  readonly notState?: readonly string[];
+  /** Bascule never creates this kind: every entry is matched on the target like an external one. */
+  readonly matchOnly?: boolean;
+  /**
+   * Bascule neither creates nor matches this kind: the decision is a no-op with this reason (quotas: the target
+   * administrator's; the preflight checks them). The audit compares it only when the reference plan has one.
+   */
+  readonly unmanaged?: string;
+  /** No marker field: matched (and owned, for rollback) by exact name and attributes; `marked` stays unknown. */
+  readonly markerless?: boolean;
+  /** Entries have no name of their own (the audit keys them by their attributes, not by name). */
+  readonly nameless?: boolean;
+  /**
+   * Children the target creates by itself with a new parent (Neutron's egress rules in a new security group): for
+   * an entry whose parent does not exist yet, the reason it needs no create, or undefined. `refs` are target IDs
+   * or "known after apply" placeholders (`pending` says which).
+   */
+  madeWithParent?(
+    entry: PlanResource,
+    refs: Readonly<Record<string, string | string[]>>,
+    pending: (id: string) => boolean,
+  ): string | undefined;
+  /**
+   * Entries the target itself gives the project (its quotas, its `default` security group and that group's rules):
+   * the family the entry belongs to, or undefined. The audit ignores such target entries unless the reference plan
+   * describes an entry of the same family. `byKey` finds other entries of the same plan.
+   */
+  targetOwned?(entry: PlanResource, byKey: (key: string) => PlanResource | undefined): string | undefined;
+  /** Ordering edges that are not references: the keys of plan entries this entry must wait for. */
+  extraDeps?(entry: PlanResource, plan: readonly PlanResource[]): string[];
+}
+
+/** The type-checked way to declare a descriptor. */
+export function defineKind<K extends PlanKind>(descriptor: KindDescriptor<K>): KindDescriptor<K> {
+  return descriptor;
+}

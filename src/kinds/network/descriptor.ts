@@ -1,0 +1,29 @@
+/** The network kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { defineKind } from '../descriptor.js';
+import { byName, externalQuery, type ExternalMatch, type ExternalResolution, type TargetCatalog } from '../external.js';
+import type { PlanResource } from '../../plan/types.js';
+import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
+
+/** How an external network entry is found on the target. */
+async function find(
+  catalog: TargetCatalog,
+  entry: PlanResource,
+  resolution?: ExternalResolution,
+): Promise<ExternalMatch> {
+  const { name, via } = externalQuery(entry, resolution);
+  const all = await catalog.networks();
+  const external = all.filter((n) => n['router:external'] === true);
+  const match = byName(external, name, 'external network');
+  if ('id' in match) return { id: match.id, how: `${match.how}${via}` };
+  return byName(all, name, 'network');
+}
+
+export const networkDescriptor = defineKind({
+  kind: 'network',
+  service: 'network',
+  refs: KIND_REFS.network,
+  external: KIND_EXTERNAL.network,
+  lossy: ['shared'],
+  findExternal: find,
+  sensitive: [],
+});

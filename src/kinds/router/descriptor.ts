@@ -1,0 +1,12 @@
+/** The router kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { defineKind } from '../descriptor.js';
+import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
+
+export const routerDescriptor = defineKind({
+  kind: 'router',
+  service: 'network',
+  refs: KIND_REFS.router,
+  external: KIND_EXTERNAL.router,
+  lossy: ['external_fixed_ips', 'distributed', 'ha'],
+  sensitive: [],
+});

@@ -1,0 +1,12 @@
+/** The volume snapshot kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { defineKind } from '../descriptor.js';
+import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
+
+export const volumeSnapshotDescriptor = defineKind({
+  kind: 'volume_snapshot',
+  service: 'block-storage',
+  refs: KIND_REFS.volume_snapshot,
+  external: KIND_EXTERNAL.volume_snapshot,
+  lossy: [],
+  sensitive: [],
+});
