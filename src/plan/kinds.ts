@@ -75,6 +75,11 @@ export interface RefDecl {
    * element i of the reference list), e.g. port `refs.fixed_ips[i]` is the subnet of `spec.fixed_ips[i]`.
    */
   readonly parallel?: string;
+  /**
+   * The same key may appear more than once (each time with its own parallel spec element): a port may hold two
+   * addresses on one subnet.
+   */
+  readonly repeats?: boolean;
 }
 
 const one = <K extends PlanKind, R extends boolean = false>(kind: K, required?: R) =>
@@ -109,7 +114,7 @@ export const KIND_REFS = {
   },
   port: {
     network: one('network', true),
-    fixed_ips: seq('subnet', 'fixed_ips'),
+    fixed_ips: { ...seq('subnet', 'fixed_ips'), repeats: true },
     security_groups: set('security_group'),
   },
   volume: { volume_type: one('volume_type'), image: one('image'), snapshot: one('volume_snapshot') },

@@ -118,7 +118,7 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
     const seen = new Set<string>();
     keys.forEach((key, position) => {
       const path = decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name);
-      if (seen.has(key)) {
+      if (seen.has(key) && decl.repeats !== true) {
         ctx.issues.push(error(path, 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
         return;
       }

@@ -9,7 +9,7 @@ import { collect } from '../../openstack/pagination.js';
 import type { ImageSpec } from '../../plan/types.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
 import { MARKER_PROPERTY, markerIn } from '../markers.js';
-import { compact, errorText, tagsOf, text } from '../shared/read.js';
+import { compact, errorText, tagsOf, text, withoutTemporaries } from '../shared/read.js';
 import { recordedBootSources } from '../server/read.js';
 
 /** Glance's own attributes: never exported as custom properties. */
@@ -122,7 +122,12 @@ export const imageReader: KindReader<Image> = {
   kind: 'image',
   async list(ctx: ReadContext) {
     const owned = await collect(images.list(ctx.cloud.image, { owner: ctx.projectId }, ctx.signal));
-    return owned.filter((image) => image.owner === undefined || image.owner === ctx.projectId);
+    return withoutTemporaries(
+      ctx,
+      'image',
+      owned.filter((image) => image.owner === undefined || image.owner === ctx.projectId),
+      (image) => image as unknown as Record<string, unknown>,
+    );
   },
   identify: (image) => ({ id: image.id, name: image.name ?? '' }),
   toEntry(image, ctx): DraftEntry {

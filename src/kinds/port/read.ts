@@ -5,6 +5,7 @@
  * One paginated list (GET /v2.0/ports?project_id=), shared with the server and router readers.
  */
 import type { Port } from '../../openstack/network/ports/types.js';
+import { parseIp } from '../../plan/ip.js';
 import type { PortSpec } from '../../plan/types.js';
 import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
@@ -22,6 +23,24 @@ const VNIC_TYPES = new Set([
   'remote-managed',
   'vdpa',
 ]);
+
+/**
+ * Whether `ip` is the EUI-64 address of `mac`: what Neutron assigns on an auto-address (SLAAC or DHCPv6 stateless)
+ * IPv6 subnet. Such an address is derived from the port's MAC, cannot be requested (Neutron refuses it with a 400),
+ * and differs on the target, so the plan keeps the subnet and leaves the address out.
+ */
+export function isEui64Of(ip: string | undefined, mac: string | undefined): boolean {
+  if (ip === undefined || mac === undefined) return false;
+  const parsed = parseIp(ip);
+  const bytes = mac.split(':').map((b) => parseInt(b, 16));
+  if (parsed?.version !== 6 || bytes.length !== 6 || bytes.some((b) => !Number.isInteger(b) || b < 0 || b > 255))
+    return false;
+  const iid = [bytes[0]! ^ 0x02, bytes[1]!, bytes[2]!, 0xff, 0xfe, bytes[3]!, bytes[4]!, bytes[5]!].reduce(
+    (acc, b) => (acc << 8n) | BigInt(b),
+    0n,
+  );
+  return (parsed.value & 0xffff_ffff_ffff_ffffn) === iid;
+}
 
 /** Why a port is left out, or undefined when it is exported. */
 export function skipReason(port: Port, isByPortInterface: boolean): string | undefined {
@@ -65,7 +84,10 @@ export const portReader: KindReader<Port> = {
       description: text(port.description),
       admin_state_up: port.admin_state_up,
       mac_address: mac,
-      fixed_ips: listOf(fixed.map((ip) => compact({ ip_address: ip.ip_address }))),
+      // An automatic (EUI-64) IPv6 address is the target's to derive: only its subnet is kept.
+      fixed_ips: listOf(
+        fixed.map((ip) => compact({ ip_address: isEui64Of(ip.ip_address, mac) ? undefined : ip.ip_address })),
+      ),
       allowed_address_pairs: listOf(pairs),
       port_security_enabled: port.port_security_enabled,
       binding_vnic_type: vnic && VNIC_TYPES.has(vnic) ? (vnic as PortSpec['binding_vnic_type']) : undefined,

@@ -3,6 +3,7 @@
  * security groups, address pairs. A MAC address is lossy (setting one needs admin rights): never sent.
  */
 import * as ports from '../../openstack/network/ports/requests.js';
+import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.js';
 import type { PortSpec } from '../../plan/types.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
@@ -21,11 +22,26 @@ import {
 
 const PLAIN = ['name', 'description', 'admin_state_up', 'port_security_enabled', 'dns_name'];
 
-function fixedIps(r: ResolvedEntry): { subnet_id: string; ip_address?: string }[] {
+const AUTO_ADDRESS_MODES = new Set(['slaac', 'dhcpv6-stateless']);
+
+/**
+ * The fixed IPs to send: subnet i of refs.fixed_ips with address i of spec.fixed_ips, except on the target's
+ * auto-address IPv6 subnets (SLAAC, DHCPv6 stateless), where Neutron derives the address from the MAC and refuses
+ * one given explicitly (400): there only the subnet is sent.
+ */
+async function fixedIps(ctx: WriteContext, r: ResolvedEntry): Promise<{ subnet_id: string; ip_address?: string }[]> {
   const spec = r.entry.spec as PortSpec;
+  const modes = new Map<string, string | null | undefined>();
+  for (const [i, subnet] of refIds(r, 'fixed_ips').entries()) {
+    const ip = spec.fixed_ips?.[i]?.ip_address;
+    if (ip?.includes(':') && !modes.has(subnet))
+      modes.set(subnet, (await subnets.get(ctx.cloud.network, subnet, sig(ctx))).ipv6_address_mode);
+  }
   return refIds(r, 'fixed_ips').map((subnet, i) => {
     const ip = spec.fixed_ips?.[i]?.ip_address;
-    return ip ? { subnet_id: subnet, ip_address: ip } : { subnet_id: subnet };
+    return ip && !AUTO_ADDRESS_MODES.has(modes.get(subnet) ?? '')
+      ? { subnet_id: subnet, ip_address: ip }
+      : { subnet_id: subnet };
   });
 }
 
@@ -57,7 +73,7 @@ export const portWriter: KindWriter<Port> = {
   async create(ctx, r) {
     const spec = r.entry.spec as PortSpec;
     const create = { ...body(ctx, r), network_id: refId(r, 'network')! } as PortCreateOpts & { tags?: string[] };
-    const ips = fixedIps(r);
+    const ips = await fixedIps(ctx, r);
     if (ips.length > 0) create.fixed_ips = ips;
     // No security groups on the source means none on the target (Neutron would otherwise add `default`).
     if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined)
@@ -85,7 +101,7 @@ export const portWriter: KindWriter<Port> = {
     );
     const extra: Record<string, unknown> = {};
     if (fields.includes('refs.security_groups')) extra.security_groups = refIds(r, 'security_groups');
-    if (fields.includes('fixed_ips') || fields.includes('refs.fixed_ips')) extra.fixed_ips = fixedIps(r);
+    if (fields.includes('fixed_ips') || fields.includes('refs.fixed_ips')) extra.fixed_ips = await fixedIps(ctx, r);
     if (Object.keys(extra).length === 0) return result;
     return { ...(await ports.update(ctx.cloud.network, current.id, extra, sig(ctx))), tags: result.tags ?? [] };
   },

@@ -20,6 +20,8 @@ import type { Subnet } from '../../openstack/network/subnets/types.js';
 import { collect } from '../../openstack/pagination.js';
 import type { Query } from '../../openstack/service-client.js';
 import { parseIp } from '../../plan/ip.js';
+import { TEMPORARY_PROPERTY } from '../../transfer/workload.js';
+import type { PlanKind } from '../../plan/types.js';
 import type { ReadContext } from '../kind.js';
 import { userTags, withoutMarker } from '../markers.js';
 
@@ -215,4 +217,29 @@ export function byCreation(
 /** The message of an error, short. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Leaves out what Bascule made for itself while moving data (temporary images, volumes and snapshots carrying
+ * `bascule_temporary`, e.g. left by a failed apply): they are not the project's own, so export and audit do not
+ * take them for it. Each one is named in a warning, never dropped silently.
+ */
+export function withoutTemporaries<T extends { id: string; name?: string | null }>(
+  ctx: ReadContext,
+  kind: PlanKind,
+  items: readonly T[],
+  values: (item: T) => Readonly<Record<string, unknown>> | null | undefined,
+): T[] {
+  return items.filter((item) => {
+    const marker = values(item)?.[TEMPORARY_PROPERTY];
+    if (typeof marker !== 'string' || marker === '') return true;
+    const name = item.name || item.id;
+    ctx.warn({
+      kind,
+      resource: name,
+      code: 'TEMPORARY_LEFT_OUT',
+      message: `${kind} ${name} (${item.id}) is a temporary copy Bascule made while moving data (${TEMPORARY_PROPERTY}); it is not the project's own and is left out (\`bascule rollback\` with the run's journal removes it)`,
+    });
+    return false;
+  });
 }

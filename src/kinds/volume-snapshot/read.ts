@@ -4,12 +4,17 @@ import type { VolumeSnapshot } from '../../openstack/block-storage/snapshots/req
 import { collect } from '../../openstack/pagination.js';
 import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
-import { PAGE_SIZE, compact, metadataOf, text } from '../shared/read.js';
+import { PAGE_SIZE, compact, metadataOf, text, withoutTemporaries } from '../shared/read.js';
 
 export const volumeSnapshotReader: KindReader<VolumeSnapshot> = {
   kind: 'volume_snapshot',
-  list: (ctx) =>
-    collect(snapshots.list(ctx.cloud.blockStorage, undefined, { pageSize: PAGE_SIZE, signal: ctx.signal })),
+  list: async (ctx) =>
+    withoutTemporaries(
+      ctx,
+      'volume_snapshot',
+      await collect(snapshots.list(ctx.cloud.blockStorage, undefined, { pageSize: PAGE_SIZE, signal: ctx.signal })),
+      (snapshot) => snapshot.metadata,
+    ),
   identify: (snapshot) => ({ id: snapshot.id, name: snapshot.name ?? '' }),
   toEntry(snapshot): DraftEntry {
     return {

@@ -5,11 +5,11 @@
 import type { Volume } from '../../openstack/block-storage/volumes/types.js';
 import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
-import { compact, listProjectVolumes, metadataOf, text, truthy } from '../shared/read.js';
+import { compact, listProjectVolumes, metadataOf, text, truthy, withoutTemporaries } from '../shared/read.js';
 
 export const volumeReader: KindReader<Volume> = {
   kind: 'volume',
-  list: (ctx) => listProjectVolumes(ctx),
+  list: async (ctx) => withoutTemporaries(ctx, 'volume', await listProjectVolumes(ctx), (v) => v.metadata),
   identify: (volume) => ({ id: volume.id, name: volume.name ?? '' }),
   toEntry(volume): DraftEntry {
     const multiattach = volume.multiattach === true ? true : undefined;

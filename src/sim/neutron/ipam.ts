@@ -74,3 +74,25 @@ export function subnetFor(state: RegionState, network: Obj, ip: string): Obj | u
   }
   return undefined;
 }
+
+/** IPv6 subnets whose addresses the port derives itself (SLAAC, DHCPv6 stateless): Neutron's "auto-address" subnets. */
+export function isAutoAddressSubnet(subnet: Obj): boolean {
+  return (
+    Number(subnet.ip_version) === 6 &&
+    (subnet.ipv6_address_mode === 'slaac' || subnet.ipv6_address_mode === 'dhcpv6-stateless')
+  );
+}
+
+/** The EUI-64 address of `mac` on an auto-address subnet (what Neutron assigns there), reserved. */
+export function eui64(state: RegionState, subnet: Obj, mac: string): FixedIp {
+  const cidr = parseCidr(String(subnet.cidr))!;
+  const bytes = mac.split(':').map((b) => parseInt(b, 16));
+  const iid = [bytes[0]! ^ 0x02, bytes[1]!, bytes[2]!, 0xff, 0xfe, bytes[3]!, bytes[4]!, bytes[5]!].reduce(
+    (acc, b) => (acc << 8n) | BigInt(b),
+    0n,
+  );
+  const prefix = (cidr.network >> 64n) << 64n;
+  const ip = formatIp(6, prefix | iid);
+  used(state, String(subnet.id)).add(ip);
+  return { subnet_id: String(subnet.id), ip_address: ip };
+}

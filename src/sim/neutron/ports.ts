@@ -2,7 +2,7 @@ import { bool, clone, isObj, str, type Obj } from '../core/json.js';
 import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
 import { canSee, dropUnsupported, nError, standardAttrs, touch } from './common.js';
-import { allocate, release, reserve, subnetFor, type FixedIp } from './ipam.js';
+import { allocate, eui64, isAutoAddressSubnet, release, reserve, subnetFor, type FixedIp } from './ipam.js';
 import { visibleNetwork } from './networks.js';
 import { checkQuota } from './quota.js';
 import { ensureDefaultGroup } from './security-groups.js';
@@ -64,8 +64,27 @@ export function renderPort(state: RegionState, auth: AuthContext, p: Obj): Obj {
   return dropUnsupported(state, out);
 }
 
-function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): FixedIp[] {
+/**
+ * The fixed IPs of a port, as Neutron assigns them. On an auto-address IPv6 subnet (SLAAC, DHCPv6 stateless) the
+ * address is the EUI-64 of the port's MAC, on every such subnet of the network, requested or not (router interfaces
+ * excepted); asking for a specific address there is refused with a 400, as Neutron does.
+ */
+function resolveFixedIps(
+  state: RegionState,
+  network: Obj,
+  requested: unknown,
+  port: { mac: string; deviceOwner: string; current?: FixedIp[] },
+): FixedIp[] {
   const out: FixedIp[] = [];
+  const routerPort = port.deviceOwner.startsWith('network:router_interface');
+  const autoSubnets = routerPort
+    ? []
+    : (network.subnets as string[])
+        .map((sid) => state.subnets.get(sid))
+        .filter((s): s is Obj => s !== undefined && isAutoAddressSubnet(s));
+  const addAuto = () => {
+    for (const subnet of autoSubnets) out.push(eui64(state, subnet, port.mac));
+  };
   try {
     if (Array.isArray(requested)) {
       for (const item of requested) {
@@ -94,6 +113,16 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
         }
         if (!subnet)
           throw nError(400, 'HTTPBadRequest', 'Invalid input for fixed_ips: a subnet_id or an ip_address is required.');
+        if (!routerPort && isAutoAddressSubnet(subnet)) {
+          const kept = port.current?.some((f) => f.subnet_id === subnet.id && f.ip_address === ip) ?? false;
+          if (ip && !kept)
+            throw nError(
+              400,
+              'InvalidInput',
+              `Invalid input for operation: IPv6 address ${ip} can not be directly assigned to a port on subnet ${String(subnet.id)} since the subnet is configured for automatic addresses.`,
+            );
+          continue; // its address is added below, with every other auto-address subnet's
+        }
         if (ip) {
           out.push(reserve(state, subnet, ip));
         } else {
@@ -107,6 +136,7 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
           out.push(got);
         }
       }
+      addAuto();
       return out;
     }
     // Neutron's default: one address from an IPv4 subnet, plus one from every IPv6 subnet.
@@ -114,6 +144,10 @@ function resolveFixedIps(state: RegionState, network: Obj, requested: unknown): 
     for (const sid of network.subnets as string[]) {
       const subnet = state.subnets.get(sid);
       if (!subnet) continue;
+      if (isAutoAddressSubnet(subnet)) {
+        if (!routerPort) out.push(eui64(state, subnet, port.mac));
+        continue;
+      }
       if (subnet.ip_version === 4 && v4Done) continue;
       const got = allocate(state, subnet);
       if (got) {
@@ -186,7 +220,7 @@ export function createPort(state: RegionState, auth: AuthContext | undefined, ow
       'Port security must be enabled and port must have an IP address in order to use security groups.',
     );
   }
-  const fixed = resolveFixedIps(state, network, body.fixed_ips);
+  const fixed = resolveFixedIps(state, network, body.fixed_ips, { mac, deviceOwner });
   state.macs.add(mac);
   const id = str(body, 'id') ?? state.uuid();
   const record: Obj = {
@@ -250,7 +284,11 @@ export function updatePort(state: RegionState, auth: AuthContext, port: Obj, bod
     const old = port.fixed_ips as FixedIp[];
     release(state, old);
     try {
-      port.fixed_ips = resolveFixedIps(state, network, body.fixed_ips);
+      port.fixed_ips = resolveFixedIps(state, network, body.fixed_ips, {
+        mac: String(port.mac_address),
+        deviceOwner: String(port.device_owner ?? ''),
+        current: old,
+      });
     } catch (error) {
       for (const f of old) state.allocated.get(f.subnet_id)?.add(f.ip_address);
       throw error;
