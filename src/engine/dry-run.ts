@@ -137,6 +137,33 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   };
 }
 
+/**
+ * Why a dry run cannot be applied, in one line: the first preflight error (a quota that does not fit: which, needed,
+ * left; an unavailable zone; an overlapping range), else the first blocked or conflicting entry with its reason, and
+ * how many more causes there are. Undefined when everything can be applied.
+ */
+export function blockingCause(changes: Pick<ChangeSet, 'actions' | 'preflight' | 'ok'>): string | undefined {
+  if (changes.ok) return undefined;
+  const causes = [
+    ...changes.preflight.issues.filter((i) => i.severity === 'error').map((i) => i.message),
+    ...changes.actions
+      .filter((a) => isBlocking(a.action))
+      // An entry blocked only because something it depends on is blocked is not a cause of its own.
+      .filter((a) => !/^depends on /.test(a.reason ?? ''))
+      .map(
+        (a) =>
+          `${a.key} is ${a.action === ACTION.CONFLICT ? 'in conflict' : 'blocked'}${a.reason ? `: ${a.reason}` : ''}`,
+      ),
+  ];
+  if (causes.length === 0) {
+    const first = changes.actions.find((a) => isBlocking(a.action));
+    return first ? `${first.key} is blocked${first.reason ? `: ${first.reason}` : ''}` : 'the preflight failed';
+  }
+  return causes.length === 1
+    ? causes[0]
+    : `${causes[0]} (and ${causes.length - 1} more cause${causes.length > 2 ? 's' : ''} above)`;
+}
+
 /** Parses a saved dry run (`--out`); undefined when the text is not one. */
 export function parseChangeSet(value: unknown): ChangeSet | undefined {
   if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== CHANGES_FORMAT)

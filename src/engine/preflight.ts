@@ -7,6 +7,8 @@ import type { Cloud } from '../openstack/cloud.js';
 import * as computeQuotas from '../openstack/compute/quotas/requests.js';
 import * as networkQuotas from '../openstack/network/quotas/requests.js';
 import * as blockQuotas from '../openstack/block-storage/quotas/requests.js';
+import * as blockZones from '../openstack/block-storage/availability-zones/requests.js';
+import * as computeZones from '../openstack/compute/availability-zones/requests.js';
 import * as subnets from '../openstack/network/subnets/requests.js';
 import { collect } from '../openstack/pagination.js';
 import { parseCidr } from '../plan/ip.js';
@@ -180,6 +182,106 @@ function overlaps(a: string, b: string): boolean {
   return x.first <= y.last && y.first <= x.last;
 }
 
+const creates = (a: PlannedAction) => a.action === ACTION.CREATE || a.action === ACTION.LOSSY;
+
+/**
+ * The availability zones the plan's new servers and volumes ask for (after the mapping) exist and are available on
+ * the target: Nova and Cinder refuse a create in any other zone with a 400, after everything before it was made.
+ */
+async function zoneChecks(
+  cloud: Cloud,
+  plan: Plan,
+  actions: readonly PlannedAction[],
+  issues: PreflightIssue[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const byKey = new Map(plan.resources.map((r) => [r.key, r]));
+  const wanted: { service: 'compute' | 'block storage'; key: string; zone: string }[] = [];
+  for (const a of actions) {
+    if (!creates(a) || (a.kind !== 'server' && a.kind !== 'volume')) continue;
+    const zone = (byKey.get(a.key)?.spec as { availability_zone?: string } | undefined)?.availability_zone;
+    // Nova accepts `zone:host[:node]` (admins only); the zone is the part before the first colon.
+    const name = a.kind === 'server' ? zone?.split(':')[0] : zone;
+    if (name) wanted.push({ service: a.kind === 'server' ? 'compute' : 'block storage', key: a.key, zone: name });
+  }
+  for (const service of ['compute', 'block storage'] as const) {
+    const mine = wanted.filter((w) => w.service === service);
+    if (mine.length === 0) continue;
+    let zones: { zoneName: string; zoneState: { available: boolean } }[];
+    try {
+      zones =
+        service === 'compute'
+          ? await computeZones.list(cloud.compute, signal)
+          : await blockZones.list(cloud.blockStorage, signal);
+    } catch (error) {
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_ZONES_UNREADABLE',
+        message: `cannot list the target's ${service} availability zones (${(error as Error).message}); the zones the plan asks for are not checked`,
+      });
+      continue;
+    }
+    const available = zones.filter((z) => z.zoneState.available).map((z) => z.zoneName);
+    for (const w of mine) {
+      if (available.includes(w.zone)) continue;
+      const known = zones.some((z) => z.zoneName === w.zone);
+      issues.push({
+        severity: 'error',
+        code: 'PREFLIGHT_AVAILABILITY_ZONE',
+        key: w.key,
+        message: `${w.key}: ${service} availability zone "${w.zone}" is ${known ? 'not available' : 'unknown'} on the target (available: ${available.join(', ') || 'none'}); map it with availability_zones in the mapping`,
+      });
+    }
+  }
+}
+
+/**
+ * The target's region: every service the plan's creates need has an endpoint in it, and a target with several
+ * regions and no region_name says which one it is using.
+ */
+async function regionChecks(
+  cloud: Cloud,
+  actions: readonly PlannedAction[],
+  issues: PreflightIssue[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const kinds = new Set(actions.filter(creates).map((a) => a.kind));
+  const needed: [string, { resolve(signal?: AbortSignal): Promise<unknown> }][] = [];
+  if (kinds.has('server') || kinds.has('keypair') || kinds.has('server_group')) needed.push(['compute', cloud.compute]);
+  if (kinds.has('volume') || kinds.has('volume_snapshot')) needed.push(['block storage', cloud.blockStorage]);
+  if (kinds.has('image')) needed.push(['image', cloud.image]);
+  const configured = cloud.session?.config.regionName;
+  for (const [service, client] of needed) {
+    if (typeof client?.resolve !== 'function') continue; // a cloud without service discovery (test doubles)
+    try {
+      await client.resolve(signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      issues.push({
+        severity: 'error',
+        code: 'PREFLIGHT_REGION',
+        message: `the target has no usable ${service} service${configured ? ` in region ${configured}` : ''}: ${(error as Error).message}`,
+      });
+    }
+  }
+  if (configured !== undefined) return;
+  try {
+    const token = await cloud.token?.(signal);
+    if (!token?.catalog) return;
+    const regions = new Set(
+      token.catalog.flatMap((e) => e.endpoints.map((ep) => ep.region_id ?? ep.region ?? '')).filter((r) => r !== ''),
+    );
+    if (regions.size > 1)
+      issues.push({
+        severity: 'warning',
+        code: 'PREFLIGHT_REGION_UNSET',
+        message: `the target has several regions (${[...regions].sort().join(', ')}) and its clouds.yaml entry sets no region_name: the first endpoint of each service is used; set region_name to say which`,
+      });
+  } catch {
+    // The token was read already to get here; nothing more to say.
+  }
+}
+
 /** Runs every preflight check. */
 export async function runPreflight(
   plan: Plan,
@@ -191,6 +293,8 @@ export async function runPreflight(
   const signal = deps.target.signal;
   const need = await needs(plan, actions, catalog);
   const checks = await quotaChecks(deps.target.cloud, deps.target.projectId, need, issues, signal);
+  await regionChecks(deps.target.cloud, actions, issues, signal);
+  await zoneChecks(deps.target.cloud, plan, actions, issues, signal);
   const byName = new Map(plan.resources.map((r) => [r.key, (r.spec as { name?: string }).name]));
   // The project's default group and rules matched exactly are the target's own, not a clash.
   for (const a of actions) {

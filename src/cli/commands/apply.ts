@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import type { EngineDeps } from '../../engine/context.js';
-import { planChanges, parseChangeSet, type ChangeSet } from '../../engine/dry-run.js';
+import { blockingCause, planChanges, parseChangeSet, type ChangeSet } from '../../engine/dry-run.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Resolution } from '../../engine/resolve.js';
 import type { Workload, WriteContext } from '../../kinds/kind.js';
@@ -285,8 +285,7 @@ export async function runApply(
     if (print && ctx.format === 'table' && changes.data) ctx.stdout(renderDataEstimate(changes.data));
     if (args['dry-run'] || !changes.ok) {
       if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));
-      if (!args['dry-run'] && print)
-        ctx.stderr('bascule: nothing was applied: resolve the blocked or conflicting entries first\n');
+      if (!args['dry-run'] && print) ctx.stderr(`bascule: nothing was applied: ${blockingCause(changes)}\n`);
       return { changes, exitCode: changes.ok ? EXIT.OK : EXIT.FAILED };
     }
     const mutating = changes.actions.filter(

@@ -2,7 +2,7 @@
 import type { PlannedAction } from '../../engine/actions.js';
 import { countActions } from '../../engine/actions.js';
 import type { ApplyResult } from '../../engine/apply.js';
-import type { ChangeSet } from '../../engine/dry-run.js';
+import { blockingCause, type ChangeSet } from '../../engine/dry-run.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { RollbackResult } from '../../engine/rollback.js';
 import { redact } from '../../shared/secret.js';
@@ -75,9 +75,7 @@ export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boo
       .map(([a, n]) => `${n} ${a}`)
       .join(', ') || 'nothing'
   } on ${changes.target.cloud} (project ${changes.target.project_id})\n`;
-  out += changes.ok
-    ? 'Everything can be applied.\n'
-    : 'Some entries cannot be applied (blocked, in conflict, or the preflight failed).\n';
+  out += changes.ok ? 'Everything can be applied.\n' : `Cannot be applied: ${blockingCause(changes)}.\n`;
   return out;
 }
 
