@@ -1,0 +1,90 @@
+/**
+ * Fencing. pg-boss 10 has no heartbeat: a job's lease is its expiry, after which another worker may fetch it
+ * again, while the first one (paused by SIGSTOP, cut off by a partition) may still believe it owns it. So each
+ * job key has a lease row with a generation: a worker that starts a job bumps the generation and remembers it,
+ * and every write it makes for that job runs in a transaction that first locks the lease row (FOR SHARE) and
+ * checks that the generation is still its own and the lease has not run out. A stale worker's writes are then
+ * refused with LEASE_LOST, in the same transaction, so nothing of it is committed.
+ */
+import type pg from 'pg';
+import { BasculeError } from '../../shared/errors.js';
+
+export interface Lease {
+  readonly jobKey: string;
+  readonly generation: number;
+  readonly owner: string;
+}
+
+export class LeaseLostError extends BasculeError {
+  constructor(lease: Lease, why: string) {
+    super('LEASE_LOST', `${lease.owner} no longer owns ${lease.jobKey} (generation ${lease.generation}): ${why}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export function isLeaseLost(error: unknown): error is LeaseLostError {
+  return error instanceof BasculeError && error.code === 'LEASE_LOST';
+}
+
+/**
+ * Takes the lease of a job for `owner`, for `ttlSeconds`: the generation goes up by one whoever held it
+ * before (pg-boss hands a job to one worker at a time; a new fetch means the previous holder's time is over).
+ */
+export async function claimLease(db: pg.Pool, jobKey: string, owner: string, ttlSeconds: number): Promise<Lease> {
+  const { rows } = await db.query<{ generation: string }>(
+    `INSERT INTO bascule.leases (job_key, generation, owner, expires_at)
+       VALUES ($1, 1, $2, clock_timestamp() + make_interval(secs => $3))
+     ON CONFLICT (job_key) DO UPDATE
+       SET generation = bascule.leases.generation + 1, owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+     RETURNING generation`,
+    [jobKey, owner, ttlSeconds],
+  );
+  return { jobKey, owner, generation: Number(rows[0]!.generation) };
+}
+
+/** Extends a lease that is still ours (a long job's own heartbeat); LEASE_LOST when it is not. */
+export async function renewLease(db: pg.Pool, lease: Lease, ttlSeconds: number): Promise<void> {
+  await fenced(db, lease, async (client) => {
+    await client.query(
+      `UPDATE bascule.leases SET expires_at = clock_timestamp() + make_interval(secs => $2) WHERE job_key = $1`,
+      [lease.jobKey, ttlSeconds],
+    );
+  });
+}
+
+/** Ends a lease we hold (the job is done or handed back): it expires now, the generation stays. */
+export async function releaseLease(db: pg.Pool, lease: Lease): Promise<void> {
+  await db.query(
+    `UPDATE bascule.leases SET expires_at = clock_timestamp() WHERE job_key = $1 AND generation = $2 AND owner = $3`,
+    [lease.jobKey, lease.generation, lease.owner],
+  );
+}
+
+/**
+ * Runs `write` in a transaction that holds the lease row (FOR SHARE, so no claim can slip in before COMMIT)
+ * and only if the lease is still ours and unexpired. Otherwise rolls back and throws LEASE_LOST.
+ */
+export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ generation: string; owner: string; live: boolean }>(
+      `SELECT generation, owner, expires_at > clock_timestamp() AS live
+         FROM bascule.leases WHERE job_key = $1 FOR SHARE`,
+      [lease.jobKey],
+    );
+    const row = rows[0];
+    if (!row) throw new LeaseLostError(lease, 'no lease is recorded for it');
+    if (Number(row.generation) !== lease.generation)
+      throw new LeaseLostError(lease, `${row.owner} took it over (generation ${row.generation})`);
+    if (!row.live) throw new LeaseLostError(lease, 'its lease ran out');
+    const result = await write(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The campaign's tables (schema `bascule`), beside pg-boss's own (schema `pgboss`). Created on first use,
+ * under an advisory lock so that several workers starting together do not race.
+ *
+ *   campaigns   one row per campaign: its definition (names only, never a credential)
+ *   projects    one row per project: wave, source cloud, state, current stage, last error
+ *   stages      one row per project stage: state, attempts, the worker that last ran it
+ *   journal     the per-project apply journal, one row per record (the records of src/engine/journal.ts)
+ *   events      what happened, in order (the report and `batch status` read them)
+ *   leases      one row per job key: the lease generation that fences stale workers
+ *   slots       the caps across all workers: `cap` rows per scope, each held by at most one job
+ */
+import type pg from 'pg';
+
+export const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE SCHEMA IF NOT EXISTS bascule;
+CREATE TABLE IF NOT EXISTS bascule.meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS bascule.campaigns (
+  id text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  definition jsonb NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bascule.projects (
+  campaign text NOT NULL REFERENCES bascule.campaigns(id) ON DELETE CASCADE,
+  project text NOT NULL,
+  wave int NOT NULL,
+  source_cloud text NOT NULL,
+  target_cloud text NOT NULL,
+  state text NOT NULL DEFAULT 'pending',
+  stage text,
+  error jsonb,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (campaign, project)
+);
+CREATE TABLE IF NOT EXISTS bascule.stages (
+  campaign text NOT NULL,
+  project text NOT NULL,
+  stage text NOT NULL,
+  state text NOT NULL DEFAULT 'pending',
+  attempts int NOT NULL DEFAULT 0,
+  worker text,
+  result jsonb,
+  started_at timestamptz,
+  finished_at timestamptz,
+  PRIMARY KEY (campaign, project, stage),
+  FOREIGN KEY (campaign, project) REFERENCES bascule.projects(campaign, project) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS bascule.journal (
+  campaign text NOT NULL,
+  project text NOT NULL,
+  n bigserial,
+  record jsonb NOT NULL,
+  job_key text NOT NULL,
+  generation bigint NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (campaign, project, n)
+);
+CREATE TABLE IF NOT EXISTS bascule.events (
+  id bigserial PRIMARY KEY,
+  campaign text NOT NULL,
+  project text,
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  type text NOT NULL,
+  worker text,
+  data jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS events_campaign ON bascule.events (campaign, id);
+CREATE TABLE IF NOT EXISTS bascule.leases (
+  job_key text PRIMARY KEY,
+  generation bigint NOT NULL,
+  owner text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bascule.slots (
+  scope text NOT NULL,
+  slot int NOT NULL,
+  holder text,
+  expires_at timestamptz,
+  PRIMARY KEY (scope, slot)
+);
+`;
+
+/** Creates what is missing. Safe to call from many processes at once. */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bascule.schema']);
+    await client.query(DDL);
+    await client.query(
+      `INSERT INTO bascule.meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`,
+      [String(SCHEMA_VERSION)],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
