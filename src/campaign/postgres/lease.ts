@@ -88,3 +88,8 @@ export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.Po
     client.release();
   }
 }
+
+/** Throws LEASE_LOST unless the lease is still ours: called right before a cloud mutation, after the intent. */
+export async function assertLease(db: pg.Pool, lease: Lease): Promise<void> {
+  await fenced(db, lease, async () => undefined);
+}

@@ -3,11 +3,12 @@
  * under an advisory lock so that several workers starting together do not race.
  *
  *   campaigns   one row per campaign: its definition (names only, never a credential)
- *   projects    one row per project: wave, source cloud, state, current stage, last error
- *   stages      one row per project stage: state, attempts, the worker that last ran it
+ *   project_states  one row per project: the campaign's state of it (stage, status, counts, failure)
+ *   reports     the report's artifacts (report.json, report.md, ...), readable from any host
  *   journal     the per-project apply journal, one row per record (the records of src/engine/journal.ts)
  *   events      what happened, in order (the report and `batch status` read them)
  *   leases      one row per job key: the lease generation that fences stale workers
+ *   queued      every job key ever queued (a key is queued once per campaign)
  *   slots       the caps across all workers: `cap` rows per scope, each held by at most one job
  */
 import type pg from 'pg';
@@ -21,31 +22,6 @@ CREATE TABLE IF NOT EXISTS bascule.campaigns (
   id text PRIMARY KEY,
   created_at timestamptz NOT NULL DEFAULT now(),
   definition jsonb NOT NULL
-);
-CREATE TABLE IF NOT EXISTS bascule.projects (
-  campaign text NOT NULL REFERENCES bascule.campaigns(id) ON DELETE CASCADE,
-  project text NOT NULL,
-  wave int NOT NULL,
-  source_cloud text NOT NULL,
-  target_cloud text NOT NULL,
-  state text NOT NULL DEFAULT 'pending',
-  stage text,
-  error jsonb,
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (campaign, project)
-);
-CREATE TABLE IF NOT EXISTS bascule.stages (
-  campaign text NOT NULL,
-  project text NOT NULL,
-  stage text NOT NULL,
-  state text NOT NULL DEFAULT 'pending',
-  attempts int NOT NULL DEFAULT 0,
-  worker text,
-  result jsonb,
-  started_at timestamptz,
-  finished_at timestamptz,
-  PRIMARY KEY (campaign, project, stage),
-  FOREIGN KEY (campaign, project) REFERENCES bascule.projects(campaign, project) ON DELETE CASCADE
 );
 CREATE TABLE IF NOT EXISTS bascule.journal (
   campaign text NOT NULL,
@@ -67,11 +43,32 @@ CREATE TABLE IF NOT EXISTS bascule.events (
   data jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS events_campaign ON bascule.events (campaign, id);
+CREATE TABLE IF NOT EXISTS bascule.project_states (
+  campaign text NOT NULL REFERENCES bascule.campaigns(id) ON DELETE CASCADE,
+  project text NOT NULL,
+  wave text NOT NULL,
+  state jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (campaign, project)
+);
+CREATE TABLE IF NOT EXISTS bascule.reports (
+  campaign text NOT NULL REFERENCES bascule.campaigns(id) ON DELETE CASCADE,
+  name text NOT NULL,
+  body text NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (campaign, name)
+);
 CREATE TABLE IF NOT EXISTS bascule.leases (
   job_key text PRIMARY KEY,
   generation bigint NOT NULL,
   owner text NOT NULL,
   expires_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bascule.queued (
+  queue text NOT NULL,
+  key text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (queue, key)
 );
 CREATE TABLE IF NOT EXISTS bascule.slots (
   scope text NOT NULL,

@@ -1,0 +1,90 @@
+// A worker process for the queue tests: runs jobs of the queue "projects" with QueueWorker. Each job moves one
+// "project" of 5 steps the way apply does: for each step not yet in the project's journal, an intent (fenced),
+// a lease check, the effect on the "cloud" (a table, found by its marker first, so a step redone after a kill
+// adopts what exists), then a result (fenced). Prints one line per event: "start KEY", "step KEY N",
+// "done KEY", "lost KEY", "failed KEY MESSAGE", "handed-back KEY".
+import { openPool, parseStoreUrl } from '../../../src/campaign/postgres/connection.js';
+import { assertLease } from '../../../src/campaign/postgres/lease.js';
+import { PgJournal, readPgJournal } from '../../../src/campaign/postgres/journal.js';
+import { QueueWorker, startBoss } from '../../../src/campaign/postgres/queue.js';
+
+const STEPS = 5;
+const [concurrency, stepMs] = process.argv.slice(2).map(Number);
+const url = parseStoreUrl(process.env.BASCULE_STORE!);
+const pool = await openPool(url, { idleInTransactionSeconds: 1, max: 6 });
+const boss = await startBoss(url, { maintenanceIntervalSeconds: 1 });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const worker = new QueueWorker(
+  boss,
+  pool,
+  {
+    queue: 'projects',
+    concurrency: concurrency ?? 2,
+    pollingIntervalSeconds: 0.5,
+    onEvent: (e) => {
+      const name = e.type.replace('job.', '');
+      say(`${name} ${e.key}${e.message ? ` ${e.message}` : ''}`);
+    },
+  },
+  async (job) => {
+    const ref = { campaign: 'c1', project: job.key };
+    const existing = await readPgJournal(pool, ref);
+    const journal = new PgJournal(pool, ref, job.lease, `run-${process.pid}`, existing);
+    const done = new Set(existing.filter((r) => r.t === 'result').map((r) => (r as { key: string }).key));
+    for (let step = 1; step <= STEPS; step++) {
+      const key = `step-${step}`;
+      if (done.has(key)) continue;
+      const seq = journal.nextSeq();
+      const at = new Date().toISOString();
+      const marker = `${job.key}/${key}`;
+      await journal.append({
+        t: 'intent',
+        run: journal.run,
+        seq,
+        at,
+        key,
+        kind: 'network',
+        op: 'create',
+        marker,
+        rank: step,
+      });
+      say(`step ${job.key} ${step}`);
+      await new Promise((r) => setTimeout(r, stepMs ?? 150));
+      job.signal.throwIfAborted();
+      await assertLease(pool, job.lease);
+      // The "cloud": find by marker, create only when absent.
+      const found = await pool.query(`SELECT id FROM test_effects WHERE marker = $1`, [marker]);
+      const id =
+        found.rows[0]?.id ??
+        (
+          await pool.query(`INSERT INTO test_effects (marker, worker) VALUES ($1, $2) RETURNING id`, [
+            marker,
+            worker.owner,
+          ])
+        ).rows[0].id;
+      await journal.append({
+        t: 'result',
+        run: journal.run,
+        seq,
+        at,
+        key,
+        kind: 'network',
+        op: 'create',
+        ok: true,
+        id: String(id),
+      });
+    }
+  },
+);
+
+process.on('SIGTERM', () => {
+  void worker.stop(Number(process.env.GRACE_MS ?? 5000)).then(async () => {
+    await boss.stop({ graceful: false, wait: true });
+    await pool.end();
+    say('stopped');
+    process.exit(0);
+  });
+});
+say('ready');
+await worker.run();
