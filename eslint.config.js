@@ -65,6 +65,11 @@ export default tseslint.config(
     'the engine is headless and never touches HTTP directly',
   ),
   layer(
+    ['src/campaign/**'],
+    ['**/cli/**', '**/sim/**', 'undici'],
+    'the campaign drives the use cases headlessly: no CLI, no HTTP of its own',
+  ),
+  layer(
     ['src/mapping/**'],
     [
       '**/openstack/**',

@@ -51,10 +51,33 @@ export const COMMANDS: readonly LazyCommand[] = [
     describe: 'Delete, in reverse dependency order, what a journal says Bascule created (and still carries its marker)',
     load: async () => (await import('./commands/rollback.js')).rollbackCommand,
   },
+];
+
+export const BATCH_COMMANDS: readonly LazyCommand[] = [
   {
-    command: 'batch',
-    describe: 'Apply many plans (one per project), each with its own journal and summary',
-    load: async () => (await import('./commands/batch.js')).batchCommand,
+    command: 'plan <campaign>',
+    describe: 'Export each project and save its dry run for review (nothing is changed on any target)',
+    load: async () => (await import('./commands/batch.js')).batchPlan,
+  },
+  {
+    command: 'run <campaign>',
+    describe: 'Apply what batch plan saved (refusing stale dry runs), then audit; waves in order',
+    load: async () => (await import('./commands/batch.js')).batchRun,
+  },
+  {
+    command: 'status <campaign>',
+    describe: 'Where the campaign stands, from its files',
+    load: async () => (await import('./commands/batch.js')).batchStatus,
+  },
+  {
+    command: 'report <campaign>',
+    describe: 'Write the campaign report (report.json, report.md, report.html in the campaign directory)',
+    load: async () => (await import('./commands/batch.js')).batchReport,
+  },
+  {
+    command: 'rollback <campaign>',
+    describe: 'Undo what the campaign created for one project (--project) or a wave (--wave), from their journals',
+    load: async () => (await import('./commands/batch.js')).batchRollback,
   },
 ];
 
@@ -97,6 +120,12 @@ export const TOOL_COMMANDS: readonly LazyCommand[] = [
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   const modules = COMMANDS.map((c) => toModule(c, state));
   modules.push(
+    group(
+      'batch',
+      'A migration campaign: waves of projects, each exported, dry-run, reviewed, applied and audited',
+      BATCH_COMMANDS,
+      state,
+    ),
     group('mapping', 'Check mapping files and invert them for the way back', MAPPING_COMMANDS, state),
     group('cloud', 'Inspect a cloud: credentials, endpoints, versions', CLOUD_COMMANDS, state),
     ...TOOL_COMMANDS.map((c) => toModule(c, state)),

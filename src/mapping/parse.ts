@@ -90,17 +90,31 @@ function offsetOf(root: Node | null, path: string, atKey: boolean): number | und
   return best;
 }
 
-/** Parses and validates mapping text (YAML or JSON). `path` is only used in messages. */
-export function parseMapping(text: string, path?: string): MappingParseResult {
-  void path;
-  if (Buffer.byteLength(text, 'utf8') > MAX_MAPPING_BYTES) {
+export interface StrictYamlOptions {
+  /** Largest text in bytes, and the code of the issue when it is larger. */
+  maxBytes: number;
+  tooLargeCode: string;
+  what: string;
+  /** The code and hint when the document is empty. */
+  emptyCode: string;
+  emptyHint: string;
+  /** Every problem of the parsed value (schema, then semantics); pointers into the value. */
+  validate: (value: unknown) => Issue[];
+}
+
+/**
+ * Parses YAML 1.2 or JSON text strictly (unique keys, no merge keys, bounded aliases) and validates it; every issue
+ * carries the line and column of what its pointer designates. Shared by mappings and campaign files.
+ */
+export function parseStrictYaml(text: string, options: StrictYamlOptions): { value?: unknown; issues: Issue[] } {
+  if (Buffer.byteLength(text, 'utf8') > options.maxBytes) {
     return {
       issues: [
         {
           severity: 'error',
           path: '',
-          code: 'MAPPING_TOO_LARGE',
-          message: `the mapping is larger than ${MAX_MAPPING_BYTES} bytes`,
+          code: options.tooLargeCode,
+          message: `the ${options.what} is larger than ${options.maxBytes} bytes`,
         },
       ],
     };
@@ -124,21 +138,35 @@ export function parseMapping(text: string, path?: string): MappingParseResult {
         {
           severity: 'error',
           path: '',
-          code: 'MAPPING_EMPTY',
-          message: 'the mapping file is empty',
-          hint: 'start it with: format: bascule.mapping/v1',
+          code: options.emptyCode,
+          message: `the ${options.what} file is empty`,
+          hint: options.emptyHint,
         },
       ],
     };
   }
   const issues = [
     ...syntax,
-    ...validateMapping(value).map((issue) => ({
+    ...options.validate(value).map((issue) => ({
       ...issue,
       ...position(offsetOf(doc.contents, issue.path, issue.code === 'SCHEMA_UNKNOWN_FIELD')),
     })),
   ];
-  return hasErrors(issues) ? { issues } : { mapping: value as Mapping, issues };
+  return hasErrors(issues) ? { issues } : { value, issues };
+}
+
+/** Parses and validates mapping text (YAML or JSON). `path` is only used in messages. */
+export function parseMapping(text: string, path?: string): MappingParseResult {
+  void path;
+  const { value, issues } = parseStrictYaml(text, {
+    maxBytes: MAX_MAPPING_BYTES,
+    tooLargeCode: 'MAPPING_TOO_LARGE',
+    what: 'mapping',
+    emptyCode: 'MAPPING_EMPTY',
+    emptyHint: 'start it with: format: bascule.mapping/v1',
+    validate: validateMapping,
+  });
+  return value === undefined ? { issues } : { mapping: value as Mapping, issues };
 }
 
 /** Reads and validates a mapping file; never throws: an unreadable file is a FILE_UNREADABLE issue. */

@@ -1,5 +1,6 @@
 /** The OpenStack client: configuration, authentication, service clients and resource modules. */
 export { loadCloudConfig, listClouds } from './config/clouds-yaml.js';
+export { scopeTo, type ProjectScope } from './config/scope.js';
 export type { CloudConfig, AuthConfig } from './config/types.js';
 export { Cloud, connect, describeCloud } from './cloud.js';
 export type { CloudInfo, ServiceInfo } from './cloud.js';

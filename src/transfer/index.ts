@@ -9,7 +9,7 @@ export type { TransferImageOptions, TransferImageResult, TransferMethod } from '
 export { IMAGE_MARKER_PROPERTY, fingerprintOf, removeImageQuietly, sameBytes, waitImageActive } from './images.js';
 export type { ImageFingerprint } from './images.js';
 export { TransferManager } from './manager.js';
-export type { OverallProgress } from './manager.js';
+export type { OverallProgress, TransferSlots } from './manager.js';
 export { ProgressMeter } from './progress.js';
 export type { TransferProgress } from './progress.js';
 export { snapshotServer, volumeToImage } from './snapshot.js';

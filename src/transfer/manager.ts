@@ -25,6 +25,11 @@ interface Entry {
   promise?: Promise<unknown>;
 }
 
+/** A limit on transfers shared by several runs (the projects of a campaign). */
+export interface TransferSlots {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 /**
  * Schedules the byte transfers of a run: at most `concurrency` at once (`--transfer-concurrency`,
  * separate from the API concurrency), each key (a source image id) moved once however many callers
@@ -33,6 +38,7 @@ interface Entry {
  */
 export class TransferManager {
   readonly #queue: PQueue;
+  readonly #slots: TransferSlots | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #onProgress: ((overall: OverallProgress, current: TransferProgress[]) => void) | undefined;
   readonly #intervalMs: number;
@@ -43,8 +49,11 @@ export class TransferManager {
     concurrency: number;
     onProgress?: (overall: OverallProgress, current: TransferProgress[]) => void;
     intervalMs?: number;
+    /** Slots shared with other runs (a campaign's global cap on transfers): each transfer holds one while it runs. */
+    slots?: TransferSlots;
   }) {
     this.#queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+    this.#slots = opts.slots;
     this.#onProgress = opts.onProgress;
     this.#intervalMs = opts.intervalMs ?? 500;
   }
@@ -77,7 +86,7 @@ export class TransferManager {
     }
     const e = entry;
     e.state = 'queued';
-    const promise = this.#queue.add(async () => {
+    const body = async () => {
       this.#started ??= Date.now();
       e.state = 'running';
       this.#emit(true);
@@ -96,7 +105,9 @@ export class TransferManager {
       } finally {
         this.#emit(true);
       }
-    }) as Promise<T>;
+    };
+    const slots = this.#slots;
+    const promise = this.#queue.add(() => (slots ? slots.run(body) : body())) as Promise<T>;
     e.promise = promise;
     // A shared promise may have no other listener yet; its rejection is delivered to the callers that await it.
     promise.catch(() => undefined);

@@ -8,7 +8,7 @@ import type { TransferImageResult, TransferMethod } from './image-transfer.js';
 import { transferImage } from './image-transfer.js';
 import type { ImageFingerprint } from './images.js';
 import { removeImageQuietly } from './images.js';
-import type { OverallProgress } from './manager.js';
+import type { OverallProgress, TransferSlots } from './manager.js';
 import { TransferManager } from './manager.js';
 import type { TransferProgress } from './progress.js';
 import { snapshotServer, volumeToImage } from './snapshot.js';
@@ -40,6 +40,8 @@ export interface WorkloadOptions {
   /** Timeouts (ms) for snapshots/volume uploads to become active, and for a target image after its bytes. */
   snapshotTimeoutMs?: number;
   activeTimeoutMs?: number;
+  /** Transfer slots shared with other runs (a campaign's global cap). */
+  slots?: TransferSlots;
   /** First backoff delay between attempts (tests). */
   retryBaseMs?: number;
   /** How long the snapshot of an in-use volume may take when it must be cloned (default 5 min). */
@@ -85,6 +87,7 @@ export class WorkloadMover {
   readonly temporary: TemporaryImage[] = [];
   /** Source servers this run stopped for a consistent copy (by id), and whether they were started again. */
   readonly #stopped = new Map<string, { name: string; stop: Promise<void>; released: boolean }>();
+  readonly #restarted = new Set<string>();
 
   constructor(source: Cloud, target: Cloud, options: WorkloadOptions) {
     this.source = source;
@@ -92,6 +95,7 @@ export class WorkloadMover {
     this.options = options;
     this.manager = new TransferManager({
       concurrency: options.transferConcurrency ?? 2,
+      ...(options.slots ? { slots: options.slots } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }
@@ -282,6 +286,7 @@ export class WorkloadMover {
     const server = await servers.get(this.source.compute, serverId, live ? { signal: live } : {});
     if (server.status !== 'SHUTOFF') return;
     await servers.start(this.source.compute, serverId, live);
+    this.#restarted.add(serverId);
     await waitOrThrow(`source server ${server.name} (${serverId}), starting again after its copy`, {
       poll: () => servers.get(this.source.compute, serverId, live ? { signal: live } : {}),
       status: (s) => s.status,
@@ -292,6 +297,11 @@ export class WorkloadMover {
       ...(live ? { signal: live } : {}),
       faultMessage: (s) => s.fault?.message,
     });
+  }
+
+  /** The source servers this run started again (ids), for the report. */
+  get restartedServers(): string[] {
+    return [...this.#restarted];
   }
 
   /** The source servers this run stopped (ids), for the report. */

@@ -17,7 +17,7 @@ function run(t: SimTarget, argv: string[]): Promise<{ code: number; out: string;
   }).then((code) => ({ code, out: out.join(''), err: err.join('') }));
 }
 
-describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
+describe('bascule apply / rollback (CLI on the simulator)', () => {
   let t: SimTarget;
   let dir: string;
   let plan: string;
@@ -166,46 +166,5 @@ describe('bascule apply / rollback / batch (CLI on the simulator)', () => {
     expect(countTarget(t).servers).toBe(before.servers! + 2);
     expect((await run(t, ['rollback', '--journal', journal, '--os-cloud', 'dst', '--yes'])).code).toBe(0);
     expect(countTarget(t)).toEqual(before);
-  });
-
-  it('batch: each plan with its own journal; a blocked plan does not stop the others', async () => {
-    const bdir = join(dir, 'batch');
-    const plans = join(bdir, 'plans');
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(plans, { recursive: true });
-    const good = projectPlan();
-    good.provenance.project = { name: 'good', id: 'good-id' };
-    const blocked = projectPlan();
-    blocked.provenance.project = { name: 'blocked', id: 'blocked-id' };
-    for (const r of blocked.resources)
-      if (r.kind !== 'flavor' && 'name' in r.spec)
-        (r.spec as { name: string }).name = `b-${(r.spec as { name: string }).name}`;
-    (blocked.resources[0]!.spec as { name: string }).name = 'm9.huge';
-    for (const r of blocked.resources)
-      if (r.kind === 'image' || r.kind === 'volume_type' || (r.kind === 'network' && r.external))
-        (r.spec as { name: string }).name = (r.spec as { name: string }).name.replace(/^b-/, '');
-    writeFileSync(join(plans, 'a-good.json'), JSON.stringify(good));
-    writeFileSync(join(plans, 'b-blocked.json'), JSON.stringify(blocked));
-    const r = await run(t, [
-      'batch',
-      '--plans',
-      plans,
-      '--to',
-      'dst',
-      '--journal-dir',
-      join(bdir, 'journals'),
-      '--parallel',
-      '2',
-      '--yes',
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/1 of 2 plans done, 1 failed/);
-    expect(readFileSync(join(bdir, 'journals', 'a-good.journal.jsonl'), 'utf8')).toMatch(/"t":"end"/);
-    const nets = t.sim
-      .regionState('dst')
-      .networks.all()
-      .map((n) => n.name);
-    expect(nets).toContain('front');
-    expect(nets).not.toContain('b-front');
   });
 });

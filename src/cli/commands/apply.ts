@@ -217,7 +217,7 @@ export interface ApplyRun {
   exitCode: number;
 }
 
-/** The whole apply for one plan (used by `apply` and by `batch`). */
+/** The whole apply for one plan. */
 export async function runApply(
   args: ApplyArgs,
   ctx: RunContext,

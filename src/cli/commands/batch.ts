@@ -1,169 +1,276 @@
 /**
- * `bascule batch --plans DIR|FILES --to B [--from A] [--mapping M] --journal-dir D [--parallel N]`: many projects,
- * each with its own journal (D/<plan>.journal.jsonl) and summary; a failure in one never stops the others.
- * `--to` and `--from` may contain `{project}`, replaced by each plan's source project name (clouds.yaml often has
- * one entry per project).
+ * `bascule batch plan|run|status|report|rollback CAMPAIGN`: a migration campaign (src/campaign): waves of projects,
+ * each through export -> saved dry run -> review -> apply of that dry run -> audit, with its files in the campaign
+ * directory. This file only wires flags to the campaign layer and shows what it reports.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import PQueue from 'p-queue';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
-import { readPlan } from '../../plan/io.js';
+import { CampaignInvalidError, loadCampaign } from '../../campaign/load.js';
+import type { CampaignEnv } from '../../campaign/pipeline.js';
+import { buildReport } from '../../campaign/report.js';
+import { rollbackProjects, runCampaign, type RunOptions } from '../../campaign/run.js';
+import { FileCampaignStore, type CampaignStore } from '../../campaign/store.js';
+import type { Campaign, CampaignEvent } from '../../campaign/types.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
-import type { GlobalArgs } from '../context.js';
+import type { GlobalArgs, RunContext } from '../context.js';
+import { auditHtml, auditMarkdown } from '../views/audit-report.js';
+import {
+  CampaignProgress,
+  campaignEventLine,
+  campaignHtml,
+  campaignMarkdown,
+  campaignStatusTable,
+} from '../views/campaign.js';
 import { serialise, table } from '../views/output.js';
-import { runApply } from './apply.js';
+import { startProgress } from '../views/progress.js';
 
-interface BatchArgs {
-  plans: string[];
-  to: string;
-  from?: string;
-  mapping?: string;
-  'journal-dir': string;
-  parallel: number;
-  concurrency: number;
-  'dry-run'?: boolean;
+interface CampaignArgs {
+  campaign: string;
+  dir?: string;
+  wave?: string[];
+  project?: string[];
+}
+
+interface RunArgs extends CampaignArgs {
+  'parallel-projects': number;
+  'max-transfers': number;
+  'max-failures'?: number;
+  'approve-all'?: boolean;
   resume?: boolean;
   yes?: boolean;
 }
 
-export interface BatchItem {
-  plan: string;
-  project?: string;
-  journal: string;
-  exitCode: number;
-  created?: number;
-  updated?: number;
-  unchanged?: number;
-  failed?: number;
-  skipped?: number;
-  error?: string;
+const list = (value: unknown): string[] =>
+  value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(','));
+
+function common<T>(y: Argv<GlobalArgs>): Argv<T> {
+  return y
+    .positional('campaign', { type: 'string', demandOption: true, describe: 'the campaign file (YAML or JSON)' })
+    .option('dir', {
+      type: 'string',
+      describe: "the campaign directory (projects' files, events, report); default: the campaign file's directory",
+    })
+    .option('wave', { type: 'string', array: true, describe: 'only these waves (repeatable)' })
+    .option('project', {
+      type: 'string',
+      array: true,
+      describe: 'only these projects (their ids; repeatable)',
+    }) as unknown as Argv<T>;
 }
 
-async function planFiles(inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const info = await stat(input).catch(() => undefined);
-    if (!info) throw new UsageError('BATCH_NO_PLANS', `${input} does not exist`);
-    if (info.isDirectory()) {
-      for (const name of (await readdir(input)).sort())
-        if (name.endsWith('.json') && !name.endsWith('.changes.json')) out.push(join(input, name));
-    } else out.push(input);
+async function open(args: CampaignArgs, ctx: RunContext): Promise<{ campaign: Campaign; store: CampaignStore }> {
+  let campaign: Campaign;
+  try {
+    campaign = await loadCampaign(args.campaign);
+  } catch (error) {
+    if (error instanceof CampaignInvalidError) ctx.stderr(error.report());
+    throw error;
   }
-  if (out.length === 0) throw new UsageError('BATCH_NO_PLANS', 'no plan files (*.json) found');
+  return { campaign, store: new FileCampaignStore(args.dir ?? dirname(campaign.file)) };
+}
+
+function env(ctx: RunContext, onProgress?: CampaignEnv['onProgress']): CampaignEnv {
+  return {
+    cloudsFiles: ctx.cloudsFiles,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    renderAudit: (report) => [
+      { ext: 'md', text: auditMarkdown(report) },
+      { ext: 'html', text: auditHtml(report) },
+    ],
+    ...(onProgress ? { onProgress } : {}),
+  };
+}
+
+/** Rewrites report.json, report.md and report.html from the store. */
+async function writeReport(campaign: Campaign, store: CampaignStore, live: boolean): Promise<string[]> {
+  const report = buildReport(campaign, await store.all());
+  return [
+    await store.writeReport('report.json', serialise(report, 'json')),
+    await store.writeReport('report.md', campaignMarkdown(report, store.location)),
+    await store.writeReport('report.html', campaignHtml(report, store.location, live)),
+  ];
+}
+
+function positive(value: number | undefined, flag: string, max = 1024): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > max))
+    throw new UsageError('BATCH_BAD_NUMBER', `${flag} must be an integer from 1 to ${max}`);
+}
+
+async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Promise<number> {
+  positive(args['parallel-projects'], '--parallel-projects');
+  positive(args['max-transfers'], '--max-transfers');
+  const maxFailures = args['max-failures'];
+  if (maxFailures !== undefined && (!Number.isInteger(maxFailures) || maxFailures < 0))
+    throw new UsageError('BATCH_BAD_NUMBER', '--max-failures must be an integer, 0 or more');
+  const { campaign, store } = await open(args, ctx);
+  const view = new CampaignProgress(campaign.waves.length);
+  const spinner = startProgress(ctx, `campaign ${campaign.name}`);
+  let writing: Promise<unknown> = Promise.resolve();
+  const rewrite = () => {
+    writing = writing.then(() => writeReport(campaign, store, true)).catch(() => undefined);
+  };
+  const onEvent = (event: CampaignEvent) => {
+    view.event(event);
+    if (ctx.format === 'json') ctx.stdout(`${JSON.stringify(event)}\n`);
+    else if (!ctx.quiet && !ctx.interactive) {
+      const line = campaignEventLine(event);
+      if (line) ctx.stderr(`${line}\n`);
+    }
+    spinner.update(view.line());
+    if (event.type === 'project.done' || event.type === 'project.stage' || event.type === 'wave.done') rewrite();
+  };
+  const options: RunOptions = {
+    mode,
+    approveAll: args['approve-all'] ?? false,
+    resume: args.resume ?? false,
+    waves: list(args.wave),
+    projects: list(args.project),
+    parallelProjects: args['parallel-projects'],
+    maxTransfers: args['max-transfers'],
+    ...(maxFailures !== undefined ? { maxFailures } : {}),
+    onEvent,
+  };
+  let outcome;
+  try {
+    outcome = await runCampaign(
+      campaign,
+      store,
+      env(ctx, (project, p) => {
+        view.progress(project, p);
+        spinner.update(view.line());
+      }),
+      options,
+    );
+  } finally {
+    spinner.stop();
+    await writing;
+  }
+  const files = await writeReport(campaign, store, false);
+  const report = buildReport(campaign, await store.all());
+  if (ctx.format === 'table') {
+    ctx.stdout(campaignStatusTable(report));
+    if (!ctx.quiet) ctx.stderr(`report: ${files.join(', ')}\n`);
+    if (mode === 'plan' && report.totals.reviewable > 0 && !ctx.quiet)
+      ctx.stderr(
+        `review each project's saved dry run (projects/<id>/changes.json in the campaign directory), then: bascule batch run ${args.campaign}\n`,
+      );
+  } else if (ctx.format === 'yaml') ctx.stdout(serialise(report, 'yaml'));
+  if (outcome.interrupted) return EXIT.INTERRUPTED;
+  const mine = outcome.projects;
+  if (outcome.stopped || mine.some((s) => s.status === 'failed' || s.status === 'interrupted')) return EXIT.FAILED;
+  if (mine.some((s) => s.audit !== undefined && !s.audit.clean)) return EXIT.DIFFERENCES;
+  return EXIT.OK;
+}
+
+function runFlags(y: Argv<GlobalArgs>, mode: 'plan' | 'run'): Argv<RunArgs> {
+  let out = common<RunArgs>(y)
+    .option('parallel-projects', { type: 'number', default: 4, describe: 'projects of a wave run at once' })
+    .option('max-transfers', {
+      type: 'number',
+      default: 4,
+      describe: 'data transfers (images, disks, volumes) at once across all projects',
+    })
+    .option('max-failures', {
+      type: 'number',
+      describe: "stop the campaign when more projects of a wave fail (overrides each wave's max_failures)",
+    });
+  if (mode === 'run')
+    out = out
+      .option('approve-all', {
+        type: 'boolean',
+        default: false,
+        describe: 'make each dry run and apply it without a review (no batch plan needed)',
+      })
+      .option('resume', {
+        type: 'boolean',
+        default: false,
+        describe: 'continue projects that stopped while applying (Ctrl-C, kill -9, a failure), from their journals',
+      });
   return out;
 }
 
-export const batchCommand = defineCommand<BatchArgs>({
-  command: 'batch',
-  describe: 'Apply many plans (one per project), each with its own journal and summary',
-  builder: (y: Argv<GlobalArgs>) =>
-    y
-      .option('plans', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'plan files, or directories of *.json plans',
-      })
-      .option('to', {
-        type: 'string',
-        demandOption: true,
-        describe: "target cloud; {project} is replaced by the plan's project name",
-      })
-      .option('from', { type: 'string', describe: 'source cloud; {project} as for --to' })
-      .option('mapping', { type: 'string', describe: 'mapping applied to every plan' })
-      .option('journal-dir', { type: 'string', demandOption: true, describe: "where each plan's journal goes" })
-      .option('parallel', { type: 'number', default: 2, describe: 'plans applied at once' })
-      .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once within a plan' })
-      .option('dry-run', { type: 'boolean', default: false })
-      .option('resume', { type: 'boolean', default: false, describe: "continue each plan's journal where it exists" })
-      .option('yes', {
-        type: 'boolean',
-        alias: 'y',
-        default: false,
-        describe: 'required unless --dry-run',
-      }) as unknown as Argv<BatchArgs>,
+export const batchPlan = defineCommand<RunArgs>({
+  command: 'plan <campaign>',
+  describe: 'Export each project and save its dry run for review (nothing is changed on any target)',
+  builder: (y) =>
+    runFlags(y, 'plan').example(
+      '$0 batch plan pi.yaml --parallel-projects 8',
+      'export and dry-run every project; review projects/<id>/changes.json',
+    ),
+  run: (args, ctx) => execute('plan', args, ctx),
+});
+
+export const batchRun = defineCommand<RunArgs>({
+  command: 'run <campaign>',
+  describe: 'Apply what batch plan saved (refusing stale dry runs), then audit; waves in order',
+  builder: (y) =>
+    runFlags(y, 'run')
+      .example('$0 batch run pi.yaml --wave w1', 'apply the reviewed dry runs of wave w1, then audit')
+      .example('$0 batch run pi.yaml --resume', 'after Ctrl-C or kill -9: redo only what is unfinished'),
+  run: (args, ctx) => execute('run', args, ctx),
+});
+
+export const batchStatus = defineCommand<CampaignArgs>({
+  command: 'status <campaign>',
+  describe: 'Where the campaign stands, from its files',
+  builder: (y) => common<CampaignArgs>(y),
   async run(args, ctx) {
-    if (!args['dry-run'] && !args.yes)
-      throw new UsageError(
-        'BATCH_NOT_CONFIRMED',
-        'batch changes many projects: give --yes (review each with --dry-run first)',
+    const { campaign, store } = await open(args, ctx);
+    const report = buildReport(campaign, await store.all());
+    const waves = list(args.wave);
+    const projects = list(args.project);
+    for (const w of report.waves)
+      w.projects = w.projects.filter(
+        (p) => (waves.length === 0 || waves.includes(p.wave)) && (projects.length === 0 || projects.includes(p.id)),
       );
-    if (!Number.isInteger(args.parallel) || args.parallel < 1)
-      throw new UsageError('BATCH_BAD_PARALLEL', '--parallel must be a positive integer');
-    const files = await planFiles(args.plans);
-    // Every plan is validated before any cloud is touched: one bad plan is bad input for the batch.
-    const projects = new Map<string, string>();
-    for (const file of files) projects.set(file, (await readPlan(file)).plan.provenance.project.name);
-    await mkdir(args['journal-dir'], { recursive: true });
-    const queue = new PQueue({ concurrency: args.parallel });
-    const items: BatchItem[] = [];
-    await Promise.all(
-      files.map((file) =>
-        queue.add(async () => {
-          const project = projects.get(file)!;
-          const journal = join(args['journal-dir'], `${basename(file).replace(/\.json$/, '')}.journal.jsonl`);
-          const item: BatchItem = { plan: file, project, journal, exitCode: EXIT.FAILED };
-          try {
-            const run = await runApply(
-              {
-                plan: file,
-                to: args.to.replaceAll('{project}', project),
-                ...(args.from ? { from: args.from.replaceAll('{project}', project) } : {}),
-                ...(args.mapping ? { mapping: args.mapping } : {}),
-                journal,
-                'dry-run': args['dry-run'] ?? false,
-                resume: args.resume ?? false,
-                yes: true,
-                concurrency: args.concurrency,
-              },
-              ctx,
-              { print: false, prompt: false },
-            );
-            item.exitCode = run.exitCode;
-            if (run.result)
-              Object.assign(item, {
-                created: run.result.summary.created,
-                updated: run.result.summary.updated,
-                unchanged: run.result.summary.unchanged,
-                failed: run.result.summary.failed,
-                skipped: run.result.summary.skipped,
-              });
-            else if (!run.changes.ok) item.error = 'blocked or in conflict (see --dry-run)';
-          } catch (error) {
-            item.error = (error as Error).message;
-            item.exitCode = (error as { exitCode?: number }).exitCode ?? EXIT.FAILED;
-          }
-          items.push(item);
-          if (!ctx.quiet && ctx.format === 'table')
-            ctx.stderr(`${item.exitCode === 0 ? 'done  ' : 'FAILED'} ${file}${item.error ? `: ${item.error}` : ''}\n`);
-        }),
-      ),
-    );
-    items.sort((a, b) => files.indexOf(a.plan) - files.indexOf(b.plan));
-    if (ctx.format === 'table') {
+    report.waves = report.waves.filter((w) => w.projects.length > 0 || (waves.length === 0 && projects.length === 0));
+    ctx.stdout(ctx.format === 'table' ? campaignStatusTable(report) : serialise(report, ctx.format));
+    return EXIT.OK;
+  },
+});
+
+export const batchReport = defineCommand<CampaignArgs>({
+  command: 'report <campaign>',
+  describe: 'Write the campaign report (report.json, report.md, report.html in the campaign directory)',
+  builder: (y) => common<CampaignArgs>(y),
+  async run(args, ctx) {
+    const { campaign, store } = await open(args, ctx);
+    const files = await writeReport(campaign, store, false);
+    if (ctx.format === 'table') ctx.stdout(`${files.join('\n')}\n`);
+    else ctx.stdout(serialise({ files }, ctx.format));
+    return EXIT.OK;
+  },
+});
+
+export const batchRollback = defineCommand<CampaignArgs & { yes?: boolean }>({
+  command: 'rollback <campaign>',
+  describe: 'Undo what the campaign created for one project (--project) or a wave (--wave), from their journals',
+  builder: (y) =>
+    common<CampaignArgs & { yes?: boolean }>(y).option('yes', {
+      type: 'boolean',
+      alias: 'y',
+      default: false,
+      describe: 'required: rollback deletes what Bascule created',
+    }),
+  async run(args, ctx) {
+    const waves = list(args.wave);
+    const projects = list(args.project);
+    if (waves.length === 0 && projects.length === 0)
+      throw new UsageError('BATCH_ROLLBACK_SCOPE', 'name what to roll back: --project ID or --wave NAME');
+    if (!args.yes) throw new UsageError('BATCH_NOT_CONFIRMED', 'rollback deletes what Bascule created: give --yes');
+    const { campaign, store } = await open(args, ctx);
+    const results = await rollbackProjects(campaign, store, env(ctx), { waves, projects });
+    await writeReport(campaign, store, false);
+    if (ctx.format === 'table')
       ctx.stdout(
         table(
-          ['plan', 'project', 'exit', 'created', 'updated', 'unchanged', 'failed', 'skipped', 'journal / error'],
-          items.map((i) => [
-            i.plan,
-            i.project,
-            i.exitCode,
-            i.created ?? '',
-            i.updated ?? '',
-            i.unchanged ?? '',
-            i.failed ?? '',
-            i.skipped ?? '',
-            i.error ?? i.journal,
-          ]),
+          ['project', 'ok', 'deleted', 'kept', 'failed', 'error'],
+          results.map((r) => [r.id, r.ok ? 'yes' : 'no', r.deleted, r.kept, r.failed, r.error ?? '']),
         ),
       );
-      const bad = items.filter((i) => i.exitCode !== 0).length;
-      ctx.stdout(`\n${items.length - bad} of ${items.length} plans done${bad ? `, ${bad} failed` : ''}\n`);
-    } else {
-      ctx.stdout(serialise({ items }, ctx.format));
-    }
-    return items.every((i) => i.exitCode === 0) ? EXIT.OK : EXIT.FAILED;
+    else ctx.stdout(serialise({ results }, ctx.format));
+    return results.every((r) => r.ok) ? EXIT.OK : EXIT.FAILED;
   },
 });
