@@ -31,89 +31,97 @@ beforeAll(async () => {
 afterAll(async () => c?.stop());
 
 describe('bascule batch: a campaign of 21 projects in 3 waves', () => {
-  it('batch plan exports and saves a dry run per project, in its own folder, and changes nothing on the target', async () => {
-    c.sim.clearLog();
-    const r = await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'plan', file, '--parallel-projects', '6']);
-    expect(r.code, r.err).toBe(0);
-    const events = r.out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; wave?: string });
-    expect(events.filter((e) => e.type === 'wave.start').map((e) => e.wave)).toEqual(['w1', 'w2', 'w3']);
-    expect(events.filter((e) => e.type === 'project.done')).toHaveLength(21);
-    expect(mutations('dst')).toEqual([]);
-    expect(mutations('src')).toEqual([]);
-    for (const name of c.names) {
-      const dir = join(c.dir, 'projects', name);
-      expect(existsSync(join(dir, 'plan.json'))).toBe(true);
-      expect(JSON.parse(readFileSync(join(dir, 'changes.json'), 'utf8'))).toMatchObject({
-        format: 'bascule.changes/v1',
-        ok: true,
-      });
-      expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).toMatchObject({
-        status: 'reviewable',
-        stage: 'planned',
-      });
-    }
-    const status = await cli(c.cloudsYaml, ['batch', 'status', file]);
-    expect(status.out).toMatch(/21 projects: 0 done, 21 reviewable/);
-  });
+  it(
+    'batch plan exports and saves a dry run per project, in its own folder, and changes nothing on the target',
+    { timeout: 300_000 },
+    async () => {
+      c.sim.clearLog();
+      const r = await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'plan', file, '--parallel-projects', '6']);
+      expect(r.code, r.err).toBe(0);
+      const events = r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; wave?: string });
+      expect(events.filter((e) => e.type === 'wave.start').map((e) => e.wave)).toEqual(['w1', 'w2', 'w3']);
+      expect(events.filter((e) => e.type === 'project.done')).toHaveLength(21);
+      expect(mutations('dst')).toEqual([]);
+      expect(mutations('src')).toEqual([]);
+      for (const name of c.names) {
+        const dir = join(c.dir, 'projects', name);
+        expect(existsSync(join(dir, 'plan.json'))).toBe(true);
+        expect(JSON.parse(readFileSync(join(dir, 'changes.json'), 'utf8'))).toMatchObject({
+          format: 'bascule.changes/v1',
+          ok: true,
+        });
+        expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).toMatchObject({
+          status: 'reviewable',
+          stage: 'planned',
+        });
+      }
+      const status = await cli(c.cloudsYaml, ['batch', 'status', file]);
+      expect(status.out).toMatch(/21 projects: 0 done, 21 reviewable/);
+    },
+  );
 
-  it('batch run applies the reviewed dry runs: a stale one is refused, a failure mid-way stops only its project', async () => {
-    // p21's target changes after the review: its saved dry run is stale.
-    const config = scopeTo(await loadCloudConfig('dst', { files: [c.cloudsYaml], env: {} }), { name: 'p21' });
-    const p21 = await connect(config, { logger: silentLogger });
-    const intruder = await networks.create(p21.network, { name: 'p21-net' });
-    // One server create on the target is refused: that project fails after its networks were made.
-    c.sim.setFaults('dst', [
-      { kind: 'error', status: 400, route: 'POST /v2.1/servers', skip: 3, count: 1, message: 'simulated refusal' },
-    ]);
-    const r = await cli(c.cloudsYaml, ['batch', 'run', file, '--parallel-projects', '4', '--max-transfers', '2']);
-    expect(r.code, r.err).toBe(1);
-    const report = JSON.parse(readFileSync(join(c.dir, 'report.json'), 'utf8'));
-    const projects = report.waves.flatMap((w: { projects: unknown[] }) => w.projects) as {
-      id: string;
-      status: string;
-      stage: string;
-      failure?: { code: string; message: string; stage: string };
-    }[];
-    const failed = projects.filter((p) => p.status === 'failed');
-    expect(failed.map((p) => p.id)).toContain('p21');
-    expect(failed).toHaveLength(2);
-    expect(projects.find((p) => p.id === 'p21')!.failure).toMatchObject({ code: 'CHANGES_STALE', stage: 'gate' });
-    const midway = failed.find((p) => p.id !== 'p21')!;
-    expect(midway).toMatchObject({ stage: 'applying', failure: { stage: 'apply' } });
-    expect(midway.failure!.message).toMatch(/simulated refusal/);
-    expect(named('networks', `${midway.id}-net`)).toBe(1);
-    expect(named('servers', `${midway.id}-app`)).toBe(0);
-    expect(report.totals).toMatchObject({ projects: 21, done: 19, failed: 2 });
-    // Nothing of p21 was created.
-    expect(named('servers', 'p21-app')).toBe(0);
-    expect(r.err).toMatch(/FAILED p21 at gate: .*CHANGES_STALE/);
+  it(
+    'batch run applies the reviewed dry runs: a stale one is refused, a failure mid-way stops only its project',
+    { timeout: 300_000 },
+    async () => {
+      // p21's target changes after the review: its saved dry run is stale.
+      const config = scopeTo(await loadCloudConfig('dst', { files: [c.cloudsYaml], env: {} }), { name: 'p21' });
+      const p21 = await connect(config, { logger: silentLogger });
+      const intruder = await networks.create(p21.network, { name: 'p21-net' });
+      // One server create on the target is refused: that project fails after its networks were made.
+      c.sim.setFaults('dst', [
+        { kind: 'error', status: 400, route: 'POST /v2.1/servers', skip: 3, count: 1, message: 'simulated refusal' },
+      ]);
+      const r = await cli(c.cloudsYaml, ['batch', 'run', file, '--parallel-projects', '4', '--max-transfers', '2']);
+      expect(r.code, r.err).toBe(1);
+      const report = JSON.parse(readFileSync(join(c.dir, 'report.json'), 'utf8'));
+      const projects = report.waves.flatMap((w: { projects: unknown[] }) => w.projects) as {
+        id: string;
+        status: string;
+        stage: string;
+        failure?: { code: string; message: string; stage: string };
+      }[];
+      const failed = projects.filter((p) => p.status === 'failed');
+      expect(failed.map((p) => p.id)).toContain('p21');
+      expect(failed).toHaveLength(2);
+      expect(projects.find((p) => p.id === 'p21')!.failure).toMatchObject({ code: 'CHANGES_STALE', stage: 'gate' });
+      const midway = failed.find((p) => p.id !== 'p21')!;
+      expect(midway).toMatchObject({ stage: 'applying', failure: { stage: 'apply' } });
+      expect(midway.failure!.message).toMatch(/simulated refusal/);
+      expect(named('networks', `${midway.id}-net`)).toBe(1);
+      expect(named('servers', `${midway.id}-app`)).toBe(0);
+      expect(report.totals).toMatchObject({ projects: 21, done: 19, failed: 2 });
+      // Nothing of p21 was created.
+      expect(named('servers', 'p21-app')).toBe(0);
+      expect(r.err).toMatch(/FAILED p21 at gate: .*CHANGES_STALE/);
 
-    // Without --resume, a campaign with a project stopped while applying is refused.
-    const again = await cli(c.cloudsYaml, ['batch', 'run', file]);
-    expect(again.code).toBe(2);
-    expect(again.err).toMatch(/--resume/);
+      // Without --resume, a campaign with a project stopped while applying is refused.
+      const again = await cli(c.cloudsYaml, ['batch', 'run', file]);
+      expect(again.code).toBe(2);
+      expect(again.err).toMatch(/--resume/);
 
-    // p21: remove the intruder, make and review a new dry run; then resume everything.
-    await networks.remove(p21.network, intruder.id);
-    await p21.close();
-    expect((await cli(c.cloudsYaml, ['batch', 'plan', file, '--project', 'p21'])).code).toBe(0);
-    c.sim.clearLog();
-    const resumed = await cli(c.cloudsYaml, ['batch', 'run', file, '--resume']);
-    expect(resumed.code, resumed.err).toBe(0);
-    // Projects already done were not touched again.
-    const creates = mutations('dst').filter((e) => e.method === 'POST');
-    expect(creates.length).toBeGreaterThan(0);
-    for (const name of c.names) {
-      expect(named('networks', `${name}-net`), name).toBe(1);
-      expect(named('servers', `${name}-app`), name).toBe(1);
-    }
-    const status = await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'status', file]);
-    const after = JSON.parse(status.out);
-    expect(after.totals).toMatchObject({ projects: 21, done: 21, failed: 0, audits_clean: 21 });
-  });
+      // p21: remove the intruder, make and review a new dry run; then resume everything.
+      await networks.remove(p21.network, intruder.id);
+      await p21.close();
+      expect((await cli(c.cloudsYaml, ['batch', 'plan', file, '--project', 'p21'])).code).toBe(0);
+      c.sim.clearLog();
+      const resumed = await cli(c.cloudsYaml, ['batch', 'run', file, '--resume']);
+      expect(resumed.code, resumed.err).toBe(0);
+      // Projects already done were not touched again.
+      const creates = mutations('dst').filter((e) => e.method === 'POST');
+      expect(creates.length).toBeGreaterThan(0);
+      for (const name of c.names) {
+        expect(named('networks', `${name}-net`), name).toBe(1);
+        expect(named('servers', `${name}-app`), name).toBe(1);
+      }
+      const status = await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'status', file]);
+      const after = JSON.parse(status.out);
+      expect(after.totals).toMatchObject({ projects: 21, done: 21, failed: 0, audits_clean: 21 });
+    },
+  );
 
   it('the report: per project its stage, counts per kind, bytes, duration and a link to its audit; per wave totals', () => {
     const report = JSON.parse(readFileSync(join(c.dir, 'report.json'), 'utf8'));
@@ -147,7 +155,7 @@ describe('bascule batch: a campaign of 21 projects in 3 waves', () => {
       expect(readFileSync(join(c.dir, f), 'utf8')).not.toContain('ops-pw');
   });
 
-  it('batch rollback undoes one project only', async () => {
+  it('batch rollback undoes one project only', { timeout: 300_000 }, async () => {
     expect((await cli(c.cloudsYaml, ['batch', 'rollback', file, '--project', 'p02'])).code).toBe(2);
     const r = await cli(c.cloudsYaml, ['batch', 'rollback', file, '--project', 'p02', '--yes']);
     expect(r.code, r.err).toBe(0);

@@ -61,11 +61,14 @@ waves:
     });
   });
 
-  it('every problem at once, with pointer and line: duplicate source, shared target, unsafe names, bad mapping, unknown fields', async () => {
-    write('bad-map.yaml', 'format: bascule.mapping/v1\nflavors: nope\n');
-    const file = write(
-      'bad.yaml',
-      `format: bascule.campaign/v1
+  it(
+    'every problem at once, with pointer and line: duplicate source, shared target, unsafe names, bad mapping, unknown fields',
+    { timeout: 120_000 },
+    async () => {
+      write('bad-map.yaml', 'format: bascule.mapping/v1\nflavors: nope\n');
+      const file = write(
+        'bad.yaml',
+        `format: bascule.campaign/v1
 name: pi
 defaults:
   source: { cloud: src }
@@ -86,41 +89,42 @@ waves:
         source: { project: p03 }
         colour: blue
 `,
-    );
-    let error: CampaignInvalidError | undefined;
-    try {
-      await loadCampaign(file);
-    } catch (e) {
-      error = e as CampaignInvalidError;
-    }
-    expect(error).toBeInstanceOf(CampaignInvalidError);
-    expect(error!.issues.map((i) => `${i.code} ${i.path} ${i.line}`)).toEqual(
-      expect.arrayContaining([
-        'CAMPAIGN_MAPPING_INVALID /waves/0/projects/0/mapping 10',
-        'CAMPAIGN_DUPLICATE_SOURCE /waves/0/projects/1/source 12',
-        'CAMPAIGN_DUPLICATE_TARGET /waves/0/projects/2/target 16',
-        'CAMPAIGN_UNSAFE_NAME /waves/0/projects/3/source/project 17',
-        'SCHEMA_PATTERN /waves/0/projects/4/id 18',
-        'SCHEMA_UNKNOWN_FIELD /waves/0/projects/4/colour 20',
-      ]),
-    );
-    const r = await cli(c.cloudsYaml, ['batch', 'plan', file]);
-    expect(r.code).toBe(2);
-    for (const code of [
-      'CAMPAIGN_MAPPING_INVALID',
-      'CAMPAIGN_DUPLICATE_SOURCE',
-      'CAMPAIGN_DUPLICATE_TARGET',
-      'CAMPAIGN_UNSAFE_NAME',
-      'SCHEMA_PATTERN',
-      'SCHEMA_UNKNOWN_FIELD',
-    ])
-      expect(r.err).toContain(code);
-    expect(r.err).toMatch(/\/waves\/0\/projects\/0\/mapping \(line 10, column 18\)/);
-    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
-    expect((await cli(c.cloudsYaml, ['batch', 'run', file, '--approve-all'])).code).toBe(2);
-    expect((await cli(c.cloudsYaml, ['batch', 'status', file])).code).toBe(2);
-    expect(c.sim.requestLog()).toEqual([]);
-  });
+      );
+      let error: CampaignInvalidError | undefined;
+      try {
+        await loadCampaign(file);
+      } catch (e) {
+        error = e as CampaignInvalidError;
+      }
+      expect(error).toBeInstanceOf(CampaignInvalidError);
+      expect(error!.issues.map((i) => `${i.code} ${i.path} ${i.line}`)).toEqual(
+        expect.arrayContaining([
+          'CAMPAIGN_MAPPING_INVALID /waves/0/projects/0/mapping 10',
+          'CAMPAIGN_DUPLICATE_SOURCE /waves/0/projects/1/source 12',
+          'CAMPAIGN_DUPLICATE_TARGET /waves/0/projects/2/target 16',
+          'CAMPAIGN_UNSAFE_NAME /waves/0/projects/3/source/project 17',
+          'SCHEMA_PATTERN /waves/0/projects/4/id 18',
+          'SCHEMA_UNKNOWN_FIELD /waves/0/projects/4/colour 20',
+        ]),
+      );
+      const r = await cli(c.cloudsYaml, ['batch', 'plan', file]);
+      expect(r.code).toBe(2);
+      for (const code of [
+        'CAMPAIGN_MAPPING_INVALID',
+        'CAMPAIGN_DUPLICATE_SOURCE',
+        'CAMPAIGN_DUPLICATE_TARGET',
+        'CAMPAIGN_UNSAFE_NAME',
+        'SCHEMA_PATTERN',
+        'SCHEMA_UNKNOWN_FIELD',
+      ])
+        expect(r.err).toContain(code);
+      expect(r.err).toMatch(/\/waves\/0\/projects\/0\/mapping \(line 10, column 18\)/);
+      expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+      expect((await cli(c.cloudsYaml, ['batch', 'run', file, '--approve-all'])).code).toBe(2);
+      expect((await cli(c.cloudsYaml, ['batch', 'status', file])).code).toBe(2);
+      expect(c.sim.requestLog()).toEqual([]);
+    },
+  );
 
   it('syntax and format errors are located', () => {
     expect(parseCampaign('format: bascule.campaign/v1\nname: x\nname: y\nwaves: []\n').issues[0]).toMatchObject({
