@@ -43,6 +43,8 @@ export interface PlannedAction {
   changes?: FieldChange[];
   /** Spec fields that will not be kept (lossy). */
   lossy?: string[];
+  /** Of those, the fields the target lacks (an older release), each with what it lacks (src/engine/capabilities.ts). */
+  unsupported?: Record<string, string>;
   /** Why (blocked, conflict) or how an external was resolved. */
   reason?: string;
   /** Target IDs of every candidate when more than one matched. */

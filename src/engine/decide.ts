@@ -7,6 +7,7 @@ import { markerFor } from '../kinds/markers.js';
 import { descriptorOf } from '../kinds/registry.js';
 import type { PlanResource } from '../plan/types.js';
 import { ACTION, type PlannedAction } from './actions.js';
+import { capabilitiesOf, unsupportedFields } from './capabilities.js';
 import { diffEntry, targetView } from './compare.js';
 import { readContextFor, type EngineDeps } from './context.js';
 import { isKnownAfterApply, resolveExternal, type TargetCatalog } from './resolve.js';
@@ -64,17 +65,32 @@ export async function decide(
   }
   const writer = deps.writerFor(entry.kind);
   if (!writer) return blocked(entry, `Bascule cannot write ${entry.kind} resources yet`);
-  const resolved: ResolvedEntry = { entry, refs, marker: markerFor(sourceProject, entry.key) };
+  // Fields the target lacks (an older release): named in the dry run, left out by the apply, not compared.
+  const unsupported = unsupportedFields(entry, await capabilitiesOf(deps.target).catch(() => undefined));
+  // The writer gets the entry without them, so it does not send what the target would refuse.
+  let written: PlanResource = entry;
+  if (unsupported.length > 0) {
+    const spec = { ...(entry.spec as unknown as Record<string, unknown>) };
+    for (const u of unsupported) delete spec[u.field];
+    written = { ...entry, spec } as PlanResource;
+  }
+  const resolved: ResolvedEntry = { entry: written, refs, marker: markerFor(sourceProject, entry.key) };
   const pending = Object.values(refs).some((v) =>
     Array.isArray(v) ? v.some(isKnownAfterApply) : isKnownAfterApply(v),
   );
-  const lossy = [...new Set([...lossyOnCreate(entry), ...(writer.lossy?.(resolved) ?? [])])].sort();
+  const lossy = [
+    ...new Set([...lossyOnCreate(entry), ...(writer.lossy?.(resolved) ?? []), ...unsupported.map((u) => u.field)]),
+  ].sort();
+  const unsupportedWhy =
+    unsupported.length > 0 ? { unsupported: Object.fromEntries(unsupported.map((u) => [u.field, u.why])) } : {};
   const createAction = (): Decision => {
     const why = writer.check?.(deps.target, resolved);
     if (why !== undefined) return blocked(entry, why);
     return {
       action:
-        lossy.length > 0 ? { ...base(entry), action: ACTION.LOSSY, lossy } : { ...base(entry), action: ACTION.CREATE },
+        lossy.length > 0
+          ? { ...base(entry), action: ACTION.LOSSY, lossy, ...unsupportedWhy }
+          : { ...base(entry), action: ACTION.CREATE },
       resolved,
       writer,
     };
@@ -104,7 +120,11 @@ export async function decide(
   // Marker-less kinds cannot say who made them: `marked` stays unknown rather than false.
   const marked = descriptor.markerless ? undefined : writer.hasMarker(wire, resolved.marker);
   const view = targetView(wire, deps.readerFor?.(entry.kind), readContextFor(deps.target), entry);
-  const changes = diffEntry(entry, refs, view, writer);
+  const compared =
+    unsupported.length > 0
+      ? ({ ...entry, lossy: [...(entry.lossy ?? []), ...unsupported.map((u) => u.field)] } as PlanResource)
+      : entry;
+  const changes = diffEntry(compared, refs, view, writer);
   const flag = marked === undefined ? {} : { marked };
   if (changes.length === 0)
     return { action: { ...base(entry), action: ACTION.NOOP, targetId, ...flag }, wire, resolved, writer };

@@ -26,7 +26,8 @@ function short(value: unknown): string {
 function detail(a: PlannedAction): string {
   const parts: string[] = [];
   if (a.reason) parts.push(a.reason);
-  if (a.lossy?.length) parts.push(`not kept: ${a.lossy.join(', ')}`);
+  if (a.lossy?.length)
+    parts.push(`not kept: ${a.lossy.map((f) => (a.unsupported?.[f] ? `${f} (${a.unsupported[f]})` : f)).join(', ')}`);
   if (a.candidates?.length) parts.push(`candidates: ${a.candidates.join(', ')}`);
   if (a.targetId && !a.reason && a.action !== 'update' && a.action !== 'conflict') parts.push(a.targetId);
   return parts.join('; ');
