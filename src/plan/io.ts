@@ -1,4 +1,5 @@
 /** Reading and writing plan files: bounded, defensive parsing in, canonical atomic 0600 files out. */
+import { isUtf8 } from 'node:buffer';
 import { open, stat } from 'node:fs/promises';
 import { UsageError } from '../shared/errors.js';
 import { atomicWriteFile } from '../shared/fs.js';
@@ -135,10 +136,9 @@ export async function validatePlanFile(path: string, options: ParseOptions = {})
       ],
     };
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
+  // isUtf8 + toString: the same strict check as a fatal TextDecoder (a BOM is kept, as with ignoreBOM), about 3x
+  // cheaper on a large plan (docs/performance.md).
+  if (!isUtf8(bytes)) {
     return {
       issues: [
         {
@@ -151,7 +151,7 @@ export async function validatePlanFile(path: string, options: ParseOptions = {})
       ],
     };
   }
-  return parsePlan(text, options);
+  return parsePlan(bytes.toString('utf8'), options);
 }
 
 /**

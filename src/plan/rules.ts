@@ -25,7 +25,8 @@ interface Entry {
   valid: boolean;
 }
 
-const at = (index: number, ...rest: (string | number)[]): string => toPointer(['resources', index, ...rest]);
+/** The JSON pointer of resource `index` (and below). Built only for an issue: a valid plan builds none. */
+const at = (index: number, ...rest: (string | number)[]): string => `/resources/${index}${toPointer(rest)}`;
 
 function error(path: string, code: string, message: string, hint?: string): Issue {
   return hint === undefined
@@ -117,9 +118,9 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
     const keys = refList(value);
     const seen = new Set<string>();
     keys.forEach((key, position) => {
-      const path = decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name);
+      const path = (): string => (decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name));
       if (seen.has(key) && decl.repeats !== true) {
-        ctx.issues.push(error(path, 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
+        ctx.issues.push(error(path(), 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
         return;
       }
       seen.add(key);
@@ -127,7 +128,7 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
       if (target === undefined) {
         ctx.issues.push(
           error(
-            path,
+            path(),
             'REF_UNRESOLVED',
             `refs.${name} points to "${key}", which is not in the plan`,
             `add an entry with key "${key}" (with "external": true if the target cloud already has it)`,
@@ -136,7 +137,7 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
       } else if (target.kind !== decl.kind) {
         ctx.issues.push(
           error(
-            path,
+            path(),
             'REF_WRONG_KIND',
             `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`,
           ),
@@ -255,22 +256,27 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
       ),
     );
   }
-  const inside = (text: unknown, path: string, code: string, what: string): bigint | undefined => {
+  const inside = (text: unknown, path: () => string, code: string, what: string): bigint | undefined => {
     const ip = typeof text === 'string' ? parseIp(text) : undefined;
     if (ip === undefined) return undefined;
     if (!cidrContains(cidr, ip)) {
-      ctx.issues.push(error(path, code, `${what} ${String(text)} is outside the subnet ${cidrText!}`));
+      ctx.issues.push(error(path(), code, `${what} ${String(text)} is outside the subnet ${cidrText!}`));
       return undefined;
     }
     return ip.value;
   };
-  const gateway = inside(spec.gateway_ip, p('gateway_ip'), 'SUBNET_GATEWAY_OUTSIDE', 'the gateway');
+  const gateway = inside(spec.gateway_ip, () => p('gateway_ip'), 'SUBNET_GATEWAY_OUTSIDE', 'the gateway');
   const pools = Array.isArray(spec.allocation_pools) ? spec.allocation_pools : [];
   const ranges: { start: bigint; end: bigint; position: number }[] = [];
   pools.forEach((raw, position) => {
     const pool = asRecord(raw);
-    const start = inside(pool.start, p('allocation_pools', position, 'start'), 'SUBNET_POOL_OUTSIDE', 'the pool start');
-    const end = inside(pool.end, p('allocation_pools', position, 'end'), 'SUBNET_POOL_OUTSIDE', 'the pool end');
+    const start = inside(
+      pool.start,
+      () => p('allocation_pools', position, 'start'),
+      'SUBNET_POOL_OUTSIDE',
+      'the pool start',
+    );
+    const end = inside(pool.end, () => p('allocation_pools', position, 'end'), 'SUBNET_POOL_OUTSIDE', 'the pool end');
     if (start === undefined || end === undefined) return;
     if (start > end) {
       ctx.issues.push(
@@ -677,11 +683,11 @@ export function checkRules(input: RuleInput): Issue[] {
         ? volumes.map((key, position) => [key, position] as const)
         : [[bootVolumeKey, -1] as const, ...volumes.map((key, position) => [key, position] as const)];
     for (const [key, position] of attachments) {
-      const path =
+      const path = (): string =>
         position < 0 ? at(server.index, 'refs', 'boot_volume') : at(server.index, 'refs', 'volumes', position);
       if (position >= 0 && key === bootVolumeKey) {
         ctx.issues.push(
-          error(path, 'SERVER_BOOT_VOLUME_ATTACHED_TWICE', `"${key}" is both the boot volume and a data volume`),
+          error(path(), 'SERVER_BOOT_VOLUME_ATTACHED_TWICE', `"${key}" is both the boot volume and a data volume`),
         );
         continue;
       }
@@ -689,7 +695,7 @@ export function checkRules(input: RuleInput): Issue[] {
       const other = attachedVolumes.get(key);
       if (other !== undefined && other !== server.index && volume?.spec.multiattach !== true) {
         ctx.issues.push(
-          error(path, 'VOLUME_ATTACHED_TWICE', `"${key}" is also attached to ${at(other)} and is not multiattach`),
+          error(path(), 'VOLUME_ATTACHED_TWICE', `"${key}" is also attached to ${at(other)} and is not multiattach`),
         );
       } else attachedVolumes.set(key, server.index);
     }
