@@ -1,4 +1,5 @@
-import { KIND_REFS, PLAN_KINDS } from '../plan/kinds.js';
+import { descriptorOf } from '../kinds/registry.js';
+import { PLAN_KINDS } from '../plan/kinds.js';
 import type { RefDecl } from '../plan/kinds.js';
 import { lossyFields } from '../plan/schema.js';
 import type { Plan, PlanKind, PlanResource, RefValue } from '../plan/types.js';
@@ -33,17 +34,14 @@ const COPIED_FROM_TEMPORARY =
   'built from a copy of the source bytes (a temporary image, removed after the apply): the target does not record the original image';
 
 function lostImageRef(kind: PlanKind, name: string, want: readonly string[], got: readonly string[]): boolean {
-  return (
-    (kind === 'server' || kind === 'volume') &&
-    name === 'image' &&
-    want.length > 0 &&
-    got.every((t) => t.startsWith('external:image:id='))
-  );
+  const descriptor = descriptorOf(kind);
+  const image = descriptor.temporaryImageRef;
+  if (image === undefined || name !== image) return false;
+  const prefix = `external:${descriptor.refs[image]?.kind}:id=`;
+  return want.length > 0 && got.every((t) => t.startsWith(prefix));
 }
 
 type How = keyof AuditReport['matching'];
-
-const NAMELESS: ReadonlySet<PlanKind> = new Set(['security_group_rule', 'floating_ip', 'quota']);
 
 function nameOf(entry: PlanResource): string | undefined {
   const name = (entry.spec as { name?: unknown }).name;
@@ -107,14 +105,12 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
 
   // What every project has from the platform (its `default` security group and that group's rules, its quotas) is
   // no extra when the reference side does not describe it at all (a plan of a selection).
-  const isDefaultGroup = (e: PlanResource | undefined) => e?.kind === 'security_group' && nameOf(e) === 'default';
-  const platformMade = (e: PlanResource): boolean =>
-    e.kind === 'quota' ||
-    isDefaultGroup(e) ||
-    (e.kind === 'security_group_rule' && isDefaultGroup(tgtByKey.get(String(e.refs?.security_group ?? ''))));
-  const refHasQuota = reference.resources.some((r) => r.kind === 'quota');
-  const refHasDefaultGroup = reference.resources.some((r) => !r.external && isDefaultGroup(r));
-  const refDescribes = (e: PlanResource): boolean => (e.kind === 'quota' ? refHasQuota : refHasDefaultGroup);
+  // Each kind's descriptor says which entries are the platform's (`targetOwned`) and to which family they belong.
+  const ownedFamily = (e: PlanResource, byKey: ReadonlyMap<string, PlanResource>): string | undefined =>
+    descriptorOf(e.kind).targetOwned?.(e, (key) => byKey.get(key));
+  const refFamilies = new Set(reference.resources.filter((r) => !r.external).map((r) => ownedFamily(r, refByKey)));
+  const platformMade = (e: PlanResource): boolean => ownedFamily(e, tgtByKey) !== undefined;
+  const refDescribes = (e: PlanResource): boolean => refFamilies.has(ownedFamily(e, tgtByKey));
 
   const take = (refKey: string, tgt: PlanResource, how: How) => {
     matched.set(refKey, tgt.key);
@@ -137,7 +133,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     );
     const refs = Object.fromEntries(
       Object.entries(entry.refs ?? {}).map(([name, value]) => {
-        const decl = (KIND_REFS[entry.kind] as Record<string, RefDecl>)[name];
+        const decl = descriptorOf(entry.kind).refs[name];
         return [
           name,
           side === 'ref' ? refTokens(value, decl, refByKey, translate) : refTokens(value, decl, tgtByKey, (k) => k),
@@ -184,7 +180,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     const refNames = countNames(pending);
     const tgtNames = countNames(freeTargets());
     for (const entry of pending) {
-      const name = NAMELESS.has(kind) ? undefined : nameOf(entry);
+      const name = descriptorOf(kind).nameless ? undefined : nameOf(entry);
       const candidate =
         name !== undefined && refNames.get(name) === 1 && tgtNames.get(name) === 1
           ? freeTargets().find((t) => nameOf(t) === name)
@@ -203,7 +199,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     // Nameless kinds by key: the exporter derives their keys from what they belong to (the port of a floating IP),
     // so the same key on both sides is the same object, whose fields then differ.
     for (const entry of unmatched) {
-      const same = NAMELESS.has(kind) ? tgtByKey.get(entry.key) : undefined;
+      const same = descriptorOf(kind).nameless ? tgtByKey.get(entry.key) : undefined;
       if (same && same.kind === kind && !same.external && !taken.has(same.key)) take(entry.key, same, 'key');
       else {
         differences.push({ type: 'missing', kind, key: entry.key });
@@ -241,7 +237,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
         differences.push(diff);
         stats(kind)[isLossy ? 'expected_lossy' : 'changed'] += 1;
       }
-      const decls = KIND_REFS[kind] as Record<string, RefDecl>;
+      const decls = descriptorOf(kind).refs;
       const names = [...new Set([...Object.keys(entry.refs ?? {}), ...Object.keys(tgt.refs ?? {})])].sort();
       for (const name of names) {
         const want = refTokens(entry.refs?.[name], decls[name], refByKey, translate);

@@ -9,11 +9,14 @@
  *   floating IP  <port key name>, else <network>/unassociated
  *   snapshot     <volume>/snapshot
  *   quota        project
- * Kinds are keyed in an order where each name only uses keys already assigned.
+ * Each kind's descriptor says how (`keys`: name, places, after); kinds are keyed in an order where each name only
+ * uses keys already assigned.
  */
+import type { KeyContext, Placement } from '../kinds/descriptor.js';
 import type { DraftEntry } from '../kinds/kind.js';
+import { DESCRIPTORS, descriptorOf } from '../kinds/registry.js';
 import type { PlanKind } from '../plan/kinds.js';
-import { assignKeys, keyName, ruleKeyName } from '../plan/keys.js';
+import { assignKeys, keyName } from '../plan/keys.js';
 
 export interface KeyedRecord {
   kind: PlanKind;
@@ -31,25 +34,19 @@ export interface KeyedExternal {
   spec: Record<string, unknown>;
 }
 
-const KEY_ORDER: readonly PlanKind[] = [
-  'flavor',
-  'image',
-  'keypair',
-  'volume_type',
-  'subnet_pool',
-  'network',
-  'security_group',
-  'router',
-  'server_group',
-  'server',
-  'quota',
-  'subnet',
-  'security_group_rule',
-  'volume',
-  'volume_snapshot',
-  'port',
-  'floating_ip',
-];
+/** Kinds in an order where each kind's key names use only keys already assigned (descriptors' `keys.after`). */
+function keyOrder(): PlanKind[] {
+  const order: PlanKind[] = [];
+  const seen = new Set<PlanKind>();
+  const visit = (kind: PlanKind): void => {
+    if (seen.has(kind)) return;
+    seen.add(kind);
+    for (const before of descriptorOf(kind).keys?.after ?? []) visit(before);
+    order.push(kind);
+  };
+  for (const descriptor of DESCRIPTORS) visit(descriptor.kind);
+  return order;
+}
 
 const recordKey = (kind: PlanKind, id: string) => `${kind}\u0000${id}`;
 
@@ -65,77 +62,20 @@ export function assignPlanKeys(
     const key = keys.get(recordKey(kind, id));
     return key === undefined ? undefined : key.slice(kind.length + 1);
   };
-  const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-
-  // Where each port and volume sits on a server.
-  const nicOf = new Map<string, { server: string; index: number }>();
-  const diskOf = new Map<string, { server: string; slot: string }>();
+  // Where each object sits on another (a server's NICs and disks, a router's interface ports).
+  const placed = new Map<string, Placement[]>();
   for (const record of records) {
-    if (record.kind !== 'server') continue;
-    const ports = record.refs.ports;
-    if (Array.isArray(ports)) ports.forEach((id, index) => nicOf.set(id, { server: record.id, index }));
-    const boot = one(record.refs.boot_volume);
-    if (boot !== undefined) diskOf.set(boot, { server: record.id, slot: 'boot' });
-    const volumes = record.refs.volumes;
-    const devices = Array.isArray(record.spec.volumes) ? (record.spec.volumes as { device?: string }[]) : [];
-    if (Array.isArray(volumes))
-      volumes.forEach((id, index) =>
-        diskOf.set(id, {
-          server: record.id,
-          slot: devices[index]?.device?.replace(/^\/dev\//, '') ?? `disk${index + 1}`,
-        }),
-      );
-  }
-  const routerOfPort = new Map<string, string>();
-  for (const record of records) {
-    if (record.kind !== 'router') continue;
-    const ports = record.refs.interface_ports;
-    if (Array.isArray(ports)) for (const id of ports) routerOfPort.set(id, record.id);
-  }
-
-  const hint = (record: KeyedRecord): string => {
-    if (record.kind === 'quota') return 'project';
-    if (record.kind === 'security_group_rule') {
-      const group = nameOf('security_group', one(record.refs.security_group)) ?? 'group';
-      const remote = nameOf('security_group', one(record.refs.remote_group));
-      return ruleKeyName(group, record.spec as Parameters<typeof ruleKeyName>[1], remote);
+    for (const { id, slot } of descriptorOf(record.kind).keys?.places?.(record) ?? []) {
+      const list = placed.get(id) ?? [];
+      list.push({ owner: record.kind, ownerId: record.id, slot });
+      placed.set(id, list);
     }
-    if (record.name !== '') return record.name;
-    switch (record.kind) {
-      case 'port': {
-        const nic = nicOf.get(record.id);
-        const server = nic && nameOf('server', nic.server);
-        if (nic && server !== undefined) return `${server}/eth${nic.index}`;
-        const router = nameOf('router', routerOfPort.get(record.id));
-        if (router !== undefined) return `${router}/interface`;
-        const network = nameOf('network', one(record.refs.network));
-        return network !== undefined ? `${network}/port` : record.id;
-      }
-      case 'volume': {
-        const disk = diskOf.get(record.id);
-        const server = disk && nameOf('server', disk.server);
-        return disk && server !== undefined ? `${server}/${disk.slot}` : record.id;
-      }
-      case 'subnet': {
-        const network = nameOf('network', one(record.refs.network));
-        return network !== undefined ? `${network}/${String(record.spec.cidr)}` : record.id;
-      }
-      case 'floating_ip': {
-        const port = nameOf('port', one(record.refs.port));
-        if (port !== undefined) return port;
-        const network = nameOf('network', one(record.refs.floating_network));
-        return `${network ?? 'external'}/unassociated`;
-      }
-      case 'volume_snapshot': {
-        const volume = nameOf('volume', one(record.refs.volume));
-        return volume !== undefined ? `${volume}/snapshot` : record.id;
-      }
-      default:
-        return record.id;
-    }
-  };
+  }
+  const ctx: KeyContext = { nameOf, placements: (id) => placed.get(id) ?? [] };
+  const hint = (record: KeyedRecord): string =>
+    descriptorOf(record.kind).keys?.name?.(record, ctx) ?? (record.name !== '' ? record.name : record.id);
 
-  for (const kind of KEY_ORDER) {
+  for (const kind of keyOrder()) {
     const requests: { kind: PlanKind; name: string; sourceId: string; mapKey: string }[] = [];
     for (const record of records)
       if (record.kind === kind)

@@ -62,8 +62,62 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
    * describes an entry of the same family. `byKey` finds other entries of the same plan.
    */
   targetOwned?(entry: PlanResource, byKey: (key: string) => PlanResource | undefined): string | undefined;
+  /**
+   * The reference naming the image an entry was built from, when Bascule may build it from a temporary image of
+   * its copied bytes (removed after the apply): the audit then expects that reference to be lost, not changed.
+   */
+  readonly temporaryImageRef?: string;
+  /** How its plan keys are named, when not simply from the object's name (nameless or usually unnamed kinds). */
+  readonly keys?: KeyNaming;
   /** Ordering edges that are not references: the keys of plan entries this entry must wait for. */
   extraDeps?(entry: PlanResource, plan: readonly PlanResource[]): string[];
+}
+
+/** An exported object as plan-key naming sees it: its kind, source ID, name, spec and references (cloud IDs). */
+export interface KeyRecord {
+  readonly kind: PlanKind;
+  readonly id: string;
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+  readonly refs: Readonly<Record<string, string | string[]>>;
+}
+
+/** Where an object sits on another one (a port as a server's NIC `eth0`, a volume as its `vdb`). */
+export interface Placement {
+  readonly owner: PlanKind;
+  readonly ownerId: string;
+  readonly slot: string;
+}
+
+/** What naming an entry's plan key may use: keys already assigned, and where objects are placed. */
+export interface KeyContext {
+  /** The name part of the key already given to an object (`server:web-1` -> `web-1`), or undefined. */
+  nameOf(kind: PlanKind, id: string | undefined): string | undefined;
+  /** Where other entries place this object (see `KeyNaming.places`). */
+  placements(id: string): readonly Placement[];
+}
+
+/** How an entry's plan key is named (src/export/names.ts assigns `<kind>:<name>`, `~N` on collisions). */
+export interface KeyNaming {
+  /** Kinds whose keys this kind's names use: they are keyed first. */
+  readonly after?: readonly PlanKind[];
+  /** The name part of the key; default: the object's name, else its source ID. */
+  name?(record: KeyRecord, ctx: KeyContext): string;
+  /** Objects this entry places, with their slot (a server's NICs and disks), for their own key names. */
+  places?(record: KeyRecord): { id: string; slot: string }[];
+}
+
+/** The first ID of a reference value (a single ID, or the first of a list). */
+export function firstId(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The last placement of an object by an owner of the given kind. */
+export function placedBy(ctx: KeyContext, id: string, owner: PlanKind): Placement | undefined {
+  return ctx
+    .placements(id)
+    .filter((p) => p.owner === owner)
+    .at(-1);
 }
 
 /** The type-checked way to declare a descriptor. */

@@ -23,14 +23,15 @@ function formatSeconds(seconds: number): string {
 /** "Workload data: 2 images, 1 server disk (snapshot), 3 volumes: up to 42.5 GiB to move." */
 export function renderDataEstimate(data: DataEstimate): string {
   if (data.items.length === 0) return 'Workload data: nothing to move.\n';
-  const count = (what: string, one: string, many: string): string | undefined => {
+  // `nouns` is the plural; one item drops its final s.
+  const count = (what: string, nouns: string, suffix = ''): string | undefined => {
     const n = data.items.filter((i) => i.what === what).length;
-    return n === 0 ? undefined : `${n} ${n === 1 ? one : many}`;
+    return n === 0 ? undefined : `${n} ${n === 1 ? nouns.slice(0, -1) : nouns}${suffix}`;
   };
   const parts = [
-    count('image bytes', 'image', 'images'),
-    count('server disk (snapshot)', 'server disk (snapshot)', 'server disks (snapshot)'),
-    count('volume bytes', 'volume', 'volumes'),
+    count('image bytes', 'images'),
+    count('server disk (snapshot)', 'server disks', ' (snapshot)'),
+    count('volume bytes', 'volumes'),
   ].filter(Boolean);
   const amount = `${data.exact ? '' : 'up to '}${formatBytes(data.bytes)}`;
   const note = data.exact ? '' : ' (volumes at their full size, snapshots estimated from their image or flavor)';

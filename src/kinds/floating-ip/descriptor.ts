@@ -1,5 +1,5 @@
 /** The floating ip kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, firstId } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const floatingIpDescriptor = defineKind({
@@ -16,4 +16,15 @@ export const floatingIpDescriptor = defineKind({
     plan
       .filter((other) => other.kind === 'router' && other.refs?.external_network === entry.refs?.floating_network)
       .map((router) => router.key),
+  // Unnamed: its port's key name, else <network>/unassociated.
+  keys: {
+    after: ['port', 'network'],
+    name: (record, ctx) => {
+      if (record.name !== '') return record.name;
+      const port = ctx.nameOf('port', firstId(record.refs.port));
+      if (port !== undefined) return port;
+      const network = ctx.nameOf('network', firstId(record.refs.floating_network));
+      return `${network ?? 'external'}/unassociated`;
+    },
+  },
 });

@@ -1,5 +1,5 @@
 /** The port kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, firstId, placedBy } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const portDescriptor = defineKind({
@@ -9,4 +9,18 @@ export const portDescriptor = defineKind({
   external: KIND_EXTERNAL.port,
   lossy: ['mac_address'],
   sensitive: [],
+  // Unnamed: <server>/eth<N> (NIC index), else <router>/interface, else <network>/port.
+  keys: {
+    after: ['server', 'router', 'network'],
+    name: (record, ctx) => {
+      if (record.name !== '') return record.name;
+      const nic = placedBy(ctx, record.id, 'server');
+      const server = nic && ctx.nameOf('server', nic.ownerId);
+      if (nic && server !== undefined) return `${server}/${nic.slot}`;
+      const router = ctx.nameOf('router', placedBy(ctx, record.id, 'router')?.ownerId);
+      if (router !== undefined) return `${router}/interface`;
+      const network = ctx.nameOf('network', firstId(record.refs.network));
+      return network !== undefined ? `${network}/port` : record.id;
+    },
+  },
 });

@@ -13,4 +13,6 @@ export const quotaDescriptor = defineKind({
   unmanaged: 'quotas are set by the target administrator; the preflight checks what the plan needs',
   // Every project has quotas: the audit counts them as extra only when the reference plan describes quotas.
   targetOwned: () => 'quota',
+  // One quota entry per project.
+  keys: { name: () => 'project' },
 });

@@ -9,4 +9,11 @@ export const routerDescriptor = defineKind({
   external: KIND_EXTERNAL.router,
   lossy: ['external_fixed_ips', 'distributed', 'ha'],
   sensitive: [],
+  // Its interface ports are named <router>/interface.
+  keys: {
+    places: (record) => {
+      const ports = record.refs.interface_ports;
+      return Array.isArray(ports) ? ports.map((id) => ({ id, slot: 'interface' })) : [];
+    },
+  },
 });

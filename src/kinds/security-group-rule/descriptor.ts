@@ -1,5 +1,6 @@
 /** The security group rule kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, firstId } from '../descriptor.js';
+import { ruleKeyName } from '../../plan/keys.js';
 import type { SecurityGroupRuleSpec } from '../../plan/types.js';
 import { DEFAULT_GROUP, isDefaultGroup } from '../security-group/descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
@@ -43,4 +44,14 @@ export const securityGroupRuleDescriptor = defineKind({
       : undefined,
   targetOwned: (entry, byKey) =>
     isDefaultGroup(byKey(String(entry.refs?.security_group ?? ''))) ? DEFAULT_GROUP : undefined,
+  // <group>/<direction>-<ethertype>-<protocol>-<ports>-<remote> (ruleKeyName).
+  keys: {
+    after: ['security_group'],
+    name: (record, ctx) =>
+      ruleKeyName(
+        ctx.nameOf('security_group', firstId(record.refs.security_group)) ?? 'group',
+        record.spec as Parameters<typeof ruleKeyName>[1],
+        ctx.nameOf('security_group', firstId(record.refs.remote_group)),
+      ),
+  },
 });

@@ -1,5 +1,5 @@
 /** The server kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, firstId } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const serverDescriptor = defineKind({
@@ -9,5 +9,23 @@ export const serverDescriptor = defineKind({
   external: KIND_EXTERNAL.server,
   lossy: [],
   sensitive: ['user_data'],
+  temporaryImageRef: 'image',
   notState: ['disk_strategy'],
+  // Its NICs (eth<N>, in NIC order) and disks (boot, then the device name: vdb) are named after it.
+  keys: {
+    places: (record) => {
+      const places: { id: string; slot: string }[] = [];
+      const ports = record.refs.ports;
+      if (Array.isArray(ports)) ports.forEach((id, index) => places.push({ id, slot: `eth${index}` }));
+      const boot = firstId(record.refs.boot_volume);
+      if (boot !== undefined) places.push({ id: boot, slot: 'boot' });
+      const volumes = record.refs.volumes;
+      const devices = Array.isArray(record.spec.volumes) ? (record.spec.volumes as { device?: string }[]) : [];
+      if (Array.isArray(volumes))
+        volumes.forEach((id, index) =>
+          places.push({ id, slot: devices[index]?.device?.replace(/^\/dev\//, '') ?? `disk${index + 1}` }),
+        );
+      return places;
+    },
+  },
 });

@@ -1,5 +1,5 @@
 /** The subnet kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, firstId } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const subnetDescriptor = defineKind({
@@ -9,4 +9,13 @@ export const subnetDescriptor = defineKind({
   external: KIND_EXTERNAL.subnet,
   lossy: [],
   sensitive: [],
+  // Unnamed: <network>/<cidr>.
+  keys: {
+    after: ['network'],
+    name: (record, ctx) => {
+      if (record.name !== '') return record.name;
+      const network = ctx.nameOf('network', firstId(record.refs.network));
+      return network !== undefined ? `${network}/${String(record.spec.cidr)}` : record.id;
+    },
+  },
 });

@@ -1,5 +1,5 @@
 /** The volume snapshot kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, firstId } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const volumeSnapshotDescriptor = defineKind({
@@ -9,4 +9,13 @@ export const volumeSnapshotDescriptor = defineKind({
   external: KIND_EXTERNAL.volume_snapshot,
   lossy: [],
   sensitive: [],
+  // Unnamed: <volume>/snapshot.
+  keys: {
+    after: ['volume'],
+    name: (record, ctx) => {
+      if (record.name !== '') return record.name;
+      const volume = ctx.nameOf('volume', firstId(record.refs.volume));
+      return volume !== undefined ? `${volume}/snapshot` : record.id;
+    },
+  },
 });

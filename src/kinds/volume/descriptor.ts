@@ -1,5 +1,5 @@
 /** The volume kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, placedBy } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const volumeDescriptor = defineKind({
@@ -9,5 +9,16 @@ export const volumeDescriptor = defineKind({
   external: KIND_EXTERNAL.volume,
   lossy: ['multiattach'],
   sensitive: [],
+  temporaryImageRef: 'image',
   notState: ['bootable'],
+  // Unnamed: <server>/boot, <server>/<device> (vdb), else its ID.
+  keys: {
+    after: ['server'],
+    name: (record, ctx) => {
+      if (record.name !== '') return record.name;
+      const disk = placedBy(ctx, record.id, 'server');
+      const server = disk && ctx.nameOf('server', disk.ownerId);
+      return disk && server !== undefined ? `${server}/${disk.slot}` : record.id;
+    },
+  },
 });
