@@ -22,6 +22,7 @@ interface Proc {
   lines: string[];
   waitFor(p: RegExp, ms?: number): Promise<string>;
   exited: Promise<number | null>;
+  stderr(): string;
 }
 
 function startWorker(url: string, concurrency = 2, env: Record<string, string> = {}): Proc {
@@ -46,6 +47,7 @@ function startWorker(url: string, concurrency = 2, env: Record<string, string> =
     child,
     lines,
     exited,
+    stderr: () => stderr,
     waitFor: (p, ms = 60_000) => {
       const hit = lines.find((l) => p.test(l));
       if (hit) return Promise.resolve(hit);
@@ -117,8 +119,8 @@ describe('workers on a shared PostgreSQL queue', () => {
     expect(await completed()).toBe(12);
 
     for (const p of [w2!, w3!]) p.child.kill('SIGTERM');
-    expect(await w2!.exited).toBe(0);
-    expect(await w3!.exited).toBe(0);
+    expect(await w2!.exited, w2!.stderr()).toBe(0);
+    expect(await w3!.exited, w3!.stderr()).toBe(0);
 
     // the killed worker's job and the stopped worker's job were finished by another worker
     const doneBy = (key: string) => [w2!, w3!].filter((p) => p.lines.includes(`done ${key}`)).length;

@@ -66,6 +66,11 @@ export async function releaseLease(db: pg.Pool, lease: Lease): Promise<void> {
  */
 export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
+  // A session the server ended while we were stopped (idle_in_transaction_session_timeout) reports its end as
+  // an 'error' event outside any query: it must fail this write, not the process.
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const { rows } = await client.query<{ generation: string; owner: string; live: boolean }>(
@@ -82,10 +87,15 @@ export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.Po
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    broken ??= await client.query('ROLLBACK').then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    // A broken session is closed, not handed back to the pool.
+    client.release(broken);
   }
 }
 

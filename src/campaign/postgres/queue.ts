@@ -105,7 +105,7 @@ export interface WorkerOptions {
   owner?: string;
   pollingIntervalSeconds?: number;
   onEvent?: (event: {
-    type: 'job.start' | 'job.done' | 'job.failed' | 'job.lost' | 'job.handed-back';
+    type: 'job.start' | 'job.done' | 'job.failed' | 'job.lost' | 'job.handed-back' | 'fetch.failed';
     key: string;
     message?: string;
   }) => void;
@@ -145,15 +145,19 @@ export class QueueWorker {
     const poll = (this.#options.pollingIntervalSeconds ?? 2) * 1000;
     while (!this.#stopping) {
       const free = concurrency - this.#running.size;
-      const jobs =
-        free > 0
-          ? await this.#boss.fetch<Record<string, unknown>>(this.#options.queue, {
-              batchSize: free,
-              includeMetadata: true,
-            })
-          : [];
-      for (const job of jobs ?? []) this.#start(job as PgBoss.JobWithMetadata<Record<string, unknown>>);
-      if ((jobs ?? []).length === 0 || this.#running.size >= concurrency)
+      let jobs: PgBoss.JobWithMetadata<Record<string, unknown>>[] = [];
+      try {
+        if (free > 0)
+          jobs = await this.#boss.fetch<Record<string, unknown>>(this.#options.queue, {
+            batchSize: free,
+            includeMetadata: true,
+          });
+      } catch (error) {
+        // The database went away for a moment (a restart, a partition): try again at the next poll.
+        this.#options.onEvent?.({ type: 'fetch.failed', key: '', message: scrubText((error as Error).message) });
+      }
+      for (const job of jobs) this.#start(job);
+      if (jobs.length === 0 || this.#running.size >= concurrency)
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, poll);
           this.#wake = () => (clearTimeout(timer), resolve());
