@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { loadCloudConfig, type CloudConfig } from '../openstack/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { createLogger } from '../shared/logger.js';
@@ -10,6 +11,7 @@ export interface GlobalArgs {
   quiet?: boolean;
   'log-file'?: string;
   'clouds-yaml'?: string;
+  'os-region-name'?: string;
 }
 
 /** What every command handler gets: the logger, the output settings and a signal wired to SIGINT/SIGTERM. */
@@ -25,6 +27,8 @@ export interface RunContext {
   stderr: (text: string) => void;
   /** Extra clouds.yaml files to search first (from --clouds-yaml). */
   cloudsFiles: string[];
+  /** The region for every cloud (--os-region-name, else OS_REGION_NAME), over the clouds.yaml entry's region_name. */
+  region?: string;
 }
 
 export interface ContextIo {
@@ -68,5 +72,22 @@ export function createContext(args: GlobalArgs, io: ContextIo = {}): RunContext 
     stdout,
     stderr,
     cloudsFiles: args['clouds-yaml'] ? [args['clouds-yaml']] : [],
+    ...(regionOf(args['os-region-name'], process.env.OS_REGION_NAME) ?? {}),
   };
+}
+
+function regionOf(flag: string | undefined, env: string | undefined): { region: string } | undefined {
+  const region = (flag ?? env ?? '').trim();
+  return region ? { region } : undefined;
+}
+
+/**
+ * A clouds.yaml entry with the run's region: `region` (a per-side flag such as --to-region) over --os-region-name
+ * (or OS_REGION_NAME) over the entry's own region_name, as the openstack CLI does. So one entry serves every region
+ * of a cloud.
+ */
+export async function loadCloud(ctx: RunContext, name: string | undefined, region?: string): Promise<CloudConfig> {
+  const config = await loadCloudConfig(name, { files: ctx.cloudsFiles });
+  const wanted = region?.trim() || ctx.region;
+  return wanted ? { ...config, regionName: wanted } : config;
 }

@@ -161,6 +161,10 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
     .option('quiet', { type: 'boolean', alias: 'q', describe: 'only errors; no progress' })
     .option('log-file', { type: 'string', describe: 'append a JSON-lines log (redacted) to FILE' })
     .option('clouds-yaml', { type: 'string', describe: 'a clouds.yaml to read before the standard places' })
+    .option('os-region-name', {
+      type: 'string',
+      describe: "the region of every cloud, over the clouds.yaml entry's region_name (env: OS_REGION_NAME)",
+    })
     .version(VERSION)
     .help()
     .alias('h', 'help')

@@ -19,7 +19,7 @@ import { createWorkload, parseServerDisk } from '../../kinds/shared/workload.js'
 import { WorkloadMover } from '../../transfer/workload.js';
 import { readerFor, writerFor } from '../../kinds/registry.js';
 import { applyMapping, loadMapping } from '../../mapping/index.js';
-import { connect, loadCloudConfig } from '../../openstack/index.js';
+import { connect } from '../../openstack/index.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import { PlanInvalidError, readPlan } from '../../plan/io.js';
 import { formatIssues, checkPlan, hasErrors } from '../../plan/validate.js';
@@ -27,7 +27,7 @@ import type { Plan } from '../../plan/types.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { BasculeError, EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
-import type { GlobalArgs, RunContext } from '../context.js';
+import { loadCloud, type GlobalArgs, type RunContext } from '../context.js';
 import { renderApplyJson } from '../views/apply-json.js';
 import { renderApplySummary, renderChangesTable, renderEventLine } from '../views/apply-table.js';
 import { startProgress } from '../views/progress.js';
@@ -37,6 +37,8 @@ export interface ApplyArgs {
   plan: string;
   to?: string;
   from?: string;
+  'to-region'?: string;
+  'from-region'?: string;
   mapping?: string;
   'dry-run'?: boolean;
   out?: string;
@@ -145,10 +147,11 @@ export async function connectClouds(
   to: string | undefined,
   from: string | undefined,
   concurrency?: number,
+  regions: { to?: string; from?: string } = {},
 ): Promise<Connected> {
   if (!to) throw new UsageError('APPLY_NO_TARGET', 'name the target cloud with --to CLOUD');
-  const targetConfig = await loadCloudConfig(to, { files: ctx.cloudsFiles });
-  const sourceConfig = from ? await loadCloudConfig(from, { files: ctx.cloudsFiles }) : undefined;
+  const targetConfig = await loadCloud(ctx, to, regions.to);
+  const sourceConfig = from ? await loadCloud(ctx, from, regions.from) : undefined;
   // --concurrency also sets the client's queues (calls per service, and mutating calls per cloud).
   const limits = concurrency === undefined ? {} : { concurrency: { perService: concurrency, writes: concurrency } };
   const target = await connect(targetConfig, { logger: ctx.logger, ...limits });
@@ -233,7 +236,10 @@ export async function runApply(
       { hint: 'review with --dry-run, then run again with --yes' },
     );
   }
-  const clouds = await connectClouds(ctx, args.to, args.from, args.concurrency);
+  const clouds = await connectClouds(ctx, args.to, args.from, args.concurrency, {
+    ...(args['to-region'] ? { to: args['to-region'] } : {}),
+    ...(args['from-region'] ? { from: args['from-region'] } : {}),
+  });
   try {
     const progress = print
       ? startProgress(ctx, `planning against ${clouds.target.name}`)
@@ -337,6 +343,8 @@ export const applyCommand = defineCommand<ApplyArgs>({
       })
       .option('to', { type: 'string', describe: 'target cloud (clouds.yaml)' })
       .option('from', { type: 'string', describe: 'source cloud, for workload data (image bytes, disks)' })
+      .option('to-region', { type: 'string', describe: 'region of the target cloud (over --os-region-name)' })
+      .option('from-region', { type: 'string', describe: 'region of the source cloud (over --os-region-name)' })
       .option('mapping', { type: 'string', describe: 'mapping file (YAML or JSON) rewriting the plan for the target' })
       .option('dry-run', {
         type: 'boolean',

@@ -5,14 +5,14 @@ import type { AuditReport } from '../../diff/report.js';
 import { readJournal } from '../../engine/journal.js';
 import { exportProject } from '../../export/export.js';
 import { loadMapping, type Mapping } from '../../mapping/index.js';
-import { connect, loadCloudConfig } from '../../openstack/index.js';
+import { connect } from '../../openstack/index.js';
 import { PLAN_KINDS, isPlanKind, type PlanKind } from '../../plan/kinds.js';
 import { readPlan } from '../../plan/io.js';
 import type { Plan } from '../../plan/types.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { defineCommand } from '../command.js';
-import type { GlobalArgs, RunContext } from '../context.js';
+import { loadCloud, type GlobalArgs, type RunContext } from '../context.js';
 import { concurrency } from '../options.js';
 import { auditHtml, auditMarkdown, auditTable } from '../views/audit-report.js';
 import { serialise } from '../views/output.js';
@@ -20,6 +20,8 @@ import { startProgress } from '../views/progress.js';
 
 interface AuditArgs {
   from?: string;
+  'from-region'?: string;
+  'to-region'?: string;
   plan?: string;
   to?: string;
   mapping?: string;
@@ -79,8 +81,8 @@ const list = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
 /** Exports a live project (every kind, with its dependencies), quietly apart from a spinner. */
-async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs): Promise<Plan> {
-  const config = await loadCloudConfig(cloudName, { files: ctx.cloudsFiles });
+async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs, region?: string): Promise<Plan> {
+  const config = await loadCloud(ctx, cloudName, region);
   const progress = startProgress(ctx, `reading ${config.name}`);
   try {
     const cloud = await connect(config, {
@@ -138,6 +140,8 @@ export const auditCommand = defineCommand<AuditArgs>({
       .option('from', { type: 'string', describe: 'the source cloud (clouds.yaml name): exported now and compared' })
       .option('plan', { type: 'string', describe: 'or a plan file as the reference (drift after a migration)' })
       .option('to', { type: 'string', describe: 'the target cloud (clouds.yaml name), exported now' })
+      .option('from-region', { type: 'string', describe: 'region of the source cloud (over --os-region-name)' })
+      .option('to-region', { type: 'string', describe: 'region of the target cloud (over --os-region-name)' })
       .option('mapping', {
         type: 'string',
         describe: 'the mapping the migration used: a mapped flavor, name or zone is no difference',
@@ -178,8 +182,8 @@ export const auditCommand = defineCommand<AuditArgs>({
     const planFile = args.plan !== undefined ? (await readPlan(args.plan)).plan : undefined;
 
     const [reference, target] = await Promise.all([
-      planFile ?? exportLive(ctx, args.from!, args),
-      exportLive(ctx, args.to, args),
+      planFile ?? exportLive(ctx, args.from!, args, args['from-region']),
+      exportLive(ctx, args.to, args, args['to-region']),
     ]);
     const options: AuditOptions = {
       source:

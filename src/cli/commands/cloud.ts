@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
-import { connect, describeCloud, loadCloudConfig } from '../../openstack/index.js';
+import { connect, describeCloud } from '../../openstack/index.js';
 import { EXIT } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
-import type { GlobalArgs } from '../context.js';
+import { loadCloud, type GlobalArgs } from '../context.js';
 import { osCloud } from '../options.js';
 import { serialise, table } from '../views/output.js';
 import { startProgress } from '../views/progress.js';
@@ -17,7 +17,7 @@ export const cloudInfo = defineCommand<InfoArgs>({
   describe: 'Show the token scope, endpoints, API versions, microversions and Neutron extensions of a cloud',
   builder: (y: Argv<GlobalArgs>) => y.option('os-cloud', osCloud) as unknown as Argv<InfoArgs>,
   async run(args, ctx) {
-    const config = await loadCloudConfig(args['os-cloud'], { files: ctx.cloudsFiles });
+    const config = await loadCloud(ctx, args['os-cloud']);
     const progress = startProgress(ctx, `connecting to ${config.name}`);
     const cloud = await connect(config, { logger: ctx.logger }, ctx.signal);
     try {

@@ -1,13 +1,13 @@
 import type { Argv } from 'yargs';
 import { exportProject, type ExportProgressEvent, type ExportResult } from '../../export/export.js';
 import type { KindWarning } from '../../kinds/kind.js';
-import { connect, loadCloudConfig } from '../../openstack/index.js';
+import { connect } from '../../openstack/index.js';
 import { serializePlan } from '../../plan/canonical.js';
 import { writePlan } from '../../plan/io.js';
 import { PLAN_KINDS } from '../../plan/kinds.js';
 import { EXIT } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
-import type { GlobalArgs, RunContext } from '../context.js';
+import { loadCloud, type GlobalArgs, type RunContext } from '../context.js';
 import { concurrency, osCloud } from '../options.js';
 import { serialise, table } from '../views/output.js';
 import { startProgress } from '../views/progress.js';
@@ -157,7 +157,7 @@ export const exportCommand = defineCommand<ExportArgs>({
         'the web servers and what they use',
       ) as unknown as Argv<ExportArgs>,
   async run(args, ctx) {
-    const config = await loadCloudConfig(args['os-cloud'], { files: ctx.cloudsFiles });
+    const config = await loadCloud(ctx, args['os-cloud']);
     const connecting = startProgress(ctx, `connecting to ${config.name}`);
     const cloud = await connect(config, {
       logger: ctx.logger,
