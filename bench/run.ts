@@ -4,11 +4,15 @@
  *
  *     node dist/bench/run.js                 every benchmark
  *     node dist/bench/run.js plan-validate   only the modules whose name contains "plan-validate"
- *     node dist/bench/run.js --json          machine-readable results
+ *     node dist/bench/run.js --json          machine-readable results on stdout instead of the table
+ *
+ * The results are also written as JSON to BENCH_OUT (default dist/bench/results.json), with the machine they ran on.
  *
  * Each module exports `run(): Promise<BenchResult[]>`; add yours to BENCHES (an explicit list, no discovery).
  */
-import { pathToFileURL } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface BenchResult {
   /** What was measured, e.g. "plan-validate: 100,000 resources". */
@@ -80,6 +84,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   }
   process.stdout.write(json ? `${JSON.stringify(all, null, 2)}\n` : renderTable(all));
+  const out = process.env.BENCH_OUT ?? fileURLToPath(new URL('./results.json', import.meta.url));
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? null,
+    memory_gib: Math.round(totalmem() / 1024 ** 3),
+    load_average: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  await writeFile(out, `${JSON.stringify({ at: new Date().toISOString(), machine, results: all }, null, 2)}\n`);
+  if (!json) console.error(`results written to ${out} (load average ${machine.load_average.join(', ')})`);
   return failed ? 1 : 0;
 }
 

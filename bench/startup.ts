@@ -16,6 +16,8 @@ import { generatePlan } from './plan-validate.js';
 import type { BenchResult } from './run.js';
 
 const HELP_TARGET = 0.25;
+/** A second floor: Node importing yargs and printing the help of an empty parser (what any yargs CLI pays). */
+const YARGS_HELP = `import yargs from 'yargs'; await yargs(['--help']).scriptName('x').command('a', 'b').parseAsync();`;
 const VALIDATE_TARGET = 0.4;
 
 /** A valid plan of 38 entries: four units of the 100k benchmark, less the last unit's server and what hangs on it. */
@@ -25,9 +27,12 @@ export function plan38(): Plan {
   return { ...plan, resources: plan.resources.filter((r) => !drop.has(r.key)) };
 }
 
+/** The repository (dist/bench/ -> ../../), where `yargs` resolves. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 function timeRun(args: readonly string[]): number {
   const start = performance.now();
-  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT });
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`);
   return seconds;
@@ -49,6 +54,7 @@ export async function run(): Promise<BenchResult[]> {
     await writeFile(planFile, JSON.stringify(plan38(), null, 2));
     const cases: { name: string; args: string[] }[] = [
       { name: 'node -e 0', args: ['-e', '0'] },
+      { name: 'yargs', args: ['--input-type=module', '-e', YARGS_HELP] },
       { name: 'help', args: [bin, '--help'] },
       { name: 'validate', args: [bin, 'validate', planFile] },
     ];
@@ -68,6 +74,13 @@ export async function run(): Promise<BenchResult[]> {
       {
         name: `startup: node -e 0 (floor; median of ${rounds})`,
         value: m('node -e 0'),
+        unit: 's',
+        baseline_or_limit: null,
+        ratio: null,
+      },
+      {
+        name: '  floor: node importing yargs, --help of an empty parser',
+        value: m('yargs'),
         unit: 's',
         baseline_or_limit: null,
         ratio: null,
