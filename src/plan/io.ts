@@ -88,11 +88,13 @@ export function parsePlan(text: string, options: ParseOptions = {}): ParseResult
 }
 
 /**
- * Reads and validates a plan file; never throws for a bad plan or an unreadable file: every problem is an issue
- * (FILE_UNREADABLE, PLAN_TOO_LARGE, JSON_ENCODING, ...). The file is never read past maxBytes.
+ * Reads a JSON file as text, bounded and strict about its encoding: FILE_UNREADABLE, PLAN_TOO_LARGE (never read past
+ * maxBytes), JSON_ENCODING (UTF-16, invalid UTF-8). Used for plans and saved dry runs alike.
  */
-export async function validatePlanFile(path: string, options: ParseOptions = {}): Promise<ParseResult> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+export async function readJsonText(
+  path: string,
+  maxBytes: number = DEFAULT_MAX_BYTES,
+): Promise<{ text?: string; issues: Issue[] }> {
   let bytes: Buffer;
   try {
     const info = await stat(path);
@@ -151,7 +153,17 @@ export async function validatePlanFile(path: string, options: ParseOptions = {})
       ],
     };
   }
-  return parsePlan(bytes.toString('utf8'), options);
+  return { text: bytes.toString('utf8'), issues: [] };
+}
+
+/**
+ * Reads and validates a plan file; never throws for a bad plan or an unreadable file: every problem is an issue
+ * (FILE_UNREADABLE, PLAN_TOO_LARGE, JSON_ENCODING, ...). The file is never read past maxBytes.
+ */
+export async function validatePlanFile(path: string, options: ParseOptions = {}): Promise<ParseResult> {
+  const read = await readJsonText(path, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  if (read.text === undefined) return { issues: read.issues };
+  return parsePlan(read.text, options);
 }
 
 /**
