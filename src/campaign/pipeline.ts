@@ -5,13 +5,13 @@
  * continues its journal (no duplicate), an audit is made again.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { auditPlans, journalFacts } from '../diff/audit.js';
 import type { AuditReport } from '../diff/report.js';
 import { isBlocking, isMutating } from '../engine/actions.js';
 import { applyPlan } from '../engine/apply.js';
 import type { EngineDeps } from '../engine/context.js';
-import { parseChangeSet, planChanges, type ChangeSet } from '../engine/dry-run.js';
+import { ChangesInvalidError, readChanges } from '../engine/changes-file.js';
+import { planChanges, type ChangeSet } from '../engine/dry-run.js';
 import type { EngineEvent } from '../engine/events.js';
 import { readJournal } from '../engine/journal.js';
 import type { Resolution } from '../engine/resolve.js';
@@ -23,7 +23,7 @@ import { createWorkload, parseServerDisk } from '../kinds/shared/workload.js';
 import { applyMapping, loadMapping, type Mapping } from '../mapping/index.js';
 import type { Cloud } from '../openstack/cloud.js';
 import { connect, loadCloudConfig, scopeTo } from '../openstack/index.js';
-import { readPlan, writePlan } from '../plan/io.js';
+import { readJsonText, readPlan, writePlan } from '../plan/io.js';
 import type { Plan } from '../plan/types.js';
 import { formatIssues, hasErrors } from '../plan/validate.js';
 import { BasculeError } from '../shared/errors.js';
@@ -237,20 +237,20 @@ export class ProjectPipeline {
   }
 
   async #saved(): Promise<ChangeSet & { plan: Plan }> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(this.files.changes, 'utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const saved = parseChangeSet(raw);
-    if (!saved?.plan)
+    const read = await readJsonText(this.files.changes);
+    if (read.text === undefined)
       throw new StageFailure({
         stage: 'gate',
         code: 'CAMPAIGN_NOT_REVIEWED',
         message: `no saved dry run in ${this.files.changes}: run bascule batch plan first (or batch run --approve-all)`,
       });
-    return saved as ChangeSet & { plan: Plan };
+    // The same strict reader as `apply changes.json`: schema, embedded plan, digests.
+    try {
+      return readChanges(read.text, this.files.changes);
+    } catch (error) {
+      if (!(error instanceof ChangesInvalidError)) throw error;
+      throw new StageFailure({ stage: 'gate', code: 'CHANGES_INVALID', message: error.message });
+    }
   }
 
   /** The gate: the saved dry run, made again now, must be what was reviewed. */
@@ -265,6 +265,7 @@ export class ProjectPipeline {
       throw stale(`the dry run was made for project ${saved.target.project_id}, not ${now.target.project_id}`);
     if (now.fingerprint !== saved.fingerprint)
       throw stale('the target changed since the dry run was reviewed (make and review a new one: bascule batch plan)');
+    if (now.digest !== saved.digest) throw stale(`the dry run's digest is now ${now.digest}, not ${saved.digest}`);
     if (!now.ok) throw new StageFailure(blockedFailure(now));
   }
 

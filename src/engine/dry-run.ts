@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { estimateData, type DataEstimate } from '../kinds/shared/workload.js';
+import { stringifyCanonical } from '../plan/canonical.js';
 import type { Plan } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';
@@ -21,6 +22,11 @@ export const CHANGES_FORMAT = 'bascule.changes/v1';
 
 export interface ChangeSet {
   format: typeof CHANGES_FORMAT;
+  /**
+   * The one digest of the dry run (changesDigest): plan, resolution, actions and target. Shown by the dry run and
+   * before apply asks; `apply --expect-digest` compares it.
+   */
+  digest: string;
   /** SHA-256 of the canonical plan the dry run was made for. */
   plan_digest: string;
   /** SHA-256 over every action (key, action, target ID, differences): what the target looked like. */
@@ -44,6 +50,26 @@ export function fingerprintOf(actions: readonly PlannedAction[]): string {
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((a) => [a.key, a.action, a.targetId ?? null, a.changes ?? [], a.candidates ?? []]);
   return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+/**
+ * The one digest of a dry run: SHA-256 over the canonical JSON of the format, the target (cloud name and project),
+ * the mapped plan, the resolution of externals and every action (key, action, target ID, differences, candidates).
+ */
+export function changesDigest(input: {
+  plan: Plan;
+  resolution?: Resolution | undefined;
+  actions: readonly PlannedAction[];
+  target: { cloud: string; project_id: string };
+}): string {
+  const text = stringifyCanonical({
+    format: CHANGES_FORMAT,
+    target: { cloud: input.target.cloud, project_id: input.target.project_id },
+    plan: planDigest(input.plan),
+    resolution: input.resolution ?? {},
+    actions: fingerprintOf(input.actions),
+  });
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export interface DryRunOptions {
@@ -123,11 +149,13 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
     options.preflight === false ? { checks: [], issues: [] } : await runPreflight(plan, ordered, deps, catalog);
   const ok = !ordered.some((a) => isBlocking(a.action)) && !preflight.issues.some((i) => i.severity === 'error');
   emit({ type: 'plan.done', counts: countActions(ordered), elapsedMs: Date.now() - started });
+  const target = { cloud: deps.target.cloud.name, project_id: deps.target.projectId };
   return {
     format: CHANGES_FORMAT,
+    digest: changesDigest({ plan, resolution: deps.resolution, actions: ordered, target }),
     plan_digest: planDigest(plan),
     fingerprint: fingerprintOf(ordered),
-    target: { cloud: deps.target.cloud.name, project_id: deps.target.projectId },
+    target,
     created_at: new Date().toISOString(),
     actions: ordered,
     preflight,
@@ -162,11 +190,4 @@ export function blockingCause(changes: Pick<ChangeSet, 'actions' | 'preflight' |
   return causes.length === 1
     ? causes[0]
     : `${causes[0]} (and ${causes.length - 1} more cause${causes.length > 2 ? 's' : ''} above)`;
-}
-
-/** Parses a saved dry run (`--out`); undefined when the text is not one. */
-export function parseChangeSet(value: unknown): ChangeSet | undefined {
-  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== CHANGES_FORMAT)
-    return undefined;
-  return value as ChangeSet;
 }

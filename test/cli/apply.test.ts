@@ -100,6 +100,78 @@ describe('bascule apply / rollback (CLI on the simulator)', () => {
     expect(countTarget(t)).toEqual(before);
   });
 
+  it('a saved dry run is read strictly: duplicate keys, deep nesting, actions: null, no target, an edited plan: exit 2, nothing sent, no stack trace', async () => {
+    const changes = join(dir, 'strict.json');
+    expect((await run(t, ['apply', plan, '--to', 'dst', '--dry-run', '--out', changes])).code).toBe(0);
+    const text = readFileSync(changes, 'utf8');
+    const doc = JSON.parse(text);
+    const variants: Record<string, string> = {
+      duplicate: text.replace('"plan_digest":', `"plan_digest": "${'0'.repeat(64)}", "plan_digest":`),
+      deep: text.replace(/\n}\s*$/, `, "data": ${'['.repeat(100)}${']'.repeat(100)}}`),
+      'actions-null': JSON.stringify({ ...doc, actions: null }),
+      'no-target': JSON.stringify({ ...doc, target: undefined }),
+      edited: text.replace('"port_range_max": 443', '"port_range_max": 65535'),
+    };
+    const expected: Record<string, RegExp> = {
+      duplicate: /\/plan_digest the key "plan_digest" appears twice/,
+      deep: /nesting deeper than/,
+      'actions-null': /\/actions/,
+      'no-target': /\/target/,
+      edited: /file was changed after the dry run/,
+    };
+    for (const [name, body] of Object.entries(variants)) {
+      const file = join(dir, `strict-${name}.json`);
+      writeFileSync(file, body);
+      t.sim.clearLog();
+      const r = await run(t, ['apply', file, '--to', 'dst', '--yes']);
+      expect(r.code, name).toBe(2);
+      expect(r.err, name).toMatch(/is not a valid saved dry run/);
+      expect(r.err, name).toMatch(expected[name]!);
+      expect(r.err, name).not.toMatch(/\n\s+at /);
+      expect(t.sim.requestLog('dst'), name).toEqual([]);
+    }
+  });
+
+  it('--expect-digest: the dry run prints its digest; apply refuses any other file before contacting the cloud', async () => {
+    const changes = join(dir, 'reviewed.json');
+    const dry = await run(t, ['apply', plan, '--to', 'dst', '--dry-run', '--out', changes]);
+    const digest = /Digest: ([0-9a-f]{64})/.exec(dry.out)?.[1];
+    expect(digest).toBe(JSON.parse(readFileSync(changes, 'utf8')).digest);
+    // Someone widens a rule and recomputes every hash the file holds: it reads, but its digest is not the approved one.
+    const { changesDigest } = await import('../../src/engine/dry-run.js');
+    const { planDigest } = await import('../../src/engine/context.js');
+    const doc = JSON.parse(readFileSync(changes, 'utf8'));
+    const rule = doc.plan.resources.find((r: { kind: string }) => r.kind === 'security_group_rule');
+    rule.spec.remote_ip_prefix = '0.0.0.0/0';
+    delete rule.refs.remote_group;
+    doc.plan_digest = planDigest(doc.plan);
+    doc.digest = changesDigest({
+      plan: doc.plan,
+      resolution: doc.resolution,
+      actions: doc.actions,
+      target: doc.target,
+    });
+    const forged = join(dir, 'forged.json');
+    writeFileSync(forged, JSON.stringify(doc));
+    t.sim.clearLog();
+    const refused = await run(t, ['apply', forged, '--to', 'dst', '--yes', '--expect-digest', digest!]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/not the approved/);
+    expect(t.sim.requestLog('dst')).toEqual([]);
+    const malformed = await run(t, ['apply', changes, '--to', 'dst', '--yes', '--expect-digest', 'abc']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.err).toMatch(/64 hexadecimal digits/);
+    expect(t.sim.requestLog('dst')).toEqual([]);
+    // The reviewed file with its digest goes through to the apply's own checks (a dry run here, so nothing changes).
+    const accepted = await run(t, ['apply', changes, '--to', 'dst', '--dry-run', '--expect-digest', digest!]);
+    expect(accepted.code).toBe(0);
+    expect(accepted.out).toContain(`Digest: ${digest}`);
+    // A plan whose dry run now differs from the approved digest is refused too, before any change.
+    const other = await run(t, ['apply', plan, '--to', 'dst', '--yes', '--expect-digest', '0'.repeat(64)]);
+    expect(other.code).toBe(2);
+    expect(t.mutations()).toEqual([]);
+  });
+
   it('apply --yes, then again: nothing to change, no mutating request; rollback restores the target', async () => {
     const before = countTarget(t);
     const first = await run(t, ['apply', plan, '--to', 'dst', '--yes']);

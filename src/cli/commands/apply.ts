@@ -5,13 +5,13 @@
  * what the target looked like; `bascule apply changes.json` re-plans and refuses (exit 2, CHANGES_STALE) when the
  * plan or the target changed since, so it applies exactly what was reviewed.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { applyPlan, type ApplyResult } from '../../engine/apply.js';
 import type { EngineDeps } from '../../engine/context.js';
-import { blockingCause, planChanges, parseChangeSet, type ChangeSet } from '../../engine/dry-run.js';
+import { ChangesInvalidError, looksLikeChanges, readChanges } from '../../engine/changes-file.js';
+import { blockingCause, planChanges, type ChangeSet } from '../../engine/dry-run.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Resolution } from '../../engine/resolve.js';
 import type { Workload, WriteContext } from '../../kinds/kind.js';
@@ -21,8 +21,8 @@ import { readerFor, writerFor } from '../../kinds/registry.js';
 import { applyMapping, loadMapping } from '../../mapping/index.js';
 import { connect } from '../../openstack/index.js';
 import type { Cloud } from '../../openstack/cloud.js';
-import { PlanInvalidError, readPlan } from '../../plan/io.js';
-import { formatIssues, checkPlan, hasErrors } from '../../plan/validate.js';
+import { parsePlan, PlanInvalidError, readJsonText, type ParseOptions } from '../../plan/io.js';
+import { formatIssues, hasErrors } from '../../plan/validate.js';
 import type { Plan } from '../../plan/types.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { BasculeError, EXIT, UsageError } from '../../shared/errors.js';
@@ -52,6 +52,8 @@ export interface ApplyArgs {
   'restart-source'?: boolean;
   'keep-temporary'?: boolean;
   'transfer-concurrency'?: number;
+  /** Refuse unless the dry run's digest is this one (what the reviewer approved). */
+  'expect-digest'?: string;
 }
 
 /** Where the journal of a plan goes by default: PLAN.journal.jsonl beside it. */
@@ -63,29 +65,26 @@ export function defaultJournal(planPath: string): string {
 export async function loadInput(
   path: string,
   mappingPath: string | undefined,
+  options: ParseOptions = {},
 ): Promise<{ plan: Plan; resolution?: Resolution; saved?: ChangeSet; notes: number }> {
-  let raw: unknown;
-  try {
-    const text = await readFile(path, 'utf8');
-    raw = text.includes('"bascule.changes/v1"') ? JSON.parse(text) : undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR')
-      throw new UsageError('FILE_UNREADABLE', `cannot read ${path}`);
-    raw = undefined;
+  const read = await readJsonText(path, options.maxBytes);
+  if (read.text === undefined) {
+    if (read.issues.some((i) => i.code === 'FILE_UNREADABLE'))
+      throw new UsageError('FILE_UNREADABLE', read.issues[0]?.message ?? `cannot read ${path}`);
+    throw new PlanInvalidError(read.issues, path);
   }
-  const saved = parseChangeSet(raw);
-  if (saved) {
+  if (looksLikeChanges(read.text)) {
     if (mappingPath)
       throw new UsageError(
         'APPLY_CHANGES_MAPPING',
         `${path} is a saved dry run: its mapping is already applied; drop --mapping`,
       );
-    const checked = checkPlan(saved.plan);
-    if (!checked.plan || hasErrors(checked.issues))
-      throw new PlanInvalidError(checked.issues, `${path} (embedded plan)`);
-    return { plan: checked.plan, ...(saved.resolution ? { resolution: saved.resolution } : {}), saved, notes: 0 };
+    const saved = readChanges(read.text, path);
+    return { plan: saved.plan, ...(saved.resolution ? { resolution: saved.resolution } : {}), saved, notes: 0 };
   }
-  const { plan } = await readPlan(path);
+  const parsed = parsePlan(read.text, options);
+  if (parsed.plan === undefined || hasErrors(parsed.issues)) throw new PlanInvalidError(parsed.issues, path);
+  const plan = parsed.plan;
   if (!mappingPath) return { plan, notes: 0 };
   const mapping = await loadMapping(mappingPath);
   const mapped = applyMapping(plan, mapping);
@@ -96,6 +95,24 @@ export async function loadInput(
     );
   }
   return { plan: mapped.plan, resolution: mapped.resolution as unknown as Resolution, notes: mapped.notes.length };
+}
+
+/** `--expect-digest HEX`: 64 hexadecimal digits (a SHA-256), case-insensitive. */
+export function checkExpectDigest(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const hex = value
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new UsageError(
+      'APPLY_BAD_DIGEST',
+      `--expect-digest ${JSON.stringify(value)}: expected 64 hexadecimal digits`,
+      {
+        hint: 'copy the digest the dry run printed ("Digest: ...")',
+      },
+    );
+  return hex;
 }
 
 export interface Connected {
@@ -227,7 +244,14 @@ export async function runApply(
   options: { print?: boolean; prompt?: boolean } = {},
 ): Promise<ApplyRun> {
   const print = options.print !== false;
+  const expected = checkExpectDigest(args['expect-digest']);
   const input = await loadInput(args.plan, args.mapping);
+  if (expected !== undefined && input.saved && input.saved.digest !== expected)
+    throw new UsageError(
+      'CHANGES_DIGEST_REFUSED',
+      `${args.plan} has digest ${input.saved.digest}, not the approved ${expected}; nothing was applied`,
+      { hint: 'apply the file that was reviewed, or review this one' },
+    );
   const journalPath = args.journal ?? defaultJournal(args.plan);
   if (!args['dry-run'] && !args.yes && !(options.prompt !== false && canPrompt())) {
     throw new UsageError(
@@ -265,14 +289,12 @@ export async function runApply(
     const changes = await planChanges(input.plan, deps);
     progress.stop();
     if (input.saved) {
-      if (input.saved.plan_digest !== changes.plan_digest)
-        throw new UsageError('CHANGES_STALE', `${args.plan}: the embedded plan does not match its digest`);
       if (input.saved.target.project_id !== changes.target.project_id)
         throw new UsageError(
           'CHANGES_STALE',
           `${args.plan} was made for project ${input.saved.target.project_id}, not ${changes.target.project_id}`,
         );
-      if (input.saved.fingerprint !== changes.fingerprint) {
+      if (input.saved.fingerprint !== changes.fingerprint || input.saved.digest !== changes.digest) {
         if (print)
           ctx.stdout(
             ctx.format === 'table'
@@ -281,10 +303,25 @@ export async function runApply(
           );
         throw new UsageError(
           'CHANGES_STALE',
-          `the target changed since ${args.plan} was made (the actions above differ from the saved ones); nothing was applied`,
+          input.saved.fingerprint !== changes.fingerprint
+            ? `the target changed since ${args.plan} was made (the actions above differ from the saved ones); nothing was applied`
+            : `${args.plan} was made for cloud ${input.saved.target.cloud}, not ${changes.target.cloud}; nothing was applied`,
           { hint: 'make and review a new dry run' },
         );
       }
+    }
+    if (expected !== undefined && changes.digest !== expected) {
+      if (print)
+        ctx.stdout(
+          ctx.format === 'table'
+            ? renderChangesTable(changes)
+            : renderApplyJson({ changes, applied: false }, ctx.format),
+        );
+      throw new UsageError(
+        'CHANGES_DIGEST_REFUSED',
+        `this dry run has digest ${changes.digest}, not the approved ${expected}; nothing was applied`,
+        { hint: 'the plan, the mapping or the target changed since the review: review again' },
+      );
     }
     if (args.out) await atomicWriteFile(args.out, `${JSON.stringify({ ...changes, plan: input.plan }, null, 2)}\n`);
     if (print && ctx.format === 'table') ctx.stdout(renderChangesTable(changes));
@@ -305,7 +342,7 @@ export async function runApply(
     if (!args.yes) {
       const ok = await confirm(
         ctx,
-        `Apply ${mutating} change${mutating === 1 ? '' : 's'} to ${clouds.target.name}? [y/N] `,
+        `Apply ${mutating} change${mutating === 1 ? '' : 's'} to ${clouds.target.name} (digest ${changes.digest})? [y/N] `,
       );
       if (!ok) {
         ctx.stderr('bascule: not applied\n');
@@ -386,6 +423,10 @@ export const applyCommand = defineCommand<ApplyArgs>({
         default: false,
         describe: 'keep the temporary snapshots and images on both clouds',
       })
+      .option('expect-digest', {
+        type: 'string',
+        describe: 'apply only if the dry run has this digest (the one the reviewer approved); refuse anything else',
+      })
       .option('transfer-concurrency', {
         type: 'number',
         default: 2,
@@ -398,7 +439,7 @@ export const applyCommand = defineCommand<ApplyArgs>({
     try {
       return (await runApply(args, ctx)).exitCode;
     } catch (error) {
-      if (error instanceof PlanInvalidError) {
+      if (error instanceof PlanInvalidError || error instanceof ChangesInvalidError) {
         ctx.stderr(error.report());
       }
       if (error instanceof BasculeError) throw error;

@@ -77,6 +77,7 @@ export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boo
       .join(', ') || 'nothing'
   } on ${changes.target.cloud} (project ${changes.target.project_id})\n`;
   out += changes.ok ? 'Everything can be applied.\n' : `Cannot be applied: ${blockingCause(changes)}.\n`;
+  out += `Digest: ${changes.digest} (approve with apply --expect-digest)\n`;
   return out;
 }
 
