@@ -10,6 +10,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
+import { compileRegex } from '../mapping/match.js';
 import { safeParseJson } from '../plan/json.js';
 import { isPlanKind } from '../plan/kinds.js';
 import { schemaIssues } from '../plan/schema-issues.js';
@@ -85,6 +86,17 @@ export function parseChanges(text: string): ChangesParseResult {
         message: `unknown kind ${JSON.stringify(action.kind)}`,
       });
   });
+  for (const [key, resolution] of Object.entries(doc.resolution ?? {})) {
+    if (resolution.within === undefined) continue;
+    const compiled = compileRegex(resolution.within);
+    if (typeof compiled === 'string')
+      issues.push({
+        severity: 'error',
+        path: `/resolution/${key.replaceAll('~', '~0').replaceAll('/', '~1')}/within`,
+        code: 'CHANGES_REGEX_INVALID',
+        message: `${JSON.stringify(resolution.within)} is not a valid regular expression: ${compiled}`,
+      });
+  }
   const checked = checkPlan(doc.plan);
   for (const issue of checked.issues) issues.push({ ...issue, path: `/plan${issue.path}` });
   if (hasErrors(issues) || checked.plan === undefined) return { issues };
