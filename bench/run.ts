@@ -37,6 +37,7 @@ export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> 
   { name: 'transfer', load: () => import('./transfer.js') },
   { name: 'export', load: () => import('./export.js') },
   { name: 'apply', load: () => import('./apply.js') },
+  { name: 'campaign', load: () => import('./campaign.js') },
 ];
 
 function format(value: number | null): string {
