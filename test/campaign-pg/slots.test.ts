@@ -3,7 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { openPool, parseStoreUrl } from '../../src/campaign/postgres/connection.js';
-import { acquireSlots, releaseSlots, renewSlots, slotsInUse } from '../../src/campaign/postgres/slots.js';
+import {
+  acquireSlots,
+  postgresTransferSlots,
+  releaseSlots,
+  renewSlots,
+  slotsInUse,
+} from '../../src/campaign/postgres/slots.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let db: TestDatabase;
@@ -92,5 +98,31 @@ describe('transfer caps across workers', () => {
     expect(await renewSlots(w1!, dead!, 30)).toBe(false);
     await releaseSlots(w1!, dead!);
     expect(await slotsInUse(w2!, 'wave:c1:1')).toBe(1);
+  });
+
+  it('caps transfers run through run(fn) on three workers, and frees the slots of a transfer that failed', async () => {
+    const scopes = [
+      { scope: 'run-total', cap: 3 },
+      { scope: 'run:source:src-a', cap: 2 },
+    ];
+    const slots = workers.map((w, i) => postgresTransferSlots(w, { holder: `w${i}`, scopes, pollMs: 10 }));
+    let running = 0;
+    let peak = 0;
+    const results = await Promise.allSettled(
+      Array.from({ length: 15 }, (_, i) =>
+        slots[i % 3]!.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 15));
+          running--;
+          if (i === 7) throw new Error('the copy failed');
+          return i;
+        }),
+      ),
+    );
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(14);
+    expect(await slotsInUse(workers[0]!, 'run-total')).toBe(0);
+    expect(await slotsInUse(workers[0]!, 'run:source:src-a')).toBe(0);
   });
 });

@@ -99,3 +99,46 @@ export async function slotsInUse(db: pg.Pool, scope: string): Promise<number> {
   );
   return Number(rows[0]!.n);
 }
+
+export interface PostgresSlotsOptions {
+  /** This worker's name; each transfer holds its slots as `<holder>#<n>`. */
+  holder: string;
+  /** The scopes every transfer needs a slot of (total, the source cloud's). */
+  scopes: readonly SlotRequest[];
+  /** A slot's lease; renewed every third of it while the transfer runs (default 60 s). */
+  ttlSeconds?: number;
+  /** How long to wait before asking again when a scope is full (default 500 ms). */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Transfer slots shared by every worker of a campaign, with the shape of the campaign's in-process transfer cap
+ * (`run(fn)`): waits for one slot of every scope, keeps them renewed while `fn` runs, frees them after.
+ */
+export function postgresTransferSlots(
+  db: pg.Pool,
+  options: PostgresSlotsOptions,
+): { run<T>(fn: () => Promise<T>): Promise<T> } {
+  const ttl = options.ttlSeconds ?? 60;
+  let n = 0;
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      n += 1;
+      const holder = `${options.holder}#${n}`;
+      let held: HeldSlots | null = null;
+      while (!(held = await acquireSlots(db, holder, options.scopes, ttl))) {
+        options.signal?.throwIfAborted();
+        await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+      }
+      const slots = held;
+      const renew = setInterval(() => void renewSlots(db, slots, ttl).catch(() => undefined), (ttl * 1000) / 3);
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renew);
+        await releaseSlots(db, slots);
+      }
+    },
+  };
+}
