@@ -51,6 +51,11 @@ export const COMMANDS: readonly LazyCommand[] = [
     describe: 'Delete, in reverse dependency order, what a journal says Bascule created (and still carries its marker)',
     load: async () => (await import('./commands/rollback.js')).rollbackCommand,
   },
+  {
+    command: 'cleanup',
+    describe: 'Remove the temporary snapshots, images and volumes a journal says Bascule left on either cloud',
+    load: async () => (await import('./commands/cleanup.js')).cleanupCommand,
+  },
 ];
 
 export const BATCH_COMMANDS: readonly LazyCommand[] = [

@@ -55,6 +55,20 @@ export interface ApplyResult {
   /** Target ID of every entry that has one. */
   ids: Record<string, string>;
   journal: string;
+  /** Workload data (apply --from): bytes copied, source servers stopped and started again, temporaries. */
+  workload?: WorkloadSummary;
+}
+
+export interface WorkloadSummary {
+  bytes_moved: number;
+  /** Source servers stopped for a consistent copy (this run or an earlier one of the journal), by ID. */
+  source_stopped: string[];
+  source_restarted: string[];
+  /** Source servers still stopped at the end (without --restart-source, or a restart failed). */
+  source_still_stopped: string[];
+  temporaries_removed: number;
+  /** Temporaries left on either cloud (--keep-temporary, a failed run, or a removal that failed). */
+  temporaries_left: number;
 }
 
 /** Errors worth a second attempt at the whole entry: the service was unavailable, or a step after a create failed. */
@@ -141,6 +155,9 @@ async function openJournal(
     plan_digest: digest,
     target: { cloud: deps.target.cloud.name, project_id: deps.target.projectId },
     source_project: plan.provenance.project.id,
+    ...(deps.target.source
+      ? { source: { cloud: deps.target.source.cloud.name, project_id: deps.target.source.projectId } }
+      : {}),
   });
   return { journal, prior };
 }
@@ -338,11 +355,17 @@ async function act(
   }
 }
 
-/** Workload data: restart stopped source servers, remove temporary images after a success (src/kinds/shared/workload.ts). */
-async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean): Promise<void> {
+/**
+ * Workload data: restart stopped source servers (--restart-source, those of earlier runs of the journal too), remove
+ * temporaries after a success (src/kinds/shared/workload.ts); each of these is a journal line.
+ */
+async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean, journal: Journal): Promise<WorkloadSummary> {
   const workload = deps.target.workload!;
+  const mover = workload.mover;
+  let removed = 0;
   try {
     const done = await finishWorkload(workload, plan, success, (key) => markerFor(plan.provenance.project.id, key));
+    removed = done.removed.length;
     if (done.removed.length > 0 || done.restarted.length > 0)
       deps.target.logger.info('workload data: cleaned up', {
         temporary_images_removed: done.removed.length,
@@ -353,6 +376,17 @@ async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean): Prom
   } catch (error) {
     deps.target.logger.warn('workload data: cleanup failed', { error: (error as Error).message });
   }
+  // What the journal says now (this run's lines included) is the truth for the summary.
+  await journal.close();
+  const state = journalState(await readJournal(journal.path));
+  return {
+    bytes_moved: mover.bytesMoved,
+    source_stopped: mover.stoppedServers,
+    source_restarted: mover.restartedServers,
+    source_still_stopped: [...state.stopped.keys()],
+    temporaries_removed: removed,
+    temporaries_left: state.temporaries.size,
+  };
 }
 
 /** Applies a plan to the target. Never throws for one resource: failures are in the result. */
@@ -362,6 +396,17 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const graph = buildGraph(plan);
   const digest = planDigest(plan);
   const { journal, prior } = await openJournal(plan, deps, options, digest);
+  const mover = deps.target.workload?.mover;
+  if (mover) {
+    // Every temporary and every stop of a source server becomes a journal line; an earlier run's are taken over.
+    mover.journalId = prior.runs[0]?.run ?? journal.run;
+    mover.planDigest = digest;
+    mover.record = async (e) => {
+      if (state.crashed) return;
+      await journal.append({ t: 'workload', run: journal.run, at: new Date().toISOString(), ...e });
+    };
+    mover.adopt({ temporaries: prior.temporaries.values(), stopped: prior.stopped.values() });
+  }
   const state: RunState = {
     journal,
     crashed: false,
@@ -500,9 +545,18 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
       interrupted,
       counts: { ...summary },
     });
-    await journal.close();
   }
-  if (deps.target.workload && !state.crashed) await endWorkload(deps, plan, ok && !interrupted);
+  const workload =
+    deps.target.workload && !state.crashed ? await endWorkload(deps, plan, ok && !interrupted, journal) : undefined;
+  if (!state.crashed) await journal.close();
   emit({ type: 'run.done', summary, interrupted });
-  return { ok, interrupted, summary, nodes, ids: Object.fromEntries(state.ids), journal: options.journalPath };
+  return {
+    ok,
+    interrupted,
+    summary,
+    nodes,
+    ids: Object.fromEntries(state.ids),
+    journal: options.journalPath,
+    ...(workload ? { workload } : {}),
+  };
 }

@@ -23,12 +23,31 @@ export interface RunRecord {
   format: typeof JOURNAL_FORMAT;
   run: string;
   at: string;
-  mode: 'apply' | 'resume' | 'rollback';
+  mode: 'apply' | 'resume' | 'rollback' | 'cleanup';
   plan_digest: string;
   /** The target cloud's name and project. */
   target: { cloud: string; project_id: string };
   /** The source project the markers derive from. */
   source_project: string;
+  /** The source cloud workload data came from (apply --from), for rollback and cleanup of its temporaries. */
+  source?: { cloud: string; project_id: string };
+}
+
+/**
+ * Workload data state on either cloud, journaled as it happens (before the call for a stop, as soon as an ID is
+ * known for a temporary): a temporary snapshot, image or volume Bascule made (`temporary`) or removed (`removed`),
+ * a source server it stopped for a consistent copy (`stopped`) or started again (`started`).
+ */
+export interface WorkloadRecord {
+  t: 'workload';
+  run: string;
+  at: string;
+  event: 'temporary' | 'removed' | 'stopped' | 'started';
+  side: 'source' | 'target';
+  type: 'image' | 'volume' | 'snapshot' | 'server';
+  id: string;
+  /** What a temporary carries ("snapshot of server web-1"), or a server's name. */
+  what?: string;
 }
 
 export interface IntentRecord {
@@ -73,7 +92,7 @@ export interface EndRecord {
   counts: Record<string, number>;
 }
 
-export type JournalRecord = RunRecord | IntentRecord | ResultRecord | EndRecord;
+export type JournalRecord = RunRecord | IntentRecord | ResultRecord | EndRecord | WorkloadRecord;
 
 /** Drops sensitive spec fields (user_data) so the journal can be kept and shared. */
 export function sanitizeEntry(entry: PlanResource): PlanResource {
@@ -235,6 +254,10 @@ export interface JournalState {
   inDoubt: IntentRecord[];
   /** Whether the last run ended (an end record after the last run record). */
   finished: boolean;
+  /** Temporaries recorded and not (yet) recorded as removed, by `side/type/id`. */
+  temporaries: Map<string, WorkloadRecord>;
+  /** Source servers recorded as stopped by Bascule and not (yet) as started again, by ID. */
+  stopped: Map<string, WorkloadRecord>;
 }
 
 /** Error codes meaning the service refused a request, so it changed nothing. */
@@ -260,9 +283,19 @@ export function journalState(records: readonly JournalRecord[]): JournalState {
   const created = new Map<string, CreatedObject>();
   const updated = new Map<string, UpdatedObject>();
   const open = new Map<string, IntentRecord>();
+  const temporaries = new Map<string, WorkloadRecord>();
+  const stopped = new Map<string, WorkloadRecord>();
   let finished = false;
   for (const record of records) {
     switch (record.t) {
+      case 'workload': {
+        const id = `${record.side}/${record.type}/${record.id}`;
+        if (record.event === 'temporary') temporaries.set(id, record);
+        else if (record.event === 'removed') temporaries.delete(id);
+        else if (record.event === 'stopped') stopped.set(record.id, record);
+        else if (record.event === 'started') stopped.delete(record.id);
+        break;
+      }
       case 'run':
         runs.push(record);
         finished = false;
@@ -325,5 +358,5 @@ export function journalState(records: readonly JournalRecord[]): JournalState {
       }
     }
   }
-  return { runs, created, updated, inDoubt: [...open.values()], finished };
+  return { runs, created, updated, inDoubt: [...open.values()], finished, temporaries, stopped };
 }

@@ -12,6 +12,7 @@ import { diffEntry, targetView } from './compare.js';
 import { readContextFor, type EngineDeps } from './context.js';
 import { descriptorOf } from '../kinds/registry.js';
 import { errorInfo, NO_EVENTS } from './events.js';
+import { cleanupWorkload, type CleanupResult } from './cleanup.js';
 import { Journal, journalState, readJournal, type CreatedObject, type UpdatedObject } from './journal.js';
 
 export interface RollbackItem {
@@ -25,6 +26,8 @@ export interface RollbackItem {
 export interface RollbackResult {
   ok: boolean;
   items: RollbackItem[];
+  /** Workload data: temporaries removed on both clouds, source servers started again (when the journal has any). */
+  workload?: CleanupResult;
 }
 
 export interface RollbackOptions {
@@ -137,7 +140,23 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
   ];
   work.sort((a, b) => b.rank - a.rank);
   let failed = false;
+  let workload: CleanupResult | undefined;
   try {
+    // Workload data first: the temporaries of both clouds (a clone's Cinder snapshot, snapshot and upload images,
+    // disk copies), and the source servers Bascule stopped are started again.
+    if (state.temporaries.size > 0 || state.stopped.size > 0) {
+      workload = await cleanupWorkload(
+        { target: ctx.cloud, ...(ctx.source ? { source: ctx.source.cloud } : {}) },
+        {
+          journalPath: options.journalPath,
+          restartSource: true,
+          ...(options.dryRun ? { dryRun: true } : {}),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          ...(journal ? { journal } : {}),
+        },
+      );
+      if (!workload.ok) failed = true;
+    }
     for (const item of work) {
       if (ctx.signal?.aborted) throw new BasculeError('ABORTED', 'rollback interrupted', { exitCode: 130 });
       const object = item.created ?? item.updated!;
@@ -237,5 +256,5 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
       await journal.close();
     }
   }
-  return { ok: !failed, items };
+  return { ok: !failed, items, ...(workload ? { workload } : {}) };
 }

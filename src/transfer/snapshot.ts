@@ -47,6 +47,8 @@ export async function snapshotServer(opts: {
   timeoutMs?: number;
   /** Properties set on the snapshot image (Nova copies them into it): e.g. Bascule's marker. */
   metadata?: Record<string, string>;
+  /** Called as soon as the snapshot image exists (its ID known), before waiting for it: journal it there. */
+  onImage?: (imageId: string) => void | Promise<void>;
 }): Promise<SnapshotResult> {
   const { source, signal } = opts;
   const who = `server ${opts.serverName} (${opts.serverId}) on ${source.name}`;
@@ -74,6 +76,7 @@ export async function snapshotServer(opts: {
       opts.metadata ?? {},
       signal,
     );
+    await opts.onImage?.(imageId);
     const image = await waitTemporaryImage(
       source,
       imageId,
@@ -210,8 +213,16 @@ export async function volumeToImage(opts: {
   diskFormat?: string;
   inUse?: 'auto' | 'force' | 'clone';
   cloneTimeoutMs?: number;
+  /**
+   * Called as soon as each temporary exists (its ID known): the upload image, and for a clone its Cinder snapshot
+   * and volume; and when the clone's snapshot and volume are removed again. Journal them there.
+   */
+  onTemporary?: (t: { type: 'image' | 'volume' | 'snapshot'; id: string; what: string }) => void | Promise<void>;
+  onRemoved?: (t: { type: 'volume' | 'snapshot'; id: string }) => void | Promise<void>;
 }): Promise<{ imageId: string; fingerprint: ImageFingerprint; size: number; cloned: boolean }> {
   const { source, signal } = opts;
+  const uploaded = (id: string) =>
+    opts.onTemporary?.({ type: 'image', id, what: `upload of volume ${opts.volumeName}` });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS;
   const who = `volume ${opts.volumeName} (${opts.volumeId}) on ${source.name}`;
   const volume = await volumes.get(source.blockStorage, opts.volumeId, { signal });
@@ -225,6 +236,7 @@ export async function volumeToImage(opts: {
         { ...uploadBody, force: true },
         signal,
       );
+      await uploaded(upload.image_id);
       const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
       await waitVolume(source, volume.id, `${who} (after its upload to image)`, signal, timeoutMs, 'in-use');
       return { imageId: upload.image_id, fingerprint: fingerprintOf(image), size: volume.size, cloned: false };
@@ -252,6 +264,7 @@ export async function volumeToImage(opts: {
         { signal },
       );
       clone.snapshotId = snap.id;
+      await opts.onTemporary?.({ type: 'snapshot', id: snap.id, what: `snapshot of volume ${opts.volumeName}` });
       const cloneTimeoutMs = opts.cloneTimeoutMs ?? 5 * 60_000;
       const snapped = await waitFor({
         poll: () => snapshots.get(source.blockStorage, snap.id, { signal }),
@@ -287,6 +300,7 @@ export async function volumeToImage(opts: {
         { signal },
       );
       clone.volumeId = cloneVolume.id;
+      await opts.onTemporary?.({ type: 'volume', id: cloneVolume.id, what: `clone of volume ${opts.volumeName}` });
       await waitVolume(source, cloneVolume.id, `clone of ${who}`, signal, timeoutMs);
       uploadFrom = cloneVolume.id;
     } else if (volume.status !== 'available') {
@@ -296,6 +310,7 @@ export async function volumeToImage(opts: {
       );
     }
     const upload = await volumes.uploadToImage(source.blockStorage, uploadFrom, uploadBody, signal);
+    await uploaded(upload.image_id);
     const image = await waitTemporaryImage(source, upload.image_id, `upload to image of ${who}`, signal, timeoutMs);
     await waitVolume(source, uploadFrom, `${who} (after its upload to image)`, signal, timeoutMs);
     return {
@@ -305,11 +320,15 @@ export async function volumeToImage(opts: {
       cloned: clone !== undefined,
     };
   } finally {
-    if (clone) await removeClone(source, clone);
+    if (clone) await removeClone(source, clone, opts.onRemoved);
   }
 }
 
-async function removeClone(cloud: Cloud, clone: { snapshotId?: string; volumeId?: string }): Promise<void> {
+async function removeClone(
+  cloud: Cloud,
+  clone: { snapshotId?: string; volumeId?: string },
+  onRemoved?: (t: { type: 'volume' | 'snapshot'; id: string }) => void | Promise<void>,
+): Promise<void> {
   // Without the run's signal: cleanup runs even when the run is being stopped.
   const log = (what: string, error: unknown) =>
     cloud.session.logger.warn(`could not remove the temporary ${what}`, {
@@ -334,6 +353,7 @@ async function removeClone(cloud: Cloud, clone: { snapshotId?: string; volumeId?
         failed: ['error_deleting'],
         timeoutMs: 5 * 60_000,
       });
+      await onRemoved?.({ type: 'volume', id: clone.volumeId });
     } catch (error) {
       log(`volume ${clone.volumeId}`, error);
     }
@@ -341,8 +361,10 @@ async function removeClone(cloud: Cloud, clone: { snapshotId?: string; volumeId?
   if (clone.snapshotId) {
     try {
       await snapshots.remove(cloud.blockStorage, clone.snapshotId);
+      await onRemoved?.({ type: 'snapshot', id: clone.snapshotId });
     } catch (error) {
-      if (!isNotFound(error)) log(`snapshot ${clone.snapshotId}`, error);
+      if (isNotFound(error)) await onRemoved?.({ type: 'snapshot', id: clone.snapshotId });
+      else log(`snapshot ${clone.snapshotId}`, error);
     }
   }
 }

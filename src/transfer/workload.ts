@@ -1,7 +1,9 @@
 import * as volumesApi from '../openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../openstack/cloud.js';
 import * as servers from '../openstack/compute/servers/requests.js';
-import { waitOrThrow } from '../openstack/waiter.js';
+import * as snapshotsApi from '../openstack/block-storage/snapshots/requests.js';
+import { isNotFound } from '../openstack/errors.js';
+import { waitFor, waitOrThrow } from '../openstack/waiter.js';
 import * as images from '../openstack/image/images/requests.js';
 import type { Image, ImageCreateOpts } from '../openstack/image/images/types.js';
 import type { TransferImageResult, TransferMethod } from './image-transfer.js';
@@ -16,12 +18,31 @@ import { snapshotServer, volumeToImage } from './snapshot.js';
 /** The property that marks an image Bascule made only to carry bytes (a snapshot, a volume upload, a disk copy). */
 export const TEMPORARY_PROPERTY = 'bascule_temporary';
 
-/** A temporary image, for the caller's journal: removed after success unless --keep-temporary. */
+/** The property that ties a temporary to one journal (its first run): `bascule cleanup` finds it by that. */
+export const JOURNAL_PROPERTY = 'bascule_journal';
+/** The property that ties a temporary to one plan (its digest): the end-of-run sweep takes only its plan's. */
+export const PLAN_PROPERTY = 'bascule_plan';
+
+/**
+ * A temporary object (an image unless `type` says a Cinder volume or snapshot), for the caller's journal: removed
+ * after success unless --keep-temporary.
+ */
 export interface TemporaryImage {
   side: 'source' | 'target';
+  /** The object's ID (an image's, or a volume's or snapshot's with `type`). */
   imageId: string;
+  type?: 'image' | 'volume' | 'snapshot';
   /** What it carries: "snapshot of server web-1", "upload of volume data-1", "disk of server web-1". */
   purpose: string;
+}
+
+/** What the mover does to either cloud that the journal must hold (see WorkloadRecord in src/engine/journal.ts). */
+export interface WorkloadEvent {
+  event: 'temporary' | 'removed' | 'stopped' | 'started';
+  side: 'source' | 'target';
+  type: 'image' | 'volume' | 'snapshot' | 'server';
+  id: string;
+  what?: string;
 }
 
 export interface WorkloadOptions {
@@ -88,6 +109,14 @@ export class WorkloadMover {
   /** Source servers this run stopped for a consistent copy (by id), and whether they were started again. */
   readonly #stopped = new Map<string, { name: string; stop: Promise<void>; released: boolean }>();
   readonly #restarted = new Set<string>();
+  /** The journal's writer for workload events (set by the engine once its journal is open). */
+  record: ((e: WorkloadEvent) => Promise<void>) | undefined;
+  /** The journal's identity (its first run), written on temporaries as `bascule_journal`. */
+  journalId: string | undefined;
+  /** The plan's digest, written on temporaries as `bascule_plan`. */
+  planDigest: string | undefined;
+  /** Bytes copied into the target by this run's transfers. */
+  bytesMoved = 0;
 
   constructor(source: Cloud, target: Cloud, options: WorkloadOptions) {
     this.source = source;
@@ -102,7 +131,31 @@ export class WorkloadMover {
 
   async #temporary(t: TemporaryImage): Promise<void> {
     this.temporary.push(t);
+    await this.record?.({ event: 'temporary', side: t.side, type: t.type ?? 'image', id: t.imageId, what: t.purpose });
     await this.options.onTemporary?.(t);
+  }
+
+  /** Properties every temporary image carries: its entry's marker, and the journal it belongs to. */
+  #tags(marker: string): Record<string, string> {
+    return {
+      [TEMPORARY_PROPERTY]: marker,
+      ...(this.journalId ? { [JOURNAL_PROPERTY]: this.journalId } : {}),
+      ...(this.planDigest ? { [PLAN_PROPERTY]: this.planDigest } : {}),
+    };
+  }
+
+  /**
+   * What an earlier run of the same journal left: temporaries not yet removed (removed after a success, like this
+   * run's), and source servers it stopped and did not start again (started again at the end with
+   * --restart-source; a copy of them in this run does not stop them twice).
+   */
+  adopt(prior: { temporaries: Iterable<WorkloadEvent>; stopped: Iterable<WorkloadEvent> }): void {
+    for (const t of prior.temporaries)
+      if (t.type !== 'server' && !this.temporary.some((k) => k.imageId === t.id))
+        this.temporary.push({ side: t.side, imageId: t.id, type: t.type, purpose: t.what ?? 'left by an earlier run' });
+    for (const s of prior.stopped)
+      if (!this.#stopped.has(s.id))
+        this.#stopped.set(s.id, { name: s.what ?? s.id, stop: Promise.resolve(), released: false });
   }
 
   /**
@@ -133,8 +186,8 @@ export class WorkloadMover {
       createTargetImage: () => Promise<string>;
     },
   ): Promise<TransferImageResult> {
-    return this.manager.image(key, (onProgress) =>
-      transferImage({
+    return this.manager.image(key, async (onProgress) => {
+      const moved = await transferImage({
         source: this.source,
         target: this.target,
         ...args,
@@ -143,8 +196,10 @@ export class WorkloadMover {
         ...(this.options.method ? { method: this.options.method } : {}),
         ...(this.options.activeTimeoutMs !== undefined ? { activeTimeoutMs: this.options.activeTimeoutMs } : {}),
         ...(this.options.retryBaseMs !== undefined ? { retryBaseMs: this.options.retryBaseMs } : {}),
-      }),
-    );
+      });
+      this.bytesMoved += moved.bytes;
+      return moved;
+    });
   }
 
   /**
@@ -167,10 +222,11 @@ export class WorkloadMover {
       consistency: this.options.consistency,
       restartSource: false,
       signal: opts.signal,
-      metadata: { [TEMPORARY_PROPERTY]: opts.marker },
+      metadata: this.#tags(opts.marker),
+      onImage: (imageId) =>
+        this.#temporary({ side: 'source', imageId, purpose: `snapshot of server ${opts.serverName}` }),
       ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
     });
-    await this.#temporary({ side: 'source', imageId: snap.imageId, purpose: `snapshot of server ${opts.serverName}` });
     const snapshot = await images.get(this.source.image, snap.imageId, opts.signal);
     const moved = await this.#transfer(`server:${opts.serverId}`, {
       sourceImageId: snap.imageId,
@@ -182,7 +238,7 @@ export class WorkloadMover {
           ...diskProperties(snapshot),
           name: `bascule-disk-${opts.serverName}`,
           visibility: 'private',
-          [TEMPORARY_PROPERTY]: opts.marker,
+          ...this.#tags(opts.marker),
         });
         await this.#temporary({ side: 'target', imageId: image.id, purpose: `disk of server ${opts.serverName}` });
         return image.id;
@@ -212,16 +268,20 @@ export class WorkloadMover {
       volumeName: opts.volumeName,
       imageName: `bascule-volume-${opts.volumeName}`,
       signal: opts.signal,
+      onTemporary: (t) => this.#temporary({ side: 'source', imageId: t.id, type: t.type, purpose: t.what }),
+      onRemoved: async (t) => {
+        this.#forget(t.id);
+        await this.record?.({ event: 'removed', side: 'source', type: t.type, id: t.id });
+      },
       ...(this.options.cloneTimeoutMs !== undefined ? { cloneTimeoutMs: this.options.cloneTimeoutMs } : {}),
       ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
     });
-    await this.#temporary({ side: 'source', imageId: up.imageId, purpose: `upload of volume ${opts.volumeName}` });
-    // Mark it so that a resumed run can find and remove it even without a journal line.
+    // Mark it too (Cinder's upload cannot set properties): journaled already, so found even if this fails.
     await images
       .update(
         this.source.image,
         up.imageId,
-        [{ op: 'add', path: `/${TEMPORARY_PROPERTY}`, value: opts.marker }],
+        Object.entries(this.#tags(opts.marker)).map(([key, value]) => ({ op: 'add' as const, path: `/${key}`, value })),
         opts.signal,
       )
       .catch(() => undefined);
@@ -236,7 +296,7 @@ export class WorkloadMover {
           disk_format: 'raw',
           container_format: 'bare',
           visibility: 'private',
-          [TEMPORARY_PROPERTY]: opts.marker,
+          ...this.#tags(opts.marker),
         });
         await this.#temporary({ side: 'target', imageId: image.id, purpose: `volume ${opts.volumeName}` });
         return image.id;
@@ -258,6 +318,14 @@ export class WorkloadMover {
           this.#stopped.delete(serverId);
           return;
         }
+        // Journaled before the call: a kill right after it leaves a line that says who to start again.
+        await this.record?.({
+          event: 'stopped',
+          side: 'source',
+          type: 'server',
+          id: serverId,
+          what: server.name ?? serverName,
+        });
         await servers.stop(this.source.compute, serverId, signal);
         await waitOrThrow(`source server ${server.name} (${serverId}), stopping for a consistent copy`, {
           poll: () => servers.get(this.source.compute, serverId, { signal }),
@@ -284,7 +352,11 @@ export class WorkloadMover {
     await entry.stop.catch(() => undefined);
     const live = signal && !signal.aborted ? signal : undefined;
     const server = await servers.get(this.source.compute, serverId, live ? { signal: live } : {});
-    if (server.status !== 'SHUTOFF') return;
+    if (server.status !== 'SHUTOFF') {
+      // Started by someone else meanwhile: nothing left to do for it.
+      await this.record?.({ event: 'started', side: 'source', type: 'server', id: serverId, what: entry.name });
+      return;
+    }
     await servers.start(this.source.compute, serverId, live);
     this.#restarted.add(serverId);
     await waitOrThrow(`source server ${server.name} (${serverId}), starting again after its copy`, {
@@ -297,6 +369,12 @@ export class WorkloadMover {
       ...(live ? { signal: live } : {}),
       faultMessage: (s) => s.fault?.message,
     });
+    await this.record?.({ event: 'started', side: 'source', type: 'server', id: serverId, what: entry.name });
+  }
+
+  #forget(id: string): void {
+    const i = this.temporary.findIndex((t) => t.imageId === id);
+    if (i >= 0) this.temporary.splice(i, 1);
   }
 
   /** The source servers this run started again (ids), for the report. */
@@ -319,13 +397,11 @@ export class WorkloadMover {
     keepTemporary: boolean;
     markers?: ReadonlySet<string>;
   }): Promise<{ removed: TemporaryImage[]; failed: TemporaryImage[]; restarted: string[] }> {
-    const restarted: string[] = [];
     for (const id of this.#stopped.keys()) {
       const entry = this.#stopped.get(id)!;
       if (entry.released || !this.options.restartSource) continue;
       try {
         await this.release(id);
-        restarted.push(id);
       } catch (error) {
         this.source.session.logger.warn('could not start the source server again', {
           server: entry.name,
@@ -333,6 +409,7 @@ export class WorkloadMover {
         });
       }
     }
+    const restarted = this.restartedServers;
     if (!opts.success || opts.keepTemporary) return { removed: [], failed: [], restarted };
     if (opts.markers && opts.markers.size > 0) {
       const known = new Set(this.temporary.map((t) => t.imageId));
@@ -341,7 +418,7 @@ export class WorkloadMover {
         ['target', this.target],
       ] as const) {
         try {
-          for (const image of await findTemporaryImages(cloud, opts.markers)) {
+          for (const image of await findTemporaryImages(cloud, opts.markers, undefined, { plan: this.planDigest })) {
             if (!known.has(image.id))
               this.temporary.push({
                 side,
@@ -360,12 +437,13 @@ export class WorkloadMover {
     return { ...(await this.cleanup()), restarted };
   }
 
-  /** Removes every temporary image recorded by this mover (after success, unless --keep-temporary). */
+  /** Removes every temporary recorded by this mover (after success, unless --keep-temporary), journaling each. */
   async cleanup(): Promise<{ removed: TemporaryImage[]; failed: TemporaryImage[] }> {
     const removed: TemporaryImage[] = [];
     const failed: TemporaryImage[] = [];
-    for (const t of this.temporary) {
-      const ok = await removeImageQuietly(t.side === 'source' ? this.source : this.target, t.imageId);
+    for (const t of orderForRemoval(this.temporary)) {
+      const ok = await removeTemporary(t.side === 'source' ? this.source : this.target, t);
+      if (ok) await this.record?.({ event: 'removed', side: t.side, type: t.type ?? 'image', id: t.imageId });
       (ok ? removed : failed).push(t);
     }
     this.temporary.length = 0;
@@ -373,19 +451,72 @@ export class WorkloadMover {
   }
 }
 
+/** Volumes before snapshots (a clone may depend on its snapshot), images anywhere. */
+export function orderForRemoval<T extends { type?: 'image' | 'volume' | 'snapshot' | 'server' }>(
+  list: readonly T[],
+): T[] {
+  const rank = (t: T) => (t.type === 'volume' ? 0 : t.type === 'snapshot' ? 1 : 2);
+  return [...list].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Removes one temporary (image, Cinder volume or snapshot); gone already counts as removed. Never throws: false
+ * (and a warning) when it stays.
+ */
+export async function removeTemporary(
+  cloud: Cloud,
+  t: { imageId: string; type?: 'image' | 'volume' | 'snapshot' },
+): Promise<boolean> {
+  if ((t.type ?? 'image') === 'image') return removeImageQuietly(cloud, t.imageId);
+  try {
+    if (t.type === 'volume') {
+      await volumesApi.remove(cloud.blockStorage, t.imageId);
+      await waitFor({
+        poll: async () => {
+          try {
+            return (await volumesApi.get(cloud.blockStorage, t.imageId)).status;
+          } catch (error) {
+            if (isNotFound(error)) return 'deleted';
+            throw error;
+          }
+        },
+        status: (status) => status,
+        ready: ['deleted'],
+        failed: ['error_deleting'],
+        timeoutMs: 5 * 60_000,
+      });
+    } else {
+      await snapshotsApi.remove(cloud.blockStorage, t.imageId);
+    }
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return true;
+    cloud.session.logger.warn(`could not remove the temporary ${t.type} ${t.imageId}`, {
+      cloud: cloud.name,
+      error: (error as Error).message,
+    });
+    return false;
+  }
+}
+
 /**
  * Temporary images an interrupted run left on a cloud: those carrying `bascule_temporary` = one of
- * `markers` (or any value when `markers` is undefined). A resumed apply removes them.
+ * `markers` (or any value when `markers` is undefined), and `bascule_journal` / `bascule_plan` = `of.journal` /
+ * `of.plan` when given. A successful apply removes its plan's.
  */
 export async function findTemporaryImages(
   cloud: Cloud,
   markers?: ReadonlySet<string>,
   signal?: AbortSignal,
+  of: { journal?: string | undefined; plan?: string | undefined } = {},
 ): Promise<Image[]> {
   const found: Image[] = [];
   for await (const image of images.list(cloud.image, undefined, signal)) {
     const value = image[TEMPORARY_PROPERTY];
     if (typeof value !== 'string') continue;
+    // Only this journal's, or this plan's: what a run of another plan kept (--keep-temporary) is not swept.
+    if (of.journal !== undefined && image[JOURNAL_PROPERTY] !== of.journal) continue;
+    if (of.plan !== undefined && image[PLAN_PROPERTY] !== of.plan) continue;
     if (markers === undefined || markers.has(value)) found.push(image);
   }
   return found;

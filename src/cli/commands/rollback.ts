@@ -1,6 +1,6 @@
 /** `bascule rollback --journal FILE --os-cloud T`: undo what that journal says Bascule did, and nothing else. */
 import type { Argv } from 'yargs';
-import { readJournal } from '../../engine/journal.js';
+import { journalState, readJournal, type JournalRecord } from '../../engine/journal.js';
 import { rollback } from '../../engine/rollback.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
@@ -14,8 +14,18 @@ import { createInterface } from 'node:readline/promises';
 interface RollbackArgs {
   journal: string;
   'os-cloud'?: string;
+  from?: string;
   yes?: boolean;
   'dry-run'?: boolean;
+}
+
+/** The source cloud to connect: --from, else the journal's when it records something there. */
+export function sourceCloudFor(records: readonly JournalRecord[], from: string | undefined): string | undefined {
+  if (from) return from;
+  const first = records[0];
+  const state = journalState(records);
+  const needs = [...state.temporaries.values()].some((t) => t.side === 'source') || state.stopped.size > 0;
+  return needs && first?.t === 'run' ? first.source?.cloud : undefined;
 }
 
 export const rollbackCommand = defineCommand<RollbackArgs>({
@@ -25,6 +35,11 @@ export const rollbackCommand = defineCommand<RollbackArgs>({
     y
       .option('journal', { type: 'string', demandOption: true, describe: 'the journal of the apply to undo' })
       .option('os-cloud', osCloud)
+      .option('from', {
+        type: 'string',
+        describe:
+          "the source cloud, for the temporaries and stopped servers the journal records there (default: the journal's)",
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'only list what would be deleted' })
       .option('yes', {
         type: 'boolean',
@@ -42,7 +57,7 @@ export const rollbackCommand = defineCommand<RollbackArgs>({
         'ROLLBACK_NOT_CONFIRMED',
         'refusing to delete without confirmation: not on a terminal and no --yes',
       );
-    const clouds = await connectClouds(ctx, cloudName, undefined);
+    const clouds = await connectClouds(ctx, cloudName, sourceCloudFor(records, args.from));
     try {
       const lines = ctx.format === 'table' && !ctx.quiet;
       const deps = await engineDeps(ctx, clouds, {

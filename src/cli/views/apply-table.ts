@@ -1,9 +1,11 @@
 /** Human renderings of a dry run (actions, differences, preflight), an apply's progress and summary, a rollback. */
+import { formatBytes } from './workload.js';
 import type { PlannedAction } from '../../engine/actions.js';
 import { countActions } from '../../engine/actions.js';
 import type { ApplyResult } from '../../engine/apply.js';
 import { blockingCause, type ChangeSet } from '../../engine/dry-run.js';
 import type { EngineEvent } from '../../engine/events.js';
+import type { CleanupItem, CleanupResult } from '../../engine/cleanup.js';
 import type { RollbackResult } from '../../engine/rollback.js';
 import { redact } from '../../shared/secret.js';
 import { table } from './output.js';
@@ -114,9 +116,46 @@ export function renderApplySummary(result: ApplyResult): string {
   const skipped = result.nodes.filter((n) => n.outcome === 'skipped');
   if (skipped.length > 0) out += `\nskipped (a dependency failed): ${skipped.map((n) => n.key).join(', ')}\n`;
   out += `\n${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed, ${s.skipped} skipped${s.cancelled ? `, ${s.cancelled} not started` : ''} in ${(s.elapsedMs / 1000).toFixed(1)} s\n`;
+  const w = result.workload;
+  if (w) {
+    out += `data: ${formatBytes(w.bytes_moved)} moved; source servers: ${w.source_stopped.length} stopped, ${w.source_restarted.length} restarted`;
+    out +=
+      w.source_still_stopped.length > 0
+        ? `, ${w.source_still_stopped.length} still stopped (${w.source_still_stopped.join(', ')})`
+        : '';
+    out += `; temporaries: ${w.temporaries_removed} removed, ${w.temporaries_left} left\n`;
+    if (w.source_still_stopped.length > 0)
+      out += 'Start the stopped source servers with --resume --restart-source (or by hand).\n';
+    if (w.temporaries_left > 0) out += `Remove the temporaries with: bascule cleanup --journal ${result.journal}\n`;
+  }
   out += `journal: ${result.journal}\n`;
   if (result.interrupted) out += 'Interrupted: continue with --resume (the journal is consistent).\n';
   else if (!result.ok) out += 'Fix the failures and run the same command with --resume.\n';
+  return out;
+}
+
+/** What a cleanup did (or would do, with --dry-run) to the temporaries and stopped source servers of a journal. */
+export function renderCleanupTable(result: CleanupResult): string {
+  if (result.items.length === 0) return 'no temporary and no stopped source server recorded in the journal\n';
+  let out = table(
+    ['outcome', 'cloud', 'type', 'id', 'what', 'reason'],
+    result.items.map((i) => [i.outcome, i.side, i.type, i.id, i.what ?? '', i.reason ?? '']),
+  );
+  const count = (o: CleanupItem['outcome']) => result.items.filter((i) => i.outcome === o).length;
+  const parts = (
+    [
+      ['removed', 'removed'],
+      ['would remove', 'would be removed'],
+      ['gone', 'already gone'],
+      ['restarted', 'restarted'],
+      ['would restart', 'would be restarted'],
+      ['left', 'left'],
+      ['failed', 'failed'],
+    ] as const
+  )
+    .filter(([o]) => count(o) > 0)
+    .map(([o, label]) => `${count(o)} ${label}`);
+  out += `\n${parts.join(', ')}\n`;
   return out;
 }
 
@@ -127,5 +166,7 @@ export function renderRollbackTable(result: RollbackResult): string {
   );
   const count = (o: string) => result.items.filter((i) => i.outcome === o).length;
   out += `\n${count('deleted')} deleted, ${count('restored')} restored, ${count('gone')} already gone, ${count('kept')} kept, ${count('failed')} failed\n`;
+  if (result.workload)
+    out += `\nworkload data (temporaries, stopped source servers):\n${renderCleanupTable(result.workload)}`;
   return out;
 }

@@ -108,6 +108,16 @@ export function imageSpec(image: Image): ImageSpec {
  * or min_ram: the target image's own minimums apply, and an image's minimums raised after its servers booted would
  * make the plan contradict itself.
  */
+/**
+ * Whether an image is one of Bascule's temporaries (a server snapshot, a volume upload, a disk copy): it carries
+ * `bascule_temporary`, or, for a volume upload cut before it could be marked (Cinder's upload takes no properties),
+ * it has the name Bascule gives them (the export warns, so nothing is dropped silently).
+ */
+export function isBasculeTemporary(image: Image): boolean {
+  if (typeof image['bascule_temporary'] === 'string') return true;
+  return /^bascule-(volume|snapshot|disk)-/.test(image.name ?? '');
+}
+
 export function describeImage(image: Image): ImageSpec {
   return compact({
     name: image.name ?? '',
@@ -122,12 +132,23 @@ export const imageReader: KindReader<Image> = {
   kind: 'image',
   async list(ctx: ReadContext) {
     const owned = await collect(images.list(ctx.cloud.image, { owner: ctx.projectId }, ctx.signal));
-    return withoutTemporaries(
+    const kept = withoutTemporaries(
       ctx,
       'image',
       owned.filter((image) => image.owner === undefined || image.owner === ctx.projectId),
       (image) => image as unknown as Record<string, unknown>,
     );
+    // A volume upload cut before it could be marked (Cinder's upload takes no properties) has only its name.
+    return kept.filter((image) => {
+      if (!isBasculeTemporary(image)) return true;
+      ctx.warn({
+        kind: 'image',
+        resource: image.name ?? image.id,
+        code: 'TEMPORARY_LEFT_OUT',
+        message: `image ${image.name ?? image.id} (${image.id}) has the name of a temporary copy Bascule makes while moving data, left by an interrupted apply; it is not the project's own and is left out (\`bascule cleanup --journal\` with the run's journal removes it)`,
+      });
+      return false;
+    });
   },
   identify: (image) => ({ id: image.id, name: image.name ?? '' }),
   toEntry(image, ctx): DraftEntry {
