@@ -147,6 +147,13 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   const ordered = graph.order.map((k) => actions.get(k)!);
   const preflight =
     options.preflight === false ? { checks: [], issues: [] } : await runPreflight(plan, ordered, deps, catalog);
+  // What the export could not move or left out, as the plan keeps it: repeated here, so the reviewer sees it.
+  for (const w of plan.warnings ?? [])
+    preflight.issues.push({
+      severity: 'warning',
+      code: w.code,
+      message: `from the export: ${w.message}`,
+    });
   const ok = !ordered.some((a) => isBlocking(a.action)) && !preflight.issues.some((i) => i.severity === 'error');
   emit({ type: 'plan.done', counts: countActions(ordered), elapsedMs: Date.now() - started });
   const target = { cloud: deps.target.cloud.name, project_id: deps.target.projectId };

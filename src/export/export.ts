@@ -28,6 +28,7 @@ import {
   type Issue,
   type Plan,
   type PlanResource,
+  type PlanWarning,
   type Provenance,
   type SourceFacts,
 } from '../plan/types.js';
@@ -38,6 +39,7 @@ import { VERSION } from '../version.js';
 import { countingCloud } from './counting.js';
 import { assignPlanKeys } from './names.js';
 import { matches, parseSelector, type Selector } from './select.js';
+import { UNCHECKED, UNSUPPORTED, probeUnsupported } from './unsupported.js';
 
 export interface ExportOptions {
   /** Kinds to export (default: all). */
@@ -46,6 +48,10 @@ export interface ExportOptions {
   excludeKinds?: readonly string[];
   /** Name globs, `tag:<tag>` or `id:<id>`: only matching resources (and, with dependencies, what they use). */
   select?: readonly string[];
+  /** The same patterns: resources left out (never pulled in as dependencies); what refers to them is named. */
+  exclude?: readonly string[];
+  /** Fail (ExportUnsupportedError) when the project has resources Bascule does not move, or they could not be checked. */
+  strict?: boolean;
   /** Pull in what selected resources depend on (default in the CLI). */
   dependencies: boolean;
   /** Export servers' user_data (admin rights needed to read it), marked sensitive. */
@@ -84,7 +90,8 @@ export interface ExportStats {
 
 export interface ExportResult {
   plan: Plan;
-  warnings: KindWarning[];
+  /** Every warning, also kept in the plan (`plan.warnings`). */
+  warnings: PlanWarning[];
   stats: ExportStats;
 }
 
@@ -109,8 +116,30 @@ export class ExportInvalidPlanError extends BasculeError {
   }
 }
 
+/** --strict: the project has resources Bascule does not move (or could not check); exit code 1, nothing written. */
+export class ExportUnsupportedError extends BasculeError {
+  readonly warnings: PlanWarning[];
+  constructor(warnings: PlanWarning[]) {
+    const shown = warnings.slice(0, 20).map((w) => `  ${w.message}`);
+    if (warnings.length > shown.length) shown.push(`  ... and ${warnings.length - shown.length} more`);
+    super(
+      'EXPORT_UNSUPPORTED',
+      `the project has ${warnings.length} resource${warnings.length === 1 ? '' : 's'} Bascule does not move (or could not check), and --strict is set:\n${shown.join('\n')}`,
+      {
+        exitCode: EXIT.FAILED,
+        hint: 'move or remove them by other means, or export without --strict (the plan then lists them as warnings)',
+      },
+    );
+    this.name = 'ExportUnsupportedError';
+    this.warnings = warnings;
+  }
+}
+
 /** Rules that data of a live project can break (an image's minimums raised after use): not a bug of the exporter. */
 const SOURCE_DATA_RULES = new Set(['SERVER_FLAVOR_TOO_SMALL', 'VOLUME_SMALLER_THAN_IMAGE']);
+
+/** Warning codes `--strict` turns into an error. */
+const STRICT_CODES = new Set([UNSUPPORTED, UNCHECKED]);
 
 /** One or more whole kinds could not be read: the plan would be incomplete (exit code 1 unless --allow-partial). */
 export class ExportIncompleteError extends BasculeError {
@@ -140,6 +169,7 @@ const CHILDREN: readonly { parent: PlanKind; child: PlanKind; ref: string }[] = 
   { parent: 'port', child: 'floating_ip', ref: 'port' },
 ];
 
+const canBeExternalKind = (kind: PlanKind) => KIND_EXTERNAL[kind] !== 'never';
 const refDeclsOf = (kind: PlanKind) => KIND_REFS[kind] as Readonly<Record<string, RefDecl>>;
 const idsOf = (value: string | readonly string[] | undefined): string[] =>
   value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
@@ -189,7 +219,7 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sortWarnings(warnings: KindWarning[]): KindWarning[] {
+function sortWarnings(warnings: PlanWarning[]): PlanWarning[] {
   const seen = new Set<string>();
   const unique = warnings.filter((w) => {
     const id = JSON.stringify([w.kind, w.resource ?? '', w.code, w.message]);
@@ -199,11 +229,17 @@ function sortWarnings(warnings: KindWarning[]): KindWarning[] {
   });
   return unique.sort(
     (a, b) =>
-      (KIND_ORDER[a.kind] ?? 0) - (KIND_ORDER[b.kind] ?? 0) ||
+      kindRank(a.kind) - kindRank(b.kind) ||
+      compareText(a.kind ?? '', b.kind ?? '') ||
       compareText(a.code, b.code) ||
       compareText(a.resource ?? '', b.resource ?? '') ||
       compareText(a.message, b.message),
   );
+}
+
+/** Plan kinds in plan order, then other resource types (what Bascule does not move) after them. */
+function kindRank(kind: string | undefined): number {
+  return kind !== undefined && isPlanKind(kind) ? KIND_ORDER[kind] : 1000;
 }
 
 const PROFILE_BY_COMPUTE_MAX: Record<string, string> = {
@@ -328,6 +364,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   // (node's getMaxListeners throws when the limit is 0, "unlimited", as the engine sets it on the same signal)
   if (maxListeners(signal) < 10_000) setMaxListeners(10_000, signal);
   const selectors: Selector[] = (options.select ?? []).map(parseSelector);
+  const exclusions: Selector[] = (options.exclude ?? []).map(parseSelector);
   const requestedList = parseKinds(options.kinds, '--kinds') ?? [...PLAN_KINDS];
   const excluded = new Set(parseKinds(options.excludeKinds, '--exclude-kinds') ?? []);
   const requested = new Set(requestedList.filter((k) => !excluded.has(k)));
@@ -341,7 +378,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
       hint: 'set project_name (and project_domain_name) in clouds.yaml',
     });
   const project = token.project;
-  const warnings: KindWarning[] = [];
+  const warnings: PlanWarning[] = [];
   let extensions: Set<string>;
   try {
     extensions = await cloud.networkExtensions(signal);
@@ -369,10 +406,20 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   });
 
   const kinds = PLAN_KINDS.filter((k) => readSet.has(k));
-  const [{ records, failures }, profile] = await Promise.all([
+  // What the project owns that Bascule does not move: checked when the whole project is exported.
+  let probeRequests = 0;
+  const wholeProject = selectors.length === 0 && options.kinds === undefined;
+  const [{ records, failures }, profile, unsupported] = await Promise.all([
     readKinds(kinds, base, cloud, counters, options),
     describeProfile(cloud, extensions, signal, options.profileName),
+    wholeProject
+      ? probeUnsupported(
+          countingCloud(cloud, () => (probeRequests += 1)),
+          { projectId: project.id, extensions, signal },
+        )
+      : Promise.resolve([]),
   ]);
+  warnings.push(...unsupported);
   if (failures.length > 0) {
     if (!options.allowPartial) throw new ExportIncompleteError(failures);
     for (const failure of failures)
@@ -395,8 +442,12 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   const byKey = new Map(records.map((r) => [recordKey(r.kind, r.id), r]));
   const included = new Set<ReadRecord>();
   const queue: ReadRecord[] = [];
+  const isExcluded = (record: ReadRecord) =>
+    exclusions.length > 0 &&
+    record.kind !== 'quota' &&
+    matches(exclusions, { id: record.id, name: record.name, tags: record.draft.spec.tags as string[] | undefined });
   const include = (record: ReadRecord) => {
-    if (!included.has(record)) {
+    if (!included.has(record) && !isExcluded(record)) {
       included.add(record);
       queue.push(record);
     }
@@ -435,9 +486,45 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
     }
   }
 
+  // Say what the selection and the exclusions left out, and what refers to what was excluded.
+  if (selectors.length > 0) {
+    const left = records.filter(
+      (r) => requested.has(r.kind) && r.kind !== 'quota' && !included.has(r) && !isExcluded(r),
+    );
+    for (const kind of PLAN_KINDS) {
+      const mine = left.filter((r) => r.kind === kind);
+      if (mine.length === 0) continue;
+      const names = mine.slice(0, 10).map((r) => r.name || r.id);
+      base.warn({
+        kind,
+        code: 'NOT_SELECTED',
+        message: `--select left out ${mine.length} ${kind}${mine.length === 1 ? '' : 's'}: ${names.join(', ')}${mine.length > names.length ? `, ... (${mine.length - names.length} more)` : ''}`,
+      });
+    }
+  }
+  for (const record of records.filter(isExcluded)) {
+    if (!requested.has(record.kind) && !readSet.has(record.kind)) continue;
+    // Its own children (a group's rules, a network's subnets) go with it: RESOURCE_DROPPED names each.
+    const children = new Set(CHILDREN.filter((c) => c.parent === record.kind).map((c) => c.child));
+    const users = [...included]
+      .filter((other) => !children.has(other.kind))
+      .filter((other) =>
+        Object.entries(refDeclsOf(other.kind)).some(
+          ([name, decl]) => decl.kind === record.kind && idsOf(other.draft.refs[name]).includes(record.id),
+        ),
+      )
+      .map((other) => `${other.kind} ${other.name || other.id}`);
+    base.warn({
+      kind: record.kind,
+      resource: record.name || record.id,
+      code: 'EXCLUDED',
+      message: `${record.kind} ${record.name || record.id} is left out (--exclude)${users.length > 0 ? `; used by ${users.join(', ')}${canBeExternalKind(record.kind) ? ' (the plan refers to it as an external reference: the target must have it, or a mapping must say what replaces it)' : ' (those references are left out, or the entries that need them)'}` : ''}`,
+    });
+  }
+
   // References: owned and included, external (described), or dropped. Entries whose required reference cannot be
   // kept are dropped, until nothing changes.
-  const canBeExternal = (kind: PlanKind) => KIND_EXTERNAL[kind] !== 'never';
+  const canBeExternal = canBeExternalKind;
   const resolvable = (decl: RefDecl, id: string) => {
     const target = byKey.get(recordKey(decl.kind, id));
     return (target !== undefined && included.has(target)) || canBeExternal(decl.kind);
@@ -662,12 +749,37 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
     }
     checked = checkPlan(JSON.parse(serializePlan(plan)));
   }
+  // A server whose flavor is smaller than its own image's minimums (the image's min_disk or min_ram grew after the
+  // server booted): one broken server is left out with a warning, not a failed export.
+  const broken = new Set<number>();
+  for (const issue of checked.issues.filter((i) => i.code === 'SERVER_FLAVOR_TOO_SMALL' && i.severity === 'error')) {
+    const index = Number(/^\/resources\/([0-9]+)\//.exec(issue.path)?.[1]);
+    const server = plan.resources[index];
+    if (server?.kind !== 'server' || broken.has(index)) continue;
+    broken.add(index);
+    base.warn({
+      kind: 'server',
+      resource: server.key,
+      code: 'SERVER_EXCLUDED',
+      message: `${server.key} is left out of the plan: ${issue.message} (fix the source, e.g. resize the server, then export again; its ports and volumes stay in the plan)`,
+    });
+  }
+  if (broken.size > 0) {
+    plan.resources = plan.resources.filter((_, i) => !broken.has(i));
+    checked = checkPlan(JSON.parse(serializePlan(plan)));
+  }
   if (hasErrors(checked.issues)) throw new ExportInvalidPlanError(checked.issues);
+  const sorted = sortWarnings(warnings);
+  if (options.strict) {
+    const blocking = sorted.filter((w) => STRICT_CODES.has(w.code));
+    if (blocking.length > 0) throw new ExportUnsupportedError(blocking);
+  }
+  if (sorted.length > 0) plan.warnings = sorted.map((w) => ({ ...w }));
 
   const perKind = Object.fromEntries(
     PLAN_KINDS.map((k) => [k, { count: 0, requests: counters.get(k) ?? 0 }]),
   ) as Record<PlanKind, KindStats>;
   for (const resource of plan.resources) perKind[resource.kind].count += 1;
-  const requests = [...counters.values()].reduce((a, b) => a + b, 0);
-  return { plan, warnings: sortWarnings(warnings), stats: { requests, perKind } };
+  const requests = [...counters.values()].reduce((a, b) => a + b, 0) + probeRequests;
+  return { plan, warnings: sorted, stats: { requests, perKind } };
 }

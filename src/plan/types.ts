@@ -323,6 +323,17 @@ export interface Plan {
   format: typeof PLAN_FORMAT;
   provenance: Provenance;
   resources: PlanResource[];
+  /** What the export could not move or left out, kept so that a dry run repeats it (informational). */
+  warnings?: PlanWarning[];
+}
+
+/** One export warning kept in the plan. */
+export interface PlanWarning {
+  code: string;
+  /** A plan kind, or the service's own resource type for what Bascule does not move (`load_balancer`, `trunk`). */
+  kind?: string;
+  resource?: string;
+  message: string;
 }
 
 /** The spec fields of each kind, in documentation order. */

@@ -535,7 +535,7 @@ describe('exportProject across releases and failures', () => {
     expect(validatePlan(JSON.parse(serializePlan(plan))).filter((i) => i.code === 'DUPLICATE_NAME')).toHaveLength(1);
   });
 
-  it('leaves out the source image of a volume smaller than the image now requires, and refuses a server that breaks it', async () => {
+  it('leaves out the source image of a volume smaller than the image now requires, and leaves out (with a warning) a server that breaks it', async () => {
     const APP = '00000061-0000-4000-8000-000000000061';
     const bigImage = (fake: ReturnType<typeof fakeOpenStack>) => {
       fake.routes['GET /v2/images'] = () => {
@@ -564,9 +564,12 @@ describe('exportProject across releases and failures', () => {
       body.servers[0]!.image = { id: APP, links: [] };
       return body;
     };
-    await expect(exportProject(serverFake.cloud, options())).rejects.toMatchObject({
-      code: 'EXPORT_SOURCE_INCONSISTENT',
-      exitCode: EXIT.FAILED,
-    });
+    // One broken server is left out with a warning (issue 13), not a failed export.
+    const broken = await exportProject(serverFake.cloud, options());
+    expect(broken.plan.resources.filter((r) => r.kind === 'server').map((r) => r.key)).not.toContain('server:web-1');
+    expect(broken.warnings.filter((w) => w.code === 'SERVER_EXCLUDED').map((w) => w.resource)).toEqual([
+      'server:web-1',
+    ]);
+    expect(broken.plan.warnings?.map((w) => w.code)).toContain('SERVER_EXCLUDED');
   });
 });

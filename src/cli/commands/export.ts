@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
 import { exportProject, type ExportProgressEvent, type ExportResult } from '../../export/export.js';
-import type { KindWarning } from '../../kinds/kind.js';
 import { connect } from '../../openstack/index.js';
 import { serializePlan } from '../../plan/canonical.js';
 import { writePlan } from '../../plan/io.js';
+import type { PlanWarning } from '../../plan/types.js';
 import { PLAN_KINDS } from '../../plan/kinds.js';
 import { EXIT } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
@@ -18,6 +18,8 @@ interface ExportArgs {
   kinds?: string[];
   'exclude-kinds'?: string[];
   select?: string[];
+  exclude?: string[];
+  strict: boolean;
   dependencies: boolean;
   'include-user-data': boolean;
   'allow-partial': boolean;
@@ -62,7 +64,7 @@ function summaryTable(result: ExportResult, output: string | undefined): string 
     text += `\n${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}:\n`;
     text +=
       result.warnings
-        .map((w: KindWarning) => `  ${w.kind}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`)
+        .map((w: PlanWarning) => `  ${w.kind ?? ''}${w.resource ? ` ${w.resource}` : ''}: ${w.message} [${w.code}]`)
         .join('\n') + '\n';
   }
   text += `\n${result.plan.resources.length} resources from project ${result.plan.provenance.project.name} written to ${output ?? 'stdout'}\n`;
@@ -135,6 +137,18 @@ export const exportCommand = defineCommand<ExportArgs>({
         array: true,
         describe: 'only resources matching PATTERN: a name glob (web-*), tag:TAG or id:ID; repeatable',
       })
+      .option('exclude', {
+        type: 'string',
+        array: true,
+        describe:
+          'leave out resources matching PATTERN (same patterns as --select; never pulled in as dependencies); the summary names what used them',
+      })
+      .option('strict', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'fail (exit 1, nothing written) if the project has resources Bascule does not move (load balancers, trunks, ...) or they could not be checked',
+      })
       .option('dependencies', {
         type: 'boolean',
         default: true,
@@ -169,10 +183,13 @@ export const exportCommand = defineCommand<ExportArgs>({
       const kinds = list(args.kinds);
       const excludeKinds = list(args['exclude-kinds']);
       const select = list(args.select);
+      const exclude = list(args.exclude);
       result = await exportProject(cloud, {
         ...(kinds ? { kinds } : {}),
         ...(excludeKinds ? { excludeKinds } : {}),
         ...(select ? { select } : {}),
+        ...(exclude ? { exclude } : {}),
+        strict: args.strict,
         dependencies: args.dependencies,
         includeUserData: args['include-user-data'],
         allowPartial: args['allow-partial'],

@@ -62,7 +62,15 @@ export const portReader: KindReader<Port> = {
       const owner = port.device_owner ?? '';
       const reason = skipReason(port, ROUTER_INTERFACE_OWNERS.has(owner) && isPortInterface(port, subnets));
       if (reason === undefined) kept.push(port);
-      else skipped += 1;
+      else if (reason.startsWith('owned by another service')) {
+        // A load balancer's VIP, a trunk's subport, a VPN or firewall port: a service Bascule does not move yet.
+        ctx.warn({
+          kind: 'port',
+          resource: port.name || port.id,
+          code: 'UNSUPPORTED_RESOURCE',
+          message: `port ${port.name || port.id} (${port.id}) is ${reason}: Bascule does not move that service's resources yet; it is not in the plan`,
+        });
+      } else skipped += 1;
     }
     ctx.logger.debug('ports left out (the target recreates them)', { count: skipped });
     return kept;

@@ -25,6 +25,12 @@ export const SERVICE_TYPES = {
   // Cinder: v3 first; v2 is the fallback for old clouds (Pike publishes both, Xena removed v2).
   'block-storage': ['block-storage', 'volumev3', 'volumev2', 'volume'],
   placement: ['placement'],
+  // Services Bascule does not move yet; export only checks whether the project uses them (src/export/unsupported.ts).
+  'load-balancer': ['load-balancer'],
+  dns: ['dns'],
+  'object-store': ['object-store'],
+  orchestration: ['orchestration'],
+  'key-manager': ['key-manager'],
 } as const;
 export type ServiceName = keyof typeof SERVICE_TYPES;
 

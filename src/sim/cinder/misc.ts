@@ -86,6 +86,9 @@ export function cinderMiscRoutes(r: Router, state: RegionState): void {
       },
     };
   });
+  // Volume backups: the simulator makes none, but lists them as Cinder does (an empty list, not a 404).
+  both(r, state, 'GET', '/backups', () => ({ status: 200, body: { backups: [] } }));
+  both(r, state, 'GET', '/backups/detail', () => ({ status: 200, body: { backups: [] } }));
   both(r, state, 'GET', '/os-availability-zone', () => ({
     status: 200,
     body: { availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: true } }] },

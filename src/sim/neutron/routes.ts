@@ -419,6 +419,21 @@ export function neutronRouter(state: RegionState): Router {
       throw nError(404, 'HTTPNotFound', 'The resource could not be found.');
     return { status: 200, body: { extension: extension(req.params.alias!) } };
   });
+  // Resources the simulator never holds, listed as Neutron lists them when the extension is loaded (an empty list),
+  // and a 404 when it is not: RBAC shares, trunks, QoS policies, firewall groups, VPN services.
+  for (const [path, alias, key] of [
+    ['/v2.0/rbac-policies', 'rbac-policies', 'rbac_policies'],
+    ['/v2.0/trunks', 'trunk', 'trunks'],
+    ['/v2.0/qos/policies', 'qos', 'policies'],
+    ['/v2.0/fwaas/firewall_groups', 'fwaas_v2', 'firewall_groups'],
+    ['/v2.0/vpn/vpnservices', 'vpnaas', 'vpnservices'],
+  ] as const) {
+    r.get(path, () => {
+      if (!state.profile.neutron.extensions.includes(alias))
+        throw nError(404, 'HTTPNotFound', 'The resource could not be found.');
+      return { status: 200, body: { [key]: [] } };
+    });
+  }
   r.get('/v2.0/availability_zones', () => ({
     status: 200,
     body: {

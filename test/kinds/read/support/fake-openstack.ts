@@ -69,6 +69,13 @@ export function shopRoutes(profile: Profile): Record<string, () => unknown> {
     [`GET /v3/${p}/snapshots/detail`]: w('snapshots-detail'),
     [`GET /v3/${p}/types`]: w('volume-types'),
     [`GET /v3/${p}/os-quota-sets/${p}`]: w('quota-block-storage'),
+    // What export checks the project does not use (src/export/unsupported.ts): none of it here.
+    [`GET /v3/${p}/backups`]: () => ({ backups: [] }),
+    'GET /v2.0/rbac-policies': () => ({ rbac_policies: [] }),
+    'GET /v2.0/trunks': () => ({ trunks: [] }),
+    'GET /v2.0/qos/policies': () => ({ policies: [] }),
+    'GET /v2.0/fwaas/firewall_groups': () => ({ firewall_groups: [] }),
+    'GET /v2.0/vpn/vpnservices': () => ({ vpnservices: [] }),
   };
 }
 

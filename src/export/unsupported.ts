@@ -1,0 +1,219 @@
+/**
+ * What the project owns that Bascule does not move yet: load balancers, trunks, QoS policies, port forwardings, DNS
+ * zones, object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services. Export never
+ * drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
+ * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
+ * cloud refuses (403, 404, an error) is a "could not check" warning, never a failed export. Read-only.
+ */
+import type { ServiceName } from '../openstack/auth/catalog.js';
+import type { Cloud } from '../openstack/cloud.js';
+import { isHttpError } from '../openstack/errors.js';
+import { AbortedError } from '../shared/errors.js';
+import type { PlanWarning } from '../plan/types.js';
+
+/** The code of a resource Bascule does not move, and of a service it could not check. */
+export const UNSUPPORTED = 'UNSUPPORTED_RESOURCE';
+export const UNCHECKED = 'UNSUPPORTED_NOT_CHECKED';
+
+interface Probe {
+  /** The resource type named in the warning (`load_balancer`). */
+  kind: string;
+  /** What a person calls it. */
+  label: string;
+  service: ServiceName;
+  /** Probed only when the cloud has this: a catalog service type, or a Neutron extension alias. */
+  when: { catalog: string } | { extension: string } | { always: true };
+  path: string;
+  query?: Record<string, string>;
+  /** The list in the answer. */
+  list(body: unknown): Record<string, unknown>[];
+  /** Whether the item is the project's (some lists show what others share with it). */
+  owned?(item: Record<string, unknown>, projectId: string): boolean;
+  name(item: Record<string, unknown>): string;
+}
+
+const field = (key: string) => (body: unknown) => {
+  const value = (body as Record<string, unknown> | null)?.[key];
+  return Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+};
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const nameOrId = (item: Record<string, unknown>) => text(item.name) || text(item.id);
+const ownedBy = (item: Record<string, unknown>, projectId: string) =>
+  (item.project_id ?? item.tenant_id ?? projectId) === projectId;
+
+const PROBES: readonly Probe[] = [
+  {
+    kind: 'load_balancer',
+    label: 'load balancers (Octavia)',
+    service: 'load-balancer',
+    when: { catalog: 'load-balancer' },
+    path: '/v2/lbaas/loadbalancers',
+    query: { project_id: '{project}' },
+    list: field('loadbalancers'),
+    owned: ownedBy,
+    name: nameOrId,
+  },
+  {
+    kind: 'trunk',
+    label: 'trunks',
+    service: 'network',
+    when: { extension: 'trunk' },
+    path: '/trunks',
+    query: { project_id: '{project}' },
+    list: field('trunks'),
+    owned: ownedBy,
+    name: nameOrId,
+  },
+  {
+    kind: 'qos_policy',
+    label: 'QoS policies',
+    service: 'network',
+    when: { extension: 'qos' },
+    path: '/qos/policies',
+    query: { project_id: '{project}' },
+    list: field('policies'),
+    owned: ownedBy,
+    name: nameOrId,
+  },
+  {
+    kind: 'firewall_group',
+    label: 'firewall groups (FWaaS)',
+    service: 'network',
+    when: { extension: 'fwaas_v2' },
+    path: '/fwaas/firewall_groups',
+    query: { project_id: '{project}' },
+    list: field('firewall_groups'),
+    owned: ownedBy,
+    name: nameOrId,
+  },
+  {
+    kind: 'vpn_service',
+    label: 'VPN services (VPNaaS)',
+    service: 'network',
+    when: { extension: 'vpnaas' },
+    path: '/vpn/vpnservices',
+    query: { project_id: '{project}' },
+    list: field('vpnservices'),
+    owned: ownedBy,
+    name: nameOrId,
+  },
+  {
+    kind: 'rbac_policy',
+    label: 'RBAC shares',
+    service: 'network',
+    when: { extension: 'rbac-policies' },
+    path: '/rbac-policies',
+    query: { project_id: '{project}' },
+    list: field('rbac_policies'),
+    // The project's own shares with others (a policy targeting the project itself is what Neutron makes for it).
+    owned: (item, projectId) => ownedBy(item, projectId) && item.target_tenant !== projectId,
+    name: (item) =>
+      `${text(item.object_type)} ${text(item.object_id)} ${text(item.action)} to ${text(item.target_tenant) || '?'}`,
+  },
+  {
+    kind: 'volume_backup',
+    label: 'volume backups',
+    service: 'block-storage',
+    when: { always: true },
+    path: '/backups',
+    list: field('backups'),
+    name: nameOrId,
+  },
+  {
+    kind: 'dns_zone',
+    label: 'DNS zones (Designate)',
+    service: 'dns',
+    when: { catalog: 'dns' },
+    path: '/v2/zones',
+    list: field('zones'),
+    owned: ownedBy,
+    name: nameOrId,
+  },
+  {
+    kind: 'object_container',
+    label: 'object containers (Swift)',
+    service: 'object-store',
+    when: { catalog: 'object-store' },
+    path: '',
+    query: { format: 'json' },
+    list: (body) => (Array.isArray(body) ? (body as Record<string, unknown>[]) : []),
+    name: (item) => text(item.name),
+  },
+  {
+    kind: 'stack',
+    label: 'stacks (Heat)',
+    service: 'orchestration',
+    when: { catalog: 'orchestration' },
+    path: '/stacks',
+    list: field('stacks'),
+    name: (item) => text(item.stack_name) || text(item.id),
+  },
+  {
+    kind: 'secret',
+    label: 'secrets (Barbican)',
+    service: 'key-manager',
+    when: { catalog: 'key-manager' },
+    path: '/v1/secrets',
+    list: field('secrets'),
+    // Names only, never payloads (the list has none).
+    name: (item) => text(item.name) || text(item.secret_ref).split('/').at(-1) || '?',
+  },
+];
+
+function applies(probe: Probe, catalogTypes: ReadonlySet<string>, extensions: ReadonlySet<string>): boolean {
+  if ('always' in probe.when) return true;
+  if ('catalog' in probe.when) return catalogTypes.has(probe.when.catalog);
+  return extensions.has(probe.when.extension);
+}
+
+/** Runs every probe that applies to this cloud; returns one warning per resource found, or per service not checked. */
+export async function probeUnsupported(
+  cloud: Cloud,
+  options: { projectId: string; extensions: ReadonlySet<string>; signal: AbortSignal },
+): Promise<PlanWarning[]> {
+  const { projectId, signal } = options;
+  let catalogTypes: Set<string>;
+  try {
+    catalogTypes = new Set((await cloud.token(signal)).catalog.map((e) => e.type));
+  } catch (error) {
+    if (signal.aborted) throw new AbortedError('export aborted', { cause: error });
+    catalogTypes = new Set();
+  }
+  const out: PlanWarning[] = [];
+  await Promise.all(
+    PROBES.filter((p) => applies(p, catalogTypes, options.extensions)).map(async (probe) => {
+      const query = Object.fromEntries(
+        Object.entries(probe.query ?? {}).map(([k, v]) => [k, v === '{project}' ? projectId : v]),
+      );
+      let items: Record<string, unknown>[];
+      try {
+        const body = await cloud.client(probe.service).get(probe.path, { query, signal });
+        items = probe.list(body).filter((item) => probe.owned?.(item, projectId) ?? true);
+      } catch (error) {
+        if (error instanceof AbortedError || signal.aborted)
+          throw error instanceof AbortedError ? error : new AbortedError('export aborted', { cause: error });
+        const why = isHttpError(error)
+          ? `HTTP ${error.status}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+        out.push({
+          code: UNCHECKED,
+          kind: probe.kind,
+          message: `could not check ${probe.label} (${why}): if the project has some, Bascule does not move them`,
+        });
+        return;
+      }
+      for (const item of items) {
+        const name = probe.name(item);
+        out.push({
+          code: UNSUPPORTED,
+          kind: probe.kind,
+          resource: name,
+          message: `${probe.kind.replaceAll('_', ' ')} ${name}: Bascule does not move ${probe.label} yet; it is not in the plan`,
+        });
+      }
+    }),
+  );
+  return out;
+}
