@@ -328,6 +328,8 @@ async function act(
     case ACTION.LOSSY: {
       const writer: KindWriter = decision.writer!;
       const resolved = decision.resolved!;
+      // A create that replaces our own unfinished object (decide: marked and incomplete) removes it first.
+      if (action.targetId !== undefined) await writer.remove(ctx, action.targetId);
       const created = await step(
         state,
         deps,

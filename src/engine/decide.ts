@@ -119,6 +119,16 @@ export async function decide(
   const targetId = writer.idOf(wire);
   // Marker-less kinds cannot say who made them: `marked` stays unknown rather than false.
   const marked = descriptor.markerless ? undefined : writer.hasMarker(wire, resolved.marker);
+  // Our own half-made object (marked, unfinished: an upload a kill cut short) is removed and made again.
+  if (marked === true && writer.incomplete?.(wire)) {
+    const again = createAction();
+    if (again.action.action === ACTION.CREATE || again.action.action === ACTION.LOSSY)
+      return {
+        ...again,
+        action: { ...again.action, targetId, reason: 'left unfinished by an interrupted run: removed and made again' },
+      };
+    return again;
+  }
   const view = targetView(wire, deps.readerFor?.(entry.kind), readContextFor(deps.target), entry);
   const compared =
     unsupported.length > 0

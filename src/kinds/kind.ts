@@ -139,6 +139,12 @@ export interface KindWriter<W = unknown> {
    * (Neutron: create, then tag). Only called when the journal shows that create in doubt.
    */
   mark?(ctx: WriteContext, wire: W, marker: string): Promise<W>;
+  /**
+   * Whether a found object is unfinished: a create that was cut before its data was in (an image still queued or
+   * saving after a kill during its upload). A marked unfinished object is Bascule's own half-made one: the apply
+   * removes it and creates the entry again, since it can never become what the plan says by an update.
+   */
+  incomplete?(wire: W): boolean;
   /** Reads one object by target ID; undefined when it is gone (rollback checks the marker before deleting). */
   get?(ctx: WriteContext, id: string): Promise<W | undefined>;
   /** Whether this object carries the marker (rollback deletes only what still carries it). */

@@ -100,6 +100,8 @@ export const imageWriter: KindWriter<Image> = {
     created.status === 'active'
       ? Promise.resolve(created)
       : waitImageActive(ctx.cloud, created.id, `image ${created.name ?? created.id}`, ctx.signal),
+  // An upload cut by a kill leaves the image queued (or saving, on a store that keeps it so): it never gets its data.
+  incomplete: (wire) => wire.status !== 'active',
   get: (ctx, id) => getOrUndefined(() => images.get(ctx.cloud.image, id, ctx.signal)),
   hasMarker: (wire, marker) => wire[MARKER_PROPERTY] === marker,
   async remove(ctx, id) {

@@ -1,0 +1,120 @@
+// An image whose upload a kill cut short stays queued on the target, with Bascule's marker. It can never become what
+// the plan says by an update (its checksum and size are not updatable), so the next apply removes that half-made
+// image (ours: it carries the marker) and makes it again with its bytes. Before, the resume failed with
+// ENGINE_CONFLICT ("differs in checksum, ..., size, which cannot be updated in place"), for ever.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/engine/apply.js';
+import type { EngineDeps } from '../../src/engine/context.js';
+import { planChanges } from '../../src/engine/dry-run.js';
+import { exportProject } from '../../src/export/export.js';
+import type { WriteContext } from '../../src/kinds/kind.js';
+import { MARKER_PROPERTY, markerFor } from '../../src/kinds/markers.js';
+import { readerFor, writerFor } from '../../src/kinds/registry.js';
+import { createWorkload, parseServerDisk } from '../../src/kinds/shared/workload.js';
+import type { Cloud } from '../../src/openstack/cloud.js';
+import { connect } from '../../src/openstack/cloud.js';
+import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
+import * as images from '../../src/openstack/image/images/requests.js';
+import { collect } from '../../src/openstack/pagination.js';
+import type { Plan } from '../../src/plan/types.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { WorkloadMover } from '../../src/transfer/index.js';
+import { COMMON, FAST } from '../transfer/sim-seed.js';
+
+let sim: Simulator;
+let work: string;
+let source: Cloud;
+let target: Cloud;
+const signal = new AbortController().signal;
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    clouds: [
+      {
+        name: 'src',
+        profile: 'zed',
+        delays: FAST,
+        seed: {
+          ...COMMON,
+          resources: {
+            shop: {
+              images: [
+                { name: 'payload', disk_format: 'raw', container_format: 'bare', data: { size: '300KiB', seed: 'p' } },
+              ],
+            },
+          },
+        } as never,
+      },
+      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
+    ],
+  });
+  work = await mkdtemp(join(tmpdir(), 'bascule-unfinished-'));
+  await sim.writeCloudsYaml(join(work, 'clouds.yaml'));
+  const load = (name: string) => loadCloudConfig(name, { files: [join(work, 'clouds.yaml')], env: {} });
+  source = await connect(await load('src'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+  target = await connect(await load('dst'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+});
+
+afterAll(async () => {
+  await source?.close();
+  await target?.close();
+  await sim?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+function deps(plan: Plan): EngineDeps {
+  const mover = new WorkloadMover(source, target, { consistency: 'stop', restartSource: true, transferConcurrency: 2 });
+  const ctx: WriteContext = {
+    cloud: target,
+    projectId: target.projectId,
+    signal,
+    logger: silentLogger,
+    extensions: new Set(),
+    source: { cloud: source, projectId: source.projectId },
+    workload: createWorkload(plan, mover, { serverDisk: parseServerDisk([]), keepTemporary: false }),
+  };
+  return { target: ctx, writerFor, readerFor, concurrency: 4 };
+}
+
+describe('an image left unfinished by an interrupted upload', () => {
+  it('is removed and made again with its bytes, not reported as a conflict', async () => {
+    const { plan: exported } = await exportProject(source, {
+      dependencies: true,
+      includeUserData: false,
+      allowPartial: false,
+      signal,
+      logger: silentLogger,
+    });
+    const entry = exported.resources.find((e) => e.kind === 'image' && !e.external)!;
+    const plan: Plan = { ...exported, resources: [entry] };
+    const marker = markerFor(plan.provenance.project.id, entry.key);
+    // What a kill during the upload leaves: the record, with its marker, and no data.
+    const left = await images.create(target.image, {
+      name: 'payload',
+      disk_format: 'raw',
+      container_format: 'bare',
+      [MARKER_PROPERTY]: marker,
+    });
+    expect(left.status).toBe('queued');
+
+    const changes = await planChanges(plan, deps(plan));
+    const action = changes.actions.find((a) => a.key === entry.key)!;
+    expect(action).toMatchObject({ action: 'create', targetId: left.id });
+    expect(action.reason).toMatch(/interrupted run/);
+
+    const result = await applyPlan(plan, deps(plan), { journalPath: join(work, 'j.jsonl') });
+    expect(result.nodes.filter((n) => n.outcome === 'failed')).toEqual([]);
+    expect(result.ok).toBe(true);
+    const ours = (await collect(images.list(target.image, { owner: target.projectId }))).filter(
+      (i) => i[MARKER_PROPERTY] === marker,
+    );
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.id).not.toBe(left.id);
+    expect(ours[0]!.status).toBe('active');
+    expect(ours[0]!.checksum).toBe((entry.spec as { checksum?: string }).checksum);
+  });
+});
