@@ -11,11 +11,22 @@ export const floatingIpDescriptor = defineKind({
   sensitive: [],
   nameless: true,
   // A floating IP can be associated with a port only once a router joins the port's subnet to the floating
-  // network, so it waits for the plan's routers on that network (an order, not a reference).
-  extraDeps: (entry, plan) =>
-    plan
-      .filter((other) => other.kind === 'router' && other.refs?.external_network === entry.refs?.floating_network)
-      .map((router) => router.key),
+  // network, so it waits for the plan's routers on that network (an order, not a reference). It also waits for the
+  // server whose NIC its port is: a public address is not taken for a server that could not be made (it is skipped
+  // with the server's other dependents).
+  extraDeps: (entry, plan) => {
+    const port = entry.refs?.port;
+    return plan
+      .filter(
+        (other) =>
+          (other.kind === 'router' && other.refs?.external_network === entry.refs?.floating_network) ||
+          (port !== undefined &&
+            other.kind === 'server' &&
+            Array.isArray(other.refs?.ports) &&
+            (other.refs.ports as unknown[]).includes(port)),
+      )
+      .map((other) => other.key);
+  },
   // Unnamed: its port's key name, else <network>/unassociated.
   keys: {
     after: ['port', 'network'],
