@@ -16,6 +16,7 @@ import {
   type Mapping,
   type NameRule,
   type Selector,
+  type ServerMatch,
 } from './types.js';
 
 /** The smallest description of a flavor that smallestFit needs. */
@@ -395,6 +396,7 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
       hint: `add { from: ${region ?? '<region>'}, to: <target region> } to regions, or check that this mapping is meant for this plan`,
     });
   }
+  const placements = placeServers(plan, selection.kept, mapping, inScope, issues);
   const resolution: Record<string, Resolution> = {};
   const named = new Set<string>(NAMED_KINDS);
   const azKinds = new Set<string>(AZ_KINDS);
@@ -438,8 +440,14 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
           });
       });
     }
-    // Availability zones.
-    if (azKinds.has(resource.kind)) mapZones(resource, spec, mapping, inScope, notes);
+    // Availability zones: a server_zones rule places a server; the availability_zones table renames the rest.
+    const placement = placements.get(key);
+    if (placement !== undefined) {
+      const before = typeof spec.availability_zone === 'string' ? spec.availability_zone : null;
+      if (placement.zone === null) delete spec.availability_zone;
+      else spec.availability_zone = placement.zone;
+      notes.push({ key, field: 'availability_zone', from: before, to: placement.zone, rule: placement.rule });
+    } else if (azKinds.has(resource.kind)) mapZones(resource, spec, mapping, inScope, notes);
     resources.push(resource);
   }
 
@@ -470,6 +478,64 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
     pulledIn: selection.pulledIn,
     issues,
   };
+}
+
+/** Whether a server matches a server_zones criterion; `groups` gives each server group key its source name. */
+function matchesServer(from: ServerMatch, server: PlanResource, groups: ReadonlyMap<string, string>): boolean {
+  const spec = server.spec as { name?: unknown; tags?: unknown };
+  if (from.name_regex !== undefined) return typeof spec.name === 'string' && regex(from.name_regex).test(spec.name);
+  if (from.tag !== undefined) return Array.isArray(spec.tags) && spec.tags.includes(from.tag);
+  if (from.server_group !== undefined) {
+    const group = (server.refs as { server_group?: unknown } | undefined)?.server_group;
+    return typeof group === 'string' && groups.get(group) === from.server_group;
+  }
+  return false;
+}
+
+/**
+ * The zone of every kept server that a `server_zones` rule places (first matching rule wins), with the rule's
+ * pointer. A spread rule deals its servers, sorted by plan key (code-point order), over its zones in turn, so the same
+ * plan and mapping always give the same placement.
+ */
+export function placeServers(
+  plan: Plan,
+  kept: ReadonlySet<string>,
+  mapping: Mapping,
+  inScope: (rule: { region?: string }) => boolean,
+  issues: Issue[],
+): Map<string, { zone: string | null; rule: string }> {
+  const placements = new Map<string, { zone: string | null; rule: string }>();
+  const rules = mapping.server_zones ?? [];
+  if (rules.length === 0) return placements;
+  const groups = new Map<string, string>();
+  for (const r of plan.resources)
+    if (r.kind === 'server_group') groups.set(r.key, String((r.spec as { name?: unknown }).name ?? ''));
+  const members: string[][] = rules.map(() => []);
+  for (const server of plan.resources) {
+    if (server.kind !== 'server' || server.external === true || !kept.has(server.key)) continue;
+    const index = rules.findIndex((rule) => inScope(rule) && matchesServer(rule.from, server, groups));
+    if (index >= 0) members[index]!.push(server.key);
+  }
+  rules.forEach((rule, index) => {
+    const at = pointer('server_zones', index);
+    const keys = members[index]!.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (keys.length === 0) {
+      if (inScope(rule))
+        issues.push({
+          severity: 'warning',
+          path: at,
+          code: 'MAPPING_SERVER_ZONE_UNUSED',
+          message: 'this rule places no server of the plan (none matches, or an earlier rule placed them)',
+          hint: 'check the pattern, tag or server group name (the source names, before name rules)',
+        });
+      return;
+    }
+    keys.forEach((key, i) => {
+      const zone = rule.spread === undefined ? (rule.zone ?? null) : rule.spread[i % rule.spread.length]!;
+      placements.set(key, { zone, rule: at });
+    });
+  });
+  return placements;
 }
 
 function mapZones(

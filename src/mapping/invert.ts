@@ -324,6 +324,15 @@ export function invertMapping(mapping: Mapping): Inversion {
   if (mapping.external_networks !== undefined)
     out.external_networks = inverter.nameMap('external_networks', mapping.external_networks, 'networks');
   if (mapping.availability_zones !== undefined) out.availability_zones = inverter.zones(mapping.availability_zones);
+  (mapping.server_zones ?? []).forEach((rule, index) =>
+    inverter.error(
+      pointer('server_zones', index),
+      'INVERT_SERVER_ZONES',
+      rule.spread === undefined
+        ? `this rule puts every matching server in ${rule.zone === null || rule.zone === undefined ? 'no zone' : `zone "${rule.zone}"`}: the way back cannot know which zone each server came from; the inverted mapping has no server_zones (write them by hand)`
+        : `this rule spreads servers over ${rule.spread.join(', ')}: the way back cannot know which zone each server came from; the inverted mapping has no server_zones (write them by hand)`,
+    ),
+  );
   if (mapping.volume_types !== undefined)
     out.volume_types = inverter.nameMap('volume_types', mapping.volume_types, 'volume types');
   if (mapping.names !== undefined) out.names = inverter.names(mapping.names);

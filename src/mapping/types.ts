@@ -115,6 +115,26 @@ export interface AzRule extends RuleBase {
   kinds?: AzKind[];
 }
 
+/** Which servers a server_zones rule matches: exactly one criterion. */
+export interface ServerMatch {
+  /** An unanchored RE2 regular expression on the server's source name. */
+  name_regex?: string;
+  /** A tag the server has. */
+  tag?: string;
+  /** The source name of the server group the server belongs to. */
+  server_group?: string;
+}
+
+/**
+ * A per-server zone rule: exactly one of `zone` (every matching server goes there; null drops the zone) and `spread`
+ * (the matching servers, sorted by plan key, go to spread[0], spread[1], ... round-robin).
+ */
+export interface ServerZoneRule extends RuleBase {
+  from: ServerMatch;
+  zone?: string | null;
+  spread?: string[];
+}
+
 /**
  * A name rule: exactly one action among prefix, suffix, strip_prefix, strip_suffix and regex (with replace).
  * Rules apply in order, each to the result of the previous one.
@@ -149,6 +169,7 @@ export interface Mapping {
   images?: ImageRule[];
   external_networks?: NameMapRule[];
   availability_zones?: AzRule[];
+  server_zones?: ServerZoneRule[];
   volume_types?: NameMapRule[];
   names?: NameRule[];
   include?: Selector;
@@ -162,6 +183,7 @@ export const MAPPING_SECTIONS = [
   'images',
   'external_networks',
   'availability_zones',
+  'server_zones',
   'volume_types',
   'names',
   'include',
@@ -185,6 +207,7 @@ export const MAPPING_FIELDS = {
     'images',
     'external_networks',
     'availability_zones',
+    'server_zones',
     'volume_types',
     'names',
     'include',
@@ -200,6 +223,8 @@ export const MAPPING_FIELDS = {
   image_target: ['name', 'checksum'],
   name_map_rule: ['from', 'to', 'region', 'description'],
   az_rule: ['from', 'to', 'kinds', 'region', 'description'],
+  server_zone_rule: ['from', 'zone', 'spread', 'region', 'description'],
+  server_match: ['name_regex', 'tag', 'server_group'],
   name_rule: [
     'kinds',
     'prefix',
@@ -224,6 +249,8 @@ export const MAPPING_FIELDS = {
   image_target: readonly (keyof ImageTarget)[];
   name_map_rule: readonly (keyof NameMapRule)[];
   az_rule: readonly (keyof AzRule)[];
+  server_zone_rule: readonly (keyof ServerZoneRule)[];
+  server_match: readonly (keyof ServerMatch)[];
   name_rule: readonly (keyof NameRule)[];
   selector: readonly (keyof Selector)[];
 };
@@ -240,6 +267,8 @@ interface FieldTypes {
   image_target: ImageTarget;
   name_map_rule: NameMapRule;
   az_rule: AzRule;
+  server_zone_rule: ServerZoneRule;
+  server_match: ServerMatch;
   name_rule: NameRule;
   selector: Selector;
 }

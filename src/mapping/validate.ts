@@ -165,6 +165,7 @@ function checkTable(
 }
 
 const TABLES = ['flavors', 'images', 'external_networks', 'availability_zones', 'volume_types'] as const;
+const SERVER_CRITERIA = ['name_regex', 'tag', 'server_group'] as const;
 const NAME_ACTIONS = ['prefix', 'suffix', 'strip_prefix', 'strip_suffix', 'regex'] as const;
 
 function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
@@ -185,6 +186,27 @@ function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
     exactlyOne(issues, `${path}/to`, rule.to, ['name', 'checksum'], 'an image target');
   });
   for (const section of TABLES) checkTable(issues, section, list(doc[section]), skip(section));
+  const serverRules = new Map<string, number>();
+  list(doc.server_zones).forEach((rule, index) => {
+    if (skip('server_zones')(index) || !isObject(rule) || !isObject(rule.from)) return;
+    const from = rule.from;
+    const path = pointer('server_zones', index);
+    exactlyOne(issues, `${path}/from`, from, SERVER_CRITERIA, 'a server match');
+    checkRegex(issues, `${path}/from/name_regex`, from.name_regex);
+    exactlyOne(issues, path, rule, ['zone', 'spread'], 'a server zone rule');
+    const same = JSON.stringify([rule.region ?? null, SERVER_CRITERIA.map((c) => from[c] ?? null)]);
+    const first = serverRules.get(same);
+    if (first !== undefined)
+      issues.push(
+        error(
+          `${path}/from`,
+          'MAPPING_DUPLICATE_RULE',
+          `the same match as ${pointer('server_zones', first)}: this rule can never match`,
+          'remove one of the two rules',
+        ),
+      );
+    else serverRules.set(same, index);
+  });
 
   // Regions: unique sources, and rules that name a region the table does not know.
   const regions = list(doc.regions);
@@ -203,7 +225,7 @@ function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {
     else regionSources.set(rule.from, index);
   });
   if (doc.regions !== undefined) {
-    for (const section of TABLES) {
+    for (const section of [...TABLES, 'server_zones'] as const) {
       list(doc[section]).forEach((rule, index) => {
         if (!isObject(rule) || typeof rule.region !== 'string' || regionSources.has(rule.region)) return;
         issues.push(

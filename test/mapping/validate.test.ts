@@ -190,13 +190,22 @@ describe('the schema agrees with the TypeScript types', () => {
         ((MAPPING_SCHEMA as Props).properties.regions as unknown as { items: { properties: object } }).items.properties,
       ).sort(),
     ).toEqual(sorted(MAPPING_FIELDS.region_rule));
-    for (const rule of ['flavor_rule', 'image_rule', 'name_map_rule', 'az_rule', 'name_rule', 'selector'] as const) {
+    for (const rule of [
+      'flavor_rule',
+      'image_rule',
+      'name_map_rule',
+      'az_rule',
+      'server_zone_rule',
+      'name_rule',
+      'selector',
+    ] as const) {
       expect(props(defs[rule])).toEqual(sorted(MAPPING_FIELDS[rule]));
     }
     expect(props(defs.flavor_rule!.properties.from)).toEqual(sorted(MAPPING_FIELDS.flavor_match));
     expect(props(defs.flavor_rule!.properties.to)).toEqual(sorted(MAPPING_FIELDS.flavor_target));
     expect(props(defs.image_rule!.properties.from)).toEqual(sorted(MAPPING_FIELDS.image_match));
     expect(props(defs.image_rule!.properties.to)).toEqual(sorted(MAPPING_FIELDS.image_target));
+    expect(props(defs.server_zone_rule!.properties.from)).toEqual(sorted(MAPPING_FIELDS.server_match));
   });
 });
 

@@ -324,7 +324,7 @@ export async function runApply(
       );
     }
     if (args.out) await atomicWriteFile(args.out, `${JSON.stringify({ ...changes, plan: input.plan }, null, 2)}\n`);
-    if (print && ctx.format === 'table') ctx.stdout(renderChangesTable(changes));
+    if (print && ctx.format === 'table') ctx.stdout(renderChangesTable(changes, { plan: input.plan }));
     if (print && ctx.format === 'table' && changes.data) ctx.stdout(renderDataEstimate(changes.data));
     if (args['dry-run'] || !changes.ok) {
       if (print && ctx.format !== 'table') ctx.stdout(renderApplyJson({ changes, applied: false }, ctx.format));

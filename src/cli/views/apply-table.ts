@@ -6,6 +6,7 @@ import type { ApplyResult } from '../../engine/apply.js';
 import { blockingCause, type ChangeSet } from '../../engine/dry-run.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { CleanupItem, CleanupResult } from '../../engine/cleanup.js';
+import type { Plan } from '../../plan/types.js';
 import type { RollbackResult } from '../../engine/rollback.js';
 import { redact } from '../../shared/secret.js';
 import { table } from './output.js';
@@ -35,8 +36,37 @@ function detail(a: PlannedAction): string {
   return parts.join('; ');
 }
 
-/** The dry run as a table: one line per entry, then the differences, the preflight and the counts. */
-export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boolean } = {}): string {
+/**
+ * Where each server of the dry run goes: its availability zone after the mapping (none: the target's scheduler
+ * chooses) and the preflight's check of that zone on the target (PREFLIGHT_AVAILABILITY_ZONE). Servers that exist
+ * already are not created, so their zone is not checked.
+ */
+export function renderPlacement(changes: ChangeSet, plan: Plan | undefined): string {
+  const servers = changes.actions.filter((a) => a.kind === 'server');
+  if (servers.length === 0 || plan === undefined) return '';
+  const zoneOf = new Map(
+    plan.resources.map((r) => [r.key, (r.spec as { availability_zone?: unknown }).availability_zone]),
+  );
+  const issues = changes.preflight.issues;
+  const unreadable = issues.some((i) => i.code === 'PREFLIGHT_ZONES_UNREADABLE');
+  const rows = servers.map((a) => {
+    const zone = zoneOf.get(a.key);
+    const named = typeof zone === 'string' && zone !== '';
+    let check: string;
+    if (a.action !== 'create' && a.action !== 'lossy') check = `not created (${a.action})`;
+    else if (!named) check = 'scheduler chooses';
+    else if (issues.some((i) => i.code === 'PREFLIGHT_AVAILABILITY_ZONE' && i.key === a.key)) check = 'NOT ON TARGET';
+    else check = unreadable ? 'not checked' : 'ok';
+    return [a.key, named ? zone : '(none)', check];
+  });
+  return `\nplacement:\n${table(['server', 'zone', 'on target'], rows)}`;
+}
+
+/**
+ * The dry run as a table: one line per entry, then the differences, the placement of servers (given the plan), the
+ * preflight and the counts.
+ */
+export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boolean; plan?: Plan } = {}): string {
   const shown = changes.actions.filter((a) => options.showNoop !== false || a.action !== 'no-op');
   let out = table(
     ['', 'action', 'key', 'detail'],
@@ -51,6 +81,7 @@ export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boo
         out += `    ${c.updatable ? '~' : '!'} ${c.field}: ${short(c.from)} -> ${short(c.to)}${c.updatable ? '' : '  (cannot be updated in place)'}\n`;
     }
   }
+  out += renderPlacement(changes, options.plan ?? changes.plan);
   const pf = changes.preflight;
   if (pf.checks.length > 0) {
     out += '\nquotas:\n';
