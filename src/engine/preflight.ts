@@ -229,7 +229,7 @@ async function zoneChecks(
         severity: 'error',
         code: 'PREFLIGHT_AVAILABILITY_ZONE',
         key: w.key,
-        message: `${w.key}: ${service} availability zone "${w.zone}" is ${known ? 'not available' : 'unknown'} on the target (available: ${available.join(', ') || 'none'}); map it with availability_zones in the mapping`,
+        message: `${w.key}: ${service} availability zone "${w.zone}" is ${known ? 'not available' : 'unknown'} on the target (available: ${available.join(', ') || 'none'}); map it with availability_zones${service === 'compute' ? ' (or place the server with server_zones)' : ''} in the mapping`,
       });
     }
   }
