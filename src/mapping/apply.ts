@@ -10,6 +10,7 @@ import {
   AZ_KINDS,
   DEFAULT_AZ_KINDS,
   NAMED_KINDS,
+  SERVER_KIND,
   type AzKind,
   type FlavorMatch,
   type ImageMatch,
@@ -480,14 +481,15 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
   };
 }
 
-/** Whether a server matches a server_zones criterion; `groups` gives each server group key its source name. */
-function matchesServer(from: ServerMatch, server: PlanResource, groups: ReadonlyMap<string, string>): boolean {
+/** Whether a server matches a server_zones criterion; `byKey` finds the server group its refs name. */
+function matchesServer(from: ServerMatch, server: PlanResource, byKey: ReadonlyMap<string, PlanResource>): boolean {
   const spec = server.spec as { name?: unknown; tags?: unknown };
   if (from.name_regex !== undefined) return typeof spec.name === 'string' && regex(from.name_regex).test(spec.name);
   if (from.tag !== undefined) return Array.isArray(spec.tags) && spec.tags.includes(from.tag);
-  if (from.server_group !== undefined) {
-    const group = (server.refs as { server_group?: unknown } | undefined)?.server_group;
-    return typeof group === 'string' && groups.get(group) === from.server_group;
+  if (from.group !== undefined) {
+    const key = (server.refs as { server_group?: unknown } | undefined)?.server_group;
+    const group = typeof key === 'string' ? byKey.get(key) : undefined;
+    return group !== undefined && (group.spec as { name?: unknown }).name === from.group;
   }
   return false;
 }
@@ -507,13 +509,11 @@ export function placeServers(
   const placements = new Map<string, { zone: string | null; rule: string }>();
   const rules = mapping.server_zones ?? [];
   if (rules.length === 0) return placements;
-  const groups = new Map<string, string>();
-  for (const r of plan.resources)
-    if (r.kind === 'server_group') groups.set(r.key, String((r.spec as { name?: unknown }).name ?? ''));
+  const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const members: string[][] = rules.map(() => []);
   for (const server of plan.resources) {
-    if (server.kind !== 'server' || server.external === true || !kept.has(server.key)) continue;
-    const index = rules.findIndex((rule) => inScope(rule) && matchesServer(rule.from, server, groups));
+    if (server.kind !== SERVER_KIND || server.external === true || !kept.has(server.key)) continue;
+    const index = rules.findIndex((rule) => inScope(rule) && matchesServer(rule.from, server, byKey));
     if (index >= 0) members[index]!.push(server.key);
   }
   rules.forEach((rule, index) => {

@@ -27,9 +27,11 @@ export const NAMED_KINDS = [
 export type NamedKind = (typeof NAMED_KINDS)[number];
 
 /** The kinds whose availability zone an `availability_zones` rule may rewrite; the default is server and volume. */
-export const AZ_KINDS = ['server', 'volume', 'network', 'router'] as const satisfies readonly PlanKind[];
+/** The kind that server_zones rules place. */
+export const SERVER_KIND = 'server' as const satisfies PlanKind;
+export const AZ_KINDS = [SERVER_KIND, 'volume', 'network', 'router'] as const satisfies readonly PlanKind[];
 export type AzKind = (typeof AZ_KINDS)[number];
-export const DEFAULT_AZ_KINDS: readonly AzKind[] = ['server', 'volume'];
+export const DEFAULT_AZ_KINDS: readonly AzKind[] = [SERVER_KIND, 'volume'];
 
 /** Informative: which cloud (clouds.yaml name) a side is. */
 export interface CloudRef {
@@ -122,7 +124,7 @@ export interface ServerMatch {
   /** A tag the server has. */
   tag?: string;
   /** The source name of the server group the server belongs to. */
-  server_group?: string;
+  group?: string;
 }
 
 /**
@@ -224,7 +226,7 @@ export const MAPPING_FIELDS = {
   name_map_rule: ['from', 'to', 'region', 'description'],
   az_rule: ['from', 'to', 'kinds', 'region', 'description'],
   server_zone_rule: ['from', 'zone', 'spread', 'region', 'description'],
-  server_match: ['name_regex', 'tag', 'server_group'],
+  server_match: ['name_regex', 'tag', 'group'],
   name_rule: [
     'kinds',
     'prefix',

@@ -165,7 +165,7 @@ function checkTable(
 }
 
 const TABLES = ['flavors', 'images', 'external_networks', 'availability_zones', 'volume_types'] as const;
-const SERVER_CRITERIA = ['name_regex', 'tag', 'server_group'] as const;
+const SERVER_CRITERIA = ['name_regex', 'tag', 'group'] as const;
 const NAME_ACTIONS = ['prefix', 'suffix', 'strip_prefix', 'strip_suffix', 'regex'] as const;
 
 function checkSemantics(doc: Json, schema: readonly Issue[]): Issue[] {

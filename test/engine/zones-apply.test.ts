@@ -59,7 +59,7 @@ function mapped(yaml: string): Plan {
   return out.plan;
 }
 
-const SPREAD = 'server_zones:\n  - { from: { server_group: spread }, spread: [az1, az2, az3] }\n';
+const SPREAD = 'server_zones:\n  - { from: { group: spread }, spread: [az1, az2, az3] }\n';
 
 describe('server_zones on the simulator (three zones)', () => {
   it('the dry run shows the placement and checks each zone; the apply lands the group in az1, az2, az3', async () => {

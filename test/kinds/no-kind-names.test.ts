@@ -20,7 +20,7 @@ const NOT_YET_CONVERTED: Readonly<Record<string, number>> = {
   'src/engine/preflight.ts': 27,
   'src/export/export.ts': 26,
   'src/mapping/apply.ts': 23,
-  'src/mapping/types.ts': 17,
+  'src/mapping/types.ts': 16,
 };
 
 function filesUnder(folder: string): string[] {

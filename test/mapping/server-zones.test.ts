@@ -36,7 +36,7 @@ describe('server_zones: placement per server', () => {
   it('spreads the members of an anti-affinity group over three zones, round-robin in plan key order', () => {
     const out = applyMapping(
       piPlan(),
-      mapping('server_zones:\n  - { from: { server_group: spread }, spread: [az1, az2, az3] }\n'),
+      mapping('server_zones:\n  - { from: { group: spread }, spread: [az1, az2, az3] }\n'),
     );
     expect(out.issues).toEqual([]);
     expect(zones(out.plan)).toEqual({
@@ -98,7 +98,7 @@ describe('server_zones: placement per server', () => {
     const out = applyMapping(
       piPlan(),
       mapping(
-        'regions: [{ from: RegionOne, to: RIE }, { from: Internet, to: INT }]\nserver_zones:\n  - { from: { server_group: spread }, zone: az1, region: Internet }\n  - { from: { tag: nothing-has-it }, zone: az2 }\n',
+        'regions: [{ from: RegionOne, to: RIE }, { from: Internet, to: INT }]\nserver_zones:\n  - { from: { group: spread }, zone: az1, region: Internet }\n  - { from: { tag: nothing-has-it }, zone: az2 }\n',
       ),
     );
     expect(zones(out.plan)['server:web-2']).toBe('nova');
@@ -111,7 +111,7 @@ describe('server_zones: placement per server', () => {
     const out = applyMapping(
       piPlan(),
       mapping(
-        'server_zones:\n  - { from: { server_group: spread }, spread: [az1, az2, az3] }\nexclude: { keys: ["server:web-2"] }\n',
+        'server_zones:\n  - { from: { group: spread }, spread: [az1, az2, az3] }\nexclude: { keys: ["server:web-2"] }\n',
       ),
     );
     expect(zones(out.plan)).toMatchObject({ 'server:web-1': 'az1', 'server:web-3': 'az2', 'server:web-4': 'az3' });
@@ -127,10 +127,10 @@ describe('server_zones: validation', () => {
       codes(
         doc([
           { from: { name_regex: 'web-(', tag: 'x' }, zone: 'az1' },
-          { from: { server_group: 'g' }, zone: 'az1', spread: ['az2'] },
+          { from: { group: 'g' }, zone: 'az1', spread: ['az2'] },
           { from: {}, spread: [] },
-          { from: { server_group: 'h' } },
-          { from: { server_group: 'g' }, spread: ['az1', 'az1'] },
+          { from: { group: 'h' } },
+          { from: { group: 'g' }, spread: ['az1', 'az1'] },
           { from: { tag: 't' }, zone: 'a' },
           { from: { tag: 't' }, zone: 'b' },
         ]),
@@ -161,7 +161,7 @@ describe('server_zones: inversion', () => {
   it('refuses each rule by pointer and leaves server_zones out of the inverse', () => {
     const { mapping: inverse, problems } = invertMapping(
       mapping(
-        'server_zones:\n  - { from: { server_group: spread }, spread: [az1, az2, az3] }\n  - { from: { tag: t }, zone: az1 }\n',
+        'server_zones:\n  - { from: { group: spread }, spread: [az1, az2, az3] }\n  - { from: { tag: t }, zone: az1 }\n',
       ),
     );
     expect(problems.map((p) => [p.severity, p.path, p.code])).toEqual([
