@@ -110,8 +110,9 @@ export function renderChangesTable(changes: ChangeSet, options: { showNoop?: boo
       .map(([a, n]) => `${n} ${a}`)
       .join(', ') || 'nothing'
   } on ${changes.target.cloud} (project ${changes.target.project_id})\n`;
-  out += changes.ok ? 'Everything can be applied.\n' : `Cannot be applied: ${blockingCause(changes)}.\n`;
+  // The verdict stays the last line (a blocked dry run ends with its cause); the digest comes just before it.
   out += `Digest: ${changes.digest} (approve with apply --expect-digest)\n`;
+  out += changes.ok ? 'Everything can be applied.\n' : `Cannot be applied: ${blockingCause(changes)}.\n`;
   return out;
 }
 
