@@ -41,6 +41,19 @@ const nameOrId = (item: Record<string, unknown>) => text(item.name) || text(item
 const ownedBy = (item: Record<string, unknown>, projectId: string) =>
   (item.project_id ?? item.tenant_id ?? projectId) === projectId;
 
+/** A Neutron resource of an API extension, listed by project, named by name or ID. */
+const neutronProbe = (kind: string, label: string, extension: string, path: string, collection: string): Probe => ({
+  kind,
+  label,
+  service: 'network',
+  when: { extension },
+  path,
+  query: { project_id: '{project}' },
+  list: field(collection),
+  owned: ownedBy,
+  name: nameOrId,
+});
+
 const PROBES: readonly Probe[] = [
   {
     kind: 'load_balancer',
@@ -53,50 +66,10 @@ const PROBES: readonly Probe[] = [
     owned: ownedBy,
     name: nameOrId,
   },
-  {
-    kind: 'trunk',
-    label: 'trunks',
-    service: 'network',
-    when: { extension: 'trunk' },
-    path: '/trunks',
-    query: { project_id: '{project}' },
-    list: field('trunks'),
-    owned: ownedBy,
-    name: nameOrId,
-  },
-  {
-    kind: 'qos_policy',
-    label: 'QoS policies',
-    service: 'network',
-    when: { extension: 'qos' },
-    path: '/qos/policies',
-    query: { project_id: '{project}' },
-    list: field('policies'),
-    owned: ownedBy,
-    name: nameOrId,
-  },
-  {
-    kind: 'firewall_group',
-    label: 'firewall groups (FWaaS)',
-    service: 'network',
-    when: { extension: 'fwaas_v2' },
-    path: '/fwaas/firewall_groups',
-    query: { project_id: '{project}' },
-    list: field('firewall_groups'),
-    owned: ownedBy,
-    name: nameOrId,
-  },
-  {
-    kind: 'vpn_service',
-    label: 'VPN services (VPNaaS)',
-    service: 'network',
-    when: { extension: 'vpnaas' },
-    path: '/vpn/vpnservices',
-    query: { project_id: '{project}' },
-    list: field('vpnservices'),
-    owned: ownedBy,
-    name: nameOrId,
-  },
+  neutronProbe('trunk', 'trunks', 'trunk', '/trunks', 'trunks'),
+  neutronProbe('qos_policy', 'QoS policies', 'qos', '/qos/policies', 'policies'),
+  neutronProbe('firewall_group', 'firewall groups (FWaaS)', 'fwaas_v2', '/fwaas/firewall_groups', 'firewall_groups'),
+  neutronProbe('vpn_service', 'VPN services (VPNaaS)', 'vpnaas', '/vpn/vpnservices', 'vpnservices'),
   {
     kind: 'rbac_policy',
     label: 'RBAC shares',
