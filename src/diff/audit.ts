@@ -63,19 +63,23 @@ export function resolveExternalNames(
   resolution: Readonly<Record<string, Resolution>>,
   target: Plan,
 ): Plan {
-  const targetFlavors = target.resources
-    .filter((r) => r.external && r.kind === 'flavor')
-    .map(flavorShape)
-    .filter((f): f is FlavorShape => f !== undefined);
-  const targetImages = target.resources.filter((r) => r.kind === 'image');
+  // The target's entries of the external's own kind are where the engine would have looked.
+  const ofKind = new Map<PlanKind, PlanResource[]>();
+  for (const r of target.resources) ofKind.set(r.kind, [...(ofKind.get(r.kind) ?? []), r]);
   const resources = reference.resources.map((entry) => {
     const how = resolution[entry.key];
     if (!entry.external || !how) return entry;
     let name: string | undefined;
-    if (how.strategy === 'shape' && how.shape) name = smallestFit(how.shape, targetFlavors, how.within)?.name;
-    else if (how.strategy === 'checksum' && how.checksum) {
+    const candidates = ofKind.get(entry.kind) ?? [];
+    if (how.strategy === 'shape' && how.shape) {
+      const shapes = candidates
+        .filter((r) => r.external)
+        .map(flavorShape)
+        .filter((f): f is FlavorShape => f !== undefined);
+      name = smallestFit(how.shape, shapes, how.within)?.name;
+    } else if (how.strategy === 'checksum' && how.checksum) {
       const want = how.checksum;
-      const found = targetImages.find((t) => {
+      const found = candidates.find((t) => {
         const s = t.spec as { checksum?: unknown; os_hash_value?: unknown };
         return (
           (want.os_hash_value !== undefined && s.os_hash_value === want.os_hash_value) ||

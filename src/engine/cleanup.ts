@@ -10,18 +10,22 @@ import { randomUUID } from 'node:crypto';
 import type { Cloud } from '../openstack/cloud.js';
 import * as servers from '../openstack/compute/servers/requests.js';
 import { isNotFound } from '../openstack/errors.js';
-import * as images from '../openstack/image/images/requests.js';
-import * as snapshotsApi from '../openstack/block-storage/snapshots/requests.js';
-import * as volumesApi from '../openstack/block-storage/volumes/requests.js';
 import { waitOrThrow } from '../openstack/waiter.js';
 import { UsageError } from '../shared/errors.js';
-import { findTemporaryImages, orderForRemoval, removeTemporary } from '../transfer/workload.js';
+import {
+  findTemporaryImages,
+  orderForRemoval,
+  removeTemporary,
+  WORKLOAD_OBJECT,
+  workloadObjectExists,
+  type WorkloadObjectType,
+} from '../transfer/workload.js';
 import { errorInfo } from './events.js';
 import { Journal, journalState, readJournal, type WorkloadRecord } from './journal.js';
 
 export interface CleanupItem {
   side: 'source' | 'target';
-  type: 'image' | 'volume' | 'snapshot' | 'server';
+  type: WorkloadObjectType;
   id: string;
   what?: string;
   outcome: 'removed' | 'would remove' | 'gone' | 'restarted' | 'would restart' | 'running' | 'left' | 'failed';
@@ -41,19 +45,6 @@ export interface CleanupOptions {
   signal?: AbortSignal;
   /** An open journal to write to (rollback's); else cleanup opens the file itself. */
   journal?: Journal;
-}
-
-async function exists(cloud: Cloud, t: WorkloadRecord, signal?: AbortSignal): Promise<boolean> {
-  try {
-    const opts = signal ? { signal } : {};
-    if (t.type === 'image') await images.get(cloud.image, t.id, signal);
-    else if (t.type === 'volume') await volumesApi.get(cloud.blockStorage, t.id, opts);
-    else if (t.type === 'snapshot') await snapshotsApi.get(cloud.blockStorage, t.id, opts);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
 }
 
 /** Removes the temporaries a journal records on both clouds (and restarts stopped source servers when asked). */
@@ -81,7 +72,7 @@ export async function cleanupWorkload(
           at: '',
           event: 'temporary',
           side,
-          type: 'image',
+          type: WORKLOAD_OBJECT.image,
           id: image.id,
           what: `found by its journal property (${image.name ?? image.id})`,
         });
@@ -120,7 +111,7 @@ export async function cleanupWorkload(
         continue;
       }
       try {
-        if (!(await exists(cloud, t, signal))) {
+        if (!(await workloadObjectExists(cloud, t, signal))) {
           items.push({ ...base, outcome: 'gone' });
           await line({ event: 'removed', side: t.side, type: t.type, id: t.id });
           continue;
@@ -129,7 +120,7 @@ export async function cleanupWorkload(
           items.push({ ...base, outcome: 'would remove' });
           continue;
         }
-        const type = t.type === 'server' ? 'image' : t.type;
+        const type = t.type === WORKLOAD_OBJECT.server ? WORKLOAD_OBJECT.image : t.type;
         if (await removeTemporary(cloud, { imageId: t.id, type })) {
           items.push({ ...base, outcome: 'removed' });
           await line({ event: 'removed', side: t.side, type: t.type, id: t.id });
@@ -143,7 +134,12 @@ export async function cleanupWorkload(
       }
     }
     for (const s of state.stopped.values()) {
-      const base = { side: 'source' as const, type: 'server' as const, id: s.id, ...(s.what ? { what: s.what } : {}) };
+      const base = {
+        side: 'source' as const,
+        type: WORKLOAD_OBJECT.server,
+        id: s.id,
+        ...(s.what ? { what: s.what } : {}),
+      };
       if (!options.restartSource) {
         items.push({ ...base, outcome: 'left', reason: 'stopped by Bascule: start it with --restart-source' });
         continue;
@@ -161,7 +157,7 @@ export async function cleanupWorkload(
           await line({
             event: 'started',
             side: 'source',
-            type: 'server',
+            type: WORKLOAD_OBJECT.server,
             id: s.id,
             ...(s.what ? { what: s.what } : {}),
           });
@@ -182,11 +178,17 @@ export async function cleanupWorkload(
           ...(signal ? { signal } : {}),
         });
         items.push({ ...base, outcome: 'restarted' });
-        await line({ event: 'started', side: 'source', type: 'server', id: s.id, ...(s.what ? { what: s.what } : {}) });
+        await line({
+          event: 'started',
+          side: 'source',
+          type: WORKLOAD_OBJECT.server,
+          id: s.id,
+          ...(s.what ? { what: s.what } : {}),
+        });
       } catch (error) {
         if (isNotFound(error)) {
           items.push({ ...base, outcome: 'gone' });
-          await line({ event: 'started', side: 'source', type: 'server', id: s.id });
+          await line({ event: 'started', side: 'source', type: WORKLOAD_OBJECT.server, id: s.id });
           continue;
         }
         failed = true;

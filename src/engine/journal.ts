@@ -11,6 +11,7 @@ import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { PlanKind } from '../plan/kinds.js';
 import type { PlanResource } from '../plan/types.js';
+import type { WorkloadObjectType } from '../transfer/workload.js';
 import { sensitiveFields } from '../plan/schema.js';
 import { BasculeError, UsageError } from '../shared/errors.js';
 
@@ -44,7 +45,7 @@ export interface WorkloadRecord {
   at: string;
   event: 'temporary' | 'removed' | 'stopped' | 'started';
   side: 'source' | 'target';
-  type: 'image' | 'volume' | 'snapshot' | 'server';
+  type: WorkloadObjectType;
   id: string;
   /** What a temporary carries ("snapshot of server web-1"), or a server's name. */
   what?: string;

@@ -5,7 +5,7 @@
  * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
  * cloud refuses (403, 404, an error) is a "could not check" warning, never a failed export. Read-only.
  */
-import type { ServiceName } from '../openstack/auth/catalog.js';
+import { SERVICE, type ServiceName } from '../openstack/auth/catalog.js';
 import type { Cloud } from '../openstack/cloud.js';
 import { isHttpError } from '../openstack/errors.js';
 import { AbortedError } from '../shared/errors.js';
@@ -45,7 +45,7 @@ const ownedBy = (item: Record<string, unknown>, projectId: string) =>
 const neutronProbe = (kind: string, label: string, extension: string, path: string, collection: string): Probe => ({
   kind,
   label,
-  service: 'network',
+  service: SERVICE.network,
   when: { extension },
   path,
   query: { project_id: '{project}' },
@@ -73,7 +73,7 @@ const PROBES: readonly Probe[] = [
   {
     kind: 'rbac_policy',
     label: 'RBAC shares',
-    service: 'network',
+    service: SERVICE.network,
     when: { extension: 'rbac-policies' },
     path: '/rbac-policies',
     query: { project_id: '{project}' },

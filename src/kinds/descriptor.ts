@@ -7,12 +7,13 @@
  * Required: `kind`, `service`, `refs`, `external`, `lossy`, `sensitive`. Everything else is an optional capability
  * whose absence means "the common case" (created and marked by Bascule, compared field by field, no extra edges).
  */
+import type { SERVICE } from '../openstack/auth/catalog.js';
 import type { PlanKind, RefDecl } from '../plan/kinds.js';
 import type { PlanResource } from '../plan/types.js';
 import type { ExternalMatch, ExternalResolution, TargetCatalog } from './external.js';
 
 /** The OpenStack service a kind's calls go to (the engine runs one concurrency limit per service). */
-export type KindService = 'compute' | 'network' | 'image' | 'block-storage';
+export type KindService = (typeof SERVICE)[keyof typeof SERVICE];
 
 export interface KindDescriptor<K extends PlanKind = PlanKind> {
   readonly kind: K;

@@ -27,11 +27,21 @@ export const PLAN_PROPERTY = 'bascule_plan';
  * A temporary object (an image unless `type` says a Cinder volume or snapshot), for the caller's journal: removed
  * after success unless --keep-temporary.
  */
+/**
+ * The types of the objects the workload journal records: the temporaries Bascule makes to move data (an image, a
+ * Cinder volume or snapshot) and the source servers it stops. Words of the journal format (WorkloadRecord.type), not
+ * plan kinds: a temporary volume is no plan entry.
+ */
+export const WORKLOAD_OBJECT = { image: 'image', volume: 'volume', snapshot: 'snapshot', server: 'server' } as const;
+export type WorkloadObjectType = (typeof WORKLOAD_OBJECT)[keyof typeof WORKLOAD_OBJECT];
+/** The types of temporaries (every workload object but a stopped server). */
+export type TemporaryType = Exclude<WorkloadObjectType, typeof WORKLOAD_OBJECT.server>;
+
 export interface TemporaryImage {
   side: 'source' | 'target';
   /** The object's ID (an image's, or a volume's or snapshot's with `type`). */
   imageId: string;
-  type?: 'image' | 'volume' | 'snapshot';
+  type?: TemporaryType;
   /** What it carries: "snapshot of server web-1", "upload of volume data-1", "disk of server web-1". */
   purpose: string;
 }
@@ -40,7 +50,7 @@ export interface TemporaryImage {
 export interface WorkloadEvent {
   event: 'temporary' | 'removed' | 'stopped' | 'started';
   side: 'source' | 'target';
-  type: 'image' | 'volume' | 'snapshot' | 'server';
+  type: WorkloadObjectType;
   id: string;
   what?: string;
 }
@@ -452,21 +462,37 @@ export class WorkloadMover {
 }
 
 /** Volumes before snapshots (a clone may depend on its snapshot), images anywhere. */
-export function orderForRemoval<T extends { type?: 'image' | 'volume' | 'snapshot' | 'server' }>(
-  list: readonly T[],
-): T[] {
+export function orderForRemoval<T extends { type?: WorkloadObjectType }>(list: readonly T[]): T[] {
   const rank = (t: T) => (t.type === 'volume' ? 0 : t.type === 'snapshot' ? 1 : 2);
   return [...list].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Whether a workload object a journal records is still there (a stopped server counts as there: its state is
+ * checked by whoever starts it).
+ */
+export async function workloadObjectExists(
+  cloud: Cloud,
+  t: { id: string; type: WorkloadObjectType },
+  signal?: AbortSignal,
+): Promise<boolean> {
+  try {
+    const opts = signal ? { signal } : {};
+    if (t.type === WORKLOAD_OBJECT.image) await images.get(cloud.image, t.id, signal);
+    else if (t.type === WORKLOAD_OBJECT.volume) await volumesApi.get(cloud.blockStorage, t.id, opts);
+    else if (t.type === WORKLOAD_OBJECT.snapshot) await snapshotsApi.get(cloud.blockStorage, t.id, opts);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 /**
  * Removes one temporary (image, Cinder volume or snapshot); gone already counts as removed. Never throws: false
  * (and a warning) when it stays.
  */
-export async function removeTemporary(
-  cloud: Cloud,
-  t: { imageId: string; type?: 'image' | 'volume' | 'snapshot' },
-): Promise<boolean> {
+export async function removeTemporary(cloud: Cloud, t: { imageId: string; type?: TemporaryType }): Promise<boolean> {
   if ((t.type ?? 'image') === 'image') return removeImageQuietly(cloud, t.imageId);
   try {
     if (t.type === 'volume') {

@@ -34,6 +34,17 @@ export const SERVICE_TYPES = {
 } as const;
 export type ServiceName = keyof typeof SERVICE_TYPES;
 
+/**
+ * The names of the services Bascule moves objects with, as values. Service names, not plan kinds (though Neutron's
+ * and Glance's are spelt like the network and image kinds).
+ */
+export const SERVICE = {
+  compute: 'compute',
+  network: 'network',
+  image: 'image',
+  blockStorage: 'block-storage',
+} as const satisfies Record<string, ServiceName>;
+
 export interface EndpointChoice {
   url: string;
   serviceType: string;
