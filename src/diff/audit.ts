@@ -5,7 +5,7 @@
  */
 import { journalState, type JournalRecord } from '../engine/journal.js';
 import { markerFor } from '../kinds/markers.js';
-import { applyMapping, smallestFit, type Mapping, type Resolution } from '../mapping/index.js';
+import { applyMapping, DEFAULT_AZ_KINDS, smallestFit, type Mapping, type Resolution } from '../mapping/index.js';
 import type { PlanKind } from '../plan/kinds.js';
 import type { Plan, PlanResource } from '../plan/types.js';
 import { compareSides } from './compare.js';
@@ -16,6 +16,12 @@ export interface AuditOptions {
   mapping?: Mapping;
   /** Plan key -> target ID (from a journal): exact matching. */
   journal?: ReadonlyMap<string, string>;
+  /**
+   * Plan key -> the availability zone the apply asked for (from the journal; null: none, the target chose). Wins over
+   * the zone the mapping gives the reference: a spread rule deals servers by their order in the plan, so a reference
+   * that differs from the applied plan (a server added since, a selection) would be placed differently.
+   */
+  zones?: ReadonlyMap<string, string | null>;
   /** The project the target's markers derive from (the journal's source_project); default the reference's project ID. */
   sourceProject?: string;
   /** Kinds left out on both sides (kinds the mapping excludes are added). */
@@ -28,6 +34,8 @@ export interface AuditOptions {
 /** What a journal says about the target: plan key -> target ID of every object created or updated, and the marker's project. */
 export interface JournalFacts {
   ids: Map<string, string>;
+  /** Plan key -> the zone the create asked for (null: none), for every created entry that has a zone field. */
+  zones: Map<string, string | null>;
   sourceProject?: string;
 }
 
@@ -35,9 +43,16 @@ export function journalFacts(records: readonly JournalRecord[]): JournalFacts {
   const state = journalState(records);
   const ids = new Map<string, string>();
   for (const object of state.updated.values()) ids.set(object.key, object.id);
-  for (const object of state.created.values()) if (object.id !== undefined) ids.set(object.key, object.id);
+  const zones = new Map<string, string | null>();
+  for (const object of state.created.values()) {
+    if (object.id === undefined) continue;
+    ids.set(object.key, object.id);
+    const spec = object.entry?.spec as { availability_zone?: unknown } | undefined;
+    if (spec === undefined || !(DEFAULT_AZ_KINDS as readonly string[]).includes(object.kind)) continue;
+    zones.set(object.key, typeof spec.availability_zone === 'string' ? spec.availability_zone : null);
+  }
   const first = state.runs[0];
-  return first ? { ids, sourceProject: first.source_project } : { ids };
+  return first ? { ids, zones, sourceProject: first.source_project } : { ids, zones };
 }
 
 interface FlavorShape {
@@ -110,6 +125,29 @@ export function auditPlans(reference: Plan, target: Plan, options: AuditOptions 
       fields.set(`spec.${note.field}`, `the mapping drops it (rule ${note.rule}): the target chose`);
       expected.set(note.key, fields);
     }
+  }
+  // The zone the apply asked for (its journal) wins over the one the mapping gives the reference now.
+  if (options.zones !== undefined && options.zones.size > 0) {
+    const zones = options.zones;
+    side = {
+      ...side,
+      resources: side.resources.map((entry) => {
+        if (!zones.has(entry.key)) return entry;
+        const zone = zones.get(entry.key)!;
+        const spec = { ...(entry.spec as unknown as Record<string, unknown>) };
+        const fields = expected.get(entry.key) ?? new Map<string, string>();
+        if (zone === null) {
+          delete spec.availability_zone;
+          fields.set('spec.availability_zone', 'the apply asked for no zone (its journal): the target chose');
+        } else {
+          spec.availability_zone = zone;
+          fields.delete('spec.availability_zone');
+        }
+        if (fields.size > 0) expected.set(entry.key, fields);
+        else expected.delete(entry.key);
+        return { ...entry, spec } as unknown as PlanResource;
+      }),
+    };
   }
   const sourceProject = options.sourceProject ?? reference.provenance.project.id;
   return compareSides(side, target, {

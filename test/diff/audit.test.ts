@@ -243,3 +243,109 @@ describe('auditPlans on the simulator', () => {
     }
   }, 60_000);
 });
+
+describe('auditPlans: the placement the apply used (issue 14)', () => {
+  // The apply placed web-1..3 (an anti-affinity group) over az1..az3 with a spread rule. Since then web-0 joined the
+  // group on the source: placed again from the mapping alone, the spread would deal az1 to web-0 and shift the others.
+  const SPREAD =
+    'format: bascule.mapping/v1\nserver_zones:\n  - { from: { group: spread }, spread: [az1, az2, az3] }\n';
+  const server = (name: string, zone: string): PlanResource =>
+    ({
+      kind: 'server',
+      key: `server:${name}`,
+      refs: { server_group: 'server_group:spread' },
+      spec: { name, availability_zone: zone },
+    }) as unknown as PlanResource;
+  const group = {
+    kind: 'server_group',
+    key: 'server_group:spread',
+    spec: { name: 'spread', policies: ['anti-affinity'] },
+  };
+  const src = plan('a', 'sp', [
+    group as PlanResource,
+    ...['web-0', 'web-1', 'web-2', 'web-3'].map((n) => server(n, 'nova')),
+  ]);
+  const tgt = plan('b', 'tp', [
+    group as PlanResource,
+    server('web-1', 'az1'),
+    server('web-2', 'az2'),
+    server('web-3', 'az3'),
+  ]);
+  const journal = (): JournalRecord[] => {
+    const records: JournalRecord[] = [
+      {
+        t: 'run',
+        format: 'bascule.journal/v1',
+        run: 'r1',
+        at: 't',
+        mode: 'apply',
+        plan_digest: 'd',
+        target: { cloud: 'b', project_id: 'tp' },
+        source_project: 'sp',
+      },
+    ];
+    ['web-1', 'web-2', 'web-3'].forEach((name, i) => {
+      const key = `server:${name}`;
+      const entry = server(name, `az${i + 1}`);
+      records.push(
+        {
+          t: 'intent',
+          run: 'r1',
+          seq: i + 1,
+          at: 't',
+          key,
+          kind: 'server',
+          op: 'create',
+          marker: `bascule:${i}`,
+          rank: i,
+          entry,
+        },
+        { t: 'result', run: 'r1', seq: i + 1, at: 't', key, kind: 'server', op: 'create', ok: true, id: `S${i + 1}` },
+      );
+    });
+    return records;
+  };
+  const mapping = () => parseMapping(SPREAD).mapping!;
+  const zoneDiffs = (report: ReturnType<typeof auditPlans>) =>
+    report.differences.filter((d) => d.field === 'spec.availability_zone');
+
+  it('journalFacts gives the zone each create asked for', () => {
+    expect(journalFacts(journal()).zones).toEqual(
+      new Map([
+        ['server:web-1', 'az1'],
+        ['server:web-2', 'az2'],
+        ['server:web-3', 'az3'],
+      ]),
+    );
+  });
+
+  it('with the mapping alone the spread is dealt again and every zone looks changed', () => {
+    const report = auditPlans(src, tgt, { mapping: mapping() });
+    expect(zoneDiffs(report).map((d) => [d.key, d.source, d.target])).toEqual([
+      ['server:web-1', 'az2', 'az1'],
+      ['server:web-2', 'az3', 'az2'],
+      ['server:web-3', 'az1', 'az3'],
+    ]);
+  });
+
+  it("with the apply's journal the audit expects each server where the apply put it: only web-0 is missing", () => {
+    const facts = journalFacts(journal());
+    const report = auditPlans(src, tgt, { mapping: mapping(), journal: facts.ids, zones: facts.zones });
+    expect(zoneDiffs(report)).toEqual([]);
+    expect(report.differences.filter((d) => d.kind === 'server').map((d) => [d.type, d.key])).toEqual([
+      ['missing', 'server:web-0'],
+    ]);
+  });
+
+  it('a zone the journal says the apply did not ask for is the target’s choice (expected-lossy)', () => {
+    const records = journal();
+    const intent = records.find((r) => r.t === 'intent' && r.key === 'server:web-2') as { entry: PlanResource };
+    intent.entry = { ...intent.entry, spec: { name: 'web-2' } } as unknown as PlanResource;
+    const facts = journalFacts(records);
+    expect(facts.zones.get('server:web-2')).toBeNull();
+    const report = auditPlans(src, tgt, { mapping: mapping(), journal: facts.ids, zones: facts.zones });
+    expect(zoneDiffs(report).map((d) => [d.type, d.key, d.target])).toEqual([
+      ['expected-lossy', 'server:web-2', 'az2'],
+    ]);
+  });
+});

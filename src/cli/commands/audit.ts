@@ -207,6 +207,7 @@ export const auditCommand = defineCommand<AuditArgs>({
     if (mapping) options.mapping = mapping;
     if (journal) {
       options.journal = journal.ids;
+      options.zones = journal.zones;
       if (journal.sourceProject !== undefined) options.sourceProject = journal.sourceProject;
     }
     const report = auditPlans(restrict(reference, kinds, exclude), restrict(target, kinds, exclude), options);
