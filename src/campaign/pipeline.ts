@@ -13,7 +13,7 @@ import type { EngineDeps } from '../engine/context.js';
 import { ChangesInvalidError, readChanges } from '../engine/changes-file.js';
 import { planChanges, type ChangeSet } from '../engine/dry-run.js';
 import type { EngineEvent } from '../engine/events.js';
-import { readJournal } from '../engine/journal.js';
+import { fileJournal, type JournalStore } from '../engine/journal.js';
 import type { Resolution } from '../engine/resolve.js';
 import { rollback, type RollbackResult } from '../engine/rollback.js';
 import { exportProject } from '../export/export.js';
@@ -108,6 +108,8 @@ async function engineDeps(
 export class ProjectPipeline {
   readonly project: CampaignProject;
   readonly files: ProjectFiles;
+  /** The project's apply journal: the file, or the store's own (rows of the campaign database). */
+  readonly journal: JournalStore;
   readonly #env: CampaignEnv;
   #source: Cloud | undefined;
   #target: Cloud | undefined;
@@ -118,6 +120,7 @@ export class ProjectPipeline {
   constructor(project: CampaignProject, store: CampaignStore, env: CampaignEnv) {
     this.project = project;
     this.files = store.files(project.id);
+    this.journal = store.journal?.(project.id) ?? fileJournal(this.files.journal);
     this.#env = env;
   }
 
@@ -280,8 +283,9 @@ export class ProjectPipeline {
     };
     const { deps, mover } = await this.#deps(saved.plan, saved.resolution, onEvent);
     const result = await applyPlan(saved.plan, deps, {
-      journalPath: this.files.journal,
-      resume: existsSync(this.files.journal),
+      journalPath: this.journal.path,
+      journalStore: this.journal,
+      resume: (await this.journal.read()).length > 0,
     });
     const s = result.summary;
     state.applied = {
@@ -327,7 +331,8 @@ export class ProjectPipeline {
       resources: plan.resources.filter((r) => r.external === true || (kinds.has(r.kind) && !excluded.has(r.kind))),
     });
     const mapping = await this.#mapping();
-    const journal = existsSync(this.files.journal) ? journalFacts(await readJournal(this.files.journal)) : undefined;
+    const records = await this.journal.read();
+    const journal = records.length > 0 ? journalFacts(records) : undefined;
     const report = auditPlans(keep(reference), keep(result.plan), {
       ...(mapping ? { mapping } : {}),
       ...(journal ? { journal: journal.ids } : {}),
@@ -362,7 +367,7 @@ export class ProjectPipeline {
   async rollback(): Promise<RollbackResult> {
     const target = await this.target();
     const deps = await engineDeps(this.#env, target, undefined, this.#concurrency, undefined, undefined);
-    return rollback(deps, { journalPath: this.files.journal });
+    return rollback(deps, { journalPath: this.journal.path, journalStore: this.journal });
   }
 
   /** Whether the saved dry run exists (the project was planned). */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { scrubText } from '../shared/secret.js';
 import { atomicWriteFile } from '../shared/fs.js';
 import { UsageError } from '../shared/errors.js';
+import type { JournalStore } from '../engine/journal.js';
 import type { CampaignEvent, ProjectState } from './types.js';
 
 /** The files of one project's pipeline. */
@@ -31,6 +32,11 @@ export interface CampaignStore {
   acquire(): Promise<void>;
   release(): Promise<void>;
   files(projectId: string): ProjectFiles;
+  /**
+   * Where a project's apply journal lives when it is not the file `files(id).journal` (rows of the campaign
+   * database, written under the job's lease). Absent: the file.
+   */
+  journal?(projectId: string): JournalStore;
   get(projectId: string): Promise<ProjectState | undefined>;
   put(state: ProjectState): Promise<void>;
   all(): Promise<ProjectState[]>;

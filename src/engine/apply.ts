@@ -18,13 +18,14 @@ import { decide, type Decision } from './decide.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
 import { buildGraph, type Graph } from './graph.js';
 import {
+  fileJournal,
   isDefinitiveFailure,
-  Journal,
   journalState,
-  readJournal,
   sanitizeEntry,
   type JournalOp,
   type JournalState,
+  type JournalStore,
+  type JournalWriter,
 } from './journal.js';
 import { backoffDelay, sleep } from '../shared/async.js';
 import { resolveRefs, TargetCatalog } from './resolve.js';
@@ -33,6 +34,8 @@ import { OUTCOME, walk, type NodeResult } from './walker.js';
 export interface ApplyOptions {
   /** The journal file (created, or appended to on resume). */
   journalPath: string;
+  /** Where the journal lives when not in `journalPath` (a campaign database); `journalPath` then only names it. */
+  journalStore?: JournalStore;
   /** Continue an existing journal (refused if it was written for another plan or target). */
   resume?: boolean;
 }
@@ -103,7 +106,7 @@ export class SimulatedCrash extends Error {
 }
 
 interface RunState {
-  journal: Journal;
+  journal: JournalWriter;
   crashed: boolean;
   ids: Map<string, string>;
   prior: JournalState;
@@ -113,13 +116,17 @@ interface RunState {
   inDoubt: Set<string>;
 }
 
+function journalStoreOf(options: ApplyOptions): JournalStore {
+  return options.journalStore ?? fileJournal(options.journalPath);
+}
+
 async function openJournal(
   plan: Plan,
   deps: EngineDeps,
   options: ApplyOptions,
   digest: string,
-): Promise<{ journal: Journal; prior: JournalState }> {
-  const existing = await readJournal(options.journalPath, { missingOk: true });
+): Promise<{ journal: JournalWriter; prior: JournalState }> {
+  const existing = await journalStoreOf(options).read();
   const prior = journalState(existing);
   const first = prior.runs[0];
   if (first && !options.resume) {
@@ -145,7 +152,7 @@ async function openJournal(
     }
   }
   const run = randomUUID();
-  const journal = await Journal.open(options.journalPath, run, existing);
+  const journal = await journalStoreOf(options).open(run, existing);
   await journal.append({
     t: 'run',
     format: 'bascule.journal/v1',
@@ -177,7 +184,7 @@ async function step<T>(
   // After a (simulated) kill nothing more happens: a dead process sends no further call.
   if (state.crashed) throw new SimulatedCrash('the engine crashed before this step');
   const seq = state.journal.nextSeq();
-  const record = async (rec: Parameters<Journal['append']>[0]) => {
+  const record = async (rec: Parameters<JournalWriter['append']>[0]) => {
     if (!state.crashed) await state.journal.append(rec);
   };
   await record({
@@ -361,7 +368,13 @@ async function act(
  * Workload data: restart stopped source servers (--restart-source, those of earlier runs of the journal too), remove
  * temporaries after a success (src/kinds/shared/workload.ts); each of these is a journal line.
  */
-async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean, journal: Journal): Promise<WorkloadSummary> {
+async function endWorkload(
+  deps: EngineDeps,
+  plan: Plan,
+  success: boolean,
+  journal: JournalWriter,
+  store: JournalStore,
+): Promise<WorkloadSummary> {
   const workload = deps.target.workload!;
   const mover = workload.mover;
   let removed = 0;
@@ -380,7 +393,7 @@ async function endWorkload(deps: EngineDeps, plan: Plan, success: boolean, journ
   }
   // What the journal says now (this run's lines included) is the truth for the summary.
   await journal.close();
-  const state = journalState(await readJournal(journal.path));
+  const state = journalState(await store.read());
   return {
     bytes_moved: mover.bytesMoved,
     source_stopped: mover.stoppedServers,
@@ -549,7 +562,9 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
     });
   }
   const workload =
-    deps.target.workload && !state.crashed ? await endWorkload(deps, plan, ok && !interrupted, journal) : undefined;
+    deps.target.workload && !state.crashed
+      ? await endWorkload(deps, plan, ok && !interrupted, journal, journalStoreOf(options))
+      : undefined;
   if (!state.crashed) await journal.close();
   emit({ type: 'run.done', summary, interrupted });
   return {

@@ -21,7 +21,14 @@ import {
   type WorkloadObjectType,
 } from '../transfer/workload.js';
 import { errorInfo } from './events.js';
-import { Journal, journalState, readJournal, type WorkloadRecord } from './journal.js';
+import {
+  fileJournal,
+  journalState,
+  readJournal,
+  type JournalStore,
+  type JournalWriter,
+  type WorkloadRecord,
+} from './journal.js';
 
 export interface CleanupItem {
   side: 'source' | 'target';
@@ -44,7 +51,9 @@ export interface CleanupOptions {
   restartSource?: boolean;
   signal?: AbortSignal;
   /** An open journal to write to (rollback's); else cleanup opens the file itself. */
-  journal?: Journal;
+  journal?: JournalWriter;
+  /** Where the journal lives when not in `journalPath` (a campaign database); `journalPath` then only names it. */
+  journalStore?: JournalStore;
 }
 
 /** Removes the temporaries a journal records on both clouds (and restarts stopped source servers when asked). */
@@ -52,7 +61,8 @@ export async function cleanupWorkload(
   clouds: { target: Cloud; source?: Cloud },
   options: CleanupOptions,
 ): Promise<CleanupResult> {
-  const records = await readJournal(options.journalPath);
+  const store = options.journalStore ?? fileJournal(options.journalPath);
+  const records = options.journalStore ? await store.read() : await readJournal(options.journalPath);
   const state = journalState(records);
   const first = state.runs[0];
   if (!first) throw new UsageError('JOURNAL_EMPTY', `${options.journalPath} records no run: nothing to clean up`);
@@ -77,9 +87,7 @@ export async function cleanupWorkload(
           what: `found by its journal property (${image.name ?? image.id})`,
         });
   }
-  const own = options.dryRun
-    ? undefined
-    : (options.journal ?? (await Journal.open(options.journalPath, randomUUID(), records)));
+  const own = options.dryRun ? undefined : (options.journal ?? (await store.open(randomUUID(), records)));
   const journal = own;
   if (journal && !options.journal)
     await journal.append({

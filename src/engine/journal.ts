@@ -104,8 +104,39 @@ export function sanitizeEntry(entry: PlanResource): PlanResource {
   return { ...entry, spec } as unknown as PlanResource;
 }
 
+/** An open journal, as the engine writes it: records appended in order, each durable before its promise resolves. */
+export interface JournalWriter {
+  /** Where the records go (a file path, or a database location), for messages. */
+  readonly path: string;
+  readonly run: string;
+  nextSeq(): number;
+  append(record: JournalRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where a journal lives: a file (the default, `fileJournal`), or rows in the campaign database when workers on
+ * several hosts share a campaign (src/campaign/postgres/journal.ts). The records are the same either way.
+ */
+export interface JournalStore {
+  readonly path: string;
+  /** Every record in write order ([] for a journal not written yet). */
+  read(): Promise<JournalRecord[]>;
+  /** Opens the journal for appending; `seq` continues after the highest one in `existing`. */
+  open(run: string, existing: readonly JournalRecord[]): Promise<JournalWriter>;
+}
+
+/** The journal file at `path`. */
+export function fileJournal(path: string): JournalStore {
+  return {
+    path,
+    read: () => readJournal(path, { missingOk: true }),
+    open: (run, existing) => Journal.open(path, run, existing),
+  };
+}
+
 /** An open journal. Appends are serialised and each is fsync'ed before its promise resolves. */
-export class Journal {
+export class Journal implements JournalWriter {
   readonly path: string;
   readonly run: string;
   #handle: FileHandle;

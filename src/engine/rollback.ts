@@ -13,7 +13,14 @@ import { readContextFor, type EngineDeps } from './context.js';
 import { descriptorOf } from '../kinds/registry.js';
 import { errorInfo, NO_EVENTS } from './events.js';
 import { cleanupWorkload, type CleanupResult } from './cleanup.js';
-import { Journal, journalState, readJournal, type CreatedObject, type UpdatedObject } from './journal.js';
+import {
+  fileJournal,
+  journalState,
+  readJournal,
+  type CreatedObject,
+  type JournalStore,
+  type UpdatedObject,
+} from './journal.js';
 
 export interface RollbackItem {
   key: string;
@@ -32,6 +39,8 @@ export interface RollbackResult {
 
 export interface RollbackOptions {
   journalPath: string;
+  /** Where the journal lives when not in `journalPath` (a campaign database); `journalPath` then only names it. */
+  journalStore?: JournalStore;
   /** Only say what would be done. */
   dryRun?: boolean;
 }
@@ -56,7 +65,8 @@ function resolvedOf(object: {
 /** Rolls back what the journal records. Throws UsageError for a journal of another target. */
 export async function rollback(deps: EngineDeps, options: RollbackOptions): Promise<RollbackResult> {
   const emit = deps.onEvent ?? NO_EVENTS;
-  const records = await readJournal(options.journalPath);
+  // A journal file must exist (JOURNAL_UNREADABLE otherwise); another store reads [] for none (JOURNAL_EMPTY).
+  const records = options.journalStore ? await options.journalStore.read() : await readJournal(options.journalPath);
   const state = journalState(records);
   const first = state.runs[0];
   if (!first) throw new UsageError('JOURNAL_EMPTY', `${options.journalPath} records no run: nothing to roll back`);
@@ -68,7 +78,9 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
   }
   const ctx = deps.target;
   const items: RollbackItem[] = [];
-  const journal = options.dryRun ? undefined : await Journal.open(options.journalPath, randomUUID(), records);
+  const journal = options.dryRun
+    ? undefined
+    : await (options.journalStore ?? fileJournal(options.journalPath)).open(randomUUID(), records);
   if (journal) {
     await journal.append({
       t: 'run',
@@ -149,6 +161,7 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
         { target: ctx.cloud, ...(ctx.source ? { source: ctx.source.cloud } : {}) },
         {
           journalPath: options.journalPath,
+          ...(options.journalStore ? { journalStore: options.journalStore } : {}),
           restartSource: true,
           ...(options.dryRun ? { dryRun: true } : {}),
           ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -1,11 +1,16 @@
 // The campaign's state in PostgreSQL as two hosts see it: what one writes the other reads; a worker that lost
 // its job cannot overwrite a project's state; the database password appears in nothing stored or shown.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { openPool, parseStoreUrl } from '../../src/campaign/postgres/connection.js';
 import { claimLease } from '../../src/campaign/postgres/lease.js';
 import { PgCampaignStore } from '../../src/campaign/postgres/store.js';
 import { EXIT } from '../../src/shared/errors.js';
+import type { CampaignStore } from '../../src/campaign/store.js';
+import type { ProjectState } from '../../src/campaign/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let db: TestDatabase;
@@ -58,6 +63,67 @@ describe('PgCampaignStore', () => {
     expect(await a.get('p2')).toMatchObject({ stage: 'applied' });
   });
 
+  it('is a CampaignStore: journal rows and project files shared by two hosts, writes fenced by the job lease', async () => {
+    const url = parseStoreUrl(db.url);
+    const a = new PgCampaignStore(hostA, url, 'pi-2027', { workDir: mkdtempSync(join(tmpdir(), 'host-a-')) });
+    const b = new PgCampaignStore(hostB, url, 'pi-2027', { workDir: mkdtempSync(join(tmpdir(), 'host-b-')) });
+    const asInterface: CampaignStore = a;
+    const state: ProjectState = {
+      id: 'p3',
+      wave: 'w1',
+      stage: 'exported',
+      status: 'running',
+      source: 'src/p3',
+      target: 'dst/p3',
+      updatedAt: '2026-12-06T04:00:00Z',
+    };
+    // Host A works on p3 under the job's lease: a plan file, then two journal records.
+    const lease = await claimLease(hostA, 'pi-2027/p3', 'worker-a', 60);
+    const leased = a.withLease(lease, 'worker-a');
+    await leased.put(state);
+    writeFileSync(leased.files('p3').plan, '{"plan":"p3"}\n');
+    await leased.saveArtifacts('p3');
+    const journal = await leased.journal('p3').open('run-a', []);
+    await journal.append({
+      t: 'workload',
+      run: 'run-a',
+      at: 'now',
+      event: 'stopped',
+      side: 'source',
+      type: 'server',
+      id: 's1',
+    });
+    await journal.close();
+    // Host B sees the state, gets the plan into its own work directory and reads the same journal.
+    expect((await b.get('p3'))?.stage).toBe('exported');
+    await b.loadArtifacts('p3');
+    expect(b.files('p3').plan).not.toBe(a.files('p3').plan);
+    expect(readFileSync(b.files('p3').plan, 'utf8')).toBe('{"plan":"p3"}\n');
+    expect((await b.journal('p3').read()).map((r) => r.t)).toEqual(['workload']);
+    expect(asInterface.files('p3').journal).toBe('postgres:pi-2027/p3');
+    // Without a lease nothing is appended; once host B took the job over, host A's writes are refused.
+    await expect(b.journal('p3').open('run-b', [])).rejects.toMatchObject({ code: 'STORE_NO_LEASE' });
+    const taken = await claimLease(hostB, 'pi-2027/p3', 'worker-b', 60);
+    const late = await leased.journal('p3').open('run-a2', []);
+    await expect(
+      late.append({
+        t: 'workload',
+        run: 'run-a2',
+        at: 'now',
+        event: 'started',
+        side: 'source',
+        type: 'server',
+        id: 's1',
+      }),
+    ).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    await expect(leased.put({ ...state, stage: 'applied' })).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    await expect(leased.putArtifact('p3', 'plan.json', '{}')).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    await b.withLease(taken).put({ ...state, stage: 'planned' });
+    expect((await a.get('p3'))?.stage).toBe('planned');
+    expect(await a.getArtifact('p3', 'plan.json')).toBe('{"plan":"p3"}\n');
+    expect((await a.journal('p3').read()).length).toBe(1);
+  });
+
   it('keeps the database password out of what it stores and shows', async () => {
     const url = parseStoreUrl(db.url);
     expect(url.display).not.toContain(password);
@@ -69,7 +135,8 @@ describe('PgCampaignStore', () => {
     const { rows } = await hostA.query<{ dump: string }>(
       `SELECT string_agg(t::text, ' ') AS dump FROM (
          SELECT definition::text AS t FROM bascule.campaigns UNION ALL SELECT state::text FROM bascule.project_states
-         UNION ALL SELECT data::text FROM bascule.events UNION ALL SELECT body FROM bascule.reports) x`,
+         UNION ALL SELECT data::text FROM bascule.events UNION ALL SELECT body FROM bascule.reports
+         UNION ALL SELECT body FROM bascule.artifacts UNION ALL SELECT record::text FROM bascule.journal) x`,
     );
     expect(rows[0]!.dump).toContain('could not reach');
     expect(rows[0]!.dump).not.toContain(password);

@@ -4,6 +4,7 @@
  *
  *   campaigns   one row per campaign: its definition (names only, never a credential)
  *   project_states  one row per project: the campaign's state of it (stage, status, counts, failure)
+ *   artifacts   each project's files (plan.json, changes.json, audit.*; its mapping), copied to and from workers
  *   reports     the report's artifacts (report.json, report.md, ...), readable from any host
  *   journal     the per-project apply journal, one row per record (the records of src/engine/journal.ts)
  *   events      what happened, in order (the report and `batch status` read them)
@@ -57,6 +58,14 @@ CREATE TABLE IF NOT EXISTS bascule.reports (
   body text NOT NULL,
   written_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (campaign, name)
+);
+CREATE TABLE IF NOT EXISTS bascule.artifacts (
+  campaign text NOT NULL REFERENCES bascule.campaigns(id) ON DELETE CASCADE,
+  project text NOT NULL,
+  name text NOT NULL,
+  body text NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (campaign, project, name)
 );
 CREATE TABLE IF NOT EXISTS bascule.leases (
   job_key text PRIMARY KEY,
