@@ -119,6 +119,8 @@ export class WorkloadMover {
   /** Source servers this run stopped for a consistent copy (by id), and whether they were started again. */
   readonly #stopped = new Map<string, { name: string; stop: Promise<void>; released: boolean }>();
   readonly #restarted = new Set<string>();
+  /** Copies made by this run, per source volume: a create the engine tries again reuses its copy. */
+  readonly #volumeCopies = new Map<string, Promise<{ targetImageId: string; sizeGb: number; bytes: number }>>();
   /** The journal's writer for workload events (set by the engine once its journal is open). */
   record: ((e: WorkloadEvent) => Promise<void>) | undefined;
   /** The journal's identity (its first run), written on temporaries as `bascule_journal`. */
@@ -260,9 +262,25 @@ export class WorkloadMover {
 
   /**
    * A source volume's bytes as a temporary target image (raw), to create the target volume from: upload to
-   * image on the source (recorded as temporary), transfer.
+   * image on the source (recorded as temporary), transfer. Made once per run: when the engine tries the volume's
+   * create again (the target refused it), the copy already made is used again (bytes: 0), not uploaded anew.
    */
-  async volume(opts: {
+  volume(opts: {
+    volumeId: string;
+    volumeName: string;
+    marker: string;
+    signal: AbortSignal;
+  }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
+    const made = this.#volumeCopies.get(opts.volumeId);
+    if (made) return made.then((copy) => ({ ...copy, bytes: 0 }));
+    const copy = this.#copyVolume(opts);
+    this.#volumeCopies.set(opts.volumeId, copy);
+    // A copy that failed is made again by the next try.
+    copy.catch(() => this.#volumeCopies.delete(opts.volumeId));
+    return copy;
+  }
+
+  async #copyVolume(opts: {
     volumeId: string;
     volumeName: string;
     marker: string;
@@ -495,6 +513,9 @@ export async function workloadObjectExists(
 export async function removeTemporary(cloud: Cloud, t: { imageId: string; type?: TemporaryType }): Promise<boolean> {
   if ((t.type ?? 'image') === 'image') return removeImageQuietly(cloud, t.imageId);
   try {
+    // Cinder refuses to delete a volume or snapshot while it is being made (a run killed in the middle of a clone):
+    // wait until it settles.
+    await settled(cloud, t.type === 'volume' ? 'volume' : 'snapshot', t.imageId);
     if (t.type === 'volume') {
       await volumesApi.remove(cloud.blockStorage, t.imageId);
       await waitFor({
@@ -523,6 +544,30 @@ export async function removeTemporary(cloud: Cloud, t: { imageId: string; type?:
     });
     return false;
   }
+}
+
+/** Cinder statuses that end by themselves, during which a volume or snapshot cannot be deleted. */
+const TRANSITIONAL = ['creating', 'uploading', 'downloading', 'attaching', 'detaching', 'extending', 'backing-up'];
+
+/** Waits (up to 5 min) until a Cinder volume or snapshot is in no TRANSITIONAL status (or gone). */
+async function settled(cloud: Cloud, type: 'volume' | 'snapshot', id: string): Promise<void> {
+  const api = type === 'volume' ? volumesApi : snapshotsApi;
+  await waitFor({
+    poll: async () => {
+      try {
+        return (await api.get(cloud.blockStorage, id)).status;
+      } catch (error) {
+        if (isNotFound(error)) return 'deleted';
+        throw error;
+      }
+    },
+    status: (status) => (TRANSITIONAL.includes(status) ? status : 'settled'),
+    ready: ['settled', 'deleted'],
+    failed: [],
+    timeoutMs: 5 * 60_000,
+    intervalMs: 500,
+    maxIntervalMs: 5_000,
+  });
 }
 
 /**
