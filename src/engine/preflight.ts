@@ -9,17 +9,16 @@ import * as networkQuotas from '../openstack/network/quotas/requests.js';
 import * as blockQuotas from '../openstack/block-storage/quotas/requests.js';
 import * as blockZones from '../openstack/block-storage/availability-zones/requests.js';
 import * as computeZones from '../openstack/compute/availability-zones/requests.js';
-import * as subnets from '../openstack/network/subnets/requests.js';
-import { collect } from '../openstack/pagination.js';
-import { parseCidr } from '../plan/ip.js';
+import { SERVICE } from '../openstack/auth/catalog.js';
 import type { Plan, PlanResource } from '../plan/types.js';
 import { ACTION, type PlannedAction } from './actions.js';
 import type { EngineDeps } from './context.js';
 import type { TargetCatalog } from './resolve.js';
-import { descriptorOf } from '../kinds/registry.js';
+import type { QuotaService, TargetIssue, ZoneService } from '../kinds/descriptor.js';
+import { DESCRIPTORS, descriptorOf } from '../kinds/registry.js';
 
 export interface QuotaCheck {
-  service: 'compute' | 'network' | 'block-storage';
+  service: QuotaService;
   resource: string;
   /** What the plan's creates need. */
   need: number;
@@ -30,27 +29,12 @@ export interface QuotaCheck {
   ok: boolean;
 }
 
-export interface PreflightIssue {
-  severity: 'error' | 'warning';
-  code: string;
-  key?: string;
-  message: string;
-}
+export type PreflightIssue = TargetIssue;
 
 export interface PreflightReport {
   checks: QuotaCheck[];
   issues: PreflightIssue[];
 }
-
-const NEUTRON_RESOURCE: Record<string, string> = {
-  network: 'network',
-  subnet: 'subnet',
-  port: 'port',
-  router: 'router',
-  floating_ip: 'floatingip',
-  security_group: 'security_group',
-  security_group_rule: 'security_group_rule',
-};
 
 function check(
   service: QuotaCheck['service'],
@@ -72,38 +56,28 @@ function check(
   };
 }
 
-/** What the plan's creates need, per quota resource. */
+/** What the plan's creates need, per quota service and resource (each kind's descriptor says what a create takes). */
 export async function needs(
   plan: Plan,
   actions: readonly PlannedAction[],
   catalog: TargetCatalog,
-): Promise<Record<string, number>> {
+): Promise<Map<QuotaService, Record<string, number>>> {
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
+  const targetIds = new Map(actions.filter((a) => a.targetId).map((a) => [a.key, a.targetId!]));
+  const ctx = { entry: (key: string) => byKey.get(key), targetId: (key: string) => targetIds.get(key), catalog };
+  const out = new Map<QuotaService, Record<string, number>>();
+  // In plan order of the kinds, so that the checks come in the same order whatever the order of the actions.
+  const rank = new Map(DESCRIPTORS.map((d, i) => [d.kind, i]));
   const creating = actions
     .filter((a) => a.action === ACTION.CREATE || a.action === ACTION.LOSSY)
-    .map((a) => byKey.get(a.key)!);
-  const flavorIds = new Map(actions.filter((a) => a.kind === 'flavor' && a.targetId).map((a) => [a.key, a.targetId!]));
-  const out: Record<string, number> = {};
-  const add = (name: string, n: number) => (out[name] = (out[name] ?? 0) + n);
-  let flavors: Awaited<ReturnType<TargetCatalog['flavors']>> | undefined;
-  for (const entry of creating) {
-    const neutron = NEUTRON_RESOURCE[entry.kind];
-    if (neutron) add(neutron, 1);
-    if (entry.kind === 'volume') {
-      add('volumes', 1);
-      add('gigabytes', entry.spec.size);
-    }
-    if (entry.kind === 'server') {
-      add('instances', 1);
-      const flavorKey = entry.refs?.flavor;
-      const flavorId = typeof flavorKey === 'string' ? flavorIds.get(flavorKey) : undefined;
-      flavors ??= flavorId ? await catalog.flavors().catch(() => []) : undefined;
-      const flavor =
-        flavors?.find((f) => f.id === flavorId) ??
-        (byKey.get(String(flavorKey))?.spec as { vcpus?: number; ram?: number } | undefined);
-      add('cores', flavor?.vcpus ?? 0);
-      add('ram', flavor?.ram ?? 0);
-    }
+    .sort((a, b) => rank.get(a.kind)! - rank.get(b.kind)!);
+  for (const a of creating) {
+    const quota = descriptorOf(a.kind).quota;
+    if (!quota) continue;
+    const uses = await quota.uses(byKey.get(a.key)!, ctx);
+    const of = out.get(quota.service) ?? {};
+    for (const [name, n] of Object.entries(uses)) of[name] = (of[name] ?? 0) + n;
+    out.set(quota.service, of);
   }
   return out;
 }
@@ -111,18 +85,20 @@ export async function needs(
 async function quotaChecks(
   cloud: Cloud,
   projectId: string,
-  need: Record<string, number>,
+  needed: Map<QuotaService, Record<string, number>>,
   issues: PreflightIssue[],
   signal?: AbortSignal,
 ): Promise<QuotaCheck[]> {
   const checks: QuotaCheck[] = [];
-  const wants = (names: string[]) => names.some((n) => (need[n] ?? 0) > 0);
-  if (wants(['instances', 'cores', 'ram'])) {
+  const wants = (service: QuotaService, names: readonly string[]) =>
+    names.some((n) => (needed.get(service)?.[n] ?? 0) > 0);
+  let need = needed.get(SERVICE.compute) ?? {};
+  if (wants(SERVICE.compute, ['instances', 'cores', 'ram'])) {
     try {
       const l = await computeQuotas.limits(cloud.compute, signal);
-      checks.push(check('compute', 'instances', need.instances ?? 0, l.maxTotalInstances, l.totalInstancesUsed));
-      checks.push(check('compute', 'cores', need.cores ?? 0, l.maxTotalCores, l.totalCoresUsed));
-      checks.push(check('compute', 'ram', need.ram ?? 0, l.maxTotalRAMSize, l.totalRAMUsed));
+      checks.push(check(SERVICE.compute, 'instances', need.instances ?? 0, l.maxTotalInstances, l.totalInstancesUsed));
+      checks.push(check(SERVICE.compute, 'cores', need.cores ?? 0, l.maxTotalCores, l.totalCoresUsed));
+      checks.push(check(SERVICE.compute, 'ram', need.ram ?? 0, l.maxTotalRAMSize, l.totalRAMUsed));
     } catch (error) {
       issues.push({
         severity: 'warning',
@@ -131,14 +107,15 @@ async function quotaChecks(
       });
     }
   }
-  const neutron = Object.values(NEUTRON_RESOURCE);
-  if (wants(neutron)) {
+  need = needed.get(SERVICE.network) ?? {};
+  const neutron = Object.keys(need);
+  if (wants(SERVICE.network, neutron)) {
     try {
       const details = await networkQuotas.details(cloud.network, projectId, signal);
       for (const name of neutron) {
         if ((need[name] ?? 0) === 0) continue;
         const d = details[name];
-        if (d) checks.push(check('network', name, need[name] ?? 0, d.limit, d.used + (d.reserved ?? 0)));
+        if (d) checks.push(check(SERVICE.network, name, need[name] ?? 0, d.limit, d.used + (d.reserved ?? 0)));
       }
     } catch (error) {
       issues.push({
@@ -148,13 +125,14 @@ async function quotaChecks(
       });
     }
   }
-  if (wants(['volumes', 'gigabytes'])) {
+  need = needed.get(SERVICE.blockStorage) ?? {};
+  if (wants(SERVICE.blockStorage, ['volumes', 'gigabytes'])) {
     try {
       const q = await blockQuotas.get(cloud.blockStorage, projectId, true, signal);
       for (const name of ['volumes', 'gigabytes']) {
         const d = q[name];
         if (d && typeof d === 'object')
-          checks.push(check('block-storage', name, need[name] ?? 0, d.limit, d.in_use + (d.reserved ?? 0)));
+          checks.push(check(SERVICE.blockStorage, name, need[name] ?? 0, d.limit, d.in_use + (d.reserved ?? 0)));
       }
     } catch (error) {
       issues.push({
@@ -175,12 +153,8 @@ async function quotaChecks(
   return checks;
 }
 
-function overlaps(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  if (!x || !y || x.version !== y.version) return false;
-  return x.first <= y.last && y.first <= x.last;
-}
+/** How messages name a service ("block storage"). */
+const serviceLabel = (service: string) => service.replace('-', ' ');
 
 const creates = (a: PlannedAction) => a.action === ACTION.CREATE || a.action === ACTION.LOSSY;
 
@@ -196,28 +170,29 @@ async function zoneChecks(
   signal?: AbortSignal,
 ): Promise<void> {
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
-  const wanted: { service: 'compute' | 'block storage'; key: string; zone: string }[] = [];
+  const wanted: { service: ZoneService; key: string; zone: string; hint?: string }[] = [];
   for (const a of actions) {
-    if (!creates(a) || (a.kind !== 'server' && a.kind !== 'volume')) continue;
-    const zone = (byKey.get(a.key)?.spec as { availability_zone?: string } | undefined)?.availability_zone;
-    // Nova accepts `zone:host[:node]` (admins only); the zone is the part before the first colon.
-    const name = a.kind === 'server' ? zone?.split(':')[0] : zone;
-    if (name) wanted.push({ service: a.kind === 'server' ? 'compute' : 'block storage', key: a.key, zone: name });
+    const zoned = descriptorOf(a.kind).availabilityZone;
+    const entry = byKey.get(a.key);
+    if (!creates(a) || !zoned || !entry) continue;
+    const zone = zoned.of(entry);
+    if (zone) wanted.push({ service: zoned.service, key: a.key, zone, ...(zoned.hint ? { hint: zoned.hint } : {}) });
   }
-  for (const service of ['compute', 'block storage'] as const) {
+  for (const service of [SERVICE.compute, SERVICE.blockStorage] as const) {
     const mine = wanted.filter((w) => w.service === service);
     if (mine.length === 0) continue;
+    const label = serviceLabel(service);
     let zones: { zoneName: string; zoneState: { available: boolean } }[];
     try {
       zones =
-        service === 'compute'
+        service === SERVICE.compute
           ? await computeZones.list(cloud.compute, signal)
           : await blockZones.list(cloud.blockStorage, signal);
     } catch (error) {
       issues.push({
         severity: 'warning',
         code: 'PREFLIGHT_ZONES_UNREADABLE',
-        message: `cannot list the target's ${service} availability zones (${(error as Error).message}); the zones the plan asks for are not checked`,
+        message: `cannot list the target's ${label} availability zones (${(error as Error).message}); the zones the plan asks for are not checked`,
       });
       continue;
     }
@@ -229,7 +204,7 @@ async function zoneChecks(
         severity: 'error',
         code: 'PREFLIGHT_AVAILABILITY_ZONE',
         key: w.key,
-        message: `${w.key}: ${service} availability zone "${w.zone}" is ${known ? 'not available' : 'unknown'} on the target (available: ${available.join(', ') || 'none'}); map it with availability_zones${service === 'compute' ? ' (or place the server with server_zones)' : ''} in the mapping`,
+        message: `${w.key}: ${label} availability zone "${w.zone}" is ${known ? 'not available' : 'unknown'} on the target (available: ${available.join(', ') || 'none'}); map it with availability_zones${w.hint ? ` (${w.hint})` : ''} in the mapping`,
       });
     }
   }
@@ -245,11 +220,11 @@ async function regionChecks(
   issues: PreflightIssue[],
   signal?: AbortSignal,
 ): Promise<void> {
-  const kinds = new Set(actions.filter(creates).map((a) => a.kind));
-  const needed: [string, { resolve(signal?: AbortSignal): Promise<unknown> }][] = [];
-  if (kinds.has('server') || kinds.has('keypair') || kinds.has('server_group')) needed.push(['compute', cloud.compute]);
-  if (kinds.has('volume') || kinds.has('volume_snapshot')) needed.push(['block storage', cloud.blockStorage]);
-  if (kinds.has('image')) needed.push(['image', cloud.image]);
+  // Every service a created kind's calls go to (the order: how the messages come).
+  const services = new Set(actions.filter(creates).map((a) => descriptorOf(a.kind).service));
+  const needed = [SERVICE.compute, SERVICE.blockStorage, SERVICE.image, SERVICE.network]
+    .filter((service) => services.has(service))
+    .map((service) => [serviceLabel(service), cloud.client?.(service)] as const);
   const configured = cloud.session?.config.regionName;
   for (const [service, client] of needed) {
     if (typeof client?.resolve !== 'function') continue; // a cloud without service discovery (test doubles)
@@ -295,18 +270,17 @@ export async function runPreflight(
   const checks = await quotaChecks(deps.target.cloud, deps.target.projectId, need, issues, signal);
   await regionChecks(deps.target.cloud, actions, issues, signal);
   await zoneChecks(deps.target.cloud, plan, actions, issues, signal);
-  const byName = new Map(plan.resources.map((r) => [r.key, (r.spec as { name?: string }).name]));
-  // The project's default group and rules matched exactly are the target's own, not a clash.
+  const byKey = new Map<string, PlanResource>(plan.resources.map((r) => [r.key, r]));
   for (const a of actions) {
-    const ownDefault =
-      a.kind === 'security_group_rule' || (a.kind === 'security_group' && byName.get(a.key) === 'default');
+    const descriptor = descriptorOf(a.kind);
+    // What the target gives the project itself (its default group, its quotas) matched exactly is no clash.
+    const targetOwned = descriptor.targetOwned?.(byKey.get(a.key)!, (key) => byKey.get(key)) !== undefined;
     if (
       (a.action === ACTION.NOOP || a.action === ACTION.UPDATE) &&
       !a.external &&
       a.marked === false &&
-      !ownDefault &&
-      !descriptorOf(a.kind).matchOnly &&
-      a.kind !== 'quota'
+      !targetOwned &&
+      !descriptor.matchOnly
     ) {
       issues.push({
         severity: 'warning',
@@ -316,34 +290,13 @@ export async function runPreflight(
       });
     }
   }
-  const byKey = new Map<string, PlanResource>(plan.resources.map((r) => [r.key, r]));
-  const newSubnets = actions
-    .filter((a) => a.kind === 'subnet' && (a.action === ACTION.CREATE || a.action === ACTION.LOSSY))
-    .map((a) => byKey.get(a.key)!);
-  if (newSubnets.length > 0) {
-    try {
-      const existing = await collect(subnets.list(deps.target.cloud.network, undefined, signal ? { signal } : {}));
-      const externalNets = new Set((await catalog.networks()).filter((n) => n['router:external']).map((n) => n.id));
-      for (const entry of newSubnets) {
-        if (entry.kind !== 'subnet') continue;
-        for (const s of existing) {
-          if (!overlaps(entry.spec.cidr, s.cidr)) continue;
-          const routed = externalNets.has(s.network_id);
-          issues.push({
-            severity: routed ? 'error' : 'warning',
-            code: 'PREFLIGHT_CIDR_OVERLAP',
-            key: entry.key,
-            message: `${entry.key}: ${entry.spec.cidr} overlaps ${s.cidr} (subnet ${s.name || s.id}${routed ? ' of an external network the target routes' : ''})`,
-          });
-        }
-      }
-    } catch (error) {
-      issues.push({
-        severity: 'warning',
-        code: 'PREFLIGHT_SUBNETS_UNREADABLE',
-        message: `cannot list target subnets: ${(error as Error).message}`,
-      });
-    }
+  // The kinds' own checks, each on the entries of its kind the plan creates.
+  for (const descriptor of DESCRIPTORS) {
+    if (!descriptor.checkTarget) continue;
+    const made = actions.filter((a) => a.kind === descriptor.kind && creates(a)).map((a) => byKey.get(a.key)!);
+    if (made.length === 0) continue;
+    const ctx = { cloud: deps.target.cloud, catalog, ...(signal ? { signal } : {}) };
+    issues.push(...(await descriptor.checkTarget(made, ctx)));
   }
   return { checks, issues };
 }

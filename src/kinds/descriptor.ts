@@ -8,6 +8,7 @@
  * whose absence means "the common case" (created and marked by Bascule, compared field by field, no extra edges).
  */
 import type { SERVICE } from '../openstack/auth/catalog.js';
+import type { Cloud } from '../openstack/cloud.js';
 import type { PlanKind, RefDecl } from '../plan/kinds.js';
 import type { PlanResource } from '../plan/types.js';
 import type { ExternalMatch, ExternalResolution, TargetCatalog } from './external.js';
@@ -72,6 +73,56 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
   readonly keys?: KeyNaming;
   /** Ordering edges that are not references: the keys of plan entries this entry must wait for. */
   extraDeps?(entry: PlanResource, plan: readonly PlanResource[]): string[];
+  /**
+   * What creating one entry takes from the target project's quotas, checked by the preflight: the service whose
+   * quotas count it, and the amount per quota resource of that service (Neutron's `port`, Nova's `cores`...).
+   */
+  readonly quota?: {
+    readonly service: QuotaService;
+    uses(
+      entry: PlanResource,
+      ctx: QuotaContext,
+    ): Readonly<Record<string, number>> | Promise<Readonly<Record<string, number>>>;
+  };
+  /**
+   * The availability zone a new entry asks of the target service (the preflight checks that the zone exists and is
+   * available there); `hint` adds to the advice of the error (another way to choose the zone).
+   */
+  readonly availabilityZone?: {
+    readonly service: ZoneService;
+    of(entry: PlanResource): string | undefined;
+    readonly hint?: string;
+  };
+  /** Checks of the target particular to the kind, on the entries the plan creates (read-only; the preflight's). */
+  checkTarget?(creates: readonly PlanResource[], ctx: TargetCheckContext): Promise<TargetIssue[]>;
+}
+
+/** The services whose quotas the preflight reads. */
+export type QuotaService = Exclude<KindService, typeof SERVICE.image>;
+/** The services whose availability zones the preflight lists. */
+export type ZoneService = typeof SERVICE.compute | typeof SERVICE.blockStorage;
+
+/** What a kind's quota use may look at: the plan's entries, the targets already found, the target's catalogue. */
+export interface QuotaContext {
+  entry(key: string): PlanResource | undefined;
+  /** The target ID the dry run found for an entry (an external or matched one), if any. */
+  targetId(key: string): string | undefined;
+  readonly catalog: TargetCatalog;
+}
+
+/** What a kind's own target checks may use. */
+export interface TargetCheckContext {
+  readonly cloud: Cloud;
+  readonly catalog: TargetCatalog;
+  readonly signal?: AbortSignal;
+}
+
+/** One finding of a target check (the preflight's issue). */
+export interface TargetIssue {
+  severity: 'error' | 'warning';
+  code: string;
+  key?: string;
+  message: string;
 }
 
 /** An exported object as plan-key naming sees it: its kind, source ID, name, spec and references (cloud IDs). */
@@ -119,6 +170,11 @@ export function placedBy(ctx: KeyContext, id: string, owner: PlanKind): Placemen
     .placements(id)
     .filter((p) => p.owner === owner)
     .at(-1);
+}
+
+/** A quota use of one unit of one resource per created entry (Neutron's `network`, `port`, ...). */
+export function oneOf(service: QuotaService, resource: string): NonNullable<KindDescriptor['quota']> {
+  return { service, uses: () => ({ [resource]: 1 }) };
 }
 
 /** The type-checked way to declare a descriptor. */

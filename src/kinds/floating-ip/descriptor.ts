@@ -1,5 +1,5 @@
 /** The floating ip kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind, firstId } from '../descriptor.js';
+import { defineKind, firstId, oneOf } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const floatingIpDescriptor = defineKind({
@@ -38,4 +38,5 @@ export const floatingIpDescriptor = defineKind({
       return `${network ?? 'external'}/unassociated`;
     },
   },
+  quota: oneOf('network', 'floatingip'),
 });

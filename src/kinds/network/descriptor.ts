@@ -1,5 +1,5 @@
 /** The network kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, oneOf } from '../descriptor.js';
 import { byName, externalQuery, type ExternalMatch, type ExternalResolution, type TargetCatalog } from '../external.js';
 import type { PlanResource } from '../../plan/types.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
@@ -26,4 +26,5 @@ export const networkDescriptor = defineKind({
   lossy: ['shared'],
   findExternal: find,
   sensitive: [],
+  quota: oneOf('network', 'network'),
 });

@@ -1,5 +1,5 @@
 /** The port kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind, firstId, placedBy } from '../descriptor.js';
+import { defineKind, firstId, placedBy, oneOf } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const portDescriptor = defineKind({
@@ -23,4 +23,5 @@ export const portDescriptor = defineKind({
       return network !== undefined ? `${network}/port` : record.id;
     },
   },
+  quota: oneOf('network', 'port'),
 });

@@ -1,5 +1,5 @@
 /** The router kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, oneOf } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const routerDescriptor = defineKind({
@@ -16,4 +16,5 @@ export const routerDescriptor = defineKind({
       return Array.isArray(ports) ? ports.map((id) => ({ id, slot: 'interface' })) : [];
     },
   },
+  quota: oneOf('network', 'router'),
 });

@@ -1,5 +1,5 @@
 /** The security group rule kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind, firstId } from '../descriptor.js';
+import { defineKind, firstId, oneOf } from '../descriptor.js';
 import { ruleKeyName } from '../../plan/keys.js';
 import type { SecurityGroupRuleSpec } from '../../plan/types.js';
 import { DEFAULT_GROUP, isDefaultGroup } from '../security-group/descriptor.js';
@@ -54,4 +54,5 @@ export const securityGroupRuleDescriptor = defineKind({
         ctx.nameOf('security_group', firstId(record.refs.remote_group)),
       ),
   },
+  quota: oneOf('network', 'security_group_rule'),
 });

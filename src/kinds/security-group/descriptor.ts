@@ -1,5 +1,5 @@
 /** The security group kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind } from '../descriptor.js';
+import { defineKind, oneOf } from '../descriptor.js';
 import type { PlanResource } from '../../plan/types.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
@@ -20,4 +20,5 @@ export const securityGroupDescriptor = defineKind({
   sensitive: [],
   // Every project has a group named `default` (and its rules) from the platform.
   targetOwned: (entry) => (isDefaultGroup(entry) ? DEFAULT_GROUP : undefined),
+  quota: oneOf('network', 'security_group'),
 });

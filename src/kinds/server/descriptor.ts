@@ -28,4 +28,23 @@ export const serverDescriptor = defineKind({
       return places;
     },
   },
+  quota: {
+    service: 'compute',
+    // Its flavor's vCPUs and RAM: the target flavor the dry run found, else the plan's description of the flavor.
+    uses: async (entry, ctx) => {
+      const flavorKey = (entry.refs as { flavor?: unknown } | undefined)?.flavor;
+      const flavorId = typeof flavorKey === 'string' ? ctx.targetId(flavorKey) : undefined;
+      const flavors = flavorId ? await ctx.catalog.flavors().catch(() => []) : undefined;
+      const flavor =
+        flavors?.find((f) => f.id === flavorId) ??
+        (ctx.entry(String(flavorKey))?.spec as { vcpus?: number; ram?: number } | undefined);
+      return { instances: 1, cores: flavor?.vcpus ?? 0, ram: flavor?.ram ?? 0 };
+    },
+  },
+  // Nova accepts `zone:host[:node]` (admins only); the zone is the part before the first colon.
+  availabilityZone: {
+    service: 'compute',
+    of: (entry) => (entry.spec as { availability_zone?: string }).availability_zone?.split(':')[0],
+    hint: 'or place the server with server_zones',
+  },
 });

@@ -1,5 +1,6 @@
 /** The subnet kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
-import { defineKind, firstId } from '../descriptor.js';
+import { defineKind, firstId, oneOf } from '../descriptor.js';
+import { checkSubnets } from './preflight.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 export const subnetDescriptor = defineKind({
@@ -18,4 +19,6 @@ export const subnetDescriptor = defineKind({
       return network !== undefined ? `${network}/${String(record.spec.cidr)}` : record.id;
     },
   },
+  quota: oneOf('network', 'subnet'),
+  checkTarget: checkSubnets,
 });

@@ -21,4 +21,12 @@ export const volumeDescriptor = defineKind({
       return disk && server !== undefined ? `${server}/${disk.slot}` : record.id;
     },
   },
+  quota: {
+    service: 'block-storage',
+    uses: (entry) => ({ volumes: 1, gigabytes: (entry.spec as { size: number }).size }),
+  },
+  availabilityZone: {
+    service: 'block-storage',
+    of: (entry) => (entry.spec as { availability_zone?: string }).availability_zone,
+  },
 });
