@@ -9,7 +9,8 @@ import type { Cloud } from '../openstack/cloud.js';
 import * as servers from '../openstack/compute/servers/requests.js';
 import * as volumes from '../openstack/block-storage/volumes/requests.js';
 import type { DraftEntry, KindReader, KindWarning, ReadContext } from '../kinds/kind.js';
-import { readerFor } from '../kinds/registry.js';
+import { DESCRIPTORS, descriptorOf, readerFor } from '../kinds/registry.js';
+import { SERVICE } from '../openstack/auth/catalog.js';
 import { withReadCache } from '../kinds/shared/read.js';
 import { canonicalizePlan, serializePlan } from '../plan/canonical.js';
 import {
@@ -162,12 +163,13 @@ export interface ReadRecord {
   draft: DraftEntry;
 }
 
-/** Children pulled in with their parent: a group's rules, a network's subnets, a port's floating IPs. */
-const CHILDREN: readonly { parent: PlanKind; child: PlanKind; ref: string }[] = [
-  { parent: 'security_group', child: 'security_group_rule', ref: 'security_group' },
-  { parent: 'network', child: 'subnet', ref: 'network' },
-  { parent: 'port', child: 'floating_ip', ref: 'port' },
-];
+/** Children pulled in with their parent (a group's rules, a network's subnets): each child kind's `exportedWith`. */
+const CHILDREN: readonly { parent: PlanKind; child: PlanKind; ref: string }[] = DESCRIPTORS.flatMap((d) =>
+  d.exportedWith === undefined ? [] : [{ parent: d.refs[d.exportedWith]!.kind, child: d.kind, ref: d.exportedWith }],
+);
+
+/** An unmanaged kind (quotas) describes the project, not objects: --select and --exclude never pick its entries. */
+const selectable = (kind: PlanKind) => descriptorOf(kind).unmanaged === undefined;
 
 const canBeExternalKind = (kind: PlanKind) => KIND_EXTERNAL[kind] !== 'never';
 const refDeclsOf = (kind: PlanKind) => KIND_REFS[kind] as Readonly<Record<string, RefDecl>>;
@@ -262,16 +264,17 @@ async function describeProfile(
   const apiVersions: Record<string, string> = {};
   const microversions: Record<string, string> = {};
   let computeMax: string | undefined;
+  // The plan's profile names the services as they are: compute, network, image, block_storage.
   for (const [name, client] of [
-    ['compute', cloud.compute],
-    ['network', cloud.network],
-    ['image', cloud.image],
+    [SERVICE.compute, cloud.compute],
+    [SERVICE.network, cloud.network],
+    [SERVICE.image, cloud.image],
     ['block_storage', cloud.blockStorage],
   ] as const) {
     try {
       const resolved = await client.resolve(signal);
       apiVersions[name] = resolved.apiVersion;
-      if (name === 'compute') {
+      if (name === SERVICE.compute) {
         computeMax = resolved.versions?.max;
         const mv = await client.microversion({ max: servers.MAX_MICROVERSION }, signal);
         if (mv) microversions.compute = mv;
@@ -386,7 +389,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
     if (signal.aborted) throw new AbortedError('export aborted', { cause: error });
     extensions = new Set();
     warnings.push({
-      kind: 'network',
+      kind: SERVICE.network,
       code: 'NETWORK_EXTENSIONS_UNREADABLE',
       message: `Neutron's extensions cannot be read (${error instanceof Error ? error.message : String(error)}); assuming none`,
     });
@@ -429,14 +432,6 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         message: `no ${failure.kind} could be read (${failure.message}); the plan has none (--allow-partial)`,
       });
   }
-  if (readSet.has('server') && !options.includeUserData && records.some((r) => r.kind === 'server')) {
-    warnings.push({
-      kind: 'server',
-      code: 'USER_DATA_NOT_EXPORTED',
-      message:
-        'user_data is not exported (it often holds secrets); add --include-user-data to export it (reading it needs admin rights)',
-    });
-  }
 
   // Selection: roots, then dependencies and children.
   const byKey = new Map(records.map((r) => [recordKey(r.kind, r.id), r]));
@@ -444,7 +439,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   const queue: ReadRecord[] = [];
   const isExcluded = (record: ReadRecord) =>
     exclusions.length > 0 &&
-    record.kind !== 'quota' &&
+    selectable(record.kind) &&
     matches(exclusions, { id: record.id, name: record.name, tags: record.draft.spec.tags as string[] | undefined });
   const include = (record: ReadRecord) => {
     if (!included.has(record) && !isExcluded(record)) {
@@ -456,7 +451,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
     if (!requested.has(record.kind)) continue;
     if (selectors.length === 0) include(record);
     else if (
-      record.kind !== 'quota' &&
+      selectable(record.kind) &&
       matches(selectors, { id: record.id, name: record.name, tags: record.draft.spec.tags as string[] | undefined })
     )
       include(record);
@@ -489,7 +484,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   // Say what the selection and the exclusions left out, and what refers to what was excluded.
   if (selectors.length > 0) {
     const left = records.filter(
-      (r) => requested.has(r.kind) && r.kind !== 'quota' && !included.has(r) && !isExcluded(r),
+      (r) => requested.has(r.kind) && selectable(r.kind) && !included.has(r) && !isExcluded(r),
     );
     for (const kind of PLAN_KINDS) {
       const mine = left.filter((r) => r.kind === kind);
@@ -559,7 +554,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         if (target !== undefined && included.has(target)) continue;
         if (!canBeExternal(decl.kind)) continue;
         const k = recordKey(decl.kind, id);
-        const needed = decl.required || (record.kind === 'server' && name === 'image');
+        const needed = decl.required || (descriptorOf(record.kind).placeholderRefs?.includes(name) ?? false);
         const known = externalWanted.get(k);
         externalWanted.set(k, { kind: decl.kind, id, needed: needed || (known?.needed ?? false) });
       }
@@ -633,33 +628,25 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         if (kept.length > 0) refs[name] = kept;
       } else if (kept[0] !== undefined) refs[name] = kept[0];
     }
-    // A floating IP whose port is not in the plan keeps no fixed address either (it would name a port's address).
-    if (record.kind === 'floating_ip' && refs.port === undefined) delete spec.fixed_ip_address;
     finalRefs.set(record, { refs, spec });
   }
-  // A floating IP names one of its port's fixed addresses: if that address was left out of the port (its subnet is
-  // not in the plan), the target picks one.
-  for (const [record, { refs, spec }] of finalRefs) {
-    if (record.kind !== 'floating_ip' || typeof refs.port !== 'string' || typeof spec.fixed_ip_address !== 'string')
-      continue;
-    const port = byKey.get(recordKey('port', refs.port));
-    const addresses =
-      ((port && finalRefs.get(port)?.spec.fixed_ips) as { ip_address?: string }[] | undefined)?.map(
-        (ip) => ip.ip_address,
-      ) ?? [];
-    if (!addresses.includes(spec.fixed_ip_address)) delete spec.fixed_ip_address;
-  }
-  // A server must keep one boot source.
+  // What each kind mends in its spec once references are left out (a floating IP's fixed address, its port's).
+  const specOf = (kind: PlanKind, id: string) => {
+    const record = byKey.get(recordKey(kind, id));
+    return record ? finalRefs.get(record)?.spec : undefined;
+  };
+  for (const [record, entry] of finalRefs) descriptorOf(record.kind).afterTrim?.(entry, specOf);
+  // An entry that cannot stand with the references it kept (a server with no boot source).
   for (const [record, { refs }] of finalRefs) {
-    if (record.kind === 'server' && refs.image === undefined && refs.boot_volume === undefined) {
-      finalRefs.delete(record);
-      base.warn({
-        kind: 'server',
-        resource: record.name,
-        code: 'RESOURCE_DROPPED',
-        message: `server ${record.name} is not exported: its boot ${record.draft.refs.boot_volume ? 'volume' : 'source'} is not in the plan`,
-      });
-    }
+    const reason = descriptorOf(record.kind).unexportable?.(refs, record.draft.refs);
+    if (reason === undefined) continue;
+    finalRefs.delete(record);
+    base.warn({
+      kind: record.kind,
+      resource: record.name,
+      code: 'RESOURCE_DROPPED',
+      message: `${record.kind} ${record.name} is not exported: ${reason}`,
+    });
   }
   // Dropping servers can orphan nothing required (nothing requires a server), so one pass is enough.
 
@@ -730,38 +717,43 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
   options.onProgress?.({ type: 'assembled', resources: plan.resources.length });
 
   let checked = checkPlan(JSON.parse(serializePlan(plan)));
-  // A volume smaller than its source image's minimum (the image's min_disk grew after the volume was made): the
-  // volume's data moves as it is, so its image reference (where it came from) is left out rather than the volume.
-  const tooSmall = checked.issues.filter((i) => i.code === 'VOLUME_SMALLER_THAN_IMAGE');
-  if (tooSmall.length > 0) {
-    for (const issue of tooSmall) {
-      const index = Number(/^\/resources\/([0-9]+)\//.exec(issue.path)?.[1]);
-      const volume = plan.resources[index];
-      if (volume?.kind !== 'volume' || volume.refs?.image === undefined) continue;
-      base.warn({
-        kind: 'volume',
-        resource: volume.key,
-        code: 'VOLUME_IMAGE_DROPPED',
-        message: `${volume.key}: ${issue.message}; its source image reference is left out`,
-      });
-      const { image: _image, ...rest } = volume.refs;
-      volume.refs = rest;
-    }
-    checked = checkPlan(JSON.parse(serializePlan(plan)));
-  }
-  // A server whose flavor is smaller than its own image's minimums (the image's min_disk or min_ram grew after the
-  // server booted): one broken server is left out with a warning, not a failed export.
-  const broken = new Set<number>();
-  for (const issue of checked.issues.filter((i) => i.code === 'SERVER_FLAVOR_TOO_SMALL' && i.severity === 'error')) {
+  // What the plan check finds and a kind knows how to mend (its exportRepairs): first references left out, then
+  // (for errors) entries, each with a warning, each followed by a new check.
+  const repairsOf = (issue: { code: string; path: string }) => {
     const index = Number(/^\/resources\/([0-9]+)\//.exec(issue.path)?.[1]);
-    const server = plan.resources[index];
-    if (server?.kind !== 'server' || broken.has(index)) continue;
-    broken.add(index);
+    const entry = plan.resources[index];
+    const repair = entry ? descriptorOf(entry.kind).exportRepairs?.[issue.code] : undefined;
+    return entry && repair ? { index, entry, repair } : undefined;
+  };
+  let dropped = false;
+  for (const issue of checked.issues) {
+    const found = repairsOf(issue);
+    if (!found || !('dropRef' in found.repair)) continue;
+    const { entry, repair } = found;
+    const refs = entry.refs as Record<string, unknown> | undefined;
+    if (refs?.[repair.dropRef] === undefined) continue;
     base.warn({
-      kind: 'server',
-      resource: server.key,
-      code: 'SERVER_EXCLUDED',
-      message: `${server.key} is left out of the plan: ${issue.message} (fix the source, e.g. resize the server, then export again; its ports and volumes stay in the plan)`,
+      kind: entry.kind,
+      resource: entry.key,
+      code: repair.code,
+      message: repair.message(entry.key, issue.message),
+    });
+    const { [repair.dropRef]: _dropped, ...rest } = refs;
+    (entry as { refs?: unknown }).refs = rest;
+    dropped = true;
+  }
+  if (dropped) checked = checkPlan(JSON.parse(serializePlan(plan)));
+  const broken = new Set<number>();
+  for (const issue of checked.issues.filter((i) => i.severity === 'error')) {
+    const found = repairsOf(issue);
+    if (!found || !('dropEntry' in found.repair) || broken.has(found.index)) continue;
+    const { entry, repair } = found;
+    broken.add(found.index);
+    base.warn({
+      kind: entry.kind,
+      resource: entry.key,
+      code: repair.code,
+      message: repair.message(entry.key, issue.message),
     });
   }
   if (broken.size > 0) {

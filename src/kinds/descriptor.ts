@@ -41,7 +41,8 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
   readonly matchOnly?: boolean;
   /**
    * Bascule neither creates nor matches this kind: the decision is a no-op with this reason (quotas: the target
-   * administrator's; the preflight checks them). The audit compares it only when the reference plan has one.
+   * administrator's; the preflight checks them). The audit compares it only when the reference plan has one. Such
+   * an entry describes the project rather than an object: export's --select and --exclude never pick it.
    */
   readonly unmanaged?: string;
   /** No marker field: matched (and owned, for rollback) by exact name and attributes; `marked` stays unknown. */
@@ -95,7 +96,43 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
   };
   /** Checks of the target particular to the kind, on the entries the plan creates (read-only; the preflight's). */
   checkTarget?(creates: readonly PlanResource[], ctx: TargetCheckContext): Promise<TargetIssue[]>;
+  /**
+   * Export: the reference whose target pulls this entry into the plan with it (a group's rules, a network's
+   * subnets, a port's floating IPs): exporting the parent exports these children, excluding it leaves them out.
+   */
+  readonly exportedWith?: string;
+  /**
+   * Export: optional references whose target, when it is an external that cannot be read, still gets a placeholder
+   * entry (a server's image: a mapping must then say what replaces it), as a required reference does.
+   */
+  readonly placeholderRefs?: readonly string[];
+  /**
+   * Export, once references to what is not in the plan are left out: mends the entry's spec in place (a floating
+   * IP whose port is gone keeps no fixed address). `specOf` gives another exported object's final spec by source ID.
+   */
+  afterTrim?(
+    entry: { spec: Record<string, unknown>; refs: Readonly<Record<string, string | string[]>> },
+    specOf: (kind: PlanKind, id: string) => Readonly<Record<string, unknown>> | undefined,
+  ): void;
+  /**
+   * Export: why an entry cannot be exported with the references it kept (a server with no boot source left), or
+   * undefined. `draft` are the references it was read with.
+   */
+  unexportable?(
+    refs: Readonly<Record<string, string | string[]>>,
+    draft: Readonly<Record<string, string | readonly string[] | undefined>>,
+  ): string | undefined;
+  /**
+   * Export: how a plan check's finding (by issue code) on an entry of this kind is mended rather than failing the
+   * export: by leaving one reference out, or (for errors) the entry. `message` words the warning the export keeps.
+   */
+  readonly exportRepairs?: Readonly<Record<string, ExportRepair>>;
 }
+
+/** How the exporter mends a plan check's finding on an entry (see KindDescriptor.exportRepairs). */
+export type ExportRepair = { readonly code: string; message(key: string, finding: string): string } & (
+  { readonly dropRef: string } | { readonly dropEntry: true }
+);
 
 /** The services whose quotas the preflight reads. */
 export type QuotaService = Exclude<KindService, typeof SERVICE.image>;

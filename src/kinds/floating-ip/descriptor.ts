@@ -39,4 +39,12 @@ export const floatingIpDescriptor = defineKind({
     },
   },
   quota: oneOf('network', 'floatingip'),
+  exportedWith: 'port',
+  // Its fixed address is one of its port's: none without the port, none when the port's export left it out.
+  afterTrim: (entry, specOf) => {
+    if (typeof entry.spec.fixed_ip_address !== 'string') return;
+    const port = typeof entry.refs.port === 'string' ? specOf('port', entry.refs.port) : undefined;
+    const addresses = ((port?.fixed_ips ?? []) as { ip_address?: string }[]).map((ip) => ip.ip_address);
+    if (!addresses.includes(entry.spec.fixed_ip_address)) delete entry.spec.fixed_ip_address;
+  },
 });

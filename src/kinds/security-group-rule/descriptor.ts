@@ -55,4 +55,5 @@ export const securityGroupRuleDescriptor = defineKind({
       ),
   },
   quota: oneOf('network', 'security_group_rule'),
+  exportedWith: 'security_group',
 });

@@ -47,4 +47,20 @@ export const serverDescriptor = defineKind({
     of: (entry) => (entry.spec as { availability_zone?: string }).availability_zone?.split(':')[0],
     hint: 'or place the server with server_zones',
   },
+  // It boots from its image: an unreadable external image still gets a placeholder (a mapping names its target).
+  placeholderRefs: ['image'],
+  unexportable: (refs, draft) =>
+    refs.image === undefined && refs.boot_volume === undefined
+      ? `its boot ${draft.boot_volume ? 'volume' : 'source'} is not in the plan`
+      : undefined,
+  exportRepairs: {
+    // Its flavor is smaller than its own image's minimums (they grew after it booted): one broken server is left
+    // out with a warning, not a failed export.
+    SERVER_FLAVOR_TOO_SMALL: {
+      dropEntry: true,
+      code: 'SERVER_EXCLUDED',
+      message: (key, finding) =>
+        `${key} is left out of the plan: ${finding} (fix the source, e.g. resize the server, then export again; its ports and volumes stay in the plan)`,
+    },
+  },
 });

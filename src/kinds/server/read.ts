@@ -357,7 +357,14 @@ export const serverReader: KindReader<ServerWire> = {
           code: 'SERVER_USER_DATA_UNREADABLE',
           message: `the user_data of server ${server.name} is not readable with these rights (admin only); it is not exported`,
         });
-    }
+    } else
+      // One warning per export (the exporter keeps one of equal warnings).
+      ctx.warn({
+        kind: 'server',
+        code: 'USER_DATA_NOT_EXPORTED',
+        message:
+          'user_data is not exported (it often holds secrets); add --include-user-data to export it (reading it needs admin rights)',
+      });
     const volumes: ServerVolumeAttachment[] = wire.volumes.map((a) =>
       compact({
         device: a.device && /^\/dev\/[a-z0-9]+$/.test(a.device) ? a.device : undefined,

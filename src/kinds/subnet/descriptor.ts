@@ -21,4 +21,5 @@ export const subnetDescriptor = defineKind({
   },
   quota: oneOf('network', 'subnet'),
   checkTarget: checkSubnets,
+  exportedWith: 'network',
 });

@@ -29,4 +29,13 @@ export const volumeDescriptor = defineKind({
     service: 'block-storage',
     of: (entry) => (entry.spec as { availability_zone?: string }).availability_zone,
   },
+  exportRepairs: {
+    // Smaller than its source image's minimum (the image's min_disk grew after the volume was made): the data moves
+    // as it is, so its image reference (where it came from) is left out rather than the volume.
+    VOLUME_SMALLER_THAN_IMAGE: {
+      dropRef: 'image',
+      code: 'VOLUME_IMAGE_DROPPED',
+      message: (key, finding) => `${key}: ${finding}; its source image reference is left out`,
+    },
+  },
 });
