@@ -1,3 +1,4 @@
+import type { IdentityState } from './state/identity.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,11 @@ export class Simulator {
 
   setLatency(cloud: string, latency: Latency): void {
     this.#cloud(cloud).latency = { ...latency };
+  }
+
+  /** The live identity state of a cloud (projects, users, roles, grants), for tests that need to look behind the API. */
+  identityState(cloud: string): IdentityState {
+    return this.#cloud(cloud).identity;
   }
 
   /** The live state of a region, for tests that need to look behind the API. */

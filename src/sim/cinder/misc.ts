@@ -60,6 +60,12 @@ export function cinderMiscRoutes(r: Router, state: RegionState): void {
     delete out.id;
     return { status: 200, body: { quota_set: out } };
   });
+  both(r, state, 'DELETE', '/os-quota-sets/{pid}', (req) => {
+    if (!caller(req).isAdmin)
+      throw new ApiError(403, "Policy doesn't allow volume_extension:quotas:delete to be performed.");
+    state.quotas.reset(req.params.pid!, 'volume');
+    return { status: 200 };
+  });
   both(r, state, 'GET', '/limits', (req) => {
     const a = caller(req);
     const pid = a.projectId ?? req.params.project_id!;

@@ -148,6 +148,8 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
   r.delete('/v3/projects/{id}', (req) => {
     requireAdmin(req, 'identity:delete_project');
     if (!identity.projects.delete(req.params.id!)) throw notFound('project', req.params.id!);
+    // Keystone removes the project's role assignments with it.
+    identity.unassignProject(req.params.id!);
     return { status: 204 };
   });
 
@@ -157,6 +159,8 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     let items = identity.users.all();
     const name = req.query.get('name');
     if (name !== null) items = items.filter((u) => u.name === name);
+    const domain = req.query.get('domain_id');
+    if (domain !== null) items = items.filter((u) => u.domain_id === domain);
     return collection(
       req,
       'users',
@@ -206,13 +210,16 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
   });
 
   // Domains, roles, assignments
-  r.get('/v3/domains', (req) =>
-    collection(
+  r.get('/v3/domains', (req) => {
+    requireAdmin(req, 'identity:list_domains');
+    const name = req.query.get('name');
+    const items = identity.domains.all().filter((d) => name === null || d.name === name);
+    return collection(
       req,
       'domains',
-      identity.domains.all().map((d) => withLinks(req, 'domains', d)),
-    ),
-  );
+      items.map((d) => withLinks(req, 'domains', d)),
+    );
+  });
   r.get('/v3/roles', (req) => {
     requireAdmin(req, 'identity:list_roles');
     let items = identity.roles.all();
@@ -231,6 +238,12 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     if (!identity.users.has(req.params.uid!)) throw notFound('user', req.params.uid!);
     if (!role) throw notFound('role', req.params.rid!);
     identity.assign(req.params.uid!, req.params.pid!, String(role.name));
+    return { status: 204 };
+  });
+  r.delete('/v3/projects/{pid}/users/{uid}/roles/{rid}', (req) => {
+    requireAdmin(req, 'identity:revoke_grant');
+    if (!identity.unassign(req.params.uid!, req.params.pid!, req.params.rid!))
+      throw notFound('grant', `${req.params.pid!}/${req.params.uid!}/${req.params.rid!}`);
     return { status: 204 };
   });
   r.get('/v3/role_assignments', (req) => {

@@ -51,4 +51,9 @@ export function networkQuotaRoutes(r: Router, state: RegionState): void {
     );
     return { status: 200, body: { quota: state.quotas.get(req.params.pid!, 'network') } };
   });
+  r.delete('/v2.0/quotas/{pid}', (req) => {
+    if (!authOf(req).isAdmin) throw nError(403, 'HTTPForbidden', 'Only admin can reset quotas');
+    state.quotas.reset(req.params.pid!, 'network');
+    return { status: 204 };
+  });
 }

@@ -130,4 +130,9 @@ export function miscRoutes(r: Router, state: RegionState): void {
     state.quotas.set(req.params.pid!, 'compute', values);
     return { status: 200, body: { quota_set: quotaSet(req, state, req.params.pid!) } };
   });
+  r.delete('/v2.1/os-quota-sets/{pid}', (req) => {
+    requireAdmin(req, 'os_compute_api:os-quota-sets:delete');
+    state.quotas.reset(req.params.pid!, 'compute');
+    return { status: 202 };
+  });
 }

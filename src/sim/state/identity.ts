@@ -79,6 +79,22 @@ export class IdentityState {
     return [...names];
   }
 
+  /** Removes one grant; false when there was none. */
+  unassign(userId: string, projectId: string, roleId: string): boolean {
+    const i = this.assignments.findIndex(
+      (a) => a.user_id === userId && a.project_id === projectId && a.role_id === roleId,
+    );
+    if (i < 0) return false;
+    this.assignments.splice(i, 1);
+    return true;
+  }
+
+  /** Removes every grant on a project (the project was deleted). */
+  unassignProject(projectId: string): void {
+    for (let i = this.assignments.length - 1; i >= 0; i -= 1)
+      if (this.assignments[i]!.project_id === projectId) this.assignments.splice(i, 1);
+  }
+
   assign(userId: string, projectId: string, roleName: string): void {
     const role = this.ensureRole(roleName);
     const roleId = String(role.id);

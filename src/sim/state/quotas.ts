@@ -58,6 +58,12 @@ export class Quotas {
     Object.assign(entry[service], values);
   }
 
+  /** Back to the defaults (DELETE of a quota set). */
+  reset(projectId: string, service: QuotaService): void {
+    const entry = this.#overrides.get(projectId);
+    if (entry) entry[service] = {};
+  }
+
   overrides(): Record<string, Record<QuotaService, QuotaSet>> {
     return Object.fromEntries(this.#overrides);
   }
