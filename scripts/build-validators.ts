@@ -1,5 +1,5 @@
 /**
- * Precompiles the JSON Schemas (plan, mapping) into standalone validators (ajv's standalone code), so no process
+ * Precompiles the JSON Schemas (plan, mapping, campaign) into standalone validators (ajv's standalone code), so no process
  * compiles a schema at start-up (about 0.6 s for the plan's; docs/performance.md). The generated files are checked in;
  * test/plan/validator-generated.test.ts fails when one is out of step with its schema.
  *
@@ -11,6 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Options } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { _ } from 'ajv';
+import campaignSchema from '../src/campaign/schema/campaign.schema.json' with { type: 'json' };
 import mappingSchema from '../src/mapping/schema/mapping.schema.json' with { type: 'json' };
 import planSchema from '../src/plan/schema/plan.schema.json' with { type: 'json' };
 import { API_NAME_KEYWORD, LOSSY_KEYWORD, PLAN_FORMATS, SENSITIVE_KEYWORD } from '../src/plan/schema-options.js';
@@ -59,6 +60,9 @@ export function generateValidators(): GeneratedValidator[] {
 
   const mapping = new Ajv2020({ ...COMMON, code: { source: true, esm: true } });
   const mappingCode = standaloneCode(mapping, mapping.compile(mappingSchema));
+
+  const campaign = new Ajv2020({ ...COMMON, code: { source: true, esm: true } });
+  const campaignCode = standaloneCode(campaign, campaign.compile(campaignSchema));
   return [
     {
       path: 'src/plan/schema/plan.validator.generated.ts',
@@ -69,6 +73,10 @@ export function generateValidators(): GeneratedValidator[] {
     {
       path: 'src/mapping/schema/mapping.validator.generated.ts',
       text: wrap('src/mapping/schema/mapping.schema.json', 'validateMappingSchema', mappingCode, []),
+    },
+    {
+      path: 'src/campaign/schema/campaign.validator.generated.ts',
+      text: wrap('src/campaign/schema/campaign.schema.json', 'validateCampaignSchema', campaignCode, []),
     },
   ];
 }

@@ -13,7 +13,7 @@ import { hasErrors } from '../plan/validate.js';
 import { parseServerDisk } from '../kinds/shared/workload.js';
 import { UsageError } from '../shared/errors.js';
 import { CAMPAIGN_FORMAT, campaignValidator } from './schema.js';
-import type { Campaign, CampaignProject, CampaignSide, ProjectOptions } from './types.js';
+import type { Campaign, CampaignProject, CampaignSide, OperatorSettings, ProjectOptions } from './types.js';
 
 export const MAX_CAMPAIGN_BYTES = 16 * 1024 * 1024;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -103,6 +103,46 @@ function options(raw: unknown): ProjectOptions {
   if (typeof raw.keep_temporary === 'boolean') out.keepTemporary = raw.keep_temporary;
   if (typeof raw.concurrency === 'number') out.concurrency = raw.concurrency;
   if (typeof raw.transfer_concurrency === 'number') out.transferConcurrency = raw.transfer_concurrency;
+  return out;
+}
+
+const numbers = (v: unknown): Record<string, number> | undefined =>
+  isObject(v)
+    ? (Object.fromEntries(Object.entries(v).filter(([, n]) => typeof n === 'number')) as Record<string, number>)
+    : undefined;
+const strings = (v: unknown): Record<string, string> =>
+  isObject(v)
+    ? (Object.fromEntries(Object.entries(v).filter(([, n]) => typeof n === 'string')) as Record<string, string>)
+    : {};
+
+/** The operator steps, a project's own `operator` replacing the defaults' key by key. */
+function operator(base: unknown, own: unknown): OperatorSettings | undefined {
+  const raw = { ...(isObject(base) ? base : {}), ...(isObject(own) ? own : {}) };
+  if (typeof raw.cloud !== 'string') return undefined;
+  const out: OperatorSettings = { cloud: raw.cloud };
+  if (typeof raw.source_cloud === 'string') out.sourceCloud = raw.source_cloud;
+  const cp = raw.create_project;
+  if (cp === true || isObject(cp)) {
+    const c = isObject(cp) ? cp : {};
+    out.createProject = {
+      ...(typeof c.description === 'string' ? { description: c.description } : {}),
+      ...(Array.isArray(c.tags) ? { tags: c.tags.map(String) } : {}),
+      ...(typeof c.domain === 'string' ? { domain: c.domain } : {}),
+    };
+  }
+  if (isObject(raw.quotas)) {
+    const q = raw.quotas;
+    out.quotas = {
+      fromSource: q.from_source === true,
+      ...(numbers(q.compute) ? { compute: numbers(q.compute)! } : {}),
+      ...(numbers(q.network) ? { network: numbers(q.network)! } : {}),
+      ...(numbers(q.block_storage) ? { blockStorage: numbers(q.block_storage)! } : {}),
+    };
+  }
+  if (raw.roles === true || isObject(raw.roles)) {
+    const r = isObject(raw.roles) ? raw.roles : {};
+    out.roles = { userDomains: strings(r.user_domains), roleNames: { _member_: 'member', ...strings(r.role_names) } };
+  }
   return out;
 }
 
@@ -218,12 +258,42 @@ function resolveProjects(doc: Json): { resolved: Resolved[]; issues: Issue[] } {
       } catch (error) {
         issues.push(err(`${optionsPointer}/server_disk`, 'CAMPAIGN_SERVER_DISK', (error as Error).message));
       }
+      const op = operator(defaults.operator, raw.operator);
+      const opPointer = isObject(raw.operator) ? `${pointer}/operator` : '/defaults/operator';
+      if (op === undefined && (isObject(raw.operator) || isObject(defaults.operator)))
+        issues.push(
+          err(
+            opPointer,
+            'CAMPAIGN_OPERATOR_NO_CLOUD',
+            'operator steps need admin credentials on the target: no operator.cloud (here or in defaults.operator)',
+            'name a clouds.yaml entry with admin rights on the target cloud in operator.cloud',
+          ),
+        );
+      if (op?.createProject && target.projectId !== undefined)
+        issues.push(
+          err(
+            `${opPointer}/create_project`,
+            'CAMPAIGN_CREATE_NEEDS_NAME',
+            'a project to create is named, not given by ID: the target has project_id',
+            'give target.project (and project_domain) instead of project_id',
+          ),
+        );
+      if (op?.roles && op.sourceCloud === undefined)
+        issues.push(
+          err(
+            `${opPointer}/roles`,
+            'CAMPAIGN_ROLES_NEED_SOURCE_ADMIN',
+            "the source project's role assignments are read with admin rights on the source",
+            'name a clouds.yaml entry with admin rights on the source cloud in operator.source_cloud',
+          ),
+        );
       const mapping = typeof raw.mapping === 'string' ? raw.mapping : (defaults.mapping as string | undefined);
       const project: Resolved['project'] = {
         id,
         wave: waveName,
         source: source as CampaignSide,
         target: target as CampaignSide,
+        ...(op ? { operator: op } : {}),
         options: {
           ...opts,
           ...(opts.kinds ? { kinds: opts.kinds.map((k) => k.replaceAll('-', '_')) } : {}),

@@ -21,6 +21,24 @@ export interface ProjectOptions {
   transferConcurrency?: number;
 }
 
+/** Steps a project member cannot do, made with admin credentials on the target (src/campaign/operator.ts). */
+export interface OperatorSettings {
+  /** clouds.yaml entry with admin rights on the target cloud. */
+  cloud: string;
+  /** clouds.yaml entry with admin rights on the source cloud (reads the source project's role assignments). */
+  sourceCloud?: string;
+  /** Create the target project when it does not exist. */
+  createProject?: { description?: string; tags?: string[]; domain?: string };
+  quotas?: {
+    fromSource: boolean;
+    compute?: Record<string, number>;
+    network?: Record<string, number>;
+    blockStorage?: Record<string, number>;
+  };
+  /** Same users, same roles (users by name in the mapped domain; role names mapped). */
+  roles?: { userDomains: Record<string, string>; roleNames: Record<string, string> };
+}
+
 export interface CampaignProject {
   /** Unique in the campaign; the project's folder name. */
   id: string;
@@ -32,6 +50,7 @@ export interface CampaignProject {
   /** Absolute path of the mapping. */
   mapping?: string;
   options: ProjectOptions;
+  operator?: OperatorSettings;
 }
 
 export interface CampaignWave {
@@ -83,6 +102,16 @@ export interface ProjectState {
   servers?: { stopped: number; restarted: number };
   audit?: { clean: boolean; missing: number; extra: number; changed: number; report: string };
   failure?: ProjectFailure;
+  /** The operator steps: the digest of the reviewed dry run, what was done (src/campaign/operator.ts). */
+  operator?: {
+    digest: string;
+    /** Set while the operator steps are being made (a resume continues them without comparing dry runs). */
+    applying?: boolean;
+    done?: boolean;
+    createdProject?: boolean;
+    /** Users of the source project not found on the target (reported, never created). */
+    missingUsers?: string[];
+  };
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;
@@ -97,5 +126,6 @@ export type CampaignEvent =
   | { type: 'project.stage'; project: string; wave: string; stage: string; at: string }
   | { type: 'project.done'; project: string; wave: string; status: ProjectStatus; at: string }
   | { type: 'project.failed'; project: string; wave: string; stage: string; code: string; message: string; at: string }
+  | { type: 'project.operator'; project: string; wave: string; summary: string; at: string }
   | { type: 'project.progress'; project: string; resources?: number; bytes?: number; at: string }
   | { type: 'campaign.done'; done: number; failed: number; stopped: boolean; at: string };

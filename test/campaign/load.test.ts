@@ -126,6 +126,68 @@ waves:
     },
   );
 
+  it('operator steps: read with defaults, and refused where they cannot work, by pointer', async () => {
+    const good = write(
+      'operator.yaml',
+      `format: bascule.campaign/v1
+name: ops
+defaults:
+  source: { cloud: src }
+  target: { cloud: dst }
+  operator: { cloud: dst-admin, source_cloud: src-admin, roles: { role_names: { admin: member } } }
+waves:
+  - name: w1
+    projects:
+      - source: { project: a }
+        operator: { create_project: { tags: [pi] }, quotas: { from_source: true, compute: { cores: 8 } } }
+`,
+    );
+    const [a] = (await loadCampaign(good)).waves[0]!.projects;
+    expect(a!.operator).toEqual({
+      cloud: 'dst-admin',
+      sourceCloud: 'src-admin',
+      createProject: { tags: ['pi'] },
+      quotas: { fromSource: true, compute: { cores: 8 } },
+      roles: { userDomains: {}, roleNames: { _member_: 'member', admin: 'member' } },
+    });
+    const bad = write(
+      'operator-bad.yaml',
+      `format: bascule.campaign/v1
+name: ops
+defaults:
+  source: { cloud: src }
+  target: { cloud: dst }
+waves:
+  - name: w1
+    projects:
+      - source: { project: a }
+        target: { project_id: 0123abcd }
+        operator: { cloud: dst-admin, create_project: true }
+      - source: { project: b }
+        operator: { cloud: dst-admin, roles: true }
+      - source: { project: c }
+        operator: { cloud: dst-admin, quotas: { compute: { cores: -2 } }, create_project: { tags: ["a/b"] } }
+      - source: { project: d }
+        operator: { create_project: true }
+`,
+    );
+    const r = await cli(c.cloudsYaml, ['batch', 'plan', bad]);
+    expect(r.code).toBe(2);
+    for (const line of [
+      '/waves/0/projects/0/operator/create_project',
+      '/waves/0/projects/1/operator/roles',
+      '/waves/0/projects/2/operator/quotas/compute/cores',
+      '/waves/0/projects/2/operator/create_project',
+      '/waves/0/projects/3/operator ',
+    ])
+      expect(r.err).toContain(line);
+    expect(r.err).toContain('CAMPAIGN_CREATE_NEEDS_NAME');
+    expect(r.err).toContain('CAMPAIGN_ROLES_NEED_SOURCE_ADMIN');
+    expect(r.err).toContain('CAMPAIGN_OPERATOR_NO_CLOUD');
+    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    expect(c.sim.requestLog()).toEqual([]);
+  });
+
   it('syntax and format errors are located', () => {
     expect(parseCampaign('format: bascule.campaign/v1\nname: x\nname: y\nwaves: []\n').issues[0]).toMatchObject({
       line: 3,

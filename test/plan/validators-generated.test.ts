@@ -6,6 +6,7 @@ describe('precompiled schema validators', () => {
   it('are in step with their schemas (regenerate with `npm run build:validators`)', async () => {
     const generated = generateValidators();
     expect(generated.map((g) => g.path).sort()).toEqual([
+      'src/campaign/schema/campaign.validator.generated.ts',
       'src/mapping/schema/mapping.validator.generated.ts',
       'src/plan/schema/plan.validator.generated.ts',
     ]);
