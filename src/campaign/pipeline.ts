@@ -30,8 +30,9 @@ import { BasculeError } from '../shared/errors.js';
 import { atomicWriteFile } from '../shared/fs.js';
 import type { Logger } from '../shared/logger.js';
 import { WorkloadMover, type TransferSlots } from '../transfer/index.js';
+import { OperatorSteps } from './operator.js';
 import type { CampaignStore, ProjectFiles } from './store.js';
-import type { CampaignProject, CampaignSide, ProjectFailure, ProjectState } from './types.js';
+import type { CampaignProject, CampaignSide, OperatorSettings, ProjectFailure, ProjectState } from './types.js';
 
 export interface CampaignEnv {
   cloudsFiles: string[];
@@ -113,6 +114,7 @@ export class ProjectPipeline {
   readonly #env: CampaignEnv;
   #source: Cloud | undefined;
   #target: Cloud | undefined;
+  #operator: OperatorSteps | undefined;
   #resources = 0;
   #bytes = 0;
   #bytesTotal: number | undefined;
@@ -138,7 +140,19 @@ export class ProjectPipeline {
     return this.#target;
   }
 
+  /** The project's operator steps (admin on the target), when the campaign asks for any. */
+  operator(): OperatorSteps | undefined {
+    const o = this.project.operator;
+    if (!o || (o.createProject === undefined && o.quotas === undefined && o.roles === undefined)) return undefined;
+    this.#operator ??= new OperatorSteps(this.project, this.#env, this.files.dir, {
+      source: () => this.source(),
+      open: (cloud, region) => openSide(this.#env, { cloud, ...(region !== undefined ? { region } : {}) }),
+    });
+    return this.#operator;
+  }
+
   async close(): Promise<void> {
+    await this.#operator?.close();
     await this.#source?.close();
     await this.#target?.close();
     this.#source = undefined;
@@ -239,6 +253,25 @@ export class ProjectPipeline {
     return changes;
   }
 
+  /**
+   * The dry run of a project the campaign has just created (none could be made before it existed): saved like any
+   * other, and accepted only when it changes nothing already there, as a new project must (only creates, and no-ops
+   * for what a new project has, such as Neutron's default security group); an update stops the project.
+   */
+  async dryRunNewProject(state: ProjectState): Promise<void> {
+    const changes = await this.dryRun(state);
+    const other = changes.actions.filter((a) => a.external !== true && a.action === 'update');
+    if (other.length > 0)
+      throw new StageFailure({
+        stage: 'dry-run',
+        code: 'CAMPAIGN_NEW_PROJECT_NOT_EMPTY',
+        message: `the project the campaign created is not empty: ${other
+          .slice(0, 3)
+          .map((a) => `${a.key} ${a.action}`)
+          .join('; ')}${other.length > 3 ? ` and ${other.length - 3} more` : ''}; nothing was applied`,
+      });
+  }
+
   async #saved(): Promise<ChangeSet & { plan: Plan }> {
     const read = await readJsonText(this.files.changes);
     if (read.text === undefined)
@@ -314,7 +347,8 @@ export class ProjectPipeline {
 
   /** Audits the target against the exported plan (with the mapping and the journal): audit.json and its views. */
   async audit(state: ProjectState): Promise<void> {
-    const { plan: reference } = await readPlan(this.files.plan);
+    const { plan: exported } = await readPlan(this.files.plan);
+    const reference = this.operator() ? withFileQuotas(exported, this.project.operator?.quotas) : exported;
     const o = this.project.options;
     const result = await exportProject(await this.target(), {
       dependencies: true,
@@ -374,6 +408,27 @@ export class ProjectPipeline {
   hasSavedDryRun(): boolean {
     return existsSync(this.files.changes);
   }
+}
+
+/**
+ * The exported plan with the quotas the campaign file sets in place of the source's: the operator steps set them on
+ * purpose, so the audit expects them (the source's other limits are still compared).
+ */
+function withFileQuotas(plan: Plan, quotas: OperatorSettings['quotas']): Plan {
+  if (!quotas) return plan;
+  const parts = { compute: quotas.compute, network: quotas.network, block_storage: quotas.blockStorage };
+  return {
+    ...plan,
+    resources: plan.resources.map((r) => {
+      if (r.kind !== 'quota') return r;
+      const spec = { ...(r.spec as Record<string, unknown>) };
+      for (const [part, values] of Object.entries(parts)) {
+        const current = spec[part];
+        if (values && typeof current === 'object' && current !== null) spec[part] = { ...current, ...values };
+      }
+      return { ...r, spec } as typeof r;
+    }),
+  };
 }
 
 function summaryOf(changes: ChangeSet): NonNullable<ProjectState['changes']> {

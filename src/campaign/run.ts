@@ -8,6 +8,9 @@ import PQueue from 'p-queue';
 import { UsageError } from '../shared/errors.js';
 import type { TransferSlots } from '../transfer/index.js';
 import { allProjects } from './load.js';
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { describeOperatorPlan, type OperatorPlan } from './operator.js';
 import { ProjectPipeline, StageFailure, describeSide, failureOf, type CampaignEnv } from './pipeline.js';
 import type { CampaignStore } from './store.js';
 import { stageAtLeast, type Campaign, type CampaignEvent, type CampaignProject, type ProjectState } from './types.js';
@@ -162,9 +165,10 @@ async function runProject(
   emit: (event: CampaignEvent) => Promise<void>,
 ): Promise<boolean> {
   if (options.mode === 'run' && state.status === 'done' && state.stage === 'audited') return true;
-  if (state.status === 'rolled-back') return true;
   if (options.mode === 'plan' && stageAtLeast(state.stage, 'applying')) return true;
+  // A rolled-back project is planned or run again like any other (its journals were kept aside by the rollback).
   const pipeline = new ProjectPipeline(project, store, env);
+  const operator = pipeline.operator();
   const started = Date.now();
   let current = 'export';
   const save = async () => {
@@ -174,6 +178,36 @@ async function runProject(
   const enter = async (stage: string) => {
     current = stage;
     await emit({ type: 'project.stage', project: project.id, wave: project.wave, stage, at: now() });
+  };
+  /** The operator steps' dry run: saved, shown, and a failure when it cannot be applied. */
+  const planOperator = async (): Promise<OperatorPlan> => {
+    const plan = await operator!.plan();
+    state.operator = {
+      digest: plan.digest,
+      ...(state.operator?.createdProject === true ? { createdProject: true } : {}),
+      ...(plan.missing_users.length > 0
+        ? { missingUsers: plan.missing_users.map((u) => `${u.domain}/${u.user}`) }
+        : {}),
+    };
+    await save();
+    for (const line of describeOperatorPlan(plan))
+      await emit({ type: 'project.operator', project: project.id, wave: project.wave, summary: line, at: now() });
+    if (!plan.ok)
+      throw new StageFailure({
+        stage: 'operator',
+        code: 'CAMPAIGN_OPERATOR_BLOCKED',
+        message: plan.problems.join('; '),
+      });
+    return plan;
+  };
+  const applyOperator = async (plan: OperatorPlan) => {
+    await enter('operator');
+    state.operator = { ...state.operator!, applying: true };
+    await save();
+    const done = await operator!.apply(plan);
+    const { applying: _, ...rest } = state.operator;
+    state.operator = { ...rest, done: true, createdProject: done.createdProject || rest.createdProject === true };
+    await save();
   };
   state.status = 'running';
   delete state.failure;
@@ -198,7 +232,19 @@ async function runProject(
     if (state.stage === 'exported' || (redoPlan && state.stage === 'planned')) {
       await enter('dry-run');
       try {
-        await pipeline.dryRun(state);
+        let newProject = false;
+        if (operator && !(options.mode === 'run' && state.operator?.done === true)) {
+          const plan = await planOperator();
+          newProject = plan.project.action === 'create';
+          // Straight through (--approve-all): the operator steps come before anything else is looked at.
+          if (options.mode === 'run') await applyOperator(plan);
+        }
+        if (newProject && options.mode === 'plan') {
+          // No dry run can be made in a project that does not exist yet: it is made once the project is created.
+          await rm(pipeline.files.changes, { force: true });
+          delete state.changes;
+        } else if (state.operator?.createdProject === true) await pipeline.dryRunNewProject(state);
+        else await pipeline.dryRun(state);
       } finally {
         // The saved dry run is there to review even when it is blocked.
         state.stage = 'planned';
@@ -211,7 +257,25 @@ async function runProject(
       }
     } else if (state.stage === 'planned') {
       await enter('gate');
-      await pipeline.checkReviewed();
+      if (operator && state.operator?.done !== true) {
+        // A started apply of the operator steps is continued; otherwise they must be what was reviewed.
+        const resuming = state.operator?.applying === true;
+        const reviewed = state.operator?.digest;
+        const plan = await planOperator();
+        if (!resuming && plan.digest !== reviewed)
+          throw new StageFailure({
+            stage: 'gate',
+            code: 'CHANGES_STALE',
+            message:
+              'the operator steps changed since they were reviewed (make and review a new dry run: bascule batch plan); nothing was applied',
+          });
+        await applyOperator(plan);
+      }
+      if (state.operator?.createdProject === true && !pipeline.hasSavedDryRun()) {
+        await enter('dry-run');
+        await pipeline.dryRunNewProject(state);
+        await save();
+      } else await pipeline.checkReviewed();
     }
     if (state.stage === 'planned') {
       state.stage = 'applying';
@@ -263,43 +327,88 @@ async function finish(
   await emit({ type: 'project.done', project: state.id, wave: state.wave, status: state.status, at: now() });
 }
 
-/** Rolls back the selected projects (one, or a wave), one at a time; each keeps its own outcome. */
+export interface RollbackOutcome {
+  id: string;
+  ok: boolean;
+  deleted: number;
+  kept: number;
+  failed: number;
+  /** The operator steps undone (when the campaign made any). */
+  operator?: { revoked: number; quotasRestored: number; projectDeleted: boolean; kept: string[] };
+  error?: string;
+}
+
+/**
+ * Rolls back the selected projects (one, or a wave), one at a time; each keeps its own outcome. The resources first
+ * (from the project's journal), then the operator steps (grants, quotas, the project Bascule created). The journals
+ * are kept aside, so `batch run` makes the project again from the start; a project the campaign created and deleted
+ * needs a new dry run (`batch plan`, or `batch run --approve-all`).
+ */
 export async function rollbackProjects(
   campaign: Campaign,
   store: CampaignStore,
   env: CampaignEnv,
   selection: { waves?: readonly string[]; projects?: readonly string[] },
-): Promise<{ id: string; ok: boolean; deleted: number; kept: number; failed: number; error?: string }[]> {
+): Promise<RollbackOutcome[]> {
   const selected = selectProjects(campaign, selection.waves, selection.projects);
   await store.acquire();
-  const out: { id: string; ok: boolean; deleted: number; kept: number; failed: number; error?: string }[] = [];
+  const out: RollbackOutcome[] = [];
   try {
     for (const project of selected) {
       const state = (await store.get(project.id)) ?? initialState(project);
       const pipeline = new ProjectPipeline(project, store, env);
-      if (!stageAtLeast(state.stage, 'applying')) {
+      const operator = pipeline.operator();
+      const applied = stageAtLeast(state.stage, 'applying') && existsSync(pipeline.files.journal);
+      if (!applied && !operator?.started()) {
         out.push({ id: project.id, ok: true, deleted: 0, kept: 0, failed: 0 });
         continue;
       }
+      const outcome: RollbackOutcome = { id: project.id, ok: true, deleted: 0, kept: 0, failed: 0 };
       try {
-        const result = await pipeline.rollback();
-        const count = (o: string) => result.items.filter((i) => i.outcome === o).length;
-        out.push({
-          id: project.id,
-          ok: result.ok,
-          deleted: count('deleted'),
-          kept: count('kept'),
-          failed: count('failed'),
-        });
-        if (result.ok) {
+        if (applied) {
+          const result = await pipeline.rollback();
+          const count = (o: string) => result.items.filter((i) => i.outcome === o).length;
+          Object.assign(outcome, {
+            ok: result.ok,
+            deleted: count('deleted'),
+            kept: count('kept'),
+            failed: count('failed'),
+          });
+          if (result.ok) await keepAside(pipeline.files.journal);
+        }
+        if (outcome.ok && operator?.started()) {
+          const undone = await operator.rollback();
+          outcome.operator = {
+            revoked: undone.revoked,
+            quotasRestored: undone.quotasRestored,
+            projectDeleted: undone.projectDeleted,
+            kept: undone.kept,
+          };
+          if (!undone.ok) {
+            outcome.ok = false;
+            outcome.error = undone.errors.join('; ');
+          }
+        }
+        if (outcome.ok) {
           state.status = 'rolled-back';
           state.stage = 'planned';
+          delete state.applied;
+          delete state.audit;
+          if (state.operator?.createdProject === true) {
+            // The dry run was made in the project that is now deleted: a new one is needed.
+            await keepAside(pipeline.files.changes);
+            delete state.changes;
+            delete state.operator;
+            state.stage = 'exported';
+          } else if (state.operator) state.operator = { digest: state.operator.digest };
         }
       } catch (error) {
-        out.push({ id: project.id, ok: false, deleted: 0, kept: 0, failed: 0, error: (error as Error).message });
+        outcome.ok = false;
+        outcome.error = (error as Error).message;
       } finally {
         await pipeline.close();
       }
+      out.push(outcome);
       state.updatedAt = now();
       await store.put(state);
       await store.record({
@@ -314,4 +423,11 @@ export async function rollbackProjects(
     await store.release();
   }
   return out;
+}
+
+/** Renames a file to <name>.rolled-back-<time><ext>, kept for the record. */
+async function keepAside(file: string): Promise<void> {
+  if (!existsSync(file)) return;
+  const dot = file.lastIndexOf('.');
+  await rename(file, `${file.slice(0, dot)}.rolled-back-${now().replace(/[:.]/g, '-')}${file.slice(dot)}`);
 }

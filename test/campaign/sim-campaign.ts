@@ -69,9 +69,26 @@ export interface SimCampaign {
   stop(): Promise<void>;
 }
 
+/** More identity or quota seed on one cloud: its lists are added to the common ones. */
+export interface SeedExtra {
+  users?: unknown[];
+  role_assignments?: unknown[];
+  quotas?: unknown[];
+}
+
+function withExtra(base: ReturnType<typeof common>, extra: SeedExtra | undefined): Record<string, unknown> {
+  if (!extra) return base;
+  return {
+    ...base,
+    users: [...base.users, ...(extra.users ?? [])],
+    role_assignments: [...base.role_assignments, ...(extra.role_assignments ?? [])],
+    ...(extra.quotas ? { quotas: extra.quotas } : {}),
+  };
+}
+
 export async function startCampaignClouds(
   n: number,
-  options: { latency?: Latency; extra?: number; targetQuotas?: unknown[] } = {},
+  options: { latency?: Latency; extra?: number; targetQuotas?: unknown[]; source?: SeedExtra; target?: SeedExtra } = {},
 ): Promise<SimCampaign> {
   const names = projectNames(n);
   const sim = await startSimulator({
@@ -81,14 +98,20 @@ export async function startCampaignClouds(
         profile: 'zed',
         delays: FAST,
         ...(options.latency ? { latency: options.latency } : {}),
-        seed: { ...common(names), resources: sourceResources(names, options.extra ?? 0) } as never,
+        seed: {
+          ...withExtra(common(names), options.source),
+          resources: sourceResources(names, options.extra ?? 0),
+        } as never,
       },
       {
         name: 'dst',
         profile: 'zed',
         delays: FAST,
         ...(options.latency ? { latency: options.latency } : {}),
-        seed: { ...common(names), ...(options.targetQuotas ? { quotas: options.targetQuotas } : {}) } as never,
+        seed: {
+          ...withExtra(common(names), options.target),
+          ...(options.targetQuotas ? { quotas: options.targetQuotas } : {}),
+        } as never,
       },
     ],
   });

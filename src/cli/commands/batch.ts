@@ -266,8 +266,23 @@ export const batchRollback = defineCommand<CampaignArgs & { yes?: boolean }>({
     if (ctx.format === 'table')
       ctx.stdout(
         table(
-          ['project', 'ok', 'deleted', 'kept', 'failed', 'error'],
-          results.map((r) => [r.id, r.ok ? 'yes' : 'no', r.deleted, r.kept, r.failed, r.error ?? '']),
+          ['project', 'ok', 'deleted', 'kept', 'failed', 'operator steps undone', 'error'],
+          results.map((r) => [
+            r.id,
+            r.ok ? 'yes' : 'no',
+            r.deleted,
+            r.kept,
+            r.failed,
+            r.operator
+              ? [
+                  `${r.operator.revoked} role grant(s) revoked`,
+                  `${r.operator.quotasRestored} quota set(s) restored`,
+                  ...(r.operator.projectDeleted ? ['project deleted'] : []),
+                  ...r.operator.kept,
+                ].join(', ')
+              : '',
+            r.error ?? '',
+          ]),
         ),
       );
     else ctx.stdout(serialise({ results }, ctx.format));

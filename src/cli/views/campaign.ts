@@ -150,6 +150,8 @@ export function campaignEventLine(event: CampaignEvent): string | undefined {
       return `wave ${event.wave}: ${event.projects} project${event.projects === 1 ? '' : 's'}`;
     case 'wave.done':
       return `wave ${event.wave}: ${event.done} done, ${event.failed} failed${event.stopped ? ' (the wave failed: the campaign stops)' : ''}`;
+    case 'project.operator':
+      return `${event.project}: ${event.summary}`;
     case 'project.failed':
       return `FAILED ${event.project} at ${event.stage}: ${event.message} [${event.code}]`;
     case 'project.done':

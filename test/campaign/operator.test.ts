@@ -1,0 +1,256 @@
+// The operator steps of a campaign on two simulated clouds: a target project created with quotas and role grants
+// (dry run first, nothing changed by it; a member's credentials refused with 403), then the rollback of that project
+// (grants, quotas, the project itself), and a rolled-back project run again cleanly.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProjectState } from '../../src/campaign/types.js';
+import { cli, startCampaignClouds, type SimCampaign } from './sim-campaign.js';
+
+let c: SimCampaign;
+let file: string;
+
+const identity = () => c.sim.identityState('dst');
+const projectNamed = (name: string) => identity().projects.find((p) => p.name === name);
+const state = (id: string) =>
+  JSON.parse(readFileSync(join(c.dir, 'projects', id, 'state.json'), 'utf8')) as ProjectState;
+const rolesOf = (user: string, projectId: string) => {
+  const u = identity().users.find((x) => x.name === user);
+  return u
+    ? identity()
+        .roleNames(identity().rolesOn(String(u.id), projectId))
+        .sort()
+    : [];
+};
+const mutations = () =>
+  c.sim
+    .requestLog('dst')
+    .filter((e) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.route.includes('/auth/tokens'));
+
+function writeFile(operator: Record<string, unknown>, name = 'campaign.yaml'): string {
+  const doc = {
+    format: 'bascule.campaign/v1',
+    name: 'operator-campaign',
+    defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
+    waves: [
+      {
+        name: 'w1',
+        projects: [
+          // Into a project the campaign creates, with the source's quotas (cores from the file) and its users' roles.
+          {
+            source: { project: 'p01' },
+            target: { project: 'p01-new' },
+            operator: {
+              ...operator,
+              create_project: { description: 'moved by the campaign', tags: ['pi'] },
+              quotas: { from_source: true, compute: { cores: 40 } },
+              roles: true,
+            },
+          },
+          // Into an existing project, quotas from the file only.
+          { source: { project: 'p02' }, operator: { ...operator, quotas: { network: { port: 321 } } } },
+        ],
+      },
+    ],
+  };
+  const path = join(c.dir, name);
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
+beforeAll(async () => {
+  c = await startCampaignClouds(2, {
+    source: {
+      users: [
+        { name: 'alice', password: 'alice-pw' },
+        { name: 'bob', password: 'bob-pw' },
+      ],
+      role_assignments: [
+        { user: 'alice', project: 'p01', role: '_member_' },
+        { user: 'alice', project: 'p01', role: 'reader' },
+        { user: 'bob', project: 'p01', role: 'member' },
+      ],
+      quotas: [{ project: 'p01', compute: { instances: 7, cores: 12 }, network: { router: 3 } }],
+    },
+    // alice exists on the target, bob does not.
+    target: { users: [{ name: 'alice', password: 'alice-pw2' }] },
+  });
+  file = writeFile({ cloud: 'dst-admin', source_cloud: 'src-admin' });
+});
+afterAll(async () => c?.stop());
+
+describe('campaign operator steps', () => {
+  it('refuses a member identity where admin is needed (403 from the cloud), before anything is created', async () => {
+    const member = writeFile({ cloud: 'dst', source_cloud: 'src-admin' }, 'member.yaml');
+    const r = await cli(c.cloudsYaml, ['batch', 'plan', member, '--dir', join(c.dir, 'member'), '--project', 'p01']);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(readFileSync(join(c.dir, 'member', 'projects', 'p01', 'state.json'), 'utf8')) as ProjectState;
+    expect(s.status).toBe('failed');
+    expect(s.failure?.code).toBe('OS_FORBIDDEN');
+    expect(projectNamed('p01-new')).toBeUndefined();
+  });
+
+  it('batch plan shows the operator steps (project, quotas, grants, missing users) and changes nothing', async () => {
+    c.sim.clearLog();
+    const r = await cli(c.cloudsYaml, ['batch', 'plan', file]);
+    expect(r.code, r.err).toBe(0);
+    expect(mutations()).toEqual([]);
+    expect(projectNamed('p01-new')).toBeUndefined();
+    expect(r.err).toContain('p01: would create project Default/p01-new (tags pi, bascule-created)');
+    expect(r.err).toContain('p01: would set quota compute cores: default -> 40 (from the file)');
+    expect(r.err).toContain('p01: would set quota compute instances: default -> 7 (from the source)');
+    expect(r.err).toContain('p01: would set quota network router: default -> 3 (from the source)');
+    expect(r.err).toContain('p01: would give Default/alice role member (source)');
+    expect(r.err).toContain('p01: would give Default/alice role reader (source)');
+    expect(r.err).toContain('p01: would give Default/ops role member (source)');
+    expect(r.err).toContain('p01: user Default/bob not found on the target: roles member not given (never created)');
+    expect(r.err).toContain('p02: would set quota network port: 500 -> 321 (from the file)');
+    const plan = JSON.parse(readFileSync(join(c.dir, 'projects', 'p01', 'operator.json'), 'utf8'));
+    expect(plan.format).toBe('bascule.operator/v1');
+    expect(plan.project.action).toBe('create');
+    expect(state('p01').status).toBe('reviewable');
+    expect(state('p01').operator?.missingUsers).toEqual(['Default/bob']);
+    // No dry run of resources can be made in a project that does not exist yet; p02's was made.
+    expect(existsSync(join(c.dir, 'projects', 'p01', 'changes.json'))).toBe(false);
+    expect(existsSync(join(c.dir, 'projects', 'p02', 'changes.json'))).toBe(true);
+  });
+
+  it('batch run creates the project, sets its quotas and grants before anything else, moves and audits clean', async () => {
+    const r = await cli(c.cloudsYaml, ['batch', 'run', file]);
+    expect(r.code, r.err).toBe(0);
+    const created = projectNamed('p01-new')!;
+    expect(created).toBeDefined();
+    expect(created.description).toBe('moved by the campaign');
+    expect(created.tags).toEqual(['pi', 'bascule-created']);
+    const pid = String(created.id);
+    const quotas = c.sim.regionState('dst').quotas;
+    expect(quotas.get(pid, 'compute')).toMatchObject({ cores: 40, instances: 7 });
+    expect(quotas.get(pid, 'network')).toMatchObject({ router: 3 });
+    expect(rolesOf('alice', pid)).toEqual(['member', 'reader']);
+    expect(rolesOf('ops', pid)).toEqual(['member', 'reader']);
+    expect(identity().users.find((u) => u.name === 'bob')).toBeUndefined();
+    const p02 = String(projectNamed('p02')!.id);
+    expect(quotas.get(p02, 'network').port).toBe(321);
+    for (const id of ['p01', 'p02']) {
+      expect(state(id).status, JSON.stringify(state(id).failure)).toBe('done');
+      expect(state(id).audit?.clean).toBe(true);
+    }
+    expect(state('p01').operator).toMatchObject({ done: true, createdProject: true });
+    expect(
+      c.sim
+        .regionState('dst')
+        .servers.all()
+        .filter((s) => s.tenant_id === pid),
+    ).toHaveLength(1);
+  });
+
+  it('batch rollback of the created project deletes its resources, grants, quotas and the project itself', async () => {
+    const pid = String(projectNamed('p01-new')!.id);
+    const r = await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'rollback', file, '--project', 'p01', '--yes']);
+    expect(r.code, r.err).toBe(0);
+    const [result] = JSON.parse(r.out).results;
+    expect(result).toMatchObject({
+      id: 'p01',
+      ok: true,
+      operator: { projectDeleted: true, revoked: 3, quotasRestored: 2 },
+    });
+    expect(projectNamed('p01-new')).toBeUndefined();
+    expect(identity().assignments.filter((a) => a.project_id === pid)).toEqual([]);
+    expect(c.sim.regionState('dst').quotas.get(pid, 'compute').cores).toBe(20);
+    expect(
+      c.sim
+        .regionState('dst')
+        .servers.all()
+        .filter((s) => s.tenant_id === pid),
+    ).toEqual([]);
+    expect(state('p01').status).toBe('rolled-back');
+    // Kept for the record, out of the way of a new run.
+    const files = readdirSync(join(c.dir, 'projects', 'p01'));
+    expect(files.filter((f) => f.startsWith('operator.rolled-back-'))).toHaveLength(1);
+    expect(files.filter((f) => f.startsWith('journal.rolled-back-'))).toHaveLength(1);
+    expect(files).not.toContain('operator.jsonl');
+  });
+
+  it('a rolled-back project runs again cleanly: the created one after a new review, the other from its review', async () => {
+    // p02 (an existing project): rolled back, then run again from the dry run that was reviewed.
+    const p02 = String(projectNamed('p02')!.id);
+    const back = await cli(c.cloudsYaml, ['batch', 'rollback', file, '--project', 'p02', '--yes']);
+    expect(back.code, back.err).toBe(0);
+    expect(c.sim.regionState('dst').quotas.get(p02, 'network').port).toBe(500);
+    expect(
+      c.sim
+        .regionState('dst')
+        .servers.all()
+        .filter((s) => s.tenant_id === p02),
+    ).toEqual([]);
+    // p01's project was deleted with its dry run: the gate wants a new review.
+    const gated = await cli(c.cloudsYaml, ['batch', 'run', file]);
+    expect(gated.code).toBe(1);
+    expect(state('p01').failure?.code).toBe('CAMPAIGN_NOT_REVIEWED');
+    expect(state('p02').status, JSON.stringify(state('p02').failure)).toBe('done');
+    expect(state('p02').audit?.clean, readFileSync(join(c.dir, 'projects', 'p02', 'audit.md'), 'utf8')).toBe(true);
+    expect(c.sim.regionState('dst').quotas.get(p02, 'network').port).toBe(321);
+    expect(
+      c.sim
+        .regionState('dst')
+        .servers.all()
+        .filter((s) => s.tenant_id === p02),
+    ).toHaveLength(1);
+
+    expect((await cli(c.cloudsYaml, ['batch', 'plan', file, '--project', 'p01'])).code).toBe(0);
+    const again = await cli(c.cloudsYaml, ['batch', 'run', file, '--project', 'p01']);
+    expect(again.code, again.err).toBe(0);
+    const pid = String(projectNamed('p01-new')!.id);
+    expect(state('p01').status).toBe('done');
+    expect(state('p01').audit?.clean).toBe(true);
+    expect(
+      c.sim
+        .regionState('dst')
+        .servers.all()
+        .filter((s) => s.tenant_id === pid),
+    ).toHaveLength(1);
+    expect(
+      identity()
+        .projects.all()
+        .filter((p) => p.name === 'p01-new'),
+    ).toHaveLength(1);
+    expect(rolesOf('alice', pid)).toEqual(['member', 'reader']);
+  });
+
+  it('a role missing on the target blocks the dry run with a hint', async () => {
+    const path = join(c.dir, 'roles.yaml');
+    writeFileSync(
+      path,
+      stringify({
+        format: 'bascule.campaign/v1',
+        name: 'roles',
+        defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' } },
+        waves: [
+          {
+            name: 'w1',
+            projects: [
+              {
+                source: { project: 'p01' },
+                target: { project: 'p01-roles' },
+                operator: {
+                  cloud: 'dst-admin',
+                  source_cloud: 'src-admin',
+                  create_project: true,
+                  roles: { role_names: { _member_: '_member_' } },
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = await cli(c.cloudsYaml, ['batch', 'plan', path, '--dir', join(c.dir, 'roles')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      'role _member_ missing on the target: create it on the target (openstack role create _member_) or map it',
+    );
+    expect(r.err).toContain('CAMPAIGN_OPERATOR_BLOCKED');
+    expect(projectNamed('p01-roles')).toBeUndefined();
+  });
+});
