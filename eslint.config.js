@@ -87,17 +87,8 @@ export default tseslint.config(
   ),
   layer(
     ['src/mapping/**'],
-    [
-      '**/openstack/**',
-      '**/kinds/**',
-      '**/engine/**',
-      '**/diff/**',
-      '**/export/**',
-      '**/cli/**',
-      '**/sim/**',
-      'undici',
-    ],
-    'mapping/ is pure data over plans',
+    ['**/openstack/**', ...ONE_KIND, '**/engine/**', '**/diff/**', '**/export/**', '**/cli/**', '**/sim/**', 'undici'],
+    'mapping/ is pure data over plans: it calls no cloud, and reads kind facts from the registry and descriptors only',
   ),
   layer(
     ['src/transfer/**'],

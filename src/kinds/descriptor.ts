@@ -10,6 +10,7 @@
 import type { SERVICE } from '../openstack/auth/catalog.js';
 import type { Cloud } from '../openstack/cloud.js';
 import type { PlanKind, RefDecl } from '../plan/kinds.js';
+import type { ExternalMappingContext, Resolution } from '../mapping/external.js';
 import type { PlanResource } from '../plan/types.js';
 import type { ExternalMatch, ExternalResolution, TargetCatalog } from './external.js';
 
@@ -127,6 +128,27 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
    * export: by leaving one reference out, or (for errors) the entry. `message` words the warning the export keeps.
    */
   readonly exportRepairs?: Readonly<Record<string, ExportRepair>>;
+  /**
+   * Mapping: how the mapping's section for this kind resolves an external entry (how the engine finds it on the
+   * target), in src/kinds/<kind>/mapping.ts. Absent: by its name as exported. A match-only kind is always resolved.
+   */
+  mapExternal?(resource: PlanResource, ctx: ExternalMappingContext): Resolution;
+  /**
+   * Mapping, with `include`: the key of the kept entry this one belongs to and is kept with (a group's rule, a
+   * port's floating IP, a router between kept subnets), or undefined. `refs` are the entry's (plan keys).
+   */
+  companionOf?(refs: Readonly<Record<string, string | string[]>>, kept: ReadonlySet<string>): string | undefined;
+  /**
+   * Mapping: where the entry's availability zone sits in its spec, for `availability_zones` rules: a field with one
+   * zone or (`list`) hints; `byDefault`: a rule without `kinds` applies to it; `placement`: `server_zones` rules
+   * place it, and their `group` criterion follows the reference `groupRef`.
+   */
+  readonly zones?: {
+    readonly field: string;
+    readonly list?: boolean;
+    readonly byDefault?: boolean;
+    readonly placement?: { readonly groupRef: string };
+  };
 }
 
 /** How the exporter mends a plan check's finding on an entry (see KindDescriptor.exportRepairs). */

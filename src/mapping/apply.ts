@@ -3,77 +3,16 @@
  * availability zones, and for every external entry how the engine must find it on the target (its resolution).
  * Keys and refs never change: only specs are rewritten and whole entries dropped.
  */
+import { descriptorOf } from '../kinds/registry.js';
 import type { PlanKind } from '../plan/kinds.js';
-import type { FlavorSpec, ImageSpec, Issue, Plan, PlanResource, RefValue } from '../plan/types.js';
+import type { Issue, Plan, PlanResource, RefValue } from '../plan/types.js';
+import type { ExternalMappingContext, MappingNote, Resolution } from './external.js';
+import { AZ_KINDS, DEFAULT_AZ_KINDS, keepsName, NAMED_KINDS, PLACED_KINDS } from './kinds.js';
 import { globToRegex, pointer, regex } from './match.js';
-import {
-  AZ_KINDS,
-  DEFAULT_AZ_KINDS,
-  NAMED_KINDS,
-  SERVER_KIND,
-  type AzKind,
-  type FlavorMatch,
-  type ImageMatch,
-  type Mapping,
-  type NameRule,
-  type Selector,
-  type ServerMatch,
-} from './types.js';
+import type { Mapping, NameRule, Selector, ServerMatch } from './types.js';
 
-/** The smallest description of a flavor that smallestFit needs. */
-export interface FlavorLike {
-  name: string;
-  vcpus: number;
-  ram: number;
-  disk: number;
-  /** Ephemeral disk in GiB (Nova's `OS-FLV-EXT-DATA:ephemeral`); absent means 0. */
-  ephemeral?: number;
-  /** Swap in MiB (Nova gives "" for none); absent means 0. */
-  swap?: number;
-  id?: string;
-}
-
-/** What a server needs of a flavor. Ephemeral and swap are given only when the source flavor has them. */
-export interface Shape {
-  vcpus: number;
-  ram: number;
-  disk: number;
-  ephemeral?: number;
-  swap?: number;
-}
-
-export type ResolutionStrategy = 'name' | 'shape' | 'checksum' | 'unchanged';
-
-/** How the engine finds an external entry on the target. */
-export interface Resolution {
-  kind: PlanKind;
-  /**
-   * name: the target resource named `name`; shape: smallestFit(shape, target flavors filtered by `within`);
-   * checksum: the target image with the given checksum; unchanged: no rule matched, look for `name` as exported.
-   */
-  strategy: ResolutionStrategy;
-  /** JSON pointer of the mapping rule that decided it (absent for unchanged). */
-  rule?: string;
-  /** The name to look for (name, unchanged); for checksum and shape, the source name (for messages). */
-  name: string;
-  /** Flavors: the source flavor's shape when the plan knows it (input of smallestFit, and a check on name rules). */
-  shape?: Shape;
-  /** Shape: only target flavors whose name matches this regular expression are candidates. */
-  within?: string;
-  /** Checksum: the content to match; os_hash_value when both clouds have it, else md5 (Glance `checksum`). */
-  checksum?: { md5?: string; os_hash_algo?: string; os_hash_value?: string };
-}
-
-/** One change the mapping made to a spec. */
-export interface MappingNote {
-  key: string;
-  /** The spec field changed (`name`, `availability_zone`, `availability_zone_hints`, `checksum`). */
-  field: string;
-  from: unknown;
-  to: unknown;
-  /** JSON pointer of the rule in the mapping. */
-  rule: string;
-}
+export { compareFlavors, smallestFit } from './external.js';
+export type { FlavorLike, MappingNote, Resolution, ResolutionStrategy, Shape } from './external.js';
 
 /** An entry the mapping removed from the plan. */
 export interface FilteredEntry {
@@ -106,43 +45,6 @@ export interface MappedPlan {
   issues: Issue[];
 }
 
-/** Smallest first: RAM, then vCPUs, then disk, then name, then id (code-point order): deterministic on ties. */
-export function compareFlavors(a: FlavorLike, b: FlavorLike): number {
-  const text = (x: string | undefined, y: string | undefined) =>
-    (x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0;
-  return (
-    a.ram - b.ram ||
-    a.vcpus - b.vcpus ||
-    a.disk - b.disk ||
-    (a.ephemeral ?? 0) - (b.ephemeral ?? 0) ||
-    (a.swap ?? 0) - (b.swap ?? 0) ||
-    text(a.name, b.name) ||
-    text(a.id, b.id)
-  );
-}
-
-/**
- * The smallest candidate with at least the wanted vCPUs, RAM and disk, and the wanted ephemeral disk and swap when
- * given (see compareFlavors for the order and the tie-breaks), or undefined when none fits. With `within`, only
- * candidates whose name matches that regular expression count. Pass disk 0 for a server that boots from a volume (its
- * flavor disk is not used). Leave disabled flavors out of `candidates`.
- */
-export function smallestFit<F extends FlavorLike>(
-  wanted: Shape,
-  candidates: readonly F[],
-  within?: string,
-): F | undefined {
-  const filter = within === undefined ? undefined : regex(within);
-  let best: F | undefined;
-  for (const candidate of candidates) {
-    if (candidate.vcpus < wanted.vcpus || candidate.ram < wanted.ram || candidate.disk < wanted.disk) continue;
-    if ((candidate.ephemeral ?? 0) < (wanted.ephemeral ?? 0) || (candidate.swap ?? 0) < (wanted.swap ?? 0)) continue;
-    if (filter !== undefined && !filter.test(candidate.name)) continue;
-    if (best === undefined || compareFlavors(candidate, best) < 0) best = candidate;
-  }
-  return best;
-}
-
 function refKeys(value: RefValue | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
@@ -160,31 +62,10 @@ function selectorMatch(selector: Selector | undefined, base: string, resource: P
   return keyIndex >= 0 ? pointer(base, 'keys', keyIndex) : undefined;
 }
 
-/** The kinds kept with `include` when the entries they belong to are kept (see PulledInEntry). */
+/** The kept entry a resource belongs to and is kept with under `include` (see PulledInEntry), per its kind. */
 function companionOf(resource: PlanResource, kept: ReadonlySet<string>): string | undefined {
   const refs = (resource.refs ?? {}) as Record<string, RefValue>;
-  const one = (name: string) => (typeof refs[name] === 'string' ? refs[name] : undefined);
-  switch (resource.kind) {
-    case 'security_group_rule': {
-      const group = one('security_group');
-      const remote = one('remote_group');
-      return group !== undefined && kept.has(group) && (remote === undefined || kept.has(remote)) ? group : undefined;
-    }
-    case 'floating_ip': {
-      const port = one('port');
-      return port !== undefined && kept.has(port) ? port : undefined;
-    }
-    case 'volume_snapshot': {
-      const volume = one('volume');
-      return volume !== undefined && kept.has(volume) ? volume : undefined;
-    }
-    case 'router': {
-      const inside = [...refKeys(refs.interfaces), ...refKeys(refs.interface_ports)];
-      return inside.length > 0 && inside.every((key) => kept.has(key)) ? inside[0] : undefined;
-    }
-    default:
-      return undefined;
-  }
+  return descriptorOf(resource.kind).companionOf?.(refs, kept);
 }
 
 interface Selection {
@@ -281,53 +162,6 @@ function select(plan: Plan, mapping: Mapping): Selection {
   return { kept, filtered, pulledIn, issues };
 }
 
-function matchesFlavor(from: FlavorMatch, spec: FlavorSpec): boolean {
-  if (from.any === true) return true;
-  if (from.name !== undefined && spec.name !== from.name) return false;
-  if (from.name_regex !== undefined && !regex(from.name_regex).test(spec.name)) return false;
-  for (const field of ['vcpus', 'ram', 'disk'] as const) {
-    if (from[field] !== undefined && spec[field] !== from[field]) return false;
-  }
-  for (const [name, value] of Object.entries(from.extra_specs ?? {})) {
-    if (spec.extra_specs?.[name] !== value) return false;
-  }
-  return true;
-}
-
-/**
- * Extra specs that change what a flavor gives a server (dedicated CPUs, huge pages, NUMA, PCI devices, placement
- * resources and traits, host aggregates). Smallest-fit compares only vCPUs, RAM and disk, so it warns about these.
- */
-const SIGNIFICANT_EXTRA_SPEC =
-  /^(hw:cpu_policy|hw:cpu_thread_policy|hw:mem_page_size|hw:numa_nodes|hw:cpu_realtime|pci_passthrough:|resources:|trait:|aggregate_instance_extra_specs:|quota:)/;
-
-function significantExtraSpecs(spec: FlavorSpec): string[] {
-  return Object.entries(spec.extra_specs ?? {})
-    .filter(([name, value]) => SIGNIFICANT_EXTRA_SPEC.test(name) && !(name === 'hw:cpu_policy' && value === 'shared'))
-    .map(([name, value]) => `${name}=${value}`);
-}
-
-function sameHex(a: string | null | undefined, b: string | undefined): boolean {
-  return typeof a === 'string' && b !== undefined && a.toLowerCase() === b.toLowerCase();
-}
-
-function matchesImage(from: ImageMatch, spec: ImageSpec): boolean {
-  if (from.any === true) return true;
-  if (from.name !== undefined && spec.name !== from.name) return false;
-  if (from.name_regex !== undefined && !regex(from.name_regex).test(spec.name)) return false;
-  if (from.checksum !== undefined && !sameHex(spec.checksum, from.checksum)) return false;
-  if (from.os_hash_value !== undefined && !sameHex(spec.os_hash_value, from.os_hash_value)) return false;
-  return true;
-}
-
-function shapeOf(spec: FlavorSpec): Shape | undefined {
-  if (spec.vcpus === undefined || spec.ram === undefined || spec.disk === undefined) return undefined;
-  const shape: Shape = { vcpus: spec.vcpus, ram: spec.ram, disk: spec.disk };
-  if (spec.ephemeral !== undefined && spec.ephemeral > 0) shape.ephemeral = spec.ephemeral;
-  if (spec.swap !== undefined && spec.swap > 0) shape.swap = spec.swap;
-  return shape;
-}
-
 /** The result of one name rule on a name (unchanged when it does not apply). */
 export function applyNameRule(rule: NameRule, name: string): string {
   if (rule.prefix !== undefined) return `${rule.prefix}${name}`;
@@ -350,12 +184,7 @@ const MAX_NAME = 255;
  * matching a source entry with a target resource by name.
  */
 export function mapName(mapping: Mapping, kind: PlanKind, name: string): string {
-  if (
-    !(NAMED_KINDS as readonly string[]).includes(kind) ||
-    name === '' ||
-    (kind === 'security_group' && name === 'default')
-  )
-    return name;
+  if (!NAMED_KINDS.includes(kind) || name === '' || keepsName(kind, name)) return name;
   let current = name;
   for (const rule of mapping.names ?? []) {
     if (rule.kinds !== undefined && !(rule.kinds as readonly string[]).includes(kind)) continue;
@@ -368,7 +197,7 @@ export function mapName(mapping: Mapping, kind: PlanKind, name: string): string 
  * The zone a server or volume (or a network or router hint) in `zone` gets on the target, for a plan exported from
  * `region`: the first matching rule's `to` (null: no zone), or the zone unchanged when no rule matches.
  */
-export function mapZone(mapping: Mapping, kind: AzKind, zone: string, region: string | null): string | null {
+export function mapZone(mapping: Mapping, kind: PlanKind, zone: string, region: string | null): string | null {
   const rule = (mapping.availability_zones ?? []).find(
     (r) =>
       r.from === zone &&
@@ -407,16 +236,20 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
     if (!selection.kept.has(original.key)) continue;
     const resource = structuredClone(original);
     const key = resource.key;
-    // A flavor is always a reference, external or not: a project cannot create flavors.
-    if (resource.external === true || resource.kind === 'flavor') {
+    // A match-only kind (a flavor) is always a reference, external or not: a project cannot create flavors.
+    if (resource.external === true || descriptorOf(resource.kind).matchOnly) {
       resolution[key] = resolveExternal(resource, mapping, inScope, notes, issues);
       resources.push(resource);
       continue;
     }
     // Names, in order, each rule on the result of the previous.
     const spec = resource.spec as unknown as Record<string, unknown>;
-    const isDefaultGroup = resource.kind === 'security_group' && spec.name === 'default';
-    if (named.has(resource.kind) && typeof spec.name === 'string' && spec.name !== '' && !isDefaultGroup) {
+    if (
+      named.has(resource.kind) &&
+      typeof spec.name === 'string' &&
+      spec.name !== '' &&
+      !keepsName(resource.kind, spec.name)
+    ) {
       (mapping.names ?? []).forEach((rule, index) => {
         if (rule.kinds !== undefined && !(rule.kinds as readonly string[]).includes(resource.kind)) return;
         const before = spec.name as string;
@@ -487,7 +320,8 @@ function matchesServer(from: ServerMatch, server: PlanResource, byKey: ReadonlyM
   if (from.name_regex !== undefined) return typeof spec.name === 'string' && regex(from.name_regex).test(spec.name);
   if (from.tag !== undefined) return Array.isArray(spec.tags) && spec.tags.includes(from.tag);
   if (from.group !== undefined) {
-    const key = (server.refs as { server_group?: unknown } | undefined)?.server_group;
+    const groupRef = descriptorOf(server.kind).zones?.placement?.groupRef;
+    const key = groupRef === undefined ? undefined : (server.refs as Record<string, unknown> | undefined)?.[groupRef];
     const group = typeof key === 'string' ? byKey.get(key) : undefined;
     return group !== undefined && (group.spec as { name?: unknown }).name === from.group;
   }
@@ -512,7 +346,7 @@ export function placeServers(
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const members: string[][] = rules.map(() => []);
   for (const server of plan.resources) {
-    if (server.kind !== SERVER_KIND || server.external === true || !kept.has(server.key)) continue;
+    if (!PLACED_KINDS.has(server.kind) || server.external === true || !kept.has(server.key)) continue;
     const index = rules.findIndex((rule) => inScope(rule) && matchesServer(rule.from, server, byKey));
     if (index >= 0) members[index]!.push(server.key);
   }
@@ -545,24 +379,27 @@ function mapZones(
   inScope: (rule: { region?: string }) => boolean,
   notes: MappingNote[],
 ): void {
-  const kind = resource.kind as AzKind;
+  const kind = resource.kind;
+  const zones = descriptorOf(kind).zones;
+  if (zones === undefined) return;
   const rules = (mapping.availability_zones ?? []).map((rule, index) => ({
     rule,
     at: pointer('availability_zones', index),
   }));
   const find = (zone: string) =>
     rules.find(({ rule }) => rule.from === zone && inScope(rule) && (rule.kinds ?? DEFAULT_AZ_KINDS).includes(kind));
-  if (kind === 'server' || kind === 'volume') {
-    const zone = spec.availability_zone;
+  const field = zones.field;
+  if (!zones.list) {
+    const zone = spec[field];
     if (typeof zone !== 'string') return;
     const hit = find(zone);
     if (hit === undefined) return;
-    if (hit.rule.to === null) delete spec.availability_zone;
-    else spec.availability_zone = hit.rule.to;
-    notes.push({ key: resource.key, field: 'availability_zone', from: zone, to: hit.rule.to, rule: hit.at });
+    if (hit.rule.to === null) delete spec[field];
+    else spec[field] = hit.rule.to;
+    notes.push({ key: resource.key, field, from: zone, to: hit.rule.to, rule: hit.at });
     return;
   }
-  const hints = spec.availability_zone_hints;
+  const hints = spec[field];
   if (!Array.isArray(hints)) return;
   const next: string[] = [];
   for (const zone of hints as string[]) {
@@ -572,11 +409,12 @@ function mapZones(
       continue;
     }
     if (hit.rule.to !== null && !next.includes(hit.rule.to)) next.push(hit.rule.to);
-    notes.push({ key: resource.key, field: 'availability_zone_hints', from: zone, to: hit.rule.to, rule: hit.at });
+    notes.push({ key: resource.key, field, from: zone, to: hit.rule.to, rule: hit.at });
   }
-  spec.availability_zone_hints = next;
+  spec[field] = next;
 }
 
+/** How the engine must find an external entry: its kind's mapping rules decide (mapExternal), else its name. */
 function resolveExternal(
   resource: PlanResource,
   mapping: Mapping,
@@ -584,115 +422,17 @@ function resolveExternal(
   notes: MappingNote[],
   issues: Issue[],
 ): Resolution {
-  const key = resource.key;
-  const unchanged = (extra: Partial<Resolution> = {}): Resolution => ({
-    kind: resource.kind,
-    strategy: 'unchanged',
-    name: (resource.spec as { name?: string }).name ?? '',
-    ...extra,
-  });
-  switch (resource.kind) {
-    case 'flavor': {
-      const spec = resource.spec;
-      const shape = shapeOf(spec);
-      const index = (mapping.flavors ?? []).findIndex((rule) => inScope(rule) && matchesFlavor(rule.from, spec));
-      if (index < 0) return unchanged(shape === undefined ? {} : { shape });
-      const rule = mapping.flavors![index]!;
-      const at = pointer('flavors', index);
-      if (rule.to.name !== undefined) {
-        resource.spec = { name: rule.to.name };
-        notes.push({ key, field: 'name', from: spec.name, to: rule.to.name, rule: at });
-        return {
-          kind: 'flavor',
-          strategy: 'name',
-          rule: at,
-          name: rule.to.name,
-          ...(shape === undefined ? {} : { shape }),
-        };
-      }
-      if (shape === undefined) {
-        issues.push({
-          severity: 'error',
-          path: at,
-          code: 'MAPPING_NO_SHAPE',
-          message: `${key}: the plan does not give the vcpus, ram and disk of flavor "${spec.name}", so smallest-fit cannot choose`,
-          hint: 'add a rule that maps this flavor by name',
-        });
-      }
-      const significant = significantExtraSpecs(spec);
-      if (significant.length > 0) {
-        issues.push({
-          severity: 'warning',
-          path: at,
-          code: 'MAPPING_EXTRA_SPECS_IGNORED',
-          message: `${key}: smallest-fit compares vCPUs, RAM and disk only; flavor "${spec.name}" also has ${significant.join(', ')}, which the chosen flavor may not give`,
-          hint: 'map this flavor by name (or by extra_specs) to a target flavor with the same properties, or narrow the candidates with within',
-        });
-      }
-      return {
-        kind: 'flavor',
-        strategy: 'shape',
-        rule: at,
-        name: spec.name,
-        ...(shape === undefined ? {} : { shape }),
-        ...(rule.to.within === undefined ? {} : { within: rule.to.within.name_regex }),
-      };
-    }
-    case 'image': {
-      const spec = resource.spec;
-      const index = (mapping.images ?? []).findIndex((rule) => inScope(rule) && matchesImage(rule.from, spec));
-      if (index < 0) return unchanged();
-      const rule = mapping.images![index]!;
-      const at = pointer('images', index);
-      if (rule.to.name !== undefined) {
-        resource.spec = { name: rule.to.name };
-        notes.push({ key, field: 'name', from: spec.name, to: rule.to.name, rule: at });
-        return { kind: 'image', strategy: 'name', rule: at, name: rule.to.name };
-      }
-      if (rule.to.checksum !== undefined && rule.to.checksum !== 'same') {
-        const md5 = rule.to.checksum.toLowerCase();
-        resource.spec = { name: spec.name, checksum: md5 };
-        notes.push({ key, field: 'checksum', from: spec.checksum ?? null, to: md5, rule: at });
-        return { kind: 'image', strategy: 'checksum', rule: at, name: spec.name, checksum: { md5 } };
-      }
-      const checksum: NonNullable<Resolution['checksum']> = {};
-      if (typeof spec.checksum === 'string') checksum.md5 = spec.checksum.toLowerCase();
-      if (typeof spec.os_hash_value === 'string' && typeof spec.os_hash_algo === 'string') {
-        checksum.os_hash_algo = spec.os_hash_algo;
-        checksum.os_hash_value = spec.os_hash_value.toLowerCase();
-      }
-      if (checksum.md5 === undefined && checksum.os_hash_value === undefined) {
-        issues.push({
-          severity: 'error',
-          path: at,
-          code: 'MAPPING_NO_CHECKSUM',
-          message: `${key}: the plan gives no checksum for image "${spec.name}", so "checksum: same" cannot find it`,
-          hint: 'map this image by name',
-        });
-      }
-      return { kind: 'image', strategy: 'checksum', rule: at, name: spec.name, checksum };
-    }
-    case 'network': {
-      const spec = resource.spec;
-      const index = (mapping.external_networks ?? []).findIndex((rule) => inScope(rule) && rule.from === spec.name);
-      if (index < 0) return unchanged();
-      const rule = mapping.external_networks![index]!;
-      const at = pointer('external_networks', index);
-      notes.push({ key, field: 'name', from: spec.name, to: rule.to, rule: at });
-      spec.name = rule.to;
-      return { kind: 'network', strategy: 'name', rule: at, name: rule.to };
-    }
-    case 'volume_type': {
-      const spec = resource.spec;
-      const index = (mapping.volume_types ?? []).findIndex((rule) => inScope(rule) && rule.from === spec.name);
-      if (index < 0) return unchanged();
-      const rule = mapping.volume_types![index]!;
-      const at = pointer('volume_types', index);
-      notes.push({ key, field: 'name', from: spec.name, to: rule.to, rule: at });
-      resource.spec = { name: rule.to };
-      return { kind: 'volume_type', strategy: 'name', rule: at, name: rule.to };
-    }
-    default:
-      return unchanged();
-  }
+  const ctx: ExternalMappingContext = {
+    mapping,
+    inScope,
+    note: (note) => notes.push(note),
+    issue: (issue) => issues.push(issue),
+    unchanged: (extra = {}) => ({
+      kind: resource.kind,
+      strategy: 'unchanged',
+      name: (resource.spec as { name?: string }).name ?? '',
+      ...extra,
+    }),
+  };
+  return descriptorOf(resource.kind).mapExternal?.(resource, ctx) ?? ctx.unchanged();
 }

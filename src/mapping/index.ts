@@ -24,4 +24,6 @@ export type { MappingParseResult } from './parse.js';
 export { MAPPING_SCHEMA, MAPPING_SCHEMA_URL } from './schema.js';
 export { stringifyMapping } from './serialize.js';
 export * from './types.js';
+export * from './kinds.js';
+export type { ExternalMappingContext } from './external.js';
 export { validateMapping } from './validate.js';

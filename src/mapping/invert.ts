@@ -4,8 +4,8 @@
  * reported (warnings). invertMapping(invertMapping(m)) equals m when the first inversion had no problem.
  */
 import { pointer } from './match.js';
+import { DEFAULT_AZ_KINDS } from './kinds.js';
 import {
-  DEFAULT_AZ_KINDS,
   MAPPING_FORMAT,
   type AzRule,
   type FlavorRule,

@@ -7,31 +7,10 @@ import type { PlanKind } from '../plan/kinds.js';
 
 export const MAPPING_FORMAT = 'bascule.mapping/v1';
 
-/**
- * The kinds whose entries have a `spec.name` that name rules may rewrite: not flavors (always references: a project
- * cannot create one), nor volume types and subnet pools (always external).
- */
-export const NAMED_KINDS = [
-  'image',
-  'keypair',
-  'network',
-  'subnet',
-  'security_group',
-  'router',
-  'port',
-  'volume',
-  'volume_snapshot',
-  'server_group',
-  'server',
-] as const satisfies readonly PlanKind[];
-export type NamedKind = (typeof NAMED_KINDS)[number];
-
-/** The kinds whose availability zone an `availability_zones` rule may rewrite; the default is server and volume. */
-/** The kind that server_zones rules place. */
-export const SERVER_KIND = 'server' as const satisfies PlanKind;
-export const AZ_KINDS = [SERVER_KIND, 'volume', 'network', 'router'] as const satisfies readonly PlanKind[];
-export type AzKind = (typeof AZ_KINDS)[number];
-export const DEFAULT_AZ_KINDS: readonly AzKind[] = [SERVER_KIND, 'volume'];
+/** The kinds name rules may name (src/mapping/kinds.ts: NAMED_KINDS; the schema's enum holds them). */
+export type NamedKind = PlanKind;
+/** The kinds availability zone rules may name (src/mapping/kinds.ts: AZ_KINDS). */
+export type AzKind = PlanKind;
 
 /** Informative: which cloud (clouds.yaml name) a side is. */
 export interface CloudRef {

@@ -6,7 +6,8 @@ import { schemaIssues } from '../plan/schema-issues.js';
 import type { Issue } from '../plan/types.js';
 import { compileRegex, globKind, groupCount, highestGroupReference, pointer, type MappingRegex } from './match.js';
 import { mappingValidator } from './schema.js';
-import { DEFAULT_AZ_KINDS, MAPPING_FORMAT } from './types.js';
+import { DEFAULT_AZ_KINDS } from './kinds.js';
+import { MAPPING_FORMAT } from './types.js';
 
 type Json = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import type { EngineEvent } from '../../engine/events.js';
 import type { CleanupItem, CleanupResult } from '../../engine/cleanup.js';
 import type { Plan } from '../../plan/types.js';
 import type { RollbackResult } from '../../engine/rollback.js';
-import { SERVER_KIND } from '../../mapping/types.js';
+import { PLACED_KINDS } from '../../mapping/kinds.js';
 import { redact } from '../../shared/secret.js';
 import { table } from './output.js';
 
@@ -43,7 +43,7 @@ function detail(a: PlannedAction): string {
  * already are not created, so their zone is not checked.
  */
 export function renderPlacement(changes: ChangeSet, plan: Plan | undefined): string {
-  const servers = changes.actions.filter((a) => a.kind === SERVER_KIND);
+  const servers = changes.actions.filter((a) => PLACED_KINDS.has(a.kind));
   if (servers.length === 0 || plan === undefined) return '';
   const zoneOf = new Map(
     plan.resources.map((r) => [r.key, (r.spec as { availability_zone?: unknown }).availability_zone]),

@@ -1,9 +1,10 @@
 /** The flavor kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { mapExternal } from './mapping.js';
 import { defineKind } from '../descriptor.js';
 import { byName, externalQuery, type ExternalMatch, type ExternalResolution, type TargetCatalog } from '../external.js';
 import type { PlanResource } from '../../plan/types.js';
 import type { FlavorSpec } from '../../plan/types.js';
-import { smallestFit } from '../../mapping/apply.js';
+import { smallestFit } from '../../mapping/external.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
 /** How an external flavor entry is found on the target. */
@@ -52,4 +53,5 @@ export const flavorDescriptor = defineKind({
   findExternal: find,
   sensitive: [],
   matchOnly: true,
+  mapExternal,
 });

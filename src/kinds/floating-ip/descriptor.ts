@@ -47,4 +47,9 @@ export const floatingIpDescriptor = defineKind({
     const addresses = ((port?.fixed_ips ?? []) as { ip_address?: string }[]).map((ip) => ip.ip_address);
     if (!addresses.includes(entry.spec.fixed_ip_address)) delete entry.spec.fixed_ip_address;
   },
+  // Kept with its port.
+  companionOf: (refs, kept) => {
+    const port = typeof refs.port === 'string' ? refs.port : undefined;
+    return port !== undefined && kept.has(port) ? port : undefined;
+  },
 });

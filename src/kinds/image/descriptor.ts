@@ -1,4 +1,5 @@
 /** The image kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { mapExternal } from './mapping.js';
 import { defineKind } from '../descriptor.js';
 import { byName, externalQuery, type ExternalMatch, type ExternalResolution, type TargetCatalog } from '../external.js';
 import type { PlanResource } from '../../plan/types.js';
@@ -46,4 +47,5 @@ export const imageDescriptor = defineKind({
   findExternal: find,
   sensitive: [],
   notState: ['virtual_size'],
+  mapExternal,
 });

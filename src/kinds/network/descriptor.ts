@@ -1,4 +1,5 @@
 /** The network kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { mapExternal } from './mapping.js';
 import { defineKind, oneOf } from '../descriptor.js';
 import { byName, externalQuery, type ExternalMatch, type ExternalResolution, type TargetCatalog } from '../external.js';
 import type { PlanResource } from '../../plan/types.js';
@@ -27,4 +28,6 @@ export const networkDescriptor = defineKind({
   findExternal: find,
   sensitive: [],
   quota: oneOf('network', 'network'),
+  mapExternal,
+  zones: { field: 'availability_zone_hints', list: true },
 });

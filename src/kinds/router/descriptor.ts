@@ -17,4 +17,11 @@ export const routerDescriptor = defineKind({
     },
   },
   quota: oneOf('network', 'router'),
+  // Kept when everything it connects is kept.
+  companionOf: (refs, kept) => {
+    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    const inside = [...list(refs.interfaces), ...list(refs.interface_ports)];
+    return inside.length > 0 && inside.every((key) => kept.has(key)) ? inside[0] : undefined;
+  },
+  zones: { field: 'availability_zone_hints', list: true },
 });

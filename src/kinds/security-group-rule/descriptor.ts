@@ -56,4 +56,10 @@ export const securityGroupRuleDescriptor = defineKind({
   },
   quota: oneOf('network', 'security_group_rule'),
   exportedWith: 'security_group',
+  // Kept with its group (and the remote group it names, when it names one).
+  companionOf: (refs, kept) => {
+    const group = typeof refs.security_group === 'string' ? refs.security_group : undefined;
+    const remote = typeof refs.remote_group === 'string' ? refs.remote_group : undefined;
+    return group !== undefined && kept.has(group) && (remote === undefined || kept.has(remote)) ? group : undefined;
+  },
 });

@@ -63,4 +63,5 @@ export const serverDescriptor = defineKind({
         `${key} is left out of the plan: ${finding} (fix the source, e.g. resize the server, then export again; its ports and volumes stay in the plan)`,
     },
   },
+  zones: { field: 'availability_zone', byDefault: true, placement: { groupRef: 'server_group' } },
 });

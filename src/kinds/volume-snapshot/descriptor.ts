@@ -18,4 +18,9 @@ export const volumeSnapshotDescriptor = defineKind({
       return volume !== undefined ? `${volume}/snapshot` : record.id;
     },
   },
+  // Kept with its volume.
+  companionOf: (refs, kept) => {
+    const volume = typeof refs.volume === 'string' ? refs.volume : undefined;
+    return volume !== undefined && kept.has(volume) ? volume : undefined;
+  },
 });

@@ -1,4 +1,5 @@
 /** The volume type kind: what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { mapExternal } from './mapping.js';
 import { defineKind } from '../descriptor.js';
 import { byName, externalQuery, type ExternalMatch, type ExternalResolution, type TargetCatalog } from '../external.js';
 import type { PlanResource } from '../../plan/types.js';
@@ -25,4 +26,5 @@ export const volumeTypeDescriptor = defineKind({
   findExternal: find,
   sensitive: [],
   matchOnly: true,
+  mapExternal,
 });

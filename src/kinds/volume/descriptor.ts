@@ -38,4 +38,5 @@ export const volumeDescriptor = defineKind({
       message: (key, finding) => `${key}: ${finding}; its source image reference is left out`,
     },
   },
+  zones: { field: 'availability_zone', byDefault: true },
 });
