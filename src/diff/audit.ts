@@ -5,9 +5,10 @@
  */
 import { journalState, type JournalRecord } from '../engine/journal.js';
 import { markerFor } from '../kinds/markers.js';
-import { applyMapping, DEFAULT_AZ_KINDS, smallestFit, type Mapping, type Resolution } from '../mapping/index.js';
+import { DEFAULT_AZ_KINDS, smallestFit, type Mapping, type Resolution } from '../mapping/index.js';
 import type { PlanKind } from '../plan/kinds.js';
 import type { Plan, PlanResource } from '../plan/types.js';
+import { applyMappingByRegion } from '../mapping/regions.js';
 import { compareSides } from './compare.js';
 import type { AuditReport } from './report.js';
 
@@ -115,7 +116,7 @@ export function auditPlans(reference: Plan, target: Plan, options: AuditOptions 
   let side = reference;
   const expected = new Map<string, Map<string, string>>();
   if (options.mapping) {
-    const mapped = applyMapping(reference, options.mapping);
+    const mapped = applyMappingByRegion(reference, options.mapping);
     side = resolveExternalNames(mapped.plan, mapped.resolution, target);
     for (const kind of options.mapping.exclude?.kinds ?? []) ignore.add(kind);
     // A zone the mapping drops (to: null) is the target's choice: whatever it chose is expected.

@@ -356,10 +356,40 @@ export interface RuleInput {
   resources: readonly unknown[];
   /** Indexes of resources that failed the schema. */
   invalid: ReadonlySet<number>;
+  /**
+   * A plan of several regions (provenance.regions): each region is checked as a plan of its own (references, quotas,
+   * addresses and names never cross regions), entries grouped by their `source.region`.
+   */
+  regions?: boolean;
 }
 
 /** Runs every semantic rule; returns the issues in a deterministic order. */
 export function checkRules(input: RuleInput): Issue[] {
+  if (input.regions !== true) return checkOneRegion(input);
+  const regionOf = (raw: unknown): string => {
+    const source = asRecord(asRecord(raw).source);
+    return typeof source.region === 'string' ? source.region : '';
+  };
+  const groups = new Set(input.resources.map(regionOf));
+  const keys = new Map<string, number>();
+  const issues: Issue[] = [];
+  // A key used in two regions is still a duplicate: keys are unique in the plan.
+  input.resources.forEach((raw, index) => {
+    const key = asRecord(raw).key;
+    if (typeof key !== 'string') return;
+    const first = keys.get(key);
+    if (first === undefined) keys.set(key, index);
+    else if (regionOf(input.resources[first]) !== regionOf(raw))
+      issues.push(error(at(index, 'key'), 'DUPLICATE_KEY', `the key "${key}" is already used by ${at(first)}`));
+  });
+  for (const group of [...groups].sort()) {
+    const resources = input.resources.map((raw) => (regionOf(raw) === group ? raw : undefined));
+    issues.push(...checkOneRegion({ resources, invalid: input.invalid }));
+  }
+  return issues;
+}
+
+function checkOneRegion(input: RuleInput): Issue[] {
   const ctx = new RuleContext(input.resources, input.invalid);
   const valid = ctx.entries.filter((e) => e.valid);
   for (const entry of valid) {

@@ -25,6 +25,8 @@ export interface ApiProfile {
 export interface Provenance {
   cloud: string;
   region: string | null;
+  /** A plan of several regions (export --all-regions): its source regions, sorted; `region` is then null. */
+  regions?: string[];
   project: { name: string; id: string; domain?: string };
   profile: ApiProfile;
   exported_at: string;

@@ -57,7 +57,8 @@ export function checkPlan(value: unknown): CheckResult {
       const match = RESOURCE_PATH.exec(issue.path);
       if (match) invalid.add(Number(match[1]));
     }
-    issues.push(...checkRules({ resources, invalid }));
+    const regions = (document as { provenance?: { regions?: unknown } }).provenance?.regions;
+    issues.push(...checkRules({ resources, invalid, regions: Array.isArray(regions) && regions.length > 0 }));
   }
   issues.sort(byPath);
   const result: CheckResult = { issues, from: upgraded.from! };

@@ -19,6 +19,8 @@ import { createWorkload, parseServerDisk } from '../../kinds/shared/workload.js'
 import { WorkloadMover } from '../../transfer/workload.js';
 import { readerFor, writerFor } from '../../kinds/registry.js';
 import { applyMapping, loadMapping } from '../../mapping/index.js';
+import { regionRoutes, routeToRegion, type RegionRoute } from '../../mapping/regions.js';
+import { checkRegions, planRegions } from '../../plan/regions.js';
 import { connect } from '../../openstack/index.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import { parsePlan, PlanInvalidError, readJsonText, type ParseOptions } from '../../plan/io.js';
@@ -56,9 +58,64 @@ export interface ApplyArgs {
   'expect-digest'?: string;
 }
 
-/** Where the journal of a plan goes by default: PLAN.journal.jsonl beside it. */
-export function defaultJournal(planPath: string): string {
-  return join(dirname(planPath), `${basename(planPath).replace(/\.json$/, '')}.journal.jsonl`);
+/**
+ * Where the journal of a plan goes by default: PLAN.journal.jsonl beside it; for a plan of several regions, one per
+ * target region (PLAN.<region>.journal.jsonl), so that each region's apply is resumed and rolled back on its own.
+ */
+export function defaultJournal(planPath: string, targetRegion?: string): string {
+  const region = targetRegion === undefined ? '' : `.${targetRegion.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  return join(dirname(planPath), `${basename(planPath).replace(/\.json$/, '')}${region}.journal.jsonl`);
+}
+
+/** What an apply of a plan of several regions takes (the regions that go to its target region) and leaves. */
+export interface RegionChoice {
+  target: string;
+  taken: RegionRoute[];
+  left: RegionRoute[];
+}
+
+/** A plan of several regions: its region checks, then the parts for the target region, mapped. Exit 2 on a problem. */
+async function loadRegions(
+  path: string,
+  plan: Plan,
+  mappingPath: string | undefined,
+  regionOfTarget: () => Promise<string | undefined>,
+): Promise<{ plan: Plan; resolution?: Resolution; notes: number; regions: RegionChoice }> {
+  const problems = checkRegions(plan);
+  if (problems.length > 0)
+    throw new UsageError(
+      'PLAN_REGIONS_INVALID',
+      `${path}: ${problems
+        .slice(0, 20)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join('\n')}`,
+    );
+  const mapping = mappingPath ? await loadMapping(mappingPath) : undefined;
+  const routes = regionRoutes(plan, mapping);
+  const where = routes.map((r) => `${r.from} -> ${r.to}${r.rule ? ` (${r.rule})` : ''}`).join(', ');
+  const targetRegion = await regionOfTarget();
+  if (targetRegion === undefined)
+    throw new UsageError(
+      'APPLY_REGION_NEEDED',
+      `${path} spans regions (${where}): an apply goes to one target region; give it with --to-region`,
+      { hint: 'apply once per target region; the mapping\'s "regions" table says where each source region goes' },
+    );
+  const routed = routeToRegion(plan, mapping, targetRegion);
+  if (routed.taken.length === 0)
+    throw new UsageError('APPLY_REGION_EMPTY', `no region of ${path} goes to region "${targetRegion}" (${where})`, {
+      hint: 'check --to-region and the mapping\'s "regions" table',
+    });
+  if (mapping && hasErrors(routed.mapped.issues))
+    throw new UsageError(
+      'MAPPING_NOT_APPLICABLE',
+      `the mapping ${mappingPath} cannot be applied to ${path}:\n${formatIssues(routed.mapped.issues)}`,
+    );
+  return {
+    plan: routed.mapped.plan,
+    ...(mapping ? { resolution: routed.mapped.resolution as unknown as Resolution } : {}),
+    notes: routed.mapped.notes.length,
+    regions: { target: targetRegion, taken: routed.taken, left: routed.left },
+  };
 }
 
 /** Reads a plan or a saved dry run. Bad input -> UsageError (exit 2), before any cloud is contacted. */
@@ -66,7 +123,8 @@ export async function loadInput(
   path: string,
   mappingPath: string | undefined,
   options: ParseOptions = {},
-): Promise<{ plan: Plan; resolution?: Resolution; saved?: ChangeSet; notes: number }> {
+  targetRegion: () => Promise<string | undefined> = () => Promise.resolve(undefined),
+): Promise<{ plan: Plan; resolution?: Resolution; saved?: ChangeSet; notes: number; regions?: RegionChoice }> {
   const read = await readJsonText(path, options.maxBytes);
   if (read.text === undefined) {
     if (read.issues.some((i) => i.code === 'FILE_UNREADABLE'))
@@ -85,6 +143,7 @@ export async function loadInput(
   const parsed = parsePlan(read.text, options);
   if (parsed.plan === undefined || hasErrors(parsed.issues)) throw new PlanInvalidError(parsed.issues, path);
   const plan = parsed.plan;
+  if (planRegions(plan) !== undefined) return loadRegions(path, plan, mappingPath, targetRegion);
   if (!mappingPath) return { plan, notes: 0 };
   const mapping = await loadMapping(mappingPath);
   const mapped = applyMapping(plan, mapping);
@@ -245,14 +304,24 @@ export async function runApply(
 ): Promise<ApplyRun> {
   const print = options.print !== false;
   const expected = checkExpectDigest(args['expect-digest']);
-  const input = await loadInput(args.plan, args.mapping);
+  // The target region (for a plan of several regions): --to-region, else --os-region-name, else the entry's.
+  const targetRegion = async () =>
+    args['to-region']?.trim() || ctx.region || (args.to ? (await loadCloud(ctx, args.to)).regionName : undefined);
+  const input = await loadInput(args.plan, args.mapping, {}, targetRegion);
   if (expected !== undefined && input.saved && input.saved.digest !== expected)
     throw new UsageError(
       'CHANGES_DIGEST_REFUSED',
       `${args.plan} has digest ${input.saved.digest}, not the approved ${expected}; nothing was applied`,
       { hint: 'apply the file that was reviewed, or review this one' },
     );
-  const journalPath = args.journal ?? defaultJournal(args.plan);
+  const journalPath = args.journal ?? defaultJournal(args.plan, input.regions?.target);
+  if (input.regions && print && !ctx.quiet) {
+    const { target, taken, left } = input.regions;
+    const line = (r: RegionRoute) => `region ${r.from} (${r.entries} entries)${r.rule ? `, by ${r.rule}` : ''}`;
+    ctx.stderr(`to region ${target}: ${taken.map(line).join('; ')}\n`);
+    for (const r of left)
+      ctx.stderr(`not in this run: ${line(r)} goes to region ${r.to}: apply again with --to-region ${r.to}\n`);
+  }
   if (!args['dry-run'] && !args.yes && !(options.prompt !== false && canPrompt())) {
     throw new UsageError(
       'APPLY_NOT_CONFIRMED',

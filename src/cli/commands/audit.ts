@@ -5,6 +5,8 @@ import type { AuditReport } from '../../diff/report.js';
 import { readJournal } from '../../engine/journal.js';
 import { exportProject } from '../../export/export.js';
 import { loadMapping, type Mapping } from '../../mapping/index.js';
+import { regionRoutes, selectRegions } from '../../mapping/regions.js';
+import { checkRegions, planRegions } from '../../plan/regions.js';
 import { connect } from '../../openstack/index.js';
 import { PLAN_KINDS, isPlanKind, type PlanKind } from '../../plan/kinds.js';
 import { readPlan } from '../../plan/io.js';
@@ -179,7 +181,37 @@ export const auditCommand = defineCommand<AuditArgs>({
     // Every file is read and checked before any cloud is called.
     const mapping: Mapping | undefined = args.mapping !== undefined ? await loadMapping(args.mapping) : undefined;
     const journal = args.journal !== undefined ? journalFacts(await readJournal(args.journal)) : undefined;
-    const planFile = args.plan !== undefined ? (await readPlan(args.plan)).plan : undefined;
+    let planFile = args.plan !== undefined ? (await readPlan(args.plan)).plan : undefined;
+    let regionNote: string | undefined;
+    if (planFile !== undefined && planRegions(planFile) !== undefined) {
+      // A plan of several regions: the target region holds the parts the mapping's `regions` table sends there.
+      const problems = checkRegions(planFile);
+      if (problems.length > 0)
+        throw new UsageError(
+          'PLAN_REGIONS_INVALID',
+          `${args.plan}: ${problems
+            .slice(0, 20)
+            .map((p) => `${p.path}: ${p.message}`)
+            .join('\n')}`,
+        );
+      const targetRegion =
+        args['to-region']?.trim() || ctx.region || (await loadCloud(ctx, args.to)).regionName || undefined;
+      const routes = regionRoutes(planFile, mapping);
+      const where = routes.map((r) => `${r.from} -> ${r.to}`).join(', ');
+      if (targetRegion === undefined)
+        throw new UsageError(
+          'AUDIT_REGION_NEEDED',
+          `${args.plan} spans regions (${where}): audit one target region at a time with --to-region`,
+        );
+      const taken = routes.filter((r) => r.to === targetRegion).map((r) => r.from);
+      if (taken.length === 0)
+        throw new UsageError(
+          'AUDIT_REGION_EMPTY',
+          `no region of ${args.plan} goes to region "${targetRegion}" (${where})`,
+        );
+      planFile = selectRegions(planFile, taken);
+      regionNote = `regions ${taken.join(', ')} of the plan, against region ${targetRegion}`;
+    }
 
     const [reference, target] = await Promise.all([
       planFile ?? exportLive(ctx, args.from!, args, args['from-region']),
@@ -189,7 +221,7 @@ export const auditCommand = defineCommand<AuditArgs>({
       source:
         args.plan !== undefined
           ? {
-              description: `plan ${args.plan}`,
+              description: `plan ${args.plan}${regionNote ? ` (${regionNote})` : ''}`,
               project: reference.provenance.project.name,
               cloud: reference.provenance.cloud,
             }

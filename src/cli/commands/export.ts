@@ -1,11 +1,20 @@
 import type { Argv } from 'yargs';
-import { exportProject, type ExportProgressEvent, type ExportResult } from '../../export/export.js';
+import {
+  ExportInvalidPlanError,
+  exportProject,
+  type ExportProgressEvent,
+  type ExportResult,
+} from '../../export/export.js';
+import { catalogRegions, SERVICE } from '../../openstack/auth/catalog.js';
+import type { CloudConfig } from '../../openstack/config/types.js';
 import { connect } from '../../openstack/index.js';
+import { mergeRegionPlans } from '../../plan/regions.js';
+import { checkPlan, hasErrors } from '../../plan/validate.js';
 import { serializePlan } from '../../plan/canonical.js';
 import { writePlan } from '../../plan/io.js';
 import type { PlanWarning } from '../../plan/types.js';
 import { PLAN_KINDS } from '../../plan/kinds.js';
-import { EXIT } from '../../shared/errors.js';
+import { BasculeError, EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
 import { loadCloud, type GlobalArgs, type RunContext } from '../context.js';
 import { concurrency, osCloud } from '../options.js';
@@ -24,6 +33,7 @@ interface ExportArgs {
   'include-user-data': boolean;
   'allow-partial': boolean;
   concurrency: number;
+  'all-regions': boolean;
 }
 
 /** The end-of-run summary: counts and requests per kind, then warnings. */
@@ -110,6 +120,34 @@ function progressView(
 const list = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
+/** The regions a cloud's catalog lists for the services Bascule moves (one authentication, no other call). */
+async function cloudRegions(config: CloudConfig, ctx: RunContext): Promise<string[]> {
+  const cloud = await connect(config, { logger: ctx.logger });
+  try {
+    const token = await cloud.token(ctx.signal);
+    return catalogRegions(token.catalog ?? [], Object.values(SERVICE), config.interface);
+  } finally {
+    await cloud.close();
+  }
+}
+
+/** One result for the plans of every region: the merged plan, every warning, the requests summed. */
+function mergeResults(parts: readonly ExportResult[]): ExportResult {
+  const plan = mergeRegionPlans(parts.map((p) => p.plan));
+  const perKind = structuredClone(parts[0]!.stats.perKind);
+  for (const part of parts.slice(1))
+    for (const [kind, stats] of Object.entries(part.stats.perKind)) {
+      const sum = perKind[kind as keyof typeof perKind];
+      sum.count += stats.count;
+      sum.requests += stats.requests;
+    }
+  return {
+    plan,
+    warnings: plan.warnings ?? [],
+    stats: { requests: parts.reduce((n, p) => n + p.stats.requests, 0), perKind },
+  };
+}
+
 /** `bascule export`: snapshot a project into a plan. */
 export const exportCommand = defineCommand<ExportArgs>({
   command: 'export',
@@ -165,46 +203,79 @@ export const exportCommand = defineCommand<ExportArgs>({
         describe: 'write the plan even if a whole kind cannot be read',
       })
       .option('concurrency', concurrency)
+      .option('all-regions', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'export every region of the cloud (from the catalog) into one plan: each entry gets source.region and a key ending in @<region>; not with --os-region-name',
+      })
       .example('$0 export --os-cloud src -o plan.json', 'export the whole project')
+      .example('$0 export --os-cloud nubo --all-regions -o shop.plan.json', 'a project that spans regions')
       .example(
         "$0 export --os-cloud src --kinds server --select 'web-*' -o web.json",
         'the web servers and what they use',
       ) as unknown as Argv<ExportArgs>,
   async run(args, ctx) {
+    if (args['all-regions'] && (args as ExportArgs & GlobalArgs)['os-region-name'] !== undefined)
+      throw new UsageError(
+        'EXPORT_REGION_CONFLICT',
+        '--all-regions reads every region: drop --os-region-name (OS_REGION_NAME and region_name are ignored with it)',
+      );
     const config = await loadCloud(ctx, args['os-cloud']);
-    const connecting = startProgress(ctx, `connecting to ${config.name}`);
-    const cloud = await connect(config, {
-      logger: ctx.logger,
-      concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) },
-    }).finally(() => connecting.stop());
-    const view = progressView(ctx, config.name);
-    let result: ExportResult;
-    try {
-      const kinds = list(args.kinds);
-      const excludeKinds = list(args['exclude-kinds']);
-      const select = list(args.select);
-      const exclude = list(args.exclude);
-      result = await exportProject(cloud, {
-        ...(kinds ? { kinds } : {}),
-        ...(excludeKinds ? { excludeKinds } : {}),
-        ...(select ? { select } : {}),
-        ...(exclude ? { exclude } : {}),
-        strict: args.strict,
-        dependencies: args.dependencies,
-        includeUserData: args['include-user-data'],
-        allowPartial: args['allow-partial'],
-        signal: ctx.signal,
+    const exportOne = async (regionConfig: CloudConfig): Promise<ExportResult> => {
+      const connecting = startProgress(ctx, `connecting to ${regionConfig.name}`);
+      const cloud = await connect(regionConfig, {
         logger: ctx.logger,
-        onProgress: view.onProgress,
-        cloudName: config.name,
-      });
-    } finally {
-      view.stop();
-      await cloud.close();
+        concurrency: { perService: Math.max(1, Math.floor(args.concurrency)) },
+      }).finally(() => connecting.stop());
+      const view = progressView(ctx, regionConfig.name);
+      try {
+        const kinds = list(args.kinds);
+        const excludeKinds = list(args['exclude-kinds']);
+        const select = list(args.select);
+        const exclude = list(args.exclude);
+        return await exportProject(cloud, {
+          ...(kinds ? { kinds } : {}),
+          ...(excludeKinds ? { excludeKinds } : {}),
+          ...(select ? { select } : {}),
+          ...(exclude ? { exclude } : {}),
+          strict: args.strict,
+          dependencies: args.dependencies,
+          includeUserData: args['include-user-data'],
+          allowPartial: args['allow-partial'],
+          signal: ctx.signal,
+          logger: ctx.logger,
+          onProgress: view.onProgress,
+          cloudName: regionConfig.name,
+        });
+      } finally {
+        view.stop();
+        await cloud.close();
+      }
+    };
+    let result: ExportResult;
+    if (args['all-regions']) {
+      const { regionName: _ignored, ...anyRegion } = config;
+      const regions = await cloudRegions(anyRegion, ctx);
+      if (regions.length === 0)
+        throw new BasculeError(
+          'EXPORT_NO_REGION',
+          `cloud ${config.name}: the catalog lists no region with a compute, network, image or block-storage endpoint`,
+        );
+      if (!ctx.quiet) ctx.stderr(`regions of ${config.name}: ${regions.join(', ')}\n`);
+      const parts: ExportResult[] = [];
+      for (const region of regions) parts.push(await exportOne({ ...anyRegion, regionName: region }));
+      result = parts.length === 1 ? parts[0]! : mergeResults(parts);
+    } else result = await exportOne(config);
+    // exportProject validated this very plan (an invalid one is an ExportInvalidPlanError), and a merge of valid
+    // plans is checked by writePlan below.
+    if (args.output !== undefined)
+      await writePlan(args.output, result.plan, { validate: result.plan.provenance.regions !== undefined });
+    else if (result.plan.provenance.regions !== undefined) {
+      const checked = checkPlan(JSON.parse(serializePlan(result.plan)));
+      if (hasErrors(checked.issues)) throw new ExportInvalidPlanError(checked.issues);
     }
-    // exportProject validated this very plan (an invalid one is an ExportInvalidPlanError): no second pass.
-    if (args.output !== undefined) await writePlan(args.output, result.plan, { validate: false });
-    else ctx.stdout(serializePlan(result.plan));
+    if (args.output === undefined) ctx.stdout(serializePlan(result.plan));
     // The plan goes to stdout when there is no --output: the summary then goes to stderr.
     const summaryOut = args.output !== undefined && ctx.format !== 'table' ? ctx.stdout : ctx.stderr;
     if (ctx.format !== 'table') summaryOut(serialise(summary(result, args.output), ctx.format));

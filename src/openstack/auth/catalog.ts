@@ -111,3 +111,20 @@ export function versionedBase(serviceType: string, url: string): { base: string;
     return { base: `${trimmed}/v3`, root: trimmed, version: 'v3' };
   return { base: trimmed, root: trimmed, version: '' };
 }
+
+/**
+ * The regions where the catalog has an endpoint (of this interface) for one of `services`, sorted: the regions a
+ * project can hold resources in (`bascule export --all-regions`).
+ */
+export function catalogRegions(catalog: CatalogEntry[], services: readonly ServiceName[], iface: Interface): string[] {
+  const types = new Set<string>(services.flatMap((s) => SERVICE_TYPES[s]));
+  const regions = new Set<string>();
+  for (const entry of catalog) {
+    if (!types.has(entry.type)) continue;
+    for (const ep of entry.endpoints) {
+      const region = ep.region_id ?? ep.region;
+      if (ep.interface === iface && region) regions.add(region);
+    }
+  }
+  return [...regions].sort();
+}
