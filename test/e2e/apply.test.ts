@@ -1,17 +1,18 @@
 // `bascule apply` and `bascule rollback` against the real OpenStack: export the seeded source project, dry run on
-// dst (actions asserted, nothing changed), apply with its workload data, check every resource with the `openstack`
-// CLI, apply again (nothing to change), roll back (dst as it was: what existed before is still there, nothing of
-// the plan remains).
+// dst (actions asserted, nothing changed), apply the WHOLE project with default options (server disks copied by
+// snapshot, the data volume copied, the image-backed server with its attached volume, tags, metadata and server
+// group), check every resource with the `openstack` CLI, apply again (nothing to change), roll back (dst as it was:
+// what existed before is still there, nothing of the plan remains). A default apply stops the source servers for a
+// consistent copy and leaves them stopped (no --restart-source): afterAll starts them again for the next files.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePlanFile } from '../../src/plan/io.js';
 import type { Plan } from '../../src/plan/types.js';
 import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
-import { osJson } from './support/openstack-cli.js';
+import { cliProperties, osJson, osRun } from './support/openstack-cli.js';
 import { SEED, seedOnce } from './support/seed.js';
 
 type Row = Record<string, unknown>;
@@ -63,14 +64,23 @@ let dir: string;
 let planPath: string;
 let plan: Plan;
 let before: Record<string, Set<string>>;
-let mapping: string;
 const journal = () => join(dir, 'plan.journal.jsonl');
-/**
- * Workload data is tested by its own suite (test/e2e/transfer.test.ts). Here servers are rebuilt from their base
- * image, and the data volume (in use, which this cloud's Cinder cannot copy while attached) stays behind, with the
- * server that uses it: the mapping excludes it.
- */
-const workload = () => ['--from', 'src', '--server-disk', 'base-image', '--mapping', mapping];
+/** Default options: only the source cloud, so that disks and volumes are copied (snapshot strategy). */
+const workload = () => ['--from', 'src'];
+const seedServers = Object.values(SEED.servers).map((s) => s.name);
+
+/** Start the seeded source servers a default apply left SHUTOFF, and wait until they are ACTIVE. */
+async function startSourceServers(): Promise<void> {
+  for (const name of seedServers) {
+    const status = await osRun('src', ['server', 'show', name, '-f', 'value', '-c', 'status']).catch(() => '');
+    if (status.trim() === 'SHUTOFF') await osRun('src', ['server', 'start', name]).catch(() => undefined);
+  }
+  for (let t0 = Date.now(); Date.now() - t0 < 180_000;) {
+    const rows = await osJson<Row[]>('src', ['server', 'list']);
+    if (seedServers.every((n) => rows.find((r) => r.Name === n)?.Status === 'ACTIVE')) return;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
 
 describe('bascule apply on the real cloud', () => {
   beforeAll(async () => {
@@ -82,21 +92,14 @@ describe('bascule apply on the real cloud', () => {
     const run = await bascule(['export', '--os-cloud', 'src', '--select', 'seed-*', '--output', planPath]);
     expect(run.code, run.stderr).toBe(0);
     plan = (await validatePlanFile(planPath)).plan!;
-    mapping = join(dir, 'mapping.yaml');
-    await writeFile(mapping, "format: bascule.mapping/v1\nexclude: { keys: ['volume:seed-vol-data'] }\n");
-    // What the mapping leaves: the excluded volume and what refers to it are not applied.
-    const users = new Set(['volume:seed-vol-data']);
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const r of plan.resources) {
-        const refs = Object.values(r.refs ?? {}).flat();
-        if (!users.has(r.key) && refs.some((k) => users.has(k))) {
-          users.add(r.key);
-          grew = true;
-        }
-      }
-    }
-    plan = { ...plan, resources: plan.resources.filter((r) => !users.has(r.key)) };
+    // the whole seed is in the plan: the data volume and the server it is attached to included
+    expect(plan.resources.map((r) => r.key)).toEqual(
+      expect.arrayContaining([
+        `volume:${SEED.volumes.data.name}`,
+        `server:${SEED.servers.fromImage.name}`,
+        `server:${SEED.servers.fromVolume.name}`,
+      ]),
+    );
     before = await snapshot();
   });
   afterAll(async () => {
@@ -105,6 +108,8 @@ describe('bascule apply on the real cloud', () => {
       await bascule(['rollback', '--journal', journal(), '--os-cloud', 'dst', '--yes']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     }
+    // the default apply stopped the source servers: the next e2e files seed and wait on them
+    await startSourceServers();
   });
 
   it('dry run: one action per entry, nothing blocked with --from, and no change on dst', async () => {
@@ -142,6 +147,19 @@ describe('bascule apply on the real cloud', () => {
       const wanted = (entry.spec as { power_state?: string }).power_state === 'stopped' ? 'SHUTOFF' : 'ACTIVE';
       expect(server!.Status).toBe(wanted);
     }
+    // the image-backed server: its data volume attached, its tags (Bascule's marker tag aside), metadata and group
+    const vm = SEED.servers.fromImage;
+    const shown = await osJson<Row>('dst', ['server', 'show', vm.name], { computeApiVersion: '2.52' });
+    const tags = (Array.isArray(shown.tags) ? shown.tags : String(shown.tags ?? '').split(/,\s*/)).map(String);
+    expect(tags.filter((t) => t && !t.startsWith('bascule:')).sort()).toEqual([...vm.tags].sort());
+    const metadata = cliProperties(shown.properties ?? shown.metadata);
+    for (const [k, v] of Object.entries(vm.metadata)) expect(metadata[k], `metadata ${k}`).toBe(v);
+    const dataVolume = (await dst('volume', 'list')).find((v) => v.Name === SEED.volumes.data.name);
+    expect(dataVolume, SEED.volumes.data.name).toBeDefined();
+    expect(JSON.stringify(shown.volumes_attached ?? '')).toContain(String(dataVolume!.ID));
+    expect(String(dataVolume!.Status)).toBe('in-use');
+    const group = await osJson<Row>('dst', ['server', 'group', 'show', vm.group]);
+    expect(JSON.stringify(group.members ?? group.Members ?? '')).toContain(String(shown.id));
     const routers = plan.resources.filter((r) => r.kind === 'router').map((r) => (r.spec as { name: string }).name);
     for (const name of routers) expect(names(await dst('router', 'list'))).toContain(name);
     const volumes = plan.resources.filter((r) => r.kind === 'volume').map((r) => (r.spec as { name: string }).name);
