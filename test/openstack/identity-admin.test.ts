@@ -81,12 +81,13 @@ describe('identity admin calls', () => {
     await expect(users.list(member.identity, { name: 'ops' })).rejects.toMatchObject(forbidden);
     await expect(roles.list(member.identity, {})).rejects.toMatchObject(forbidden);
     await expect(roles.assignmentsOnProject(member.identity, pid)).rejects.toMatchObject(forbidden);
-    await expect(roles.grant(member.identity, { projectId: pid, userId: 'u', roleId: 'r' })).rejects.toMatchObject(
-      forbidden,
-    );
-    await expect(roles.revoke(member.identity, { projectId: pid, userId: 'u', roleId: 'r' })).rejects.toMatchObject(
-      forbidden,
-    );
+    // Real IDs: like Keystone, the simulator looks them up before its policy (unknown ones are 404).
+    const [ops] = await users.list(admin.identity, { name: 'ops' });
+    const [role] = await roles.list(admin.identity, { name: 'admin' });
+    const grantee = { projectId: pid, userId: ops!.id, roleId: role!.id };
+    await expect(roles.grant(member.identity, grantee)).rejects.toMatchObject(forbidden);
+    await expect(roles.revoke(member.identity, grantee)).rejects.toMatchObject(forbidden);
+    await expect(roles.grant(member.identity, { ...grantee, userId: 'nobody' })).rejects.toMatchObject({ status: 404 });
     await expect(projects.remove(member.identity, pid)).rejects.toMatchObject(forbidden);
     await expect(computeQuotas.update(member.compute, pid, { cores: 1 })).rejects.toMatchObject(forbidden);
     await expect(networkQuotas.update(member.network, pid, { port: 1 })).rejects.toMatchObject(forbidden);

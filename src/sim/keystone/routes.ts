@@ -232,15 +232,19 @@ export function keystoneRouter(deps: KeystoneDeps): Router {
     );
   });
   r.put('/v3/projects/{pid}/users/{uid}/roles/{rid}', (req) => {
-    requireAdmin(req, 'identity:create_grant');
+    // Keystone looks the project, user and role up to build the policy target: unknown ones are 404 before 403.
     const role = identity.roles.get(req.params.rid!);
     if (!identity.projects.has(req.params.pid!)) throw notFound('project', req.params.pid!);
     if (!identity.users.has(req.params.uid!)) throw notFound('user', req.params.uid!);
     if (!role) throw notFound('role', req.params.rid!);
+    requireAdmin(req, 'identity:create_grant');
     identity.assign(req.params.uid!, req.params.pid!, String(role.name));
     return { status: 204 };
   });
   r.delete('/v3/projects/{pid}/users/{uid}/roles/{rid}', (req) => {
+    if (!identity.projects.has(req.params.pid!)) throw notFound('project', req.params.pid!);
+    if (!identity.users.has(req.params.uid!)) throw notFound('user', req.params.uid!);
+    if (!identity.roles.has(req.params.rid!)) throw notFound('role', req.params.rid!);
     requireAdmin(req, 'identity:revoke_grant');
     if (!identity.unassign(req.params.uid!, req.params.pid!, req.params.rid!))
       throw notFound('grant', `${req.params.pid!}/${req.params.uid!}/${req.params.rid!}`);
