@@ -3,7 +3,7 @@
  * uses, so export and compare cannot disagree; then spec fields the plan sets are compared (lossy and sensitive
  * fields excepted: they cannot be read back or kept), and refs are compared as target IDs.
  */
-import type { DraftEntry, KindReader, KindWriter, ReadContext } from '../kinds/kind.js';
+import type { DraftEntry, KindReader, ReadContext } from '../kinds/kind.js';
 import { MARKER_PROPERTY, userTags, withoutMarker } from '../kinds/markers.js';
 import { descriptorOf } from '../kinds/registry.js';
 import type { RefDecl } from '../plan/kinds.js';
@@ -85,7 +85,7 @@ export function diffEntry(
   entry: PlanResource,
   resolvedRefs: Readonly<Record<string, string | string[]>>,
   view: { spec: Record<string, unknown>; refs?: DraftEntry['refs'] },
-  writer: Pick<KindWriter, 'updatable'>,
+  kind: { readonly updatable?: readonly string[] },
 ): FieldChange[] {
   const skip = uncomparedFields(entry);
   const changes: FieldChange[] = [];
@@ -99,7 +99,7 @@ export function diffEntry(
       actual = Array.isArray(actual) ? userTags(actual as string[]).sort() : actual;
     }
     if (!sameValue(wanted, actual))
-      changes.push({ field, from: actual, to: wanted, updatable: writer.updatable.includes(field) });
+      changes.push({ field, from: actual, to: wanted, updatable: kind.updatable?.includes(field) ?? false });
   }
   if (view.refs) {
     const decls = descriptorOf(entry.kind).refs;
@@ -113,7 +113,7 @@ export function diffEntry(
           field: `refs.${name}`,
           from: actual,
           to: ids,
-          updatable: writer.updatable.includes(`refs.${name}`),
+          updatable: kind.updatable?.includes(`refs.${name}`) ?? false,
         });
     }
   }

@@ -134,7 +134,7 @@ export async function decide(
     unsupported.length > 0
       ? ({ ...entry, lossy: [...(entry.lossy ?? []), ...unsupported.map((u) => u.field)] } as PlanResource)
       : entry;
-  const changes = diffEntry(compared, refs, view, writer);
+  const changes = diffEntry(compared, refs, view, descriptor);
   const flag = marked === undefined ? {} : { marked };
   if (changes.length === 0)
     return { action: { ...base(entry), action: ACTION.NOOP, targetId, ...flag }, wire, resolved, writer };

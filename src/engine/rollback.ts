@@ -50,7 +50,7 @@ async function owns(deps: EngineDeps, writer: KindWriter, wire: unknown, object:
   if (writer.hasMarker(wire, object.marker)) return true;
   if (!descriptorOf(object.kind).markerless || !object.entry) return false;
   const view = targetView(wire, deps.readerFor?.(object.kind), readContextFor(deps.target), object.entry);
-  return diffEntry(object.entry, object.refs ?? {}, view, { updatable: [] }).length === 0;
+  return diffEntry(object.entry, object.refs ?? {}, view, {}).length === 0;
 }
 
 function resolvedOf(object: {

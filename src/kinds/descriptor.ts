@@ -36,6 +36,11 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
   readonly lossy: readonly string[];
   /** Spec fields that may hold secrets (`x-bascule-sensitive` in the plan schema; kept in step by the same test). */
   readonly sensitive: readonly string[];
+  /**
+   * Spec fields (and `refs.<name>` references) its writer's `update` changes in place; a difference elsewhere is a
+   * conflict. Absent: none (every difference is a conflict).
+   */
+  readonly updatable?: readonly string[];
   /** Spec fields that describe how to move, not what the target holds: never compared (dry run, audit). */
   readonly notState?: readonly string[];
   /** Bascule never creates this kind: every entry is matched on the target like an external one. */

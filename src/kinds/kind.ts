@@ -113,14 +113,13 @@ export interface Workload {
 
 export interface KindWriter<W = unknown> {
   readonly kind: PlanKind;
-  /** Spec fields that `update` can change in place; a difference elsewhere is a conflict. */
-  readonly updatable: readonly string[];
   /**
    * Target objects that may be this entry: first by marker, then by name (and, for kinds without a
    * marker field, exact attributes). More than one candidate is a conflict, never "take the first".
    */
   find(ctx: WriteContext, resolved: ResolvedEntry): Promise<W[]>;
   create(ctx: WriteContext, resolved: ResolvedEntry): Promise<W>;
+  /** Changes in place the fields its kind's descriptor lists as `updatable`. */
   update?(ctx: WriteContext, current: W, resolved: ResolvedEntry, changedFields: readonly string[]): Promise<W>;
   /**
    * Waits until the created object is usable (ACTIVE, available, active) and in its final state (a server in its

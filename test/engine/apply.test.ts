@@ -30,9 +30,10 @@ describe('planChanges (dry run)', () => {
   it('shows an update field by field, and a conflict for a field that cannot be updated', async () => {
     const target = new FakeTarget();
     target.add('network', 'a', { description: 'old' });
-    target.add('network', 'b', { mtu: 1400 });
+    // `router_external` is not among the network descriptor's updatable fields (mtu is).
+    target.add('network', 'b', { router_external: false });
     const plan = samplePlan();
-    (plan.resources[1]!.spec as { mtu?: number }).mtu = 1450;
+    (plan.resources[1]!.spec as { router_external?: boolean }).router_external = true;
     const changes = await planChanges(plan, target.deps());
     const byKey = Object.fromEntries(changes.actions.map((a) => [a.key, a]));
     expect(byKey['network:a']).toMatchObject({
@@ -41,7 +42,7 @@ describe('planChanges (dry run)', () => {
     });
     expect(byKey['network:b']).toMatchObject({
       action: 'conflict',
-      changes: [{ field: 'mtu', from: 1400, to: 1450, updatable: false }],
+      changes: [{ field: 'router_external', from: false, to: true, updatable: false }],
     });
     // Dependents of a conflict are blocked
     expect(byKey['subnet:b4']).toMatchObject({ action: 'blocked' });

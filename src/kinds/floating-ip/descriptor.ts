@@ -52,4 +52,5 @@ export const floatingIpDescriptor = defineKind({
     const port = typeof refs.port === 'string' ? refs.port : undefined;
     return port !== undefined && kept.has(port) ? port : undefined;
   },
+  updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port'],
 });

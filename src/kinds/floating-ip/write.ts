@@ -20,7 +20,6 @@ import {
 
 export const floatingIpWriter: KindWriter<FloatingIp> = {
   kind: 'floating_ip',
-  updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port'],
   async find(ctx, r) {
     const marked = (await collect(fips.list(ctx.cloud.network, { tags: r.marker }, sig(ctx)))).filter((f) =>
       (f.tags ?? []).includes(r.marker),

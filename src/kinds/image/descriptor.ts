@@ -48,4 +48,5 @@ export const imageDescriptor = defineKind({
   sensitive: [],
   notState: ['virtual_size'],
   mapExternal,
+  updatable: ['name', 'min_disk', 'min_ram', 'tags', 'properties', 'protected', 'visibility'],
 });

@@ -34,7 +34,6 @@ async function setProtected(ctx: WriteContext, id: string, value: boolean): Prom
 
 export const imageWriter: KindWriter<Image> = {
   kind: 'image',
-  updatable: ['name', 'min_disk', 'min_ram', 'tags', 'properties', 'protected', 'visibility'],
   async find(ctx, r) {
     const owned = await collect(images.list(ctx.cloud.image, { owner: ctx.projectId }, ctx.signal));
     const live = owned.filter((i) => i.status !== 'deleted' && i.status !== 'pending_delete' && i.status !== 'killed');

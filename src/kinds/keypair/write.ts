@@ -20,7 +20,6 @@ async function byName(ctx: WriteContext, name: string): Promise<Keypair | undefi
 
 export const keypairWriter: KindWriter<Keypair> = {
   kind: 'keypair',
-  updatable: [],
   async find(ctx, r) {
     const found = await byName(ctx, (r.entry.spec as KeypairSpec).name);
     return found ? [found] : [];

@@ -19,6 +19,9 @@ async function find(
   return byName(all, name, 'network');
 }
 
+/** The fields its writer's update sends as they are. */
+export const UPDATE_FIELDS = ['name', 'description', 'admin_state_up', 'mtu', 'port_security_enabled', 'dns_domain'];
+
 export const networkDescriptor = defineKind({
   kind: 'network',
   service: 'network',
@@ -30,4 +33,5 @@ export const networkDescriptor = defineKind({
   quota: oneOf('network', 'network'),
   mapExternal,
   zones: { field: 'availability_zone_hints', list: true },
+  updatable: [...UPDATE_FIELDS, 'tags'],
 });

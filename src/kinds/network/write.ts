@@ -1,4 +1,5 @@
 /** Networks: created with the project's own settings; admin-only fields (shared, router:external) are not sent. */
+import { UPDATE_FIELDS } from './descriptor.js';
 import { replaceTags } from '../../openstack/network/common.js';
 import * as networks from '../../openstack/network/networks/requests.js';
 import type { Network, NetworkCreateOpts } from '../../openstack/network/networks/types.js';
@@ -24,11 +25,9 @@ const CREATE_FIELDS = [
   'availability_zone_hints',
   'dns_domain',
 ] as const;
-const UPDATE_FIELDS = ['name', 'description', 'admin_state_up', 'mtu', 'port_security_enabled', 'dns_domain'];
 
 export const networkWriter: KindWriter<Network> = {
   kind: 'network',
-  updatable: [...UPDATE_FIELDS, 'tags'],
   find: (ctx, r) => neutronFind(ctx, r, (q) => networks.list(ctx.cloud.network, q, sig(ctx))),
   async create(ctx, r) {
     const spec = r.entry.spec as NetworkSpec;

@@ -2,6 +2,9 @@
 import { defineKind, firstId, placedBy, oneOf } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
+/** The fields its writer's update sends as they are. */
+export const PLAIN = ['name', 'description', 'admin_state_up', 'port_security_enabled', 'dns_name'];
+
 export const portDescriptor = defineKind({
   kind: 'port',
   service: 'network',
@@ -24,4 +27,5 @@ export const portDescriptor = defineKind({
     },
   },
   quota: oneOf('network', 'port'),
+  updatable: [...PLAIN, 'allowed_address_pairs', 'fixed_ips', 'tags', 'refs.security_groups', 'refs.fixed_ips'],
 });

@@ -2,6 +2,7 @@
  * Ports: on their network, with their fixed IPs (subnet i of refs.fixed_ips with address i of spec.fixed_ips),
  * security groups, address pairs. A MAC address is lossy (setting one needs admin rights): never sent.
  */
+import { PLAIN } from './descriptor.js';
 import * as ports from '../../openstack/network/ports/requests.js';
 import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.js';
@@ -19,8 +20,6 @@ import {
   tagsAtCreate,
   tagsWithMarker,
 } from '../shared/write.js';
-
-const PLAIN = ['name', 'description', 'admin_state_up', 'port_security_enabled', 'dns_name'];
 
 const AUTO_ADDRESS_MODES = new Set(['slaac', 'dhcpv6-stateless']);
 
@@ -59,7 +58,6 @@ function body(ctx: WriteContext, r: ResolvedEntry): Record<string, unknown> {
 
 export const portWriter: KindWriter<Port> = {
   kind: 'port',
-  updatable: [...PLAIN, 'allowed_address_pairs', 'fixed_ips', 'tags', 'refs.security_groups', 'refs.fixed_ips'],
   find(ctx, r) {
     const network = refId(r, 'network');
     return neutronFind(

@@ -24,4 +24,15 @@ export const routerDescriptor = defineKind({
     return inside.length > 0 && inside.every((key) => kept.has(key)) ? inside[0] : undefined;
   },
   zones: { field: 'availability_zone_hints', list: true },
+  updatable: [
+    'name',
+    'description',
+    'admin_state_up',
+    'routes',
+    'tags',
+    'enable_snat',
+    'refs.external_network',
+    'refs.interfaces',
+    'refs.interface_ports',
+  ],
 });

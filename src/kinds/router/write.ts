@@ -111,17 +111,6 @@ function gateway(r: ResolvedEntry): RouterCreateOpts['external_gateway_info'] | 
 
 export const routerWriter: KindWriter<RouterWire> = {
   kind: 'router',
-  updatable: [
-    'name',
-    'description',
-    'admin_state_up',
-    'routes',
-    'tags',
-    'enable_snat',
-    'refs.external_network',
-    'refs.interfaces',
-    'refs.interface_ports',
-  ],
   async find(ctx, r) {
     const found = await neutronFind(ctx, r, (q) => routers.list(ctx.cloud.network, q, sig(ctx)));
     return Promise.all(found.map((router) => withInterfaces(ctx, router)));

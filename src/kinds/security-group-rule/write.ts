@@ -49,7 +49,6 @@ async function findRules(ctx: WriteContext, r: ResolvedEntry): Promise<SecurityG
 
 export const securityGroupRuleWriter: KindWriter<SecurityGroupRule> = {
   kind: 'security_group_rule',
-  updatable: [],
   find: findRules,
   async create(ctx, r) {
     const spec = r.entry.spec as SecurityGroupRuleSpec;

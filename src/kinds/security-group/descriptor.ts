@@ -21,4 +21,5 @@ export const securityGroupDescriptor = defineKind({
   // Every project has a group named `default` (and its rules) from the platform.
   targetOwned: (entry) => (isDefaultGroup(entry) ? DEFAULT_GROUP : undefined),
   quota: oneOf('network', 'security_group'),
+  updatable: ['name', 'description', 'stateful', 'tags'],
 });

@@ -22,7 +22,6 @@ export const DEFAULT_GROUP = 'default';
 
 export const securityGroupWriter: KindWriter<SecurityGroup> = {
   kind: 'security_group',
-  updatable: ['name', 'description', 'stateful', 'tags'],
   async find(ctx, r) {
     const spec = r.entry.spec as SecurityGroupSpec;
     if (spec.name === DEFAULT_GROUP) {

@@ -7,7 +7,6 @@ import { getOrUndefined, removeIgnoringMissing } from '../shared/write.js';
 
 export const serverGroupWriter: KindWriter<ServerGroup> = {
   kind: 'server_group',
-  updatable: [],
   async find(ctx, r) {
     const name = (r.entry.spec as ServerGroupSpec).name;
     const out: ServerGroup[] = [];

@@ -64,4 +64,5 @@ export const serverDescriptor = defineKind({
     },
   },
   zones: { field: 'availability_zone', byDefault: true, placement: { groupRef: 'server_group' } },
+  updatable: ['name', 'description', 'metadata', 'tags', 'power_state', 'refs.volumes'],
 });

@@ -227,7 +227,6 @@ function asBootedFromPlanImage(server: Server, r: ResolvedEntry): Server {
 
 export const serverWriter: KindWriter<ServerWire> = {
   kind: 'server',
-  updatable: ['name', 'description', 'metadata', 'tags', 'power_state', 'refs.volumes'],
   async find(ctx, r) {
     const name = (r.entry.spec as ServerSpec).name;
     const named = await collect(

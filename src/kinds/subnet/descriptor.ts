@@ -3,6 +3,17 @@ import { defineKind, firstId, oneOf } from '../descriptor.js';
 import { checkSubnets } from './preflight.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
 
+/** The fields its writer's update sends as they are. */
+export const UPDATE_FIELDS = [
+  'name',
+  'description',
+  'gateway_ip',
+  'enable_dhcp',
+  'dns_nameservers',
+  'host_routes',
+  'allocation_pools',
+];
+
 export const subnetDescriptor = defineKind({
   kind: 'subnet',
   service: 'network',
@@ -22,4 +33,5 @@ export const subnetDescriptor = defineKind({
   quota: oneOf('network', 'subnet'),
   checkTarget: checkSubnets,
   exportedWith: 'network',
+  updatable: [...UPDATE_FIELDS, 'tags'],
 });

@@ -1,4 +1,5 @@
 /** Subnets, on the network their entry refers to (and the subnet pool, if any). */
+import { UPDATE_FIELDS } from './descriptor.js';
 import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { Subnet, SubnetCreateOpts } from '../../openstack/network/subnets/types.js';
 import type { SubnetSpec } from '../../plan/types.js';
@@ -29,19 +30,9 @@ const CREATE_FIELDS = [
   'ipv6_ra_mode',
   'ipv6_address_mode',
 ] as const;
-const UPDATE_FIELDS = [
-  'name',
-  'description',
-  'gateway_ip',
-  'enable_dhcp',
-  'dns_nameservers',
-  'host_routes',
-  'allocation_pools',
-];
 
 export const subnetWriter: KindWriter<Subnet> = {
   kind: 'subnet',
-  updatable: [...UPDATE_FIELDS, 'tags'],
   find(ctx, r) {
     const network = refId(r, 'network');
     return neutronFind(

@@ -23,4 +23,5 @@ export const volumeSnapshotDescriptor = defineKind({
     const volume = typeof refs.volume === 'string' ? refs.volume : undefined;
     return volume !== undefined && kept.has(volume) ? volume : undefined;
   },
+  updatable: ['name', 'description', 'metadata'],
 });

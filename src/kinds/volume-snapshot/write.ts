@@ -13,7 +13,6 @@ import { getOrUndefined, refId, removeIgnoringMissing, sig } from '../shared/wri
 
 export const volumeSnapshotWriter: KindWriter<VolumeSnapshot> = {
   kind: 'volume_snapshot',
-  updatable: ['name', 'description', 'metadata'],
   async find(ctx, r) {
     const volume = refId(r, 'volume');
     const all = (

@@ -39,4 +39,5 @@ export const volumeDescriptor = defineKind({
     },
   },
   zones: { field: 'availability_zone', byDefault: true },
+  updatable: ['name', 'description', 'metadata', 'bootable'],
 });

@@ -45,7 +45,6 @@ async function asPlannedIfCopied(ctx: WriteContext, volume: Volume, r: ResolvedE
 
 export const volumeWriter: KindWriter<Volume> = {
   kind: 'volume',
-  updatable: ['name', 'description', 'metadata', 'bootable'],
   async find(ctx, r) {
     const byMarker = (await listVolumes(ctx, { metadata: JSON.stringify({ [MARKER_PROPERTY]: r.marker }) })).filter(
       (v) => v.metadata?.[MARKER_PROPERTY] === r.marker && v.status !== 'deleting',

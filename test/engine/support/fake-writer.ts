@@ -62,12 +62,11 @@ export class FakeTarget {
     return this.calls.filter((c) => c.op === 'create' || c.op === 'update' || c.op === 'remove' || c.op === 'mark');
   }
 
-  writer(kind: PlanKind, updatable: readonly string[] = ['description', 'tags']): KindWriter<FakeObject> {
+  writer(kind: PlanKind): KindWriter<FakeObject> {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the writer's methods close over the store
     const t = this;
     return {
       kind,
-      updatable,
       find(_ctx: WriteContext, r: ResolvedEntry) {
         return t.#tick(() => {
           t.calls.push({ op: 'find', kind, key: r.entry.key });
