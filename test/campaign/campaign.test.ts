@@ -1,6 +1,7 @@
 // A campaign of 21 projects in 3 waves on two simulated clouds: plan (nothing changed on the target), a stale dry
 // run refused, one project failing mid-way, resume only with --resume and then without a duplicate, the report,
-// status, and the rollback of one project.
+// status, and the rollback of one project. One project (p10) goes into a target project the campaign creates, with
+// quotas and role grants (operator steps); a rolled-back project runs again.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,18 @@ function named(kind: 'networks' | 'servers' | 'images', name: string): number {
 
 beforeAll(async () => {
   c = await startCampaignClouds(21);
-  file = writeCampaign(c.dir, c.names, 3);
+  file = writeCampaign(c.dir, c.names, 3, {}, 'campaign.yaml', {
+    p10: {
+      target: { project: 'p10-created' },
+      operator: {
+        cloud: 'dst-admin',
+        source_cloud: 'src-admin',
+        create_project: true,
+        quotas: { compute: { instances: 15 } },
+        roles: true,
+      },
+    },
+  });
 });
 afterAll(async () => c?.stop());
 
@@ -49,6 +61,16 @@ describe('bascule batch: a campaign of 21 projects in 3 waves', () => {
       for (const name of c.names) {
         const dir = join(c.dir, 'projects', name);
         expect(existsSync(join(dir, 'plan.json'))).toBe(true);
+        if (name === 'p10') {
+          // Its target project does not exist yet: the operator steps are the dry run to review.
+          expect(JSON.parse(readFileSync(join(dir, 'operator.json'), 'utf8'))).toMatchObject({
+            ok: true,
+            project: { action: 'create', name: 'p10-created' },
+            quotas: [{ service: 'compute', resource: 'instances', to: 15 }],
+          });
+          expect(existsSync(join(dir, 'changes.json'))).toBe(false);
+          continue;
+        }
         expect(JSON.parse(readFileSync(join(dir, 'changes.json'), 'utf8'))).toMatchObject({
           format: 'bascule.changes/v1',
           ok: true,
@@ -120,6 +142,16 @@ describe('bascule batch: a campaign of 21 projects in 3 waves', () => {
       const status = await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'status', file]);
       const after = JSON.parse(status.out);
       expect(after.totals).toMatchObject({ projects: 21, done: 21, failed: 0, audits_clean: 21 });
+      // p10 went into the project the campaign created, with its quota and the source's grant.
+      const created = c.sim.identityState('dst').projects.find((p) => p.name === 'p10-created')!;
+      expect(created.tags).toEqual(['bascule-created']);
+      expect(c.sim.regionState('dst').quotas.get(String(created.id), 'compute').instances).toBe(15);
+      expect(
+        c.sim
+          .regionState('dst')
+          .servers.all()
+          .filter((s) => s.tenant_id === created.id),
+      ).toHaveLength(1);
     },
   );
 
@@ -165,4 +197,24 @@ describe('bascule batch: a campaign of 21 projects in 3 waves', () => {
     const status = await cli(c.cloudsYaml, ['batch', 'status', file, '--project', 'p02']);
     expect(status.out).toMatch(/p02\s+rolled-back/);
   });
+
+  it(
+    'batch rollback of the created project deletes it; a rolled-back project runs again cleanly',
+    { timeout: 300_000 },
+    async () => {
+      const r = await cli(c.cloudsYaml, ['batch', 'rollback', file, '--project', 'p10', '--yes']);
+      expect(r.code, r.err).toBe(0);
+      expect(c.sim.identityState('dst').projects.find((p) => p.name === 'p10-created')).toBeUndefined();
+      expect(named('servers', 'p10-app')).toBe(0);
+      // p02 again, from the dry run that was reviewed: made once more, audited clean, nothing else touched.
+      c.sim.clearLog();
+      const again = await cli(c.cloudsYaml, ['batch', 'run', file, '--project', 'p02']);
+      expect(again.code, again.err).toBe(0);
+      expect(named('networks', 'p02-net')).toBe(1);
+      expect(named('servers', 'p02-app')).toBe(1);
+      const status = JSON.parse((await cli(c.cloudsYaml, ['--format', 'json', 'batch', 'status', file])).out);
+      const p02 = status.waves[0].projects.find((p: { id: string }) => p.id === 'p02');
+      expect(p02).toMatchObject({ status: 'done', stage: 'audited', audit: { clean: true } });
+    },
+  );
 });

@@ -128,6 +128,8 @@ export function writeCampaign(
   waves: number,
   extra: Record<string, unknown> = {},
   file = 'campaign.yaml',
+  /** Fields added to some projects' entries, by source project name. */
+  perProject: Record<string, Record<string, unknown>> = {},
 ): string {
   const per = Math.ceil(names.length / waves);
   const doc = {
@@ -140,7 +142,7 @@ export function writeCampaign(
     },
     waves: Array.from({ length: waves }, (_, w) => ({
       name: `w${w + 1}`,
-      projects: names.slice(w * per, (w + 1) * per).map((name) => ({ source: { project: name } })),
+      projects: names.slice(w * per, (w + 1) * per).map((name) => ({ source: { project: name }, ...perProject[name] })),
     })),
     ...extra,
   };
