@@ -122,6 +122,73 @@ export const TOOL_COMMANDS: readonly LazyCommand[] = [
   },
 ];
 
+/** The global options that take a value (the token after them is not a command). */
+const VALUE_OPTIONS = new Set(['--format', '--log-file', '--clouds-yaml', '--os-region-name']);
+
+/** The groups and their sub-command names, for the unknown-command message. */
+const GROUPS: Readonly<Record<string, readonly LazyCommand[]>> = {
+  batch: BATCH_COMMANDS,
+  mapping: MAPPING_COMMANDS,
+  cloud: CLOUD_COMMANDS,
+};
+
+const nameOf = (c: LazyCommand): string => c.command.split(' ')[0]!;
+
+/** Edit distance with adjacent transpositions (optimal string alignment): "wroker" is 1 from "worker". */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j += 1) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** "did you mean X?" for the nearest name (at most 3 edits, and fewer than the word's length), else the list. */
+function suggest(word: string, names: readonly string[], group = ''): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const distance = editDistance(word.toLowerCase(), name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  if (best !== undefined && bestDistance <= Math.min(3, word.length - 1)) return `did you mean "${group}${best}"?`;
+  return `the ${group}commands are: ${names.join(', ')}`;
+}
+
+/**
+ * The message for an unknown command or sub-command in `argv`, or undefined when the command words are known.
+ * yargs' own recommendCommands only looks 3 edits away and is then overwritten by strict()'s "Unknown argument".
+ */
+export function unknownCommand(argv: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i += 1) {
+    const token = argv[i]!;
+    if (token === '--') break;
+    if (token.startsWith('-')) {
+      if (VALUE_OPTIONS.has(token)) i += 1;
+      continue;
+    }
+    words.push(token);
+  }
+  const [first, second] = words;
+  if (first === undefined) return undefined;
+  const top = [...COMMANDS, ...TOOL_COMMANDS].map(nameOf);
+  const names = [...top.slice(0, COMMANDS.length), ...Object.keys(GROUPS), ...top.slice(COMMANDS.length)];
+  if (!names.includes(first)) return `unknown command "${first}": ${suggest(first, names)}`;
+  const children = GROUPS[first];
+  if (children === undefined || second === undefined) return undefined;
+  const sub = children.map(nameOf);
+  if (!sub.includes(second)) return `unknown command "${first} ${second}": ${suggest(second, sub, `${first} `)}`;
+  return undefined;
+}
+
 function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
   const modules = COMMANDS.map((c) => toModule(c, state));
   modules.push(
@@ -180,8 +247,9 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
     .epilogue(EPILOGUE)
     .exitProcess(false)
     .fail((message, error) => {
-      if (error) throw error;
-      usageFailure = message;
+      // A flag's check (numberFlag's coerce) reaches here as a YError carrying its message: a usage failure too.
+      if (error && error.name !== 'YError') throw error;
+      usageFailure = unknownCommand(argv) ?? message ?? error?.message ?? 'bad usage';
       // With exitProcess(false) yargs goes on and would run the command anyway: toModule checks this.
       state.usageFailure = message;
     }) as unknown as Argv<GlobalArgs>;
@@ -199,6 +267,11 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
     if (helpText) stdout(`${helpText}\n`);
     return state.exitCode;
   } catch (error) {
+    // A flag's own check (numberFlag's coerce) is rethrown by yargs as a YError with the same message: bad usage.
+    if (error instanceof Error && error.name === 'YError') {
+      stderr(`bascule: ${scrubText(error.message)}\nRun "bascule --help" for usage.\n`);
+      return EXIT.USAGE;
+    }
     return report(error, stderr);
   } finally {
     process.removeListener('SIGINT', onSignal);

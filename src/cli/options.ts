@@ -1,4 +1,48 @@
 import type { Options } from 'yargs';
+import { UsageError } from '../shared/errors.js';
+
+export interface NumberFlagSpec {
+  min: number;
+  max: number;
+  /** Whole numbers only (default true). */
+  integer?: boolean;
+  default?: number;
+  describe: string;
+}
+
+/**
+ * A numeric flag checked when the command line is parsed, before any file is read or any cloud contacted: NaN (`abc`),
+ * a fraction where a whole number is wanted, a value out of [min, max] or a flag given twice is a UsageError (exit 2)
+ * naming the flag and its range.
+ */
+export function numberFlag(flag: string, spec: NumberFlagSpec): Options & { coerce: (value: unknown) => number } {
+  const integer = spec.integer ?? true;
+  const range = `${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`;
+  return {
+    type: 'number',
+    describe: `${spec.describe} (${spec.min}-${spec.max})`,
+    ...(spec.default === undefined ? {} : { default: spec.default }),
+    coerce: (value: unknown) => {
+      if (Array.isArray(value))
+        throw new UsageError('BAD_FLAG_VALUE', `--${flag} is given ${value.length} times: give it once`);
+      if (value === undefined) throw new UsageError('BAD_FLAG_VALUE', `--${flag} needs a value: ${range}`);
+      const n = value as number;
+      if (
+        typeof n !== 'number' ||
+        !Number.isFinite(n) ||
+        (integer && !Number.isInteger(n)) ||
+        n < spec.min ||
+        n > spec.max
+      )
+        throw new UsageError('BAD_FLAG_VALUE', `--${flag} ${flagText(n)}: expected ${range}`);
+      return n;
+    },
+  };
+}
+
+function flagText(value: unknown): string {
+  return typeof value === 'number' && Number.isNaN(value) ? '(not a number)' : String(value);
+}
 
 /** Shared option groups, so every command spells them the same way. */
 export const osCloud: Options = {
@@ -7,11 +51,20 @@ export const osCloud: Options = {
 };
 export const fromCloud: Options = { type: 'string', describe: 'source cloud name in clouds.yaml', demandOption: false };
 export const toCloud: Options = { type: 'string', describe: 'target cloud name in clouds.yaml', demandOption: false };
-export const concurrency: Options = {
-  type: 'number',
+export const concurrency: Options = numberFlag('concurrency', {
+  min: 1,
+  max: 256,
   default: 8,
   describe: 'API calls in flight at once, per cloud and service',
-};
+});
+
+/** `--max-entries`, on every command that reads a plan (or a saved dry run, which embeds one). */
+export const maxEntries: Options = numberFlag('max-entries', {
+  min: 1,
+  max: 10_000_000,
+  default: 100_000,
+  describe: 'refuse plans with more entries than this',
+});
 
 /** The output formats of `--format` (here rather than in views/output.ts, which loads yaml: start-up stays light). */
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;

@@ -15,7 +15,7 @@ import { safeParseJson } from '../plan/json.js';
 import { isPlanKind } from '../plan/kinds.js';
 import { schemaIssues } from '../plan/schema-issues.js';
 import type { Issue, Plan } from '../plan/types.js';
-import { checkPlan, formatIssues, hasErrors } from '../plan/validate.js';
+import { checkPlan, formatIssues, hasErrors, type CheckOptions } from '../plan/validate.js';
 import { UsageError } from '../shared/errors.js';
 import { planDigest } from './context.js';
 import type { ChangeSet } from './dry-run.js';
@@ -68,7 +68,7 @@ export interface ChangesParseResult {
 }
 
 /** Parses and checks a saved dry run. Never throws for bad input; `changes` is set only when there is no error. */
-export function parseChanges(text: string): ChangesParseResult {
+export function parseChanges(text: string, options: CheckOptions = {}): ChangesParseResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const parsed = safeParseJson(body);
   if (hasErrors(parsed.issues)) return { issues: parsed.issues };
@@ -97,7 +97,7 @@ export function parseChanges(text: string): ChangesParseResult {
         message: `${JSON.stringify(resolution.within)} is not a valid regular expression: ${compiled}`,
       });
   }
-  const checked = checkPlan(doc.plan);
+  const checked = checkPlan(doc.plan, options);
   for (const issue of checked.issues) issues.push({ ...issue, path: `/plan${issue.path}` });
   if (hasErrors(issues) || checked.plan === undefined) return { issues };
   const plan = checked.plan;
@@ -131,8 +131,8 @@ export function parseChanges(text: string): ChangesParseResult {
 }
 
 /** A saved dry run for use, or ChangesInvalidError (exit 2) with every issue. */
-export function readChanges(text: string, file: string): ChangeSet & { plan: Plan } {
-  const result = parseChanges(text);
+export function readChanges(text: string, file: string, options: CheckOptions = {}): ChangeSet & { plan: Plan } {
+  const result = parseChanges(text, options);
   if (result.changes === undefined) throw new ChangesInvalidError(result.issues, file);
   return result.changes;
 }

@@ -36,29 +36,37 @@ export function refKeys(entry: PlanResource): string[] {
   return out;
 }
 
-/** Finds one cycle among `keys` (DFS), as a path that starts and ends with the same key. */
+/**
+ * Finds one cycle among `keys` (DFS), as a path that starts and ends with the same key. Iterative, with an explicit
+ * stack: a chain of 100,000 dependencies must not overflow the call stack.
+ */
 function findCycle(nodes: ReadonlyMap<string, GraphNode>, keys: readonly string[]): string[] | undefined {
   const state = new Map<string, 1 | 2>();
-  const stack: string[] = [];
-  const visit = (key: string): string[] | undefined => {
-    state.set(key, 1);
-    stack.push(key);
-    for (const dep of nodes.get(key)?.deps ?? []) {
+  for (const root of keys) {
+    if (state.has(root)) continue;
+    const path: string[] = [root];
+    const next: number[] = [0];
+    state.set(root, 1);
+    while (path.length > 0) {
+      const key = path[path.length - 1]!;
+      const deps = nodes.get(key)?.deps ?? [];
+      const i = next[next.length - 1]!;
+      if (i >= deps.length) {
+        state.set(key, 2);
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[next.length - 1] = i + 1;
+      const dep = deps[i]!;
       const s = state.get(dep);
-      if (s === 1) return [...stack.slice(stack.indexOf(dep)), dep];
+      if (s === 1) return [...path.slice(path.indexOf(dep)), dep];
       if (s === undefined) {
-        const found = visit(dep);
-        if (found) return found;
+        state.set(dep, 1);
+        path.push(dep);
+        next.push(0);
       }
     }
-    stack.pop();
-    state.set(key, 2);
-    return undefined;
-  };
-  for (const key of keys) {
-    if (state.has(key)) continue;
-    const found = visit(key);
-    if (found) return found;
   }
   return undefined;
 }
@@ -120,7 +128,7 @@ export function criticalPath(graph: Graph, cost: (key: string) => number = () =>
   let best = 0;
   for (const key of graph.order) {
     const node = graph.nodes.get(key)!;
-    const before = Math.max(0, ...node.deps.map((d) => longest.get(d) ?? 0));
+    const before = node.deps.reduce((m, d) => Math.max(m, longest.get(d) ?? 0), 0);
     const total = before + cost(key);
     longest.set(key, total);
     best = Math.max(best, total);

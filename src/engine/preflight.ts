@@ -296,7 +296,7 @@ export async function runPreflight(
     const made = actions.filter((a) => a.kind === descriptor.kind && creates(a)).map((a) => byKey.get(a.key)!);
     if (made.length === 0) continue;
     const ctx = { cloud: deps.target.cloud, catalog, ...(signal ? { signal } : {}) };
-    issues.push(...(await descriptor.checkTarget(made, ctx)));
+    for (const issue of await descriptor.checkTarget(made, ctx)) issues.push(issue);
   }
   return { checks, issues };
 }

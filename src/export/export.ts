@@ -422,7 +422,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         )
       : Promise.resolve([]),
   ]);
-  warnings.push(...unsupported);
+  for (const warning of unsupported) warnings.push(warning);
   if (failures.length > 0) {
     if (!options.allowPartial) throw new ExportIncompleteError(failures);
     for (const failure of failures)

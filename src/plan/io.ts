@@ -6,12 +6,12 @@ import { atomicWriteFile } from '../shared/fs.js';
 import { serializePlan } from './canonical.js';
 import { safeParseJson, type ScanLimits } from './json.js';
 import type { Issue, Plan } from './types.js';
-import { checkPlan, formatIssues, hasErrors } from './validate.js';
+import { append, checkPlan, formatIssues, hasErrors, type CheckOptions } from './validate.js';
 
 /** Default largest plan file: 256 MiB (a 100,000-resource plan is about 60 MiB). */
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
-export interface ParseOptions extends ScanLimits {
+export interface ParseOptions extends ScanLimits, CheckOptions {
   /** Largest input in bytes (default 256 MiB). */
   maxBytes?: number;
 }
@@ -80,10 +80,10 @@ export function parsePlan(text: string, options: ParseOptions = {}): ParseResult
     });
   }
   const parsed = safeParseJson(body, options);
-  issues.push(...parsed.issues);
+  append(issues, parsed.issues);
   if (hasErrors(parsed.issues)) return { issues };
-  const checked = checkPlan(parsed.value);
-  issues.push(...checked.issues);
+  const checked = checkPlan(parsed.value, options);
+  append(issues, checked.issues);
   return checked.plan === undefined ? { issues } : { plan: checked.plan, issues };
 }
 

@@ -384,7 +384,7 @@ export function checkRules(input: RuleInput): Issue[] {
   });
   for (const group of [...groups].sort()) {
     const resources = input.resources.map((raw) => (regionOf(raw) === group ? raw : undefined));
-    issues.push(...checkOneRegion({ resources, invalid: input.invalid }));
+    for (const issue of checkOneRegion({ resources, invalid: input.invalid })) issues.push(issue);
   }
   return issues;
 }
@@ -771,7 +771,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
     } else names.set(id, entry.index);
   }
 
-  ctx.issues.push(...findCycles(ctx));
+  for (const issue of findCycles(ctx)) ctx.issues.push(issue);
   return ctx.issues;
 }
 

@@ -14,6 +14,19 @@ export interface CheckResult {
   from?: number;
 }
 
+/** Default largest number of entries in a plan's `resources` (raise it with --max-entries). */
+export const DEFAULT_MAX_ENTRIES = 100_000;
+
+export interface CheckOptions {
+  /** Largest number of entries in `resources` (default DEFAULT_MAX_ENTRIES). */
+  maxEntries?: number;
+}
+
+/** Appends without spreading: `push(...list)` overflows the call stack past about 100,000 items. */
+export function append<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
+}
+
 /** Orders issues by path (numeric segments as numbers), keeping the original order within a path. */
 function byPath(a: Issue, b: Issue): number {
   const x = a.path.split('/');
@@ -36,17 +49,29 @@ const RESOURCE_PATH = /^\/resources\/([0-9]+)(?:\/|$)/;
  * Checks a parsed document: detects its version (upgrading an older plan in memory with a PLAN_UPGRADED warning),
  * validates the schema, then runs the semantic rules on the resources the schema accepted.
  */
-export function checkPlan(value: unknown): CheckResult {
+export function checkPlan(value: unknown, options: CheckOptions = {}): CheckResult {
   const upgraded = upgradePlan(value);
   const issues = [...upgraded.issues];
   if (upgraded.plan === undefined || issues.some((i) => i.severity === 'error')) {
     return upgraded.from === undefined ? { issues } : { issues, from: upgraded.from };
   }
   const document = upgraded.plan;
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const entries = (document as { resources?: unknown }).resources;
+  if (Array.isArray(entries) && entries.length > maxEntries) {
+    issues.push({
+      severity: 'error',
+      path: '/resources',
+      code: 'PLAN_TOO_MANY_ENTRIES',
+      message: `the plan has ${entries.length} entries, more than the limit of ${maxEntries}`,
+      hint: 'raise the limit with --max-entries N if the plan is genuine (docs/plan-format.md, "Limits")',
+    });
+    return { issues, from: upgraded.from! };
+  }
   const validate = planValidator();
   const ok = validate(document);
   const schema = ok ? [] : schemaIssues(validate.errors);
-  issues.push(...schema);
+  append(issues, schema);
   const resources = (document as { resources?: unknown }).resources;
   const topLevelBroken = schema.some(
     (i) => !RESOURCE_PATH.test(i.path) && (i.path === '' || i.path.startsWith('/resources')),
@@ -58,7 +83,7 @@ export function checkPlan(value: unknown): CheckResult {
       if (match) invalid.add(Number(match[1]));
     }
     const regions = (document as { provenance?: { regions?: unknown } }).provenance?.regions;
-    issues.push(...checkRules({ resources, invalid, regions: Array.isArray(regions) && regions.length > 0 }));
+    append(issues, checkRules({ resources, invalid, regions: Array.isArray(regions) && regions.length > 0 }));
   }
   issues.sort(byPath);
   const result: CheckResult = { issues, from: upgraded.from! };

@@ -30,6 +30,7 @@ import { atomicWriteFile } from '../../shared/fs.js';
 import { BasculeError, EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
 import { loadCloud, type GlobalArgs, type RunContext } from '../context.js';
+import { maxEntries, numberFlag } from '../options.js';
 import { renderApplyJson } from '../views/apply-json.js';
 import { renderApplySummary, renderChangesTable, renderEventLine } from '../views/apply-table.js';
 import { startProgress } from '../views/progress.js';
@@ -54,6 +55,8 @@ export interface ApplyArgs {
   'restart-source'?: boolean;
   'keep-temporary'?: boolean;
   'transfer-concurrency'?: number;
+  /** Largest number of plan entries (default 100,000). */
+  'max-entries'?: number;
   /** Refuse unless the dry run's digest is this one (what the reviewer approved). */
   'expect-digest'?: string;
 }
@@ -137,7 +140,7 @@ export async function loadInput(
         'APPLY_CHANGES_MAPPING',
         `${path} is a saved dry run: its mapping is already applied; drop --mapping`,
       );
-    const saved = readChanges(read.text, path);
+    const saved = readChanges(read.text, path, options);
     return { plan: saved.plan, ...(saved.resolution ? { resolution: saved.resolution } : {}), saved, notes: 0 };
   }
   const parsed = parsePlan(read.text, options);
@@ -307,7 +310,12 @@ export async function runApply(
   // The target region (for a plan of several regions): --to-region, else --os-region-name, else the entry's.
   const targetRegion = async () =>
     args['to-region']?.trim() || ctx.region || (args.to ? (await loadCloud(ctx, args.to)).regionName : undefined);
-  const input = await loadInput(args.plan, args.mapping, {}, targetRegion);
+  const input = await loadInput(
+    args.plan,
+    args.mapping,
+    args['max-entries'] === undefined ? {} : { maxEntries: args['max-entries'] },
+    targetRegion,
+  );
   if (expected !== undefined && input.saved && input.saved.digest !== expected)
     throw new UsageError(
       'CHANGES_DIGEST_REFUSED',
@@ -469,7 +477,15 @@ export const applyCommand = defineCommand<ApplyArgs>({
         default: false,
         describe: 'apply without asking (needed without a terminal)',
       })
-      .option('concurrency', { type: 'number', default: 8, describe: 'entries in flight at once (and per service)' })
+      .option(
+        'concurrency',
+        numberFlag('concurrency', {
+          min: 1,
+          max: 256,
+          default: 8,
+          describe: 'entries in flight at once (and per service)',
+        }),
+      )
       .option('server-disk', {
         type: 'string',
         array: true,
@@ -496,14 +512,17 @@ export const applyCommand = defineCommand<ApplyArgs>({
         type: 'string',
         describe: 'apply only if the dry run has this digest (the one the reviewer approved); refuse anything else',
       })
-      .option('transfer-concurrency', {
-        type: 'number',
-        default: 2,
-        describe: 'image transfers at once (separate from --concurrency)',
-      }) as unknown as Argv<ApplyArgs>,
+      .option(
+        'transfer-concurrency',
+        numberFlag('transfer-concurrency', {
+          min: 1,
+          max: 32,
+          default: 2,
+          describe: 'image transfers at once (separate from --concurrency)',
+        }),
+      )
+      .option('max-entries', maxEntries) as unknown as Argv<ApplyArgs>,
   async run(args, ctx) {
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 256)
-      throw new UsageError('APPLY_BAD_CONCURRENCY', '--concurrency must be an integer from 1 to 256');
     checkWorkloadArgs(args);
     try {
       return (await runApply(args, ctx)).exitCode;

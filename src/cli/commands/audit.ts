@@ -15,7 +15,7 @@ import { EXIT, UsageError } from '../../shared/errors.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { defineCommand } from '../command.js';
 import { loadCloud, type GlobalArgs, type RunContext } from '../context.js';
-import { concurrency } from '../options.js';
+import { concurrency, maxEntries } from '../options.js';
 import { auditHtml, auditMarkdown, auditTable } from '../views/audit-report.js';
 import { serialise } from '../views/output.js';
 import { startProgress } from '../views/progress.js';
@@ -32,6 +32,7 @@ interface AuditArgs {
   kinds?: string[];
   'exclude-kinds'?: string[];
   concurrency: number;
+  'max-entries': number;
 }
 
 export const REPORT_TYPES = { '.json': 'json', '.md': 'markdown', '.html': 'html', '.htm': 'html' } as const;
@@ -164,6 +165,7 @@ export const auditCommand = defineCommand<AuditArgs>({
       })
       .option('exclude-kinds', { type: 'string', array: true, describe: 'leave these kinds out of the comparison' })
       .option('concurrency', concurrency)
+      .option('max-entries', maxEntries)
       .conflicts('from', 'plan')
       .example('$0 audit --from src --to dst --mapping map.yaml', 'compare two live projects')
       .example(
@@ -181,7 +183,8 @@ export const auditCommand = defineCommand<AuditArgs>({
     // Every file is read and checked before any cloud is called.
     const mapping: Mapping | undefined = args.mapping !== undefined ? await loadMapping(args.mapping) : undefined;
     const journal = args.journal !== undefined ? journalFacts(await readJournal(args.journal)) : undefined;
-    let planFile = args.plan !== undefined ? (await readPlan(args.plan)).plan : undefined;
+    let planFile =
+      args.plan !== undefined ? (await readPlan(args.plan, { maxEntries: args['max-entries'] })).plan : undefined;
     let regionNote: string | undefined;
     if (planFile !== undefined && planRegions(planFile) !== undefined) {
       // A plan of several regions: the target region holds the parts the mapping's `regions` table sends there.

@@ -12,6 +12,7 @@ import { rollbackProjects, runCampaign, type RunOptions } from '../../campaign/r
 import { FileCampaignStore, type CampaignStore } from '../../campaign/store.js';
 import type { Campaign, CampaignEvent } from '../../campaign/types.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
+import { numberFlag } from '../options.js';
 import { defineCommand } from '../command.js';
 import type { GlobalArgs, RunContext } from '../context.js';
 import { auditHtml, auditMarkdown } from '../views/audit-report.js';
@@ -93,17 +94,7 @@ async function writeReport(campaign: Campaign, store: CampaignStore, live: boole
   ];
 }
 
-function positive(value: number | undefined, flag: string, max = 1024): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > max))
-    throw new UsageError('BATCH_BAD_NUMBER', `${flag} must be an integer from 1 to ${max}`);
-}
-
 async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Promise<number> {
-  positive(args['parallel-projects'], '--parallel-projects');
-  positive(args['max-transfers'], '--max-transfers');
-  const maxFailures = args['max-failures'];
-  if (maxFailures !== undefined && (!Number.isInteger(maxFailures) || maxFailures < 0))
-    throw new UsageError('BATCH_BAD_NUMBER', '--max-failures must be an integer, 0 or more');
   const { campaign, store } = await open(args, ctx);
   const view = new CampaignProgress(campaign.waves.length);
   const spinner = startProgress(ctx, `campaign ${campaign.name}`);
@@ -129,7 +120,7 @@ async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Pr
     projects: list(args.project),
     parallelProjects: args['parallel-projects'],
     maxTransfers: args['max-transfers'],
-    ...(maxFailures !== undefined ? { maxFailures } : {}),
+    ...(args['max-failures'] === undefined ? {} : { maxFailures: args['max-failures'] }),
     onEvent,
   };
   let outcome;
@@ -166,16 +157,27 @@ async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Pr
 
 function runFlags(y: Argv<GlobalArgs>, mode: 'plan' | 'run'): Argv<RunArgs> {
   let out = common<RunArgs>(y)
-    .option('parallel-projects', { type: 'number', default: 4, describe: 'projects of a wave run at once' })
-    .option('max-transfers', {
-      type: 'number',
-      default: 4,
-      describe: 'data transfers (images, disks, volumes) at once across all projects',
-    })
-    .option('max-failures', {
-      type: 'number',
-      describe: "stop the campaign when more projects of a wave fail (overrides each wave's max_failures)",
-    });
+    .option(
+      'parallel-projects',
+      numberFlag('parallel-projects', { min: 1, max: 1024, default: 4, describe: 'projects of a wave run at once' }),
+    )
+    .option(
+      'max-transfers',
+      numberFlag('max-transfers', {
+        min: 1,
+        max: 1024,
+        default: 4,
+        describe: 'data transfers (images, disks, volumes) at once across all projects',
+      }),
+    )
+    .option(
+      'max-failures',
+      numberFlag('max-failures', {
+        min: 0,
+        max: 100_000,
+        describe: "stop the campaign when more projects of a wave fail (overrides each wave's max_failures)",
+      }),
+    ) as unknown as Argv<RunArgs>;
   if (mode === 'run')
     out = out
       .option('approve-all', {

@@ -104,7 +104,15 @@ async function runDemo(main: Main, args: DemoArgs, ctx: RunContext): Promise<num
     const rel = relative(process.cwd(), path);
     return rel !== '' && !rel.startsWith('..') ? rel : path;
   };
-  await mkdir(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new UsageError(
+      'DEMO_DIR_UNUSABLE',
+      `--dir ${shown(dir)}: cannot make a directory there (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { hint: 'give a directory that does not exist yet, or an empty one' },
+    );
+  }
   for (const name of ['plan.json', 'changes.json', 'apply.journal.jsonl']) {
     if (existsSync(join(dir, name)))
       throw new UsageError('DEMO_DIR_USED', `${shown(dir)} already holds a demo run (${name})`, {

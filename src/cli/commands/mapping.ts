@@ -14,6 +14,7 @@ import { EXIT, UsageError } from '../../shared/errors.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { defineCommand } from '../command.js';
 import type { GlobalArgs } from '../context.js';
+import { maxEntries } from '../options.js';
 import { serialise, table } from '../views/output.js';
 
 interface FileArgs {
@@ -22,6 +23,7 @@ interface FileArgs {
 
 interface ValidateArgs extends FileArgs {
   plan?: string;
+  'max-entries': number;
 }
 
 interface InvertArgs extends FileArgs {
@@ -87,16 +89,19 @@ export const mappingValidate = defineCommand<ValidateArgs>({
   describe:
     'Check a mapping file (YAML or JSON) and list every problem with its path, line and a hint; with --plan, show what it does to a plan',
   builder: (y: Argv<GlobalArgs>) =>
-    y.positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' }).option('plan', {
-      type: 'string',
-      describe: 'also apply the mapping to this plan and show the result (nothing is written)',
-    }) as unknown as Argv<ValidateArgs>,
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'the mapping file' })
+      .option('plan', {
+        type: 'string',
+        describe: 'also apply the mapping to this plan and show the result (nothing is written)',
+      })
+      .option('max-entries', maxEntries) as unknown as Argv<ValidateArgs>,
   async run(args, ctx) {
     const result = await validateMappingFile(args.file);
     let valid = !hasErrors(result.issues);
     let mapped: MappedPlan | undefined;
     if (valid && result.mapping !== undefined && args.plan !== undefined) {
-      const { plan } = await readPlan(args.plan);
+      const { plan } = await readPlan(args.plan, { maxEntries: args['max-entries'] });
       mapped = applyMapping(plan, result.mapping);
       valid = !hasErrors(mapped.issues);
     }

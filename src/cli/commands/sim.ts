@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../../shared/errors.js';
+import { numberFlag } from '../options.js';
 import {
   loadSimulatorConfig,
   PROFILE_NAMES,
@@ -53,22 +54,45 @@ export const simCommand = defineCommand<SimArgs>({
         describe: 'the cloud name (clouds.yaml entries are <name>, <name>-<project>, <name>-admin)',
       })
       .option('region', { type: 'string', array: true, default: ['RegionOne'], describe: 'region names' })
-      .option('port-base', {
-        type: 'number',
-        describe: 'first port (services take consecutive ports); default: ephemeral ports',
-      })
-      .option('latency', { type: 'number', default: 0, describe: 'added latency per request, in ms' })
-      .option('jitter', {
-        type: 'number',
-        default: 0,
-        describe: 'random extra latency per request, up to this many ms',
-      })
-      .option('fault-rate', {
-        type: 'number',
-        default: 0,
-        describe: 'share of requests (0..1) answered 503 with Retry-After',
-      })
-      .option('random-seed', { type: 'number', describe: 'seed of the PRNG behind ids, jitter and faults' })
+      .option(
+        'port-base',
+        numberFlag('port-base', {
+          min: 1,
+          max: 65000,
+          describe: 'first port (services take consecutive ports); default: ephemeral ports',
+        }),
+      )
+      .option(
+        'latency',
+        numberFlag('latency', { min: 0, max: 600_000, default: 0, describe: 'added latency per request, in ms' }),
+      )
+      .option(
+        'jitter',
+        numberFlag('jitter', {
+          min: 0,
+          max: 600_000,
+          default: 0,
+          describe: 'random extra latency per request, up to this many ms',
+        }),
+      )
+      .option(
+        'fault-rate',
+        numberFlag('fault-rate', {
+          min: 0,
+          max: 1,
+          integer: false,
+          default: 0,
+          describe: 'share of requests answered 503 with Retry-After',
+        }),
+      )
+      .option(
+        'random-seed',
+        numberFlag('random-seed', {
+          min: 0,
+          max: 2 ** 32 - 1,
+          describe: 'seed of the PRNG behind ids, jitter and faults',
+        }),
+      )
       .option('availability-zone', {
         type: 'string',
         array: true,
@@ -88,14 +112,6 @@ export const simCommand = defineCommand<SimArgs>({
         'the source (Pike) and the target (2025.1) side by side',
       ) as unknown as Argv<SimArgs>,
   async run(args, ctx) {
-    if (args['fault-rate'] < 0 || args['fault-rate'] > 1)
-      throw new UsageError('SIM_BAD_FAULT_RATE', `--fault-rate must be between 0 and 1 (got ${args['fault-rate']})`);
-    if (
-      args['port-base'] !== undefined &&
-      (!Number.isInteger(args['port-base']) || args['port-base'] < 1 || args['port-base'] > 65000)
-    ) {
-      throw new UsageError('SIM_BAD_PORT', `--port-base must be a port number (got ${args['port-base']})`);
-    }
     const faults: FaultRule[] =
       args['fault-rate'] > 0 ? [{ kind: 'error', status: 503, rate: args['fault-rate'], retryAfterSeconds: 1 }] : [];
     let sim;

@@ -11,7 +11,8 @@ export function table(headers: readonly string[], rows: readonly (readonly unkno
       cell === undefined || cell === null ? '' : typeof cell === 'string' ? cell : JSON.stringify(cell),
     ),
   );
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  // A loop, not Math.max(...cells): spreading 100,000 rows into a call overflows the stack.
+  const widths = headers.map((h, i) => cells.reduce((w, row) => Math.max(w, (row[i] ?? '').length), h.length));
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i] ?? 0))

@@ -103,6 +103,13 @@ interface FoundFile {
 }
 
 async function findFile(name: 'clouds.yaml' | 'secure.yaml', options: LoadOptions): Promise<FoundFile | undefined> {
+  // A file named on purpose (--clouds-yaml) must exist: a typo is not silently replaced by another clouds.yaml.
+  if (name === 'clouds.yaml')
+    for (const file of options.files ?? []) {
+      const path = resolve(options.cwd ?? process.cwd(), file);
+      if ((await readIfExists(path)) === undefined)
+        throw new UsageError('CONFIG_UNREADABLE', `${path}: no such file (given with --clouds-yaml)`);
+    }
   for (const path of searchPaths(name, options)) {
     const text = await readIfExists(path);
     if (text === undefined) continue;
