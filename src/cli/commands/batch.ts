@@ -145,7 +145,7 @@ async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Pr
     if (!ctx.quiet) ctx.stderr(`report: ${files.join(', ')}\n`);
     if (mode === 'plan' && report.totals.reviewable > 0 && !ctx.quiet)
       ctx.stderr(
-        `review each project's saved dry run (projects/<id>/changes.json in the campaign directory), then: bascule batch run ${args.campaign}\n`,
+        `review each project's saved dry run (projects/<id>/changes.json in the campaign directory, and operator.json for its operator steps), then: bascule batch run ${args.campaign}\n`,
       );
   } else if (ctx.format === 'yaml') ctx.stdout(serialise(report, 'yaml'));
   if (outcome.interrupted) return EXIT.INTERRUPTED;

@@ -40,7 +40,7 @@ function cause(s: ProjectState): string {
 }
 
 function totalsLine(t: CampaignReport['totals']): string {
-  return `${t.projects} projects: ${t.done} done, ${t.reviewable} reviewable, ${t.running} running, ${t.failed} failed, ${t.pending} pending${t.rolled_back ? `, ${t.rolled_back} rolled back` : ''}; ${t.resources} resources, ${formatBytes(t.bytes_moved)} moved; audits ${t.audits_clean} clean, ${t.audits_dirty} with differences`;
+  return `${t.projects} project${t.projects === 1 ? '' : 's'}: ${t.done} done, ${t.reviewable} reviewable, ${t.running} running, ${t.failed} failed, ${t.pending} pending${t.rolled_back ? `, ${t.rolled_back} rolled back` : ''}; ${t.resources} resources, ${formatBytes(t.bytes_moved)} moved; audits ${t.audits_clean} clean, ${t.audits_dirty} with differences`;
 }
 
 export function campaignStatusTable(report: CampaignReport): string {
