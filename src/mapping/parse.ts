@@ -8,6 +8,8 @@ import type { Issue } from '../plan/types.js';
 import { formatIssues, hasErrors } from '../plan/validate.js';
 import { UsageError } from '../shared/errors.js';
 import { loadYaml } from '../shared/yaml.js';
+import { findInvalidUnicode, INVALID_UNICODE_HINT } from '../shared/unicode.js';
+import { toPointer } from '../plan/json.js';
 import type { Mapping } from './types.js';
 import { validateMapping } from './validate.js';
 
@@ -145,6 +147,17 @@ export function parseStrictYaml(text: string, options: StrictYamlOptions): { val
       ],
     };
   }
+  // Strings that are not Unicode text (a lone surrogate from a `"\ud800"` escape, a noncharacter) are refused with
+  // their pointer before the schema runs, as in a plan (src/shared/unicode.ts).
+  const unicode: Issue[] = findInvalidUnicode(value).map(({ path, inKey, problem }) => ({
+    severity: 'error',
+    path: toPointer(path),
+    code: 'STRING_INVALID_UNICODE',
+    message: `the ${inKey ? 'key' : 'string'} holds ${problem.what} at character ${problem.index + 1}: it is not Unicode text`,
+    hint: INVALID_UNICODE_HINT,
+    ...position(offsetOf(doc.contents, toPointer(path), inKey)),
+  }));
+  if (unicode.length > 0) return { issues: [...syntax, ...unicode] };
   const issues = [
     ...syntax,
     ...options.validate(value).map((issue) => ({

@@ -4,6 +4,7 @@
  * `constructor` and `prototype` keys, duplicate keys (JSON.parse keeps the last one), strings of megabytes and
  * numbers that do not fit a double or lose precision. Every problem comes with its JSON pointer, line and column.
  */
+import { INVALID_UNICODE_HINT, invalidCodePoint, mayHoldInvalidCodePoint } from '../shared/unicode.js';
 import type { Issue } from './types.js';
 
 export interface ScanLimits {
@@ -51,9 +52,12 @@ class Scanner {
   readonly #maxDepth: number;
   readonly #maxString: number;
   readonly #maxIssues: number;
+  /** Whether any string may hold a lone surrogate or a noncharacter (else the per-string check is skipped). */
+  readonly #suspect: boolean;
 
   constructor(text: string, limits: ScanLimits) {
     this.#text = text;
+    this.#suspect = mayHoldInvalidCodePoint(text);
     this.#maxDepth = limits.maxDepth ?? 32;
     this.#maxString = limits.maxStringLength ?? 1024 * 1024;
     this.#maxIssues = limits.maxIssues ?? 100;
@@ -274,9 +278,21 @@ class Scanner {
         toPointer(wanted ? [...this.#path, '(key)'] : this.#path),
       );
     }
-    if (!wanted) return undefined;
+    if (!wanted && !this.#suspect) return undefined;
     const raw = text.slice(start + 1, pos);
-    return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    const value = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    if (this.#suspect) {
+      const bad = invalidCodePoint(value);
+      if (bad !== undefined)
+        this.#report(
+          'STRING_INVALID_UNICODE',
+          `the ${wanted ? 'key' : 'string'} holds ${bad.what} at character ${bad.index + 1}: it is not Unicode text`,
+          start,
+          INVALID_UNICODE_HINT,
+          toPointer(wanted ? [...this.#path, value] : this.#path),
+        );
+    }
+    return wanted ? value : undefined;
   }
 
   #number(): void {
