@@ -20,9 +20,11 @@ import { buildGraph, type Graph } from './graph.js';
 import {
   fileJournal,
   isDefinitiveFailure,
+  journaled,
   journalState,
   sanitizeEntry,
   type JournalOp,
+  type JournalRecord,
   type JournalState,
   type JournalStore,
   type JournalWriter,
@@ -181,17 +183,24 @@ async function step<T>(
   extra: { target_id?: string; before?: Record<string, unknown> } = {},
 ): Promise<T> {
   const { entry } = resolved;
-  // After a (simulated) kill nothing more happens: a dead process sends no further call.
+  // After a (simulated) kill nothing more happens: a dead process sends no further call, writes no further line.
   if (state.crashed) throw new SimulatedCrash('the engine crashed before this step');
-  const seq = state.journal.nextSeq();
-  const record = async (rec: Parameters<JournalWriter['append']>[0]) => {
-    if (!state.crashed) await state.journal.append(rec);
-  };
-  await record({
-    t: 'intent',
+  const journal = {
     run: state.journal.run,
-    seq,
-    at: new Date().toISOString(),
+    nextSeq: () => state.journal.nextSeq(),
+    append: async (rec: JournalRecord) => {
+      if (!state.crashed) await state.journal.append(rec);
+    },
+  };
+  const hook = async (call: () => Promise<void> | void) => {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof SimulatedCrash) state.crashed = true;
+      throw error;
+    }
+  };
+  const intent = {
     key: entry.key,
     kind: entry.kind,
     op,
@@ -200,50 +209,16 @@ async function step<T>(
     entry: sanitizeEntry(entry),
     refs: resolved.refs,
     ...extra,
+  };
+  return journaled(journal, intent, call, {
+    idOf,
+    before: (seq) => hook(() => deps.hooks?.beforeCall?.({ key: entry.key, op, seq })),
+    after: (seq, id) =>
+      hook(() => deps.hooks?.afterCall?.({ key: entry.key, op, seq, ...(id !== undefined ? { id } : {}) })),
+    failed: (error) => {
+      if (op === 'create' && !isDefinitiveFailure(errorInfo(error).code)) state.inDoubt.add(entry.key);
+    },
   });
-  try {
-    await deps.hooks?.beforeCall?.({ key: entry.key, op, seq });
-  } catch (error) {
-    if (error instanceof SimulatedCrash) state.crashed = true;
-    throw error;
-  }
-  let value: T;
-  try {
-    value = await call();
-  } catch (error) {
-    if (op === 'create' && !isDefinitiveFailure(errorInfo(error).code)) state.inDoubt.add(entry.key);
-    await record({
-      t: 'result',
-      run: state.journal.run,
-      seq,
-      at: new Date().toISOString(),
-      key: entry.key,
-      kind: entry.kind,
-      op,
-      ok: false,
-      error: errorInfo(error),
-    });
-    throw error;
-  }
-  const id = idOf(value);
-  try {
-    await deps.hooks?.afterCall?.({ key: entry.key, op, seq, ...(id !== undefined ? { id } : {}) });
-  } catch (error) {
-    if (error instanceof SimulatedCrash) state.crashed = true;
-    throw error;
-  }
-  await record({
-    t: 'result',
-    run: state.journal.run,
-    seq,
-    at: new Date().toISOString(),
-    key: entry.key,
-    kind: entry.kind,
-    op,
-    ok: true,
-    ...(id !== undefined ? { id } : {}),
-  });
-  return value;
 }
 
 /**

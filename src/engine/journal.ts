@@ -14,6 +14,7 @@ import type { PlanResource } from '../plan/types.js';
 import type { WorkloadObjectType } from '../transfer/workload.js';
 import { sensitiveFields } from '../plan/schema.js';
 import { BasculeError, UsageError } from '../shared/errors.js';
+import { errorInfo } from './events.js';
 
 export const JOURNAL_FORMAT = 'bascule.journal/v1';
 
@@ -102,6 +103,50 @@ export function sanitizeEntry(entry: PlanResource): PlanResource {
   const spec = { ...(entry.spec as unknown as Record<string, unknown>) };
   for (const field of secret) delete spec[field];
   return { ...entry, spec } as unknown as PlanResource;
+}
+
+/** What a journaled call is about: its intent record without the run, sequence number and time. */
+export type Intent = Omit<IntentRecord, 't' | 'run' | 'seq' | 'at'>;
+
+/**
+ * One journaled mutating call, the way apply and rollback make every one: the intent (durable before the call),
+ * the call, then its result (ok with the object's ID, or the error). `before` runs between the intent and the call,
+ * `after` between the call and its result (a test's kill points), outside the result: what they throw is theirs.
+ * `failed` sees the call's error before its result is written.
+ */
+export async function journaled<T>(
+  journal: Pick<JournalWriter, 'run' | 'nextSeq' | 'append'>,
+  intent: Intent,
+  call: () => Promise<T>,
+  options: {
+    idOf?: (value: T) => string | undefined;
+    before?: (seq: number) => Promise<void>;
+    after?: (seq: number, id: string | undefined) => Promise<void>;
+    failed?: (error: unknown) => void;
+  } = {},
+): Promise<T> {
+  const seq = journal.nextSeq();
+  const result = { run: journal.run, seq, key: intent.key, kind: intent.kind, op: intent.op };
+  await journal.append({ t: 'intent', run: journal.run, seq, at: new Date().toISOString(), ...intent });
+  await options.before?.(seq);
+  let value: T;
+  try {
+    value = await call();
+  } catch (error) {
+    options.failed?.(error);
+    await journal.append({ t: 'result', ...result, at: new Date().toISOString(), ok: false, error: errorInfo(error) });
+    throw error;
+  }
+  const id = options.idOf?.(value);
+  await options.after?.(seq, id);
+  await journal.append({
+    t: 'result',
+    ...result,
+    at: new Date().toISOString(),
+    ok: true,
+    ...(id !== undefined ? { id } : {}),
+  });
+  return value;
 }
 
 /** An open journal, as the engine writes it: records appended in order, each durable before its promise resolves. */

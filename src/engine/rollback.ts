@@ -15,6 +15,7 @@ import { errorInfo, NO_EVENTS } from './events.js';
 import { cleanupWorkload, type CleanupResult } from './cleanup.js';
 import {
   fileJournal,
+  journaled,
   journalState,
   readJournal,
   type CreatedObject,
@@ -103,46 +104,7 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
     call: () => Promise<void>,
   ) => {
     if (!journal) return;
-    const seq = journal.nextSeq();
-    await journal.append({
-      t: 'intent',
-      run: journal.run,
-      seq,
-      at: new Date().toISOString(),
-      key,
-      kind,
-      op,
-      marker,
-      rank,
-      target_id: targetId,
-    });
-    try {
-      await call();
-    } catch (error) {
-      await journal.append({
-        t: 'result',
-        run: journal.run,
-        seq,
-        at: new Date().toISOString(),
-        key,
-        kind,
-        op,
-        ok: false,
-        error: errorInfo(error),
-      });
-      throw error;
-    }
-    await journal.append({
-      t: 'result',
-      run: journal.run,
-      seq,
-      at: new Date().toISOString(),
-      key,
-      kind,
-      op,
-      ok: true,
-      id: targetId,
-    });
+    await journaled(journal, { key, kind, op, marker, rank, target_id: targetId }, call, { idOf: () => targetId });
   };
 
   type Work = { rank: number; created?: CreatedObject; updated?: UpdatedObject };
