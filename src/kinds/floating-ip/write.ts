@@ -7,16 +7,7 @@ import type { FloatingIp, FloatingIpCreateOpts } from '../../openstack/network/f
 import { collect } from '../../openstack/pagination.js';
 import type { FloatingIpSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
-import { updateNeutron } from '../network/write.js';
-import {
-  getOrUndefined,
-  refId,
-  removeIgnoringMissing,
-  sig,
-  tagAfterCreate,
-  tagsAtCreate,
-  tagsWithMarker,
-} from '../shared/write.js';
+import { createTagged, neutronTagged, refId, sig, updateNeutron } from '../shared/write.js';
 
 export const floatingIpWriter: KindWriter<FloatingIp> = {
   kind: 'floating_ip',
@@ -36,15 +27,7 @@ export const floatingIpWriter: KindWriter<FloatingIp> = {
     if (port) body.port_id = port;
     if (port && spec.fixed_ip_address) body.fixed_ip_address = spec.fixed_ip_address;
     if (spec.description) body.description = spec.description;
-    const atCreate = tagsAtCreate(ctx);
-    if (atCreate) body.tags = tagsWithMarker(spec.tags, r.marker);
-    const created = await fips.create(ctx.cloud.network, body, sig(ctx));
-    if (!atCreate) {
-      await tagAfterCreate(ctx, 'floatingips', created.id, r.marker, 'floating IP');
-      for (const tag of spec.tags ?? []) await tagAfterCreate(ctx, 'floatingips', created.id, tag, 'floating IP');
-      created.tags = tagsWithMarker(spec.tags, r.marker);
-    }
-    return created;
+    return createTagged(ctx, r, 'floatingips', 'floating IP', body, (b) => fips.create(ctx.cloud.network, b, sig(ctx)));
   },
   async update(ctx, current, r, fields) {
     const plain = fields.filter((f) => f === 'description' || f === 'tags');
@@ -60,12 +43,8 @@ export const floatingIpWriter: KindWriter<FloatingIp> = {
     }
     return result;
   },
-  async mark(ctx, wire, marker) {
-    await tagAfterCreate(ctx, 'floatingips', wire.id, marker, 'floating IP');
-    return { ...wire, tags: [...(wire.tags ?? []), marker] };
-  },
-  get: (ctx, id) => getOrUndefined(() => fips.get(ctx.cloud.network, id, sig(ctx))),
-  hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
-  remove: (ctx, id) => removeIgnoringMissing(() => fips.remove(ctx.cloud.network, id, sig(ctx))),
-  idOf: (wire) => wire.id,
+  ...neutronTagged('floatingips', 'floating IP', {
+    get: (ctx, id) => fips.get(ctx.cloud.network, id, sig(ctx)),
+    remove: (ctx, id) => fips.remove(ctx.cloud.network, id, sig(ctx)),
+  }),
 };

@@ -8,18 +8,7 @@ import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.js';
 import type { PortSpec } from '../../plan/types.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
-import { updateNeutron } from '../network/write.js';
-import {
-  getOrUndefined,
-  neutronFind,
-  refId,
-  refIds,
-  removeIgnoringMissing,
-  sig,
-  tagAfterCreate,
-  tagsAtCreate,
-  tagsWithMarker,
-} from '../shared/write.js';
+import { createTagged, neutronFind, neutronTagged, refId, refIds, sig, updateNeutron } from '../shared/write.js';
 
 const AUTO_ADDRESS_MODES = new Set(['slaac', 'dhcpv6-stateless']);
 
@@ -76,15 +65,9 @@ export const portWriter: KindWriter<Port> = {
     // No security groups on the source means none on the target (Neutron would otherwise add `default`).
     if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined)
       create.security_groups = refIds(r, 'security_groups');
-    const atCreate = tagsAtCreate(ctx);
-    if (atCreate) create.tags = tagsWithMarker(spec.tags, r.marker);
-    const created = await ports.create(ctx.cloud.network, create, sig(ctx));
-    if (!atCreate) {
-      await tagAfterCreate(ctx, 'ports', created.id, r.marker, `port ${spec.name}`);
-      for (const tag of spec.tags ?? []) await tagAfterCreate(ctx, 'ports', created.id, tag, `port ${spec.name}`);
-      created.tags = tagsWithMarker(spec.tags, r.marker);
-    }
-    return created;
+    return createTagged(ctx, r, 'ports', `port ${spec.name}`, create, (b) =>
+      ports.create(ctx.cloud.network, b, sig(ctx)),
+    );
   },
   async update(ctx, current, r, fields) {
     const plain = fields.filter((f) => PLAIN.includes(f) || f === 'allowed_address_pairs');
@@ -103,12 +86,8 @@ export const portWriter: KindWriter<Port> = {
     if (Object.keys(extra).length === 0) return result;
     return { ...(await ports.update(ctx.cloud.network, current.id, extra, sig(ctx))), tags: result.tags ?? [] };
   },
-  async mark(ctx, wire, marker) {
-    await tagAfterCreate(ctx, 'ports', wire.id, marker, 'port');
-    return { ...wire, tags: [...(wire.tags ?? []), marker] };
-  },
-  get: (ctx, id) => getOrUndefined(() => ports.get(ctx.cloud.network, id, sig(ctx))),
-  hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
-  remove: (ctx, id) => removeIgnoringMissing(() => ports.remove(ctx.cloud.network, id, sig(ctx))),
-  idOf: (wire) => wire.id,
+  ...neutronTagged('ports', 'port', {
+    get: (ctx, id) => ports.get(ctx.cloud.network, id, sig(ctx)),
+    remove: (ctx, id) => ports.remove(ctx.cloud.network, id, sig(ctx)),
+  }),
 };

@@ -7,16 +7,7 @@ import type { SecurityGroup } from '../../openstack/network/security-groups/type
 import { collect } from '../../openstack/pagination.js';
 import type { SecurityGroupSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
-import { updateNeutron } from '../network/write.js';
-import {
-  getOrUndefined,
-  neutronFind,
-  removeIgnoringMissing,
-  sig,
-  tagAfterCreate,
-  tagsAtCreate,
-  tagsWithMarker,
-} from '../shared/write.js';
+import { createTagged, neutronFind, neutronTagged, sig, updateNeutron } from '../shared/write.js';
 
 export const DEFAULT_GROUP = 'default';
 
@@ -44,27 +35,16 @@ export const securityGroupWriter: KindWriter<SecurityGroup> = {
     const body: Record<string, unknown> = { name: spec.name };
     if (spec.description !== undefined) body.description = spec.description;
     if (spec.stateful === false) body.stateful = false;
-    const atCreate = tagsAtCreate(ctx);
-    if (atCreate) body.tags = tagsWithMarker(spec.tags, r.marker);
-    const created = await groups.create(ctx.cloud.network, body as { name: string }, sig(ctx));
-    if (!atCreate) {
-      await tagAfterCreate(ctx, 'security-groups', created.id, r.marker, `security group ${spec.name}`);
-      for (const tag of spec.tags ?? [])
-        await tagAfterCreate(ctx, 'security-groups', created.id, tag, `security group ${spec.name}`);
-      created.tags = tagsWithMarker(spec.tags, r.marker);
-    }
-    return created;
+    return createTagged(ctx, r, 'security-groups', `security group ${spec.name}`, body, (b) =>
+      groups.create(ctx.cloud.network, b as { name: string }, sig(ctx)),
+    );
   },
   update: (ctx, current, r, fields) =>
     updateNeutron(ctx, current, r, fields, 'security-groups', ['name', 'description', 'stateful'], (body) =>
       groups.update(ctx.cloud.network, current.id, body, sig(ctx)),
     ),
-  async mark(ctx, wire, marker) {
-    await tagAfterCreate(ctx, 'security-groups', wire.id, marker, 'security group');
-    return { ...wire, tags: [...(wire.tags ?? []), marker] };
-  },
-  get: (ctx, id) => getOrUndefined(() => groups.get(ctx.cloud.network, id, sig(ctx))),
-  hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
-  remove: (ctx, id) => removeIgnoringMissing(() => groups.remove(ctx.cloud.network, id, sig(ctx))),
-  idOf: (wire) => wire.id,
+  ...neutronTagged('security-groups', 'security group', {
+    get: (ctx, id) => groups.get(ctx.cloud.network, id, sig(ctx)),
+    remove: (ctx, id) => groups.remove(ctx.cloud.network, id, sig(ctx)),
+  }),
 };

@@ -1,11 +1,11 @@
 /** Helpers shared by the writers: Neutron find-by-marker-then-name, marking, and error wrapping. */
 import { isNotFound } from '../../openstack/errors.js';
-import { addTag } from '../../openstack/network/common.js';
+import { addTag, replaceTags } from '../../openstack/network/common.js';
 import type { StandardAttrs } from '../../openstack/network/common.js';
 import { collect } from '../../openstack/pagination.js';
 import type { Query } from '../../openstack/service-client.js';
 import { BasculeError } from '../../shared/errors.js';
-import type { ResolvedEntry, WriteContext } from '../kind.js';
+import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { userTags } from '../markers.js';
 
 /** Neutron accepts `tags` in a create body (else: create, then tag). */
@@ -61,6 +61,79 @@ export async function tagAfterCreate(
   } catch (error) {
     throw incomplete(`${what} ${id} was created but could not be marked`, error);
   }
+}
+
+/**
+ * Creates a Neutron object carrying the entry's marker and user tags: in the create body when Neutron takes them
+ * there (`tag-creation`), else one tag call each right after the create (a failure there is WRITE_INCOMPLETE: the
+ * object exists, its create stays in doubt and the next run adopts it). `what` names it in messages.
+ */
+export async function createTagged<T extends { id: string; tags?: string[] }, B extends { tags?: string[] }>(
+  ctx: WriteContext,
+  r: ResolvedEntry,
+  collection: string,
+  what: string,
+  body: B,
+  create: (body: B) => Promise<T>,
+): Promise<T> {
+  const tags = (r.entry.spec as { tags?: string[] }).tags;
+  const atCreate = tagsAtCreate(ctx);
+  if (atCreate) body.tags = tagsWithMarker(tags, r.marker);
+  const created = await create(body);
+  if (!atCreate) {
+    await tagAfterCreate(ctx, collection, created.id, r.marker, what);
+    for (const tag of tags ?? []) await tagAfterCreate(ctx, collection, created.id, tag, what);
+    created.tags = tagsWithMarker(tags, r.marker);
+  }
+  return created;
+}
+
+/**
+ * The marking, reading and removing part of the writer of a Neutron object whose tags carry the marker: `mark`
+ * tags it, `get` answers undefined for a 404, `remove` counts a 404 as done.
+ */
+export function neutronTagged<T extends { id: string; tags?: string[] }>(
+  collection: string,
+  what: string,
+  api: { get(ctx: WriteContext, id: string): Promise<T>; remove(ctx: WriteContext, id: string): Promise<void> },
+): Pick<KindWriter<T>, 'mark' | 'get' | 'hasMarker' | 'remove' | 'idOf'> {
+  return {
+    async mark(ctx, wire, marker) {
+      await tagAfterCreate(ctx, collection, wire.id, marker, what);
+      return { ...wire, tags: [...(wire.tags ?? []), marker] };
+    },
+    get: (ctx, id) => getOrUndefined(() => api.get(ctx, id)),
+    hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
+    remove: (ctx, id) => removeIgnoringMissing(() => api.remove(ctx, id)),
+    idOf: (wire) => wire.id,
+  };
+}
+
+/**
+ * The common update of a Neutron object: plain fields in one PUT, tags replaced (the user's plus the marker, kept
+ * when the object carried it).
+ */
+export async function updateNeutron<T extends { id: string; tags?: string[] }>(
+  ctx: WriteContext,
+  current: T,
+  r: ResolvedEntry,
+  fields: readonly string[],
+  collection: string,
+  plain: readonly string[],
+  put: (body: Record<string, unknown>) => Promise<T>,
+): Promise<T> {
+  const spec = r.entry.spec as unknown as Record<string, unknown>;
+  const body: Record<string, unknown> = {};
+  for (const field of fields) if (plain.includes(field)) body[field] = spec[field] ?? null;
+  let result = current;
+  if (Object.keys(body).length > 0) result = await put(body);
+  if (fields.includes('tags')) {
+    const keep = (current.tags ?? []).filter((t) => t === r.marker);
+    const tags = [...new Set([...((spec.tags as string[] | undefined) ?? []), ...keep])];
+    await replaceTags(ctx.cloud.network, collection, current.id, tags, ctx.signal);
+    result = { ...result, tags };
+  }
+  return result;
 }
 
 /** A step after a successful create failed: the object exists (the journal keeps the create in doubt). */

@@ -4,18 +4,7 @@ import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { Subnet, SubnetCreateOpts } from '../../openstack/network/subnets/types.js';
 import type { SubnetSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
-import { updateNeutron } from '../network/write.js';
-import {
-  getOrUndefined,
-  neutronFind,
-  pick,
-  refId,
-  removeIgnoringMissing,
-  sig,
-  tagAfterCreate,
-  tagsAtCreate,
-  tagsWithMarker,
-} from '../shared/write.js';
+import { createTagged, neutronFind, neutronTagged, pick, refId, sig, updateNeutron } from '../shared/write.js';
 
 const CREATE_FIELDS = [
   'name',
@@ -51,26 +40,16 @@ export const subnetWriter: KindWriter<Subnet> = {
     for (const mode of ['ipv6_ra_mode', 'ipv6_address_mode'] as const) if (body[mode] === null) delete body[mode];
     const pool = refId(r, 'subnet_pool');
     if (pool) body.subnetpool_id = pool;
-    const atCreate = tagsAtCreate(ctx);
-    if (atCreate) body.tags = tagsWithMarker(spec.tags, r.marker);
-    const created = await subnets.create(ctx.cloud.network, body, sig(ctx));
-    if (!atCreate) {
-      await tagAfterCreate(ctx, 'subnets', created.id, r.marker, `subnet ${spec.name}`);
-      for (const tag of spec.tags ?? []) await tagAfterCreate(ctx, 'subnets', created.id, tag, `subnet ${spec.name}`);
-      created.tags = tagsWithMarker(spec.tags, r.marker);
-    }
-    return created;
+    return createTagged(ctx, r, 'subnets', `subnet ${spec.name}`, body, (b) =>
+      subnets.create(ctx.cloud.network, b, sig(ctx)),
+    );
   },
   update: (ctx, current, r, fields) =>
     updateNeutron(ctx, current, r, fields, 'subnets', UPDATE_FIELDS, (body) =>
       subnets.update(ctx.cloud.network, current.id, body, sig(ctx)),
     ),
-  async mark(ctx, wire, marker) {
-    await tagAfterCreate(ctx, 'subnets', wire.id, marker, 'subnet');
-    return { ...wire, tags: [...(wire.tags ?? []), marker] };
-  },
-  get: (ctx, id) => getOrUndefined(() => subnets.get(ctx.cloud.network, id, sig(ctx))),
-  hasMarker: (wire, marker) => (wire.tags ?? []).includes(marker),
-  remove: (ctx, id) => removeIgnoringMissing(() => subnets.remove(ctx.cloud.network, id, sig(ctx))),
-  idOf: (wire) => wire.id,
+  ...neutronTagged('subnets', 'subnet', {
+    get: (ctx, id) => subnets.get(ctx.cloud.network, id, sig(ctx)),
+    remove: (ctx, id) => subnets.remove(ctx.cloud.network, id, sig(ctx)),
+  }),
 };
