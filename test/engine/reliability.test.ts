@@ -124,6 +124,31 @@ describe('reliability', () => {
     expect([...state.created.values()].filter((c) => c.id === undefined)).toEqual([]);
   });
 
+  it('a nameless port created but not tagged (a kill between the two calls) is found by its fixed IP and adopted, not made again (409)', async () => {
+    const t = await target({
+      cloud: {
+        faults: [{ kind: 'error', status: 400, method: 'PUT', pathPrefix: '/v2.0/ports/', count: 2 }],
+      },
+    });
+    // A server's NIC port often has no name: only its marker (not there yet) or its fixed IP can find it.
+    const plan = projectPlan();
+    for (const r of plan.resources) if (r.kind === 'port') (r.spec as { name?: string }).name = '';
+    const file = journal();
+    const result = await applyPlan(plan, t.deps({ retryBaseMs: 1 }), { journalPath: file });
+    expect(result.nodes.filter((n) => n.outcome === 'failed')).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(t.sim.requestLog('dst').filter((e) => e.fault !== undefined)).toHaveLength(2);
+    expect(t.sim.requestLog('dst').filter((e) => e.method === 'POST' && e.route === 'POST /v2.0/ports')).toHaveLength(
+      2,
+    );
+    const ports = t.sim.regionState('dst').ports.all();
+    expect(
+      ports.filter((p) => String(p.device_owner ?? '') === '' || String(p.device_owner).startsWith('compute')),
+    ).toHaveLength(2);
+    const state = journalState(await readJournal(file));
+    expect([...state.created.values()].filter((c) => c.kind === 'port' && c.id === undefined)).toEqual([]);
+  });
+
   const points: { when: 'beforeCall' | 'afterCall'; n: number }[] = [];
   for (const n of [1, 2, 4, 6, 8, 10, 12, 14, 16]) points.push({ when: n % 4 === 0 ? 'beforeCall' : 'afterCall', n });
   points.push({ when: 'beforeCall', n: 3 }, { when: 'afterCall', n: 3 }, { when: 'afterCall', n: 11 });

@@ -7,8 +7,10 @@ import * as ports from '../../openstack/network/ports/requests.js';
 import * as subnets from '../../openstack/network/subnets/requests.js';
 import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.js';
 import type { PortSpec } from '../../plan/types.js';
+import { collect } from '../../openstack/pagination.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { createTagged, neutronFind, neutronTagged, refId, refIds, sig, updateNeutron } from '../shared/write.js';
+import { isMarkerTag } from '../markers.js';
 
 const AUTO_ADDRESS_MODES = new Set(['slaac', 'dhcpv6-stateless']);
 
@@ -47,14 +49,30 @@ function body(ctx: WriteContext, r: ResolvedEntry): Record<string, unknown> {
 
 export const portWriter: KindWriter<Port> = {
   kind: 'port',
-  find(ctx, r) {
+  async find(ctx, r) {
     const network = refId(r, 'network');
-    return neutronFind(
+    const found = await neutronFind(
       ctx,
       r,
       (q) => ports.list(ctx.cloud.network, q, sig(ctx)),
       network ? { network_id: network } : {},
       (p) => network === undefined || p.network_id === network,
+    );
+    if (found.length > 0 || network === undefined) return found;
+    // A port made by a run killed between its create and its tagging has no marker, and a server's port often no
+    // name: it is the unattached, unmarked port of this project holding exactly the fixed IPs asked for.
+    const wanted = ((r.entry.spec as PortSpec).fixed_ips ?? []).flatMap((f) => (f.ip_address ? [f.ip_address] : []));
+    if (wanted.length === 0) return [];
+    const name = (r.entry.spec as PortSpec).name ?? '';
+    return (
+      await collect(ports.list(ctx.cloud.network, { network_id: network, project_id: ctx.projectId }, sig(ctx)))
+    ).filter(
+      (p) =>
+        p.network_id === network &&
+        (p.device_id ?? '') === '' &&
+        (p.name ?? '') === name &&
+        !(p.tags ?? []).some(isMarkerTag) &&
+        wanted.every((ip) => (p.fixed_ips ?? []).some((f) => f.ip_address === ip)),
     );
   },
   async create(ctx, r) {
