@@ -36,7 +36,7 @@ function totals(states: readonly ProjectState[]): Totals {
     reviewable: count((s) => s.status === 'reviewable'),
     running: count((s) => s.status === 'running'),
     failed: count((s) => s.status === 'failed' || s.status === 'interrupted'),
-    pending: count((s) => s.status === 'pending'),
+    pending: count((s) => s.status === 'pending' || s.status === 'queued'),
     rolled_back: count((s) => s.status === 'rolled-back'),
     resources: states.reduce((n, s) => n + Object.values(s.kinds ?? {}).reduce((a, b) => a + b, 0), 0),
     bytes_moved: states.reduce((n, s) => n + (s.bytes?.moved ?? 0), 0),

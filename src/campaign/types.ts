@@ -69,7 +69,16 @@ export interface Campaign {
 /** Where a project stands: the stage it has finished and what it is doing. */
 export const STAGES = ['pending', 'exported', 'planned', 'applying', 'applied', 'audited'] as const;
 export type Stage = (typeof STAGES)[number];
-export type ProjectStatus = 'pending' | 'running' | 'reviewable' | 'done' | 'failed' | 'rolled-back' | 'interrupted';
+export type ProjectStatus =
+  | 'pending'
+  /** Waiting for a worker (a campaign run from a shared store: `batch run --store`). */
+  | 'queued'
+  | 'running'
+  | 'reviewable'
+  | 'done'
+  | 'failed'
+  | 'rolled-back'
+  | 'interrupted';
 
 export function stageAtLeast(stage: Stage, than: Stage): boolean {
   return STAGES.indexOf(stage) >= STAGES.indexOf(than);
@@ -112,6 +121,8 @@ export interface ProjectState {
     /** Users of the source project not found on the target (reported, never created). */
     missingUsers?: string[];
   };
+  /** The `batch run --store` that queued it (its jobs carry this number; an older run's jobs do nothing). */
+  run?: number;
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;

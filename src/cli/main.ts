@@ -86,6 +86,12 @@ export const BATCH_COMMANDS: readonly LazyCommand[] = [
   },
 ];
 
+export const WORKER_COMMAND: LazyCommand = {
+  command: 'worker',
+  describe: 'Run the jobs of campaigns queued in a PostgreSQL store (batch run --store), until SIGTERM',
+  load: async () => (await import('./commands/worker.js')).workerCommand,
+};
+
 export const MAPPING_COMMANDS: readonly LazyCommand[] = [
   {
     command: 'validate <file>',
@@ -180,7 +186,12 @@ export function unknownCommand(argv: readonly string[]): string | undefined {
   const [first, second] = words;
   if (first === undefined) return undefined;
   const top = [...COMMANDS, ...TOOL_COMMANDS].map(nameOf);
-  const names = [...top.slice(0, COMMANDS.length), ...Object.keys(GROUPS), ...top.slice(COMMANDS.length)];
+  const names = [
+    ...top.slice(0, COMMANDS.length),
+    ...Object.keys(GROUPS),
+    nameOf(WORKER_COMMAND),
+    ...top.slice(COMMANDS.length),
+  ];
   if (!names.includes(first)) return `unknown command "${first}": ${suggest(first, names)}`;
   const children = GROUPS[first];
   if (children === undefined || second === undefined) return undefined;
@@ -198,6 +209,7 @@ function commands(state: RunState): CommandModule<GlobalArgs, unknown>[] {
       BATCH_COMMANDS,
       state,
     ),
+    toModule(WORKER_COMMAND, state),
     group('mapping', 'Check mapping files and invert them for the way back', MAPPING_COMMANDS, state),
     group('cloud', 'Inspect a cloud: credentials, endpoints, versions', CLOUD_COMMANDS, state),
     ...TOOL_COMMANDS.map((c) => toModule(c, state)),

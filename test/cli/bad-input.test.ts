@@ -14,6 +14,7 @@ import {
   editDistance,
   MAPPING_COMMANDS,
   TOOL_COMMANDS,
+  WORKER_COMMAND,
 } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
 
@@ -97,6 +98,14 @@ const CASES: Record<string, { missingFile: Case; badValue: Case; unknownFlag: Ca
     badValue: [['cloud', 'info', ...noCloud, '--format', 'xml'], /Invalid values/],
     unknownFlag: [['cloud', 'info', '--frobnicate'], 'Unknown argument: frobnicate'],
   },
+  worker: {
+    missingFile: [
+      ['worker', '--clouds-yaml', `${missing}.yaml`, '--store', 'postgres://u@127.0.0.1:1/db'],
+      `${missing}.yaml: no such file (given with --clouds-yaml)`,
+    ],
+    badValue: [['worker', '--concurrency', '0'], '--concurrency 0: expected an integer from 1 to 64'],
+    unknownFlag: [['worker', '--frobnicate'], 'Unknown argument: frobnicate'],
+  },
   demo: {
     missingFile: [['demo', '--dir', join(aFile, 'inside')], 'cannot make a directory there'],
     badValue: [['demo', '--format', 'xml'], /Invalid values/],
@@ -117,6 +126,7 @@ describe('every command, given bad input', () => {
     const all = [
       ...names(COMMANDS),
       ...names(BATCH_COMMANDS, 'batch '),
+      WORKER_COMMAND.command,
       ...names(MAPPING_COMMANDS, 'mapping '),
       ...names(CLOUD_COMMANDS, 'cloud '),
       ...names(TOOL_COMMANDS),
@@ -152,13 +162,16 @@ describe('an unknown command', () => {
     expect(sub.stderr.split('\n')[0]).toBe('bascule: unknown command "batch rnu": did you mean "batch run"?');
   });
 
-  it('lists the commands when none is near (bascule wroker)', async () => {
-    const { code, stdout, stderr } = await runCli(['wroker']);
+  it('lists the commands when none is near (bascule frobnicate); bascule wroker is one edit from worker', async () => {
+    const { code, stdout, stderr } = await runCli(['frobnicate']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.split('\n')[0]).toBe(
-      'bascule: unknown command "wroker": the commands are: export, validate, apply, audit, rollback, cleanup, batch, mapping, cloud, demo, sim',
+      'bascule: unknown command "frobnicate": the commands are: export, validate, apply, audit, rollback, cleanup, batch, mapping, cloud, worker, demo, sim',
     );
+    const near = await runCli(['wroker']);
+    expect(near.code).toBe(2);
+    expect(near.stderr.split('\n')[0]).toBe('bascule: unknown command "wroker": did you mean "worker"?');
   });
 
   it('counts a transposition as one edit', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_COMMANDS, CLOUD_COMMANDS, COMMANDS, MAPPING_COMMANDS, TOOL_COMMANDS } from '../../src/cli/main.js';
+import {
+  BATCH_COMMANDS,
+  CLOUD_COMMANDS,
+  COMMANDS,
+  MAPPING_COMMANDS,
+  TOOL_COMMANDS,
+  WORKER_COMMAND,
+} from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
 import { runCli } from '../support/cli.js';
 
@@ -79,7 +86,14 @@ describe('usage errors exit with 2 and say so on stderr', () => {
 
 describe('the command registry (commands load on demand)', () => {
   it('names each command and describes it exactly as its module does', async () => {
-    for (const entry of [...COMMANDS, ...BATCH_COMMANDS, ...MAPPING_COMMANDS, ...CLOUD_COMMANDS, ...TOOL_COMMANDS]) {
+    for (const entry of [
+      ...COMMANDS,
+      ...BATCH_COMMANDS,
+      WORKER_COMMAND,
+      ...MAPPING_COMMANDS,
+      ...CLOUD_COMMANDS,
+      ...TOOL_COMMANDS,
+    ]) {
       const module = await entry.load();
       expect({ command: module.command, describe: module.describe }).toEqual({
         command: entry.command,

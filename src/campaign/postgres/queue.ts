@@ -23,12 +23,26 @@ export interface QueueOptions {
 export interface JobSpec {
   /** The job's identity in the campaign (one job per key while it is queued or running). */
   key: string;
+  /**
+   * The lease the job runs under (default: its key). Jobs that work on the same thing one after the other (a
+   * project's stages) share one, so that a worker that lost any of them is fenced out of all.
+   */
+  lease?: string;
   data: Record<string, unknown>;
   /** Its lease: how long a worker may run it before another may take it over. Jobs are sized well inside it. */
   expireInSeconds: number;
   /** Runs after a failure (default 5). */
   retryLimit?: number;
   retryDelaySeconds?: number;
+}
+
+/**
+ * What a job's handler may ask for when it ends: jobs to queue in the transaction that completes it (a
+ * project's next stage). Queued any earlier, the next job could start, and take the shared lease, before this
+ * one is completed, fencing this one's completion out; any later, a crash in between would lose it.
+ */
+export interface JobOutcome {
+  then?: { queue: string; jobs: JobSpec[] };
 }
 
 export interface QueuedJob {
@@ -56,6 +70,27 @@ export async function startBoss(
   return boss;
 }
 
+/** Sends one job in the caller's transaction, unless its key was ever queued; true when it was sent. */
+async function sendOnce(boss: PgBoss, client: pg.PoolClient, queue: string, job: JobSpec): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `INSERT INTO bascule.queued (queue, key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    [queue, job.key],
+  );
+  if (rowCount !== 1) return false;
+  const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+  await boss.send(
+    queue,
+    { ...job.data, key: job.key, ...(job.lease !== undefined ? { lease: job.lease } : {}) },
+    {
+      expireInSeconds: job.expireInSeconds,
+      retryLimit: job.retryLimit ?? 5,
+      retryDelay: job.retryDelaySeconds ?? 1,
+      db: tx,
+    },
+  );
+  return true;
+}
+
 /**
  * Puts jobs on a queue (created if missing). A key is queued once for the life of the campaign (recorded in
  * bascule.queued in the transaction that sends the job): enqueueing a campaign twice queues nothing new.
@@ -68,24 +103,7 @@ export async function enqueue(boss: PgBoss, db: pg.Pool, queue: string, jobs: re
   try {
     for (const job of jobs) {
       await client.query('BEGIN');
-      const { rowCount } = await client.query(
-        `INSERT INTO bascule.queued (queue, key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [queue, job.key],
-      );
-      if (rowCount === 1) {
-        const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-        await boss.send(
-          queue,
-          { ...job.data, key: job.key },
-          {
-            expireInSeconds: job.expireInSeconds,
-            retryLimit: job.retryLimit ?? 5,
-            retryDelay: job.retryDelaySeconds ?? 1,
-            db: tx,
-          },
-        );
-        queued += 1;
-      }
+      if (await sendOnce(boss, client, queue, job)) queued += 1;
       await client.query('COMMIT');
     }
   } catch (error) {
@@ -99,6 +117,12 @@ export async function enqueue(boss: PgBoss, db: pg.Pool, queue: string, jobs: re
 
 export interface WorkerOptions {
   queue: string;
+  /**
+   * Renew the lease and the pg-boss job's expiry every third of it while the handler runs (default true): a
+   * long job stays its worker's while that worker is alive, and a worker that stops (kill -9, SIGSTOP) loses it
+   * one expiry later. pg-boss 10 has no heartbeat of its own.
+   */
+  heartbeat?: boolean;
   /** Jobs run at once by this worker (default 1). */
   concurrency?: number;
   /** The worker's name in leases and events (default host:pid). */
@@ -121,13 +145,14 @@ export class QueueWorker {
   readonly #boss: PgBoss;
   readonly #db: pg.Pool;
   readonly #options: WorkerOptions;
-  readonly #handler: (job: QueuedJob) => Promise<void>;
+  /** Resolves to a JobOutcome, or to nothing. */
+  readonly #handler: (job: QueuedJob) => Promise<unknown>;
   readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   #stopping = false;
   #handBack = false;
   #wake: (() => void) | undefined;
 
-  constructor(boss: PgBoss, db: pg.Pool, options: WorkerOptions, handler: (job: QueuedJob) => Promise<void>) {
+  constructor(boss: PgBoss, db: pg.Pool, options: WorkerOptions, handler: (job: QueuedJob) => Promise<unknown>) {
     this.#boss = boss;
     this.#db = db;
     this.#options = options;
@@ -171,11 +196,16 @@ export class QueueWorker {
     const abort = new AbortController();
     const done = (async () => {
       let lease: Lease | undefined;
+      let beat: NodeJS.Timeout | undefined;
       try {
-        lease = await claimLease(this.#db, key, this.owner, Math.max(1, Number(job.expireInSeconds) || 900));
+        const ttl = Math.max(1, Number(job.expireInSeconds) || 900);
+        lease = await claimLease(this.#db, String(job.data.lease ?? key), this.owner, ttl);
+        if (this.#options.heartbeat !== false) beat = this.#heartbeat(job, lease, ttl, abort);
         this.#options.onEvent?.({ type: 'job.start', key });
-        await this.#handler({ id: job.id, key, data: job.data, lease, signal: abort.signal });
-        await this.#finish(job, lease, 'complete');
+        const outcome = (await this.#handler({ id: job.id, key, data: job.data, lease, signal: abort.signal })) as
+          JobOutcome | undefined;
+        clearInterval(beat);
+        await this.#finish(job, lease, 'complete', undefined, outcome ?? undefined);
         this.#options.onEvent?.({ type: 'job.done', key });
       } catch (error) {
         if (isLeaseLost(error) || !lease) {
@@ -189,11 +219,39 @@ export class QueueWorker {
           this.#options.onEvent?.({ type: 'job.failed', key, message });
         }
       } finally {
+        clearInterval(beat);
         this.#running.delete(job.id);
         this.#wake?.();
       }
     })();
     this.#running.set(job.id, { abort, done });
+  }
+
+  /**
+   * Every third of the lease: extends the lease and the job's expiry in pg-boss (its `expire_in`, counted from
+   * `started_on`), in one fenced transaction. A lost lease aborts the handler: its writes would be refused anyway.
+   */
+  #heartbeat(job: PgBoss.Job<Record<string, unknown>>, lease: Lease, ttl: number, abort: AbortController) {
+    const beat = setInterval(
+      () => {
+        void fenced(this.#db, lease, async (client) => {
+          await client.query(
+            `UPDATE bascule.leases SET expires_at = clock_timestamp() + make_interval(secs => $2) WHERE job_key = $1`,
+            [lease.jobKey, ttl],
+          );
+          await client.query(
+            `UPDATE pgboss.job SET expire_in = (clock_timestamp() - started_on) + make_interval(secs => $3)
+            WHERE name = $1 AND id = $2 AND state = 'active'`,
+            [this.#options.queue, job.id, ttl],
+          );
+        }).catch((error: unknown) => {
+          if (isLeaseLost(error)) abort.abort(error);
+        });
+      },
+      (ttl * 1000) / 3,
+    );
+    beat.unref();
+    return beat;
   }
 
   /** Completes, fails or hands back a job, only while its lease is still ours (in the same transaction). */
@@ -202,12 +260,19 @@ export class QueueWorker {
     lease: Lease,
     how: 'complete' | 'fail' | 'hand-back',
     message?: string,
+    outcome?: JobOutcome,
   ): Promise<void> {
     const queue = this.#options.queue;
+    if (outcome?.then)
+      await this.#boss
+        .createQueue(outcome.then.queue, { name: outcome.then.queue, policy: 'standard' })
+        .catch(() => undefined);
     await fenced(this.#db, lease, async (client) => {
       const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-      if (how === 'complete') await this.#boss.complete(queue, job.id, {}, { db });
-      else if (how === 'fail') await this.#boss.fail(queue, job.id, { message }, { db });
+      if (how === 'complete') {
+        await this.#boss.complete(queue, job.id, {}, { db });
+        for (const next of outcome?.then?.jobs ?? []) await sendOnce(this.#boss, client, outcome!.then!.queue, next);
+      } else if (how === 'fail') await this.#boss.fail(queue, job.id, { message }, { db });
       else {
         // Back to the queue at once, without spending a retry: cancelled, then resumed.
         await this.#boss.cancel(queue, job.id, { db });

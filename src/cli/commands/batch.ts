@@ -3,13 +3,20 @@
  * each through export -> saved dry run -> review -> apply of that dry run -> audit, with its files in the campaign
  * directory. This file only wires flags to the campaign layer and shows what it reports.
  */
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import type pg from 'pg';
 import type { Argv } from 'yargs';
 import { CampaignInvalidError, loadCampaign } from '../../campaign/load.js';
 import type { CampaignEnv } from '../../campaign/pipeline.js';
 import { buildReport } from '../../campaign/report.js';
-import { rollbackProjects, runCampaign, type RunOptions } from '../../campaign/run.js';
+import { rollbackProjects, runCampaign, selectProjects, type RunOptions } from '../../campaign/run.js';
 import { FileCampaignStore, type CampaignStore } from '../../campaign/store.js';
+import type { StoreUrl } from '../../campaign/postgres/connection.js';
+import type * as CampaignQueue from '../../campaign/postgres/campaign-queue.js';
+import type * as Leases from '../../campaign/postgres/lease.js';
+import type * as Queue from '../../campaign/postgres/queue.js';
+import type { PgCampaignStore } from '../../campaign/postgres/store.js';
 import type { Campaign, CampaignEvent } from '../../campaign/types.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { numberFlag } from '../options.js';
@@ -29,6 +36,7 @@ import { startProgress } from '../views/progress.js';
 interface CampaignArgs {
   campaign: string;
   dir?: string;
+  store?: string;
   wave?: string[];
   project?: string[];
 }
@@ -36,6 +44,8 @@ interface CampaignArgs {
 interface RunArgs extends CampaignArgs {
   'parallel-projects': number;
   'max-transfers': number;
+  'max-transfers-per-source'?: number;
+  'lease-seconds': number;
   'max-failures'?: number;
   'approve-all'?: boolean;
   resume?: boolean;
@@ -52,6 +62,11 @@ function common<T>(y: Argv<GlobalArgs>): Argv<T> {
       type: 'string',
       describe: "the campaign directory (projects' files, events, report); default: the campaign file's directory",
     })
+    .option('store', {
+      type: 'string',
+      describe:
+        'the campaign state in PostgreSQL, postgres://user:password@host/db (env: BASCULE_STORE), shared by bascule worker on several hosts; default: files in --dir',
+    })
     .option('wave', { type: 'string', array: true, describe: 'only these waves (repeatable)' })
     .option('project', {
       type: 'string',
@@ -60,7 +75,24 @@ function common<T>(y: Argv<GlobalArgs>): Argv<T> {
     }) as unknown as Argv<T>;
 }
 
-async function open(args: CampaignArgs, ctx: RunContext): Promise<{ campaign: Campaign; store: CampaignStore }> {
+interface Opened {
+  campaign: Campaign;
+  store: CampaignStore;
+  /** The PostgreSQL store (--store or BASCULE_STORE), when the campaign is shared by workers. */
+  shared?: SharedStore;
+  close(): Promise<void>;
+}
+
+interface SharedStore {
+  store: PgCampaignStore;
+  db: pg.Pool;
+  url: StoreUrl;
+  pg: typeof CampaignQueue;
+  lease: typeof Leases;
+  queue: typeof Queue;
+}
+
+async function open(args: CampaignArgs, ctx: RunContext): Promise<Opened> {
   let campaign: Campaign;
   try {
     campaign = await loadCampaign(args.campaign);
@@ -68,7 +100,28 @@ async function open(args: CampaignArgs, ctx: RunContext): Promise<{ campaign: Ca
     if (error instanceof CampaignInvalidError) ctx.stderr(error.report());
     throw error;
   }
-  return { campaign, store: new FileCampaignStore(args.dir ?? dirname(campaign.file)) };
+  // The PostgreSQL modules are loaded only when a store is named: a campaign on files does not pay for them.
+  const named = (args.store ?? '') !== '' || (process.env.BASCULE_STORE ?? '') !== '';
+  if (!named)
+    return { campaign, store: new FileCampaignStore(args.dir ?? dirname(campaign.file)), close: async () => {} };
+  const url = (await import('./store-option.js')).storeUrlOf(args.store)!;
+  const { openPool } = await import('../../campaign/postgres/connection.js');
+  const { PgCampaignStore } = await import('../../campaign/postgres/store.js');
+  const db = await openPool(url);
+  const store = new PgCampaignStore(db, url, campaign.name);
+  return {
+    campaign,
+    store,
+    shared: {
+      store,
+      db,
+      url,
+      pg: await import('../../campaign/postgres/campaign-queue.js'),
+      lease: await import('../../campaign/postgres/lease.js'),
+      queue: await import('../../campaign/postgres/queue.js'),
+    },
+    close: () => db.end(),
+  };
 }
 
 function env(ctx: RunContext, onProgress?: CampaignEnv['onProgress']): CampaignEnv {
@@ -84,18 +137,31 @@ function env(ctx: RunContext, onProgress?: CampaignEnv['onProgress']): CampaignE
   };
 }
 
-/** Rewrites report.json, report.md and report.html from the store. */
-async function writeReport(campaign: Campaign, store: CampaignStore, live: boolean): Promise<string[]> {
+/** Rewrites report.json, report.md and report.html from the store (into it, or into `into`: another store). */
+async function writeReport(
+  campaign: Campaign,
+  store: CampaignStore,
+  live: boolean,
+  into: Pick<CampaignStore, 'writeReport'> = store,
+): Promise<string[]> {
   const report = buildReport(campaign, await store.all());
   return [
-    await store.writeReport('report.json', serialise(report, 'json')),
-    await store.writeReport('report.md', campaignMarkdown(report, store.location)),
-    await store.writeReport('report.html', campaignHtml(report, store.location, live)),
+    await into.writeReport('report.json', serialise(report, 'json')),
+    await into.writeReport('report.md', campaignMarkdown(report, store.location)),
+    await into.writeReport('report.html', campaignHtml(report, store.location, live)),
   ];
 }
 
 async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Promise<number> {
-  const { campaign, store } = await open(args, ctx);
+  const opened = await open(args, ctx);
+  if (opened.shared) {
+    try {
+      return await enqueueShared(mode, args, opened.campaign, opened.shared, ctx);
+    } finally {
+      await opened.close();
+    }
+  }
+  const { campaign, store } = opened;
   const view = new CampaignProgress(campaign.waves.length);
   const spinner = startProgress(ctx, `campaign ${campaign.name}`);
   let writing: Promise<unknown> = Promise.resolve();
@@ -155,6 +221,46 @@ async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Pr
   return EXIT.OK;
 }
 
+/** `batch plan|run --store`: queues the campaign for the workers and says how to follow it. */
+async function enqueueShared(
+  mode: 'plan' | 'run',
+  args: RunArgs,
+  campaign: Campaign,
+  shared: SharedStore,
+  ctx: RunContext,
+): Promise<number> {
+  const lease = args['lease-seconds'];
+  const boss = await shared.queue.startBoss(shared.url);
+  let outcome;
+  try {
+    outcome = await shared.pg.enqueueCampaign(campaign, shared.store, boss, shared.db, {
+      mode,
+      approveAll: args['approve-all'] ?? false,
+      resume: args.resume ?? false,
+      waves: list(args.wave),
+      projects: list(args.project),
+      maxTransfers: args['max-transfers'],
+      maxTransfersPerSource: args['max-transfers-per-source'] ?? args['max-transfers'],
+      parallelProjects: args['parallel-projects'],
+      leaseSeconds: lease,
+      ...(args['max-failures'] !== undefined ? { maxFailures: args['max-failures'] } : {}),
+    });
+  } finally {
+    await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+  }
+  if (ctx.format === 'table') {
+    ctx.stdout(
+      `campaign ${campaign.name}: ${outcome.queued.length} project${outcome.queued.length === 1 ? '' : 's'} queued in ${shared.url.display} (run ${outcome.run})\n`,
+    );
+    for (const s of outcome.skipped) ctx.stdout(`  ${s.id}: not queued (${s.why})\n`);
+    if (!ctx.quiet)
+      ctx.stderr(
+        `workers run them: bascule worker --store ${shared.url.display} (one per host); follow: bascule batch status ${args.campaign} --store ...\n`,
+      );
+  } else ctx.stdout(serialise(outcome, ctx.format));
+  return EXIT.OK;
+}
+
 function runFlags(y: Argv<GlobalArgs>, mode: 'plan' | 'run'): Argv<RunArgs> {
   let out = common<RunArgs>(y)
     .option(
@@ -176,6 +282,24 @@ function runFlags(y: Argv<GlobalArgs>, mode: 'plan' | 'run'): Argv<RunArgs> {
         min: 0,
         max: 100_000,
         describe: "stop the campaign when more projects of a wave fail (overrides each wave's max_failures)",
+      }),
+    )
+    .option(
+      'max-transfers-per-source',
+      numberFlag('max-transfers-per-source', {
+        min: 1,
+        max: 1024,
+        describe:
+          'with --store: data transfers at once from one source cloud, across all workers (default: --max-transfers)',
+      }),
+    )
+    .option(
+      'lease-seconds',
+      numberFlag('lease-seconds', {
+        min: 10,
+        max: 86_400,
+        default: 300,
+        describe: "with --store: a job's lease in seconds; a worker that dies or stops loses its job after this long",
       }),
     ) as unknown as Argv<RunArgs>;
   if (mode === 'run')
@@ -219,8 +343,14 @@ export const batchStatus = defineCommand<CampaignArgs>({
   describe: 'Where the campaign stands, from its files',
   builder: (y) => common<CampaignArgs>(y),
   async run(args, ctx) {
-    const { campaign, store } = await open(args, ctx);
-    const report = buildReport(campaign, await store.all());
+    const { campaign, store, close } = await open(args, ctx);
+    let states;
+    try {
+      states = await store.all();
+    } finally {
+      await close();
+    }
+    const report = buildReport(campaign, states);
     const waves = list(args.wave);
     const projects = list(args.project);
     for (const w of report.waves)
@@ -238,13 +368,55 @@ export const batchReport = defineCommand<CampaignArgs>({
   describe: 'Write the campaign report (report.json, report.md, report.html in the campaign directory)',
   builder: (y) => common<CampaignArgs>(y),
   async run(args, ctx) {
-    const { campaign, store } = await open(args, ctx);
-    const files = await writeReport(campaign, store, false);
+    const { campaign, store, shared, close } = await open(args, ctx);
+    let files;
+    try {
+      files = await writeReport(campaign, store, false);
+      // From a shared store, the report is also written here (the campaign directory) for this host to read.
+      if (shared)
+        files = await writeReport(campaign, store, false, new FileCampaignStore(args.dir ?? dirname(campaign.file)));
+    } finally {
+      await close();
+    }
     if (ctx.format === 'table') ctx.stdout(`${files.join('\n')}\n`);
     else ctx.stdout(serialise({ files }, ctx.format));
     return EXIT.OK;
   },
 });
+
+/**
+ * Rollback from a shared store: each project under its lease (so no worker can write to it meanwhile), refused
+ * for a project a worker has queued or is running.
+ */
+async function rollbackShared(
+  campaign: Campaign,
+  shared: SharedStore,
+  runEnv: CampaignEnv,
+  selection: { waves: string[]; projects: string[] },
+): Promise<Awaited<ReturnType<typeof rollbackProjects>>> {
+  const selected = selectProjects(campaign, selection.waves, selection.projects);
+  for (const p of selected) {
+    const state = await shared.store.get(p.id);
+    if (state?.status === 'queued' || state?.status === 'running')
+      throw new UsageError(
+        'CAMPAIGN_BUSY',
+        `${p.id} is ${state.status} on a worker: wait for it to end, then roll back`,
+      );
+  }
+  const out: Awaited<ReturnType<typeof rollbackProjects>> = [];
+  const owner = `rollback@${hostname()}:${process.pid}`;
+  for (const p of selected) {
+    const lease = await shared.lease.claimLease(shared.db, `${campaign.name}/${p.id}`, owner, 3600);
+    try {
+      out.push(
+        ...(await rollbackProjects(campaign, shared.store.withLease(lease, owner), runEnv, { projects: [p.id] })),
+      );
+    } finally {
+      await shared.lease.releaseLease(shared.db, lease);
+    }
+  }
+  return out;
+}
 
 export const batchRollback = defineCommand<CampaignArgs & { yes?: boolean }>({
   command: 'rollback <campaign>',
@@ -262,9 +434,16 @@ export const batchRollback = defineCommand<CampaignArgs & { yes?: boolean }>({
     if (waves.length === 0 && projects.length === 0)
       throw new UsageError('BATCH_ROLLBACK_SCOPE', 'name what to roll back: --project ID or --wave NAME');
     if (!args.yes) throw new UsageError('BATCH_NOT_CONFIRMED', 'rollback deletes what Bascule created: give --yes');
-    const { campaign, store } = await open(args, ctx);
-    const results = await rollbackProjects(campaign, store, env(ctx), { waves, projects });
-    await writeReport(campaign, store, false);
+    const { campaign, store, shared, close } = await open(args, ctx);
+    let results;
+    try {
+      results = shared
+        ? await rollbackShared(campaign, shared, env(ctx), { waves, projects })
+        : await rollbackProjects(campaign, store, env(ctx), { waves, projects });
+      await writeReport(campaign, store, false);
+    } finally {
+      await close();
+    }
     if (ctx.format === 'table')
       ctx.stdout(
         table(

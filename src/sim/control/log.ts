@@ -10,6 +10,8 @@ export interface LogEntry {
   path: string;
   /** 0 when the connection was reset. */
   status: number;
+  /** When the request arrived (epoch ms). */
+  at: number;
   ms: number;
   /** The fault kind injected into this request, if any. */
   fault?: string;

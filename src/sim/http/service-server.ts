@@ -74,6 +74,7 @@ export class ServiceServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rt = this.#rt;
     const started = performance.now();
+    const at = Date.now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = rt.rewritePath ? rt.rewritePath(url.pathname) : url.pathname;
@@ -92,6 +93,7 @@ export class ServiceServer {
         route,
         path: url.pathname,
         status,
+        at,
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(fault ? { fault: fault.kind } : {}),
         ...(mv ? { microversion: formatVersion(mv) } : {}),
