@@ -71,7 +71,7 @@ export const BATCH_COMMANDS: readonly LazyCommand[] = [
   },
   {
     command: 'status <campaign>',
-    describe: 'Where the campaign stands, from its files',
+    describe: 'Where the campaign stands, from its files (or its --store, from any host)',
     load: async () => (await import('./commands/batch.js')).batchStatus,
   },
   {

@@ -340,7 +340,7 @@ export const batchRun = defineCommand<RunArgs>({
 
 export const batchStatus = defineCommand<CampaignArgs>({
   command: 'status <campaign>',
-  describe: 'Where the campaign stands, from its files',
+  describe: 'Where the campaign stands, from its files (or its --store, from any host)',
   builder: (y) => common<CampaignArgs>(y),
   async run(args, ctx) {
     const { campaign, store, close } = await open(args, ctx);
