@@ -18,10 +18,19 @@ import * as flavors from '../../src/openstack/compute/flavors/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import { OS_ERROR, isHttpError } from '../../src/openstack/errors.js';
 import { waitOrThrow } from '../../src/openstack/waiter.js';
+import * as domains from '../../src/openstack/identity/domains.js';
+import * as projects from '../../src/openstack/identity/projects.js';
+import * as roles from '../../src/openstack/identity/roles.js';
+import * as users from '../../src/openstack/identity/users.js';
+import * as computeQuotas from '../../src/openstack/compute/quotas/requests.js';
+import * as networkQuotas from '../../src/openstack/network/quotas/requests.js';
+import * as blockQuotas from '../../src/openstack/block-storage/quotas/requests.js';
 
 export interface ContractTarget {
   /** A member of a project that this suite may fill and empty. */
   cloud: Cloud;
+  /** An admin of the same cloud (the campaign's operator steps), when the suite may use one. */
+  admin?: Cloud;
   /** An image every project can boot (public). */
   bootImageName?: string;
   /** Close connections, stop servers. */
@@ -123,6 +132,88 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
           (e: unknown) => e,
         );
       expect(isHttpError(error, OS_ERROR.CONFLICT)).toBe(true);
+    });
+
+    it('admin calls of the operator steps: Keystone projects, grants, quotas; a member gets 403', async () => {
+      const admin = target.admin;
+      if (!admin) return;
+      const member = target.cloud;
+      const forbidden = (error: unknown) => isHttpError(error, OS_ERROR.FORBIDDEN);
+      const token = await member.token();
+      const pid = member.projectId;
+      for (const call of [
+        () => domains.list(member.identity, { name: 'Default' }),
+        () => projects.list(member.identity, {}),
+        () => roles.assignmentsOnProject(member.identity, pid),
+        () => computeQuotas.update(member.compute, pid, { cores: 1 }),
+        () => networkQuotas.update(member.network, pid, { port: 1 }),
+        () => blockQuotas.update(member.blockStorage, pid, { volumes: 1 }),
+      ])
+        expect(
+          await call().then(
+            () => 'allowed',
+            (e: unknown) => (forbidden(e) ? 403 : String(e)),
+          ),
+        ).toBe(403);
+
+      expect((await domains.list(admin.identity, { name: 'Default' })).map((d) => d.id)).toEqual(['default']);
+      const made = await projects.create(admin.identity, {
+        name: `${PREFIX}-project`,
+        domain_id: 'default',
+        description: 'contract',
+        enabled: true,
+        tags: ['contract', 'bascule-created'],
+      });
+      cleanups.push(() => projects.remove(admin.identity, made.id));
+      expect(made).toMatchObject({ name: `${PREFIX}-project`, domain_id: 'default', description: 'contract' });
+      expect([...(made.tags ?? [])].sort()).toEqual(['bascule-created', 'contract']);
+      expect((await projects.list(admin.identity, { name: made.name, domain_id: 'default' })).map((p) => p.id)).toEqual(
+        [made.id],
+      );
+      const [user] = await users.list(admin.identity, { name: token.user.name, domain_id: 'default' });
+      expect(user?.id).toBe(token.user.id);
+      const [role] = await roles.list(admin.identity, { name: 'member' });
+      expect(role?.name).toBe('member');
+      const grantee = { projectId: made.id, userId: user!.id, roleId: role!.id };
+      await roles.grant(admin.identity, grantee);
+      const listed = await roles.assignmentsOnProject(admin.identity, made.id);
+      expect(listed.map((a) => [a.user?.id, a.user?.name, a.role.name, a.scope.project?.id])).toEqual([
+        [user!.id, token.user.name, 'member', made.id],
+      ]);
+      // A member's own project is not theirs to grant on.
+      expect(
+        await roles.grant(member.identity, grantee).then(
+          () => 'allowed',
+          (e: unknown) => (forbidden(e) ? 403 : String(e)),
+        ),
+      ).toBe(403);
+      await roles.revoke(admin.identity, grantee);
+      expect(await roles.assignmentsOnProject(admin.identity, made.id)).toEqual([]);
+      expect(
+        await roles.revoke(admin.identity, grantee).then(
+          () => 'revoked',
+          (e: unknown) => (isHttpError(e, OS_ERROR.NOT_FOUND) ? 404 : String(e)),
+        ),
+      ).toBe(404);
+
+      const cores = (await computeQuotas.defaults(admin.compute, made.id)).cores;
+      expect(typeof cores).toBe('number');
+      expect((await computeQuotas.update(admin.compute, made.id, { cores: 3 })).cores).toBe(3);
+      expect((await networkQuotas.update(admin.network, made.id, { port: 7 })).port).toBe(7);
+      expect((await blockQuotas.update(admin.blockStorage, made.id, { volumes: 2 })).volumes).toBe(2);
+      expect((await computeQuotas.get(admin.compute, made.id)).cores).toBe(3);
+      await computeQuotas.reset(admin.compute, made.id);
+      await networkQuotas.reset(admin.network, made.id);
+      await blockQuotas.reset(admin.blockStorage, made.id);
+      expect((await computeQuotas.get(admin.compute, made.id)).cores).toBe(cores);
+      expect((await networkQuotas.get(admin.network, made.id)).port).toBe(
+        (await networkQuotas.defaults(admin.network, made.id)).port,
+      );
+      expect((await blockQuotas.get(admin.blockStorage, made.id)).volumes).toBe(
+        (await blockQuotas.defaults(admin.blockStorage, made.id)).volumes,
+      );
+      await projects.remove(admin.identity, made.id);
+      expect(await projects.list(admin.identity, { name: made.name })).toEqual([]);
     });
 
     it('tags Neutron resources and filters on tags', async () => {

@@ -22,11 +22,17 @@ contractSuite(
       await loadCloudConfig('contract-pi-web', { env: {}, files: [file], cwd: dir, home: dir }),
       { retry: { baseMs: 5, capMs: 50 } },
     );
+    const admin = await connect(
+      await loadCloudConfig('contract-admin', { env: {}, files: [file], cwd: dir, home: dir }),
+      { retry: { baseMs: 5, capMs: 50 } },
+    );
     return {
       cloud,
+      admin,
       bootImageName: 'cirros',
       async close() {
         await cloud.close();
+        await admin.close();
         await sim.stop();
         await rm(dir, { recursive: true, force: true });
       },

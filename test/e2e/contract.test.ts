@@ -11,7 +11,15 @@ contractSuite(
     const file = requireCloud();
     const config = await loadCloudConfig('dst2', { env: {}, files: [file] });
     const cloud = await connect(config);
-    return { cloud, close: () => cloud.close() };
+    const admin = await connect(await loadCloudConfig('admin', { env: {}, files: [file] }));
+    return {
+      cloud,
+      admin,
+      close: async () => {
+        await cloud.close();
+        await admin.close();
+      },
+    };
   },
   { timeoutMs: 300_000 },
 );
