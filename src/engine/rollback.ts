@@ -33,6 +33,8 @@ export interface RollbackItem {
 
 export interface RollbackResult {
   ok: boolean;
+  /** A dry run: nothing was deleted or restored; `deleted` and `restored` say what would be. */
+  dryRun?: true;
   items: RollbackItem[];
   /** Workload data: temporaries removed on both clouds, source servers started again (when the journal has any). */
   workload?: CleanupResult;
@@ -231,5 +233,10 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
       await journal.close();
     }
   }
-  return { ok: !failed, items, ...(workload ? { workload } : {}) };
+  return {
+    ok: !failed,
+    items,
+    ...(options.dryRun ? { dryRun: true as const } : {}),
+    ...(workload ? { workload } : {}),
+  };
 }

@@ -116,8 +116,8 @@ export function extractServiceMessage(body: string, contentType = ''): { message
             typeof first.code === 'string' ? first.code : undefined,
           );
         }
-        if (typeof obj.message === 'string') return { message: obj.message };
-        if (typeof obj.faultstring === 'string') return { message: obj.faultstring };
+        if (typeof obj.message === 'string') return withFault(obj.message, undefined);
+        if (typeof obj.faultstring === 'string') return withFault(obj.faultstring, undefined);
         // Nova and Cinder: {"itemNotFound": {"code": 404, "message": "..."}}
         const keys = Object.keys(obj);
         if (keys.length === 1 && keys[0]) {
@@ -131,15 +131,31 @@ export function extractServiceMessage(body: string, contentType = ''): { message
     }
   }
   // Glance and webob answer with text or an HTML page: "404 Not Found\n\nNo image found with ID x"
-  const plain = text
+  return { message: plainText(text).slice(0, 500) || '(empty body)' };
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/**
+ * A service message as plain text: webob wraps messages in HTML even inside JSON ("...incorrect.<br /><br />
+ * Invalid input for field..."), so tags become spaces, the common entities are decoded and runs of white space are
+ * one space.
+ */
+export function plainText(message: string): string {
+  return message
     .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|apos|nbsp|#[0-9]{1,6}|#x[0-9a-fA-F]{1,5});/g, (_, name: string) => {
+      if (!name.startsWith('#')) return ENTITIES[name]!;
+      const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : ' ';
+    })
     .replace(/\s+/g, ' ')
     .trim();
-  return { message: plain.slice(0, 500) || '(empty body)' };
 }
 
 function withFault(message: string, fault: string | undefined): { message: string; fault?: string } {
-  return fault === undefined ? { message } : { message, fault };
+  const text = plainText(message);
+  return fault === undefined ? { message: text } : { message: text, fault };
 }
 
 /** Maps a status (and the body, for quota errors that Nova reports as 403) to a stable code. */

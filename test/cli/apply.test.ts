@@ -185,6 +185,21 @@ describe('bascule apply / rollback (CLI on the simulator)', () => {
     expect(second.code).toBe(0);
     expect(second.out).toMatch(/Nothing to change/);
     expect(t.mutations()).toEqual([]);
+    // rollback --dry-run says what it would delete, in those words, and deletes nothing.
+    const preview = await run(t, [
+      'rollback',
+      '--journal',
+      join(dir, 'shop.plan.journal.jsonl'),
+      '--os-cloud',
+      'dst',
+      '--dry-run',
+    ]);
+    expect(preview.code).toBe(0);
+    expect(preview.out).toMatch(/^would delete\s+server:web-1/m);
+    expect(preview.out).not.toMatch(/^deleted\s/m);
+    expect(preview.out).toMatch(/\d+ would be deleted, 0 would be restored/);
+    expect(preview.out).toContain('Dry run: nothing was deleted.');
+    expect(t.mutations()).toEqual([]);
     const undone = await run(t, [
       'rollback',
       '--journal',

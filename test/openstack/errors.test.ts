@@ -58,6 +58,37 @@ describe('extractServiceMessage', () => {
     expect(extractServiceMessage('')).toEqual({ message: '(empty body)' });
     expect(extractServiceMessage('{broken json', 'application/json').message).toBe('{broken json');
   });
+
+  it('strips the HTML webob puts inside JSON messages (Glance, Nova, Cinder): no <br /> reaches a user', () => {
+    // Glance's JSON error body, as the real service (and the simulator) sends it.
+    expect(
+      extractServiceMessage(
+        JSON.stringify({
+          message: 'No image found with ID abc<br /><br />\n\n\n',
+          code: '404 Not Found',
+          title: 'Not Found',
+        }),
+      ),
+    ).toEqual({ message: 'No image found with ID abc' });
+    expect(
+      extractServiceMessage(
+        JSON.stringify({
+          badRequest: {
+            code: 400,
+            message:
+              'The server could not comply with the request since it is either malformed or otherwise incorrect.<br /><br />\nInvalid input for field &#x27;name&#x27;: &quot;x&quot; &amp; more',
+          },
+        }),
+      ),
+    ).toEqual({
+      message:
+        'The server could not comply with the request since it is either malformed or otherwise incorrect. Invalid input for field \'name\': "x" & more',
+      fault: 'badRequest',
+    });
+    expect(
+      extractServiceMessage(JSON.stringify({ NeutronError: { type: 'X', message: 'a<br/>b &lt;c&gt; &#39;d&#39;' } })),
+    ).toEqual({ message: "a b <c> 'd'", fault: 'X' });
+  });
 });
 
 describe('classifyStatus', () => {

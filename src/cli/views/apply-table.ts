@@ -192,13 +192,19 @@ export function renderCleanupTable(result: CleanupResult): string {
   return out;
 }
 
+/** What a dry run says instead of an outcome that did not happen. */
+const WOULD: Readonly<Record<string, string>> = { deleted: 'would delete', restored: 'would restore' };
+
 export function renderRollbackTable(result: RollbackResult): string {
+  const outcome = (o: string) => (result.dryRun ? (WOULD[o] ?? o) : o);
   let out = table(
     ['outcome', 'key', 'id', 'reason'],
-    result.items.map((i) => [i.outcome, i.key, i.id ?? '', i.reason ?? '']),
+    result.items.map((i) => [outcome(i.outcome), i.key, i.id ?? '', i.reason ?? '']),
   );
   const count = (o: string) => result.items.filter((i) => i.outcome === o).length;
-  out += `\n${count('deleted')} deleted, ${count('restored')} restored, ${count('gone')} already gone, ${count('kept')} kept, ${count('failed')} failed\n`;
+  const [deleted, restored] = result.dryRun ? ['would be deleted', 'would be restored'] : ['deleted', 'restored'];
+  out += `\n${count('deleted')} ${deleted}, ${count('restored')} ${restored}, ${count('gone')} already gone, ${count('kept')} kept, ${count('failed')} failed\n`;
+  if (result.dryRun) out += 'Dry run: nothing was deleted.\n';
   if (result.workload)
     out += `\nworkload data (temporaries, stopped source servers):\n${renderCleanupTable(result.workload)}`;
   return out;

@@ -108,14 +108,16 @@ export async function authenticate(transport: Transport, auth: AuthConfig, signa
   if (response.status !== 201 && response.status !== 200) {
     const { message } = extractServiceMessage(text, header(response.headers, 'content-type'));
     const rid = header(response.headers, 'x-openstack-request-id');
+    const scope = response.status === 401 ? await diagnoseScope(transport, auth, signal) : undefined;
     throw new BasculeError(
       'OS_AUTH_FAILED',
       `identity: authentication as ${describe(auth)} failed with ${response.status}: ${message}${rid ? ` [${rid}]` : ''}`,
       {
         hint:
-          response.status === 401
+          scope ??
+          (response.status === 401
             ? 'check the credentials (password, application credential or token) and the user/project domains'
-            : undefined,
+            : undefined),
       },
     );
   }
@@ -143,6 +145,70 @@ export async function authenticate(transport: Transport, auth: AuthConfig, signa
   if (token.issued_at) result.issuedAt = new Date(token.issued_at);
   if (token.project) result.project = token.project;
   return result;
+}
+
+/** The project a scoped request names, for messages. */
+function projectOf(auth: AuthConfig): string | undefined {
+  if (auth.method === 'application_credential') return undefined;
+  if (auth.projectName)
+    return `"${auth.projectName}" (domain ${auth.projectDomainName ?? auth.projectDomainId ?? 'Default'})`;
+  return auth.projectId ? `id ${auth.projectId}` : undefined;
+}
+
+/**
+ * Keystone answers 401 alike to a wrong password, a project that does not exist and a user without a role on it.
+ * When a project-scoped login fails, the same credentials are tried without a scope: if that works, the credentials
+ * are right and the hint names the project (missing, or no role on it) with the projects the user does have a role
+ * on. Returns undefined when the credentials themselves are refused (or on any doubt): the usual hint then stands.
+ */
+async function diagnoseScope(
+  transport: Transport,
+  auth: AuthConfig,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const project = projectOf(auth);
+  if (project === undefined) return undefined;
+  const body = authRequestBody(auth) as { auth: Record<string, unknown> };
+  delete body.auth.scope;
+  const base = identityBase(auth.authUrl);
+  try {
+    const unscoped = await transport({
+      method: 'POST',
+      url: `${base}/auth/tokens`,
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'bascule' },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+    await unscoped.body.text();
+    const subject = header(unscoped.headers, 'x-subject-token');
+    if ((unscoped.status !== 201 && unscoped.status !== 200) || !subject) return undefined;
+    rememberSecret(subject);
+    const listed = await transport({
+      method: 'GET',
+      url: `${base}/auth/projects`,
+      headers: { accept: 'application/json', 'user-agent': 'bascule', 'x-auth-token': subject },
+      ...(signal ? { signal } : {}),
+    });
+    const text = await listed.body.text();
+    const names =
+      listed.status === 200
+        ? ((JSON.parse(text) as { projects?: { name?: string }[] }).projects ?? []).map((p) => String(p.name)).sort()
+        : undefined;
+    const theirs =
+      names === undefined
+        ? ''
+        : names.length === 0
+          ? ' (it has a role on none)'
+          : ` (it has one on: ${names.join(', ')})`;
+    return (
+      `the credentials are right (the same login without a project works), but project ${project} is not one the ` +
+      `user has a role on${theirs}: the project does not exist, or the user has no role on it. Check project_name ` +
+      `and project_domain_name in clouds.yaml, or ask an administrator to create the project or grant a role ` +
+      `(openstack role add --user USER --project PROJECT member)`
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** Who we authenticate as, for messages (never the secret). */
