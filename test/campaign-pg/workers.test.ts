@@ -18,6 +18,7 @@ import { cli, startCampaignClouds, writeCampaign, type SimCampaign } from '../ca
 const PROJECTS = 30;
 const MAX_TRANSFERS = 2;
 const LEASE = 12;
+const PARALLEL = 8;
 
 interface Worker {
   name: string;
@@ -144,7 +145,7 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
         '--max-transfers',
         String(MAX_TRANSFERS),
         '--parallel-projects',
-        '8',
+        String(PARALLEL),
         '--lease-seconds',
         String(LEASE),
       ]);
@@ -268,6 +269,23 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
         GROUP BY 1, 2, 3 HAVING count(*) > 1`,
       );
       expect(twice).toEqual([]);
+
+      // Waves in order, and never more than --parallel-projects projects in flight, across all workers.
+      const { rows: events } = await sql.query<{ data: { type: string; project?: string; wave?: string; at: string } }>(
+        `SELECT data FROM bascule.events WHERE project IS NOT NULL ORDER BY id`,
+      );
+      const span = new Map<string, { wave: string; from: number; to: number }>();
+      for (const { data: e } of events) {
+        const at = Date.parse(e.at);
+        const p = span.get(e.project!) ?? { wave: e.wave!, from: at, to: Number.POSITIVE_INFINITY };
+        if (e.type === 'project.done') p.to = at;
+        span.set(e.project!, p);
+      }
+      const spans = [...span.values()];
+      const w1End = Math.max(...spans.filter((x) => x.wave === 'w1').map((x) => x.to));
+      expect(Math.min(...spans.filter((x) => x.wave === 'w2').map((x) => x.from))).toBeGreaterThanOrEqual(w1End);
+      const inFlight = Math.max(...spans.map((x) => spans.filter((y) => y.from <= x.from && x.from < y.to).length));
+      expect(inFlight).toBeLessThanOrEqual(PARALLEL);
 
       // The report, from the store, is complete.
       const report = await cli(c.cloudsYaml, ['batch', 'report', file, ...store]);
