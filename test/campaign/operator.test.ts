@@ -137,6 +137,10 @@ describe('campaign operator steps', () => {
       expect(state(id).audit?.clean).toBe(true);
     }
     expect(state('p01').operator).toMatchObject({ done: true, createdProject: true });
+    // The report names what the operator steps did and what they could not.
+    const md = readFileSync(join(c.dir, 'report.md'), 'utf8');
+    expect(md).toContain('dst/p01-new (created by the campaign; users not on the target: Default/bob)');
+    expect(readFileSync(join(c.dir, 'report.html'), 'utf8')).toContain('users not on the target: Default/bob');
     expect(
       c.sim
         .regionState('dst')

@@ -26,6 +26,14 @@ function applied(s: ProjectState): string {
     : '';
 }
 
+/** The target, with what the operator steps did to it: created by the campaign, users not found there. */
+function targetText(s: ProjectState): string {
+  const notes: string[] = [];
+  if (s.operator?.createdProject === true) notes.push('created by the campaign');
+  if (s.operator?.missingUsers?.length) notes.push(`users not on the target: ${s.operator.missingUsers.join(', ')}`);
+  return notes.length > 0 ? `${s.target} (${notes.join('; ')})` : s.target;
+}
+
 function auditText(s: ProjectState): string {
   if (!s.audit) return '';
   return s.audit.clean ? 'clean' : `${s.audit.missing} missing, ${s.audit.extra} extra, ${s.audit.changed} changed`;
@@ -89,7 +97,7 @@ export function campaignMarkdown(report: CampaignReport, base: string): string {
         .join(', ');
       const audit = s.audit ? `[${auditText(s)}](${relative(base, s.audit.report)})` : '';
       lines.push(
-        `| ${md(s.id)} | ${s.status} | ${s.stage} | ${md(s.source)} | ${md(s.target)} | ${md(kinds)} | ${md(applied(s))} | ${s.bytes ? formatBytes(s.bytes.moved) : ''} | ${servers(s)} | ${duration(s.durationMs)} | ${audit} | ${md(cause(s))} |`,
+        `| ${md(s.id)} | ${s.status} | ${s.stage} | ${md(s.source)} | ${md(targetText(s))} | ${md(kinds)} | ${md(applied(s))} | ${s.bytes ? formatBytes(s.bytes.moved) : ''} | ${servers(s)} | ${duration(s.durationMs)} | ${audit} | ${md(cause(s))} |`,
       );
     }
   }
@@ -119,7 +127,7 @@ export function campaignHtml(report: CampaignReport, base: string, live: boolean
             )
             .join('');
           const audit = s.audit ? `<a href="${esc(relative(base, s.audit.report))}">${esc(auditText(s))}</a>` : '';
-          return `<tr class="${esc(s.status)}" data-project="${esc(s.id)}"><td>${esc(s.id)}</td><td class="status">${esc(s.status)}</td><td>${esc(s.stage)}</td><td>${esc(s.source)}</td><td>${esc(s.target)}</td><td>${kinds}</td><td>${esc(applied(s))}</td><td>${s.bytes ? esc(formatBytes(s.bytes.moved)) : ''}</td><td>${esc(servers(s))}</td><td>${esc(duration(s.durationMs))}</td><td class="audit">${audit}</td><td class="failure">${esc(cause(s))}${quotas ? `<ul>${quotas}</ul>` : ''}</td></tr>`;
+          return `<tr class="${esc(s.status)}" data-project="${esc(s.id)}"><td>${esc(s.id)}</td><td class="status">${esc(s.status)}</td><td>${esc(s.stage)}</td><td>${esc(s.source)}</td><td>${esc(targetText(s))}</td><td>${kinds}</td><td>${esc(applied(s))}</td><td>${s.bytes ? esc(formatBytes(s.bytes.moved)) : ''}</td><td>${esc(servers(s))}</td><td>${esc(duration(s.durationMs))}</td><td class="audit">${audit}</td><td class="failure">${esc(cause(s))}${quotas ? `<ul>${quotas}</ul>` : ''}</td></tr>`;
         })
         .join('');
       return `<section class="wave" data-wave="${esc(w.name)}"><h2>Wave ${esc(w.name)}</h2><p>${esc(totalsLine(w.totals))}</p><table><thead><tr><th>project</th><th>status</th><th>stage</th><th>source</th><th>target</th><th>resources</th><th>applied</th><th>moved</th><th>source servers</th><th>time</th><th>audit</th><th>failure</th></tr></thead><tbody>${rows}</tbody></table></section>`;
