@@ -21,6 +21,12 @@ export interface Difference {
 
 export const AUDIT_FORMAT = 'bascule.audit/v1';
 
+/** A file an audit used: where it was, and the SHA-256 of its bytes then. */
+export interface AuditInput {
+  file: string;
+  sha256: string;
+}
+
 /** The stable JSON shape of an audit report (documented in docs/audit.md). */
 export interface AuditReport {
   format: typeof AUDIT_FORMAT;
@@ -28,6 +34,11 @@ export interface AuditReport {
   bascule_version: string;
   source: { description: string; cloud?: string; project?: string };
   target: { description: string; cloud?: string; project?: string };
+  /**
+   * The files the audit used besides the two sides, so a report says what it was run with: the mapping (target
+   * names, lossy rules) and the journal (matching by id). Each with its absolute path and the SHA-256 of its bytes.
+   */
+  inputs?: { mapping?: AuditInput; journal?: AuditInput };
   /** How resources were matched, and how many each way. */
   matching: { journal: number; marker: number; name: number; key: number; attributes: number };
   summary: {

@@ -48,7 +48,15 @@ export function errorInfo(error: unknown): EngineErrorInfo {
   if (error instanceof Error) {
     const code =
       typeof (error as { code?: unknown }).code === 'string' ? (error as unknown as { code: string }).code : 'ERROR';
-    return { code, message: error.message };
+    return { code, message: onceEach(error.message) };
   }
-  return { code: 'ERROR', message: String(error) };
+  return { code: 'ERROR', message: onceEach(String(error)) };
+}
+
+/**
+ * A message with each subject said once: layers that each prefix what they were doing with the object's name give
+ * "volume app-logs: volume app-logs: the download broke"; a subject repeated right after itself is dropped.
+ */
+export function onceEach(message: string): string {
+  return message.replace(/(^|: |; )([^:;]{1,120}): (?:\2: )+/g, '$1$2: ');
 }

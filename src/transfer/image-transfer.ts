@@ -113,7 +113,7 @@ export async function transferImage(opts: TransferImageOptions): Promise<Transfe
       if (!isRetryable(error)) {
         if (error instanceof TransferError) throw error;
         throw new TransferError(
-          `${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed: ${(error as Error).message}`,
+          `${opts.label}: transfer from ${opts.source.name} to ${opts.target.name} failed: ${unprefixed(opts.label, (error as Error).message)}`,
           attempt,
           { cause: error },
         );
@@ -135,7 +135,8 @@ export async function transferImage(opts: TransferImageOptions): Promise<Transfe
       }
     }
   }
-  const reason = (lastError as Error | undefined)?.message ?? 'unknown error';
+  // The last error often names the image too ("volume app-logs: the download broke..."): said once, not twice.
+  const reason = unprefixed(opts.label, (lastError as Error | undefined)?.message ?? 'unknown error');
   if (lastError instanceof TransferChecksumError) {
     throw new TransferChecksumError(
       `${opts.label}: the bytes did not verify after ${maxAttempts} attempt(s), each target image was deleted; last: ${reason}`,
@@ -254,6 +255,11 @@ async function attemptOnce(
   } finally {
     opts.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** `message` without a leading "label: " (the caller says the label once, before it). */
+export function unprefixed(label: string, message: string): string {
+  return message.startsWith(`${label}: `) ? message.slice(label.length + 2) : message;
 }
 
 function streamError(label: string, cloud: string, error: Error): BasculeError {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/diff/report.js';
@@ -116,6 +117,14 @@ describe('bascule audit --from --to', () => {
       '| changed | network:back | spec.description |  | changed by hand |',
     );
     expect(await readFile(join(dir, 'r.html'), 'utf8')).toContain('changed by hand');
+    // The report records the mapping it used: its path and the SHA-256 of its bytes, in every form.
+    const sha256 = createHash('sha256')
+      .update(await readFile(mapping))
+      .digest('hex');
+    expect(json.inputs).toEqual({ mapping: { file: resolve(mapping), sha256 } });
+    expect(stdout).toContain(`with mapping ${resolve(mapping)} (sha256 ${sha256.slice(0, 16)}...)`);
+    expect(await readFile(join(dir, 'r.md'), 'utf8')).toContain(`mapping ${resolve(mapping)}`);
+    expect(await readFile(join(dir, 'r.html'), 'utf8')).toContain(`sha256 ${sha256.slice(0, 16)}`);
     for (const f of ['r.json', 'r.md', 'r.html']) expect((await stat(join(dir, f))).mode & 0o777).toBe(0o600);
     expect(mutations('a')).toEqual([]);
     expect(mutations('b')).toEqual([]);

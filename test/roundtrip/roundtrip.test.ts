@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/diff/report.js';
@@ -109,6 +110,15 @@ async function roundTrip(
     'json',
   );
   expect(there.code, there.stdout + there.stderr).toBe(0);
+  // The report records the mapping and the journal it used (path and SHA-256 of each).
+  const inputs = (JSON.parse(there.stdout) as AuditReport).inputs;
+  expect(inputs?.mapping?.file).toBe(resolve(d('there.yaml')));
+  expect(inputs?.journal?.file).toBe(resolve(d('there.journal')));
+  expect(inputs?.journal?.sha256).toBe(
+    createHash('sha256')
+      .update(await readFile(d('there.journal')))
+      .digest('hex'),
+  );
 
   await must(c, 'export', '--os-cloud', 'b', '-o', d('b.plan.json'));
   await must(c, 'mapping', 'invert', d('there.yaml'), '-o', d('back.yaml'));

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { auditPlans, journalFacts, type AuditOptions } from '../../diff/audit.js';
@@ -33,6 +35,16 @@ interface AuditArgs {
   'exclude-kinds'?: string[];
   concurrency: number;
   'max-entries': number;
+}
+
+/** Where a file the audit used is, and the SHA-256 of its bytes (recorded in the report). */
+async function fileInput(path: string): Promise<{ file: string; sha256: string }> {
+  return {
+    file: resolve(path),
+    sha256: createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex'),
+  };
 }
 
 export const REPORT_TYPES = { '.json': 'json', '.md': 'markdown', '.html': 'html', '.htm': 'html' } as const;
@@ -246,6 +258,10 @@ export const auditCommand = defineCommand<AuditArgs>({
       if (journal.sourceProject !== undefined) options.sourceProject = journal.sourceProject;
     }
     const report = auditPlans(restrict(reference, kinds, exclude), restrict(target, kinds, exclude), options);
+    const inputs: NonNullable<AuditReport['inputs']> = {};
+    if (args.mapping !== undefined) inputs.mapping = await fileInput(args.mapping);
+    if (args.journal !== undefined) inputs.journal = await fileInput(args.journal);
+    if (inputs.mapping || inputs.journal) report.inputs = inputs;
     await writeReports(report, targets);
     if (ctx.format === 'table') ctx.stdout(auditTable(report));
     else ctx.stdout(serialise(report, ctx.format));

@@ -17,9 +17,19 @@ function summaryLine(report: AuditReport): string {
 }
 
 /** The terminal form: a summary line, counts per kind, then one row per difference. */
+/** "mapping FILE (sha256 ...), journal FILE (sha256 ...)", or '' when the audit used neither. */
+export function inputsLine(report: AuditReport): string {
+  const parts = (['mapping', 'journal'] as const).flatMap((what) => {
+    const input = report.inputs?.[what];
+    return input ? [`${what} ${input.file} (sha256 ${input.sha256.slice(0, 16)}...)`] : [];
+  });
+  return parts.length > 0 ? `with ${parts.join(', ')}` : '';
+}
+
 export function auditTable(report: AuditReport): string {
   const m = report.matching;
-  const head = `audit ${report.source.description} -> ${report.target.description}\n${summaryLine(report)}\nmatched by journal ${m.journal}, marker ${m.marker}, name ${m.name}, key ${m.key}, attributes ${m.attributes}\n\n`;
+  const inputs = inputsLine(report);
+  const head = `audit ${report.source.description} -> ${report.target.description}\n${inputs ? `${inputs}\n` : ''}${summaryLine(report)}\nmatched by journal ${m.journal}, marker ${m.marker}, name ${m.name}, key ${m.key}, attributes ${m.attributes}\n\n`;
   const kinds = table(
     ['kind', 'source', 'target', 'missing', 'extra', 'changed', 'lossy'],
     Object.entries(report.per_kind).map(([kind, k]) => [
@@ -51,7 +61,7 @@ export function auditMarkdown(report: AuditReport): string {
   const lines = [
     `# Audit: ${mdCell(report.source.description)} → ${mdCell(report.target.description)}`,
     '',
-    `Generated ${report.generated_at} by Bascule ${report.bascule_version}.`,
+    `Generated ${report.generated_at} by Bascule ${report.bascule_version}${inputsLine(report) ? `, ${mdCell(inputsLine(report))}` : ''}.`,
     '',
     `**${summaryLine(report)}**`,
     '',
@@ -126,7 +136,7 @@ tr.missing td:first-child,tr.extra td:first-child{color:#a00}tr.changed td:first
 code{white-space:pre-wrap;word-break:break-all}
 </style></head><body>
 <h1>Audit: ${esc(report.source.description)} → ${esc(report.target.description)}</h1>
-<p>Generated ${esc(report.generated_at)} by Bascule ${esc(report.bascule_version)}.</p>
+<p>Generated ${esc(report.generated_at)} by Bascule ${esc(report.bascule_version)}${inputsLine(report) ? `, ${esc(inputsLine(report))}` : ''}.</p>
 <p class="verdict ${s.clean ? 'clean' : 'dirty'}" id="verdict">${esc(summaryLine(report))}</p>
 <div class="cards">${card('compared', s.compared, '')}${card('matched', s.matched, '')}${card('missing', s.missing, 'missing')}${card('extra', s.extra, 'extra')}${card('changed', s.changed, 'changed')}${card('expected-lossy', s.expected_lossy, 'lossy')}</div>
 <h2>Per kind</h2>
