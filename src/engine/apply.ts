@@ -10,11 +10,11 @@ import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
 import { descriptorOf } from '../kinds/registry.js';
 import { finishWorkload } from '../kinds/shared/workload.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, PlanResource } from '../plan/types.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
 import { ACTION, type Action, type PlannedAction } from './actions.js';
 import { planDigest, serviceOf, type EngineDeps } from './context.js';
-import { decide, type Decision } from './decide.js';
+import { decide, namesakesOf, type Decision } from './decide.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
 import { buildGraph, type Graph } from './graph.js';
 import {
@@ -408,6 +408,23 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   };
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
+  const namesakes = namesakesOf(plan);
+  // An entry built from a copy of its own source bytes (a volume's upload, a server's disk snapshot) does not need
+  // the image it came from: when that image's entry fails (its source image was deleted after the export, say), the
+  // entry is still made, from its copy, without that reference.
+  const cameFrom = (entry: PlanResource): { ref: string; key: string } | undefined => {
+    const ref = descriptorOf(entry.kind).temporaryImageRef;
+    const value = ref === undefined ? undefined : entry.refs?.[ref];
+    return typeof value === 'string' && deps.target.workload?.copiesBytes(entry)
+      ? { ref: ref!, key: value }
+      : undefined;
+  };
+  const withoutLostImage = (entry: PlanResource): PlanResource => {
+    const from = cameFrom(entry);
+    if (from === undefined || state.ids.has(from.key)) return entry;
+    const { [from.ref]: _lost, ...refs } = entry.refs ?? {};
+    return { ...entry, refs } as PlanResource;
+  };
   const reports = new Map<string, NodeReport>();
   // A crash (test hook) stops the walk at once, as a kill would.
   const crash = new AbortController();
@@ -421,13 +438,14 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
     const node = graph.nodes.get(key)!;
     const t0 = Date.now();
     try {
-      const refs = resolveRefs(node.entry, state.ids);
+      const entry = withoutLostImage(node.entry);
+      const refs = resolveRefs(entry, state.ids);
       let attempt = 0;
       let done: { outcome: NodeReport['outcome']; id?: string; decision: Decision };
       for (;;) {
         attempt += 1;
         try {
-          const decision = await decide(deps, catalog, node.entry, refs, sourceProject);
+          const decision = await decide(deps, catalog, entry, refs, sourceProject, namesakes.get(key));
           state.decisions.set(key, decision.action);
           if (attempt === 1) emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
           done = { ...(await act(state, deps, graph, decision)), decision };
@@ -491,6 +509,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
       groupOf: (key) => serviceOf(graph.nodes.get(key)!.kind),
       groupLimits: deps.serviceLimits ?? {},
       signal,
+      tolerates: (dependent, upstream) => cameFrom(graph.nodes.get(dependent)!.entry)?.key === upstream,
       onSkip: (key, upstream) => {
         const node = graph.nodes.get(key)!;
         reports.set(key, { key, kind: node.kind, outcome: 'skipped', upstream });

@@ -5,7 +5,7 @@
 import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
 import { descriptorOf } from '../kinds/registry.js';
-import type { PlanResource } from '../plan/types.js';
+import type { Plan, PlanResource } from '../plan/types.js';
 import { ACTION, type PlannedAction } from './actions.js';
 import { capabilitiesOf, unsupportedFields } from './capabilities.js';
 import { diffEntry, targetView } from './compare.js';
@@ -40,8 +40,33 @@ export function blocked(entry: PlanResource, reason: string, extra: Partial<Plan
 }
 
 /**
+ * Entries that share their kind and name with others (a project may have two networks named `twin`), by key: the
+ * keys of their namesakes. A target object that carries a namesake's marker is that entry's, never this one's.
+ */
+export function namesakesOf(plan: Plan): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
+  for (const entry of plan.resources) {
+    const name = (entry.spec as { name?: unknown }).name;
+    if (entry.external || typeof name !== 'string' || name === '') continue;
+    const id = `${entry.kind}\u0000${name}`;
+    const keys = byName.get(id);
+    if (keys) keys.push(entry.key);
+    else byName.set(id, [entry.key]);
+  }
+  const out = new Map<string, string[]>();
+  for (const keys of byName.values())
+    if (keys.length > 1)
+      for (const key of keys)
+        out.set(
+          key,
+          keys.filter((k) => k !== key),
+        );
+  return out;
+}
+
+/**
  * Decides what to do with one entry. `refs` are target IDs (placeholders for entries a dry run would create).
- * Never mutates anything.
+ * `namesakes`: keys of the plan's other entries of this kind with this name (see namesakesOf). Never mutates anything.
  */
 export async function decide(
   deps: EngineDeps,
@@ -49,6 +74,7 @@ export async function decide(
   entry: PlanResource,
   refs: Record<string, string | string[]>,
   sourceProject: string,
+  namesakes: readonly string[] = [],
 ): Promise<Decision> {
   const descriptor = descriptorOf(entry.kind);
   if (entry.external || descriptor.matchOnly) {
@@ -102,7 +128,11 @@ export async function decide(
     if (made !== undefined) return { action: { ...base(entry), action: ACTION.NOOP, reason: made } };
     return createAction();
   }
-  const candidates = await writer.find(deps.target, resolved);
+  const found = await writer.find(deps.target, resolved);
+  // Found by name, but made by Bascule for a namesake (another entry with this name): not this entry's object.
+  const theirs = namesakes.map((key) => markerFor(sourceProject, key));
+  const candidates =
+    theirs.length === 0 ? found : found.filter((wire) => !theirs.some((m) => writer.hasMarker(wire, m)));
   if (candidates.length === 0) return createAction();
   if (candidates.length > 1) {
     const ids = candidates.map((c) => writer.idOf(c));

@@ -10,7 +10,7 @@ import { stringifyCanonical } from '../plan/canonical.js';
 import type { Plan } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';
-import { blocked, decide } from './decide.js';
+import { blocked, decide, namesakesOf } from './decide.js';
 import { NO_EVENTS } from './events.js';
 import { buildGraph } from './graph.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
@@ -85,6 +85,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   if (deps.target.signal) setMaxListeners(0, deps.target.signal);
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
+  const namesakes = namesakesOf(plan);
   const ids = new Map<string, string>();
   const unresolved = new Map<string, string>();
   const actions = new Map<string, PlannedAction>();
@@ -103,7 +104,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
           ? value.map((k) => ids.get(k) ?? knownAfterApply(k))
           : (ids.get(value) ?? knownAfterApply(value));
       }
-      decision = await decide(deps, catalog, node.entry, refs, sourceProject);
+      decision = await decide(deps, catalog, node.entry, refs, sourceProject, namesakes.get(key));
     }
     const action = decision.action;
     actions.set(key, action);

@@ -27,6 +27,11 @@ export interface WalkOptions {
   /** Called when a node is skipped because of a failure upstream. */
   onSkip?: (key: string, upstream: string) => void;
   onCancel?: (key: string) => void;
+  /**
+   * Whether `dependent` can go on without `upstream` when that failed or was skipped (its edge was order only for
+   * it): it then runs once its other dependencies are done, instead of being skipped.
+   */
+  tolerates?: (dependent: string, upstream: string) => boolean;
 }
 
 /**
@@ -73,6 +78,10 @@ export async function walk(
   const skipDownstream = (key: string, upstream: string) => {
     for (const dependent of graph.nodes.get(key)!.dependents) {
       if (results.has(dependent)) continue;
+      if (options.tolerates?.(dependent, key)) {
+        release(dependent);
+        continue;
+      }
       settle(dependent, { outcome: OUTCOME.SKIPPED, upstream });
       options.onSkip?.(dependent, upstream);
       skipDownstream(dependent, upstream);
@@ -85,6 +94,13 @@ export async function walk(
       settle(key, { outcome: OUTCOME.CANCELLED });
       options.onCancel?.(key);
     }
+  };
+
+  /** One dependency of `dependent` is settled: start it when none is left. */
+  const release = (dependent: string) => {
+    const left = remaining.get(dependent)! - 1;
+    remaining.set(dependent, left);
+    if (left === 0) start(dependent);
   };
 
   const started = new Set<string>();
@@ -109,11 +125,7 @@ export async function walk(
         cancelRest();
         return;
       }
-      for (const dependent of graph.nodes.get(key)!.dependents) {
-        const left = remaining.get(dependent)! - 1;
-        remaining.set(dependent, left);
-        if (left === 0) start(dependent);
-      }
+      for (const dependent of graph.nodes.get(key)!.dependents) release(dependent);
     };
     const group = queueOf(key);
     const run = group ? () => group.add(() => global.add(task)) : () => global.add(task);

@@ -107,6 +107,11 @@ export interface Workload {
   serverDisk(entry: PlanResource): 'snapshot' | 'base-image';
   /** Whether a volume entry's bytes are copied from the source (else it is created from its image ref, or empty). */
   copiesVolume(entry: PlanResource): boolean;
+  /**
+   * Whether an entry is built from a copy of its own source bytes (a volume's upload, a server's disk snapshot): the
+   * image its descriptor's `temporaryImageRef` names is then where it came from, not what it is made of.
+   */
+  copiesBytes(entry: PlanResource): boolean;
   /** Remove temporary images after a successful apply (false with --keep-temporary). */
   removeTemporary: boolean;
 }

@@ -249,7 +249,9 @@ export const serverWriter: KindWriter<ServerWire> = {
     );
   },
   check(ctx, r) {
-    if (!refId(r, 'image') && !refId(r, 'boot_volume'))
+    // A server that boots from a copy of its source disk needs no image of the plan (its own may be gone).
+    const copied = ctx.workload !== undefined && bootsFromDiskCopy(ctx.workload, r.entry);
+    if (!refId(r, 'image') && !refId(r, 'boot_volume') && !copied)
       return 'the server has neither an image nor a boot volume to boot from';
     const spec = r.entry.spec as ServerSpec;
     if (!ctx.workload && spec.disk_strategy === 'snapshot' && !refId(r, 'boot_volume')) {

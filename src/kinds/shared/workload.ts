@@ -82,7 +82,7 @@ export function createWorkload(
     if (boot) rebuilt.add(boot);
   }
   const byKey = new Map(plan.resources.map((e) => [e.key, e]));
-  return {
+  const workload: Workload = {
     mover,
     serverDisk,
     copiesVolume(entry) {
@@ -91,8 +91,10 @@ export function createWorkload(
         return false;
       return true;
     },
+    copiesBytes: (entry) => workload.copiesVolume(entry) || bootsFromDiskCopy(workload, entry),
     removeTemporary: !options.keepTemporary,
   };
+  return workload;
 }
 
 /** Whether a server entry boots from a copy of its source disk (image-backed, snapshot strategy, data moving). */
