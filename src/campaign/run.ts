@@ -233,8 +233,10 @@ async function runProject(
       await enter('dry-run');
       try {
         let newProject = false;
+        let operatorPlan: OperatorPlan | undefined;
         if (operator && !(options.mode === 'run' && state.operator?.done === true)) {
           const plan = await planOperator();
+          operatorPlan = plan;
           newProject = plan.project.action === 'create';
           // Straight through (--approve-all): the operator steps come before anything else is looked at.
           if (options.mode === 'run') await applyOperator(plan);
@@ -244,7 +246,10 @@ async function runProject(
           await rm(pipeline.files.changes, { force: true });
           delete state.changes;
         } else if (state.operator?.createdProject === true) await pipeline.dryRunNewProject(state);
-        else await pipeline.dryRun(state);
+        else
+          await pipeline.dryRun(state).catch((error: unknown) => {
+            throw withRaisedQuotas(error, operatorPlan);
+          });
       } finally {
         // The saved dry run is there to review even when it is blocked.
         state.stage = 'planned';
@@ -313,6 +318,24 @@ async function runProject(
   } finally {
     await pipeline.close();
   }
+}
+
+/**
+ * A dry run made before the operator steps raise a quota sees the old limit: its failure says which limits the
+ * steps will set, and that `batch run` sets them before checking the dry run again.
+ */
+function withRaisedQuotas(error: unknown, plan: OperatorPlan | undefined): unknown {
+  if (!(error instanceof StageFailure) || !plan || !error.failure.quotas) return error;
+  const raised = error.failure.quotas
+    .map((q) => plan.quotas.find((c) => c.resource === q.resource && c.service === q.service))
+    .filter((c): c is OperatorPlan['quotas'][number] => c !== undefined);
+  if (raised.length === 0) return error;
+  return new StageFailure({
+    ...error.failure,
+    message: `${error.failure.message} (the operator steps set ${raised
+      .map((c) => `${c.service} ${c.resource} to ${c.to}`)
+      .join(', ')} before anything is created: batch run sets them, then checks this dry run again)`,
+  });
 }
 
 async function finish(

@@ -258,3 +258,46 @@ describe('campaign operator steps', () => {
     expect(projectNamed('p01-roles')).toBeUndefined();
   });
 });
+
+describe('a quota the operator steps raise on an existing target project', () => {
+  it('batch plan shows the shortage it sees today; batch run raises the quota first, then applies', async () => {
+    const q = await startCampaignClouds(1, { targetQuotas: [{ project: 'p01', compute: { instances: 0 } }] });
+    try {
+      const path = join(q.dir, 'campaign.yaml');
+      writeFileSync(
+        path,
+        stringify({
+          format: 'bascule.campaign/v1',
+          name: 'raise',
+          defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
+          waves: [
+            {
+              name: 'w1',
+              projects: [
+                { source: { project: 'p01' }, operator: { cloud: 'dst-admin', quotas: { compute: { instances: 5 } } } },
+              ],
+            },
+          ],
+        }),
+      );
+      const plan = await cli(q.cloudsYaml, ['batch', 'plan', path]);
+      expect(plan.code).toBe(1);
+      expect(plan.err).toContain('p01: would set quota compute instances: 0 -> 5 (from the file)');
+      expect(plan.err).toContain(
+        'quota compute instances: needs 1, 0 left of 0 (the operator steps set compute instances to 5 before anything is created: batch run sets them, then checks this dry run again) [CAMPAIGN_QUOTA]',
+      );
+      const run = await cli(q.cloudsYaml, ['batch', 'run', path]);
+      expect(run.code, run.err).toBe(0);
+      const pid = String(q.sim.identityState('dst').projects.find((p) => p.name === 'p01')!.id);
+      expect(q.sim.regionState('dst').quotas.get(pid, 'compute').instances).toBe(5);
+      expect(
+        q.sim
+          .regionState('dst')
+          .servers.all()
+          .filter((s) => s.tenant_id === pid),
+      ).toHaveLength(1);
+    } finally {
+      await q.stop();
+    }
+  });
+});
