@@ -40,7 +40,7 @@ import { VERSION } from '../version.js';
 import { countingCloud } from './counting.js';
 import { assignPlanKeys } from './names.js';
 import { matches, parseSelector, type Selector } from './select.js';
-import { UNCHECKED, UNSUPPORTED, probeUnsupported } from './unsupported.js';
+import { STRICT_CODES, probeUnsupported } from './unsupported.js';
 
 export interface ExportOptions {
   /** Kinds to export (default: all). */
@@ -140,7 +140,6 @@ export class ExportUnsupportedError extends BasculeError {
 const SOURCE_DATA_RULES = new Set(['SERVER_FLAVOR_TOO_SMALL', 'VOLUME_SMALLER_THAN_IMAGE']);
 
 /** Warning codes `--strict` turns into an error. */
-const STRICT_CODES = new Set([UNSUPPORTED, UNCHECKED]);
 
 /** One or more whole kinds could not be read: the plan would be incomplete (exit code 1 unless --allow-partial). */
 export class ExportIncompleteError extends BasculeError {

@@ -14,6 +14,8 @@ import type { PlanWarning } from '../plan/types.js';
 /** The code of a resource Bascule does not move, and of a service it could not check. */
 export const UNSUPPORTED = 'UNSUPPORTED_RESOURCE';
 export const UNCHECKED = 'UNSUPPORTED_NOT_CHECKED';
+/** The warnings `--strict` (export and apply) turns into an error. */
+export const STRICT_CODES: ReadonlySet<string> = new Set([UNSUPPORTED, UNCHECKED]);
 
 interface Probe {
   /** The resource type named in the warning (`load_balancer`). */

@@ -92,6 +92,17 @@ describe('nothing is dropped silently', () => {
     expect(strict.out).toContain('Bascule does not move');
     expect(strict.out).toContain('lb-vip');
     await expect(readFile(d('strict.json'))).rejects.toThrow();
+
+    // apply --strict refuses the same plan before any cloud is contacted (exit 1, as export --strict).
+    c.sim.clearLog();
+    const strictApply = await bascule(c, 'apply', d('plan.json'), '--from', 'a', '--to', 'b', '--strict', '--yes');
+    expect(strictApply.code).toBe(1);
+    expect(strictApply.out).toMatch(
+      /resources? Bascule does not move \(or could not check\), and --strict is set; nothing was applied/,
+    );
+    expect(strictApply.out).toContain('lb-vip');
+    expect(c.sim.requestLog('a')).toEqual([]);
+    expect(c.sim.requestLog('b')).toEqual([]);
   }, 90_000);
 
   it('--exclude names what used what it left out; --select says what it dropped', async () => {

@@ -26,6 +26,7 @@ import type { Cloud } from '../../openstack/cloud.js';
 import { parsePlan, PlanInvalidError, readJsonText, type ParseOptions } from '../../plan/io.js';
 import { formatIssues, hasErrors } from '../../plan/validate.js';
 import type { Plan } from '../../plan/types.js';
+import { STRICT_CODES } from '../../export/unsupported.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { BasculeError, EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
@@ -59,6 +60,8 @@ export interface ApplyArgs {
   'max-entries'?: number;
   /** Refuse unless the dry run's digest is this one (what the reviewer approved). */
   'expect-digest'?: string;
+  /** Refuse a plan whose export found resources Bascule does not move (or could not check). */
+  strict?: boolean;
 }
 
 /**
@@ -157,6 +160,25 @@ export async function loadInput(
     );
   }
   return { plan: mapped.plan, resolution: mapped.resolution as unknown as Resolution, notes: mapped.notes.length };
+}
+
+/**
+ * `--strict`: the plan's export found resources Bascule does not move (UNSUPPORTED_RESOURCE) or a service it could
+ * not check (UNSUPPORTED_NOT_CHECKED): refused before any cloud is contacted, exit 1 (as `export --strict`).
+ */
+export function refuseUnsupported(plan: Plan): void {
+  const blocking = (plan.warnings ?? []).filter((w) => STRICT_CODES.has(w.code));
+  if (blocking.length === 0) return;
+  const shown = blocking.slice(0, 20).map((w) => `  ${w.message}`);
+  if (blocking.length > shown.length) shown.push(`  ... and ${blocking.length - shown.length} more`);
+  throw new BasculeError(
+    'APPLY_UNSUPPORTED',
+    `the plan lists ${blocking.length} resource${blocking.length === 1 ? '' : 's'} Bascule does not move (or could not check), and --strict is set; nothing was applied:\n${shown.join('\n')}`,
+    {
+      exitCode: EXIT.FAILED,
+      hint: 'move or remove them by other means, or apply without --strict (the dry run lists them as warnings)',
+    },
+  );
 }
 
 /** `--expect-digest HEX`: 64 hexadecimal digits (a SHA-256), case-insensitive. */
@@ -316,6 +338,7 @@ export async function runApply(
     args['max-entries'] === undefined ? {} : { maxEntries: args['max-entries'] },
     targetRegion,
   );
+  if (args.strict) refuseUnsupported(input.plan);
   if (expected !== undefined && input.saved && input.saved.digest !== expected)
     throw new UsageError(
       'CHANGES_DIGEST_REFUSED',
@@ -507,6 +530,12 @@ export const applyCommand = defineCommand<ApplyArgs>({
         type: 'boolean',
         default: false,
         describe: 'keep the temporary snapshots and images on both clouds',
+      })
+      .option('strict', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'refuse the plan if its export found resources Bascule does not move or could not check (exit 1, before any cloud is contacted)',
       })
       .option('expect-digest', {
         type: 'string',
