@@ -50,7 +50,7 @@ export interface RollbackOptions {
 
 /** Whether a target object is the one Bascule created for this entry. */
 async function owns(deps: EngineDeps, writer: KindWriter, wire: unknown, object: CreatedObject): Promise<boolean> {
-  if (writer.hasMarker(wire, object.marker)) return true;
+  if (writer.hasMarker(wire, object.marker) || writer.provisional?.(wire, object.marker) === true) return true;
   if (!descriptorOf(object.kind).markerless || !object.entry) return false;
   const view = targetView(wire, deps.readerFor?.(object.kind), readContextFor(deps.target), object.entry);
   return diffEntry(object.entry, object.refs ?? {}, view, {}).length === 0;
@@ -155,6 +155,16 @@ export async function rollback(deps: EngineDeps, options: RollbackOptions): Prom
             const resolved = resolvedOf(created);
             if (!resolved) continue;
             targets = (await writer.find(ctx, resolved)).map((wire) => ({ id: writer.idOf(wire), wire }));
+            if (targets.length === 0) {
+              // Said, not skipped in silence: the create either made nothing or made something nothing points to.
+              items.push({
+                key: created.key,
+                kind: created.kind,
+                outcome: 'gone',
+                reason: 'its create was in doubt and nothing on the target carries its marker',
+              });
+              continue;
+            }
           }
           for (const { id, wire } of targets) {
             if (!(await owns(deps, writer, wire, created))) {

@@ -149,6 +149,12 @@ export interface KindWriter<W = unknown> {
    * removes it and creates the entry again, since it can never become what the plan says by an update.
    */
   incomplete?(wire: W): boolean;
+  /**
+   * Whether this object carries the marker provisionally: made by a create that was cut before the marker was put
+   * where `hasMarker` looks (a Neutron port without `tag-creation` holds it in its description until it is tagged).
+   * Rollback deletes such an object as its own; an apply adopts it (`mark`).
+   */
+  provisional?(wire: W, marker: string): boolean;
   /** Reads one object by target ID; undefined when it is gone (rollback checks the marker before deleting). */
   get?(ctx: WriteContext, id: string): Promise<W | undefined>;
   /** Whether this object carries the marker (rollback deletes only what still carries it). */

@@ -9,7 +9,17 @@ import type { Port, PortCreateOpts } from '../../openstack/network/ports/types.j
 import type { PortSpec } from '../../plan/types.js';
 import { collect } from '../../openstack/pagination.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
-import { createTagged, neutronFind, neutronTagged, refId, refIds, sig, updateNeutron } from '../shared/write.js';
+import {
+  createTagged,
+  incomplete,
+  neutronFind,
+  neutronTagged,
+  refId,
+  refIds,
+  sig,
+  tagsAtCreate,
+  updateNeutron,
+} from '../shared/write.js';
 import { isMarkerTag } from '../markers.js';
 
 const AUTO_ADDRESS_MODES = new Set(['slaac', 'dhcpv6-stateless']);
@@ -47,6 +57,11 @@ function body(ctx: WriteContext, r: ResolvedEntry): Record<string, unknown> {
   return out;
 }
 
+const taggedPort = neutronTagged<Port>('ports', 'port', {
+  get: (ctx, id) => ports.get(ctx.cloud.network, id, sig(ctx)),
+  remove: (ctx, id) => ports.remove(ctx.cloud.network, id, sig(ctx)),
+});
+
 export const portWriter: KindWriter<Port> = {
   kind: 'port',
   async find(ctx, r) {
@@ -58,7 +73,21 @@ export const portWriter: KindWriter<Port> = {
       network ? { network_id: network } : {},
       (p) => network === undefined || p.network_id === network,
     );
-    if (found.length > 0 || network === undefined) return found;
+    if (found.length > 0) return found;
+    if (!tagsAtCreate(ctx)) {
+      // Created but not tagged yet: its description holds its marker (see create).
+      const provisional = (
+        await collect(
+          ports.list(
+            ctx.cloud.network,
+            { ...(network ? { network_id: network } : {}), description: r.marker },
+            sig(ctx),
+          ),
+        )
+      ).filter((p) => p.description === r.marker && (network === undefined || p.network_id === network));
+      if (provisional.length > 0) return provisional;
+    }
+    if (network === undefined) return found;
     // A port made by a run killed between its create and its tagging has no marker, and a server's port often no
     // name: it is the unattached, unmarked port of this project holding exactly the fixed IPs asked for.
     const wanted = ((r.entry.spec as PortSpec).fixed_ips ?? []).flatMap((f) => (f.ip_address ? [f.ip_address] : []));
@@ -83,9 +112,21 @@ export const portWriter: KindWriter<Port> = {
     // No security groups on the source means none on the target (Neutron would otherwise add `default`).
     if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined)
       create.security_groups = refIds(r, 'security_groups');
-    return createTagged(ctx, r, 'ports', `port ${spec.name}`, create, (b) =>
+    // Without tag-creation the marker is tagged after the create: until then the description holds it, so a port
+    // cut between the two calls (often nameless: Nova names none) is still known to be ours, by rollback too.
+    const provisional = !tagsAtCreate(ctx);
+    if (provisional) create.description = r.marker;
+    const what = `port ${spec.name || r.entry.key}`;
+    const created = await createTagged(ctx, r, 'ports', what, create, (b) =>
       ports.create(ctx.cloud.network, b, sig(ctx)),
     );
+    if (!provisional) return created;
+    try {
+      await ports.update(ctx.cloud.network, created.id, { description: spec.description ?? '' }, sig(ctx));
+    } catch (error) {
+      throw incomplete(`${what} ${created.id} was created but its description could not be set`, error);
+    }
+    return { ...created, description: spec.description ?? '' };
   },
   async update(ctx, current, r, fields) {
     const plain = fields.filter((f) => PLAIN.includes(f) || f === 'allowed_address_pairs');
@@ -104,8 +145,17 @@ export const portWriter: KindWriter<Port> = {
     if (Object.keys(extra).length === 0) return result;
     return { ...(await ports.update(ctx.cloud.network, current.id, extra, sig(ctx))), tags: result.tags ?? [] };
   },
-  ...neutronTagged('ports', 'port', {
-    get: (ctx, id) => ports.get(ctx.cloud.network, id, sig(ctx)),
-    remove: (ctx, id) => ports.remove(ctx.cloud.network, id, sig(ctx)),
-  }),
+  ...taggedPort,
+  async mark(ctx, wire, marker) {
+    const tagged = await taggedPort.mark!(ctx, wire, marker);
+    if (wire.description !== marker) return tagged;
+    // Found by its provisional marker: the description is the plan's again (an update sets it if it has one).
+    try {
+      await ports.update(ctx.cloud.network, wire.id, { description: '' }, sig(ctx));
+    } catch (error) {
+      throw incomplete(`port ${wire.id} was marked but its description could not be cleared`, error);
+    }
+    return { ...tagged, description: '' };
+  },
+  provisional: (wire, marker) => wire.description === marker,
 };
