@@ -301,3 +301,68 @@ describe('a quota the operator steps raise on an existing target project', () =>
     }
   });
 });
+
+describe('operator steps stopped half-way', () => {
+  it('batch run continues them from their journal: the project it created is taken over, not made twice', async () => {
+    const h = await startCampaignClouds(1, {
+      source: {
+        users: [{ name: 'alice', password: 'a' }],
+        role_assignments: [{ user: 'alice', project: 'p01', role: 'member' }],
+      },
+      target: { users: [{ name: 'alice', password: 'b' }] },
+    });
+    try {
+      const path = join(h.dir, 'campaign.yaml');
+      writeFileSync(
+        path,
+        stringify({
+          format: 'bascule.campaign/v1',
+          name: 'half',
+          defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
+          waves: [
+            {
+              name: 'w1',
+              projects: [
+                {
+                  source: { project: 'p01' },
+                  target: { project: 'p01-half' },
+                  operator: { cloud: 'dst-admin', source_cloud: 'src-admin', create_project: true, roles: true },
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      expect((await cli(h.cloudsYaml, ['batch', 'plan', path])).code).toBe(0);
+      // The second grant fails: the project exists, one grant is made, the apply stops.
+      h.sim.setFaults('dst', [
+        { kind: 'error', status: 400, route: 'PUT /v3/projects/{pid}/users/{uid}/roles/{rid}', skip: 1, count: 1 },
+      ]);
+      const first = await cli(h.cloudsYaml, ['batch', 'run', path]);
+      expect(first.code).toBe(1);
+      const s = JSON.parse(readFileSync(join(h.dir, 'projects', 'p01', 'state.json'), 'utf8')) as ProjectState;
+      expect(s).toMatchObject({ status: 'failed', operator: { applying: true } });
+      const ks = h.sim.identityState('dst');
+      expect(ks.projects.all().filter((p) => p.name === 'p01-half')).toHaveLength(1);
+      h.sim.setFaults('dst', []);
+      const again = await cli(h.cloudsYaml, ['batch', 'run', path]);
+      expect(again.code, again.err).toBe(0);
+      const made = ks.projects.all().filter((p) => p.name === 'p01-half');
+      expect(made).toHaveLength(1);
+      const alice = ks.users.find((u) => u.name === 'alice')!;
+      expect(ks.roleNames(ks.rolesOn(String(alice.id), String(made[0]!.id)))).toContain('member');
+      expect(
+        h.sim
+          .regionState('dst')
+          .servers.all()
+          .filter((x) => x.tenant_id === made[0]!.id),
+      ).toHaveLength(1);
+      // Rolled back from the one journal of both runs: the project is deleted.
+      const back = await cli(h.cloudsYaml, ['batch', 'rollback', path, '--project', 'p01', '--yes']);
+      expect(back.code, back.err).toBe(0);
+      expect(ks.projects.all().filter((p) => p.name === 'p01-half')).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+});
