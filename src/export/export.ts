@@ -40,7 +40,7 @@ import { VERSION } from '../version.js';
 import { countingCloud } from './counting.js';
 import { assignPlanKeys } from './names.js';
 import { matches, parseSelector, type Selector } from './select.js';
-import { STRICT_CODES, probeUnsupported } from './unsupported.js';
+import { STRICT_CODES, UNSUPPORTED, probeUnsupported } from './unsupported.js';
 
 export interface ExportOptions {
   /** Kinds to export (default: all). */
@@ -609,7 +609,14 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
         return (target !== undefined && included.has(target)) || externals.has(recordKey(decl.kind, id));
       });
       ids.forEach((id, i) => {
-        if (!keep[i])
+        if (!keep[i] && descriptorOf(decl.kind).perUser)
+          base.warn({
+            kind: decl.kind,
+            resource: id,
+            code: UNSUPPORTED,
+            message: `${decl.kind} ${id} (the ${name} of ${record.kind} ${record.name || record.id}) is not one the exporting user can read: ${decl.kind}s belong to the user who made them, so it is another user's (or was deleted); Bascule moves only the exporting user's, and ${record.kind} ${record.name || record.id} is created without it`,
+          });
+        else if (!keep[i])
           base.warn({
             kind: record.kind,
             resource: record.name || record.id,

@@ -53,6 +53,12 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
   readonly unmanaged?: string;
   /** No marker field: matched (and owned, for rollback) by exact name and attributes; `marked` stays unknown. */
   readonly markerless?: boolean;
+  /**
+   * Objects of the kind belong to a user, not to the project (Nova keypairs): the exporting user lists only their
+   * own, so a reference to one it cannot see is most likely another user's. Export then says so as an
+   * UNSUPPORTED_RESOURCE warning (kept in the plan, refused by --strict) rather than a plain REF_DROPPED.
+   */
+  readonly perUser?: boolean;
   /** Entries have no name of their own (the audit keys them by their attributes, not by name). */
   readonly nameless?: boolean;
   /**

@@ -65,6 +65,13 @@ describe('nothing is dropped silently', () => {
     const cloud = await c.connect('a');
     const app = c.sim.regionState('a').images.find((i) => i.name === 'app')!;
     await images.update(cloud.image, String(app.id), [{ op: 'add', path: '/min_disk', value: 5 }]);
+    // "fine" was booted by another user of the project with that user's keypair: keypairs are per user, so the
+    // exporting user cannot read it, and export must say it is not moved.
+    const fine = c.sim
+      .regionState('a')
+      .servers.all()
+      .find((s) => s.name === 'fine')!;
+    fine.key_name = 'someone-elses-key';
 
     const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('plan.json'));
     expect(exported.code, exported.out).toBe(0);
@@ -73,8 +80,15 @@ describe('nothing is dropped silently', () => {
       expect.arrayContaining([
         expect.objectContaining({ code: 'UNSUPPORTED_RESOURCE', kind: 'port', resource: 'lb-vip' }),
         expect.objectContaining({ code: 'SERVER_EXCLUDED', kind: 'server', resource: 'server:broken' }),
+        expect.objectContaining({
+          code: 'UNSUPPORTED_RESOURCE',
+          kind: 'keypair',
+          resource: 'someone-elses-key',
+          message: expect.stringMatching(/keypairs belong to the user who made them, so it is another user's/),
+        }),
       ]),
     );
+    expect(plan.warnings?.some((w) => w.code === 'REF_DROPPED' && w.message.includes('someone-elses-key'))).toBe(false);
     expect(plan.resources.map((r) => r.key)).toContain('server:fine');
     expect(plan.resources.map((r) => r.key)).not.toContain('server:broken');
     expect(plan.resources.map((r) => r.key)).not.toContain('port:lb-vip');
@@ -91,6 +105,7 @@ describe('nothing is dropped silently', () => {
     expect(strict.code).toBe(1);
     expect(strict.out).toContain('Bascule does not move');
     expect(strict.out).toContain('lb-vip');
+    expect(strict.out).toContain('someone-elses-key');
     await expect(readFile(d('strict.json'))).rejects.toThrow();
 
     // apply --strict refuses the same plan before any cloud is contacted (exit 1, as export --strict).

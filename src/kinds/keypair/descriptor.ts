@@ -10,4 +10,5 @@ export const keypairDescriptor = defineKind({
   lossy: [],
   sensitive: [],
   markerless: true,
+  perUser: true,
 });
