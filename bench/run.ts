@@ -38,6 +38,7 @@ export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> 
   { name: 'export', load: () => import('./export.js') },
   { name: 'apply', load: () => import('./apply.js') },
   { name: 'campaign', load: () => import('./campaign.js') },
+  { name: 'workers', load: () => import('./workers.js') },
 ];
 
 function format(value: number | null): string {
