@@ -49,6 +49,18 @@ describe('bascule demo', () => {
     expect(report.per_kind.volume_snapshot).toMatchObject({ source: 1, target: 1, missing: 0 });
   });
 
+  it('prints what docs/quickstart.md shows (the same lines; only the time and the directory differ)', async () => {
+    const doc = await readFile('docs/quickstart.md', 'utf8');
+    const block = /```\n(Bascule demo: [\s\S]*?)```\n/.exec(doc)?.[1];
+    expect(block, 'docs/quickstart.md shows the demo output in a code block').toBeDefined();
+    const normal = (text: string) =>
+      text
+        .replaceAll(join(dir, 'out'), 'bascule-demo')
+        .replace(/Done in [0-9.]+ s/, 'Done in N s')
+        .trimEnd();
+    expect(normal(block!)).toBe(normal(stdout));
+  });
+
   it('prints each step with its files and the command line that replays it', () => {
     for (const step of [
       '[1/5] Two simulated clouds',
