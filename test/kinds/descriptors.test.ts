@@ -35,6 +35,13 @@ describe('kind descriptors', () => {
           expect(Object.keys((spec!.properties ?? {}) as object)).toContain(field);
         }
       });
+      it('the spec fields its capabilities name are fields of the schema', () => {
+        const specFields = Object.keys((schemaAt(`#/$defs/${kind}`)?.properties ?? {}) as object);
+        if (d.zones) expect(specFields).toContain(d.zones.field);
+        if (d.exportedWith) expect(Object.keys(d.refs)).toContain(d.exportedWith);
+        for (const ref of d.placeholderRefs ?? []) expect(Object.keys(d.refs)).toContain(ref);
+        if (d.zones?.placement) expect(Object.keys(d.refs)).toContain(d.zones.placement.groupRef);
+      });
       it('can be found on the target when it may be external or is match-only', () => {
         const findable = d.external !== 'never' || d.matchOnly === true;
         expect(typeof d.findExternal === 'function').toBe(findable);
@@ -44,9 +51,11 @@ describe('kind descriptors', () => {
         expect(writerFor(kind) !== undefined).toBe(created);
         expect(readerFor(kind).kind).toBe(kind);
       });
-      it('its updatable fields are references of the kind, and its writer updates them', () => {
+      it('its updatable fields are spec fields or references of the kind, and its writer updates them', () => {
+        const specFields = Object.keys((schemaAt(`#/$defs/${kind}`)?.properties ?? {}) as object);
         for (const field of d.updatable ?? []) {
           if (field.startsWith('refs.')) expect(Object.keys(d.refs)).toContain(field.slice(5));
+          else expect(specFields, `${kind}: updatable ${field}`).toContain(field);
         }
         if ((d.updatable ?? []).length > 0) expect(typeof writerFor(kind)?.update).toBe('function');
       });
