@@ -171,9 +171,24 @@ export async function enqueueCampaign(
   }
   const out: EnqueueOutcome = { run, queued: [], skipped: [] };
   const toQueue: ProjectState[] = [];
+  // Projects running with no job left in the queue (their job failed every retry: workers that kept dying on it).
+  const live = new Set(
+    (
+      await db.query<{ lease: string }>(
+        `SELECT DISTINCT data->>'lease' AS lease FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
+        [STAGE_QUEUE],
+      )
+    ).rows.map((r) => r.lease),
+  );
   for (const state of states.values()) {
-    if (state.status === 'queued' || state.status === 'running') {
-      out.skipped.push({ id: state.id, why: `already ${state.status}` });
+    const orphan = state.status === 'running' && !live.has(`${store.campaign}/${state.id}`);
+    if ((state.status === 'queued' || state.status === 'running') && !(orphan && options.resume)) {
+      out.skipped.push({
+        id: state.id,
+        why: orphan
+          ? 'running, but no worker has its job any more: queue it again with --resume'
+          : `already ${state.status}`,
+      });
       continue;
     }
     // A new plan redoes the export; --approve-all redoes the dry run (as without --store).

@@ -129,7 +129,8 @@ export interface WorkerOptions {
   owner?: string;
   pollingIntervalSeconds?: number;
   onEvent?: (event: {
-    type: 'job.start' | 'job.done' | 'job.failed' | 'job.lost' | 'job.handed-back' | 'fetch.failed';
+    type:
+      'job.start' | 'job.done' | 'job.failed' | 'job.lost' | 'job.handed-back' | 'fetch.failed' | 'heartbeat.failed';
     key: string;
     message?: string;
   }) => void;
