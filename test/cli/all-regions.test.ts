@@ -202,6 +202,21 @@ describe('export --all-regions and regions rules per entry', () => {
     expect(again.stdout).toContain('Nothing to change');
   }, 120_000);
 
+  it('mapping validate --plan maps a plan of several regions region by region', async () => {
+    const r = await cli(
+      '--format',
+      'json',
+      'mapping',
+      'validate',
+      join(dir, 'shop.yaml'),
+      '--plan',
+      join(dir, 'shop.plan.json'),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('rie-nord');
+    expect(r.stdout).toContain('internet-nord');
+  });
+
   it('audit of the plan against each target region takes the regions routed there: clean', async () => {
     const mapping = join(dir, 'shop.yaml');
     for (const region of ['pi-rie', 'pi-internet']) {

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import {
-  applyMapping,
   formatMappingIssues,
   invertMapping,
   stringifyMapping,
   validateMappingFile,
   type MappedPlan,
 } from '../../mapping/index.js';
+import { applyMappingByRegion } from '../../mapping/regions.js';
 import { readPlan } from '../../plan/io.js';
 import { hasErrors } from '../../plan/validate.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
@@ -102,7 +102,8 @@ export const mappingValidate = defineCommand<ValidateArgs>({
     let mapped: MappedPlan | undefined;
     if (valid && result.mapping !== undefined && args.plan !== undefined) {
       const { plan } = await readPlan(args.plan, { maxEntries: args['max-entries'] });
-      mapped = applyMapping(plan, result.mapping);
+      // A plan of several regions is mapped region by region (rules scoped with `region` apply to their region).
+      mapped = applyMappingByRegion(plan, result.mapping);
       valid = !hasErrors(mapped.issues);
     }
     if (ctx.format !== 'table') {
