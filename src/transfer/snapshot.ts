@@ -193,6 +193,9 @@ async function waitVolume(
   });
 }
 
+/** Volume statuses that pass by themselves: an upload, attach or detach in progress. */
+const SETTLING = new Set(['uploading', 'attaching', 'detaching', 'reserved', 'downloading', 'backing-up']);
+
 /**
  * Copies a source volume's bytes into a new Glance image (os-volume_upload_image, raw by default) and
  * waits until the image is active and the volume is back to its status. A volume in use is never detached.
@@ -225,7 +228,20 @@ export async function volumeToImage(opts: {
     opts.onTemporary?.({ type: 'image', id, what: `upload of volume ${opts.volumeName}` });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS;
   const who = `volume ${opts.volumeName} (${opts.volumeId}) on ${source.name}`;
-  const volume = await volumes.get(source.blockStorage, opts.volumeId, { signal });
+  let volume = await volumes.get(source.blockStorage, opts.volumeId, { signal });
+  // A copy an interrupted run started (a kill during the upload) leaves the volume uploading for a while: Cinder
+  // finishes it and gives the volume back its status. Wait for that rather than fail the resumed run.
+  if (SETTLING.has(volume.status))
+    volume = await waitOrThrow(`${who} (${volume.status}: an earlier copy is still running)`, {
+      poll: () => volumes.get(source.blockStorage, opts.volumeId, { signal }),
+      status: (v) => v.status,
+      ready: ['available', 'in-use'],
+      failed: ['error', 'error_deleting', 'error_restoring', 'error_extending', 'error_managing'],
+      timeoutMs,
+      intervalMs: 500,
+      maxIntervalMs: 10_000,
+      signal,
+    });
   const inUse = opts.inUse ?? 'auto';
   const uploadBody = { image_name: opts.imageName, ...(opts.diskFormat ? { disk_format: opts.diskFormat } : {}) };
   if (volume.status === 'in-use' && inUse !== 'clone') {

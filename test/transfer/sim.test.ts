@@ -244,4 +244,21 @@ describe('transfer between simulated clouds (zed -> pike)', () => {
     expect((await volumes.get(source.blockStorage, volumeId)).status).toBe('in-use');
     await images.remove(source.image, up.imageId);
   });
+
+  it('waits for a volume an interrupted copy left uploading, then copies it (a resume after kill -9)', async () => {
+    const state = sim.regionState('a') as unknown as { volumes: { all(): { name: string; status: string }[] } };
+    const volume = state.volumes.all().find((v) => v.name === 'data-1')!;
+    volume.status = 'uploading';
+    const settle = setTimeout(() => (volume.status = 'available'), 400);
+    let volumeId = '';
+    for await (const v of volumes.list(source.blockStorage)) if (v.name === 'data-1') volumeId = v.id;
+    try {
+      const up = await volumeToImage({ source, volumeId, volumeName: 'data-1', imageName: 'after-kill', signal });
+      expect(up.imageId).toBeTruthy();
+      await images.remove(source.image, up.imageId);
+    } finally {
+      clearTimeout(settle);
+      volume.status = 'available';
+    }
+  });
 });
