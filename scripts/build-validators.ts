@@ -1,20 +1,23 @@
 /**
- * Precompiles the JSON Schemas (plan, mapping, campaign) into standalone validators (ajv's standalone code), so no process
+ * Assembles the plan format from its parts (src/plan/schema/plan.base.json and each kind's
+ * src/kinds/<kind>/plan-format.json: scripts/plan-parts.ts) into src/plan/schema/plan.schema.json and
+ * src/plan/kinds.generated.ts, then precompiles the JSON Schemas (plan, mapping, campaign) into standalone validators (ajv's standalone code), so no process
  * compiles a schema at start-up (about 0.6 s for the plan's; docs/performance.md). The generated files are checked in;
- * test/plan/validator-generated.test.ts fails when one is out of step with its schema.
+ * test/plan/validators-generated.test.ts fails when one is out of step with its sources.
  *
  *     npm run build:validators      (builds, then writes the generated files)
  */
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Options } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { _ } from 'ajv';
 import campaignSchema from '../src/campaign/schema/campaign.schema.json' with { type: 'json' };
 import mappingSchema from '../src/mapping/schema/mapping.schema.json' with { type: 'json' };
-import planSchema from '../src/plan/schema/plan.schema.json' with { type: 'json' };
 import { API_NAME_KEYWORD, LOSSY_KEYWORD, PLAN_FORMATS, SENSITIVE_KEYWORD } from '../src/plan/schema-options.js';
+import { assemblePlanSchema, planKindsModule, readPlanFormatParts, repositoryRoot } from './plan-parts.js';
 
 type StandaloneCode = (ajv: Ajv2020, validate: unknown) => string;
 const standaloneCode = ((standaloneModule as unknown as { default?: StandaloneCode }).default ??
@@ -50,7 +53,13 @@ function wrap(schemaFile: string, exportName: string, code: string, imports: str
   ].join('\n');
 }
 
+/**
+ * Every generated file: the plan schema and the plan's kind tables assembled from the kinds' fragments
+ * (scripts/plan-parts.ts), then the three validators.
+ */
 export function generateValidators(): GeneratedValidator[] {
+  const parts = readPlanFormatParts();
+  const planSchema = assemblePlanSchema(parts);
   const plan = new Ajv2020({ ...COMMON, discriminator: true, code: { source: true, esm: true, formats: _`formats` } });
   for (const [name, format] of Object.entries(PLAN_FORMATS)) plan.addFormat(name, format);
   plan.addKeyword({ keyword: LOSSY_KEYWORD, schemaType: 'boolean' });
@@ -64,6 +73,8 @@ export function generateValidators(): GeneratedValidator[] {
   const campaign = new Ajv2020({ ...COMMON, code: { source: true, esm: true } });
   const campaignCode = standaloneCode(campaign, campaign.compile(campaignSchema));
   return [
+    { path: 'src/plan/schema/plan.schema.json', text: `${JSON.stringify(planSchema, null, 2)}\n` },
+    { path: 'src/plan/kinds.generated.ts', text: planKindsModule(parts) },
     {
       path: 'src/plan/schema/plan.validator.generated.ts',
       text: wrap('src/plan/schema/plan.schema.json', 'validatePlanSchema', planCode, [
@@ -82,9 +93,9 @@ export function generateValidators(): GeneratedValidator[] {
 }
 
 async function main(): Promise<void> {
-  const root = new URL('../../', import.meta.url); // dist/scripts/ -> the repository
+  const root = repositoryRoot();
   for (const file of generateValidators()) {
-    await writeFile(fileURLToPath(new URL(file.path, root)), file.text);
+    await writeFile(join(root, file.path), file.text);
     process.stdout.write(`wrote ${file.path} (${Math.round(file.text.length / 1024)} KiB)\n`);
   }
 }

@@ -1,29 +1,20 @@
 /**
- * The kinds a plan can hold, their canonical order and their references. This is the one place that says which
- * reference names a kind has, which kind each points to and whether its order matters; the schema's `<kind>_refs`
- * definitions are checked against it by test/plan/schema-sync.test.ts, and the engine builds its graph from it.
+ * The kinds a plan can hold, their canonical order and their references. Each kind declares them in its own
+ * folder's src/kinds/<kind>/plan-format.json (`order`, `external`, `refs`, beside its schema definitions);
+ * `npm run build:validators` gathers them into kinds.generated.ts, which this module re-exports (src/plan imports
+ * nothing of src/kinds). The schema's `<kind>_refs` definitions are checked against KIND_REFS by
+ * test/plan/schema-sync.test.ts, and the engine builds its graph from it.
  */
 
-/** Every kind, in dependency order: a kind only refers to kinds before it (except volume -> volume_snapshot). */
-export const PLAN_KINDS = [
-  'flavor',
-  'image',
-  'keypair',
-  'volume_type',
-  'subnet_pool',
-  'network',
-  'subnet',
-  'security_group',
-  'security_group_rule',
-  'router',
-  'port',
-  'volume',
-  'volume_snapshot',
-  'server_group',
-  'server',
-  'floating_ip',
-  'quota',
-] as const;
+import { KIND_EXTERNAL, KIND_REFS, PLAN_KINDS } from './kinds.generated.js';
+
+/**
+ * Every kind, in dependency order: a kind only refers to kinds before it (except volume -> volume_snapshot).
+ * KIND_EXTERNAL: whether entries of a kind may be external references (resources the target must already have,
+ * described by their spec so that mapping rules can find them): never, optionally, or always.
+ * KIND_REFS: the references of each kind (RefDecl).
+ */
+export { KIND_EXTERNAL, KIND_REFS, PLAN_KINDS };
 
 export type PlanKind = (typeof PLAN_KINDS)[number];
 
@@ -35,30 +26,6 @@ export const KIND_ORDER: Readonly<Record<PlanKind, number>> = Object.fromEntries
 export function isPlanKind(value: unknown): value is PlanKind {
   return typeof value === 'string' && Object.hasOwn(KIND_ORDER, value);
 }
-
-/**
- * Whether entries of a kind may be external references (resources the target must already have, described by
- * their spec so that mapping rules can find them): never, optionally, or always.
- */
-export const KIND_EXTERNAL = {
-  flavor: 'optional',
-  image: 'optional',
-  keypair: 'never',
-  volume_type: 'always',
-  subnet_pool: 'always',
-  network: 'optional',
-  subnet: 'never',
-  security_group: 'never',
-  security_group_rule: 'never',
-  router: 'never',
-  port: 'never',
-  volume: 'never',
-  volume_snapshot: 'never',
-  server_group: 'never',
-  server: 'never',
-  floating_ip: 'never',
-  quota: 'never',
-} as const satisfies Record<PlanKind, 'never' | 'optional' | 'always'>;
 
 /** One reference name of a kind. */
 export interface RefDecl {
@@ -81,58 +48,6 @@ export interface RefDecl {
    */
   readonly repeats?: boolean;
 }
-
-const one = <K extends PlanKind, R extends boolean = false>(kind: K, required?: R) =>
-  ({ kind, list: false, ordered: false, required: (required ?? false) as R }) as const;
-const set = <K extends PlanKind>(kind: K) => ({ kind, list: true, ordered: false, required: false }) as const;
-const seq = <K extends PlanKind, P extends string | undefined = undefined>(kind: K, parallel?: P) =>
-  (parallel === undefined
-    ? { kind, list: true, ordered: true, required: false }
-    : { kind, list: true, ordered: true, required: false, parallel }) as {
-    kind: K;
-    list: true;
-    ordered: true;
-    required: false;
-    parallel?: P;
-  };
-
-/** The references of each kind. */
-export const KIND_REFS = {
-  flavor: {},
-  image: {},
-  keypair: {},
-  volume_type: {},
-  subnet_pool: {},
-  network: {},
-  subnet: { network: one('network', true), subnet_pool: one('subnet_pool') },
-  security_group: {},
-  security_group_rule: { security_group: one('security_group', true), remote_group: one('security_group') },
-  router: {
-    external_network: one('network'),
-    interfaces: set('subnet'),
-    interface_ports: set('port'),
-  },
-  port: {
-    network: one('network', true),
-    fixed_ips: { ...seq('subnet', 'fixed_ips'), repeats: true },
-    security_groups: set('security_group'),
-  },
-  volume: { volume_type: one('volume_type'), image: one('image'), snapshot: one('volume_snapshot') },
-  volume_snapshot: { volume: one('volume', true) },
-  server_group: {},
-  server: {
-    flavor: one('flavor', true),
-    image: one('image'),
-    boot_volume: one('volume'),
-    ports: seq('port'),
-    security_groups: set('security_group'),
-    keypair: one('keypair'),
-    server_group: one('server_group'),
-    volumes: seq('volume', 'volumes'),
-  },
-  floating_ip: { floating_network: one('network', true), port: one('port') },
-  quota: {},
-} as const satisfies Record<PlanKind, Readonly<Record<string, RefDecl>>>;
 
 export type KindRefs = typeof KIND_REFS;
 export type RefName<K extends PlanKind> = keyof KindRefs[K] & string;

@@ -1,8 +1,9 @@
 /**
  * "Adding a kind" (docs/architecture.md) holds: a kind the code base has never seen, declared the way a new kind's
  * folder declares it (a descriptor) and added as one registry line, flows through the graph, the dry run, an apply
- * and a second apply with no change to the generic layers. The plan format's part (its name, references and external
- * capability in src/plan/kinds.ts) is given here by extending that module, as the new kind's step 3 would.
+ * and a second apply with no change to the generic layers. The plan format's part (its plan-format.json: order,
+ * references, external capability, schema definitions) goes through the generator's functions into the tables of
+ * src/plan/kinds.generated.ts, as `npm run build:validators` would write them.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
 import { planChanges } from '../../src/engine/dry-run.js';
 import { journalState, readJournal } from '../../src/engine/journal.js';
-import type * as PlanKinds from '../../src/plan/kinds.js';
 import type { PlanKind, RefDecl } from '../../src/plan/kinds.js';
 import type * as Registry from '../../src/kinds/registry.js';
 import type { PlanResource } from '../../src/plan/types.js';
@@ -19,19 +19,24 @@ import { FakeTarget, samplePlan } from '../engine/support/fake-writer.js';
 
 const WIDGET = 'widget' as PlanKind;
 
-// Step 3 of "Adding a kind": the plan format learns the kind's name, references and external capability.
-vi.mock('../../src/plan/kinds.js', async (importOriginal) => {
-  const real = await importOriginal<typeof PlanKinds>();
-  const kinds = [...real.PLAN_KINDS, 'widget'];
-  const order = Object.fromEntries(kinds.map((kind, index) => [kind, index]));
-  return {
-    ...real,
-    PLAN_KINDS: kinds,
-    KIND_ORDER: order,
-    KIND_REFS: { ...real.KIND_REFS, widget: { network: { kind: 'network', required: true } } },
-    KIND_EXTERNAL: { ...real.KIND_EXTERNAL, widget: 'never' },
-    isPlanKind: (value: unknown) => typeof value === 'string' && Object.hasOwn(order, value),
-  };
+// The kind's plan format part: src/kinds/widget/plan-format.json (its place in plan order, external capability,
+// references and schema definitions). `npm run build:validators` would gather it into src/plan/kinds.generated.ts;
+// here the generator's own functions build that module's tables from the real kinds' parts and this one.
+const WIDGET_PLAN_FORMAT = vi.hoisted(() => ({
+  kind: 'widget',
+  order: 1800,
+  external: 'never',
+  refs: { network: { kind: 'network', list: false, ordered: false, required: true } },
+  $defs: {
+    widget: { type: 'object', properties: { name: { $ref: '#/$defs/name' }, colour: { type: 'string' } } },
+    widget_refs: { type: 'object', properties: { network: { $ref: '#/$defs/key' } } },
+    widget_entry: { type: 'object', properties: { kind: { const: 'widget' } } },
+  },
+}));
+vi.mock('../../src/plan/kinds.generated.js', async () => {
+  const parts = await import('../../scripts/plan-parts.js');
+  const widget = parts.parsePlanFormatPart('widget', WIDGET_PLAN_FORMAT);
+  return parts.planKindTables(parts.orderPlanFormatParts([...parts.readPlanFormatParts(), widget]));
 });
 
 // Steps 1 and 2: the kind's folder (here, its descriptor) and one registry line. The registry's lookups are the
