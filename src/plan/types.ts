@@ -1,8 +1,10 @@
 /**
  * TypeScript types of a `bascule.plan/v1` plan, written by hand beside src/plan/schema/plan.schema.json (the source
- * of truth). SPEC_FIELDS lists the spec fields of each kind; it is checked to cover every property of each type at
- * compile time (SpecFieldsComplete below) and to equal the schema's properties by test/plan/schema-sync.test.ts, so
- * the two cannot drift apart.
+ * of truth, generated from plan.base.json and each kind's src/kinds/<kind>/plan-format.json). The per-kind spec
+ * types stay here rather than in the kinds' folders because src/plan imports nothing of src/kinds. SPEC_FIELDS lists
+ * the spec fields of each kind; it is checked to cover every property of each type at compile time
+ * (SpecFieldsComplete below) and to equal the schema's properties by test/plan/schema-sync.test.ts, so the two
+ * cannot drift apart.
  */
 import type { PlanKind } from './kinds.js';
 
