@@ -16,7 +16,7 @@ import { ACTION, type Action, type PlannedAction } from './actions.js';
 import { planDigest, serviceOf, type EngineDeps } from './context.js';
 import { decide, namesakesOf, type Decision } from './decide.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
-import { buildGraph, type Graph } from './graph.js';
+import { addOrderEdge, buildGraph, type Graph } from './graph.js';
 import {
   fileJournal,
   isDefinitiveFailure,
@@ -409,6 +409,15 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const namesakes = namesakesOf(plan);
+  // Entries with the same name are made one after the other: the second looks for its object only once the first
+  // is made and marked (a Neutron object is tagged after its create on some releases), so it never takes it for its
+  // own. The edge is for order only: the second is made even when the first fails.
+  const waitsFor = new Map<string, string>();
+  for (const [key, others] of namesakes) {
+    const earlier = others.filter((k) => graph.order.indexOf(k) < graph.order.indexOf(key));
+    const last = earlier.sort((x, y) => graph.order.indexOf(y) - graph.order.indexOf(x))[0];
+    if (last !== undefined && addOrderEdge(graph, last, key)) waitsFor.set(key, last);
+  }
   // An entry built from a copy of its own source bytes (a volume's upload, a server's disk snapshot) does not need
   // the image it came from: when that image's entry fails (its source image was deleted after the export, say), the
   // entry is still made, from its copy, without that reference.
@@ -509,7 +518,8 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
       groupOf: (key) => serviceOf(graph.nodes.get(key)!.kind),
       groupLimits: deps.serviceLimits ?? {},
       signal,
-      tolerates: (dependent, upstream) => cameFrom(graph.nodes.get(dependent)!.entry)?.key === upstream,
+      tolerates: (dependent, upstream) =>
+        cameFrom(graph.nodes.get(dependent)!.entry)?.key === upstream || waitsFor.get(dependent) === upstream,
       onSkip: (key, upstream) => {
         const node = graph.nodes.get(key)!;
         reports.set(key, { key, kind: node.kind, outcome: 'skipped', upstream });

@@ -135,3 +135,17 @@ export function criticalPath(graph: Graph, cost: (key: string) => number = () =>
   }
   return best;
 }
+
+/**
+ * Adds an ordering edge `from` -> `to` (`to` waits for `from`) when `from` comes first in the graph's order, so the
+ * order stays valid and no cycle can appear; otherwise nothing. Returns whether the edge was added.
+ */
+export function addOrderEdge(graph: Graph, from: string, to: string): boolean {
+  const a = graph.order.indexOf(from);
+  const b = graph.order.indexOf(to);
+  const target = graph.nodes.get(to);
+  if (a < 0 || b < 0 || a >= b || !target || target.deps.includes(from)) return false;
+  target.deps.push(from);
+  graph.nodes.get(from)!.dependents.push(to);
+  return true;
+}
