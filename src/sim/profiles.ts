@@ -144,6 +144,10 @@ const NEUTRON_ZED = [
 
 const NEUTRON_2025_1 = [
   ...NEUTRON_ZED,
+  // The port forwarding service plugin (Rocky and later; the Zed recipe leaves it off) with its later extensions.
+  'floating-ip-port-forwarding',
+  'floating-ip-port-forwarding-description',
+  'expose-port-forwarding-in-fip',
   'port-hints',
   'port-hardware-offload-type',
   'security-groups-default-rules',

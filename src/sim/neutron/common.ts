@@ -98,7 +98,7 @@ const EXTENSION_FIELDS: Record<string, string> = {
   dns_assignment: 'dns-integration',
   qos_policy_id: 'qos',
   propagate_uplink_status: 'uplink-status-propagation',
-  port_forwardings: 'floatingip-port-forwarding',
+  port_forwardings: 'expose-port-forwarding-in-fip',
   port_details: 'fip-port-details',
   dns_publish_fixed_ip: 'subnet-dns-publish-fixed-ip',
   stateful: 'stateful-security-group',

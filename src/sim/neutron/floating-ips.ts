@@ -3,6 +3,7 @@ import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
 import { canSee, dropUnsupported, nError, standardAttrs, touch } from './common.js';
 import { subnetFor, type FixedIp } from './ipam.js';
+import { fipForwardings, forwardingsOf } from './port-forwardings.js';
 import { createPort, getPort, removePort } from './ports.js';
 import { checkQuota } from './quota.js';
 import { routerSubnets } from './routers.js';
@@ -30,7 +31,7 @@ export function renderFloatingIp(state: RegionState, f: Obj): Obj {
           device_owner: port.device_owner,
         }
       : null;
-    out.port_forwardings = [];
+    out.port_forwardings = fipForwardings(state, String(f.id));
   }
   return dropUnsupported(state, out);
 }
@@ -51,6 +52,12 @@ function associate(
     return;
   }
   const port = auth ? getPort(state, auth, portId) : state.ports.get(portId);
+  if (forwardingsOf(state, String(fip.id)).length > 0)
+    throw nError(
+      409,
+      'FipInUseByPortForwarding',
+      `Floating IP ${String(fip.id)} has port forwardings: it cannot be associated with port ${portId}.`,
+    );
   if (!port) throw nError(404, 'PortNotFound', `Port ${portId} could not be found.`);
   const fixed = port.fixed_ips as FixedIp[];
   const chosen = fixedIp ? fixed.find((f) => f.ip_address === fixedIp) : fixed.find((f) => !f.ip_address.includes(':'));
@@ -166,5 +173,6 @@ export function deleteFloatingIp(state: RegionState, auth: AuthContext, id: stri
   const fip = getFloatingIp(state, auth, id);
   const port = state.ports.get(String(fip.floating_port_id));
   if (port) removePort(state, port, true);
+  for (const pf of forwardingsOf(state, id)) state.portForwardings.delete(String(pf.id));
   state.floatingips.delete(id);
 }

@@ -31,6 +31,14 @@ import {
   renderNetwork,
   visibleNetwork,
 } from './networks.js';
+import {
+  createPortForwarding,
+  deletePortForwarding,
+  ensurePortForwarding,
+  forwardingsOf,
+  getPortForwarding,
+  renderPortForwarding,
+} from './port-forwardings.js';
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
 import { networkQuotaRoutes } from './quotas.js';
 import {
@@ -319,6 +327,35 @@ export function neutronRouter(state: RegionState): Router {
   });
   r.delete('/v2.0/floatingips/{id}', (req) => {
     deleteFloatingIp(state, writer(req), req.params.id!);
+    return { status: 204 };
+  });
+
+  // Port forwardings of a floating IP (`floating-ip-port-forwarding`)
+  const forwardingFip = (req: SimRequest, write: boolean): Obj => {
+    ensurePortForwarding(state);
+    return getFloatingIp(state, write ? writer(req) : authOf(req), req.params.fip!);
+  };
+  r.get('/v2.0/floatingips/{fip}/port_forwardings', (req) => {
+    const fip = forwardingFip(req, false);
+    return neutronList(req, 'port_forwardings', forwardingsOf(state, String(fip.id)), (p) =>
+      renderPortForwarding(state, p),
+    );
+  });
+  r.get('/v2.0/floatingips/{fip}/port_forwardings/{id}', (req) => {
+    const fip = forwardingFip(req, false);
+    const pf = getPortForwarding(state, String(fip.id), req.params.id!);
+    return neutronShow(req, 'port_forwarding', renderPortForwarding(state, pf));
+  });
+  r.post('/v2.0/floatingips/{fip}/port_forwardings', (req) => {
+    const fip = forwardingFip(req, true);
+    const pf = createPortForwarding(state, authOf(req), fip, envelope(req, 'port_forwarding'));
+    touch(fip);
+    return { status: 201, body: { port_forwarding: renderPortForwarding(state, pf) } };
+  });
+  r.delete('/v2.0/floatingips/{fip}/port_forwardings/{id}', (req) => {
+    const fip = forwardingFip(req, true);
+    deletePortForwarding(state, String(fip.id), req.params.id!);
+    touch(fip);
     return { status: 204 };
   });
 

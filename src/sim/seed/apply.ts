@@ -10,6 +10,7 @@ import { createVolumeTypeRecord } from '../cinder/types-snapshots.js';
 import { markImageActive, newImageRecord } from '../glance/store.js';
 import { createFloatingIp } from '../neutron/floating-ips.js';
 import { createNetwork, createSubnet } from '../neutron/networks.js';
+import { createPortForwarding, hasPortForwarding } from '../neutron/port-forwardings.js';
 import { createPort } from '../neutron/ports.js';
 import { addInterface, createRouter, updateRouter } from '../neutron/routers.js';
 import { addRuleRecord, createGroupRecord, ensureDefaultGroup } from '../neutron/security-groups.js';
@@ -620,7 +621,7 @@ async function applyProject(
         ) as ServerRecord;
         portId = server.port_ids[0];
       }
-      createFloatingIp(state, undefined, pid, {
+      const fip = createFloatingIp(state, undefined, pid, {
         floating_network_id: net.id,
         ...(portId ? { port_id: portId } : {}),
         ...without(
@@ -638,9 +639,32 @@ async function applyProject(
           'updated_at',
           'revision_number',
           'fixed_ip_address',
+          'port_forwardings',
         ),
         ...(f.fixed_ip_address ? { fixed_ip_address: f.fixed_ip_address } : {}),
       });
+      const forwardings = f.port_forwardings ?? [];
+      if (!Array.isArray(forwardings)) throw new SeedError(`${p}/port_forwardings`, 'must be a list');
+      for (const [j, pf] of (forwardings as SeedObject[]).entries()) {
+        const q = `${p}/port_forwardings/${j}`;
+        wrap(q, () => {
+          if (!hasPortForwarding(state))
+            throw new SeedError(q, `the ${state.profile.name} profile has no floating-ip-port-forwarding extension`);
+          const port = ref(mine(state.ports.all()), pf.port ?? pf.internal_port_id, `${q}/port`, 'port');
+          const first = (port.fixed_ips as { ip_address: string }[]).find((x) => !x.ip_address.includes(':'));
+          createPortForwarding(
+            state,
+            undefined,
+            fip,
+            {
+              ...without(pf, 'id', 'port'),
+              internal_port_id: port.id,
+              internal_ip_address: pf.internal_ip_address ?? first?.ip_address,
+            },
+            typeof pf.id === 'string' ? pf.id : undefined,
+          );
+        });
+      }
     });
   }
 }

@@ -1,6 +1,7 @@
 import { clone, type Obj } from '../core/json.js';
 import type { IdentityState } from '../state/identity.js';
 import type { RegionState } from '../state/region.js';
+import { forwardingsOf } from '../neutron/port-forwardings.js';
 import type { ServerRecord } from '../nova/server-render.js';
 import type { ProjectResources, SeedFile, SeedObject } from './types.js';
 
@@ -236,6 +237,19 @@ function dumpProject(state: RegionState, identity: IdentityState, pid: string): 
       ? serverPorts.has(String(f.port_id))
         ? { server: serverPorts.get(String(f.port_id)) }
         : { port: f.port_id, fixed_ip_address: f.fixed_ip_address }
+      : {}),
+    ...(forwardingsOf(state, String(f.id)).length
+      ? {
+          port_forwardings: forwardingsOf(state, String(f.id)).map((p) => ({
+            id: p.id,
+            port: p.internal_port_id,
+            internal_ip_address: p.internal_ip_address,
+            internal_port: p.internal_port,
+            external_port: p.external_port,
+            protocol: p.protocol,
+            description: p.description,
+          })),
+        }
       : {}),
   }));
   const empty = Object.entries(res).every(([k, v]) => k === 'user' || (Array.isArray(v) && v.length === 0));

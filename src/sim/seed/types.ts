@@ -52,7 +52,11 @@ export interface ProjectResources {
   routers?: SeedObject[];
   /** `network` name, `fixed_ips: [{subnet, ip_address}]`, `security_groups`: names. */
   ports?: SeedObject[];
-  /** `network`: the external network's name; `port`: a port name (or `server` + `fixed_ip_address`). */
+  /**
+   * `network`: the external network's name; `port`: a port name (or `server` + `fixed_ip_address`);
+   * `port_forwardings: [{port, internal_ip_address?, internal_port, external_port, protocol, description?}]` (`port`:
+   * a port name; the address defaults to its first IPv4 one; needs the `floating-ip-port-forwarding` extension).
+   */
   floating_ips?: SeedObject[];
   images?: SeedImage[];
   /** `image`: an image name for a volume made from it; `volume_type`: a type name. */

@@ -32,6 +32,8 @@ export class RegionState {
   readonly ports = new Table();
   readonly routers = new Table();
   readonly floatingips = new Table();
+  /** Port forwardings of floating IPs (each record keeps its `floatingip_id`). */
+  readonly portForwardings = new Table();
   readonly securityGroups = new Table();
   readonly securityGroupRules = new Table();
   /** security group id -> its rule ids (kept so rendering a group is not a scan of all rules). */
