@@ -135,6 +135,54 @@ const PROBES: readonly Probe[] = [
   },
 ];
 
+/** Port forwardings hang under each floating IP: one list of the project's floating IPs, then one list per address. */
+const FORWARDING = {
+  kind: 'port_forwarding',
+  label: 'port forwardings of floating IPs',
+  extension: 'floating-ip-port-forwarding',
+} as const;
+
+async function probeForwardings(cloud: Cloud, projectId: string, signal: AbortSignal): Promise<PlanWarning[]> {
+  const network = cloud.client(SERVICE.network);
+  const addresses = field('floatingips')(
+    await network.get('/floatingips', { query: { project_id: projectId }, signal }),
+  ).filter((item) => ownedBy(item, projectId));
+  const out: PlanWarning[] = [];
+  for (const address of addresses) {
+    const ip = text(address.floating_ip_address) || text(address.id);
+    const body = await network.get(`/floatingips/${encodeURIComponent(text(address.id))}/port_forwardings`, {
+      signal,
+    });
+    for (const item of field('port_forwardings')(body)) {
+      const name =
+        `${ip} ${text(item.protocol)} ${String(item.external_port)} -> ` +
+        `${text(item.internal_ip_address)}:${String(item.internal_port)}`;
+      const description = text(item.description);
+      out.push({
+        code: UNSUPPORTED,
+        kind: FORWARDING.kind,
+        resource: name,
+        message:
+          `port forwarding ${name}${description ? ` (${description})` : ''} of floating IP ${ip}: ` +
+          `Bascule does not move ${FORWARDING.label} yet; it is not in the plan`,
+      });
+    }
+  }
+  return out;
+}
+
+/** A probe's failure as a "could not check" warning (an abort stays an abort). */
+function notChecked(error: unknown, signal: AbortSignal, kind: string, label: string): PlanWarning {
+  if (error instanceof AbortedError) throw error;
+  if (signal.aborted) throw new AbortedError('export aborted', { cause: error });
+  const why = isHttpError(error) ? `HTTP ${error.status}` : error instanceof Error ? error.message : String(error);
+  return {
+    code: UNCHECKED,
+    kind,
+    message: `could not check ${label} (${why}): if the project has some, Bascule does not move them`,
+  };
+}
+
 function applies(probe: Probe, catalogTypes: ReadonlySet<string>, extensions: ReadonlySet<string>): boolean {
   if ('always' in probe.when) return true;
   if ('catalog' in probe.when) return catalogTypes.has(probe.when.catalog);
@@ -155,8 +203,8 @@ export async function probeUnsupported(
     catalogTypes = new Set();
   }
   const out: PlanWarning[] = [];
-  await Promise.all(
-    PROBES.filter((p) => applies(p, catalogTypes, options.extensions)).map(async (probe) => {
+  await Promise.all([
+    ...PROBES.filter((p) => applies(p, catalogTypes, options.extensions)).map(async (probe) => {
       const query = Object.fromEntries(
         Object.entries(probe.query ?? {}).map(([k, v]) => [k, v === '{project}' ? projectId : v]),
       );
@@ -165,18 +213,7 @@ export async function probeUnsupported(
         const body = await cloud.client(probe.service).get(probe.path, { query, signal });
         items = probe.list(body).filter((item) => probe.owned?.(item, projectId) ?? true);
       } catch (error) {
-        if (error instanceof AbortedError || signal.aborted)
-          throw error instanceof AbortedError ? error : new AbortedError('export aborted', { cause: error });
-        const why = isHttpError(error)
-          ? `HTTP ${error.status}`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-        out.push({
-          code: UNCHECKED,
-          kind: probe.kind,
-          message: `could not check ${probe.label} (${why}): if the project has some, Bascule does not move them`,
-        });
+        out.push(notChecked(error, signal, probe.kind, probe.label));
         return;
       }
       for (const item of items) {
@@ -189,6 +226,12 @@ export async function probeUnsupported(
         });
       }
     }),
-  );
+    options.extensions.has(FORWARDING.extension)
+      ? probeForwardings(cloud, projectId, signal).then(
+          (found) => void out.push(...found),
+          (error: unknown) => void out.push(notChecked(error, signal, FORWARDING.kind, FORWARDING.label)),
+        )
+      : Promise.resolve(),
+  ]);
   return out;
 }
