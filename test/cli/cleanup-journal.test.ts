@@ -9,8 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -19,17 +18,17 @@ import { exportProject } from '../../src/export/export.js';
 import * as snapshotsApi from '../../src/openstack/block-storage/snapshots/requests.js';
 import * as volumesApi from '../../src/openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import * as networksApi from '../../src/openstack/network/networks/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { type Simulator } from '../../src/sim/index.js';
 import { REPO_ROOT } from '../support/fixtures.js';
-import { COMMON, FAST } from '../transfer/sim-seed.js';
+import { FAST } from '../transfer/sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
+let env: TwoSimClouds;
 let sim: Simulator;
 let dir: string;
 let cloudsYaml: string;
@@ -42,36 +41,21 @@ let target: Cloud;
 const VOLUME_ACTION = 'POST /v3/{project_id}/volumes/{id}/action';
 
 beforeEach(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        // Cinder snapshots and volumes take a while to be made: a kill lands while the clone is being made.
-        delays: { ...FAST, volumeCreateMs: 1500 },
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [{ name: 'base', disk_format: 'raw', data: { size: '256KiB', seed: 'base' } }],
-              networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
-              volumes: [{ name: 'data', size: 1 }],
-              servers: [
-                { name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] },
-              ],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-cleanup-journal-',
+    // Cinder snapshots and volumes take a while to be made: a kill lands while the clone is being made.
+    sourceDelays: { ...FAST, volumeCreateMs: 1500 },
+    shop: {
+      images: [{ name: 'base', disk_format: 'raw', data: { size: '256KiB', seed: 'base' } }],
+      networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
+      volumes: [{ name: 'data', size: 1 }],
+      servers: [{ name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] }],
+    },
   });
-  dir = await mkdtemp(join(tmpdir(), 'bascule-cleanup-journal-'));
-  cloudsYaml = join(dir, 'clouds.yaml');
+  ({ sim, source, target } = env);
+  dir = env.dir;
+  cloudsYaml = env.cloudsYaml;
   journal = join(dir, 'shop.journal.jsonl');
-  await sim.writeCloudsYaml(cloudsYaml);
-  source = await connect(await loadCloudConfig('src', { files: [cloudsYaml], env: {} }), { logger: silentLogger });
-  target = await connect(await loadCloudConfig('dst', { files: [cloudsYaml], env: {} }), { logger: silentLogger });
   const { plan } = await exportProject(source, {
     dependencies: true,
     includeUserData: false,
@@ -84,10 +68,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 async function run(argv: string[]): Promise<{ code: number; out: string }> {

@@ -2,8 +2,6 @@
 // the plan says by an update (its checksum and size are not updatable), so the next apply removes that half-made
 // image (ours: it carries the marker) and makes it again with its bytes. Before, the resume failed with
 // ENGINE_CONFLICT ("differs in checksum, ..., size, which cannot be updated in place"), for ever.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
@@ -15,55 +13,32 @@ import { MARKER_PROPERTY, markerFor } from '../../src/kinds/markers.js';
 import { readerFor, writerFor } from '../../src/kinds/registry.js';
 import { createWorkload, parseServerDisk } from '../../src/kinds/shared/workload.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import type { Plan } from '../../src/plan/types.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { WorkloadMover } from '../../src/transfer/index.js';
-import { COMMON, FAST } from '../transfer/sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
-let sim: Simulator;
+let env: TwoSimClouds;
 let work: string;
 let source: Cloud;
 let target: Cloud;
 const signal = new AbortController().signal;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        delays: FAST,
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [
-                { name: 'payload', disk_format: 'raw', container_format: 'bare', data: { size: '300KiB', seed: 'p' } },
-              ],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-unfinished-',
+    shop: {
+      images: [{ name: 'payload', disk_format: 'raw', container_format: 'bare', data: { size: '300KiB', seed: 'p' } }],
+    },
   });
-  work = await mkdtemp(join(tmpdir(), 'bascule-unfinished-'));
-  await sim.writeCloudsYaml(join(work, 'clouds.yaml'));
-  const load = (name: string) => loadCloudConfig(name, { files: [join(work, 'clouds.yaml')], env: {} });
-  source = await connect(await load('src'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
-  target = await connect(await load('dst'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+  ({ source, target } = env);
+  work = env.dir;
 });
 
 afterAll(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 function deps(plan: Plan): EngineDeps {

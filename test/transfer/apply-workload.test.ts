@@ -3,8 +3,6 @@
 // target, and apply again: nothing changes.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
@@ -15,18 +13,16 @@ import { readerFor, writerFor } from '../../src/kinds/registry.js';
 import { createWorkload, estimateData, parseServerDisk } from '../../src/kinds/shared/workload.js';
 import * as volumes from '../../src/openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import type { Plan } from '../../src/plan/types.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { WorkloadMover } from '../../src/transfer/index.js';
 
-import { COMMON, FAST } from './sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
+let env: TwoSimClouds;
 let sim: Simulator;
 let work: string;
 let source: Cloud;
@@ -34,49 +30,29 @@ let target: Cloud;
 const signal = new AbortController().signal;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        delays: FAST,
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [
-                { name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '2MiB', seed: 'base' } },
-                {
-                  name: 'payload',
-                  disk_format: 'raw',
-                  container_format: 'bare',
-                  data: { size: '700KiB', seed: 'payload' },
-                },
-              ],
-              networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
-              volumes: [{ name: 'data', size: 1, image: 'payload' }],
-              servers: [
-                { name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] },
-              ],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-apply-workload-',
+    shop: {
+      images: [
+        { name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '2MiB', seed: 'base' } },
+        {
+          name: 'payload',
+          disk_format: 'raw',
+          container_format: 'bare',
+          data: { size: '700KiB', seed: 'payload' },
+        },
+      ],
+      networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
+      volumes: [{ name: 'data', size: 1, image: 'payload' }],
+      servers: [{ name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] }],
+    },
   });
-  work = await mkdtemp(join(tmpdir(), 'bascule-apply-workload-'));
-  await sim.writeCloudsYaml(join(work, 'clouds.yaml'));
-  const load = (name: string) => loadCloudConfig(name, { files: [join(work, 'clouds.yaml')], env: {} });
-  source = await connect(await load('src'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
-  target = await connect(await load('dst'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+  ({ sim, source, target } = env);
+  work = env.dir;
 });
 
 afterAll(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 async function fileSha(path: string): Promise<string> {

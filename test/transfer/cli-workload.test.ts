@@ -1,22 +1,19 @@
 // `bascule apply --from` with workload data, on two simulated clouds: flag checks (exit 2, nothing sent), the dry
 // run's data estimate (and no change on either cloud), then the apply moving disks and volumes.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { exportProject } from '../../src/export/export.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 
-import { COMMON, FAST } from './sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
+let env: TwoSimClouds;
 let sim: Simulator;
 let dir: string;
 let cloudsYaml: string;
@@ -25,36 +22,18 @@ let source: Cloud;
 let target: Cloud;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        delays: FAST,
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [
-                { name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '1MiB', seed: 'base' } },
-              ],
-              networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
-              volumes: [{ name: 'data', size: 1 }],
-              servers: [
-                { name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] },
-              ],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-cli-workload-',
+    shop: {
+      images: [{ name: 'base', disk_format: 'qcow2', container_format: 'bare', data: { size: '1MiB', seed: 'base' } }],
+      networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
+      volumes: [{ name: 'data', size: 1 }],
+      servers: [{ name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] }],
+    },
   });
-  dir = await mkdtemp(join(tmpdir(), 'bascule-cli-workload-'));
-  cloudsYaml = join(dir, 'clouds.yaml');
-  await sim.writeCloudsYaml(cloudsYaml);
-  source = await connect(await loadCloudConfig('src', { files: [cloudsYaml], env: {} }), { logger: silentLogger });
-  target = await connect(await loadCloudConfig('dst', { files: [cloudsYaml], env: {} }), { logger: silentLogger });
+  ({ sim, source, target } = env);
+  dir = env.dir;
+  cloudsYaml = env.cloudsYaml;
   const { plan } = await exportProject(source, {
     dependencies: true,
     includeUserData: false,
@@ -67,10 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {

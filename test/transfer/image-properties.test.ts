@@ -1,7 +1,5 @@
 // Image properties converge: a custom property on the target image that the plan does not have is removed by the
 // update (JSON-patch remove), never Glance's own fields or Bascule's marker, and the next dry run is clean.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
@@ -11,57 +9,36 @@ import { exportProject } from '../../src/export/export.js';
 import { readerFor, writerFor } from '../../src/kinds/registry.js';
 import { markerFor } from '../../src/kinds/markers.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { COMMON, FAST } from './sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
-let sim: Simulator;
+let env: TwoSimClouds;
 let work: string;
 let source: Cloud;
 let target: Cloud;
 const signal = new AbortController().signal;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        delays: FAST,
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [
-                {
-                  name: 'app',
-                  disk_format: 'qcow2',
-                  data: { size: '64KiB', seed: 'app' },
-                  properties: { hw_disk_bus: 'virtio', os_distro: 'debian' },
-                },
-              ],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-image-props-',
+    shop: {
+      images: [
+        {
+          name: 'app',
+          disk_format: 'qcow2',
+          data: { size: '64KiB', seed: 'app' },
+          properties: { hw_disk_bus: 'virtio', os_distro: 'debian' },
+        },
+      ],
+    },
   });
-  work = await mkdtemp(join(tmpdir(), 'bascule-image-props-'));
-  await sim.writeCloudsYaml(join(work, 'clouds.yaml'));
-  const load = (name: string) => loadCloudConfig(name, { files: [join(work, 'clouds.yaml')], env: {} });
-  source = await connect(await load('src'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
-  target = await connect(await load('dst'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+  ({ source, target } = env);
+  work = env.dir;
 });
 
 afterAll(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 function deps(): EngineDeps {

@@ -1,8 +1,6 @@
 // An image deleted from the source after the export: the volume made from it and the server booted from it are
 // still moved from copies of their own bytes (a volume upload, a disk snapshot), without that image reference; the
 // image itself cannot be moved and is the one failure, named. (Before: both were skipped behind the image's 404.)
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
@@ -13,57 +11,36 @@ import { readerFor, writerFor } from '../../src/kinds/registry.js';
 import { createWorkload, parseServerDisk } from '../../src/kinds/shared/workload.js';
 import * as volumesApi from '../../src/openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import type { Plan } from '../../src/plan/types.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { WorkloadMover } from '../../src/transfer/index.js';
-import { COMMON, FAST } from './sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
-let sim: Simulator;
+let env: TwoSimClouds;
 let work: string;
 let source: Cloud;
 let target: Cloud;
 const signal = new AbortController().signal;
 
 beforeEach(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        delays: FAST,
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [{ name: 'gone', disk_format: 'raw', data: { size: '256KiB', seed: 'gone' } }],
-              networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
-              volumes: [{ name: 'from-gone', size: 1, image: 'gone' }],
-              servers: [{ name: 'app', flavor: 'm1.tiny', image: 'gone', networks: [{ network: 'net' }] }],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-gone-image-',
+    shop: {
+      images: [{ name: 'gone', disk_format: 'raw', data: { size: '256KiB', seed: 'gone' } }],
+      networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
+      volumes: [{ name: 'from-gone', size: 1, image: 'gone' }],
+      servers: [{ name: 'app', flavor: 'm1.tiny', image: 'gone', networks: [{ network: 'net' }] }],
+    },
   });
-  work = await mkdtemp(join(tmpdir(), 'bascule-gone-image-'));
-  await sim.writeCloudsYaml(join(work, 'clouds.yaml'));
-  const load = (name: string) => loadCloudConfig(name, { files: [join(work, 'clouds.yaml')], env: {} });
-  source = await connect(await load('src'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
-  target = await connect(await load('dst'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+  ({ source, target } = env);
+  work = env.dir;
 });
 
 afterEach(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 async function deps(plan: Plan): Promise<EngineDeps> {

@@ -2,8 +2,6 @@
 // its source server stopped and temporaries on both clouds, every one of them a journal line. A resume with
 // --restart-source starts the server again and removes them; `bascule cleanup` and rollback remove them too;
 // an export of the source never takes them for the project's images; another plan's kept copies are not swept.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, SimulatedCrash } from '../../src/engine/apply.js';
@@ -18,18 +16,15 @@ import { createWorkload, parseServerDisk } from '../../src/kinds/shared/workload
 import * as snapshotsApi from '../../src/openstack/block-storage/snapshots/requests.js';
 import * as volumesApi from '../../src/openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
-import { connect } from '../../src/openstack/cloud.js';
-import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
 import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import type { Plan } from '../../src/plan/types.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { WorkloadMover } from '../../src/transfer/index.js';
-import { COMMON, FAST } from './sim-seed.js';
+import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
 
-let sim: Simulator;
+let env: TwoSimClouds;
 let work: string;
 let source: Cloud;
 let target: Cloud;
@@ -37,34 +32,17 @@ let plan: Plan;
 const signal = new AbortController().signal;
 
 beforeEach(async () => {
-  sim = await startSimulator({
-    clouds: [
-      {
-        name: 'src',
-        profile: 'zed',
-        delays: FAST,
-        seed: {
-          ...COMMON,
-          resources: {
-            shop: {
-              images: [{ name: 'base', disk_format: 'qcow2', data: { size: '256KiB', seed: 'base' } }],
-              networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
-              volumes: [{ name: 'data', size: 1 }],
-              servers: [
-                { name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] },
-              ],
-            },
-          },
-        } as never,
-      },
-      { name: 'dst', profile: 'zed', delays: FAST, seed: COMMON as never },
-    ],
+  env = await twoSimClouds({
+    prefix: 'bascule-workload-journal-',
+    shop: {
+      images: [{ name: 'base', disk_format: 'qcow2', data: { size: '256KiB', seed: 'base' } }],
+      networks: [{ name: 'net', subnets: [{ name: 'sub', cidr: '10.1.0.0/24' }] }],
+      volumes: [{ name: 'data', size: 1 }],
+      servers: [{ name: 'app', flavor: 'm1.tiny', image: 'base', networks: [{ network: 'net' }], volumes: ['data'] }],
+    },
   });
-  work = await mkdtemp(join(tmpdir(), 'bascule-workload-journal-'));
-  await sim.writeCloudsYaml(join(work, 'clouds.yaml'));
-  const load = (name: string) => loadCloudConfig(name, { files: [join(work, 'clouds.yaml')], env: {} });
-  source = await connect(await load('src'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
-  target = await connect(await load('dst'), { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
+  ({ source, target } = env);
+  work = env.dir;
   ({ plan } = await exportProject(source, {
     dependencies: true,
     includeUserData: false,
@@ -75,10 +53,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await source?.close();
-  await target?.close();
-  await sim?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 async function deps(
