@@ -1,14 +1,11 @@
+import { getQuotaSet, quotaSetDefaults, resetQuotaSet, updateQuotaSet } from '../../quota-sets.js';
 import type { ServiceClient } from '../../service-client.js';
 
 export type ComputeQuota = Record<string, number | string>;
 
 /** GET /os-quota-sets/{project_id}. */
-export async function get(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<ComputeQuota> {
-  const data = await sc.get<{ quota_set: ComputeQuota }>(
-    `/os-quota-sets/${encodeURIComponent(projectId)}`,
-    signal ? { signal } : {},
-  );
-  return data.quota_set;
+export function get(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<ComputeQuota> {
+  return getQuotaSet<ComputeQuota>(sc, projectId, signal ? { signal } : {});
 }
 
 export interface AbsoluteLimits {
@@ -31,33 +28,21 @@ export async function limits(sc: ServiceClient, signal?: AbortSignal): Promise<A
 }
 
 /** PUT /os-quota-sets/{project_id} (admin: os_compute_api:os-quota-sets:update): the limits given, the others kept. */
-export async function update(
+export function update(
   sc: ServiceClient,
   projectId: string,
   values: Record<string, number>,
   signal?: AbortSignal,
 ): Promise<ComputeQuota> {
-  const data = await sc.put<{ quota_set: ComputeQuota }>(
-    `/os-quota-sets/${encodeURIComponent(projectId)}`,
-    { quota_set: values },
-    { okStatus: [200], ...(signal ? { signal } : {}) },
-  );
-  return data.quota_set;
+  return updateQuotaSet<ComputeQuota>(sc, projectId, values, signal);
 }
 
 /** DELETE /os-quota-sets/{project_id} (admin): back to the defaults (202). */
-export async function reset(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<void> {
-  await sc.delete(`/os-quota-sets/${encodeURIComponent(projectId)}`, {
-    okStatus: [200, 202, 204],
-    ...(signal ? { signal } : {}),
-  });
+export function reset(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<void> {
+  return resetQuotaSet(sc, projectId, signal);
 }
 
 /** GET /os-quota-sets/{project_id}/defaults: the limits a new project gets. */
-export async function defaults(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<ComputeQuota> {
-  const data = await sc.get<{ quota_set: ComputeQuota }>(
-    `/os-quota-sets/${encodeURIComponent(projectId)}/defaults`,
-    signal ? { signal } : {},
-  );
-  return data.quota_set;
+export function defaults(sc: ServiceClient, projectId: string, signal?: AbortSignal): Promise<ComputeQuota> {
+  return quotaSetDefaults<ComputeQuota>(sc, projectId, signal);
 }
