@@ -3,28 +3,28 @@
 // the campaign creates (quotas from the source with one from the file, the source users' roles, the campaign
 // identity's member role), audited clean, then rolled back: the created projects are deleted. Also the contract of
 // the admin calls: a member token gets 403 from the real Keystone, Nova and Neutron. Everything made here is removed.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectState } from '../../src/campaign/types.js';
-import { main } from '../../src/cli/main.js';
-import * as blockQuotas from '../../src/openstack/block-storage/quotas/requests.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as computeQuotas from '../../src/openstack/compute/quotas/requests.js';
 import * as projects from '../../src/openstack/identity/projects.js';
 import * as roles from '../../src/openstack/identity/roles.js';
 import * as users from '../../src/openstack/identity/users.js';
-import { connect, loadCloudConfig, scopeTo } from '../../src/openstack/index.js';
 import { collect } from '../../src/openstack/pagination.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
 import * as networkQuotas from '../../src/openstack/network/quotas/requests.js';
-import * as rules from '../../src/openstack/network/security-group-rules/requests.js';
-import * as groups from '../../src/openstack/network/security-groups/requests.js';
-import * as subnets from '../../src/openstack/network/subnets/requests.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { cloudsFile, requireCloud } from './support/env.js';
+import {
+  cli,
+  openCloud,
+  projectByName,
+  removeTestProject,
+  seedSourceProject,
+  writeCampaign,
+} from './support/campaign.js';
+import { requireCloud } from './support/env.js';
 
 const PREFIX = 'bascule-e2e-op';
 const SOURCES = [`${PREFIX}-a`, `${PREFIX}-b`];
@@ -36,48 +36,18 @@ let member: Cloud;
 let dir: string;
 let file: string;
 
-const open = async (cloud: string, project?: string) =>
-  connect(scopeTo(await loadCloudConfig(cloud, { files: [cloudsFile()] }), project ? { name: project } : {}), {
-    logger: silentLogger,
-  });
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['--clouds-yaml', cloudsFile(), ...argv], {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out: out.join(''), err: err.join('') };
-}
-
-const byName = async (name: string) => (await projects.list(admin.identity, { name, domain_id: 'default' }))[0];
+const byName = (name: string) => projectByName(admin, name);
 
 /** Removes a project this test made (or the campaign made from it), with its networks and security groups. */
-async function removeProject(name: string): Promise<void> {
-  const p = await byName(name);
-  if (!p) return;
-  if (!name.startsWith(PREFIX)) throw new Error(`refusing to remove ${name}`);
-  const query = { project_id: p.id };
-  for (const n of await collect(networks.list(admin.network, query)))
-    await networks.remove(admin.network, n.id).catch(() => undefined);
-  for (const g of await collect(groups.list(admin.network, query)))
-    await groups.remove(admin.network, g.id).catch(() => undefined);
-  await computeQuotas.reset(admin.compute, p.id).catch(() => undefined);
-  await networkQuotas.reset(admin.network, p.id).catch(() => undefined);
-  await blockQuotas.reset(admin.blockStorage, p.id).catch(() => undefined);
-  await projects.remove(admin.identity, p.id);
-}
+const removeProject = (name: string) => removeTestProject(admin, PREFIX, name, { resetQuotas: true });
 
 const state = async (id: string) =>
   JSON.parse(await readFile(join(dir, 'projects', id, 'state.json'), 'utf8')) as ProjectState;
 
 beforeAll(async () => {
   requireCloud();
-  admin = await open('admin');
-  member = await open('dst');
+  admin = await openCloud('admin');
+  member = await openCloud('dst');
   for (const name of [...TARGETS, ...SOURCES]) await removeProject(name);
   const [srcUser] = await users.list(admin.identity, { name: 'bascule-src-user', domain_id: 'default' });
   const [memberRole] = await roles.list(admin.identity, { name: 'member' });
@@ -85,60 +55,28 @@ beforeAll(async () => {
     const p = await projects.create(admin.identity, { name, domain_id: 'default', description: `e2e ${name}` });
     await roles.grant(admin.identity, { projectId: p.id, userId: srcUser!.id, roleId: memberRole!.id });
     if (i === 0) await computeQuotas.update(admin.compute, p.id, { instances: 7 });
-    const src = await open('src', name);
+    const src = await openCloud('src', name);
     try {
-      const net = await networks.create(src.network, { name: `op-net-${i}` });
-      await subnets.create(src.network, {
-        name: `op-sub-${i}`,
-        network_id: net.id,
-        cidr: `10.77.${i}.0/24`,
-        ip_version: 4,
-      } as never);
-      const sg = await groups.create(src.network, { name: `op-web-${i}`, description: 'e2e' });
-      await rules.create(src.network, {
-        security_group_id: sg.id,
-        direction: 'ingress',
-        ethertype: 'IPv4',
-        protocol: 'tcp',
-        port_range_min: 443,
-        port_range_max: 443,
-        remote_ip_prefix: '0.0.0.0/0',
-      } as never);
+      await seedSourceProject(src, 'op', i, 77);
     } finally {
       await src.close();
     }
   }
   dir = await mkdtemp(join(tmpdir(), 'bascule-e2e-op-'));
   file = join(dir, 'campaign.yaml');
-  await writeFile(
-    file,
-    stringify({
-      format: 'bascule.campaign/v1',
-      name: 'e2e-operator',
-      defaults: {
-        source: { cloud: 'src' },
-        target: { cloud: 'dst' },
-        options: { kinds: ['network', 'subnet', 'security_group', 'security_group_rule', 'quota'] },
-        operator: {
-          cloud: 'admin',
-          source_cloud: 'admin',
-          create_project: { tags: ['e2e'] },
-          quotas: { from_source: true, network: { port: 123 } },
-          roles: true,
-        },
-      },
-      waves: [
-        {
-          name: 'w1',
-          projects: SOURCES.map((name, i) => ({
-            id: `p${i}`,
-            source: { project: name },
-            target: { project: TARGETS[i] },
-          })),
-        },
-      ],
-    }),
-  );
+  await writeCampaign(file, {
+    name: 'e2e-operator',
+    kinds: ['network', 'subnet', 'security_group', 'security_group_rule', 'quota'],
+    sources: SOURCES,
+    targets: TARGETS,
+    operator: {
+      cloud: 'admin',
+      source_cloud: 'admin',
+      create_project: { tags: ['e2e'] },
+      quotas: { from_source: true, network: { port: 123 } },
+      roles: true,
+    },
+  });
 });
 
 afterAll(async () => {

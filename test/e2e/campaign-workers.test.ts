@@ -4,25 +4,26 @@
 // and a security group with a rule on each source); both end done and audited clean, each worker ran jobs, the
 // report is complete, and the database password appears in no output. Everything made here is removed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as projects from '../../src/openstack/identity/projects.js';
 import * as roles from '../../src/openstack/identity/roles.js';
 import * as users from '../../src/openstack/identity/users.js';
-import { connect, loadCloudConfig, scopeTo } from '../../src/openstack/index.js';
 import { collect } from '../../src/openstack/pagination.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
-import * as rules from '../../src/openstack/network/security-group-rules/requests.js';
-import * as groups from '../../src/openstack/network/security-groups/requests.js';
-import * as subnets from '../../src/openstack/network/subnets/requests.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import {
+  cli,
+  openCloud,
+  projectByName,
+  removeTestProject,
+  seedSourceProject,
+  writeCampaign,
+} from './support/campaign.js';
 import { cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
 
 const PREFIX = 'bascule-e2e-wk';
@@ -35,37 +36,10 @@ let file: string;
 let db: TestDatabase;
 const workers: { child: ChildProcess; lines: string[]; exited: Promise<void> }[] = [];
 
-const open = async (cloud: string, project?: string) =>
-  connect(scopeTo(await loadCloudConfig(cloud, { files: [cloudsFile()] }), project ? { name: project } : {}), {
-    logger: silentLogger,
-  });
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['--clouds-yaml', cloudsFile(), ...argv], {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out: out.join(''), err: err.join('') };
-}
-
-const byName = async (name: string) => (await projects.list(admin.identity, { name, domain_id: 'default' }))[0];
+const byName = (name: string) => projectByName(admin, name);
 
 /** Removes a project this test made, with its networks and security groups. */
-async function removeProject(name: string): Promise<void> {
-  const p = await byName(name);
-  if (!p) return;
-  if (!name.startsWith(PREFIX)) throw new Error(`refusing to remove ${name}`);
-  const query = { project_id: p.id };
-  for (const n of await collect(networks.list(admin.network, query)))
-    await networks.remove(admin.network, n.id).catch(() => undefined);
-  for (const g of await collect(groups.list(admin.network, query)))
-    await groups.remove(admin.network, g.id).catch(() => undefined);
-  await projects.remove(admin.identity, p.id);
-}
+const removeProject = (name: string) => removeTestProject(admin, PREFIX, name);
 
 function startWorker(): (typeof workers)[number] {
   const child = spawn(
@@ -97,7 +71,7 @@ function startWorker(): (typeof workers)[number] {
 beforeAll(async () => {
   requireCloud();
   db = await createTestDatabase('e2e_workers');
-  admin = await open('admin');
+  admin = await openCloud('admin');
   for (const name of [...TARGETS, ...SOURCES]) await removeProject(name);
   const [srcUser] = await users.list(admin.identity, { name: 'bascule-src-user', domain_id: 'default' });
   const [dstUser] = await users.list(admin.identity, { name: 'bascule-dst-user', domain_id: 'default' });
@@ -111,53 +85,21 @@ beforeAll(async () => {
       description: `e2e ${TARGETS[i]}`,
     });
     await roles.grant(admin.identity, { projectId: t.id, userId: dstUser!.id, roleId: memberRole!.id });
-    const src = await open('src', name);
+    const src = await openCloud('src', name);
     try {
-      const net = await networks.create(src.network, { name: `wk-net-${i}` });
-      await subnets.create(src.network, {
-        name: `wk-sub-${i}`,
-        network_id: net.id,
-        cidr: `10.78.${i}.0/24`,
-        ip_version: 4,
-      } as never);
-      const sg = await groups.create(src.network, { name: `wk-web-${i}`, description: 'e2e' });
-      await rules.create(src.network, {
-        security_group_id: sg.id,
-        direction: 'ingress',
-        ethertype: 'IPv4',
-        protocol: 'tcp',
-        port_range_min: 443,
-        port_range_max: 443,
-        remote_ip_prefix: '0.0.0.0/0',
-      } as never);
+      await seedSourceProject(src, 'wk', i, 78);
     } finally {
       await src.close();
     }
   }
   dir = await mkdtemp(join(tmpdir(), 'bascule-e2e-wk-'));
   file = join(dir, 'campaign.yaml');
-  await writeFile(
-    file,
-    stringify({
-      format: 'bascule.campaign/v1',
-      name: 'e2e-workers',
-      defaults: {
-        source: { cloud: 'src' },
-        target: { cloud: 'dst' },
-        options: { kinds: ['network', 'subnet', 'security_group', 'security_group_rule'] },
-      },
-      waves: [
-        {
-          name: 'w1',
-          projects: SOURCES.map((name, i) => ({
-            id: `p${i}`,
-            source: { project: name },
-            target: { project: TARGETS[i] },
-          })),
-        },
-      ],
-    }),
-  );
+  await writeCampaign(file, {
+    name: 'e2e-workers',
+    kinds: ['network', 'subnet', 'security_group', 'security_group_rule'],
+    sources: SOURCES,
+    targets: TARGETS,
+  });
 });
 
 afterAll(async () => {
