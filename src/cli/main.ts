@@ -6,7 +6,7 @@ import { VERSION } from '../version.js';
 import type { LazyCommand, RunState } from './command.js';
 import { group, toModule } from './command.js';
 import type { ContextIo, GlobalArgs } from './context.js';
-import { OUTPUT_FORMATS } from './options.js';
+import { OUTPUT_FORMATS, missingNumberValue } from './options.js';
 
 const EPILOGUE = `Exit codes:
   0    success (audit: no difference)
@@ -261,7 +261,7 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
     .fail((message, error) => {
       // A flag's check (numberFlag's coerce) reaches here as a YError carrying its message: a usage failure too.
       if (error && error.name !== 'YError') throw error;
-      usageFailure = unknownCommand(argv) ?? message ?? error?.message ?? 'bad usage';
+      usageFailure = unknownCommand(argv) ?? missingNumberValue(message) ?? message ?? error?.message ?? 'bad usage';
       // With exitProcess(false) yargs goes on and would run the command anyway: toModule checks this.
       state.usageFailure = message;
     }) as unknown as Argv<GlobalArgs>;
@@ -281,7 +281,9 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
   } catch (error) {
     // A flag's own check (numberFlag's coerce) is rethrown by yargs as a YError with the same message: bad usage.
     if (error instanceof Error && error.name === 'YError') {
-      stderr(`bascule: ${scrubText(error.message)}\nRun "bascule --help" for usage.\n`);
+      stderr(
+        `bascule: ${scrubText(missingNumberValue(error.message) ?? error.message)}\nRun "bascule --help" for usage.\n`,
+      );
       return EXIT.USAGE;
     }
     return report(error, stderr);

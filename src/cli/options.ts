@@ -10,16 +10,31 @@ export interface NumberFlagSpec {
   describe: string;
 }
 
+/** What each numeric flag accepts (`an integer from 1 to 256`), for the message of one given without a value. */
+const RANGES = new Map<string, string>();
+
+/**
+ * The message for yargs' "Not enough arguments following: <flag>" when the flag is numeric (`--max-entries` alone,
+ * which yargs would otherwise fill with the default), or undefined.
+ */
+export function missingNumberValue(message: string | undefined): string | undefined {
+  const flag = /^Not enough arguments following: (\S+)$/.exec(message ?? '')?.[1];
+  const range = flag === undefined ? undefined : RANGES.get(flag);
+  return range === undefined ? undefined : `--${flag} needs a value: ${range}`;
+}
+
 /**
  * A numeric flag checked when the command line is parsed, before any file is read or any cloud contacted: NaN (`abc`),
- * a fraction where a whole number is wanted, a value out of [min, max] or a flag given twice is a UsageError (exit 2)
- * naming the flag and its range.
+ * a fraction where a whole number is wanted, a value out of [min, max], a flag given twice or given without a value
+ * (`nargs: 1`: yargs would put the default in its place) is a UsageError (exit 2) naming the flag and its range.
  */
 export function numberFlag(flag: string, spec: NumberFlagSpec): Options & { coerce: (value: unknown) => number } {
   const integer = spec.integer ?? true;
   const range = `${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`;
+  RANGES.set(flag, range);
   return {
     type: 'number',
+    nargs: 1,
     describe: `${spec.describe} (${spec.min}-${spec.max})`,
     ...(spec.default === undefined ? {} : { default: spec.default }),
     coerce: (value: unknown) => {

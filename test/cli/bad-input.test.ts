@@ -189,6 +189,9 @@ describe('numeric flags are range-checked before anything runs', () => {
     [['batch', 'plan', 'c.yaml', '--max-transfers', 'many'], '--max-transfers (not a number)'],
     [['sim', '--latency', '1.5'], '--latency 1.5: expected an integer'],
     [['validate', 'p.json', '--max-entries', '1e300'], '--max-entries 1e+300'],
+    // Given without a value (yargs would fill in the default): refused, not defaulted.
+    [['validate', 'p.json', '--max-entries'], '--max-entries needs a value: an integer from 1 to 10000000'],
+    [['export', '--concurrency', '--os-cloud', 'a'], '--concurrency needs a value: an integer from 1 to 256'],
   ])('%j', async (argv, says) => {
     const { code, stderr } = await runCli(argv);
     expect(code).toBe(2);
