@@ -4,7 +4,7 @@
 # volume snapshots, volumes, the project's own images, server groups and the user's keypairs.
 # What the launcher made for everyone (network `public`, flavors, image `cirros`, volume types) is never touched.
 #
-#   empty-project.sh CLOUD      CLOUD is src, dst or dst2 (never admin)
+#   empty-project.sh CLOUD      CLOUD is src, dst, dst2 or tricky (never admin; tricky: seed-tricky.sh's clouds)
 #
 # Uses BASCULE_E2E_CLOUDS (default test/e2e/openstack/state/clouds.yaml). Used by seed-source.sh --reset and
 # by emptyProject() in test/e2e/support/projects.ts.
@@ -15,8 +15,8 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 export OS_CLIENT_CONFIG_FILE=${BASCULE_E2E_CLOUDS:-$ROOT/test/e2e/openstack/state/clouds.yaml}
 CLOUD=${1:-}
 case "$CLOUD" in
-  src|dst|dst2) ;;
-  *) echo "usage: $0 src|dst|dst2   (the admin project holds the shared resources: never emptied)" >&2; exit 2 ;;
+  src|dst|dst2|tricky) ;;
+  *) echo "usage: $0 src|dst|dst2|tricky   (the admin project holds the shared resources: never emptied)" >&2; exit 2 ;;
 esac
 [[ -r $OS_CLIENT_CONFIG_FILE ]] || { echo "no $OS_CLIENT_CONFIG_FILE: run 'npm run openstack:up' first" >&2; exit 1; }
 T0=$(date +%s)
