@@ -621,7 +621,7 @@ export async function exportProject(cloud: Cloud, options: ExportOptions): Promi
             kind: record.kind,
             resource: record.name || record.id,
             code: 'REF_DROPPED',
-            message: `${record.kind} ${record.name || record.id}: its ${name} ${decl.kind} ${id} is not in the plan and cannot be an external reference; the reference is left out`,
+            message: `${record.kind} ${record.name || record.id}: ${name === decl.kind ? `its ${name} ${id}` : `${decl.kind} ${id} (in its ${name})`} is not in the plan and cannot be an external reference; the reference is left out`,
           });
       });
       const kept = ids.filter((_, i) => keep[i]);

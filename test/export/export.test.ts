@@ -315,7 +315,17 @@ describe('exportProject selection', () => {
     expect(plan.resources.filter((r) => !r.external).map((r) => r.key)).toEqual(['server:web-1']);
     expect(byKey(plan, 'server:web-1').refs).toEqual({ flavor: 'flavor:m1.small', image: 'image:cirros' });
     expect(warnings.some((w) => w.code === 'RESOURCE_DROPPED' && w.resource === 'db-1')).toBe(true);
-    expect(warnings.filter((w) => w.code === 'REF_DROPPED' && w.resource === 'web-1').length).toBeGreaterThanOrEqual(4);
+    const dropped = warnings.filter((w) => w.code === 'REF_DROPPED' && w.resource === 'web-1');
+    expect(dropped.length).toBeGreaterThanOrEqual(4);
+    // Each reference is named once: "its server_group 0000...", not "its server_group server_group 0000...".
+    const messages = dropped.map((w) => w.message);
+    expect(messages).toContain(
+      'server web-1: its server_group 00000091-0000-4000-8000-000000000091 is not in the plan and cannot be an external reference; the reference is left out',
+    );
+    expect(messages).toContain(
+      'server web-1: port 00000041-0000-4000-8000-000000000041 (in its ports) is not in the plan and cannot be an external reference; the reference is left out',
+    );
+    expect(dropped.filter((w) => /\b(\w+) \1\b/.test(w.message)).map((w) => w.message)).toEqual([]);
     expect(validatePlan(JSON.parse(serializePlan(plan))).filter((i) => i.severity === 'error')).toEqual([]);
   });
 
