@@ -69,6 +69,22 @@ export function initialState(project: CampaignProject): ProjectState {
   };
 }
 
+/**
+ * A `batch run` without --resume refuses while projects stopped while applying (their journals say where to go
+ * on): the error counts them and names the first five.
+ */
+export function refuseUnfinished(unfinished: ProjectState[], hint: string): void {
+  if (unfinished.length === 0) return;
+  throw new UsageError(
+    'CAMPAIGN_UNFINISHED',
+    `${unfinished.length} project${unfinished.length === 1 ? ' was' : 's were'} stopped while applying (${unfinished
+      .slice(0, 5)
+      .map((s) => s.id)
+      .join(', ')}${unfinished.length > 5 ? ', ...' : ''})`,
+    { hint },
+  );
+}
+
 /** A global cap on transfers, shared by every project's transfer manager. */
 export function transferSlots(limit: number): TransferSlots {
   const queue = new PQueue({ concurrency: Math.max(1, limit) });
@@ -94,15 +110,7 @@ export async function runCampaign(
       const unfinished = [...states.values()].filter(
         (s) => stageAtLeast(s.stage, 'applying') && s.status !== 'done' && s.status !== 'rolled-back',
       );
-      if (unfinished.length > 0)
-        throw new UsageError(
-          'CAMPAIGN_UNFINISHED',
-          `${unfinished.length} project${unfinished.length === 1 ? ' was' : 's were'} stopped while applying (${unfinished
-            .slice(0, 5)
-            .map((s) => s.id)
-            .join(', ')}${unfinished.length > 5 ? ', ...' : ''})`,
-          { hint: 'continue where each stopped with: bascule batch run --resume' },
-        );
+      refuseUnfinished(unfinished, 'continue where each stopped with: bascule batch run --resume');
     }
     const slots = transferSlots(options.maxTransfers ?? 4);
     const runEnv: CampaignEnv = { ...env, slots };

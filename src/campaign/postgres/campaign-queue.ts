@@ -19,13 +19,14 @@ import { UsageError } from '../../shared/errors.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { allProjects } from '../load.js';
 import { ProjectPipeline, StageFailure, failureOf, type CampaignEnv } from '../pipeline.js';
-import { initialState, selectProjects } from '../run.js';
+import { initialState, refuseUnfinished, selectProjects } from '../run.js';
 import { stageAtLeast, type Campaign, type CampaignEvent, type CampaignProject, type ProjectState } from '../types.js';
 import { isLeaseLost } from './lease.js';
 import { enqueue, type JobOutcome, type JobSpec, type QueuedJob } from './queue.js';
 import { postgresTransferSlots } from './slots.js';
 import { PgCampaignStore } from './store.js';
 import type { StoreUrl } from './connection.js';
+import { withClient } from './client.js';
 
 /** The queue every campaign's stage jobs go to (a worker serves every campaign of its database). */
 export const STAGE_QUEUE = 'bascule-stages';
@@ -159,15 +160,7 @@ export async function enqueueCampaign(
         stageAtLeast(s.stage, 'applying') &&
         (s.status === 'failed' || s.status === 'interrupted' || s.status === 'pending'),
     );
-    if (unfinished.length > 0)
-      throw new UsageError(
-        'CAMPAIGN_UNFINISHED',
-        `${unfinished.length} project${unfinished.length === 1 ? ' was' : 's were'} stopped while applying (${unfinished
-          .slice(0, 5)
-          .map((s) => s.id)
-          .join(', ')}${unfinished.length > 5 ? ', ...' : ''})`,
-        { hint: 'continue where each stopped with: bascule batch run --store ... --resume' },
-      );
+    refuseUnfinished(unfinished, 'continue where each stopped with: bascule batch run --store ... --resume');
   }
   const out: EnqueueOutcome = { run, queued: [], skipped: [] };
   const toQueue: ProjectState[] = [];
@@ -232,8 +225,7 @@ export async function enqueueCampaign(
  * is idempotent (job keys), so two workers finishing the last two projects of a wave at once queue it once.
  */
 export async function advance(store: PgCampaignStore, boss: PgBoss, db: pg.Pool): Promise<void> {
-  const client = await db.connect();
-  try {
+  await withClient(db, async (client) => {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bascule.advance:${store.campaign}`]);
     const registered = await store.definition<RegisteredCampaign>();
@@ -325,12 +317,7 @@ export async function advance(store: PgCampaignStore, boss: PgBoss, db: pg.Pool)
         at: now(),
       });
     await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface StageWorkerContext {
