@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { scrubText } from '../../shared/secret.js';
 import { claimLease, fenced, isLeaseLost, releaseLease, type Lease } from './lease.js';
 import type { StoreUrl } from './connection.js';
+import { withClient } from './client.js';
 
 export interface QueueOptions {
   /** How often a pg-boss supervisor looks for expired jobs (seconds; default 30). */
@@ -99,19 +100,13 @@ async function sendOnce(boss: PgBoss, client: pg.PoolClient, queue: string, job:
 export async function enqueue(boss: PgBoss, db: pg.Pool, queue: string, jobs: readonly JobSpec[]): Promise<number> {
   await boss.createQueue(queue, { name: queue, policy: 'standard' }).catch(() => undefined);
   let queued = 0;
-  const client = await db.connect();
-  try {
+  await withClient(db, async (client) => {
     for (const job of jobs) {
       await client.query('BEGIN');
       if (await sendOnce(boss, client, queue, job)) queued += 1;
       await client.query('COMMIT');
     }
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   return queued;
 }
 

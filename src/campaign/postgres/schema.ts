@@ -13,6 +13,7 @@
  *   slots       the caps across all workers: `cap` rows per scope, each held by at most one job
  */
 import type pg from 'pg';
+import { withClient } from './client.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -90,8 +91,7 @@ CREATE TABLE IF NOT EXISTS bascule.slots (
 
 /** Creates what is missing. Safe to call from many processes at once. */
 export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
+  await withClient(pool, async (client) => {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bascule.schema']);
     await client.query(DDL);
@@ -100,10 +100,5 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       [String(SCHEMA_VERSION)],
     );
     await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -7,6 +7,7 @@
  * belong to a session, and a pool hands sessions around.
  */
 import type pg from 'pg';
+import { withClient } from './client.js';
 
 export interface SlotRequest {
   scope: string;
@@ -37,8 +38,7 @@ export async function acquireSlots(
   requests: readonly SlotRequest[],
   ttlSeconds: number,
 ): Promise<HeldSlots | null> {
-  const client = await db.connect();
-  try {
+  return withClient(db, async (client) => {
     for (const request of requests) await ensureScope(client, request);
     await client.query('BEGIN');
     const slots: HeldSlots['slots'] = [];
@@ -60,12 +60,7 @@ export async function acquireSlots(
     }
     await client.query('COMMIT');
     return { holder, slots };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Extends held slots; false when one was lost (its lease ran out and another holder took it). */
