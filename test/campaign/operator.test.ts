@@ -1,12 +1,11 @@
 // The operator steps of a campaign on two simulated clouds: a target project created with quotas and role grants
 // (dry run first, nothing changed by it; a member's credentials refused with 403), then the rollback of that project
 // (grants, quotas, the project itself), and a rolled-back project run again cleanly.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectState } from '../../src/campaign/types.js';
-import { cli, startCampaignClouds, type SimCampaign } from './sim-campaign.js';
+import { cli, startCampaignClouds, writeCampaign, type SimCampaign } from './sim-campaign.js';
 
 let c: SimCampaign;
 let file: string;
@@ -29,34 +28,20 @@ const mutations = () =>
     .filter((e) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.route.includes('/auth/tokens'));
 
 function writeFile(operator: Record<string, unknown>, name = 'campaign.yaml'): string {
-  const doc = {
-    format: 'bascule.campaign/v1',
-    name: 'operator-campaign',
-    defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
-    waves: [
-      {
-        name: 'w1',
-        projects: [
-          // Into a project the campaign creates, with the source's quotas (cores from the file) and its users' roles.
-          {
-            source: { project: 'p01' },
-            target: { project: 'p01-new' },
-            operator: {
-              ...operator,
-              create_project: { description: 'moved by the campaign', tags: ['pi'] },
-              quotas: { from_source: true, compute: { cores: 40 } },
-              roles: true,
-            },
-          },
-          // Into an existing project, quotas from the file only.
-          { source: { project: 'p02' }, operator: { ...operator, quotas: { network: { port: 321 } } } },
-        ],
+  return writeCampaign(c.dir, ['p01', 'p02'], 1, { name: 'operator-campaign' }, name, {
+    // Into a project the campaign creates, with the source's quotas (cores from the file) and its users' roles.
+    p01: {
+      target: { project: 'p01-new' },
+      operator: {
+        ...operator,
+        create_project: { description: 'moved by the campaign', tags: ['pi'] },
+        quotas: { from_source: true, compute: { cores: 40 } },
+        roles: true,
       },
-    ],
-  };
-  const path = join(c.dir, name);
-  writeFileSync(path, stringify(doc));
-  return path;
+    },
+    // Into an existing project, quotas from the file only.
+    p02: { operator: { ...operator, quotas: { network: { port: 321 } } } },
+  });
 }
 
 beforeAll(async () => {
@@ -223,31 +208,23 @@ describe('campaign operator steps', () => {
   });
 
   it('a role missing on the target blocks the dry run with a hint', async () => {
-    const path = join(c.dir, 'roles.yaml');
-    writeFileSync(
-      path,
-      stringify({
-        format: 'bascule.campaign/v1',
-        name: 'roles',
-        defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' } },
-        waves: [
-          {
-            name: 'w1',
-            projects: [
-              {
-                source: { project: 'p01' },
-                target: { project: 'p01-roles' },
-                operator: {
-                  cloud: 'dst-admin',
-                  source_cloud: 'src-admin',
-                  create_project: true,
-                  roles: { role_names: { _member_: '_member_' } },
-                },
-              },
-            ],
+    const path = writeCampaign(
+      c.dir,
+      ['p01'],
+      1,
+      { name: 'roles', defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' } } },
+      'roles.yaml',
+      {
+        p01: {
+          target: { project: 'p01-roles' },
+          operator: {
+            cloud: 'dst-admin',
+            source_cloud: 'src-admin',
+            create_project: true,
+            roles: { role_names: { _member_: '_member_' } },
           },
-        ],
-      }),
+        },
+      },
     );
     const r = await cli(c.cloudsYaml, ['batch', 'plan', path, '--dir', join(c.dir, 'roles')]);
     expect(r.code).toBe(1);
@@ -263,23 +240,9 @@ describe('a quota the operator steps raise on an existing target project', () =>
   it('batch plan shows the shortage it sees today; batch run raises the quota first, then applies', async () => {
     const q = await startCampaignClouds(1, { targetQuotas: [{ project: 'p01', compute: { instances: 0 } }] });
     try {
-      const path = join(q.dir, 'campaign.yaml');
-      writeFileSync(
-        path,
-        stringify({
-          format: 'bascule.campaign/v1',
-          name: 'raise',
-          defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
-          waves: [
-            {
-              name: 'w1',
-              projects: [
-                { source: { project: 'p01' }, operator: { cloud: 'dst-admin', quotas: { compute: { instances: 5 } } } },
-              ],
-            },
-          ],
-        }),
-      );
+      const path = writeCampaign(q.dir, ['p01'], 1, { name: 'raise' }, 'campaign.yaml', {
+        p01: { operator: { cloud: 'dst-admin', quotas: { compute: { instances: 5 } } } },
+      });
       const plan = await cli(q.cloudsYaml, ['batch', 'plan', path]);
       expect(plan.code).toBe(1);
       expect(plan.err).toContain('p01: would set quota compute instances: 0 -> 5 (from the file)');
@@ -312,27 +275,12 @@ describe('operator steps stopped half-way', () => {
       target: { users: [{ name: 'alice', password: 'b' }] },
     });
     try {
-      const path = join(h.dir, 'campaign.yaml');
-      writeFileSync(
-        path,
-        stringify({
-          format: 'bascule.campaign/v1',
-          name: 'half',
-          defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
-          waves: [
-            {
-              name: 'w1',
-              projects: [
-                {
-                  source: { project: 'p01' },
-                  target: { project: 'p01-half' },
-                  operator: { cloud: 'dst-admin', source_cloud: 'src-admin', create_project: true, roles: true },
-                },
-              ],
-            },
-          ],
-        }),
-      );
+      const path = writeCampaign(h.dir, ['p01'], 1, { name: 'half' }, 'campaign.yaml', {
+        p01: {
+          target: { project: 'p01-half' },
+          operator: { cloud: 'dst-admin', source_cloud: 'src-admin', create_project: true, roles: true },
+        },
+      });
       expect((await cli(h.cloudsYaml, ['batch', 'plan', path])).code).toBe(0);
       // The second grant fails: the project exists, one grant is made, the apply stops.
       h.sim.setFaults('dst', [
