@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { journalState, readJournal } from '../../src/engine/journal.js';
-import { exportProject } from '../../src/export/export.js';
 import * as snapshotsApi from '../../src/openstack/block-storage/snapshots/requests.js';
 import * as volumesApi from '../../src/openstack/block-storage/volumes/requests.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
@@ -22,7 +21,6 @@ import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import * as networksApi from '../../src/openstack/network/networks/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { type Simulator } from '../../src/sim/index.js';
 import { REPO_ROOT } from '../support/fixtures.js';
 import { FAST } from '../transfer/sim-seed.js';
@@ -56,13 +54,7 @@ beforeEach(async () => {
   dir = env.dir;
   cloudsYaml = env.cloudsYaml;
   journal = join(dir, 'shop.journal.jsonl');
-  const { plan } = await exportProject(source, {
-    dependencies: true,
-    includeUserData: false,
-    allowPartial: false,
-    signal: new AbortController().signal,
-    logger: silentLogger,
-  });
+  const plan = await env.exportSource();
   planPath = join(dir, 'shop.plan.json');
   await writeFile(planPath, JSON.stringify(plan, null, 2));
 });

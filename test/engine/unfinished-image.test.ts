@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
 import type { EngineDeps } from '../../src/engine/context.js';
 import { planChanges } from '../../src/engine/dry-run.js';
-import { exportProject } from '../../src/export/export.js';
 import type { WriteContext } from '../../src/kinds/kind.js';
 import { MARKER_PROPERTY, markerFor } from '../../src/kinds/markers.js';
 import { readerFor, writerFor } from '../../src/kinds/registry.js';
@@ -57,13 +56,7 @@ function deps(plan: Plan): EngineDeps {
 
 describe('an image left unfinished by an interrupted upload', () => {
   it('is removed and made again with its bytes, not reported as a conflict', async () => {
-    const { plan: exported } = await exportProject(source, {
-      dependencies: true,
-      includeUserData: false,
-      allowPartial: false,
-      signal,
-      logger: silentLogger,
-    });
+    const exported = await env.exportSource();
     const entry = exported.resources.find((e) => e.kind === 'image' && !e.external)!;
     const plan: Plan = { ...exported, resources: [entry] };
     const marker = markerFor(plan.provenance.project.id, entry.key);

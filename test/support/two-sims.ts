@@ -6,9 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportProject } from '../../src/export/export.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import { connect } from '../../src/openstack/cloud.js';
 import { loadCloudConfig } from '../../src/openstack/config/clouds-yaml.js';
+import type { Plan } from '../../src/plan/types.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { startSimulator, type Delays, type ProjectResources, type Simulator } from '../../src/sim/index.js';
 import { COMMON, FAST } from '../transfer/sim-seed.js';
@@ -21,6 +23,8 @@ export interface TwoSimClouds {
   cloudsYaml: string;
   source: Cloud;
   target: Cloud;
+  /** Exports the source project as `bascule export` does (dependencies, no user data, nothing partial). */
+  exportSource(): Promise<Plan>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +66,17 @@ export async function twoSimClouds(options: {
     };
     const source = await connectTo('src');
     const target = await connectTo('dst');
-    return { sim, dir, cloudsYaml, source, target, stop };
+    const exportSource = async () =>
+      (
+        await exportProject(source, {
+          dependencies: true,
+          includeUserData: false,
+          allowPartial: false,
+          signal: new AbortController().signal,
+          logger: silentLogger,
+        })
+      ).plan;
+    return { sim, dir, cloudsYaml, source, target, exportSource, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -77,13 +77,7 @@ function deps(plan: Plan, options: { keepTemporary: boolean }): { deps: EngineDe
 
 describe('apply with workload data (simulator)', () => {
   it('moves the project with its bytes, estimates them in advance, and a second apply changes nothing', async () => {
-    const { plan } = await exportProject(source, {
-      dependencies: true,
-      includeUserData: false,
-      allowPartial: false,
-      signal,
-      logger: silentLogger,
-    });
+    const plan = await env.exportSource();
     const server = plan.resources.find((e) => e.kind === 'server')!;
     expect(server.refs?.['volumes']).toHaveLength(1);
     const first = deps(plan, { keepTemporary: true });

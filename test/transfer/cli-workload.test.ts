@@ -4,11 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { exportProject } from '../../src/export/export.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as servers from '../../src/openstack/compute/servers/requests.js';
 import * as images from '../../src/openstack/image/images/requests.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import type { Simulator } from '../../src/sim/index.js';
 
 import { twoSimClouds, type TwoSimClouds } from '../support/two-sims.js';
@@ -34,13 +32,7 @@ beforeAll(async () => {
   ({ sim, source, target } = env);
   dir = env.dir;
   cloudsYaml = env.cloudsYaml;
-  const { plan } = await exportProject(source, {
-    dependencies: true,
-    includeUserData: false,
-    allowPartial: false,
-    signal: new AbortController().signal,
-    logger: silentLogger,
-  });
+  const plan = await env.exportSource();
   planPath = join(dir, 'shop.plan.json');
   await writeFile(planPath, JSON.stringify(plan, null, 2));
 });

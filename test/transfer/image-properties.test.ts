@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
 import type { EngineDeps } from '../../src/engine/context.js';
 import { planChanges } from '../../src/engine/dry-run.js';
-import { exportProject } from '../../src/export/export.js';
 import { readerFor, writerFor } from '../../src/kinds/registry.js';
 import { markerFor } from '../../src/kinds/markers.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
@@ -59,13 +58,7 @@ function deps(): EngineDeps {
 
 describe('image properties converge', () => {
   it('an extra custom property on the target is removed by the update, and a second dry run is clean', async () => {
-    const { plan } = await exportProject(source, {
-      dependencies: true,
-      includeUserData: false,
-      allowPartial: false,
-      signal,
-      logger: silentLogger,
-    });
+    const plan = await env.exportSource();
     const entry = plan.resources.find((e) => e.kind === 'image' && !e.external)!;
     expect((await applyPlan(plan, deps(), { journalPath: join(work, 'j1.jsonl') })).ok).toBe(true);
     const id = (await planChanges(plan, deps())).actions.find((a) => a.key === entry.key)!.targetId!;

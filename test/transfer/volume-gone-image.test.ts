@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
 import type { EngineDeps } from '../../src/engine/context.js';
-import { exportProject } from '../../src/export/export.js';
 import type { WriteContext } from '../../src/kinds/kind.js';
 import { readerFor, writerFor } from '../../src/kinds/registry.js';
 import { createWorkload, parseServerDisk } from '../../src/kinds/shared/workload.js';
@@ -58,13 +57,7 @@ async function deps(plan: Plan): Promise<EngineDeps> {
 }
 
 it('an image deleted after the export: its volume and server are moved from copies of their own bytes', async () => {
-  const { plan } = await exportProject(source, {
-    dependencies: true,
-    includeUserData: false,
-    allowPartial: false,
-    signal,
-    logger: silentLogger,
-  });
+  const plan = await env.exportSource();
   expect(plan.resources.find((e) => e.key === 'volume:from-gone')?.refs?.image).toBe('image:gone');
   expect(plan.resources.find((e) => e.key === 'server:app')?.refs?.image).toBe('image:gone');
   const gone = (await collect(images.list(source.image))).find((i) => i.name === 'gone')!;

@@ -43,13 +43,7 @@ beforeEach(async () => {
   });
   ({ source, target } = env);
   work = env.dir;
-  ({ plan } = await exportProject(source, {
-    dependencies: true,
-    includeUserData: false,
-    allowPartial: false,
-    signal,
-    logger: silentLogger,
-  }));
+  plan = await env.exportSource();
 });
 
 afterEach(async () => {
