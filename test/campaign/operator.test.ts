@@ -22,6 +22,12 @@ const rolesOf = (user: string, projectId: string) => {
         .sort()
     : [];
 };
+/** The servers on the target in that project. */
+const serversOf = (projectId: string) =>
+  c.sim
+    .regionState('dst')
+    .servers.all()
+    .filter((s) => s.tenant_id === projectId);
 const mutations = () =>
   c.sim
     .requestLog('dst')
@@ -126,12 +132,7 @@ describe('campaign operator steps', () => {
     const md = readFileSync(join(c.dir, 'report.md'), 'utf8');
     expect(md).toContain('dst/p01-new (created by the campaign; users not on the target: Default/bob)');
     expect(readFileSync(join(c.dir, 'report.html'), 'utf8')).toContain('users not on the target: Default/bob');
-    expect(
-      c.sim
-        .regionState('dst')
-        .servers.all()
-        .filter((s) => s.tenant_id === pid),
-    ).toHaveLength(1);
+    expect(serversOf(pid)).toHaveLength(1);
   });
 
   it('batch rollback of the created project deletes its resources, grants, quotas and the project itself', async () => {
@@ -147,12 +148,7 @@ describe('campaign operator steps', () => {
     expect(projectNamed('p01-new')).toBeUndefined();
     expect(identity().assignments.filter((a) => a.project_id === pid)).toEqual([]);
     expect(c.sim.regionState('dst').quotas.get(pid, 'compute').cores).toBe(20);
-    expect(
-      c.sim
-        .regionState('dst')
-        .servers.all()
-        .filter((s) => s.tenant_id === pid),
-    ).toEqual([]);
+    expect(serversOf(pid)).toEqual([]);
     expect(state('p01').status).toBe('rolled-back');
     // Kept for the record, out of the way of a new run.
     const files = readdirSync(join(c.dir, 'projects', 'p01'));
@@ -167,12 +163,7 @@ describe('campaign operator steps', () => {
     const back = await cli(c.cloudsYaml, ['batch', 'rollback', file, '--project', 'p02', '--yes']);
     expect(back.code, back.err).toBe(0);
     expect(c.sim.regionState('dst').quotas.get(p02, 'network').port).toBe(500);
-    expect(
-      c.sim
-        .regionState('dst')
-        .servers.all()
-        .filter((s) => s.tenant_id === p02),
-    ).toEqual([]);
+    expect(serversOf(p02)).toEqual([]);
     // p01's project was deleted with its dry run: the gate wants a new review.
     const gated = await cli(c.cloudsYaml, ['batch', 'run', file]);
     expect(gated.code).toBe(1);
@@ -180,12 +171,7 @@ describe('campaign operator steps', () => {
     expect(state('p02').status, JSON.stringify(state('p02').failure)).toBe('done');
     expect(state('p02').audit?.clean, readFileSync(join(c.dir, 'projects', 'p02', 'audit.md'), 'utf8')).toBe(true);
     expect(c.sim.regionState('dst').quotas.get(p02, 'network').port).toBe(321);
-    expect(
-      c.sim
-        .regionState('dst')
-        .servers.all()
-        .filter((s) => s.tenant_id === p02),
-    ).toHaveLength(1);
+    expect(serversOf(p02)).toHaveLength(1);
 
     expect((await cli(c.cloudsYaml, ['batch', 'plan', file, '--project', 'p01'])).code).toBe(0);
     const again = await cli(c.cloudsYaml, ['batch', 'run', file, '--project', 'p01']);
@@ -193,12 +179,7 @@ describe('campaign operator steps', () => {
     const pid = String(projectNamed('p01-new')!.id);
     expect(state('p01').status).toBe('done');
     expect(state('p01').audit?.clean).toBe(true);
-    expect(
-      c.sim
-        .regionState('dst')
-        .servers.all()
-        .filter((s) => s.tenant_id === pid),
-    ).toHaveLength(1);
+    expect(serversOf(pid)).toHaveLength(1);
     expect(
       identity()
         .projects.all()
