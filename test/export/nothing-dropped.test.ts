@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from '../roundtrip/seed.js';
-import { startClouds, type SimClouds } from '../roundtrip/support.js';
+import { basculeOn as bascule, startClouds, type SimClouds } from '../roundtrip/support.js';
 
 /**
  * Nothing is dropped silently (issue 13): what the project owns that Bascule does not move is a warning kept in the
@@ -41,17 +40,6 @@ function seed(): SeedFile {
       },
     },
   };
-}
-
-async function bascule(clouds: SimClouds, ...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await main(['--clouds-yaml', clouds.cloudsYaml, ...argv], {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (out += t),
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out };
 }
 
 describe('nothing is dropped silently', () => {

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from '../roundtrip/seed.js';
-import { startClouds, type SimClouds } from '../roundtrip/support.js';
+import { basculeOn as bascule, startClouds, type SimClouds } from '../roundtrip/support.js';
 import { call, login } from '../sim/helpers.js';
 
 /**
@@ -46,17 +45,6 @@ function seed(forwardings: boolean): SeedFile {
       },
     },
   };
-}
-
-async function bascule(clouds: SimClouds, ...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await main(['--clouds-yaml', clouds.cloudsYaml, ...argv], {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (out += t),
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out };
 }
 
 describe('simulator: floating IP port forwardings', () => {

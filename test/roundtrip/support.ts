@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
 import { exportProject } from '../../src/export/export.js';
 import { connect, loadCloudConfig } from '../../src/openstack/index.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
@@ -58,4 +59,16 @@ export async function startClouds(
       await sim.stop();
     },
   };
+}
+
+/** Runs the CLI in-process against these clouds (their clouds.yaml), stdout and stderr interleaved in `out`. */
+export async function basculeOn(clouds: SimClouds, ...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await main(['--clouds-yaml', clouds.cloudsYaml, ...argv], {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (out += t),
+    isTTY: false,
+    signal: new AbortController().signal,
+  });
+  return { code, out };
 }

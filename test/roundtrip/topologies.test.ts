@@ -1,12 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/diff/report.js';
 import type { Plan, PlanResource } from '../../src/plan/types.js';
 import type { SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
-import { startClouds, type SimClouds } from './support.js';
+import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
 
 /**
  * Topologies real projects have and the first exports could not move (issue 13, "Real topologies"), on the
@@ -75,17 +74,6 @@ function sourceSeed(): SeedFile {
       },
     },
   };
-}
-
-async function bascule(clouds: SimClouds, ...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await main(['--clouds-yaml', clouds.cloudsYaml, ...argv], {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (out += t),
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out };
 }
 
 const entry = (plan: Plan, key: string): PlanResource => {
