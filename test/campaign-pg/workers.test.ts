@@ -293,7 +293,17 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
       const report = await cli(c.cloudsYaml, ['batch', 'report', file, ...store]);
       expect(report.code, report.err).toBe(0);
       const json = JSON.parse(readFileSync(join(c.dir, 'report.json'), 'utf8'));
-      expect(json.totals).toMatchObject({ projects: PROJECTS, done: PROJECTS, failed: 0, audits_clean: PROJECTS });
+      // On failure, name the projects whose audit is not clean (or missing) and what their state says of it.
+      const unclean = (json.waves as { projects: { id: string; status: string; audit?: unknown }[] }[])
+        .flatMap((w) => w.projects)
+        .filter((p) => (p.audit as { clean?: boolean } | undefined)?.clean !== true)
+        .map((p) => ({ id: p.id, status: p.status, audit: p.audit ?? 'none recorded' }));
+      expect(json.totals, JSON.stringify(unclean)).toMatchObject({
+        projects: PROJECTS,
+        done: PROJECTS,
+        failed: 0,
+        audits_clean: PROJECTS,
+      });
 
       // The transfer cap held at every instant: image data read from the source, as the simulator logged it.
       const reads = c.sim
