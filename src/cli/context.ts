@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { loadCloudConfig, type CloudConfig } from '../openstack/index.js';
+import type { CloudConfig } from '../openstack/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { createLogger } from '../shared/logger.js';
@@ -87,6 +87,9 @@ function regionOf(flag: string | undefined, env: string | undefined): { region: 
  * of a cloud.
  */
 export async function loadCloud(ctx: RunContext, name: string | undefined, region?: string): Promise<CloudConfig> {
+  // Imported here, not at the top: the context is built for every command, and the cloud layer (undici, yaml) is
+  // start-up cost that `validate` and `--help` do not need (docs/performance.md).
+  const { loadCloudConfig } = await import('../openstack/config/clouds-yaml.js');
   const config = await loadCloudConfig(name, { files: ctx.cloudsFiles });
   const wanted = region?.trim() || ctx.region;
   return wanted ? { ...config, regionName: wanted } : config;
