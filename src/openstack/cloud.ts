@@ -15,6 +15,7 @@ export class Cloud {
   readonly network: ServiceClient;
   readonly image: ServiceClient;
   readonly blockStorage: ServiceClient;
+  readonly loadBalancer: ServiceClient;
   #extensions: Promise<Set<string>> | undefined;
 
   constructor(config: CloudConfig, options: SessionOptions = {}) {
@@ -24,6 +25,7 @@ export class Cloud {
     this.network = new ServiceClient(this.session, 'network');
     this.image = new ServiceClient(this.session, 'image');
     this.blockStorage = new ServiceClient(this.session, 'block-storage');
+    this.loadBalancer = new ServiceClient(this.session, 'load-balancer');
   }
 
   get name(): string {
@@ -50,6 +52,8 @@ export class Cloud {
         return this.blockStorage;
       case 'identity':
         return this.identity;
+      case 'load-balancer':
+        return this.loadBalancer;
       default:
         return new ServiceClient(this.session, service);
     }

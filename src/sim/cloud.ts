@@ -13,6 +13,7 @@ import { keystoneRouter } from './keystone/routes.js';
 import { authContext } from './keystone/tokens.js';
 import { neutronRouter } from './neutron/routes.js';
 import { novaRouter } from './nova/routes.js';
+import { octaviaRouter } from './octavia/routes.js';
 import { DEFAULT_DELAYS, type CloudOptions, type Latency } from './options.js';
 import { PROFILES, type Profile, type ServiceName } from './profiles.js';
 import { BlobStore } from './state/blobs.js';
@@ -37,7 +38,7 @@ export class SimCloud {
   readonly #control: Prng;
   readonly #log: RequestLog;
   #keystone: ServiceServer | undefined;
-  readonly #servers = new Map<string, Record<RegionService, ServiceServer>>();
+  readonly #servers = new Map<string, Record<RegionService, ServiceServer | undefined>>();
 
   constructor(opts: CloudOptions, dataDir: string, log: RequestLog) {
     this.name = opts.name;
@@ -107,10 +108,11 @@ export class SimCloud {
     if (!s) throw new Error(`cloud ${this.name} has no region ${region}`);
     return {
       region,
-      compute: s.compute.baseUrl,
-      network: s.network.baseUrl,
-      image: s.image.baseUrl,
-      volume: s.volume.baseUrl,
+      compute: s.compute!.baseUrl,
+      network: s.network!.baseUrl,
+      image: s.image!.baseUrl,
+      volume: s.volume!.baseUrl,
+      ...(s['load-balancer'] ? { loadBalancer: s['load-balancer'].baseUrl } : {}),
     };
   }
 
@@ -143,14 +145,15 @@ export class SimCloud {
     );
     await this.#keystone.listen(host, next());
     for (const [region, state] of this.regions) {
-      const servers: Record<RegionService, ServiceServer> = {
-        compute: this.#server('compute', state, novaRouter(state, { imageUrl: () => servers.image.baseUrl })),
+      const servers: Record<RegionService, ServiceServer | undefined> = {
+        compute: this.#server('compute', state, novaRouter(state, { imageUrl: () => servers.image!.baseUrl })),
         network: this.#server('network', state, neutronRouter(state)),
         image: this.#server('image', state, glanceRouter(state)),
         volume: this.#server('volume', state, cinderRouter(state)),
+        'load-balancer': this.profile.octavia ? this.#server('load-balancer', state, octaviaRouter(state)) : undefined,
       };
       this.#servers.set(region, servers);
-      for (const s of Object.values(servers)) await s.listen(host, next());
+      for (const s of Object.values(servers)) await s?.listen(host, next());
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * Release profiles: what each simulated release serves. Sources are in docs/release-profiles.md.
  */
-export type ServiceName = 'identity' | 'compute' | 'network' | 'image' | 'volume';
+export type ServiceName = 'identity' | 'compute' | 'network' | 'image' | 'volume' | 'load-balancer';
 
 export const PROFILE_NAMES = ['pike', 'zed', '2025.1'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -14,6 +14,11 @@ export interface Profile {
   cinder: { v3Min: string; v3Max: string; hasV2: boolean };
   glance: { versions: string[]; hasMultihash: boolean; hasImport: boolean; hasOsHidden: boolean };
   neutron: { extensions: string[]; tagResources: string[] };
+  /**
+   * Octavia (load-balancer), when the cloud has it: its highest API version (2.0 on Pike, tags from 2.5, allowed
+   * CIDRs from 2.12), and whether writes need the `load-balancer_member` role (Octavia's policy since Queens).
+   */
+  octavia?: { max: string; roles: boolean };
 }
 
 /** Aliases of neutron 11.0.0 (Pike)'s neutron/extensions with the ML2/OVS and L3 plugins, plus HOS 8's LBaaS v2. */
@@ -192,6 +197,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
       extensions: NEUTRON_PIKE,
       tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
     },
+    // Octavia 1.0 (Pike) served the v2.0 API; its policy was admin_or_owner.
+    octavia: { max: '2.0', roles: false },
   },
   zed: {
     name: 'zed',
@@ -204,6 +211,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
       extensions: NEUTRON_ZED,
       tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
     },
+    // Octavia 11.0.0 (Zed): API 2.26, as ../shared/real-openstack-extra measured.
+    octavia: { max: '2.26', roles: true },
   },
   '2025.1': {
     name: '2025.1',
@@ -216,6 +225,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
       extensions: NEUTRON_2025_1,
       tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
     },
+    octavia: { max: '2.30', roles: true },
   },
 };
 

@@ -43,6 +43,7 @@ export const SERVICE = {
   network: 'network',
   image: 'image',
   blockStorage: 'block-storage',
+  loadBalancer: 'load-balancer',
 } as const satisfies Record<string, ServiceName>;
 
 export interface EndpointChoice {

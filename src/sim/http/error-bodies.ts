@@ -62,6 +62,9 @@ export function errorBody(
       if ((status === 413 || status === 429) && retryAfter !== undefined) fault.retryAfter = retryAfter;
       return json({ [name]: fault });
     }
+    case 'load-balancer':
+      // Octavia answers through wsme.
+      return json({ faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null });
     case 'network':
       return json({ NeutronError: { type: type || 'HTTPError', message, detail: '' } });
     case 'image': {

@@ -7,6 +7,8 @@ export interface RegionEndpoints {
   network: string;
   image: string;
   volume: string;
+  /** Octavia, when the profile has it. */
+  loadBalancer?: string;
 }
 
 /** The service catalog a token carries, as Keystone renders it. Ids are stable per cloud. */
@@ -64,6 +66,14 @@ export function buildCatalog(
       type: 'block-storage',
       name: 'cinder',
       endpoints: endpoints('ep-block-storage', (r) => `${r.volume}/v3/${pid}`),
+    });
+  }
+  if (profile.octavia && regions.some((r) => r.loadBalancer)) {
+    services.push({
+      id: 'svc-load-balancer',
+      type: 'load-balancer',
+      name: 'octavia',
+      endpoints: endpoints('ep-load-balancer', (r) => r.loadBalancer ?? ''),
     });
   }
   return services;

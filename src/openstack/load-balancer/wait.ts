@@ -1,0 +1,145 @@
+/**
+ * Octavia's state machine, as a client sees it: every create, update and delete puts the object (and its load
+ * balancer) in PENDING_* until the driver is done, then ACTIVE (or ERROR). While its load balancer is PENDING_*,
+ * any other change under it is refused with 409 ("Load Balancer ... is immutable"), so writes under one load
+ * balancer wait for it to be ACTIVE first and retry a 409 once it is.
+ */
+import { isHttpError, isNotFound, OS_ERROR } from '../errors.js';
+import { collect } from '../pagination.js';
+import type { ServiceClient } from '../service-client.js';
+import { waitOrThrow } from '../waiter.js';
+import * as loadBalancers from './load-balancers/requests.js';
+import { PROVISIONING } from './types.js';
+
+/** How long one object may stay PENDING_* (a real amphora boots a VM: minutes). */
+export const LB_WAIT_MS = 15 * 60_000;
+
+/** Waits until `poll` shows provisioning_status ACTIVE; ERROR is a clear failure naming `what`. */
+export function waitActive<T extends { provisioning_status?: string }>(
+  what: string,
+  poll: () => Promise<T>,
+  options: { signal?: AbortSignal; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  return waitOrThrow(what, {
+    poll,
+    status: (v) => v.provisioning_status ?? PROVISIONING.ACTIVE,
+    ready: [PROVISIONING.ACTIVE],
+    failed: [PROVISIONING.ERROR, PROVISIONING.DELETED],
+    timeoutMs: options.timeoutMs ?? LB_WAIT_MS,
+    intervalMs: options.intervalMs ?? 250,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** Waits until the load balancer is ACTIVE (nothing pending under it). */
+export function waitLoadBalancer(
+  sc: ServiceClient,
+  id: string,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<unknown> {
+  return waitActive(`load balancer ${id}`, () => loadBalancers.get(sc, id, sig(options.signal)), options);
+}
+
+/** Waits until `get` answers 404 (or DELETED): the object is gone. */
+export async function waitGone(
+  what: string,
+  get: () => Promise<{ provisioning_status?: string }>,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<void> {
+  await waitOrThrow(what, {
+    poll: async () => {
+      try {
+        return (await get()).provisioning_status ?? PROVISIONING.PENDING_DELETE;
+      } catch (error) {
+        if (isNotFound(error)) return PROVISIONING.DELETED;
+        throw error;
+      }
+    },
+    status: (s) => s,
+    ready: [PROVISIONING.DELETED],
+    failed: [PROVISIONING.ERROR],
+    timeoutMs: options.timeoutMs ?? LB_WAIT_MS,
+    intervalMs: 500,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** Whether an error is Octavia's 409 for a load balancer that is busy (PENDING_*): retried once it is ACTIVE. */
+export function isImmutable(error: unknown): boolean {
+  return isHttpError(error, OS_ERROR.CONFLICT) && /immutable/i.test(error.message);
+}
+
+/**
+ * Runs a write under a load balancer: waits for it to be ACTIVE, then writes; a 409 "immutable" (another write
+ * under the same load balancer got in first) waits again and retries, up to `attempts` times. A 409 never means the
+ * object was made, so retrying a POST here cannot duplicate it.
+ */
+export async function underLoadBalancer<T>(
+  sc: ServiceClient,
+  lbId: string,
+  write: () => Promise<T>,
+  options: { signal?: AbortSignal; attempts?: number } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    await waitLoadBalancer(sc, lbId, options);
+    try {
+      return await write();
+    } catch (error) {
+      if (!isImmutable(error) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+const VERSIONS = new WeakMap<ServiceClient, Promise<string>>();
+
+/**
+ * The highest Load Balancer API version the service offers (`2.0` on Pike, `2.26` on Zed), from its version
+ * document (GET /). Tags need 2.5, flavors 2.6, allowed CIDRs 2.12, availability zones 2.14. Read once per client.
+ */
+export function apiVersion(sc: ServiceClient, signal?: AbortSignal): Promise<string> {
+  let known = VERSIONS.get(sc);
+  if (!known) {
+    known = readVersion(sc, signal).catch((error: unknown) => {
+      VERSIONS.delete(sc);
+      throw error;
+    });
+    VERSIONS.set(sc, known);
+  }
+  return known;
+}
+
+async function readVersion(sc: ServiceClient, signal?: AbortSignal): Promise<string> {
+  const resolved = await sc.resolve(signal);
+  const response = await sc.request<{ versions?: { id?: string; status?: string }[] }>('GET', `${resolved.root}/`, {
+    okStatus: [200, 300],
+    ...(signal ? { signal } : {}),
+  });
+  let best = '2.0';
+  for (const v of response.data?.versions ?? []) {
+    const m = /^v(\d+)\.(\d+)$/.exec(v.id ?? '');
+    if (m && m[1] === '2' && atLeast(`2.${m[2]}`, best)) best = `2.${m[2]}`;
+  }
+  return best;
+}
+
+/** Whether version `a` (`2.12`) is at least `b` (`2.5`). */
+export function atLeast(a: string, b: string): boolean {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am !== bm ? am > bm : an >= bn;
+}
+
+/** Every load balancer of a project (admin may see others: filtered). */
+export async function projectLoadBalancers(
+  sc: ServiceClient,
+  projectId: string,
+  signal?: AbortSignal,
+): Promise<loadBalancers.LoadBalancerList> {
+  const all = await collect(loadBalancers.list(sc, { project_id: projectId }, sig(signal)));
+  return all.filter((lb) => (lb.project_id ?? lb.tenant_id ?? projectId) === projectId);
+}
+
+function sig(signal: AbortSignal | undefined): { signal: AbortSignal } | Record<string, never> {
+  return signal ? { signal } : {};
+}
