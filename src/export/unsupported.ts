@@ -1,5 +1,5 @@
 /**
- * What the project owns that Bascule does not move yet: load balancers, trunks, QoS policies, port forwardings, DNS
+ * What the project owns that Bascule does not move yet: load balancers, trunks, QoS policies, DNS
  * zones, object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services. Export never
  * drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
  * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
@@ -135,42 +135,6 @@ const PROBES: readonly Probe[] = [
   },
 ];
 
-/** Port forwardings hang under each floating IP: one list of the project's floating IPs, then one list per address. */
-const FORWARDING = {
-  kind: 'port_forwarding',
-  label: 'port forwardings of floating IPs',
-  extension: 'floating-ip-port-forwarding',
-} as const;
-
-async function probeForwardings(cloud: Cloud, projectId: string, signal: AbortSignal): Promise<PlanWarning[]> {
-  const network = cloud.client(SERVICE.network);
-  const addresses = field('floatingips')(
-    await network.get('/floatingips', { query: { project_id: projectId }, signal }),
-  ).filter((item) => ownedBy(item, projectId));
-  const out: PlanWarning[] = [];
-  for (const address of addresses) {
-    const ip = text(address.floating_ip_address) || text(address.id);
-    const body = await network.get(`/floatingips/${encodeURIComponent(text(address.id))}/port_forwardings`, {
-      signal,
-    });
-    for (const item of field('port_forwardings')(body)) {
-      const name =
-        `${ip} ${text(item.protocol)} ${String(item.external_port)} -> ` +
-        `${text(item.internal_ip_address)}:${String(item.internal_port)}`;
-      const description = text(item.description);
-      out.push({
-        code: UNSUPPORTED,
-        kind: FORWARDING.kind,
-        resource: name,
-        message:
-          `port forwarding ${name}${description ? ` (${description})` : ''} of floating IP ${ip}: ` +
-          `Bascule does not move ${FORWARDING.label} yet; it is not in the plan`,
-      });
-    }
-  }
-  return out;
-}
-
 /** A probe's failure as a "could not check" warning (an abort stays an abort). */
 function notChecked(error: unknown, signal: AbortSignal, kind: string, label: string): PlanWarning {
   if (error instanceof AbortedError) throw error;
@@ -226,12 +190,6 @@ export async function probeUnsupported(
         });
       }
     }),
-    options.extensions.has(FORWARDING.extension)
-      ? probeForwardings(cloud, projectId, signal).then(
-          (found) => void out.push(...found),
-          (error: unknown) => void out.push(notChecked(error, signal, FORWARDING.kind, FORWARDING.label)),
-        )
-      : Promise.resolve(),
   ]);
   return out;
 }

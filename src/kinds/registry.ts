@@ -24,6 +24,7 @@ import { volumeSnapshotKind } from './volume-snapshot/index.js';
 import { serverGroupKind } from './server-group/index.js';
 import { serverKind } from './server/index.js';
 import { floatingIpKind } from './floating-ip/index.js';
+import { portForwardingKind } from './port-forwarding/index.js';
 import { quotaKind } from './quota/index.js';
 
 /** One registered kind: its descriptor, its reader, and its writer when Bascule creates that kind. */
@@ -51,6 +52,7 @@ export const KINDS: readonly RegisteredKind[] = [
   serverGroupKind,
   serverKind,
   floatingIpKind,
+  portForwardingKind,
   quotaKind,
 ];
 

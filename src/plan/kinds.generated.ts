@@ -20,6 +20,7 @@ export const PLAN_KINDS = [
   "server_group",
   "server",
   "floating_ip",
+  "port_forwarding",
   "quota"
 ] as const;
 
@@ -43,6 +44,7 @@ export const KIND_EXTERNAL = {
   "server_group": "never",
   "server": "never",
   "floating_ip": "never",
+  "port_forwarding": "never",
   "quota": "never"
 } as const satisfies Record<Kind, 'never' | 'optional' | 'always'>;
 
@@ -217,6 +219,20 @@ export const KIND_REFS = {
       "list": false,
       "ordered": false,
       "required": false
+    }
+  },
+  "port_forwarding": {
+    "floating_ip": {
+      "kind": "floating_ip",
+      "list": false,
+      "ordered": false,
+      "required": true
+    },
+    "port": {
+      "kind": "port",
+      "list": false,
+      "ordered": false,
+      "required": true
     }
   },
   "quota": {}

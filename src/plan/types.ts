@@ -279,6 +279,14 @@ export interface FloatingIpSpec {
   tags?: string[];
 }
 
+export interface PortForwardingSpec {
+  protocol: 'tcp' | 'udp' | 'sctp' | 'dccp' | 'icmp' | 'ipv6-icmp';
+  external_port: number;
+  internal_ip_address: string;
+  internal_port: number;
+  description?: string;
+}
+
 /** The spec type of each kind. */
 export interface SpecByKind {
   flavor: FlavorSpec;
@@ -297,6 +305,7 @@ export interface SpecByKind {
   server_group: ServerGroupSpec;
   server: ServerSpec;
   floating_ip: FloatingIpSpec;
+  port_forwarding: PortForwardingSpec;
   quota: QuotaSpec;
 }
 
@@ -450,6 +459,7 @@ export const SPEC_FIELDS = {
     'disk_strategy',
   ],
   floating_ip: ['description', 'floating_ip_address', 'fixed_ip_address', 'tags'],
+  port_forwarding: ['protocol', 'external_port', 'internal_ip_address', 'internal_port', 'description'],
   quota: ['compute', 'network', 'block_storage'],
 } as const satisfies { [K in PlanKind]: readonly (keyof SpecByKind[K])[] };
 

@@ -73,7 +73,11 @@ const NEUTRON_PIKE = [
   'lbaasv2',
 ];
 
-/** The aliases GET /v2.0/extensions lists on the real Zed of ../shared/real-openstack (ML2/OVS and L3, no qos, trunk, port forwarding or segments). */
+/**
+ * The aliases GET /v2.0/extensions lists on the real Zed of test/e2e/openstack (ML2/OVS and L3 with the trunk, qos and
+ * port_forwarding service plugins and the qos ML2 extension driver; no segments). The simulator serves no port ranges
+ * in forwardings and no resource requests in ports, although the aliases are listed.
+ */
 const NEUTRON_ZED = [
   'address-group',
   'address-scope',
@@ -89,6 +93,7 @@ const NEUTRON_ZED = [
   'dhcp_agent_scheduler',
   'dvr',
   'empty-string-filtering',
+  'expose-port-forwarding-in-fip',
   'ext-gw-mode',
   'external-net',
   'extra_dhcp_opt',
@@ -97,7 +102,10 @@ const NEUTRON_ZED = [
   'filter-validation',
   'fip-port-details',
   'flavors',
+  'floating-ip-port-forwarding',
+  'floating-ip-port-forwarding-description',
   'floating-ip-port-forwarding-detail',
+  'floating-ip-port-forwarding-port-ranges',
   'floatingip-pools',
   'ip-substring-filtering',
   'l3-flavors',
@@ -114,10 +122,25 @@ const NEUTRON_ZED = [
   'port-mac-address-regenerate',
   'port-mac-override',
   'port-numa-affinity-policy',
+  'port-resource-request',
+  'port-resource-request-groups',
   'port-security',
   'port-security-groups-filtering',
   'project-id',
   'provider',
+  'qos',
+  'qos-bw-limit-direction',
+  'qos-bw-minimum-ingress',
+  'qos-default',
+  'qos-fip',
+  'qos-gateway-ip',
+  'qos-port-network-policy',
+  'qos-pps',
+  'qos-pps-minimum',
+  'qos-pps-minimum-rule-alias',
+  'qos-rule-type-details',
+  'qos-rule-type-filter',
+  'qos-rules-alias',
   'quota-check-limit',
   'quota_details',
   'quotas',
@@ -145,14 +168,12 @@ const NEUTRON_ZED = [
   'subnet_allocation',
   'subnet_onboard',
   'subnetpool-prefix-ops',
+  'trunk',
+  'trunk-details',
 ];
 
 const NEUTRON_2025_1 = [
   ...NEUTRON_ZED,
-  // The port forwarding service plugin (Rocky and later; the Zed recipe leaves it off) with its later extensions.
-  'floating-ip-port-forwarding',
-  'floating-ip-port-forwarding-description',
-  'expose-port-forwarding-in-fip',
   'port-hints',
   'port-hardware-offload-type',
   'security-groups-default-rules',

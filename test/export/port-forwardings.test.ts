@@ -8,10 +8,10 @@ import { basculeOn as bascule, startClouds, type SimClouds } from '../roundtrip/
 import { call, login } from '../sim/helpers.js';
 
 /**
- * Port forwardings of floating IPs (issue 13, "nothing is dropped silently"): the simulator serves the
- * `floating-ip-port-forwarding` API where the release has it (2025.1; not Pike, not the Zed recipe), and export names
- * each forwarding as an UNSUPPORTED_RESOURCE warning kept in the plan (`--strict` refuses); where the extension is
- * missing nothing is asked; where the list fails, the export says it could not check.
+ * Port forwardings of floating IPs: the simulator serves the `floating-ip-port-forwarding` API where the release has
+ * it (Zed with the launcher's port_forwarding plugin, 2025.1; not Pike), and export makes each forwarding a
+ * `port_forwarding` entry (issue 17; test/roundtrip/neutron-extras.test.ts applies them); where the extension is
+ * missing nothing is asked.
  */
 let c: SimClouds | undefined;
 afterEach(async () => {
@@ -89,6 +89,19 @@ describe('simulator: floating IP port forwardings', () => {
     expect(made.body.port_forwarding).toMatchObject({ ...body, description: '' });
     const id = made.body.port_forwarding.id as string;
     expect((await call('GET', `${base}/${id}`, { token: s.token })).body.port_forwarding.external_port).toBe(5353);
+    // PUT changes the internal side (checked like a create).
+    const put = await call('PUT', `${base}/${id}`, {
+      token: s.token,
+      body: { port_forwarding: { internal_port: 5300 } },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.port_forwarding).toMatchObject({ internal_port: 5300, external_port: 5353 });
+    const badPut = await call('PUT', `${base}/${id}`, {
+      token: s.token,
+      body: { port_forwarding: { internal_ip_address: '10.40.0.99' } },
+    });
+    expect(badPut.status).toBe(400);
+    expect((await call('GET', `${base}/${id}`, { token: s.token })).body.port_forwarding.internal_port).toBe(5300);
 
     // Same external port and protocol again: Neutron's 400; a wrong protocol, port or address: 400; no port: 404.
     expect((await call('POST', base, { token: s.token, body: { port_forwarding: body } })).status).toBe(400);
@@ -113,7 +126,7 @@ describe('simulator: floating IP port forwardings', () => {
     expect(dumped?.port_forwardings).toEqual([expect.objectContaining({ port: port.id, external_port: 2222 })]);
   }, 60_000);
 
-  it.each<ProfileName>(['pike', 'zed'])(
+  it.each<ProfileName>(['pike'])(
     'has no port forwarding API on %s (404), and a seed asking for one fails',
     async (profile) => {
       c = await startClouds([{ name: 'a', profile, seed: seed(false) }]);
@@ -132,55 +145,34 @@ describe('simulator: floating IP port forwardings', () => {
   );
 });
 
-describe('export: port forwardings are named, not dropped', () => {
-  it('keeps each forwarding as an UNSUPPORTED_RESOURCE warning naming the address; --strict refuses', async () => {
-    c = await startClouds([{ name: 'a', profile: '2025.1', seed: seed(true) }]);
-    const d = (f: string) => join(c!.dir, f);
-    const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('plan.json'));
-    expect(exported.code, exported.out).toBe(0);
-    const plan = JSON.parse(await readFile(d('plan.json'), 'utf8')) as Plan;
-    const found = plan.warnings?.filter((w) => w.kind === 'port_forwarding') ?? [];
-    expect(found).toEqual([
-      expect.objectContaining({
-        code: 'UNSUPPORTED_RESOURCE',
-        resource: '203.0.113.50 tcp 2222 -> 10.40.0.10:22',
-        message: expect.stringMatching(
-          /^port forwarding 203\.0\.113\.50 tcp 2222 -> 10\.40\.0\.10:22 \(ssh\) of floating IP 203\.0\.113\.50: Bascule does not move port forwardings/,
-        ),
-      }),
-    ]);
-    expect(exported.out).toContain('203.0.113.50 tcp 2222');
-
-    const strict = await bascule(c, 'export', '--os-cloud', 'a', '--strict', '-o', d('strict.json'));
-    expect(strict.code).toBe(1);
-    expect(strict.out).toContain('203.0.113.50 tcp 2222 -> 10.40.0.10:22');
-    await expect(readFile(d('strict.json'))).rejects.toThrow();
-  }, 60_000);
-
-  it('says it could not check when the list fails, and asks nothing where the extension is missing', async () => {
+describe('export: port forwardings are plan entries, not warnings', () => {
+  it('exports each forwarding with its floating IP and port by plan key, and no UNSUPPORTED_RESOURCE warning', async () => {
     c = await startClouds([
       { name: 'a', profile: '2025.1', seed: seed(true) },
-      { name: 'z', profile: 'zed', seed: seed(false) },
+      { name: 'p', profile: 'pike', seed: seed(false) },
     ]);
-    c.sim.setFaults('a', [{ kind: 'error', status: 403, route: 'GET /v2.0/floatingips/{fip}/port_forwardings' }]);
     const d = (f: string) => join(c!.dir, f);
-    const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('plan.json'));
+    const exported = await bascule(c, 'export', '--os-cloud', 'a', '--strict', '-o', d('plan.json'));
     expect(exported.code, exported.out).toBe(0);
     const plan = JSON.parse(await readFile(d('plan.json'), 'utf8')) as Plan;
-    expect(plan.warnings?.filter((w) => w.kind === 'port_forwarding')).toEqual([
+    expect(plan.warnings?.filter((w) => w.kind === 'port_forwarding') ?? []).toEqual([]);
+    expect(plan.resources.filter((r) => r.kind === 'port_forwarding')).toEqual([
       expect.objectContaining({
-        code: 'UNSUPPORTED_NOT_CHECKED',
-        message: expect.stringMatching(/^could not check port forwardings of floating IPs \(HTTP 403\)/),
+        key: 'port_forwarding:ext-net/unassociated/tcp-2222',
+        spec: {
+          protocol: 'tcp',
+          external_port: 2222,
+          internal_ip_address: '10.40.0.10',
+          internal_port: 22,
+          description: 'ssh',
+        },
+        refs: { floating_ip: 'floating_ip:ext-net/unassociated', port: 'port:ssh-host' },
       }),
     ]);
-    const strict = await bascule(c, 'export', '--os-cloud', 'a', '--strict', '-o', d('strict.json'));
-    expect(strict.code).toBe(1);
 
     c.sim.clearLog();
-    const zed = await bascule(c, 'export', '--os-cloud', 'z', '-o', d('zed.json'));
-    expect(zed.code, zed.out).toBe(0);
-    const zplan = JSON.parse(await readFile(d('zed.json'), 'utf8')) as Plan;
-    expect(zplan.warnings?.filter((w) => w.kind === 'port_forwarding') ?? []).toEqual([]);
-    expect(c.sim.requestLog('z').filter((e) => e.path.includes('port_forwardings'))).toEqual([]);
+    const pike = await bascule(c, 'export', '--os-cloud', 'p', '-o', d('pike.json'));
+    expect(pike.code, pike.out).toBe(0);
+    expect(c.sim.requestLog('p').filter((e) => e.path.includes('port_forwardings'))).toEqual([]);
   }, 60_000);
 });

@@ -113,6 +113,22 @@ export function createPortForwarding(
   return state.portForwardings.put(id, pf);
 }
 
+/** PUT: the internal side, the protocol, the external port and the description may change (checked like a create). */
+export function updatePortForwarding(state: RegionState, auth: AuthContext, fip: Obj, pf: Obj, body: Obj): Obj {
+  for (const k of Object.keys(body))
+    if (!FIELDS.includes(k)) throw nError(400, 'HTTPBadRequest', `Unrecognized attribute(s) '${k}'`);
+  const merged: Obj = { ...clone(pf), ...body };
+  delete merged.id;
+  delete merged.floatingip_id;
+  state.portForwardings.delete(String(pf.id));
+  try {
+    return createPortForwarding(state, auth, fip, merged, String(pf.id));
+  } catch (error) {
+    state.portForwardings.put(String(pf.id), pf);
+    throw error;
+  }
+}
+
 export function deletePortForwarding(state: RegionState, fipId: string, id: string): void {
   getPortForwarding(state, fipId, id);
   state.portForwardings.delete(id);

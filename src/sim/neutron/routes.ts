@@ -38,6 +38,7 @@ import {
   forwardingsOf,
   getPortForwarding,
   renderPortForwarding,
+  updatePortForwarding,
 } from './port-forwardings.js';
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
 import { networkQuotaRoutes } from './quotas.js';
@@ -351,6 +352,13 @@ export function neutronRouter(state: RegionState): Router {
     const pf = createPortForwarding(state, authOf(req), fip, envelope(req, 'port_forwarding'));
     touch(fip);
     return { status: 201, body: { port_forwarding: renderPortForwarding(state, pf) } };
+  });
+  r.put('/v2.0/floatingips/{fip}/port_forwardings/{id}', (req) => {
+    const fip = forwardingFip(req, true);
+    const pf = getPortForwarding(state, String(fip.id), req.params.id!);
+    const updated = updatePortForwarding(state, authOf(req), fip, pf, envelope(req, 'port_forwarding'));
+    touch(fip);
+    return { status: 200, body: { port_forwarding: renderPortForwarding(state, updated) } };
   });
   r.delete('/v2.0/floatingips/{fip}/port_forwardings/{id}', (req) => {
     const fip = forwardingFip(req, true);

@@ -159,7 +159,8 @@ $(conf_ksa service_user nova)
 send_service_user_token = true
 EOF
 
-  # Neutron: ML2 + routers, no agents. One fake OVS agent row binds the ports (gotcha 7), so agents
+  # Neutron: ML2 + routers, no agents. Trunks, QoS and floating IP port forwardings are API-only service plugins
+  # here (no agent applies them; their RPC casts find no listener): Bascule moves them (issue 17). One fake OVS agent row binds the ports (gotcha 7), so agents
   # must never be seen as down; no DHCP ports.
   cat > "$d/etc/neutron/neutron.conf" <<EOF
 [DEFAULT]
@@ -167,7 +168,7 @@ debug = false
 bind_host = $IP
 bind_port = 9696
 core_plugin = ml2
-service_plugins = router
+service_plugins = router,trunk,qos,port_forwarding
 auth_strategy = keystone
 transport_url = $rabbit
 api_workers = 1
@@ -190,7 +191,7 @@ EOF
 type_drivers = flat,vlan,vxlan
 tenant_network_types = vxlan
 mechanism_drivers = openvswitch
-extension_drivers = port_security
+extension_drivers = port_security,qos
 [ml2_type_flat]
 flat_networks = public
 [ml2_type_vlan]

@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/diff/report.js';
+import type { Plan, PlanResource } from '../../src/plan/types.js';
+import type { ProfileName, SeedFile } from '../../src/sim/index.js';
+import { OLD, platformSeed } from './seed.js';
+import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+
+/**
+ * Issue 17, Neutron extras, on the simulator: each kind is exported, dry-run, applied, audited clean and rolled back
+ * between clouds that have its extension, and a target without the extension blocks it in the dry run with a message
+ * naming the extension (nothing is sent).
+ */
+let c: SimClouds | undefined;
+afterEach(async () => {
+  await c?.stop();
+  c = undefined;
+});
+
+const entry = (plan: Plan, key: string): PlanResource => {
+  const found = plan.resources.find((r) => r.key === key);
+  if (!found) throw new Error(`no ${key} in ${plan.resources.map((r) => r.key).join(', ')}`);
+  return found;
+};
+
+/** Export of `a`, dry run, apply and audit on `b`, rollback; returns the plan and the outputs. */
+async function roundTrip(clouds: SimClouds): Promise<{ plan: Plan; dry: string }> {
+  const d = (f: string) => join(clouds.dir, f);
+  const exported = await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
+  expect(exported.code, exported.out).toBe(0);
+  const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
+  const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+  expect(dry.code, dry.out).toBe(0);
+  const applied = await bascule(
+    clouds,
+    'apply',
+    d('a.plan.json'),
+    '--from',
+    'a',
+    '--to',
+    'b',
+    '--journal',
+    d('j.jsonl'),
+    '--yes',
+  );
+  expect(applied.code, applied.out).toBe(0);
+  const again = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+  expect(again.code, again.out).toBe(0);
+  expect(again.out).not.toMatch(/\bcreate\b.*(port_forwarding|trunk|qos_policy|address_group):/);
+  const audit = await bascule(
+    clouds,
+    'audit',
+    '--from',
+    'a',
+    '--to',
+    'b',
+    '--journal',
+    d('j.jsonl'),
+    '--format',
+    'json',
+  );
+  expect(audit.code, audit.out).toBe(0);
+  const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
+  expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
+  return { plan, dry: dry.out };
+}
+
+async function rollBack(clouds: SimClouds): Promise<void> {
+  const rolled = await bascule(
+    clouds,
+    'rollback',
+    '--os-cloud',
+    'b',
+    '--journal',
+    join(clouds.dir, 'j.jsonl'),
+    '--yes',
+  );
+  expect(rolled.code, rolled.out).toBe(0);
+}
+
+/** The dry run of the exported plan on `b`: blocked (exit 1) with a message naming the missing extension. */
+async function blockedOn(clouds: SimClouds, what: RegExp): Promise<string> {
+  const d = (f: string) => join(clouds.dir, f);
+  const exported = await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
+  expect(exported.code, exported.out).toBe(0);
+  clouds.sim.clearLog();
+  const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+  expect(dry.code, dry.out).not.toBe(0);
+  expect(dry.out).toMatch(what);
+  expect(clouds.sim.requestLog('b').filter((e) => e.method !== 'GET' && e.service !== 'identity')).toEqual([]);
+  return dry.out;
+}
+
+function forwardingSeed(): SeedFile {
+  const base = platformSeed(OLD);
+  return {
+    ...base,
+    resources: {
+      ...base.resources,
+      shop: {
+        networks: [{ name: 'net', subnets: [{ name: 'net-v4', cidr: '10.40.0.0/24', ip_version: 4 }] }],
+        routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['net-v4'] }],
+        ports: [{ name: 'ssh-host', network: 'net', fixed_ips: [{ subnet: 'net-v4', ip_address: '10.40.0.10' }] }],
+        floating_ips: [
+          {
+            network: OLD.externalNetwork,
+            floating_ip_address: '203.0.113.50',
+            port_forwardings: [
+              { port: 'ssh-host', protocol: 'tcp', internal_port: 22, external_port: 2222, description: 'ssh' },
+              { port: 'ssh-host', protocol: 'udp', internal_port: 53, external_port: 5353 },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
+
+describe('port forwardings of floating IPs', () => {
+  it.each<ProfileName>(['zed', '2025.1'])(
+    '%s: exported as entries (internal port by plan key), applied, audited clean, rolled back',
+    async (profile) => {
+      c = await startClouds([
+        { name: 'a', profile, seed: forwardingSeed() },
+        { name: 'b', profile, seed: platformSeed(OLD) },
+      ]);
+      const { plan, dry } = await roundTrip(c);
+      const ssh = entry(plan, 'port_forwarding:ext-net/unassociated/tcp-2222');
+      expect(ssh.refs).toEqual({ floating_ip: 'floating_ip:ext-net/unassociated', port: 'port:ssh-host' });
+      expect(ssh.spec).toEqual({
+        protocol: 'tcp',
+        external_port: 2222,
+        internal_ip_address: '10.40.0.10',
+        internal_port: 22,
+        description: 'ssh',
+      });
+      expect(plan.warnings?.filter((w) => w.kind === 'port_forwarding') ?? []).toEqual([]);
+      expect(dry).toContain('port_forwarding:ext-net/unassociated/udp-5353');
+
+      const b = c.sim.regionState('b');
+      const fip = b.floatingips.find(() => true)!;
+      const port = b.ports.find((p) => p.name === 'ssh-host')!;
+      expect(
+        b.portForwardings
+          .filter((p) => p.floatingip_id === fip.id)
+          .map((p) => [p.protocol, p.external_port, p.internal_port_id, p.internal_ip_address, p.internal_port]),
+      ).toEqual([
+        ['tcp', 2222, port.id, '10.40.0.10', 22],
+        ['udp', 5353, port.id, '10.40.0.10', 53],
+      ]);
+
+      await rollBack(c);
+      expect(b.portForwardings.filter(() => true)).toEqual([]);
+      expect(b.floatingips.filter(() => true)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('a target without the extension (pike) blocks them in the dry run, naming it', async () => {
+    c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: forwardingSeed() },
+      { name: 'b', profile: 'pike', seed: platformSeed(OLD) },
+    ]);
+    const out = await blockedOn(c, /port_forwarding:ext-net\/unassociated\/tcp-2222[\s\S]*floating-ip-port-forwarding/);
+    expect(out).toContain('port_forwarding:ext-net/unassociated/udp-5353');
+  }, 60_000);
+});
