@@ -41,12 +41,12 @@ const CPU_PROBE =
   'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>{const u=process.cpuUsage();' +
   'writeSync(3,String((u.user+u.system)/1e6))})';
 
-interface Timing {
+export interface Timing {
   wall: number;
   cpu: number;
 }
 
-function timeRun(args: readonly string[]): Timing {
+export function timeRun(args: readonly string[]): Timing {
   const start = performance.now();
   const result = spawnSync(process.execPath, ['--import', CPU_PROBE, ...args], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],

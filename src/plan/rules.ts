@@ -23,6 +23,8 @@ interface Entry {
   sensitive: unknown[];
   /** Passed the schema: its shape can be trusted. */
   valid: boolean;
+  /** Its number in the reference graph (findCycles): the first entry of each key, in order; -1 for a duplicate. */
+  node: number;
 }
 
 /** The JSON pointer of resource `index` (and below). Built only for an issue: a valid plan builds none. */
@@ -79,11 +81,14 @@ class RuleContext {
         lossy: Array.isArray(r.lossy) ? r.lossy : [],
         sensitive: Array.isArray(r.sensitive) ? r.sensitive : [],
         valid: !invalid.has(index),
+        node: -1,
       };
       this.entries.push(entry);
       const first = this.byKey.get(key);
-      if (first === undefined) this.byKey.set(key, entry);
-      else
+      if (first === undefined) {
+        entry.node = this.byKey.size;
+        this.byKey.set(key, entry);
+      } else
         this.issues.push(
           error(
             at(index, 'key'),
@@ -105,8 +110,20 @@ class RuleContext {
     return target !== undefined && target.valid && decl !== undefined && target.kind === decl.kind ? target : undefined;
   }
 
+  /** The valid entries of each kind, in plan order: built once, on the first call (each rule asks for its kinds). */
+  #byKind: Map<PlanKind, Entry[]> | undefined;
+
   of(kind: PlanKind): Entry[] {
-    return this.entries.filter((e) => e.valid && e.kind === kind);
+    if (this.#byKind === undefined) {
+      this.#byKind = new Map();
+      for (const e of this.entries) {
+        if (!e.valid) continue;
+        const list = this.#byKind.get(e.kind);
+        if (list === undefined) this.#byKind.set(e.kind, [e]);
+        else list.push(e);
+      }
+    }
+    return this.#byKind.get(kind) ?? [];
   }
 }
 
@@ -116,14 +133,17 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
     const decl = decls[name];
     if (decl === undefined) continue; // the schema reported it
     const keys = refList(value);
-    const seen = new Set<string>();
+    // Most refs hold one key: a set of those seen only when there are several (fewer objects for the GC).
+    const seen = keys.length > 1 ? new Set<string>() : undefined;
     keys.forEach((key, position) => {
       const path = (): string => (decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name));
-      if (seen.has(key) && decl.repeats !== true) {
-        ctx.issues.push(error(path(), 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
-        return;
+      if (seen !== undefined) {
+        if (seen.has(key) && decl.repeats !== true) {
+          ctx.issues.push(error(path(), 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
+          return;
+        }
+        seen.add(key);
       }
-      seen.add(key);
       const target = ctx.byKey.get(key);
       if (target === undefined) {
         ctx.issues.push(
@@ -752,12 +772,16 @@ function checkOneRegion(input: RuleInput): Issue[] {
   }
 
   // Names unique per kind (a warning: OpenStack allows duplicates, but matching by name becomes ambiguous).
-  const names = new Map<string, number>();
+  // One map of names per kind and side (external or not), rather than a composed string per entry.
+  const namesOf = new Map<string, Map<string, number>>();
   for (const entry of valid) {
     if (entry.kind === 'security_group_rule' || entry.kind === 'quota' || entry.kind === 'floating_ip') continue;
     const name = str(entry.spec.name);
     if (name === undefined || name === '') continue;
-    const id = `${entry.kind}|${entry.external ? 'x' : ''}|${name}`;
+    const group = entry.external ? `${entry.kind}|x` : entry.kind;
+    let names = namesOf.get(group);
+    if (names === undefined) namesOf.set(group, (names = new Map()));
+    const id = name;
     const other = names.get(id);
     if (other !== undefined) {
       ctx.issues.push(
@@ -777,14 +801,20 @@ function checkOneRegion(input: RuleInput): Issue[] {
 
 /** Reports each cycle of the reference graph once, with its path, using Tarjan's algorithm without recursion. */
 function findCycles(ctx: RuleContext): Issue[] {
-  const nodes = ctx.entries.filter((e) => ctx.byKey.get(e.key) === e);
-  const id = new Map<string, number>(nodes.map((e, i) => [e.key, i]));
+  // The first entry of each key, numbered as the context met them (no second map of every key).
+  const nodes = ctx.entries.filter((e) => e.node >= 0);
   const edges: number[][] = nodes.map((e) => {
     const out: number[] = [];
-    for (const value of Object.values(e.refs)) {
+    for (const name in e.refs) {
+      const value = e.refs[name];
+      if (typeof value === 'string') {
+        const target = ctx.byKey.get(value);
+        if (target !== undefined) out.push(target.node);
+        continue;
+      }
       for (const key of refList(value)) {
-        const target = id.get(key);
-        if (target !== undefined) out.push(target);
+        const target = ctx.byKey.get(key);
+        if (target !== undefined) out.push(target.node);
       }
     }
     return out;
