@@ -42,6 +42,12 @@ export interface CampaignEnv {
   renderAudit?: (report: AuditReport) => { ext: string; text: string }[];
   /** The campaign's global cap on concurrent data transfers. */
   slots?: TransferSlots;
+  /**
+   * Called right before each mutating cloud call of the project (both clouds), synchronously: a worker's check that
+   * its job's lease is still surely its own (src/campaign/postgres/lease.ts, leaseGuard). What it throws fails the
+   * call unsent.
+   */
+  beforeMutation?: () => void;
   /** Resources done and bytes moved so far in a project (for live progress). */
   onProgress?: (projectId: string, progress: { resources: number; bytes: number; bytesTotal?: number }) => void;
 }
@@ -70,7 +76,11 @@ export async function openSide(env: CampaignEnv, side: CampaignSide, concurrency
     ...(side.region !== undefined ? { region: side.region } : {}),
   });
   const limits = concurrency === undefined ? {} : { concurrency: { perService: concurrency, writes: concurrency } };
-  return connect(config, { logger: env.logger, ...limits });
+  return connect(config, {
+    logger: env.logger,
+    ...limits,
+    ...(env.beforeMutation ? { beforeMutation: env.beforeMutation } : {}),
+  });
 }
 
 export function describeSide(side: CampaignSide): string {

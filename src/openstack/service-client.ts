@@ -329,6 +329,8 @@ export class ServiceClient {
     const { retry, logger } = this.session;
     const attempt = tries.attempt;
     const token = await this.session.token(signal);
+    // Last thing before the call leaves: nothing is awaited between this check and the transport's send.
+    if (MUTATING.has(method)) this.session.beforeMutation?.();
     const started = Date.now();
     let response: HttpResponse;
     try {

@@ -29,6 +29,11 @@ export interface SessionOptions {
   timeoutMs?: number;
   /** Reuse a token until this many ms before it expires. */
   refreshMarginMs?: number;
+  /**
+   * Called synchronously right before each mutating call (POST, PUT, PATCH, DELETE) is sent, every attempt; what it
+   * throws fails the call, unsent. A campaign worker checks there that its job's lease is still surely its own.
+   */
+  beforeMutation?: () => void;
 }
 
 /** One authentication in progress, shared by every caller that needs a new token. */
@@ -51,6 +56,7 @@ export class Session {
   readonly logger: Logger;
   readonly retry: Required<Omit<RetryOptions, 'random'>> & { random: () => number };
   readonly timeoutMs: number;
+  readonly beforeMutation: (() => void) | undefined;
   readonly writeQueue: PQueue;
   readonly #serviceQueues = new Map<string, PQueue>();
   readonly #perService: number;
@@ -84,6 +90,7 @@ export class Session {
       random: options.retry?.random ?? Math.random,
     };
     this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.beforeMutation = options.beforeMutation;
     this.#perService = options.concurrency?.perService ?? 10;
     this.writeQueue = new PQueue({ concurrency: options.concurrency?.writes ?? 4 });
     this.#refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;

@@ -100,7 +100,10 @@ async function until<T>(
   }
 }
 
-function objects(cloud: 'src' | 'dst', kind: 'networks' | 'servers' | 'images' | 'volumes') {
+function objects(
+  cloud: 'src' | 'dst',
+  kind: 'networks' | 'subnets' | 'securityGroups' | 'servers' | 'images' | 'volumes',
+) {
   const state = c.sim.regionState(cloud) as unknown as Record<string, { all(): { name?: unknown }[] }>;
   return state[kind]!.all().map((o) => String(o.name));
 }
@@ -246,6 +249,14 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
           objects('dst', 'images').filter((n) => n === `${name}-img`),
           name,
         ).toHaveLength(1);
+        expect(
+          objects('dst', 'subnets').filter((n) => n === `${name}-sub`),
+          name,
+        ).toHaveLength(1);
+        expect(
+          objects('dst', 'securityGroups').filter((n) => n === `${name}-web`),
+          name,
+        ).toHaveLength(1);
       }
       expect(objects('dst', 'servers')).toHaveLength(PROJECTS);
       expect(objects('dst', 'networks')).toHaveLength(PROJECTS);
@@ -298,7 +309,21 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
         .flatMap((w) => w.projects)
         .filter((p) => (p.audit as { clean?: boolean } | undefined)?.clean !== true)
         .map((p) => ({ id: p.id, status: p.status, audit: p.audit ?? 'none recorded' }));
-      expect(json.totals, JSON.stringify(unclean)).toMatchObject({
+      // ... and what each such audit found (the audit.json the store keeps), with the project's journal tail.
+      const found: unknown[] = [];
+      for (const u of unclean) {
+        const { rows } = await sql.query<{ body: string }>(
+          `SELECT body FROM bascule.artifacts WHERE project = $1 AND name = 'audit.json'`,
+          [u.id],
+        );
+        const audit = rows[0] ? (JSON.parse(rows[0].body) as { differences?: unknown[] }) : undefined;
+        const { rows: tail } = await sql.query<{ record: unknown; generation: string }>(
+          `SELECT record, generation FROM bascule.journal WHERE project = $1 ORDER BY n DESC LIMIT 12`,
+          [u.id],
+        );
+        found.push({ id: u.id, differences: audit?.differences ?? 'no audit.json', journal: tail.reverse() });
+      }
+      expect(json.totals, JSON.stringify({ unclean, found })).toMatchObject({
         projects: PROJECTS,
         done: PROJECTS,
         failed: 0,

@@ -21,7 +21,7 @@ import { allProjects } from '../load.js';
 import { ProjectPipeline, StageFailure, failureOf, type CampaignEnv } from '../pipeline.js';
 import { initialState, refuseUnfinished, selectProjects } from '../run.js';
 import { stageAtLeast, type Campaign, type CampaignEvent, type CampaignProject, type ProjectState } from '../types.js';
-import { isLeaseLost } from './lease.js';
+import { isLeaseLost, leaseGuard } from './lease.js';
 import { enqueue, type JobOutcome, type JobSpec, type QueuedJob } from './queue.js';
 import { postgresTransferSlots } from './slots.js';
 import { PgCampaignStore } from './store.js';
@@ -367,6 +367,10 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
   const env: CampaignEnv = {
     ...ctx.env,
     signal: job.signal,
+    // No cloud call once the lease is not surely ours (a worker paused past it would otherwise send a call whose
+    // intent it journaled before the pause, after the new owner made the same object): a quarter of the lease
+    // (at most 30 s) is kept in hand, more than the heartbeat's third leaves it short of.
+    beforeMutation: leaseGuard(job.lease, Math.min(30, options.leaseSeconds / 4) * 1000),
     slots: postgresTransferSlots(ctx.db, {
       holder: `${ctx.owner}/${data.project}`,
       scopes: [

@@ -27,10 +27,46 @@ export function isLeaseLost(error: unknown): error is LeaseLostError {
 }
 
 /**
+ * Until when (this process's monotonic clock, ms) each lease is surely still ours: the latest expiry the database
+ * confirmed, counted from before the query that confirmed it. Only a successful claim, renewal or fenced write moves
+ * it on; a lost lease sets it to 0. The cloud calls of a job are checked against it (leaseGuard).
+ */
+const surelyOurs = new WeakMap<Lease, number>();
+const clock = () => performance.now();
+
+/** Records that the database confirmed `lease` ours for `remainingSeconds` from `from` (performance.now()). */
+export function confirmLease(lease: Lease, from: number, remainingSeconds: number): void {
+  surelyOurs.set(lease, Math.max(surelyOurs.get(lease) ?? 0, from + remainingSeconds * 1000));
+}
+
+/**
+ * A check to run right before each cloud mutation of a job (synchronously, just before the request is sent): it
+ * throws LEASE_LOST when the lease is not surely ours any more, that is when less than \`marginMs\` of it is left by
+ * the last expiry the database confirmed. The fenced writes do not cover this: a worker paused (SIGSTOP, a long
+ * freeze) after journaling an intent and before sending its call would send it when it comes back, after another
+ * worker took the job over and made the same object, a duplicate on the cloud. With this check it sends nothing:
+ * paused past its lease, its local clock is past what the database last confirmed. A live worker keeps it ahead
+ * with its heartbeat (every third of the lease).
+ */
+export function leaseGuard(lease: Lease, marginMs: number): () => void {
+  return () => {
+    const until = surelyOurs.get(lease) ?? 0;
+    if (clock() > until - marginMs)
+      throw new LeaseLostError(
+        lease,
+        until === 0
+          ? 'another worker took it over'
+          : 'its lease may have run out (the worker was paused or could not renew it): no call is sent',
+      );
+  };
+}
+
+/**
  * Takes the lease of a job for `owner`, for `ttlSeconds`: the generation goes up by one whoever held it
  * before (pg-boss hands a job to one worker at a time; a new fetch means the previous holder's time is over).
  */
 export async function claimLease(db: pg.Pool, jobKey: string, owner: string, ttlSeconds: number): Promise<Lease> {
+  const from = clock();
   const { rows } = await db.query<{ generation: string }>(
     `INSERT INTO bascule.leases (job_key, generation, owner, expires_at)
        VALUES ($1, 1, $2, clock_timestamp() + make_interval(secs => $3))
@@ -39,21 +75,26 @@ export async function claimLease(db: pg.Pool, jobKey: string, owner: string, ttl
      RETURNING generation`,
     [jobKey, owner, ttlSeconds],
   );
-  return { jobKey, owner, generation: Number(rows[0]!.generation) };
+  const lease = { jobKey, owner, generation: Number(rows[0]!.generation) };
+  confirmLease(lease, from, ttlSeconds);
+  return lease;
 }
 
 /** Extends a lease that is still ours (a long job's own heartbeat); LEASE_LOST when it is not. */
 export async function renewLease(db: pg.Pool, lease: Lease, ttlSeconds: number): Promise<void> {
+  const from = clock();
   await fenced(db, lease, async (client) => {
     await client.query(
       `UPDATE bascule.leases SET expires_at = clock_timestamp() + make_interval(secs => $2) WHERE job_key = $1`,
       [lease.jobKey, ttlSeconds],
     );
   });
+  confirmLease(lease, from, ttlSeconds);
 }
 
 /** Ends a lease we hold (the job is done or handed back): it expires now, the generation stays. */
 export async function releaseLease(db: pg.Pool, lease: Lease): Promise<void> {
+  surelyOurs.set(lease, 0);
   await db.query(
     `UPDATE bascule.leases SET expires_at = clock_timestamp() WHERE job_key = $1 AND generation = $2 AND owner = $3`,
     [lease.jobKey, lease.generation, lease.owner],
@@ -71,10 +112,12 @@ export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.Po
   let broken: Error | undefined;
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
+  const from = clock();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<{ generation: string; owner: string; live: boolean }>(
-      `SELECT generation, owner, expires_at > clock_timestamp() AS live
+    const { rows } = await client.query<{ generation: string; owner: string; live: boolean; remaining: number }>(
+      `SELECT generation, owner, expires_at > clock_timestamp() AS live,
+              extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
          FROM bascule.leases WHERE job_key = $1 FOR SHARE`,
       [lease.jobKey],
     );
@@ -85,8 +128,10 @@ export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.Po
     if (!row.live) throw new LeaseLostError(lease, 'its lease ran out');
     const result = await write(client);
     await client.query('COMMIT');
+    confirmLease(lease, from, Number(row.remaining));
     return result;
   } catch (error) {
+    if (isLeaseLost(error)) surelyOurs.set(lease, 0);
     broken ??= await client.query('ROLLBACK').then(
       () => undefined,
       (e: unknown) => e as Error,
@@ -99,7 +144,7 @@ export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.Po
   }
 }
 
-/** Throws LEASE_LOST unless the lease is still ours: called right before a cloud mutation, after the intent. */
+/** Throws LEASE_LOST unless the lease is still ours (a fenced transaction that writes nothing). */
 export async function assertLease(db: pg.Pool, lease: Lease): Promise<void> {
   await fenced(db, lease, async () => undefined);
 }

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { scrubText } from '../../shared/secret.js';
-import { claimLease, fenced, isLeaseLost, releaseLease, type Lease } from './lease.js';
+import { claimLease, confirmLease, fenced, isLeaseLost, releaseLease, type Lease } from './lease.js';
 import type { StoreUrl } from './connection.js';
 import { withClient } from './client.js';
 
@@ -230,6 +230,7 @@ export class QueueWorker {
   #heartbeat(job: PgBoss.Job<Record<string, unknown>>, lease: Lease, ttl: number, abort: AbortController) {
     const beat = setInterval(
       () => {
+        const from = performance.now();
         void fenced(this.#db, lease, async (client) => {
           await client.query(
             `UPDATE bascule.leases SET expires_at = clock_timestamp() + make_interval(secs => $2) WHERE job_key = $1`,
@@ -240,9 +241,11 @@ export class QueueWorker {
             WHERE name = $1 AND id = $2 AND state = 'active'`,
             [this.#options.queue, job.id, ttl],
           );
-        }).catch((error: unknown) => {
-          if (isLeaseLost(error)) abort.abort(error);
-        });
+        })
+          .then(() => confirmLease(lease, from, ttl))
+          .catch((error: unknown) => {
+            if (isLeaseLost(error)) abort.abort(error);
+          });
       },
       (ttl * 1000) / 3,
     );
