@@ -99,7 +99,7 @@ const PROBES: readonly Probe[] = [
     label: 'DNS zones (Designate)',
     service: 'dns',
     when: { catalog: 'dns' },
-    path: '/v2/zones',
+    path: '/zones',
     list: field('zones'),
     owned: ownedBy,
     name: nameOrId,

@@ -116,7 +116,9 @@ export function extractServiceMessage(body: string, contentType = ''): { message
             typeof first.code === 'string' ? first.code : undefined,
           );
         }
-        if (typeof obj.message === 'string') return withFault(obj.message, undefined);
+        // Designate: {"code": 409, "type": "duplicate_zone", "message": "Duplicate Zone", "request_id": "..."}
+        if (typeof obj.message === 'string')
+          return withFault(obj.message, typeof obj.type === 'string' ? obj.type : undefined);
         if (typeof obj.faultstring === 'string') return withFault(obj.faultstring, undefined);
         // Nova and Cinder: {"itemNotFound": {"code": 404, "message": "..."}}
         const keys = Object.keys(obj);

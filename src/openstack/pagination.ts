@@ -27,6 +27,9 @@ function nextQuery(page: Record<string, unknown>, key: string): URLSearchParams 
   let href: string | undefined;
   if (Array.isArray(links)) href = (links as Link[]).find((l) => l.rel === 'next')?.href;
   if (!href && typeof page.next === 'string') href = page.next;
+  // Designate: {"zones": [...], "links": {"self": ..., "next": ...}}
+  const designate = page.links as { next?: unknown } | undefined;
+  if (!href && designate && typeof designate === 'object' && typeof designate.next === 'string') href = designate.next;
   if (!href) return undefined;
   const q = href.indexOf('?');
   return new URLSearchParams(q >= 0 ? href.slice(q + 1) : '');

@@ -4,6 +4,7 @@ import type { RequestLog } from './control/log.js';
 import type { Obj } from './core/json.js';
 import { Prng, seedFromString } from './core/prng.js';
 import { cinderRouter } from './cinder/routes.js';
+import { designateRouter } from './designate/routes.js';
 import { glanceRouter } from './glance/routes.js';
 import type { MicroversionSpec } from './http/microversion.js';
 import type { Router } from './http/router.js';
@@ -113,6 +114,7 @@ export class SimCloud {
       image: s.image!.baseUrl,
       volume: s.volume!.baseUrl,
       ...(s['load-balancer'] ? { loadBalancer: s['load-balancer'].baseUrl } : {}),
+      dns: s.dns!.baseUrl,
     };
   }
 
@@ -151,6 +153,7 @@ export class SimCloud {
         image: this.#server('image', state, glanceRouter(state)),
         volume: this.#server('volume', state, cinderRouter(state)),
         'load-balancer': this.profile.octavia ? this.#server('load-balancer', state, octaviaRouter(state)) : undefined,
+        dns: this.#server('dns', state, designateRouter(state)),
       };
       this.#servers.set(region, servers);
       for (const s of Object.values(servers)) await s?.listen(host, next());

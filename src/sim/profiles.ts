@@ -1,7 +1,7 @@
 /**
  * Release profiles: what each simulated release serves. Sources are in docs/release-profiles.md.
  */
-export type ServiceName = 'identity' | 'compute' | 'network' | 'image' | 'volume' | 'load-balancer';
+export type ServiceName = 'identity' | 'compute' | 'network' | 'image' | 'volume' | 'load-balancer' | 'dns';
 
 export const PROFILE_NAMES = ['pike', 'zed', '2025.1'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -19,6 +19,8 @@ export interface Profile {
    * CIDRs from 2.12), and whether writes need the `load-balancer_member` role (Octavia's policy since Queens).
    */
   octavia?: { max: string; roles: boolean };
+  /** Designate (DNS, v2 API): its release, for docs; the API is the same v2 from Pike on (src/sim/designate/). */
+  designate: { version: string };
 }
 
 /** Aliases of neutron 11.0.0 (Pike)'s neutron/extensions with the ML2/OVS and L3 plugins, plus HOS 8's LBaaS v2. */
@@ -220,6 +222,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     },
     // Octavia 1.0 (Pike) served the v2.0 API; its policy was admin_or_owner.
     octavia: { max: '2.0', roles: false },
+    designate: { version: '5.0.0' },
   },
   zed: {
     name: 'zed',
@@ -234,6 +237,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     },
     // Octavia 11.0.0 (Zed): API 2.26, as ../shared/real-openstack-extra measured.
     octavia: { max: '2.26', roles: true },
+    designate: { version: '15.0.2' },
   },
   '2025.1': {
     name: '2025.1',
@@ -247,6 +251,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
       tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
     },
     octavia: { max: '2.30', roles: true },
+    designate: { version: '20.0.0' },
   },
 };
 

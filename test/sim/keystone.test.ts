@@ -22,7 +22,16 @@ describe('keystone', () => {
   it('issues a scoped token with a catalog of public, internal and admin endpoints', async () => {
     const s = await login(sim, 'c', 'alice', 'alice-pw', 'demo');
     const types = s.catalog.map((c) => c.type).sort();
-    expect(types).toEqual(['block-storage', 'compute', 'identity', 'image', 'load-balancer', 'network', 'volumev3']);
+    expect(types).toEqual([
+      'block-storage',
+      'compute',
+      'dns',
+      'identity',
+      'image',
+      'load-balancer',
+      'network',
+      'volumev3',
+    ]);
     const compute = s.catalog.find((c) => c.type === 'compute')!;
     expect(compute.endpoints.map((e) => e.interface).sort()).toEqual(['admin', 'internal', 'public']);
     expect(s.url('volumev3')).toContain(`/v3/${s.projectId}`);

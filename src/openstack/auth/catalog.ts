@@ -99,7 +99,7 @@ export function fillTemplate(url: string, projectId: string): string {
  */
 export function versionedBase(serviceType: string, url: string): { base: string; root: string; version: string } {
   const trimmed = url.replace(/\/+$/, '');
-  const suffix: Record<string, string> = { network: 'v2.0', image: 'v2', identity: 'v3' };
+  const suffix: Record<string, string> = { network: 'v2.0', image: 'v2', identity: 'v3', dns: 'v2' };
   const match = /^(.*?)\/(v\d+(?:\.\d+)?)(\/.*)?$/.exec(trimmed);
   if (match?.[1] !== undefined && match[2]) {
     return { base: trimmed, root: match[1], version: match[2] };

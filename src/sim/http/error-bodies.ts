@@ -65,6 +65,9 @@ export function errorBody(
     case 'load-balancer':
       // Octavia answers through wsme.
       return json({ faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null });
+    case 'dns':
+      // Designate: {"code": 409, "type": "duplicate_zone", "message": "Duplicate Zone", "request_id": ...}
+      return json({ code: status, type: type || 'unknown', message, request_id: '' });
     case 'network':
       return json({ NeutronError: { type: type || 'HTTPError', message, detail: '' } });
     case 'image': {

@@ -9,6 +9,8 @@ export interface RegionEndpoints {
   volume: string;
   /** Octavia, when the profile has it. */
   loadBalancer?: string;
+  /** Designate, unversioned as in real catalogs (`http://host:9001`). */
+  dns: string;
 }
 
 /** The service catalog a token carries, as Keystone renders it. Ids are stable per cloud. */
@@ -46,6 +48,7 @@ export function buildCatalog(
     },
     { id: 'svc-network', type: 'network', name: 'neutron', endpoints: endpoints('ep-network', (r) => r.network) },
     { id: 'svc-image', type: 'image', name: 'glance', endpoints: endpoints('ep-image', (r) => r.image) },
+    { id: 'svc-dns', type: 'dns', name: 'designate', endpoints: endpoints('ep-dns', (r) => r.dns) },
     {
       id: 'svc-volumev3',
       type: 'volumev3',
