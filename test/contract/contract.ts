@@ -3,6 +3,8 @@
  * against the simulator's `zed` profile (test/contract/sim.test.ts, in the unit suite) and against the real
  * OpenStack Zed (test/e2e/contract.test.ts), so the simulator cannot drift from the real thing unnoticed.
  * A deliberate difference is declared in `known` with its reason, and documented in docs/simulator.md.
+ * The optional services (object storage, load balancers, DNS) have a section each in test/contract/services/,
+ * skipped with the reason when the target's catalog does not have the service.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +27,9 @@ import * as users from '../../src/openstack/identity/users.js';
 import * as computeQuotas from '../../src/openstack/compute/quotas/requests.js';
 import * as networkQuotas from '../../src/openstack/network/quotas/requests.js';
 import * as blockQuotas from '../../src/openstack/block-storage/quotas/requests.js';
+import { SERVICE_SECTIONS } from './services/index.js';
+import type { SectionContext } from './services/section.js';
+import { serviceAbsence } from './services/section.js';
 
 export interface ContractTarget {
   /** A member of a project that this suite may fill and empty. */
@@ -341,6 +346,29 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
         expect(ready.flavor.original_name).toBe(flavor.name);
       },
     );
+
+    const section: SectionContext = {
+      get target() {
+        return target;
+      },
+      prefix: PREFIX,
+      timeoutMs,
+      cleanup: (undo) => cleanups.push(undo),
+    };
+    for (const service of SERVICE_SECTIONS) {
+      describe(`${service.title} (${service.service})`, () => {
+        let absent: string | undefined;
+        beforeAll(async () => {
+          absent = await serviceAbsence(target, service.service);
+        });
+        service.checks((name, fn) =>
+          it(name, async (context) => {
+            if (absent) context.skip(absent);
+            await fn(section);
+          }),
+        );
+      });
+    }
   });
 }
 

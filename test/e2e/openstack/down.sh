@@ -2,12 +2,24 @@
 # Stop Bascule's end-to-end cloud: exactly the daemons up.sh recorded (and their descendants, collected
 # before any signal). The OpenStack services get SIGTERM together, then the infrastructure one by one
 # (rabbitmq, epmd, memcached, mariadb); whatever still runs 30 s after its SIGTERM gets SIGKILL.
-# Never kills by name. Data is kept (databases, images, volumes): the next up.sh starts them again in about
-# a minute.
+# Never kills by name. Data is kept (databases, images, volumes, objects): the next up.sh starts them again in
+# about a minute.
+#
+#   down.sh                          everything
+#   down.sh extras                   only the extra services (Swift, Octavia, Designate)
+#   down.sh swift|octavia|designate  only that extra service (several may be named)
 set -uo pipefail
 SCRIPT_TAG=down
 source "$(dirname "$0")/lib/common.sh"
 [[ $(id -u) == 0 ]] || die "down.sh must run as root"
+ONLY=()
+for arg in "$@"; do
+  case $arg in
+    extras) ONLY+=("${EXTRAS_ALL[@]}") ;;
+    swift | octavia | designate) ONLY+=("$arg") ;;
+    *) die "unknown argument '$arg' (usage: down.sh [extras | swift | octavia | designate ...])" ;;
+  esac
+done
 take_machine_lock
 T0=$(now)
 mkdir -p "$STATE"
@@ -44,8 +56,18 @@ stop_group() {
   done
 }
 
-# every OpenStack service at once (they only lose their connections), then the infrastructure in order
-stop_group nova-compute nova-api nova-scheduler nova-conductor cinder-volume cinder-scheduler cinder-api \
+if ((${#ONLY[@]})); then
+  # shellcheck disable=SC2046
+  stop_group $(extra_daemons "${ONLY[@]}")
+  say "${ONLY[*]} down in $(( $(now) - T0 ))s"
+  echo "$(date -u +%FT%TZ) down ${ONLY[*]} $(( $(now) - T0 ))s" >> "$STATE/timings.txt"
+  exit 0
+fi
+
+# every OpenStack service at once, the extra ones too (they only lose their connections), then the
+# infrastructure in order
+# shellcheck disable=SC2046
+stop_group $(extra_daemons "${EXTRAS_ALL[@]}") nova-compute nova-api nova-scheduler nova-conductor cinder-volume cinder-scheduler cinder-api \
            neutron-server glance-api placement keystone
 for name in rabbitmq epmd memcached mariadb; do stop_group "$name"; done
 # anything recorded that is not in the lists (an older layout)

@@ -5,6 +5,8 @@
 #
 #   Keystone :5000  Glance :9292  Placement :8778  Nova :8774 (fake virt driver)  Neutron :9696 (ML2, no agents)
 #   Cinder :8776 (NFS driver on a bind mount)  on MariaDB :3306, RabbitMQ :5672, memcached :11211
+# and the extra services (lib/extras.sh): Swift :8080 (object-store), Octavia :9876 (load-balancer, no-op
+# drivers), Designate :9001 (dns, fake backend, mdns :5354). BASCULE_OS_EXTRAS=none leaves them out.
 #
 # Idempotent: a second run reuses the packages, the databases and the running daemons, and takes seconds.
 # Every daemon's PID is recorded; down.sh stops exactly those. Each stage prints its duration.
@@ -15,12 +17,14 @@ set -Eeuo pipefail
 SCRIPT_TAG=up
 source "$(dirname "$0")/lib/common.sh"
 source "$E2E_OS_DIR/lib/configs.sh"
+source "$E2E_OS_DIR/lib/extras.sh"
 
 [[ $(id -u) == 0 ]] || die "up.sh must run as root (it installs packages and starts system daemons)"
 export DEBIAN_FRONTEND=noninteractive
 HOST=$(hostname)
 NFS_SHARE="$IP:/var/lib/cinder/nfs-export"
 NOVA_DRIVER=${NOVA_DRIVER:-bascule_fake_driver.DataFakeDriver}
+extras_wanted > /dev/null   # a bad BASCULE_OS_EXTRAS stops here, before anything is installed
 mkdir -p "$STATE" "$LOGS" "$STATE/data" "$MACHINE" "$RUN"
 take_machine_lock
 chmod 0700 "$STATE" "$MACHINE"
@@ -43,6 +47,7 @@ PACKAGES=(mariadb-server python3-pymysql rabbitmq-server memcached python3-memca
           nova-api nova-conductor nova-scheduler nova-compute nova-compute-ironic
           neutron-server cinder-api cinder-scheduler cinder-volume
           nfs-common qemu-utils python3-openstackclient openssh-client curl uwsgi-plugin-python3)
+mapfile -t -O ${#PACKAGES[@]} PACKAGES < <(extra_packages)
 
 install_packages() {
   # Maintainer scripts must not start anything (there is no systemd; we start the daemons ourselves).
@@ -61,6 +66,7 @@ install_packages() {
         echo "$p $p/$q boolean false"
       done
     done
+    extra_preseeds
   } | debconf-set-selections
   local missing=()
   for p in "${PACKAGES[@]}"; do
@@ -88,13 +94,22 @@ cloud_password() {
 
 ###################################################################################################
 # daemons
-start_daemon() { # NAME CMD...: started in its own session, so $! is the daemon itself (setsid execs)
+start_daemon() { # NAME CMD...: started in its own session, so $! is the daemon itself (the subshell and setsid exec)
   local name=$1; shift
   if service_running "$name"; then return 0; fi
-  # fd 9 is the machine lock: a daemon must not keep it
-  setsid "$@" >> "$LOGS/$name.out" 2>&1 < /dev/null 9>&- &
+  # A daemon keeps only stdin, stdout and stderr. Any other descriptor it inherited would hold its lock for as long
+  # as the daemon lives: the machine lock (fd 9), or the team's /work/e2e.lock when up.sh runs under
+  # `flock /work/e2e.lock` (that happened: every later `flock` waited forever).
+  (close_inherited_fds; exec setsid "$@") >> "$LOGS/$name.out" 2>&1 < /dev/null &
   record_pid "$name" $!
   STARTED+=("$name")
+}
+close_inherited_fds() {
+  local fd
+  for fd in $(ls /proc/$BASHPID/fd); do
+    ((fd > 2)) && eval "exec $fd>&-"
+  done
+  return 0
 }
 wait_until() { # WHAT TIMEOUT CMD...
   local what=$1 limit=$2 t0; shift 2; t0=$(now)
@@ -354,8 +369,13 @@ main() {
     stage services; wait_apis; stage_done "already running"
   fi
 
+  stage extras
+  EXTRAS_NOTE=
+  start_extras
+  stage_done "${EXTRAS_NOTE:-none}"
+
   stage resources
-  BASCULE_OS_PASSWORD=$PW BASCULE_OS_DATA=$STATE/data /usr/bin/python3 "$E2E_OS_DIR/lib/bootstrap.py" resources \
+  BASCULE_OS_PASSWORD=$PW BASCULE_OS_EXTRAS="$(extras_wanted)" BASCULE_OS_DATA=$STATE/data /usr/bin/python3 "$E2E_OS_DIR/lib/bootstrap.py" resources \
     >> "$LOGS/bootstrap.log" 2>&1 || { tail -20 "$LOGS/bootstrap.log"; false; }
   write_clouds_yaml
   stage_done
@@ -364,7 +384,9 @@ main() {
   echo "$(date -u +%FT%TZ) total ${total}s" >> "$TIMINGS"
   say "OpenStack is up in ${total}s. Daemons (PID files in $RUN):"
   local name
-  for name in "${SERVICES[@]}"; do printf '  %-17s %s\n' "$name" "$(service_pid "$name")"; done
+  for name in "${SERVICES[@]}" $(extra_daemons $(extras_wanted)); do
+    printf '  %-23s %s\n' "$name" "$(service_pid "$name")"
+  done
   say "clouds admin, src, dst, dst2 in $STATE/clouds.yaml"
   echo "$STATE/clouds.yaml"
 }

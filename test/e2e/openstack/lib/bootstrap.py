@@ -3,16 +3,20 @@
 (about 15x faster than one `openstack` CLI call per step).
 
   bootstrap.py catalog     service project, service users (roles admin + service), services, endpoints
+  bootstrap.py extras-catalog
+                           the same for the extra services named in BASCULE_OS_EXTRAS (swift, octavia,
+                           designate), and the roles they check (ResellerAdmin, load-balancer_*)
   bootstrap.py resources   what every e2e test may rely on:
                              external network `public` (203.0.113.0/24, TEST-NET-3: bookkeeping only),
                              public flavors m1.tiny .. m1.xlarge (the Pike-era defaults, ids 1..5),
                              public image `cirros` (qcow2 made from random bytes: there is no internet),
                              volume type `standard` (backend nfs1),
                              projects bascule-src, bascule-dst, bascule-dst2 with one user each
-                             (roles member and reader only).
+                             (roles member and reader; load-balancer_member too when Octavia is
+                             among BASCULE_OS_EXTRAS, because its policy asks for it)
 
 Environment: BASCULE_OS_PASSWORD (never printed), BASCULE_OS_IP, BASCULE_OS_DATA (folder for the image
-file and its checksum). Every step says `exists` or `created`; anything unexpected raises.
+file and its checksum), BASCULE_OS_EXTRAS (the extra services up.sh runs, space-separated). Every step says `exists` or `created`; anything unexpected raises.
 """
 import hashlib
 import os
@@ -51,6 +55,21 @@ PROJECTS = (
     ('bascule-dst', 'bascule-dst-user', 'Bascule e2e: a target project'),
     ('bascule-dst2', 'bascule-dst2-user', 'Bascule e2e: a second target project'),
 )
+# The extra services (lib/extras.sh): service name, type, description, endpoint url per interface.
+# Swift's public and internal endpoints carry the project's account; its admin one is the bare /v1.
+EXTRAS = {
+    'swift': ('swift', 'object-store', 'OpenStack Object Storage', {
+        'public': f'http://{IP}:8080/v1/AUTH_%(project_id)s',
+        'internal': f'http://{IP}:8080/v1/AUTH_%(project_id)s',
+        'admin': f'http://{IP}:8080/v1'}),
+    'octavia': ('octavia', 'load-balancer', 'OpenStack Load Balancer', f'http://{IP}:9876'),
+    'designate': ('designate', 'dns', 'OpenStack DNS', f'http://{IP}:9001'),
+}
+# Roles the extra services' policies check: Swift's reseller admin, Octavia's four (its default policy refuses a
+# plain member: shared REPORT.md gotcha O1).
+EXTRA_ROLES = ('ResellerAdmin', 'load-balancer_observer', 'load-balancer_global_observer',
+               'load-balancer_member', 'load-balancer_admin')
+WANTED_EXTRAS = os.environ.get('BASCULE_OS_EXTRAS', '').split()
 IMAGE_NAME = 'cirros'
 IMAGE_MIB = 2
 
@@ -74,15 +93,15 @@ def ensure_role(idn, name):
     return role
 
 
-def catalog(conn):
-    idn = conn.identity
+def service_users(idn, names):
+    """Service users in project `service` with the roles admin and service (service tokens are required)."""
     domain = idn.find_domain('default')
     service = idn.find_project('service', domain_id=domain.id)
     if service is None:
         service = idn.create_project(name='service', domain_id=domain.id, description='OpenStack services')
         say('created project service')
     roles = {name: ensure_role(idn, name) for name in ('admin', 'member', 'reader', 'service')}
-    for name in SERVICE_USERS:
+    for name in names:
         user = idn.find_user(name, domain_id=domain.id)
         if user is None:
             user = idn.create_user(name=name, password=PW, domain_id=domain.id,
@@ -92,21 +111,40 @@ def catalog(conn):
             idn.update_user(user, password=PW)
         for role in ('admin', 'service'):
             idn.assign_project_role_to_user(service, user, roles[role])
+
+
+def register(idn, entries):
+    """Services and their public, internal and admin endpoints; `url` is one URL or one per interface."""
     services = list(idn.services())
-    for name, kind, description, url in CATALOG:
+    for name, kind, description, url in entries:
         svc = next((s for s in services if s.type == kind), None)
         if svc is None:
             svc = idn.create_service(name=name, type=kind, description=description, is_enabled=True)
             say('created service', kind)
         endpoints = list(idn.endpoints(service_id=svc.id))
         for interface in ('public', 'internal', 'admin'):
+            want = url[interface] if isinstance(url, dict) else url
             ep = next((e for e in endpoints if e.interface == interface), None)
             if ep is None:
-                idn.create_endpoint(service_id=svc.id, interface=interface, url=url, region_id=REGION)
-                say('created endpoint', kind, interface, url)
-            elif ep.url != url:
-                idn.update_endpoint(ep, url=url)
-                say('updated endpoint', kind, interface, url)
+                idn.create_endpoint(service_id=svc.id, interface=interface, url=want, region_id=REGION)
+                say('created endpoint', kind, interface, want)
+            elif ep.url != want:
+                idn.update_endpoint(ep, url=want)
+                say('updated endpoint', kind, interface, want)
+
+
+def extras_catalog(conn):
+    idn = conn.identity
+    for role in EXTRA_ROLES:
+        ensure_role(idn, role)
+    service_users(idn, WANTED_EXTRAS)
+    register(idn, [EXTRAS[name] for name in WANTED_EXTRAS])
+    say('extra services in the catalog:', ', '.join(EXTRAS[name][1] for name in WANTED_EXTRAS) or 'none')
+
+
+def catalog(conn):
+    service_users(conn.identity, SERVICE_USERS)
+    register(conn.identity, CATALOG)
     say('catalog: %d services, 3 interfaces each, region %s' % (len(CATALOG), REGION))
 
 
@@ -178,7 +216,9 @@ def volume_type(conn):
 def projects(conn):
     idn = conn.identity
     domain = idn.find_domain('default')
-    member, reader = ensure_role(idn, 'member'), ensure_role(idn, 'reader')
+    wanted = [ensure_role(idn, 'member'), ensure_role(idn, 'reader')]
+    if 'octavia' in WANTED_EXTRAS:
+        wanted.append(ensure_role(idn, 'load-balancer_member'))
     for project_name, user_name, description in PROJECTS:
         project = idn.find_project(project_name, domain_id=domain.id)
         if project is None:
@@ -191,7 +231,7 @@ def projects(conn):
             say('created user', user_name)
         else:
             idn.update_user(user, password=PW)
-        for role in (member, reader):
+        for role in wanted:
             idn.assign_project_role_to_user(project, user, role)
 
 
@@ -206,9 +246,9 @@ def resources(conn):
 
 
 def main(argv):
-    steps = {'catalog': catalog, 'resources': resources}
+    steps = {'catalog': catalog, 'extras-catalog': extras_catalog, 'resources': resources}
     if len(argv) != 2 or argv[1] not in steps:
-        print('usage: bootstrap.py catalog|resources', file=sys.stderr)
+        print('usage: bootstrap.py catalog|extras-catalog|resources', file=sys.stderr)
         return 2
     steps[argv[1]](connect())
     return 0

@@ -26,6 +26,25 @@ while read -r v; do [[ -n $v ]] && unset "$v"; done < <(compgen -e | grep '^OS_'
 SERVICES=(mariadb memcached epmd rabbitmq keystone glance-api placement neutron-server
           nova-api nova-conductor nova-scheduler nova-compute cinder-api cinder-scheduler cinder-volume)
 
+# The extra services (lib/extras.sh) and their daemons, in start order. BASCULE_OS_EXTRAS picks the services:
+# unset = all three, "none" = none, or a list such as "swift designate".
+EXTRAS_ALL=(swift octavia designate)
+EXTRA_DAEMONS_swift=(swift-object swift-container swift-account swift-container-updater swift-proxy)
+EXTRA_DAEMONS_octavia=(octavia-api octavia-worker octavia-health-manager octavia-housekeeping octavia-fake-heartbeat)
+EXTRA_DAEMONS_designate=(designate-central designate-mdns designate-worker designate-producer designate-api)
+extras_wanted() {
+  local want=${BASCULE_OS_EXTRAS-${EXTRAS_ALL[*]}} s
+  [[ $want == none ]] && return 0
+  for s in $want; do
+    [[ " ${EXTRAS_ALL[*]} " == *" $s "* ]] || die "BASCULE_OS_EXTRAS: unknown service '$s' (swift, octavia, designate or none)"
+  done
+  echo $want
+}
+extra_daemons() { # SERVICE...: their daemons
+  local s ref
+  for s in "$@"; do ref="EXTRA_DAEMONS_$s[@]"; printf '%s\n' "${!ref}"; done
+}
+
 say() { printf '[%s %s] %s\n' "${SCRIPT_TAG:-e2e-openstack}" "$(date -u +%H:%M:%S)" "$*"; }
 die() { say "ERROR: $*" >&2; exit 1; }
 now() { date +%s; }
