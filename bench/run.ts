@@ -37,6 +37,7 @@ export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> 
   { name: 'transfer', load: () => import('./transfer.js') },
   { name: 'export', load: () => import('./export.js') },
   { name: 'apply', load: () => import('./apply.js') },
+  { name: 'rerun', load: () => import('./rerun.js') },
   { name: 'campaign', load: () => import('./campaign.js') },
   { name: 'workers', load: () => import('./workers.js') },
 ];

@@ -15,6 +15,7 @@ import { AbortedError, BasculeError } from '../shared/errors.js';
 import { ACTION, type Action, type PlannedAction } from './actions.js';
 import { planDigest, serviceOf, type EngineDeps } from './context.js';
 import { decide, namesakesOf, type Decision } from './decide.js';
+import { listedLookups } from './lookups.js';
 import { errorInfo, NO_EVENTS, type RunSummary } from './events.js';
 import { addOrderEdge, buildGraph, type Graph } from './graph.js';
 import {
@@ -409,6 +410,11 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const namesakes = namesakesOf(plan);
+  // An entry's first lookup reads a listing of its collection, taken once in this run (src/engine/lookups.ts): an
+  // entry's own object is made only by that entry, and what an earlier (killed) run made is there by then. A second
+  // attempt, and an entry with namesakes (whose lookup must see the namesake's object once made and marked), ask the
+  // cloud itself.
+  const lookups = listedLookups(deps.target).target;
   // Entries with the same name are made one after the other: the second looks for its object only once the first
   // is made and marked (a Neutron object is tagged after its create on some releases), so it never takes it for its
   // own. The edge is for order only: the second is made even when the first fails.
@@ -454,7 +460,8 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
       for (;;) {
         attempt += 1;
         try {
-          const decision = await decide(deps, catalog, entry, refs, sourceProject, namesakes.get(key));
+          const mine = attempt === 1 && !namesakes.has(key) ? lookups : deps.target;
+          const decision = await decide(deps, catalog, entry, refs, sourceProject, namesakes.get(key), mine);
           state.decisions.set(key, decision.action);
           if (attempt === 1) emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
           done = { ...(await act(state, deps, graph, decision)), decision };

@@ -2,7 +2,7 @@
  * The decision for one entry, shared by the dry run and the apply (one code path, as Terraform's plan/apply):
  * resolve refs, find candidates on the target, compare, and give one action.
  */
-import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
+import type { KindWriter, ResolvedEntry, WriteContext } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
 import { descriptorOf } from '../kinds/registry.js';
 import type { Plan, PlanResource } from '../plan/types.js';
@@ -66,7 +66,8 @@ export function namesakesOf(plan: Plan): Map<string, string[]> {
 
 /**
  * Decides what to do with one entry. `refs` are target IDs (placeholders for entries a dry run would create).
- * `namesakes`: keys of the plan's other entries of this kind with this name (see namesakesOf). Never mutates anything.
+ * `namesakes`: keys of the plan's other entries of this kind with this name (see namesakesOf). `lookups`: the context
+ * the writer's find reads through (default the target itself). Never mutates anything.
  */
 export async function decide(
   deps: EngineDeps,
@@ -75,6 +76,7 @@ export async function decide(
   refs: Record<string, string | string[]>,
   sourceProject: string,
   namesakes: readonly string[] = [],
+  lookups: WriteContext = deps.target,
 ): Promise<Decision> {
   const descriptor = descriptorOf(entry.kind);
   if (entry.external || descriptor.matchOnly) {
@@ -128,7 +130,8 @@ export async function decide(
     if (made !== undefined) return { action: { ...base(entry), action: ACTION.NOOP, reason: made } };
     return createAction();
   }
-  const found = await writer.find(deps.target, resolved);
+  // `lookups` may answer from one listing per collection (src/engine/lookups.ts); writes always go to deps.target.
+  const found = await writer.find(lookups, resolved);
   // Found by name, but made by Bascule for a namesake (another entry with this name): not this entry's object.
   const theirs = namesakes.map((key) => markerFor(sourceProject, key));
   const candidates =

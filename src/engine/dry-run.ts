@@ -10,6 +10,7 @@ import { stringifyCanonical } from '../plan/canonical.js';
 import type { Plan } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';
+import { listedLookups } from './lookups.js';
 import { blocked, decide, namesakesOf } from './decide.js';
 import { NO_EVENTS } from './events.js';
 import { buildGraph } from './graph.js';
@@ -75,6 +76,11 @@ export function changesDigest(input: {
 export interface DryRunOptions {
   /** Run the preflight (quotas, name clashes, CIDR overlaps); default true. */
   preflight?: boolean;
+  /**
+   * Look entries up in one listing per collection (src/engine/lookups.ts) rather than one request per entry; default
+   * true. False only to compare the two (bench/rerun.ts).
+   */
+  listedLookups?: boolean;
 }
 
 /** Plans every entry against the target. Zero mutating requests. */
@@ -86,6 +92,8 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const namesakes = namesakesOf(plan);
+  // Nothing is written during a dry run: every lookup can come from one listing per collection.
+  const lookups = options.listedLookups === false ? undefined : listedLookups(deps.target);
   const ids = new Map<string, string>();
   const unresolved = new Map<string, string>();
   const actions = new Map<string, PlannedAction>();
@@ -104,7 +112,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
           ? value.map((k) => ids.get(k) ?? knownAfterApply(k))
           : (ids.get(value) ?? knownAfterApply(value));
       }
-      decision = await decide(deps, catalog, node.entry, refs, sourceProject, namesakes.get(key));
+      decision = await decide(deps, catalog, node.entry, refs, sourceProject, namesakes.get(key), lookups?.target);
     }
     const action = decision.action;
     actions.set(key, action);
