@@ -43,7 +43,8 @@ export const workerCommand = defineCommand<WorkerArgs>({
       )
       .option('work-dir', {
         type: 'string',
-        describe: "where this host keeps its copies of the projects' files (default: a folder in the temp dir)",
+        describe:
+          "where this worker keeps its copies of the projects' files (default: a folder of its own in the temp dir; give each worker of a host its own)",
       })
       .option(
         'grace',
@@ -101,7 +102,10 @@ export const workerCommand = defineCommand<WorkerArgs>({
       await db.end().catch(() => undefined);
       throw error;
     }
-    const workDir = args['work-dir'] ?? join(tmpdir(), `bascule-worker-${process.getuid?.() ?? 'u'}`);
+    // One folder per worker process: two workers of a host (or a job a stopped worker still holds and its new owner)
+    // would otherwise write the same project's local copies over each other.
+    const workDir =
+      args['work-dir'] ?? join(tmpdir(), `bascule-worker-${process.getuid?.() ?? 'u'}`, String(process.pid));
     const worker = new QueueWorker(
       boss,
       db,
