@@ -12,6 +12,7 @@ import { applyPlan } from '../engine/apply.js';
 import type { EngineDeps } from '../engine/context.js';
 import { ChangesInvalidError, readChanges } from '../engine/changes-file.js';
 import { planChanges, type ChangeSet } from '../engine/dry-run.js';
+import { planDigest } from '../engine/context.js';
 import type { EngineEvent } from '../engine/events.js';
 import { fileJournal, type JournalStore } from '../engine/journal.js';
 import type { Resolution } from '../engine/resolve.js';
@@ -19,7 +20,8 @@ import { rollback, type RollbackResult } from '../engine/rollback.js';
 import { exportProject } from '../export/export.js';
 import type { WriteContext } from '../kinds/kind.js';
 import { readerFor, writerFor } from '../kinds/registry.js';
-import { createWorkload, parseServerDisk } from '../kinds/shared/workload.js';
+import { bootsFromDiskCopy, createWorkload, parseServerDisk } from '../kinds/shared/workload.js';
+import { markerFor } from '../kinds/markers.js';
 import { applyMapping, loadMapping, type Mapping } from '../mapping/index.js';
 import type { Cloud } from '../openstack/cloud.js';
 import { connect, loadCloudConfig, scopeTo } from '../openstack/index.js';
@@ -29,7 +31,8 @@ import { formatIssues, hasErrors } from '../plan/validate.js';
 import { BasculeError } from '../shared/errors.js';
 import { atomicWriteFile } from '../shared/fs.js';
 import type { Logger } from '../shared/logger.js';
-import { WorkloadMover, type TransferSlots } from '../transfer/index.js';
+import { WorkloadMover, type TransferSlots, type WorkloadOptions } from '../transfer/index.js';
+import type { WorkloadEvent } from '../transfer/workload.js';
 import { OperatorSteps } from './operator.js';
 import type { CampaignStore, ProjectFiles } from './store.js';
 import type { CampaignProject, CampaignSide, OperatorSettings, ProjectFailure, ProjectState } from './types.js';
@@ -48,6 +51,8 @@ export interface CampaignEnv {
    * call unsent.
    */
   beforeMutation?: () => void;
+  /** Server disk and volume copies made beforehand by copy jobs (a campaign run by workers): used by the apply. */
+  preparedCopies?: WorkloadOptions['prepared'];
   /** Resources done and bytes moved so far in a project (for live progress). */
   onProgress?: (projectId: string, progress: { resources: number; bytes: number; bytesTotal?: number }) => void;
 }
@@ -228,6 +233,7 @@ export class ProjectPipeline {
       restartSource: o.restartSource ?? false,
       transferConcurrency: o.transferConcurrency ?? 2,
       ...(this.#env.slots ? { slots: this.#env.slots } : {}),
+      ...(this.#env.preparedCopies ? { prepared: this.#env.preparedCopies } : {}),
       onProgress: (overall) => {
         this.#bytes = overall.bytesDone;
         if (overall.bytesTotal !== undefined) this.#bytesTotal = overall.bytesTotal;
@@ -355,6 +361,70 @@ export class ProjectPipeline {
     }
   }
 
+  /**
+   * The server disks and volumes the saved dry run's creates copy (each can be a copy job of its own), and the
+   * digest of the plan they belong to.
+   */
+  async copies(): Promise<{ plan: string; items: CopyItem[] }> {
+    const saved = await this.#saved();
+    // Only the workload's choices are asked (which creates copy what), not its mover.
+    const workload = createWorkload(saved.plan, undefined as unknown as WorkloadMover, {
+      serverDisk: parseServerDisk(this.project.options.serverDisk ?? []),
+    });
+    const byKey = new Map(saved.plan.resources.map((e) => [e.key, e]));
+    const items: CopyItem[] = [];
+    for (const a of saved.actions) {
+      if (a.action !== 'create' && a.action !== 'lossy') continue;
+      const entry = byKey.get(a.key);
+      if (!entry?.source?.id) continue;
+      const type = bootsFromDiskCopy(workload, entry) ? 'server' : workload.copiesVolume(entry) ? 'volume' : undefined;
+      if (!type) continue;
+      items.push({
+        type,
+        key: entry.key,
+        sourceId: entry.source.id,
+        name: String((entry.spec as { name?: unknown }).name ?? entry.key),
+        marker: markerFor(saved.plan.provenance.project.id, entry.key),
+      });
+    }
+    return { plan: planDigest(saved.plan), items };
+  }
+
+  /**
+   * One server disk or volume copy, as a job of its own: the source snapshot (or volume upload) and the target image
+   * the apply then creates from, tagged like the apply's own copies (marker, plan). `earlier` is the source image an
+   * earlier attempt made (used when it is active); `record` keeps what is done to either cloud.
+   */
+  async copy(
+    item: CopyItem,
+    plan: string,
+    earlier: string | undefined,
+    record: (e: WorkloadEvent) => Promise<void>,
+  ): Promise<{ targetImageId: string; bytes: number; crashConsistent?: boolean; sizeGb?: number }> {
+    const mover = this.#workload(await this.source(), await this.target());
+    mover.planDigest = plan;
+    mover.record = record;
+    const signal = this.#env.signal;
+    if (item.type === 'server') {
+      const disk = await mover.serverDisk({
+        serverId: item.sourceId,
+        serverName: item.name,
+        marker: item.marker,
+        signal,
+        ...(earlier ? { snapshotImageId: earlier } : {}),
+      });
+      await mover.release(item.sourceId, signal);
+      return disk;
+    }
+    return mover.volume({
+      volumeId: item.sourceId,
+      volumeName: item.name,
+      marker: item.marker,
+      signal,
+      ...(earlier ? { uploadImageId: earlier } : {}),
+    });
+  }
+
   /** Audits the target against the exported plan (with the mapping and the journal): audit.json and its views. */
   async audit(state: ProjectState): Promise<void> {
     const { plan: exported } = await readPlan(this.files.plan);
@@ -418,6 +488,16 @@ export class ProjectPipeline {
   hasSavedDryRun(): boolean {
     return existsSync(this.files.changes);
   }
+}
+
+/** A server disk or volume the apply copies: a copy job of its own when workers run the campaign. */
+export interface CopyItem {
+  type: 'server' | 'volume';
+  /** The plan entry's key. */
+  key: string;
+  sourceId: string;
+  name: string;
+  marker: string;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Image, ImageCreateOpts } from '../openstack/image/images/types.js'
 import type { TransferImageResult, TransferMethod } from './image-transfer.js';
 import { transferImage } from './image-transfer.js';
 import type { ImageFingerprint } from './images.js';
-import { removeImageQuietly } from './images.js';
+import { fingerprintOf, removeImageQuietly, waitImageActive } from './images.js';
 import type { OverallProgress, TransferSlots } from './manager.js';
 import { TransferManager } from './manager.js';
 import type { TransferProgress } from './progress.js';
@@ -55,6 +55,20 @@ export interface WorkloadEvent {
   what?: string;
 }
 
+/**
+ * A server disk or volume copy made beforehand, by a job of its own (a campaign run by workers): the target image to
+ * use, and what that job did to either cloud (its temporaries, the source servers it stopped and started), which the
+ * run's journal takes over.
+ */
+export interface PreparedCopy {
+  targetImageId: string;
+  bytes: number;
+  crashConsistent?: boolean;
+  /** A volume's size (GiB), for the target volume. */
+  sizeGb?: number;
+  events: WorkloadEvent[];
+}
+
 export interface WorkloadOptions {
   /** --consistency: stop the source server for its snapshot (default), or snapshot it live. */
   consistency: 'stop' | 'live';
@@ -77,6 +91,8 @@ export interface WorkloadOptions {
   retryBaseMs?: number;
   /** How long the snapshot of an in-use volume may take when it must be cloned (default 5 min). */
   cloneTimeoutMs?: number;
+  /** A copy already made of this server's disk or volume (by a copy job): used instead of copying again. */
+  prepared?: (what: { type: 'server' | 'volume'; sourceId: string }) => Promise<PreparedCopy | undefined>;
 }
 
 /** Properties of a source image worth keeping on a disk copy (boot hints), without Glance's own fields. */
@@ -223,23 +239,36 @@ export class WorkloadMover {
     serverName: string;
     marker: string;
     signal: AbortSignal;
+    /** A snapshot an earlier attempt of this copy made (a copy job run again): used when it is, or becomes, active. */
+    snapshotImageId?: string;
   }): Promise<{ targetImageId: string; crashConsistent: boolean; bytes: number }> {
+    const ready = await this.options.prepared?.({ type: 'server', sourceId: opts.serverId });
+    if (ready) {
+      await this.#takeOver(ready);
+      return { targetImageId: ready.targetImageId, crashConsistent: ready.crashConsistent ?? false, bytes: 0 };
+    }
+    const earlier = opts.snapshotImageId
+      ? await this.#earlierImage(opts.snapshotImageId, `snapshot of server ${opts.serverName}`, opts.signal)
+      : undefined;
     // Stopped (once) before anything of it is copied; started again after its disk is copied (release).
-    if (this.options.consistency === 'stop') await this.quiesce(opts.serverId, opts.serverName, opts.signal);
-    const snap = await snapshotServer({
-      source: this.source,
-      serverId: opts.serverId,
-      serverName: opts.serverName,
-      imageName: `bascule-snapshot-${opts.serverName}`,
-      consistency: this.options.consistency,
-      restartSource: false,
-      signal: opts.signal,
-      metadata: this.#tags(opts.marker),
-      onImage: (imageId) =>
-        this.#temporary({ side: 'source', imageId, purpose: `snapshot of server ${opts.serverName}` }),
-      ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
-    });
-    const snapshot = await images.get(this.source.image, snap.imageId, opts.signal);
+    if (this.options.consistency === 'stop' && !earlier)
+      await this.quiesce(opts.serverId, opts.serverName, opts.signal);
+    const snap = earlier
+      ? { imageId: earlier.id, fingerprint: fingerprintOf(earlier), crashConsistent: false }
+      : await snapshotServer({
+          source: this.source,
+          serverId: opts.serverId,
+          serverName: opts.serverName,
+          imageName: `bascule-snapshot-${opts.serverName}`,
+          consistency: this.options.consistency,
+          restartSource: false,
+          signal: opts.signal,
+          metadata: this.#tags(opts.marker),
+          onImage: (imageId) =>
+            this.#temporary({ side: 'source', imageId, purpose: `snapshot of server ${opts.serverName}` }),
+          ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
+        });
+    const snapshot = earlier ?? (await images.get(this.source.image, snap.imageId, opts.signal));
     const moved = await this.#transfer(`server:${opts.serverId}`, {
       sourceImageId: snap.imageId,
       expected: snap.fingerprint,
@@ -270,6 +299,8 @@ export class WorkloadMover {
     volumeName: string;
     marker: string;
     signal: AbortSignal;
+    /** The upload image an earlier attempt of this copy made (a copy job run again), used when it is active. */
+    uploadImageId?: string;
   }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
     const made = this.#volumeCopies.get(opts.volumeId);
     if (made) return made.then((copy) => ({ ...copy, bytes: 0 }));
@@ -285,25 +316,41 @@ export class WorkloadMover {
     volumeName: string;
     marker: string;
     signal: AbortSignal;
+    uploadImageId?: string;
   }): Promise<{ targetImageId: string; sizeGb: number; bytes: number }> {
-    if (this.options.consistency === 'stop') {
+    const ready = await this.options.prepared?.({ type: 'volume', sourceId: opts.volumeId });
+    if (ready) {
+      await this.#takeOver(ready);
+      const size = (await volumesApi.get(this.source.blockStorage, opts.volumeId, { signal: opts.signal })).size;
+      return { targetImageId: ready.targetImageId, sizeGb: ready.sizeGb ?? size, bytes: 0 };
+    }
+    const earlier = opts.uploadImageId
+      ? await this.#earlierImage(opts.uploadImageId, `upload of volume ${opts.volumeName}`, opts.signal)
+      : undefined;
+    if (this.options.consistency === 'stop' && !earlier) {
       const volume = await volumesApi.get(this.source.blockStorage, opts.volumeId, { signal: opts.signal });
       for (const a of volume.attachments ?? []) await this.quiesce(a.server_id, a.server_id, opts.signal);
     }
-    const up = await volumeToImage({
-      source: this.source,
-      volumeId: opts.volumeId,
-      volumeName: opts.volumeName,
-      imageName: `bascule-volume-${opts.volumeName}`,
-      signal: opts.signal,
-      onTemporary: (t) => this.#temporary({ side: 'source', imageId: t.id, type: t.type, purpose: t.what }),
-      onRemoved: async (t) => {
-        this.#forget(t.id);
-        await this.record?.({ event: 'removed', side: 'source', type: t.type, id: t.id });
-      },
-      ...(this.options.cloneTimeoutMs !== undefined ? { cloneTimeoutMs: this.options.cloneTimeoutMs } : {}),
-      ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
-    });
+    const up = earlier
+      ? {
+          imageId: earlier.id,
+          fingerprint: fingerprintOf(earlier),
+          size: (await volumesApi.get(this.source.blockStorage, opts.volumeId, { signal: opts.signal })).size,
+        }
+      : await volumeToImage({
+          source: this.source,
+          volumeId: opts.volumeId,
+          volumeName: opts.volumeName,
+          imageName: `bascule-volume-${opts.volumeName}`,
+          signal: opts.signal,
+          onTemporary: (t) => this.#temporary({ side: 'source', imageId: t.id, type: t.type, purpose: t.what }),
+          onRemoved: async (t) => {
+            this.#forget(t.id);
+            await this.record?.({ event: 'removed', side: 'source', type: t.type, id: t.id });
+          },
+          ...(this.options.cloneTimeoutMs !== undefined ? { cloneTimeoutMs: this.options.cloneTimeoutMs } : {}),
+          ...(this.options.snapshotTimeoutMs !== undefined ? { timeoutMs: this.options.snapshotTimeoutMs } : {}),
+        });
     // Mark it too (Cinder's upload cannot set properties): journaled already, so found even if this fails.
     await images
       .update(
@@ -398,6 +445,49 @@ export class WorkloadMover {
       faultMessage: (s) => s.fault?.message,
     });
     await this.record?.({ event: 'started', side: 'source', type: 'server', id: serverId, what: entry.name });
+  }
+
+  /**
+   * An image an earlier attempt of the same copy made on the source (its snapshot, its volume upload), once active;
+   * undefined when it is gone or failed (the copy then starts again; the sweep at the end of the apply removes it).
+   */
+  async #earlierImage(id: string, what: string, signal: AbortSignal): Promise<Image | undefined> {
+    try {
+      return await waitImageActive(
+        this.source,
+        id,
+        `${what} (made by an earlier attempt)`,
+        signal,
+        this.options.snapshotTimeoutMs,
+      );
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return undefined;
+    }
+  }
+
+  /** A copy made by a copy job: its temporaries and the servers it stopped become this run's (journaled). */
+  async #takeOver(ready: PreparedCopy): Promise<void> {
+    for (const e of ready.events) {
+      if (e.event === 'temporary' && e.type !== 'server') {
+        if (this.temporary.some((t) => t.imageId === e.id)) continue;
+        await this.#temporary({
+          side: e.side,
+          imageId: e.id,
+          ...(e.type !== 'image' ? { type: e.type } : {}),
+          purpose: e.what ?? 'a copy job',
+        });
+        continue;
+      }
+      if (e.event === 'removed') this.#forget(e.id);
+      if (e.event === 'stopped' && !this.#stopped.has(e.id))
+        this.#stopped.set(e.id, { name: e.what ?? e.id, stop: Promise.resolve(), released: false });
+      if (e.event === 'started') {
+        const entry = this.#stopped.get(e.id);
+        if (entry) entry.released = true;
+      }
+      await this.record?.(e);
+    }
   }
 
   #forget(id: string): void {

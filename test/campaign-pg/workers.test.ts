@@ -169,15 +169,15 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
 
       const [a, b, s] = [startWorker('a'), startWorker('b'), startWorker('s')];
 
-      // kill -9 of worker a while a disk of one of its projects is being copied.
+      // kill -9 of worker a while a disk of one of its projects is being copied (a copy job of its own).
       const copying = await until('a disk copy on worker a', () =>
         a
           .active()
           .find(
-            (k) => stageOf(k) === 'apply' && objects('src', 'images').includes(`bascule-snapshot-${projectOf(k)}-app`),
+            (k) => stageOf(k) === 'copy' && objects('src', 'images').includes(`bascule-snapshot-${projectOf(k)}-app`),
           ),
       );
-      expect(copying).toMatch(/\/apply$/);
+      expect(copying).toMatch(/\/copy\//);
       a.child.kill('SIGKILL');
       await a.exited;
       startWorker('a2');

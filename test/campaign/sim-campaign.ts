@@ -88,7 +88,15 @@ function withExtra(base: ReturnType<typeof common>, extra: SeedExtra | undefined
 
 export async function startCampaignClouds(
   n: number,
-  options: { latency?: Latency; extra?: number; targetQuotas?: unknown[]; source?: SeedExtra; target?: SeedExtra } = {},
+  options: {
+    latency?: Latency;
+    extra?: number;
+    targetQuotas?: unknown[];
+    source?: SeedExtra;
+    target?: SeedExtra;
+    /** The source's delays over FAST (a slow snapshot, to stop a worker in the middle of one). */
+    sourceDelays?: Partial<typeof FAST>;
+  } = {},
 ): Promise<SimCampaign> {
   const names = projectNames(n);
   const sim = await startSimulator({
@@ -96,7 +104,7 @@ export async function startCampaignClouds(
       {
         name: 'src',
         profile: 'zed',
-        delays: FAST,
+        delays: { ...FAST, ...options.sourceDelays },
         ...(options.latency ? { latency: options.latency } : {}),
         seed: {
           ...withExtra(common(names), options.source),

@@ -24,6 +24,7 @@ import { stageAtLeast, type Campaign, type CampaignEvent, type CampaignProject, 
 import { isLeaseLost, leaseGuard } from './lease.js';
 import { enqueue, type JobOutcome, type JobSpec, type QueuedJob } from './queue.js';
 import { postgresTransferSlots } from './slots.js';
+import { COPY_QUEUE, ProjectCopies, copyJobOf, preparedFrom, type CopyJobData } from './copies.js';
 import { PgCampaignStore } from './store.js';
 import type { StoreUrl } from './connection.js';
 import { withClient } from './client.js';
@@ -81,13 +82,26 @@ export function nextStage(state: ProjectState, options: Pick<DistributedOptions,
   return state.stage === 'pending' ? 'export' : 'dry-run';
 }
 
-function jobOf(campaign: string, project: string, stage: StageName, run: number, lease: number): JobSpec {
+function jobOf(
+  campaign: string,
+  project: string,
+  stage: StageName,
+  run: number,
+  lease: number,
+  /** Tells a stage's job queued again apart (the apply once its copies are made: `copied`). */
+  again?: string,
+): JobSpec {
   return {
-    key: `${campaign}/${run}/${project}/${stage}`,
+    key: `${campaign}/${run}/${project}/${stage}${again ? `/${again}` : ''}`,
     lease: `${campaign}/${project}`,
     data: { campaign, project, stage, run } satisfies StageJobData,
     expireInSeconds: lease,
   };
+}
+
+/** A copy job's continuation: the project's apply, queued again once its last copy is settled. */
+export function applyAfterCopies(data: CopyJobData, leaseSeconds: number): NonNullable<JobOutcome['then']> {
+  return { queue: STAGE_QUEUE, jobs: [jobOf(data.campaign, data.project, 'apply', data.run, leaseSeconds, 'copied')] };
 }
 
 /** A mapping or a given plan travels in the database (a worker's host does not have the operator's files). */
@@ -165,16 +179,18 @@ export async function enqueueCampaign(
   const out: EnqueueOutcome = { run, queued: [], skipped: [] };
   const toQueue: ProjectState[] = [];
   // Projects running with no job left in the queue (their job failed every retry: workers that kept dying on it).
+  // (A project waiting for its copies has no stage job, but copy jobs.)
   const live = new Set(
     (
-      await db.query<{ lease: string }>(
-        `SELECT DISTINCT data->>'lease' AS lease FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
-        [STAGE_QUEUE],
+      await db.query<{ project: string }>(
+        `SELECT DISTINCT data->>'project' AS project FROM pgboss.job
+          WHERE name = ANY($1) AND state IN ('created', 'retry', 'active') AND data->>'campaign' = $2`,
+        [[STAGE_QUEUE, COPY_QUEUE], store.campaign],
       )
-    ).rows.map((r) => r.lease),
+    ).rows.map((r) => r.project),
   );
   for (const state of states.values()) {
-    const orphan = state.status === 'running' && !live.has(`${store.campaign}/${state.id}`);
+    const orphan = state.status === 'running' && !live.has(state.id);
     if ((state.status === 'queued' || state.status === 'running') && !(orphan && options.resume)) {
       out.skipped.push({
         id: state.id,
@@ -382,6 +398,7 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
   };
   const pipeline = new ProjectPipeline(project, store, env);
   const started = Date.now();
+  let copiedBytes = 0;
   const save = async () => {
     state.updatedAt = now();
     await store.put(state);
@@ -416,7 +433,30 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
       await pipeline.checkReviewed();
       state.stage = 'applying';
     } else if (stage === 'apply') {
+      // Server disks and volumes are copied by jobs of their own first; the apply waits for them, holding no job.
+      const { plan, items } = await pipeline.copies();
+      const copies = new ProjectCopies(ctx.db, { campaign: data.campaign, project: data.project, plan });
+      const rows = items.length > 0 ? await copies.register(items, data.run, job.lease) : [];
+      const waiting = rows.filter((r) => r.status === 'pending');
+      if (waiting.length > 0) {
+        await store.saveArtifacts(project.id);
+        await emit({ type: 'project.stage', project: project.id, wave: project.wave, stage: 'copy', at: now() });
+        const at = { campaign: data.campaign, project: data.project, run: data.run, plan };
+        return {
+          then: { queue: COPY_QUEUE, jobs: waiting.map((r) => copyJobOf(at, r.item, options.leaseSeconds)) },
+        };
+      }
+      const failed = rows.filter((r) => r.status === 'failed');
+      if (failed.length > 0)
+        throw new StageFailure({
+          stage: 'apply',
+          code: 'CAMPAIGN_COPY_FAILED',
+          message: `${failed.length} cop${failed.length === 1 ? 'y' : 'ies'} failed; first ${failed[0]!.entry}: ${failed[0]!.error}; nothing was created from ${failed.length === 1 ? 'it' : 'them'}`,
+        });
+      env.preparedCopies = preparedFrom(rows);
+      copiedBytes = rows.reduce((n, r) => n + (r.result?.bytes ?? 0), 0);
       await pipeline.apply(state);
+      if (state.bytes) state.bytes.moved += copiedBytes;
       state.stage = 'applied';
     } else {
       await pipeline.audit(state);

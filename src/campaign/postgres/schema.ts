@@ -11,6 +11,8 @@
  *   leases      one row per job key: the lease generation that fences stale workers
  *   queued      every job key ever queued (a key is queued once per campaign)
  *   slots       the caps across all workers: `cap` rows per scope, each held by at most one job
+ *   copies      each server disk or volume copy of a project's apply (a copy job): its state, what it did to
+ *               either cloud (temporaries, stopped servers) and the target image it made
  */
 import type pg from 'pg';
 import { withClient } from './client.js';
@@ -79,6 +81,20 @@ CREATE TABLE IF NOT EXISTS bascule.queued (
   key text NOT NULL,
   at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (queue, key)
+);
+CREATE TABLE IF NOT EXISTS bascule.copies (
+  campaign text NOT NULL,
+  project text NOT NULL,
+  plan text NOT NULL,
+  entry text NOT NULL,
+  item jsonb NOT NULL,
+  run int NOT NULL DEFAULT 0,
+  status text NOT NULL DEFAULT 'pending',
+  attempts int NOT NULL DEFAULT 0,
+  events jsonb NOT NULL DEFAULT '[]',
+  result jsonb,
+  error text,
+  PRIMARY KEY (campaign, project, plan, entry)
 );
 CREATE TABLE IF NOT EXISTS bascule.slots (
   scope text NOT NULL,

@@ -7,9 +7,12 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { runStageJob, STAGE_QUEUE } from '../../campaign/postgres/campaign-queue.js';
+import { applyAfterCopies, runStageJob, STAGE_QUEUE } from '../../campaign/postgres/campaign-queue.js';
+import { COPY_QUEUE, runCopyJob } from '../../campaign/postgres/copies.js';
+import type { CampaignEvent } from '../../campaign/types.js';
+import type { AuditReport } from '../../diff/report.js';
 import { openPool } from '../../campaign/postgres/connection.js';
-import { QueueWorker, startBoss } from '../../campaign/postgres/queue.js';
+import { QueueWorker, startBoss, type WorkerOptions } from '../../campaign/postgres/queue.js';
 import { listClouds } from '../../openstack/index.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { defineCommand } from '../command.js';
@@ -91,7 +94,7 @@ export const workerCommand = defineCommand<WorkerArgs>({
       if (!ctx.quiet) ctx.stderr(`${line}\n`);
     };
     // A running job holds a connection for a fenced write, another at times for its heartbeat or its slots.
-    const db = await openPool(url, { max: concurrency * 2 + 4 });
+    const db = await openPool(url, { max: concurrency * 4 + 4 });
     let boss;
     try {
       boss = await startBoss(url, {
@@ -106,56 +109,57 @@ export const workerCommand = defineCommand<WorkerArgs>({
     // would otherwise write the same project's local copies over each other.
     const workDir =
       args['work-dir'] ?? join(tmpdir(), `bascule-worker-${process.getuid?.() ?? 'u'}`, String(process.pid));
-    const worker = new QueueWorker(
-      boss,
+    const jobContext = {
       db,
-      {
-        queue: STAGE_QUEUE,
-        concurrency,
-        owner,
-        pollingIntervalSeconds: args['poll-seconds'],
-        onEvent: (e) => {
-          if (ctx.format === 'json') ctx.stdout(`${JSON.stringify({ type: e.type, key: e.key, worker: owner })}\n`);
-          else say(`worker ${owner}: ${e.type.replace('job.', '')} ${e.key}${e.message ? `: ${e.message}` : ''}`);
-        },
+      boss,
+      url,
+      owner,
+      workDir,
+      env: {
+        cloudsFiles: ctx.cloudsFiles,
+        logger: ctx.logger,
+        renderAudit: (report: AuditReport) => [
+          { ext: 'md', text: auditMarkdown(report) },
+          { ext: 'html', text: auditHtml(report) },
+        ],
       },
-      (job) =>
-        runStageJob(job, {
-          db,
-          boss,
-          url,
-          owner,
-          workDir,
-          env: {
-            cloudsFiles: ctx.cloudsFiles,
-            logger: ctx.logger,
-            renderAudit: (report) => [
-              { ext: 'md', text: auditMarkdown(report) },
-              { ext: 'html', text: auditHtml(report) },
-            ],
-          },
-          onEvent: (event) => {
-            if (ctx.format === 'json') ctx.stdout(`${JSON.stringify(event)}\n`);
-            else {
-              const line = campaignEventLine(event);
-              if (line) say(line);
-            }
-          },
-        }),
-    );
+      onEvent: (event: CampaignEvent) => {
+        if (ctx.format === 'json') ctx.stdout(`${JSON.stringify(event)}\n`);
+        else {
+          const line = campaignEventLine(event);
+          if (line) say(line);
+        }
+      },
+    };
+    const options = (queue: string): WorkerOptions => ({
+      queue,
+      concurrency,
+      owner,
+      pollingIntervalSeconds: args['poll-seconds'],
+      onEvent: (e) => {
+        if (ctx.format === 'json') ctx.stdout(`${JSON.stringify({ type: e.type, key: e.key, worker: owner })}\n`);
+        else say(`worker ${owner}: ${e.type.replace('job.', '')} ${e.key}${e.message ? `: ${e.message}` : ''}`);
+      },
+    });
+    // Two queues: the projects' stages, and their server disk and volume copies (--concurrency of each at once;
+    // the copies' data transfers are capped across all workers by the campaign's --max-transfers).
+    const workers = [
+      new QueueWorker(boss, db, options(STAGE_QUEUE), (job) => runStageJob(job, jobContext)),
+      new QueueWorker(boss, db, options(COPY_QUEUE), (job) => runCopyJob(job, jobContext, applyAfterCopies)),
+    ];
     say(
       `worker ${owner}: serving ${url.display} (${concurrency} at once), clouds from ${clouds.path ?? 'the environment'}${clouds.names.length > 0 ? ` (${clouds.names.join(', ')})` : ''}`,
     );
     const stopping = new Promise<void>((resolve) => {
       const stop = () => {
         say(`worker ${owner}: stopping (running jobs get ${args.grace} s, then go back to the queue)`);
-        void worker.stop(args.grace * 1000).then(resolve, resolve);
+        void Promise.all(workers.map((w) => w.stop(args.grace * 1000))).then(() => resolve(), resolve);
       };
       if (ctx.signal.aborted) stop();
       else ctx.signal.addEventListener('abort', stop, { once: true });
     });
     try {
-      await worker.run();
+      await Promise.all(workers.map((w) => w.run()));
       await stopping;
     } finally {
       await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
