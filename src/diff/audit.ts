@@ -5,6 +5,7 @@
  */
 import { journalState, type JournalRecord } from '../engine/journal.js';
 import { markerFor } from '../kinds/markers.js';
+import { descriptorOf } from '../kinds/registry.js';
 import { DEFAULT_AZ_KINDS, smallestFit, type Mapping, type Resolution } from '../mapping/index.js';
 import type { PlanKind } from '../plan/kinds.js';
 import type { Plan, PlanResource } from '../plan/types.js';
@@ -110,6 +111,38 @@ export function resolveExternalNames(
   return { ...reference, resources };
 }
 
+/**
+ * The reference with the addresses its entries point at rewritten as the apply wrote them (a DNS record at a
+ * migrated floating IP: src/engine/addresses.ts): each referenced entry whose kind gives an address pairs its
+ * address in the reference with the address of the target object the journal names, as the target's export reads
+ * it. Without a journal (or for an entry it does not name) the reference keeps the source address, and the record
+ * shows as changed.
+ */
+export function rewriteReference(reference: Plan, target: Plan, journal: ReadonlyMap<string, string>): Plan {
+  const byKey = new Map(reference.resources.map((r) => [r.key, r]));
+  const bySource = new Map(target.resources.map((r) => [`${r.kind}/${r.source?.id ?? ''}`, r]));
+  const resources = reference.resources.map((entry) => {
+    const descriptor = descriptorOf(entry.kind);
+    if (!descriptor.rewriteAddresses) return entry;
+    const pairs = new Map<string, string>();
+    for (const [name, decl] of Object.entries(descriptor.refs)) {
+      const address = descriptorOf(decl.kind).address;
+      const value = entry.refs?.[name];
+      if (!address || value === undefined) continue;
+      for (const key of Array.isArray(value) ? value : [value]) {
+        const provider = byKey.get(key);
+        const id = journal.get(key);
+        const onTarget = id === undefined ? undefined : bySource.get(`${decl.kind}/${id}`);
+        const from = provider ? address(provider.spec as unknown as Record<string, unknown>) : undefined;
+        const to = onTarget ? address(onTarget.spec as unknown as Record<string, unknown>) : undefined;
+        if (from !== undefined && to !== undefined) pairs.set(from, to);
+      }
+    }
+    return pairs.size === 0 ? entry : descriptor.rewriteAddresses(entry, pairs).entry;
+  });
+  return { ...reference, resources };
+}
+
 /** Audits a reference plan against an export of the target. */
 export function auditPlans(reference: Plan, target: Plan, options: AuditOptions = {}): AuditReport {
   const ignore = new Set<PlanKind>(options.ignoreKinds ?? []);
@@ -150,6 +183,8 @@ export function auditPlans(reference: Plan, target: Plan, options: AuditOptions 
       }),
     };
   }
+  // Addresses the apply rewrote (DNS records at migrated floating IPs) compare against the target's address.
+  if (options.journal !== undefined) side = rewriteReference(side, target, options.journal);
   const sourceProject = options.sourceProject ?? reference.provenance.project.id;
   return compareSides(side, target, {
     ...(options.journal ? { journal: options.journal } : {}),

@@ -51,6 +51,20 @@ export interface PlannedAction {
   candidates?: string[];
   /** The target object carries Bascule's marker for this entry (it was created by Bascule). */
   marked?: boolean;
+  /**
+   * Addresses of the source the entry points at, written as the target's (a DNS record at a migrated floating IP):
+   * the field, the source value, the target value (or when it is known after apply) and the entry it belongs to.
+   */
+  rewrites?: AddressRewrite[];
+}
+
+/** One address an entry points at, rewritten to the target's (src/engine/addresses.ts). */
+export interface AddressRewrite {
+  field: string;
+  from: string;
+  to: string;
+  /** The plan key of the entry whose address it is. */
+  via: string;
 }
 
 /** Actions that stop an apply: the dry run exits 1 when any is present. */

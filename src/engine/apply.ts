@@ -31,6 +31,7 @@ import {
   type JournalWriter,
 } from './journal.js';
 import { backoffDelay, sleep } from '../shared/async.js';
+import { rewriteAddresses, type AddressCache } from './addresses.js';
 import { resolveRefs, TargetCatalog } from './resolve.js';
 import { OUTCOME, walk, type NodeResult } from './walker.js';
 
@@ -441,6 +442,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
     return { ...entry, refs } as PlanResource;
   };
   const reports = new Map<string, NodeReport>();
+  const addresses: AddressCache = new Map();
   // A crash (test hook) stops the walk at once, as a kill would.
   const crash = new AbortController();
   const signal = deps.target.signal ? AbortSignal.any([deps.target.signal, crash.signal]) : crash.signal;
@@ -453,15 +455,24 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
     const node = graph.nodes.get(key)!;
     const t0 = Date.now();
     try {
-      const entry = withoutLostImage(node.entry);
-      const refs = resolveRefs(entry, state.ids);
+      const unaddressed = withoutLostImage(node.entry);
+      const refs = resolveRefs(unaddressed, state.ids);
       let attempt = 0;
       let done: { outcome: NodeReport['outcome']; id?: string; decision: Decision };
       for (;;) {
         attempt += 1;
         try {
           const mine = attempt === 1 && !namesakes.has(key) ? lookups : deps.target;
+          // Addresses it points at (a DNS record at a floating IP) are the target's: decided, made and journaled so.
+          const { entry, rewrites } = await rewriteAddresses(
+            deps,
+            unaddressed,
+            refs,
+            (k) => graph.nodes.get(k)?.entry,
+            addresses,
+          );
           const decision = await decide(deps, catalog, entry, refs, sourceProject, namesakes.get(key), mine);
+          if (rewrites.length > 0) decision.action = { ...decision.action, rewrites };
           state.decisions.set(key, decision.action);
           if (attempt === 1) emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
           done = { ...(await act(state, deps, graph, decision)), decision };

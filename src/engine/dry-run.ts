@@ -17,6 +17,7 @@ import { buildGraph } from './graph.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
 import { knownAfterApply, TargetCatalog, type Resolution } from './resolve.js';
 import { OUTCOME, walk } from './walker.js';
+import { rewriteAddresses, type AddressCache } from './addresses.js';
 import { serviceOf } from './context.js';
 
 export const CHANGES_FORMAT = 'bascule.changes/v1';
@@ -97,6 +98,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
   const ids = new Map<string, string>();
   const unresolved = new Map<string, string>();
   const actions = new Map<string, PlannedAction>();
+  const addresses: AddressCache = new Map();
   emit({ type: 'plan.start', total: graph.order.length });
 
   const visit = async (key: string) => {
@@ -112,7 +114,15 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
           ? value.map((k) => ids.get(k) ?? knownAfterApply(k))
           : (ids.get(value) ?? knownAfterApply(value));
       }
-      decision = await decide(deps, catalog, node.entry, refs, sourceProject, namesakes.get(key), lookups?.target);
+      const { entry, rewrites } = await rewriteAddresses(
+        deps,
+        node.entry,
+        refs,
+        (k) => graph.nodes.get(k)?.entry,
+        addresses,
+      );
+      decision = await decide(deps, catalog, entry, refs, sourceProject, namesakes.get(key), lookups?.target);
+      if (rewrites.length > 0) decision = { ...decision, action: { ...decision.action, rewrites } };
     }
     const action = decision.action;
     actions.set(key, action);

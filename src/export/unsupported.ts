@@ -1,6 +1,6 @@
 /**
- * What the project owns that Bascule does not move yet: load balancers, trunks, QoS policies, DNS
- * zones, object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services. Export never
+ * What the project owns that Bascule does not move yet: load balancers, trunks, QoS policies,
+ * object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services. Export never
  * drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
  * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
  * cloud refuses (403, 404, an error) is a "could not check" warning, never a failed export. Read-only.
@@ -92,16 +92,6 @@ const PROBES: readonly Probe[] = [
     when: { always: true },
     path: '/backups',
     list: field('backups'),
-    name: nameOrId,
-  },
-  {
-    kind: 'dns_zone',
-    label: 'DNS zones (Designate)',
-    service: 'dns',
-    when: { catalog: 'dns' },
-    path: '/zones',
-    list: field('zones'),
-    owned: ownedBy,
     name: nameOrId,
   },
   {

@@ -160,6 +160,25 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
     readonly byDefault?: boolean;
     readonly placement?: { readonly groupRef: string };
   };
+  /**
+   * Addresses, provider side: the address an entry of this kind gives out (a floating IP's, a load balancer's VIP),
+   * read from a spec: the plan's for the source address, the reader's view of the target object for the target's.
+   * Entries of a kind with `rewriteAddresses` that reference such an entry get the target address in place of the
+   * source one (src/engine/addresses.ts), so what points at the address follows the migration.
+   */
+  address?(spec: Readonly<Record<string, unknown>>): string | undefined;
+  /**
+   * Addresses, consumer side: the entry with every source address of `addresses` (source -> target, from the
+   * entries it references whose kind has `address`) replaced by the target's, and what was replaced (field, from,
+   * to). Pure. The dry run lists each rewrite; the apply, the journal and the audit see the rewritten entry.
+   */
+  rewriteAddresses?(entry: PlanResource, addresses: ReadonlyMap<string, string>): RewrittenEntry;
+}
+
+/** An entry after its addresses were rewritten (see KindDescriptor.rewriteAddresses). */
+export interface RewrittenEntry {
+  readonly entry: PlanResource;
+  readonly rewritten: readonly { readonly field: string; readonly from: string; readonly to: string }[];
 }
 
 /** How the exporter mends a plan check's finding on an entry (see KindDescriptor.exportRepairs). */

@@ -26,6 +26,8 @@ import { serverKind } from './server/index.js';
 import { floatingIpKind } from './floating-ip/index.js';
 import { portForwardingKind } from './port-forwarding/index.js';
 import { quotaKind } from './quota/index.js';
+import { dnsZoneKind } from './dns-zone/index.js';
+import { dnsRecordsetKind } from './dns-recordset/index.js';
 
 /** One registered kind: its descriptor, its reader, and its writer when Bascule creates that kind. */
 export interface RegisteredKind {
@@ -54,6 +56,8 @@ export const KINDS: readonly RegisteredKind[] = [
   floatingIpKind,
   portForwardingKind,
   quotaKind,
+  dnsZoneKind,
+  dnsRecordsetKind,
 ];
 
 for (const entry of KINDS) {

@@ -21,7 +21,9 @@ export const PLAN_KINDS = [
   "server",
   "floating_ip",
   "port_forwarding",
-  "quota"
+  "quota",
+  "dns_zone",
+  "dns_recordset"
 ] as const;
 
 type Kind = (typeof PLAN_KINDS)[number];
@@ -45,7 +47,9 @@ export const KIND_EXTERNAL = {
   "server": "never",
   "floating_ip": "never",
   "port_forwarding": "never",
-  "quota": "never"
+  "quota": "never",
+  "dns_zone": "never",
+  "dns_recordset": "never"
 } as const satisfies Record<Kind, 'never' | 'optional' | 'always'>;
 
 /** The references of each kind. */
@@ -235,5 +239,20 @@ export const KIND_REFS = {
       "required": true
     }
   },
-  "quota": {}
+  "quota": {},
+  "dns_zone": {},
+  "dns_recordset": {
+    "zone": {
+      "kind": "dns_zone",
+      "list": false,
+      "ordered": false,
+      "required": true
+    },
+    "floating_ips": {
+      "kind": "floating_ip",
+      "list": true,
+      "ordered": false,
+      "required": false
+    }
+  }
 } as const satisfies Record<Kind, Readonly<Record<string, RefDecl>>>;

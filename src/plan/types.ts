@@ -279,6 +279,23 @@ export interface FloatingIpSpec {
   tags?: string[];
 }
 
+/** A primary DNS zone (Designate). */
+export interface DnsZoneSpec {
+  name: string;
+  email?: string;
+  ttl?: number;
+  description?: string | null;
+}
+
+/** A recordset of a DNS zone; `name` and the names in `records` are relative to the zone where they lie in it. */
+export interface DnsRecordsetSpec {
+  name: string;
+  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'SRV' | 'TXT' | 'SPF' | 'NS' | 'PTR' | 'SSHFP' | 'CAA' | 'CERT' | 'NAPTR';
+  records: string[];
+  ttl?: number | null;
+  description?: string | null;
+}
+
 export interface PortForwardingSpec {
   protocol: 'tcp' | 'udp' | 'sctp' | 'dccp' | 'icmp' | 'ipv6-icmp';
   external_port: number;
@@ -307,6 +324,8 @@ export interface SpecByKind {
   floating_ip: FloatingIpSpec;
   port_forwarding: PortForwardingSpec;
   quota: QuotaSpec;
+  dns_zone: DnsZoneSpec;
+  dns_recordset: DnsRecordsetSpec;
 }
 
 export type SpecOf<K extends PlanKind> = SpecByKind[K];
@@ -461,6 +480,8 @@ export const SPEC_FIELDS = {
   floating_ip: ['description', 'floating_ip_address', 'fixed_ip_address', 'tags'],
   port_forwarding: ['protocol', 'external_port', 'internal_ip_address', 'internal_port', 'description'],
   quota: ['compute', 'network', 'block_storage'],
+  dns_zone: ['name', 'email', 'ttl', 'description'],
+  dns_recordset: ['name', 'type', 'records', 'ttl', 'description'],
 } as const satisfies { [K in PlanKind]: readonly (keyof SpecByKind[K])[] };
 
 /** The limits of each quota section, checked against the schema like SPEC_FIELDS. */

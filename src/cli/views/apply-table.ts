@@ -33,6 +33,8 @@ function detail(a: PlannedAction): string {
   if (a.lossy?.length)
     parts.push(`not kept: ${a.lossy.map((f) => (a.unsupported?.[f] ? `${f} (${a.unsupported[f]})` : f)).join(', ')}`);
   if (a.candidates?.length) parts.push(`candidates: ${a.candidates.join(', ')}`);
+  if (a.rewrites?.length)
+    parts.push(`rewrites ${a.rewrites.map((r) => `${r.field} ${r.from} -> ${r.to} (${r.via})`).join(', ')}`);
   if (a.targetId && !a.reason && a.action !== 'update' && a.action !== 'conflict') parts.push(a.targetId);
   return parts.join('; ');
 }

@@ -53,4 +53,6 @@ export const floatingIpDescriptor = defineKind({
     return port !== undefined && kept.has(port) ? port : undefined;
   },
   updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port'],
+  // The public address: DNS records that point at it follow it to the target's (src/engine/addresses.ts).
+  address: (spec) => (typeof spec.floating_ip_address === 'string' ? spec.floating_ip_address : undefined),
 });

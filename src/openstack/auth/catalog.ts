@@ -44,6 +44,7 @@ export const SERVICE = {
   image: 'image',
   blockStorage: 'block-storage',
   loadBalancer: 'load-balancer',
+  dns: 'dns',
 } as const satisfies Record<string, ServiceName>;
 
 export interface EndpointChoice {

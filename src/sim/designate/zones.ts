@@ -99,7 +99,8 @@ function touchZone(state: RegionState, zone: Obj): void {
   zone.updated_at = now();
   const soa = designateOf(state).recordsets.find((r) => r.zone_id === zone.id && r.type === 'SOA');
   if (soa) soa.records = [soaRecord(zone)];
-  if (zone.action !== 'CREATE') pend(state, zone, 'UPDATE');
+  // A zone still being created stays CREATE; its last change decides when it goes ACTIVE.
+  pend(state, zone, zone.action === 'CREATE' ? 'CREATE' : 'UPDATE');
 }
 
 function ttlOf(body: Obj, key = 'ttl'): number | undefined {

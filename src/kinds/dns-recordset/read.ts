@@ -1,0 +1,94 @@
+/**
+ * Recordsets of the project's primary DNS zones (Designate GET /v2/zones/{id}/recordsets). The service's own SOA and
+ * apex NS recordsets are left out: the target's service makes its own with the zone (they name its nameservers and
+ * serial, not the source's). Each A or AAAA record at one of the project's floating IPs refers to it, so the apply
+ * can write that floating IP's target address instead.
+ */
+import { dnsClient } from '../../openstack/dns/client.js';
+import * as recordsets from '../../openstack/dns/recordsets/requests.js';
+import type { Recordset } from '../../openstack/dns/recordsets/types.js';
+import * as floatingIps from '../../openstack/network/floating-ips/requests.js';
+import { collect } from '../../openstack/pagination.js';
+import type { Cloud } from '../../openstack/cloud.js';
+import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
+import { compact, memo, ownedByProject, ownerQuery, PAGE_SIZE, text } from '../shared/read.js';
+import { isPrimary, listProjectZones } from '../dns-zone/read.js';
+import { ADDRESS_TYPES, relativeName, relativeRecord } from './names.js';
+
+/** A recordset with the floating IPs of its cloud's project by address (what its A/AAAA records may point at). */
+export type RecordsetWire = Recordset & { floatingIpsByAddress: Readonly<Record<string, string>> };
+
+/** The ID Bascule gives a recordset: `<zone id>/<recordset id>` (Designate reaches a recordset through its zone). */
+export function recordsetId(rs: Pick<Recordset, 'zone_id' | 'id'>): string {
+  return `${rs.zone_id}/${rs.id}`;
+}
+
+/** The service's own recordsets: the SOA, and the NS at the zone's apex. */
+export function isManaged(rs: Pick<Recordset, 'type' | 'name' | 'zone_name'>): boolean {
+  if (rs.type === 'SOA') return true;
+  return rs.type === 'NS' && rs.zone_name !== undefined && rs.name.toLowerCase() === rs.zone_name.toLowerCase();
+}
+
+/** The project's floating IPs by address, on `cloud` (read once per run on the export side). */
+export async function floatingIpsByAddress(
+  cloud: Cloud,
+  projectId: string,
+  extensions: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
+  const ctx = { cloud, projectId, extensions } as ReadContext;
+  const all = await collect(
+    floatingIps.list(cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...(signal ? { signal } : {}) }),
+  );
+  const out: Record<string, string> = {};
+  for (const fip of all) if (ownedByProject(ctx, fip) && fip.floating_ip_address) out[fip.floating_ip_address] = fip.id;
+  return out;
+}
+
+export const dnsRecordsetReader: KindReader<RecordsetWire> = {
+  kind: 'dns_recordset',
+  async list(ctx) {
+    const zones = (await listProjectZones(ctx)).filter(isPrimary);
+    if (zones.length === 0) return [];
+    const byAddress = await memo(ctx, 'dns-floating-ips', () =>
+      floatingIpsByAddress(ctx.cloud, ctx.projectId, ctx.extensions, ctx.signal),
+    );
+    const out: RecordsetWire[] = [];
+    for (const zone of zones) {
+      const sets = await collect(
+        recordsets.list(dnsClient(ctx.cloud), zone.id, undefined, { pageSize: PAGE_SIZE, signal: ctx.signal }),
+      );
+      for (const rs of sets) {
+        const wire = { zone_name: zone.name, ...rs };
+        if (isManaged(wire) || rs.action === 'DELETE') continue;
+        out.push({ ...wire, floatingIpsByAddress: byAddress });
+      }
+    }
+    return out;
+  },
+  identify: (rs) => ({ id: recordsetId(rs), name: `${rs.name} ${rs.type}` }),
+  toEntry(rs): DraftEntry {
+    const zone = rs.zone_name ?? '';
+    const records = [...new Set(rs.records.map((r) => relativeRecord(rs.type, r, zone)))].sort();
+    const fips = ADDRESS_TYPES.has(rs.type)
+      ? [...new Set(rs.records.map((r) => rs.floatingIpsByAddress[r]).filter((id): id is string => !!id))].sort()
+      : [];
+    return {
+      spec: compact({
+        name: relativeName(rs.name, zone),
+        type: rs.type,
+        records,
+        ttl: typeof rs.ttl === 'number' ? rs.ttl : undefined,
+        description: text(rs.description ?? undefined),
+      }),
+      refs: compact({ zone: rs.zone_id, floating_ips: fips.length > 0 ? fips : undefined }),
+      source: compact({
+        id: recordsetId(rs),
+        status: rs.status,
+        created_at: rs.created_at,
+        updated_at: rs.updated_at ?? undefined,
+        project_id: rs.project_id,
+      }),
+    };
+  },
+};
