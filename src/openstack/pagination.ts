@@ -2,7 +2,7 @@ import { BasculeError } from '../shared/errors.js';
 import type { Query, RequestOptions, ServiceClient } from './service-client.js';
 
 export interface PaginateOptions extends Omit<RequestOptions, 'query' | 'json' | 'raw'> {
-  /** The envelope key of the collection: `networks`, `servers`, `images`... */
+  /** The envelope key of the collection: `networks`, `servers`, `images`...; `''`: the answer is the list (Swift). */
   key: string;
   query?: Query;
   /** Page size sent as `limit`; undefined lets the server choose. */
@@ -53,9 +53,13 @@ export async function* paginate<T>(
     const { query: _q, key: _k, strategy: _s, pageSize: _p, markerField: _m, ...rest } = options;
     const response = await client.request<Record<string, unknown>>('GET', path, { ...rest, query });
     const body = response.data ?? {};
-    const items = body[key];
+    // A bare list may come back as 204 with no body (an empty Swift listing).
+    const items = key === '' ? ((response.data as unknown) ?? []) : body[key];
     if (!Array.isArray(items)) {
-      throw new BasculeError('OS_BAD_RESPONSE', `${client.service}: GET ${path}: the answer has no \`${key}\` list`);
+      throw new BasculeError(
+        'OS_BAD_RESPONSE',
+        `${client.service}: GET ${path}: the answer has no ${key === '' ? 'list' : `\`${key}\` list`}`,
+      );
     }
     for (const item of items as T[]) yield item;
     if (strategy === 'none' || items.length === 0) return;

@@ -15,6 +15,7 @@ import { authContext } from './keystone/tokens.js';
 import { neutronRouter } from './neutron/routes.js';
 import { novaRouter } from './nova/routes.js';
 import { octaviaRouter } from './octavia/routes.js';
+import { swiftRouter } from './swift/routes.js';
 import { DEFAULT_DELAYS, type CloudOptions, type Latency } from './options.js';
 import { PROFILES, type Profile, type ServiceName } from './profiles.js';
 import { BlobStore } from './state/blobs.js';
@@ -115,6 +116,7 @@ export class SimCloud {
       volume: s.volume!.baseUrl,
       ...(s['load-balancer'] ? { loadBalancer: s['load-balancer'].baseUrl } : {}),
       dns: s.dns!.baseUrl,
+      ...(s['object-store'] ? { objectStore: s['object-store'].baseUrl } : {}),
     };
   }
 
@@ -154,6 +156,7 @@ export class SimCloud {
         volume: this.#server('volume', state, cinderRouter(state)),
         'load-balancer': this.profile.octavia ? this.#server('load-balancer', state, octaviaRouter(state)) : undefined,
         dns: this.#server('dns', state, designateRouter(state)),
+        'object-store': this.profile.swift ? this.#server('object-store', state, swiftRouter(state)) : undefined,
       };
       this.#servers.set(region, servers);
       for (const s of Object.values(servers)) await s?.listen(host, next());

@@ -1,7 +1,8 @@
 /**
  * Release profiles: what each simulated release serves. Sources are in docs/release-profiles.md.
  */
-export type ServiceName = 'identity' | 'compute' | 'network' | 'image' | 'volume' | 'load-balancer' | 'dns';
+export type ServiceName =
+  'identity' | 'compute' | 'network' | 'image' | 'volume' | 'load-balancer' | 'dns' | 'object-store';
 
 export const PROFILE_NAMES = ['pike', 'zed', '2025.1'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -21,6 +22,12 @@ export interface Profile {
   octavia?: { max: string; roles: boolean };
   /** Designate (DNS, v2 API): its release, for docs; the API is the same v2 from Pike on (src/sim/designate/). */
   designate: { version: string };
+  /**
+   * Swift (object-store), when the cloud has it: its release and what `/info` lists beyond the core (symlinks from
+   * 2.17, the new-style object versioning from 2.24; static and dynamic large objects, legacy versioned writes and
+   * container quotas are there on every profile). src/sim/swift/.
+   */
+  swift?: { version: string; symlink: boolean; objectVersioning: boolean };
 }
 
 /** Aliases of neutron 11.0.0 (Pike)'s neutron/extensions with the ML2/OVS and L3 plugins, plus HOS 8's LBaaS v2. */
@@ -223,6 +230,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     // Octavia 1.0 (Pike) served the v2.0 API; its policy was admin_or_owner.
     octavia: { max: '2.0', roles: false },
     designate: { version: '5.0.0' },
+    swift: { version: '2.15.1', symlink: false, objectVersioning: false },
   },
   zed: {
     name: 'zed',
@@ -238,6 +246,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     // Octavia 11.0.0 (Zed): API 2.26, as ../shared/real-openstack-extra measured.
     octavia: { max: '2.26', roles: true },
     designate: { version: '15.0.2' },
+    // Swift 2.30.1 (Zed), as test/e2e/openstack runs it.
+    swift: { version: '2.30.1', symlink: true, objectVersioning: true },
   },
   '2025.1': {
     name: '2025.1',
@@ -252,6 +262,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     },
     octavia: { max: '2.30', roles: true },
     designate: { version: '20.0.0' },
+    swift: { version: '2.35.0', symlink: true, objectVersioning: true },
   },
 };
 

@@ -30,8 +30,15 @@ describe('keystone', () => {
       'image',
       'load-balancer',
       'network',
+      'object-store',
       'volumev3',
     ]);
+    const swift = s.catalog.find((c) => c.type === 'object-store')!;
+    expect(Object.fromEntries(swift.endpoints.map((e) => [e.interface, e.url.replace(/^.*\/v1/, '/v1')]))).toEqual({
+      public: `/v1/AUTH_${s.projectId}`,
+      internal: `/v1/AUTH_${s.projectId}`,
+      admin: '/v1',
+    });
     const compute = s.catalog.find((c) => c.type === 'compute')!;
     expect(compute.endpoints.map((e) => e.interface).sort()).toEqual(['admin', 'internal', 'public']);
     expect(s.url('volumev3')).toContain(`/v3/${s.projectId}`);

@@ -65,6 +65,12 @@ export function errorBody(
     case 'load-balancer':
       // Octavia answers through wsme.
       return json({ faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null });
+    case 'object-store':
+      // Swift's proxy answers errors with a small HTML page.
+      return {
+        contentType: 'text/html; charset=UTF-8',
+        text: `<html><h1>${reason(status)}</h1><p>${message}</p></html>`,
+      };
     case 'dns':
       // Designate: {"code": 409, "type": "duplicate_zone", "message": "Duplicate Zone", "request_id": ...}
       return json({ code: status, type: type || 'unknown', message, request_id: '' });

@@ -63,13 +63,17 @@ function split(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
 }
 
+/** `{name}` is one segment; a last `{name+}` takes the rest of the path, slashes included (Swift's object names). */
 function matchSegments(template: string[], parts: string[]): Record<string, string> | undefined {
-  if (template.length !== parts.length) return undefined;
+  const greedy = template[template.length - 1]?.endsWith('+}') === true;
+  if (greedy ? parts.length < template.length : template.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < template.length; i++) {
     const t = template[i]!;
     const p = parts[i]!;
-    if (t.startsWith('{') && t.endsWith('}')) {
+    if (greedy && i === template.length - 1) {
+      params[t.slice(1, -2)] = parts.slice(i).map(decodeURIComponent).join('/');
+    } else if (t.startsWith('{') && t.endsWith('}')) {
       params[t.slice(1, -1)] = decodeURIComponent(p);
     } else if (t !== p) {
       return undefined;

@@ -11,6 +11,8 @@ export interface RegionEndpoints {
   loadBalancer?: string;
   /** Designate, unversioned as in real catalogs (`http://host:9001`). */
   dns: string;
+  /** Swift's proxy, when the profile has it; the catalog names the project's account below `/v1`. */
+  objectStore?: string;
 }
 
 /** The service catalog a token carries, as Keystone renders it. Ids are stable per cloud. */
@@ -77,6 +79,18 @@ export function buildCatalog(
       type: 'load-balancer',
       name: 'octavia',
       endpoints: endpoints('ep-load-balancer', (r) => r.loadBalancer ?? ''),
+    });
+  }
+  if (profile.swift && regions.some((r) => r.objectStore)) {
+    // As Keystone fills the template: public and internal name the account, admin is the bare /v1.
+    const account = (r: RegionEndpoints) => `${r.objectStore ?? ''}/v1/AUTH_${pid}`;
+    services.push({
+      id: 'svc-object-store',
+      type: 'object-store',
+      name: 'swift',
+      endpoints: endpoints('ep-object-store', account).map((ep) =>
+        ep.interface === 'admin' ? { ...ep, url: `${String(ep.url).replace(/\/AUTH_[^/]*$/, '')}` } : ep,
+      ),
     });
   }
   return services;

@@ -14,7 +14,7 @@ export interface BlobInfo {
   head?: Buffer;
 }
 
-export type BlobKind = 'images' | 'volumes' | 'staging' | 'disks';
+export type BlobKind = 'images' | 'volumes' | 'staging' | 'disks' | 'objects';
 
 /**
  * Bytes of images, volumes and server disks, one file each under `<dir>/<kind>/<id>`. Everything is streamed:
@@ -28,7 +28,7 @@ export class BlobStore {
   }
 
   async init(): Promise<void> {
-    for (const kind of ['images', 'volumes', 'staging', 'disks'])
+    for (const kind of ['images', 'volumes', 'staging', 'disks', 'objects'])
       await mkdir(join(this.dir, kind), { recursive: true });
   }
 
