@@ -15,6 +15,7 @@ import { volumeTypeKind } from './volume-type/index.js';
 import { subnetPoolKind } from './subnet-pool/index.js';
 import { networkKind } from './network/index.js';
 import { subnetKind } from './subnet/index.js';
+import { addressGroupKind } from './address-group/index.js';
 import { securityGroupKind } from './security-group/index.js';
 import { securityGroupRuleKind } from './security-group-rule/index.js';
 import { routerKind } from './router/index.js';
@@ -45,6 +46,7 @@ export const KINDS: readonly RegisteredKind[] = [
   subnetPoolKind,
   networkKind,
   subnetKind,
+  addressGroupKind,
   securityGroupKind,
   securityGroupRuleKind,
   routerKind,

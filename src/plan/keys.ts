@@ -76,6 +76,7 @@ export function ruleKeyName(
     remote_ip_prefix?: string | null;
   },
   remoteGroupName?: string,
+  remoteAddressGroupName?: string,
 ): string {
   const min = rule.port_range_min ?? undefined;
   const max = rule.port_range_max ?? undefined;
@@ -86,6 +87,10 @@ export function ruleKeyName(
         ? String(min)
         : `${String(min ?? '')}:${String(max ?? '')}`;
   const remote =
-    remoteGroupName !== undefined ? `sg=${remoteGroupName}` : (rule.remote_ip_prefix ?? 'any').replaceAll('/', '_');
+    remoteGroupName !== undefined
+      ? `sg=${remoteGroupName}`
+      : remoteAddressGroupName !== undefined
+        ? `ag=${remoteAddressGroupName}`
+        : (rule.remote_ip_prefix ?? 'any').replaceAll('/', '_');
   return `${groupName}/${rule.direction}-${rule.ethertype}-${rule.protocol ?? 'any'}-${ports}-${remote}`;
 }

@@ -11,6 +11,7 @@ export const PLAN_KINDS = [
   "subnet_pool",
   "network",
   "subnet",
+  "address_group",
   "security_group",
   "security_group_rule",
   "router",
@@ -37,6 +38,7 @@ export const KIND_EXTERNAL = {
   "subnet_pool": "always",
   "network": "optional",
   "subnet": "never",
+  "address_group": "never",
   "security_group": "never",
   "security_group_rule": "never",
   "router": "never",
@@ -74,6 +76,7 @@ export const KIND_REFS = {
       "required": false
     }
   },
+  "address_group": {},
   "security_group": {},
   "security_group_rule": {
     "security_group": {
@@ -84,6 +87,12 @@ export const KIND_REFS = {
     },
     "remote_group": {
       "kind": "security_group",
+      "list": false,
+      "ordered": false,
+      "required": false
+    },
+    "remote_address_group": {
+      "kind": "address_group",
       "list": false,
       "ordered": false,
       "required": false

@@ -296,6 +296,12 @@ export interface DnsRecordsetSpec {
   description?: string | null;
 }
 
+export interface AddressGroupSpec {
+  name: string;
+  description?: string;
+  addresses?: string[];
+}
+
 export interface PortForwardingSpec {
   protocol: 'tcp' | 'udp' | 'sctp' | 'dccp' | 'icmp' | 'ipv6-icmp';
   external_port: number;
@@ -313,6 +319,7 @@ export interface SpecByKind {
   subnet_pool: SubnetPoolSpec;
   network: NetworkSpec;
   subnet: SubnetSpec;
+  address_group: AddressGroupSpec;
   security_group: SecurityGroupSpec;
   security_group_rule: SecurityGroupRuleSpec;
   router: RouterSpec;
@@ -427,6 +434,7 @@ export const SPEC_FIELDS = {
     'ipv6_address_mode',
     'tags',
   ],
+  address_group: ['name', 'description', 'addresses'],
   security_group: ['name', 'description', 'stateful', 'tags'],
   security_group_rule: [
     'direction',

@@ -347,6 +347,7 @@ describe('exportProject selection', () => {
     });
     await expect(exportShop('zed', { select: [' '] })).rejects.toBeInstanceOf(UsageError);
     expect([...kindsToRead(new Set(['security_group']), new Set(), true)].sort()).toEqual([
+      'address_group',
       'security_group',
       'security_group_rule',
     ]);

@@ -166,3 +166,100 @@ describe('port forwardings of floating IPs', () => {
     expect(out).toContain('port_forwarding:ext-net/unassociated/udp-5353');
   }, 60_000);
 });
+
+function addressGroupSeed(): SeedFile {
+  const base = platformSeed(OLD);
+  return {
+    ...base,
+    resources: {
+      ...base.resources,
+      shop: {
+        address_groups: [
+          { name: 'office', description: 'the office', addresses: ['192.0.2.0/28', '198.51.100.7'] },
+          { name: 'empty' },
+        ],
+        security_groups: [
+          {
+            name: 'admin',
+            rules: [
+              {
+                direction: 'ingress',
+                ethertype: 'IPv4',
+                protocol: 'tcp',
+                port_range_min: 22,
+                port_range_max: 22,
+                remote_address_group: 'office',
+              },
+              { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 443, port_range_max: 443 },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
+
+describe('address groups and rules with a remote address group', () => {
+  it.each<ProfileName>(['zed', '2025.1'])(
+    '%s: the group and the rule naming it by plan key are exported, applied, audited clean, rolled back',
+    async (profile) => {
+      c = await startClouds([
+        { name: 'a', profile, seed: addressGroupSeed() },
+        { name: 'b', profile, seed: platformSeed(OLD) },
+      ]);
+      const { plan } = await roundTrip(c);
+      expect(entry(plan, 'address_group:office').spec).toEqual({
+        name: 'office',
+        description: 'the office',
+        addresses: ['192.0.2.0/28', '198.51.100.7/32'],
+      });
+      expect(entry(plan, 'address_group:empty').spec).toEqual({ name: 'empty', addresses: [] });
+      const rule = entry(plan, 'security_group_rule:admin/ingress-IPv4-tcp-22-ag=office');
+      expect(rule.refs).toEqual({
+        security_group: 'security_group:admin',
+        remote_address_group: 'address_group:office',
+      });
+      expect(rule.spec).not.toHaveProperty('remote_ip_prefix');
+      expect(plan.warnings ?? []).toEqual([]);
+
+      const b = c.sim.regionState('b');
+      const office = b.addressGroups.find((g) => g.name === 'office')!;
+      expect([...(office.addresses as string[])].sort()).toEqual(['192.0.2.0/28', '198.51.100.7/32']);
+      expect(b.securityGroupRules.filter((r) => r.remote_address_group_id === office.id)).toHaveLength(1);
+
+      await rollBack(c);
+      expect(b.addressGroups.filter(() => true)).toEqual([]);
+      expect(b.securityGroups.filter((g) => g.name === 'admin')).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('a target without the extensions (pike) blocks the groups and the rule in the dry run, naming them', async () => {
+    c = await startClouds([
+      { name: 'a', profile: 'zed', seed: addressGroupSeed() },
+      { name: 'b', profile: 'pike', seed: platformSeed(OLD) },
+    ]);
+    const out = await blockedOn(c, /address_group:office\s+the target's Neutron has no address-group extension/);
+    expect(out).toMatch(
+      /security_group_rule:admin\/ingress-IPv4-tcp-22-ag=office\s+depends on address_group:office, which is blocked/,
+    );
+  }, 60_000);
+
+  it('a pre-existing same-named group with other addresses on the target is a conflict, never changed', async () => {
+    const target = platformSeed(OLD);
+    target.resources = {
+      ...target.resources,
+      shop: { address_groups: [{ name: 'office', addresses: ['10.0.0.0/8'] }] },
+    };
+    c = await startClouds([
+      { name: 'a', profile: 'zed', seed: addressGroupSeed() },
+      { name: 'b', profile: 'zed', seed: target },
+    ]);
+    const d = (f: string) => join(c!.dir, f);
+    expect((await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'))).code).toBe(0);
+    const dry = await bascule(c, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+    expect(dry.code).not.toBe(0);
+    expect(dry.out).toMatch(/address_group:office/);
+    expect(c.sim.regionState('b').addressGroups.find((g) => g.name === 'office')!.addresses).toEqual(['10.0.0.0/8']);
+  }, 60_000);
+});

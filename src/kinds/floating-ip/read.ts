@@ -1,19 +1,12 @@
 /** Floating IPs of the project (GET /v2.0/floatingips?project_id=): external network, address (lossy), association. */
-import * as floatingIps from '../../openstack/network/floating-ips/requests.js';
 import type { FloatingIp } from '../../openstack/network/floating-ips/types.js';
-import { collect } from '../../openstack/pagination.js';
 import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
-import { PAGE_SIZE, compact, ownedByProject, ownerQuery, tagsOf, text } from '../shared/read.js';
+import { compact, listProjectFloatingIps, tagsOf, text } from '../shared/read.js';
 
 export const floatingIpReader: KindReader<FloatingIp> = {
   kind: 'floating_ip',
-  async list(ctx) {
-    const all = await collect(
-      floatingIps.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, signal: ctx.signal }),
-    );
-    return all.filter((f) => ownedByProject(ctx, f));
-  },
+  list: (ctx) => listProjectFloatingIps(ctx),
   identify: (fip) => ({ id: fip.id, name: '' }),
   toEntry(fip): DraftEntry {
     const port = text(fip.port_id ?? undefined);

@@ -2,12 +2,11 @@
  * Port forwardings of the project's floating IPs (GET /v2.0/floatingips/{id}/port_forwardings, one list per floating
  * IP without a port: one with a port cannot have any). Read only where the cloud has `floating-ip-port-forwarding`.
  */
-import * as floatingIps from '../../openstack/network/floating-ips/requests.js';
 import * as forwardings from '../../openstack/network/port-forwardings/requests.js';
 import type { PortForwarding } from '../../openstack/network/port-forwardings/types.js';
 import { collect } from '../../openstack/pagination.js';
 import type { DraftEntry, KindReader } from '../kind.js';
-import { PAGE_SIZE, compact, ownedByProject, ownerQuery, text } from '../shared/read.js';
+import { compact, listProjectFloatingIps, text } from '../shared/read.js';
 
 /** The Neutron extension of floating IP port forwardings (the `port_forwarding` service plugin). */
 export const PORT_FORWARDING_EXTENSION = 'floating-ip-port-forwarding';
@@ -23,9 +22,7 @@ export const portForwardingReader: KindReader<PortForwarding> = {
   kind: 'port_forwarding',
   async list(ctx) {
     if (!ctx.extensions.has(PORT_FORWARDING_EXTENSION)) return [];
-    const fips = (
-      await collect(floatingIps.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, signal: ctx.signal }))
-    ).filter((f) => ownedByProject(ctx, f) && !f.port_id);
+    const fips = (await listProjectFloatingIps(ctx)).filter((f) => !f.port_id);
     const out: PortForwarding[] = [];
     for (const fip of fips) {
       for (const pf of await collect(forwardings.list(ctx.cloud.network, fip.id, undefined, { signal: ctx.signal }))) {

@@ -25,7 +25,7 @@ export const portForwardingWriter: KindWriter<PortForwarding> = {
       : `the target's Neutron has no ${PORT_FORWARDING_EXTENSION} extension (the port_forwarding service plugin): it cannot forward ports of a floating IP`,
   async find(ctx, r) {
     const fip = refId(r, 'floating_ip');
-    if (!fip) return [];
+    if (!fip || !ctx.extensions.has(PORT_FORWARDING_EXTENSION)) return [];
     const spec = r.entry.spec as PortForwardingSpec;
     return (await collect(forwardings.list(ctx.cloud.network, fip, undefined, sig(ctx)))).filter(
       (pf) => pf.protocol === spec.protocol && pf.external_port === spec.external_port,

@@ -38,6 +38,7 @@ export const securityGroupRuleDescriptor = defineKind({
   madeWithParent: (entry, refs, pending) =>
     isNeutronDefaultRule(entry.spec as SecurityGroupRuleSpec) &&
     refs.remote_group === undefined &&
+    refs.remote_address_group === undefined &&
     Array.isArray(refs.security_group) === false &&
     pending(String(refs.security_group))
       ? 'Neutron makes this rule with its new group'
@@ -46,20 +47,32 @@ export const securityGroupRuleDescriptor = defineKind({
     isDefaultGroup(byKey(String(entry.refs?.security_group ?? ''))) ? DEFAULT_GROUP : undefined,
   // <group>/<direction>-<ethertype>-<protocol>-<ports>-<remote> (ruleKeyName).
   keys: {
-    after: ['security_group'],
+    after: ['security_group', 'address_group'],
     name: (record, ctx) =>
       ruleKeyName(
         ctx.nameOf('security_group', firstId(record.refs.security_group)) ?? 'group',
         record.spec as Parameters<typeof ruleKeyName>[1],
         ctx.nameOf('security_group', firstId(record.refs.remote_group)),
+        ctx.nameOf('address_group', firstId(record.refs.remote_address_group)),
       ),
   },
   quota: oneOf('network', 'security_group_rule'),
   exportedWith: 'security_group',
-  // Kept with its group (and the remote group it names, when it names one).
+  // Kept with its group (and the remote group or address group it names, when it names one).
   companionOf: (refs, kept) => {
     const group = typeof refs.security_group === 'string' ? refs.security_group : undefined;
     const remote = typeof refs.remote_group === 'string' ? refs.remote_group : undefined;
-    return group !== undefined && kept.has(group) && (remote === undefined || kept.has(remote)) ? group : undefined;
+    const addresses = typeof refs.remote_address_group === 'string' ? refs.remote_address_group : undefined;
+    return group !== undefined &&
+      kept.has(group) &&
+      (remote === undefined || kept.has(remote)) &&
+      (addresses === undefined || kept.has(addresses))
+      ? group
+      : undefined;
   },
+  // Without its remote address group the rule would admit any address: it is left out rather than widened.
+  unexportable: (refs, draft) =>
+    draft.remote_address_group !== undefined && refs.remote_address_group === undefined
+      ? `its remote address group ${String(draft.remote_address_group)} is not exported, and without it the rule would admit any address`
+      : undefined,
 });

@@ -1,8 +1,7 @@
 /**
  * Security group rules: every rule of every group the project owns, the default egress rules included (apply
  * matches existing ones). Read from the groups' embedded `security_group_rules` (no request of its own).
- * A rule whose remote is an address group cannot be expressed in a plan: it is skipped with a warning (exporting
- * it without its remote would open it to everybody).
+ * A rule whose remote is an address group references it (`remote_address_group`).
  */
 import type { SecurityGroupRule } from '../../openstack/network/security-group-rules/types.js';
 import type { DraftEntry, KindReader } from '../kind.js';
@@ -14,18 +13,8 @@ export const securityGroupRuleReader: KindReader<SecurityGroupRule> = {
     const groups = await listProjectSecurityGroups(ctx);
     const rules: SecurityGroupRule[] = [];
     for (const group of groups) {
-      for (const rule of group.security_group_rules ?? []) {
-        if (rule.remote_address_group_id) {
-          ctx.warn({
-            kind: 'security_group_rule',
-            resource: rule.id,
-            code: 'RULE_REMOTE_ADDRESS_GROUP',
-            message: `a ${rule.direction} rule of group ${group.name ?? group.id} uses remote address group ${rule.remote_address_group_id}, which a plan cannot express; it is not exported`,
-          });
-          continue;
-        }
+      for (const rule of group.security_group_rules ?? [])
         rules.push({ ...rule, security_group_id: rule.security_group_id ?? group.id });
-      }
     }
     return rules;
   },
@@ -42,10 +31,15 @@ export const securityGroupRuleReader: KindReader<SecurityGroupRule> = {
         protocol,
         port_range_min: rule.port_range_min ?? undefined,
         port_range_max: rule.port_range_max ?? undefined,
-        remote_ip_prefix: rule.remote_group_id ? undefined : (rule.remote_ip_prefix ?? undefined),
+        remote_ip_prefix:
+          rule.remote_group_id || rule.remote_address_group_id ? undefined : (rule.remote_ip_prefix ?? undefined),
         description: text(rule.description),
       }),
-      refs: compact({ security_group: rule.security_group_id, remote_group: rule.remote_group_id ?? undefined }),
+      refs: compact({
+        security_group: rule.security_group_id,
+        remote_group: rule.remote_group_id ?? undefined,
+        remote_address_group: rule.remote_address_group_id ?? undefined,
+      }),
       source: compact({
         id: rule.id,
         created_at: rule.created_at,

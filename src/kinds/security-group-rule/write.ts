@@ -36,7 +36,8 @@ export function sameRule(rule: SecurityGroupRule, r: ResolvedEntry): boolean {
     norm(rule.port_range_min) === norm(spec.port_range_min) &&
     norm(rule.port_range_max) === norm(spec.port_range_max) &&
     prefix(rule.remote_ip_prefix) === prefix(spec.remote_ip_prefix) &&
-    norm(rule.remote_group_id) === norm(refId(r, 'remote_group'))
+    norm(rule.remote_group_id) === norm(refId(r, 'remote_group')) &&
+    norm(rule.remote_address_group_id) === norm(refId(r, 'remote_address_group'))
   );
 }
 
@@ -47,8 +48,15 @@ async function findRules(ctx: WriteContext, r: ResolvedEntry): Promise<SecurityG
   return all.filter((rule) => sameRule(rule, r));
 }
 
+/** The extension a rule needs for a remote address group. */
+const REMOTE_ADDRESS_GROUP = 'security-groups-remote-address-group';
+
 export const securityGroupRuleWriter: KindWriter<SecurityGroupRule> = {
   kind: 'security_group_rule',
+  check: (ctx, r) =>
+    r.entry.refs?.remote_address_group !== undefined && !ctx.extensions.has(REMOTE_ADDRESS_GROUP)
+      ? `its remote is an address group, and the target's Neutron has no ${REMOTE_ADDRESS_GROUP} extension (Wallaby and later)`
+      : undefined,
   find: findRules,
   async create(ctx, r) {
     const spec = r.entry.spec as SecurityGroupRuleSpec;
@@ -61,7 +69,9 @@ export const securityGroupRuleWriter: KindWriter<SecurityGroupRule> = {
     if (spec.port_range_min !== undefined && spec.port_range_min !== null) body.port_range_min = spec.port_range_min;
     if (spec.port_range_max !== undefined && spec.port_range_max !== null) body.port_range_max = spec.port_range_max;
     const remoteGroup = refId(r, 'remote_group');
+    const remoteAddresses = refId(r, 'remote_address_group');
     if (remoteGroup) body.remote_group_id = remoteGroup;
+    else if (remoteAddresses) body.remote_address_group_id = remoteAddresses;
     else if (spec.remote_ip_prefix) body.remote_ip_prefix = spec.remote_ip_prefix;
     if (spec.description) body.description = spec.description;
     try {

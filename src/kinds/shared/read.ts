@@ -11,6 +11,8 @@ import * as volumeTypes from '../../openstack/block-storage/types/requests.js';
 import type { VolumeType } from '../../openstack/block-storage/types/requests.js';
 import * as volumes from '../../openstack/block-storage/volumes/requests.js';
 import type { Volume } from '../../openstack/block-storage/volumes/types.js';
+import * as floatingIps from '../../openstack/network/floating-ips/requests.js';
+import type { FloatingIp } from '../../openstack/network/floating-ips/types.js';
 import * as ports from '../../openstack/network/ports/requests.js';
 import type { Port } from '../../openstack/network/ports/types.js';
 import * as securityGroups from '../../openstack/network/security-groups/requests.js';
@@ -97,6 +99,15 @@ export function listProjectPorts(ctx: ReadContext): Promise<Port[]> {
   return memo(ctx, 'ports', async () =>
     (await collect(ports.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter((p) =>
       ownedByProject(ctx, p),
+    ),
+  );
+}
+
+/** The project's floating IPs (their reader and the port forwardings' read the same list). */
+export function listProjectFloatingIps(ctx: ReadContext): Promise<FloatingIp[]> {
+  return memo(ctx, 'floating-ips', async () =>
+    (await collect(floatingIps.list(ctx.cloud.network, ownerQuery(ctx), { pageSize: PAGE_SIZE, ...sig(ctx) }))).filter(
+      (f) => ownedByProject(ctx, f),
     ),
   );
 }

@@ -61,6 +61,9 @@ export function renderPort(state: RegionState, auth: AuthContext, p: Obj): Obj {
     delete out['binding:host_id'];
     delete out['binding:profile'];
   }
+  // The policy the port has through its network (`qos-port-network-policy`).
+  if (state.profile.neutron.extensions.includes('qos-port-network-policy'))
+    out.qos_network_policy_id = state.networks.get(String(p.network_id))?.qos_policy_id ?? null;
   return dropUnsupported(state, out);
 }
 

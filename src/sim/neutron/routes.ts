@@ -41,6 +41,7 @@ import {
   updatePortForwarding,
 } from './port-forwardings.js';
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
+import { addressGroupRoutes } from './address-groups.js';
 import { networkQuotaRoutes } from './quotas.js';
 import {
   addInterface,
@@ -439,6 +440,10 @@ export function neutronRouter(state: RegionState): Router {
     if (remote && !canSee(a, state.securityGroups.get(remote)?.project_id)) {
       throw nError(404, 'SecurityGroupNotFound', `Security group ${remote} does not exist`);
     }
+    const remoteAddresses = body.remote_address_group_id as string | undefined;
+    if (remoteAddresses && !canSee(a, state.addressGroups.get(remoteAddresses)?.project_id)) {
+      throw nError(404, 'AddressGroupNotFound', `Address group ${remoteAddresses} could not be found.`);
+    }
     const rule = addRuleRecord(state, body, String(group.project_id));
     touch(group);
     return { status: 201, body: { security_group_rule: renderRule(state, rule) } };
@@ -455,6 +460,7 @@ export function neutronRouter(state: RegionState): Router {
 
   tagRoutes(r, state);
   networkQuotaRoutes(r, state);
+  addressGroupRoutes(r, state);
   r.get('/v2.0/extensions', () => ({
     status: 200,
     body: { extensions: state.profile.neutron.extensions.map(extension) },

@@ -71,6 +71,18 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
   }
   let prefix = body.remote_ip_prefix === undefined ? null : (body.remote_ip_prefix as string | null);
   const remoteGroup = body.remote_group_id === undefined ? null : (body.remote_group_id as string | null);
+  const remoteAddresses =
+    body.remote_address_group_id === undefined ? null : (body.remote_address_group_id as string | null);
+  if (remoteAddresses !== null && !state.profile.neutron.extensions.includes('security-groups-remote-address-group'))
+    throw nError(400, 'HTTPBadRequest', "Unrecognized attribute(s) 'remote_address_group_id'");
+  if (remoteAddresses !== null && (prefix !== null || remoteGroup !== null))
+    throw nError(
+      400,
+      'SecurityGroupMultipleRemoteEntites',
+      'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.',
+    );
+  if (remoteAddresses !== null && !state.addressGroups.has(remoteAddresses))
+    throw nError(404, 'AddressGroupNotFound', `Address group ${remoteAddresses} could not be found.`);
   if (prefix !== null && remoteGroup !== null) {
     if (state.profile.neutron.extensions.includes('security-groups-remote-address-group')) {
       throw nError(
@@ -115,7 +127,7 @@ export function addRuleRecord(state: RegionState, body: Obj, projectId: string):
     remote_ip_prefix: prefix,
     remote_group_id: remoteGroup,
   };
-  if (state.profile.name !== 'pike') rule.remote_address_group_id = null;
+  if (state.profile.name !== 'pike') rule.remote_address_group_id = remoteAddresses;
   for (const rid of state.sgRules.get(gid) ?? []) {
     const other = state.securityGroupRules.get(rid)!;
     if (Object.keys(rule).every((k) => other[k] === rule[k])) {

@@ -11,6 +11,7 @@ import { markImageActive, newImageRecord } from '../glance/store.js';
 import { createFloatingIp } from '../neutron/floating-ips.js';
 import { createNetwork, createSubnet } from '../neutron/networks.js';
 import { createPortForwarding, hasPortForwarding } from '../neutron/port-forwardings.js';
+import { createAddressGroup, hasAddressGroups } from '../neutron/address-groups.js';
 import { createPort } from '../neutron/ports.js';
 import { addInterface, createRouter, updateRouter } from '../neutron/routers.js';
 import { addRuleRecord, createGroupRecord, ensureDefaultGroup } from '../neutron/security-groups.js';
@@ -268,6 +269,16 @@ async function applyProject(
   for (const [i, k] of (res.keypairs ?? []).entries())
     wrap(`${where}/keypairs/${i}`, () => createKeypairRecord(state, uid, k.name, k.public_key, k.type ?? 'ssh'));
 
+  for (const [i, g] of (res.address_groups ?? []).entries())
+    wrap(`${where}/address_groups/${i}`, () => {
+      if (!hasAddressGroups(state))
+        throw new SeedError(
+          `${where}/address_groups/${i}`,
+          `the ${state.profile.name} profile has no address-group extension`,
+        );
+      return createAddressGroup(state, pid, without(g, 'id'), typeof g.id === 'string' ? g.id : undefined);
+    });
+
   // Security groups first, then their rules (so a rule can name any group as its remote group).
   const groups = res.security_groups ?? [];
   for (const [i, g] of groups.entries()) {
@@ -292,6 +303,7 @@ async function applyProject(
         const body = without(
           rule,
           'remote_group',
+          'remote_address_group',
           'id',
           'security_group_id',
           'tenant_id',
@@ -310,6 +322,13 @@ async function applyProject(
             rule.remote_group,
             `${where}/security_groups/${i}/rules/${j}/remote_group`,
             'security group',
+          ).id;
+        if (rule.remote_address_group !== undefined)
+          body.remote_address_group_id = ref(
+            mine(state.addressGroups.all()),
+            rule.remote_address_group,
+            `${where}/security_groups/${i}/rules/${j}/remote_address_group`,
+            'address group',
           ).id;
         body.security_group_id = group.id;
         try {

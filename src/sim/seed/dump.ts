@@ -93,12 +93,23 @@ function dumpProject(state: RegionState, identity: IdentityState, pid: string): 
   res.keypairs = state.keypairs
     .filter((k) => k.user_id === user)
     .map((k) => ({ name: String(k.name), public_key: String(k.public_key), type: String(k.type) }));
+  const addressGroups = state.addressGroups.filter(owned);
+  if (addressGroups.length > 0)
+    res.address_groups = addressGroups.map((g) => ({
+      id: g.id,
+      name: g.name,
+      description: g.description,
+      addresses: clone(g.addresses),
+    }));
   res.security_groups = state.securityGroups.filter(owned).map((g) => ({
     ...strip(g),
     name: String(g.name),
-    rules: [...(state.sgRules.get(String(g.id)) ?? [])].map((rid) =>
-      strip(state.securityGroupRules.get(rid)!, 'id', 'security_group_id', 'normalized_cidr', 'belongs_to_default_sg'),
-    ),
+    rules: [...(state.sgRules.get(String(g.id)) ?? [])].map((rid) => {
+      const rule = state.securityGroupRules.get(rid)!;
+      const out = strip(rule, 'id', 'security_group_id', 'normalized_cidr', 'belongs_to_default_sg');
+      if (typeof rule.remote_address_group_id === 'string') out.remote_address_group = rule.remote_address_group_id;
+      return out;
+    }),
   }));
   res.networks = state.networks
     .filter((n) => owned(n) && n['router:external'] !== true)

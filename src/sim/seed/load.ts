@@ -28,6 +28,7 @@ const PROJECT_KEYS = [
   'region',
   'user',
   'keypairs',
+  'address_groups',
   'security_groups',
   'networks',
   'routers',

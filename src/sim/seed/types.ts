@@ -44,7 +44,12 @@ export interface ProjectResources {
   /** The user owning keypairs and servers (default: the first user with a role on the project). */
   user?: string;
   keypairs?: { name: string; public_key: string; type?: string }[];
-  /** Rules may name a `remote_group` (name) instead of `remote_group_id`. */
+  /** `name`, `description`, `addresses` (CIDRs); needs the `address-group` extension (Zed, 2025.1). */
+  address_groups?: SeedObject[];
+  /**
+   * Rules may name a `remote_group` (name) instead of `remote_group_id`, and a `remote_address_group` (an address
+   * group's name).
+   */
   security_groups?: (SeedObject & { name: string; rules?: SeedObject[] })[];
   /** Networks with their `subnets`. */
   networks?: (SeedObject & { name: string; subnets?: SeedObject[] })[];

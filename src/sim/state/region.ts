@@ -36,6 +36,8 @@ export class RegionState {
   readonly portForwardings = new Table();
   readonly securityGroups = new Table();
   readonly securityGroupRules = new Table();
+  /** Address groups (`address-group`). */
+  readonly addressGroups = new Table();
   /** security group id -> its rule ids (kept so rendering a group is not a scan of all rules). */
   readonly sgRules = new Map<string, Set<string>>();
   /** subnet id -> IP addresses allocated in it. */

@@ -90,16 +90,23 @@ describe('each reader on Pike and Zed payloads', () => {
     expect(stateless.lossy).toEqual(['stateful']);
   });
 
-  it('skips a rule whose remote is an address group, with a warning', async () => {
+  it('reads a rule whose remote is an address group as a reference to it, with no remote prefix', async () => {
     const { ctx, warnings, fake } = await context('zed');
     fake.routes['GET /v2.0/security-groups'] = () => {
       const body = wire<{ security_groups: SecurityGroup[] }>('zed', 'security-groups');
       body.security_groups[2]!.security_group_rules![1]!.remote_address_group_id = 'ag-1';
+      body.security_groups[2]!.security_group_rules![1]!.remote_ip_prefix = '10.0.0.0/8';
       return body;
     };
     const rules = await securityGroupRuleReader.list(ctx);
-    expect(rules).toHaveLength(10);
-    expect(warnings.map((w) => w.code)).toEqual(['RULE_REMOTE_ADDRESS_GROUP']);
+    expect(rules).toHaveLength(11);
+    expect(warnings).toEqual([]);
+    const draft = securityGroupRuleReader.toEntry(
+      rules.find((r) => r.remote_address_group_id === 'ag-1')!,
+      ctx,
+    );
+    expect(draft.refs.remote_address_group).toBe('ag-1');
+    expect(draft.spec).not.toHaveProperty('remote_ip_prefix');
   });
 
   it('reads the embedded flavor (2.47+) and the listed flavor (by id) into the same description', () => {

@@ -27,6 +27,8 @@ export interface SecurityGroupRuleCreateOpts {
   port_range_max?: number | null;
   remote_ip_prefix?: string | null;
   remote_group_id?: string | null;
+  /** @since neutron extension security-groups-remote-address-group */
+  remote_address_group_id?: string | null;
   description?: string;
 }
 export type SecurityGroupRuleUpdateOpts = never;
