@@ -123,6 +123,30 @@ export function describeOperatorPlan(plan: OperatorPlan): string[] {
   return out;
 }
 
+/**
+ * Where a project's operator journal lives: operator.jsonl beside operator.json (the default), or rows of the
+ * campaign database when workers run the campaign (each append fenced by the job's lease).
+ */
+export interface OperatorJournal {
+  /** Every line, in write order (a torn line left out). */
+  read(): Promise<string>;
+  /** Appends a line, durable before it resolves. */
+  append(line: string): Promise<void>;
+  /** Whether an apply started (anything was journaled). */
+  started(): Promise<boolean>;
+  /** Keeps the journal aside after a rollback, under `name`, so that a new run starts afresh. */
+  keepAside(name: string): Promise<void>;
+}
+
+function fileOperatorJournal(path: string, dir: string): OperatorJournal {
+  return {
+    read: () => readFile(path, 'utf8').catch(() => ''),
+    append: (line) => appendFile(path, line, { mode: 0o600 }),
+    started: async () => existsSync(path),
+    keepAside: (name) => rename(path, join(dir, name)),
+  };
+}
+
 export class OperatorSteps {
   readonly #project: CampaignProject;
   readonly #settings: OperatorSettings;
@@ -130,6 +154,7 @@ export class OperatorSteps {
   readonly #dir: string;
   readonly #source: () => Promise<Cloud>;
   readonly #open: (cloud: string, region: string | undefined) => Promise<Cloud>;
+  readonly #journalStore: OperatorJournal;
   #admin: Cloud | undefined;
   #sourceAdmin: Cloud | undefined;
 
@@ -138,6 +163,7 @@ export class OperatorSteps {
     env: CampaignEnv,
     dir: string,
     clouds: { source: () => Promise<Cloud>; open: (cloud: string, region: string | undefined) => Promise<Cloud> },
+    journal?: OperatorJournal,
   ) {
     this.#project = project;
     this.#settings = project.operator!;
@@ -145,6 +171,7 @@ export class OperatorSteps {
     this.#dir = dir;
     this.#source = clouds.source;
     this.#open = clouds.open;
+    this.#journalStore = journal ?? fileOperatorJournal(join(dir, 'operator.jsonl'), dir);
   }
 
   get planFile(): string {
@@ -156,8 +183,8 @@ export class OperatorSteps {
   }
 
   /** Whether an apply started (its journal exists): a resume continues it instead of comparing dry runs. */
-  started(): boolean {
-    return existsSync(this.journalFile);
+  started(): Promise<boolean> {
+    return this.#journalStore.started();
   }
 
   async #targetAdmin(): Promise<Cloud> {
@@ -397,11 +424,11 @@ export class OperatorSteps {
   }
 
   async #journal(line: JournalLine): Promise<void> {
-    await appendFile(this.journalFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    await this.#journalStore.append(`${JSON.stringify(line)}\n`);
   }
 
   async #lines(): Promise<JournalLine[]> {
-    const text = await readFile(this.journalFile, 'utf8').catch(() => '');
+    const text = await this.#journalStore.read();
     const out: JournalLine[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
@@ -506,7 +533,7 @@ export class OperatorSteps {
       kept: [],
       errors: [],
     };
-    if (!this.started()) return out;
+    if (!(await this.started())) return out;
     const lines = await this.#lines();
     const admin = await this.#targetAdmin();
     const created = lines.find((l) => l.op === 'project.created');
@@ -558,8 +585,7 @@ export class OperatorSteps {
       )
         out.projectDeleted = true;
     }
-    if (out.ok)
-      await rename(this.journalFile, join(this.#dir, `operator.rolled-back-${now().replace(/[:.]/g, '-')}.jsonl`));
+    if (out.ok) await this.#journalStore.keepAside(`operator.rolled-back-${now().replace(/[:.]/g, '-')}.jsonl`);
     return out;
   }
 }

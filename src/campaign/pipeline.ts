@@ -33,7 +33,7 @@ import { atomicWriteFile } from '../shared/fs.js';
 import type { Logger } from '../shared/logger.js';
 import { WorkloadMover, type TransferSlots, type WorkloadOptions } from '../transfer/index.js';
 import type { WorkloadEvent } from '../transfer/workload.js';
-import { OperatorSteps } from './operator.js';
+import { OperatorSteps, type OperatorJournal } from './operator.js';
 import type { CampaignStore, ProjectFiles } from './store.js';
 import type { CampaignProject, CampaignSide, OperatorSettings, ProjectFailure, ProjectState } from './types.js';
 
@@ -134,10 +134,13 @@ export class ProjectPipeline {
   #bytes = 0;
   #bytesTotal: number | undefined;
 
+  readonly #operatorJournal: OperatorJournal | undefined;
+
   constructor(project: CampaignProject, store: CampaignStore, env: CampaignEnv) {
     this.project = project;
     this.files = store.files(project.id);
     this.journal = store.journal?.(project.id) ?? fileJournal(this.files.journal);
+    this.#operatorJournal = store.operatorJournal?.(project.id);
     this.#env = env;
   }
 
@@ -159,10 +162,16 @@ export class ProjectPipeline {
   operator(): OperatorSteps | undefined {
     const o = this.project.operator;
     if (!o || (o.createProject === undefined && o.quotas === undefined && o.roles === undefined)) return undefined;
-    this.#operator ??= new OperatorSteps(this.project, this.#env, this.files.dir, {
-      source: () => this.source(),
-      open: (cloud, region) => openSide(this.#env, { cloud, ...(region !== undefined ? { region } : {}) }),
-    });
+    this.#operator ??= new OperatorSteps(
+      this.project,
+      this.#env,
+      this.files.dir,
+      {
+        source: () => this.source(),
+        open: (cloud, region) => openSide(this.#env, { cloud, ...(region !== undefined ? { region } : {}) }),
+      },
+      this.#operatorJournal,
+    );
     return this.#operator;
   }
 

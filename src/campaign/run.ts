@@ -10,7 +10,7 @@ import type { TransferSlots } from '../transfer/index.js';
 import { allProjects } from './load.js';
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { describeOperatorPlan, type OperatorPlan } from './operator.js';
+import { describeOperatorPlan, type OperatorPlan, type OperatorSteps } from './operator.js';
 import { ProjectPipeline, StageFailure, describeSide, failureOf, type CampaignEnv } from './pipeline.js';
 import type { CampaignStore } from './store.js';
 import { stageAtLeast, type Campaign, type CampaignEvent, type CampaignProject, type ProjectState } from './types.js';
@@ -187,35 +187,10 @@ async function runProject(
     current = stage;
     await emit({ type: 'project.stage', project: project.id, wave: project.wave, stage, at: now() });
   };
-  /** The operator steps' dry run: saved, shown, and a failure when it cannot be applied. */
-  const planOperator = async (): Promise<OperatorPlan> => {
-    const plan = await operator!.plan();
-    state.operator = {
-      digest: plan.digest,
-      ...(state.operator?.createdProject === true ? { createdProject: true } : {}),
-      ...(plan.missing_users.length > 0
-        ? { missingUsers: plan.missing_users.map((u) => `${u.domain}/${u.user}`) }
-        : {}),
-    };
-    await save();
-    for (const line of describeOperatorPlan(plan))
-      await emit({ type: 'project.operator', project: project.id, wave: project.wave, summary: line, at: now() });
-    if (!plan.ok)
-      throw new StageFailure({
-        stage: 'operator',
-        code: 'CAMPAIGN_OPERATOR_BLOCKED',
-        message: plan.problems.join('; '),
-      });
-    return plan;
-  };
+  const planOperator = () => planOperatorSteps(operator!, project, state, save, emit);
   const applyOperator = async (plan: OperatorPlan) => {
     await enter('operator');
-    state.operator = { ...state.operator!, applying: true };
-    await save();
-    const done = await operator!.apply(plan);
-    const { applying: _, ...rest } = state.operator;
-    state.operator = { ...rest, done: true, createdProject: done.createdProject || rest.createdProject === true };
-    await save();
+    await applyOperatorSteps(operator!, state, plan, save);
   };
   state.status = 'running';
   delete state.failure;
@@ -328,11 +303,48 @@ async function runProject(
   }
 }
 
+/** The operator steps' dry run: saved, shown, and a failure when it cannot be applied. */
+export async function planOperatorSteps(
+  operator: OperatorSteps,
+  project: CampaignProject,
+  state: ProjectState,
+  save: () => Promise<void>,
+  emit: (event: CampaignEvent) => Promise<void>,
+): Promise<OperatorPlan> {
+  const plan = await operator.plan();
+  state.operator = {
+    digest: plan.digest,
+    ...(state.operator?.createdProject === true ? { createdProject: true } : {}),
+    ...(plan.missing_users.length > 0 ? { missingUsers: plan.missing_users.map((u) => `${u.domain}/${u.user}`) } : {}),
+  };
+  await save();
+  for (const line of describeOperatorPlan(plan))
+    await emit({ type: 'project.operator', project: project.id, wave: project.wave, summary: line, at: now() });
+  if (!plan.ok)
+    throw new StageFailure({ stage: 'operator', code: 'CAMPAIGN_OPERATOR_BLOCKED', message: plan.problems.join('; ') });
+  return plan;
+}
+
+/** Makes the reviewed operator steps (journaled), and records in the state that they are done. */
+export async function applyOperatorSteps(
+  operator: OperatorSteps,
+  state: ProjectState,
+  plan: OperatorPlan,
+  save: () => Promise<void>,
+): Promise<void> {
+  state.operator = { ...state.operator!, applying: true };
+  await save();
+  const done = await operator.apply(plan);
+  const { applying: _, ...rest } = state.operator;
+  state.operator = { ...rest, done: true, createdProject: done.createdProject || rest.createdProject === true };
+  await save();
+}
+
 /**
  * A dry run made before the operator steps raise a quota sees the old limit: its failure says which limits the
  * steps will set, and that `batch run` sets them before checking the dry run again.
  */
-function withRaisedQuotas(error: unknown, plan: OperatorPlan | undefined): unknown {
+export function withRaisedQuotas(error: unknown, plan: OperatorPlan | undefined): unknown {
   if (!(error instanceof StageFailure) || !plan || !error.failure.quotas) return error;
   const raised = error.failure.quotas
     .map((q) => plan.quotas.find((c) => c.resource === q.resource && c.service === q.service))
@@ -389,8 +401,9 @@ export async function rollbackProjects(
       const state = (await store.get(project.id)) ?? initialState(project);
       const pipeline = new ProjectPipeline(project, store, env);
       const operator = pipeline.operator();
-      const applied = stageAtLeast(state.stage, 'applying') && existsSync(pipeline.files.journal);
-      if (!applied && !operator?.started()) {
+      // The journal's records, wherever it lives (a file, or the campaign database's rows with --store).
+      const applied = stageAtLeast(state.stage, 'applying') && (await pipeline.journal.read()).length > 0;
+      if (!applied && !(await operator?.started())) {
         out.push({ id: project.id, ok: true, deleted: 0, kept: 0, failed: 0 });
         continue;
       }
@@ -405,9 +418,10 @@ export async function rollbackProjects(
             kept: count('kept'),
             failed: count('failed'),
           });
-          if (result.ok) await keepAside(pipeline.files.journal);
+          if (result.ok)
+            await (pipeline.journal.keepAside ? pipeline.journal.keepAside() : keepAside(pipeline.files.journal));
         }
-        if (outcome.ok && operator?.started()) {
+        if (operator && outcome.ok && (await operator.started())) {
           const undone = await operator.rollback();
           outcome.operator = {
             revoked: undone.revoked,

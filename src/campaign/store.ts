@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { scrubText } from '../shared/secret.js';
 import { atomicWriteFile } from '../shared/fs.js';
 import { UsageError } from '../shared/errors.js';
+import type { OperatorJournal } from './operator.js';
 import type { JournalStore } from '../engine/journal.js';
 import type { CampaignEvent, ProjectState } from './types.js';
 
@@ -37,6 +38,8 @@ export interface CampaignStore {
    * database, written under the job's lease). Absent: the file.
    */
   journal?(projectId: string): JournalStore;
+  /** The project's operator journal, when not the file beside its operator.json. */
+  operatorJournal?(projectId: string): OperatorJournal;
   get(projectId: string): Promise<ProjectState | undefined>;
   put(state: ProjectState): Promise<void>;
   all(): Promise<ProjectState[]>;

@@ -169,6 +169,8 @@ export interface JournalStore {
   read(): Promise<JournalRecord[]>;
   /** Opens the journal for appending; `seq` continues after the highest one in `existing`. */
   open(run: string, existing: readonly JournalRecord[]): Promise<JournalWriter>;
+  /** Keeps the journal aside once what it records was rolled back (a file journal is renamed by its caller). */
+  keepAside?(): Promise<void>;
 }
 
 /** The journal file at `path`. */

@@ -11,15 +11,22 @@
  * done by a worker that died before queueing the next one only queues it. All the jobs of a project share one
  * lease (`<campaign>/<project>`): a worker that lost it writes nothing more for the project.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
-import { UsageError } from '../../shared/errors.js';
 import { atomicWriteFile } from '../../shared/fs.js';
 import { allProjects } from '../load.js';
 import { ProjectPipeline, StageFailure, failureOf, type CampaignEnv } from '../pipeline.js';
-import { initialState, refuseUnfinished, selectProjects } from '../run.js';
+import {
+  applyOperatorSteps,
+  initialState,
+  planOperatorSteps,
+  refuseUnfinished,
+  selectProjects,
+  withRaisedQuotas,
+} from '../run.js';
+import type { OperatorPlan } from '../operator.js';
 import { stageAtLeast, type Campaign, type CampaignEvent, type CampaignProject, type ProjectState } from '../types.js';
 import { isLeaseLost, leaseGuard } from './lease.js';
 import { enqueue, type JobOutcome, type JobSpec, type QueuedJob } from './queue.js';
@@ -32,7 +39,13 @@ import { withClient } from './client.js';
 /** The queue every campaign's stage jobs go to (a worker serves every campaign of its database). */
 export const STAGE_QUEUE = 'bascule-stages';
 
-export type StageName = 'export' | 'dry-run' | 'gate' | 'apply' | 'audit';
+export type StageName = 'export' | 'dry-run' | 'operator' | 'gate' | 'apply' | 'audit';
+
+/** Whether a project has operator steps (create the target project, quotas, roles): a job of their own. */
+export function hasOperatorSteps(project: CampaignProject): boolean {
+  const o = project.operator;
+  return o !== undefined && (o.createProject !== undefined || o.quotas !== undefined || o.roles !== undefined);
+}
 
 /** What `batch run --store` decided, for the workers. */
 export interface DistributedOptions {
@@ -66,8 +79,16 @@ export interface StageJobData {
 
 const now = () => new Date().toISOString();
 
-/** The stage a project needs next, from its state; undefined when it has reached what the mode asks for. */
-export function nextStage(state: ProjectState, options: Pick<DistributedOptions, 'mode' | 'approveAll'>) {
+/**
+ * The stage a project needs next, from its state; undefined when it has reached what the mode asks for. A project
+ * with operator steps makes them (its `operator` job) before anything else is created: right after its export
+ * with --approve-all (its dry run follows, in the project they made), else before its gate.
+ */
+export function nextStage(
+  state: ProjectState,
+  options: Pick<DistributedOptions, 'mode' | 'approveAll'>,
+  operator = false,
+): StageName | undefined {
   if (state.status === 'rolled-back') return undefined;
   if (options.mode === 'plan') {
     if (state.stage === 'pending') return 'export';
@@ -77,6 +98,12 @@ export function nextStage(state: ProjectState, options: Pick<DistributedOptions,
   if (state.stage === 'audited') return undefined;
   if (state.stage === 'applied') return 'audit';
   if (state.stage === 'applying') return 'apply';
+  if (
+    operator &&
+    state.operator?.done !== true &&
+    (state.stage === 'planned' || (options.approveAll && state.stage === 'exported'))
+  )
+    return 'operator';
   // Without --approve-all, what was not planned and reviewed stops at the gate (CAMPAIGN_NOT_REVIEWED).
   if (state.stage === 'planned' || !options.approveAll) return 'gate';
   return state.stage === 'pending' ? 'export' : 'dry-run';
@@ -138,14 +165,6 @@ export async function enqueueCampaign(
   options: DistributedOptions & { waves?: readonly string[]; projects?: readonly string[]; resume?: boolean },
 ): Promise<EnqueueOutcome> {
   const selected = selectProjects(campaign, options.waves, options.projects);
-  // Operator steps (create the target project, quotas, roles) are not run by workers yet: refused, not dropped.
-  const withOperator = selected.filter((p) => p.operator !== undefined);
-  if (withOperator.length > 0)
-    throw new UsageError(
-      'CAMPAIGN_STORE_OPERATOR',
-      `${withOperator.map((p) => p.id).join(', ')}: operator steps are not run by bascule worker yet`,
-      { hint: 'run this campaign (or these projects) without --store, or remove their operator section' },
-    );
   const previous = await store.definition<RegisteredCampaign>();
   const run = (previous?.run ?? 0) + 1;
   const projects = new Map<string, CampaignProject>();
@@ -189,6 +208,7 @@ export async function enqueueCampaign(
       )
     ).rows.map((r) => r.project),
   );
+  const withOperator = new Set(selected.filter(hasOperatorSteps).map((p) => p.id));
   for (const state of states.values()) {
     const orphan = state.status === 'running' && !live.has(state.id);
     if ((state.status === 'queued' || state.status === 'running') && !(orphan && options.resume)) {
@@ -203,7 +223,7 @@ export async function enqueueCampaign(
     // A new plan redoes the export; --approve-all redoes the dry run (as without --store).
     if (options.mode === 'plan' && !stageAtLeast(state.stage, 'applying')) state.stage = 'pending';
     if (options.mode === 'run' && options.approveAll && state.stage === 'planned') state.stage = 'exported';
-    if (nextStage(state, options) === undefined) {
+    if (nextStage(state, options, withOperator.has(state.id)) === undefined) {
       out.skipped.push({ id: state.id, why: state.status === 'rolled-back' ? 'rolled back' : 'nothing left to do' });
       continue;
     }
@@ -251,6 +271,11 @@ export async function advance(store: PgCampaignStore, boss: PgBoss, db: pg.Pool)
     }
     const states = new Map((await store.all()).map((s) => [s.id, s]));
     const { campaign, options, run } = registered;
+    const operatorOf = new Set(
+      allProjects(campaign)
+        .filter(hasOperatorSteps)
+        .map((p) => p.id),
+    );
     // What is queued or running (whichever batch run queued it), and what the latest run finished.
     const mine = (id: string) => {
       const s = states.get(id);
@@ -316,7 +341,7 @@ export async function advance(store: PgCampaignStore, boss: PgBoss, db: pg.Pool)
       const room = Math.max(0, options.parallelProjects - inFlight);
       const jobs: JobSpec[] = [];
       for (const s of queued.filter((q) => !hasJob(q)).slice(0, room)) {
-        const stage = nextStage(s, options);
+        const stage = nextStage(s, options, operatorOf.has(s.id));
         if (stage) jobs.push(jobOf(store.campaign, s.id, stage, s.run ?? run, options.leaseSeconds));
       }
       await enqueue(boss, db, STAGE_QUEUE, jobs);
@@ -364,7 +389,8 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
   const state = await store.get(data.project);
   // A job of an older `batch run` (or of a project rolled back since) does nothing.
   if (!state || state.run !== data.run || (state.status !== 'queued' && state.status !== 'running')) return {};
-  const stage = nextStage(state, options);
+  const operatorSteps = hasOperatorSteps(found);
+  const stage = nextStage(state, options, operatorSteps);
   const emit = async (event: CampaignEvent) => {
     await store.record(event);
     ctx.onEvent?.(event);
@@ -417,12 +443,41 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
       state.stage = 'exported';
     } else if (stage === 'dry-run') {
       try {
-        await pipeline.dryRun(state);
+        // The operator steps' own dry run comes first (saved as operator.json, reviewed with the rest); with
+        // --approve-all they were made already, by the operator job.
+        const operator = pipeline.operator();
+        let operatorPlan: OperatorPlan | undefined;
+        if (operator && !(options.mode === 'run' && state.operator?.done === true))
+          operatorPlan = await planOperatorSteps(operator, project, state, save, emit);
+        if (operatorPlan?.project.action === 'create' && options.mode === 'plan') {
+          // No dry run can be made in a project that does not exist yet: it is made once the project is created.
+          await rm(pipeline.files.changes, { force: true });
+          await store.removeArtifact(project.id, 'changes.json');
+          delete state.changes;
+        } else if (state.operator?.createdProject === true) await pipeline.dryRunNewProject(state);
+        else
+          await pipeline.dryRun(state).catch((error: unknown) => {
+            throw withRaisedQuotas(error, operatorPlan);
+          });
         state.stage = options.mode === 'plan' ? 'planned' : 'applying';
       } catch (error) {
         state.stage = 'planned';
         throw error;
       }
+    } else if (stage === 'operator') {
+      // The operator steps (admin on the target), journaled in the store: a job run again continues them.
+      const operator = pipeline.operator()!;
+      const reviewed = state.stage === 'planned' ? state.operator?.digest : undefined;
+      const resuming = state.operator?.applying === true;
+      const plan = await planOperatorSteps(operator, project, state, save, emit);
+      if (state.stage === 'planned' && !resuming && plan.digest !== reviewed)
+        throw new StageFailure({
+          stage: 'gate',
+          code: 'CHANGES_STALE',
+          message:
+            'the operator steps changed since they were reviewed (make and review a new dry run: bascule batch plan); nothing was applied',
+        });
+      await applyOperatorSteps(operator, state, plan, save);
     } else if (stage === 'gate') {
       if (!stageAtLeast(state.stage, 'planned'))
         throw new StageFailure({
@@ -430,7 +485,9 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
           code: 'CAMPAIGN_NOT_REVIEWED',
           message: 'no dry run was made and reviewed: run bascule batch plan first (or batch run --approve-all)',
         });
-      await pipeline.checkReviewed();
+      // A project the operator steps created had no dry run at review time: it is made now, and must only create.
+      if (state.operator?.createdProject === true && !pipeline.hasSavedDryRun()) await pipeline.dryRunNewProject(state);
+      else await pipeline.checkReviewed();
       state.stage = 'applying';
     } else if (stage === 'apply') {
       // Server disks and volumes are copied by jobs of their own first; the apply waits for them, holding no job.
@@ -463,7 +520,7 @@ export async function runStageJob(job: QueuedJob, ctx: StageWorkerContext): Prom
       state.stage = 'audited';
     }
     await store.saveArtifacts(project.id);
-    const next = nextStage(state, options);
+    const next = nextStage(state, options, operatorSteps);
     state.durationMs = (state.durationMs ?? 0) + (Date.now() - started);
     if (next) {
       await save();

@@ -19,6 +19,7 @@ import { atomicWriteFile } from '../../shared/fs.js';
 import { scrubText } from '../../shared/secret.js';
 import { UsageError } from '../../shared/errors.js';
 import type { CampaignStore, ProjectFiles } from '../store.js';
+import type { OperatorJournal } from '../operator.js';
 import type { CampaignEvent, ProjectState } from '../types.js';
 import { PgJournal, readPgJournal } from './journal.js';
 import { fenced, type Lease } from './lease.js';
@@ -42,7 +43,14 @@ export interface StoredEvent {
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The project files that are kept in the database (the journal is rows of its own). */
-export const ARTIFACTS = ['plan.json', 'changes.json', 'audit.json', 'audit.md', 'audit.html'] as const;
+export const ARTIFACTS = [
+  'plan.json',
+  'changes.json',
+  'operator.json',
+  'audit.json',
+  'audit.md',
+  'audit.html',
+] as const;
 
 export interface PgStoreOptions {
   /** Where this host keeps its copy of the projects' files while it works on them (default: a temporary dir). */
@@ -114,6 +122,35 @@ export class PgCampaignStore implements CampaignStore {
           throw new UsageError('STORE_NO_LEASE', `the journal of ${projectId} is written under a job's lease`);
         return new PgJournal(db, ref, lease, run, existing);
       },
+      // After a rollback: its rows move to `<project>~rolled-back-<time>`, so that a new run starts afresh.
+      keepAside: () =>
+        this.#write(async (db) => {
+          await db.query(`UPDATE bascule.journal SET project = $3 WHERE campaign = $1 AND project = $2`, [
+            this.campaign,
+            projectId,
+            `${projectId}~rolled-back-${new Date().toISOString()}`,
+          ]);
+        }),
+    };
+  }
+
+  /** The project's operator journal, as an artifact (operator.jsonl); appends are fenced like every write. */
+  operatorJournal(projectId: string): OperatorJournal {
+    const name = 'operator.jsonl';
+    return {
+      read: async () => (await this.getArtifact(projectId, name)) ?? '',
+      append: async (line) =>
+        this.putArtifact(projectId, name, `${(await this.getArtifact(projectId, name)) ?? ''}${line}`),
+      started: async () => (await this.getArtifact(projectId, name)) !== undefined,
+      keepAside: (aside) =>
+        this.#write(async (db) => {
+          await db.query(`UPDATE bascule.artifacts SET name = $4 WHERE campaign = $1 AND project = $2 AND name = $3`, [
+            this.campaign,
+            projectId,
+            name,
+            aside,
+          ]);
+        }),
     };
   }
 
@@ -219,6 +256,17 @@ export class PgCampaignStore implements CampaignStore {
          ON CONFLICT (campaign, project, name) DO UPDATE SET body = EXCLUDED.body, written_at = now()`,
         [this.campaign, projectId, name, scrubText(body)],
       );
+    });
+  }
+
+  /** Removes one of a project's files (fenced like every write). */
+  async removeArtifact(projectId: string, name: string): Promise<void> {
+    await this.#write(async (db) => {
+      await db.query(`DELETE FROM bascule.artifacts WHERE campaign = $1 AND project = $2 AND name = $3`, [
+        this.campaign,
+        projectId,
+        name,
+      ]);
     });
   }
 
