@@ -49,7 +49,7 @@ export function parsePlanFormatPart(folder: string, data: unknown): PlanFormatPa
   const file = `src/kinds/${folder}/plan-format.json`;
   if (!isObject(data)) fail(file, 'must be an object');
   const { kind, order, external, refs, $defs } = data;
-  if (typeof kind !== 'string' || !/^[a-z][a-z_]*$/.test(kind)) fail(file, 'kind must be a snake_case name');
+  if (typeof kind !== 'string' || !/^[a-z][a-z0-9_]*$/.test(kind)) fail(file, 'kind must be a snake_case name');
   if (kind.replace(/_/g, '-') !== folder) fail(file, `kind ${kind} does not match its folder ${folder}`);
   if (typeof order !== 'number' || !Number.isInteger(order)) fail(file, 'order must be an integer');
   if (!EXTERNAL.includes(external as never)) fail(file, `external must be one of ${EXTERNAL.join(', ')}`);

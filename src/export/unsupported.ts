@@ -1,7 +1,7 @@
 /**
- * What the project owns that Bascule does not move yet: load balancers, trunks, QoS policies,
- * object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services. Export never
- * drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
+ * What the project owns that Bascule does not move yet: Neutron LBaaS v2 load balancers (without Octavia), trunks,
+ * QoS policies, object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services.
+ * Export never drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
  * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
  * cloud refuses (403, 404, an error) is a "could not check" warning, never a failed export. Read-only.
  */
@@ -25,6 +25,8 @@ interface Probe {
   service: ServiceName;
   /** Probed only when the cloud has this: a catalog service type, or a Neutron extension alias. */
   when: { catalog: string } | { extension: string } | { always: true };
+  /** Not probed when the cloud has this catalog service type (which then moves these objects). */
+  unlessCatalog?: string;
   path: string;
   query?: Record<string, string>;
   /** The list in the answer. */
@@ -57,16 +59,18 @@ const neutronProbe = (kind: string, label: string, extension: string, path: stri
 });
 
 const PROBES: readonly Probe[] = [
+  // Load balancers are moved through Octavia (the load-balancer kinds). A cloud whose load balancers are Neutron's
+  // LBaaS v2 alone (no load-balancer endpoint: neutron-lbaas with the HAProxy driver, before Octavia) is probed
+  // here: its objects have the same shapes under /v2.0/lbaas, but Bascule reads them from Octavia only.
   {
-    kind: 'load_balancer',
-    label: 'load balancers (Octavia)',
-    service: 'load-balancer',
-    when: { catalog: 'load-balancer' },
-    path: '/v2/lbaas/loadbalancers',
-    query: { project_id: '{project}' },
-    list: field('loadbalancers'),
-    owned: ownedBy,
-    name: nameOrId,
+    ...neutronProbe(
+      'lbaas_v2',
+      'load balancers (Neutron LBaaS v2, no Octavia endpoint)',
+      'lbaasv2',
+      '/lbaas/loadbalancers',
+      'loadbalancers',
+    ),
+    unlessCatalog: 'load-balancer',
   },
   neutronProbe('trunk', 'trunks', 'trunk', '/trunks', 'trunks'),
   neutronProbe('qos_policy', 'QoS policies', 'qos', '/qos/policies', 'policies'),
@@ -138,6 +142,7 @@ function notChecked(error: unknown, signal: AbortSignal, kind: string, label: st
 }
 
 function applies(probe: Probe, catalogTypes: ReadonlySet<string>, extensions: ReadonlySet<string>): boolean {
+  if (probe.unlessCatalog !== undefined && catalogTypes.has(probe.unlessCatalog)) return false;
   if ('always' in probe.when) return true;
   if ('catalog' in probe.when) return catalogTypes.has(probe.when.catalog);
   return extensions.has(probe.when.extension);

@@ -29,6 +29,12 @@ import { portForwardingKind } from './port-forwarding/index.js';
 import { quotaKind } from './quota/index.js';
 import { dnsZoneKind } from './dns-zone/index.js';
 import { dnsRecordsetKind } from './dns-recordset/index.js';
+import { loadBalancerKind } from './load-balancer/index.js';
+import { listenerKind } from './listener/index.js';
+import { poolKind } from './pool/index.js';
+import { memberKind } from './member/index.js';
+import { healthMonitorKind } from './health-monitor/index.js';
+import { l7PolicyKind } from './l7-policy/index.js';
 
 /** One registered kind: its descriptor, its reader, and its writer when Bascule creates that kind. */
 export interface RegisteredKind {
@@ -55,6 +61,12 @@ export const KINDS: readonly RegisteredKind[] = [
   volumeSnapshotKind,
   serverGroupKind,
   serverKind,
+  loadBalancerKind,
+  listenerKind,
+  poolKind,
+  memberKind,
+  healthMonitorKind,
+  l7PolicyKind,
   floatingIpKind,
   portForwardingKind,
   quotaKind,

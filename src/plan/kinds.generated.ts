@@ -20,6 +20,12 @@ export const PLAN_KINDS = [
   "volume_snapshot",
   "server_group",
   "server",
+  "load_balancer",
+  "listener",
+  "pool",
+  "member",
+  "health_monitor",
+  "l7_policy",
   "floating_ip",
   "port_forwarding",
   "quota",
@@ -47,6 +53,12 @@ export const KIND_EXTERNAL = {
   "volume_snapshot": "never",
   "server_group": "never",
   "server": "never",
+  "load_balancer": "never",
+  "listener": "never",
+  "pool": "never",
+  "member": "never",
+  "health_monitor": "never",
+  "l7_policy": "never",
   "floating_ip": "never",
   "port_forwarding": "never",
   "quota": "never",
@@ -218,6 +230,78 @@ export const KIND_REFS = {
       "ordered": true,
       "required": false,
       "parallel": "volumes"
+    }
+  },
+  "load_balancer": {
+    "vip_subnet": {
+      "kind": "subnet",
+      "list": false,
+      "ordered": false,
+      "required": true
+    }
+  },
+  "listener": {
+    "load_balancer": {
+      "kind": "load_balancer",
+      "list": false,
+      "ordered": false,
+      "required": true
+    }
+  },
+  "pool": {
+    "load_balancer": {
+      "kind": "load_balancer",
+      "list": false,
+      "ordered": false,
+      "required": true
+    },
+    "listener": {
+      "kind": "listener",
+      "list": false,
+      "ordered": false,
+      "required": false
+    }
+  },
+  "member": {
+    "pool": {
+      "kind": "pool",
+      "list": false,
+      "ordered": false,
+      "required": true
+    },
+    "subnet": {
+      "kind": "subnet",
+      "list": false,
+      "ordered": false,
+      "required": false
+    },
+    "port": {
+      "kind": "port",
+      "list": false,
+      "ordered": false,
+      "required": false
+    }
+  },
+  "health_monitor": {
+    "pool": {
+      "kind": "pool",
+      "list": false,
+      "ordered": false,
+      "required": true
+    }
+  },
+  "l7_policy": {
+    "listener": {
+      "kind": "listener",
+      "list": false,
+      "ordered": false,
+      "required": true
+    },
+    "redirect_pool": {
+      "kind": "pool",
+      "list": false,
+      "ordered": false,
+      "required": false
     }
   },
   "floating_ip": {

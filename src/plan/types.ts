@@ -310,6 +310,101 @@ export interface PortForwardingSpec {
   description?: string;
 }
 
+/** A load balancer (Octavia): its VIP on refs.vip_subnet. */
+export interface LoadBalancerSpec {
+  name?: string;
+  description?: string;
+  admin_state_up?: boolean;
+  vip_address?: string | null;
+  provider?: string;
+  flavor?: string | null;
+  availability_zone?: string | null;
+  tags?: string[];
+}
+
+export interface ListenerSpec {
+  name?: string;
+  description?: string;
+  admin_state_up?: boolean;
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TERMINATED_HTTPS' | 'UDP' | 'SCTP' | 'PROMETHEUS';
+  protocol_port: number;
+  connection_limit?: number;
+  insert_headers?: Record<string, string>;
+  timeout_client_data?: number;
+  timeout_member_connect?: number;
+  timeout_member_data?: number;
+  timeout_tcp_inspect?: number;
+  allowed_cidrs?: string[];
+  default_tls_container_ref?: string | null;
+  sni_container_refs?: string[];
+  tags?: string[];
+}
+
+export interface PoolSpec {
+  name?: string;
+  description?: string;
+  admin_state_up?: boolean;
+  protocol: 'HTTP' | 'HTTPS' | 'PROXY' | 'PROXYV2' | 'TCP' | 'UDP' | 'SCTP';
+  lb_algorithm: 'ROUND_ROBIN' | 'LEAST_CONNECTIONS' | 'SOURCE_IP' | 'SOURCE_IP_PORT';
+  session_persistence?: {
+    type: 'APP_COOKIE' | 'HTTP_COOKIE' | 'SOURCE_IP';
+    cookie_name?: string | null;
+    persistence_timeout?: number | null;
+    persistence_granularity?: string | null;
+  } | null;
+  tags?: string[];
+}
+
+export interface MemberSpec {
+  name?: string;
+  admin_state_up?: boolean;
+  address: string;
+  protocol_port: number;
+  weight?: number;
+  backup?: boolean;
+  monitor_address?: string | null;
+  monitor_port?: number | null;
+  tags?: string[];
+}
+
+export interface HealthMonitorSpec {
+  name?: string;
+  admin_state_up?: boolean;
+  type: 'HTTP' | 'HTTPS' | 'PING' | 'TCP' | 'TLS-HELLO' | 'UDP-CONNECT' | 'SCTP';
+  delay: number;
+  timeout: number;
+  max_retries: number;
+  max_retries_down?: number;
+  http_method?: string | null;
+  url_path?: string | null;
+  expected_codes?: string | null;
+  http_version?: number | null;
+  domain_name?: string | null;
+  tags?: string[];
+}
+
+export interface L7RuleSpec {
+  type: string;
+  compare_type: 'CONTAINS' | 'ENDS_WITH' | 'EQUAL_TO' | 'REGEX' | 'STARTS_WITH';
+  key?: string | null;
+  value: string;
+  invert?: boolean;
+  admin_state_up?: boolean;
+}
+
+export interface L7PolicySpec {
+  name?: string;
+  description?: string;
+  admin_state_up?: boolean;
+  action: 'REDIRECT_TO_POOL' | 'REDIRECT_TO_URL' | 'REDIRECT_PREFIX' | 'REJECT';
+  position?: number;
+  redirect_url?: string | null;
+  redirect_prefix?: string | null;
+  redirect_http_code?: 301 | 302 | 303 | 307 | 308 | null;
+  rules?: L7RuleSpec[];
+  tags?: string[];
+}
+
 /** The spec type of each kind. */
 export interface SpecByKind {
   flavor: FlavorSpec;
@@ -333,6 +428,12 @@ export interface SpecByKind {
   quota: QuotaSpec;
   dns_zone: DnsZoneSpec;
   dns_recordset: DnsRecordsetSpec;
+  load_balancer: LoadBalancerSpec;
+  listener: ListenerSpec;
+  pool: PoolSpec;
+  member: MemberSpec;
+  health_monitor: HealthMonitorSpec;
+  l7_policy: L7PolicySpec;
 }
 
 export type SpecOf<K extends PlanKind> = SpecByKind[K];
@@ -490,6 +591,72 @@ export const SPEC_FIELDS = {
   quota: ['compute', 'network', 'block_storage'],
   dns_zone: ['name', 'email', 'ttl', 'description'],
   dns_recordset: ['name', 'type', 'records', 'ttl', 'description'],
+  load_balancer: [
+    'name',
+    'description',
+    'admin_state_up',
+    'vip_address',
+    'provider',
+    'flavor',
+    'availability_zone',
+    'tags',
+  ],
+  listener: [
+    'name',
+    'description',
+    'admin_state_up',
+    'protocol',
+    'protocol_port',
+    'connection_limit',
+    'insert_headers',
+    'timeout_client_data',
+    'timeout_member_connect',
+    'timeout_member_data',
+    'timeout_tcp_inspect',
+    'allowed_cidrs',
+    'default_tls_container_ref',
+    'sni_container_refs',
+    'tags',
+  ],
+  pool: ['name', 'description', 'admin_state_up', 'protocol', 'lb_algorithm', 'session_persistence', 'tags'],
+  member: [
+    'name',
+    'admin_state_up',
+    'address',
+    'protocol_port',
+    'weight',
+    'backup',
+    'monitor_address',
+    'monitor_port',
+    'tags',
+  ],
+  health_monitor: [
+    'name',
+    'admin_state_up',
+    'type',
+    'delay',
+    'timeout',
+    'max_retries',
+    'max_retries_down',
+    'http_method',
+    'url_path',
+    'expected_codes',
+    'http_version',
+    'domain_name',
+    'tags',
+  ],
+  l7_policy: [
+    'name',
+    'description',
+    'admin_state_up',
+    'action',
+    'position',
+    'redirect_url',
+    'redirect_prefix',
+    'redirect_http_code',
+    'rules',
+    'tags',
+  ],
 } as const satisfies { [K in PlanKind]: readonly (keyof SpecByKind[K])[] };
 
 /** The limits of each quota section, checked against the schema like SPEC_FIELDS. */

@@ -8,6 +8,7 @@ import type { Port } from '../../openstack/network/ports/types.js';
 import { parseIp } from '../../plan/ip.js';
 import type { PortSpec } from '../../plan/types.js';
 import { markerIn } from '../markers.js';
+import { projectLoadBalancers } from '../load-balancer/octavia.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { ROUTER_INTERFACE_OWNERS, isPortInterface, subnetsById } from '../router/read.js';
 import { compact, listOf, listProjectPorts, tagsOf, text } from '../shared/read.js';
@@ -55,10 +56,20 @@ export function skipReason(port: Port, isByPortInterface: boolean): string | und
 export const portReader: KindReader<Port> = {
   kind: 'port',
   async list(ctx) {
-    const [ports, subnets] = await Promise.all([listProjectPorts(ctx), subnetsById(ctx)]);
+    const [ports, subnets, balancers] = await Promise.all([
+      listProjectPorts(ctx),
+      subnetsById(ctx),
+      projectLoadBalancers(ctx),
+    ]);
+    // The VIPs of the project's load balancers: Octavia makes them with the load balancer (the load_balancer kind).
+    const vips = new Set(balancers.map((lb) => lb.vip_port_id));
     const kept: Port[] = [];
     let skipped = 0;
     for (const port of ports) {
+      if (vips.has(port.id)) {
+        skipped += 1;
+        continue;
+      }
       const owner = port.device_owner ?? '';
       const reason = skipReason(port, ROUTER_INTERFACE_OWNERS.has(owner) && isPortInterface(port, subnets));
       if (reason === undefined) kept.push(port);

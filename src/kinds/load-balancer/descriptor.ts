@@ -1,0 +1,18 @@
+/** The load balancer kind (Octavia): what the generic layers know about it (see src/kinds/descriptor.ts). */
+import { defineKind } from '../descriptor.js';
+import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
+import { checkOctaviaTarget } from './octavia.js';
+
+export const loadBalancerDescriptor = defineKind({
+  kind: 'load_balancer',
+  service: 'load-balancer',
+  refs: KIND_REFS.load_balancer,
+  external: KIND_EXTERNAL.load_balancer,
+  // The VIP address is kept when the target subnet can give it; another cloud may pick another.
+  lossy: ['vip_address'],
+  sensitive: [],
+  updatable: ['name', 'description', 'admin_state_up', 'tags'],
+  // Exported with its VIP's subnet.
+  exportedWith: 'vip_subnet',
+  checkTarget: (creates, ctx) => checkOctaviaTarget('load_balancer', creates, ctx),
+});

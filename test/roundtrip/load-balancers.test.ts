@@ -1,0 +1,296 @@
+/**
+ * Load balancers on the simulator: a project whose two servers sit behind an Octavia load balancer (listener, pool
+ * with session persistence, two members with weights and a backup flag, a health monitor, an L7 policy with a rule)
+ * is exported, dry-run, applied, audited clean and rolled back, from Pike and from 2025.1 to 2025.1. The members
+ * follow their servers' ports to the addresses the target gave them.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/diff/report.js';
+import { collect } from '../../src/openstack/index.js';
+import type { Cloud } from '../../src/openstack/cloud.js';
+import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
+import * as listeners from '../../src/openstack/load-balancer/listeners/requests.js';
+import * as pools from '../../src/openstack/load-balancer/pools/requests.js';
+import { membersOf } from '../../src/openstack/load-balancer/members/requests.js';
+import * as healthMonitors from '../../src/openstack/load-balancer/health-monitors/requests.js';
+import * as l7 from '../../src/openstack/load-balancer/l7-policies/requests.js';
+import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
+import * as subnets from '../../src/openstack/network/subnets/requests.js';
+import type { Plan } from '../../src/plan/types.js';
+import type { ProfileName, SeedFile } from '../../src/sim/index.js';
+import { octaviaOf } from '../../src/sim/octavia/store.js';
+import { OLD, platformSeed } from './seed.js';
+import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+
+let c: SimClouds | undefined;
+afterEach(async () => {
+  await c?.stop();
+  c = undefined;
+});
+
+/** Two web servers on one subnet. */
+function webSeed(): SeedFile {
+  const base = platformSeed(OLD);
+  return {
+    ...base,
+    resources: {
+      ...base.resources,
+      shop: {
+        networks: [{ name: 'front', subnets: [{ name: 'front-v4', cidr: '10.20.1.0/24', ip_version: 4 }] }],
+        servers: ['web-1', 'web-2'].map((name, i) => ({
+          name,
+          flavor: `${OLD.flavors}.small`,
+          image: OLD.image,
+          networks: [{ network: 'front', fixed_ip: `10.20.1.${11 + i}` }],
+        })),
+      },
+    },
+  };
+}
+
+function grant(clouds: SimClouds, cloud: string, role: string): void {
+  const identity = clouds.sim.identityState(cloud);
+  const alice = identity.users.find((u) => u.name === 'alice')!;
+  const shop = identity.projects.find((p) => p.name === 'shop')!;
+  identity.assign(String(alice.id), String(shop.id), role);
+}
+
+/** The source's load balancer, built through Bascule's client as a user would with the openstack CLI. */
+async function buildLoadBalancer(cloud: Cloud, modern: boolean): Promise<void> {
+  const sc = cloud.loadBalancer;
+  const [subnet] = await collect(subnets.list(cloud.network, { name: 'front-v4' }));
+  const lb = await loadBalancers.create(sc, {
+    name: 'web-lb',
+    description: 'the shop',
+    vip_subnet_id: subnet!.id,
+    vip_address: '10.20.1.100',
+    ...(modern ? { tags: ['tier-web'] } : {}),
+  });
+  const listener = await underLoadBalancer(sc, lb.id, () =>
+    listeners.create(sc, {
+      name: 'http',
+      loadbalancer_id: lb.id,
+      protocol: 'HTTP',
+      protocol_port: 80,
+      connection_limit: 5000,
+      insert_headers: { 'X-Forwarded-For': 'true' },
+      ...(modern ? { timeout_client_data: 30000, allowed_cidrs: ['192.0.2.0/24', '10.0.0.0/8'] } : {}),
+    }),
+  );
+  const pool = await underLoadBalancer(sc, lb.id, () =>
+    pools.create(sc, {
+      name: 'web',
+      listener_id: listener.id,
+      protocol: 'HTTP',
+      lb_algorithm: 'LEAST_CONNECTIONS',
+      session_persistence: { type: 'APP_COOKIE', cookie_name: 'SESSION' },
+    }),
+  );
+  const sorry = await underLoadBalancer(sc, lb.id, () =>
+    pools.create(sc, { name: 'sorry', loadbalancer_id: lb.id, protocol: 'HTTP', lb_algorithm: 'ROUND_ROBIN' }),
+  );
+  for (const [address, weight] of [
+    ['10.20.1.11', 3],
+    ['10.20.1.12', 1],
+  ] as const)
+    await underLoadBalancer(sc, lb.id, () =>
+      membersOf(pool.id).create(sc, {
+        address,
+        protocol_port: 8080,
+        weight,
+        subnet_id: subnet!.id,
+        ...(modern && weight === 1 ? { backup: true } : {}),
+      }),
+    );
+  await underLoadBalancer(sc, lb.id, () =>
+    healthMonitors.create(sc, {
+      pool_id: pool.id,
+      type: 'HTTP',
+      delay: 5,
+      timeout: 3,
+      max_retries: 2,
+      url_path: '/health',
+      expected_codes: '200-204',
+    }),
+  );
+  await underLoadBalancer(sc, lb.id, () =>
+    l7.create(sc, {
+      name: 'maintenance',
+      listener_id: listener.id,
+      action: 'REDIRECT_TO_POOL',
+      redirect_pool_id: sorry.id,
+    }),
+  );
+  const [policy] = await collect(l7.list(sc, { name: 'maintenance' }));
+  await underLoadBalancer(sc, lb.id, () =>
+    l7.rulesOf(policy!.id).create(sc, { type: 'PATH', compare_type: 'STARTS_WITH', value: '/maintenance' }),
+  );
+  await waitLoadBalancer(sc, lb.id);
+}
+
+describe('load balancers on the simulator', () => {
+  for (const from of ['pike', '2025.1'] as const satisfies readonly ProfileName[]) {
+    it(`${from} -> 2025.1: export, dry run, apply, audit clean, rollback`, async () => {
+      c = await startClouds([
+        { name: 'a', profile: from, seed: webSeed() },
+        { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+      ]);
+      const clouds = c;
+      grant(clouds, 'a', 'load-balancer_member');
+      grant(clouds, 'b', 'load-balancer_member');
+      const d = (f: string) => join(clouds.dir, f);
+      await buildLoadBalancer(await clouds.connect('a'), from !== 'pike');
+
+      const exported = await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
+      expect(exported.code, exported.out).toBe(0);
+      const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
+      const kinds = (k: string) => plan.resources.filter((r) => r.kind === k);
+      expect(kinds('load_balancer')).toHaveLength(1);
+      expect(kinds('listener')).toHaveLength(1);
+      expect(kinds('pool')).toHaveLength(2);
+      expect(kinds('member')).toHaveLength(2);
+      expect(kinds('health_monitor')).toHaveLength(1);
+      expect(kinds('l7_policy')).toHaveLength(1);
+      // The VIP's Octavia-owned port is not exported as a port of the project.
+      expect(kinds('port').map((p) => p.key)).not.toContainEqual(expect.stringContaining('octavia'));
+      const lb = kinds('load_balancer')[0]!;
+      expect(lb.refs).toEqual({ vip_subnet: 'subnet:front-v4' });
+      expect(lb.spec).toMatchObject({ name: 'web-lb', vip_address: '10.20.1.100', provider: 'amphora' });
+      const members = kinds('member');
+      expect(members.map((m) => m.refs?.pool)).toEqual(['pool:web', 'pool:web']);
+      expect(members.every((m) => typeof m.refs?.port === 'string' && m.lossy?.includes('address'))).toBe(true);
+      expect(kinds('pool').find((p) => p.key === 'pool:web')?.refs).toEqual({
+        load_balancer: 'load_balancer:web-lb',
+        listener: 'listener:http',
+      });
+      expect(kinds('l7_policy')[0]).toMatchObject({
+        refs: { listener: 'listener:http', redirect_pool: 'pool:sorry' },
+        spec: {
+          action: 'REDIRECT_TO_POOL',
+          rules: [{ type: 'PATH', compare_type: 'STARTS_WITH', value: '/maintenance' }],
+        },
+      });
+      // What Bascule does not move is still named; load balancers are no longer in that list.
+      expect(exported.out).not.toMatch(/load balancers \(Octavia\)/);
+
+      const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+      expect(dry.code, dry.out).toBe(0);
+      expect(dry.out).toMatch(/load_balancer:web-lb/);
+      const applied = await bascule(
+        clouds,
+        'apply',
+        d('a.plan.json'),
+        '--from',
+        'a',
+        '--to',
+        'b',
+        '--journal',
+        d('j.jsonl'),
+        '--restart-source',
+        '--yes',
+      );
+      expect(applied.code, applied.out).toBe(0);
+
+      // The target's tree, ACTIVE, each object carrying its marker.
+      const target = octaviaOf(clouds.sim.regionState('b'));
+      const [made] = target.loadbalancers.all();
+      expect(made).toMatchObject({ name: 'web-lb', provisioning_status: 'ACTIVE', vip_address: '10.20.1.100' });
+      expect((made!.tags as string[]).some((t) => t.startsWith('bascule:'))).toBe(true);
+      const targetPorts = clouds.sim.regionState('b').ports.all();
+      const serverAddresses = targetPorts
+        .filter((p) => String(p.device_owner).startsWith('compute:'))
+        .flatMap((p) => (p.fixed_ips as { ip_address: string }[]).map((f) => f.ip_address))
+        .sort();
+      expect(
+        target.members
+          .all()
+          .map((m) => m.address)
+          .sort(),
+      ).toEqual(serverAddresses);
+      expect(
+        target.members
+          .all()
+          .map((m) => m.weight)
+          .sort(),
+      ).toEqual([1, 3]);
+      expect(target.healthmonitors.all()).toHaveLength(1);
+      expect(target.l7rules.all()).toHaveLength(1);
+      const [listener] = target.listeners.all();
+      expect(listener).toMatchObject({
+        protocol_port: 80,
+        connection_limit: 5000,
+        insert_headers: { 'X-Forwarded-For': 'true' },
+      });
+
+      const audit = await bascule(
+        clouds,
+        'audit',
+        '--from',
+        'a',
+        '--to',
+        'b',
+        '--journal',
+        d('j.jsonl'),
+        '--format',
+        'json',
+      );
+      expect(audit.code, audit.out).toBe(0);
+      const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
+      expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
+
+      // A second apply changes nothing.
+      const again = await bascule(
+        clouds,
+        'apply',
+        d('a.plan.json'),
+        '--from',
+        'a',
+        '--to',
+        'b',
+        '--journal',
+        d('j.jsonl'),
+        '--yes',
+      );
+      expect(again.code, again.out).toBe(0);
+      expect(target.loadbalancers.all()).toHaveLength(1);
+      expect(target.members.all()).toHaveLength(2);
+
+      const rolled = await bascule(clouds, 'rollback', '--journal', d('j.jsonl'), '--os-cloud', 'b', '--yes');
+      expect(rolled.code, rolled.out).toBe(0);
+      // Deletes settle through the simulator's jobs: a read runs what is due.
+      await new Promise((r) => setTimeout(r, 100));
+      const cloudB = await clouds.connect('b');
+      expect(await collect(loadBalancers.list(cloudB.loadBalancer))).toEqual([]);
+      expect(target.members.all()).toEqual([]);
+      expect(
+        clouds.sim
+          .regionState('b')
+          .ports.all()
+          .filter((p) => p.device_owner === 'Octavia'),
+      ).toEqual([]);
+    }, 120_000);
+  }
+
+  it('blocks the dry run when the target user lacks load-balancer_member, and a target without tags', async () => {
+    c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+      { name: 'old', profile: 'pike', seed: platformSeed(OLD) },
+    ]);
+    const clouds = c;
+    grant(clouds, 'a', 'load-balancer_member');
+    const d = (f: string) => join(clouds.dir, f);
+    await buildLoadBalancer(await clouds.connect('a'), true);
+    expect((await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'))).code).toBe(0);
+    const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+    expect(dry.code, dry.out).not.toBe(0);
+    expect(dry.out).toMatch(/Grant load-balancer_member to the user on the target project/);
+    const pike = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'old', '--dry-run');
+    expect(pike.code, pike.out).not.toBe(0);
+    expect(pike.out).toMatch(/offers API 2\.0, without tags/);
+    // Nothing was made.
+    expect(octaviaOf(clouds.sim.regionState('b')).loadbalancers.size).toBe(0);
+  }, 120_000);
+});
