@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadCampaign } from '../src/campaign/load.js';
 import { runCampaign } from '../src/campaign/run.js';
 import { FileCampaignStore } from '../src/campaign/store.js';
-import { atomicWriteFile } from '../src/shared/fs.js';
+import { writeBenchCampaign } from './campaign-file.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { startSimulator } from '../src/sim/index.js';
 import type { BenchResult } from './run.js';
@@ -67,16 +67,7 @@ async function campaignOnce(
   try {
     const cloudsYaml = join(dir, 'clouds.yaml');
     await sim.writeCloudsYaml(cloudsYaml);
-    const file = join(dir, 'campaign.json');
-    await atomicWriteFile(
-      file,
-      JSON.stringify({
-        format: 'bascule.campaign/v1',
-        name: 'bench',
-        defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' } },
-        waves: [{ name: 'all', projects: names.map((project) => ({ source: { project } })) }],
-      }),
-    );
+    const file = await writeBenchCampaign(dir, names);
     const campaign = await loadCampaign(file);
     const store = new FileCampaignStore(dir);
     const started = performance.now();

@@ -1,9 +1,12 @@
 /**
- * A campaign on many workers: the same campaign (BENCH_WORKERS_PROJECTS projects, default 12, each an image, a
- * network with a subnet, a security group and a server whose disk is copied) moved between two simulated clouds
- * at 20 ms per request, queued with `batch run --store` in the test PostgreSQL and run by 1, 2 and 4
- * `bascule worker` processes (concurrency 2 each), side by side in one run, each on fresh clouds and a fresh
- * database. Reported: seconds from queueing to every project done, and the speed-up against one worker.
+ * A campaign on many workers: the same campaign (BENCH_WORKERS_PROJECTS projects, default 8, each an image of
+ * BENCH_WORKERS_MIB MiB, default 8, a network with a subnet, a security group and a server whose disk, a snapshot of
+ * that image, is copied) moved between two simulated clouds at 20 ms per request, queued with `batch run --store` in
+ * the test PostgreSQL and run by 1, 2 and 4 `bascule worker` processes (concurrency 2 each), side by side in one
+ * run, each on fresh clouds and a fresh database. Each worker stands for one host: it reads its own clouds.yaml, with
+ * a user of its own, and the simulator caps each user's image bytes at BENCH_WORKERS_MIBPS MiB/s (default 4) each
+ * way, as one host's network card would (`clientBandwidth`). Reported: seconds from queueing to every project done,
+ * and the speed-up against one worker.
  * Needs the test PostgreSQL (`npm run postgres:up`; BASCULE_TEST_PG_URL or test/postgres/state/url) and a build
  * (`npm run bench` builds first: the workers run dist/src/bin.js).
  */
@@ -17,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { main } from '../src/cli/main.js';
 import { atomicWriteFile } from '../src/shared/fs.js';
-import { startSimulator } from '../src/sim/index.js';
+import { startSimulator, type Simulator } from '../src/sim/index.js';
+import { stringify } from 'yaml';
+import { writeBenchCampaign } from './campaign-file.js';
 import type { BenchResult } from './run.js';
 
 const LATENCY_MS = 20;
@@ -52,18 +57,26 @@ async function database(): Promise<{ url: string; drop(): Promise<void> }> {
   };
 }
 
-function seeds(names: string[]) {
+const WORKER_USERS = ['worker1', 'worker2', 'worker3', 'worker4'];
+
+function seeds(names: string[], mib: number) {
+  const users = ['ops', ...WORKER_USERS];
   const common = {
     projects: names.map((name) => ({ name })),
-    users: [{ name: 'ops', password: 'ops-pw' }],
-    role_assignments: names.map((project) => ({ user: 'ops', project, role: 'member' })),
+    users: users.map((name) => ({ name, password: `${name}-pw` })),
+    role_assignments: users.flatMap((user) => names.map((project) => ({ user, project, role: 'member' }))),
     flavors: [{ id: '1', name: 'm1.tiny', ram: 512, vcpus: 1, disk: 1 }],
   };
   const resources: Record<string, unknown> = {};
   for (const [i, name] of names.entries())
     resources[name] = {
       images: [
-        { name: `${name}-img`, disk_format: 'qcow2', container_format: 'bare', data: { size: '2MiB', seed: name } },
+        {
+          name: `${name}-img`,
+          disk_format: 'qcow2',
+          container_format: 'bare',
+          data: { size: `${mib}MiB`, seed: name },
+        },
       ],
       networks: [{ name: `${name}-net`, subnets: [{ name: `${name}-sub`, cidr: `10.${i + 1}.0.0/24` }] }],
       security_groups: [{ name: `${name}-web` }],
@@ -74,12 +87,33 @@ function seeds(names: string[]) {
   return { source: { ...common, resources }, target: common };
 }
 
-async function campaignOn(workers: number, projects: number): Promise<{ ms: number; done: number }> {
+/** One host's clouds.yaml: the entries `src` and `dst` with that host's own user. */
+async function hostCloudsYaml(sim: Simulator, dir: string, user: string): Promise<string> {
+  const { clouds } = sim.cloudsYaml();
+  const own: Record<string, unknown> = {};
+  for (const name of ['src', 'dst']) {
+    const entry = clouds[name] as { auth: Record<string, unknown> };
+    own[name] = { ...entry, auth: { ...entry.auth, username: user, password: `${user}-pw` } };
+  }
+  const path = join(dir, `clouds-${user}.yaml`);
+  await atomicWriteFile(path, stringify({ clouds: own }));
+  return path;
+}
+
+interface Settings {
+  projects: number;
+  mib: number;
+  mibps: number;
+}
+
+async function campaignOn(workers: number, settings: Settings): Promise<{ ms: number; done: number }> {
+  const { projects } = settings;
   const names = Array.from({ length: projects }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
-  const { source, target } = seeds(names);
+  const { source, target } = seeds(names, settings.mib);
   const latency = { fixedMs: LATENCY_MS };
   const delays = { serverBuildMs: 0, volumeCreateMs: 5, imageActiveMs: 5, serverPowerMs: 5, volumeAttachMs: 0 };
   const sim = await startSimulator({
+    clientBandwidth: settings.mibps * 1024 * 1024,
     clouds: [
       { name: 'src', profile: 'zed', latency, delays, seed: source as never },
       { name: 'dst', profile: 'zed', latency, delays, seed: target as never },
@@ -91,25 +125,18 @@ async function campaignOn(workers: number, projects: number): Promise<{ ms: numb
   try {
     const cloudsYaml = join(dir, 'clouds.yaml');
     await sim.writeCloudsYaml(cloudsYaml);
-    const file = join(dir, 'campaign.json');
-    await atomicWriteFile(
-      file,
-      JSON.stringify({
-        format: 'bascule.campaign/v1',
-        name: 'bench',
-        defaults: { source: { cloud: 'src' }, target: { cloud: 'dst' }, options: { consistency: 'live' } },
-        waves: [{ name: 'all', projects: names.map((project) => ({ source: { project } })) }],
-      }),
-    );
+    const file = await writeBenchCampaign(dir, names, { consistency: 'live' });
     const quiet = { stdout: () => undefined, stderr: () => undefined, signal: new AbortController().signal };
-    for (let i = 0; i < workers; i += 1)
+    for (let i = 0; i < workers; i += 1) {
+      const own = await hostCloudsYaml(sim, dir, WORKER_USERS[i]!);
       children.push(
         spawn(
           process.execPath,
-          [BIN, '--quiet', '--clouds-yaml', cloudsYaml, 'worker', '--concurrency', '2', '--poll-seconds', '0.2'],
+          [BIN, '--quiet', '--clouds-yaml', own, 'worker', '--concurrency', '2', '--poll-seconds', '0.2'],
           { env: { ...process.env, OS_CLOUD: '', BASCULE_STORE: db.url }, stdio: 'ignore' },
         ),
       );
+    }
     const started = performance.now();
     const queued = await main(
       ['--clouds-yaml', cloudsYaml, 'batch', 'run', file, '--store', db.url, '--approve-all'].concat([
@@ -149,16 +176,23 @@ async function campaignOn(workers: number, projects: number): Promise<{ ms: numb
 
 export async function run(): Promise<BenchResult[]> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: npm run build first`);
-  const projects = Number(process.env['BENCH_WORKERS_PROJECTS'] ?? 12);
+  const settings: Settings = {
+    projects: Number(process.env['BENCH_WORKERS_PROJECTS'] ?? 8),
+    mib: Number(process.env['BENCH_WORKERS_MIB'] ?? 8),
+    mibps: Number(process.env['BENCH_WORKERS_MIBPS'] ?? 4),
+  };
   const runs: { workers: number; ms: number }[] = [];
   for (const workers of [1, 2, 4]) {
-    const r = await campaignOn(workers, projects);
-    if (r.done !== projects) throw new Error(`${workers} worker(s): ${r.done} of ${projects} projects done`);
+    const r = await campaignOn(workers, settings);
+    if (r.done !== settings.projects)
+      throw new Error(`${workers} worker(s): ${r.done} of ${settings.projects} projects done`);
     runs.push({ workers, ms: r.ms });
   }
   const one = runs[0]!.ms;
+  // Each project moves its image and its server's disk (a snapshot of the same size) through one worker.
+  const perWorker = (settings.projects * 2 * settings.mib) / settings.mibps;
   return runs.map((r) => ({
-    name: `workers: ${projects} projects (image, network, security group, server disk), ${LATENCY_MS} ms/request, ${r.workers} worker process${r.workers === 1 ? '' : 'es'} x concurrency 2; ratio = speed-up against 1`,
+    name: `workers: ${settings.projects} projects (${settings.mib} MiB image + ${settings.mib} MiB server disk, network, security group), ${LATENCY_MS} ms/request, ${settings.mibps} MiB/s per worker each way; ${r.workers} worker process${r.workers === 1 ? '' : 'es'} x concurrency 2 (bytes alone: ${(perWorker / r.workers).toFixed(1)} s); ratio = speed-up against 1`,
     value: r.ms / 1000,
     unit: 's',
     baseline_or_limit: one / 1000,

@@ -6,6 +6,7 @@ import { Prng, seedFromString } from './core/prng.js';
 import { cinderRouter } from './cinder/routes.js';
 import { designateRouter } from './designate/routes.js';
 import { glanceRouter } from './glance/routes.js';
+import type { ClientBandwidth } from './control/bandwidth.js';
 import type { MicroversionSpec } from './http/microversion.js';
 import type { Router } from './http/router.js';
 import { ServiceServer } from './http/service-server.js';
@@ -42,7 +43,7 @@ export class SimCloud {
   #keystone: ServiceServer | undefined;
   readonly #servers = new Map<string, Record<RegionService, ServiceServer | undefined>>();
 
-  constructor(opts: CloudOptions, dataDir: string, log: RequestLog) {
+  constructor(opts: CloudOptions, dataDir: string, log: RequestLog, bandwidth?: ClientBandwidth) {
     this.name = opts.name;
     this.profile = PROFILES[opts.profile];
     this.#opts = opts;
@@ -91,6 +92,7 @@ export class SimCloud {
           delays,
           prng: ids,
           hosts: opts.computeHosts ?? 4,
+          ...(bandwidth ? { bandwidth } : {}),
           ...(opts.availabilityZones ? { zones: opts.availabilityZones } : {}),
         }),
       );

@@ -53,6 +53,11 @@ export interface SimulatorOptions {
   dataDir?: string;
   /** Listen address. Default 127.0.0.1. */
   host?: string;
+  /**
+   * Image bytes (Glance downloads and uploads) per client, in bytes/s, each direction: a client is a Keystone user
+   * name on any cloud of the simulator, standing for one worker host (its own clouds.yaml). Default: no cap.
+   */
+  clientBandwidth?: number;
 }
 
 export const DEFAULT_DELAYS: Required<Delays> = {

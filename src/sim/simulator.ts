@@ -11,6 +11,7 @@ import { RequestLog, type LogEntry } from './control/log.js';
 import type { Obj } from './core/json.js';
 import { isProfileName, PROFILE_NAMES } from './profiles.js';
 import type { Latency, SimulatorOptions } from './options.js';
+import { ClientBandwidth } from './control/bandwidth.js';
 import type { RegionEndpoints } from './keystone/catalog.js';
 import { applySeed } from './seed/apply.js';
 import { dumpCloud, type DumpOptions } from './seed/dump.js';
@@ -41,6 +42,7 @@ export class Simulator {
       throw new TypeError('startSimulator: clouds must list at least one cloud');
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bascule-sim-')));
     const sim = new Simulator(dataDir, options.dataDir === undefined);
+    const bandwidth = options.clientBandwidth !== undefined ? new ClientBandwidth(options.clientBandwidth) : undefined;
     try {
       for (const [i, opts] of options.clouds.entries()) {
         if (!isProfileName(opts.profile))
@@ -49,7 +51,7 @@ export class Simulator {
           );
         if (sim.#clouds.has(opts.name)) throw new TypeError(`clouds[${i}].name: duplicate cloud name ${opts.name}`);
         if (opts.faults) validateFaultRules(opts.faults, `clouds[${i}].faults`);
-        const cloud = new SimCloud(opts, dataDir, sim.#log);
+        const cloud = new SimCloud(opts, dataDir, sim.#log, bandwidth);
         sim.#clouds.set(opts.name, cloud);
         await cloud.start(options.host ?? '127.0.0.1');
         if (opts.seed !== undefined) {

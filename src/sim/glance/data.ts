@@ -23,7 +23,8 @@ export function imageDataRoutes(r: Router, state: RegionState): void {
       }
       image.status = 'saving';
       try {
-        const info = await state.blobs.write('images', String(image.id), req.raw);
+        const body = state.bandwidth ? state.bandwidth.throttle(req.raw, req.auth!.userName, 'write') : req.raw;
+        const info = await state.blobs.write('images', String(image.id), body);
         markImageActive(state, image, info);
       } catch (error) {
         image.status = 'queued';
@@ -50,7 +51,9 @@ export function imageDataRoutes(r: Router, state: RegionState): void {
       status: 200,
       headers,
       contentType: 'application/octet-stream',
-      stream: state.blobs.read('images', String(image.id)),
+      stream: state.bandwidth
+        ? state.bandwidth.throttle(state.blobs.read('images', String(image.id)), req.auth!.userName, 'read')
+        : state.blobs.read('images', String(image.id)),
     };
   });
 

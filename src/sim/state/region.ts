@@ -1,3 +1,4 @@
+import type { ClientBandwidth } from '../control/bandwidth.js';
 import type { Obj } from '../core/json.js';
 import type { Prng } from '../core/prng.js';
 import { Table } from '../core/table.js';
@@ -25,6 +26,8 @@ export class RegionState {
   /** Nova availability zones; host i is in zone i mod n. */
   readonly zones: string[];
   readonly #prng: Prng;
+  /** The simulator's cap on image bytes per client (undefined: none). */
+  readonly bandwidth: ClientBandwidth | undefined;
 
   // Neutron
   readonly networks = new Table();
@@ -76,7 +79,9 @@ export class RegionState {
     prng: Prng;
     hosts: number;
     zones?: string[];
+    bandwidth?: ClientBandwidth;
   }) {
+    this.bandwidth = opts.bandwidth;
     this.name = opts.name;
     this.profile = opts.profile;
     this.identity = opts.identity;
