@@ -1,6 +1,6 @@
 /**
  * What the project owns that Bascule does not move yet: Neutron LBaaS v2 load balancers (without Octavia), trunks,
- * QoS policies, object containers, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services.
+ * QoS policies, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services.
  * Export never drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
  * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
  * cloud refuses (403, 404, an error) is a "could not check" warning, never a failed export. Read-only.
@@ -97,16 +97,6 @@ const PROBES: readonly Probe[] = [
     path: '/backups',
     list: field('backups'),
     name: nameOrId,
-  },
-  {
-    kind: 'object_container',
-    label: 'object containers (Swift)',
-    service: 'object-store',
-    when: { catalog: 'object-store' },
-    path: '',
-    query: { format: 'json' },
-    list: (body) => (Array.isArray(body) ? (body as Record<string, unknown>[]) : []),
-    name: (item) => text(item.name),
   },
   {
     kind: 'stack',

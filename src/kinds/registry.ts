@@ -35,6 +35,7 @@ import { poolKind } from './pool/index.js';
 import { memberKind } from './member/index.js';
 import { healthMonitorKind } from './health-monitor/index.js';
 import { l7PolicyKind } from './l7-policy/index.js';
+import { objectContainerKind } from './object-container/index.js';
 
 /** One registered kind: its descriptor, its reader, and its writer when Bascule creates that kind. */
 export interface RegisteredKind {
@@ -72,6 +73,7 @@ export const KINDS: readonly RegisteredKind[] = [
   quotaKind,
   dnsZoneKind,
   dnsRecordsetKind,
+  objectContainerKind,
 ];
 
 for (const entry of KINDS) {

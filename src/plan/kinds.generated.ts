@@ -30,7 +30,8 @@ export const PLAN_KINDS = [
   "port_forwarding",
   "quota",
   "dns_zone",
-  "dns_recordset"
+  "dns_recordset",
+  "object_container"
 ] as const;
 
 type Kind = (typeof PLAN_KINDS)[number];
@@ -63,7 +64,8 @@ export const KIND_EXTERNAL = {
   "port_forwarding": "never",
   "quota": "never",
   "dns_zone": "never",
-  "dns_recordset": "never"
+  "dns_recordset": "never",
+  "object_container": "never"
 } as const satisfies Record<Kind, 'never' | 'optional' | 'always'>;
 
 /** The references of each kind. */
@@ -343,6 +345,20 @@ export const KIND_REFS = {
     },
     "floating_ips": {
       "kind": "floating_ip",
+      "list": true,
+      "ordered": false,
+      "required": false
+    }
+  },
+  "object_container": {
+    "versions": {
+      "kind": "object_container",
+      "list": false,
+      "ordered": false,
+      "required": false
+    },
+    "segments": {
+      "kind": "object_container",
       "list": true,
       "ordered": false,
       "required": false

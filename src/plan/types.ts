@@ -302,6 +302,18 @@ export interface AddressGroupSpec {
   addresses?: string[];
 }
 
+/** A Swift container; its objects move as its workload data (`objects` sums them up). */
+export interface ObjectContainerSpec {
+  name: string;
+  metadata?: Record<string, string>;
+  read_acl?: string;
+  write_acl?: string;
+  versioning?: 'versions' | 'history';
+  quota_bytes?: number;
+  quota_count?: number;
+  objects?: { count: number; bytes: number; digest: string; large?: number };
+}
+
 export interface PortForwardingSpec {
   protocol: 'tcp' | 'udp' | 'sctp' | 'dccp' | 'icmp' | 'ipv6-icmp';
   external_port: number;
@@ -434,6 +446,7 @@ export interface SpecByKind {
   member: MemberSpec;
   health_monitor: HealthMonitorSpec;
   l7_policy: L7PolicySpec;
+  object_container: ObjectContainerSpec;
 }
 
 export type SpecOf<K extends PlanKind> = SpecByKind[K];
@@ -656,6 +669,16 @@ export const SPEC_FIELDS = {
     'redirect_http_code',
     'rules',
     'tags',
+  ],
+  object_container: [
+    'name',
+    'metadata',
+    'read_acl',
+    'write_acl',
+    'versioning',
+    'quota_bytes',
+    'quota_count',
+    'objects',
   ],
 } as const satisfies { [K in PlanKind]: readonly (keyof SpecByKind[K])[] };
 

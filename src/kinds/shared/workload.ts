@@ -3,7 +3,15 @@
  * which volumes have their bytes copied, and how many bytes that is (the dry run says it). The bytes themselves
  * move through src/transfer's WorkloadMover; the writers (image, server, volume) call it.
  */
-import type { Plan, PlanResource, ServerSpec, ImageSpec, VolumeSpec, FlavorSpec } from '../../plan/types.js';
+import type {
+  Plan,
+  PlanResource,
+  ServerSpec,
+  ImageSpec,
+  VolumeSpec,
+  FlavorSpec,
+  ObjectContainerSpec,
+} from '../../plan/types.js';
 import { UsageError } from '../../shared/errors.js';
 import type { WorkloadMover } from '../../transfer/workload.js';
 import type { Workload } from '../kind.js';
@@ -146,6 +154,10 @@ export function estimateData(
       items.push({ key: entry.key, what: 'image bytes', bytes: size ?? 0, exact: size != null });
     } else if (entry.kind === 'volume' && workload?.copiesVolume(entry)) {
       items.push({ key: entry.key, what: 'volume bytes', bytes: (entry.spec as VolumeSpec).size * GIB, exact: false });
+    } else if (entry.kind === 'object_container' && workload) {
+      const objects = (entry.spec as ObjectContainerSpec).objects;
+      if (objects && objects.count > 0)
+        items.push({ key: entry.key, what: `${objects.count} objects`, bytes: objects.bytes, exact: true });
     } else if (bootsFromDiskCopy(workload, entry)) {
       const image = byKey.get(refOf(entry, 'image') ?? '');
       const flavor = byKey.get(refOf(entry, 'flavor') ?? '');

@@ -45,6 +45,7 @@ export const SERVICE = {
   blockStorage: 'block-storage',
   loadBalancer: 'load-balancer',
   dns: 'dns',
+  objectStore: 'object-store',
 } as const satisfies Record<string, ServiceName>;
 
 export interface EndpointChoice {

@@ -1,0 +1,103 @@
+/**
+ * The project's Swift containers (GET on the account, then one listing per container), when the cloud has an object
+ * store. A container's objects are its workload data, summed up in `objects` (count, bytes, a digest of names and
+ * ETags), not plan entries. Its large objects' segment containers and its versions container are its references.
+ */
+import { hasObjectStore, objectStoreClient } from '../../openstack/object-store/client.js';
+import * as swift from '../../openstack/object-store/requests.js';
+import type { ContainerInfo, ObjectSummary } from '../../openstack/object-store/types.js';
+import { collect } from '../../openstack/pagination.js';
+import { summarize } from '../../transfer/objects.js';
+import type { DraftEntry, KindReader } from '../kind.js';
+import { compact, PAGE_SIZE } from '../shared/read.js';
+
+/** How an ACL names the project it belongs to, in a plan: the same on every cloud. */
+export const OWN_PROJECT = '$project';
+
+/** An ACL with `from`'s project ID written as `to` (entries are `<project>:<user>` or referrer rules). */
+export function mapAcl(acl: string, from: string, to: string): string {
+  return acl
+    .split(',')
+    .map((entry) => {
+      const trimmed = entry.trim();
+      const colon = trimmed.indexOf(':');
+      return colon > 0 && !trimmed.startsWith('.') && trimmed.slice(0, colon) === from
+        ? `${to}${trimmed.slice(colon)}`
+        : trimmed;
+    })
+    .join(',');
+}
+
+/** The metadata key of Bascule's provenance marker on a container it made (never part of the spec). */
+export const MARKER_META = 'bascule-marker';
+
+export interface ContainerRecord {
+  info: ContainerInfo;
+  rows: ObjectSummary[];
+  /** Containers named by its large objects' manifests (SLO segment paths). */
+  segmentContainers: string[];
+}
+
+/** The containers of the SLO segments a listing's manifests point at (one manifest read per static large object). */
+async function segmentContainersOf(
+  sc: ReturnType<typeof objectStoreClient>,
+  container: string,
+  rows: ObjectSummary[],
+  signal: AbortSignal,
+): Promise<string[]> {
+  const out = new Set<string>();
+  for (const row of rows) {
+    if (typeof row.slo_etag !== 'string') continue;
+    for (const seg of await swift.getSloManifest(sc, container, row.name, { signal })) {
+      const name = seg.name.replace(/^\/+/, '').split('/')[0];
+      if (name && name !== container) out.add(name);
+    }
+  }
+  return [...out].sort();
+}
+
+/** Reads one container as the reader's record (also the writer's `find`, for the target side). */
+export async function readContainer(
+  sc: ReturnType<typeof objectStoreClient>,
+  name: string,
+  signal: AbortSignal,
+): Promise<ContainerRecord> {
+  const info = await swift.headContainer(sc, name, { signal });
+  const rows = await collect(swift.listObjects(sc, name, {}, { pageSize: PAGE_SIZE, signal }));
+  return { info, rows, segmentContainers: await segmentContainersOf(sc, name, rows, signal) };
+}
+
+export const objectContainerReader: KindReader<ContainerRecord> = {
+  kind: 'object_container',
+  async list(ctx) {
+    if (!(await hasObjectStore(ctx.cloud, ctx.signal))) return [];
+    const sc = objectStoreClient(ctx.cloud);
+    const containers = await collect(swift.listContainers(sc, {}, { pageSize: PAGE_SIZE, signal: ctx.signal }));
+    const out: ContainerRecord[] = [];
+    for (const c of containers) out.push(await readContainer(sc, c.name, ctx.signal));
+    return out;
+  },
+  identify: (record) => ({ id: record.info.name, name: record.info.name }),
+  toEntry(record, ctx): DraftEntry {
+    const { info } = record;
+    const metadata = Object.fromEntries(Object.entries(info.metadata).filter(([k]) => k !== MARKER_META));
+    const versions = info.versionsLocation ?? info.historyLocation;
+    const refs: DraftEntry['refs'] = {};
+    if (versions) refs.versions = versions;
+    if (record.segmentContainers.length > 0) refs.segments = record.segmentContainers;
+    return {
+      spec: compact({
+        name: info.name,
+        metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
+        read_acl: info.read ? mapAcl(info.read, ctx.projectId, OWN_PROJECT) : undefined,
+        write_acl: info.write ? mapAcl(info.write, ctx.projectId, OWN_PROJECT) : undefined,
+        versioning: info.versionsLocation ? 'versions' : info.historyLocation ? 'history' : undefined,
+        quota_bytes: info.quotaBytes,
+        quota_count: info.quotaCount,
+        objects: summarize(record.rows),
+      }),
+      refs,
+      source: compact({ id: info.name, object_count: info.objectCount, bytes_used: info.bytesUsed }),
+    };
+  },
+};

@@ -1,0 +1,129 @@
+/**
+ * Swift containers: created with their metadata, ACLs and versioning, Bascule's marker in their metadata
+ * (`X-Container-Meta-Bascule-Marker`), then filled with the source container's objects (src/transfer/objects.ts:
+ * streamed, ETag-checked, several at once, resumable, large objects rebuilt), and only then given their quotas (the
+ * real proxy checks quotas against cached counts, so a quota set first could refuse the copy). An update copies what
+ * the target lacks. Rollback empties and deletes a container only while it carries the marker.
+ */
+import { isHttpError } from '../../openstack/errors.js';
+import { objectStoreClient } from '../../openstack/object-store/client.js';
+import * as swift from '../../openstack/object-store/requests.js';
+import type { ContainerOpts } from '../../openstack/object-store/types.js';
+import type { ObjectContainerSpec } from '../../plan/types.js';
+import { copyContainerObjects, emptyContainer } from '../../transfer/objects.js';
+import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
+import { getOrUndefined } from '../shared/write.js';
+import { MARKER_META, mapAcl, OWN_PROJECT, readContainer, type ContainerRecord } from './read.js';
+
+function optsFor(ctx: WriteContext, r: ResolvedEntry, fields?: readonly string[]): ContainerOpts {
+  const spec = r.entry.spec as ObjectContainerSpec;
+  const want = (field: string) => fields === undefined || fields.includes(field);
+  const out: ContainerOpts = {};
+  if (want('read_acl')) out.read = spec.read_acl ? mapAcl(spec.read_acl, OWN_PROJECT, ctx.projectId) : null;
+  if (want('write_acl')) out.write = spec.write_acl ? mapAcl(spec.write_acl, OWN_PROJECT, ctx.projectId) : null;
+  if (want('versioning') || want('refs.versions')) {
+    const location = typeof r.refs.versions === 'string' ? r.refs.versions : undefined;
+    out.versionsLocation = spec.versioning === 'versions' && location ? location : null;
+    out.historyLocation = spec.versioning === 'history' && location ? location : null;
+  }
+  if (fields === undefined) {
+    // a create: no removals to send
+    for (const key of Object.keys(out) as (keyof ContainerOpts)[]) if (out[key] === null) delete out[key];
+  }
+  return out;
+}
+
+async function fill(ctx: WriteContext, r: ResolvedEntry, target: string): Promise<void> {
+  const spec = r.entry.spec as ObjectContainerSpec;
+  if (!ctx.source || !spec.objects || spec.objects.count === 0) return;
+  const source = String(r.entry.source?.id ?? spec.name);
+  // Source container name -> target name, for segment paths and DLO manifests (a names rule may rename containers).
+  const names = new Map<string, string>([[source, target]]);
+  const keys = r.entry.refs?.segments;
+  const ids = r.refs.segments;
+  if (Array.isArray(keys) && Array.isArray(ids))
+    keys.forEach((key, i) => {
+      if (typeof ids[i] === 'string') names.set(String(key).replace(/^object_container:/, ''), ids[i]);
+    });
+  const result = await copyContainerObjects(ctx.source.cloud, ctx.cloud, source, target, {
+    signal: ctx.signal,
+    containerName: (name) => names.get(name) ?? name,
+    onProgress: (p) => {
+      if (p.objects === p.total || p.objects % 100 === 0)
+        ctx.logger.info(
+          `container ${target}: ${p.objects}/${p.total} objects, ${p.bytes} of ${p.totalBytes} bytes (${p.skipped} already there)`,
+        );
+    },
+  });
+  ctx.logger.info(
+    `container ${target}: ${result.copied} objects copied (${result.bytes} bytes, ${result.large} large objects rebuilt), ${result.skipped} already there`,
+  );
+}
+
+async function setQuotas(ctx: WriteContext, r: ResolvedEntry, name: string, remove: boolean): Promise<void> {
+  const spec = r.entry.spec as ObjectContainerSpec;
+  const quotas: ContainerOpts = {};
+  if (spec.quota_bytes !== undefined) quotas.quotaBytes = spec.quota_bytes;
+  else if (remove) quotas.quotaBytes = null;
+  if (spec.quota_count !== undefined) quotas.quotaCount = spec.quota_count;
+  else if (remove) quotas.quotaCount = null;
+  if (Object.keys(quotas).length > 0)
+    await swift.updateContainer(objectStoreClient(ctx.cloud), name, quotas, { signal: ctx.signal });
+}
+
+export const objectContainerWriter: KindWriter<ContainerRecord> = {
+  kind: 'object_container',
+  check(ctx, r) {
+    const spec = r.entry.spec as ObjectContainerSpec;
+    if (!ctx.source && spec.objects && spec.objects.count > 0)
+      return `its ${spec.objects.count} objects (${spec.objects.bytes} bytes) move only with the source cloud (apply --from)`;
+    return undefined;
+  },
+  async find(ctx, r) {
+    const name = (r.entry.spec as ObjectContainerSpec).name;
+    const found = await getOrUndefined(() => readContainer(objectStoreClient(ctx.cloud), name, ctx.signal));
+    return found ? [found] : [];
+  },
+  async create(ctx, r) {
+    const spec = r.entry.spec as ObjectContainerSpec;
+    const sc = objectStoreClient(ctx.cloud);
+    await swift.createContainer(
+      sc,
+      spec.name,
+      { ...optsFor(ctx, r), metadata: { ...spec.metadata, [MARKER_META]: r.marker } },
+      { signal: ctx.signal },
+    );
+    await fill(ctx, r, spec.name);
+    await setQuotas(ctx, r, spec.name, false);
+    return readContainer(sc, spec.name, ctx.signal);
+  },
+  async update(ctx, current, r, fields) {
+    const spec = r.entry.spec as ObjectContainerSpec;
+    const sc = objectStoreClient(ctx.cloud);
+    const name = current.info.name;
+    const opts = optsFor(ctx, r, fields);
+    if (fields.includes('metadata')) {
+      const metadata: Record<string, string | null> = { ...spec.metadata };
+      for (const key of Object.keys(current.info.metadata))
+        if (key !== MARKER_META && !(key in metadata)) metadata[key] = null;
+      opts.metadata = metadata;
+    }
+    if (Object.keys(opts).length > 0) await swift.updateContainer(sc, name, opts, { signal: ctx.signal });
+    if (fields.includes('objects')) await fill(ctx, r, name);
+    if (fields.includes('quota_bytes') || fields.includes('quota_count')) await setQuotas(ctx, r, name, true);
+    return readContainer(sc, name, ctx.signal);
+  },
+  async get(ctx, id) {
+    return getOrUndefined(() => readContainer(objectStoreClient(ctx.cloud), id, ctx.signal));
+  },
+  hasMarker: (record, marker) => record.info.metadata[MARKER_META] === marker,
+  async remove(ctx, id) {
+    try {
+      await emptyContainer(ctx.cloud, id, ctx.signal);
+      await swift.removeContainer(objectStoreClient(ctx.cloud), id, { signal: ctx.signal });
+    } catch (error) {
+      if (!isHttpError(error) || error.status !== 404) throw error;
+    }
+  },
+  idOf: (record) => record.info.name,
+};
