@@ -15,6 +15,11 @@ contractSuite(
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
+    // As on the real cloud, the project's user holds Octavia's load-balancer_member role (Zed's policy wants it).
+    const identity = sim.identityState('contract');
+    const ops = identity.users.find((u) => u.name === 'pi-ops')!;
+    const web = identity.projects.find((p) => p.name === 'pi-web')!;
+    identity.assign(String(ops.id), String(web.id), 'load-balancer_member');
     const dir = await mkdtemp(join(tmpdir(), 'bascule-contract-'));
     const file = join(dir, 'clouds.yaml');
     await sim.writeCloudsYaml(file);

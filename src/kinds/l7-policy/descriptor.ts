@@ -19,6 +19,7 @@ export const l7PolicyDescriptor = defineKind({
     'redirect_url',
     'redirect_prefix',
     'redirect_http_code',
+    'rules',
     'refs.redirect_pool',
     'tags',
   ],

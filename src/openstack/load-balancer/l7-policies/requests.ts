@@ -10,6 +10,7 @@ export const l7PoliciesApi = crud<L7Policy, L7PolicyCreateOpts, L7PolicyUpdateOp
 });
 export const { list, get, create, update, remove } = l7PoliciesApi;
 export type L7PolicyRead = L7Policy;
+export type { L7PolicyCreateBody } from './types.js';
 
 /** Octavia `/v2/lbaas/l7policies/{l7policy_id}/rules`: the rules of one policy. */
 export function rulesOf(policyId: string): Crud<L7Rule, L7RuleCreateOpts, Partial<L7RuleCreateOpts>> {

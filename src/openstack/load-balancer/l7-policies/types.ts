@@ -27,6 +27,9 @@ export interface L7PolicyCreateOpts {
   tags?: string[];
 }
 
+/** A create body with its rules (Octavia makes them in the same call). */
+export type L7PolicyCreateBody = L7PolicyCreateOpts & { rules?: L7RuleCreateOpts[] };
+
 export type L7PolicyUpdateOpts = Partial<Omit<L7PolicyCreateOpts, 'listener_id'>>;
 
 export interface L7Rule {
