@@ -73,7 +73,6 @@ const PROBES: readonly Probe[] = [
     unlessCatalog: 'load-balancer',
   },
   neutronProbe('trunk', 'trunks', 'trunk', '/trunks', 'trunks'),
-  neutronProbe('qos_policy', 'QoS policies', 'qos', '/qos/policies', 'policies'),
   neutronProbe('firewall_group', 'firewall groups (FWaaS)', 'fwaas_v2', '/fwaas/firewall_groups', 'firewall_groups'),
   neutronProbe('vpn_service', 'VPN services (VPNaaS)', 'vpnaas', '/vpn/vpnservices', 'vpnservices'),
   {

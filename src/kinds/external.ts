@@ -11,6 +11,8 @@ import * as images from '../openstack/image/images/requests.js';
 import type { Image } from '../openstack/image/images/types.js';
 import * as networks from '../openstack/network/networks/requests.js';
 import type { Network } from '../openstack/network/networks/types.js';
+import * as qosPolicies from '../openstack/network/qos-policies/requests.js';
+import type { QosPolicy } from '../openstack/network/qos-policies/types.js';
 import * as volumeTypes from '../openstack/block-storage/types/requests.js';
 import type { VolumeType } from '../openstack/block-storage/types/requests.js';
 import type { ServiceClient } from '../openstack/service-client.js';
@@ -40,6 +42,7 @@ export class TargetCatalog {
   #networks?: Promise<Network[]>;
   #volumeTypes?: Promise<VolumeType[]>;
   #subnetPools?: Promise<{ id: string; name: string }[]>;
+  #qosPolicies?: Promise<QosPolicy[]>;
 
   constructor(cloud: Cloud, signal?: AbortSignal) {
     this.#cloud = cloud;
@@ -78,6 +81,12 @@ export class TargetCatalog {
       .get<{ subnetpools: { id: string; name: string }[] }>('/subnetpools', this.#opts())
       .then((d) => d.subnetpools);
     return this.#subnetPools;
+  }
+
+  /** The QoS policies the project can see (its own and those shared with it); fails where Neutron has no `qos`. */
+  qosPolicies(): Promise<QosPolicy[]> {
+    this.#qosPolicies ??= collect(qosPolicies.list(this.#cloud.network, undefined, this.#opts()));
+    return this.#qosPolicies;
   }
 }
 

@@ -13,6 +13,7 @@ import { imageKind } from './image/index.js';
 import { keypairKind } from './keypair/index.js';
 import { volumeTypeKind } from './volume-type/index.js';
 import { subnetPoolKind } from './subnet-pool/index.js';
+import { qosPolicyKind } from './qos-policy/index.js';
 import { networkKind } from './network/index.js';
 import { subnetKind } from './subnet/index.js';
 import { addressGroupKind } from './address-group/index.js';
@@ -51,6 +52,7 @@ export const KINDS: readonly RegisteredKind[] = [
   keypairKind,
   volumeTypeKind,
   subnetPoolKind,
+  qosPolicyKind,
   networkKind,
   subnetKind,
   addressGroupKind,

@@ -9,6 +9,7 @@ export const PLAN_KINDS = [
   "keypair",
   "volume_type",
   "subnet_pool",
+  "qos_policy",
   "network",
   "subnet",
   "address_group",
@@ -43,6 +44,7 @@ export const KIND_EXTERNAL = {
   "keypair": "never",
   "volume_type": "always",
   "subnet_pool": "always",
+  "qos_policy": "optional",
   "network": "optional",
   "subnet": "never",
   "address_group": "never",
@@ -75,7 +77,15 @@ export const KIND_REFS = {
   "keypair": {},
   "volume_type": {},
   "subnet_pool": {},
-  "network": {},
+  "qos_policy": {},
+  "network": {
+    "qos_policy": {
+      "kind": "qos_policy",
+      "list": false,
+      "ordered": false,
+      "required": false
+    }
+  },
   "subnet": {
     "network": {
       "kind": "network",
@@ -150,6 +160,12 @@ export const KIND_REFS = {
     "security_groups": {
       "kind": "security_group",
       "list": true,
+      "ordered": false,
+      "required": false
+    },
+    "qos_policy": {
+      "kind": "qos_policy",
+      "list": false,
       "ordered": false,
       "required": false
     }

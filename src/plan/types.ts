@@ -296,6 +296,25 @@ export interface DnsRecordsetSpec {
   description?: string | null;
 }
 
+export interface QosRuleSpec {
+  type: 'bandwidth_limit' | 'dscp_marking' | 'minimum_bandwidth' | 'minimum_packet_rate' | 'packet_rate_limit';
+  direction?: 'ingress' | 'egress' | 'any';
+  max_kbps?: number;
+  max_burst_kbps?: number;
+  min_kbps?: number;
+  dscp_mark?: number;
+  max_kpps?: number;
+  max_burst_kpps?: number;
+  min_kpps?: number;
+}
+
+export interface QosPolicySpec {
+  name: string;
+  description?: string;
+  shared?: boolean;
+  rules?: QosRuleSpec[];
+}
+
 export interface AddressGroupSpec {
   name: string;
   description?: string;
@@ -424,6 +443,7 @@ export interface SpecByKind {
   keypair: KeypairSpec;
   volume_type: VolumeTypeSpec;
   subnet_pool: SubnetPoolSpec;
+  qos_policy: QosPolicySpec;
   network: NetworkSpec;
   subnet: SubnetSpec;
   address_group: AddressGroupSpec;
@@ -522,6 +542,7 @@ export const SPEC_FIELDS = {
   keypair: ['name', 'public_key', 'type'],
   volume_type: ['name', 'description'],
   subnet_pool: ['name', 'ip_version', 'prefixes'],
+  qos_policy: ['name', 'description', 'shared', 'rules'],
   network: [
     'name',
     'description',

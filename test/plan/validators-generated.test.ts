@@ -47,6 +47,8 @@ describe('the plan format assembled from the kinds', () => {
       recursive: true,
     });
     cpSync(join(repositoryRoot(), 'src/kinds/network'), join(root, 'src/kinds/network'), { recursive: true });
+    // A network may reference a QoS policy: that kind comes with it.
+    cpSync(join(repositoryRoot(), 'src/kinds/qos-policy'), join(root, 'src/kinds/qos-policy'), { recursive: true });
     return root;
   };
   const widget = {
@@ -66,13 +68,17 @@ describe('the plan format assembled from the kinds', () => {
     mkdirSync(join(root, 'src/kinds/widget'));
     writeFileSync(join(root, 'src/kinds/widget/plan-format.json'), JSON.stringify(widget));
     const parts = readPlanFormatParts(root);
-    expect(parts.map((part) => part.kind)).toEqual(['network', 'widget']);
+    expect(parts.map((part) => part.kind)).toEqual(['qos_policy', 'network', 'widget']);
     const schema = assemblePlanSchema(parts, root) as { $defs: Record<string, { oneOf?: unknown[] }> };
-    expect(schema.$defs.resource!.oneOf).toEqual([{ $ref: '#/$defs/network_entry' }, { $ref: '#/$defs/widget_entry' }]);
+    expect(schema.$defs.resource!.oneOf).toEqual([
+      { $ref: '#/$defs/qos_policy_entry' },
+      { $ref: '#/$defs/network_entry' },
+      { $ref: '#/$defs/widget_entry' },
+    ]);
     expect(schema.$defs.widget_refs).toEqual(widget.$defs.widget_refs);
     const module = planKindsModule(parts);
     expect(module).toContain('"widget": "never"');
-    expect(module).toMatch(/PLAN_KINDS = \[\s*"network",\s*"widget"\s*\]/);
+    expect(module).toMatch(/PLAN_KINDS = \[\s*"qos_policy",\s*"network",\s*"widget"\s*\]/);
   });
 
   it('a fragment that does not match its folder, repeats an order or points to no kind is refused, naming the file', () => {

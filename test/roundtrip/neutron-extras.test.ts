@@ -263,3 +263,123 @@ describe('address groups and rules with a remote address group', () => {
     expect(c.sim.regionState('b').addressGroups.find((g) => g.name === 'office')!.addresses).toEqual(['10.0.0.0/8']);
   }, 60_000);
 });
+
+const SHARED_QOS = {
+  name: 'gold',
+  shared: true,
+  description: 'the platform gold class',
+  rules: [
+    { type: 'bandwidth_limit', max_kbps: 10000, max_burst_kbps: 1000 },
+    { type: 'dscp_marking', dscp_mark: 26 },
+    { type: 'minimum_bandwidth', min_kbps: 1000 },
+  ],
+};
+
+/** A platform whose administrator offers the shared `gold` policy (with `rules`, else the default ones). */
+function qosPlatform(rules = SHARED_QOS.rules): SeedFile {
+  const base = platformSeed(OLD);
+  return {
+    ...base,
+    resources: {
+      admin: { ...base.resources!.admin!, qos_policies: [{ ...SHARED_QOS, rules }] },
+    },
+  };
+}
+
+/** A project with a port and a network bound to the shared policy and a port bound to a policy of its own. */
+function qosSeed(): SeedFile {
+  const base = qosPlatform();
+  return {
+    ...base,
+    resources: {
+      ...base.resources,
+      shop: {
+        qos_policies: [{ name: 'own', rules: [{ type: 'bandwidth_limit', max_kbps: 500, direction: 'ingress' }] }],
+        networks: [
+          { name: 'net', qos_policy: 'gold', subnets: [{ name: 'net-v4', cidr: '10.41.0.0/24', ip_version: 4 }] },
+        ],
+        ports: [
+          { name: 'fast', network: 'net', qos_policy: 'gold' },
+          { name: 'slow', network: 'net', qos_policy: 'own' },
+          { name: 'plain', network: 'net' },
+        ],
+      },
+    },
+  };
+}
+
+describe('QoS policies and their bindings to ports and networks', () => {
+  it.each<ProfileName>(['zed', '2025.1'])(
+    '%s: a shared policy is referenced by name, never copied; bindings are applied, audited clean, rolled back',
+    async (profile) => {
+      const target = qosPlatform();
+      // The target's administrator made the project's own policy there too (a member cannot create one).
+      target.resources = {
+        ...target.resources,
+        shop: {
+          qos_policies: [{ name: 'own', rules: [{ type: 'bandwidth_limit', max_kbps: 500, direction: 'ingress' }] }],
+        },
+      };
+      c = await startClouds([
+        { name: 'a', profile, seed: qosSeed() },
+        { name: 'b', profile, seed: target },
+      ]);
+      const { plan, dry } = await roundTrip(c);
+      const gold = entry(plan, 'qos_policy:gold');
+      expect(gold.external).toBe(true);
+      expect(gold.spec).toEqual({
+        name: 'gold',
+        description: 'the platform gold class',
+        shared: true,
+        rules: [
+          { type: 'bandwidth_limit', max_kbps: 10000, max_burst_kbps: 1000, direction: 'egress' },
+          { type: 'dscp_marking', dscp_mark: 26 },
+          { type: 'minimum_bandwidth', min_kbps: 1000, direction: 'egress' },
+        ],
+      });
+      expect(entry(plan, 'qos_policy:own').external).toBeUndefined();
+      expect(entry(plan, 'port:fast').refs?.qos_policy).toBe('qos_policy:gold');
+      expect(entry(plan, 'port:slow').refs?.qos_policy).toBe('qos_policy:own');
+      expect(entry(plan, 'port:plain').refs?.qos_policy).toBeUndefined();
+      expect(entry(plan, 'network:net').refs?.qos_policy).toBe('qos_policy:gold');
+      expect(dry).toMatch(/qos_policy:gold\s+QoS policy by name, same rules/);
+      expect(plan.warnings?.filter((w) => w.kind === 'qos_policy') ?? []).toEqual([]);
+
+      const b = c.sim.regionState('b');
+      const policy = (name: string) => b.qosPolicies.find((p) => p.name === name)!.id;
+      expect(b.qosPolicies.filter(() => true)).toHaveLength(2);
+      const port = (name: string) => b.ports.find((p) => p.name === name)!;
+      expect(port('fast').qos_policy_id).toBe(policy('gold'));
+      expect(port('slow').qos_policy_id).toBe(policy('own'));
+      expect(port('plain').qos_policy_id ?? null).toBeNull();
+      expect(b.networks.find((n) => n.name === 'net')!.qos_policy_id).toBe(policy('gold'));
+
+      await rollBack(c);
+      expect(b.ports.filter((p) => ['fast', 'slow', 'plain'].includes(String(p.name)))).toEqual([]);
+      expect(b.qosPolicies.filter(() => true)).toHaveLength(2);
+    },
+    60_000,
+  );
+
+  it('blocks in the dry run: a target without qos (pike), a missing policy, a policy with other rules', async () => {
+    c = await startClouds([
+      { name: 'a', profile: 'zed', seed: qosSeed() },
+      { name: 'b', profile: 'pike', seed: platformSeed(OLD) },
+    ]);
+    await blockedOn(c, /qos_policy:gold\s+the target's Neutron has no qos extension/);
+    await c.stop();
+    c = await startClouds([
+      { name: 'a', profile: 'zed', seed: qosSeed() },
+      {
+        name: 'b',
+        profile: 'zed',
+        seed: qosPlatform([{ type: 'bandwidth_limit', max_kbps: 10000, max_burst_kbps: 1000 }]),
+      },
+    ]);
+    const out = await blockedOn(
+      c,
+      /qos_policy:gold\s+QoS policy gold on the target has other rules: lacks dscp_marking dscp_mark=26, minimum_bandwidth direction=egress min_kbps=1000/,
+    );
+    expect(out).toMatch(/qos_policy:own\s+no QoS policy named own on the target: an administrator must create it/);
+  }, 60_000);
+});

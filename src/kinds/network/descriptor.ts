@@ -33,5 +33,5 @@ export const networkDescriptor = defineKind({
   quota: oneOf('network', 'network'),
   mapExternal,
   zones: { field: 'availability_zone_hints', list: true },
-  updatable: [...UPDATE_FIELDS, 'tags'],
+  updatable: [...UPDATE_FIELDS, 'tags', 'refs.qos_policy'],
 });

@@ -34,7 +34,7 @@ export const networkReader: KindReader<Network> = {
     });
     return {
       spec,
-      refs: {},
+      refs: compact({ qos_policy: network.qos_policy_id ?? undefined }),
       source: compact({
         id: network.id,
         status: network.status,

@@ -4,7 +4,7 @@ import * as networks from '../../openstack/network/networks/requests.js';
 import type { Network, NetworkCreateOpts } from '../../openstack/network/networks/types.js';
 import type { NetworkSpec } from '../../plan/types.js';
 import type { KindWriter } from '../kind.js';
-import { createTagged, neutronFind, neutronTagged, pick, sig, updateNeutron } from '../shared/write.js';
+import { createTagged, neutronFind, neutronTagged, pick, refId, sig, updateNeutron } from '../shared/write.js';
 
 const CREATE_FIELDS = [
   'name',
@@ -23,14 +23,19 @@ export const networkWriter: KindWriter<Network> = {
     const spec = r.entry.spec as NetworkSpec;
     const body = pick(spec, CREATE_FIELDS) as NetworkCreateOpts & { tags?: string[] };
     if (body.dns_domain === null) delete body.dns_domain;
+    const qos = refId(r, 'qos_policy');
+    if (qos) (body as Record<string, unknown>).qos_policy_id = qos;
     return createTagged(ctx, r, 'networks', `network ${spec.name}`, body, (b) =>
       networks.create(ctx.cloud.network, b, sig(ctx)),
     );
   },
   async update(ctx, current, r, fields) {
-    return updateNeutron(ctx, current, r, fields, 'networks', UPDATE_FIELDS, (body) =>
+    const result = await updateNeutron(ctx, current, r, fields, 'networks', UPDATE_FIELDS, (body) =>
       networks.update(ctx.cloud.network, current.id, body, sig(ctx)),
     );
+    if (!fields.includes('refs.qos_policy')) return result;
+    const body = { qos_policy_id: refId(r, 'qos_policy') ?? null } as Record<string, unknown>;
+    return { ...(await networks.update(ctx.cloud.network, current.id, body, sig(ctx))), tags: result.tags ?? [] };
   },
   ...neutronTagged('networks', 'network', {
     get: (ctx, id) => networks.get(ctx.cloud.network, id, sig(ctx)),

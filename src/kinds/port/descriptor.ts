@@ -27,5 +27,13 @@ export const portDescriptor = defineKind({
     },
   },
   quota: oneOf('network', 'port'),
-  updatable: [...PLAIN, 'allowed_address_pairs', 'fixed_ips', 'tags', 'refs.security_groups', 'refs.fixed_ips'],
+  updatable: [
+    ...PLAIN,
+    'allowed_address_pairs',
+    'fixed_ips',
+    'tags',
+    'refs.security_groups',
+    'refs.fixed_ips',
+    'refs.qos_policy',
+  ],
 });

@@ -119,6 +119,7 @@ export const portReader: KindReader<Port> = {
         network: port.network_id,
         fixed_ips: listOf(fixed.map((ip) => ip.subnet_id!)),
         security_groups: listOf(port.security_groups)?.sort(),
+        qos_policy: port.qos_policy_id ?? undefined,
       }),
       source: compact({
         id: port.id,

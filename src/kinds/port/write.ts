@@ -112,6 +112,8 @@ export const portWriter: KindWriter<Port> = {
     // No security groups on the source means none on the target (Neutron would otherwise add `default`).
     if (spec.port_security_enabled !== false || r.refs.security_groups !== undefined)
       create.security_groups = refIds(r, 'security_groups');
+    const qos = refId(r, 'qos_policy');
+    if (qos) (create as unknown as Record<string, unknown>).qos_policy_id = qos;
     // Without tag-creation the marker is tagged after the create: until then the description holds it, so a port
     // cut between the two calls (often nameless: Nova names none) is still known to be ours, by rollback too.
     const provisional = !tagsAtCreate(ctx);
@@ -141,6 +143,7 @@ export const portWriter: KindWriter<Port> = {
     );
     const extra: Record<string, unknown> = {};
     if (fields.includes('refs.security_groups')) extra.security_groups = refIds(r, 'security_groups');
+    if (fields.includes('refs.qos_policy')) extra.qos_policy_id = refId(r, 'qos_policy') ?? null;
     if (fields.includes('fixed_ips') || fields.includes('refs.fixed_ips')) extra.fixed_ips = await fixedIps(ctx, r);
     if (Object.keys(extra).length === 0) return result;
     return { ...(await ports.update(ctx.cloud.network, current.id, extra, sig(ctx))), tags: result.tags ?? [] };

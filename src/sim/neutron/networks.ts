@@ -93,6 +93,7 @@ export function createNetwork(state: RegionState, auth: AuthContext | undefined,
     'provider:segmentation_id':
       num(body, 'provider:segmentation_id') ?? (type === 'vxlan' ? 1000 + state.networks.size : null),
     dns_domain: str(body, 'dns_domain') ?? '',
+    qos_policy_id: str(body, 'qos_policy_id') ?? null,
     ...standardAttrs(owner, str(body, 'description') ?? ''),
   };
   if (isExternal) record.is_default = bool(body, 'is_default') ?? false;

@@ -251,7 +251,7 @@ export function createPort(state: RegionState, auth: AuthContext | undefined, ow
       hostname: `host-${f.ip_address.replace(/[.:]/g, '-')}`,
       fqdn: `host-${f.ip_address.replace(/[.:]/g, '-')}.openstacklocal.`,
     })),
-    qos_policy_id: null,
+    qos_policy_id: str(body, 'qos_policy_id') ?? null,
     propagate_uplink_status: false,
     ...standardAttrs(owner, str(body, 'description') ?? ''),
   };

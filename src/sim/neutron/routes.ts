@@ -42,6 +42,7 @@ import {
 } from './port-forwardings.js';
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
 import { addressGroupRoutes } from './address-groups.js';
+import { checkQosBinding, qosRoutes } from './qos.js';
 import { networkQuotaRoutes } from './quotas.js';
 import {
   addInterface,
@@ -115,6 +116,7 @@ export function neutronRouter(state: RegionState): Router {
   r.post('/v2.0/networks', (req) => {
     const a = writer(req);
     const body = envelope(req, 'network');
+    checkQosBinding(state, a, body);
     const owner = ownerFor(a, body);
     ensureDefaultGroup(state, owner);
     return { status: 201, body: { network: renderNetwork(state, a, createNetwork(state, a, owner, body)) } };
@@ -124,6 +126,7 @@ export function neutronRouter(state: RegionState): Router {
     const n = getNetwork(state, a, req.params.id!);
     if (!canSee(a, n.project_id)) throw nError(403, 'PolicyNotAuthorized', 'disallowed by policy');
     const body = envelope(req, 'network');
+    checkQosBinding(state, a, body);
     if (!a.isAdmin && (body.shared !== undefined || body['router:external'] !== undefined)) {
       throw nError(
         403,
@@ -230,12 +233,15 @@ export function neutronRouter(state: RegionState): Router {
   r.post('/v2.0/ports', (req) => {
     const a = writer(req);
     const body = envelope(req, 'port');
+    checkQosBinding(state, a, body);
     return { status: 201, body: { port: renderPort(state, a, createPort(state, a, ownerFor(a, body), body)) } };
   });
   r.put('/v2.0/ports/{id}', (req) => {
     const a = writer(req);
     const p = getPort(state, a, req.params.id!);
-    return { status: 200, body: { port: renderPort(state, a, updatePort(state, a, p, envelope(req, 'port'))) } };
+    const body = envelope(req, 'port');
+    checkQosBinding(state, a, body);
+    return { status: 200, body: { port: renderPort(state, a, updatePort(state, a, p, body)) } };
   });
   r.delete('/v2.0/ports/{id}', (req) => {
     removePort(state, getPort(state, writer(req), req.params.id!));
@@ -461,6 +467,7 @@ export function neutronRouter(state: RegionState): Router {
   tagRoutes(r, state);
   networkQuotaRoutes(r, state);
   addressGroupRoutes(r, state);
+  qosRoutes(r, state);
   r.get('/v2.0/extensions', () => ({
     status: 200,
     body: { extensions: state.profile.neutron.extensions.map(extension) },
@@ -475,7 +482,6 @@ export function neutronRouter(state: RegionState): Router {
   for (const [path, alias, key] of [
     ['/v2.0/rbac-policies', 'rbac-policies', 'rbac_policies'],
     ['/v2.0/trunks', 'trunk', 'trunks'],
-    ['/v2.0/qos/policies', 'qos', 'policies'],
     ['/v2.0/fwaas/firewall_groups', 'fwaas_v2', 'firewall_groups'],
     ['/v2.0/vpn/vpnservices', 'vpnaas', 'vpnservices'],
   ] as const) {

@@ -12,6 +12,7 @@ import { createFloatingIp } from '../neutron/floating-ips.js';
 import { createNetwork, createSubnet } from '../neutron/networks.js';
 import { createPortForwarding, hasPortForwarding } from '../neutron/port-forwardings.js';
 import { createAddressGroup, hasAddressGroups } from '../neutron/address-groups.js';
+import { addQosRule, createQosPolicy, hasQos } from '../neutron/qos.js';
 import { createPort } from '../neutron/ports.js';
 import { addInterface, createRouter, updateRouter } from '../neutron/routers.js';
 import { addRuleRecord, createGroupRecord, ensureDefaultGroup } from '../neutron/security-groups.js';
@@ -340,9 +341,34 @@ async function applyProject(
     }
   }
 
+  for (const [i, q] of (res.qos_policies ?? []).entries())
+    wrap(`${where}/qos_policies/${i}`, () => {
+      if (!hasQos(state))
+        throw new SeedError(`${where}/qos_policies/${i}`, `the ${state.profile.name} profile has no qos extension`);
+      const policy = createQosPolicy(
+        state,
+        pid,
+        without(q, 'id', 'rules'),
+        typeof q.id === 'string' ? q.id : undefined,
+      );
+      for (const rule of (q.rules ?? []) as SeedObject[])
+        addQosRule(state, policy, String(rule.type), without(rule, 'type', 'id', 'qos_policy_id'));
+    });
+  // `qos_policy: <name>` on a network or port: a policy of the project, or a shared one.
+  const withQos = (o: SeedObject, p: string): SeedObject => {
+    if (o.qos_policy === undefined) return o;
+    const policy = ref(
+      state.qosPolicies.filter((x) => x.project_id === pid || x.shared === true),
+      o.qos_policy,
+      `${p}/qos_policy`,
+      'QoS policy',
+    );
+    return { ...without(o, 'qos_policy'), qos_policy_id: policy.id };
+  };
+
   for (const [i, n] of (res.networks ?? []).entries()) {
     const net = wrap(`${where}/networks/${i}`, () =>
-      createNetwork(state, undefined, pid, without(n, ...NETWORK_READ_ONLY)),
+      createNetwork(state, undefined, pid, without(withQos(n, `${where}/networks/${i}`), ...NETWORK_READ_ONLY)),
     );
     for (const [j, s] of (n.subnets ?? []).entries()) {
       wrap(`${where}/networks/${i}/subnets/${j}`, () =>
@@ -418,7 +444,9 @@ async function applyProject(
     return body;
   };
   for (const [i, pt] of (res.ports ?? []).entries()) {
-    wrap(`${where}/ports/${i}`, () => createPort(state, undefined, pid, resolvePortBody(pt, `${where}/ports/${i}`)));
+    wrap(`${where}/ports/${i}`, () =>
+      createPort(state, undefined, pid, resolvePortBody(withQos(pt, `${where}/ports/${i}`), `${where}/ports/${i}`)),
+    );
   }
 
   for (const [i, img] of (res.images ?? []).entries()) {

@@ -29,6 +29,7 @@ const PROJECT_KEYS = [
   'user',
   'keypairs',
   'address_groups',
+  'qos_policies',
   'security_groups',
   'networks',
   'routers',

@@ -44,6 +44,11 @@ export interface ProjectResources {
   /** The user owning keypairs and servers (default: the first user with a role on the project). */
   user?: string;
   keypairs?: { name: string; public_key: string; type?: string }[];
+  /**
+   * `name`, `description`, `shared`, `rules: [{type, max_kbps, ...}]`; needs `qos` (Zed, 2025.1). Networks and ports
+   * name one by `qos_policy` (a policy of the project, or a shared one seeded before).
+   */
+  qos_policies?: SeedObject[];
   /** `name`, `description`, `addresses` (CIDRs); needs the `address-group` extension (Zed, 2025.1). */
   address_groups?: SeedObject[];
   /**

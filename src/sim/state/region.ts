@@ -39,6 +39,8 @@ export class RegionState {
   readonly portForwardings = new Table();
   readonly securityGroups = new Table();
   readonly securityGroupRules = new Table();
+  /** QoS policies (`qos`), their rules embedded. */
+  readonly qosPolicies = new Table();
   /** Address groups (`address-group`). */
   readonly addressGroups = new Table();
   /** security group id -> its rule ids (kept so rendering a group is not a scan of all rules). */

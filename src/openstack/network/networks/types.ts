@@ -2,6 +2,8 @@ import type { StandardAttrs } from '../common.js';
 
 export interface Network extends StandardAttrs {
   admin_state_up?: boolean;
+  /** With `qos`. */
+  qos_policy_id?: string | null;
   status?: string;
   shared?: boolean;
   'router:external'?: boolean;

@@ -11,6 +11,8 @@ export interface AllowedAddressPair {
 
 export interface Port extends StandardAttrs {
   network_id: string;
+  /** With `qos`: the port's own policy (not the one it has through its network). */
+  qos_policy_id?: string | null;
   mac_address?: string;
   fixed_ips?: FixedIp[];
   device_id?: string;
