@@ -6,7 +6,7 @@
  * BENCH_STARTUP_BASELINE=/path/to/other/dist/src/bin.js adds the same figures for another build (for example the
  * trunk before a change), run in the same rounds, and the ratio of this build to it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,22 +39,49 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 const CPU_PROBE =
   'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>{const u=process.cpuUsage();' +
-  'writeSync(3,String((u.user+u.system)/1e6))})';
+  'writeSync(3,(u.user+u.system)/1e6+" "+process.resourceUsage().maxRSS)})';
 
 export interface Timing {
   wall: number;
   cpu: number;
+  /** Peak resident set size of the child, MiB. */
+  maxRssMiB: number;
 }
 
-export function timeRun(args: readonly string[]): Timing {
+export function timeRun(args: readonly string[], env?: NodeJS.ProcessEnv): Timing {
   const start = performance.now();
   const result = spawnSync(process.execPath, ['--import', CPU_PROBE, ...args], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     cwd: ROOT,
+    ...(env ? { env } : {}),
   });
   const wall = (performance.now() - start) / 1000;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`);
-  return { wall, cpu: Number(String(result.output[3])) };
+  const [cpu, maxRss] = String(result.output[3]).split(' ').map(Number);
+  return { wall, cpu: cpu!, maxRssMiB: maxRss! / 1024 };
+}
+
+/** The same, without waiting in this thread (a simulator in a worker thread of this process must go on answering). */
+export function timeRunAsync(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, ['--import', CPU_PROBE, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      ...(env ? { env } : {}),
+    });
+    let stderr = '';
+    let probe = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (probe += String(chunk)));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const wall = (performance.now() - start) / 1000;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      const [cpu, maxRss] = probe.split(' ').map(Number);
+      resolve({ wall, cpu: cpu!, maxRssMiB: maxRss! / 1024 });
+    });
+  });
 }
 
 function median(values: readonly number[]): number {

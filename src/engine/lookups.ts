@@ -70,6 +70,48 @@ function scalarQuery(query: Query | undefined): Record<string, Scalar> | undefin
   return out;
 }
 
+/** The filters a listing is indexed by, most selective first: a lookup reads one bucket, not the whole listing. */
+const INDEXED = ['tags', 'name', 'device_id', 'security_group_id', 'network_id'] as const;
+
+/** A collection's listing, with an index per filter built on first use. */
+class Listing {
+  readonly #indexes = new Map<string, Map<string, Record<string, unknown>[]>>();
+  readonly items: readonly Record<string, unknown>[];
+  constructor(items: readonly Record<string, unknown>[]) {
+    this.items = items;
+  }
+
+  #index(field: string): Map<string, Record<string, unknown>[]> {
+    let index = this.#indexes.get(field);
+    if (index !== undefined) return index;
+    index = new Map();
+    const add = (value: string, item: Record<string, unknown>) => {
+      const bucket = index!.get(value);
+      if (bucket === undefined) index!.set(value, [item]);
+      else bucket.push(item);
+    };
+    for (const item of this.items) {
+      const value = item[field];
+      if (field === 'tags') {
+        if (Array.isArray(value)) for (const tag of new Set(value)) add(String(tag), item);
+      } else if (value !== undefined && value !== null) add(String(value), item);
+    }
+    this.#indexes.set(field, index);
+    return index;
+  }
+
+  /** The items that pass every filter, in listing order. */
+  select(filters: Record<string, Scalar>): Record<string, unknown>[] {
+    const field = INDEXED.find((f) => f in filters);
+    let candidates: readonly Record<string, unknown>[] = this.items;
+    if (field !== undefined) {
+      const wanted = String(filters[field]);
+      candidates = this.#index(field).get(field === 'tags' ? wanted.split(',')[0]! : wanted) ?? [];
+    }
+    return candidates.filter((item) => matches(item, filters));
+  }
+}
+
 function matches(item: Record<string, unknown>, query: Record<string, Scalar>): boolean {
   for (const [key, wanted] of Object.entries(query)) {
     if (key === 'tags') {
@@ -94,9 +136,9 @@ function answer<T>(key: string, items: unknown[]): ApiResponse<T> {
 
 /** A service client whose GET lists are answered as described above; every other call goes to `client`. */
 function listedClient(client: ServiceClient, projectId: string, stats: LookupStats, neutron: boolean): ServiceClient {
-  const listings = new Map<string, Promise<Record<string, unknown>[]>>();
+  const listings = new Map<string, Promise<Listing>>();
   const memo = new Map<string, Promise<ApiResponse<unknown>>>();
-  const listing = (path: string, key: string, options: RequestOptions): Promise<Record<string, unknown>[]> => {
+  const listing = (path: string, key: string, options: RequestOptions): Promise<Listing> => {
     const id = `${path}\u0000${variant(options)}`;
     let found = listings.get(id);
     if (found === undefined) {
@@ -112,7 +154,7 @@ function listedClient(client: ServiceClient, projectId: string, stats: LookupSta
           pageSize: LISTING_PAGE_SIZE,
         }))
           out.push(item);
-        return out;
+        return new Listing(out);
       })();
       // A failed listing is not kept: the next lookup tries again (and fails as the lookup would have).
       found.catch(() => listings.delete(id));
@@ -133,7 +175,7 @@ function listedClient(client: ServiceClient, projectId: string, stats: LookupSta
       } else if (answerable(query)) {
         stats.answered += 1;
         const { limit: _limit, ...filters } = query;
-        const items = (await listing(path, key, options)).filter((item) => matches(item, filters));
+        const items = (await listing(path, key, options)).select(filters);
         return answer<T>(key, items);
       }
     }
