@@ -38,8 +38,10 @@ export const BENCHES: readonly { name: string; load: () => Promise<BenchModule> 
   { name: 'export', load: () => import('./export.js') },
   { name: 'apply', load: () => import('./apply.js') },
   { name: 'rerun', load: () => import('./rerun.js') },
+  { name: 'journal', load: () => import('./journal.js') },
   { name: 'campaign', load: () => import('./campaign.js') },
   { name: 'workers', load: () => import('./workers.js') },
+  { name: 'cloud', load: () => import('./cloud.js') },
 ];
 
 function format(value: number | null): string {

@@ -182,13 +182,15 @@ export function fileJournal(path: string): JournalStore {
   };
 }
 
-/** An open journal. Appends are serialised and each is fsync'ed before its promise resolves. */
+/** An open journal. Appends are written in order, and each is fsync'ed before its promise resolves. */
 export class Journal implements JournalWriter {
   readonly path: string;
   readonly run: string;
   #handle: FileHandle;
   #seq: number;
   #tail: Promise<void> = Promise.resolve();
+  /** The lines waiting for the write in progress to end, written together next (see append). */
+  #pending: { lines: string[]; done: Promise<void> } | undefined;
   #closed = false;
 
   private constructor(path: string, handle: FileHandle, run: string, seq: number) {
@@ -217,15 +219,30 @@ export class Journal implements JournalWriter {
     return this.#seq;
   }
 
+  /**
+   * Appends one record; resolves once it is on disk. Records appended while a write is in progress are written
+   * together by the next one, in order, with one fdatasync for all of them (group commit): each promise still
+   * resolves only after its own line is durable, but 16 nodes in flight no longer wait for 16 fsyncs in a row
+   * (docs/performance.md, "Apply").
+   */
   append(record: JournalRecord): Promise<void> {
     if (this.#closed) return Promise.reject(new BasculeError('JOURNAL_CLOSED', `the journal ${this.path} is closed`));
     const line = `${JSON.stringify(record)}\n`;
-    const write = this.#tail.then(async () => {
-      await this.#handle.write(line);
-      await this.#handle.datasync();
-    });
-    this.#tail = write.catch(() => undefined);
-    return write;
+    let batch = this.#pending;
+    if (batch === undefined) {
+      const lines: string[] = [];
+      const done = this.#tail.then(async () => {
+        // From here on, new appends start the next batch.
+        this.#pending = undefined;
+        await this.#handle.write(lines.join(''));
+        await this.#handle.datasync();
+      });
+      batch = { lines, done };
+      this.#pending = batch;
+      this.#tail = done.catch(() => undefined);
+    }
+    batch.lines.push(line);
+    return batch.done;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { Journal, journalState, readJournal, sanitizeEntry, type JournalRecord } from '../../src/engine/journal.js';
 import type { PlanResource } from '../../src/plan/types.js';
 
@@ -52,6 +53,31 @@ describe('journal', () => {
     const again = await Journal.open(path, 'r2', records);
     expect(again.nextSeq()).toBe(2);
     await again.close();
+  });
+
+  it('appends made while a write is on disk are written together, in order, with one fsync (group commit)', async () => {
+    const path = file();
+    const j = await Journal.open(path, 'r1');
+    const probe = await open(path, 'r');
+    const datasync = vi.spyOn(Object.getPrototypeOf(probe) as { datasync(): Promise<void> }, 'datasync');
+    await probe.close();
+    try {
+      await j.append(run);
+      const keys = Array.from({ length: 40 }, (_, i) => `network:n${i}`);
+      const durable: string[] = [];
+      await Promise.all(keys.map((key) => j.append(intent(j.nextSeq(), key)).then(() => durable.push(key))));
+      expect(durable.sort()).toEqual([...keys].sort());
+      // 41 records, far fewer fsyncs: the first alone, then the 40 that came during it in one or two batches.
+      expect(datasync.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      datasync.mockRestore();
+      await j.close();
+    }
+    const records = await readJournal(path);
+    expect(records.map((r) => (r.t === 'intent' ? r.key : r.t))).toEqual([
+      'run',
+      ...Array.from({ length: 40 }, (_, i) => `network:n${i}`),
+    ]);
   });
 
   it('ignores a last line cut short by a kill, refuses a damaged line elsewhere', async () => {
