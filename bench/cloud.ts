@@ -71,7 +71,7 @@ function median(values: readonly number[]): number {
 }
 
 /** The network layer both sides make. */
-function networkPlan(networks: number): Plan {
+export function networkPlan(networks: number): Plan {
   const resources: PlanResource[] = [
     { kind: 'network', key: 'network:public', external: true, spec: { name: 'public', router_external: true } },
   ];
@@ -106,7 +106,7 @@ function networkPlan(networks: number): Plan {
           fixed_ips: [`subnet:bench-subnet-${i}`],
           security_groups: [`security_group:bench-sg-${i}`],
         },
-        spec: { name: `bench-port-${i}` },
+        spec: { name: `bench-port-${i}`, fixed_ips: [{}] },
       },
     );
   }
@@ -178,7 +178,7 @@ export async function run(): Promise<BenchResult[]> {
     // Export, side by side.
     const exportTimes: number[] = [];
     const cliTimes: number[] = [];
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < (process.env['BENCH_CLOUD_EXPORT'] === '0' ? 0 : rounds); round++) {
       exportTimes.push(
         await timed(() =>
           exec(
@@ -239,13 +239,17 @@ export async function run(): Promise<BenchResult[]> {
     }
     const entries = networkPlan(networks).resources.length - 1;
     return [
-      {
-        name: `cloud: bascule export of the e2e project (median of ${rounds}) vs the openstack CLI listing the 12 kinds`,
-        value: median(exportTimes),
-        unit: 's',
-        baseline_or_limit: median(cliTimes),
-        ratio: median(exportTimes) / median(cliTimes),
-      },
+      ...(exportTimes.length === 0
+        ? []
+        : [
+            {
+              name: `cloud: bascule export of the e2e project (median of ${rounds}) vs the openstack CLI listing the 12 kinds`,
+              value: median(exportTimes),
+              unit: 's',
+              baseline_or_limit: median(cliTimes),
+              ratio: median(exportTimes) / median(cliTimes),
+            },
+          ]),
       {
         name: `cloud: bascule apply of ${entries} network objects (median of ${applyRounds}) vs an openstack CLI script`,
         value: median(applyTimes),

@@ -204,8 +204,12 @@ export async function run(): Promise<BenchResult[]> {
     });
     await sim.ask('clear', 'cleared');
     let peak = process.memoryUsage.rss();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    let heapAtAssembled = heapBefore;
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage.rss());
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
     }, 20);
     const started = performance.now();
     const phases: string[] = [];
@@ -220,6 +224,8 @@ export async function run(): Promise<BenchResult[]> {
           phases.push(
             `${event.type === 'kind-done' ? event.kind : event.type} ${Math.round(performance.now() - started)} ms`,
           );
+        // The exporter's own heap (this thread's isolate; the simulator's worker has its own) as assembly ends.
+        if (event.type === 'assembled') heapAtAssembled = process.memoryUsage().heapUsed;
       },
     });
     const seconds = (performance.now() - started) / 1000;
@@ -244,6 +250,9 @@ export async function run(): Promise<BenchResult[]> {
       `  ${resources} resources, ${requests} requests (${listPages} list pages; per resource: ${requests - listPages}), ${seconds.toFixed(2)} s, peak RSS ${(peak / MIB).toFixed(0)} MiB (exporter's thread and heap; the simulator runs in a worker)`,
     );
     console.error(`  phases: ${phases.join(', ')}`);
+    console.error(
+      `  exporter's heap (its isolate only): ${(heapBefore / MIB).toFixed(0)} MiB before, ${(heapAtAssembled / MIB).toFixed(0)} MiB when assembled, peak ${(heapPeak / MIB).toFixed(0)} MiB (sampled every 20 ms)`,
+    );
     console.error(
       `  lower bound: pages x latency / concurrency = ${lowerBound.toFixed(2)} s; critical path ${criticalPath.toFixed(2)} s`,
     );
