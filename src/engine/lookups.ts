@@ -216,12 +216,14 @@ function listedClient(client: ServiceClient, projectId: string, stats: LookupSta
 export function listedLookups(target: WriteContext): { target: WriteContext; stats: LookupStats } {
   const stats: LookupStats = { listed: 0, answered: 0, passed: 0 };
   const cloud = target.cloud;
-  const services: ReadonlyMap<PropertyKey, boolean> = new Map([
-    ['network', true],
-    ['compute', false],
-    ['image', false],
-    ['blockStorage', false],
-  ]);
+  // The Cloud's service clients (its property names), and whether each is Neutron's.
+  const neutronOf: Partial<Record<keyof Cloud, boolean>> = {
+    network: true,
+    compute: false,
+    image: false,
+    blockStorage: false,
+  };
+  const services: ReadonlyMap<PropertyKey, boolean> = new Map(Object.entries(neutronOf));
   const clients = new Map<PropertyKey, ServiceClient>();
   const listed = new Proxy(cloud, {
     get(object, property) {
