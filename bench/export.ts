@@ -259,8 +259,11 @@ export async function run(): Promise<BenchResult[]> {
     // The CLI as an operator runs it, in a process of its own (the simulator's memory is not in its RSS): wall, CPU
     // time and peak RSS, against the targets (2x the bound, 150 MiB).
     const out = join(dir, 'plan.json');
+    // BENCH_EXPORT_NODE_FLAGS: V8 flags for the CLI process (e.g. --max-semi-space-size=4), to see what its RSS is made of.
+    const flags = (process.env['BENCH_EXPORT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
     const cli = await timeRunAsync(
       [
+        ...flags,
         fileURLToPath(new URL('../src/bin.js', import.meta.url)),
         'export',
         '--os-cloud',
