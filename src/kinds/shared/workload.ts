@@ -157,7 +157,12 @@ export function estimateData(
     } else if (entry.kind === 'object_container' && workload) {
       const objects = (entry.spec as ObjectContainerSpec).objects;
       if (objects && objects.count > 0)
-        items.push({ key: entry.key, what: `${objects.count} objects`, bytes: objects.bytes, exact: true });
+        items.push({
+          key: entry.key,
+          what: `${objects.count} object${objects.count === 1 ? '' : 's'}`,
+          bytes: objects.bytes,
+          exact: true,
+        });
     } else if (bootsFromDiskCopy(workload, entry)) {
       const image = byKey.get(refOf(entry, 'image') ?? '');
       const flavor = byKey.get(refOf(entry, 'flavor') ?? '');

@@ -95,4 +95,5 @@ for id in $(os image list --long -f json | py "[i['ID'] for i in d if (i.get('Pr
 done
 for id in $(os server group list -f value -c ID); do os server group delete "$id"; say "deleted server group $id"; done
 for name in $(os keypair list -f value -c Name); do os keypair delete "$name"; say "deleted keypair $name"; done
+bash "$ROOT/test/e2e/support/empty-containers.sh" "$CLOUD"
 say "project emptied in $(( $(date +%s) - T0 ))s"
