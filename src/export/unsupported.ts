@@ -1,6 +1,6 @@
 /**
- * What the project owns that Bascule does not move yet: Neutron LBaaS v2 load balancers (without Octavia), trunks,
- * QoS policies, stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services.
+ * What the project owns that Bascule does not move yet: Neutron LBaaS v2 load balancers (without Octavia),
+ * stacks, volume backups, secrets, RBAC shares, firewall groups, VPN services.
  * Export never drops these silently: each one found is a warning kept in the plan (and repeated by the dry run; `--strict` makes
  * them an error). A service is probed only when the cloud has it (catalog entry, Neutron extension); a probe the
  * cloud refuses (403, 404, an error) is a "could not check" warning, never a failed export. Read-only.
@@ -72,7 +72,6 @@ const PROBES: readonly Probe[] = [
     ),
     unlessCatalog: 'load-balancer',
   },
-  neutronProbe('trunk', 'trunks', 'trunk', '/trunks', 'trunks'),
   neutronProbe('firewall_group', 'firewall groups (FWaaS)', 'fwaas_v2', '/fwaas/firewall_groups', 'firewall_groups'),
   neutronProbe('vpn_service', 'VPN services (VPNaaS)', 'vpnaas', '/vpn/vpnservices', 'vpnservices'),
   {

@@ -21,6 +21,7 @@ import { securityGroupKind } from './security-group/index.js';
 import { securityGroupRuleKind } from './security-group-rule/index.js';
 import { routerKind } from './router/index.js';
 import { portKind } from './port/index.js';
+import { trunkKind } from './trunk/index.js';
 import { volumeKind } from './volume/index.js';
 import { volumeSnapshotKind } from './volume-snapshot/index.js';
 import { serverGroupKind } from './server-group/index.js';
@@ -60,6 +61,7 @@ export const KINDS: readonly RegisteredKind[] = [
   securityGroupRuleKind,
   routerKind,
   portKind,
+  trunkKind,
   volumeKind,
   volumeSnapshotKind,
   serverGroupKind,

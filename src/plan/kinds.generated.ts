@@ -17,6 +17,7 @@ export const PLAN_KINDS = [
   "security_group_rule",
   "router",
   "port",
+  "trunk",
   "volume",
   "volume_snapshot",
   "server_group",
@@ -52,6 +53,7 @@ export const KIND_EXTERNAL = {
   "security_group_rule": "never",
   "router": "never",
   "port": "never",
+  "trunk": "never",
   "volume": "never",
   "volume_snapshot": "never",
   "server_group": "never",
@@ -168,6 +170,21 @@ export const KIND_REFS = {
       "list": false,
       "ordered": false,
       "required": false
+    }
+  },
+  "trunk": {
+    "port": {
+      "kind": "port",
+      "list": false,
+      "ordered": false,
+      "required": true
+    },
+    "sub_ports": {
+      "kind": "port",
+      "list": true,
+      "ordered": true,
+      "required": false,
+      "parallel": "sub_ports"
     }
   },
   "volume": {

@@ -315,6 +315,14 @@ export interface QosPolicySpec {
   rules?: QosRuleSpec[];
 }
 
+export interface TrunkSpec {
+  name: string;
+  description?: string;
+  admin_state_up?: boolean;
+  sub_ports?: { segmentation_type: 'vlan' | 'inherit'; segmentation_id: number }[];
+  tags?: string[];
+}
+
 export interface AddressGroupSpec {
   name: string;
   description?: string;
@@ -451,6 +459,7 @@ export interface SpecByKind {
   security_group_rule: SecurityGroupRuleSpec;
   router: RouterSpec;
   port: PortSpec;
+  trunk: TrunkSpec;
   volume: VolumeSpec;
   volume_snapshot: VolumeSnapshotSpec;
   server_group: ServerGroupSpec;
@@ -604,6 +613,7 @@ export const SPEC_FIELDS = {
     'dns_name',
     'tags',
   ],
+  trunk: ['name', 'description', 'admin_state_up', 'sub_ports', 'tags'],
   volume: ['name', 'description', 'size', 'availability_zone', 'bootable', 'multiattach', 'metadata'],
   volume_snapshot: ['name', 'description', 'metadata'],
   server_group: ['name', 'policy', 'rules'],

@@ -225,7 +225,16 @@ export const PROFILES: Record<ProfileName, Profile> = {
     },
     neutron: {
       extensions: NEUTRON_PIKE,
-      tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
+      tagResources: [
+        'networks',
+        'subnets',
+        'ports',
+        'routers',
+        'subnetpools',
+        'security-groups',
+        'floatingips',
+        'trunks',
+      ],
     },
     // Octavia 1.0 (Pike) served the v2.0 API; its policy was admin_or_owner.
     octavia: { max: '2.0', roles: false },
@@ -241,7 +250,16 @@ export const PROFILES: Record<ProfileName, Profile> = {
     glance: { versions: GLANCE_ZED, hasMultihash: true, hasImport: true, hasOsHidden: true },
     neutron: {
       extensions: NEUTRON_ZED,
-      tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
+      tagResources: [
+        'networks',
+        'subnets',
+        'ports',
+        'routers',
+        'subnetpools',
+        'security-groups',
+        'floatingips',
+        'trunks',
+      ],
     },
     // Octavia 11.0.0 (Zed): API 2.26, as ../shared/real-openstack-extra measured.
     octavia: { max: '2.26', roles: true },
@@ -258,7 +276,16 @@ export const PROFILES: Record<ProfileName, Profile> = {
     glance: { versions: ['2.17', '2.16', ...GLANCE_ZED], hasMultihash: true, hasImport: true, hasOsHidden: true },
     neutron: {
       extensions: NEUTRON_2025_1,
-      tagResources: ['networks', 'subnets', 'ports', 'routers', 'subnetpools', 'security-groups', 'floatingips'],
+      tagResources: [
+        'networks',
+        'subnets',
+        'ports',
+        'routers',
+        'subnetpools',
+        'security-groups',
+        'floatingips',
+        'trunks',
+      ],
     },
     octavia: { max: '2.30', roles: true },
     designate: { version: '20.0.0' },

@@ -46,7 +46,8 @@ export function isEui64Of(ip: string | undefined, mac: string | undefined): bool
 /** Why a port is left out, or undefined when it is exported. */
 export function skipReason(port: Port, isByPortInterface: boolean): string | undefined {
   const owner = port.device_owner ?? '';
-  if (owner === '' || owner.startsWith('compute:')) return undefined;
+  // A trunk's sub-port moves with the trunk kind (which references it).
+  if (owner === '' || owner.startsWith('compute:') || owner === 'trunk:subport') return undefined;
   if (ROUTER_INTERFACE_OWNERS.has(owner)) return isByPortInterface ? undefined : 'router interface on a subnet gateway';
   if (owner.startsWith('network:')) return owner;
   if ((port.allowed_address_pairs ?? []).length > 0) return undefined;

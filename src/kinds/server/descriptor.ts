@@ -11,6 +11,11 @@ export const serverDescriptor = defineKind({
   sensitive: ['user_data'],
   temporaryImageRef: 'image',
   notState: ['disk_strategy'],
+  // A trunk on one of its ports is made before it boots (Neutron binds the trunk's parent and sub-ports then).
+  extraDeps: (entry, plan) => {
+    const ports = Array.isArray(entry.refs?.ports) ? (entry.refs.ports as unknown[]) : [];
+    return plan.filter((other) => other.kind === 'trunk' && ports.includes(other.refs?.port)).map((other) => other.key);
+  },
   // Its NICs (eth<N>, in NIC order) and disks (boot, then the device name: vdb) are named after it.
   keys: {
     places: (record) => {

@@ -43,6 +43,7 @@ import {
 import { createPort, getPort, removePort, renderPort, updatePort } from './ports.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { checkQosBinding, qosRoutes } from './qos.js';
+import { trunkHold, trunkRoutes } from './trunks.js';
 import { networkQuotaRoutes } from './quotas.js';
 import {
   addInterface,
@@ -244,6 +245,8 @@ export function neutronRouter(state: RegionState): Router {
     return { status: 200, body: { port: renderPort(state, a, updatePort(state, a, p, body)) } };
   });
   r.delete('/v2.0/ports/{id}', (req) => {
+    const held = trunkHold(state, req.params.id!);
+    if (held) throw nError(409, 'PortInUse', held);
     removePort(state, getPort(state, writer(req), req.params.id!));
     return { status: 204 };
   });
@@ -468,6 +471,7 @@ export function neutronRouter(state: RegionState): Router {
   networkQuotaRoutes(r, state);
   addressGroupRoutes(r, state);
   qosRoutes(r, state);
+  trunkRoutes(r, state);
   r.get('/v2.0/extensions', () => ({
     status: 200,
     body: { extensions: state.profile.neutron.extensions.map(extension) },
@@ -481,7 +485,6 @@ export function neutronRouter(state: RegionState): Router {
   // and a 404 when it is not: RBAC shares, trunks, QoS policies, firewall groups, VPN services.
   for (const [path, alias, key] of [
     ['/v2.0/rbac-policies', 'rbac-policies', 'rbac_policies'],
-    ['/v2.0/trunks', 'trunk', 'trunks'],
     ['/v2.0/fwaas/firewall_groups', 'fwaas_v2', 'firewall_groups'],
     ['/v2.0/vpn/vpnservices', 'vpnaas', 'vpnservices'],
   ] as const) {
@@ -520,6 +523,7 @@ const TAG_TABLES: Record<string, (s: RegionState) => Table> = {
   routers: (s) => s.routers,
   'security-groups': (s) => s.securityGroups,
   floatingips: (s) => s.floatingips,
+  trunks: (s) => s.trunks,
 };
 
 const NOT_FOUND_TYPE: Record<string, string> = {
@@ -529,6 +533,7 @@ const NOT_FOUND_TYPE: Record<string, string> = {
   routers: 'RouterNotFound',
   'security-groups': 'SecurityGroupNotFound',
   floatingips: 'FloatingIPNotFound',
+  trunks: 'TrunkNotFound',
 };
 
 /** `/v2.0/{resources}/{id}/tags`: the tag extension, on the resources the profile tags. */

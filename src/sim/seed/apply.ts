@@ -13,6 +13,7 @@ import { createNetwork, createSubnet } from '../neutron/networks.js';
 import { createPortForwarding, hasPortForwarding } from '../neutron/port-forwardings.js';
 import { createAddressGroup, hasAddressGroups } from '../neutron/address-groups.js';
 import { addQosRule, createQosPolicy, hasQos } from '../neutron/qos.js';
+import { createTrunk, hasTrunks } from '../neutron/trunks.js';
 import { createPort } from '../neutron/ports.js';
 import { addInterface, createRouter, updateRouter } from '../neutron/routers.js';
 import { addRuleRecord, createGroupRecord, ensureDefaultGroup } from '../neutron/security-groups.js';
@@ -447,6 +448,22 @@ async function applyProject(
     wrap(`${where}/ports/${i}`, () =>
       createPort(state, undefined, pid, resolvePortBody(withQos(pt, `${where}/ports/${i}`), `${where}/ports/${i}`)),
     );
+  }
+  for (const [i, t] of (res.trunks ?? []).entries()) {
+    const p = `${where}/trunks/${i}`;
+    wrap(p, () => {
+      if (!hasTrunks(state)) throw new SeedError(p, `the ${state.profile.name} profile has no trunk extension`);
+      const port = (name: unknown, q: string) => ref(mine(state.ports.all()), name, q, 'port').id;
+      const subs = ((t.sub_ports ?? []) as SeedObject[]).map((s, j) => ({
+        ...without(s, 'port'),
+        port_id: port(s.port ?? s.port_id, `${p}/sub_ports/${j}/port`),
+      }));
+      return createTrunk(state, undefined, pid, {
+        ...without(t, 'port', 'sub_ports', 'id'),
+        port_id: port(t.port ?? t.port_id, `${p}/port`),
+        sub_ports: subs,
+      });
+    });
   }
 
   for (const [i, img] of (res.images ?? []).entries()) {

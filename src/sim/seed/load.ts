@@ -34,6 +34,7 @@ const PROJECT_KEYS = [
   'networks',
   'routers',
   'ports',
+  'trunks',
   'floating_ips',
   'images',
   'volumes',

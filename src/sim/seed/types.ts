@@ -68,6 +68,8 @@ export interface ProjectResources {
    * a port name; the address defaults to its first IPv4 one; needs the `floating-ip-port-forwarding` extension).
    */
   floating_ips?: SeedObject[];
+  /** `name`, `port` (the parent port's name), `sub_ports: [{port, segmentation_type, segmentation_id}]`; needs `trunk`. */
+  trunks?: SeedObject[];
   images?: SeedImage[];
   /** `image`: an image name for a volume made from it; `volume_type`: a type name. */
   volumes?: SeedObject[];

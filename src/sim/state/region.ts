@@ -39,6 +39,8 @@ export class RegionState {
   readonly portForwardings = new Table();
   readonly securityGroups = new Table();
   readonly securityGroupRules = new Table();
+  /** Trunks (`trunk`). */
+  readonly trunks = new Table();
   /** QoS policies (`qos`), their rules embedded. */
   readonly qosPolicies = new Table();
   /** Address groups (`address-group`). */

@@ -161,21 +161,21 @@ describe('each reader on Pike and Zed payloads', () => {
 });
 
 describe('reader helpers', () => {
-  it('keeps server, standalone, address-pair and by-port interface ports, and skips the rest', () => {
+  it('keeps server, standalone, trunk sub-, address-pair and by-port interface ports, and skips the rest', () => {
     const port = (owner: string, pairs = false): Port => ({
       id: 'p',
       network_id: 'n',
       device_owner: owner,
       ...(pairs ? { allowed_address_pairs: [{ ip_address: '10.0.0.9' }] } : {}),
     });
-    for (const owner of ['', 'compute:nova', 'compute:az-2']) expect(skipReason(port(owner), false)).toBeUndefined();
+    for (const owner of ['', 'compute:nova', 'compute:az-2', 'trunk:subport'])
+      expect(skipReason(port(owner), false)).toBeUndefined();
     for (const owner of [
       'network:dhcp',
       'network:router_gateway',
       'network:floatingip',
       'network:router_ha_interface',
       'network:router_centralized_snat',
-      'trunk:subport',
       'Octavia',
     ])
       expect(skipReason(port(owner), false)).toBeDefined();
