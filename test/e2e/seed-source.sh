@@ -209,4 +209,5 @@ seed_port_and_fip
 seed_image
 seed_volumes
 seed_servers
+bash "$ROOT/test/e2e/seed-dns.sh"   # the DNS zone for the floating IP (skips without a DNS service)
 say "project bascule-src seeded in $(( $(date +%s) - T0 ))s"

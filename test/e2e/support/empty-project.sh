@@ -1,7 +1,7 @@
 #!/bin/bash
 # Empty a member project of the end-to-end cloud with the `openstack` CLI: servers, floating IPs, routers,
 # ports, networks, security groups (the `default` group is kept, with only its four standard rules),
-# volume snapshots, volumes, the project's own images, server groups and the user's keypairs.
+# volume snapshots, volumes, the project's own images, server groups, the user's keypairs and DNS zones.
 # What the launcher made for everyone (network `public`, flavors, image `cirros`, volume types) is never touched.
 #
 #   empty-project.sh CLOUD      CLOUD is src, dst, dst2 or tricky (never admin; tricky: seed-tricky.sh's clouds)
@@ -37,6 +37,14 @@ PROJECT=$(os token issue -f value -c project_id)
 ids=$(os server list -f value -c ID)
 # shellcheck disable=SC2086
 [[ -z $ids ]] || { os server delete --wait $ids; say "deleted $(wc -w <<<"$ids") server(s)"; }
+# DNS zones (with their recordsets), where the cloud has a DNS service
+if os catalog show dns > /dev/null 2>&1; then
+  for id in $(os zone list -f value -c id); do
+    os zone delete "$id" > /dev/null
+    wait_gone zone "$id"
+    say "deleted zone $id"
+  done
+fi
 ids=$(os floating ip list -f value -c ID)
 # shellcheck disable=SC2086
 [[ -z $ids ]] || { os floating ip delete $ids; say "deleted $(wc -w <<<"$ids") floating IP(s)"; }
