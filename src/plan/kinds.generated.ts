@@ -351,6 +351,12 @@ export const KIND_REFS = {
       "list": false,
       "ordered": false,
       "required": false
+    },
+    "load_balancer": {
+      "kind": "load_balancer",
+      "list": false,
+      "ordered": false,
+      "required": false
     }
   },
   "port_forwarding": {

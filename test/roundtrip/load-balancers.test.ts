@@ -18,6 +18,8 @@ import * as healthMonitors from '../../src/openstack/load-balancer/health-monito
 import * as l7 from '../../src/openstack/load-balancer/l7-policies/requests.js';
 import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
+import * as networks from '../../src/openstack/network/networks/requests.js';
+import * as floatingIps from '../../src/openstack/network/floating-ips/requests.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { octaviaOf } from '../../src/sim/octavia/store.js';
@@ -39,6 +41,7 @@ function webSeed(): SeedFile {
       ...base.resources,
       shop: {
         networks: [{ name: 'front', subnets: [{ name: 'front-v4', cidr: '10.20.1.0/24', ip_version: 4 }] }],
+        routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['front-v4'] }],
         servers: ['web-1', 'web-2'].map((name, i) => ({
           name,
           flavor: `${OLD.flavors}.small`,
@@ -128,6 +131,13 @@ async function buildLoadBalancer(cloud: Cloud, modern: boolean): Promise<void> {
     l7.rulesOf(policy!.id).create(sc, { type: 'PATH', compare_type: 'STARTS_WITH', value: '/maintenance' }),
   );
   await waitLoadBalancer(sc, lb.id);
+  // The VIP's public address.
+  const [ext] = await collect(networks.list(cloud.network, { name: OLD.externalNetwork }));
+  await floatingIps.create(cloud.network, {
+    floating_network_id: ext!.id,
+    port_id: lb.vip_port_id!,
+    description: 'web',
+  });
 }
 
 describe('load balancers on the simulator', () => {
@@ -172,6 +182,13 @@ describe('load balancers on the simulator', () => {
           rules: [{ type: 'PATH', compare_type: 'STARTS_WITH', value: '/maintenance' }],
         },
       });
+      // The VIP's floating IP follows its load balancer (Octavia's VIP port is not a port of the plan).
+      expect(kinds('floating_ip').map((f) => [f.key, f.refs])).toEqual([
+        [
+          'floating_ip:web-lb/vip',
+          { floating_network: `network:${OLD.externalNetwork}`, load_balancer: 'load_balancer:web-lb' },
+        ],
+      ]);
       // What Bascule does not move is still named; load balancers are no longer in that list.
       expect(exported.out).not.toMatch(/load balancers \(Octavia\)/);
 
@@ -217,6 +234,8 @@ describe('load balancers on the simulator', () => {
       ).toEqual([1, 3]);
       expect(target.healthmonitors.all()).toHaveLength(1);
       expect(target.l7rules.all()).toHaveLength(1);
+      const [fip] = clouds.sim.regionState('b').floatingips.all();
+      expect(fip?.port_id).toBe(made!.vip_port_id);
       const [listener] = target.listeners.all();
       expect(listener).toMatchObject({
         protocol_port: 80,

@@ -29,9 +29,12 @@ export const floatingIpDescriptor = defineKind({
   },
   // Unnamed: its port's key name, else <network>/unassociated.
   keys: {
-    after: ['port', 'network'],
+    after: ['port', 'network', 'load_balancer'],
     name: (record, ctx) => {
       if (record.name !== '') return record.name;
+      // On a load balancer's VIP: <load balancer>/vip.
+      const lb = ctx.nameOf('load_balancer', firstId(record.refs.load_balancer));
+      if (lb !== undefined) return `${lb}/vip`;
       const port = ctx.nameOf('port', firstId(record.refs.port));
       if (port !== undefined) return port;
       const network = ctx.nameOf('network', firstId(record.refs.floating_network));
@@ -50,9 +53,12 @@ export const floatingIpDescriptor = defineKind({
   // Kept with its port.
   companionOf: (refs, kept) => {
     const port = typeof refs.port === 'string' ? refs.port : undefined;
-    return port !== undefined && kept.has(port) ? port : undefined;
+    if (port !== undefined && kept.has(port)) return port;
+    // Or with its load balancer (on the VIP).
+    const lb = typeof refs.load_balancer === 'string' ? refs.load_balancer : undefined;
+    return lb !== undefined && kept.has(lb) ? lb : undefined;
   },
-  updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port'],
+  updatable: ['description', 'tags', 'fixed_ip_address', 'refs.port', 'refs.load_balancer'],
   // The public address: DNS records that point at it follow it to the target's (src/engine/addresses.ts).
   address: (spec) => (typeof spec.floating_ip_address === 'string' ? spec.floating_ip_address : undefined),
 });

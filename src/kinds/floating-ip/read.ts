@@ -3,13 +3,26 @@ import type { FloatingIp } from '../../openstack/network/floating-ips/types.js';
 import { markerIn } from '../markers.js';
 import type { DraftEntry, KindReader } from '../kind.js';
 import { compact, listProjectFloatingIps, tagsOf, text } from '../shared/read.js';
+import { projectLoadBalancers } from '../load-balancer/octavia.js';
 
-export const floatingIpReader: KindReader<FloatingIp> = {
+/** A floating IP, with the load balancer whose VIP port it is on (Octavia's port: it follows the load balancer). */
+export type FloatingIpWire = FloatingIp & { load_balancer_id?: string };
+
+export const floatingIpReader: KindReader<FloatingIpWire> = {
   kind: 'floating_ip',
-  list: (ctx) => listProjectFloatingIps(ctx),
+  async list(ctx) {
+    const all = await listProjectFloatingIps(ctx);
+    if (!all.some((f) => f.port_id)) return all;
+    const vips = new Map((await projectLoadBalancers(ctx)).map((lb) => [lb.vip_port_id, lb.id]));
+    return all.map((f) => {
+      const lb = f.port_id ? vips.get(f.port_id) : undefined;
+      return lb ? { ...f, load_balancer_id: lb } : f;
+    });
+  },
   identify: (fip) => ({ id: fip.id, name: '' }),
   toEntry(fip): DraftEntry {
-    const port = text(fip.port_id ?? undefined);
+    const lb = fip.load_balancer_id;
+    const port = lb ? undefined : text(fip.port_id ?? undefined);
     return {
       spec: compact({
         description: text(fip.description),
@@ -17,7 +30,7 @@ export const floatingIpReader: KindReader<FloatingIp> = {
         fixed_ip_address: port ? text(fip.fixed_ip_address ?? undefined) : undefined,
         tags: tagsOf(fip.tags),
       }),
-      refs: compact({ floating_network: fip.floating_network_id, port }),
+      refs: compact({ floating_network: fip.floating_network_id, port, load_balancer: lb }),
       source: compact({
         id: fip.id,
         status: fip.status,
