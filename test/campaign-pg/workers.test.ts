@@ -121,7 +121,9 @@ async function journalRows(project: string): Promise<number> {
 beforeAll(async () => {
   db = await createTestDatabase('workers');
   password = decodeURIComponent(new URL(db.url).password);
-  c = await startCampaignClouds(PROJECTS, { latency: { fixedMs: 10 } });
+  // A source snapshot takes 1.5 s to become active: a copy job (short, now that copies are jobs of their own) lasts
+  // long enough to be seen running, and killed, even when a loaded machine delivers its start and end lines at once.
+  c = await startCampaignClouds(PROJECTS, { latency: { fixedMs: 10 }, sourceDelays: { imageActiveMs: 1500 } });
   sql = new pg.Pool({ connectionString: db.url, max: 2 });
 });
 afterAll(async () => {

@@ -204,7 +204,8 @@ export class QueueWorker {
         await this.#finish(job, lease, 'complete', undefined, outcome ?? undefined);
         this.#options.onEvent?.({ type: 'job.done', key });
       } catch (error) {
-        if (isLeaseLost(error) || !lease) {
+        // Lost: its lease was taken (a write refused, or the heartbeat found it gone and aborted the handler).
+        if (isLeaseLost(error) || isLeaseLost(abort.signal.reason) || !lease) {
           this.#options.onEvent?.({ type: 'job.lost', key, message: scrubText((error as Error).message) });
         } else if (this.#handBack && abort.signal.aborted) {
           await this.#finish(job, lease, 'hand-back').catch(() => undefined);
