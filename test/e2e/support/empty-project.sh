@@ -1,5 +1,5 @@
 #!/bin/bash
-# Empty a member project of the end-to-end cloud with the `openstack` CLI: servers, floating IPs, routers,
+# Empty a member project of the end-to-end cloud with the `openstack` CLI: load balancers, servers, floating IPs, routers,
 # ports, networks, security groups (the `default` group is kept, with only its four standard rules),
 # volume snapshots, volumes, the project's own images, server groups, the user's keypairs and DNS zones.
 # What the launcher made for everyone (network `public`, flavors, image `cirros`, volume types) is never touched.
@@ -34,6 +34,14 @@ wait_gone() {
 }
 
 PROJECT=$(os token issue -f value -c project_id)
+# Load balancers first (cascade: their listeners, pools, members and monitors), when the cloud has Octavia.
+if os catalog show load-balancer > /dev/null 2>&1; then
+  for id in $(os loadbalancer list -f value -c id); do
+    os loadbalancer delete --cascade "$id"
+    wait_gone loadbalancer "$id"
+    say "deleted load balancer $id"
+  done
+fi
 ids=$(os server list -f value -c ID)
 # shellcheck disable=SC2086
 [[ -z $ids ]] || { os server delete --wait $ids; say "deleted $(wc -w <<<"$ids") server(s)"; }
