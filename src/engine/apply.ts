@@ -12,7 +12,7 @@ import { descriptorOf } from '../kinds/registry.js';
 import { finishWorkload } from '../kinds/shared/workload.js';
 import type { Plan, PlanResource } from '../plan/types.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
-import { ACTION, type Action, type PlannedAction } from './actions.js';
+import { ACTION, isMutating, type Action, type PlannedAction } from './actions.js';
 import { planDigest, serviceOf, type EngineDeps } from './context.js';
 import { decide, namesakesOf, type Decision } from './decide.js';
 import { listedLookups } from './lookups.js';
@@ -411,11 +411,18 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const catalog = new TargetCatalog(deps.target.cloud, deps.target.signal);
   const sourceProject = plan.provenance.project.id;
   const namesakes = namesakesOf(plan);
-  // An entry's first lookup reads a listing of its collection, taken once in this run (src/engine/lookups.ts): an
-  // entry's own object is made only by that entry, and what an earlier (killed) run made is there by then. A second
-  // attempt, and an entry with namesakes (whose lookup must see the namesake's object once made and marked), ask the
-  // cloud itself.
+  // An entry's first lookup reads a listing of its collection, taken once in this run (src/engine/lookups.ts): what an
+  // earlier (killed) run made is there by then. The cloud itself is asked on a second attempt; for an entry with
+  // namesakes (its lookup must see the namesake's object once made and marked); and for an entry one of whose
+  // dependencies this run creates or changes: the service may make objects of the entry's collection as a side effect
+  // (Neutron gives a new security group its two egress rules, a router interface its port) after the listing was
+  // read, and a stale listing would make them a second time.
   const lookups = listedLookups(deps.target).target;
+  const dependsOnChange = (key: string): boolean =>
+    graph.nodes.get(key)!.deps.some((dep) => {
+      const decided = state.decisions.get(dep);
+      return decided !== undefined && isMutating(decided.action);
+    });
   // Entries with the same name are made one after the other: the second looks for its object only once the first
   // is made and marked (a Neutron object is tagged after its create on some releases), so it never takes it for its
   // own. The edge is for order only: the second is made even when the first fails.
@@ -462,7 +469,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
       for (;;) {
         attempt += 1;
         try {
-          const mine = attempt === 1 && !namesakes.has(key) ? lookups : deps.target;
+          const mine = attempt === 1 && !namesakes.has(key) && !dependsOnChange(key) ? lookups : deps.target;
           // Addresses it points at (a DNS record at a floating IP) are the target's: decided, made and journaled so.
           const { entry, rewrites } = await rewriteAddresses(
             deps,
