@@ -1,39 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connect, loadCloudConfig, type Cloud } from '../../src/openstack/index.js';
+import { collect, type Cloud } from '../../src/openstack/index.js';
 import { isHttpError } from '../../src/openstack/errors.js';
 import { dnsClient, hasDns } from '../../src/openstack/dns/client.js';
 import * as zones from '../../src/openstack/dns/zones/requests.js';
 import * as recordsets from '../../src/openstack/dns/recordsets/requests.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { BASIC_SEED } from './helpers.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { startBasicClients, type BasicClients } from './helpers.js';
 
 /** Bascule's DNS client (src/openstack/dns) against the simulator's Designate, on the oldest and newest profiles. */
 describe.each(['pike', '2025.1'] as const)('Designate on the %s profile, through the client', (profile) => {
   let sim: Simulator;
-  let dir: string;
   let demo: Cloud;
   let other: Cloud;
+  let clients: BasicClients;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sim-dns-'));
-    sim = await startSimulator({ clouds: [{ name: 'c', profile, seed: BASIC_SEED }] });
-    const file = join(dir, 'clouds.yaml');
-    await sim.writeCloudsYaml(file);
-    const open = async (name: string) =>
-      connect(await loadCloudConfig(name, { files: [file], env: {}, cwd: dir, home: dir }), {
-        retry: { baseMs: 1, capMs: 5, maxRetries: 2 },
-      });
-    demo = await open('c-demo');
-    other = await open('c-other');
+    clients = await startBasicClients(profile, 'sim-dns-');
+    ({ sim, demo, other } = clients);
   });
-  afterAll(async () => {
-    await demo.close();
-    await other.close();
-    await sim.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => clients.stop());
 
   it('creates a zone PENDING, waits until ACTIVE, with the managed SOA and NS recordsets made by the service', async () => {
     const dns = dnsClient(demo);

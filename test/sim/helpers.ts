@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
+import { connect, loadCloudConfig, type Cloud } from '../../src/openstack/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { CloudOptions } from '../../src/sim/options.js';
 
@@ -127,4 +131,38 @@ export async function waitFor<T>(get: () => Promise<T>, done: (v: T) => boolean,
     if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** One simulated cloud `c` (BASIC_SEED) with Bascule clients of its users demo and other, through a clouds.yaml. */
+export interface BasicClients {
+  sim: Simulator;
+  demo: Cloud;
+  other: Cloud;
+  /** Closes both clients, stops the simulator, removes the clouds.yaml's directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts the cloud `c` on `profile` and connects its users demo and other (as a user would, by clouds.yaml). */
+export async function startBasicClients(profile: CloudOptions['profile'], dirPrefix: string): Promise<BasicClients> {
+  const dir = await mkdtemp(join(tmpdir(), dirPrefix));
+  const sim = await startSimulator({ clouds: [{ name: 'c', profile, seed: BASIC_SEED }] });
+  const file = join(dir, 'clouds.yaml');
+  await sim.writeCloudsYaml(file);
+  const open = async (name: string) =>
+    connect(await loadCloudConfig(name, { files: [file], env: {}, cwd: dir, home: dir }), {
+      retry: { baseMs: 1, capMs: 5, maxRetries: 2 },
+    });
+  const demo = await open('c-demo');
+  const other = await open('c-other');
+  return {
+    sim,
+    demo,
+    other,
+    async stop() {
+      await demo.close();
+      await other.close();
+      await sim.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,15 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connect, loadCloudConfig, type Cloud } from '../../src/openstack/index.js';
+import { collect, type Cloud } from '../../src/openstack/index.js';
 import { isHttpError } from '../../src/openstack/errors.js';
 import { hasObjectStore, objectStoreClient } from '../../src/openstack/object-store/client.js';
 import * as swift from '../../src/openstack/object-store/requests.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { BASIC_SEED } from './helpers.js';
+import { startBasicClients, type BasicClients } from './helpers.js';
 
 const md5 = (bytes: Uint8Array | string) => createHash('md5').update(bytes).digest('hex');
 
@@ -28,28 +24,14 @@ async function status(call: Promise<unknown>): Promise<number | string> {
 
 /** Bascule's object-store client (src/openstack/object-store) against the simulator's Swift, oldest and newest profiles. */
 describe.each(['pike', '2025.1'] as const)('Swift on the %s profile, through the client', (profile) => {
-  let sim: Simulator;
-  let dir: string;
   let demo: Cloud;
   let other: Cloud;
+  let clients: BasicClients;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sim-swift-'));
-    sim = await startSimulator({ clouds: [{ name: 'c', profile, seed: BASIC_SEED }] });
-    const file = join(dir, 'clouds.yaml');
-    await sim.writeCloudsYaml(file);
-    const open = async (name: string) =>
-      connect(await loadCloudConfig(name, { files: [file], env: {}, cwd: dir, home: dir }), {
-        retry: { baseMs: 1, capMs: 5, maxRetries: 2 },
-      });
-    demo = await open('c-demo');
-    other = await open('c-other');
+    clients = await startBasicClients(profile, 'sim-swift-');
+    ({ demo, other } = clients);
   });
-  afterAll(async () => {
-    await demo.close();
-    await other.close();
-    await sim.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => clients.stop());
 
   it('publishes the account in the catalog and answers /info as the profile', async () => {
     expect(await hasObjectStore(demo)).toBe(true);
