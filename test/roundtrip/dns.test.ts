@@ -1,17 +1,27 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/diff/report.js';
-import type { ChangeSet } from '../../src/engine/dry-run.js';
 import { dnsClient } from '../../src/openstack/dns/client.js';
 import * as recordsets from '../../src/openstack/dns/recordsets/requests.js';
 import * as zones from '../../src/openstack/dns/zones/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
-import type { Plan, PlanResource } from '../../src/plan/types.js';
+import type { PlanResource } from '../../src/plan/types.js';
 import { designateOf } from '../../src/sim/designate/state.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
-import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+import {
+  applyAtoB,
+  applyJournaled,
+  dryRunChanges,
+  entryOf,
+  expectAuditClean,
+  exportPlan,
+  fileIn,
+  pendingActions,
+  rollBackB,
+  shopSeed,
+  startClouds,
+  type SimClouds,
+} from './support.js';
 
 /**
  * Issue 17, DNS, on the simulator (pike and 2025.1): a zone with A, CNAME, MX and TXT recordsets is exported, the
@@ -28,19 +38,12 @@ afterEach(async () => {
 const SOURCE_ADDRESS = '203.0.113.50';
 
 function sourceSeed(): SeedFile {
-  const base = platformSeed(OLD);
-  return {
-    ...base,
-    resources: {
-      ...base.resources,
-      shop: {
-        networks: [{ name: 'net', subnets: [{ name: 'net-v4', cidr: '10.40.0.0/24', ip_version: 4 }] }],
-        routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['net-v4'] }],
-        ports: [{ name: 'web-host', network: 'net', fixed_ips: [{ subnet: 'net-v4', ip_address: '10.40.0.10' }] }],
-        floating_ips: [{ network: OLD.externalNetwork, floating_ip_address: SOURCE_ADDRESS, port: 'web-host' }],
-      },
-    },
-  };
+  return shopSeed({
+    networks: [{ name: 'net', subnets: [{ name: 'net-v4', cidr: '10.40.0.0/24', ip_version: 4 }] }],
+    routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['net-v4'] }],
+    ports: [{ name: 'web-host', network: 'net', fixed_ips: [{ subnet: 'net-v4', ip_address: '10.40.0.10' }] }],
+    floating_ips: [{ network: OLD.externalNetwork, floating_ip_address: SOURCE_ADDRESS, port: 'web-host' }],
+  });
 }
 
 const MAPPING = `format: bascule.mapping/v1
@@ -73,12 +76,6 @@ async function seedZone(clouds: SimClouds): Promise<void> {
 
 const recordsOf = (e: PlanResource): unknown => (e.spec as unknown as { records?: string[] }).records;
 
-const entry = (plan: Plan, key: string): PlanResource => {
-  const found = plan.resources.find((r) => r.key === key);
-  if (!found) throw new Error(`no ${key} in ${plan.resources.map((r) => r.key).join(', ')}`);
-  return found;
-};
-
 const settle = () => new Promise((r) => setTimeout(r, 80));
 
 describe('DNS zones and recordsets', () => {
@@ -90,14 +87,12 @@ describe('DNS zones and recordsets', () => {
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
       await seedZone(c);
-      const d = (f: string) => join(c!.dir, f);
-      await writeFile(d('map.yaml'), MAPPING);
+      const mapping = ['--mapping', fileIn(c, 'map.yaml')];
+      await writeFile(fileIn(c, 'map.yaml'), MAPPING);
 
       // Export: one zone, its six recordsets (the service's SOA and NS left out), names relative to the zone.
-      const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-      expect(exported.code, exported.out).toBe(0);
-      const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
-      expect(entry(plan, 'dns_zone:shop.src.test.').spec).toEqual({
+      const { plan } = await exportPlan(c);
+      expect(entryOf(plan, 'dns_zone:shop.src.test.').spec).toEqual({
         name: 'shop.src.test.',
         email: 'ops@shop.src.test',
         ttl: 600,
@@ -112,34 +107,20 @@ describe('DNS zones and recordsets', () => {
         'dns_recordset:shop.src.test./mail/A',
         'dns_recordset:shop.src.test./www/A',
       ]);
-      const www = entry(plan, 'dns_recordset:shop.src.test./www/A');
+      const www = entryOf(plan, 'dns_recordset:shop.src.test./www/A');
       const fipKey = plan.resources.find((r) => r.kind === 'floating_ip')!.key;
       expect(www.spec).toEqual({ name: 'www', type: 'A', records: [SOURCE_ADDRESS], ttl: 300 });
       expect(www.refs).toEqual({ zone: 'dns_zone:shop.src.test.', floating_ips: [fipKey] });
-      expect(entry(plan, 'dns_recordset:shop.src.test./mail/A').refs).toEqual({ zone: 'dns_zone:shop.src.test.' });
-      expect(recordsOf(entry(plan, 'dns_recordset:shop.src.test./alias/CNAME'))).toEqual(['www']);
-      expect(recordsOf(entry(plan, 'dns_recordset:shop.src.test./docs/CNAME'))).toEqual(['pages.example.org.']);
-      expect(recordsOf(entry(plan, 'dns_recordset:shop.src.test./@/MX'))).toEqual(['10 mail']);
+      expect(entryOf(plan, 'dns_recordset:shop.src.test./mail/A').refs).toEqual({ zone: 'dns_zone:shop.src.test.' });
+      expect(recordsOf(entryOf(plan, 'dns_recordset:shop.src.test./alias/CNAME'))).toEqual(['www']);
+      expect(recordsOf(entryOf(plan, 'dns_recordset:shop.src.test./docs/CNAME'))).toEqual(['pages.example.org.']);
+      expect(recordsOf(entryOf(plan, 'dns_recordset:shop.src.test./@/MX'))).toEqual(['10 mail']);
       expect((plan.warnings ?? []).filter((w) => /dns|zone/i.test(w.message))).toEqual([]);
 
       // Dry run: the rewrite of www's address is listed, the target address known after apply.
-      const dry = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--mapping',
-        d('map.yaml'),
-        '--dry-run',
-        '--out',
-        d('changes.json'),
-      );
-      expect(dry.code, dry.out).toBe(0);
+      const dry = await dryRunChanges(c, 'changes.json', mapping);
       expect(dry.out).toContain(`rewrites records ${SOURCE_ADDRESS} -> (known after apply: the address of ${fipKey})`);
-      const changes = JSON.parse(await readFile(d('changes.json'), 'utf8')) as ChangeSet;
+      const changes = dry.changes;
       expect(changes.actions.find((a) => a.key === www.key)?.rewrites).toEqual([
         { field: 'records', from: SOURCE_ADDRESS, to: `(known after apply: the address of ${fipKey})`, via: fipKey },
       ]);
@@ -148,21 +129,7 @@ describe('DNS zones and recordsets', () => {
       ).toEqual(Array(7).fill('create'));
 
       // Apply: the zone under its mapped name, the A record at the target floating IP's address.
-      const applied = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--mapping',
-        d('map.yaml'),
-        '--journal',
-        d('j.jsonl'),
-        '--yes',
-      );
-      expect(applied.code, applied.out).toBe(0);
+      await applyJournaled(c, mapping);
       const b = c.sim.regionState('b');
       const targetAddress = String(b.floatingips.find(() => true)!.floating_ip_address);
       expect(targetAddress).not.toBe(SOURCE_ADDRESS);
@@ -179,53 +146,21 @@ describe('DNS zones and recordsets', () => {
       expect(records('shop.dst.test.', 'TXT')).toEqual(['"v=spf1 mx -all"']);
       expect(sets.filter((r) => r.type === 'SOA' || r.type === 'NS')).toHaveLength(2);
       // The journal holds the rewritten entry: what rollback compares before it deletes.
-      const journal = await readFile(d('j.jsonl'), 'utf8');
+      const journal = await readFile(fileIn(c, 'j.jsonl'), 'utf8');
       expect(journal).toContain(`"records":["${targetAddress}"]`);
 
       // A second dry run: nothing to do; it still lists the rewrite, now with the actual address.
-      const again = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--mapping',
-        d('map.yaml'),
-        '--dry-run',
-        '--out',
-        d('again.json'),
-      );
-      expect(again.code, again.out).toBe(0);
-      const second = JSON.parse(await readFile(d('again.json'), 'utf8')) as ChangeSet;
-      expect(second.actions.filter((a) => a.action !== 'no-op').map((a) => `${a.key} ${a.action}`)).toEqual([]);
+      const { changes: second } = await dryRunChanges(c, 'again.json', mapping);
+      expect(pendingActions(second)).toEqual([]);
       expect(second.actions.find((a) => a.key === www.key)?.rewrites).toEqual([
         { field: 'records', from: SOURCE_ADDRESS, to: targetAddress, via: fipKey },
       ]);
 
       // Audit: the rewritten record compares clean against the target address.
-      const audit = await bascule(
-        c,
-        'audit',
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--mapping',
-        d('map.yaml'),
-        '--journal',
-        d('j.jsonl'),
-        '--format',
-        'json',
-      );
-      expect(audit.code, audit.out).toBe(0);
-      const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
-      expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
+      await expectAuditClean(c, ...mapping);
 
       // Rollback: zone and recordsets gone, as the floating IP.
-      const rolled = await bascule(c, 'rollback', '--os-cloud', 'b', '--journal', d('j.jsonl'), '--yes');
-      expect(rolled.code, rolled.out).toBe(0);
+      await rollBackB(c);
       await settle();
       await collect(zones.list(dnsB));
       expect(designateOf(b).zones.all()).toEqual([]);
@@ -241,27 +176,12 @@ describe('DNS zones and recordsets', () => {
       { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
     ]);
     await seedZone(c);
-    const d = (f: string) => join(c!.dir, f);
-    await writeFile(d('map.yaml'), MAPPING);
+    await writeFile(fileIn(c, 'map.yaml'), MAPPING);
     // Another project of the target holds the mapped name.
     const admin = dnsClient(await c.connect('b-admin'));
     const taken = await zones.create(admin, { name: 'shop.dst.test.', email: 'noc@elsewhere.test' });
-    const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-    expect(exported.code, exported.out).toBe(0);
-    const applied = await bascule(
-      c,
-      'apply',
-      d('a.plan.json'),
-      '--from',
-      'a',
-      '--to',
-      'b',
-      '--mapping',
-      d('map.yaml'),
-      '--journal',
-      d('j.jsonl'),
-      '--yes',
-    );
+    await exportPlan(c);
+    const applied = await applyAtoB(c, '--mapping', fileIn(c, 'map.yaml'), '--journal', fileIn(c, 'j.jsonl'), '--yes');
     expect(applied.code).not.toBe(0);
     expect(applied.out).toMatch(
       /dns_zone:shop\.src\.test\.[\s\S]*the zone name shop\.dst\.test\. is taken on the target's DNS service/,

@@ -4,10 +4,7 @@
  * is exported, dry-run, applied, audited clean and rolled back, from Pike and from 2025.1 to 2025.1. The members
  * follow their servers' ports to the addresses the target gave them.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/diff/report.js';
 import { collect } from '../../src/openstack/index.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
@@ -20,11 +17,21 @@ import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-ba
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
 import * as floatingIps from '../../src/openstack/network/floating-ips/requests.js';
-import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { octaviaOf } from '../../src/sim/octavia/store.js';
 import { OLD, platformSeed } from './seed.js';
-import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+import {
+  applyAtoB,
+  applyJournaled,
+  basculeOn as bascule,
+  expectAuditClean,
+  exportPlan,
+  fileIn,
+  rollBackB,
+  shopSeed,
+  startClouds,
+  type SimClouds,
+} from './support.js';
 
 let c: SimClouds | undefined;
 afterEach(async () => {
@@ -34,23 +41,16 @@ afterEach(async () => {
 
 /** Two web servers on one subnet. */
 function webSeed(): SeedFile {
-  const base = platformSeed(OLD);
-  return {
-    ...base,
-    resources: {
-      ...base.resources,
-      shop: {
-        networks: [{ name: 'front', subnets: [{ name: 'front-v4', cidr: '10.20.1.0/24', ip_version: 4 }] }],
-        routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['front-v4'] }],
-        servers: ['web-1', 'web-2'].map((name, i) => ({
-          name,
-          flavor: `${OLD.flavors}.small`,
-          image: OLD.image,
-          networks: [{ network: 'front', fixed_ip: `10.20.1.${11 + i}` }],
-        })),
-      },
-    },
-  };
+  return shopSeed({
+    networks: [{ name: 'front', subnets: [{ name: 'front-v4', cidr: '10.20.1.0/24', ip_version: 4 }] }],
+    routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['front-v4'] }],
+    servers: ['web-1', 'web-2'].map((name, i) => ({
+      name,
+      flavor: `${OLD.flavors}.small`,
+      image: OLD.image,
+      networks: [{ network: 'front', fixed_ip: `10.20.1.${11 + i}` }],
+    })),
+  });
 }
 
 function grant(clouds: SimClouds, cloud: string, role: string): void {
@@ -150,12 +150,10 @@ describe('load balancers on the simulator', () => {
       const clouds = c;
       grant(clouds, 'a', 'load-balancer_member');
       grant(clouds, 'b', 'load-balancer_member');
-      const d = (f: string) => join(clouds.dir, f);
       await buildLoadBalancer(await clouds.connect('a'), from !== 'pike');
 
-      const exported = await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-      expect(exported.code, exported.out).toBe(0);
-      const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
+      const exported = await exportPlan(clouds);
+      const plan = exported.plan;
       const kinds = (k: string) => plan.resources.filter((r) => r.kind === k);
       expect(kinds('load_balancer')).toHaveLength(1);
       expect(kinds('listener')).toHaveLength(1);
@@ -192,23 +190,10 @@ describe('load balancers on the simulator', () => {
       // What Bascule does not move is still named; load balancers are no longer in that list.
       expect(exported.out).not.toMatch(/load balancers \(Octavia\)/);
 
-      const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+      const dry = await applyAtoB(clouds, '--dry-run');
       expect(dry.code, dry.out).toBe(0);
       expect(dry.out).toMatch(/load_balancer:web-lb/);
-      const applied = await bascule(
-        clouds,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--journal',
-        d('j.jsonl'),
-        '--restart-source',
-        '--yes',
-      );
-      expect(applied.code, applied.out).toBe(0);
+      await applyJournaled(clouds, ['--restart-source']);
 
       // The target's tree, ACTIVE, each object carrying its marker.
       const target = octaviaOf(clouds.sim.regionState('b'));
@@ -243,41 +228,14 @@ describe('load balancers on the simulator', () => {
         insert_headers: { 'X-Forwarded-For': 'true' },
       });
 
-      const audit = await bascule(
-        clouds,
-        'audit',
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--journal',
-        d('j.jsonl'),
-        '--format',
-        'json',
-      );
-      expect(audit.code, audit.out).toBe(0);
-      const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
-      expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
+      await expectAuditClean(clouds);
 
       // A second apply changes nothing.
-      const again = await bascule(
-        clouds,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--journal',
-        d('j.jsonl'),
-        '--yes',
-      );
-      expect(again.code, again.out).toBe(0);
+      await applyJournaled(clouds);
       expect(target.loadbalancers.all()).toHaveLength(1);
       expect(target.members.all()).toHaveLength(2);
 
-      const rolled = await bascule(clouds, 'rollback', '--journal', d('j.jsonl'), '--os-cloud', 'b', '--yes');
-      expect(rolled.code, rolled.out).toBe(0);
+      await rollBackB(clouds);
       // Deletes settle through the simulator's jobs: a read runs what is due.
       await new Promise((r) => setTimeout(r, 100));
       const cloudB = await clouds.connect('b');
@@ -300,13 +258,21 @@ describe('load balancers on the simulator', () => {
     ]);
     const clouds = c;
     grant(clouds, 'a', 'load-balancer_member');
-    const d = (f: string) => join(clouds.dir, f);
     await buildLoadBalancer(await clouds.connect('a'), true);
-    expect((await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'))).code).toBe(0);
-    const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+    await exportPlan(clouds);
+    const dry = await applyAtoB(clouds, '--dry-run');
     expect(dry.code, dry.out).not.toBe(0);
     expect(dry.out).toMatch(/Grant load-balancer_member to the user on the target project/);
-    const pike = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'old', '--dry-run');
+    const pike = await bascule(
+      clouds,
+      'apply',
+      fileIn(clouds, 'a.plan.json'),
+      '--from',
+      'a',
+      '--to',
+      'old',
+      '--dry-run',
+    );
     expect(pike.code, pike.out).not.toBe(0);
     expect(pike.out).toMatch(/offers API 2\.0, without tags/);
     // Nothing was made.

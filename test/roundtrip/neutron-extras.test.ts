@@ -1,11 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/diff/report.js';
-import type { Plan, PlanResource } from '../../src/plan/types.js';
+import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
-import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+import {
+  applyAtoB,
+  applyJournaled,
+  auditAtoB,
+  entryOf,
+  exportPlan,
+  rollBackB,
+  shopSeed,
+  startClouds,
+  type SimClouds,
+} from './support.js';
 
 /**
  * Issue 17, Neutron extras, on the simulator: each kind is exported, dry-run, applied, audited clean and rolled back
@@ -18,49 +25,16 @@ afterEach(async () => {
   c = undefined;
 });
 
-const entry = (plan: Plan, key: string): PlanResource => {
-  const found = plan.resources.find((r) => r.key === key);
-  if (!found) throw new Error(`no ${key} in ${plan.resources.map((r) => r.key).join(', ')}`);
-  return found;
-};
-
 /** Export of `a`, dry run, apply and audit on `b`, rollback; returns the plan and the outputs. */
 async function roundTrip(clouds: SimClouds): Promise<{ plan: Plan; dry: string }> {
-  const d = (f: string) => join(clouds.dir, f);
-  const exported = await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-  expect(exported.code, exported.out).toBe(0);
-  const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
-  const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+  const { plan } = await exportPlan(clouds);
+  const dry = await applyAtoB(clouds, '--dry-run');
   expect(dry.code, dry.out).toBe(0);
-  const applied = await bascule(
-    clouds,
-    'apply',
-    d('a.plan.json'),
-    '--from',
-    'a',
-    '--to',
-    'b',
-    '--journal',
-    d('j.jsonl'),
-    '--yes',
-  );
-  expect(applied.code, applied.out).toBe(0);
-  const again = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+  await applyJournaled(clouds);
+  const again = await applyAtoB(clouds, '--dry-run');
   expect(again.code, again.out).toBe(0);
   expect(again.out).not.toMatch(/\bcreate\b.*(port_forwarding|trunk|qos_policy|address_group):/);
-  const audit = await bascule(
-    clouds,
-    'audit',
-    '--from',
-    'a',
-    '--to',
-    'b',
-    '--journal',
-    d('j.jsonl'),
-    '--format',
-    'json',
-  );
-  const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
+  const { report } = await auditAtoB(clouds);
   // A server's source is stopped while its disk is copied (apply --from): its power state is the one difference.
   expect(
     report.differences.filter(
@@ -70,26 +44,11 @@ async function roundTrip(clouds: SimClouds): Promise<{ plan: Plan; dry: string }
   return { plan, dry: dry.out };
 }
 
-async function rollBack(clouds: SimClouds): Promise<void> {
-  const rolled = await bascule(
-    clouds,
-    'rollback',
-    '--os-cloud',
-    'b',
-    '--journal',
-    join(clouds.dir, 'j.jsonl'),
-    '--yes',
-  );
-  expect(rolled.code, rolled.out).toBe(0);
-}
-
 /** The dry run of the exported plan on `b`: blocked (exit 1) with a message naming the missing extension. */
 async function blockedOn(clouds: SimClouds, what: RegExp): Promise<string> {
-  const d = (f: string) => join(clouds.dir, f);
-  const exported = await bascule(clouds, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-  expect(exported.code, exported.out).toBe(0);
+  await exportPlan(clouds);
   clouds.sim.clearLog();
-  const dry = await bascule(clouds, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+  const dry = await applyAtoB(clouds, '--dry-run');
   expect(dry.code, dry.out).not.toBe(0);
   expect(dry.out).toMatch(what);
   expect(clouds.sim.requestLog('b').filter((e) => e.method !== 'GET' && e.service !== 'identity')).toEqual([]);
@@ -97,28 +56,21 @@ async function blockedOn(clouds: SimClouds, what: RegExp): Promise<string> {
 }
 
 function forwardingSeed(): SeedFile {
-  const base = platformSeed(OLD);
-  return {
-    ...base,
-    resources: {
-      ...base.resources,
-      shop: {
-        networks: [{ name: 'net', subnets: [{ name: 'net-v4', cidr: '10.40.0.0/24', ip_version: 4 }] }],
-        routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['net-v4'] }],
-        ports: [{ name: 'ssh-host', network: 'net', fixed_ips: [{ subnet: 'net-v4', ip_address: '10.40.0.10' }] }],
-        floating_ips: [
-          {
-            network: OLD.externalNetwork,
-            floating_ip_address: '203.0.113.50',
-            port_forwardings: [
-              { port: 'ssh-host', protocol: 'tcp', internal_port: 22, external_port: 2222, description: 'ssh' },
-              { port: 'ssh-host', protocol: 'udp', internal_port: 53, external_port: 5353 },
-            ],
-          },
+  return shopSeed({
+    networks: [{ name: 'net', subnets: [{ name: 'net-v4', cidr: '10.40.0.0/24', ip_version: 4 }] }],
+    routers: [{ name: 'edge', external_gateway: OLD.externalNetwork, interfaces: ['net-v4'] }],
+    ports: [{ name: 'ssh-host', network: 'net', fixed_ips: [{ subnet: 'net-v4', ip_address: '10.40.0.10' }] }],
+    floating_ips: [
+      {
+        network: OLD.externalNetwork,
+        floating_ip_address: '203.0.113.50',
+        port_forwardings: [
+          { port: 'ssh-host', protocol: 'tcp', internal_port: 22, external_port: 2222, description: 'ssh' },
+          { port: 'ssh-host', protocol: 'udp', internal_port: 53, external_port: 5353 },
         ],
       },
-    },
-  };
+    ],
+  });
 }
 
 describe('port forwardings of floating IPs', () => {
@@ -130,7 +82,7 @@ describe('port forwardings of floating IPs', () => {
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
       const { plan, dry } = await roundTrip(c);
-      const ssh = entry(plan, 'port_forwarding:ext-net/unassociated/tcp-2222');
+      const ssh = entryOf(plan, 'port_forwarding:ext-net/unassociated/tcp-2222');
       expect(ssh.refs).toEqual({ floating_ip: 'floating_ip:ext-net/unassociated', port: 'port:ssh-host' });
       expect(ssh.spec).toEqual({
         protocol: 'tcp',
@@ -154,7 +106,7 @@ describe('port forwardings of floating IPs', () => {
         ['udp', 5353, port.id, '10.40.0.10', 53],
       ]);
 
-      await rollBack(c);
+      await rollBackB(c);
       expect(b.portForwardings.filter(() => true)).toEqual([]);
       expect(b.floatingips.filter(() => true)).toEqual([]);
     },
@@ -172,35 +124,28 @@ describe('port forwardings of floating IPs', () => {
 });
 
 function addressGroupSeed(): SeedFile {
-  const base = platformSeed(OLD);
-  return {
-    ...base,
-    resources: {
-      ...base.resources,
-      shop: {
-        address_groups: [
-          { name: 'office', description: 'the office', addresses: ['192.0.2.0/28', '198.51.100.7'] },
-          { name: 'empty' },
-        ],
-        security_groups: [
+  return shopSeed({
+    address_groups: [
+      { name: 'office', description: 'the office', addresses: ['192.0.2.0/28', '198.51.100.7'] },
+      { name: 'empty' },
+    ],
+    security_groups: [
+      {
+        name: 'admin',
+        rules: [
           {
-            name: 'admin',
-            rules: [
-              {
-                direction: 'ingress',
-                ethertype: 'IPv4',
-                protocol: 'tcp',
-                port_range_min: 22,
-                port_range_max: 22,
-                remote_address_group: 'office',
-              },
-              { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 443, port_range_max: 443 },
-            ],
+            direction: 'ingress',
+            ethertype: 'IPv4',
+            protocol: 'tcp',
+            port_range_min: 22,
+            port_range_max: 22,
+            remote_address_group: 'office',
           },
+          { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 443, port_range_max: 443 },
         ],
       },
-    },
-  };
+    ],
+  });
 }
 
 describe('address groups and rules with a remote address group', () => {
@@ -212,13 +157,13 @@ describe('address groups and rules with a remote address group', () => {
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
       const { plan } = await roundTrip(c);
-      expect(entry(plan, 'address_group:office').spec).toEqual({
+      expect(entryOf(plan, 'address_group:office').spec).toEqual({
         name: 'office',
         description: 'the office',
         addresses: ['192.0.2.0/28', '198.51.100.7/32'],
       });
-      expect(entry(plan, 'address_group:empty').spec).toEqual({ name: 'empty', addresses: [] });
-      const rule = entry(plan, 'security_group_rule:admin/ingress-IPv4-tcp-22-ag=office');
+      expect(entryOf(plan, 'address_group:empty').spec).toEqual({ name: 'empty', addresses: [] });
+      const rule = entryOf(plan, 'security_group_rule:admin/ingress-IPv4-tcp-22-ag=office');
       expect(rule.refs).toEqual({
         security_group: 'security_group:admin',
         remote_address_group: 'address_group:office',
@@ -231,7 +176,7 @@ describe('address groups and rules with a remote address group', () => {
       expect([...(office.addresses as string[])].sort()).toEqual(['192.0.2.0/28', '198.51.100.7/32']);
       expect(b.securityGroupRules.filter((r) => r.remote_address_group_id === office.id)).toHaveLength(1);
 
-      await rollBack(c);
+      await rollBackB(c);
       expect(b.addressGroups.filter(() => true)).toEqual([]);
       expect(b.securityGroups.filter((g) => g.name === 'admin')).toEqual([]);
     },
@@ -259,9 +204,8 @@ describe('address groups and rules with a remote address group', () => {
       { name: 'a', profile: 'zed', seed: addressGroupSeed() },
       { name: 'b', profile: 'zed', seed: target },
     ]);
-    const d = (f: string) => join(c!.dir, f);
-    expect((await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'))).code).toBe(0);
-    const dry = await bascule(c, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+    await exportPlan(c);
+    const dry = await applyAtoB(c, '--dry-run');
     expect(dry.code).not.toBe(0);
     expect(dry.out).toMatch(/address_group:office/);
     expect(c.sim.regionState('b').addressGroups.find((g) => g.name === 'office')!.addresses).toEqual(['10.0.0.0/8']);
@@ -329,7 +273,7 @@ describe('QoS policies and their bindings to ports and networks', () => {
         { name: 'b', profile, seed: target },
       ]);
       const { plan, dry } = await roundTrip(c);
-      const gold = entry(plan, 'qos_policy:gold');
+      const gold = entryOf(plan, 'qos_policy:gold');
       expect(gold.external).toBe(true);
       expect(gold.spec).toEqual({
         name: 'gold',
@@ -341,11 +285,11 @@ describe('QoS policies and their bindings to ports and networks', () => {
           { type: 'minimum_bandwidth', min_kbps: 1000, direction: 'egress' },
         ],
       });
-      expect(entry(plan, 'qos_policy:own').external).toBeUndefined();
-      expect(entry(plan, 'port:fast').refs?.qos_policy).toBe('qos_policy:gold');
-      expect(entry(plan, 'port:slow').refs?.qos_policy).toBe('qos_policy:own');
-      expect(entry(plan, 'port:plain').refs?.qos_policy).toBeUndefined();
-      expect(entry(plan, 'network:net').refs?.qos_policy).toBe('qos_policy:gold');
+      expect(entryOf(plan, 'qos_policy:own').external).toBeUndefined();
+      expect(entryOf(plan, 'port:fast').refs?.qos_policy).toBe('qos_policy:gold');
+      expect(entryOf(plan, 'port:slow').refs?.qos_policy).toBe('qos_policy:own');
+      expect(entryOf(plan, 'port:plain').refs?.qos_policy).toBeUndefined();
+      expect(entryOf(plan, 'network:net').refs?.qos_policy).toBe('qos_policy:gold');
       expect(dry).toMatch(/qos_policy:gold\s+QoS policy by name, same rules/);
       expect(plan.warnings?.filter((w) => w.kind === 'qos_policy') ?? []).toEqual([]);
 
@@ -358,7 +302,7 @@ describe('QoS policies and their bindings to ports and networks', () => {
       expect(port('plain').qos_policy_id ?? null).toBeNull();
       expect(b.networks.find((n) => n.name === 'net')!.qos_policy_id).toBe(policy('gold'));
 
-      await rollBack(c);
+      await rollBackB(c);
       expect(b.ports.filter((p) => ['fast', 'slow', 'plain'].includes(String(p.name)))).toEqual([]);
       expect(b.qosPolicies.filter(() => true)).toHaveLength(2);
     },
@@ -389,38 +333,29 @@ describe('QoS policies and their bindings to ports and networks', () => {
 });
 
 function trunkSeed(): SeedFile {
-  const base = platformSeed(OLD);
-  return {
-    ...base,
-    resources: {
-      ...base.resources,
-      shop: {
-        networks: [
-          { name: 'carrier', subnets: [{ name: 'carrier-v4', cidr: '10.42.0.0/24', ip_version: 4 }] },
-          { name: 'vlan-a', subnets: [{ name: 'vlan-a-v4', cidr: '10.43.0.0/24', ip_version: 4 }] },
-          { name: 'vlan-b', subnets: [{ name: 'vlan-b-v4', cidr: '10.44.0.0/24', ip_version: 4 }] },
-        ],
-        ports: [
-          { name: 'parent', network: 'carrier' },
-          { name: 'sub-a', network: 'vlan-a' },
-          { name: 'sub-b', network: 'vlan-b' },
-        ],
-        trunks: [
-          {
-            name: 'uplink',
-            port: 'parent',
-            sub_ports: [
-              { port: 'sub-b', segmentation_type: 'vlan', segmentation_id: 200 },
-              { port: 'sub-a', segmentation_type: 'vlan', segmentation_id: 100 },
-            ],
-          },
-        ],
-        servers: [
-          { name: 'router-vm', flavor: `${OLD.flavors}.small`, image: OLD.image, networks: [{ port: 'parent' }] },
+  return shopSeed({
+    networks: [
+      { name: 'carrier', subnets: [{ name: 'carrier-v4', cidr: '10.42.0.0/24', ip_version: 4 }] },
+      { name: 'vlan-a', subnets: [{ name: 'vlan-a-v4', cidr: '10.43.0.0/24', ip_version: 4 }] },
+      { name: 'vlan-b', subnets: [{ name: 'vlan-b-v4', cidr: '10.44.0.0/24', ip_version: 4 }] },
+    ],
+    ports: [
+      { name: 'parent', network: 'carrier' },
+      { name: 'sub-a', network: 'vlan-a' },
+      { name: 'sub-b', network: 'vlan-b' },
+    ],
+    trunks: [
+      {
+        name: 'uplink',
+        port: 'parent',
+        sub_ports: [
+          { port: 'sub-b', segmentation_type: 'vlan', segmentation_id: 200 },
+          { port: 'sub-a', segmentation_type: 'vlan', segmentation_id: 100 },
         ],
       },
-    },
-  };
+    ],
+    servers: [{ name: 'router-vm', flavor: `${OLD.flavors}.small`, image: OLD.image, networks: [{ port: 'parent' }] }],
+  });
 }
 
 describe('trunks with their sub-ports', () => {
@@ -432,7 +367,7 @@ describe('trunks with their sub-ports', () => {
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
       const { plan } = await roundTrip(c);
-      const trunk = entry(plan, 'trunk:uplink');
+      const trunk = entryOf(plan, 'trunk:uplink');
       expect(trunk.refs).toEqual({ port: 'port:parent', sub_ports: ['port:sub-a', 'port:sub-b'] });
       expect(trunk.spec).toMatchObject({
         name: 'uplink',
@@ -457,7 +392,7 @@ describe('trunks with their sub-ports', () => {
       // The trunk was made before the server booted on its parent port.
       expect(String(made.created_at) <= String(server.created_at)).toBe(true);
 
-      await rollBack(c);
+      await rollBackB(c);
       expect(b.trunks.filter(() => true)).toEqual([]);
       expect(b.ports.filter((p) => ['parent', 'sub-a', 'sub-b'].includes(String(p.name)))).toEqual([]);
     },

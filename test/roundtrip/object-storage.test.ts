@@ -1,17 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/diff/report.js';
-import type { ChangeSet } from '../../src/engine/dry-run.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import { objectStoreClient } from '../../src/openstack/object-store/client.js';
 import * as swift from '../../src/openstack/object-store/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
-import type { Plan, PlanResource } from '../../src/plan/types.js';
 import type { ProfileName } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
-import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+import {
+  applyJournaled,
+  dryRunChanges,
+  entryOf,
+  expectAuditClean,
+  exportPlan,
+  pendingActions,
+  rollBackB,
+  startClouds,
+  type SimClouds,
+} from './support.js';
 
 /**
  * Issue 17, object storage, on the simulator (pike and 2025.1): a project's containers (metadata, ACLs, versioning,
@@ -64,12 +69,6 @@ async function bytesOf(cloud: Cloud, container: string, name: string): Promise<B
   return Buffer.concat(chunks);
 }
 
-const entry = (plan: Plan, key: string): PlanResource => {
-  const found = plan.resources.find((r) => r.key === key);
-  if (!found) throw new Error(`no ${key} in ${plan.resources.map((r) => r.key).join(', ')}`);
-  return found;
-};
-
 describe('object storage', () => {
   it.each<ProfileName>(['pike', '2025.1'])(
     '%s: containers exported with their objects summed up, dry-run, applied with every byte, audited, resumed, rolled back',
@@ -81,13 +80,10 @@ describe('object storage', () => {
       const a = await c.connect('a');
       const b = await c.connect('b');
       await seedContainers(a);
-      const d = (f: string) => join(c!.dir, f);
 
-      const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-      expect(exported.code, exported.out).toBe(0);
-      expect(exported.out).not.toMatch(/object containers \(Swift\)/);
-      const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
-      const site = entry(plan, 'object_container:site');
+      const { plan, out: exported } = await exportPlan(c);
+      expect(exported).not.toMatch(/object containers \(Swift\)/);
+      const site = entryOf(plan, 'object_container:site');
       expect(site.spec).toMatchObject({
         name: 'site',
         metadata: { color: 'blue' },
@@ -101,24 +97,11 @@ describe('object storage', () => {
         versions: 'object_container:site-versions',
         segments: ['object_container:site_segments'],
       });
-      expect(entry(plan, 'object_container:site_segments').spec).toMatchObject({ objects: { count: 5, large: 0 } });
-      expect(entry(plan, 'object_container:site-versions').spec).toMatchObject({ objects: { count: 1, bytes: 9 } });
+      expect(entryOf(plan, 'object_container:site_segments').spec).toMatchObject({ objects: { count: 5, large: 0 } });
+      expect(entryOf(plan, 'object_container:site-versions').spec).toMatchObject({ objects: { count: 1, bytes: 9 } });
       expect((plan.warnings ?? []).filter((w) => /container|Swift/i.test(w.message))).toEqual([]);
 
-      const dry = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--dry-run',
-        '--out',
-        d('dry.json'),
-      );
-      expect(dry.code, dry.out).toBe(0);
-      const changes = JSON.parse(await readFile(d('dry.json'), 'utf8')) as ChangeSet;
+      const { changes } = await dryRunChanges(c, 'dry.json');
       expect(
         changes.actions
           .filter((x) => x.kind === 'object_container')
@@ -139,19 +122,7 @@ describe('object storage', () => {
         ]),
       );
 
-      const applied = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--journal',
-        d('j.jsonl'),
-        '--yes',
-      );
-      expect(applied.code, applied.out).toBe(0);
+      await applyJournaled(c);
       const sb = objectStoreClient(b);
       expect((await bytesOf(b, 'site', 'index.html')).toString()).toBe('<p>v2</p>');
       expect((await swift.headObject(sb, 'site', 'index.html')).metadata).toEqual({ author: 'web' });
@@ -169,53 +140,14 @@ describe('object storage', () => {
         metadata: { color: 'blue', 'bascule-marker': expect.any(String) as string },
       });
 
-      const audit = await bascule(
-        c,
-        'audit',
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--journal',
-        d('j.jsonl'),
-        '--format',
-        'json',
-      );
-      expect(audit.code, audit.out).toBe(0);
-      const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
-      expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
+      await expectAuditClean(c);
 
-      const again = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--dry-run',
-        '--out',
-        d('again.json'),
-      );
-      expect(again.code, again.out).toBe(0);
-      const second = JSON.parse(await readFile(d('again.json'), 'utf8')) as ChangeSet;
-      expect(second.actions.filter((x) => x.action !== 'no-op').map((x) => `${x.key} ${x.action}`)).toEqual([]);
+      const { changes: second } = await dryRunChanges(c, 'again.json');
+      expect(pendingActions(second)).toEqual([]);
 
       // An object lost on the target: the next apply copies that one back, and only that one.
       await swift.removeObject(sb, 'site_segments', 'dlo/1');
-      const resumed = await bascule(
-        c,
-        'apply',
-        d('a.plan.json'),
-        '--from',
-        'a',
-        '--to',
-        'b',
-        '--journal',
-        d('j2.jsonl'),
-        '--yes',
-      );
-      expect(resumed.code, resumed.out).toBe(0);
+      const resumed = await applyJournaled(c, [], 'j2.jsonl');
       expect((await bytesOf(b, 'site', 'movie')).toString()).toBe('first half, second half');
       const puts = c.sim
         .requestLog('b')
@@ -223,10 +155,9 @@ describe('object storage', () => {
         .map((e) => e.path);
       expect(puts.filter((p) => p.endsWith('/site_segments/dlo/1'))).toHaveLength(2);
       expect(puts.filter((p) => p.endsWith('/site_segments/dlo/0'))).toHaveLength(1);
-      expect(resumed.out).toMatch(/object_container:site_segments/);
+      expect(resumed).toMatch(/object_container:site_segments/);
 
-      const rolled = await bascule(c, 'rollback', '--os-cloud', 'b', '--journal', d('j.jsonl'), '--yes');
-      expect(rolled.code, rolled.out).toBe(0);
+      await rollBackB(c);
       expect(await collect(swift.listContainers(sb))).toEqual([]);
       expect((await collect(swift.listContainers(objectStoreClient(a)))).map((x) => x.name)).toEqual([
         'site',

@@ -1,11 +1,19 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/diff/report.js';
-import type { Plan, PlanResource } from '../../src/plan/types.js';
 import type { SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
-import { basculeOn as bascule, startClouds, type SimClouds } from './support.js';
+import {
+  applyAtoB,
+  applyJournaled,
+  basculeOn as bascule,
+  entryOf,
+  expectAuditClean,
+  exportPlan,
+  shopSeed,
+  startClouds,
+  type SimClouds,
+} from './support.js';
 
 /**
  * Topologies real projects have and the first exports could not move (issue 13, "Real topologies"), on the
@@ -20,67 +28,54 @@ afterEach(async () => {
 });
 
 function sourceSeed(): SeedFile {
-  const base = platformSeed(OLD);
-  return {
-    ...base,
-    resources: {
-      ...base.resources,
-      shop: {
-        images: [
-          // What a failed apply leaves on the source: a temporary copy, marked as such.
+  return shopSeed({
+    images: [
+      // What a failed apply leaves on the source: a temporary copy, marked as such.
+      {
+        name: 'bascule-volume-data',
+        data: { size: '16KiB', seed: 'temp' },
+        disk_format: 'raw',
+        container_format: 'bare',
+        properties: { bascule_temporary: 'bascule:0123456789abcdef0123' },
+      },
+    ],
+    networks: [
+      {
+        name: 'dual',
+        subnets: [
           {
-            name: 'bascule-volume-data',
-            data: { size: '16KiB', seed: 'temp' },
-            disk_format: 'raw',
-            container_format: 'bare',
-            properties: { bascule_temporary: 'bascule:0123456789abcdef0123' },
-          },
-        ],
-        networks: [
-          {
-            name: 'dual',
-            subnets: [
-              {
-                name: 'dual-v4',
-                cidr: '10.30.0.0/24',
-                ip_version: 4,
-                gateway_ip: '10.30.0.1',
-                enable_dhcp: false,
-                allocation_pools: [
-                  { start: '10.30.0.10', end: '10.30.0.19' },
-                  { start: '10.30.0.100', end: '10.30.0.199' },
-                ],
-              },
-              {
-                name: 'dual-v6',
-                cidr: 'fd00:30::/64',
-                ip_version: 6,
-                ipv6_address_mode: 'slaac',
-                ipv6_ra_mode: 'slaac',
-              },
+            name: 'dual-v4',
+            cidr: '10.30.0.0/24',
+            ip_version: 4,
+            gateway_ip: '10.30.0.1',
+            enable_dhcp: false,
+            allocation_pools: [
+              { start: '10.30.0.10', end: '10.30.0.19' },
+              { start: '10.30.0.100', end: '10.30.0.199' },
             ],
           },
-        ],
-        ports: [
           {
-            name: 'multi',
-            network: 'dual',
-            fixed_ips: [
-              { subnet: 'dual-v4', ip_address: '10.30.0.15' },
-              { subnet: 'dual-v4', ip_address: '10.30.0.150' },
-            ],
+            name: 'dual-v6',
+            cidr: 'fd00:30::/64',
+            ip_version: 6,
+            ipv6_address_mode: 'slaac',
+            ipv6_ra_mode: 'slaac',
           },
         ],
       },
-    },
-  };
+    ],
+    ports: [
+      {
+        name: 'multi',
+        network: 'dual',
+        fixed_ips: [
+          { subnet: 'dual-v4', ip_address: '10.30.0.15' },
+          { subnet: 'dual-v4', ip_address: '10.30.0.150' },
+        ],
+      },
+    ],
+  });
 }
-
-const entry = (plan: Plan, key: string): PlanResource => {
-  const found = plan.resources.find((r) => r.key === key);
-  if (!found) throw new Error(`no ${key} in ${plan.resources.map((r) => r.key).join(', ')}`);
-  return found;
-};
 
 describe('real topologies on the simulator', () => {
   it('a port with two addresses on one subnet and a SLAAC address: export, apply and audit clean', async () => {
@@ -88,7 +83,6 @@ describe('real topologies on the simulator', () => {
       { name: 'a', profile: 'zed', seed: sourceSeed() },
       { name: 'b', profile: 'zed', seed: platformSeed(OLD) },
     ]);
-    const d = (f: string) => join(c!.dir, f);
 
     // The simulator gives the port its SLAAC address, as Neutron does, though the seed did not ask for one.
     const source = c.sim.regionState('a');
@@ -99,10 +93,9 @@ describe('real topologies on the simulator', () => {
       expect.stringMatching(/^fd00:30::/),
     ]);
 
-    const exported = await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'));
-    expect(exported.code, exported.out).toBe(0);
-    const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
-    const port = entry(plan, 'port:multi');
+    const exported = await exportPlan(c);
+    const plan = exported.plan;
+    const port = entryOf(plan, 'port:multi');
     expect(port.refs).toMatchObject({
       fixed_ips: ['subnet:dual-v4', 'subnet:dual-v4', 'subnet:dual-v6'],
     });
@@ -114,30 +107,15 @@ describe('real topologies on the simulator', () => {
     expect(plan.resources.filter((r) => r.kind === 'image' && !r.external)).toEqual([]);
     expect(exported.out).toContain('bascule-volume-data');
 
-    const dry = await bascule(c, 'apply', d('a.plan.json'), '--from', 'a', '--to', 'b', '--dry-run');
+    const dry = await applyAtoB(c, '--dry-run');
     expect(dry.code, dry.out).toBe(0);
-    const applied = await bascule(
-      c,
-      'apply',
-      d('a.plan.json'),
-      '--from',
-      'a',
-      '--to',
-      'b',
-      '--journal',
-      d('j.jsonl'),
-      '--yes',
-    );
-    expect(applied.code, applied.out).toBe(0);
+    await applyJournaled(c);
     const target = c.sim.regionState('b').ports.find((p) => p.name === 'multi')!;
     const addresses = (target.fixed_ips as { ip_address: string }[]).map((f) => f.ip_address);
     expect(addresses.slice(0, 2)).toEqual(['10.30.0.15', '10.30.0.150']);
     expect(addresses[2]).toMatch(/^fd00:30::/);
 
-    const audit = await bascule(c, 'audit', '--from', 'a', '--to', 'b', '--journal', d('j.jsonl'), '--format', 'json');
-    expect(audit.code, audit.out).toBe(0);
-    const report = JSON.parse(audit.out.slice(audit.out.indexOf('{'))) as AuditReport;
-    expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
+    await expectAuditClean(c);
   }, 60_000);
 
   it('a plan naming a SLAAC address still applies: the address is not sent (Neutron refuses it)', async () => {
@@ -155,10 +133,9 @@ describe('real topologies on the simulator', () => {
       }),
     ).rejects.toMatchObject({ status: 400 });
 
-    expect((await bascule(c, 'export', '--os-cloud', 'a', '-o', d('a.plan.json'))).code).toBe(0);
-    const plan = JSON.parse(await readFile(d('a.plan.json'), 'utf8')) as Plan;
+    const { plan } = await exportPlan(c);
     // A hand-written (or older) plan that gives the SLAAC address.
-    const port = entry(plan, 'port:multi');
+    const port = entryOf(plan, 'port:multi');
     (port.spec as { fixed_ips: { ip_address?: string }[] }).fixed_ips[2] = { ip_address: 'fd00:30::99' };
     await writeFile(d('edited.plan.json'), JSON.stringify(plan));
     const applied = await bascule(c, 'apply', d('edited.plan.json'), '--from', 'a', '--to', 'b', '--yes');
