@@ -1,22 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as images from '../../src/openstack/image/images/requests.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from '../roundtrip/seed.js';
-import { basculeOn as bascule, startClouds, type SimClouds } from '../roundtrip/support.js';
+import { basculeOn as bascule, startCloudsPerTest } from '../roundtrip/support.js';
 
 /**
  * Nothing is dropped silently (issue 13): what the project owns that Bascule does not move is a warning kept in the
  * plan and repeated by the dry run, `--strict` makes it an error; one broken server is left out with a warning, not a
  * failed export; `--exclude` says what used what it left out; `--select` says what it dropped.
  */
-let c: SimClouds | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
+const startClouds = startCloudsPerTest();
 
 function seed(): SeedFile {
   const base = platformSeed(OLD);
@@ -44,11 +40,11 @@ function seed(): SeedFile {
 
 describe('nothing is dropped silently', () => {
   it('keeps what Bascule does not move as plan warnings, repeated by the dry run; --strict refuses', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: 'zed', seed: seed() },
       { name: 'b', profile: 'zed', seed: platformSeed(OLD) },
     ]);
-    const d = (f: string) => join(c!.dir, f);
+    const d = (f: string) => join(c.dir, f);
     // The image's minimum disk grew after "broken" booted from it on a 1 GB flavor.
     const cloud = await c.connect('a');
     const app = c.sim.regionState('a').images.find((i) => i.name === 'app')!;
@@ -109,8 +105,8 @@ describe('nothing is dropped silently', () => {
   }, 90_000);
 
   it('--exclude names what used what it left out; --select says what it dropped', async () => {
-    c = await startClouds([{ name: 'a', profile: 'zed', seed: seed() }]);
-    const d = (f: string) => join(c!.dir, f);
+    const c = await startClouds([{ name: 'a', profile: 'zed', seed: seed() }]);
+    const d = (f: string) => join(c.dir, f);
     const excluded = await bascule(c, 'export', '--os-cloud', 'a', '--exclude', 'web', '-o', d('x.json'));
     expect(excluded.code, excluded.out).toBe(0);
     const plan = JSON.parse(await readFile(d('x.json'), 'utf8')) as Plan;

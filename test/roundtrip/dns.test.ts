@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dnsClient } from '../../src/openstack/dns/client.js';
 import * as recordsets from '../../src/openstack/dns/recordsets/requests.js';
 import * as zones from '../../src/openstack/dns/zones/requests.js';
@@ -19,7 +19,7 @@ import {
   pendingActions,
   rollBackB,
   shopSeed,
-  startClouds,
+  startCloudsPerTest,
   type SimClouds,
 } from './support.js';
 
@@ -29,11 +29,7 @@ import {
  * name with the record at the target floating IP's address, the audit is clean, a second dry run changes nothing,
  * rollback leaves the target as it was; a zone name already taken on the target is a conflict, never a second zone.
  */
-let c: SimClouds | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
+const startClouds = startCloudsPerTest();
 
 const SOURCE_ADDRESS = '203.0.113.50';
 
@@ -82,7 +78,7 @@ describe('DNS zones and recordsets', () => {
   it.each<ProfileName>(['pike', '2025.1'])(
     '%s: exported, dry run lists the rewrite, applied under the mapped name at the target address, audited clean, rolled back',
     async (profile) => {
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile, seed: sourceSeed() },
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
@@ -171,7 +167,7 @@ describe('DNS zones and recordsets', () => {
   );
 
   it('a zone name taken on the target (by another project) is a clear failure of that zone, never a second zone', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: '2025.1', seed: sourceSeed() },
       { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
     ]);

@@ -4,7 +4,7 @@
  * is exported, dry-run, applied, audited clean and rolled back, from Pike and from 2025.1 to 2025.1. The members
  * follow their servers' ports to the addresses the target gave them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/openstack/index.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
@@ -29,15 +29,11 @@ import {
   fileIn,
   rollBackB,
   shopSeed,
-  startClouds,
+  startCloudsPerTest,
   type SimClouds,
 } from './support.js';
 
-let c: SimClouds | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
+const startClouds = startCloudsPerTest();
 
 /** Two web servers on one subnet. */
 function webSeed(): SeedFile {
@@ -143,7 +139,7 @@ async function buildLoadBalancer(cloud: Cloud, modern: boolean): Promise<void> {
 describe('load balancers on the simulator', () => {
   for (const from of ['pike', '2025.1'] as const satisfies readonly ProfileName[]) {
     it(`${from} -> 2025.1: export, dry run, apply, audit clean, rollback`, async () => {
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile: from, seed: webSeed() },
         { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
       ]);
@@ -251,7 +247,7 @@ describe('load balancers on the simulator', () => {
   }
 
   it('blocks the dry run when the target user lacks load-balancer_member, and a target without tags', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: '2025.1', seed: webSeed() },
       { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
       { name: 'old', profile: 'pike', seed: platformSeed(OLD) },

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
@@ -10,7 +10,7 @@ import {
   exportPlan,
   rollBackB,
   shopSeed,
-  startClouds,
+  startCloudsPerTest,
   type SimClouds,
 } from './support.js';
 
@@ -19,11 +19,7 @@ import {
  * between clouds that have its extension, and a target without the extension blocks it in the dry run with a message
  * naming the extension (nothing is sent).
  */
-let c: SimClouds | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
+const startClouds = startCloudsPerTest();
 
 /** Export of `a`, dry run, apply and audit on `b`, rollback; returns the plan and the outputs. */
 async function roundTrip(clouds: SimClouds): Promise<{ plan: Plan; dry: string }> {
@@ -77,7 +73,7 @@ describe('port forwardings of floating IPs', () => {
   it.each<ProfileName>(['zed', '2025.1'])(
     '%s: exported as entries (internal port by plan key), applied, audited clean, rolled back',
     async (profile) => {
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile, seed: forwardingSeed() },
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
@@ -114,7 +110,7 @@ describe('port forwardings of floating IPs', () => {
   );
 
   it('a target without the extension (pike) blocks them in the dry run, naming it', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: '2025.1', seed: forwardingSeed() },
       { name: 'b', profile: 'pike', seed: platformSeed(OLD) },
     ]);
@@ -152,7 +148,7 @@ describe('address groups and rules with a remote address group', () => {
   it.each<ProfileName>(['zed', '2025.1'])(
     '%s: the group and the rule naming it by plan key are exported, applied, audited clean, rolled back',
     async (profile) => {
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile, seed: addressGroupSeed() },
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);
@@ -184,7 +180,7 @@ describe('address groups and rules with a remote address group', () => {
   );
 
   it('a target without the extensions (pike) blocks the groups and the rule in the dry run, naming them', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: 'zed', seed: addressGroupSeed() },
       { name: 'b', profile: 'pike', seed: platformSeed(OLD) },
     ]);
@@ -200,7 +196,7 @@ describe('address groups and rules with a remote address group', () => {
       ...target.resources,
       shop: { address_groups: [{ name: 'office', addresses: ['10.0.0.0/8'] }] },
     };
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: 'zed', seed: addressGroupSeed() },
       { name: 'b', profile: 'zed', seed: target },
     ]);
@@ -268,7 +264,7 @@ describe('QoS policies and their bindings to ports and networks', () => {
           qos_policies: [{ name: 'own', rules: [{ type: 'bandwidth_limit', max_kbps: 500, direction: 'ingress' }] }],
         },
       };
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile, seed: qosSeed() },
         { name: 'b', profile, seed: target },
       ]);
@@ -310,7 +306,7 @@ describe('QoS policies and their bindings to ports and networks', () => {
   );
 
   it('blocks in the dry run: a target without qos (pike), a missing policy, a policy with other rules', async () => {
-    c = await startClouds([
+    let c = await startClouds([
       { name: 'a', profile: 'zed', seed: qosSeed() },
       { name: 'b', profile: 'pike', seed: platformSeed(OLD) },
     ]);
@@ -362,7 +358,7 @@ describe('trunks with their sub-ports', () => {
   it.each<ProfileName>(['pike', 'zed', '2025.1'])(
     '%s: the trunk (ports by plan key, segmentation) is made before the server on its parent port, audited clean, rolled back',
     async (profile) => {
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile, seed: trunkSeed() },
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);

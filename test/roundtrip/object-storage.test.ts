@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import { objectStoreClient } from '../../src/openstack/object-store/client.js';
 import * as swift from '../../src/openstack/object-store/requests.js';
@@ -14,8 +14,7 @@ import {
   exportPlan,
   pendingActions,
   rollBackB,
-  startClouds,
-  type SimClouds,
+  startCloudsPerTest,
 } from './support.js';
 
 /**
@@ -24,11 +23,7 @@ import {
  * dynamic one) are exported with their data summed up, dry-run with their bytes in the data estimate, applied with
  * every object's bytes and ETag, audited clean, applied again as a no-op, resumed after a lost object, rolled back.
  */
-let c: SimClouds | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
+const startClouds = startCloudsPerTest();
 
 const md5 = (b: Uint8Array | string) => createHash('md5').update(b).digest('hex');
 const SEGMENTS = [randomBytes(80_000), randomBytes(80_000), randomBytes(12_345)];
@@ -73,7 +68,7 @@ describe('object storage', () => {
   it.each<ProfileName>(['pike', '2025.1'])(
     '%s: containers exported with their objects summed up, dry-run, applied with every byte, audited, resumed, rolled back',
     async (profile) => {
-      c = await startClouds([
+      const c = await startClouds([
         { name: 'a', profile, seed: platformSeed(OLD) },
         { name: 'b', profile, seed: platformSeed(OLD) },
       ]);

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/diff/report.js';
 import type { ChangeSet } from '../../src/engine/dry-run.js';
@@ -21,6 +21,7 @@ export interface SimClouds {
   cloudsYaml: string;
   connect(name: string): Promise<Cloud>;
   export(name: string): Promise<Plan>;
+  /** Closes the clients and stops the simulator (once: a second call does nothing). */
   stop(): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ export async function startClouds(
   const cloudsYaml = join(dir, 'clouds.yaml');
   await sim.writeCloudsYaml(cloudsYaml);
   const open: Cloud[] = [];
+  let stopped = false;
   const connectTo = async (name: string) => {
     const config = await loadCloudConfig(name, { files: [cloudsYaml], env: {} });
     const cloud = await connect(config, { logger: silentLogger, retry: { baseMs: 5, capMs: 50 } });
@@ -59,9 +61,24 @@ export async function startClouds(
       return result.plan;
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await Promise.all(open.map((c) => c.close()));
       await sim.stop();
     },
+  };
+}
+
+/** startClouds for the tests of one file: the clouds a test starts are stopped after it (an afterEach). */
+export function startCloudsPerTest(): typeof startClouds {
+  const started: SimClouds[] = [];
+  afterEach(async () => {
+    for (const clouds of started.splice(0)) await clouds.stop();
+  });
+  return async (clouds) => {
+    const made = await startClouds(clouds);
+    started.push(made);
+    return made;
   };
 }
 

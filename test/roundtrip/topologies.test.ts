@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SeedFile } from '../../src/sim/index.js';
 import { OLD, platformSeed } from './seed.js';
 import {
@@ -11,8 +11,7 @@ import {
   expectAuditClean,
   exportPlan,
   shopSeed,
-  startClouds,
-  type SimClouds,
+  startCloudsPerTest,
 } from './support.js';
 
 /**
@@ -21,11 +20,7 @@ import {
  * network whose IPv6 subnet is SLAAC (the address is the EUI-64 of the MAC; asking for one is a 400), a subnet with
  * two allocation pools and DHCP off, and temporaries an earlier failed apply left on the source.
  */
-let c: SimClouds | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
+const startClouds = startCloudsPerTest();
 
 function sourceSeed(): SeedFile {
   return shopSeed({
@@ -79,7 +74,7 @@ function sourceSeed(): SeedFile {
 
 describe('real topologies on the simulator', () => {
   it('a port with two addresses on one subnet and a SLAAC address: export, apply and audit clean', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: 'zed', seed: sourceSeed() },
       { name: 'b', profile: 'zed', seed: platformSeed(OLD) },
     ]);
@@ -119,11 +114,11 @@ describe('real topologies on the simulator', () => {
   }, 60_000);
 
   it('a plan naming a SLAAC address still applies: the address is not sent (Neutron refuses it)', async () => {
-    c = await startClouds([
+    const c = await startClouds([
       { name: 'a', profile: 'zed', seed: sourceSeed() },
       { name: 'b', profile: 'zed', seed: platformSeed(OLD) },
     ]);
-    const d = (f: string) => join(c!.dir, f);
+    const d = (f: string) => join(c.dir, f);
     // The simulator refuses an explicit address on an auto-address subnet, as Neutron does.
     const cloud = await c.connect('a');
     const v6 = c.sim.regionState('a').subnets.find((s) => s.name === 'dual-v6')!;
