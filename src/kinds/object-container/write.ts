@@ -118,9 +118,22 @@ export const objectContainerWriter: KindWriter<ContainerRecord> = {
   },
   hasMarker: (record, marker) => record.info.metadata[MARKER_META] === marker,
   async remove(ctx, id) {
+    const sc = objectStoreClient(ctx.cloud);
     try {
-      await emptyContainer(ctx.cloud, id, ctx.signal);
-      await swift.removeContainer(objectStoreClient(ctx.cloud), id, { signal: ctx.signal });
+      // Versioning off first: in a container with X-Versions-Location, Swift answers the delete of an object by
+      // restoring its previous version, and the container is never empty (the real Swift's 409 on the delete).
+      await swift.updateContainer(sc, id, { versionsLocation: null, historyLocation: null }, { signal: ctx.signal });
+      // Then emptied and deleted; again while the container's listing still shows objects just deleted.
+      for (let round = 1; ; round++) {
+        await emptyContainer(ctx.cloud, id, ctx.signal);
+        try {
+          await swift.removeContainer(sc, id, { signal: ctx.signal });
+          return;
+        } catch (error) {
+          if (!isHttpError(error) || error.status !== 409 || round >= 5) throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000 * round));
+      }
     } catch (error) {
       if (!isHttpError(error) || error.status !== 404) throw error;
     }
