@@ -1,9 +1,11 @@
 /**
  * Lookups from one listing per collection (issue #18). A writer's `find` asks the target, per entry, for the objects
  * carrying the entry's marker or name: a dry run of a 10k-entry plan sent 10k list requests or more. With
- * `listedLookups`, the writers' list requests on Neutron's collections that a listing of the target project can
- * answer are answered from that listing, read once per collection (all its pages) and filtered here as Neutron
- * filters; any other GET list is answered once per identical query. Nothing else changes: the writers do not know.
+ * `listedLookups`, the writers' list requests that a listing of the target project can answer are answered from
+ * that listing, read once per collection (all its pages) and filtered here as the service filters: Neutron's
+ * collections, Nova's servers (by exact name), Cinder's volumes (by marker metadata or name) and the images the
+ * project owns. Any other GET list is answered once per identical query. Nothing else changes: the writers do not
+ * know.
  *
  * Only for reads whose answer cannot have changed since the listing: the dry run (no writes), and the first lookup of
  * an entry in an apply (an entry's own object is made only by that entry; see applyPlan for the exceptions).
@@ -15,17 +17,6 @@ import type { ApiResponse, Query, RequestOptions, ServiceClient } from '../opens
 
 /** Items per page of a listing, as export reads them: a 10k-object collection is 10 requests. */
 export const LISTING_PAGE_SIZE = 1000;
-
-/** Neutron collections listed whole, by path: their envelope key. */
-const NEUTRON_COLLECTIONS: ReadonlyMap<string, string> = new Map([
-  ['/networks', 'networks'],
-  ['/subnets', 'subnets'],
-  ['/ports', 'ports'],
-  ['/security-groups', 'security_groups'],
-  ['/security-group-rules', 'security_group_rules'],
-  ['/routers', 'routers'],
-  ['/floatingips', 'floatingips'],
-]);
 
 /** Filters evaluated here as Neutron does: equality on the field, and `tags` (every tag listed). */
 const EQUALITY_FILTERS = new Set([
@@ -48,6 +39,151 @@ const EQUALITY_FILTERS = new Set([
  */
 const SCOPING = ['project_id', 'tenant_id', 'tags', 'security_group_id', 'device_id'] as const;
 
+type Scalar = string | number | boolean;
+type Item = Record<string, unknown>;
+
+/** What a lookup's filters select in a listing: the index bucket to read (if any), and the test of each item. */
+interface Selection {
+  index?: { field: string; value: string; fold?: boolean };
+  test(item: Item): boolean;
+}
+
+/** A collection listed whole: its envelope key, the query of its listing, and how a lookup's query reads it. */
+interface Collection {
+  key: string;
+  /** The listing's own query (besides the page size): what makes it the target project's. */
+  scope(projectId: string): Record<string, Scalar>;
+  /** The lookup's filters (without limit and marker) as a selection; undefined: not answerable here. */
+  select(filters: Record<string, Scalar>, projectId: string): Selection | undefined;
+}
+
+const neutron = (key: string): Collection => ({
+  key,
+  scope: (projectId) => ({ project_id: projectId }),
+  select(filters, projectId) {
+    let scoped = false;
+    for (const [field, value] of Object.entries(filters)) {
+      if (field !== 'tags' && !EQUALITY_FILTERS.has(field)) return undefined;
+      if ((field === 'project_id' || field === 'tenant_id') && value !== projectId) return undefined;
+      if ((SCOPING as readonly string[]).includes(field)) scoped = true;
+    }
+    if (!scoped) return undefined;
+    const field = INDEXED.find((f) => f in filters);
+    const wanted = field === undefined ? undefined : String(filters[field]);
+    return {
+      ...(field !== undefined ? { index: { field, value: field === 'tags' ? wanted!.split(',')[0]! : wanted! } } : {}),
+      test: (item) => matches(item, filters),
+    };
+  },
+});
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Nova's `name` filter is a regular expression; the server writer asks for one name exactly (`^<escaped>$`). Only
+ * that form is answered here, as the literal name, compared without case as Nova's MySQL does (the writer keeps the
+ * exact name itself, or the server carrying its marker): a superset of what a case-sensitive database answers.
+ */
+function anchoredLiteral(pattern: string): string | undefined {
+  const inner = /^\^(.*)\$$/s.exec(pattern)?.[1];
+  if (inner === undefined) return undefined;
+  const literal = inner.replace(/\\(.)/gs, '$1');
+  return escapeRegex(literal) === inner ? literal : undefined;
+}
+
+/** Cinder's name filter is equality (without case, as its MySQL and the simulator compare); metadata: every pair. */
+function cinderSelection(filters: Record<string, Scalar>): Selection | undefined {
+  let name: string | undefined;
+  let metadata: Record<string, string> | undefined;
+  for (const [field, value] of Object.entries(filters)) {
+    if (field === 'name') name = String(value);
+    else if (field === 'metadata') {
+      try {
+        const parsed: unknown = JSON.parse(String(value));
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+        if (!Object.values(parsed).every((v) => typeof v === 'string')) return undefined;
+        metadata = parsed as Record<string, string>;
+      } catch {
+        return undefined;
+      }
+    } else return undefined;
+  }
+  return {
+    ...(name !== undefined ? { index: { field: 'name', value: name.toLowerCase(), fold: true } } : {}),
+    test(item) {
+      if (name !== undefined && String(item.name ?? '').toLowerCase() !== name.toLowerCase()) return false;
+      if (metadata !== undefined) {
+        const have = (item.metadata ?? {}) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(metadata)) if (have[k] !== v) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * The collections listed whole, per service client (the Cloud's property) and path. Neutron's are listed with the
+ * project as a filter; Nova's and Cinder's lists hold only the token's project (the target's) unless all_tenants is
+ * asked; Glance's are the images the project owns, as the image writer asks for them.
+ */
+const COLLECTIONS: ReadonlyMap<string, ReadonlyMap<string, Collection>> = new Map([
+  [
+    'network',
+    new Map([
+      ['/networks', neutron('networks')],
+      ['/subnets', neutron('subnets')],
+      ['/ports', neutron('ports')],
+      ['/security-groups', neutron('security_groups')],
+      ['/security-group-rules', neutron('security_group_rules')],
+      ['/routers', neutron('routers')],
+      ['/floatingips', neutron('floatingips')],
+    ]),
+  ],
+  [
+    'compute',
+    new Map([
+      [
+        '/servers/detail',
+        {
+          key: 'servers',
+          scope: () => ({}),
+          select(filters) {
+            const keys = Object.keys(filters);
+            if (keys.length !== 1 || typeof filters.name !== 'string') return undefined;
+            const literal = anchoredLiteral(filters.name);
+            if (literal === undefined) return undefined;
+            const folded = literal.toLowerCase();
+            return {
+              index: { field: 'name', value: folded, fold: true },
+              test: (item) => String(item.name ?? '').toLowerCase() === folded,
+            };
+          },
+        } satisfies Collection,
+      ],
+    ]),
+  ],
+  [
+    'blockStorage',
+    new Map([['/volumes/detail', { key: 'volumes', scope: () => ({}), select: cinderSelection } satisfies Collection]]),
+  ],
+  [
+    'image',
+    new Map([
+      [
+        '/images',
+        {
+          key: 'images',
+          scope: (projectId) => ({ owner: projectId }),
+          select: (filters, projectId) =>
+            Object.keys(filters).length === 1 && filters.owner === projectId ? { test: () => true } : undefined,
+        } satisfies Collection,
+      ],
+    ]),
+  ],
+]);
+
 /** Counts of what the lookups did, for the benchmark and the tests. */
 export interface LookupStats {
   /** Collections read whole (one listing each, all its pages). */
@@ -57,8 +193,6 @@ export interface LookupStats {
   /** Lookups sent to the cloud as they were. */
   passed: number;
 }
-
-type Scalar = string | number | boolean;
 
 function scalarQuery(query: Query | undefined): Record<string, Scalar> | undefined {
   const out: Record<string, Scalar> = {};
@@ -75,17 +209,18 @@ const INDEXED = ['tags', 'name', 'device_id', 'security_group_id', 'network_id']
 
 /** A collection's listing, with an index per filter built on first use. */
 class Listing {
-  readonly #indexes = new Map<string, Map<string, Record<string, unknown>[]>>();
-  readonly items: readonly Record<string, unknown>[];
-  constructor(items: readonly Record<string, unknown>[]) {
+  readonly #indexes = new Map<string, Map<string, Item[]>>();
+  readonly items: readonly Item[];
+  constructor(items: readonly Item[]) {
     this.items = items;
   }
 
-  #index(field: string): Map<string, Record<string, unknown>[]> {
-    let index = this.#indexes.get(field);
+  #index(field: string, fold: boolean): Map<string, Item[]> {
+    const id = `${field}\u0000${fold}`;
+    let index = this.#indexes.get(id);
     if (index !== undefined) return index;
     index = new Map();
-    const add = (value: string, item: Record<string, unknown>) => {
+    const add = (value: string, item: Item) => {
       const bucket = index!.get(value);
       if (bucket === undefined) index!.set(value, [item]);
       else bucket.push(item);
@@ -94,25 +229,22 @@ class Listing {
       const value = item[field];
       if (field === 'tags') {
         if (Array.isArray(value)) for (const tag of new Set(value)) add(String(tag), item);
-      } else if (value !== undefined && value !== null) add(String(value), item);
+      } else if (value !== undefined && value !== null) add(fold ? String(value).toLowerCase() : String(value), item);
     }
-    this.#indexes.set(field, index);
+    this.#indexes.set(id, index);
     return index;
   }
 
-  /** The items that pass every filter, in listing order. */
-  select(filters: Record<string, Scalar>): Record<string, unknown>[] {
-    const field = INDEXED.find((f) => f in filters);
-    let candidates: readonly Record<string, unknown>[] = this.items;
-    if (field !== undefined) {
-      const wanted = String(filters[field]);
-      candidates = this.#index(field).get(field === 'tags' ? wanted.split(',')[0]! : wanted) ?? [];
-    }
-    return candidates.filter((item) => matches(item, filters));
+  /** The items selected, in listing order. */
+  select(selection: Selection): Item[] {
+    const { index } = selection;
+    const candidates =
+      index === undefined ? this.items : (this.#index(index.field, index.fold === true).get(index.value) ?? []);
+    return candidates.filter((item) => selection.test(item));
   }
 }
 
-function matches(item: Record<string, unknown>, query: Record<string, Scalar>): boolean {
+function matches(item: Item, query: Record<string, Scalar>): boolean {
   for (const [key, wanted] of Object.entries(query)) {
     if (key === 'tags') {
       const tags = Array.isArray(item.tags) ? (item.tags as unknown[]) : [];
@@ -135,22 +267,27 @@ function answer<T>(key: string, items: unknown[]): ApiResponse<T> {
 }
 
 /** A service client whose GET lists are answered as described above; every other call goes to `client`. */
-function listedClient(client: ServiceClient, projectId: string, stats: LookupStats, neutron: boolean): ServiceClient {
+function listedClient(
+  client: ServiceClient,
+  projectId: string,
+  stats: LookupStats,
+  collections: ReadonlyMap<string, Collection>,
+): ServiceClient {
   const listings = new Map<string, Promise<Listing>>();
   const memo = new Map<string, Promise<ApiResponse<unknown>>>();
-  const listing = (path: string, key: string, options: RequestOptions): Promise<Listing> => {
+  const listing = (path: string, collection: Collection, options: RequestOptions): Promise<Listing> => {
     const id = `${path}\u0000${variant(options)}`;
     let found = listings.get(id);
     if (found === undefined) {
       stats.listed += 1;
       const { query: _query, ...rest } = options;
       found = (async () => {
-        const out: Record<string, unknown>[] = [];
-        for await (const item of paginate<Record<string, unknown>>(client, path, {
+        const out: Item[] = [];
+        for await (const item of paginate<Item>(client, path, {
           ...rest,
-          key,
+          key: collection.key,
           strategy: 'links',
-          query: { project_id: projectId },
+          query: collection.scope(projectId),
           pageSize: LISTING_PAGE_SIZE,
         }))
           out.push(item);
@@ -165,21 +302,20 @@ function listedClient(client: ServiceClient, projectId: string, stats: LookupSta
   const request = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
     if (method !== 'GET' || options.raw !== undefined || options.json !== undefined)
       return client.request<T>(method, path, options);
-    const key = neutron ? NEUTRON_COLLECTIONS.get(path) : undefined;
+    const collection = collections.get(path);
     const query = scalarQuery(options.query);
-    if (key !== undefined && query !== undefined) {
-      // Paginate asks for the next page with a marker once a page came back: the listing had them all.
-      if ('marker' in query) {
-        const { marker: _marker, ...first } = query;
-        if (answerable(first)) return answer<T>(key, []);
-      } else if (answerable(query)) {
+    if (collection !== undefined && query !== undefined) {
+      const { limit: _limit, marker, ...filters } = query;
+      const selection = collection.select(filters, projectId);
+      if (selection !== undefined) {
+        // Paginate asks for the next page with a marker once a page came back: the listing had them all.
+        if (marker !== undefined) return answer<T>(collection.key, []);
         stats.answered += 1;
-        const { limit: _limit, ...filters } = query;
-        const items = (await listing(path, key, options)).select(filters);
-        return answer<T>(key, items);
+        const items = (await listing(path, collection, options)).select(selection);
+        return answer<T>(collection.key, items);
       }
     }
-    // The same list asked again (an image lookup lists the project's images for every image entry): asked once.
+    // The same list asked again (the flavors, the server groups): asked once.
     const id = `${path}\u0000${JSON.stringify(options.query ?? {})}\u0000${variant(options)}`;
     let same = memo.get(id);
     if (same === undefined) {
@@ -189,16 +325,6 @@ function listedClient(client: ServiceClient, projectId: string, stats: LookupSta
       memo.set(id, same);
     } else stats.answered += 1;
     return (await same) as ApiResponse<T>;
-  };
-  const answerable = (query: Record<string, Scalar>): boolean => {
-    let scoped = false;
-    for (const [key, value] of Object.entries(query)) {
-      if (key === 'limit') continue;
-      if (key !== 'tags' && !EQUALITY_FILTERS.has(key)) return false;
-      if ((key === 'project_id' || key === 'tenant_id') && value !== projectId) return false;
-      if ((SCOPING as readonly string[]).includes(key)) scoped = true;
-    }
-    return scoped;
   };
   return new Proxy(client, {
     get(target, property) {
@@ -216,24 +342,16 @@ function listedClient(client: ServiceClient, projectId: string, stats: LookupSta
 export function listedLookups(target: WriteContext): { target: WriteContext; stats: LookupStats } {
   const stats: LookupStats = { listed: 0, answered: 0, passed: 0 };
   const cloud = target.cloud;
-  // The Cloud's service clients (its property names), and whether each is Neutron's.
-  const neutronOf: Partial<Record<keyof Cloud, boolean>> = {
-    network: true,
-    compute: false,
-    image: false,
-    blockStorage: false,
-  };
-  const services: ReadonlyMap<PropertyKey, boolean> = new Map(Object.entries(neutronOf));
   const clients = new Map<PropertyKey, ServiceClient>();
   const listed = new Proxy(cloud, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
-      const neutron = services.get(property);
+      const collections = typeof property === 'string' ? COLLECTIONS.get(property) : undefined;
       // A client made on first use (a test's fake cloud may have only some of them).
-      if (neutron !== undefined && typeof value === 'object' && value !== null) {
+      if (collections !== undefined && typeof value === 'object' && value !== null) {
         let client = clients.get(property);
         if (client === undefined) {
-          client = listedClient(value as ServiceClient, target.projectId, stats, neutron);
+          client = listedClient(value as ServiceClient, target.projectId, stats, collections);
           clients.set(property, client);
         }
         return client;

@@ -39,9 +39,7 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function wireOf(ctx: WriteContext, listed: Server): Promise<ServerWire> {
-  // The list answer never carries server_groups (only GET /servers/{id} from 2.71 does).
-  const server = Array.isArray(listed.server_groups) ? listed : await getServer(ctx, listed.id).catch(() => listed);
+async function wireOf(ctx: WriteContext, server: Server): Promise<ServerWire> {
   const own = (await collect(ports.list(ctx.cloud.network, { device_id: server.id }, { signal: ctx.signal }))).filter(
     (p) => (p.device_owner ?? '').startsWith('compute:'),
   );
@@ -74,7 +72,9 @@ async function wireOf(ctx: WriteContext, listed: Server): Promise<ServerWire> {
   if (Array.isArray(server.server_groups)) {
     if (server.server_groups[0]) wire.serverGroup = server.server_groups[0];
   } else {
-    // Before compute 2.71 a server does not name its group: the group names its members.
+    // A listed server never names its group (only GET /servers/{id} from 2.71 does): the group names its members, in
+    // one list of the project's groups, which a re-run reads once for all its servers (src/engine/lookups.ts) rather
+    // than one GET per server. Export reads them so too.
     for await (const group of serverGroups.list(ctx.cloud.compute, ctx.signal)) {
       if (group.members.includes(server.id)) {
         wire.serverGroup = group.id;
@@ -241,7 +241,6 @@ export const serverWriter: KindWriter<ServerWire> = {
     const chosen = marked.length > 0 ? marked : live.filter((s) => s.name === name);
     return Promise.all(
       chosen.map(async (s) => {
-        // wireOf may read the server again (for server_groups), so the plan's image is put in after it.
         const wire = await wireOf(ctx, s);
         if (await bootedFromDiskCopy(ctx, s, r)) wire.server = asBootedFromPlanImage(wire.server, r);
         return wire;
