@@ -58,8 +58,11 @@ say "vitest reports in $RESULTS"
 # counts its failed files instead, so a broken run can never read as green.
 node --input-type=module - "$STAGE_FAILURES" "$RESULTS/unit.json" "$RESULTS/e2e.json" <<'EOF'
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 const [stageFailures, ...files] = process.argv.slice(2);
 let passed = 0, failed = Number(stageFailures), skipped = 0;
+const failures = [];
+const firstLine = (text) => String(text ?? 'no message').split('\n')[0].slice(0, 200);
 for (const file of files) {
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -67,6 +70,17 @@ for (const file of files) {
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   const failedTests = r.numFailedTests ?? 0;
   failed += failedTests > 0 || r.success !== false ? failedTests : Math.max(1, r.numFailedTestSuites ?? 0);
+  // Name what failed, so the end of the output (all CI keeps) says which tests to look at.
+  for (const suite of r.testResults ?? []) {
+    const where = relative(process.cwd(), suite.name ?? '');
+    const bad = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of bad) failures.push(`${where} > ${t.fullName ?? t.title}`);
+    if (bad.length === 0 && suite.status === 'failed') failures.push(`${where} (did not run: ${firstLine(suite.message)})`);
+  }
+}
+if (failures.length > 0) {
+  console.log(`failed (${failures.length}):`);
+  for (const f of failures) console.log(`  ${f}`);
 }
 if (stageFailures !== '0') console.log(`(${stageFailures} stage(s) failed before any test could report: counted as failures)`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
