@@ -3,6 +3,7 @@
 // continued later. Every job completes exactly once, every step is done exactly once on the "cloud" and has one
 // result in its journal, and the stopped worker writes nothing once its job was taken over.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,12 @@ function startWorker(url: string, concurrency = 2, env: Record<string, string> =
   };
 }
 
+/** The state letter of a process (R, S, T for stopped...), from /proc. */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+}
+
 let db: TestDatabase;
 let pool: pg.Pool;
 let boss: PgBoss;
@@ -98,7 +105,7 @@ describe('workers on a shared PostgreSQL queue', () => {
     // Enqueued twice: still 12 jobs (one per key while queued).
     expect(await enqueue(boss, pool, 'projects', [{ key: 'p01', data: {}, expireInSeconds: 3 }])).toBe(0);
 
-    const [w1, w2, w3] = [startWorker(db.url), startWorker(db.url), startWorker(db.url)];
+    const [w1, w2, w3] = [startWorker(db.url), startWorker(db.url, 2, { STOP_SELF_AT_STEP: '1' }), startWorker(db.url)];
     procs.push(w1!, w2!, w3!);
     await Promise.all(procs.map((p) => p.waitFor(/^ready$/)));
 
@@ -106,10 +113,12 @@ describe('workers on a shared PostgreSQL queue', () => {
     const killedStep = await w1!.waitFor(/^step p\d+ [2-4]$/);
     const killedKey = killedStep.split(' ')[1]!;
     w1!.child.kill('SIGKILL');
-    // stop the second past its 3 s lease while it is inside a step, then let it go on
+    // the second stops itself inside a step (after its intent, before its lease check) and stays stopped past its
+    // 3 s lease; it is let go on once another worker has taken its job
     const stoppedStep = await w2!.waitFor(/^step p\d+ [2-4]$/);
     const stoppedKey = stoppedStep.split(' ')[1]!;
-    w2!.child.kill('SIGSTOP');
+    for (let i = 0; i < 50 && processState(w2!.child.pid!) !== 'T'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(processState(w2!.child.pid!)).toBe('T');
     for (let i = 0; i < 100 && !w3!.lines.includes(`start ${stoppedKey}`); i++)
       await new Promise((r) => setTimeout(r, 200));
     expect(w3!.lines).toContain(`start ${stoppedKey}`);
