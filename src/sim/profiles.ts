@@ -192,6 +192,18 @@ const NEUTRON_2025_1 = [
   'port-trusted-vif',
 ].sort();
 
+/** The Neutron collections that take tags (standard-attr-tag), the same from Pike to 2025.1. */
+const NEUTRON_TAG_RESOURCES = [
+  'networks',
+  'subnets',
+  'ports',
+  'routers',
+  'subnetpools',
+  'security-groups',
+  'floatingips',
+  'trunks',
+];
+
 const GLANCE_ZED = [
   '2.15',
   '2.13',
@@ -225,16 +237,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     },
     neutron: {
       extensions: NEUTRON_PIKE,
-      tagResources: [
-        'networks',
-        'subnets',
-        'ports',
-        'routers',
-        'subnetpools',
-        'security-groups',
-        'floatingips',
-        'trunks',
-      ],
+      tagResources: NEUTRON_TAG_RESOURCES,
     },
     // Octavia 1.0 (Pike) served the v2.0 API; its policy was admin_or_owner.
     octavia: { max: '2.0', roles: false },
@@ -250,16 +253,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     glance: { versions: GLANCE_ZED, hasMultihash: true, hasImport: true, hasOsHidden: true },
     neutron: {
       extensions: NEUTRON_ZED,
-      tagResources: [
-        'networks',
-        'subnets',
-        'ports',
-        'routers',
-        'subnetpools',
-        'security-groups',
-        'floatingips',
-        'trunks',
-      ],
+      tagResources: NEUTRON_TAG_RESOURCES,
     },
     // Octavia 11.0.0 (Zed): API 2.26, as ../shared/real-openstack-extra measured.
     octavia: { max: '2.26', roles: true },
@@ -276,16 +270,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     glance: { versions: ['2.17', '2.16', ...GLANCE_ZED], hasMultihash: true, hasImport: true, hasOsHidden: true },
     neutron: {
       extensions: NEUTRON_2025_1,
-      tagResources: [
-        'networks',
-        'subnets',
-        'ports',
-        'routers',
-        'subnetpools',
-        'security-groups',
-        'floatingips',
-        'trunks',
-      ],
+      tagResources: NEUTRON_TAG_RESOURCES,
     },
     octavia: { max: '2.30', roles: true },
     designate: { version: '20.0.0' },

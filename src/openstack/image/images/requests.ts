@@ -54,17 +54,18 @@ export async function download(sc: ServiceClient, id: string, signal?: AbortSign
   });
 }
 
-/** PUT /v2/images/{id}/file from a stream (never retried: a stream is sent once; the caller retries the whole transfer). */
-export async function upload(
+/** PUT /v2/images/{id}/<part> from a stream: sent once, never retried (the caller retries the whole transfer). */
+async function putBytes(
   sc: ServiceClient,
   id: string,
+  part: 'file' | 'stage',
   data: Readable | Uint8Array,
   size?: number,
   signal?: AbortSignal,
 ): Promise<void> {
   const headers: Record<string, string> = {};
   if (size !== undefined) headers['content-length'] = String(size);
-  await sc.request('PUT', `/images/${encodeURIComponent(id)}/file`, {
+  await sc.request('PUT', `/images/${encodeURIComponent(id)}/${part}`, {
     raw: data,
     contentType: 'application/octet-stream',
     headers,
@@ -75,25 +76,26 @@ export async function upload(
   });
 }
 
-/** PUT /v2/images/{id}/stage: the first half of the interoperable import (glance-direct). */
-export async function stage(
+/** PUT /v2/images/{id}/file from a stream (never retried: a stream is sent once; the caller retries the whole transfer). */
+export function upload(
   sc: ServiceClient,
   id: string,
   data: Readable | Uint8Array,
   size?: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const headers: Record<string, string> = {};
-  if (size !== undefined) headers['content-length'] = String(size);
-  await sc.request('PUT', `/images/${encodeURIComponent(id)}/stage`, {
-    raw: data,
-    contentType: 'application/octet-stream',
-    headers,
-    okStatus: [204],
-    unqueued: true,
-    timeoutMs: 3_600_000,
-    ...sig(signal),
-  });
+  return putBytes(sc, id, 'file', data, size, signal);
+}
+
+/** PUT /v2/images/{id}/stage: the first half of the interoperable import (glance-direct). */
+export function stage(
+  sc: ServiceClient,
+  id: string,
+  data: Readable | Uint8Array,
+  size?: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  return putBytes(sc, id, 'stage', data, size, signal);
 }
 
 /** POST /v2/images/{id}/import with a method (glance-direct after stage). */
