@@ -1,5 +1,5 @@
 /** IPv4/IPv6 address arithmetic for the plan's subnet rules: addresses as bigints, CIDRs as [first, last]. */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 export interface IpAddress {
   version: 4 | 6;
@@ -17,11 +17,38 @@ export interface Cidr {
   hostBitsSet: boolean;
 }
 
-function parseV4(text: string): bigint {
-  // In a number (32 bits fit), then one BigInt: a BigInt per octet was the cost of validating a large plan.
+/**
+ * The value of a dotted-quad IPv4 address, as node's `isIPv4` accepts them (four decimal octets of 0-255, no leading
+ * zero), or -1. One pass over the characters, in a number: a 100k-entry plan parses some 100k addresses, and the
+ * split, the regular expression of `isIPv4` and a BigInt per address were a tenth of its validation.
+ */
+function v4(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
   let value = 0;
-  for (const part of text.split('.')) value = value * 256 + Number(part);
-  return BigInt(value);
+  let octet = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= length; i += 1) {
+    const c = i < length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || parts === 4) return -1;
+      value = value * 256 + octet;
+      parts += 1;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && octet === 0) return -1;
+      octet = octet * 10 + (c - 0x30);
+      digits += 1;
+      if (octet > 255) return -1;
+    } else return -1;
+  }
+  return parts === 4 ? value : -1;
+}
+
+function parseV4(text: string): bigint {
+  return BigInt(v4(text));
 }
 
 function parseV6(text: string): bigint {
@@ -45,7 +72,8 @@ function parseV6(text: string): bigint {
 
 /** Parses an IPv4 or IPv6 address (no zone index); undefined when it is not one. */
 export function parseIp(text: string): IpAddress | undefined {
-  if (isIPv4(text)) return { version: 4, value: parseV4(text) };
+  const value = v4(text);
+  if (value >= 0) return { version: 4, value: BigInt(value) };
   if (isIPv6(text) && !text.includes('%')) return { version: 6, value: parseV6(text) };
   return undefined;
 }
@@ -71,12 +99,24 @@ export function parseCidr(text: string): Cidr | undefined {
   };
 }
 
-export function isIp(text: string): boolean {
-  return parseIp(text) !== undefined;
+/** The version of an address (no zone index), or 0 when it is not one: no arithmetic. */
+function versionOf(text: string): 0 | 4 | 6 {
+  if (v4(text) >= 0) return 4;
+  return isIPv6(text) && !text.includes('%') ? 6 : 0;
 }
 
+export function isIp(text: string): boolean {
+  return versionOf(text) !== 0;
+}
+
+/** Whether `text` is `address/prefix` as parseCidr reads it, without computing the range. */
 export function isCidr(text: string): boolean {
-  return parseCidr(text) !== undefined;
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const version = versionOf(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (version === 0 || !/^[0-9]{1,3}$/.test(prefixText)) return false;
+  return Number(prefixText) <= (version === 4 ? 32 : 128);
 }
 
 const MAC = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/;

@@ -17,6 +17,8 @@ export interface ScanLimits {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Up to this many keys, an object's keys are checked for duplicates in an array (no Set per object for the GC). */
+const SMALL_OBJECT = 16;
 
 /** JSON pointer (RFC 6901) from path segments. */
 export function toPointer(segments: readonly (string | number)[]): string {
@@ -142,7 +144,8 @@ class Scanner {
       this.#pos += 1;
       return;
     }
-    let firstKey: string | undefined;
+    // The keys seen, for duplicates: an array while the object is small (most are), a set past SMALL_OBJECT keys.
+    const seen: string[] = [];
     let keys: Set<string> | undefined;
     for (;;) {
       if (text.charCodeAt(this.#pos) !== 0x22) {
@@ -170,18 +173,16 @@ class Scanner {
           'keys __proto__, constructor and prototype are refused to rule out prototype pollution',
         );
       }
-      if (firstKey === undefined) firstKey = key;
-      else {
-        keys ??= new Set([firstKey]);
-        if (keys.has(key))
-          this.#report(
-            'JSON_DUPLICATE_KEY',
-            `the key "${key}" appears twice in the same object`,
-            keyAt,
-            'JSON readers disagree on which one wins; keep one',
-          );
-        else keys.add(key);
-      }
+      const duplicate = keys !== undefined ? keys.has(key) : seen.includes(key);
+      if (duplicate)
+        this.#report(
+          'JSON_DUPLICATE_KEY',
+          `the key "${key}" appears twice in the same object`,
+          keyAt,
+          'JSON readers disagree on which one wins; keep one',
+        );
+      else if (keys !== undefined) keys.add(key);
+      else if (seen.push(key) > SMALL_OBJECT) keys = new Set(seen);
       this.#ws();
       this.#value(depth);
       this.#path.pop();

@@ -25,6 +25,8 @@ interface Entry {
   valid: boolean;
   /** Its number in the reference graph (findCycles): the first entry of each key, in order; -1 for a duplicate. */
   node: number;
+  /** The graph nodes its refs point to, found by checkRefs (valid entries): findCycles does not look them up again. */
+  edges?: number[];
 }
 
 /** The JSON pointer of resource `index` (and below). Built only for an issue: a valid plan builds none. */
@@ -129,6 +131,8 @@ class RuleContext {
 
 function checkRefs(ctx: RuleContext, entry: Entry): void {
   const decls = KIND_REFS[entry.kind] as Record<string, RefDecl>;
+  const edges: number[] = [];
+  entry.edges = edges;
   for (const [name, value] of Object.entries(entry.refs)) {
     const decl = decls[name];
     if (decl === undefined) continue; // the schema reported it
@@ -145,6 +149,7 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
         seen.add(key);
       }
       const target = ctx.byKey.get(key);
+      if (target !== undefined) edges.push(target.node);
       if (target === undefined) {
         ctx.issues.push(
           error(
@@ -459,7 +464,8 @@ function checkOneRegion(input: RuleInput): Issue[] {
         );
         return;
       }
-      const id = `${subnetKey}|${ip.value.toString(16)}`;
+      // An IPv4 address has one text (no leading zeros): no BigInt to text per port.
+      const id = ip.version === 4 ? `${subnetKey}|${text}` : `${subnetKey}|${ip.value.toString(16)}`;
       const other = usedAddresses.get(id);
       if (other !== undefined) {
         ctx.issues.push(
@@ -804,6 +810,7 @@ function findCycles(ctx: RuleContext): Issue[] {
   // The first entry of each key, numbered as the context met them (no second map of every key).
   const nodes = ctx.entries.filter((e) => e.node >= 0);
   const edges: number[][] = nodes.map((e) => {
+    if (e.edges !== undefined) return e.edges;
     const out: number[] = [];
     for (const name in e.refs) {
       const value = e.refs[name];

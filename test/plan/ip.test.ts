@@ -1,5 +1,6 @@
+import { isIPv4 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cidrContains, isCidr, isMac, parseCidr, parseIp } from '../../src/plan/ip.js';
+import { cidrContains, isCidr, isIp, isMac, parseCidr, parseIp } from '../../src/plan/ip.js';
 
 describe('ip', () => {
   it('parses IPv4 and IPv6 forms to the same numbers', () => {
@@ -10,6 +11,47 @@ describe('ip', () => {
     expect(parseIp('fe80::1%eth0')).toBeUndefined();
     expect(parseIp('10.0.0')).toBeUndefined();
     expect(parseIp('2001:db8:::1')).toBeUndefined();
+  });
+
+  it('reads IPv4 addresses exactly as node:net does (its own pass, no regular expression), and isIp/isCidr agree with the parsers', () => {
+    const texts = [
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.0.0.1',
+      '01.2.3.4',
+      '1.2.3.04',
+      '1.2.3',
+      '1.2.3.4.',
+      '1..3.4',
+      '.1.2.3',
+    ];
+    texts.push(
+      '1.2.3.4 ',
+      ' 1.2.3.4',
+      '1.2.3.-4',
+      '1.2.3.4x',
+      '१.2.3.4',
+      '',
+      '10.0.0.1/24',
+      '::1',
+      '1.2.3.255',
+      '1.2.3.256',
+    );
+    for (const text of texts) {
+      expect(parseIp(text)?.version === 4, text).toBe(isIPv4(text));
+      expect(isIp(text), text).toBe(parseIp(text) !== undefined);
+    }
+    for (const text of [
+      '10.0.0.0/8',
+      '10.0.0.0/33',
+      '10.0.0.0/',
+      '10.0.0/8',
+      '::/0',
+      '::/129',
+      'fe80::1%eth0/64',
+      '1.2.3.4/08',
+    ])
+      expect(isCidr(text), text).toBe(parseCidr(text) !== undefined);
   });
 
   it('parses CIDRs with their range and host bits', () => {

@@ -67,6 +67,11 @@ describe('scanJson', () => {
   it('refuses duplicate keys, even spelled with escapes', () => {
     expect(codes('{"a": 1, "b": 2, "a": 3}')).toEqual(['JSON_DUPLICATE_KEY']);
     expect(codes('{"a": 1, "\\u0061": 3}')).toEqual(['JSON_DUPLICATE_KEY']);
+    // Past 16 keys the keys seen are kept in a set: a duplicate is found on either side of that point.
+    const many = Array.from({ length: 20 }, (_, i) => `"k${i}": ${i}`);
+    expect(codes(`{${[...many, '"k3": 0'].join(', ')}}`)).toEqual(['JSON_DUPLICATE_KEY']);
+    expect(codes(`{${[...many, '"k19": 0'].join(', ')}}`)).toEqual(['JSON_DUPLICATE_KEY']);
+    expect(codes(`{${many.join(', ')}}`)).toEqual([]);
     expect(codes('[{"a": 1}, {"a": 2}]')).toEqual([]);
   });
 
