@@ -28,6 +28,11 @@ export interface AuditOptions {
   sourceProject?: string;
   /** Kinds left out on both sides (kinds the mapping excludes are added). */
   ignoreKinds?: readonly PlanKind[];
+  /**
+   * Only these kinds are reported (`--kinds`, `--exclude-kinds`); the others are still matched, so that references
+   * into them (a member's port, a load balancer's subnet) compare as the target objects they were matched to.
+   */
+  reportKinds?: { only?: readonly PlanKind[]; exclude?: readonly PlanKind[] };
   source?: AuditReport['source'];
   target?: AuditReport['target'];
   now?: Date;
@@ -190,6 +195,7 @@ export function auditPlans(reference: Plan, target: Plan, options: AuditOptions 
     ...(options.journal ? { journal: options.journal } : {}),
     markerOf: (key) => markerFor(sourceProject, key),
     ignoreKinds: [...ignore],
+    ...(options.reportKinds ? { reportKinds: options.reportKinds } : {}),
     expected,
     ...(options.source ? { source: options.source } : {}),
     ...(options.target ? { target: options.target } : {}),

@@ -18,6 +18,12 @@ export interface CompareOptions {
   /** Kinds left out of the comparison (e.g. quota when the user cannot read it on one side). */
   ignoreKinds?: readonly PlanKind[];
   /**
+   * The kinds reported (`--kinds`, `--exclude-kinds`): the others are still matched, so that a reference from a
+   * reported entry to one outside (a member's port, a load balancer's subnet) compares as the target object it was
+   * matched to, but their own differences are not listed. Default: every kind.
+   */
+  reportKinds?: { only?: readonly PlanKind[]; exclude?: readonly PlanKind[] };
+  /**
    * Fields expected to differ on some entries, with the reason: reference key -> `spec.<field>` -> note (a zone the
    * mapping dropped so the target chooses it). Such a difference is listed as expected-lossy.
    */
@@ -85,6 +91,10 @@ function refTokens(
  */
 export function compareSides(reference: Plan, target: Plan, options: CompareOptions = {}): AuditReport {
   const ignore = new Set(options.ignoreKinds ?? []);
+  const only = options.reportKinds?.only;
+  const leftOut = new Set(options.reportKinds?.exclude ?? []);
+  const reported = (kind: PlanKind): boolean =>
+    !ignore.has(kind) && (!only || only.includes(kind)) && !leftOut.has(kind);
   const refByKey = new Map(reference.resources.map((r) => [r.key, r]));
   const tgtByKey = new Map(target.resources.map((r) => [r.key, r]));
   const tgtById = new Map<string, PlanResource>();
@@ -115,7 +125,7 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
   const take = (refKey: string, tgt: PlanResource, how: How) => {
     matched.set(refKey, tgt.key);
     taken.add(tgt.key);
-    matching[how] += 1;
+    if (reported(tgt.kind)) matching[how] += 1;
   };
 
   // Externals: matched by kind and name (the mapping already rewrote the reference side's names).
@@ -148,8 +158,12 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     const refs = reference.resources.filter((r) => r.kind === kind && !r.external);
     const tgts = target.resources.filter((t) => t.kind === kind && !t.external);
     if (refs.length === 0 && tgts.length === 0) continue;
-    stats(kind).source = refs.length;
-    stats(kind).target = tgts.length;
+    // A kind outside --kinds is matched (references to it then resolve) and nothing more.
+    const report = reported(kind);
+    if (report) {
+      stats(kind).source = refs.length;
+      stats(kind).target = tgts.length;
+    }
     const pending: PlanResource[] = [];
     for (const entry of refs) {
       const id = options.journal?.get(entry.key);
@@ -201,11 +215,12 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
     for (const entry of unmatched) {
       const same = descriptorOf(kind).nameless ? tgtByKey.get(entry.key) : undefined;
       if (same && same.kind === kind && !same.external && !taken.has(same.key)) take(entry.key, same, 'key');
-      else {
+      else if (report) {
         differences.push({ type: 'missing', kind, key: entry.key });
         stats(kind).missing += 1;
       }
     }
+    if (!report) continue;
     for (const t of freeTargets()) {
       if (platformMade(t) && !refDescribes(t)) continue;
       differences.push({ type: 'extra', kind, key: t.key });
@@ -273,8 +288,8 @@ export function compareSides(reference: Plan, target: Plan, options: CompareOpti
 
   const count = (type: Difference['type']) => differences.filter((d) => d.type === type).length;
   const summary = {
-    compared: reference.resources.filter((r) => !r.external && !ignore.has(r.kind)).length,
-    matched: matched.size - reference.resources.filter((r) => r.external && matched.has(r.key)).length,
+    compared: reference.resources.filter((r) => !r.external && reported(r.kind)).length,
+    matched: reference.resources.filter((r) => !r.external && reported(r.kind) && matched.has(r.key)).length,
     missing: count('missing'),
     extra: count('extra'),
     changed: count('changed'),

@@ -142,6 +142,10 @@ describe('bascule audit --from --to', () => {
     const only = await run('audit', '--plan', planFile, '--to', 'b', '--kinds', 'network,subnet', '--format', 'json');
     expect(only.code).toBe(0);
     expect(Object.keys((JSON.parse(only.stdout) as AuditReport).per_kind).sort()).toEqual(['network', 'subnet']);
+    // A kind whose references lead outside --kinds (a port's network, subnets, groups): those entries are matched
+    // anyway, so the references compare as the target objects they were matched to (they were "unmatched:" before).
+    const ports = await run('audit', '--plan', planFile, '--to', 'b', '--mapping', mapping, '--kinds', 'port,server');
+    expect(ports.code, ports.stdout).toBe(0);
   });
 });
 

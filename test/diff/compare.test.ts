@@ -279,4 +279,70 @@ describe('compareSides', () => {
       'security_group_rule:default/egress-IPv4-any-any-any',
     ]);
   });
+
+  describe('reporting some kinds only (--kinds)', () => {
+    // A member addressed to the port of web-1: the target keys that port otherwise (port:unnamed).
+    const member = (port: string): PlanResource => ({
+      kind: 'member',
+      key: 'member:web/10.0.0.5:80',
+      spec: { name: '', address: '10.0.0.5', protocol_port: 80 },
+      refs: { subnet: 'subnet:private-v4', port },
+      lossy: ['address'],
+      source: { id: port === 'port:web-1/eth0' ? 'm1' : 'M9' },
+    });
+    // The apply's journal: the member is that target object (otherwise, with other references, it would not match).
+    const journal = new Map([['member:web/10.0.0.5:80', 'M9']]);
+    const sides = (targetPort = 'port:unnamed') => {
+      const s = source();
+      s.resources.push(member('port:web-1/eth0'));
+      const t = target();
+      t.resources.push(member(targetPort));
+      return [s, t] as const;
+    };
+
+    it('matches the other kinds, so references into them compare as the target objects they were matched to', () => {
+      const [s, t] = sides();
+      // The target's network is renamed: a difference of a kind not reported.
+      (t.resources.find((r) => r.kind === 'network')!.spec as { description?: string }).description = 'by hand';
+      const report = compareSides(s, t, { reportKinds: { only: ['member'] } });
+      expect(report.differences).toEqual([]);
+      expect(report.summary).toMatchObject({ compared: 1, matched: 1, clean: true });
+      expect(Object.keys(report.per_kind)).toEqual(['member']);
+      expect(report.matching).toEqual({ journal: 0, marker: 0, name: 0, key: 0, attributes: 1 });
+      // --exclude-kinds likewise.
+      const excluded = compareSides(s, t, { reportKinds: { exclude: ['network'] } });
+      expect(excluded.differences.filter((d) => d.type !== 'expected-lossy')).toEqual([]);
+      expect(Object.keys(excluded.per_kind)).not.toContain('network');
+    });
+
+    it('still sees a reference to another object, or to one the target lacks', () => {
+      const [s, t] = sides();
+      t.resources.push({
+        kind: 'port',
+        key: 'port:other',
+        spec: { name: 'other', fixed_ips: [{ ip_address: '10.0.0.9' }] },
+        refs: { network: 'network:private' },
+        source: { id: 'P10' },
+      });
+      t.resources.find((r) => r.kind === 'member')!.refs!.port = 'port:other';
+      const elsewhere = compareSides(s, t, { journal, reportKinds: { only: ['member'] } });
+      expect(elsewhere.differences).toEqual([
+        expect.objectContaining({
+          type: 'changed',
+          field: 'refs.port',
+          source: ['port:unnamed'],
+          target: ['port:other'],
+        }),
+      ]);
+      const [s2, t2] = sides();
+      t2.resources = t2.resources.filter((r) => r.key !== 'port:unnamed');
+      delete t2.resources.find((r) => r.kind === 'member')!.refs!.port;
+      const gone = compareSides(s2, t2, { journal, reportKinds: { only: ['member'] } });
+      expect(gone.differences).toEqual([
+        expect.objectContaining({ type: 'changed', field: 'refs.port', source: ['unmatched:port:web-1/eth0'] }),
+      ]);
+      // The port itself is not reported missing: it is outside --kinds.
+      expect(gone.summary.missing).toBe(0);
+    });
+  });
 });

@@ -17,6 +17,7 @@ import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-ba
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
 import * as floatingIps from '../../src/openstack/network/floating-ips/requests.js';
+import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { octaviaOf } from '../../src/sim/octavia/store.js';
 import { OLD, platformSeed } from './seed.js';
@@ -225,6 +226,14 @@ describe('load balancers on the simulator', () => {
       });
 
       await expectAuditClean(clouds);
+      // Each member refers to its server's port by the same plan key on both sides (<server>/eth0).
+      const memberPorts = (p: Plan) =>
+        p.resources
+          .filter((r) => r.kind === 'member')
+          .map((m) => m.refs?.port)
+          .sort();
+      expect(memberPorts(await clouds.export('b'))).toEqual(['port:web-1/eth0', 'port:web-2/eth0']);
+      expect(memberPorts(plan)).toEqual(['port:web-1/eth0', 'port:web-2/eth0']);
 
       // A second apply changes nothing.
       await applyJournaled(clouds);
@@ -245,6 +254,38 @@ describe('load balancers on the simulator', () => {
       ).toEqual([]);
     }, 120_000);
   }
+
+  it('a kind-limited export (no servers) applies and audits clean with --kinds', async () => {
+    // As test/e2e/load-balancers.test.ts does on the real cloud: the load balancer and what it uses, without the
+    // servers; the audit compares the load-balancer kinds only. Their references to the subnet and the servers'
+    // ports (kinds outside --kinds) resolve through the matching of those entries, not as "unmatched".
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grant(c, 'a', 'load-balancer_member');
+    grant(c, 'b', 'load-balancer_member');
+    await buildLoadBalancer(await c.connect('a'), true);
+    const lbKinds = 'load_balancer,listener,pool,member,health_monitor,l7_policy';
+    const exported = await bascule(
+      c,
+      'export',
+      '--os-cloud',
+      'a',
+      '--kinds',
+      lbKinds,
+      '--exclude-kinds',
+      'floating_ip',
+      '-o',
+      fileIn(c, 'a.plan.json'),
+    );
+    expect(exported.code, exported.out).toBe(0);
+    await applyJournaled(c);
+    await expectAuditClean(c, '--kinds', lbKinds);
+    // Without the journal too (markers, names, attributes).
+    const bare = await bascule(c, 'audit', '--from', 'a', '--to', 'b', '--kinds', lbKinds, '--format', 'json');
+    expect(bare.code, bare.out).toBe(0);
+  }, 120_000);
 
   it('blocks the dry run when the target user lacks load-balancer_member, and a target without tags', async () => {
     const c = await startClouds([

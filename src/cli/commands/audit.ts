@@ -135,17 +135,6 @@ async function exportLive(ctx: RunContext, cloudName: string, args: AuditArgs, r
   }
 }
 
-/** Drops the kinds outside --kinds / inside --exclude-kinds (externals are kept: references resolve through them). */
-function restrict(plan: Plan, kinds: PlanKind[] | undefined, exclude: PlanKind[] | undefined): Plan {
-  if (!kinds && !exclude) return plan;
-  return {
-    ...plan,
-    resources: plan.resources.filter(
-      (r) => r.external === true || ((!kinds || kinds.includes(r.kind)) && !(exclude ?? []).includes(r.kind)),
-    ),
-  };
-}
-
 /** `bascule audit`: compare two live projects, or a plan with a live project; exit 3 when they differ. */
 export const auditCommand = defineCommand<AuditArgs>({
   command: 'audit',
@@ -173,9 +162,14 @@ export const auditCommand = defineCommand<AuditArgs>({
       .option('kinds', {
         type: 'string',
         array: true,
-        describe: 'only compare these kinds (comma-separated or repeated)',
+        describe:
+          'only report these kinds (comma-separated or repeated; the others are still matched, so references into them resolve)',
       })
-      .option('exclude-kinds', { type: 'string', array: true, describe: 'leave these kinds out of the comparison' })
+      .option('exclude-kinds', {
+        type: 'string',
+        array: true,
+        describe: 'leave these kinds out of the report (still matched)',
+      })
       .option('concurrency', concurrency)
       .option('max-entries', maxEntries)
       .conflicts('from', 'plan')
@@ -257,7 +251,10 @@ export const auditCommand = defineCommand<AuditArgs>({
       options.zones = journal.zones;
       if (journal.sourceProject !== undefined) options.sourceProject = journal.sourceProject;
     }
-    const report = auditPlans(restrict(reference, kinds, exclude), restrict(target, kinds, exclude), options);
+    // --kinds / --exclude-kinds choose what is reported; every kind is still matched, so that a reference from a
+    // reported entry to one outside (a member's port) compares as the target object that entry was matched to.
+    if (kinds || exclude) options.reportKinds = { ...(kinds ? { only: kinds } : {}), ...(exclude ? { exclude } : {}) };
+    const report = auditPlans(reference, target, options);
     const inputs: NonNullable<AuditReport['inputs']> = {};
     if (args.mapping !== undefined) inputs.mapping = await fileInput(args.mapping);
     if (args.journal !== undefined) inputs.journal = await fileInput(args.journal);
