@@ -29,7 +29,8 @@ SERVICES=(mariadb memcached epmd rabbitmq keystone glance-api placement neutron-
 # The extra services (lib/extras.sh) and their daemons, in start order. BASCULE_OS_EXTRAS picks the services:
 # unset = all three, "none" = none, or a list such as "swift designate".
 EXTRAS_ALL=(swift octavia designate)
-EXTRA_DAEMONS_swift=(swift-object swift-container swift-account swift-container-updater swift-proxy)
+EXTRA_DAEMONS_swift=(swift-object swift-container swift-account swift-container-updater swift-object-updater
+                     swift-proxy)
 EXTRA_DAEMONS_octavia=(octavia-api octavia-worker octavia-health-manager octavia-housekeeping octavia-fake-heartbeat)
 EXTRA_DAEMONS_designate=(designate-central designate-mdns designate-worker designate-producer designate-api)
 extras_wanted() {

@@ -4,7 +4,8 @@
 # REPORT.md numbers the gotchas cited below: S = Swift, O = Octavia, D = Designate).
 #
 #   Swift      proxy :8080 (authtoken + keystoneauth, SLO, DLO, versioned writes, quotas), account :6202,
-#              container :6201, object :6200, container-updater; one ring device, a plain directory /srv/node/d1
+#              container :6201, object :6200, container-updater, object-updater; one ring device, a plain
+#              directory /srv/node/d1
 #   Octavia    api :9876 (uwsgi), worker, health-manager (udp :5555), housekeeping, every controller driver
 #              no-op, plus a fake amphora heartbeat so operating_status goes ONLINE (O4)
 #   Designate  api :9001, central, worker, producer, mdns :5354 (tcp+udp); the `fake` backend, the pool's
@@ -381,6 +382,10 @@ start_swift() {
   start_daemon swift-container "${as_swift[@]}" swift-container-server /etc/swift/container-server.conf -v
   start_daemon swift-account "${as_swift[@]}" swift-account-server /etc/swift/account-server.conf -v
   start_daemon swift-container-updater "${as_swift[@]}" swift-container-updater /etc/swift/container-server.conf -v
+  # A container's listing and counters follow each object PUT or DELETE at once, unless the container server did not
+  # answer the object server in time (a busy machine): the object server then keeps the update aside (async_pending)
+  # and only the object-updater sends it ([object-updater] above: a sweep every 30 s).
+  start_daemon swift-object-updater "${as_swift[@]}" swift-object-updater /etc/swift/object-server.conf -v
   start_daemon swift-proxy "${as_swift[@]}" swift-proxy-server /etc/swift/proxy-server.conf -v
 }
 wait_swift() {
