@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { KindWriter, ResolvedEntry } from '../kinds/kind.js';
+import type { KindWriter, ResolvedEntry, WriteContext } from '../kinds/kind.js';
 import { markerFor } from '../kinds/markers.js';
 import { descriptorOf } from '../kinds/registry.js';
 import { finishWorkload } from '../kinds/shared/workload.js';
@@ -52,6 +52,8 @@ export interface NodeReport {
   targetId?: string;
   error?: { code: string; message: string };
   upstream?: string;
+  /** What its write could not do and went on without (also in the journal's result and the run's warnings). */
+  warnings?: { code: string; message: string }[];
 }
 
 export interface ApplyResult {
@@ -183,6 +185,7 @@ async function step<T>(
   call: () => Promise<T>,
   idOf: (value: T) => string | undefined,
   extra: { target_id?: string; before?: Record<string, unknown> } = {},
+  warnings?: () => readonly { code: string; message: string }[],
 ): Promise<T> {
   const { entry } = resolved;
   // After a (simulated) kill nothing more happens: a dead process sends no further call, writes no further line.
@@ -220,6 +223,7 @@ async function step<T>(
     failed: (error) => {
       if (op === 'create' && !isDefinitiveFailure(errorInfo(error).code)) state.inDoubt.add(entry.key);
     },
+    ...(warnings ? { warnings } : {}),
   });
 }
 
@@ -266,10 +270,19 @@ async function act(
   deps: EngineDeps,
   graph: Graph,
   decision: Decision,
+  warnings: { code: string; message: string }[] = [],
 ): Promise<{ outcome: NodeReport['outcome']; id?: string }> {
   const { action } = decision;
   const emit = deps.onEvent ?? NO_EVENTS;
-  const ctx = deps.target;
+  // What the writer could not do and went on without: a warning of the run, and in the journal's result of the step.
+  const ctx: WriteContext = {
+    ...deps.target,
+    warn: (w) => {
+      warnings.push({ code: w.code, message: w.message });
+      emit({ type: 'warning', key: action.key, code: w.code, message: `${action.key}: ${w.message}` });
+    },
+  };
+  const noted = () => warnings;
   // Whatever the action, an object a create in doubt left behind is adopted first (journaled, marked).
   const adopted =
     action.action === ACTION.NOOP || action.action === ACTION.UPDATE || action.action === ACTION.CONFLICT
@@ -305,6 +318,7 @@ async function act(
           target_id: action.targetId!,
           before,
         },
+        noted,
       );
       return { outcome: adopted ? 'created' : 'updated', id: writer.idOf(updated) };
     }
@@ -322,6 +336,8 @@ async function act(
         'create',
         () => writer.create(ctx, resolved),
         (w) => writer.idOf(w),
+        {},
+        noted,
       );
       const id = writer.idOf(created);
       state.ids.set(action.key, id);
@@ -466,8 +482,10 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
       const refs = resolveRefs(unaddressed, state.ids);
       let attempt = 0;
       let done: { outcome: NodeReport['outcome']; id?: string; decision: Decision };
+      const warnings: { code: string; message: string }[] = [];
       for (;;) {
         attempt += 1;
+        warnings.length = 0;
         try {
           const mine = attempt === 1 && !namesakes.has(key) && !dependsOnChange(key) ? lookups : deps.target;
           // Addresses it points at (a DNS record at a floating IP) are the target's: decided, made and journaled so.
@@ -482,7 +500,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
           if (rewrites.length > 0) decision.action = { ...decision.action, rewrites };
           state.decisions.set(key, decision.action);
           if (attempt === 1) emit({ type: 'node.start', key, kind: node.kind, action: decision.action.action });
-          done = { ...(await act(state, deps, graph, decision)), decision };
+          done = { ...(await act(state, deps, graph, decision, warnings)), decision };
           break;
         } catch (error) {
           // Find-before-create makes a second attempt safe: what the failed one made is found by its marker.
@@ -505,6 +523,7 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
         outcome,
         action: decision.action.action,
         ...(id !== undefined ? { targetId: id } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       });
       emit({
         type: 'node.done',

@@ -83,6 +83,8 @@ export interface ResultRecord {
   ok: boolean;
   id?: string;
   error?: { code: string; message: string };
+  /** What the call could not do and went on without (an object listed on the source and gone when it was read). */
+  warnings?: { code: string; message: string }[];
 }
 
 export interface EndRecord {
@@ -123,8 +125,14 @@ export async function journaled<T>(
     before?: (seq: number) => Promise<void>;
     after?: (seq: number, id: string | undefined) => Promise<void>;
     failed?: (error: unknown) => void;
+    /** The warnings the call gave (read when its result is written). */
+    warnings?: () => readonly { code: string; message: string }[];
   } = {},
 ): Promise<T> {
+  const warned = () => {
+    const list = options.warnings?.() ?? [];
+    return list.length > 0 ? { warnings: [...list] } : {};
+  };
   const seq = journal.nextSeq();
   const result = { run: journal.run, seq, key: intent.key, kind: intent.kind, op: intent.op };
   await journal.append({ t: 'intent', run: journal.run, seq, at: new Date().toISOString(), ...intent });
@@ -134,7 +142,14 @@ export async function journaled<T>(
     value = await call();
   } catch (error) {
     options.failed?.(error);
-    await journal.append({ t: 'result', ...result, at: new Date().toISOString(), ok: false, error: errorInfo(error) });
+    await journal.append({
+      t: 'result',
+      ...result,
+      at: new Date().toISOString(),
+      ok: false,
+      error: errorInfo(error),
+      ...warned(),
+    });
     throw error;
   }
   const id = options.idOf?.(value);
@@ -145,6 +160,7 @@ export async function journaled<T>(
     at: new Date().toISOString(),
     ok: true,
     ...(id !== undefined ? { id } : {}),
+    ...warned(),
   });
   return value;
 }

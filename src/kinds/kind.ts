@@ -98,6 +98,12 @@ export interface WriteContext {
    * temporary images) and the per-entry choices. Present when apply moves data, that is with a source cloud.
    */
   workload?: Workload;
+  /**
+   * Names something this entry's write could not do and went on without (an object listed on the source and gone when
+   * it was copied): shown as a warning of the run and kept in the journal's result of the step. Set by the engine
+   * for each entry's create and update.
+   */
+  warn?(warning: { code: string; message: string }): void;
 }
 
 /** How workload data moves in this run. */

@@ -150,6 +150,11 @@ export function renderApplySummary(result: ApplyResult): string {
   }
   const skipped = result.nodes.filter((n) => n.outcome === 'skipped');
   if (skipped.length > 0) out += `\nskipped (a dependency failed): ${skipped.map((n) => n.key).join(', ')}\n`;
+  const warned = result.nodes.filter((n) => (n.warnings?.length ?? 0) > 0);
+  if (warned.length > 0) {
+    out += '\nwarnings (what was not done):\n';
+    for (const n of warned) for (const w of n.warnings!) out += `  ${n.key}: ${w.message} [${w.code}]\n`;
+  }
   out += `\n${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed, ${s.skipped} skipped${s.cancelled ? `, ${s.cancelled} not started` : ''} in ${(s.elapsedMs / 1000).toFixed(1)} s\n`;
   const w = result.workload;
   if (w) {
