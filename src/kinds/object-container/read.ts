@@ -3,6 +3,7 @@
  * store. A container's objects are its workload data, summed up in `objects` (count, bytes, a digest of names and
  * ETags), not plan entries. Its large objects' segment containers and its versions container are its references.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hasObjectStore, objectStoreClient } from '../../openstack/object-store/client.js';
 import * as swift from '../../openstack/object-store/requests.js';
 import type { ContainerInfo, ObjectSummary } from '../../openstack/object-store/types.js';
@@ -67,6 +68,44 @@ export async function readContainer(
   return { info, rows, segmentContainers: await segmentContainersOf(sc, name, rows, signal) };
 }
 
+/**
+ * The pauses before a container is read again when its listing and its counters disagree (ms). Swift updates both
+ * after each object write, and not at once when its container servers are busy; with several replicas the HEAD and
+ * the listing may come from two that are not yet alike. Tests shorten them.
+ */
+export const LISTING_RECHECK = { delaysMs: [1000, 2000, 4000] };
+
+/**
+ * Reads a container for the export; when its listing shows another number of objects than its counters
+ * (X-Container-Object-Count), reads it again a few times, then keeps the listing and warns with both numbers: the
+ * plan never sums fewer objects than the container holds without saying so.
+ */
+async function readContainerSettled(
+  sc: ReturnType<typeof objectStoreClient>,
+  name: string,
+  ctx: Parameters<KindReader['list']>[0],
+): Promise<ContainerRecord> {
+  let record = await readContainer(sc, name, ctx.signal);
+  for (const delay of LISTING_RECHECK.delaysMs) {
+    if (record.rows.length === record.info.objectCount) return record;
+    ctx.logger.debug(`container ${name}: listed ${record.rows.length} objects, counted ${record.info.objectCount}`);
+    await sleep(delay, undefined, { signal: ctx.signal });
+    record = await readContainer(sc, name, ctx.signal);
+  }
+  if (record.rows.length !== record.info.objectCount) {
+    ctx.warn({
+      kind: 'object_container',
+      resource: name,
+      code: 'OBJECT_LISTING_LAGS',
+      message:
+        `container ${name}: its listing shows ${record.rows.length} objects and its counters ${record.info.objectCount}, ` +
+        `read ${LISTING_RECHECK.delaysMs.length + 1} times: Swift has not finished updating it; the plan sums the ` +
+        `${record.rows.length} listed objects (export again once the two agree)`,
+    });
+  }
+  return record;
+}
+
 export const objectContainerReader: KindReader<ContainerRecord> = {
   kind: 'object_container',
   async list(ctx) {
@@ -74,7 +113,7 @@ export const objectContainerReader: KindReader<ContainerRecord> = {
     const sc = objectStoreClient(ctx.cloud);
     const containers = await collect(swift.listContainers(sc, {}, { pageSize: PAGE_SIZE, signal: ctx.signal }));
     const out: ContainerRecord[] = [];
-    for (const c of containers) out.push(await readContainer(sc, c.name, ctx.signal));
+    for (const c of containers) out.push(await readContainerSettled(sc, c.name, ctx));
     return out;
   },
   identify: (record) => ({ id: record.info.name, name: record.info.name }),

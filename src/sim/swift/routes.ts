@@ -389,8 +389,16 @@ export function swiftRouter(state: RegionState): Router {
   });
   r.get('/v1/{account}/{container}', (req) => {
     const container = containerOf(accountOf(req, swift), req.params.container!);
-    const rows = listing(req, [...container.objects.keys()], (name) => {
-      const o = container.objects.get(name)!;
+    let names = [...container.objects.keys()];
+    let gone: Map<string, SwiftObject> | undefined;
+    if (container.lag && container.lag.listings > 0 && req.method !== 'HEAD') {
+      const { hidden } = container.lag;
+      gone = container.lag.gone;
+      names = names.filter((n) => !hidden?.has(n)).concat([...(gone?.keys() ?? [])]);
+      if (--container.lag.listings === 0) delete container.lag;
+    }
+    const rows = listing(req, names, (name) => {
+      const o = container.objects.get(name) ?? gone!.get(name)!;
       const row: Record<string, unknown> = {
         bytes: o.size,
         hash: o.slo ? (o.headers['x-manifest-etag'] ?? '') : o.etag,

@@ -35,6 +35,13 @@ export interface SwiftContainer {
   historyLocation?: string;
   objects: Map<string, SwiftObject>;
   timestamp: number;
+  /**
+   * A listing that lags (tests set it, behind the API), for the next `listings` GETs of the container: `hidden`
+   * names are left out while its HEAD counts them, as a real Swift does while a container replica has not yet taken
+   * an object's update (async_pending) and the HEAD and the listing come from different replicas; `gone` objects,
+   * deleted, are still listed (their reads answer 404), as when the update of their delete is still pending.
+   */
+  lag?: { hidden?: Set<string>; gone?: Map<string, SwiftObject>; listings: number };
 }
 
 export interface SwiftAccount {
