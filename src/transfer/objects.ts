@@ -11,6 +11,7 @@ import type { Cloud } from '../openstack/cloud.js';
 import { objectStoreClient } from '../openstack/object-store/client.js';
 import * as swift from '../openstack/object-store/requests.js';
 import type { ObjectSummary } from '../openstack/object-store/types.js';
+import { isHttpError } from '../openstack/errors.js';
 import { collect } from '../openstack/pagination.js';
 import { BasculeError } from '../shared/errors.js';
 
@@ -60,6 +61,22 @@ export interface CopyObjectsResult {
   skipped: number;
   bytes: number;
   large: number;
+  /**
+   * Objects the source listed that were gone when they were read (404): deleted since, or a listing that lags behind
+   * a delete. Not copied, never dropped silently: the caller names them.
+   */
+  gone: string[];
+}
+
+/** The source's answer to a read of an object it listed: the value, or `GONE` when the object is not there (404). */
+const GONE = Symbol('gone');
+async function unlessGone<T>(read: () => Promise<T>): Promise<T | typeof GONE> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isHttpError(error) && error.status === 404) return GONE;
+    throw error;
+  }
 }
 
 /** Runs `work` on every item, at most `limit` at once; the first failure stops the rest and is thrown. */
@@ -114,7 +131,7 @@ export async function copyContainerObjects(
   const total = rows.length;
   const totalBytes = rows.reduce((n, r) => n + r.bytes, 0);
   const done = { objects: 0, bytes: 0, skipped: 0, total, totalBytes };
-  const result: CopyObjectsResult = { copied: 0, skipped: 0, bytes: 0, large: 0 };
+  const result: CopyObjectsResult = { copied: 0, skipped: 0, bytes: 0, large: 0, gone: [] };
   const tick = (bytes: number, skipped: boolean) => {
     done.objects++;
     if (skipped) {
@@ -127,6 +144,12 @@ export async function copyContainerObjects(
     }
     options.onProgress?.({ ...done });
   };
+  const lost = (row: ObjectSummary) => {
+    result.gone.push(row.name);
+    done.objects++;
+    done.skipped++;
+    options.onProgress?.({ ...done });
+  };
 
   const slos = rows.filter((r) => typeof r.slo_etag === 'string');
   const others = rows.filter((r) => typeof r.slo_etag !== 'string');
@@ -135,14 +158,17 @@ export async function copyContainerObjects(
   await pool(others, options.concurrency ?? 4, async (row) => {
     if (row.bytes === 0) {
       // A zero-byte object may be a dynamic large object's manifest: only its headers say so.
-      const head = await swift.headObject(src, source, row.name, { ...opts, manifest: true });
+      const head = await unlessGone(() => swift.headObject(src, source, row.name, { ...opts, manifest: true }));
+      if (head === GONE) return lost(row);
       if (head.dloManifest !== undefined) {
         dlos.push({ row, manifest: head.dloManifest, metadata: head.metadata, type: head.contentType });
         return;
       }
     }
     if (present.get(row.name) === row.hash) return tick(row.bytes, true);
-    const { info, response } = await swift.downloadObject(src, source, row.name, opts);
+    const download = await unlessGone(() => swift.downloadObject(src, source, row.name, opts));
+    if (download === GONE) return lost(row);
+    const { info, response } = download;
     if (info.etag !== row.hash) {
       response.body.resume();
       throw new BasculeError(
@@ -194,8 +220,12 @@ export async function copyContainerObjects(
       tick(row.bytes, true);
       continue;
     }
-    const segments = await swift.getSloManifest(src, source, row.name, opts);
-    const head = await swift.headObject(src, source, row.name, opts);
+    const segments = await unlessGone(() => swift.getSloManifest(src, source, row.name, opts));
+    const head = segments === GONE ? GONE : await unlessGone(() => swift.headObject(src, source, row.name, opts));
+    if (segments === GONE || head === GONE) {
+      lost(row);
+      continue;
+    }
     const etag = await swift.uploadSloManifest(
       dst,
       target,

@@ -1,11 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LISTING_RECHECK } from '../../src/kinds/object-container/read.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import { objectStoreClient } from '../../src/openstack/object-store/client.js';
 import * as swift from '../../src/openstack/object-store/requests.js';
+import { collect } from '../../src/openstack/pagination.js';
 import { swiftOf, type SwiftContainer } from '../../src/sim/swift/state.js';
 import { OLD, platformSeed } from './seed.js';
-import { entryOf, exportPlan, startCloudsPerTest, type SimClouds } from './support.js';
+import { applyAtoB, entryOf, exportPlan, fileIn, startCloudsPerTest, type SimClouds } from './support.js';
 
 /**
  * Issue 17, object storage, when Swift's container listing lags (it is updated after each object write, later when
@@ -60,5 +62,30 @@ describe('object storage while a container listing lags', () => {
     expect(out).toMatch(/container site: its listing shows 2 objects and its counters 3/);
     // one listing at first, then one per pause
     expect(site.lag?.listings).toBe(100 - 1 - LISTING_RECHECK.delaysMs.length);
+  });
+
+  it('the apply names an object listed on the source but gone when read as not copied, and copies the rest', async () => {
+    const { c, b, site } = await seeded();
+    await exportPlan(c);
+    // b.txt is deleted, but its delete has not reached the listing yet: listed, and 404 when read
+    const gone = site.objects.get('b.txt')!;
+    site.objects.delete('b.txt');
+    site.lag = { gone: new Map([['b.txt', gone]]), listings: 100 };
+    const journal = fileIn(c, 'j.jsonl');
+    const applied = await applyAtoB(c, '--journal', journal, '--yes');
+    expect(applied.code, applied.out).toBe(0);
+    const named = /1 object of container site listed on the source but gone when read \(404\), not copied: b\.txt/;
+    expect(applied.out).toMatch(new RegExp(`warning: object_container:site: ${named.source}`));
+    // the summary at the end names it too
+    expect(applied.out).toContain('\nwarnings (what was not done):\n');
+    expect(applied.out.slice(applied.out.indexOf('warnings (what was not done):'))).toMatch(named);
+    const results = (await readFile(journal, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { t: string; key?: string; warnings?: { code: string; message: string }[] })
+      .filter((r) => r.t === 'result' && r.key === 'object_container:site');
+    expect(results.flatMap((r) => r.warnings ?? []).map((w) => w.code)).toEqual(['OBJECT_GONE']);
+    const copied = await collect(swift.listObjects(objectStoreClient(b), 'site'));
+    expect(copied.map((r) => r.name)).toEqual(['a.txt', 'empty']);
   });
 });

@@ -58,6 +58,17 @@ async function fill(ctx: WriteContext, r: ResolvedEntry, target: string): Promis
   ctx.logger.info(
     `container ${target}: ${result.copied} objects copied (${result.bytes} bytes, ${result.large} large objects rebuilt), ${result.skipped} already there`,
   );
+  if (result.gone.length > 0) {
+    // Listed on the source, gone when read: deleted since the listing, or a listing that lags behind a delete. Not
+    // an error of the copy (there is nothing to copy), but never silent: a warning of the run, kept in the journal.
+    const shown = result.gone.slice(0, 20).join(', ');
+    const more = result.gone.length > 20 ? ` and ${result.gone.length - 20} more` : '';
+    const message =
+      `${result.gone.length} object${result.gone.length === 1 ? '' : 's'} of container ${source} listed on the ` +
+      `source but gone when read (404), not copied: ${shown}${more}`;
+    ctx.logger.warn(message);
+    ctx.warn?.({ code: 'OBJECT_GONE', message });
+  }
 }
 
 async function setQuotas(ctx: WriteContext, r: ResolvedEntry, name: string, remove: boolean): Promise<void> {
