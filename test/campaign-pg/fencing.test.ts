@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { openPool, parseStoreUrl } from '../../src/campaign/postgres/connection.js';
-import { claimLease, isLeaseLost, releaseLease, renewLease } from '../../src/campaign/postgres/lease.js';
+import { withClient } from '../../src/campaign/postgres/client.js';
+import { claimLease, fenced, isLeaseLost, releaseLease, renewLease } from '../../src/campaign/postgres/lease.js';
 import { PgJournal, readPgJournal } from '../../src/campaign/postgres/journal.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -76,6 +77,48 @@ describe('lease fencing of journal writes', () => {
       code: 'LEASE_LOST',
     });
     expect((await claimLease(b, 'c1/p1/released', 'worker-b', 60)).generation).toBe(lease.generation + 1);
+  });
+});
+
+describe('a session the server ends while its client is out of the pool', () => {
+  // The driver reports it as an 'error' event outside any query; a client taken out of the pool has no listener of
+  // the pool's, so without ours that event crashes the worker process (it did, in campaign-pg/workers.test.ts:
+  // worker s, stopped past idle_in_transaction_session_timeout inside a transaction, died when continued).
+  it('fails the work at hand, not the process, and the pool goes on with a new session', async () => {
+    const crashes: unknown[] = [];
+    const onUncaught = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const failed = await withClient(a, async (client) => {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await b.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        // the session's end reaches the client as an event while no query runs
+        await new Promise((r) => setTimeout(r, 300));
+        await client.query('SELECT 1');
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failed).toBeInstanceOf(Error);
+      expect(crashes).toEqual([]);
+      const { rows } = await a.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows[0]!.one).toBe(1);
+      // the same through a fenced write: it fails, the process does not
+      const lease = await claimLease(a, 'c1/p1/broken#1', 'worker-a', 60);
+      const fencedFailure = await fenced(a, lease, async (client) => {
+        const { rows: me } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await b.query('SELECT pg_terminate_backend($1)', [me[0]!.pid]);
+        await new Promise((r) => setTimeout(r, 300));
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(fencedFailure).toBeInstanceOf(Error);
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 });
 

@@ -200,9 +200,15 @@ describe('a campaign run by three bascule worker processes on one PostgreSQL sto
       });
       s.child.kill('SIGSTOP');
       const stoppedAt = Date.now();
+      // Only a start after the stop counts: the same job key may have run on another worker before (an apply job
+      // is queued again by its project's last disk copy), and that earlier start is not a take-over.
+      const seenBefore = new Map(workers.map((w) => [w, w.lines.length]));
       const taker = await until(
         'the paused job taken over',
-        () => workers.find((w) => w !== s && w.lines.some((l) => l.endsWith(`start ${paused}`))),
+        () =>
+          workers.find(
+            (w) => w !== s && w.lines.slice(seenBefore.get(w) ?? 0).some((l) => l.endsWith(`start ${paused}`)),
+          ),
         // The lease must run out, then pg-boss's maintenance retry the job, then a worker have a free slot: on a
         // loaded machine every slot of the other workers can be busy with slow applies for a while.
         (LEASE + 120) * 1000,

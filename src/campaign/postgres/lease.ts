@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { BasculeError } from '../../shared/errors.js';
+import { withClient } from './client.js';
 
 export interface Lease {
   readonly jobKey: string;
@@ -106,42 +107,32 @@ export async function releaseLease(db: pg.Pool, lease: Lease): Promise<void> {
  * and only if the lease is still ours and unexpired. Otherwise rolls back and throws LEASE_LOST.
  */
 export async function fenced<T>(db: pg.Pool, lease: Lease, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  // A session the server ended while we were stopped (idle_in_transaction_session_timeout) reports its end as
-  // an 'error' event outside any query: it must fail this write, not the process.
-  let broken: Error | undefined;
-  const onError = (error: Error) => (broken = error);
-  client.on('error', onError);
   const from = clock();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ generation: string; owner: string; live: boolean; remaining: number }>(
-      `SELECT generation, owner, expires_at > clock_timestamp() AS live,
-              extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
-         FROM bascule.leases WHERE job_key = $1 FOR SHARE`,
-      [lease.jobKey],
-    );
-    const row = rows[0];
-    if (!row) throw new LeaseLostError(lease, 'no lease is recorded for it');
-    if (Number(row.generation) !== lease.generation)
-      throw new LeaseLostError(lease, `${row.owner} took it over (generation ${row.generation})`);
-    if (!row.live) throw new LeaseLostError(lease, 'its lease ran out');
-    const result = await write(client);
-    await client.query('COMMIT');
-    confirmLease(lease, from, Number(row.remaining));
-    return result;
-  } catch (error) {
-    if (isLeaseLost(error)) surelyOurs.set(lease, 0);
-    broken ??= await client.query('ROLLBACK').then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    throw error;
-  } finally {
-    client.off('error', onError);
-    // A broken session is closed, not handed back to the pool.
-    client.release(broken);
-  }
+  // withClient: a session the server ended while we were stopped (idle_in_transaction_session_timeout) fails this
+  // write, not the process, and is closed rather than handed back to the pool.
+  return withClient(db, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ generation: string; owner: string; live: boolean; remaining: number }>(
+        `SELECT generation, owner, expires_at > clock_timestamp() AS live,
+                extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
+           FROM bascule.leases WHERE job_key = $1 FOR SHARE`,
+        [lease.jobKey],
+      );
+      const row = rows[0];
+      if (!row) throw new LeaseLostError(lease, 'no lease is recorded for it');
+      if (Number(row.generation) !== lease.generation)
+        throw new LeaseLostError(lease, `${row.owner} took it over (generation ${row.generation})`);
+      if (!row.live) throw new LeaseLostError(lease, 'its lease ran out');
+      const result = await write(client);
+      await client.query('COMMIT');
+      confirmLease(lease, from, Number(row.remaining));
+      return result;
+    } catch (error) {
+      if (isLeaseLost(error)) surelyOurs.set(lease, 0);
+      throw error;
+    }
+  });
 }
 
 /** Throws LEASE_LOST unless the lease is still ours (a fenced transaction that writes nothing). */
