@@ -10,7 +10,7 @@
 import type { SERVICE } from '../openstack/auth/catalog.js';
 import type { Cloud } from '../openstack/cloud.js';
 import type { PlanKind, RefDecl } from '../plan/kinds.js';
-import type { ExternalMappingContext, Resolution } from '../mapping/external.js';
+import type { ExternalMappingContext, Resolution, SpecMappingContext } from '../mapping/external.js';
 import type { PlanResource } from '../plan/types.js';
 import type { ExternalMatch, ExternalResolution, TargetCatalog } from './external.js';
 
@@ -144,6 +144,11 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
    * target), in src/kinds/<kind>/mapping.ts. Absent: by its name as exported. A match-only kind is always resolved.
    */
   mapExternal?(resource: PlanResource, ctx: ExternalMappingContext): Resolution;
+  /**
+   * Mapping: rewrites the spec fields that the mapping's sections for this kind name (a load balancer's provider and
+   * flavor), in src/kinds/<kind>/mapping.ts, each change noted. For entries Bascule creates (not externals).
+   */
+  mapSpec?(resource: PlanResource, ctx: SpecMappingContext): void;
   /**
    * Mapping, with `include`: the key of the kept entry this one belongs to and is kept with (a group's rule, a
    * port's floating IP, a router between kept subnets), or undefined. `refs` are the entry's (plan keys).

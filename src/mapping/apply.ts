@@ -282,6 +282,8 @@ export function applyMapping(plan: Plan, mapping: Mapping): MappedPlan {
       else spec.availability_zone = placement.zone;
       notes.push({ key, field: 'availability_zone', from: before, to: placement.zone, rule: placement.rule });
     } else if (azKinds.has(resource.kind)) mapZones(resource, spec, mapping, inScope, notes);
+    // The kind's own sections (a load balancer's provider and flavor).
+    descriptorOf(resource.kind).mapSpec?.(resource, { mapping, inScope, note: (note) => notes.push(note) });
     resources.push(resource);
   }
 

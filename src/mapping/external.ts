@@ -55,7 +55,7 @@ export interface Resolution {
 /** One change the mapping made to a spec. */
 export interface MappingNote {
   key: string;
-  /** The spec field changed (`name`, `availability_zone`, `availability_zone_hints`, `checksum`). */
+  /** The spec field changed (`name`, `availability_zone`, `availability_zone_hints`, `checksum`, `provider`...). */
   field: string;
   from: unknown;
   to: unknown;
@@ -98,6 +98,14 @@ export function smallestFit<F extends FlavorLike>(
     if (best === undefined || compareFlavors(candidate, best) < 0) best = candidate;
   }
   return best;
+}
+
+/** What a kind's `mapSpec` works with: the mapping, its region scope, and where notes go. */
+export interface SpecMappingContext {
+  readonly mapping: Mapping;
+  /** Whether a rule applies to the plan's source region. */
+  inScope(rule: { region?: string }): boolean;
+  note(note: MappingNote): void;
 }
 
 /** What a kind's `mapExternal` works with: the mapping, its region scope, and where notes and issues go. */

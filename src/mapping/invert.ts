@@ -218,7 +218,11 @@ class Inverter {
     return out;
   }
 
-  nameMap(section: 'external_networks' | 'volume_types', rules: readonly NameMapRule[], what: string): NameMapRule[] {
+  nameMap(
+    section: 'external_networks' | 'volume_types' | 'load_balancer_providers' | 'load_balancer_flavors',
+    rules: readonly NameMapRule[],
+    what: string,
+  ): NameMapRule[] {
     const out: NameMapRule[] = [];
     rules.forEach((rule, index) => {
       const tail = this.tail(rule, pointer(section, index));
@@ -335,6 +339,18 @@ export function invertMapping(mapping: Mapping): Inversion {
   );
   if (mapping.volume_types !== undefined)
     out.volume_types = inverter.nameMap('volume_types', mapping.volume_types, 'volume types');
+  if (mapping.load_balancer_providers !== undefined)
+    out.load_balancer_providers = inverter.nameMap(
+      'load_balancer_providers',
+      mapping.load_balancer_providers,
+      'load balancer providers',
+    );
+  if (mapping.load_balancer_flavors !== undefined)
+    out.load_balancer_flavors = inverter.nameMap(
+      'load_balancer_flavors',
+      mapping.load_balancer_flavors,
+      'load balancer flavors',
+    );
   if (mapping.names !== undefined) out.names = inverter.names(mapping.names);
   for (const side of ['include', 'exclude'] as const) {
     const selector = mapping[side];

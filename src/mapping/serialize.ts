@@ -9,6 +9,8 @@ const ONE_LINE_RULES = new Set([
   'external_networks',
   'availability_zones',
   'volume_types',
+  'load_balancer_providers',
+  'load_balancer_flavors',
   'names',
 ]);
 const ONE_LINE_FIELDS = new Set(['from', 'to', 'within', 'inverse', 'kinds', 'source', 'target']);

@@ -152,6 +152,10 @@ export interface Mapping {
   availability_zones?: AzRule[];
   server_zones?: ServerZoneRule[];
   volume_types?: NameMapRule[];
+  /** Octavia provider drivers by name (amphora -> ovn): a load balancer's `spec.provider`. */
+  load_balancer_providers?: NameMapRule[];
+  /** Octavia flavors by name: a load balancer's `spec.flavor`. */
+  load_balancer_flavors?: NameMapRule[];
   names?: NameRule[];
   include?: Selector;
   exclude?: Selector;
@@ -166,6 +170,8 @@ export const MAPPING_SECTIONS = [
   'availability_zones',
   'server_zones',
   'volume_types',
+  'load_balancer_providers',
+  'load_balancer_flavors',
   'names',
   'include',
   'exclude',
@@ -190,6 +196,8 @@ export const MAPPING_FIELDS = {
     'availability_zones',
     'server_zones',
     'volume_types',
+    'load_balancer_providers',
+    'load_balancer_flavors',
     'names',
     'include',
     'exclude',

@@ -165,7 +165,15 @@ function checkTable(
   });
 }
 
-const TABLES = ['flavors', 'images', 'external_networks', 'availability_zones', 'volume_types'] as const;
+const TABLES = [
+  'flavors',
+  'images',
+  'external_networks',
+  'availability_zones',
+  'volume_types',
+  'load_balancer_providers',
+  'load_balancer_flavors',
+] as const;
 const SERVER_CRITERIA = ['name_regex', 'tag', 'group'] as const;
 const NAME_ACTIONS = ['prefix', 'suffix', 'strip_prefix', 'strip_suffix', 'regex'] as const;
 

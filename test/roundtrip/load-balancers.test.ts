@@ -4,6 +4,7 @@
  * is exported, dry-run, applied, audited clean and rolled back, from Pike and from 2025.1 to 2025.1. The members
  * follow their servers' ports to the addresses the target gave them.
  */
+import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/openstack/index.js';
 import type { Cloud } from '../../src/openstack/cloud.js';
@@ -24,6 +25,7 @@ import { OLD, platformSeed } from './seed.js';
 import {
   applyAtoB,
   applyJournaled,
+  auditAtoB,
   basculeOn as bascule,
   expectAuditClean,
   exportPlan,
@@ -285,6 +287,52 @@ describe('load balancers on the simulator', () => {
     // Without the journal too (markers, names, attributes).
     const bare = await bascule(c, 'audit', '--from', 'a', '--to', 'b', '--kinds', lbKinds, '--format', 'json');
     expect(bare.code, bare.out).toBe(0);
+  }, 120_000);
+
+  it('maps the provider (mapping load_balancer_providers): blocked when the target lacks it, applied, audited clean', async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grant(c, 'a', 'load-balancer_member');
+    grant(c, 'b', 'load-balancer_member');
+    await buildLoadBalancer(await c.connect('a'), true);
+    await exportPlan(c);
+    // The target offers amphora and octavia (its providers list): ovn is a clear block, nothing made.
+    await writeFile(
+      fileIn(c, 'ovn.yaml'),
+      'format: bascule.mapping/v1\nload_balancer_providers: [{ from: amphora, to: ovn }]\n',
+    );
+    const blocked = await applyAtoB(c, '--mapping', fileIn(c, 'ovn.yaml'), '--dry-run');
+    expect(blocked.code, blocked.out).not.toBe(0);
+    expect(blocked.out).toContain(
+      `load_balancer:web-lb: the target's Octavia has no provider "ovn" (it offers amphora, octavia)`,
+    );
+    expect(octaviaOf(c.sim.regionState('b')).loadbalancers.size).toBe(0);
+    // Mapped to a provider the target has: the load balancer is made with it, and the audit with the mapping is clean.
+    await writeFile(
+      fileIn(c, 'map.yaml'),
+      'format: bascule.mapping/v1\nload_balancer_providers: [{ from: amphora, to: octavia }]\n',
+    );
+    const dry = await applyAtoB(c, '--mapping', fileIn(c, 'map.yaml'), '--dry-run');
+    expect(dry.code, dry.out).toBe(0);
+    await applyJournaled(c, ['--mapping', fileIn(c, 'map.yaml'), '--restart-source']);
+    expect(
+      octaviaOf(c.sim.regionState('b'))
+        .loadbalancers.all()
+        .map((lb) => lb.provider),
+    ).toEqual(['octavia']);
+    await expectAuditClean(c, '--mapping', fileIn(c, 'map.yaml'));
+    // Without the mapping, the audit sees the provider changed.
+    const bare = await auditAtoB(c);
+    expect(bare.report.differences).toContainEqual(
+      expect.objectContaining({
+        key: 'load_balancer:web-lb',
+        field: 'spec.provider',
+        source: 'amphora',
+        target: 'octavia',
+      }),
+    );
   }, 120_000);
 
   it('blocks the dry run when the target user lacks load-balancer_member, and a target without tags', async () => {

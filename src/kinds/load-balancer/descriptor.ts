@@ -1,6 +1,7 @@
 /** The load balancer kind (Octavia): what the generic layers know about it (see src/kinds/descriptor.ts). */
 import { defineKind } from '../descriptor.js';
 import { KIND_EXTERNAL, KIND_REFS } from '../../plan/kinds.js';
+import { checkOffers, mapSpec } from './mapping.js';
 import { checkOctaviaTarget } from './octavia.js';
 
 export const loadBalancerDescriptor = defineKind({
@@ -14,5 +15,13 @@ export const loadBalancerDescriptor = defineKind({
   updatable: ['name', 'description', 'admin_state_up', 'tags'],
   // Exported with its VIP's subnet.
   exportedWith: 'vip_subnet',
-  checkTarget: (creates, ctx) => checkOctaviaTarget('load_balancer', creates, ctx),
+  // The service, tags and role; then the provider and flavor (after the mapping) that the target offers.
+  checkTarget: async (creates, ctx) => {
+    const issues = await checkOctaviaTarget('load_balancer', creates, ctx);
+    return issues.some((i) => i.code === 'TARGET_NO_OCTAVIA')
+      ? issues
+      : [...issues, ...(await checkOffers(creates, ctx))];
+  },
+  // The mapping's load_balancer_providers and load_balancer_flavors rules.
+  mapSpec,
 });

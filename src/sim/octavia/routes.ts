@@ -47,6 +47,12 @@ const SINCE: Record<string, string> = {
   domain_name: '2.10',
 };
 
+/** The enabled provider drivers, as the e2e cloud's octavia.conf lists them (test/e2e/openstack/lib/extras.sh). */
+const PROVIDERS: Record<string, string> = {
+  amphora: 'The Octavia Amphora driver.',
+  octavia: 'Deprecated alias of the Octavia Amphora driver.',
+};
+
 export const LB_PROTOCOLS = ['HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS', 'UDP', 'SCTP'];
 const POOL_PROTOCOLS = ['HTTP', 'HTTPS', 'PROXY', 'TCP', 'UDP', 'SCTP'];
 const ALGORITHMS = ['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP', 'SOURCE_IP_PORT'];
@@ -259,8 +265,7 @@ function createLb(c: Ctx, auth: AuthContext, body: Obj): Obj {
   const network = c.state.networks.get(networkId ?? String(subnet?.network_id));
   if (!network) throw oError(400, `Validation failure: Network ${String(networkId)} could not be found.`);
   const provider = str(body, 'provider') ?? 'amphora';
-  if (!['amphora', 'octavia', 'noop_driver'].includes(provider))
-    throw oError(400, `Provider '${provider}' is not enabled.`);
+  if (!(provider in PROVIDERS)) throw oError(400, `Provider '${provider}' is not enabled.`);
   const flavorId = str(body, 'flavor_id');
   if (flavorId) throw oError(400, `Validation failure: Invalid flavor_id ${flavorId}.`);
   const lb: Obj = {
@@ -825,6 +830,15 @@ export function octaviaRouter(state: RegionState): Router {
     ensureWriter(c, auth);
     return auth;
   };
+
+  // the enabled provider drivers (GET /v2/lbaas/providers)
+  r.get('/v2/lbaas/providers', (req) => {
+    authOf(req);
+    return {
+      status: 200,
+      body: { providers: Object.entries(PROVIDERS).map(([name, description]) => ({ name, description })) },
+    };
+  });
 
   // load balancers
   r.get('/v2/lbaas/loadbalancers', (req) => {

@@ -109,6 +109,19 @@ export const loadBalancerSection: ServiceSection = {
       expect(atLeast(await apiVersion(target.cloud.loadBalancer), '2.5')).toBe(true);
     });
 
+    check(
+      'lists its enabled providers to a project member (the dry run checks the plan names one of them)',
+      async ({ target }) => {
+        const octavia = target.cloud.client('load-balancer');
+        const response = await octavia.request<{ providers: { name: string; description: string }[] }>(
+          'GET',
+          '/v2/lbaas/providers',
+        );
+        expect(response.data.providers.map((p) => p.name)).toContain('amphora');
+        for (const p of response.data.providers) expect(typeof p.description).toBe('string');
+      },
+    );
+
     check('makes a load balancer PENDING_CREATE then ACTIVE, tagged, with the asked VIP on its subnet', async (ctx) => {
       const sc = ctx.target.cloud.loadBalancer;
       const tree = await contractTree(ctx);
