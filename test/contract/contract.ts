@@ -3,7 +3,7 @@
  * against the simulator's `zed` profile (test/contract/sim.test.ts, in the unit suite) and against the real
  * OpenStack Zed (test/e2e/contract.test.ts), so the simulator cannot drift from the real thing unnoticed.
  * A deliberate difference is declared in `known` with its reason, and documented in docs/simulator.md.
- * The optional services (object storage, load balancers, DNS) have a section each in test/contract/services/,
+ * The optional services (object storage, load balancers, DNS, Neutron extras) have a section each in test/contract/services/,
  * skipped with the reason when the target's catalog does not have the service.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -359,7 +359,7 @@ export function contractSuite(label: string, open: () => Promise<ContractTarget>
       describe(`${service.title} (${service.service})`, () => {
         let absent: string | undefined;
         beforeAll(async () => {
-          absent = await serviceAbsence(target, service.service);
+          absent = (await serviceAbsence(target, service.service)) ?? (await service.absence?.(target));
         });
         service.checks((name, fn) =>
           it(name, async (context) => {

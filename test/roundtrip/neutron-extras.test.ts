@@ -122,7 +122,7 @@ describe('port forwardings of floating IPs', () => {
 function addressGroupSeed(): SeedFile {
   return shopSeed({
     address_groups: [
-      { name: 'office', description: 'the office', addresses: ['192.0.2.0/28', '198.51.100.7'] },
+      { name: 'office', description: 'the office', addresses: ['192.0.2.0/28', '198.51.100.7/32'] },
       { name: 'empty' },
     ],
     security_groups: [

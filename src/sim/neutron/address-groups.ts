@@ -1,7 +1,8 @@
 /**
  * Address groups (`address-group`, Wallaby and later): `/v2.0/address-groups[/{id}]` with the `add_addresses` and
  * `remove_addresses` actions, and security group rules whose remote is one
- * (`security-groups-remote-address-group`). Addresses are CIDRs (a bare address is stored as /32 or /128). An
+ * (`security-groups-remote-address-group`). Addresses are CIDRs: a bare address is refused (400, /32 or /128
+ * recommended, as the real Zed answers), host bits are cleared (192.0.2.1/28 is stored as 192.0.2.0/28). An
  * address group a rule uses cannot be deleted (409). Shapes from the Networking API reference ("Address groups").
  */
 import { clone, isObj, str, type Obj } from '../core/json.js';
@@ -19,7 +20,13 @@ export function hasAddressGroups(state: RegionState): boolean {
 
 function normalise(value: unknown): string {
   const text = String(value);
-  const c = parseCidr(text.includes('/') ? text : `${text}/${text.includes(':') ? 128 : 32}`);
+  if (!text.includes('/') && parseCidr(`${text}/${text.includes(':') ? 128 : 32}`))
+    throw nError(
+      400,
+      'HTTPBadRequest',
+      `Invalid input for addresses. Reason: '${text}' isn't a recognized IP subnet cidr, '${text}/${text.includes(':') ? 128 : 32}' is recommended.`,
+    );
+  const c = parseCidr(text);
   if (!c)
     throw nError(400, 'HTTPBadRequest', `Invalid input for addresses. Reason: '${text}' is not a valid IP subnet.`);
   return formatCidr(c);

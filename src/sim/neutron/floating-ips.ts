@@ -171,8 +171,10 @@ export function updateFloatingIp(state: RegionState, auth: AuthContext, fip: Obj
 
 export function deleteFloatingIp(state: RegionState, auth: AuthContext, id: string): void {
   const fip = getFloatingIp(state, auth, id);
+  // Its port forwardings hold it (the real Zed: 409, they are deleted first).
+  if (forwardingsOf(state, id).length > 0)
+    throw nError(409, 'FipInUseByPortForwarding', `Floating IP ${id} in use by Port Forwarding resources.`);
   const port = state.ports.get(String(fip.floating_port_id));
   if (port) removePort(state, port, true);
-  for (const pf of forwardingsOf(state, id)) state.portForwardings.delete(String(pf.id));
   state.floatingips.delete(id);
 }

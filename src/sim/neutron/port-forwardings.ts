@@ -9,6 +9,7 @@ import type { AuthContext } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
 import { nError } from './common.js';
 import type { FixedIp } from './ipam.js';
+import { routerSubnets } from './routers.js';
 
 export const PORT_FORWARDING_EXTENSION = 'floating-ip-port-forwarding';
 const PROTOCOLS = ['tcp', 'udp', 'sctp', 'dccp', 'icmp', 'ipv6-icmp'];
@@ -79,11 +80,13 @@ export function createPortForwarding(
   if (!port || (auth && !auth.isAdmin && port.project_id !== auth.projectId))
     throw nError(404, 'PortNotFound', `Port ${portId} could not be found.`);
   const address = str(body, 'internal_ip_address') ?? '';
-  if (!(port.fixed_ips as FixedIp[]).some((f) => f.ip_address === address))
+  const fixed = port.fixed_ips as FixedIp[];
+  const chosen = fixed.find((f) => f.ip_address === address);
+  if (!chosen)
     throw nError(
       400,
       'BadRequest',
-      `Bad port_forwarding request: Requested internal IP address ${address} is not a fixed IP of port ${portId}.`,
+      `Bad port_forwarding request: Requested internal IP address ${address} is not suitable for internal neutron port ${portId}, as its fixed_ips are [${fixed.map((f) => `{'subnet_id': '${f.subnet_id}', 'ip_address': '${f.ip_address}'}`).join(', ')}].`,
     );
   if (fip.port_id)
     throw nError(
@@ -100,6 +103,19 @@ export function createPortForwarding(
       'BadRequest',
       `Bad port_forwarding request: A duplicate port forwarding entry with same attributes already exists, conflicting values are {'floatingip_id': '${String(fip.id)}', 'external_port': ${externalPort}, 'protocol': '${protocol}'}.`,
     );
+  // A router with a gateway on the floating IP's network and an interface on the internal subnet carries it.
+  const router = state.routers.find(
+    (r) =>
+      (r.external_gateway_info as Obj | null)?.network_id === fip.floating_network_id &&
+      routerSubnets(state, String(r.id)).includes(chosen.subnet_id),
+  );
+  if (!router)
+    throw nError(
+      400,
+      'BadRequest',
+      `Bad port_forwarding request: External network ${String(fip.floating_network_id)} is not reachable from subnet ${chosen.subnet_id}. Cannot set Port forwarding for port ${portId} with Floating IP ${String(fip.id)}.`,
+    );
+  fip.router_id = router.id;
   const pf: Obj = {
     id,
     floatingip_id: fip.id,
@@ -129,9 +145,11 @@ export function updatePortForwarding(state: RegionState, auth: AuthContext, fip:
   }
 }
 
-export function deletePortForwarding(state: RegionState, fipId: string, id: string): void {
-  getPortForwarding(state, fipId, id);
+/** Deletes a forwarding; the floating IP's router goes with its last one. */
+export function deletePortForwarding(state: RegionState, fip: Obj, id: string): void {
+  getPortForwarding(state, String(fip.id), id);
   state.portForwardings.delete(id);
+  if (forwardingsOf(state, String(fip.id)).length === 0 && !fip.port_id) fip.router_id = null;
 }
 
 /** The `port_forwardings` a floating IP shows (`expose-port-forwarding-in-fip`; id and port with `-detail`). */

@@ -6,6 +6,7 @@ import { allocate, eui64, isAutoAddressSubnet, release, reserve, subnetFor, type
 import { visibleNetwork } from './networks.js';
 import { checkQuota } from './quota.js';
 import { ensureDefaultGroup } from './security-groups.js';
+import { trunkDetails } from './trunks.js';
 
 const PORT_KEYS = [
   'name',
@@ -64,6 +65,11 @@ export function renderPort(state: RegionState, auth: AuthContext, p: Obj): Obj {
   // The policy the port has through its network (`qos-port-network-policy`).
   if (state.profile.neutron.extensions.includes('qos-port-network-policy'))
     out.qos_network_policy_id = state.networks.get(String(p.network_id))?.qos_policy_id ?? null;
+  // A trunk's parent shows its trunk (`trunk-details`).
+  const details = state.profile.neutron.extensions.includes('trunk-details')
+    ? trunkDetails(state, String(p.id))
+    : undefined;
+  if (details) out.trunk_details = details;
   return dropUnsupported(state, out);
 }
 
@@ -347,5 +353,11 @@ export function removePort(state: RegionState, port: Obj, internal = false): voi
     fip.fixed_ip_address = null;
     fip.router_id = null;
     fip.status = 'DOWN';
+  }
+  // Port forwardings to the port go with it; a floating IP left with none loses its router, as Neutron does.
+  for (const pf of state.portForwardings.filter((p) => p.internal_port_id === port.id)) {
+    state.portForwardings.delete(String(pf.id));
+    const fip = state.floatingips.get(String(pf.floatingip_id));
+    if (fip && !fip.port_id && !state.portForwardings.find((p) => p.floatingip_id === fip.id)) fip.router_id = null;
   }
 }

@@ -124,15 +124,10 @@ export function qosRoutes(r: Router, state: RegionState): void {
     const p = policyOf(state, a, req.params.id!);
     adminOnly(a, 'delete_policy');
     const bound = [
-      ...state.ports.filter((x) => x.qos_policy_id === p.id),
-      ...state.networks.filter((x) => x.qos_policy_id === p.id),
+      ...state.networks.filter((x) => x.qos_policy_id === p.id).map((x) => `network ${String(x.id)}`),
+      ...state.ports.filter((x) => x.qos_policy_id === p.id).map((x) => `port ${String(x.id)}`),
     ];
-    if (bound.length > 0)
-      throw nError(
-        409,
-        'QosPolicyInUse',
-        `QoS Policy ${String(p.id)} is used by port/network ${String(bound[0]!.id)}.`,
-      );
+    if (bound.length > 0) throw nError(409, 'QosPolicyInUse', `QoS Policy ${String(p.id)} is used by ${bound[0]!}.`);
     state.qosPolicies.delete(String(p.id));
     return { status: 204 };
   });

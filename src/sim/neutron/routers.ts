@@ -264,8 +264,12 @@ export function removeInterface(state: RegionState, auth: AuthContext, router: O
     }
   }
   for (const fip of state.floatingips.filter((f) => f.router_id === rid)) {
-    const fport = state.ports.get(String(fip.port_id));
-    if (fport && (fport.fixed_ips as FixedIp[]).some((f) => subnets.includes(f.subnet_id))) {
+    // Its port, or the internal ports of its port forwardings.
+    const fports = [
+      fip.port_id,
+      ...state.portForwardings.filter((p) => p.floatingip_id === fip.id).map((p) => p.internal_port_id),
+    ].map((id) => state.ports.get(String(id)));
+    if (fports.some((fport) => fport && (fport.fixed_ips as FixedIp[]).some((f) => subnets.includes(f.subnet_id)))) {
       throw nError(
         409,
         'RouterInterfaceInUseByFloatingIP',

@@ -245,9 +245,10 @@ export function neutronRouter(state: RegionState): Router {
     return { status: 200, body: { port: renderPort(state, a, updatePort(state, a, p, body)) } };
   });
   r.delete('/v2.0/ports/{id}', (req) => {
-    const held = trunkHold(state, req.params.id!);
-    if (held) throw nError(409, 'PortInUse', held);
-    removePort(state, getPort(state, writer(req), req.params.id!));
+    const port = getPort(state, writer(req), req.params.id!);
+    const held = trunkHold(state, String(port.id));
+    if (held) throw held;
+    removePort(state, port);
     return { status: 204 };
   });
 
@@ -372,7 +373,7 @@ export function neutronRouter(state: RegionState): Router {
   });
   r.delete('/v2.0/floatingips/{fip}/port_forwardings/{id}', (req) => {
     const fip = forwardingFip(req, true);
-    deletePortForwarding(state, String(fip.id), req.params.id!);
+    deletePortForwarding(state, fip, req.params.id!);
     touch(fip);
     return { status: 204 };
   });

@@ -11,6 +11,7 @@ import { imageVisibleTo } from '../glance/store.js';
 import { visibleNetwork } from '../neutron/networks.js';
 import { createPort, removePort } from '../neutron/ports.js';
 import { ensureDefaultGroup, resolveGroup } from '../neutron/security-groups.js';
+import { bindSubports } from '../neutron/trunks.js';
 import { additionalProperty, checkComputeQuota, novaBadRequest, novaConflict } from './common.js';
 import { findFlavor } from './flavors.js';
 import { findKeypair } from './keypairs.js';
@@ -263,6 +264,7 @@ export function createServer(state: RegionState, ctx: CreateContext, body: Obj, 
         port.device_id = id;
         port.device_owner = `compute:${hostZone}`;
         port['binding:host_id'] = host ?? '';
+        bindSubports(state, portId);
         portIds.push(portId);
         continue;
       }

@@ -6,6 +6,7 @@ import type { RegionState } from '../state/region.js';
 import { attachVolume, detachVolume } from '../cinder/store.js';
 import { createPort, removePort } from '../neutron/ports.js';
 import { ensureDefaultGroup } from '../neutron/security-groups.js';
+import { bindSubports } from '../neutron/trunks.js';
 import { mvAtLeast, novaBadRequest, novaBody, novaConflict, novaNotFound, writer } from './common.js';
 import type { ServerRecord } from './server-render.js';
 import { getServer } from './servers.js';
@@ -212,6 +213,7 @@ export function serverSubresourceRoutes(r: Router, state: RegionState): void {
         device_owner: `compute:${String(s.availability_zone)}`,
         'binding:host_id': s.host,
       });
+      bindSubports(state, portId);
     } else {
       const netId = str(body, 'net_id');
       if (!netId || !state.networks.has(netId)) throw novaNotFound(`Network ${netId ?? ''} could not be found.`);

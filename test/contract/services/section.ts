@@ -24,6 +24,8 @@ export interface ServiceSection {
   service: ServiceName;
   /** Shown in the test names: `object storage (object-store)`. */
   title: string;
+  /** Why the section cannot run although the catalog has the service (a Neutron extension it lacks), or undefined. */
+  absence?(target: ContractTarget): Promise<string | undefined>;
   /** Registers the checks: call `check(name, fn)` for each. */
   checks(check: (name: string, fn: (ctx: SectionContext) => Promise<void>) => void): void;
 }
