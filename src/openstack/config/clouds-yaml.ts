@@ -97,6 +97,26 @@ export function parseCloudsFile(path: string, text: string): Raw {
   return value;
 }
 
+/**
+ * The clouds files parsed last, by path and text. A campaign connects to both clouds at every step of every project,
+ * and its clouds.yaml names every project: parsing the whole file again each time made a campaign's cost grow with
+ * the square of its projects (1,000 projects did not end in 25 minutes where 200 took 97 s; docs/performance.md).
+ * The file is still read every time, so a changed file is parsed anew; each caller gets its own copy.
+ */
+const parsedFiles = new Map<string, Raw>();
+const PARSED_FILES_KEPT = 4;
+
+function parseCloudsFileOnce(path: string, text: string): Raw {
+  const id = `${path}\u0000${text}`;
+  let raw = parsedFiles.get(id);
+  if (raw === undefined) {
+    raw = parseCloudsFile(path, text);
+    if (parsedFiles.size >= PARSED_FILES_KEPT) parsedFiles.delete(parsedFiles.keys().next().value!);
+    parsedFiles.set(id, raw);
+  }
+  return structuredClone(raw);
+}
+
 interface FoundFile {
   path: string;
   clouds: Record<string, Raw>;
@@ -113,7 +133,7 @@ async function findFile(name: 'clouds.yaml' | 'secure.yaml', options: LoadOption
   for (const path of searchPaths(name, options)) {
     const text = await readIfExists(path);
     if (text === undefined) continue;
-    const parsed = parseCloudsFile(path, text);
+    const parsed = parseCloudsFileOnce(path, text);
     return { path, clouds: (parsed.clouds ?? {}) as Record<string, Raw> };
   }
   return undefined;

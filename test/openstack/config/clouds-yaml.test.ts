@@ -95,6 +95,22 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
     expect(config.auth.projectDomainName).toBe('Default');
   });
 
+  it('a file read again is parsed once, yet a change to it is seen and one caller cannot change what the next gets', async () => {
+    const path = join(cwd, 'clouds.yaml');
+    const text = (project: string) =>
+      `clouds:\n  c:\n    auth:\n      auth_url: https://k.example:5000/v3\n      username: u\n      password: p\n      project_name: ${project}\n`;
+    await writeFile(path, text('one'));
+    const first = await load('c');
+    if (first.auth.method !== 'password') throw new Error('a password cloud');
+    expect(first.auth.projectName).toBe('one');
+    (first.auth as { projectName?: string }).projectName = 'changed by a caller';
+    const again = await load('c');
+    expect(again.auth.method === 'password' && again.auth.projectName).toBe('one');
+    await writeFile(path, text('two'));
+    const changed = await load('c');
+    expect(changed.auth.method === 'password' && changed.auth.projectName).toBe('two');
+  });
+
   it('finds the files in ~/.config/openstack when the current directory has none', async () => {
     const path = await put('clouds.yaml', join(home, '.config', 'openstack'));
     await put('secure.yaml', join(home, '.config', 'openstack'));
