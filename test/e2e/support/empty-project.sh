@@ -1,6 +1,7 @@
 #!/bin/bash
-# Empty a member project of the end-to-end cloud with the `openstack` CLI: load balancers, servers, floating IPs, routers,
-# ports, networks, security groups (the `default` group is kept, with only its four standard rules),
+# Empty a member project of the end-to-end cloud with the `openstack` CLI: load balancers, servers, port forwardings,
+# floating IPs, routers, trunks, ports, networks, security groups (the `default` group is kept, with only its four
+# standard rules), address groups,
 # volume snapshots, volumes, the project's own images, server groups, the user's keypairs and DNS zones.
 # What the launcher made for everyone (network `public`, flavors, image `cirros`, volume types) is never touched.
 #
@@ -54,6 +55,17 @@ if os catalog show dns > /dev/null 2>&1; then
   done
 fi
 ids=$(os floating ip list -f value -c ID)
+EXTENSIONS=$(os extension list --network -f value -c Alias)
+has_ext() { grep -qxF -- "$1" <<< "$EXTENSIONS"; }
+# Port forwardings hold their floating IP (409 FipInUseByPortForwarding): they go first.
+if has_ext floating-ip-port-forwarding; then
+  for id in $ids; do
+    for pf in $(os floating ip port forwarding list "$id" -f value -c ID); do
+      os floating ip port forwarding delete "$id" "$pf"
+      say "deleted port forwarding $pf of floating IP $id"
+    done
+  done
+fi
 # shellcheck disable=SC2086
 [[ -z $ids ]] || { os floating ip delete $ids; say "deleted $(wc -w <<<"$ids") floating IP(s)"; }
 for id in $(os router list -f value -c ID); do
@@ -68,6 +80,10 @@ for id in $(os router list -f value -c ID); do
   os router delete "$id"
   say "deleted router $id"
 done
+# Trunks hold their parent and sub-ports (409): they go before the ports.
+if has_ext trunk; then
+  for id in $(os network trunk list -f value -c ID); do os network trunk delete "$id"; say "deleted trunk $id"; done
+fi
 ids=$(os port list -f value -c ID)
 # shellcheck disable=SC2086
 [[ -z $ids ]] || { os port delete $ids; say "deleted $(wc -w <<<"$ids") port(s)"; }
@@ -79,6 +95,13 @@ for id in $(os security group list -f value -c ID -c Name | awk '$2 != "default"
   os security group delete "$id"
   say "deleted security group $id"
 done
+# Address groups (no rule uses them now), the project's own
+if has_ext address-group; then
+  for id in $(os address group list --project "$PROJECT" -f value -c ID); do
+    os address group delete "$id"
+    say "deleted address group $id"
+  done
+fi
 # the default group: back to its standard rules (egress to anywhere, ingress from the group itself)
 DEFAULT=$(os security group list -f value -c ID -c Name | awk '$2 == "default" {print $1}')
 if [[ -n $DEFAULT ]]; then
