@@ -185,7 +185,7 @@ export const exportCommand = defineCommand<ExportArgs>({
         type: 'boolean',
         default: false,
         describe:
-          'fail (exit 1, nothing written) if the project has resources Bascule does not move (load balancers, trunks, ...) or they could not be checked',
+          'fail (exit 1, nothing written) if the project has resources Bascule does not move (firewall groups, VPN services, RBAC shares, volume backups, ...) or they could not be checked',
       })
       .option('dependencies', {
         type: 'boolean',
