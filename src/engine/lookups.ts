@@ -12,6 +12,7 @@
  */
 import type { WriteContext } from '../kinds/kind.js';
 import type { Cloud } from '../openstack/cloud.js';
+import { SERVICE, type ServiceName } from '../openstack/auth/catalog.js';
 import { paginate } from '../openstack/pagination.js';
 import type { ApiResponse, Query, RequestOptions, ServiceClient } from '../openstack/service-client.js';
 
@@ -124,13 +125,16 @@ function cinderSelection(filters: Record<string, Scalar>): Selection | undefined
 }
 
 /**
- * The collections listed whole, per service client (the Cloud's property) and path. Neutron's are listed with the
+ * The collections listed whole, per service (the client's service type, SERVICE's names) and path. Neutron's are listed with the
  * project as a filter; Nova's and Cinder's lists hold only the token's project (the target's) unless all_tenants is
  * asked; Glance's are the images the project owns, as the image writer asks for them.
  */
-const COLLECTIONS: ReadonlyMap<string, ReadonlyMap<string, Collection>> = new Map([
+const COLLECTIONS: ReadonlyMap<ServiceName, ReadonlyMap<string, Collection>> = new Map<
+  ServiceName,
+  ReadonlyMap<string, Collection>
+>([
   [
-    'network',
+    SERVICE.network,
     new Map([
       ['/networks', neutron('networks')],
       ['/subnets', neutron('subnets')],
@@ -142,7 +146,7 @@ const COLLECTIONS: ReadonlyMap<string, ReadonlyMap<string, Collection>> = new Ma
     ]),
   ],
   [
-    'compute',
+    SERVICE.compute,
     new Map([
       [
         '/servers/detail',
@@ -165,11 +169,11 @@ const COLLECTIONS: ReadonlyMap<string, ReadonlyMap<string, Collection>> = new Ma
     ]),
   ],
   [
-    'blockStorage',
+    SERVICE.blockStorage,
     new Map([['/volumes/detail', { key: 'volumes', scope: () => ({}), select: cinderSelection } satisfies Collection]]),
   ],
   [
-    'image',
+    SERVICE.image,
     new Map([
       [
         '/images',
@@ -346,7 +350,10 @@ export function listedLookups(target: WriteContext): { target: WriteContext; sta
   const listed = new Proxy(cloud, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
-      const collections = typeof property === 'string' ? COLLECTIONS.get(property) : undefined;
+      // A service client (it names its service), answered from listings when its service has collections here.
+      const service =
+        typeof value === 'object' && value !== null ? (value as Partial<ServiceClient>).service : undefined;
+      const collections = service !== undefined ? COLLECTIONS.get(service) : undefined;
       // A client made on first use (a test's fake cloud may have only some of them).
       if (collections !== undefined && typeof value === 'object' && value !== null) {
         let client = clients.get(property);
