@@ -97,7 +97,7 @@ for id in $(os security group list -f value -c ID -c Name | awk '$2 != "default"
 done
 # Address groups (no rule uses them now), the project's own
 if has_ext address-group; then
-  for id in $(os address group list --project "$PROJECT" -f value -c ID); do
+  for id in $(os address group list -f json | py "[g['ID'] for g in d if g.get('Project') == '$PROJECT']"); do
     os address group delete "$id"
     say "deleted address group $id"
   done
