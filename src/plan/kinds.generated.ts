@@ -387,6 +387,12 @@ export const KIND_REFS = {
       "list": true,
       "ordered": false,
       "required": false
+    },
+    "load_balancers": {
+      "kind": "load_balancer",
+      "list": true,
+      "ordered": false,
+      "required": false
     }
   },
   "object_container": {

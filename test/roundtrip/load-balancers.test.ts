@@ -16,6 +16,10 @@ import * as healthMonitors from '../../src/openstack/load-balancer/health-monito
 import * as l7 from '../../src/openstack/load-balancer/l7-policies/requests.js';
 import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
+import * as ports from '../../src/openstack/network/ports/requests.js';
+import { dnsClient } from '../../src/openstack/dns/client.js';
+import * as recordsets from '../../src/openstack/dns/recordsets/requests.js';
+import * as zones from '../../src/openstack/dns/zones/requests.js';
 import * as networks from '../../src/openstack/network/networks/requests.js';
 import * as floatingIps from '../../src/openstack/network/floating-ips/requests.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -25,8 +29,11 @@ import { OLD, platformSeed } from './seed.js';
 import {
   applyAtoB,
   applyJournaled,
+  dryRunChanges,
+  pendingActions,
   auditAtoB,
   basculeOn as bascule,
+  entryOf,
   expectAuditClean,
   exportPlan,
   fileIn,
@@ -333,6 +340,54 @@ describe('load balancers on the simulator', () => {
         target: 'octavia',
       }),
     );
+  }, 120_000);
+
+  it('a DNS record at the VIP follows it: the target VIP differs, the record gets its address', async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grant(c, 'a', 'load-balancer_member');
+    grant(c, 'b', 'load-balancer_member');
+    await buildLoadBalancer(await c.connect('a'), true);
+    const dns = dnsClient(await c.connect('a'));
+    const zone = await zones.create(dns, { name: 'shop.src.test.', email: 'ops@shop.src.test' });
+    await recordsets.create(dns, zone.id, { name: 'lb.shop.src.test.', type: 'A', records: ['10.20.1.100'] });
+    await zones.waitActive(dns, zone, { timeoutMs: 5000 });
+    const { plan } = await exportPlan(c);
+    expect(entryOf(plan, 'dns_recordset:shop.src.test./lb/A').refs).toEqual({
+      zone: 'dns_zone:shop.src.test.',
+      load_balancers: ['load_balancer:web-lb'],
+    });
+
+    // First everything but the load balancer (and what depends on it: its tree, its floating IP, the record)...
+    await writeFile(fileIn(c, 'no-lb.yaml'), 'format: bascule.mapping/v1\nexclude: { kinds: [load_balancer] }\n');
+    await applyJournaled(c, ['--mapping', fileIn(c, 'no-lb.yaml'), '--restart-source'], 'j1.jsonl');
+    // ... then the VIP address is taken on the target: the load balancer gets another one there.
+    const cloudB = await c.connect('b');
+    const [front] = await collect(subnets.list(cloudB.network, { name: 'front-v4' }));
+    await ports.create(cloudB.network, {
+      network_id: front!.network_id,
+      fixed_ips: [{ subnet_id: front!.id, ip_address: '10.20.1.100' }],
+    });
+    const dry = await applyAtoB(c, '--dry-run');
+    expect(dry.code, dry.out).toBe(0);
+    expect(dry.out).toContain(
+      'rewrites records 10.20.1.100 -> (known after apply: the address of load_balancer:web-lb)',
+    );
+    await applyJournaled(c, ['--restart-source']);
+    const [made] = octaviaOf(c.sim.regionState('b')).loadbalancers.all();
+    const vip = String(made!.vip_address);
+    expect(vip).not.toBe('10.20.1.100');
+    const dnsB = dnsClient(cloudB);
+    const [zoneB] = await collect(zones.list(dnsB));
+    const sets = await collect(recordsets.list(dnsB, zoneB!.id));
+    expect(sets.find((r) => r.name === 'lb.shop.src.test.' && r.type === 'A')?.records).toEqual([vip]);
+    // The audit pairs the two VIPs through the journal (the port taken by hand aside), and a second run changes nothing.
+    await expectAuditClean(c, '--exclude-kinds', 'port');
+    const again = await dryRunChanges(c, 'again.json');
+    expect(pendingActions(again.changes)).toEqual([]);
+    expect(again.out).toContain(`rewrites records 10.20.1.100 -> ${vip} (load_balancer:web-lb)`);
   }, 120_000);
 
   it('blocks the dry run when the target user lacks load-balancer_member, and a target without tags', async () => {

@@ -26,8 +26,9 @@ export const dnsRecordsetDescriptor = defineKind({
     const zone = typeof refs.zone === 'string' ? refs.zone : undefined;
     return zone !== undefined && kept.has(zone) ? zone : undefined;
   },
-  updatable: ['records', 'ttl', 'description', 'refs.floating_ips'],
-  // A and AAAA records at a migrated floating IP's source address get its target address (src/engine/addresses.ts).
+  updatable: ['records', 'ttl', 'description', 'refs.floating_ips', 'refs.load_balancers'],
+  // A and AAAA records at a migrated floating IP's (or load balancer VIP's) source address get its target address
+  // (src/engine/addresses.ts).
   rewriteAddresses(entry, addresses) {
     const spec = entry.spec as unknown as DnsRecordsetSpec;
     if (!ADDRESS_TYPES.has(spec.type) || addresses.size === 0) return { entry, rewritten: [] };

@@ -1,13 +1,15 @@
 /**
  * Recordsets of the project's primary DNS zones (Designate GET /v2/zones/{id}/recordsets). The service's own SOA and
  * apex NS recordsets are left out: the target's service makes its own with the zone (they name its nameservers and
- * serial, not the source's). Each A or AAAA record at one of the project's floating IPs refers to it, so the apply
- * can write that floating IP's target address instead.
+ * serial, not the source's). Each A or AAAA record at one of the project's floating IPs, or at the VIP address of one
+ * of its load balancers, refers to it, so the apply can write that floating IP's (VIP's) target address instead.
  */
 import { dnsClient } from '../../openstack/dns/client.js';
 import * as recordsets from '../../openstack/dns/recordsets/requests.js';
 import type { Recordset } from '../../openstack/dns/recordsets/types.js';
 import * as floatingIps from '../../openstack/network/floating-ips/requests.js';
+import * as loadBalancers from '../../openstack/load-balancer/load-balancers/requests.js';
+import { isHttpError, OS_ERROR } from '../../openstack/errors.js';
 import { collect } from '../../openstack/pagination.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
@@ -15,8 +17,14 @@ import { compact, memo, ownedByProject, ownerQuery, PAGE_SIZE, text } from '../s
 import { isPrimary, listProjectZones } from '../dns-zone/read.js';
 import { ADDRESS_TYPES, relativeName, relativeRecord } from './names.js';
 
-/** A recordset with the floating IPs of its cloud's project by address (what its A/AAAA records may point at). */
-export type RecordsetWire = Recordset & { floatingIpsByAddress: Readonly<Record<string, string>> };
+/**
+ * A recordset with the floating IPs and the load balancers (by VIP) of its cloud's project by address: what its A/AAAA
+ * records may point at. Absent load balancers: none.
+ */
+export type RecordsetWire = Recordset & {
+  floatingIpsByAddress: Readonly<Record<string, string>>;
+  loadBalancersByAddress?: Readonly<Record<string, string>>;
+};
 
 /** The ID Bascule gives a recordset: `<zone id>/<recordset id>` (Designate reaches a recordset through its zone). */
 export function recordsetId(rs: Pick<Recordset, 'zone_id' | 'id'>): string {
@@ -45,6 +53,34 @@ export async function floatingIpsByAddress(
   return out;
 }
 
+/**
+ * The project's load balancers by VIP address, on `cloud`: none without Octavia in the catalog, or when the user may
+ * not read it (the load balancer kinds say so in the export's warnings).
+ */
+export async function loadBalancersByAddress(
+  cloud: Cloud,
+  projectId: string,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
+  try {
+    await cloud.loadBalancer.resolve(signal);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'OS_NO_ENDPOINT') return {};
+    throw error;
+  }
+  let all;
+  try {
+    all = await collect(loadBalancers.list(cloud.loadBalancer, { project_id: projectId }, signal ? { signal } : {}));
+  } catch (error) {
+    if (isHttpError(error, OS_ERROR.FORBIDDEN)) return {};
+    throw error;
+  }
+  const out: Record<string, string> = {};
+  for (const lb of all)
+    if ((lb.project_id ?? lb.tenant_id ?? projectId) === projectId && lb.vip_address) out[lb.vip_address] = lb.id;
+  return out;
+}
+
 export const dnsRecordsetReader: KindReader<RecordsetWire> = {
   kind: 'dns_recordset',
   async list(ctx) {
@@ -52,6 +88,9 @@ export const dnsRecordsetReader: KindReader<RecordsetWire> = {
     if (zones.length === 0) return [];
     const byAddress = await memo(ctx, 'dns-floating-ips', () =>
       floatingIpsByAddress(ctx.cloud, ctx.projectId, ctx.extensions, ctx.signal),
+    );
+    const byVip = await memo(ctx, 'dns-load-balancers', () =>
+      loadBalancersByAddress(ctx.cloud, ctx.projectId, ctx.signal),
     );
     const out: RecordsetWire[] = [];
     for (const zone of zones) {
@@ -61,7 +100,7 @@ export const dnsRecordsetReader: KindReader<RecordsetWire> = {
       for (const rs of sets) {
         const wire = { zone_name: zone.name, ...rs };
         if (isManaged(wire) || rs.action === 'DELETE') continue;
-        out.push({ ...wire, floatingIpsByAddress: byAddress });
+        out.push({ ...wire, floatingIpsByAddress: byAddress, loadBalancersByAddress: byVip });
       }
     }
     return out;
@@ -70,9 +109,12 @@ export const dnsRecordsetReader: KindReader<RecordsetWire> = {
   toEntry(rs): DraftEntry {
     const zone = rs.zone_name ?? '';
     const records = [...new Set(rs.records.map((r) => relativeRecord(rs.type, r, zone)))].sort();
-    const fips = ADDRESS_TYPES.has(rs.type)
-      ? [...new Set(rs.records.map((r) => rs.floatingIpsByAddress[r]).filter((id): id is string => !!id))].sort()
-      : [];
+    const at = (byAddress: Readonly<Record<string, string>> | undefined) =>
+      ADDRESS_TYPES.has(rs.type) && byAddress
+        ? [...new Set(rs.records.map((r) => byAddress[r]).filter((id): id is string => !!id))].sort()
+        : [];
+    const fips = at(rs.floatingIpsByAddress);
+    const vips = at(rs.loadBalancersByAddress);
     return {
       spec: compact({
         name: relativeName(rs.name, zone),
@@ -81,7 +123,11 @@ export const dnsRecordsetReader: KindReader<RecordsetWire> = {
         ttl: typeof rs.ttl === 'number' ? rs.ttl : undefined,
         description: text(rs.description ?? undefined),
       }),
-      refs: compact({ zone: rs.zone_id, floating_ips: fips.length > 0 ? fips : undefined }),
+      refs: compact({
+        zone: rs.zone_id,
+        floating_ips: fips.length > 0 ? fips : undefined,
+        load_balancers: vips.length > 0 ? vips : undefined,
+      }),
       source: compact({
         id: recordsetId(rs),
         status: rs.status,

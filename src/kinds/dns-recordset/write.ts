@@ -12,7 +12,7 @@ import type { DnsRecordsetSpec } from '../../plan/types.js';
 import { BasculeError } from '../../shared/errors.js';
 import type { KindWriter, ResolvedEntry, WriteContext } from '../kind.js';
 import { getOrUndefined, refId, removeIgnoringMissing, sig } from '../shared/write.js';
-import { floatingIpsByAddress, recordsetId, type RecordsetWire } from './read.js';
+import { floatingIpsByAddress, loadBalancersByAddress, recordsetId, type RecordsetWire } from './read.js';
 import { absoluteName, absoluteRecord, ADDRESS_TYPES } from './names.js';
 
 function parseId(id: string): { zone: string; id: string } {
@@ -22,12 +22,22 @@ function parseId(id: string): { zone: string; id: string } {
   return { zone, id: rs };
 }
 
-/** The wire with the target project's floating IPs by address, as the reader sees it (refs.floating_ips). */
+/**
+ * The wire with the target project's floating IPs and load balancer VIPs by address, as the reader sees it
+ * (refs.floating_ips, refs.load_balancers).
+ */
 async function withAddresses(ctx: WriteContext, rs: Recordset, zoneName?: string): Promise<RecordsetWire> {
-  const byAddress = ADDRESS_TYPES.has(rs.type)
-    ? await floatingIpsByAddress(ctx.cloud, ctx.projectId, ctx.extensions, ctx.signal)
-    : {};
-  return { ...(zoneName !== undefined ? { zone_name: zoneName } : {}), ...rs, floatingIpsByAddress: byAddress };
+  const address = ADDRESS_TYPES.has(rs.type);
+  const [byAddress, byVip] = await Promise.all([
+    address ? floatingIpsByAddress(ctx.cloud, ctx.projectId, ctx.extensions, ctx.signal) : {},
+    address ? loadBalancersByAddress(ctx.cloud, ctx.projectId, ctx.signal) : {},
+  ]);
+  return {
+    ...(zoneName !== undefined ? { zone_name: zoneName } : {}),
+    ...rs,
+    floatingIpsByAddress: byAddress,
+    loadBalancersByAddress: byVip,
+  };
 }
 
 async function zoneName(ctx: WriteContext, r: ResolvedEntry): Promise<{ id: string; name: string }> {

@@ -24,4 +24,6 @@ export const loadBalancerDescriptor = defineKind({
   },
   // The mapping's load_balancer_providers and load_balancer_flavors rules.
   mapSpec,
+  // The VIP address: DNS records that point at it follow it to the target's (src/engine/addresses.ts).
+  address: (spec) => (typeof spec.vip_address === 'string' ? spec.vip_address : undefined),
 });
