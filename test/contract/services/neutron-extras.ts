@@ -229,6 +229,14 @@ export const neutronExtrasSection: ServiceSection = {
           await routers.removeInterface(sc, router.id, { subnet_id: subnet }).catch(() => undefined);
           await routers.remove(sc, router.id);
         });
+        // Runs before the router's cleanup (cleanups run last first): a check that failed halfway leaves
+        // forwardings that hold the floating IP and the router interface, and with them the router, subnet and
+        // network, which later tests would find in the project.
+        ctx.cleanup(async () => {
+          for (const left of await collect(forwardings.list(sc, fip.id)).catch(() => []))
+            await forwardings.remove(sc, fip.id, left.id).catch(() => undefined);
+          await floatingIps.remove(sc, fip.id).catch(() => undefined);
+        });
         await routers.addInterface(sc, router.id, { subnet_id: subnet });
         const pf = await forwardings.create(sc, fip.id, body);
         expect(pf).toMatchObject({ ...body, floatingip_id: fip.id });
