@@ -1,18 +1,8 @@
 /** Writing mappings: YAML for people (small rules on one line), or canonical JSON. */
 import { Document, isCollection, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
-import type { Mapping } from './types.js';
+import { TABLE_SECTIONS, type Mapping } from './types.js';
 
-const ONE_LINE_RULES = new Set([
-  'regions',
-  'flavors',
-  'images',
-  'external_networks',
-  'availability_zones',
-  'volume_types',
-  'load_balancer_providers',
-  'load_balancer_flavors',
-  'names',
-]);
+const ONE_LINE_RULES = new Set<string>(['regions', ...TABLE_SECTIONS, 'names']);
 const ONE_LINE_FIELDS = new Set(['from', 'to', 'within', 'inverse', 'kinds', 'source', 'target']);
 
 /** A mapping as YAML text (rules of name tables on one line, `from` and `to` in flow style) or as JSON. */

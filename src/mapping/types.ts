@@ -161,6 +161,17 @@ export interface Mapping {
   exclude?: Selector;
 }
 
+/** The sections that are tables of `from`/`to` rules (with an optional region), in file order. */
+export const TABLE_SECTIONS = [
+  'flavors',
+  'images',
+  'external_networks',
+  'availability_zones',
+  'volume_types',
+  'load_balancer_providers',
+  'load_balancer_flavors',
+] as const;
+
 /** The sections of a mapping that hold rules, in file order. */
 export const MAPPING_SECTIONS = [
   'regions',

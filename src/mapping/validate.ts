@@ -7,7 +7,7 @@ import type { Issue } from '../plan/types.js';
 import { compileRegex, globKind, groupCount, highestGroupReference, pointer, type MappingRegex } from './match.js';
 import { mappingValidator } from './schema.js';
 import { DEFAULT_AZ_KINDS } from './kinds.js';
-import { MAPPING_FORMAT } from './types.js';
+import { MAPPING_FORMAT, TABLE_SECTIONS } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -165,15 +165,7 @@ function checkTable(
   });
 }
 
-const TABLES = [
-  'flavors',
-  'images',
-  'external_networks',
-  'availability_zones',
-  'volume_types',
-  'load_balancer_providers',
-  'load_balancer_flavors',
-] as const;
+const TABLES = TABLE_SECTIONS;
 const SERVER_CRITERIA = ['name_regex', 'tag', 'group'] as const;
 const NAME_ACTIONS = ['prefix', 'suffix', 'strip_prefix', 'strip_suffix', 'regex'] as const;
 
