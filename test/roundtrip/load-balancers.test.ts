@@ -7,25 +7,16 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/openstack/index.js';
-import type { Cloud } from '../../src/openstack/cloud.js';
 import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
-import * as listeners from '../../src/openstack/load-balancer/listeners/requests.js';
-import * as pools from '../../src/openstack/load-balancer/pools/requests.js';
-import { membersOf } from '../../src/openstack/load-balancer/members/requests.js';
-import * as healthMonitors from '../../src/openstack/load-balancer/health-monitors/requests.js';
-import * as l7 from '../../src/openstack/load-balancer/l7-policies/requests.js';
-import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
 import * as ports from '../../src/openstack/network/ports/requests.js';
 import { dnsClient } from '../../src/openstack/dns/client.js';
 import * as recordsets from '../../src/openstack/dns/recordsets/requests.js';
 import * as zones from '../../src/openstack/dns/zones/requests.js';
-import * as networks from '../../src/openstack/network/networks/requests.js';
-import * as floatingIps from '../../src/openstack/network/floating-ips/requests.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { ProfileName, SeedFile } from '../../src/sim/index.js';
 import { octaviaOf } from '../../src/sim/octavia/store.js';
-import { OLD, platformSeed } from './seed.js';
+import { buildLoadBalancer, grantRole, OLD, platformSeed } from './seed.js';
 import {
   applyAtoB,
   applyJournaled,
@@ -40,7 +31,6 @@ import {
   rollBackB,
   shopSeed,
   startCloudsPerTest,
-  type SimClouds,
 } from './support.js';
 
 const startClouds = startCloudsPerTest();
@@ -59,93 +49,6 @@ function webSeed(): SeedFile {
   });
 }
 
-function grant(clouds: SimClouds, cloud: string, role: string): void {
-  const identity = clouds.sim.identityState(cloud);
-  const alice = identity.users.find((u) => u.name === 'alice')!;
-  const shop = identity.projects.find((p) => p.name === 'shop')!;
-  identity.assign(String(alice.id), String(shop.id), role);
-}
-
-/** The source's load balancer, built through Bascule's client as a user would with the openstack CLI. */
-async function buildLoadBalancer(cloud: Cloud, modern: boolean): Promise<void> {
-  const sc = cloud.loadBalancer;
-  const [subnet] = await collect(subnets.list(cloud.network, { name: 'front-v4' }));
-  const lb = await loadBalancers.create(sc, {
-    name: 'web-lb',
-    description: 'the shop',
-    vip_subnet_id: subnet!.id,
-    vip_address: '10.20.1.100',
-    ...(modern ? { tags: ['tier-web'] } : {}),
-  });
-  const listener = await underLoadBalancer(sc, lb.id, () =>
-    listeners.create(sc, {
-      name: 'http',
-      loadbalancer_id: lb.id,
-      protocol: 'HTTP',
-      protocol_port: 80,
-      connection_limit: 5000,
-      insert_headers: { 'X-Forwarded-For': 'true' },
-      ...(modern ? { timeout_client_data: 30000, allowed_cidrs: ['192.0.2.0/24', '10.0.0.0/8'] } : {}),
-    }),
-  );
-  const pool = await underLoadBalancer(sc, lb.id, () =>
-    pools.create(sc, {
-      name: 'web',
-      listener_id: listener.id,
-      protocol: 'HTTP',
-      lb_algorithm: 'LEAST_CONNECTIONS',
-      session_persistence: { type: 'APP_COOKIE', cookie_name: 'SESSION' },
-    }),
-  );
-  const sorry = await underLoadBalancer(sc, lb.id, () =>
-    pools.create(sc, { name: 'sorry', loadbalancer_id: lb.id, protocol: 'HTTP', lb_algorithm: 'ROUND_ROBIN' }),
-  );
-  for (const [address, weight] of [
-    ['10.20.1.11', 3],
-    ['10.20.1.12', 1],
-  ] as const)
-    await underLoadBalancer(sc, lb.id, () =>
-      membersOf(pool.id).create(sc, {
-        address,
-        protocol_port: 8080,
-        weight,
-        subnet_id: subnet!.id,
-        ...(modern && weight === 1 ? { backup: true } : {}),
-      }),
-    );
-  await underLoadBalancer(sc, lb.id, () =>
-    healthMonitors.create(sc, {
-      pool_id: pool.id,
-      type: 'HTTP',
-      delay: 5,
-      timeout: 3,
-      max_retries: 2,
-      url_path: '/health',
-      expected_codes: '200-204',
-    }),
-  );
-  await underLoadBalancer(sc, lb.id, () =>
-    l7.create(sc, {
-      name: 'maintenance',
-      listener_id: listener.id,
-      action: 'REDIRECT_TO_POOL',
-      redirect_pool_id: sorry.id,
-    }),
-  );
-  const [policy] = await collect(l7.list(sc, { name: 'maintenance' }));
-  await underLoadBalancer(sc, lb.id, () =>
-    l7.rulesOf(policy!.id).create(sc, { type: 'PATH', compare_type: 'STARTS_WITH', value: '/maintenance' }),
-  );
-  await waitLoadBalancer(sc, lb.id);
-  // The VIP's public address.
-  const [ext] = await collect(networks.list(cloud.network, { name: OLD.externalNetwork }));
-  await floatingIps.create(cloud.network, {
-    floating_network_id: ext!.id,
-    port_id: lb.vip_port_id!,
-    description: 'web',
-  });
-}
-
 describe('load balancers on the simulator', () => {
   for (const from of ['pike', '2025.1'] as const satisfies readonly ProfileName[]) {
     it(`${from} -> 2025.1: export, dry run, apply, audit clean, rollback`, async () => {
@@ -154,8 +57,8 @@ describe('load balancers on the simulator', () => {
         { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
       ]);
       const clouds = c;
-      grant(clouds, 'a', 'load-balancer_member');
-      grant(clouds, 'b', 'load-balancer_member');
+      grantRole(clouds.sim, 'a', 'load-balancer_member');
+      grantRole(clouds.sim, 'b', 'load-balancer_member');
       await buildLoadBalancer(await clouds.connect('a'), from !== 'pike');
 
       const exported = await exportPlan(clouds);
@@ -272,8 +175,8 @@ describe('load balancers on the simulator', () => {
       { name: 'a', profile: '2025.1', seed: webSeed() },
       { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
     ]);
-    grant(c, 'a', 'load-balancer_member');
-    grant(c, 'b', 'load-balancer_member');
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
     await buildLoadBalancer(await c.connect('a'), true);
     const lbKinds = 'load_balancer,listener,pool,member,health_monitor,l7_policy';
     const exported = await bascule(
@@ -301,8 +204,8 @@ describe('load balancers on the simulator', () => {
       { name: 'a', profile: '2025.1', seed: webSeed() },
       { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
     ]);
-    grant(c, 'a', 'load-balancer_member');
-    grant(c, 'b', 'load-balancer_member');
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
     await buildLoadBalancer(await c.connect('a'), true);
     await exportPlan(c);
     // The target offers amphora and octavia (its providers list): ovn is a clear block, nothing made.
@@ -347,8 +250,8 @@ describe('load balancers on the simulator', () => {
       { name: 'a', profile: '2025.1', seed: webSeed() },
       { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
     ]);
-    grant(c, 'a', 'load-balancer_member');
-    grant(c, 'b', 'load-balancer_member');
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
     await buildLoadBalancer(await c.connect('a'), true);
     const dns = dnsClient(await c.connect('a'));
     const zone = await zones.create(dns, { name: 'shop.src.test.', email: 'ops@shop.src.test' });
@@ -397,7 +300,7 @@ describe('load balancers on the simulator', () => {
       { name: 'old', profile: 'pike', seed: platformSeed(OLD) },
     ]);
     const clouds = c;
-    grant(clouds, 'a', 'load-balancer_member');
+    grantRole(clouds.sim, 'a', 'load-balancer_member');
     await buildLoadBalancer(await clouds.connect('a'), true);
     await exportPlan(clouds);
     const dry = await applyAtoB(clouds, '--dry-run');

@@ -1,11 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Cloud } from '../../src/openstack/cloud.js';
 import { objectStoreClient } from '../../src/openstack/object-store/client.js';
 import * as swift from '../../src/openstack/object-store/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import type { ProfileName } from '../../src/sim/index.js';
-import { OLD, platformSeed } from './seed.js';
+import { bytesOf, OLD, platformSeed, SEGMENTS, seedContainers } from './seed.js';
 import {
   applyJournaled,
   dryRunChanges,
@@ -24,45 +22,6 @@ import {
  * every object's bytes and ETag, audited clean, applied again as a no-op, resumed after a lost object, rolled back.
  */
 const startClouds = startCloudsPerTest();
-
-const md5 = (b: Uint8Array | string) => createHash('md5').update(b).digest('hex');
-const SEGMENTS = [randomBytes(80_000), randomBytes(80_000), randomBytes(12_345)];
-const DLO_PARTS = [Buffer.from('first half, '), Buffer.from('second half')];
-
-async function seedContainers(cloud: Cloud): Promise<void> {
-  const sc = objectStoreClient(cloud);
-  await swift.createContainer(sc, 'site-versions');
-  await swift.createContainer(sc, 'site_segments');
-  await swift.createContainer(sc, 'site', {
-    metadata: { color: 'blue' },
-    read: '.r:*,.rlistings',
-    write: `${cloud.projectId}:*`,
-    versionsLocation: 'site-versions',
-    quotaCount: 50,
-  });
-  await swift.uploadObject(sc, 'site', 'index.html', Buffer.from('<p>v1</p>'), { contentType: 'text/html' });
-  await swift.uploadObject(sc, 'site', 'index.html', Buffer.from('<p>v2</p>'), {
-    contentType: 'text/html',
-    metadata: { author: 'web' },
-  });
-  await swift.uploadObject(sc, 'site', 'empty', Buffer.alloc(0));
-  for (const [i, s] of SEGMENTS.entries()) await swift.uploadObject(sc, 'site_segments', `big/${i}`, s);
-  await swift.uploadSloManifest(
-    sc,
-    'site',
-    'big.bin',
-    SEGMENTS.map((s, i) => ({ path: `/site_segments/big/${i}`, etag: md5(s), size_bytes: s.length })),
-  );
-  for (const [i, p] of DLO_PARTS.entries()) await swift.uploadObject(sc, 'site_segments', `dlo/${i}`, p);
-  await swift.uploadObject(sc, 'site', 'movie', Buffer.alloc(0), { dloManifest: 'site_segments/dlo/' });
-}
-
-async function bytesOf(cloud: Cloud, container: string, name: string): Promise<Buffer> {
-  const { response } = await swift.downloadObject(objectStoreClient(cloud), container, name);
-  const chunks: Buffer[] = [];
-  for await (const chunk of response.body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 describe('object storage', () => {
   it.each<ProfileName>(['pike', '2025.1'])(
