@@ -16,6 +16,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const LIMIT_SECONDS = 10;
+/** The floors of bench/validate-floor.ts, each a new process: see that file. */
+const FLOOR_MODES = ['parse', 'schema', 'scan', 'rules'] as const;
+type FloorMode = (typeof FLOOR_MODES)[number];
+const FLOOR_LABELS: Record<FloorMode, string> = {
+  parse: '  floor, new process: read + JSON.parse (CPU)',
+  schema: '  floor: read + JSON.parse + schema (CPU)',
+  scan: '  the same with the defensive scan (CPU)',
+  rules: '  the same + the rules: the CLI less its start-up (CPU)',
+};
 /** The target of issue #18 for the whole validation of 100k entries. */
 const TARGET_SECONDS = 1.5;
 
@@ -180,11 +189,17 @@ export async function run(): Promise<BenchResult[]> {
   // The whole CLI, as a new process: start-up, reading the file, the same checks, the report (3 runs, medians).
   const dir = await mkdtemp(join(tmpdir(), 'bascule-bench-validate-'));
   const cli: { wall: number; cpu: number }[] = [];
+  const floors = new Map<FloorMode, number[]>(FLOOR_MODES.map((m) => [m, []]));
   try {
     const file = join(dir, 'plan.json');
     await writeFile(file, text);
     const bin = fileURLToPath(new URL('../src/bin.js', import.meta.url));
-    for (let i = 0; i < 3; i += 1) cli.push(timeRun([bin, 'validate', file]));
+    const floorScript = fileURLToPath(new URL('./validate-floor.js', import.meta.url));
+    // In turn, in the same rounds: the CLI and its floors (what any validation of this file does at least).
+    for (let i = 0; i < 3; i += 1) {
+      cli.push(timeRun([bin, 'validate', file]));
+      for (const mode of FLOOR_MODES) floors.get(mode)!.push(timeRun([floorScript, mode, file]).cpu);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -206,6 +221,16 @@ export async function run(): Promise<BenchResult[]> {
       baseline_or_limit: TARGET_SECONDS,
       ratio: cliCpu / TARGET_SECONDS,
     },
+    ...FLOOR_MODES.map((mode) => {
+      const value = med(floors.get(mode)!);
+      return {
+        name: FLOOR_LABELS[mode],
+        value,
+        unit: 's',
+        baseline_or_limit: TARGET_SECONDS,
+        ratio: value / TARGET_SECONDS,
+      };
+    }),
     {
       name: `${label}: total`,
       value: total,

@@ -61,6 +61,19 @@ function refList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** `refList(value)[position]` without building the list (called for most entries of a plan). */
+function refAt(value: unknown, position: number): string | undefined {
+  if (typeof value === 'string') return position === 0 ? value : undefined;
+  if (!Array.isArray(value)) return undefined;
+  let seen = 0;
+  for (const v of value) {
+    if (typeof v !== 'string') continue;
+    if (seen === position) return v;
+    seen += 1;
+  }
+  return undefined;
+}
+
 class RuleContext {
   readonly issues: Issue[] = [];
   readonly entries: Entry[] = [];
@@ -104,8 +117,7 @@ class RuleContext {
 
   /** The entry a reference points to, when it resolves to the expected kind and passed the schema. */
   target(entry: Entry, refName: string, position = 0): Entry | undefined {
-    const keys = refList(entry.refs[refName]);
-    const key = keys[position];
+    const key = refAt(entry.refs[refName], position);
     if (key === undefined) return undefined;
     const target = this.byKey.get(key);
     const decl = (KIND_REFS[entry.kind] as Record<string, RefDecl>)[refName];
@@ -129,74 +141,112 @@ class RuleContext {
   }
 }
 
+/** Each kind's references that have a parallel spec array (checked for a missing reference): computed once per kind. */
+const parallelDecls = new Map<PlanKind, [string, RefDecl][]>();
+
+function parallelsOf(kind: PlanKind): [string, RefDecl][] {
+  let list = parallelDecls.get(kind);
+  if (list === undefined) {
+    list = Object.entries(KIND_REFS[kind] as Record<string, RefDecl>).filter(([, decl]) => decl.parallel !== undefined);
+    parallelDecls.set(kind, list);
+  }
+  return list;
+}
+
+/** One key of a reference: resolved (its graph node added to `edges`), of the right kind, not repeated. */
+function checkRef(
+  ctx: RuleContext,
+  entry: Entry,
+  edges: number[],
+  name: string,
+  decl: RefDecl,
+  key: string,
+  position: number,
+  seen: Set<string> | undefined,
+): void {
+  const path = (): string => (decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name));
+  if (seen !== undefined) {
+    if (seen.has(key) && decl.repeats !== true) {
+      ctx.issues.push(error(path(), 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
+      return;
+    }
+    seen.add(key);
+  }
+  const target = ctx.byKey.get(key);
+  if (target === undefined) {
+    ctx.issues.push(
+      error(
+        path(),
+        'REF_UNRESOLVED',
+        `refs.${name} points to "${key}", which is not in the plan`,
+        `add an entry with key "${key}" (with "external": true if the target cloud already has it)`,
+      ),
+    );
+    return;
+  }
+  edges.push(target.node);
+  if (target.kind !== decl.kind) {
+    ctx.issues.push(
+      error(
+        path(),
+        'REF_WRONG_KIND',
+        `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`,
+      ),
+    );
+  }
+}
+
 function checkRefs(ctx: RuleContext, entry: Entry): void {
   const decls = KIND_REFS[entry.kind] as Record<string, RefDecl>;
   const edges: number[] = [];
   entry.edges = edges;
-  for (const [name, value] of Object.entries(entry.refs)) {
+  const refs = entry.refs;
+  // A loop over the keys rather than Object.entries, and no list for a single key: this runs for every entry.
+  for (const name in refs) {
+    if (!Object.hasOwn(refs, name)) continue;
     const decl = decls[name];
     if (decl === undefined) continue; // the schema reported it
-    const keys = refList(value);
-    // Most refs hold one key: a set of those seen only when there are several (fewer objects for the GC).
-    const seen = keys.length > 1 ? new Set<string>() : undefined;
-    keys.forEach((key, position) => {
-      const path = (): string => (decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name));
-      if (seen !== undefined) {
-        if (seen.has(key) && decl.repeats !== true) {
-          ctx.issues.push(error(path(), 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
-          return;
-        }
-        seen.add(key);
+    const value = refs[name];
+    let count: number;
+    if (typeof value === 'string') {
+      checkRef(ctx, entry, edges, name, decl, value, 0, undefined);
+      count = 1;
+    } else {
+      const keys = refList(value);
+      // Most refs hold one key: a set of those seen only when there are several (fewer objects for the GC).
+      const seen = keys.length > 1 ? new Set<string>() : undefined;
+      for (let position = 0; position < keys.length; position += 1) {
+        checkRef(ctx, entry, edges, name, decl, keys[position]!, position, seen);
       }
-      const target = ctx.byKey.get(key);
-      if (target !== undefined) edges.push(target.node);
-      if (target === undefined) {
-        ctx.issues.push(
-          error(
-            path(),
-            'REF_UNRESOLVED',
-            `refs.${name} points to "${key}", which is not in the plan`,
-            `add an entry with key "${key}" (with "external": true if the target cloud already has it)`,
-          ),
-        );
-      } else if (target.kind !== decl.kind) {
-        ctx.issues.push(
-          error(
-            path(),
-            'REF_WRONG_KIND',
-            `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`,
-          ),
-        );
-      }
-    });
+      count = keys.length;
+    }
     if (decl.parallel !== undefined) {
       const parallel = entry.spec[decl.parallel];
       const length = Array.isArray(parallel) ? parallel.length : 0;
-      if (length !== keys.length) {
+      if (length !== count) {
         ctx.issues.push(
           error(
             at(entry.index, 'refs', name),
             'REF_PARALLEL_MISMATCH',
-            `refs.${name} has ${keys.length} element(s) but spec.${decl.parallel} has ${length}`,
+            `refs.${name} has ${count} element(s) but spec.${decl.parallel} has ${length}`,
             `element i of spec.${decl.parallel} describes element i of refs.${name}; give both the same length`,
           ),
         );
       }
     }
   }
-  for (const [name, decl] of Object.entries(decls)) {
+  for (const [name, decl] of parallelsOf(entry.kind)) {
     if (
-      decl.parallel !== undefined &&
       entry.refs[name] === undefined &&
-      Array.isArray(entry.spec[decl.parallel]) &&
-      (entry.spec[decl.parallel] as unknown[]).length > 0
+      Array.isArray(entry.spec[decl.parallel!]) &&
+      (entry.spec[decl.parallel!] as unknown[]).length > 0
     ) {
       ctx.issues.push(
         error(
-          at(entry.index, 'spec', decl.parallel),
+          at(entry.index, 'spec', decl.parallel!),
           'REF_PARALLEL_MISMATCH',
-          `spec.${decl.parallel} has elements but refs.${name} is missing`,
-          `element i of spec.${decl.parallel} describes element i of refs.${name}`,
+          `spec.${decl.parallel!} has elements but refs.${name} is missing`,
+          `element i of spec.${decl.parallel!} describes element i of refs.${name}`,
         ),
       );
     }
@@ -204,6 +254,23 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
 }
 
 function checkFieldLists(ctx: RuleContext, entry: Entry): void {
+  if (entry.lossy.length > 0 || entry.sensitive.length > 0) checkListedFields(ctx, entry);
+  for (const field of sensitiveFields(entry.kind)) {
+    if (entry.spec[field] !== undefined && !entry.sensitive.includes(field)) {
+      ctx.issues.push(
+        error(
+          at(entry.index, 'spec', field),
+          'SENSITIVE_NOT_MARKED',
+          `spec.${field} is present but not listed in "sensitive"`,
+          `add "sensitive": ["${field}"] so that no tool prints it`,
+        ),
+      );
+    }
+  }
+}
+
+/** The fields named in `lossy` and `sensitive` are fields of the kind's spec (most entries have neither list). */
+function checkListedFields(ctx: RuleContext, entry: Entry): void {
   const properties = specProperties(entry.kind);
   for (const [list, code] of [
     [entry.lossy, 'LOSSY_UNKNOWN_FIELD'],
@@ -221,18 +288,6 @@ function checkFieldLists(ctx: RuleContext, entry: Entry): void {
         );
       }
     });
-  }
-  for (const field of sensitiveFields(entry.kind)) {
-    if (entry.spec[field] !== undefined && !entry.sensitive.includes(field)) {
-      ctx.issues.push(
-        error(
-          at(entry.index, 'spec', field),
-          'SENSITIVE_NOT_MARKED',
-          `spec.${field} is present but not listed in "sensitive"`,
-          `add "sensitive": ["${field}"] so that no tool prints it`,
-        ),
-      );
-    }
   }
 }
 
@@ -431,16 +486,16 @@ function checkOneRegion(input: RuleInput): Issue[] {
 
   // Ports: fixed IPs on subnets of their own network and inside them, no address used twice.
   const usedAddresses = new Map<string, number>();
-  const portAddresses = new Map<string, Set<string>>();
+  const portAddresses = new Map<string, string[]>(); // an array, not a Set: a port has one or two addresses
   for (const port of ctx.of('port')) {
-    const network = refList(port.refs.network)[0];
+    const network = refAt(port.refs.network, 0);
     const fixedIps = Array.isArray(port.spec.fixed_ips) ? port.spec.fixed_ips : [];
-    const addresses = new Set<string>();
+    const addresses: string[] = [];
     portAddresses.set(port.key, addresses);
     refList(port.refs.fixed_ips).forEach((subnetKey, position) => {
       const subnet = ctx.target(port, 'fixed_ips', position);
       if (subnet === undefined) return;
-      if (refList(subnet.refs.network)[0] !== network) {
+      if (refAt(subnet.refs.network, 0) !== network) {
         ctx.issues.push(
           error(
             at(port.index, 'refs', 'fixed_ips', position),
@@ -453,7 +508,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
       const ip = text === undefined ? undefined : parseIp(text);
       const cidr = subnetCidrs.get(subnetKey);
       if (text === undefined || ip === undefined) return;
-      addresses.add(text);
+      if (!addresses.includes(text)) addresses.push(text);
       if (cidr !== undefined && !cidrContains(cidr, ip)) {
         ctx.issues.push(
           error(
@@ -582,7 +637,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
       );
     }
     const fixed = str(fip.spec.fixed_ip_address);
-    const portKey = refList(fip.refs.port)[0];
+    const portKey = refAt(fip.refs.port, 0);
     if (fixed !== undefined && portKey === undefined) {
       ctx.issues.push(
         error(
@@ -594,7 +649,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
     }
     if (portKey !== undefined) {
       const addresses = portAddresses.get(portKey);
-      if (fixed !== undefined && addresses !== undefined && addresses.size > 0 && !addresses.has(fixed)) {
+      if (fixed !== undefined && addresses !== undefined && addresses.length > 0 && !addresses.includes(fixed)) {
         ctx.issues.push(
           error(
             at(fip.index, 'spec', 'fixed_ip_address'),
@@ -696,7 +751,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
         ),
       );
     }
-    const bootVolumeKey = refList(server.refs.boot_volume)[0];
+    const bootVolumeKey = refAt(server.refs.boot_volume, 0);
     const bootVolume = ctx.target(server, 'boot_volume');
     if (bootVolume !== undefined && bootVolume.spec.bootable === false) {
       ctx.issues.push(
