@@ -29,6 +29,7 @@ import { readJsonText, readPlan, writePlan } from '../plan/io.js';
 import type { Plan } from '../plan/types.js';
 import { formatIssues, hasErrors } from '../plan/validate.js';
 import { BasculeError } from '../shared/errors.js';
+import { linkedSignal } from '../shared/async.js';
 import { atomicWriteFile } from '../shared/fs.js';
 import type { Logger } from '../shared/logger.js';
 import { WorkloadMover, type TransferSlots, type WorkloadOptions } from '../transfer/index.js';
@@ -127,6 +128,8 @@ export class ProjectPipeline {
   /** The project's apply journal: the file, or the store's own (rows of the campaign database). */
   readonly journal: JournalStore;
   readonly #env: CampaignEnv;
+  /** Ends the link of this project's signal to the campaign's (close). */
+  readonly #unlink: () => void;
   #source: Cloud | undefined;
   #target: Cloud | undefined;
   #operator: OperatorSteps | undefined;
@@ -141,7 +144,11 @@ export class ProjectPipeline {
     this.files = store.files(project.id);
     this.journal = store.journal?.(project.id) ?? fileJournal(this.files.journal);
     this.#operatorJournal = store.operatorJournal?.(project.id);
-    this.#env = env;
+    // Every request of the project listens to this project's own signal, linked to the campaign's by one listener:
+    // the campaign's signal is not shared by every request of every project (linkedSignal).
+    const { signal, release } = linkedSignal(env.signal);
+    this.#env = { ...env, signal };
+    this.#unlink = release;
   }
 
   get #concurrency(): number {
@@ -175,12 +182,17 @@ export class ProjectPipeline {
     return this.#operator;
   }
 
+  /** Closes the connections; the pipeline is not used after (its signal no longer follows the campaign's). */
   async close(): Promise<void> {
-    await this.#operator?.close();
-    await this.#source?.close();
-    await this.#target?.close();
-    this.#source = undefined;
-    this.#target = undefined;
+    try {
+      await this.#operator?.close();
+      await this.#source?.close();
+      await this.#target?.close();
+    } finally {
+      this.#source = undefined;
+      this.#target = undefined;
+      this.#unlink();
+    }
   }
 
   #progress(): void {

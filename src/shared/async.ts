@@ -19,6 +19,42 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Every signal linked to a parent signal (linkedSignal), by parent: the parent holds one listener for them all. */
+const linked = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/**
+ * A signal that aborts (with the same reason) when `parent` does, for one unit of work such as a project of a
+ * campaign, and `release()` to end the link when that work is done. Node's EventTarget keeps a signal's listeners in a
+ * list that every add and remove walks (to refuse duplicates): one signal shared by every request of every project of
+ * a 1,000-project campaign held thousands of listeners, and each request paid for all of them, a cost quadratic in the
+ * campaign's size (docs/performance.md). However many signals are linked to one parent, it holds a single listener.
+ */
+export function linkedSignal(parent: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { signal: controller.signal, release: () => undefined };
+  }
+  let children = linked.get(parent);
+  if (children === undefined) {
+    const set = new Set<AbortController>();
+    children = set;
+    linked.set(parent, set);
+    parent.addEventListener(
+      'abort',
+      () => {
+        linked.delete(parent);
+        for (const child of set) child.abort(parent.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = children;
+  set.add(controller);
+  return { signal: controller.signal, release: () => void set.delete(controller) };
+}
+
 export interface BackoffOptions {
   /** First delay in ms. */
   base?: number;

@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, sleep } from '../../src/shared/async.js';
+import { backoffDelay, linkedSignal, sleep } from '../../src/shared/async.js';
 import { AbortedError } from '../../src/shared/errors.js';
 
 describe('sleep', () => {
@@ -27,5 +28,36 @@ describe('backoffDelay', () => {
     expect(backoffDelay(1000, { base: 100, cap: 10_000, random: top })).toBe(9999);
     expect(backoffDelay(5, { base: 100, cap: 10_000, random: () => 0 })).toBe(0);
     expect(backoffDelay(2, { random: () => 0.5 })).toBe(1000);
+  });
+});
+
+describe('linkedSignal', () => {
+  it('holds one listener on the parent however many signals are linked to it', () => {
+    const parent = new AbortController();
+    const links = Array.from({ length: 500 }, () => linkedSignal(parent.signal));
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    for (const l of links) l.release();
+    linkedSignal(parent.signal);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+  });
+
+  it("aborts every linked signal not released, with the parent's reason; a released one is left alone", () => {
+    const parent = new AbortController();
+    const kept = linkedSignal(parent.signal);
+    const released = linkedSignal(parent.signal);
+    released.release();
+    const reason = new Error('stop');
+    parent.abort(reason);
+    expect(kept.signal.aborted).toBe(true);
+    expect(kept.signal.reason).toBe(reason);
+    expect(released.signal.aborted).toBe(false);
+  });
+
+  it('is aborted at once when linked to a parent already aborted', () => {
+    const parent = new AbortController();
+    parent.abort();
+    const { signal } = linkedSignal(parent.signal);
+    expect(signal.aborted).toBe(true);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
   });
 });
