@@ -101,7 +101,8 @@ export function parseCloudsFile(path: string, text: string): Raw {
  * The clouds files parsed last, by path and text. A campaign connects to both clouds at every step of every project,
  * and its clouds.yaml names every project: parsing the whole file again each time made a campaign's cost grow with
  * the square of its projects (1,000 projects did not end in 25 minutes where 200 took 97 s; docs/performance.md).
- * The file is still read every time, so a changed file is parsed anew; each caller gets its own copy.
+ * The file is still read every time, so a changed file is parsed anew. The parse is shared and only read: the one
+ * cloud entry a caller takes is copied (copying the whole file at each connection would be quadratic again).
  */
 const parsedFiles = new Map<string, Raw>();
 const PARSED_FILES_KEPT = 4;
@@ -114,12 +115,12 @@ function parseCloudsFileOnce(path: string, text: string): Raw {
     if (parsedFiles.size >= PARSED_FILES_KEPT) parsedFiles.delete(parsedFiles.keys().next().value!);
     parsedFiles.set(id, raw);
   }
-  return structuredClone(raw);
+  return raw;
 }
 
 interface FoundFile {
   path: string;
-  clouds: Record<string, Raw>;
+  clouds: Readonly<Record<string, Raw>>; // shared, read only (parseCloudsFileOnce)
 }
 
 async function findFile(name: 'clouds.yaml' | 'secure.yaml', options: LoadOptions): Promise<FoundFile | undefined> {
@@ -364,7 +365,8 @@ export async function loadCloudConfig(name?: string, options: LoadOptions = {}):
   }
   const clouds = await findFile('clouds.yaml', options);
   const secure = await findFile('secure.yaml', options);
-  const entry = clouds?.clouds[wanted];
+  // The parsed files are shared (parseCloudsFileOnce): this cloud's entries are copied before anything changes them.
+  const entry = structuredClone(clouds?.clouds[wanted]);
   if (!clouds || entry === undefined) {
     const known = clouds ? Object.keys(clouds.clouds) : [];
     const where = clouds ? clouds.path : `none of ${searchPaths('clouds.yaml', options).join(', ')}`;
@@ -374,7 +376,7 @@ export async function loadCloudConfig(name?: string, options: LoadOptions = {}):
   }
   if (!isPlainObject(entry))
     throw new UsageError('CONFIG_INVALID', `${clouds.path}: clouds.${wanted} must be a mapping`);
-  const secureEntry = secure?.clouds[wanted];
+  const secureEntry = structuredClone(secure?.clouds[wanted]);
   let merged = isPlainObject(secureEntry) ? deepMerge(entry, secureEntry) : entry;
   // Plain OS_* variables fill in what the file leaves out (commonly OS_PASSWORD), never override it.
   const fromEnv = cloudFromEnv({ ...env, OS_AUTH_URL: env.OS_AUTH_URL ?? 'x' });

@@ -3,7 +3,8 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stringify } from 'yaml';
 import {
   cloudFromEnv,
   listClouds,
@@ -109,6 +110,26 @@ describe('loadCloudConfig: clouds.yaml and secure.yaml', () => {
     await writeFile(path, text('two'));
     const changed = await load('c');
     expect(changed.auth.method === 'password' && changed.auth.projectName).toBe('two');
+  });
+
+  it('copies only the cloud entry it takes, never the whole file (a campaign names every project in it)', async () => {
+    const clouds = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [
+        `c${i}`,
+        { auth: { auth_url: 'https://k.example:5000/v3', username: 'u', password: 'p', project_name: `p${i}` } },
+      ]),
+    );
+    await writeFile(join(cwd, 'clouds.yaml'), stringify({ clouds }));
+    await load('c7');
+    const copies = vi.spyOn(globalThis, 'structuredClone');
+    try {
+      const config = await load('c7');
+      expect(config.auth.method === 'password' && config.auth.projectName).toBe('p7');
+      // Before: the whole parsed file (200 clouds) at every connection, quadratic over a campaign.
+      expect(copies.mock.calls.map(([value]) => value).filter((v) => v !== undefined)).toEqual([clouds['c7']]);
+    } finally {
+      copies.mockRestore();
+    }
   });
 
   it('finds the files in ~/.config/openstack when the current directory has none', async () => {
