@@ -189,6 +189,10 @@ describe('the whole project (issue 17) on the simulator', () => {
       expect(dry).toContain(
         `rewrites records ${addresses.lb} -> (known after apply: the address of floating_ip:web-lb/vip)`,
       );
+      // The human summary counts the objects too (site 4, its versions 1, the segments 5).
+      expect(dry).toMatch(
+        /^Workload data: 1 image, 4 server disks \(snapshot\), 1 volume, 10 objects in 3 containers: up to /m,
+      );
       const data = changes.data as unknown as { items: { key: string; what: string; bytes: number }[] };
       expect(data.items).toContainEqual(
         expect.objectContaining({ key: 'object_container:site', what: '4 objects', bytes: 172_354 }),

@@ -20,7 +20,15 @@ function formatSeconds(seconds: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** "Workload data: 2 images, 1 server disk (snapshot), 3 volumes: up to 42.5 GiB to move." */
+/** "1,204 objects in 3 containers": the objects of the containers the apply fills. */
+function objectsIn(items: DataEstimate['items']): string | undefined {
+  const containers = items.filter((i) => i.objects !== undefined);
+  if (containers.length === 0) return undefined;
+  const n = containers.reduce((sum, i) => sum + (i.objects ?? 0), 0);
+  return `${n.toLocaleString('en-US')} object${n === 1 ? '' : 's'} in ${containers.length} container${containers.length === 1 ? '' : 's'}`;
+}
+
+/** "Workload data: 2 images, 1 server disk (snapshot), 3 volumes, 12 objects in 2 containers: up to 42.5 GiB to move." */
 export function renderDataEstimate(data: DataEstimate): string {
   if (data.items.length === 0) return 'Workload data: nothing to move.\n';
   // `nouns` is the plural; one item drops its final s.
@@ -32,6 +40,7 @@ export function renderDataEstimate(data: DataEstimate): string {
     count('image bytes', 'images'),
     count('server disk (snapshot)', 'server disks', ' (snapshot)'),
     count('volume bytes', 'volumes'),
+    objectsIn(data.items),
   ].filter(Boolean);
   const amount = `${data.exact ? '' : 'up to '}${formatBytes(data.bytes)}`;
   const note = data.exact ? '' : ' (volumes at their full size, snapshots estimated from their image or flavor)';

@@ -119,9 +119,11 @@ export function bootsFromDiskCopy(workload: Workload | undefined, entry: PlanRes
 
 export interface DataItem {
   key: string;
-  /** "image bytes", "server disk (snapshot)", "volume bytes". */
+  /** "image bytes", "server disk (snapshot)", "volume bytes", "<n> objects" (a container's). */
   what: string;
   bytes: number;
+  /** A container's: how many objects it holds (the summary line counts them). */
+  objects?: number;
   /** False when the size is an upper bound or a guess (volumes: their full size; snapshots: the base image or flavor disk). */
   exact: boolean;
 }
@@ -161,6 +163,7 @@ export function estimateData(
           key: entry.key,
           what: `${objects.count} object${objects.count === 1 ? '' : 's'}`,
           bytes: objects.bytes,
+          objects: objects.count,
           exact: true,
         });
     } else if (bootsFromDiskCopy(workload, entry)) {
