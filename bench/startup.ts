@@ -38,14 +38,23 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * what a loaded machine distorts (docs/performance.md).
  */
 const CPU_PROBE =
-  'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>{const u=process.cpuUsage();' +
-  'writeSync(3,(u.user+u.system)/1e6+" "+process.resourceUsage().maxRSS)})';
+  'data:text/javascript,import{writeSync,readFileSync}from"node:fs";process.on("exit",()=>{const u=process.cpuUsage();' +
+  'let w=-1;try{w=Number(readFileSync("/proc/self/schedstat","utf8").split(" ")[1])/1e9}catch{}' +
+  'writeSync(3,(u.user+u.system)/1e6+" "+process.resourceUsage().maxRSS+" "+w)})';
 
 export interface Timing {
   wall: number;
   cpu: number;
   /** Peak resident set size of the child, MiB. */
   maxRssMiB: number;
+  /** Seconds the child's main thread was ready to run but waited for a core (Linux schedstat), if known. */
+  waitS?: number;
+}
+
+/** The probe's line: CPU seconds, peak RSS in KiB, seconds waiting for a core (-1 when unknown). */
+function probed(wall: number, line: string): Timing {
+  const [cpu, maxRss, wait] = line.split(' ').map(Number);
+  return { wall, cpu: cpu!, maxRssMiB: maxRss! / 1024, ...(wait !== undefined && wait >= 0 ? { waitS: wait } : {}) };
 }
 
 export function timeRun(args: readonly string[], env?: NodeJS.ProcessEnv): Timing {
@@ -57,8 +66,7 @@ export function timeRun(args: readonly string[], env?: NodeJS.ProcessEnv): Timin
   });
   const wall = (performance.now() - start) / 1000;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`);
-  const [cpu, maxRss] = String(result.output[3]).split(' ').map(Number);
-  return { wall, cpu: cpu!, maxRssMiB: maxRss! / 1024 };
+  return probed(wall, String(result.output[3]));
 }
 
 /** The same, without waiting in this thread (a simulator in a worker thread of this process must go on answering). */
@@ -78,8 +86,7 @@ export function timeRunAsync(args: readonly string[], env?: NodeJS.ProcessEnv): 
     child.once('close', (code) => {
       const wall = (performance.now() - start) / 1000;
       if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
-      const [cpu, maxRss] = probe.split(' ').map(Number);
-      resolve({ wall, cpu: cpu!, maxRssMiB: maxRss! / 1024 });
+      resolve(probed(wall, probe));
     });
   });
 }
