@@ -90,6 +90,9 @@ async function startWhole(from: ProfileName, to: ProfileName): Promise<{ c: SimC
   await add('alias.', 'CNAME', ['www.shop.src.test.']);
   await add('', 'MX', ['10 mail.shop.src.test.']);
   await add('', 'TXT', ['"v=spf1 mx -all"']);
+  await add('v6.', 'AAAA', ['2001:db8::10']);
+  await add('_sip._tcp.', 'SRV', ['10 60 5060 www.shop.src.test.']);
+  await add('host.', 'PTR', ['www.shop.src.test.']);
   await zones.waitActive(dns, zone, { timeoutMs: 5000 });
   return { c, addresses };
 }
@@ -226,6 +229,38 @@ describe('the whole project (issue 17) on the simulator', () => {
       expect(records('www.')).toEqual([webFip!.floating_ip_address]);
       expect(records('lb.')).toEqual([vipFip!.floating_ip_address]);
       expect(records('vip.')).toEqual([lb!.vip_address]);
+      // Every record type, its names made absolute in the target zone again.
+      const byType = (name: string, type: string) =>
+        sets.find((r) => r.name === `${name}shop.src.test.` && r.type === type)?.records;
+      expect(byType('alias.', 'CNAME')).toEqual(['www.shop.src.test.']);
+      expect(byType('', 'MX')).toEqual(['10 mail.shop.src.test.']);
+      expect(byType('', 'TXT')).toEqual(['"v=spf1 mx -all"']);
+      expect(byType('v6.', 'AAAA')).toEqual(['2001:db8::10']);
+      expect(byType('_sip._tcp.', 'SRV')).toEqual(['10 60 5060 www.shop.src.test.']);
+      expect(byType('host.', 'PTR')).toEqual(['www.shop.src.test.']);
+      // The listener's fields (timeouts and allowed CIDRs from API 2.1 and 2.12: the modern source only).
+      expect(target.listeners.all()[0]).toMatchObject({
+        protocol: 'HTTP',
+        protocol_port: 80,
+        connection_limit: 5000,
+        insert_headers: { 'X-Forwarded-For': 'true' },
+        ...(from === 'pike' ? {} : { timeout_client_data: 30000, allowed_cidrs: ['10.0.0.0/8', '192.0.2.0/24'] }),
+      });
+      expect(target.pools.all().find((p) => p.name === 'web')).toMatchObject({
+        lb_algorithm: 'LEAST_CONNECTIONS',
+        session_persistence: { type: 'APP_COOKIE', cookie_name: 'SESSION' },
+      });
+      expect(
+        target.members
+          .all()
+          .map((m) => [m.weight, m.backup ?? false])
+          .sort(),
+      ).toEqual([
+        [1, from !== 'pike'],
+        [3, false],
+      ]);
+      expect(target.healthmonitors.all()[0]).toMatchObject({ type: 'HTTP', delay: 5, url_path: '/health' });
+      expect(target.l7rules.all()).toHaveLength(1);
       expect((await bytesOf(cloudB, 'site', 'big.bin')).equals(Buffer.concat(SEGMENTS))).toBe(true);
       expect((await swift.headObject(objectStoreClient(cloudB), 'site', 'big.bin')).isSlo).toBe(true);
       expect((await bytesOf(cloudB, 'site', 'movie')).equals(Buffer.concat(DLO_PARTS))).toBe(true);
