@@ -4,10 +4,12 @@
  * is exported, dry-run, applied, audited clean and rolled back, from Pike and from 2025.1 to 2025.1. The members
  * follow their servers' ports to the addresses the target gave them.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/openstack/index.js';
+import * as listeners from '../../src/openstack/load-balancer/listeners/requests.js';
 import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
+import { underLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
 import * as ports from '../../src/openstack/network/ports/requests.js';
 import { dnsClient } from '../../src/openstack/dns/client.js';
@@ -320,5 +322,68 @@ describe('load balancers on the simulator', () => {
     expect(pike.out).toMatch(/offers API 2\.0, without tags/);
     // Nothing was made.
     expect(octaviaOf(clouds.sim.regionState('b')).loadbalancers.size).toBe(0);
+  }, 120_000);
+
+  it('a TLS listener: its certificate containers are named by the export and block the dry run until the plan names the target ones; never copied', async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
+    const a = await c.connect('a');
+    await buildLoadBalancer(a, true);
+    const [lb] = await collect(loadBalancers.list(a.loadBalancer));
+    const source = (n: string) => `https://key-manager.src.test:9311/v1/containers/${n}`;
+    const target = (n: string) => `https://key-manager.dst.test:9311/v1/containers/${n}`;
+    await underLoadBalancer(a.loadBalancer, lb!.id, () =>
+      listeners.create(a.loadBalancer, {
+        name: 'https',
+        loadbalancer_id: lb!.id,
+        protocol: 'TERMINATED_HTTPS',
+        protocol_port: 443,
+        default_tls_container_ref: source('c1'),
+        sni_container_refs: [source('c2')],
+      }),
+    );
+
+    // The export keeps the references (never a secret) and names them.
+    const { plan } = await exportPlan(c);
+    expect(entryOf(plan, 'listener:https').spec).toMatchObject({
+      default_tls_container_ref: source('c1'),
+      sni_container_refs: [source('c2')],
+    });
+    expect(plan.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'TLS_CONTAINER_REFERENCED',
+        kind: 'listener',
+        resource: 'https',
+        message: expect.stringContaining(`${source('c1')}, ${source('c2')}`) as string,
+      }),
+    );
+    // The dry run blocks the listener while the plan names the source's containers; nothing is made.
+    const blocked = await applyAtoB(c, '--dry-run');
+    expect(blocked.code, blocked.out).toBe(1);
+    expect(blocked.out).toMatch(
+      /listener:https terminates TLS with certificate containers .*c1.*c2.* \[TLS_CONTAINER_NOT_COPIED\]/,
+    );
+    expect(octaviaOf(c.sim.regionState('b')).listeners.size).toBe(0);
+
+    // Once the plan names the certificate stored on the target, the listener is made with it, and the audit is clean.
+    const file = fileIn(c, 'a.plan.json');
+    const edited = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    Object.assign(entryOf(edited, 'listener:https').spec, {
+      default_tls_container_ref: target('d1'),
+      sni_container_refs: [target('d2')],
+    });
+    await writeFile(file, JSON.stringify(edited));
+    const dry = await applyAtoB(c, '--dry-run');
+    expect(dry.code, dry.out).toBe(0);
+    await applyJournaled(c, ['--restart-source']);
+    const made = octaviaOf(c.sim.regionState('b'))
+      .listeners.all()
+      .find((l) => l.name === 'https');
+    expect(made).toMatchObject({ default_tls_container_ref: target('d1'), sni_container_refs: [target('d2')] });
+    await expectAuditClean(c);
   }, 120_000);
 });

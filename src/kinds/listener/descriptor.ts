@@ -43,9 +43,13 @@ export const listenerDescriptor = defineKind({
     const issues: TargetIssue[] = await checkOctaviaTarget('listener', creates, ctx);
     for (const entry of creates) {
       const spec = entry.spec as { default_tls_container_ref?: string | null; sni_container_refs?: string[] };
-      const refs = [spec.default_tls_container_ref, ...(spec.sni_container_refs ?? [])].filter(
+      const named = [spec.default_tls_container_ref, ...(spec.sni_container_refs ?? [])].filter(
         (ref): ref is string => typeof ref === 'string' && ref !== '',
       );
+      // The source's containers (the export records them): a reference the user replaced by the target's is fine.
+      // A plan without that record (an older export) cannot tell them apart: every reference blocks.
+      const fromSource = entry.source?.tls_container_refs;
+      const refs = Array.isArray(fromSource) ? named.filter((ref) => fromSource.includes(ref)) : named;
       if (refs.length === 0) continue;
       issues.push({
         severity: 'error',

@@ -36,6 +36,9 @@ export const listenerReader: KindReader<Listener> = {
   },
   identify: (l) => ({ id: l.id, name: l.name ?? '' }),
   toEntry(l): DraftEntry {
+    const tlsRefs = [l.default_tls_container_ref, ...(l.sni_container_refs ?? [])].filter(
+      (ref): ref is string => typeof ref === 'string' && ref !== '',
+    );
     const tags = userTags(l.tags);
     const headers = l.insert_headers && Object.keys(l.insert_headers).length > 0 ? l.insert_headers : undefined;
     const spec: ListenerSpec = compact({
@@ -65,6 +68,8 @@ export const listenerReader: KindReader<Listener> = {
         provisioning_status: l.provisioning_status,
         operating_status: l.operating_status,
         default_pool_id: l.default_pool_id ?? undefined,
+        // The source's certificate containers: the dry run blocks the listener while its spec still names one.
+        tls_container_refs: tlsRefs.length > 0 ? tlsRefs : undefined,
         marker: markerIn(l.tags),
       }),
     };
