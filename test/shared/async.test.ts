@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, linkedSignal, sleep } from '../../src/shared/async.js';
+import { backoffDelay, coalesced, linkedSignal, sleep } from '../../src/shared/async.js';
 import { AbortedError } from '../../src/shared/errors.js';
 
 describe('sleep', () => {
@@ -59,5 +59,81 @@ describe('linkedSignal', () => {
     const { signal } = linkedSignal(parent.signal);
     expect(signal.aborted).toBe(true);
     expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('coalesced', () => {
+  /** A write that ends when the test says so, counting the writes started. */
+  function gatedWrite(): { write: () => Promise<void>; started: () => number; finish: () => void } {
+    let started = 0;
+    let release: (() => void) | undefined;
+    return {
+      write: () => {
+        started += 1;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      started: () => started,
+      finish: () => release?.(),
+    };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('writes at once, then once more for all the requests made while it was writing', async () => {
+    const gate = gatedWrite();
+    const live = coalesced(gate.write, { minGapMs: 0, factor: 0 });
+    for (let i = 0; i < 1000; i += 1) live.request();
+    expect(gate.started()).toBe(1);
+    gate.finish();
+    await settle();
+    expect(gate.started()).toBe(2);
+    gate.finish();
+    await settle();
+    expect(gate.started()).toBe(2);
+    await live.stop();
+  });
+
+  it('requests within the gap after a write make one write when the gap ends', async () => {
+    let writes = 0;
+    const live = coalesced(async () => void (writes += 1), { minGapMs: 40, factor: 0 });
+    live.request();
+    await settle();
+    for (let i = 0; i < 100; i += 1) live.request();
+    expect(writes).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(writes).toBe(2);
+    await live.stop();
+  });
+
+  it('stop drops a write not started, waits for the one under way, and ignores later requests', async () => {
+    const gate = gatedWrite();
+    const live = coalesced(gate.write, { minGapMs: 0, factor: 0 });
+    live.request();
+    live.request();
+    let stopped = false;
+    const stopping = live.stop().then(() => (stopped = true));
+    await settle();
+    expect(stopped).toBe(false);
+    gate.finish();
+    await stopping;
+    live.request();
+    await settle();
+    expect(gate.started()).toBe(1);
+  });
+
+  it('a write that fails does not stop the next', async () => {
+    let writes = 0;
+    const live = coalesced(
+      async () => {
+        writes += 1;
+        throw new Error('disk full');
+      },
+      { minGapMs: 0, factor: 0 },
+    );
+    live.request();
+    await settle();
+    live.request();
+    await settle();
+    expect(writes).toBe(2);
+    await live.stop();
   });
 });

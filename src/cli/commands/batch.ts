@@ -18,6 +18,7 @@ import type * as Leases from '../../campaign/postgres/lease.js';
 import type * as Queue from '../../campaign/postgres/queue.js';
 import type { PgCampaignStore } from '../../campaign/postgres/store.js';
 import type { Campaign, CampaignEvent } from '../../campaign/types.js';
+import { coalesced } from '../../shared/async.js';
 import { EXIT, UsageError } from '../../shared/errors.js';
 import { numberFlag } from '../options.js';
 import { defineCommand } from '../command.js';
@@ -164,10 +165,10 @@ async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Pr
   const { campaign, store } = opened;
   const view = new CampaignProgress(campaign.waves.length);
   const spinner = startProgress(ctx, `campaign ${campaign.name}`);
-  let writing: Promise<unknown> = Promise.resolve();
-  const rewrite = () => {
-    writing = writing.then(() => writeReport(campaign, store, true)).catch(() => undefined);
-  };
+  // The live report (read from every project's state) is rewritten after the events, not at each one: at most one
+  // write at a time, a second or more apart (coalesced); at every event it was quadratic in the campaign's size.
+  const live = coalesced(() => writeReport(campaign, store, true));
+  const rewrite = live.request;
   const onEvent = (event: CampaignEvent) => {
     view.event(event);
     if (ctx.format === 'json') ctx.stdout(`${JSON.stringify(event)}\n`);
@@ -202,7 +203,7 @@ async function execute(mode: 'plan' | 'run', args: RunArgs, ctx: RunContext): Pr
     );
   } finally {
     spinner.stop();
-    await writing;
+    await live.stop();
   }
   const files = await writeReport(campaign, store, false);
   const report = buildReport(campaign, await store.all());

@@ -182,6 +182,9 @@ export class CampaignProgress {
   readonly #running = new Set<string>();
   readonly #resources = new Map<string, number>();
   readonly #bytes = new Map<string, number>();
+  // Kept as the counts change: summing every project's at each update was quadratic in the campaign's size.
+  #resourcesTotal = 0;
+  #bytesTotal = 0;
 
   constructor(waves: number) {
     this.#waves = waves;
@@ -199,14 +202,16 @@ export class CampaignProgress {
   }
 
   progress(project: string, p: { resources: number; bytes: number }): void {
+    this.#resourcesTotal += p.resources - (this.#resources.get(project) ?? 0);
+    this.#bytesTotal += p.bytes - (this.#bytes.get(project) ?? 0);
     this.#resources.set(project, p.resources);
     this.#bytes.set(project, p.bytes);
   }
 
   line(): string {
     const seconds = (Date.now() - this.#started) / 1000;
-    const bytes = [...this.#bytes.values()].reduce((a, b) => a + b, 0);
-    const resources = [...this.#resources.values()].reduce((a, b) => a + b, 0);
+    const bytes = this.#bytesTotal;
+    const resources = this.#resourcesTotal;
     const finished = this.#done + this.#failed;
     const left = this.#total - finished;
     const eta = finished > 0 && left > 0 ? ` ETA ${duration(((seconds * 1000) / finished) * left)}` : '';
