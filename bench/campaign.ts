@@ -4,10 +4,17 @@
  * project, --approve-all): all projects of the wave at once, against one project at a time, each on fresh clouds.
  * Size: BENCH_CAMPAIGN_PROJECTS (default 20), BENCH_CAMPAIGN_GROUPS (networks per project, default 12: about 100
  * resources).
+ *
+ * The per-project overhead at scale: BENCH_CAMPAIGN_SCALE=100,200,400,1000 runs, instead, one campaign of small
+ * projects (~14 resources: BENCH_CAMPAIGN_GROUPS, default 1 here) per size, all at once, through the CLI itself
+ * (`bascule batch run --approve-all`, in this process), each on fresh clouds, and gives the seconds and the seconds
+ * per project of each size against the smallest's (ratio 1: flat). 1,000 projects take minutes: it is not run by
+ * default.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
 import { loadCampaign } from '../src/campaign/load.js';
 import { runCampaign } from '../src/campaign/run.js';
 import { FileCampaignStore } from '../src/campaign/store.js';
@@ -54,6 +61,7 @@ async function campaignOnce(
   projects: number,
   groups: number,
   parallel: number,
+  via: 'runner' | 'cli' = 'runner',
 ): Promise<{ ms: number; resources: number; ok: boolean }> {
   const { names, source, target } = seeds(projects, groups);
   const latency = { fixedMs: LATENCY_MS };
@@ -68,25 +76,87 @@ async function campaignOnce(
     const cloudsYaml = join(dir, 'clouds.yaml');
     await sim.writeCloudsYaml(cloudsYaml);
     const file = await writeBenchCampaign(dir, names);
-    const campaign = await loadCampaign(file);
     const store = new FileCampaignStore(dir);
-    const started = performance.now();
-    const outcome = await runCampaign(
-      campaign,
-      store,
-      { cloudsFiles: [cloudsYaml], logger: silentLogger, signal: new AbortController().signal },
-      { mode: 'run', approveAll: true, parallelProjects: parallel },
-    );
-    const ms = performance.now() - started;
-    const resources = outcome.projects.reduce((n, p) => n + Object.values(p.kinds ?? {}).reduce((a, b) => a + b, 0), 0);
-    return { ms, resources, ok: outcome.projects.every((p) => p.status === 'done' && p.audit?.clean === true) };
+    let ms: number;
+    let states;
+    if (via === 'cli') {
+      const started = performance.now();
+      const code = await main(
+        ['--clouds-yaml', cloudsYaml, 'batch', 'run', file, '--approve-all', '--parallel-projects', String(parallel)],
+        { stdout: () => undefined, stderr: () => undefined, isTTY: false, signal: new AbortController().signal },
+      );
+      ms = performance.now() - started;
+      states = await store.all();
+      if (code !== 0) return { ms, resources: 0, ok: false };
+    } else {
+      const campaign = await loadCampaign(file);
+      const started = performance.now();
+      const outcome = await runCampaign(
+        campaign,
+        store,
+        { cloudsFiles: [cloudsYaml], logger: silentLogger, signal: new AbortController().signal },
+        { mode: 'run', approveAll: true, parallelProjects: parallel },
+      );
+      ms = performance.now() - started;
+      states = outcome.projects;
+    }
+    const resources = states.reduce((n, p) => n + Object.values(p.kinds ?? {}).reduce((a, b) => a + b, 0), 0);
+    return {
+      ms,
+      resources,
+      ok: states.length === projects && states.every((p) => p.status === 'done' && p.audit?.clean === true),
+    };
   } finally {
     await sim.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+/** BENCH_CAMPAIGN_SCALE: one campaign per size through `bascule batch run`, per-project seconds against the first. */
+async function scale(sizes: number[]): Promise<BenchResult[]> {
+  const groups = Number(process.env['BENCH_CAMPAIGN_GROUPS'] ?? 1);
+  const out: BenchResult[] = [];
+  let first: number | undefined;
+  for (const projects of sizes) {
+    const once = await campaignOnce(projects, groups, projects, 'cli');
+    if (!once.ok)
+      throw new Error(`the ${projects}-project campaign did not end with every project done and audited clean`);
+    const perProject = once.ms / 1000 / projects;
+    first ??= perProject;
+    out.push(
+      {
+        name: `campaign scale: bascule batch run, ${projects} projects of ~${Math.round(once.resources / projects)} resources, ${LATENCY_MS} ms/request, all at once`,
+        value: once.ms / 1000,
+        unit: 's',
+        baseline_or_limit: null,
+        ratio: null,
+      },
+      {
+        name: `  per project (baseline: per project at ${sizes[0]} projects)`,
+        value: perProject,
+        unit: 's',
+        baseline_or_limit: first,
+        ratio: perProject / first,
+      },
+    );
+    console.error(
+      `  ${projects} projects: ${(once.ms / 1000).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(2)})`,
+    );
+  }
+  return out;
+}
+
 export async function run(): Promise<BenchResult[]> {
+  const sizes = (process.env['BENCH_CAMPAIGN_SCALE'] ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
+    .map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(
+      `BENCH_CAMPAIGN_SCALE: whole numbers of projects separated by commas, not ${process.env['BENCH_CAMPAIGN_SCALE']}`,
+    );
+  if (sizes.length > 0) return scale(sizes);
   const projects = Number(process.env['BENCH_CAMPAIGN_PROJECTS'] ?? 20);
   const groups = Number(process.env['BENCH_CAMPAIGN_GROUPS'] ?? 12);
   const parallel = await campaignOnce(projects, groups, projects);

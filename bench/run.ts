@@ -68,7 +68,25 @@ export function renderTable(results: readonly BenchResult[]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
+const HELP = `usage: node dist/bench/run.js [--json] [NAME...]   (npm run bench -- [--json] [NAME...])
+
+Runs the benchmarks whose name contains one of NAME (all when none is given), prints a table and writes JSON to
+BENCH_OUT (default dist/bench/results.json). Benchmarks: ${BENCHES.map((b) => b.name).join(', ')}.
+
+Sizes (environment):
+  BENCH_CAMPAIGN_PROJECTS, BENCH_CAMPAIGN_GROUPS   the campaign bench's projects (20) and networks per project (12)
+  BENCH_CAMPAIGN_SERIAL=0                         leave out the campaign's one-project-at-a-time run
+  BENCH_CAMPAIGN_SCALE=100,200,400,1000           instead, one campaign of small projects per size through
+                                                  \`bascule batch run\`, and the seconds per project against the
+                                                  first size's (1,000 projects take minutes: not run by default)
+  BENCH_STARTUP_ROUNDS, BENCH_STARTUP_BASELINE    see docs/performance.md
+`;
+
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const json = argv.includes('--json');
   const filters = argv.filter((a) => !a.startsWith('--'));
   const selected = BENCHES.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
