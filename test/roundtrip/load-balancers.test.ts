@@ -386,4 +386,38 @@ describe('load balancers on the simulator', () => {
     expect(made).toMatchObject({ default_tls_container_ref: target('d1'), sni_container_refs: [target('d2')] });
     await expectAuditClean(c);
   }, 120_000);
+
+  it('a load balancer the target puts in ERROR fails its entry by name; what is under it is not attempted; rollback removes it', async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
+    await buildLoadBalancer(await c.connect('a'), true);
+    await exportPlan(c);
+    // The target's driver fails: a load balancer it provisions goes to ERROR instead of ACTIVE.
+    const b = c.sim.regionState('b');
+    const jobs = b.jobs;
+    const schedule = jobs.schedule.bind(jobs);
+    jobs.schedule = (ms, run, waitFor) =>
+      schedule(
+        ms,
+        () => {
+          run();
+          for (const lb of octaviaOf(b).loadbalancers.all())
+            if (lb.provisioning_status === 'ACTIVE') lb.provisioning_status = 'ERROR';
+        },
+        waitFor,
+      );
+    const applied = await applyAtoB(c, '--journal', fileIn(c, 'j.jsonl'), '--yes', '--restart-source');
+    expect(applied.code, applied.out).not.toBe(0);
+    expect(applied.out).toMatch(/load_balancer:web-lb[^\n]*ERROR/);
+    expect(applied.out).not.toMatch(/at Object|at async/);
+    expect(octaviaOf(b).listeners.size).toBe(0);
+    jobs.schedule = schedule;
+    await rollBackB(c);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await collect(loadBalancers.list((await c.connect('b')).loadBalancer))).toEqual([]);
+  }, 120_000);
 });
