@@ -70,6 +70,8 @@ export interface ApplyResult {
 
 export interface WorkloadSummary {
   bytes_moved: number;
+  /** Swift objects copied (their bytes are in bytes_moved); absent when none. */
+  objects_copied?: number;
   /** Source servers stopped for a consistent copy (this run or an earlier one of the journal), by ID. */
   source_stopped: string[];
   source_restarted: string[];
@@ -389,6 +391,7 @@ async function endWorkload(
   const state = journalState(await store.read());
   return {
     bytes_moved: mover.bytesMoved,
+    ...(mover.objectsCopied > 0 ? { objects_copied: mover.objectsCopied } : {}),
     source_stopped: mover.stoppedServers,
     source_restarted: mover.restartedServers,
     source_still_stopped: [...state.stopped.keys()],

@@ -145,6 +145,9 @@ export class WorkloadMover {
   planDigest: string | undefined;
   /** Bytes copied into the target by this run's transfers. */
   bytesMoved = 0;
+  /** Swift objects copied into the target by this run (their bytes are in bytesMoved). */
+  objectsCopied = 0;
+  #objectRuns = 0;
 
   constructor(source: Cloud, target: Cloud, options: WorkloadOptions) {
     this.source = source;
@@ -154,6 +157,23 @@ export class WorkloadMover {
       concurrency: options.transferConcurrency ?? 2,
       ...(options.slots ? { slots: options.slots } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+
+  /**
+   * A container's objects copied as one transfer of this run: within the transfer concurrency, in the overall
+   * progress (bytes done of the container's total), and counted in bytesMoved and objectsCopied.
+   */
+  objects<T extends { bytes: number; copied: number }>(
+    label: string,
+    run: (report: (done: { bytes: number; totalBytes: number }) => void) => Promise<T>,
+  ): Promise<T> {
+    const id = `objects:${label}:${++this.#objectRuns}`;
+    return this.manager.image(id, async (onProgress) => {
+      const result = await run((done) => onProgress({ id, label, bytesDone: done.bytes, bytesTotal: done.totalBytes }));
+      this.bytesMoved += result.bytes;
+      this.objectsCopied += result.copied;
+      return result;
     });
   }
 

@@ -202,7 +202,9 @@ describe('the whole project (issue 17) on the simulator', () => {
       );
 
       // Apply.
-      await applyJournaled(c, ['--restart-source']);
+      const applied = await applyJournaled(c, ['--restart-source']);
+      // The objects are workload data moved by this run: counted, their bytes in the total.
+      expect(applied).toMatch(/^data: [\d.]+ KiB \(10 objects\) moved;/m);
       const b = c.sim.regionState('b');
       const target = octaviaOf(b);
       const [lb] = target.loadbalancers.all();

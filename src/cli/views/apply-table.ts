@@ -158,7 +158,8 @@ export function renderApplySummary(result: ApplyResult): string {
   out += `\n${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed, ${s.skipped} skipped${s.cancelled ? `, ${s.cancelled} not started` : ''} in ${(s.elapsedMs / 1000).toFixed(1)} s\n`;
   const w = result.workload;
   if (w) {
-    out += `data: ${formatBytes(w.bytes_moved)} moved; source servers: ${w.source_stopped.length} stopped, ${w.source_restarted.length} restarted`;
+    const objects = w.objects_copied ? ` (${w.objects_copied} object${w.objects_copied === 1 ? '' : 's'})` : '';
+    out += `data: ${formatBytes(w.bytes_moved)}${objects} moved; source servers: ${w.source_stopped.length} stopped, ${w.source_restarted.length} restarted`;
     out +=
       w.source_still_stopped.length > 0
         ? `, ${w.source_still_stopped.length} still stopped (${w.source_still_stopped.join(', ')})`

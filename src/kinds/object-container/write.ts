@@ -45,16 +45,22 @@ async function fill(ctx: WriteContext, r: ResolvedEntry, target: string): Promis
     keys.forEach((key, i) => {
       if (typeof ids[i] === 'string') names.set(String(key).replace(/^object_container:/, ''), ids[i]);
     });
-  const result = await copyContainerObjects(ctx.source.cloud, ctx.cloud, source, target, {
-    signal: ctx.signal,
-    containerName: (name) => names.get(name) ?? name,
-    onProgress: (p) => {
-      if (p.objects === p.total || p.objects % 100 === 0)
-        ctx.logger.info(
-          `container ${target}: ${p.objects}/${p.total} objects, ${p.bytes} of ${p.totalBytes} bytes (${p.skipped} already there)`,
-        );
-    },
-  });
+  const from = ctx.source.cloud;
+  const copy = (report?: (done: { bytes: number; totalBytes: number }) => void) =>
+    copyContainerObjects(from, ctx.cloud, source, target, {
+      signal: ctx.signal,
+      containerName: (name) => names.get(name) ?? name,
+      onProgress: (p) => {
+        report?.(p);
+        if (p.objects === p.total || p.objects % 100 === 0)
+          ctx.logger.info(
+            `container ${target}: ${p.objects}/${p.total} objects, ${p.bytes} of ${p.totalBytes} bytes (${p.skipped} already there)`,
+          );
+      },
+    });
+  // With workload data moving (apply --from), the copy is one of the run's transfers: in its progress and summary.
+  const mover = ctx.workload?.mover;
+  const result = mover ? await mover.objects(`container ${target}`, copy) : await copy();
   ctx.logger.info(
     `container ${target}: ${result.copied} objects copied (${result.bytes} bytes, ${result.large} large objects rebuilt), ${result.skipped} already there`,
   );
