@@ -1,11 +1,15 @@
+import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { objectStoreClient } from '../../src/openstack/object-store/client.js';
 import * as swift from '../../src/openstack/object-store/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import type { ProfileName } from '../../src/sim/index.js';
+import { swiftOf } from '../../src/sim/swift/state.js';
 import { bytesOf, OLD, platformSeed, SEGMENTS, seedContainers } from './seed.js';
 import {
+  applyAtoB,
   applyJournaled,
+  fileIn,
   dryRunChanges,
   entryOf,
   expectAuditClean,
@@ -121,4 +125,31 @@ describe('object storage', () => {
     },
     90_000,
   );
+
+  it('an object whose bytes do not match its ETag is refused by the target (the PUT carries the ETag) and named; never stored', async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: platformSeed(OLD) },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    const a = await c.connect('a');
+    const sc = objectStoreClient(a);
+    await swift.createContainer(sc, 'site');
+    await swift.uploadObject(sc, 'site', 'good.txt', Buffer.from('good bytes'));
+    await swift.uploadObject(sc, 'site', 'rotten.txt', Buffer.from('original bytes'));
+    await exportPlan(c);
+    // The source's disk rots under the object: same length, other bytes, the ETag it lists and sends unchanged.
+    const state = c.sim.regionState('a');
+    const rotten = swiftOf(state)
+      .accounts.get(`AUTH_${a.projectId}`)!
+      .containers.get('site')!
+      .objects.get('rotten.txt')!;
+    await writeFile(state.blobs.path('objects', rotten.blob!), Buffer.from('ORIGINAL BYTES'));
+    const applied = await applyAtoB(c, '--journal', fileIn(c, 'j.jsonl'), '--yes');
+    expect(applied.code, applied.out).not.toBe(0);
+    expect(applied.out).toMatch(/object_container:site[\s\S]*rotten\.txt/);
+    expect(applied.out).not.toMatch(/at Object|at async/);
+    const b = await c.connect('b');
+    const names = (await collect(swift.listObjects(objectStoreClient(b), 'site'))).map((o) => o.name);
+    expect(names).not.toContain('rotten.txt');
+  }, 60_000);
 });
