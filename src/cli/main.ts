@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import yargs from 'yargs';
 import type { Argv, CommandModule } from 'yargs';
 import { BasculeError, EXIT, UsageError } from '../shared/errors.js';
@@ -232,6 +233,9 @@ export async function main(argv: readonly string[], io: ContextIo = {}): Promise
     process.once('SIGTERM', onSignal);
     state.io = { ...io, signal: controller.signal };
   }
+  // Every call in flight listens to the run's signal (a container's objects, a listing per service...): many at once
+  // is expected, not a leak, and Node's warning about it would only alarm the user.
+  setMaxListeners(0, state.io.signal!);
   let usageFailure: string | undefined;
   let parser: Argv<GlobalArgs> = yargs([...argv])
     .scriptName('bascule')
