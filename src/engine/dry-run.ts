@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { estimateData, type DataEstimate } from '../kinds/shared/workload.js';
 import { stringifyCanonical } from '../plan/canonical.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, PlanResource } from '../plan/types.js';
 import { ACTION, countActions, isBlocking, type PlannedAction } from './actions.js';
 import { planDigest, type EngineDeps } from './context.js';
 import { listedLookups } from './lookups.js';
@@ -74,6 +74,14 @@ export function changesDigest(input: {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Why the target refuses an entry whatever its references resolve to (its writer's check), if it does. */
+function ownBlock(deps: EngineDeps, entry: PlanResource): string | undefined {
+  const refs: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(entry.refs ?? {}))
+    refs[name] = Array.isArray(value) ? value.map((k) => knownAfterApply(k)) : knownAfterApply(value);
+  return deps.writerFor(entry.kind)?.check?.(deps.target, { entry, refs, marker: '' });
+}
+
 export interface DryRunOptions {
   /** Run the preflight (quotas, name clashes, CIDR overlaps); default true. */
   preflight?: boolean;
@@ -106,7 +114,11 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
     const upstream = node.deps.find((d) => unresolved.has(d));
     let decision;
     if (upstream !== undefined) {
-      decision = blocked(node.entry, `depends on ${upstream}, which is ${unresolved.get(upstream)}`);
+      const waits = `depends on ${upstream}, which is ${unresolved.get(upstream)}`;
+      // Its own cause too (a target that cannot hold this kind at all), so that it is not learnt only after the
+      // dependency is mended. The check reads no target object: references are placeholders here.
+      const own = node.entry.external ? undefined : ownBlock(deps, node.entry);
+      decision = blocked(node.entry, own === undefined ? waits : `${own}; it also ${waits}`);
     } else {
       const refs: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(node.entry.refs ?? {})) {

@@ -186,7 +186,7 @@ describe('address groups and rules with a remote address group', () => {
     ]);
     const out = await blockedOn(c, /address_group:office\s+the target's Neutron has no address-group extension/);
     expect(out).toMatch(
-      /security_group_rule:admin\/ingress-IPv4-tcp-22-ag=office\s+depends on address_group:office, which is blocked/,
+      /security_group_rule:admin\/ingress-IPv4-tcp-22-ag=office\s+its remote is an address group, and the target's Neutron has no security-groups-remote-address-group extension \(Wallaby and later\); it also depends on address_group:office, which is blocked/,
     );
   }, 60_000);
 
