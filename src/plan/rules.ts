@@ -19,8 +19,8 @@ interface Entry {
   spec: Record<string, unknown>;
   refs: Record<string, unknown>;
   external: boolean;
-  lossy: unknown[];
-  sensitive: unknown[];
+  lossy: readonly unknown[];
+  sensitive: readonly unknown[];
   /** Passed the schema: its shape can be trusted. */
   valid: boolean;
   /** Its number in the reference graph (findCycles): the first entry of each key, in order; -1 for a duplicate. */
@@ -74,6 +74,9 @@ function refAt(value: unknown, position: number): string | undefined {
   return undefined;
 }
 
+/** The `lossy` or `sensitive` of an entry without one: shared (the rules only read these lists). */
+const NONE: readonly unknown[] = Object.freeze([]);
+
 class RuleContext {
   readonly issues: Issue[] = [];
   readonly entries: Entry[] = [];
@@ -93,8 +96,8 @@ class RuleContext {
         spec: asRecord(r.spec),
         refs: asRecord(r.refs),
         external: r.external === true,
-        lossy: Array.isArray(r.lossy) ? r.lossy : [],
-        sensitive: Array.isArray(r.sensitive) ? r.sensitive : [],
+        lossy: Array.isArray(r.lossy) ? r.lossy : NONE,
+        sensitive: Array.isArray(r.sensitive) ? r.sensitive : NONE,
         valid: !invalid.has(index),
         node: -1,
       };
@@ -889,31 +892,44 @@ function findCycles(ctx: RuleContext): Issue[] {
   let counter = 0;
   for (let root = 0; root < nodes.length; root += 1) {
     if (index[root] !== -1) continue;
-    const work: [number, number][] = [[root, 0]];
+    // The depth-first path as two parallel stacks (node, next edge), and a component's array only when it is a cycle:
+    // this runs once per entry, and an array per entry is work for the GC.
+    const workNode: number[] = [root];
+    const workNext: number[] = [0];
     index[root] = low[root] = counter++;
     stack.push(root);
     onStack[root] = 1;
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const [v, next] = frame;
+    while (workNode.length > 0) {
+      const top = workNode.length - 1;
+      const v = workNode[top]!;
+      const next = workNext[top]!;
       const out = edges[v]!;
       if (next < out.length) {
-        frame[1] = next + 1;
+        workNext[top] = next + 1;
         const w = out[next]!;
         if (index[w] === -1) {
           index[w] = low[w] = counter++;
           stack.push(w);
           onStack[w] = 1;
-          work.push([w, 0]);
+          workNode.push(w);
+          workNext.push(0);
         } else if (onStack[w] === 1) low[v] = Math.min(low[v]!, index[w]!);
         continue;
       }
-      work.pop();
-      if (work.length > 0) {
-        const parent = work[work.length - 1]![0];
+      workNode.pop();
+      workNext.pop();
+      if (workNode.length > 0) {
+        const parent = workNode[workNode.length - 1]!;
         low[parent] = Math.min(low[parent]!, low[v]!);
       }
       if (low[v] === index[v]) {
+        if (stack[stack.length - 1] === v) {
+          // A component of one node: a cycle only if it refers to itself.
+          stack.pop();
+          onStack[v] = 0;
+          if (out.includes(v)) components.push([v]);
+          continue;
+        }
         const component: number[] = [];
         let w: number;
         do {
@@ -921,7 +937,7 @@ function findCycles(ctx: RuleContext): Issue[] {
           onStack[w] = 0;
           component.push(w);
         } while (w !== v);
-        if (component.length > 1 || edges[v]!.includes(v)) components.push(component);
+        components.push(component);
       }
     }
   }

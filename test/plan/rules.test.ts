@@ -26,6 +26,21 @@ describe('semantic rules', () => {
     expect(cycles[0]!.message).toContain('volume_snapshot:c -> volume:d -> volume_snapshot:c');
   });
 
+  it('reports an entry that refers to itself as a cycle of one, and no cycle for the entries around it', () => {
+    const plan = web();
+    plan.resources.push(
+      { kind: 'volume', key: 'volume:self', spec: { name: 'self', size: 1 }, refs: { snapshot: 'volume:self' } },
+      { kind: 'volume_snapshot', key: 'volume_snapshot:s', spec: { name: 's' }, refs: { volume: 'volume:self' } },
+    );
+    const issues = validatePlan(plan);
+    expect(issues.filter((i) => i.code === 'REF_WRONG_KIND').map((i) => i.path)).toEqual([
+      `/resources/${plan.resources.length - 2}/refs/snapshot`,
+    ]);
+    const cycles = issues.filter((i) => i.code === 'REF_CYCLE');
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]!.message).toContain('volume:self -> volume:self');
+  });
+
   it('accepts security groups whose rules refer to each other (the cycle goes through separate rule entries)', () => {
     expect(validatePlan(web()).filter((i) => i.severity === 'error')).toEqual([]);
   });
