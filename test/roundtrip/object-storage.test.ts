@@ -152,4 +152,30 @@ describe('object storage', () => {
     const names = (await collect(swift.listObjects(objectStoreClient(b), 'site'))).map((o) => o.name);
     expect(names).not.toContain('rotten.txt');
   }, 60_000);
+
+  it("an ACL naming another project of the source is named by the export (its ID means nothing on the target), the project's own mapped", async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: platformSeed(OLD) },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    const a = await c.connect('a');
+    const sc = objectStoreClient(a);
+    await swift.createContainer(sc, 'shared', { read: `.r:*,f00dfeed:*,${a.projectId}:bob`, write: 'f00dfeed:alice' });
+    await swift.createContainer(sc, 'private', { read: `${a.projectId}:*` });
+    const { plan } = await exportPlan(c);
+    expect(entryOf(plan, 'object_container:shared').spec).toMatchObject({
+      read_acl: '.r:*,f00dfeed:*,$project:bob',
+      write_acl: 'f00dfeed:alice',
+    });
+    expect((plan.warnings ?? []).filter((w) => w.code === 'ACL_OTHER_PROJECT')).toEqual([
+      {
+        code: 'ACL_OTHER_PROJECT',
+        kind: 'object_container',
+        resource: 'shared',
+        message: expect.stringMatching(
+          /^container shared: its read ACL names f00dfeed:\*, its write ACL f00dfeed:alice: projects of the source by ID/,
+        ) as string,
+      },
+    ]);
+  }, 60_000);
 });

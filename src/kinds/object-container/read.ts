@@ -29,6 +29,19 @@ export function mapAcl(acl: string, from: string, to: string): string {
     .join(',');
 }
 
+/** An ACL's entries that name a project other than `own` by ID (`<project>:<user>`; referrer rules and `*` aside). */
+export function otherProjects(acl: string, own: string): string[] {
+  return acl
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => {
+      const colon = entry.indexOf(':');
+      if (colon <= 0 || entry.startsWith('.')) return false;
+      const project = entry.slice(0, colon);
+      return project !== own && project !== '*' && project !== OWN_PROJECT;
+    });
+}
+
 /** The metadata key of Bascule's provenance marker on a container it made (never part of the spec). */
 export const MARKER_META = 'bascule-marker';
 
@@ -113,7 +126,27 @@ export const objectContainerReader: KindReader<ContainerRecord> = {
     const sc = objectStoreClient(ctx.cloud);
     const containers = await collect(swift.listContainers(sc, {}, { pageSize: PAGE_SIZE, signal: ctx.signal }));
     const out: ContainerRecord[] = [];
-    for (const c of containers) out.push(await readContainerSettled(sc, c.name, ctx));
+    for (const c of containers) {
+      const record = await readContainerSettled(sc, c.name, ctx);
+      // The project's own ID is written as $project and mapped; another project's is kept as it is, and named:
+      // on the target that ID is another project, or none.
+      const read = record.info.read ? otherProjects(record.info.read, ctx.projectId) : [];
+      const write = record.info.write ? otherProjects(record.info.write, ctx.projectId) : [];
+      const named = [
+        ...(read.length > 0 ? [`its read ACL names ${read.join(', ')}`] : []),
+        ...(write.length > 0 ? [`its write ACL ${read.length > 0 ? '' : 'names '}${write.join(', ')}`] : []),
+      ];
+      if (named.length > 0)
+        ctx.warn({
+          kind: 'object_container',
+          resource: c.name,
+          code: 'ACL_OTHER_PROJECT',
+          message:
+            `container ${c.name}: ${named.join(', ')}: projects of the source by ID, kept as they are; on the target ` +
+            `those IDs are other projects or none (put the target's IDs in the plan's spec.read_acl and spec.write_acl)`,
+        });
+      out.push(record);
+    }
     return out;
   },
   identify: (record) => ({ id: record.info.name, name: record.info.name }),
