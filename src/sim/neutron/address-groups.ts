@@ -10,7 +10,17 @@ import { formatCidr, parseCidr } from '../core/net.js';
 import { authOf, type AuthContext, type SimRequest } from '../http/context.js';
 import type { Router } from '../http/router.js';
 import type { RegionState } from '../state/region.js';
-import { applyUpdate, canSee, ensureWriter, envelope, nError, neutronList, neutronShow, ownerFor } from './common.js';
+import {
+  applyUpdate,
+  canSee,
+  ensureWriter,
+  envelope,
+  nError,
+  neutronList,
+  neutronShow,
+  ownerFor,
+  visibleRows,
+} from './common.js';
 
 export const ADDRESS_GROUP_EXTENSION = 'address-group';
 
@@ -83,12 +93,7 @@ export function addressGroupRoutes(r: Router, state: RegionState): void {
   };
   r.get('/v2.0/address-groups', (req) => {
     const a = ensure(req);
-    return neutronList(
-      req,
-      'address_groups',
-      state.addressGroups.filter((g) => canSee(a, g.project_id)),
-      renderAddressGroup,
-    );
+    return neutronList(req, 'address_groups', visibleRows(state.addressGroups, a), renderAddressGroup);
   });
   r.get('/v2.0/address-groups/{id}', (req) =>
     neutronShow(req, 'address_group', renderAddressGroup(getAddressGroup(state, ensure(req), req.params.id!))),

@@ -1,5 +1,6 @@
 import { clone, isObj, isoSeconds, type Obj } from '../core/json.js';
 import { parseLimit } from '../core/paginate.js';
+import type { Table } from '../core/table.js';
 import { ApiError } from '../http/api-error.js';
 import { authOf, type AuthContext, type Reply, type SimRequest } from '../http/context.js';
 import type { RegionState } from '../state/region.js';
@@ -148,6 +149,13 @@ export function touch(o: Obj): void {
 /** May the caller see a resource owned by `projectId`? */
 export function canSee(auth: AuthContext, projectId: unknown): boolean {
   return auth.isAdmin || projectId === auth.projectId;
+}
+
+/** The rows of `table` the caller can see (canSee), from the table's per-project index rather than a scan. */
+export function visibleRows<T extends Obj>(table: Table<T>, auth: AuthContext): T[] {
+  if (auth.isAdmin) return table.all();
+  if (typeof auth.projectId === 'string') return table.ofProject(auth.projectId);
+  return table.filter((x) => canSee(auth, x.project_id));
 }
 
 export function ensureWriter(auth: AuthContext, state: RegionState): void {

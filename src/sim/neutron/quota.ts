@@ -6,7 +6,7 @@ import { nError } from './common.js';
 export function checkQuota(state: RegionState, projectId: string, resource: string, table: Table): void {
   const limit = state.quotas.limit(projectId, 'network', resource);
   if (limit < 0) return;
-  const used = table.filter((r) => r.project_id === projectId).length;
+  const used = table.countOfProject(projectId);
   if (used + 1 > limit) {
     throw nError(409, 'OverQuota', `Quota exceeded for resources: ['${resource}'].`);
   }

@@ -35,7 +35,7 @@ export function networkQuotaRoutes(r: Router, state: RegionState): void {
       const out: Obj = {};
       for (const [k, limit] of Object.entries(limits)) {
         const table = TABLES[k]?.(state);
-        out[k] = { limit, used: table ? table.filter((x) => x.project_id === pid).length : 0, reserved: 0 };
+        out[k] = { limit, used: table ? table.countOfProject(pid) : 0, reserved: 0 };
       }
       return { status: 200, body: { quota: out } };
     });

@@ -14,6 +14,7 @@ import {
   neutronShow,
   ownerFor,
   touch,
+  visibleRows,
 } from './common.js';
 import {
   createFloatingIp,
@@ -220,13 +221,7 @@ export function neutronRouter(state: RegionState): Router {
   // Ports
   r.get('/v2.0/ports', (req) => {
     const a = authOf(req);
-    return neutronList(
-      req,
-      'ports',
-      state.ports.filter((p) => canSee(a, p.project_id) || (a.isAdmin && p.project_id === '')),
-      (p) => renderPort(state, a, p),
-      validate,
-    );
+    return neutronList(req, 'ports', visibleRows(state.ports, a), (p) => renderPort(state, a, p), validate);
   });
   r.get('/v2.0/ports/{id}', (req) =>
     neutronShow(req, 'port', renderPort(state, authOf(req), getPort(state, authOf(req), req.params.id!))),
@@ -255,13 +250,7 @@ export function neutronRouter(state: RegionState): Router {
   // Routers
   r.get('/v2.0/routers', (req) => {
     const a = authOf(req);
-    return neutronList(
-      req,
-      'routers',
-      state.routers.filter((x) => canSee(a, x.project_id)),
-      (x) => renderRouter(state, a, x),
-      validate,
-    );
+    return neutronList(req, 'routers', visibleRows(state.routers, a), (x) => renderRouter(state, a, x), validate);
   });
   r.get('/v2.0/routers/{id}', (req) =>
     neutronShow(req, 'router', renderRouter(state, authOf(req), getRouter(state, authOf(req), req.params.id!))),
@@ -315,7 +304,7 @@ export function neutronRouter(state: RegionState): Router {
     return neutronList(
       req,
       'floatingips',
-      state.floatingips.filter((f) => canSee(a, f.project_id)),
+      visibleRows(state.floatingips, a),
       (f) => renderFloatingIp(state, f),
       validate,
     );
@@ -391,7 +380,7 @@ export function neutronRouter(state: RegionState): Router {
     return neutronList(
       req,
       'security_groups',
-      state.securityGroups.filter((g) => canSee(a, g.project_id)),
+      visibleRows(state.securityGroups, a),
       (g) => renderGroup(state, g),
       validate,
     );
@@ -425,7 +414,7 @@ export function neutronRouter(state: RegionState): Router {
     return neutronList(
       req,
       'security_group_rules',
-      state.securityGroupRules.filter((x) => canSee(a, x.project_id)),
+      visibleRows(state.securityGroupRules, a),
       (x) => renderRule(state, x),
       validate,
     );
@@ -442,7 +431,7 @@ export function neutronRouter(state: RegionState): Router {
     const group = getGroup(req, String(body.security_group_id));
     if (!a.isAdmin) {
       const limit = state.quotas.limit(String(group.project_id), 'network', 'security_group_rule');
-      if (limit >= 0 && state.securityGroupRules.filter((x) => x.project_id === group.project_id).length + 1 > limit) {
+      if (limit >= 0 && state.securityGroupRules.countOfProject(String(group.project_id)) + 1 > limit) {
         throw nError(409, 'OverQuota', "Quota exceeded for resources: ['security_group_rule'].");
       }
     }

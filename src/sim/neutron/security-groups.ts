@@ -7,7 +7,7 @@ import { checkQuota } from './quota.js';
 
 /** The project's `default` group, created on first use with its four rules, as Neutron does. */
 export function ensureDefaultGroup(state: RegionState, projectId: string): Obj {
-  const found = state.securityGroups.find((g) => g.project_id === projectId && g.name === 'default');
+  const found = state.securityGroups.ofProject(projectId).find((g) => g.name === 'default');
   if (found) return found;
   const group = createGroupRecord(state, projectId, 'default', 'Default security group', true);
   const gid = String(group.id);
@@ -205,5 +205,5 @@ export function resolveGroup(state: RegionState, projectId: string, nameOrId: st
   if (nameOrId === 'default') return ensureDefaultGroup(state, projectId);
   const byId = state.securityGroups.get(nameOrId);
   if (byId && byId.project_id === projectId) return byId;
-  return state.securityGroups.find((g) => g.project_id === projectId && g.name === nameOrId);
+  return state.securityGroups.ofProject(projectId).find((g) => g.name === nameOrId);
 }

@@ -23,6 +23,7 @@ import {
   ownerFor,
   standardAttrs,
   touch,
+  visibleRows,
 } from './common.js';
 
 export const TRUNK_EXTENSION = 'trunk';
@@ -178,12 +179,7 @@ export function trunkRoutes(r: Router, state: RegionState): void {
   };
   r.get('/v2.0/trunks', (req) => {
     const a = ensure(req);
-    return neutronList(
-      req,
-      'trunks',
-      state.trunks.filter((t) => canSee(a, t.project_id)),
-      clone,
-    );
+    return neutronList(req, 'trunks', visibleRows(state.trunks, a), clone);
   });
   r.get('/v2.0/trunks/{id}', (req) => neutronShow(req, 'trunk', clone(getTrunk(state, ensure(req), req.params.id!))));
   r.post('/v2.0/trunks', (req) => {
