@@ -3,7 +3,12 @@
  * service-error-classification; undici's retry-handler defaults).
  */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-export const TRANSIENT_STATUS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+/**
+ * 408 is a server (or a proxy in front of it) that gave up waiting for the request and closed the connection:
+ * RFC 9110 (15.5.9) lets the client repeat it. A busy client meets it (a 1,000-project campaign on two shared cores,
+ * where Node's HTTP server answered 408 to 2 GETs on reused connections; docs/performance.md).
+ */
+export const TRANSIENT_STATUS: ReadonlySet<number> = new Set([408, 500, 502, 503, 504]);
 export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -31,7 +36,7 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
 export type RetryDecision = { retry: false } | { retry: true; afterMs?: number };
 
 /**
- * Idempotent methods are retried on 5xx and network errors; any method on 429, and on 503 when the
+ * Idempotent methods are retried on 408, 5xx and network errors; any method on 429, and on 503 when the
  * server sent Retry-After (it says the request was not processed). POST and PATCH, and calls marked not
  * idempotent, are never blindly retried on anything else: their callers decide from the state (the engine finds
  * creates by marker; the router writer reads the router's ports).

@@ -26,9 +26,9 @@ describe('parseRetryAfter', () => {
 });
 
 describe('shouldRetry', () => {
-  it('idempotent methods: 500/502/503/504 and connection errors', () => {
+  it('idempotent methods: 408/500/502/503/504 and connection errors', () => {
     for (const method of ['GET', 'HEAD', 'PUT', 'DELETE']) {
-      for (const status of [500, 502, 503, 504]) expect(shouldRetry(method, { status })).toEqual({ retry: true });
+      for (const status of [408, 500, 502, 503, 504]) expect(shouldRetry(method, { status })).toEqual({ retry: true });
       for (const networkCode of ['ECONNRESET', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT'])
         expect(shouldRetry(method, { networkCode })).toEqual({ retry: true });
       for (const status of [400, 401, 403, 404, 409, 413, 501])
@@ -36,9 +36,9 @@ describe('shouldRetry', () => {
     }
   });
 
-  it('POST and PATCH: never on 5xx or a reset (the request may have been processed)', () => {
+  it('POST and PATCH: never on 408, 5xx or a reset (the request may have been processed)', () => {
     for (const method of ['POST', 'PATCH']) {
-      for (const status of [500, 502, 503, 504]) expect(shouldRetry(method, { status })).toEqual({ retry: false });
+      for (const status of [408, 500, 502, 503, 504]) expect(shouldRetry(method, { status })).toEqual({ retry: false });
       expect(shouldRetry(method, { networkCode: 'ECONNRESET' })).toEqual({ retry: false });
       expect(shouldRetry(method, { networkCode: 'UND_ERR_SOCKET' })).toEqual({ retry: false });
     }
