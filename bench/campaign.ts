@@ -21,6 +21,7 @@ import { FileCampaignStore } from '../src/campaign/store.js';
 import { writeBenchCampaign } from './campaign-file.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { startSimulator } from '../src/sim/index.js';
+import type { ProjectState } from '../src/campaign/types.js';
 import type { BenchResult } from './run.js';
 
 const LATENCY_MS = 20;
@@ -62,7 +63,7 @@ async function campaignOnce(
   groups: number,
   parallel: number,
   via: 'runner' | 'cli' = 'runner',
-): Promise<{ ms: number; resources: number; ok: boolean }> {
+): Promise<{ ms: number; resources: number; ok: boolean; why?: string }> {
   const { names, source, target } = seeds(projects, groups);
   const latency = { fixedMs: LATENCY_MS };
   const sim = await startSimulator({
@@ -87,7 +88,7 @@ async function campaignOnce(
       );
       ms = performance.now() - started;
       states = await store.all();
-      if (code !== 0) return { ms, resources: 0, ok: false };
+      if (code !== 0) return { ms, resources: 0, ok: false, why: failures(states) };
     } else {
       const campaign = await loadCampaign(file);
       const started = performance.now();
@@ -112,6 +113,18 @@ async function campaignOnce(
   }
 }
 
+/** What kept projects from ending done and clean: counts by status and failure code, and the first messages. */
+function failures(states: readonly ProjectState[]): string {
+  const counts = new Map<string, number>();
+  const first = new Map<string, string>();
+  for (const s of states) {
+    const key = `${s.status}${s.failure ? ` ${s.failure.stage}/${s.failure.code}` : ''}${s.audit && !s.audit.clean ? ' (audit not clean)' : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (s.failure && !first.has(key)) first.set(key, `${s.id}: ${s.failure.message}`);
+  }
+  return [...counts].map(([k, n]) => `${n} ${k}${first.has(k) ? ` (${first.get(k)})` : ''}`).join('; ');
+}
+
 /** BENCH_CAMPAIGN_SCALE: one campaign per size through `bascule batch run`, per-project seconds against the first. */
 async function scale(sizes: number[]): Promise<BenchResult[]> {
   const groups = Number(process.env['BENCH_CAMPAIGN_GROUPS'] ?? 1);
@@ -120,7 +133,9 @@ async function scale(sizes: number[]): Promise<BenchResult[]> {
   for (const projects of sizes) {
     const once = await campaignOnce(projects, groups, projects, 'cli');
     if (!once.ok)
-      throw new Error(`the ${projects}-project campaign did not end with every project done and audited clean`);
+      throw new Error(
+        `the ${projects}-project campaign did not end with every project done and audited clean: ${once.why ?? ''}`,
+      );
     const perProject = once.ms / 1000 / projects;
     first ??= perProject;
     out.push(
