@@ -87,7 +87,11 @@ describe('DNS zones and recordsets', () => {
       await writeFile(fileIn(c, 'map.yaml'), MAPPING);
 
       // Export: one zone, its six recordsets (the service's SOA and NS left out), names relative to the zone.
+      c.sim.clearLog();
       const { plan } = await exportPlan(c);
+      // The recordsets' floating IPs come from the listing the floating IP reader makes: one request, not two.
+      const fipLists = c.sim.requestLog('a').filter((e) => e.method === 'GET' && e.route.endsWith('/floatingips'));
+      expect(fipLists).toHaveLength(1);
       expect(entryOf(plan, 'dns_zone:shop.src.test.').spec).toEqual({
         name: 'shop.src.test.',
         email: 'ops@shop.src.test',

@@ -13,7 +13,8 @@ import { isHttpError, OS_ERROR } from '../../openstack/errors.js';
 import { collect } from '../../openstack/pagination.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import type { DraftEntry, KindReader, ReadContext } from '../kind.js';
-import { compact, memo, ownedByProject, ownerQuery, PAGE_SIZE, text } from '../shared/read.js';
+import { compact, listProjectFloatingIps, memo, ownedByProject, ownerQuery, PAGE_SIZE, text } from '../shared/read.js';
+import { projectLoadBalancers } from '../load-balancer/octavia.js';
 import { isPrimary, listProjectZones } from '../dns-zone/read.js';
 import { ADDRESS_TYPES, relativeName, relativeRecord } from './names.js';
 
@@ -86,12 +87,18 @@ export const dnsRecordsetReader: KindReader<RecordsetWire> = {
   async list(ctx) {
     const zones = (await listProjectZones(ctx)).filter(isPrimary);
     if (zones.length === 0) return [];
-    const byAddress = await memo(ctx, 'dns-floating-ips', () =>
-      floatingIpsByAddress(ctx.cloud, ctx.projectId, ctx.extensions, ctx.signal),
-    );
-    const byVip = await memo(ctx, 'dns-load-balancers', () =>
-      loadBalancersByAddress(ctx.cloud, ctx.projectId, ctx.signal),
-    );
+    // From the listings the floating IP and load balancer readers share (one request each per export, not two).
+    const byAddress = await memo(ctx, 'dns-floating-ips', async () => {
+      const out: Record<string, string> = {};
+      for (const fip of await listProjectFloatingIps(ctx))
+        if (fip.floating_ip_address) out[fip.floating_ip_address] = fip.id;
+      return out;
+    });
+    const byVip = await memo(ctx, 'dns-load-balancers', async () => {
+      const out: Record<string, string> = {};
+      for (const lb of await projectLoadBalancers(ctx)) if (lb.vip_address) out[lb.vip_address] = lb.id;
+      return out;
+    });
     const out: RecordsetWire[] = [];
     for (const zone of zones) {
       const sets = await collect(
