@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/openstack/index.js';
 import * as listeners from '../../src/openstack/load-balancer/listeners/requests.js';
 import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
-import { underLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
+import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
 import * as ports from '../../src/openstack/network/ports/requests.js';
 import { dnsClient } from '../../src/openstack/dns/client.js';
@@ -419,5 +419,53 @@ describe('load balancers on the simulator', () => {
     await rollBackB(c);
     await new Promise((r) => setTimeout(r, 100));
     expect(await collect(loadBalancers.list((await c.connect('b')).loadBalancer))).toEqual([]);
+  }, 120_000);
+
+  it('maps the flavor by name (mapping load_balancer_flavors): blocked when the target lacks it, applied with the target flavor, audited clean', async () => {
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
+    // Each cloud's operator offers Octavia flavors under its own names.
+    octaviaOf(c.sim.regionState('a')).flavors.put('f-a', {
+      id: 'f-a',
+      name: 'small-ha',
+      description: '',
+      enabled: true,
+    });
+    octaviaOf(c.sim.regionState('b')).flavors.put('f-b', {
+      id: 'f-b',
+      name: 'ha-small',
+      description: '',
+      enabled: true,
+    });
+    const a = await c.connect('a');
+    const [subnet] = await collect(subnets.list(a.network, { name: 'front-v4' }));
+    const lb = await loadBalancers.create(a.loadBalancer, {
+      name: 'web-lb',
+      vip_subnet_id: subnet!.id,
+      flavor_id: 'f-a',
+    });
+    await waitLoadBalancer(a.loadBalancer, lb.id);
+    const { plan } = await exportPlan(c);
+    expect(entryOf(plan, 'load_balancer:web-lb').spec).toMatchObject({ flavor: 'small-ha' });
+    // Without a mapping, the target has no flavor of that name: a clear block, nothing made.
+    const blocked = await applyAtoB(c, '--dry-run');
+    expect(blocked.code, blocked.out).toBe(1);
+    expect(blocked.out).toMatch(/load_balancer:web-lb[^\n]*small-ha/);
+    expect(octaviaOf(c.sim.regionState('b')).loadbalancers.size).toBe(0);
+    await writeFile(
+      fileIn(c, 'map.yaml'),
+      'format: bascule.mapping/v1\nload_balancer_flavors: [{ from: small-ha, to: ha-small }]\n',
+    );
+    await applyJournaled(c, ['--mapping', fileIn(c, 'map.yaml'), '--restart-source']);
+    expect(
+      octaviaOf(c.sim.regionState('b'))
+        .loadbalancers.all()
+        .map((x) => x.flavor_id),
+    ).toEqual(['f-b']);
+    await expectAuditClean(c, '--mapping', fileIn(c, 'map.yaml'));
   }, 120_000);
 });

@@ -267,11 +267,12 @@ function createLb(c: Ctx, auth: AuthContext, body: Obj): Obj {
   const provider = str(body, 'provider') ?? 'amphora';
   if (!(provider in PROVIDERS)) throw oError(400, `Provider '${provider}' is not enabled.`);
   const flavorId = str(body, 'flavor_id');
-  if (flavorId) throw oError(400, `Validation failure: Invalid flavor_id ${flavorId}.`);
+  if (flavorId && c.o.flavors.get(flavorId)?.enabled !== true)
+    throw oError(400, `Validation failure: Invalid flavor_id ${flavorId}.`);
   const lb: Obj = {
     ...base(c, auth, body),
     provider,
-    flavor_id: null,
+    flavor_id: flavorId ?? null,
     availability_zone: str(body, 'availability_zone') ?? null,
   };
   const pickSubnet =
@@ -838,6 +839,13 @@ export function octaviaRouter(state: RegionState): Router {
       status: 200,
       body: { providers: Object.entries(PROVIDERS).map(([name, description]) => ({ name, description })) },
     };
+  });
+
+  // the operator's flavors (GET /v2/lbaas/flavors, API 2.6+)
+  r.get('/v2/lbaas/flavors', (req) => {
+    authOf(req);
+    if (!atLeast(c.max, '2.6')) throw oError(404, 'The resource could not be found.');
+    return { status: 200, body: { flavors: c.o.flavors.all() } };
   });
 
   // load balancers

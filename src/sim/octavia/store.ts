@@ -15,6 +15,8 @@ export class OctaviaState {
   readonly l7policies = new Table();
   /** Rules of every L7 policy (each record keeps its `l7policy_id`). */
   readonly l7rules = new Table();
+  /** The operator's flavors (`id`, `name`, `description`, `enabled`), API 2.6+; tests put them here. */
+  readonly flavors = new Table();
 }
 
 const STATES = new WeakMap<RegionState, OctaviaState>();
