@@ -21,6 +21,8 @@ import { rewriteAddresses, type AddressCache } from './addresses.js';
 import { serviceOf } from './context.js';
 
 export const CHANGES_FORMAT = 'bascule.changes/v1';
+/** The plan warning apply adds for an entry its mapping left out (include/exclude): the dry run names each one. */
+export const MAPPING_LEFT_OUT = 'MAPPING_LEFT_OUT';
 
 export interface ChangeSet {
   format: typeof CHANGES_FORMAT;
@@ -183,7 +185,7 @@ export async function planChanges(plan: Plan, deps: EngineDeps, options: DryRunO
     preflight.issues.push({
       severity: 'warning',
       code: w.code,
-      message: `from the export: ${w.message}`,
+      message: `${w.code === MAPPING_LEFT_OUT ? 'from the mapping' : 'from the export'}: ${w.message}`,
     });
   const ok = !ordered.some((a) => isBlocking(a.action)) && !preflight.issues.some((i) => i.severity === 'error');
   emit({ type: 'plan.done', counts: countActions(ordered), elapsedMs: Date.now() - started });

@@ -370,8 +370,16 @@ describe('the whole project (issue 17) on the simulator', () => {
       'format: bascule.mapping/v1\nexclude: { kinds: [load_balancer, qos_policy, address_group, port_forwarding] }\n',
     );
     const mapping = ['--mapping', fileIn(c, 'pike.yaml')];
-    const { changes } = await dryRunChanges(c, 'dry.json', mapping);
+    const { changes, out } = await dryRunChanges(c, 'dry.json', mapping);
     expect(changes.ok).toBe(true);
+    // What the mapping leaves out is named, each with why: never dropped silently.
+    expect(out).toContain('from the mapping: load_balancer:web-lb is left out (excluded by /exclude/kinds/0)');
+    expect(out).toContain(
+      'from the mapping: dns_recordset:shop.src.test./vip/A is left out (it refers to load_balancer:web-lb, which the mapping leaves out)',
+    );
+    expect(out).toMatch(
+      /from the mapping: trunk:uplink is left out \(it refers to \S+, which the mapping leaves out\)/,
+    );
     // What Pike can hold still moves: DNS (but the records at the load balancer), Swift, the trunk's server.
     const keys = changes.actions.map((x) => x.key);
     expect(keys).toEqual(

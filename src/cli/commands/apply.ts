@@ -18,7 +18,8 @@ import type { Workload, WriteContext } from '../../kinds/kind.js';
 import { createWorkload, parseServerDisk } from '../../kinds/shared/workload.js';
 import { WorkloadMover } from '../../transfer/workload.js';
 import { readerFor, writerFor } from '../../kinds/registry.js';
-import { applyMapping, loadMapping } from '../../mapping/index.js';
+import { applyMapping, loadMapping, type FilteredEntry } from '../../mapping/index.js';
+import { MAPPING_LEFT_OUT } from '../../engine/dry-run.js';
 import { regionRoutes, routeToRegion, type RegionRoute } from '../../mapping/regions.js';
 import { checkRegions, planRegions } from '../../plan/regions.js';
 import { connect } from '../../openstack/index.js';
@@ -117,7 +118,7 @@ async function loadRegions(
       `the mapping ${mappingPath} cannot be applied to ${path}:\n${formatIssues(routed.mapped.issues)}`,
     );
   return {
-    plan: routed.mapped.plan,
+    plan: withLeftOut(routed.mapped.plan, routed.mapped.filtered),
     ...(mapping ? { resolution: routed.mapped.resolution as unknown as Resolution } : {}),
     notes: routed.mapped.notes.length,
     regions: { target: targetRegion, taken: routed.taken, left: routed.left },
@@ -159,7 +160,28 @@ export async function loadInput(
       `the mapping ${mappingPath} cannot be applied to ${path}:\n${formatIssues(mapped.issues)}`,
     );
   }
-  return { plan: mapped.plan, resolution: mapped.resolution as unknown as Resolution, notes: mapped.notes.length };
+  return {
+    plan: withLeftOut(mapped.plan, mapped.filtered),
+    resolution: mapped.resolution as unknown as Resolution,
+    notes: mapped.notes.length,
+  };
+}
+
+/** The plan with a warning for each entry the mapping left out (include/exclude), so the dry run names them. */
+function withLeftOut(plan: Plan, filtered: readonly FilteredEntry[]): Plan {
+  if (filtered.length === 0) return plan;
+  const why = (f: FilteredEntry): string =>
+    f.reason === 'excluded'
+      ? `excluded by ${f.rule ?? 'the mapping'}`
+      : f.reason === 'depends-on-excluded'
+        ? `it refers to ${f.via ?? 'an entry'}, which the mapping leaves out`
+        : 'not included by the mapping';
+  const warnings = filtered.map((f) => ({
+    code: MAPPING_LEFT_OUT,
+    resource: f.key,
+    message: `${f.key} is left out (${why(f)})`,
+  }));
+  return { ...plan, warnings: [...(plan.warnings ?? []), ...warnings] };
 }
 
 /**
