@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/openstack/index.js';
 import * as listeners from '../../src/openstack/load-balancer/listeners/requests.js';
 import * as loadBalancers from '../../src/openstack/load-balancer/load-balancers/requests.js';
-import { underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
+import { OPERATING_WAIT, underLoadBalancer, waitLoadBalancer } from '../../src/openstack/load-balancer/wait.js';
+import { membersOf } from '../../src/openstack/load-balancer/members/requests.js';
+import * as pools from '../../src/openstack/load-balancer/pools/requests.js';
 import * as subnets from '../../src/openstack/network/subnets/requests.js';
 import * as ports from '../../src/openstack/network/ports/requests.js';
 import { dnsClient } from '../../src/openstack/dns/client.js';
@@ -168,6 +170,48 @@ describe('load balancers on the simulator', () => {
       ).toEqual([]);
     }, 120_000);
   }
+
+  it('waits until the health checks see each member, and names one whose target server is stopped', async () => {
+    // A plan whose web-2 is to stay stopped on the target (as before a cut-over): its member is provisioned (ACTIVE)
+    // but the pool's health monitor cannot reach it (ERROR). The apply waits for the checks, then names that member
+    // (LB_MEMBER_NOT_ONLINE) and goes on; web-1's member settles ONLINE and is not named.
+    const c = await startClouds([
+      { name: 'a', profile: '2025.1', seed: webSeed() },
+      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+    ]);
+    grantRole(c.sim, 'a', 'load-balancer_member');
+    grantRole(c.sim, 'b', 'load-balancer_member');
+    await buildLoadBalancer(await c.connect('a'), true);
+    const { plan } = await exportPlan(c);
+    (entryOf(plan, 'server:web-2').spec as { power_state?: string }).power_state = 'stopped';
+    await writeFile(fileIn(c, 'a.plan.json'), JSON.stringify(plan));
+    const saved = { ...OPERATING_WAIT };
+    Object.assign(OPERATING_WAIT, { timeoutMs: 1_500, intervalMs: 100 });
+    try {
+      const out = await applyJournaled(c);
+      const summary = out.slice(out.indexOf('warnings (what was not done):'));
+      expect(summary).toMatch(
+        /member 10\.20\.1\.12:8080 \(pool [0-9a-f-]+\): operating status ERROR after \d+ s, provisioned \(ACTIVE\) but the pool's health monitor cannot reach it.*\[LB_MEMBER_NOT_ONLINE\]/,
+      );
+      expect(out).not.toContain('member 10.20.1.11:8080');
+    } finally {
+      Object.assign(OPERATING_WAIT, saved);
+    }
+    const members = octaviaOf(c.sim.regionState('b')).members.all();
+    expect(members.map((m) => [m.address, m.provisioning_status]).sort()).toEqual([
+      ['10.20.1.11', 'ACTIVE'],
+      ['10.20.1.12', 'ACTIVE'],
+    ]);
+    // What the checks see, read as a client would.
+    const cloudB = await c.connect('b');
+    const [pool] = await collect(pools.list(cloudB.loadBalancer, { name: 'web' }));
+    const seen = await collect(membersOf(pool!.id).list(cloudB.loadBalancer));
+    expect(seen.map((m) => [m.address, m.operating_status]).sort()).toEqual([
+      ['10.20.1.11', 'ONLINE'],
+      ['10.20.1.12', 'ERROR'],
+    ]);
+    await rollBackB(c);
+  }, 120_000);
 
   it('a kind-limited export (no servers) applies and audits clean with --kinds', async () => {
     // As test/e2e/load-balancers.test.ts does on the real cloud: the load balancer and what it uses, without the

@@ -5,7 +5,17 @@ import * as pools from '../../openstack/load-balancer/pools/requests.js';
 import type { HealthMonitorSpec } from '../../plan/types.js';
 import type { KindWriter, WriteContext } from '../kind.js';
 import { getOrUndefined, pick, refId, sig } from '../shared/write.js';
-import { hasTag, octaviaFind, removeUnder, tagsFor, underLb, waitReady } from '../load-balancer/octavia.js';
+import {
+  hasTag,
+  octaviaFind,
+  removeUnder,
+  settleMembers,
+  tagsFor,
+  underLb,
+  waitReady,
+} from '../load-balancer/octavia.js';
+import { membersOf } from '../../openstack/load-balancer/members/requests.js';
+import { collect } from '../../openstack/pagination.js';
 
 const FIELDS = [
   'name',
@@ -64,10 +74,22 @@ export const healthMonitorWriter: KindWriter<HealthMonitor> = {
       healthMonitors.get(ctx.cloud.loadBalancer, current.id, sig(ctx)),
     );
   },
-  waitUntilReady: (ctx, created) =>
-    waitReady(ctx, `health monitor ${created.name || created.id}`, () =>
+  async waitUntilReady(ctx, created) {
+    const read = await waitReady(ctx, `health monitor ${created.name || created.id}`, () =>
       healthMonitors.get(ctx.cloud.loadBalancer, created.id, sig(ctx)),
-    ),
+    );
+    // The members already in its pool are now checked: wait until the checks see them (settleMembers).
+    const poolId = read.pools?.[0]?.id ?? created.pools?.[0]?.id;
+    if (poolId) {
+      const present = await collect(membersOf(poolId).list(ctx.cloud.loadBalancer, {}, sig(ctx)));
+      await settleMembers(
+        ctx,
+        poolId,
+        present.map((m) => m.id),
+      );
+    }
+    return read;
+  },
   get: (ctx, id) => getOrUndefined(() => healthMonitors.get(ctx.cloud.loadBalancer, id, sig(ctx))),
   hasMarker: hasTag,
   async remove(ctx, id) {

@@ -19,7 +19,15 @@ import type { HealthMonitor } from '../../openstack/load-balancer/health-monitor
 import * as l7 from '../../openstack/load-balancer/l7-policies/requests.js';
 import type { L7Policy, L7Rule } from '../../openstack/load-balancer/l7-policies/types.js';
 import type { OctaviaAttrs } from '../../openstack/load-balancer/types.js';
-import { apiVersion, atLeast, underLoadBalancer, waitActive, waitGone } from '../../openstack/load-balancer/wait.js';
+import {
+  apiVersion,
+  atLeast,
+  DISABLED,
+  underLoadBalancer,
+  waitActive,
+  waitGone,
+  waitOperating,
+} from '../../openstack/load-balancer/wait.js';
 import type { PlanKind, PlanResource } from '../../plan/types.js';
 import type { TargetCheckContext, TargetIssue } from '../descriptor.js';
 import type { KindWarning, ReadContext, ResolvedEntry, WriteContext } from '../kind.js';
@@ -181,6 +189,40 @@ export async function waitReady<T extends OctaviaAttrs>(
 ): Promise<T> {
   return waitActive(what, poll, sig(ctx));
 }
+
+/**
+ * Waits until each member of `poolId` named is seen healthy (operating status ONLINE, NO_MONITOR or DRAINING; an
+ * admin-down member is left OFFLINE), up to OPERATING_WAIT, and names each one that is not as a warning of the run
+ * (LB_MEMBER_NOT_ONLINE): provisioned is not serving, and a migration does not control whether the target's servers
+ * answer yet. Called when a member is made and when its pool's health monitor is, so whichever comes second waits
+ * with both in place (Octavia makes the writes under one load balancer one at a time).
+ */
+export async function settleMembers(ctx: WriteContext, poolId: string, memberIds: readonly string[]): Promise<void> {
+  const members = membersOf(poolId);
+  await Promise.all(
+    memberIds.map(async (id) => {
+      const get = () => members.get(ctx.cloud.loadBalancer, id, sig(ctx));
+      const health = await waitOperating(get, ctx.signal, (m) =>
+        m.admin_state_up === false ? DISABLED : (m.operating_status ?? 'UNKNOWN'),
+      );
+      if (health.settled) return;
+      const what = health.value ? `member ${health.value.address}:${health.value.protocol_port}` : `member ${id}`;
+      const cause =
+        health.status === 'ERROR'
+          ? "the pool's health monitor cannot reach it"
+          : `its load balancer reports no health for it yet`;
+      const message =
+        `${what} (pool ${poolId}): operating status ${health.status} after ${Math.round(health.elapsedMs / 1000)} s, ` +
+        `provisioned (ACTIVE) but ${cause}; traffic goes to it only once its server answers on the member port ` +
+        '(check the target server is running and serving)';
+      if (ctx.warn) ctx.warn({ code: MEMBER_NOT_ONLINE, message });
+      else ctx.logger.warn(message);
+    }),
+  );
+}
+
+/** The warning of a member the health checks do not see healthy after it was made. */
+export const MEMBER_NOT_ONLINE = 'LB_MEMBER_NOT_ONLINE';
 
 /** Deletes under its load balancer (when it still exists), then waits until it is gone. */
 export async function removeUnder(

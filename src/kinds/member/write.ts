@@ -14,6 +14,7 @@ import {
   hasTag,
   octaviaFind,
   removeUnder,
+  settleMembers,
   tagsFor,
   underLb,
   waitReady,
@@ -98,6 +99,7 @@ export const memberWriter: KindWriter<MemberWire> = {
     const read = await waitReady(ctx, `member ${created.address}:${created.protocol_port}`, () =>
       members.get(ctx.cloud.loadBalancer, created.id, sig(ctx)),
     );
+    await settleMembers(ctx, created.pool_id, [created.id]);
     return { ...created, ...read };
   },
   async get(ctx, id) {

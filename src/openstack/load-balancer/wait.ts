@@ -7,8 +7,9 @@
 import { isHttpError, isNotFound, OS_ERROR } from '../errors.js';
 import { collect } from '../pagination.js';
 import type { ServiceClient } from '../service-client.js';
-import { waitOrThrow } from '../waiter.js';
+import { waitFor, waitOrThrow, WAITER_STATE } from '../waiter.js';
 import * as loadBalancers from './load-balancers/requests.js';
+import { AbortedError } from '../../shared/errors.js';
 import { PROVISIONING } from './types.js';
 
 /** How long one object may stay PENDING_* (a real amphora boots a VM: minutes). */
@@ -29,6 +30,47 @@ export function waitActive<T extends { provisioning_status?: string }>(
     intervalMs: options.intervalMs ?? 250,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+/**
+ * How long a new member may take to be seen healthy. Octavia reports operating status from the amphorae's heartbeats
+ * (every 10 s by default), so a member is ONLINE (or NO_MONITOR, its pool having no health monitor) within seconds of
+ * being ACTIVE when its server answers; ERROR while the health monitor cannot reach it (a server still booting, or
+ * stopped). Mutable for tests.
+ */
+export const OPERATING_WAIT = { timeoutMs: 60_000, intervalMs: 1_000 };
+/** What waitOperating's status function says of an object an admin turned off (OFFLINE is then expected). */
+export const DISABLED = 'DISABLED';
+/** The operating statuses a member settles in when traffic can reach it (DRAINING: weight 0, by choice). */
+export const SETTLED: readonly string[] = ['ONLINE', 'NO_MONITOR', 'DRAINING', DISABLED];
+
+/**
+ * Waits, up to OPERATING_WAIT.timeoutMs, until `poll` shows an operating status of SETTLED. Never throws for a status:
+ * it returns the last one read and whether it settled, so that the caller names a member the health checks do not
+ * see, and the run goes on (a migration does not control whether the target's servers answer yet).
+ */
+export async function waitOperating<T extends { operating_status?: string }>(
+  poll: () => Promise<T>,
+  signal?: AbortSignal,
+  status: (value: T) => string = (v) => v.operating_status ?? 'UNKNOWN',
+): Promise<{ settled: boolean; status: string; value?: T; elapsedMs: number }> {
+  const result = await waitFor({
+    poll,
+    status,
+    ready: SETTLED,
+    failed: [],
+    timeoutMs: OPERATING_WAIT.timeoutMs,
+    intervalMs: OPERATING_WAIT.intervalMs,
+    maxIntervalMs: Math.max(OPERATING_WAIT.intervalMs, 5_000),
+    ...(signal ? { signal } : {}),
+  });
+  if (result.state === WAITER_STATE.ABORTED) throw new AbortedError('the wait for operating status was aborted');
+  return {
+    settled: result.state === WAITER_STATE.SUCCESS,
+    status: result.lastStatus ?? 'UNKNOWN',
+    ...(result.value !== undefined ? { value: result.value } : {}),
+    elapsedMs: result.elapsedMs,
+  };
 }
 
 /** Waits until the load balancer is ACTIVE (nothing pending under it). */

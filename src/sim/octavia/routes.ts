@@ -192,6 +192,28 @@ function transition(c: Ctx, lb: Obj, row: Obj, pending: string, done?: () => voi
   });
 }
 
+/**
+ * What the pool's health monitor sees of member `m` when it is read: a member at a fixed IP of a port of the region
+ * (on its subnet, when it names one) is ONLINE while that port's server is ACTIVE, ERROR while the port has no server
+ * or its server is not running (booting, stopped), as an amphora's checks would find it. A member at an address no
+ * port holds (a server outside the cloud) or a port of something else (a router, a VIP), without a health monitor, admin-down or not ACTIVE keeps its status.
+ * Returns true (usable in a filter).
+ */
+function health(c: Ctx, m: Obj): boolean {
+  const pool = c.o.pools.get(String(m.pool_id));
+  if (!pool?.healthmonitor_id || m.provisioning_status !== 'ACTIVE' || m.admin_state_up === false) return true;
+  const port = c.state.ports.find((p) =>
+    ((p.fixed_ips as { ip_address?: string; subnet_id?: string }[] | undefined) ?? []).some(
+      (ip) => ip.ip_address === m.address && (!m.subnet_id || ip.subnet_id === m.subnet_id),
+    ),
+  );
+  const owner = String(port?.device_owner ?? '');
+  if (!port || (owner !== '' && !owner.startsWith('compute:'))) return true;
+  const server = port.device_id ? c.state.servers.get(String(port.device_id)) : undefined;
+  m.operating_status = server?.status === 'ACTIVE' ? 'ONLINE' : 'ERROR';
+  return true;
+}
+
 function list(
   c: Ctx,
   req: SimRequest,
@@ -980,7 +1002,7 @@ export function octaviaRouter(state: RegionState): Router {
   // members
   r.get('/v2/lbaas/pools/{pool}/members', (req) => {
     const pool = fetch(c.o.pools, authOf(req), req.params.pool!, 'Pool');
-    return list(c, req, c.o.members, 'members', ['pool_id'], (m) => m.pool_id === pool.id);
+    return list(c, req, c.o.members, 'members', ['pool_id'], (m) => m.pool_id === pool.id && health(c, m));
   });
   r.post('/v2/lbaas/pools/{pool}/members', (req) => {
     const auth = writer(req);
@@ -994,10 +1016,11 @@ export function octaviaRouter(state: RegionState): Router {
     if (!m || m.pool_id !== pool.id) throw notFound('Member', req.params.id!);
     return m;
   };
-  r.get('/v2/lbaas/pools/{pool}/members/{id}', (req) => ({
-    status: 200,
-    body: { member: drop(c, member(req), ['pool_id']) },
-  }));
+  r.get('/v2/lbaas/pools/{pool}/members/{id}', (req) => {
+    const m = member(req);
+    health(c, m);
+    return { status: 200, body: { member: drop(c, m, ['pool_id']) } };
+  });
   r.put('/v2/lbaas/pools/{pool}/members/{id}', (req) => {
     writer(req);
     const m = member(req);
