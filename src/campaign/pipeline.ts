@@ -128,6 +128,8 @@ export class ProjectPipeline {
   /** The project's apply journal: the file, or the store's own (rows of the campaign database). */
   readonly journal: JournalStore;
   readonly #env: CampaignEnv;
+  /** This project's signal, linked to the campaign's (linkedSignal). */
+  readonly #signal: AbortSignal;
   /** Ends the link of this project's signal to the campaign's (close). */
   readonly #unlink: () => void;
   #source: Cloud | undefined;
@@ -146,8 +148,12 @@ export class ProjectPipeline {
     this.#operatorJournal = store.operatorJournal?.(project.id);
     // Every request of the project listens to this project's own signal, linked to the campaign's by one listener:
     // the campaign's signal is not shared by every request of every project (linkedSignal).
+    // The env is kept as given, not copied: its owner may still set fields after this (the queue's apply job sets
+    // preparedCopies once the copies are made), and a copy taken here would not see them (the apply then made its own
+    // snapshots: campaign-pg/copy-jobs.test). Every read of it goes through #scoped(), with this project's signal.
     const { signal, release } = linkedSignal(env.signal);
-    this.#env = { ...env, signal };
+    this.#env = env;
+    this.#signal = signal;
     this.#unlink = release;
   }
 
@@ -156,12 +162,12 @@ export class ProjectPipeline {
   }
 
   async source(): Promise<Cloud> {
-    this.#source ??= await openSide(this.#env, this.project.source);
+    this.#source ??= await openSide(this.#scoped(), this.project.source);
     return this.#source;
   }
 
   async target(): Promise<Cloud> {
-    this.#target ??= await openSide(this.#env, this.project.target, this.#concurrency);
+    this.#target ??= await openSide(this.#scoped(), this.project.target, this.#concurrency);
     return this.#target;
   }
 
@@ -171,15 +177,20 @@ export class ProjectPipeline {
     if (!o || (o.createProject === undefined && o.quotas === undefined && o.roles === undefined)) return undefined;
     this.#operator ??= new OperatorSteps(
       this.project,
-      this.#env,
+      this.#scoped(),
       this.files.dir,
       {
         source: () => this.source(),
-        open: (cloud, region) => openSide(this.#env, { cloud, ...(region !== undefined ? { region } : {}) }),
+        open: (cloud, region) => openSide(this.#scoped(), { cloud, ...(region !== undefined ? { region } : {}) }),
       },
       this.#operatorJournal,
     );
     return this.#operator;
+  }
+
+  /** The env as it is now, with this project's signal. */
+  #scoped(): CampaignEnv {
+    return { ...this.#env, signal: this.#signal };
   }
 
   /** Closes the connections; the pipeline is not used after (its signal no longer follows the campaign's). */
@@ -216,7 +227,7 @@ export class ProjectPipeline {
         dependencies: true,
         includeUserData: false,
         allowPartial: false,
-        signal: this.#env.signal,
+        signal: this.#signal,
         logger: this.#env.logger,
         cloudName: this.project.source.cloud,
       });
@@ -265,7 +276,7 @@ export class ProjectPipeline {
 
   async #deps(plan: Plan, resolution: Resolution | undefined, onEvent?: (e: EngineEvent) => void) {
     const [source, target] = [await this.source(), await this.target()];
-    const deps = await engineDeps(this.#env, target, source, this.#concurrency, resolution, onEvent);
+    const deps = await engineDeps(this.#scoped(), target, source, this.#concurrency, resolution, onEvent);
     const mover = this.#workload(source, target);
     deps.target.workload = createWorkload(plan, mover, {
       serverDisk: parseServerDisk(this.project.options.serverDisk ?? []),
@@ -425,7 +436,7 @@ export class ProjectPipeline {
     const mover = this.#workload(await this.source(), await this.target());
     mover.planDigest = plan;
     mover.record = record;
-    const signal = this.#env.signal;
+    const signal = this.#signal;
     if (item.type === 'server') {
       const disk = await mover.serverDisk({
         serverId: item.sourceId,
@@ -455,7 +466,7 @@ export class ProjectPipeline {
       dependencies: true,
       includeUserData: false,
       allowPartial: false,
-      signal: this.#env.signal,
+      signal: this.#signal,
       logger: this.#env.logger,
       cloudName: this.project.target.cloud,
     });
@@ -501,7 +512,7 @@ export class ProjectPipeline {
   /** Rolls back what the project's journal records (deletes only what Bascule created and still carries its marker). */
   async rollback(): Promise<RollbackResult> {
     const target = await this.target();
-    const deps = await engineDeps(this.#env, target, undefined, this.#concurrency, undefined, undefined);
+    const deps = await engineDeps(this.#scoped(), target, undefined, this.#concurrency, undefined, undefined);
     return rollback(deps, { journalPath: this.journal.path, journalStore: this.journal });
   }
 
