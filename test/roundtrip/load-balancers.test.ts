@@ -53,6 +53,18 @@ function webSeed(): SeedFile {
   });
 }
 
+/** 2025.1 to 2025.1, both users with load-balancer_member, the web seed with buildLoadBalancer's tree on a. */
+async function webWithLoadBalancer(): Promise<Awaited<ReturnType<typeof startClouds>>> {
+  const c = await startClouds([
+    { name: 'a', profile: '2025.1', seed: webSeed() },
+    { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
+  ]);
+  grantRole(c.sim, 'a', 'load-balancer_member');
+  grantRole(c.sim, 'b', 'load-balancer_member');
+  await buildLoadBalancer(await c.connect('a'), true);
+  return c;
+}
+
 describe('load balancers on the simulator', () => {
   for (const from of ['pike', '2025.1'] as const satisfies readonly ProfileName[]) {
     it(`${from} -> 2025.1: export, dry run, apply, audit clean, rollback`, async () => {
@@ -175,13 +187,7 @@ describe('load balancers on the simulator', () => {
     // A plan whose web-2 is to stay stopped on the target (as before a cut-over): its member is provisioned (ACTIVE)
     // but the pool's health monitor cannot reach it (ERROR). The apply waits for the checks, then names that member
     // (LB_MEMBER_NOT_ONLINE) and goes on; web-1's member settles ONLINE and is not named.
-    const c = await startClouds([
-      { name: 'a', profile: '2025.1', seed: webSeed() },
-      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
-    ]);
-    grantRole(c.sim, 'a', 'load-balancer_member');
-    grantRole(c.sim, 'b', 'load-balancer_member');
-    await buildLoadBalancer(await c.connect('a'), true);
+    const c = await webWithLoadBalancer();
     const { plan } = await exportPlan(c);
     (entryOf(plan, 'server:web-2').spec as { power_state?: string }).power_state = 'stopped';
     await writeFile(fileIn(c, 'a.plan.json'), JSON.stringify(plan));
@@ -217,13 +223,7 @@ describe('load balancers on the simulator', () => {
     // As test/e2e/load-balancers.test.ts does on the real cloud: the load balancer and what it uses, without the
     // servers; the audit compares the load-balancer kinds only. Their references to the subnet and the servers'
     // ports (kinds outside --kinds) resolve through the matching of those entries, not as "unmatched".
-    const c = await startClouds([
-      { name: 'a', profile: '2025.1', seed: webSeed() },
-      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
-    ]);
-    grantRole(c.sim, 'a', 'load-balancer_member');
-    grantRole(c.sim, 'b', 'load-balancer_member');
-    await buildLoadBalancer(await c.connect('a'), true);
+    const c = await webWithLoadBalancer();
     const lbKinds = 'load_balancer,listener,pool,member,health_monitor,l7_policy';
     const exported = await bascule(
       c,
@@ -246,13 +246,7 @@ describe('load balancers on the simulator', () => {
   }, 120_000);
 
   it('maps the provider (mapping load_balancer_providers): blocked when the target lacks it, applied, audited clean', async () => {
-    const c = await startClouds([
-      { name: 'a', profile: '2025.1', seed: webSeed() },
-      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
-    ]);
-    grantRole(c.sim, 'a', 'load-balancer_member');
-    grantRole(c.sim, 'b', 'load-balancer_member');
-    await buildLoadBalancer(await c.connect('a'), true);
+    const c = await webWithLoadBalancer();
     await exportPlan(c);
     // The target offers amphora and octavia (its providers list): ovn is a clear block, nothing made.
     await writeFile(
@@ -292,13 +286,7 @@ describe('load balancers on the simulator', () => {
   }, 120_000);
 
   it('a DNS record at the VIP follows it: the target VIP differs, the record gets its address', async () => {
-    const c = await startClouds([
-      { name: 'a', profile: '2025.1', seed: webSeed() },
-      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
-    ]);
-    grantRole(c.sim, 'a', 'load-balancer_member');
-    grantRole(c.sim, 'b', 'load-balancer_member');
-    await buildLoadBalancer(await c.connect('a'), true);
+    const c = await webWithLoadBalancer();
     const dns = dnsClient(await c.connect('a'));
     const zone = await zones.create(dns, { name: 'shop.src.test.', email: 'ops@shop.src.test' });
     await recordsets.create(dns, zone.id, { name: 'lb.shop.src.test.', type: 'A', records: ['10.20.1.100'] });
@@ -432,13 +420,7 @@ describe('load balancers on the simulator', () => {
   }, 120_000);
 
   it('a load balancer the target puts in ERROR fails its entry by name; what is under it is not attempted; rollback removes it', async () => {
-    const c = await startClouds([
-      { name: 'a', profile: '2025.1', seed: webSeed() },
-      { name: 'b', profile: '2025.1', seed: platformSeed(OLD) },
-    ]);
-    grantRole(c.sim, 'a', 'load-balancer_member');
-    grantRole(c.sim, 'b', 'load-balancer_member');
-    await buildLoadBalancer(await c.connect('a'), true);
+    const c = await webWithLoadBalancer();
     await exportPlan(c);
     // The target's driver fails: a load balancer it provisions goes to ERROR instead of ACTIVE.
     const b = c.sim.regionState('b');
