@@ -46,6 +46,8 @@ let rolledBack = false;
 /** What dst2 held before the apply, per `openstack ... list` (names or IDs). */
 let before: Record<string, string[]>;
 const d = (file: string) => join(dir, file);
+/** The source, the target and the mapping of every dry run, apply and audit of this file. */
+const toTarget = () => ['--from', 'src', '--to', TARGET, '--mapping', d('map.yaml')];
 const elapsed: Record<string, number> = {};
 async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
   const t0 = Date.now();
@@ -249,19 +251,7 @@ describe('the whole source project with every service, on the real cloud', () =>
   it('dry-runs: a create for every entry of the project, nothing blocked', async (ctx) => {
     if (!plan) return ctx.skip('the export failed');
     const dry = await timed('dry run', () =>
-      bascule([
-        '--format',
-        'json',
-        'apply',
-        d('plan.json'),
-        '--from',
-        'src',
-        '--to',
-        TARGET,
-        '--mapping',
-        d('map.yaml'),
-        '--dry-run',
-      ]),
+      bascule(['--format', 'json', 'apply', d('plan.json'), ...toTarget(), '--dry-run']),
     );
     expect(dry.code, dry.out).toBe(0);
     const changes = (JSON.parse(dry.stdout) as { changes: ChangeSet }).changes;
@@ -290,21 +280,7 @@ describe('the whole source project with every service, on the real cloud', () =>
   it('applies to dst2: the openstack CLI sees the load balancer, the zone, the objects, the trunk and the bindings', async (ctx) => {
     if (!plan) return ctx.skip('the export failed');
     const applied = await timed('apply', () =>
-      bascule([
-        'apply',
-        d('plan.json'),
-        '--from',
-        'src',
-        '--to',
-        TARGET,
-        '--mapping',
-        d('map.yaml'),
-        '--consistency',
-        'live',
-        '--journal',
-        d('j.jsonl'),
-        '--yes',
-      ]),
+      bascule(['apply', d('plan.json'), ...toTarget(), '--consistency', 'live', '--journal', d('j.jsonl'), '--yes']),
     );
     expect(applied.code, applied.out).toBe(0);
     const ports = await osJson<Row[]>(TARGET, ['port', 'list', '--long']);
@@ -369,39 +345,13 @@ describe('the whole source project with every service, on the real cloud', () =>
   it('audits clean against the source (every kind), and a second apply has nothing to change', async (ctx) => {
     if (!plan) return ctx.skip('the export failed');
     const audit = await timed('audit', () =>
-      bascule([
-        '--format',
-        'json',
-        'audit',
-        '--from',
-        'src',
-        '--to',
-        TARGET,
-        '--mapping',
-        d('map.yaml'),
-        '--journal',
-        d('j.jsonl'),
-      ]),
+      bascule(['--format', 'json', 'audit', ...toTarget(), '--journal', d('j.jsonl')]),
     );
     const report = JSON.parse(audit.stdout) as AuditReport;
     expect(report.differences.filter((x) => x.type !== 'expected-lossy')).toEqual([]);
     expect(audit.code, audit.stderr).toBe(0);
     const again = await timed('second apply', () =>
-      bascule([
-        'apply',
-        d('plan.json'),
-        '--from',
-        'src',
-        '--to',
-        TARGET,
-        '--mapping',
-        d('map.yaml'),
-        '--consistency',
-        'live',
-        '--journal',
-        d('j2.jsonl'),
-        '--yes',
-      ]),
+      bascule(['apply', d('plan.json'), ...toTarget(), '--consistency', 'live', '--journal', d('j2.jsonl'), '--yes']),
     );
     expect(again.code, again.out).toBe(0);
     expect(again.stdout).toContain('Nothing to change');
