@@ -431,17 +431,25 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
   const sourceProject = plan.provenance.project.id;
   const namesakes = namesakesOf(plan);
   // An entry's first lookup reads a listing of its collection, taken once in this run (src/engine/lookups.ts): what an
-  // earlier (killed) run made is there by then. The cloud itself is asked on a second attempt; for an entry with
-  // namesakes (its lookup must see the namesake's object once made and marked); and for an entry one of whose
-  // dependencies this run creates or changes: the service may make objects of the entry's collection as a side effect
-  // (Neutron gives a new security group its two egress rules, a router interface its port) after the listing was
-  // read, and a stale listing would make them a second time.
+  // earlier (killed) run made is there by then, and an entry's own object is made only by that entry. The cloud itself
+  // is asked on a second attempt; for an entry with namesakes (its lookup must see the namesake's object once made and
+  // marked); and for an entry of a kind the service makes by itself with a new parent (its descriptor's
+  // `madeWithParent`: Neutron gives a new security group its egress rules) when one of its dependencies this run
+  // creates or changes: made after the listing was read, such an object is not in it, and a stale listing would have
+  // it made a second time (dd534b5; test/engine/sim-apply.test.ts). Other kinds' objects made by a service as a side
+  // effect of this run's changes are never what a lookup matches: a subnet's DHCP port and a router's interface port
+  // have a device (the port lookup takes only unattached ports besides its marker and name) and no name, and a DNS
+  // zone's SOA and NS recordsets are not in any plan. So a first apply of a large plan reads its collections once,
+  // instead of one or two lookups per entry whose dependency is new (issue #18).
   const lookups = listedLookups(deps.target).target;
   const dependsOnChange = (key: string): boolean =>
     graph.nodes.get(key)!.deps.some((dep) => {
       const decided = state.decisions.get(dep);
       return decided !== undefined && isMutating(decided.action);
     });
+  // Would the service make this entry by itself were its parent new (a default egress rule, not an ingress one)?
+  const asksCloud = (key: string, entry: PlanResource, refs: Record<string, string | string[]>): boolean =>
+    dependsOnChange(key) && descriptorOf(entry.kind).madeWithParent?.(entry, refs, () => true) !== undefined;
   // Entries with the same name are made one after the other: the second looks for its object only once the first
   // is made and marked (a Neutron object is tagged after its create on some releases), so it never takes it for its
   // own. The edge is for order only: the second is made even when the first fails.
@@ -490,7 +498,8 @@ export async function applyPlan(plan: Plan, deps: EngineDeps, options: ApplyOpti
         attempt += 1;
         warnings.length = 0;
         try {
-          const mine = attempt === 1 && !namesakes.has(key) && !dependsOnChange(key) ? lookups : deps.target;
+          const mine =
+            attempt === 1 && !namesakes.has(key) && !asksCloud(key, unaddressed, refs) ? lookups : deps.target;
           // Addresses it points at (a DNS record at a floating IP) are the target's: decided, made and journaled so.
           const { entry, rewrites } = await rewriteAddresses(
             deps,

@@ -11,6 +11,7 @@
  * an entry in an apply (an entry's own object is made only by that entry; see applyPlan for the exceptions).
  */
 import type { WriteContext } from '../kinds/kind.js';
+import { isMarkerTag } from '../kinds/markers.js';
 import type { Cloud } from '../openstack/cloud.js';
 import { SERVICE, type ServiceName } from '../openstack/auth/catalog.js';
 import { paginate } from '../openstack/pagination.js';
@@ -29,11 +30,13 @@ const EQUALITY_FILTERS = new Set([
   'device_id',
   'device_owner',
   'status',
+  'description',
 ]);
 
 /**
  * The filters that keep an answer inside the target project, so that a listing of the project holds every match:
- * the project itself, or a marker (Bascule marks only what it makes in the target project), or the security group
+ * the project itself, or a marker (Bascule marks only what it makes in the target project; as a tag, or as the
+ * description of a port not tagged yet), or the security group
  * (a group's rules are its project's), or the device (a router's interface ports: Neutron makes them in the router's
  * project; its gateway and HA ports belong to no project and are not in the listing, and no lookup reads them). A
  * query with none of them (an external network by name, a shared network's ports) goes to the cloud as before.
@@ -67,6 +70,8 @@ const neutron = (key: string): Collection => ({
       if (field !== 'tags' && !EQUALITY_FILTERS.has(field)) return undefined;
       if ((field === 'project_id' || field === 'tenant_id') && value !== projectId) return undefined;
       if ((SCOPING as readonly string[]).includes(field)) scoped = true;
+      // A port made where tags cannot go in its create holds its marker in its description until it is tagged.
+      if (field === 'description' && isMarkerTag(String(value))) scoped = true;
     }
     if (!scoped) return undefined;
     const field = INDEXED.find((f) => f in filters);

@@ -64,7 +64,8 @@ export interface KindDescriptor<K extends PlanKind = PlanKind> {
   /**
    * Children the target creates by itself with a new parent (Neutron's egress rules in a new security group): for
    * an entry whose parent does not exist yet, the reason it needs no create, or undefined. `refs` are target IDs
-   * or "known after apply" placeholders (`pending` says which).
+   * or "known after apply" placeholders (`pending` says which). A kind that has it is also looked up on the cloud,
+   * not in the run's listing, when a dependency of the entry is made or changed by the apply (src/engine/apply.ts).
    */
   madeWithParent?(
     entry: PlanResource,
