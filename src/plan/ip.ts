@@ -99,24 +99,29 @@ export function parseCidr(text: string): Cidr | undefined {
   };
 }
 
-/** The version of an address (no zone index), or 0 when it is not one: no arithmetic. */
-function versionOf(text: string): 0 | 4 | 6 {
+/** The version of an address as parseIp reads it (no zone index), or 0 when it is not one: no arithmetic. */
+export function ipVersion(text: string): 0 | 4 | 6 {
   if (v4(text) >= 0) return 4;
   return isIPv6(text) && !text.includes('%') ? 6 : 0;
 }
 
 export function isIp(text: string): boolean {
-  return versionOf(text) !== 0;
+  return ipVersion(text) !== 0;
+}
+
+/** The version of `address/prefix` as parseCidr reads it, or 0 when it is not one, without computing the range. */
+export function cidrVersion(text: string): 0 | 4 | 6 {
+  const slash = text.indexOf('/');
+  if (slash < 0) return 0;
+  const version = ipVersion(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (version === 0 || !/^[0-9]{1,3}$/.test(prefixText)) return 0;
+  return Number(prefixText) <= (version === 4 ? 32 : 128) ? version : 0;
 }
 
 /** Whether `text` is `address/prefix` as parseCidr reads it, without computing the range. */
 export function isCidr(text: string): boolean {
-  const slash = text.indexOf('/');
-  if (slash < 0) return false;
-  const version = versionOf(text.slice(0, slash));
-  const prefixText = text.slice(slash + 1);
-  if (version === 0 || !/^[0-9]{1,3}$/.test(prefixText)) return false;
-  return Number(prefixText) <= (version === 4 ? 32 : 128);
+  return cidrVersion(text) !== 0;
 }
 
 const MAC = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/;

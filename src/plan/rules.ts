@@ -5,29 +5,19 @@
  *
  * Resources the schema already refused are skipped here (except for key uniqueness and reference resolution of the
  * others), so each problem is reported once and the rules can trust the shapes they read.
+ *
+ * An entry is its position in the plan's own `resources` array: the rules read the parsed entries where they are and
+ * keep what they learn in typed arrays indexed by that position (kind, validity, the reference graph), with no object,
+ * closure, list or set per entry. On a plan of 100,000 entries, held in a heap of 100 MiB or more, each object built
+ * per entry was work for the garbage collector (docs/performance.md, "Validate 100k").
  */
-import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
+import { cidrContains, cidrVersion, ipVersion, parseCidr, parseIp, type Cidr } from './ip.js';
 import { toPointer } from './json.js';
-import { KIND_REFS, isPlanKind, type PlanKind, type RefDecl } from './kinds.js';
+import { KIND_ORDER, KIND_REFS, PLAN_KINDS, isPlanKind, type PlanKind, type RefDecl } from './kinds.js';
 import { sensitiveFields, specProperties } from './schema.js';
 import type { Issue } from './types.js';
 
-interface Entry {
-  index: number;
-  kind: PlanKind;
-  key: string;
-  spec: Record<string, unknown>;
-  refs: Record<string, unknown>;
-  external: boolean;
-  lossy: readonly unknown[];
-  sensitive: readonly unknown[];
-  /** Passed the schema: its shape can be trusted. */
-  valid: boolean;
-  /** Its number in the reference graph (findCycles): the first entry of each key, in order; -1 for a duplicate. */
-  node: number;
-  /** The graph nodes its refs point to, found by checkRefs (valid entries): findCycles does not look them up again. */
-  edges?: number[];
-}
+type Rec = Record<string, unknown>;
 
 /** The JSON pointer of resource `index` (and below). Built only for an issue: a valid plan builds none. */
 const at = (index: number, ...rest: (string | number)[]): string => `/resources/${index}${toPointer(rest)}`;
@@ -44,8 +34,11 @@ function warning(path: string, code: string, message: string, hint?: string): Is
     : { severity: 'warning', path, code, message, hint };
 }
 
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+/** The spec or refs of an entry without one: shared (the rules only read them). */
+const EMPTY: Rec = Object.freeze({}) as Rec;
+
+function asRecord(value: unknown): Rec {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Rec) : EMPTY;
 }
 
 function str(value: unknown): string | undefined {
@@ -77,109 +70,148 @@ function refAt(value: unknown, position: number): string | undefined {
 /** The `lossy` or `sensitive` of an entry without one: shared (the rules only read these lists). */
 const NONE: readonly unknown[] = Object.freeze([]);
 
+/** The kinds the rules look at, by their number (KIND_ORDER). */
+const K = {
+  network: KIND_ORDER.network,
+  subnet: KIND_ORDER.subnet,
+  security_group_rule: KIND_ORDER.security_group_rule,
+  router: KIND_ORDER.router,
+  port: KIND_ORDER.port,
+  volume: KIND_ORDER.volume,
+  server_group: KIND_ORDER.server_group,
+  server: KIND_ORDER.server,
+  floating_ip: KIND_ORDER.floating_ip,
+  quota: KIND_ORDER.quota,
+} as const;
+
+/** Each kind's reference declarations, by kind number. */
+const DECLS: readonly Readonly<Record<string, RefDecl>>[] = PLAN_KINDS.map(
+  (kind) => KIND_REFS[kind] as Record<string, RefDecl>,
+);
+
+/** Each kind's references that have a parallel spec array (checked for a missing reference), by kind number. */
+const PARALLELS: readonly (readonly { name: string; parallel: string }[])[] = DECLS.map((decls) =>
+  Object.entries(decls)
+    .filter(([, decl]) => decl.parallel !== undefined)
+    .map(([name, decl]) => ({ name, parallel: decl.parallel! })),
+);
+
+/** Up to this many keys, a reference list is searched for a repeated key in place; past it, with a set. */
+const SHORT_LIST = 16;
+
 class RuleContext {
   readonly issues: Issue[] = [];
-  readonly entries: Entry[] = [];
-  /** key -> first entry with that key. */
-  readonly byKey = new Map<string, Entry>();
+  readonly resources: readonly unknown[];
+  /** Kind number of each position that holds an entry (a known kind and a string key); -1 elsewhere. */
+  readonly kind: Int8Array;
+  /** 1 where the entry passed the schema: its shape can be trusted. */
+  readonly valid: Uint8Array;
+  /** key -> position of the first entry with that key: the reference graph's node of that key. */
+  readonly byKey = new Map<string, number>();
+  /** 1 where the entry is the first of its key: a node of the reference graph. */
+  readonly node: Uint8Array;
+  /** The reference graph, by position: the targets of node i are edgeTo[edgeStart[i] .. edgeStart[i + 1]). */
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: number[] = [];
 
   constructor(resources: readonly unknown[], invalid: ReadonlySet<number>) {
-    resources.forEach((raw, index) => {
-      const r = asRecord(raw);
+    const count = resources.length;
+    this.resources = resources;
+    this.kind = new Int8Array(count).fill(-1);
+    this.valid = new Uint8Array(count);
+    this.node = new Uint8Array(count);
+    this.edgeStart = new Int32Array(count + 1);
+    const checkInvalid = invalid.size > 0;
+    for (let index = 0; index < count; index += 1) {
+      const r = asRecord(resources[index]);
       const kind = r.kind;
       const key = r.key;
-      if (!isPlanKind(kind) || typeof key !== 'string') return;
-      const entry: Entry = {
-        index,
-        kind,
-        key,
-        spec: asRecord(r.spec),
-        refs: asRecord(r.refs),
-        external: r.external === true,
-        lossy: Array.isArray(r.lossy) ? r.lossy : NONE,
-        sensitive: Array.isArray(r.sensitive) ? r.sensitive : NONE,
-        valid: !invalid.has(index),
-        node: -1,
-      };
-      this.entries.push(entry);
+      if (!isPlanKind(kind) || typeof key !== 'string') continue;
+      this.kind[index] = KIND_ORDER[kind];
+      this.valid[index] = checkInvalid && invalid.has(index) ? 0 : 1;
       const first = this.byKey.get(key);
       if (first === undefined) {
-        entry.node = this.byKey.size;
-        this.byKey.set(key, entry);
+        this.byKey.set(key, index);
+        this.node[index] = 1;
       } else
         this.issues.push(
           error(
             at(index, 'key'),
             'DUPLICATE_KEY',
-            `the key "${key}" is already used by ${at(first.index)}`,
+            `the key "${key}" is already used by ${at(first)}`,
             'keys must be unique; add a suffix such as ~2',
           ),
         );
-    });
+    }
   }
 
-  /** The entry a reference points to, when it resolves to the expected kind and passed the schema. */
-  target(entry: Entry, refName: string, position = 0): Entry | undefined {
-    const key = refAt(entry.refs[refName], position);
-    if (key === undefined) return undefined;
+  /** The key of the entry at `index` (an entry: its key is a string). */
+  key(index: number): string {
+    return (this.resources[index] as Rec).key as string;
+  }
+
+  spec(index: number): Rec {
+    return asRecord((this.resources[index] as Rec).spec);
+  }
+
+  refs(index: number): Rec {
+    return asRecord((this.resources[index] as Rec).refs);
+  }
+
+  /** The entry `key` resolves to, when it passed the schema and is of the kind `refName` of kind `kind` expects. */
+  resolve(kind: number, refName: string, key: string | undefined): number {
+    if (key === undefined) return -1;
     const target = this.byKey.get(key);
-    const decl = (KIND_REFS[entry.kind] as Record<string, RefDecl>)[refName];
-    return target !== undefined && target.valid && decl !== undefined && target.kind === decl.kind ? target : undefined;
+    if (target === undefined || this.valid[target] === 0) return -1;
+    const decl = DECLS[kind]![refName];
+    return decl !== undefined && this.kind[target] === KIND_ORDER[decl.kind] ? target : -1;
+  }
+
+  /** The entry a reference points to, when it resolves to the expected kind and passed the schema; else -1. */
+  target(index: number, refName: string, position = 0): number {
+    return this.resolve(this.kind[index]!, refName, refAt(this.refs(index)[refName], position));
   }
 
   /** The valid entries of each kind, in plan order: built once, on the first call (each rule asks for its kinds). */
-  #byKind: Map<PlanKind, Entry[]> | undefined;
+  #byKind: number[][] | undefined;
 
-  of(kind: PlanKind): Entry[] {
+  of(kind: number): readonly number[] {
     if (this.#byKind === undefined) {
-      this.#byKind = new Map();
-      for (const e of this.entries) {
-        if (!e.valid) continue;
-        const list = this.#byKind.get(e.kind);
-        if (list === undefined) this.#byKind.set(e.kind, [e]);
-        else list.push(e);
+      const lists: number[][] = PLAN_KINDS.map(() => []);
+      for (let index = 0; index < this.kind.length; index += 1) {
+        if (this.valid[index] === 1) lists[this.kind[index]!]!.push(index);
       }
+      this.#byKind = lists;
     }
-    return this.#byKind.get(kind) ?? [];
+    return this.#byKind[kind]!;
   }
 }
 
-/** Each kind's references that have a parallel spec array (checked for a missing reference): computed once per kind. */
-const parallelDecls = new Map<PlanKind, [string, RefDecl][]>();
-
-function parallelsOf(kind: PlanKind): [string, RefDecl][] {
-  let list = parallelDecls.get(kind);
-  if (list === undefined) {
-    list = Object.entries(KIND_REFS[kind] as Record<string, RefDecl>).filter(([, decl]) => decl.parallel !== undefined);
-    parallelDecls.set(kind, list);
-  }
-  return list;
-}
-
-/** One key of a reference: resolved (its graph node added to `edges`), of the right kind, not repeated. */
+/** One key of a reference: resolved (its graph node added to the edges), of the right kind, not repeated. */
 function checkRef(
   ctx: RuleContext,
-  entry: Entry,
-  edges: number[],
+  index: number,
   name: string,
   decl: RefDecl,
   key: string,
   position: number,
-  seen: Set<string> | undefined,
+  repeated: boolean,
 ): void {
-  const path = (): string => (decl.list ? at(entry.index, 'refs', name, position) : at(entry.index, 'refs', name));
-  if (seen !== undefined) {
-    if (seen.has(key) && decl.repeats !== true) {
-      ctx.issues.push(error(path(), 'REF_DUPLICATE', `"${key}" appears twice in refs.${name}`));
-      return;
-    }
-    seen.add(key);
+  if (repeated && decl.repeats !== true) {
+    ctx.issues.push(
+      error(
+        decl.list ? at(index, 'refs', name, position) : at(index, 'refs', name),
+        'REF_DUPLICATE',
+        `"${key}" appears twice in refs.${name}`,
+      ),
+    );
+    return;
   }
   const target = ctx.byKey.get(key);
   if (target === undefined) {
     ctx.issues.push(
       error(
-        path(),
+        decl.list ? at(index, 'refs', name, position) : at(index, 'refs', name),
         'REF_UNRESOLVED',
         `refs.${name} points to "${key}", which is not in the plan`,
         `add an entry with key "${key}" (with "external": true if the target cloud already has it)`,
@@ -187,49 +219,60 @@ function checkRef(
     );
     return;
   }
-  edges.push(target.node);
-  if (target.kind !== decl.kind) {
+  ctx.edgeTo.push(target);
+  const kind = ctx.kind[target]!;
+  if (kind !== KIND_ORDER[decl.kind]) {
     ctx.issues.push(
       error(
-        path(),
+        decl.list ? at(index, 'refs', name, position) : at(index, 'refs', name),
         'REF_WRONG_KIND',
-        `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${target.kind}`,
+        `refs.${name} must point to a ${decl.kind} entry, but "${key}" is of kind ${PLAN_KINDS[kind]!}`,
       ),
     );
   }
 }
 
-function checkRefs(ctx: RuleContext, entry: Entry): void {
-  const decls = KIND_REFS[entry.kind] as Record<string, RefDecl>;
-  const edges: number[] = [];
-  entry.edges = edges;
-  const refs = entry.refs;
+/** The references of a valid entry: each checked (checkRef), their targets added to the graph's edges. */
+function checkRefs(ctx: RuleContext, index: number): void {
+  const kind = ctx.kind[index]!;
+  const decls = DECLS[kind]!;
+  const refs = ctx.refs(index);
+  const spec = ctx.spec(index);
   // A loop over the keys rather than Object.entries, and no list for a single key: this runs for every entry.
   for (const name in refs) {
     if (!Object.hasOwn(refs, name)) continue;
     const decl = decls[name];
     if (decl === undefined) continue; // the schema reported it
     const value = refs[name];
-    let count: number;
+    let count = 0;
     if (typeof value === 'string') {
-      checkRef(ctx, entry, edges, name, decl, value, 0, undefined);
+      checkRef(ctx, index, name, decl, value, 0, false);
       count = 1;
-    } else {
-      const keys = refList(value);
-      // Most refs hold one key: a set of those seen only when there are several (fewer objects for the GC).
-      const seen = keys.length > 1 ? new Set<string>() : undefined;
-      for (let position = 0; position < keys.length; position += 1) {
-        checkRef(ctx, entry, edges, name, decl, keys[position]!, position, seen);
+    } else if (Array.isArray(value)) {
+      // A key is repeated when it appears earlier in the list: searched in place in a short list (most hold one or
+      // two keys), with a set in a long one.
+      let seen: Set<string> | undefined;
+      for (let i = 0; i < value.length; i += 1) {
+        const key: unknown = value[i];
+        if (typeof key !== 'string') continue;
+        let repeated: boolean;
+        if (value.length <= SHORT_LIST) repeated = value.indexOf(key) < i;
+        else {
+          seen ??= new Set<string>();
+          repeated = seen.has(key);
+          seen.add(key);
+        }
+        checkRef(ctx, index, name, decl, key, count, repeated);
+        count += 1;
       }
-      count = keys.length;
     }
     if (decl.parallel !== undefined) {
-      const parallel = entry.spec[decl.parallel];
+      const parallel = spec[decl.parallel];
       const length = Array.isArray(parallel) ? parallel.length : 0;
       if (length !== count) {
         ctx.issues.push(
           error(
-            at(entry.index, 'refs', name),
+            at(index, 'refs', name),
             'REF_PARALLEL_MISMATCH',
             `refs.${name} has ${count} element(s) but spec.${decl.parallel} has ${length}`,
             `element i of spec.${decl.parallel} describes element i of refs.${name}; give both the same length`,
@@ -238,31 +281,53 @@ function checkRefs(ctx: RuleContext, entry: Entry): void {
       }
     }
   }
-  for (const [name, decl] of parallelsOf(entry.kind)) {
-    if (
-      entry.refs[name] === undefined &&
-      Array.isArray(entry.spec[decl.parallel!]) &&
-      (entry.spec[decl.parallel!] as unknown[]).length > 0
-    ) {
+  for (const { name, parallel } of PARALLELS[kind]!) {
+    const list = spec[parallel];
+    if (refs[name] === undefined && Array.isArray(list) && list.length > 0) {
       ctx.issues.push(
         error(
-          at(entry.index, 'spec', decl.parallel!),
+          at(index, 'spec', parallel),
           'REF_PARALLEL_MISMATCH',
-          `spec.${decl.parallel!} has elements but refs.${name} is missing`,
-          `element i of spec.${decl.parallel!} describes element i of refs.${name}`,
+          `spec.${parallel} has elements but refs.${name} is missing`,
+          `element i of spec.${parallel} describes element i of refs.${name}`,
         ),
       );
     }
   }
 }
 
-function checkFieldLists(ctx: RuleContext, entry: Entry): void {
-  if (entry.lossy.length > 0 || entry.sensitive.length > 0) checkListedFields(ctx, entry);
-  for (const field of sensitiveFields(entry.kind)) {
-    if (entry.spec[field] !== undefined && !entry.sensitive.includes(field)) {
+/** The edges of an entry the schema refused: every reference that resolves, declared or not. */
+function addEdgesOfInvalid(ctx: RuleContext, index: number): void {
+  const refs = ctx.refs(index);
+  for (const name in refs) {
+    const value = refs[name];
+    if (typeof value === 'string') {
+      const target = ctx.byKey.get(value);
+      if (target !== undefined) ctx.edgeTo.push(target);
+      continue;
+    }
+    for (const key of refList(value)) {
+      const target = ctx.byKey.get(key);
+      if (target !== undefined) ctx.edgeTo.push(target);
+    }
+  }
+}
+
+function checkFieldLists(ctx: RuleContext, index: number): void {
+  const r = ctx.resources[index] as Rec;
+  const lossy = Array.isArray(r.lossy) ? (r.lossy as unknown[]) : NONE;
+  const sensitive = Array.isArray(r.sensitive) ? (r.sensitive as unknown[]) : NONE;
+  const kind = PLAN_KINDS[ctx.kind[index]!]!;
+  if (lossy.length > 0) checkListedFields(ctx, index, kind, lossy, 'lossy', 'LOSSY_UNKNOWN_FIELD');
+  if (sensitive.length > 0) checkListedFields(ctx, index, kind, sensitive, 'sensitive', 'SENSITIVE_UNKNOWN_FIELD');
+  const fields = sensitiveFields(kind);
+  if (fields.length === 0) return;
+  const spec = ctx.spec(index);
+  for (const field of fields) {
+    if (spec[field] !== undefined && !sensitive.includes(field)) {
       ctx.issues.push(
         error(
-          at(entry.index, 'spec', field),
+          at(index, 'spec', field),
           'SENSITIVE_NOT_MARKED',
           `spec.${field} is present but not listed in "sensitive"`,
           `add "sensitive": ["${field}"] so that no tool prints it`,
@@ -272,38 +337,63 @@ function checkFieldLists(ctx: RuleContext, entry: Entry): void {
   }
 }
 
-/** The fields named in `lossy` and `sensitive` are fields of the kind's spec (most entries have neither list). */
-function checkListedFields(ctx: RuleContext, entry: Entry): void {
-  const properties = specProperties(entry.kind);
-  for (const [list, code] of [
-    [entry.lossy, 'LOSSY_UNKNOWN_FIELD'],
-    [entry.sensitive, 'SENSITIVE_UNKNOWN_FIELD'],
-  ] as const) {
-    list.forEach((field, position) => {
-      if (typeof field === 'string' && !Object.hasOwn(properties, field)) {
-        ctx.issues.push(
-          error(
-            at(entry.index, list === entry.lossy ? 'lossy' : 'sensitive', position),
-            code,
-            `"${field}" is not a field of a ${entry.kind} spec`,
-            `fields: ${Object.keys(properties).join(', ')}`,
-          ),
-        );
-      }
-    });
+/** The fields named in `lossy` or `sensitive` are fields of the kind's spec (most entries have neither list). */
+function checkListedFields(
+  ctx: RuleContext,
+  index: number,
+  kind: PlanKind,
+  list: readonly unknown[],
+  name: 'lossy' | 'sensitive',
+  code: string,
+): void {
+  const properties = specProperties(kind);
+  for (let position = 0; position < list.length; position += 1) {
+    const field = list[position];
+    if (typeof field === 'string' && !Object.hasOwn(properties, field)) {
+      ctx.issues.push(
+        error(
+          at(index, name, position),
+          code,
+          `"${field}" is not a field of a ${kind} spec`,
+          `fields: ${Object.keys(properties).join(', ')}`,
+        ),
+      );
+    }
   }
 }
 
-function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
-  const spec = entry.spec;
+/** The value of address `text` when it is in the subnet; an issue at `path` when it is outside. */
+function inside(
+  ctx: RuleContext,
+  cidr: Cidr,
+  cidrText: string,
+  text: unknown,
+  code: string,
+  what: string,
+  index: number,
+  field: string,
+  position: number,
+  bound: string,
+): bigint | undefined {
+  const ip = typeof text === 'string' ? parseIp(text) : undefined;
+  if (ip === undefined) return undefined;
+  if (!cidrContains(cidr, ip)) {
+    const path = position < 0 ? at(index, 'spec', field) : at(index, 'spec', field, position, bound);
+    ctx.issues.push(error(path, code, `${what} ${String(text)} is outside the subnet ${cidrText}`));
+    return undefined;
+  }
+  return ip.value;
+}
+
+function checkSubnet(ctx: RuleContext, index: number): Cidr | undefined {
+  const spec = ctx.spec(index);
   const cidrText = str(spec.cidr);
   const cidr = cidrText === undefined ? undefined : parseCidr(cidrText);
   if (cidr === undefined) return undefined;
-  const p = (...rest: (string | number)[]): string => at(entry.index, 'spec', ...rest);
   if (spec.ip_version !== cidr.version) {
     ctx.issues.push(
       error(
-        p('ip_version'),
+        at(index, 'spec', 'ip_version'),
         'SUBNET_IP_VERSION',
         `ip_version is ${String(spec.ip_version)} but the CIDR ${cidrText!} is IPv${cidr.version}`,
       ),
@@ -313,7 +403,7 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
   if (cidr.hostBitsSet) {
     ctx.issues.push(
       warning(
-        p('cidr'),
+        at(index, 'spec', 'cidr'),
         'SUBNET_CIDR_HOST_BITS',
         `the CIDR ${cidrText!} has host bits set`,
         'Neutron stores the network address; write it that way',
@@ -323,7 +413,7 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
   if (cidr.version === 4 && (spec.ipv6_ra_mode != null || spec.ipv6_address_mode != null)) {
     ctx.issues.push(
       error(
-        p(spec.ipv6_ra_mode != null ? 'ipv6_ra_mode' : 'ipv6_address_mode'),
+        at(index, 'spec', spec.ipv6_ra_mode != null ? 'ipv6_ra_mode' : 'ipv6_address_mode'),
         'SUBNET_IPV6_MODE_ON_V4',
         'IPv6 modes are set on an IPv4 subnet',
       ),
@@ -332,107 +422,126 @@ function checkSubnet(ctx: RuleContext, entry: Entry): Cidr | undefined {
   if (spec.ipv6_ra_mode != null && spec.ipv6_address_mode != null && spec.ipv6_ra_mode !== spec.ipv6_address_mode) {
     ctx.issues.push(
       error(
-        p('ipv6_address_mode'),
+        at(index, 'spec', 'ipv6_address_mode'),
         'SUBNET_IPV6_MODES_DIFFER',
         `ipv6_ra_mode (${String(spec.ipv6_ra_mode)}) and ipv6_address_mode (${String(spec.ipv6_address_mode)}) differ`,
         'Neutron requires them equal when both are set',
       ),
     );
   }
-  const inside = (text: unknown, path: () => string, code: string, what: string): bigint | undefined => {
-    const ip = typeof text === 'string' ? parseIp(text) : undefined;
-    if (ip === undefined) return undefined;
-    if (!cidrContains(cidr, ip)) {
-      ctx.issues.push(error(path(), code, `${what} ${String(text)} is outside the subnet ${cidrText!}`));
-      return undefined;
-    }
-    return ip.value;
-  };
-  const gateway = inside(spec.gateway_ip, () => p('gateway_ip'), 'SUBNET_GATEWAY_OUTSIDE', 'the gateway');
-  const pools = Array.isArray(spec.allocation_pools) ? spec.allocation_pools : [];
-  const ranges: { start: bigint; end: bigint; position: number }[] = [];
-  pools.forEach((raw, position) => {
-    const pool = asRecord(raw);
+  const gateway = inside(
+    ctx,
+    cidr,
+    cidrText!,
+    spec.gateway_ip,
+    'SUBNET_GATEWAY_OUTSIDE',
+    'the gateway',
+    index,
+    'gateway_ip',
+    -1,
+    '',
+  );
+  const pools = Array.isArray(spec.allocation_pools) ? spec.allocation_pools : NONE;
+  let ranges: { start: bigint; end: bigint; position: number }[] | undefined;
+  for (let position = 0; position < pools.length; position += 1) {
+    const pool = asRecord(pools[position]);
     const start = inside(
+      ctx,
+      cidr,
+      cidrText!,
       pool.start,
-      () => p('allocation_pools', position, 'start'),
       'SUBNET_POOL_OUTSIDE',
       'the pool start',
+      index,
+      'allocation_pools',
+      position,
+      'start',
     );
-    const end = inside(pool.end, () => p('allocation_pools', position, 'end'), 'SUBNET_POOL_OUTSIDE', 'the pool end');
-    if (start === undefined || end === undefined) return;
+    const end = inside(
+      ctx,
+      cidr,
+      cidrText!,
+      pool.end,
+      'SUBNET_POOL_OUTSIDE',
+      'the pool end',
+      index,
+      'allocation_pools',
+      position,
+      'end',
+    );
+    if (start === undefined || end === undefined) continue;
     if (start > end) {
       ctx.issues.push(
         error(
-          p('allocation_pools', position),
+          at(index, 'spec', 'allocation_pools', position),
           'SUBNET_POOL_RANGE',
           `the pool starts at ${String(pool.start)}, after its end ${String(pool.end)}`,
         ),
       );
-      return;
+      continue;
     }
-    ranges.push({ start, end, position });
+    (ranges ??= []).push({ start, end, position });
     if (gateway !== undefined && gateway >= start && gateway <= end) {
       ctx.issues.push(
         error(
-          p('allocation_pools', position),
+          at(index, 'spec', 'allocation_pools', position),
           'SUBNET_GATEWAY_IN_POOL',
           `the gateway ${String(spec.gateway_ip)} is inside the pool ${String(pool.start)}-${String(pool.end)}`,
           'Neutron refuses it; end the pool before the gateway or start it after',
         ),
       );
     }
-  });
-  ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.position - b.position));
-  for (let i = 1; i < ranges.length; i += 1) {
-    const previous = ranges[i - 1]!;
-    const current = ranges[i]!;
-    if (current.start <= previous.end) {
-      ctx.issues.push(
-        error(
-          p('allocation_pools', Math.max(previous.position, current.position)),
-          'SUBNET_POOLS_OVERLAP',
-          `allocation pools ${previous.position} and ${current.position} overlap`,
-        ),
-      );
+  }
+  if (ranges !== undefined && ranges.length > 1) {
+    ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.position - b.position));
+    for (let i = 1; i < ranges.length; i += 1) {
+      const previous = ranges[i - 1]!;
+      const current = ranges[i]!;
+      if (current.start <= previous.end) {
+        ctx.issues.push(
+          error(
+            at(index, 'spec', 'allocation_pools', Math.max(previous.position, current.position)),
+            'SUBNET_POOLS_OVERLAP',
+            `allocation pools ${previous.position} and ${current.position} overlap`,
+          ),
+        );
+      }
     }
   }
-  const routes = Array.isArray(spec.host_routes) ? spec.host_routes : [];
-  routes.forEach((raw, position) => {
-    const route = asRecord(raw);
-    const destination = typeof route.destination === 'string' ? parseCidr(route.destination) : undefined;
-    const nexthop = typeof route.nexthop === 'string' ? parseIp(route.nexthop) : undefined;
-    if (
-      (destination !== undefined && destination.version !== cidr.version) ||
-      (nexthop !== undefined && nexthop.version !== cidr.version)
-    ) {
+  const routes = Array.isArray(spec.host_routes) ? spec.host_routes : NONE;
+  for (let position = 0; position < routes.length; position += 1) {
+    const route = asRecord(routes[position]);
+    const destination = typeof route.destination === 'string' ? cidrVersion(route.destination) : 0;
+    const nexthop = typeof route.nexthop === 'string' ? ipVersion(route.nexthop) : 0;
+    if ((destination !== 0 && destination !== cidr.version) || (nexthop !== 0 && nexthop !== cidr.version)) {
       ctx.issues.push(
         error(
-          p('host_routes', position),
+          at(index, 'spec', 'host_routes', position),
           'SUBNET_ROUTE_VERSION',
           `the host route is not IPv${cidr.version} like the subnet`,
         ),
       );
     }
-  });
-  const dns = Array.isArray(spec.dns_nameservers) ? spec.dns_nameservers : [];
-  dns.forEach((server, position) => {
-    const ip = typeof server === 'string' ? parseIp(server) : undefined;
-    if (ip !== undefined && ip.version !== cidr.version) {
+  }
+  const dns = Array.isArray(spec.dns_nameservers) ? spec.dns_nameservers : NONE;
+  for (let position = 0; position < dns.length; position += 1) {
+    const server = dns[position];
+    const version = typeof server === 'string' ? ipVersion(server) : 0;
+    if (version !== 0 && version !== cidr.version) {
       ctx.issues.push(
         error(
-          p('dns_nameservers', position),
+          at(index, 'spec', 'dns_nameservers', position),
           'SUBNET_DNS_VERSION',
           `the DNS server ${String(server)} is not IPv${cidr.version} like the subnet`,
         ),
       );
     }
-  });
+  }
   return cidr;
 }
 
-function isExternalNetwork(network: Entry): boolean {
-  return network.external || network.spec.router_external === true;
+function isExternalNetwork(ctx: RuleContext, network: number): boolean {
+  return (ctx.resources[network] as Rec).external === true || ctx.spec(network).router_external === true;
 }
 
 export interface RuleInput {
@@ -472,78 +581,132 @@ export function checkRules(input: RuleInput): Issue[] {
   return issues;
 }
 
+/** The fixed IPs of the ports: on subnets of their own network and inside them, no address used twice. */
+class PortAddresses {
+  /** The addresses of the last valid port with each key, by the key's graph node (for the floating IP checks). */
+  readonly ofNode: (string[] | undefined)[] = [];
+  /** An IPv4 address on a subnet, as `subnet node * 2^32 + address`, -> the port that has it. */
+  readonly #v4 = new Map<number, number>();
+  /** An IPv6 address on a subnet, as `subnet node|address in hex`, -> the port that has it. */
+  readonly #v6 = new Map<string, number>();
+
+  /** The port that already has this address on this subnet, or registers `port` as having it. */
+  claim(subnet: number, version: 4 | 6, value: bigint, port: number): number | undefined {
+    if (version === 4) {
+      const id = subnet * 4294967296 + Number(value);
+      const other = this.#v4.get(id);
+      if (other === undefined) this.#v4.set(id, port);
+      return other;
+    }
+    const id = `${subnet}|${value.toString(16)}`;
+    const other = this.#v6.get(id);
+    if (other === undefined) this.#v6.set(id, port);
+    return other;
+  }
+}
+
+function checkPort(ctx: RuleContext, port: number, cidrs: (Cidr | undefined)[], addressesOf: PortAddresses): void {
+  const refs = ctx.refs(port);
+  const spec = ctx.spec(port);
+  const network = refAt(refs.network, 0);
+  const fixedIps = Array.isArray(spec.fixed_ips) ? spec.fixed_ips : NONE;
+  const addresses: string[] = []; // an array, not a Set: a port has one or two addresses
+  addressesOf.ofNode[ctx.byKey.get(ctx.key(port))!] = addresses;
+  const subnets = refs.fixed_ips;
+  if (typeof subnets === 'string')
+    checkFixedIp(ctx, port, network, fixedIps, addresses, subnets, 0, cidrs, addressesOf);
+  else if (Array.isArray(subnets)) {
+    let position = 0;
+    for (let i = 0; i < subnets.length; i += 1) {
+      const subnetKey: unknown = subnets[i];
+      if (typeof subnetKey !== 'string') continue;
+      checkFixedIp(ctx, port, network, fixedIps, addresses, subnetKey, position, cidrs, addressesOf);
+      position += 1;
+    }
+  }
+}
+
+function checkFixedIp(
+  ctx: RuleContext,
+  port: number,
+  network: string | undefined,
+  fixedIps: readonly unknown[],
+  addresses: string[],
+  subnetKey: string,
+  position: number,
+  cidrs: (Cidr | undefined)[],
+  addressesOf: PortAddresses,
+): void {
+  const subnet = ctx.resolve(K.port, 'fixed_ips', subnetKey);
+  if (subnet < 0) return;
+  if (refAt(ctx.refs(subnet).network, 0) !== network) {
+    ctx.issues.push(
+      error(
+        at(port, 'refs', 'fixed_ips', position),
+        'PORT_SUBNET_NOT_ON_NETWORK',
+        `the subnet "${subnetKey}" is not on the port's network "${String(network)}"`,
+      ),
+    );
+  }
+  const text = str(asRecord(fixedIps[position]).ip_address);
+  const ip = text === undefined ? undefined : parseIp(text);
+  if (text === undefined || ip === undefined) return;
+  if (!addresses.includes(text)) addresses.push(text);
+  const cidr = cidrs[subnet];
+  if (cidr !== undefined && !cidrContains(cidr, ip)) {
+    ctx.issues.push(
+      error(
+        at(port, 'spec', 'fixed_ips', position, 'ip_address'),
+        'PORT_IP_OUTSIDE_SUBNET',
+        `the address ${text} is outside the subnet "${subnetKey}" (${String(ctx.spec(subnet).cidr)})`,
+      ),
+    );
+    return;
+  }
+  const other = addressesOf.claim(subnet, ip.version, ip.value, port);
+  if (other !== undefined) {
+    ctx.issues.push(
+      error(
+        at(port, 'spec', 'fixed_ips', position, 'ip_address'),
+        'PORT_IP_DUPLICATE',
+        `the address ${text} is also used by ${at(other)}`,
+      ),
+    );
+  }
+}
+
 function checkOneRegion(input: RuleInput): Issue[] {
   const ctx = new RuleContext(input.resources, input.invalid);
-  const valid = ctx.entries.filter((e) => e.valid);
-  for (const entry of valid) {
-    checkRefs(ctx, entry);
-    checkFieldLists(ctx, entry);
+  const count = input.resources.length;
+  // References and field lists of the valid entries, and the reference graph (edges of each key's first entry).
+  for (let index = 0; index < count; index += 1) {
+    const start = ctx.edgeTo.length;
+    if (ctx.valid[index] === 1) {
+      checkRefs(ctx, index);
+      checkFieldLists(ctx, index);
+      if (ctx.node[index] === 0) ctx.edgeTo.length = start;
+    } else if (ctx.node[index] === 1) addEdgesOfInvalid(ctx, index);
+    ctx.edgeStart[index + 1] = ctx.edgeTo.length;
   }
 
-  // Subnets: consistency, and their CIDRs for the port checks.
-  const subnetCidrs = new Map<string, Cidr>();
-  for (const subnet of ctx.of('subnet')) {
+  // Subnets: consistency, and their CIDRs for the port checks (by the graph node of their key: the last one wins).
+  const cidrs: (Cidr | undefined)[] = [];
+  for (const subnet of ctx.of(K.subnet)) {
     const cidr = checkSubnet(ctx, subnet);
-    if (cidr !== undefined) subnetCidrs.set(subnet.key, cidr);
+    if (cidr !== undefined) cidrs[ctx.byKey.get(ctx.key(subnet))!] = cidr;
   }
 
   // Ports: fixed IPs on subnets of their own network and inside them, no address used twice.
-  const usedAddresses = new Map<string, number>();
-  const portAddresses = new Map<string, string[]>(); // an array, not a Set: a port has one or two addresses
-  for (const port of ctx.of('port')) {
-    const network = refAt(port.refs.network, 0);
-    const fixedIps = Array.isArray(port.spec.fixed_ips) ? port.spec.fixed_ips : [];
-    const addresses: string[] = [];
-    portAddresses.set(port.key, addresses);
-    refList(port.refs.fixed_ips).forEach((subnetKey, position) => {
-      const subnet = ctx.target(port, 'fixed_ips', position);
-      if (subnet === undefined) return;
-      if (refAt(subnet.refs.network, 0) !== network) {
-        ctx.issues.push(
-          error(
-            at(port.index, 'refs', 'fixed_ips', position),
-            'PORT_SUBNET_NOT_ON_NETWORK',
-            `the subnet "${subnetKey}" is not on the port's network "${String(network)}"`,
-          ),
-        );
-      }
-      const text = str(asRecord(fixedIps[position]).ip_address);
-      const ip = text === undefined ? undefined : parseIp(text);
-      const cidr = subnetCidrs.get(subnetKey);
-      if (text === undefined || ip === undefined) return;
-      if (!addresses.includes(text)) addresses.push(text);
-      if (cidr !== undefined && !cidrContains(cidr, ip)) {
-        ctx.issues.push(
-          error(
-            at(port.index, 'spec', 'fixed_ips', position, 'ip_address'),
-            'PORT_IP_OUTSIDE_SUBNET',
-            `the address ${text} is outside the subnet "${subnetKey}" (${String(subnet.spec.cidr)})`,
-          ),
-        );
-        return;
-      }
-      // An IPv4 address has one text (no leading zeros): no BigInt to text per port.
-      const id = ip.version === 4 ? `${subnetKey}|${text}` : `${subnetKey}|${ip.value.toString(16)}`;
-      const other = usedAddresses.get(id);
-      if (other !== undefined) {
-        ctx.issues.push(
-          error(
-            at(port.index, 'spec', 'fixed_ips', position, 'ip_address'),
-            'PORT_IP_DUPLICATE',
-            `the address ${text} is also used by ${at(other)}`,
-          ),
-        );
-      } else usedAddresses.set(id, port.index);
-    });
-  }
+  const addressesOf = new PortAddresses();
+  for (const port of ctx.of(K.port)) checkPort(ctx, port, cidrs, addressesOf);
 
   // Security group rules.
   const ruleSignatures = new Map<string, number>();
-  for (const rule of ctx.of('security_group_rule')) {
-    const spec = rule.spec;
+  for (const rule of ctx.of(K.security_group_rule)) {
+    const spec = ctx.spec(rule);
+    const refs = ctx.refs(rule);
     const min = num(spec.port_range_min);
     const max = num(spec.port_range_max);
-    const p = (field: string): string => at(rule.index, 'spec', field);
     if (
       min !== undefined &&
       max !== undefined &&
@@ -552,35 +715,41 @@ function checkOneRegion(input: RuleInput): Issue[] {
       spec.protocol !== 'ipv6-icmp'
     ) {
       ctx.issues.push(
-        error(p('port_range_min'), 'SG_RULE_PORT_RANGE', `port_range_min ${min} is above port_range_max ${max}`),
+        error(
+          at(rule, 'spec', 'port_range_min'),
+          'SG_RULE_PORT_RANGE',
+          `port_range_min ${min} is above port_range_max ${max}`,
+        ),
       );
     }
     if ((min !== undefined || max !== undefined) && spec.protocol == null) {
-      ctx.issues.push(error(p('protocol'), 'SG_RULE_PORTS_WITHOUT_PROTOCOL', 'a port range needs a protocol'));
+      ctx.issues.push(
+        error(at(rule, 'spec', 'protocol'), 'SG_RULE_PORTS_WITHOUT_PROTOCOL', 'a port range needs a protocol'),
+      );
     }
-    if (spec.remote_ip_prefix != null && rule.refs.remote_group !== undefined) {
+    if (spec.remote_ip_prefix != null && refs.remote_group !== undefined) {
       ctx.issues.push(
         error(
-          p('remote_ip_prefix'),
+          at(rule, 'spec', 'remote_ip_prefix'),
           'SG_RULE_TWO_REMOTES',
           'remote_ip_prefix and refs.remote_group are both set',
           'Neutron takes one or the other',
         ),
       );
     }
-    const prefix = typeof spec.remote_ip_prefix === 'string' ? parseCidr(spec.remote_ip_prefix) : undefined;
-    if (prefix !== undefined && `IPv${prefix.version}` !== spec.ethertype) {
+    const prefix = typeof spec.remote_ip_prefix === 'string' ? cidrVersion(spec.remote_ip_prefix) : 0;
+    if (prefix !== 0 && `IPv${prefix}` !== spec.ethertype) {
       ctx.issues.push(
         error(
-          p('remote_ip_prefix'),
+          at(rule, 'spec', 'remote_ip_prefix'),
           'SG_RULE_ETHERTYPE',
-          `the remote prefix is IPv${prefix.version} but ethertype is ${String(spec.ethertype)}`,
+          `the remote prefix is IPv${prefix} but ethertype is ${String(spec.ethertype)}`,
         ),
       );
     }
     const signature = JSON.stringify([
-      rule.refs.security_group,
-      rule.refs.remote_group ?? null,
+      refs.security_group,
+      refs.remote_group ?? null,
       spec.direction,
       spec.ethertype,
       spec.protocol ?? null,
@@ -592,33 +761,34 @@ function checkOneRegion(input: RuleInput): Issue[] {
     if (other !== undefined) {
       ctx.issues.push(
         warning(
-          at(rule.index),
+          at(rule),
           'SG_RULE_DUPLICATE',
           `the same rule as ${at(other)}`,
           'Neutron refuses duplicate rules; the second is skipped on apply',
         ),
       );
-    } else ruleSignatures.set(signature, rule.index);
+    } else ruleSignatures.set(signature, rule);
   }
 
   // Routers and floating IPs: gateways on external networks.
-  for (const router of ctx.of('router')) {
+  for (const router of ctx.of(K.router)) {
     const gateway = ctx.target(router, 'external_network');
-    if (gateway !== undefined && !isExternalNetwork(gateway)) {
+    if (gateway >= 0 && !isExternalNetwork(ctx, gateway)) {
       ctx.issues.push(
         warning(
-          at(router.index, 'refs', 'external_network'),
+          at(router, 'refs', 'external_network'),
           'ROUTER_GATEWAY_NOT_EXTERNAL',
-          `the gateway network "${gateway.key}" is neither external nor router_external`,
+          `the gateway network "${ctx.key(gateway)}" is neither external nor router_external`,
         ),
       );
     }
-    if (router.refs.external_network === undefined) {
+    if (ctx.refs(router).external_network === undefined) {
+      const spec = ctx.spec(router);
       for (const field of ['external_fixed_ips', 'enable_snat']) {
-        if (router.spec[field] !== undefined) {
+        if (spec[field] !== undefined) {
           ctx.issues.push(
             error(
-              at(router.index, 'spec', field),
+              at(router, 'spec', field),
               'ROUTER_GATEWAY_MISSING',
               `spec.${field} is set but the router has no refs.external_network`,
             ),
@@ -627,86 +797,97 @@ function checkOneRegion(input: RuleInput): Issue[] {
       }
     }
   }
+  // A floating IP per port and address: the first on each port, then the others by `port|address`.
+  const firstOnPort = new Map<string, number>();
   const associations = new Map<string, number>();
-  for (const fip of ctx.of('floating_ip')) {
+  for (const fip of ctx.of(K.floating_ip)) {
+    const refs = ctx.refs(fip);
     const network = ctx.target(fip, 'floating_network');
-    if (network !== undefined && !isExternalNetwork(network)) {
+    if (network >= 0 && !isExternalNetwork(ctx, network)) {
       ctx.issues.push(
         error(
-          at(fip.index, 'refs', 'floating_network'),
+          at(fip, 'refs', 'floating_network'),
           'FIP_NETWORK_NOT_EXTERNAL',
-          `the floating network "${network.key}" is neither external nor router_external`,
+          `the floating network "${ctx.key(network)}" is neither external nor router_external`,
         ),
       );
     }
-    const fixed = str(fip.spec.fixed_ip_address);
-    const portKey = refAt(fip.refs.port, 0);
+    const fixed = str(ctx.spec(fip).fixed_ip_address);
+    const portKey = refAt(refs.port, 0);
     if (fixed !== undefined && portKey === undefined) {
       ctx.issues.push(
         error(
-          at(fip.index, 'spec', 'fixed_ip_address'),
+          at(fip, 'spec', 'fixed_ip_address'),
           'FIP_FIXED_IP_WITHOUT_PORT',
           'fixed_ip_address is set but refs.port is missing',
         ),
       );
     }
     if (portKey !== undefined) {
-      const addresses = portAddresses.get(portKey);
+      const node = ctx.byKey.get(portKey);
+      const addresses = node === undefined ? undefined : addressesOf.ofNode[node];
       if (fixed !== undefined && addresses !== undefined && addresses.length > 0 && !addresses.includes(fixed)) {
         ctx.issues.push(
           error(
-            at(fip.index, 'spec', 'fixed_ip_address'),
+            at(fip, 'spec', 'fixed_ip_address'),
             'FIP_FIXED_IP_NOT_ON_PORT',
             `${fixed} is not a fixed IP of "${portKey}"`,
           ),
         );
       }
-      const id = `${portKey}|${fixed ?? ''}`;
-      const other = associations.get(id);
+      let other = firstOnPort.get(portKey);
+      if (other === undefined) firstOnPort.set(portKey, fip);
+      else if ((str(ctx.spec(other).fixed_ip_address) ?? '') !== (fixed ?? '')) {
+        const id = `${portKey}|${fixed ?? ''}`;
+        other = associations.get(id);
+        if (other === undefined) associations.set(id, fip);
+      }
       if (other !== undefined)
         ctx.issues.push(
           error(
-            at(fip.index, 'refs', 'port'),
+            at(fip, 'refs', 'port'),
             'FIP_DUPLICATE_ASSOCIATION',
             `${at(other)} is already associated with the same port and address`,
           ),
         );
-      else associations.set(id, fip.index);
     }
   }
 
   // Volumes: large enough for their image, one source.
   const GIB = 1024 ** 3;
-  for (const volume of ctx.of('volume')) {
-    const size = num(volume.spec.size);
+  for (const volume of ctx.of(K.volume)) {
+    const spec = ctx.spec(volume);
+    const refs = ctx.refs(volume);
+    const size = num(spec.size);
     const image = ctx.target(volume, 'image');
-    if (image !== undefined && size !== undefined) {
-      const minDisk = num(image.spec.min_disk) ?? 0;
-      const virtual = num(image.spec.virtual_size) ?? 0;
+    if (image >= 0 && size !== undefined) {
+      const imageSpec = ctx.spec(image);
+      const minDisk = num(imageSpec.min_disk) ?? 0;
+      const virtual = num(imageSpec.virtual_size) ?? 0;
       if (minDisk > size) {
         ctx.issues.push(
           error(
-            at(volume.index, 'spec', 'size'),
+            at(volume, 'spec', 'size'),
             'VOLUME_SMALLER_THAN_IMAGE',
-            `the volume is ${size} GiB but its image "${image.key}" needs min_disk ${minDisk} GiB`,
+            `the volume is ${size} GiB but its image "${ctx.key(image)}" needs min_disk ${minDisk} GiB`,
             `make the volume at least ${minDisk} GiB`,
           ),
         );
       } else if (virtual > size * GIB) {
         ctx.issues.push(
           error(
-            at(volume.index, 'spec', 'size'),
+            at(volume, 'spec', 'size'),
             'VOLUME_SMALLER_THAN_IMAGE',
-            `the volume is ${size} GiB but its image "${image.key}" has a virtual size of ${virtual} bytes`,
+            `the volume is ${size} GiB but its image "${ctx.key(image)}" has a virtual size of ${virtual} bytes`,
             `make the volume at least ${Math.ceil(virtual / GIB)} GiB`,
           ),
         );
       }
     }
-    if (volume.refs.image !== undefined && volume.refs.snapshot !== undefined) {
+    if (refs.image !== undefined && refs.snapshot !== undefined) {
       ctx.issues.push(
         error(
-          at(volume.index, 'refs'),
+          at(volume, 'refs'),
           'VOLUME_TWO_SOURCES',
           'refs.image and refs.snapshot are both set',
           'a volume is created from one source',
@@ -716,12 +897,13 @@ function checkOneRegion(input: RuleInput): Issue[] {
   }
 
   // Server groups.
-  for (const group of ctx.of('server_group')) {
-    const rules = asRecord(group.spec.rules);
-    if (rules.max_server_per_host !== undefined && group.spec.policy !== 'anti-affinity') {
+  for (const group of ctx.of(K.server_group)) {
+    const spec = ctx.spec(group);
+    const rules = asRecord(spec.rules);
+    if (rules.max_server_per_host !== undefined && spec.policy !== 'anti-affinity') {
       ctx.issues.push(
         error(
-          at(group.index, 'spec', 'rules', 'max_server_per_host'),
+          at(group, 'spec', 'rules', 'max_server_per_host'),
           'SERVER_GROUP_RULES_POLICY',
           'max_server_per_host is only allowed with the anti-affinity policy',
         ),
@@ -732,170 +914,204 @@ function checkOneRegion(input: RuleInput): Issue[] {
   // Servers: one boot source, flavor large enough for the image, volumes and ports used once.
   const attachedVolumes = new Map<string, number>();
   const usedPorts = new Map<string, number>();
-  for (const server of ctx.of('server')) {
-    const hasImage = server.refs.image !== undefined;
-    const hasVolume = server.refs.boot_volume !== undefined;
-    if (!hasImage && !hasVolume) {
-      ctx.issues.push(
-        error(
-          at(server.index, 'refs'),
-          'SERVER_NO_BOOT_SOURCE',
-          'the server has neither refs.image nor refs.boot_volume',
-          'give exactly one boot source',
-        ),
-      );
-    } else if (hasImage && hasVolume) {
-      ctx.issues.push(
-        error(
-          at(server.index, 'refs', 'boot_volume'),
-          'SERVER_TWO_BOOT_SOURCES',
-          'the server has both refs.image and refs.boot_volume',
-          'give exactly one boot source; the image of a boot volume belongs on the volume (refs.image)',
-        ),
-      );
-    }
-    const bootVolumeKey = refAt(server.refs.boot_volume, 0);
-    const bootVolume = ctx.target(server, 'boot_volume');
-    if (bootVolume !== undefined && bootVolume.spec.bootable === false) {
-      ctx.issues.push(
-        warning(
-          at(server.index, 'refs', 'boot_volume'),
-          'SERVER_BOOT_VOLUME_NOT_BOOTABLE',
-          `the boot volume "${bootVolume.key}" is not marked bootable`,
-        ),
-      );
-    }
-    const image = ctx.target(server, 'image');
-    const flavor = ctx.target(server, 'flavor');
-    if (image !== undefined && flavor !== undefined) {
-      const disk = num(flavor.spec.disk);
-      const ram = num(flavor.spec.ram);
-      const minDisk = num(image.spec.min_disk) ?? 0;
-      const minRam = num(image.spec.min_ram) ?? 0;
-      if (disk !== undefined && disk > 0 && minDisk > disk) {
-        ctx.issues.push(
-          error(
-            at(server.index, 'refs', 'flavor'),
-            'SERVER_FLAVOR_TOO_SMALL',
-            `the flavor "${flavor.key}" has a ${disk} GiB disk but the image "${image.key}" needs min_disk ${minDisk} GiB`,
-          ),
-        );
-      }
-      if (ram !== undefined && minRam > ram) {
-        ctx.issues.push(
-          error(
-            at(server.index, 'refs', 'flavor'),
-            'SERVER_FLAVOR_TOO_SMALL',
-            `the flavor "${flavor.key}" has ${ram} MiB of RAM but the image "${image.key}" needs min_ram ${minRam} MiB`,
-          ),
-        );
-      }
-    }
-    const volumes = refList(server.refs.volumes);
-    const attachments =
-      bootVolumeKey === undefined
-        ? volumes.map((key, position) => [key, position] as const)
-        : [[bootVolumeKey, -1] as const, ...volumes.map((key, position) => [key, position] as const)];
-    for (const [key, position] of attachments) {
-      const path = (): string =>
-        position < 0 ? at(server.index, 'refs', 'boot_volume') : at(server.index, 'refs', 'volumes', position);
-      if (position >= 0 && key === bootVolumeKey) {
-        ctx.issues.push(
-          error(path(), 'SERVER_BOOT_VOLUME_ATTACHED_TWICE', `"${key}" is both the boot volume and a data volume`),
-        );
-        continue;
-      }
-      const volume = ctx.byKey.get(key);
-      const other = attachedVolumes.get(key);
-      if (other !== undefined && other !== server.index && volume?.spec.multiattach !== true) {
-        ctx.issues.push(
-          error(path(), 'VOLUME_ATTACHED_TWICE', `"${key}" is also attached to ${at(other)} and is not multiattach`),
-        );
-      } else attachedVolumes.set(key, server.index);
-    }
-    refList(server.refs.ports).forEach((key, position) => {
-      const other = usedPorts.get(key);
-      if (other !== undefined && other !== server.index) {
-        ctx.issues.push(
-          error(
-            at(server.index, 'refs', 'ports', position),
-            'PORT_USED_TWICE',
-            `the port "${key}" is also used by ${at(other)}`,
-          ),
-        );
-      } else usedPorts.set(key, server.index);
-    });
-  }
+  for (const server of ctx.of(K.server)) checkServer(ctx, server, attachedVolumes, usedPorts);
 
   // Quota: one per plan.
-  const quotas = ctx.of('quota');
-  for (const extra of quotas.slice(1)) {
+  const quotas = ctx.of(K.quota);
+  for (let i = 1; i < quotas.length; i += 1) {
     ctx.issues.push(
-      error(at(extra.index), 'QUOTA_DUPLICATE', `a plan has one quota entry; another is ${at(quotas[0]!.index)}`),
+      error(at(quotas[i]!), 'QUOTA_DUPLICATE', `a plan has one quota entry; another is ${at(quotas[0]!)}`),
     );
   }
 
   // Names unique per kind (a warning: OpenStack allows duplicates, but matching by name becomes ambiguous).
-  // One map of names per kind and side (external or not), rather than a composed string per entry.
-  const namesOf = new Map<string, Map<string, number>>();
-  for (const entry of valid) {
-    if (entry.kind === 'security_group_rule' || entry.kind === 'quota' || entry.kind === 'floating_ip') continue;
-    const name = str(entry.spec.name);
+  // One map of names per kind and side (external or not), by kind number * 2 + side.
+  const namesOf: (Map<string, number> | undefined)[] = [];
+  for (let index = 0; index < count; index += 1) {
+    if (ctx.valid[index] === 0) continue;
+    const kind = ctx.kind[index]!;
+    if (kind === K.security_group_rule || kind === K.quota || kind === K.floating_ip) continue;
+    const name = str(ctx.spec(index).name);
     if (name === undefined || name === '') continue;
-    const group = entry.external ? `${entry.kind}|x` : entry.kind;
-    let names = namesOf.get(group);
-    if (names === undefined) namesOf.set(group, (names = new Map()));
-    const id = name;
-    const other = names.get(id);
+    const group = (ctx.resources[index] as Rec).external === true ? kind * 2 + 1 : kind * 2;
+    const names = (namesOf[group] ??= new Map());
+    const other = names.get(name);
     if (other !== undefined) {
       ctx.issues.push(
         warning(
-          at(entry.index, 'spec', 'name'),
+          at(index, 'spec', 'name'),
           'DUPLICATE_NAME',
-          `another ${entry.kind} is also named "${name}" (${at(other)})`,
+          `another ${PLAN_KINDS[kind]!} is also named "${name}" (${at(other)})`,
           'the target matches resources by name and marker; rename one to avoid ambiguity',
         ),
       );
-    } else names.set(id, entry.index);
+    } else names.set(name, index);
   }
 
   for (const issue of findCycles(ctx)) ctx.issues.push(issue);
   return ctx.issues;
 }
 
-/** Reports each cycle of the reference graph once, with its path, using Tarjan's algorithm without recursion. */
-function findCycles(ctx: RuleContext): Issue[] {
-  // The first entry of each key, numbered as the context met them (no second map of every key).
-  const nodes = ctx.entries.filter((e) => e.node >= 0);
-  const edges: number[][] = nodes.map((e) => {
-    if (e.edges !== undefined) return e.edges;
-    const out: number[] = [];
-    for (const name in e.refs) {
-      const value = e.refs[name];
-      if (typeof value === 'string') {
-        const target = ctx.byKey.get(value);
-        if (target !== undefined) out.push(target.node);
-        continue;
-      }
-      for (const key of refList(value)) {
-        const target = ctx.byKey.get(key);
-        if (target !== undefined) out.push(target.node);
-      }
+function checkServer(
+  ctx: RuleContext,
+  server: number,
+  attachedVolumes: Map<string, number>,
+  usedPorts: Map<string, number>,
+): void {
+  const refs = ctx.refs(server);
+  const hasImage = refs.image !== undefined;
+  const hasVolume = refs.boot_volume !== undefined;
+  if (!hasImage && !hasVolume) {
+    ctx.issues.push(
+      error(
+        at(server, 'refs'),
+        'SERVER_NO_BOOT_SOURCE',
+        'the server has neither refs.image nor refs.boot_volume',
+        'give exactly one boot source',
+      ),
+    );
+  } else if (hasImage && hasVolume) {
+    ctx.issues.push(
+      error(
+        at(server, 'refs', 'boot_volume'),
+        'SERVER_TWO_BOOT_SOURCES',
+        'the server has both refs.image and refs.boot_volume',
+        'give exactly one boot source; the image of a boot volume belongs on the volume (refs.image)',
+      ),
+    );
+  }
+  const bootVolumeKey = refAt(refs.boot_volume, 0);
+  const bootVolume = ctx.target(server, 'boot_volume');
+  if (bootVolume >= 0 && ctx.spec(bootVolume).bootable === false) {
+    ctx.issues.push(
+      warning(
+        at(server, 'refs', 'boot_volume'),
+        'SERVER_BOOT_VOLUME_NOT_BOOTABLE',
+        `the boot volume "${ctx.key(bootVolume)}" is not marked bootable`,
+      ),
+    );
+  }
+  const image = ctx.target(server, 'image');
+  const flavor = ctx.target(server, 'flavor');
+  if (image >= 0 && flavor >= 0) {
+    const flavorSpec = ctx.spec(flavor);
+    const imageSpec = ctx.spec(image);
+    const disk = num(flavorSpec.disk);
+    const ram = num(flavorSpec.ram);
+    const minDisk = num(imageSpec.min_disk) ?? 0;
+    const minRam = num(imageSpec.min_ram) ?? 0;
+    if (disk !== undefined && disk > 0 && minDisk > disk) {
+      ctx.issues.push(
+        error(
+          at(server, 'refs', 'flavor'),
+          'SERVER_FLAVOR_TOO_SMALL',
+          `the flavor "${ctx.key(flavor)}" has a ${disk} GiB disk but the image "${ctx.key(image)}" needs min_disk ${minDisk} GiB`,
+        ),
+      );
     }
-    return out;
-  });
-  const index = new Int32Array(nodes.length).fill(-1);
-  const low = new Int32Array(nodes.length);
-  const onStack = new Uint8Array(nodes.length);
+    if (ram !== undefined && minRam > ram) {
+      ctx.issues.push(
+        error(
+          at(server, 'refs', 'flavor'),
+          'SERVER_FLAVOR_TOO_SMALL',
+          `the flavor "${ctx.key(flavor)}" has ${ram} MiB of RAM but the image "${ctx.key(image)}" needs min_ram ${minRam} MiB`,
+        ),
+      );
+    }
+  }
+  // The boot volume (position -1), then the data volumes.
+  if (bootVolumeKey !== undefined) attachVolume(ctx, server, bootVolumeKey, -1, bootVolumeKey, attachedVolumes);
+  const volumes = refs.volumes;
+  if (typeof volumes === 'string') attachVolume(ctx, server, volumes, 0, bootVolumeKey, attachedVolumes);
+  else if (Array.isArray(volumes)) {
+    let position = 0;
+    for (let i = 0; i < volumes.length; i += 1) {
+      const key: unknown = volumes[i];
+      if (typeof key !== 'string') continue;
+      attachVolume(ctx, server, key, position, bootVolumeKey, attachedVolumes);
+      position += 1;
+    }
+  }
+  const ports = refs.ports;
+  if (typeof ports === 'string') usePort(ctx, server, ports, 0, usedPorts);
+  else if (Array.isArray(ports)) {
+    let position = 0;
+    for (let i = 0; i < ports.length; i += 1) {
+      const key: unknown = ports[i];
+      if (typeof key !== 'string') continue;
+      usePort(ctx, server, key, position, usedPorts);
+      position += 1;
+    }
+  }
+}
+
+/** A volume attached to a server: once, unless it is multiattach. `position` -1 is the boot volume. */
+function attachVolume(
+  ctx: RuleContext,
+  server: number,
+  key: string,
+  position: number,
+  bootVolumeKey: string | undefined,
+  attachedVolumes: Map<string, number>,
+): void {
+  const path = (): string =>
+    position < 0 ? at(server, 'refs', 'boot_volume') : at(server, 'refs', 'volumes', position);
+  if (position >= 0 && key === bootVolumeKey) {
+    ctx.issues.push(
+      error(path(), 'SERVER_BOOT_VOLUME_ATTACHED_TWICE', `"${key}" is both the boot volume and a data volume`),
+    );
+    return;
+  }
+  const other = attachedVolumes.get(key);
+  if (other !== undefined && other !== server) {
+    const volume = ctx.byKey.get(key);
+    if (volume === undefined || ctx.spec(volume).multiattach !== true) {
+      ctx.issues.push(
+        error(path(), 'VOLUME_ATTACHED_TWICE', `"${key}" is also attached to ${at(other)} and is not multiattach`),
+      );
+      return;
+    }
+  }
+  attachedVolumes.set(key, server);
+}
+
+function usePort(
+  ctx: RuleContext,
+  server: number,
+  key: string,
+  position: number,
+  usedPorts: Map<string, number>,
+): void {
+  const other = usedPorts.get(key);
+  if (other !== undefined && other !== server) {
+    ctx.issues.push(
+      error(at(server, 'refs', 'ports', position), 'PORT_USED_TWICE', `the port "${key}" is also used by ${at(other)}`),
+    );
+  } else usedPorts.set(key, server);
+}
+
+/**
+ * Reports each cycle of the reference graph once, with its path, using Tarjan's algorithm without recursion. The
+ * nodes are the positions of each key's first entry, visited in plan order; their edges are in ctx.edgeTo.
+ */
+function findCycles(ctx: RuleContext): Issue[] {
+  const count = ctx.kind.length;
+  const edgeStart = ctx.edgeStart;
+  const edgeTo = ctx.edgeTo;
+  const index = new Int32Array(count).fill(-1);
+  const low = new Int32Array(count);
+  const onStack = new Uint8Array(count);
   const stack: number[] = [];
   const components: number[][] = [];
+  // The depth-first path as two parallel stacks (node, next edge), shared by every root, and a component's array only
+  // when it is a cycle: this runs once per entry, and an array per entry is work for the GC.
+  const workNode: number[] = [];
+  const workNext: number[] = [];
   let counter = 0;
-  for (let root = 0; root < nodes.length; root += 1) {
-    if (index[root] !== -1) continue;
-    // The depth-first path as two parallel stacks (node, next edge), and a component's array only when it is a cycle:
-    // this runs once per entry, and an array per entry is work for the GC.
-    const workNode: number[] = [root];
-    const workNext: number[] = [0];
+  for (let root = 0; root < count; root += 1) {
+    if (index[root] !== -1 || ctx.node[root] === 0) continue;
+    workNode.push(root);
+    workNext.push(edgeStart[root]!);
     index[root] = low[root] = counter++;
     stack.push(root);
     onStack[root] = 1;
@@ -903,16 +1119,15 @@ function findCycles(ctx: RuleContext): Issue[] {
       const top = workNode.length - 1;
       const v = workNode[top]!;
       const next = workNext[top]!;
-      const out = edges[v]!;
-      if (next < out.length) {
+      if (next < edgeStart[v + 1]!) {
         workNext[top] = next + 1;
-        const w = out[next]!;
+        const w = edgeTo[next]!;
         if (index[w] === -1) {
           index[w] = low[w] = counter++;
           stack.push(w);
           onStack[w] = 1;
           workNode.push(w);
-          workNext.push(0);
+          workNext.push(edgeStart[w]!);
         } else if (onStack[w] === 1) low[v] = Math.min(low[v]!, index[w]!);
         continue;
       }
@@ -927,7 +1142,12 @@ function findCycles(ctx: RuleContext): Issue[] {
           // A component of one node: a cycle only if it refers to itself.
           stack.pop();
           onStack[v] = 0;
-          if (out.includes(v)) components.push([v]);
+          for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e += 1) {
+            if (edgeTo[e] === v) {
+              components.push([v]);
+              break;
+            }
+          }
           continue;
         }
         const component: number[] = [];
@@ -944,14 +1164,15 @@ function findCycles(ctx: RuleContext): Issue[] {
   const issues: Issue[] = [];
   for (const component of components) {
     const members = new Set(component);
-    const first = component.reduce((a, b) => (nodes[a]!.index <= nodes[b]!.index ? a : b));
+    const first = component.reduce((a, b) => (a <= b ? a : b));
     // Breadth-first search inside the component for the shortest way back to `first`.
     const previous = new Map<number, number>();
     const queue = [first];
     let found = false;
     for (let head = 0; head < queue.length && !found; head += 1) {
       const v = queue[head]!;
-      for (const w of edges[v]!) {
+      for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e += 1) {
+        const w = edgeTo[e]!;
         if (!members.has(w)) continue;
         if (w === first) {
           previous.set(-1, v);
@@ -966,11 +1187,10 @@ function findCycles(ctx: RuleContext): Issue[] {
     }
     const path: number[] = [];
     for (let v = previous.get(-1)!; v !== first; v = previous.get(v)!) path.unshift(v);
-    const keys = [first, ...path, first].map((n) => nodes[n]!.key);
-    const entry = nodes[first]!;
+    const keys = [first, ...path, first].map((n) => ctx.key(n));
     issues.push(
       error(
-        at(entry.index, 'refs'),
+        at(first, 'refs'),
         'REF_CYCLE',
         `the references form a cycle: ${keys.join(' -> ')}`,
         'apply needs an order: break the cycle (security groups refer to each other through separate rule entries, not directly)',
