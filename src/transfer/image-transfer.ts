@@ -7,6 +7,7 @@ import { backoffDelay, sleep } from '../shared/async.js';
 import { AbortedError, BasculeError } from '../shared/errors.js';
 import { TransferChecksumError, TransferError } from './errors.js';
 import { DEFAULT_MULTIHASH, HashingStream } from './hashing.js';
+import type { Digests } from './hashing.js';
 import type { ImageFingerprint } from './images.js';
 import { removeImageQuietly, waitImageActive } from './images.js';
 import { ProgressMeter } from './progress.js';
@@ -70,7 +71,8 @@ class UploadRefused extends Error {
  * against `expected` and against what the target computed. A mismatch, a broken stream or a server error
  * deletes the target image, waits (capped exponential backoff with jitter) and starts over from the first
  * byte with a new target image, up to `maxAttempts`. Memory stays flat: the download is piped through a
- * hashing Transform straight into the upload's request body, with backpressure end to end.
+ * hashing Transform straight into the upload's request body, with backpressure end to end; the hashing itself runs in
+ * a worker thread beside the copy (HashingStream), its digests checked when the stream has ended.
  */
 export async function transferImage(opts: TransferImageOptions): Promise<TransferImageResult> {
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
@@ -231,7 +233,7 @@ async function attemptOnce(
       if (!body.readableEnded) body.destroy();
       hasher.destroy();
     }
-    const digests = hasher.digests();
+    const digests = await hasher.digests();
     meter.finish(digests.bytes);
     checkInFlight(opts, digests);
     if (method === 'glance-direct') await images.importImage(opts.target.image, targetId, 'glance-direct', signal);
@@ -270,8 +272,6 @@ function streamError(label: string, cloud: string, error: Error): BasculeError {
     { cause: error },
   );
 }
-
-type Digests = ReturnType<HashingStream['digests']>;
 
 function checkInFlight(opts: TransferImageOptions, digests: Digests): void {
   const e = opts.expected;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cloud } from '../../src/openstack/cloud.js';
 import * as images from '../../src/openstack/image/images/requests.js';
+import { hashPool } from '../../src/shared/hash-pool.js';
 import { TransferChecksumError, TransferError, removeImageQuietly, transferImage } from '../../src/transfer/index.js';
 import type { TransferProgress } from '../../src/transfer/index.js';
 import { FakeCloud } from './fake-cloud.js';
@@ -264,6 +265,112 @@ describe('transferImage', () => {
     const error = await running.catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('ABORTED');
     expect(dst.images.size).toBe(0);
+  });
+});
+
+describe('transferImage, hashing in the worker thread', () => {
+  it('catches a corrupted download through the worker as before, and verifies the retry', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024 + 5);
+    const original = src.addImage({ name: 'img' }, bytes);
+    const before = hashPool().offThreadJobs;
+    src.faults.corruptDownloads = 2;
+    const { fn, created } = creator();
+    const options = {
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: fn,
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+    };
+    const error = await transferImage({ ...options, maxAttempts: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferChecksumError);
+    expect((error as Error).message).toMatch(
+      /image img: the bytes did not verify after 2 attempt\(s\).*md5 of the bytes read from src is [0-9a-f]{32}, expected [0-9a-f]{32}/,
+    );
+    expect(dst.images.size).toBe(0);
+    // Both attempts were hashed in the worker, and neither holds it now.
+    expect(hashPool().offThreadJobs - before).toBe(2);
+    expect(hashPool().activeJobs).toBe(0);
+    const result = await transferImage(options);
+    expect(result.md5).toBe(original.checksum);
+    expect(result.sha512).toBe(original.os_hash_value);
+    expect(dst.bytesOf(result.targetImageId)!.equals(bytes)).toBe(true);
+    expect(created).toHaveLength(3);
+    expect(hashPool().offThreadJobs - before).toBe(3);
+  });
+
+  it('ends the worker job of an aborted copy', async () => {
+    const original = src.addImage({ name: 'img' }, { size: 256 * 1024 * 1024, seed: 9 });
+    const controller = new AbortController();
+    const before = hashPool().offThreadJobs;
+    let jobsWhileRunning = 0;
+    const error = await transferImage({
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: creator().fn,
+      expected: original,
+      label: 'image img',
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytesDone > 8 * 1024 * 1024 && !controller.signal.aborted) {
+          jobsWhileRunning = hashPool().activeJobs;
+          controller.abort();
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('ABORTED');
+    expect(hashPool().offThreadJobs - before).toBe(1);
+    expect(jobsWhileRunning).toBe(1);
+    // The job is gone from the worker, which no longer holds the process open.
+    expect(hashPool().activeJobs).toBe(0);
+    expect(dst.images.size).toBe(0);
+  });
+
+  it('fails the attempt with the reason when the hashing worker fails; the retry gets a new worker', async () => {
+    const original = src.addImage({ name: 'img' }, { size: 256 * 1024 * 1024, seed: 3 });
+    // Each attempt reports its progress from 0: the worker is made to fail once per attempt, past 8 MiB.
+    let crashedAt = -1;
+    let attempt = 0;
+    let crashes = 2;
+    const options = {
+      source,
+      sourceImageId: original.id,
+      target,
+      createTargetImage: async () => {
+        attempt += 1;
+        return creator().fn();
+      },
+      expected: original,
+      label: 'image img',
+      signal: signal(),
+      retryBaseMs: 1,
+      onProgress: (p: TransferProgress) => {
+        if (p.bytesDone > 8 * 1024 * 1024 && p.bytesDone < original.size! && crashedAt < attempt && crashes > 0) {
+          crashedAt = attempt;
+          crashes -= 1;
+          hashPool().crashForTests('out of memory in the test');
+        }
+      },
+    };
+    const error = await transferImage({ ...options, maxAttempts: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferError);
+    expect((error as Error).message).toMatch(
+      /^image img: transfer from src to dst failed after 2 attempt\(s\); each partial target image was deleted; last: .*the hashing worker thread failed: out of memory in the test/,
+    );
+    expect(dst.images.size).toBe(0);
+    expect(hashPool().activeJobs).toBe(0);
+    // Once: the second attempt hashes in a new worker and succeeds.
+    crashes = 1;
+    crashedAt = -1;
+    attempt = 0;
+    const result = await transferImage(options);
+    expect(result.attempts).toBe(2);
+    expect(result.md5).toBe(original.checksum);
+    expect(hashPool().running).toBe(1);
   });
 });
 
