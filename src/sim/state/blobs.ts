@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { HashPool } from '../../shared/hash-pool.js';
 import { Prng, seedFromString } from '../core/prng.js';
 
 export interface BlobInfo {
@@ -16,9 +16,22 @@ export interface BlobInfo {
 
 export type BlobKind = 'images' | 'volumes' | 'staging' | 'disks' | 'objects';
 
+let pool: HashPool | undefined;
+
+/**
+ * The simulated services' own hashing workers, apart from Bascule's (src/shared/hash-pool.ts): a real Glance or
+ * Swift hashes on its own host, so the simulator's hashing runs beside the thread that serves the requests (and
+ * Bascule's transfers, in one process) rather than on it.
+ */
+export function simHashPool(): HashPool {
+  pool ??= new HashPool();
+  return pool;
+}
+
 /**
  * Bytes of images, volumes and server disks, one file each under `<dir>/<kind>/<id>`. Everything is streamed:
- * uploads are hashed (md5 for `checksum`, sha512 for multihash) in flight, never held in memory.
+ * uploads are hashed (md5 for `checksum`, sha512 for multihash) in flight, in a worker thread (a body under 1 MiB on
+ * this thread), never held in memory.
  */
 export class BlobStore {
   readonly dir: string;
@@ -45,21 +58,26 @@ export class BlobStore {
 
   /** Streams `source` into the blob, hashing as it goes. */
   async write(kind: BlobKind, id: string, source: Readable | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
-    const md5 = createHash('md5');
-    const sha512 = createHash('sha512');
+    const job = simHashPool().start(['md5', 'sha512']);
     let size = 0;
     let head = Buffer.alloc(0);
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, done) {
         if (head.length < 64) head = Buffer.concat([head, chunk.subarray(0, 64 - head.length)]);
-        md5.update(chunk);
-        sha512.update(chunk);
         size += chunk.length;
-        done(null, chunk);
+        const wait = job.write(chunk);
+        if (wait) wait.then(() => done(null, chunk), done);
+        else done(null, chunk);
       },
     });
-    await pipeline(source, hasher, createWriteStream(this.path(kind, id)));
-    return { size, md5: md5.digest('hex'), sha512: sha512.digest('hex'), head };
+    try {
+      await pipeline(source, hasher, createWriteStream(this.path(kind, id)));
+    } catch (error) {
+      job.cancel();
+      throw error;
+    }
+    const [md5, sha512] = await job.end();
+    return { size, md5: md5!, sha512: sha512!, head };
   }
 
   /** Copies one blob to another (the OS copies; nothing passes through memory). */
