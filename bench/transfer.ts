@@ -3,25 +3,32 @@
  * cloud A's Glance, md5 + sha512 in flight, upload to cloud B's Glance, which hashes and stores it too),
  * against a plain copy of the same bytes over loopback in the same run (one HTTP GET streamed into one
  * HTTP PUT that writes a file, no hashing). Reports both throughputs, their ratio, and the peak RSS growth
- * of the transfer. Size: BENCH_TRANSFER_GIB (default 2).
+ * of the transfer. Size: BENCH_TRANSFER_GIB (default 2); rounds: BENCH_TRANSFER_ROUNDS (default 1).
+ *
+ * BENCH_TRANSFER_BASELINE=/path/to/other/dist (another build, for example the trunk before a change, built in a git
+ * worktree) adds, in each round, that build's transfer between that build's two simulated clouds, and this build's
+ * transfer between that build's clouds (this Bascule, the other simulator): side by side in one run, the order of the
+ * transfers turning from round to round.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { connect } from '../src/openstack/cloud.js';
 import { loadCloudConfig } from '../src/openstack/config/clouds-yaml.js';
 import * as images from '../src/openstack/image/images/requests.js';
-import type { Image } from '../src/openstack/image/images/types.js';
+import type { Cloud } from '../src/openstack/cloud.js';
 import { startSimulator } from '../src/sim/index.js';
-import type { SeedFile } from '../src/sim/index.js';
+import type { SeedFile, Simulator } from '../src/sim/index.js';
 import { transferImage } from '../src/transfer/index.js';
 import type { BenchResult } from './run.js';
-import { schedNow, schedSince, type Sched } from './sched.js';
+import { schedAllNow, schedAllSince, schedNow, schedSince, type Sched } from './sched.js';
 
 const MIB = 1024 ** 2;
 const RSS_LIMIT_MIB = 300;
@@ -101,105 +108,181 @@ function hashRate(bytes: number): number {
   return bytes / MIB / ((used.user + used.system) / 1e6);
 }
 
-function withSched(sched: Sched | undefined): { sched?: Sched } {
-  return sched === undefined ? {} : { sched };
+/** The modules a transfer needs, from this build or another one (BENCH_TRANSFER_BASELINE). */
+interface Build {
+  startSimulator: typeof startSimulator;
+  connect: typeof connect;
+  loadCloudConfig: typeof loadCloudConfig;
+  images: typeof images;
+  transferImage: typeof transferImage;
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const gib = Number(process.env['BENCH_TRANSFER_GIB'] ?? 2);
-  const size = Math.round(gib * 1024 ** 3);
-  const work = await mkdtemp(join(tmpdir(), 'bascule-bench-transfer-'));
-  const sim = await startSimulator({
-    dataDir: join(work, 'sim'),
+const THIS_BUILD: Build = { startSimulator, connect, loadCloudConfig, images, transferImage };
+
+async function loadBuild(where: string): Promise<Build> {
+  const dist = existsSync(join(where, 'dist', 'src', 'transfer', 'index.js')) ? join(where, 'dist') : where;
+  const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(dist, path)).href)) as T;
+  return {
+    startSimulator: (await load<{ startSimulator: Build['startSimulator'] }>('src/sim/index.js')).startSimulator,
+    connect: (await load<{ connect: Build['connect'] }>('src/openstack/cloud.js')).connect,
+    loadCloudConfig: (await load<{ loadCloudConfig: Build['loadCloudConfig'] }>('src/openstack/config/clouds-yaml.js'))
+      .loadCloudConfig,
+    images: await load<Build['images']>('src/openstack/image/images/requests.js'),
+    transferImage: (await load<{ transferImage: Build['transferImage'] }>('src/transfer/index.js')).transferImage,
+  };
+}
+
+/** Two simulated clouds of one build, the image seeded on the first. */
+async function startClouds(
+  build: Build,
+  dir: string,
+  size: number,
+): Promise<{ sim: Simulator; cloudsFile: string; stop: () => Promise<void> }> {
+  const sim = await build.startSimulator({
+    dataDir: join(dir, 'sim'),
     clouds: [
       { name: 'a', profile: 'zed', seed: seed(size) },
       { name: 'b', profile: 'zed', seed: seed(undefined) },
     ],
   });
-  const cloudsFile = join(work, 'clouds.yaml');
+  const cloudsFile = join(dir, 'clouds.yaml');
   await sim.writeCloudsYaml(cloudsFile);
-  const source = await connect(await loadCloudConfig('a', { files: [cloudsFile], env: {} }));
-  const target = await connect(await loadCloudConfig('b', { files: [cloudsFile], env: {} }));
-  try {
-    let original: Image | undefined;
-    for await (const image of images.list(source.image)) if (image.name === 'big') original = image;
-    if (!original) throw new Error('the seeded image is missing');
+  return { sim, cloudsFile, stop: () => sim.stop() };
+}
 
-    // BENCH_TRANSFER_ROUNDS rounds (default 1), each the plain copy then the transfer, so that both find the source
-    // file equally (un)cached; medians. Each run's main thread time on a core and waiting for one (schedstat).
-    const rounds = Number(process.env['BENCH_TRANSFER_ROUNDS'] ?? 1);
-    const blob = sim.regionState('a').blobs.path('images', original.id);
-    const plainRuns: { seconds: number; sched?: Sched }[] = [];
-    const transferRuns: { seconds: number; sched?: Sched }[] = [];
-    let growth = 0;
-    let result;
-    for (let round = 0; round < rounds; round += 1) {
-      let sched = schedNow();
-      const t0 = performance.now();
-      await plainCopy(blob, join(work, 'plain-copy'));
-      plainRuns.push({ seconds: (performance.now() - t0) / 1000, ...withSched(schedSince(sched)) });
-      await rm(join(work, 'plain-copy'), { force: true });
-
-      globalThis.gc?.();
-      const baseline = process.memoryUsage().rss;
-      let peak = baseline;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      }, 50);
-      sched = schedNow();
-      const t1 = performance.now();
-      try {
-        result = await transferImage({
-          source,
-          sourceImageId: original.id,
-          target,
-          createTargetImage: async () =>
-            (await images.create(target.image, { name: 'big', disk_format: 'raw', container_format: 'bare' })).id,
-          expected: original,
-          label: 'image big',
-          signal: new AbortController().signal,
-        });
-      } finally {
-        clearInterval(sampler);
-      }
-      transferRuns.push({ seconds: (performance.now() - t1) / 1000, ...withSched(schedSince(sched)) });
-      growth = Math.max(growth, (peak - baseline) / MIB);
+/** One build's transfer of the seeded image between the clouds of `cloudsFile`. */
+async function transferer(build: Build, cloudsFile: string, size: number) {
+  const source: Cloud = await build.connect(await build.loadCloudConfig('a', { files: [cloudsFile], env: {} }));
+  const target: Cloud = await build.connect(await build.loadCloudConfig('b', { files: [cloudsFile], env: {} }));
+  let original;
+  for await (const image of build.images.list(source.image)) if (image.name === 'big') original = image;
+  if (!original) throw new Error('the seeded image is missing');
+  const image = original;
+  return {
+    async run(): Promise<void> {
+      const result = await build.transferImage({
+        source,
+        sourceImageId: image.id,
+        target,
+        createTargetImage: async () =>
+          (await build.images.create(target.image, { name: 'big', disk_format: 'raw', container_format: 'bare' })).id,
+        expected: image,
+        label: 'image big',
+        signal: new AbortController().signal,
+      });
       if (result.bytes !== size) throw new Error(`moved ${result.bytes} bytes, expected ${size}`);
-      await images.remove(target.image, result.targetImageId);
+      await build.images.remove(target.image, result.targetImageId);
+    },
+    imageId: image.id,
+    async close(): Promise<void> {
+      await source.close();
+      await target.close();
+    },
+  };
+}
+
+interface Run {
+  seconds: number;
+  /** The main thread's time on a core and waiting for one. */
+  main?: Sched;
+  /** Every thread's (main, hashing workers, libuv's pool). */
+  all?: Sched;
+  /** CPU time of the process (every thread), s. */
+  cpu: number;
+  /** Peak RSS growth during the run, MiB. */
+  growth: number;
+  /** The 1-minute load average as the run started. */
+  load: number;
+}
+
+async function measure(fn: () => Promise<void>): Promise<Run> {
+  globalThis.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const load = loadavg()[0]!;
+  const main = schedNow();
+  const all = schedAllNow();
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  try {
+    await fn();
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  const run: Run = {
+    seconds,
+    cpu: (used.user + used.system) / 1e6,
+    growth: (peak - baseline) / MIB,
+    load,
+  };
+  const m = schedSince(main);
+  const a = schedAllSince(all);
+  if (m) run.main = m;
+  if (a) run.all = a;
+  return run;
+}
+
+const s2 = (ms: number | undefined) => (ms === undefined ? '?' : (ms / 1000).toFixed(2));
+const describeRun = (r: Run) =>
+  `${r.seconds.toFixed(2)} s (main on a core ${s2(r.main?.runMs)}, waiting ${s2(r.main?.waitMs)}; all threads on a core ${s2(r.all?.runMs)}, waiting ${s2(r.all?.waitMs)}; load ${r.load.toFixed(1)})`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+/** The wall time less the main thread's wait for a core: each run as if it had a core whenever it could run. */
+const unloaded = (runs: Run[]) =>
+  runs.every((r) => r.main) ? median(runs.map((r) => r.seconds - r.main!.waitMs / 1000)) : undefined;
+
+export async function run(): Promise<BenchResult[]> {
+  const gib = Number(process.env['BENCH_TRANSFER_GIB'] ?? 2);
+  const size = Math.round(gib * 1024 ** 3);
+  const rounds = Number(process.env['BENCH_TRANSFER_ROUNDS'] ?? 1);
+  const baselineAt = process.env['BENCH_TRANSFER_BASELINE'];
+  const work = await mkdtemp(join(tmpdir(), 'bascule-bench-transfer-'));
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const here = await startClouds(THIS_BUILD, join(work, 'this'), size);
+    closers.push(here.stop);
+    const variants: { name: string; transfer: Awaited<ReturnType<typeof transferer>>; runs: Run[] }[] = [];
+    const mine = await transferer(THIS_BUILD, here.cloudsFile, size);
+    closers.push(mine.close);
+    variants.push({ name: 'this build', transfer: mine, runs: [] });
+    if (baselineAt) {
+      const other = await loadBuild(baselineAt);
+      const there = await startClouds(other, join(work, 'baseline'), size);
+      closers.push(there.stop);
+      const theirs = await transferer(other, there.cloudsFile, size);
+      closers.push(theirs.close);
+      const mineThere = await transferer(THIS_BUILD, there.cloudsFile, size);
+      closers.push(mineThere.close);
+      variants.push({ name: 'baseline build', transfer: theirs, runs: [] });
+      variants.push({ name: "this build's Bascule, baseline's simulator", transfer: mineThere, runs: [] });
     }
-    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
-    const plainSeconds = median(plainRuns.map((r) => r.seconds));
-    const transferSeconds = median(transferRuns.map((r) => r.seconds));
-    // The wall time less the main thread's wait for a core: each run as if it had a core whenever it could run.
-    const unloaded = (runs: { seconds: number; sched?: Sched }[]) =>
-      runs.every((r) => r.sched) ? median(runs.map((r) => r.seconds - r.sched!.waitMs / 1000)) : undefined;
-    const plainUnloaded = unloaded(plainRuns);
-    const transferUnloaded = unloaded(transferRuns);
-    console.error(
-      `  ${rounds} round(s): plain ${plainRuns.map((r) => `${r.seconds.toFixed(2)} s (on a core ${((r.sched?.runMs ?? NaN) / 1000).toFixed(2)}, waiting ${((r.sched?.waitMs ?? NaN) / 1000).toFixed(2)})`).join(', ')}; transfer ${transferRuns.map((r) => `${r.seconds.toFixed(2)} s (on a core ${((r.sched?.runMs ?? NaN) / 1000).toFixed(2)}, waiting ${((r.sched?.waitMs ?? NaN) / 1000).toFixed(2)})`).join(', ')}`,
-    );
+    // Each round: the plain copy, then each transfer (the order turning from round to round), so that all find the
+    // source file equally (un)cached; medians.
+    const blob = here.sim.regionState('a').blobs.path('images', mine.imageId);
+    const plainRuns: Run[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      plainRuns.push(await measure(() => plainCopy(blob, join(work, 'plain-copy'))));
+      await rm(join(work, 'plain-copy'), { force: true });
+      for (let i = 0; i < variants.length; i += 1) {
+        const v = variants[(i + round) % variants.length]!;
+        v.runs.push(await measure(() => v.transfer.run()));
+      }
+    }
+    console.error(`  ${rounds} round(s), ${gib} GiB; plain copy: ${plainRuns.map(describeRun).join(', ')}`);
+    for (const v of variants) console.error(`  ${v.name}: ${v.runs.map(describeRun).join(', ')}`);
     // Hashing alone, right after, on the same amount of data (at most 512 MiB).
     const hashing = hashRate(Math.min(size, 512 * MIB));
-    const transferRate = size / MIB / transferSeconds;
-    const plainRate = size / MIB / plainSeconds;
+    const mibs = size / MIB;
+    const plainSeconds = median(plainRuns.map((r) => r.seconds));
+    const plainRate = mibs / plainSeconds;
+    const plainUnloaded = unloaded(plainRuns);
+    const plainCpu = median(plainRuns.map((r) => r.cpu));
     const label = `${gib} GiB image`;
-    // What bounds the transfer here: one thread (Bascule and both simulated clouds in this process) does the plain
-    // copy's work and hashes every byte twice (Bascule's md5 + sha512, then the target Glance's), one after the other
-    // (node:crypto's update runs in the calling thread). The plain copy less its wait for a core, plus two passes.
-    const plainBase = plainUnloaded ?? plainSeconds;
-    const pass = size / MIB / hashing;
-    const bound = size / MIB / (plainBase + 2 * pass);
-    // On a migration host of its own, with the clouds elsewhere: the copy plus Bascule's one pass.
-    const ownHost = size / MIB / (plainBase + pass);
-    const plainBaseRate = size / MIB / plainBase;
-    return [
-      {
-        name: `transfer: ${label} between two simulated clouds (vs plain loopback copy; target 0.9x)`,
-        value: transferRate,
-        unit: 'MiB/s',
-        baseline_or_limit: plainRate,
-        ratio: transferRate / plainRate,
-      },
+    const results: BenchResult[] = [
       {
         name: `transfer: ${label}, plain loopback copy of the same bytes`,
         value: plainRate,
@@ -214,50 +297,65 @@ export async function run(): Promise<BenchResult[]> {
         baseline_or_limit: null,
         ratio: null,
       },
-      {
-        name: '  bound: the plain copy less its wait for a core + two hash passes, vs that plain copy',
-        value: bound,
-        unit: 'MiB/s',
-        baseline_or_limit: plainBaseRate,
-        ratio: bound / plainBaseRate,
-      },
-      {
-        name: '  the transfer less its wait for a core, vs that bound',
-        value: size / MIB / (transferUnloaded ?? transferSeconds),
-        unit: 'MiB/s',
-        baseline_or_limit: bound,
-        ratio: size / MIB / (transferUnloaded ?? transferSeconds) / bound,
-      },
-      {
-        name: "  bound with the clouds on other hosts (the copy + Bascule's one pass), vs the plain copy",
-        value: ownHost,
-        unit: 'MiB/s',
-        baseline_or_limit: plainBaseRate,
-        ratio: ownHost / plainBaseRate,
-      },
-      ...(plainUnloaded !== undefined && transferUnloaded !== undefined
-        ? [
-            {
-              name: '  the same, each less its wait for a core (/proc schedstat), vs the plain copy so measured',
-              value: size / MIB / transferUnloaded,
-              unit: 'MiB/s',
-              baseline_or_limit: size / MIB / plainUnloaded,
-              ratio: plainUnloaded / transferUnloaded,
-            },
-          ]
-        : []),
-      {
-        name: `transfer: ${label}, peak RSS growth`,
-        value: growth,
-        unit: 'MiB',
-        baseline_or_limit: RSS_LIMIT_MIB,
-        ratio: growth / RSS_LIMIT_MIB,
-      },
     ];
+    for (const v of variants) {
+      const rate = mibs / median(v.runs.map((r) => r.seconds));
+      const runUnloaded = unloaded(v.runs);
+      const cpu = median(v.runs.map((r) => r.cpu));
+      const growth = Math.max(...v.runs.map((r) => r.growth));
+      const what = v.name === 'this build' ? '' : ` (${v.name})`;
+      results.push(
+        {
+          name: `transfer: ${label} between two simulated clouds${what} (vs plain loopback copy; target 0.9x)`,
+          value: rate,
+          unit: 'MiB/s',
+          baseline_or_limit: plainRate,
+          ratio: rate / plainRate,
+        },
+        ...(plainUnloaded !== undefined && runUnloaded !== undefined
+          ? [
+              {
+                name: `  the same${what}, each less its main thread's wait for a core (/proc schedstat), vs the plain copy so measured`,
+                value: mibs / runUnloaded,
+                unit: 'MiB/s',
+                baseline_or_limit: mibs / plainUnloaded,
+                ratio: plainUnloaded / runUnloaded,
+              },
+            ]
+          : []),
+        {
+          name: `  the same${what}, CPU time of every thread (the two clouds' included), vs the plain copy's`,
+          value: cpu,
+          unit: 's',
+          baseline_or_limit: plainCpu,
+          ratio: cpu / plainCpu,
+        },
+        {
+          name: `transfer: ${label}${what}, peak RSS growth`,
+          value: growth,
+          unit: 'MiB',
+          baseline_or_limit: RSS_LIMIT_MIB,
+          ratio: growth / RSS_LIMIT_MIB,
+        },
+      );
+    }
+    // The bound of the design before session 7 (one thread does the plain copy's work and hashes every byte twice,
+    // Bascule's md5 + sha512 then the target Glance's, one after the other): the plain copy less its wait for a core,
+    // plus two passes. With the hashes in worker threads beside the copy, the bound is the plain copy itself while a
+    // core is free for each hash (md5 + sha512 run faster than the copy).
+    const plainBase = plainUnloaded ?? plainSeconds;
+    const pass = mibs / hashing;
+    const bound = mibs / (plainBase + 2 * pass);
+    results.push({
+      name: "  bound with both hashes on the copy's thread (before session 7): the plain copy less its wait + two passes",
+      value: bound,
+      unit: 'MiB/s',
+      baseline_or_limit: mibs / plainBase,
+      ratio: bound / (mibs / plainBase),
+    });
+    return results;
   } finally {
-    await source.close();
-    await target.close();
-    await sim.stop();
+    for (const close of closers.reverse()) await close().catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }
