@@ -80,6 +80,8 @@ Sizes (environment):
                                                   \`bascule batch run\`, and the seconds per project against the
                                                   first size's (1,000 projects take minutes: not run by default)
   BENCH_STARTUP_ROUNDS, BENCH_STARTUP_BASELINE    see docs/performance.md
+  BENCH_TRANSFER_GIB, BENCH_TRANSFER_ROUNDS       the transfer bench's image size (2) and rounds (1)
+  BENCH_TRANSFER_BASELINE=/other/build/dist       also that build's transfer, side by side in each round
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
