@@ -134,3 +134,49 @@ export function isMac(text: string): boolean {
 export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
   return cidr.version === ip.version && ip.value >= cidr.first && ip.value <= cidr.last;
 }
+
+/**
+ * The value of an address as parseIp reads it, without an object and, for IPv4, without a BigInt: a number for an
+ * IPv4 address, a bigint for an IPv6 one, undefined when it is not an address. The plan rules read one or more per
+ * port and subnet of a plan (100,000s in a large one).
+ */
+export function ipValue(text: string): number | bigint | undefined {
+  const value = v4(text);
+  if (value >= 0) return value;
+  if (isIPv6(text) && !text.includes('%')) return parseV6(text);
+  return undefined;
+}
+
+/** A CIDR as parseCidr reads it, its bounds numbers for IPv4 and bigints for IPv6 (see ipValue). */
+export interface CidrRange {
+  version: 4 | 6;
+  first: number | bigint;
+  last: number | bigint;
+  hostBitsSet: boolean;
+}
+
+/** parseCidr, with numbers for IPv4 (see ipValue); undefined when it is not a valid CIDR. */
+export function cidrRange(text: string): CidrRange | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const address = ipValue(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (address === undefined || !/^[0-9]{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (typeof address === 'number') {
+    if (prefix > 32) return undefined;
+    const size = 2 ** (32 - prefix);
+    const host = address % size;
+    const first = address - host;
+    return { version: 4, first, last: first + size - 1, hostBitsSet: host !== 0 };
+  }
+  if (prefix > 128) return undefined;
+  const hostMask = (1n << BigInt(128 - prefix)) - 1n;
+  const first = address & ~hostMask;
+  return { version: 6, first, last: first | hostMask, hostBitsSet: (address & hostMask) !== 0n };
+}
+
+/** Whether an address (ipValue) is in a CIDR (cidrRange): the same version, between its bounds. */
+export function rangeContains(range: CidrRange, value: number | bigint): boolean {
+  return (typeof value === 'number') === (range.version === 4) && value >= range.first && value <= range.last;
+}

@@ -165,7 +165,8 @@ class Scanner {
       }
       this.#pos += 1;
       this.#path.push(key);
-      if (FORBIDDEN_KEYS.has(key)) {
+      // __proto__ and prototype have 9 characters, constructor 11: other keys are not hashed for the set.
+      if ((key.length === 9 || key.length === 11) && FORBIDDEN_KEYS.has(key)) {
         this.#report(
           'JSON_FORBIDDEN_KEY',
           `the key "${key}" is not allowed`,

@@ -11,7 +11,7 @@
  * closure, list or set per entry. On a plan of 100,000 entries, held in a heap of 100 MiB or more, each object built
  * per entry was work for the garbage collector (docs/performance.md, "Validate 100k").
  */
-import { cidrContains, cidrVersion, ipVersion, parseCidr, parseIp, type Cidr } from './ip.js';
+import { cidrRange, cidrVersion, ipValue, ipVersion, rangeContains, type CidrRange } from './ip.js';
 import { toPointer } from './json.js';
 import { KIND_ORDER, KIND_REFS, PLAN_KINDS, isPlanKind, type PlanKind, type RefDecl } from './kinds.js';
 import { sensitiveFields, specProperties } from './schema.js';
@@ -365,7 +365,7 @@ function checkListedFields(
 /** The value of address `text` when it is in the subnet; an issue at `path` when it is outside. */
 function inside(
   ctx: RuleContext,
-  cidr: Cidr,
+  cidr: CidrRange,
   cidrText: string,
   text: unknown,
   code: string,
@@ -374,21 +374,21 @@ function inside(
   field: string,
   position: number,
   bound: string,
-): bigint | undefined {
-  const ip = typeof text === 'string' ? parseIp(text) : undefined;
+): number | bigint | undefined {
+  const ip = typeof text === 'string' ? ipValue(text) : undefined;
   if (ip === undefined) return undefined;
-  if (!cidrContains(cidr, ip)) {
+  if (!rangeContains(cidr, ip)) {
     const path = position < 0 ? at(index, 'spec', field) : at(index, 'spec', field, position, bound);
     ctx.issues.push(error(path, code, `${what} ${String(text)} is outside the subnet ${cidrText}`));
     return undefined;
   }
-  return ip.value;
+  return ip;
 }
 
-function checkSubnet(ctx: RuleContext, index: number): Cidr | undefined {
+function checkSubnet(ctx: RuleContext, index: number): CidrRange | undefined {
   const spec = ctx.spec(index);
   const cidrText = str(spec.cidr);
-  const cidr = cidrText === undefined ? undefined : parseCidr(cidrText);
+  const cidr = cidrText === undefined ? undefined : cidrRange(cidrText);
   if (cidr === undefined) return undefined;
   if (spec.ip_version !== cidr.version) {
     ctx.issues.push(
@@ -442,7 +442,7 @@ function checkSubnet(ctx: RuleContext, index: number): Cidr | undefined {
     '',
   );
   const pools = Array.isArray(spec.allocation_pools) ? spec.allocation_pools : NONE;
-  let ranges: { start: bigint; end: bigint; position: number }[] | undefined;
+  let ranges: { start: number | bigint; end: number | bigint; position: number }[] | undefined;
   for (let position = 0; position < pools.length; position += 1) {
     const pool = asRecord(pools[position]);
     const start = inside(
@@ -591,9 +591,9 @@ class PortAddresses {
   readonly #v6 = new Map<string, number>();
 
   /** The port that already has this address on this subnet, or registers `port` as having it. */
-  claim(subnet: number, version: 4 | 6, value: bigint, port: number): number | undefined {
-    if (version === 4) {
-      const id = subnet * 4294967296 + Number(value);
+  claim(subnet: number, value: number | bigint, port: number): number | undefined {
+    if (typeof value === 'number') {
+      const id = subnet * 4294967296 + value;
       const other = this.#v4.get(id);
       if (other === undefined) this.#v4.set(id, port);
       return other;
@@ -605,7 +605,7 @@ class PortAddresses {
   }
 }
 
-function checkPort(ctx: RuleContext, port: number, cidrs: (Cidr | undefined)[], addressesOf: PortAddresses): void {
+function checkPort(ctx: RuleContext, port: number, cidrs: (CidrRange | undefined)[], addressesOf: PortAddresses): void {
   const refs = ctx.refs(port);
   const spec = ctx.spec(port);
   const network = refAt(refs.network, 0);
@@ -634,7 +634,7 @@ function checkFixedIp(
   addresses: string[],
   subnetKey: string,
   position: number,
-  cidrs: (Cidr | undefined)[],
+  cidrs: (CidrRange | undefined)[],
   addressesOf: PortAddresses,
 ): void {
   const subnet = ctx.resolve(K.port, 'fixed_ips', subnetKey);
@@ -649,11 +649,11 @@ function checkFixedIp(
     );
   }
   const text = str(asRecord(fixedIps[position]).ip_address);
-  const ip = text === undefined ? undefined : parseIp(text);
+  const ip = text === undefined ? undefined : ipValue(text);
   if (text === undefined || ip === undefined) return;
   if (!addresses.includes(text)) addresses.push(text);
   const cidr = cidrs[subnet];
-  if (cidr !== undefined && !cidrContains(cidr, ip)) {
+  if (cidr !== undefined && !rangeContains(cidr, ip)) {
     ctx.issues.push(
       error(
         at(port, 'spec', 'fixed_ips', position, 'ip_address'),
@@ -663,7 +663,7 @@ function checkFixedIp(
     );
     return;
   }
-  const other = addressesOf.claim(subnet, ip.version, ip.value, port);
+  const other = addressesOf.claim(subnet, ip, port);
   if (other !== undefined) {
     ctx.issues.push(
       error(
@@ -673,6 +673,90 @@ function checkFixedIp(
       ),
     );
   }
+}
+
+/** Up to this many rules of different signatures per group, a rule is compared with them field by field. */
+const GROUP_RULES = 16;
+
+/**
+ * The security group rules met so far, to find a duplicate: the same group, remote group, direction, ethertype,
+ * protocol, ports and remote prefix as an earlier rule (absent and null alike). A group holds a few rules: a rule is
+ * compared with the earlier ones of its group, a list by group; past GROUP_RULES rules in a group, by their signature
+ * in JSON in a map. (Every rule's signature in JSON, in one map, was a string and a hash per rule.)
+ */
+class RuleSignatures {
+  /** Group key -> its first rule; then each rule's next in its group (-1: the last). */
+  readonly #first = new Map<string, number>();
+  readonly #next: Int32Array;
+  readonly #length = new Map<string, number>();
+  readonly #signatures = new Map<string, number>();
+
+  constructor(count: number) {
+    this.#next = new Int32Array(count).fill(-1);
+  }
+
+  /** The first earlier rule with the same signature as `rule`, or undefined (then `rule` is that first one). */
+  earlier(ctx: RuleContext, rule: number): number | undefined {
+    const group = ctx.refs(rule).security_group;
+    if (typeof group === 'string') {
+      const first = this.#first.get(group);
+      if (first === undefined) {
+        this.#first.set(group, rule);
+        this.#length.set(group, 1);
+        return undefined;
+      }
+      let other: number = first;
+      for (;;) {
+        if (sameRule(ctx, other, rule)) return other;
+        const next: number = this.#next[other]!;
+        if (next < 0) break;
+        other = next;
+      }
+      const length = this.#length.get(group)!;
+      if (length < GROUP_RULES) {
+        this.#next[other] = rule;
+        this.#length.set(group, length + 1);
+        return undefined;
+      }
+    }
+    const signature = signatureOf(ctx, rule);
+    const other = this.#signatures.get(signature);
+    if (other === undefined) this.#signatures.set(signature, rule);
+    return other;
+  }
+}
+
+function signatureOf(ctx: RuleContext, rule: number): string {
+  const spec = ctx.spec(rule);
+  const refs = ctx.refs(rule);
+  return JSON.stringify([
+    refs.security_group,
+    refs.remote_group ?? null,
+    spec.direction,
+    spec.ethertype,
+    spec.protocol ?? null,
+    num(spec.port_range_min) ?? null,
+    num(spec.port_range_max) ?? null,
+    spec.remote_ip_prefix ?? null,
+  ]);
+}
+
+/**
+ * Whether two rules of one group have the same signature (signatureOf). The schema makes these fields strings,
+ * numbers or null, for which equal JSON is equal values.
+ */
+function sameRule(ctx: RuleContext, a: number, b: number): boolean {
+  const x = ctx.spec(a);
+  const y = ctx.spec(b);
+  return (
+    (ctx.refs(a).remote_group ?? null) === (ctx.refs(b).remote_group ?? null) &&
+    (x.direction ?? null) === (y.direction ?? null) &&
+    (x.ethertype ?? null) === (y.ethertype ?? null) &&
+    (x.protocol ?? null) === (y.protocol ?? null) &&
+    (num(x.port_range_min) ?? null) === (num(y.port_range_min) ?? null) &&
+    (num(x.port_range_max) ?? null) === (num(y.port_range_max) ?? null) &&
+    (x.remote_ip_prefix ?? null) === (y.remote_ip_prefix ?? null)
+  );
 }
 
 function checkOneRegion(input: RuleInput): Issue[] {
@@ -690,7 +774,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
   }
 
   // Subnets: consistency, and their CIDRs for the port checks (by the graph node of their key: the last one wins).
-  const cidrs: (Cidr | undefined)[] = [];
+  const cidrs: (CidrRange | undefined)[] = [];
   for (const subnet of ctx.of(K.subnet)) {
     const cidr = checkSubnet(ctx, subnet);
     if (cidr !== undefined) cidrs[ctx.byKey.get(ctx.key(subnet))!] = cidr;
@@ -701,7 +785,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
   for (const port of ctx.of(K.port)) checkPort(ctx, port, cidrs, addressesOf);
 
   // Security group rules.
-  const ruleSignatures = new Map<string, number>();
+  const ruleSignatures = new RuleSignatures(count);
   for (const rule of ctx.of(K.security_group_rule)) {
     const spec = ctx.spec(rule);
     const refs = ctx.refs(rule);
@@ -747,17 +831,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
         ),
       );
     }
-    const signature = JSON.stringify([
-      refs.security_group,
-      refs.remote_group ?? null,
-      spec.direction,
-      spec.ethertype,
-      spec.protocol ?? null,
-      min ?? null,
-      max ?? null,
-      spec.remote_ip_prefix ?? null,
-    ]);
-    const other = ruleSignatures.get(signature);
+    const other = ruleSignatures.earlier(ctx, rule);
     if (other !== undefined) {
       ctx.issues.push(
         warning(
@@ -767,7 +841,7 @@ function checkOneRegion(input: RuleInput): Issue[] {
           'Neutron refuses duplicate rules; the second is skipped on apply',
         ),
       );
-    } else ruleSignatures.set(signature, rule);
+    }
   }
 
   // Routers and floating IPs: gateways on external networks.

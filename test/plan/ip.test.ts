@@ -1,6 +1,18 @@
 import { isIPv4 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cidrContains, isCidr, isIp, isMac, parseCidr, parseIp } from '../../src/plan/ip.js';
+import {
+  cidrContains,
+  cidrRange,
+  cidrVersion,
+  ipValue,
+  ipVersion,
+  isCidr,
+  isIp,
+  isMac,
+  parseCidr,
+  parseIp,
+  rangeContains,
+} from '../../src/plan/ip.js';
 
 describe('ip', () => {
   it('parses IPv4 and IPv6 forms to the same numbers', () => {
@@ -67,6 +79,52 @@ describe('ip', () => {
     expect(cidrContains(v4, parseIp('10.1.2.200')!)).toBe(true);
     expect(cidrContains(v4, parseIp('10.1.3.0')!)).toBe(false);
     expect(cidrContains(parseCidr('::/0')!, parseIp('10.0.0.1')!)).toBe(false);
+  });
+
+  it('reads addresses and CIDRs without BigInts for IPv4 (ipValue, cidrRange) exactly as parseIp and parseCidr do', () => {
+    const addresses = [
+      '0.0.0.0',
+      '10.1.2.0',
+      '10.1.2.3',
+      '10.1.2.255',
+      '10.1.3.0',
+      '255.255.255.255',
+      '01.2.3.4',
+      '::',
+      '::1',
+      '2001:db8::1',
+      '2001:db8:0:0::ffff',
+      '::ffff:10.1.2.3',
+      'fe80::1%eth0',
+      '10.1.2',
+      '',
+    ];
+    const cidrs = ['10.1.2.0/24', '10.1.2.3/24', '0.0.0.0/0', '10.1.2.3/32', '10.1.2.3/31', '128.0.0.0/1'];
+    cidrs.push('255.255.255.255/1', '2001:db8::/64', '::/0', '::1/128', '10.0.0.0/33', '::/129', '10.0.0.0/08', 'x/8');
+    for (const text of addresses) {
+      const ip = parseIp(text);
+      const value = ipValue(text);
+      expect(
+        value === undefined ? undefined : { version: typeof value === 'number' ? 4 : 6, value: BigInt(value) },
+        text,
+      ).toEqual(ip);
+      expect(ipVersion(text), text).toBe(ip?.version ?? 0);
+    }
+    for (const text of cidrs) {
+      const cidr = parseCidr(text);
+      const range = cidrRange(text);
+      expect(cidrVersion(text), text).toBe(cidr?.version ?? 0);
+      expect(
+        range === undefined ? undefined : [range.version, BigInt(range.first), BigInt(range.last), range.hostBitsSet],
+        text,
+      ).toEqual(cidr === undefined ? undefined : [cidr.version, cidr.first, cidr.last, cidr.hostBitsSet]);
+      if (cidr === undefined || range === undefined) continue;
+      for (const address of addresses) {
+        const ip = parseIp(address);
+        if (ip !== undefined)
+          expect(rangeContains(range, ipValue(address)!), `${address} in ${text}`).toBe(cidrContains(cidr, ip));
+      }
+    }
   });
 
   it('recognises MAC addresses', () => {
