@@ -6,54 +6,20 @@
 // dry-run, applied to dst2 (the policy matched there by name and rules, never copied), checked with the openstack
 // CLI, audited clean against the plan, applied again (nothing to change) and rolled back (nothing of Bascule's left
 // on dst2, the admin's policy kept). Each extension the cloud lacks is skipped, with the reason.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/diff/report.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
+import { bascule, runScript } from './support/bascule.js';
+import { requireCloud } from './support/env.js';
 import { osJson, osRun } from './support/openstack-cli.js';
 
 type Row = Record<string, unknown>;
-const SEED_SCRIPT = join(REPO_ROOT, 'test/e2e/seed-neutron-extras.sh');
+const SEED_SCRIPT = 'test/e2e/seed-neutron-extras.sh';
 const NEEDED = ['trunk', 'qos', 'floating-ip-port-forwarding', 'address-group', 'security-groups-remote-address-group'];
 const OURS = ['trunk', 'port_forwarding', 'address_group', 'qos_policy'];
-
-function bascule(args: string[]): Promise<{ code: number; out: string; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        join(REPO_ROOT, 'test/support/ts-register.mjs'),
-        join(REPO_ROOT, 'src/bin.ts'),
-        '--clouds-yaml',
-        cloudsFile(),
-        ...args,
-      ],
-      { env: cloudEnv(), timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          out: `${stdout}\n${stderr}`,
-          stdout,
-        });
-      },
-    );
-  });
-}
-
-function seedScript(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile('bash', [SEED_SCRIPT, ...args], { env: cloudEnv(), timeout: 600_000 }, (error, stdout, stderr) =>
-      error
-        ? reject(new Error(`seed-neutron-extras.sh ${args.join(' ')}: ${stderr || error.message}`))
-        : resolve(stdout),
-    ),
-  );
-}
 
 /** The member's view of dst2's Neutron extras, with the openstack CLI. */
 async function dst2(): Promise<{ trunks: Row[]; groups: Row[]; fips: Row[]; ports: Row[]; networks: Row[] }> {
@@ -83,7 +49,7 @@ describe('Neutron extras (trunk, QoS, port forwarding, address group) on the rea
       absent = `the cloud's Neutron lacks ${missing.join(', ')}`;
       return;
     }
-    console.log((await seedScript()).trim());
+    console.log((await runScript(SEED_SCRIPT)).trim());
     dir = await mkdtemp(join(tmpdir(), 'bascule-e2e-nx-'));
   }, 600_000);
   afterAll(async () => {
@@ -93,7 +59,7 @@ describe('Neutron extras (trunk, QoS, port forwarding, address group) on the rea
       await rm(dir, { recursive: true, force: true });
     }
     // The source goes back as the other files expect it: these resources are this file's.
-    if (!absent) console.log((await seedScript('--remove')).trim());
+    if (!absent) console.log((await runScript(SEED_SCRIPT, ['--remove'])).trim());
   }, 600_000);
 
   it('exports the trunk, the forwardings, the address group and the bindings to the shared QoS policy', async (ctx) => {

@@ -20,16 +20,18 @@
 #   security group nx-ssh: ingress tcp 22 from the address group nx-office
 #   QoS policy nx-qos (`qos`): made by the admin, shared (a member may not: Neutron's rule:create_policy is
 #     admin-only), bandwidth limit egress 1000 kbps burst 100 kbit; bound to the port nx-web and the network nx-net
+#
+# The commands run in a few batches, each one `openstack` process (test/e2e/support/os-batch.sh): one lists what is
+# there, one makes or deletes what is missing or left, in order (a cold start of the CLI costs 2-4 s, and this script
+# made 35 of them each way).
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 while read -r v; do [[ -n $v ]] && unset "$v"; done < <(compgen -e | grep '^OS_' || true)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export OS_CLIENT_CONFIG_FILE=${BASCULE_E2E_CLOUDS:-$ROOT/test/e2e/openstack/state/clouds.yaml}
+# shellcheck source=support/os-batch.sh
+source "$ROOT/test/e2e/support/os-batch.sh"
 say() { printf '[seed-neutron-extras %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
-os() { openstack --os-cloud src "$@"; }
-admin() { openstack --os-cloud admin "$@"; }
-# py EXPR: evaluate EXPR over the JSON on stdin (bound to d), print each item of the resulting list
-py() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); [print(x) for x in ($1)]"; }
 
 REMOVE=0
 case "${1:-}" in
@@ -38,136 +40,176 @@ case "${1:-}" in
   *) echo "usage: $0 [--remove]" >&2; exit 2 ;;
 esac
 
-EXTENSIONS=$(os extension list --network -f value -c Alias)
+# What src holds, in one process: its Neutron's extensions, the names of its networks, subnets, routers, ports and
+# security groups, and its floating IPs.
+STATE=$(os_batch src <<CMDS | json_docs
+extension list --network -f json -c Alias
+network list -f json -c Name
+subnet list -f json -c Name
+router list -f json -c Name
+port list -f json -c Name
+security group list -f json -c Name
+floating ip list --long -f json
+CMDS
+)
+# q N EXPR: items of EXPR over the Nth list above (d)
+q() { jq_py "$2" <<< "$(/usr/bin/python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)[$1]))" <<< "$STATE")"; }
+EXTENSIONS=$(q 0 "[e['Alias'] for e in d]")
 has_ext() { grep -qxF -- "$1" <<< "$EXTENSIONS"; }
+has() { grep -qxF -- "$2" <<< "$(q "$1" "[r['Name'] for r in d]")"; }   # has N NAME: NAME is in the Nth list
+NETS=1 SUBNETS=2 ROUTERS=3 PORTS=4 GROUPS_=5
 # The floating IPs of this seed (by description; the address is the cloud's choice).
-nx_fips() { os floating ip list --long -f json | py "[f['ID'] for f in d if f.get('Description') == 'nx forwardings']"; }
+FIPS=$(q 6 "[f['ID'] for f in d if f.get('Description') == 'nx forwardings']")
+
+# What the extensions hold, in a second process (only for the extensions the cloud has): trunks, address groups, QoS
+# policies, and the forwardings of each of this seed's floating IPs (JSON lists, in this order).
+MORE=$({
+  if has_ext trunk; then echo 'network trunk list -f json -c Name'; fi
+  if has_ext address-group; then echo 'address group list -f json -c Name'; fi
+  if has_ext qos; then echo 'network qos policy list -f json -c Name'; fi
+  if has_ext floating-ip-port-forwarding; then
+    for id in $FIPS; do echo "floating ip port forwarding list $id -f json"; done
+  fi
+  if ((REMOVE)) && has "$ROUTERS" nx-router; then echo 'router show nx-router -f json -c interfaces_info'; fi
+} > "${TMPDIR:-/tmp}/nx-more.$$")
+MORE_DOCS='[]'
+if [[ -s ${TMPDIR:-/tmp}/nx-more.$$ ]]; then
+  MORE_DOCS=$(os_batch src < "${TMPDIR:-/tmp}/nx-more.$$" | json_docs)
+fi
+rm -f "${TMPDIR:-/tmp}/nx-more.$$"
+next=0
+doc_of() { /usr/bin/python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)[$1]))" <<< "$MORE_DOCS"; }
+TRUNKS='' ADDRESS_GROUPS='' POLICIES=''
+if has_ext trunk; then TRUNKS=$(doc_of $next | jq_py "[r['Name'] for r in d]"); next=$((next + 1)); fi
+if has_ext address-group; then ADDRESS_GROUPS=$(doc_of $next | jq_py "[r['Name'] for r in d]"); next=$((next + 1)); fi
+if has_ext qos; then POLICIES=$(doc_of $next | jq_py "[r['Name'] for r in d]"); next=$((next + 1)); fi
+declare -A FORWARDINGS=()   # floating IP ID -> "ID protocol/external-port" lines
+if has_ext floating-ip-port-forwarding; then
+  for id in $FIPS; do
+    FORWARDINGS[$id]=$(doc_of $next | jq_py "[f'{f[\"ID\"]} {f[\"Protocol\"]}/{f[\"External Port\"]}' for f in d]")
+    next=$((next + 1))
+  done
+fi
 
 if ((REMOVE)); then
-  for id in $(nx_fips); do
-    # Its forwardings hold it (409 FipInUseByPortForwarding): they go first.
-    for pf in $(os floating ip port forwarding list "$id" -f value -c ID); do
-      os floating ip port forwarding delete "$id" "$pf"
-    done
-    os floating ip delete "$id"
-    say "deleted floating IP $id and its forwardings"
-  done
-  if has_ext trunk && os network trunk show nx-trunk > /dev/null 2>&1; then
-    os network trunk delete nx-trunk
-    say "deleted trunk nx-trunk"
-  fi
-  if os router show nx-router > /dev/null 2>&1; then
-    os router remove subnet nx-router nx-subnet 2> /dev/null || true
-    os router delete nx-router
-    say "deleted router nx-router"
-  fi
-  for port in nx-web nx-parent nx-sub-101 nx-sub-102; do
-    os port delete "$port" 2> /dev/null && say "deleted port $port" || true
-  done
-  os network delete nx-net 2> /dev/null && say "deleted network nx-net" || true
-  os security group delete nx-ssh 2> /dev/null && say "deleted security group nx-ssh" || true
-  if has_ext address-group && os address group show nx-office > /dev/null 2>&1; then
-    os address group delete nx-office
-    say "deleted address group nx-office"
-  fi
-  if has_ext qos && admin network qos policy show nx-qos > /dev/null 2>&1; then
+  ROUTER_SUBNETS=''
+  if has "$ROUTERS" nx-router; then ROUTER_SUBNETS=$(doc_of $next | jq_py "[i['subnet_id'] for i in d.get('interfaces_info') or []]"); fi
+  deleted=()
+  # One process deletes it all, in order: the forwardings hold their floating IP (409 FipInUseByPortForwarding), the
+  # trunk its ports, the router's interface the subnet, the ports the network, the rule the address group.
+  os_batch src > /dev/null <<CMDS
+$(for id in $FIPS; do
+    while read -r pf _; do [[ -n $pf ]] && echo "floating ip port forwarding delete $id $pf"; done <<< "${FORWARDINGS[$id]:-}"
+    echo "floating ip delete $id"
+  done)
+$(grep -qxF nx-trunk <<< "$TRUNKS" && echo 'network trunk delete nx-trunk')
+$(if has "$ROUTERS" nx-router; then
+    for sub in $ROUTER_SUBNETS; do echo "router remove subnet nx-router $sub"; done
+    echo 'router delete nx-router'
+  fi)
+$(for port in nx-web nx-parent nx-sub-101 nx-sub-102; do has "$PORTS" "$port" && echo "port delete $port"; done)
+$(has "$NETS" nx-net && echo 'network delete nx-net')
+$(has "$GROUPS_" nx-ssh && echo 'security group delete nx-ssh')
+$(grep -qxF nx-office <<< "$ADDRESS_GROUPS" && echo 'address group delete nx-office')
+CMDS
+  for id in $FIPS; do deleted+=("floating IP $id and its forwardings"); done
+  grep -qxF nx-trunk <<< "$TRUNKS" && deleted+=('trunk nx-trunk')
+  has "$ROUTERS" nx-router && deleted+=('router nx-router')
+  for port in nx-web nx-parent nx-sub-101 nx-sub-102; do has "$PORTS" "$port" && deleted+=("port $port"); done
+  has "$NETS" nx-net && deleted+=('network nx-net')
+  has "$GROUPS_" nx-ssh && deleted+=('security group nx-ssh')
+  grep -qxF nx-office <<< "$ADDRESS_GROUPS" && deleted+=('address group nx-office')
+  ((${#deleted[@]} == 0)) || say "deleted $(IFS=,; echo "${deleted[*]}" | sed 's/,/, /g')"
+  if grep -qxF nx-qos <<< "$POLICIES"; then
     # Still bound elsewhere (a target a test did not roll back): kept, and said so.
-    admin network qos policy delete nx-qos > /dev/null 2>&1 && say "deleted QoS policy nx-qos" \
+    openstack --os-cloud admin network qos policy delete nx-qos > /dev/null 2>&1 && say "deleted QoS policy nx-qos" \
       || say "QoS policy nx-qos is still in use: kept"
   fi
   exit 0
 fi
 
-# The network the extras live on, with a router to the outside (the floating IP's forwardings need one).
-if ! os network show nx-net > /dev/null 2>&1; then
-  os network create --description "neutron extras" nx-net > /dev/null
-  say "created network nx-net"
+# The admin makes the shared QoS policy (a member may not: rule:create_policy is admin-only on Zed), beside the rest.
+admin_pid=''
+if has_ext qos && ! grep -qxF nx-qos <<< "$POLICIES"; then
+  os_batch admin > /dev/null <<CMDS &
+network qos policy create --share --description $(bq 'e2e shared policy') nx-qos
+network qos rule create --type bandwidth-limit --max-kbps 1000 --max-burst-kbits 100 --egress nx-qos
+CMDS
+  admin_pid=$!
 fi
-if ! os subnet show nx-subnet > /dev/null 2>&1; then
-  os subnet create --network nx-net --subnet-range 10.60.0.0/24 --gateway 10.60.0.1 nx-subnet > /dev/null
-  say "created subnet nx-subnet"
-fi
-if ! os router show nx-router > /dev/null 2>&1; then
-  os router create --description "neutron extras edge" nx-router > /dev/null
-  os router set --external-gateway public nx-router
-  os router add subnet nx-router nx-subnet
-  say "created router nx-router"
-fi
-ports=$(os port list --network nx-net -f value -c Name)
-for port in nx-parent nx-sub-101 nx-sub-102; do
-  grep -qxF "$port" <<< "$ports" && continue
-  os port create --network nx-net "$port" > /dev/null
-  say "created port $port"
-done
+[[ -n $admin_pid ]] || { has_ext qos || say "Neutron has no qos extension: no QoS policy seeded"; }
 
+# What is missing, made in one process, in order. Its floating IP first, so its ID is the first line of the output.
+made=()
+FIP=$(head -1 <<< "$FIPS")
+new_fip=0
+if has_ext floating-ip-port-forwarding && [[ -z $FIP ]]; then new_fip=1; fi
+cmds=()
+((new_fip)) && cmds+=("floating ip create --description $(bq 'nx forwardings') --tag nx public -f value -c id")
+if ! has "$NETS" nx-net; then cmds+=("network create --description $(bq 'neutron extras') nx-net"); made+=('network nx-net'); fi
+if ! has "$SUBNETS" nx-subnet; then
+  cmds+=('subnet create --network nx-net --subnet-range 10.60.0.0/24 --gateway 10.60.0.1 nx-subnet'); made+=('subnet nx-subnet')
+fi
+if ! has "$ROUTERS" nx-router; then
+  cmds+=("router create --description $(bq 'neutron extras edge') nx-router" 'router set --external-gateway public nx-router'
+    'router add subnet nx-router nx-subnet')
+  made+=('router nx-router')
+fi
+for port in nx-parent nx-sub-101 nx-sub-102; do
+  has "$PORTS" "$port" || { cmds+=("port create --network nx-net $port"); made+=("port $port"); }
+done
 if has_ext address-group; then
-  if ! os address group show nx-office > /dev/null 2>&1; then
-    os address group create --description "the office" --address 192.0.2.0/28 --address 198.51.100.7/32 \
-      nx-office > /dev/null
-    say "created address group nx-office"
+  if ! grep -qxF nx-office <<< "$ADDRESS_GROUPS"; then
+    cmds+=("address group create --description $(bq 'the office') --address 192.0.2.0/28 --address 198.51.100.7/32 nx-office")
+    made+=('address group nx-office')
   fi
 else
   say "Neutron has no address-group extension: no address group seeded"
 fi
-if ! os security group show nx-ssh > /dev/null 2>&1; then
-  os security group create --description "ssh from the office" nx-ssh > /dev/null
+if ! has "$GROUPS_" nx-ssh; then
+  cmds+=("security group create --description $(bq 'ssh from the office') nx-ssh")
   if has_ext address-group; then
-    os security group rule create --ingress --protocol tcp --dst-port 22 --remote-address-group nx-office nx-ssh \
-      > /dev/null
+    cmds+=('security group rule create --ingress --protocol tcp --dst-port 22 --remote-address-group nx-office nx-ssh')
   else
-    os security group rule create --ingress --protocol tcp --dst-port 22 --remote-ip 192.0.2.0/28 nx-ssh > /dev/null
+    cmds+=('security group rule create --ingress --protocol tcp --dst-port 22 --remote-ip 192.0.2.0/28 nx-ssh')
   fi
-  say "created security group nx-ssh"
+  made+=('security group nx-ssh')
 fi
-if ! grep -qxF nx-web <<< "$ports"; then
-  os port create --network nx-net --fixed-ip subnet=nx-subnet,ip-address=10.60.0.20 --security-group nx-ssh \
-    nx-web > /dev/null
-  say "created port nx-web"
+if ! has "$PORTS" nx-web; then
+  cmds+=('port create --network nx-net --fixed-ip subnet=nx-subnet,ip-address=10.60.0.20 --security-group nx-ssh nx-web')
+  made+=('port nx-web')
 fi
-
 if has_ext trunk; then
-  if ! os network trunk show nx-trunk > /dev/null 2>&1; then
-    os network trunk create --description "two VLANs" --parent-port nx-parent \
-      --subport port=nx-sub-101,segmentation-type=vlan,segmentation-id=101 \
-      --subport port=nx-sub-102,segmentation-type=vlan,segmentation-id=102 nx-trunk > /dev/null
-    say "created trunk nx-trunk"
+  if ! grep -qxF nx-trunk <<< "$TRUNKS"; then
+    cmds+=("network trunk create --description $(bq 'two VLANs') --parent-port nx-parent --subport port=nx-sub-101,segmentation-type=vlan,segmentation-id=101 --subport port=nx-sub-102,segmentation-type=vlan,segmentation-id=102 nx-trunk")
+    made+=('trunk nx-trunk')
   fi
 else
   say "Neutron has no trunk extension (the trunk service plugin): no trunk seeded"
 fi
+if ((${#cmds[@]} > 0)); then
+  out=$(printf '%s\n' "${cmds[@]}" | os_batch src)
+  if ((new_fip)); then
+    FIP=$(head -1 <<< "$out")
+    [[ $FIP =~ ^[0-9a-f-]{36}$ ]] || { say "ERROR: no floating IP ID in the batch's output: ${FIP:0:80}" >&2; exit 1; }
+    made+=("floating IP $FIP")
+  fi
+fi
+((${#made[@]} == 0)) || say "created $(IFS=,; echo "${made[*]}" | sed 's/,/, /g')"
+if [[ -n $admin_pid ]]; then
+  wait "$admin_pid" || { say "ERROR: the admin could not make the QoS policy nx-qos" >&2; exit 1; }
+  say "created QoS policy nx-qos (by the admin, shared: members may not create one)"
+fi
 
+# Then what needs the floating IP and the policy: the forwardings, the bindings (setting a binding again is a no-op).
+cmds=()
 if has_ext floating-ip-port-forwarding; then
-  fip=$(nx_fips | head -1)
-  if [[ -z $fip ]]; then
-    fip=$(os floating ip create --description "nx forwardings" --tag nx public -f value -c id)
-    say "created floating IP $fip"
-  fi
-  have=$(os floating ip port forwarding list "$fip" -f json | py "[f'{f[\"Protocol\"]}/{f[\"External Port\"]}' for f in d]")
-  if ! grep -qxF tcp/2222 <<< "$have"; then
-    os floating ip port forwarding create --port nx-web --internal-ip-address 10.60.0.20 --protocol tcp \
-      --internal-protocol-port 22 --external-protocol-port 2222 --description ssh "$fip" > /dev/null
-    say "created port forwarding tcp 2222 -> nx-web:22"
-  fi
-  if ! grep -qxF udp/5353 <<< "$have"; then
-    os floating ip port forwarding create --port nx-web --internal-ip-address 10.60.0.20 --protocol udp \
-      --internal-protocol-port 53 --external-protocol-port 5353 "$fip" > /dev/null
-    say "created port forwarding udp 5353 -> nx-web:53"
-  fi
+  have=$(cut -d' ' -f2 <<< "${FORWARDINGS[$FIP]:-}")
+  grep -qxF tcp/2222 <<< "$have" || cmds+=("floating ip port forwarding create --port nx-web --internal-ip-address 10.60.0.20 --protocol tcp --internal-protocol-port 22 --external-protocol-port 2222 --description ssh $FIP")
+  grep -qxF udp/5353 <<< "$have" || cmds+=("floating ip port forwarding create --port nx-web --internal-ip-address 10.60.0.20 --protocol udp --internal-protocol-port 53 --external-protocol-port 5353 $FIP")
 else
   say "Neutron has no floating-ip-port-forwarding extension (the port_forwarding service plugin): no forwarding seeded"
 fi
-
-if has_ext qos; then
-  if ! os network qos policy show nx-qos > /dev/null 2>&1; then
-    # A member may not create a QoS policy (rule:create_policy is admin-only on Zed): the admin makes it, shared.
-    admin network qos policy create --share --description "e2e shared policy" nx-qos > /dev/null
-    admin network qos rule create --type bandwidth-limit --max-kbps 1000 --max-burst-kbits 100 --egress nx-qos \
-      > /dev/null
-    say "created QoS policy nx-qos (by the admin, shared: members may not create one)"
-  fi
-  [[ $(os port show nx-web -f value -c qos_policy_id) != None ]] || os port set --qos-policy nx-qos nx-web
-  [[ $(os network show nx-net -f value -c qos_policy_id) != None ]] || os network set --qos-policy nx-qos nx-net
-else
-  say "Neutron has no qos extension: no QoS policy seeded"
-fi
+if has_ext qos; then cmds+=('port set --qos-policy nx-qos nx-web' 'network set --qos-policy nx-qos nx-net'); fi
+if ((${#cmds[@]} > 0)); then printf '%s\n' "${cmds[@]}" | os_batch src > /dev/null; fi
 say "neutron extras seeded"
