@@ -56,9 +56,18 @@ class Scanner {
   readonly #maxIssues: number;
   /** Whether any string may hold a lone surrogate or a noncharacter (else the per-string check is skipped). */
   readonly #suspect: boolean;
+  /**
+   * The quick pass of safeParseJson: a string without a backslash is skipped to its closing quote by indexOf, not
+   * read character by character, so a control character in it is not seen here (JSON.parse refuses it, and then the
+   * careful pass reports it). Only whether there is any problem counts: the careful pass gives the issues.
+   */
+  readonly #quick: boolean;
+  /** In the quick pass, the position of the next backslash at or after the last one looked for (the text's length if none). */
+  #backslash = -1;
 
-  constructor(text: string, limits: ScanLimits) {
+  constructor(text: string, limits: ScanLimits, quick = false) {
     this.#text = text;
+    this.#quick = quick;
     this.#suspect = mayHoldInvalidCodePoint(text);
     this.#maxDepth = limits.maxDepth ?? 32;
     this.#maxString = limits.maxStringLength ?? 1024 * 1024;
@@ -228,6 +237,18 @@ class Scanner {
   #string(wanted: boolean): string | undefined {
     const text = this.#text;
     const start = this.#pos;
+    if (this.#quick && !this.#suspect) {
+      const end = text.indexOf('"', start + 1);
+      if (this.#backslash < start && this.#backslash !== text.length) {
+        const next = text.indexOf('\\', start);
+        this.#backslash = next === -1 ? text.length : next;
+      }
+      if (end !== -1 && this.#backslash > end) {
+        this.#pos = end + 1;
+        if (end - start - 1 > this.#maxString) this.#fail('JSON_STRING_TOO_LONG', 'a string too long');
+        return wanted ? text.slice(start + 1, end) : undefined;
+      }
+    }
     let pos = start + 1;
     let escaped = false;
     for (;;) {
@@ -377,8 +398,25 @@ export interface SafeParseResult {
   issues: Issue[];
 }
 
-/** Scans then parses; `value` is set only when there was no problem. */
+/**
+ * Scans then parses; `value` is set only when there was no problem. A quick scan first (see Scanner's #quick): when it
+ * finds nothing and JSON.parse takes the text, the careful scan would have found nothing either; otherwise the
+ * careful scan gives the issues, as it always did. A valid plan is read once by the quick scan and once by JSON.parse.
+ */
 export function safeParseJson(text: string, limits: ScanLimits = {}): SafeParseResult {
+  const quick = new Scanner(text, limits, true);
+  quick.run();
+  if (quick.issues.length === 0) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const issues = scanJson(text, limits);
+      if (issues.length > 0) return { issues };
+      throw error;
+    }
+    return { value, issues: [] };
+  }
   const issues = scanJson(text, limits);
   if (issues.length > 0) return { issues };
   return { value: JSON.parse(text) as unknown, issues };

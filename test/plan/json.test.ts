@@ -90,6 +90,31 @@ describe('scanJson', () => {
     expect(codes(many, { maxStringLength: 2, maxIssues: 5 })).toHaveLength(5);
   });
 
+  it('safeParseJson: its quick scan (strings skipped to their quote) gives what the careful scan and JSON.parse give', () => {
+    // Strings with escaped quotes and backslashes, before and after others: the quick scan reads them with care.
+    for (const text of [
+      '{"a": "x\\"y", "b": "\\\\", "c": "z", "d": ["\\u0041\\n", "plain"]}',
+      '{"k\\"ey": 1, "key": 2}',
+      '["\\\\\\"", "a", "b\\\\"]',
+    ]) {
+      expect(safeParseJson(text), text).toEqual({ value: JSON.parse(text), issues: [] });
+    }
+    // Problems in strings: the same issues as the careful scan (scanJson), with their lines and columns.
+    for (const [text, limits] of [
+      ['{"a": "tab\there"}', {}],
+      ['{"a": "ok\\n", "b": "x\u0001y"}', {}],
+      ['{\n  "a": "x",\n  "b": "line\nbreak"\n}', {}],
+      ['{"a": "open', {}],
+      ['{"a": "x\\"}', {}],
+      ['{"a": "long enough", "b": "\\"still long\\""}', { maxStringLength: 5 }],
+      ['{"a": 1, "a": "\u0002"}', {}],
+    ] as [string, object][]) {
+      const issues = scanJson(text, limits);
+      expect(issues.length, text).toBeGreaterThan(0);
+      expect(safeParseJson(text, limits), text).toEqual({ issues });
+    }
+  });
+
   it('computes line and column', () => {
     expect(lineColumn('ab\ncd\nef', 0)).toEqual({ line: 1, column: 1 });
     expect(lineColumn('ab\ncd\nef', 4)).toEqual({ line: 2, column: 2 });
