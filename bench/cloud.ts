@@ -17,7 +17,8 @@
  *   networks, default 3, each with a subnet, a security group with two rules and a port, plus a router on the first
  *   subnet), made by `bascule apply --yes`, then by a script; names start with `bench-`.
  *
- * BENCH_CLOUD_PARTS (default export,floor,project) picks the parts. With BENCH_CLOUD_LOCK=/work/e2e.lock the bench
+ * BENCH_CLOUD_PARTS (default export,floor,project) picks the parts. BENCH_CLOUD_STOP_AT=HH:MM (UTC) starts no round that
+ * would end after that time, at the length of the round before. With BENCH_CLOUD_LOCK=/work/e2e.lock the bench
  * takes that lock (flock) for each round only and lets it go in between, so others can use the cloud; run it without
  * `flock` around it then. Each side's CPU time is its processes' (user + system of the children, from
  * /proc/self/stat): the client's work, not the cloud's, which runs on the same host.
@@ -441,13 +442,33 @@ export async function run(): Promise<BenchResult[]> {
     const exportRounds = parts.has('export') ? rounds : 0;
     const projectRounds = project ? Number(process.env['BENCH_CLOUD_PROJECT_ROUNDS'] ?? 3) : 0;
     const all = Math.max(exportRounds, projectRounds, parts.has('floor') ? 1 : 0);
-    for (let round = 0; round < all; round++)
-      await withLock(`round ${round + 1}`, async () => {
+    // BENCH_CLOUD_STOP_AT=HH:MM (UTC): no round starts that would, at the last round's length, end after it.
+    const stopAt = /^(\d\d):(\d\d)$/.exec(process.env['BENCH_CLOUD_STOP_AT'] ?? '');
+    const deadline = stopAt ? new Date().setUTCHours(Number(stopAt[1]), Number(stopAt[2]), 0, 0) : Infinity;
+    let lastRound = 0;
+    for (let round = 0; round < all; round++) {
+      const late = () => Date.now() + lastRound > deadline;
+      if (late()) {
+        console.error(`  round ${round + 1} and later: not started (it would end after ${stopAt![0]} UTC)`);
+        break;
+      }
+      const stopped = await withLock(`round ${round + 1}`, async () => {
+        if (late()) return true;
+        const started = Date.now();
         if (round < exportRounds) await exportRound(round);
         if (round === 0 && parts.has('floor')) await floorRun();
         if (round === 0 && project) await project.setup();
         if (round < projectRounds) await project!.round(round);
+        lastRound = Date.now() - started;
+        return false;
       });
+      if (stopped) {
+        console.error(
+          `  round ${round + 1} and later: not started (after the wait for the lock, it would end after ${stopAt![0]} UTC)`,
+        );
+        break;
+      }
+    }
     results.push(...exportResults(), ...floorResults, ...exportRows, ...(project ? project.results() : []));
     if (parts.has('network') || Number(process.env['BENCH_CLOUD_APPLY_ROUNDS'] ?? 0) > 0)
       results.push(...(await networkRounds(clouds, networks, dir)));

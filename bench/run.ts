@@ -87,6 +87,7 @@ Sizes (environment):
   BENCH_CLOUD_ROUNDS, BENCH_CLOUD_PROJECT_ROUNDS  its export rounds (3) and whole-project apply rounds (3)
   BENCH_CLOUD_TARGET=dst                          the project the apply rounds make things in and remove
   BENCH_CLOUD_LOCK=/work/e2e.lock                 take that lock (flock) for each round only
+  BENCH_CLOUD_STOP_AT=HH:MM                       start no round that would end after that time (UTC)
   BENCH_CLOUD_SCRIPT_OUT=FILE                     keep the generated openstack CLI script there
 `;
 
