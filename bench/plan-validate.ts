@@ -9,7 +9,7 @@ import { planValidator } from '../src/plan/schema.js';
 import { parsePlan } from '../src/plan/io.js';
 import type { Plan, PlanResource } from '../src/plan/types.js';
 import type { BenchResult } from './run.js';
-import { timeRun } from './startup.js';
+import { timeRun, type Timing } from './startup.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,19 @@ const FLOOR_LABELS: Record<FloorMode, string> = {
 };
 /** The target of issue #18 for the whole validation of 100k entries. */
 const TARGET_SECONDS = 1.5;
+/** Rounds of the CLI and its floors, in turn (BENCH_VALIDATE_ROUNDS, default 3); medians are given. */
+const ROUNDS = Number(process.env.BENCH_VALIDATE_ROUNDS ?? 3);
+/**
+ * BENCH_VALIDATE_BASELINE=/path/to/other/dist/src/bin.js: another build's `bascule validate` of the same file (the
+ * trunk before a change, built in a git worktree), in turn with this one in each round.
+ */
+const BASELINE = process.env.BENCH_VALIDATE_BASELINE;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /** A valid plan of about `units * 10 + 3` resources. */
 export function generatePlan(units: number): Plan {
@@ -188,7 +201,8 @@ export async function run(): Promise<BenchResult[]> {
   const label = `plan-validate (${count.toLocaleString('en-US')} resources, ${mib.toFixed(0)} MiB)`;
   // The whole CLI, as a new process: start-up, reading the file, the same checks, the report (3 runs, medians).
   const dir = await mkdtemp(join(tmpdir(), 'bascule-bench-validate-'));
-  const cli: { wall: number; cpu: number }[] = [];
+  const cli: Timing[] = [];
+  const base: Timing[] = [];
   const floors = new Map<FloorMode, number[]>(FLOOR_MODES.map((m) => [m, []]));
   try {
     const file = join(dir, 'plan.json');
@@ -196,19 +210,22 @@ export async function run(): Promise<BenchResult[]> {
     const bin = fileURLToPath(new URL('../src/bin.js', import.meta.url));
     const floorScript = fileURLToPath(new URL('./validate-floor.js', import.meta.url));
     // In turn, in the same rounds: the CLI and its floors (what any validation of this file does at least).
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < ROUNDS; i += 1) {
       cli.push(timeRun([bin, 'validate', file]));
+      if (BASELINE !== undefined) base.push(timeRun([BASELINE, 'validate', file]));
       for (const mode of FLOOR_MODES) floors.get(mode)!.push(timeRun([floorScript, mode, file]).cpu);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const med = (values: number[]) => values.sort((a, b) => a - b)[1]!;
+  const med = median;
   const cliWall = med(cli.map((c) => c.wall));
   const cliCpu = med(cli.map((c) => c.cpu));
+  const waits = cli.filter((c) => c.waitS !== undefined).map((c) => c.wall - c.waitS!);
+  const baseCpu = base.length > 0 ? med(base.map((c) => c.cpu)) : undefined;
   return [
     {
-      name: `bascule validate, ${count.toLocaleString('en-US')} entries (new process, median of 3): wall`,
+      name: `bascule validate, ${count.toLocaleString('en-US')} entries (new process, median of ${ROUNDS}): wall`,
       value: cliWall,
       unit: 's',
       baseline_or_limit: TARGET_SECONDS,
@@ -221,6 +238,35 @@ export async function run(): Promise<BenchResult[]> {
       baseline_or_limit: TARGET_SECONDS,
       ratio: cliCpu / TARGET_SECONDS,
     },
+    ...(waits.length === cli.length
+      ? [
+          {
+            name: '  the same: wall less the wait for a core',
+            value: med(waits),
+            unit: 's',
+            baseline_or_limit: TARGET_SECONDS,
+            ratio: med(waits) / TARGET_SECONDS,
+          },
+        ]
+      : []),
+    ...(baseCpu === undefined
+      ? []
+      : [
+          {
+            name: '  the same, CPU, against BENCH_VALIDATE_BASELINE in turn',
+            value: cliCpu,
+            unit: 's',
+            baseline_or_limit: baseCpu,
+            ratio: cliCpu / baseCpu,
+          },
+          {
+            name: '  BENCH_VALIDATE_BASELINE: wall',
+            value: med(base.map((c) => c.wall)),
+            unit: 's',
+            baseline_or_limit: null,
+            ratio: null,
+          },
+        ]),
     ...FLOOR_MODES.map((mode) => {
       const value = med(floors.get(mode)!);
       return {

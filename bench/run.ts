@@ -89,6 +89,8 @@ Sizes (environment):
   BENCH_CLOUD_LOCK=/work/e2e.lock                 take that lock (flock) for each round only
   BENCH_CLOUD_STOP_AT=HH:MM                       start no round that would end after that time (UTC)
   BENCH_CLOUD_SCRIPT_OUT=FILE                     keep the generated openstack CLI script there
+  BENCH_VALIDATE_ROUNDS                           the validate-100k bench's rounds (3; medians)
+  BENCH_VALIDATE_BASELINE=/other/dist/src/bin.js  also that build's \`bascule validate\`, in turn in each round
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
