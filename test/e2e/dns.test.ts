@@ -4,7 +4,6 @@
 // name bascule-dst.e2e.test. (zone names are global: src still holds its own), checked with the openstack CLI (www at
 // dst's floating IP, the in-zone names followed the zone), audited clean with the journal, dry-run again (nothing to
 // do), and rolled back (dst as it was). Skips when the cloud has no DNS service.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/diff/report.js';
 import type { ChangeSet } from '../../src/engine/dry-run.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
+import { bascule } from './support/bascule.js';
+import { requireCloud } from './support/env.js';
 import { osJson, osRun } from './support/openstack-cli.js';
 import { seedOnce } from './support/seed.js';
 
@@ -24,27 +24,6 @@ names:
   - { kinds: [dns_zone], strip_prefix: bascule-src. }
   - { kinds: [dns_zone], prefix: bascule-dst. }
 `;
-
-/** Runs Bascule's CLI from its TypeScript sources (test/support/ts-register.mjs), so no build is needed. */
-function bascule(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        join(REPO_ROOT, 'test/support/ts-register.mjs'),
-        join(REPO_ROOT, 'src/bin.ts'),
-        '--clouds-yaml',
-        cloudsFile(),
-        ...args,
-      ],
-      { env: cloudEnv(), timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const zonesOf = async (cloud: 'src' | 'dst'): Promise<Row[]> => osJson<Row[]>(cloud, ['zone', 'list']);
 

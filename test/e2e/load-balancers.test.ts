@@ -3,38 +3,18 @@
 // with what it uses (--kinds with dependencies: its subnet, the servers' ports, their network and groups), dry-run,
 // applied to dst2, audited clean against the source, applied again (nothing to change) and rolled back (nothing of
 // it left on dst2). Skipped, with the reason, when the cloud's catalog has no load-balancer service.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/diff/report.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
+import { bascule, runScript } from './support/bascule.js';
+import { requireCloud } from './support/env.js';
 import { osJson, osRun } from './support/openstack-cli.js';
 import { seedOnce } from './support/seed.js';
 
 type Row = Record<string, unknown>;
-
-function bascule(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        join(REPO_ROOT, 'test/support/ts-register.mjs'),
-        join(REPO_ROOT, 'src/bin.ts'),
-        '--clouds-yaml',
-        cloudsFile(),
-        ...args,
-      ],
-      { env: cloudEnv(), timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: `${stdout}\n${stderr}` });
-      },
-    );
-  });
-}
 
 const LB_KINDS = 'load_balancer,listener,pool,member,health_monitor,l7_policy';
 let dir: string;
@@ -52,11 +32,7 @@ describe('load balancers on the real cloud', () => {
     }
     await seedOnce();
     // The seed's load balancer (test/e2e/seed-lb.sh, idempotent): in front of the seed's servers; removed afterwards.
-    await new Promise<void>((resolve, reject) =>
-      execFile('bash', [join(REPO_ROOT, 'test/e2e/seed-lb.sh')], { env: cloudEnv(), timeout: 900_000 }, (error) =>
-        error ? reject(error) : resolve(),
-      ),
-    );
+    await runScript('test/e2e/seed-lb.sh');
     dir = await mkdtemp(join(tmpdir(), 'bascule-e2e-lb-'));
   }, 1_800_000);
   afterAll(async () => {
