@@ -113,6 +113,9 @@ class RuleContext {
   /** The reference graph, by position: the targets of node i are edgeTo[edgeStart[i] .. edgeStart[i + 1]). */
   readonly edgeStart: Int32Array;
   readonly edgeTo: number[] = [];
+  /** The spec and refs of each entry (EMPTY for none), by position. */
+  readonly #specs: Rec[];
+  readonly #refs: Rec[];
 
   constructor(resources: readonly unknown[], invalid: ReadonlySet<number>) {
     const count = resources.length;
@@ -121,6 +124,8 @@ class RuleContext {
     this.valid = new Uint8Array(count);
     this.node = new Uint8Array(count);
     this.edgeStart = new Int32Array(count + 1);
+    this.#specs = new Array<Rec>(count);
+    this.#refs = new Array<Rec>(count);
     const checkInvalid = invalid.size > 0;
     for (let index = 0; index < count; index += 1) {
       const r = asRecord(resources[index]);
@@ -128,6 +133,8 @@ class RuleContext {
       const key = r.key;
       if (!isPlanKind(kind) || typeof key !== 'string') continue;
       this.kind[index] = KIND_ORDER[kind];
+      this.#specs[index] = asRecord(r.spec);
+      this.#refs[index] = asRecord(r.refs);
       this.valid[index] = checkInvalid && invalid.has(index) ? 0 : 1;
       const first = this.byKey.get(key);
       if (first === undefined) {
@@ -150,12 +157,13 @@ class RuleContext {
     return (this.resources[index] as Rec).key as string;
   }
 
+  /** The spec of the entry at `index`: read from the parsed entry once (the rules ask for it several times). */
   spec(index: number): Rec {
-    return asRecord((this.resources[index] as Rec).spec);
+    return this.#specs[index]!;
   }
 
   refs(index: number): Rec {
-    return asRecord((this.resources[index] as Rec).refs);
+    return this.#refs[index]!;
   }
 
   /** The entry `key` resolves to, when it passed the schema and is of the kind `refName` of kind `kind` expects. */
