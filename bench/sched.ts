@@ -32,31 +32,42 @@ export function schedSince(start: Sched | undefined): Sched | undefined {
     : { runMs: now.runMs - start.runMs, waitMs: now.waitMs - start.waitMs };
 }
 
-/** Every thread of the process (main, workers, libuv's pool): their totals so far, or undefined without schedstat. */
-export function schedAllNow(): Sched | undefined {
+/** Each thread of the process (main, workers, libuv's pool) by id: its totals so far; undefined without schedstat. */
+export function schedThreadsNow(): Map<string, Sched> | undefined {
   try {
-    let runMs = 0;
-    let waitMs = 0;
+    const out = new Map<string, Sched>();
     for (const task of readdirSync('/proc/self/task')) {
       try {
         const [run, wait] = readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').trim().split(' ').map(Number);
         if (run === undefined || wait === undefined || Number.isNaN(run + wait)) return undefined;
-        runMs += run / 1e6;
-        waitMs += wait / 1e6;
+        out.set(task, { runMs: run / 1e6, waitMs: wait / 1e6 });
       } catch {
         // a thread that ended between the listing and the read
       }
     }
-    return { runMs, waitMs };
+    return out;
   } catch {
     return undefined;
   }
 }
 
-/** What every thread ran and waited since `start` (from schedAllNow; threads that ended meanwhile are not counted). */
-export function schedAllSince(start: Sched | undefined): Sched | undefined {
-  const now = schedAllNow();
-  return start === undefined || now === undefined
-    ? undefined
-    : { runMs: now.runMs - start.runMs, waitMs: now.waitMs - start.waitMs };
+/**
+ * What each thread ran and waited since `start` (from schedThreadsNow; a thread started meanwhile counts from zero,
+ * one that ended meanwhile is not counted): the sum over threads, and the busiest thread's time on a core.
+ */
+export function schedThreadsSince(
+  start: Map<string, Sched> | undefined,
+): { all: Sched; busiestRunMs: number } | undefined {
+  const now = schedThreadsNow();
+  if (start === undefined || now === undefined) return undefined;
+  const all = { runMs: 0, waitMs: 0 };
+  let busiestRunMs = 0;
+  for (const [task, t] of now) {
+    const before = start.get(task) ?? { runMs: 0, waitMs: 0 };
+    const runMs = t.runMs - before.runMs;
+    all.runMs += runMs;
+    all.waitMs += t.waitMs - before.waitMs;
+    busiestRunMs = Math.max(busiestRunMs, runMs);
+  }
+  return { all, busiestRunMs };
 }
