@@ -3,7 +3,6 @@
 // alone (--kinds object_container), dry-run with their bytes in the data estimate, applied to bascule-dst2 with
 // every object's bytes checked by downloading them back, audited clean against the plan, and rolled back.
 // Skipped, with the reason, when the cloud has no object-store.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,29 +17,8 @@ import { hasObjectStore, objectStoreClient } from '../../src/openstack/object-st
 import * as swift from '../../src/openstack/object-store/requests.js';
 import { collect } from '../../src/openstack/pagination.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
-
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { env: cloudEnv(), timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-const bascule = (args: string[]) =>
-  run(process.execPath, [
-    '--import',
-    join(REPO_ROOT, 'test/support/ts-register.mjs'),
-    join(REPO_ROOT, 'src/bin.ts'),
-    '--clouds-yaml',
-    cloudsFile(),
-    ...args,
-  ]);
+import { bascule, runProcess } from './support/bascule.js';
+import { cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
 
 const CONTAINERS = ['seed-files', 'seed-files-versions', 'seed-files_segments'];
 let src: Cloud;
@@ -71,7 +49,7 @@ beforeAll(async () => {
     .headContainer(objectStoreClient(src), 'seed-files')
     .then(() => true)
     .catch(() => false));
-  const seeded = await run('/bin/bash', [join(REPO_ROOT, 'test/e2e/seed-swift.sh')]);
+  const seeded = await runProcess('/bin/bash', [join(REPO_ROOT, 'test/e2e/seed-swift.sh')]);
   expect(seeded.code, `${seeded.stdout}\n${seeded.stderr}`).toBe(0);
   // dst2 holds none of the seed's containers (a previous run rolled back)
   const left = (await collect(swift.listContainers(objectStoreClient(dst2)))).map((c) => c.name);
@@ -83,7 +61,7 @@ afterAll(async () => {
   // Until the whole-seed tests (apply, audit) have run with containers in the seed on the real cloud,
   // seed-source.sh does not call seed-swift.sh, and this file leaves bascule-src as it found it.
   if (present && seededHere) {
-    const emptied = await run('/bin/bash', [join(REPO_ROOT, 'test/e2e/support/empty-containers.sh'), 'src']);
+    const emptied = await runProcess('/bin/bash', [join(REPO_ROOT, 'test/e2e/support/empty-containers.sh'), 'src']);
     // a clean-up cut short once left an incomplete seed that the next run took for a seed (seed-swift.sh re-seeds now)
     expect(emptied.code, `${emptied.stdout}\n${emptied.stderr}`).toBe(0);
   }
