@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HASH_CHUNK, HASH_DEPTH, HashPool } from '../../src/shared/hash-pool.js';
+import { HASH_CHUNK, HASH_DEPTH, HASH_INLINE_BELOW, HashPool } from '../../src/shared/hash-pool.js';
 
 const MIB = 1024 * 1024;
 let pool: HashPool;
@@ -34,13 +34,22 @@ async function feed(job: ReturnType<HashPool['start']>, bytes: Buffer, sizes: nu
 describe('HashPool', () => {
   it('gives the digests node:crypto gives on this thread, for any length and chunking', async () => {
     pool = new HashPool(2);
-    for (const length of [0, 1, HASH_CHUNK - 1, HASH_CHUNK, HASH_CHUNK + 1, 5 * MIB + 12345]) {
+    for (const length of [
+      0,
+      1,
+      HASH_INLINE_BELOW - 1,
+      HASH_INLINE_BELOW,
+      HASH_CHUNK - 1,
+      HASH_CHUNK,
+      HASH_CHUNK + 1,
+      9 * MIB + 12345,
+    ]) {
       const bytes = randomBytes(length);
       for (const sizes of [[65536], [1, 7000, 3 * MIB], [HASH_CHUNK]]) {
         const job = pool.start(['md5', 'sha512']);
         await feed(job, bytes, sizes);
         expect(await job.end(), `${length} bytes in chunks of ${sizes.join(',')}`).toEqual(reference(bytes));
-        expect(job.offThread).toBe(length >= HASH_CHUNK);
+        expect(job.offThread).toBe(length >= HASH_INLINE_BELOW);
       }
     }
     expect(pool.activeJobs).toBe(0);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HASH_CHUNK } from '../../src/shared/hash-pool.js';
 import { BlobStore, simHashPool } from '../../src/sim/state/blobs.js';
 
 let dir: string;
@@ -43,7 +44,7 @@ describe('BlobStore.write', () => {
 
   it('fails when its source breaks midway', async () => {
     async function* broken(): AsyncGenerator<Buffer> {
-      yield randomBytes(3 * 1024 * 1024);
+      yield randomBytes(HASH_CHUNK + 1); // past one staging buffer: the job is on the worker
       throw new Error('connection reset by the test');
     }
     const before = simHashPool().offThreadJobs;
