@@ -66,7 +66,9 @@ function exec(file: string, args: readonly string[], clouds: string): Promise<st
       args,
       { env: env(clouds), maxBuffer: 64 * 1024 * 1024, timeout: 900_000 },
       (error, stdout, stderr) =>
-        error ? fail(new Error(`${file} ${args.join(' ')}: ${error.message}\n${stderr}`)) : done(stdout),
+        error
+          ? fail(new Error(`${file} ${args.join(' ')}: ${error.message}\n${stderr}\n${stdout.slice(-4000)}`))
+          : done(stdout),
     );
   });
 }
@@ -446,12 +448,14 @@ export async function run(): Promise<BenchResult[]> {
     const stopAt = /^(\d\d):(\d\d)$/.exec(process.env['BENCH_CLOUD_STOP_AT'] ?? '');
     const deadline = stopAt ? new Date().setUTCHours(Number(stopAt[1]), Number(stopAt[2]), 0, 0) : Infinity;
     let lastRound = 0;
+    let failed = false;
     for (let round = 0; round < all; round++) {
       const late = () => Date.now() + lastRound > deadline;
       if (late()) {
         console.error(`  round ${round + 1} and later: not started (it would end after ${stopAt![0]} UTC)`);
         break;
       }
+      // A failed round (its side already removed what it made) ends the rounds, not the figures of the others.
       const stopped = await withLock(`round ${round + 1}`, async () => {
         if (late()) return true;
         const started = Date.now();
@@ -461,7 +465,12 @@ export async function run(): Promise<BenchResult[]> {
         if (round < projectRounds) await project!.round(round);
         lastRound = Date.now() - started;
         return false;
+      }).catch((error: unknown) => {
+        console.error(`  round ${round + 1} failed, no more rounds: ${String(error)}`);
+        failed = true;
+        return true;
       });
+      if (stopped && failed) break;
       if (stopped) {
         console.error(
           `  round ${round + 1} and later: not started (after the wait for the lock, it would end after ${stopAt![0]} UTC)`,
