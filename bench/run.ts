@@ -82,6 +82,8 @@ Sizes (environment):
   BENCH_STARTUP_ROUNDS, BENCH_STARTUP_BASELINE    see docs/performance.md
   BENCH_TRANSFER_GIB, BENCH_TRANSFER_ROUNDS       the transfer bench's image size (2) and rounds (1)
   BENCH_TRANSFER_BASELINE=/other/build/dist       also that build's transfer, side by side in each round
+  BENCH_TRANSFER_PARALLEL                         then that many images (4; 0 leaves it out), the same bytes in
+                                                  all, moved at once against one after the other
   BASCULE_BENCH_CLOUDS=clouds.yaml                the cloud bench's real clouds (src, dst); skipped without it
   BENCH_CLOUD_PARTS=export,floor,project          its parts (add network for the session-4 network layer)
   BENCH_CLOUD_ROUNDS, BENCH_CLOUD_PROJECT_ROUNDS  its export rounds (3) and whole-project apply rounds (3)

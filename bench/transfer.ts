@@ -9,6 +9,9 @@
  * worktree) adds, in each round, that build's transfer between that build's two simulated clouds, and this build's
  * transfer between that build's clouds (this Bascule, the other simulator): side by side in one run, the order of the
  * transfers turning from round to round.
+ *
+ * Then BENCH_TRANSFER_PARALLEL images (default 4; 0 or 1 leaves it out), the same bytes in all, moved at once against
+ * one after the other (see parallelTransfers).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -32,6 +35,23 @@ import { schedNow, schedSince, schedThreadsNow, schedThreadsSince, type Sched } 
 
 const MIB = 1024 ** 2;
 const RSS_LIMIT_MIB = 300;
+
+/** `count` images of `size` bytes each, named p0, p1...: the parallel transfers' source. */
+function seedMany(count: number, size: number): SeedFile {
+  return {
+    ...seed(undefined),
+    resources: {
+      bench: {
+        images: Array.from({ length: count }, (_, i) => ({
+          name: `p${i}`,
+          disk_format: 'raw',
+          container_format: 'bare',
+          data: { size, seed: `bench-${i}` },
+        })),
+      },
+    },
+  } as SeedFile;
+}
 
 function seed(withImage: number | undefined): SeedFile {
   return {
@@ -249,6 +269,94 @@ const idleHost = (runs: Run[], cores: number) =>
     ? median(runs.map((r) => Math.max(r.busiestRunMs!, r.all!.runMs / cores) / 1000))
     : undefined;
 
+/**
+ * Several images moved at once against the same moved one after the other (BENCH_TRANSFER_PARALLEL images, default 4,
+ * each BENCH_TRANSFER_GIB / that many, so the same bytes as the single transfer), this build only, the order of the
+ * two turning per round: what running transfers side by side gains over their sum, and the memory it takes.
+ */
+async function parallelTransfers(dir: string, count: number, each: number, rounds: number): Promise<BenchResult[]> {
+  const sim = await startSimulator({
+    dataDir: join(dir, 'sim'),
+    clouds: [
+      { name: 'a', profile: 'zed', seed: seedMany(count, each) },
+      { name: 'b', profile: 'zed', seed: seed(undefined) },
+    ],
+  });
+  const cloudsFile = join(dir, 'clouds.yaml');
+  await sim.writeCloudsYaml(cloudsFile);
+  const source = await connect(await loadCloudConfig('a', { files: [cloudsFile], env: {} }));
+  const target = await connect(await loadCloudConfig('b', { files: [cloudsFile], env: {} }));
+  try {
+    const originals: Awaited<ReturnType<typeof images.get>>[] = [];
+    for await (const image of images.list(source.image)) if (/^p\d+$/.test(image.name ?? '')) originals.push(image);
+    if (originals.length !== count) throw new Error(`${originals.length} of the ${count} seeded images found`);
+    const one = async (image: (typeof originals)[number]): Promise<string> => {
+      const result = await transferImage({
+        source,
+        sourceImageId: image.id,
+        target,
+        createTargetImage: async () =>
+          (await images.create(target.image, { name: image.name!, disk_format: 'raw', container_format: 'bare' })).id,
+        expected: image,
+        label: `image ${image.name}`,
+        signal: new AbortController().signal,
+      });
+      if (result.bytes !== each) throw new Error(`moved ${result.bytes} bytes, expected ${each}`);
+      return result.targetImageId;
+    };
+    const cleanUp = async (ids: string[]) => {
+      for (const id of ids) await images.remove(target.image, id);
+    };
+    const serial: Run[] = [];
+    const together: Run[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? ['serial', 'together'] : ['together', 'serial'];
+      for (const how of order) {
+        let ids: string[] = [];
+        const run = await measure(async () => {
+          if (how === 'serial') for (const image of originals) ids.push(await one(image));
+          else ids = await Promise.all(originals.map(one));
+        });
+        (how === 'serial' ? serial : together).push(run);
+        await cleanUp(ids);
+      }
+    }
+    console.error(`  ${count} images one after the other: ${serial.map(describeRun).join(', ')}`);
+    console.error(`  ${count} images at once: ${together.map(describeRun).join(', ')}`);
+    const mibs = (count * each) / MIB;
+    const label = `${count} images of ${(each / MIB).toFixed(0)} MiB`;
+    const serialSeconds = median(serial.map((r) => r.seconds));
+    const togetherSeconds = median(together.map((r) => r.seconds));
+    return [
+      {
+        name: `transfer: ${label} at once, vs the same one after the other (their sum)`,
+        value: mibs / togetherSeconds,
+        unit: 'MiB/s',
+        baseline_or_limit: mibs / serialSeconds,
+        ratio: serialSeconds / togetherSeconds,
+      },
+      {
+        name: `  the same, CPU time of every thread at once vs one after the other`,
+        value: median(together.map((r) => r.cpu)),
+        unit: 's',
+        baseline_or_limit: median(serial.map((r) => r.cpu)),
+        ratio: median(together.map((r) => r.cpu)) / median(serial.map((r) => r.cpu)),
+      },
+      {
+        name: `transfer: ${label} at once, peak RSS growth`,
+        value: Math.max(...together.map((r) => r.growth)),
+        unit: 'MiB',
+        baseline_or_limit: RSS_LIMIT_MIB,
+        ratio: Math.max(...together.map((r) => r.growth)) / RSS_LIMIT_MIB,
+      },
+    ];
+  } finally {
+    await source.close();
+    await target.close();
+    await sim.stop();
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   const gib = Number(process.env['BENCH_TRANSFER_GIB'] ?? 2);
   const size = Math.round(gib * 1024 ** 3);
@@ -382,6 +490,11 @@ export async function run(): Promise<BenchResult[]> {
       baseline_or_limit: mibs / plainBase,
       ratio: bound / (mibs / plainBase),
     });
+    const parallel = Number(process.env['BENCH_TRANSFER_PARALLEL'] ?? 4);
+    if (parallel > 1) {
+      for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+      results.push(...(await parallelTransfers(join(work, 'parallel'), parallel, Math.round(size / parallel), rounds)));
+    }
     return results;
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
