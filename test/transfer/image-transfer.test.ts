@@ -4,7 +4,7 @@ import type { Cloud } from '../../src/openstack/cloud.js';
 import * as images from '../../src/openstack/image/images/requests.js';
 import { hashPool } from '../../src/shared/hash-pool.js';
 import { TransferChecksumError, TransferError, removeImageQuietly, transferImage } from '../../src/transfer/index.js';
-import type { TransferProgress } from '../../src/transfer/index.js';
+import type { TransferImageOptions, TransferProgress } from '../../src/transfer/index.js';
 import { FakeCloud } from './fake-cloud.js';
 
 let src: FakeCloud;
@@ -28,6 +28,24 @@ afterEach(async () => {
 
 const signal = () => new AbortController().signal;
 
+/** What every transfer here shares: from `src` to `target`, checked against the image itself, labelled `image img`. */
+function transferTo(
+  image: { id: string } & TransferImageOptions['expected'],
+  createTargetImage: () => Promise<string>,
+  over: Partial<Pick<TransferImageOptions, 'expected' | 'label' | 'signal'>> = {},
+): TransferImageOptions {
+  return {
+    source,
+    sourceImageId: image.id,
+    target,
+    createTargetImage,
+    expected: image,
+    label: 'image img',
+    signal: signal(),
+    ...over,
+  };
+}
+
 function creator(name = 'copy') {
   const created: string[] = [];
   const fn = async () => {
@@ -50,13 +68,7 @@ describe('transferImage', () => {
     const { fn, created } = creator();
     const seen: TransferProgress[] = [];
     const result = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image cirros',
-      signal: signal(),
+      ...transferTo(original, fn, { label: 'image cirros' }),
       onProgress: (p) => seen.push(p),
     });
     expect(created).toHaveLength(1);
@@ -82,13 +94,7 @@ describe('transferImage', () => {
     src.faults.corruptDownloads = 1;
     const { fn, created } = creator();
     const result = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
       retryBaseMs: 1,
     });
     expect(result.attempts).toBe(2);
@@ -103,13 +109,7 @@ describe('transferImage', () => {
     dst.faults.corruptStores = 1;
     const { fn, created } = creator();
     const result = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: {},
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn, { expected: {} }),
       retryBaseMs: 1,
     });
     expect(result.attempts).toBe(2);
@@ -122,13 +122,7 @@ describe('transferImage', () => {
     src.faults.corruptDownloads = 10;
     const { fn, created } = creator();
     const error = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
       retryBaseMs: 1,
       maxAttempts: 3,
     }).catch((e: unknown) => e);
@@ -147,13 +141,7 @@ describe('transferImage', () => {
     src.faults.dropDownload = { afterBytes: 1_500_000, count: 1 };
     const { fn, created } = creator();
     const result = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
       retryBaseMs: 1,
     });
     expect(result.attempts).toBe(2);
@@ -169,13 +157,7 @@ describe('transferImage', () => {
     src.faults.dropDownload = { afterBytes: 500_000, count: 5 };
     const { fn } = creator();
     const error = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
       retryBaseMs: 1,
       maxAttempts: 2,
     }).catch((e: unknown) => e);
@@ -190,13 +172,7 @@ describe('transferImage', () => {
     dst.faults.uploadDisabled = true;
     const { fn, created } = creator();
     const result = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
     });
     expect(result.method).toBe('glance-direct');
     expect(result.attempts).toBe(1);
@@ -213,13 +189,7 @@ describe('transferImage', () => {
     dst.importMethods = [];
     const { fn } = creator();
     const error = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferError);
     expect((error as Error).message).toMatch(/refused the upload.*offers no glance-direct import/);
@@ -231,13 +201,7 @@ describe('transferImage', () => {
     src.data.delete(empty.id);
     const { fn, created } = creator();
     const error = await transferImage({
-      source,
-      sourceImageId: empty.id,
-      target,
-      createTargetImage: fn,
-      expected: {},
-      label: 'image empty',
-      signal: signal(),
+      ...transferTo(empty, fn, { expected: {}, label: 'image empty' }),
       retryBaseMs: 1,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransferError);
@@ -251,13 +215,7 @@ describe('transferImage', () => {
     const controller = new AbortController();
     const { fn } = creator();
     const running = transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: controller.signal,
+      ...transferTo(original, fn, { signal: controller.signal }),
       onProgress: (p) => {
         if (p.bytesDone > 8 * 1024 * 1024) controller.abort();
       },
@@ -276,13 +234,7 @@ describe('transferImage, hashing in the worker thread', () => {
     src.faults.corruptDownloads = 2;
     const { fn, created } = creator();
     const options = {
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: fn,
-      expected: original,
-      label: 'image img',
-      signal: signal(),
+      ...transferTo(original, fn),
       retryBaseMs: 1,
     };
     const error = await transferImage({ ...options, maxAttempts: 2 }).catch((e: unknown) => e);
@@ -308,13 +260,7 @@ describe('transferImage, hashing in the worker thread', () => {
     const before = hashPool().offThreadJobs;
     let jobsWhileRunning = 0;
     const error = await transferImage({
-      source,
-      sourceImageId: original.id,
-      target,
-      createTargetImage: creator().fn,
-      expected: original,
-      label: 'image img',
-      signal: controller.signal,
+      ...transferTo(original, creator().fn, { signal: controller.signal }),
       onProgress: (p) => {
         if (p.bytesDone > 8 * 1024 * 1024 && !controller.signal.aborted) {
           jobsWhileRunning = hashPool().activeJobs;
