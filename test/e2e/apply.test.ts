@@ -4,40 +4,19 @@
 // group), check every resource with the `openstack` CLI, apply again (nothing to change), roll back (dst as it was:
 // what existed before is still there, nothing of the plan remains). A default apply stops the source servers for a
 // consistent copy and leaves them stopped (no --restart-source): afterAll starts them again for the next files.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePlanFile } from '../../src/plan/io.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
+import { bascule } from './support/bascule.js';
+import { requireCloud } from './support/env.js';
 import { cliProperties, osJson, osRun } from './support/openstack-cli.js';
 import { SEED, seedOnce } from './support/seed.js';
 
 type Row = Record<string, unknown>;
 const dst = (...args: string[]): Promise<Row[]> => osJson<Row[]>('dst', args);
-
-/** Runs Bascule's CLI from its TypeScript sources (test/support/ts-register.mjs), so no build is needed. */
-function bascule(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        join(REPO_ROOT, 'test/support/ts-register.mjs'),
-        join(REPO_ROOT, 'src/bin.ts'),
-        '--clouds-yaml',
-        cloudsFile(),
-        ...args,
-      ],
-      { env: cloudEnv(), timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const KINDS = [
   ['network', 'list'],

@@ -11,14 +11,14 @@
 // The image-backed server's disk is not compared byte for byte here: this cloud's fake virt driver snapshots a
 // server by copying its base image, and on dst2 that base image is the temporary copy Bascule removed after the boot
 // (the driver then uploads zeros); the simulator's round trips compare that disk (test/roundtrip).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/diff/report.js';
-import { cloudEnv, cloudsFile, REPO_ROOT, requireCloud } from './support/env.js';
+import { bascule } from './support/bascule.js';
+import { cloudsFile, requireCloud } from './support/env.js';
 import { osJson, osRun } from './support/openstack-cli.js';
 import { SEED, seedImageSha256, seedOnce } from './support/seed.js';
 import { createHash } from 'node:crypto';
@@ -29,27 +29,6 @@ import * as images from '../../src/openstack/image/images/requests.js';
 import { waitOrThrow } from '../../src/openstack/waiter.js';
 
 type Row = Record<string, unknown>;
-
-/** Runs Bascule's CLI from its TypeScript sources (test/support/ts-register.mjs), so no build is needed. */
-function bascule(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        join(REPO_ROOT, 'test/support/ts-register.mjs'),
-        join(REPO_ROOT, 'src/bin.ts'),
-        '--clouds-yaml',
-        cloudsFile(),
-        ...args,
-      ],
-      { env: cloudEnv(), timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 let dir: string;
 const journal = () => join(dir, 'dst2.journal.jsonl');
