@@ -72,31 +72,17 @@ function parseV6(text: string): bigint {
 
 /** Parses an IPv4 or IPv6 address (no zone index); undefined when it is not one. */
 export function parseIp(text: string): IpAddress | undefined {
-  const value = v4(text);
-  if (value >= 0) return { version: 4, value: BigInt(value) };
-  if (isIPv6(text) && !text.includes('%')) return { version: 6, value: parseV6(text) };
-  return undefined;
+  const value = ipValue(text);
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? { version: 4, value: BigInt(value) } : { version: 6, value };
 }
 
 /** Parses `address/prefix`; undefined when it is not a valid CIDR. */
 export function parseCidr(text: string): Cidr | undefined {
-  const slash = text.indexOf('/');
-  if (slash < 0) return undefined;
-  const address = parseIp(text.slice(0, slash));
-  const prefixText = text.slice(slash + 1);
-  if (address === undefined || !/^[0-9]{1,3}$/.test(prefixText)) return undefined;
-  const prefix = Number(prefixText);
-  const bits = address.version === 4 ? 32 : 128;
-  if (prefix > bits) return undefined;
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const first = address.value & ~hostMask;
-  return {
-    version: address.version,
-    prefix,
-    first,
-    last: first | hostMask,
-    hostBitsSet: (address.value & hostMask) !== 0n,
-  };
+  const range = cidrRange(text);
+  if (range === undefined) return undefined;
+  const { version, prefix, first, last, hostBitsSet } = range;
+  return { version, prefix, first: BigInt(first), last: BigInt(last), hostBitsSet };
 }
 
 /** The version of an address as parseIp reads it (no zone index), or 0 when it is not one: no arithmetic. */
@@ -150,12 +136,13 @@ export function ipValue(text: string): number | bigint | undefined {
 /** A CIDR as parseCidr reads it, its bounds numbers for IPv4 and bigints for IPv6 (see ipValue). */
 export interface CidrRange {
   version: 4 | 6;
+  prefix: number;
   first: number | bigint;
   last: number | bigint;
   hostBitsSet: boolean;
 }
 
-/** parseCidr, with numbers for IPv4 (see ipValue); undefined when it is not a valid CIDR. */
+/** A CIDR with numbers for IPv4 (see ipValue), what parseCidr reads too; undefined when it is not a valid CIDR. */
 export function cidrRange(text: string): CidrRange | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
@@ -168,12 +155,12 @@ export function cidrRange(text: string): CidrRange | undefined {
     const size = 2 ** (32 - prefix);
     const host = address % size;
     const first = address - host;
-    return { version: 4, first, last: first + size - 1, hostBitsSet: host !== 0 };
+    return { version: 4, prefix, first, last: first + size - 1, hostBitsSet: host !== 0 };
   }
   if (prefix > 128) return undefined;
   const hostMask = (1n << BigInt(128 - prefix)) - 1n;
   const first = address & ~hostMask;
-  return { version: 6, first, last: first | hostMask, hostBitsSet: (address & hostMask) !== 0n };
+  return { version: 6, prefix, first, last: first | hostMask, hostBitsSet: (address & hostMask) !== 0n };
 }
 
 /** Whether an address (ipValue) is in a CIDR (cidrRange): the same version, between its bounds. */
