@@ -14,7 +14,6 @@
  * every job it had (their `write` and `end` reject) and the next job starts a new one.
  */
 import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
@@ -346,23 +345,4 @@ let shared: HashPool | undefined;
 export function hashPool(): HashPool {
   shared ??= new HashPool();
   return shared;
-}
-
-/** A hash on the calling thread with the HashJob interface (for callers that must not use a worker). */
-export function inlineHashJob(algorithms: readonly string[]): HashJob {
-  const hashes: Hash[] = algorithms.map((a) => createHash(a));
-  let bytes = 0;
-  return {
-    write(chunk) {
-      for (const h of hashes) h.update(chunk);
-      bytes += chunk.length;
-      return undefined;
-    },
-    end: () => Promise.resolve(hashes.map((h) => h.digest('hex'))),
-    cancel: () => undefined,
-    get bytes() {
-      return bytes;
-    },
-    offThread: false,
-  };
 }
